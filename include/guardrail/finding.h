@@ -1,0 +1,59 @@
+/*
+ * finding.h — the one record every engine produces and every reporter reads.
+ *
+ * A finding names the rule, how bad it is (severity), what the run does about
+ * it (action: enforce fails the run / rejects the request, warn and audit
+ * only report), the object, the field path and its source position, a
+ * message, a one-line remediation and a documentation anchor. Reporters know
+ * findings, never engines.
+ *
+ * Strings in a finding are owned by the arena of the file or request the
+ * object came from (rule ids and doc anchors are usually static strings).
+ */
+#ifndef GUARDRAIL_FINDING_H
+#define GUARDRAIL_FINDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guardrail/object.h"
+
+typedef enum gr_severity { GR_SEV_ERROR = 0, GR_SEV_WARNING, GR_SEV_INFO } gr_severity;
+typedef enum gr_action { GR_ACTION_ENFORCE = 0, GR_ACTION_WARN, GR_ACTION_AUDIT } gr_action;
+
+const char *gr_severity_name(gr_severity s); /* "error", "warning", "info" */
+const char *gr_action_name(gr_action a);     /* "enforce", "warn", "audit" */
+
+typedef struct gr_finding {
+	const char *rule;        /* "schema.type", "pss.privileged", ... */
+	gr_severity severity;
+	gr_action action;
+	const gr_object *object; /* NULL for findings about a file (decode errors) */
+	const char *file;
+	unsigned document;
+	const char *path;        /* field path relative to the object; "" for the whole object */
+	uint32_t line, column;   /* 1-based; 0 when unknown */
+	const char *message;
+	const char *remediation; /* one line; may be NULL */
+	const char *doc;         /* documentation anchor, e.g. "docs/rules/schema.md#schema-type" */
+	const char *reason;      /* optional machine reason (e.g. "FieldValueRequired"); may be NULL */
+} gr_finding;
+
+/* Growable list of findings (malloc'd array; strings live in `arena`). */
+typedef struct gr_findings {
+	gr_finding *items;
+	size_t len, cap;
+	gr_arena *arena; /* where engines put message strings */
+} gr_findings;
+
+void gr_findings_init(gr_findings *f, gr_arena *arena);
+void gr_findings_free(gr_findings *f);
+void gr_findings_reset(gr_findings *f);
+/* A zeroed slot at the end, or NULL on allocation failure. */
+gr_finding *gr_findings_add(gr_findings *f);
+/* Convenience: add a finding located at node v (line/column from v; v may be NULL). */
+gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *rule,
+			     gr_severity sev, gr_action act, const char *path, const gr_value *v,
+			     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+#endif

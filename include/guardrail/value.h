@@ -1,0 +1,121 @@
+/*
+ * value.h — the one generic tree every input decodes into.
+ *
+ * null, bool, int64, double, string, array, object (members kept in source
+ * order). Every node carries the 1-based line and column where it starts in
+ * its source (0 when it was built in memory rather than decoded). Nodes live
+ * in a gr_arena and are never freed one by one.
+ *
+ * Arrays and objects hold their children inline (gr_value items[n],
+ * gr_member members[n]) for locality; a YAML alias copies the aliased node's
+ * struct, so the subtree below it is shared, not duplicated.
+ *
+ * Strings are NUL-terminated for convenience but carry their length: JSON
+ * may put U+0000 inside a string.
+ */
+#ifndef GUARDRAIL_VALUE_H
+#define GUARDRAIL_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guardrail/arena.h"
+#include "guardrail/buf.h"
+
+typedef enum gr_type {
+	GR_NULL = 0,
+	GR_BOOL,
+	GR_INT,
+	GR_DOUBLE,
+	GR_STRING,
+	GR_ARRAY,
+	GR_OBJECT
+} gr_type;
+
+typedef struct gr_value gr_value;
+typedef struct gr_member gr_member;
+
+struct gr_value {
+	uint8_t type; /* gr_type */
+	uint32_t line;
+	uint32_t column;
+	union {
+		bool b;
+		int64_t i;
+		double d;
+		struct {
+			const char *ptr;
+			size_t len;
+		} s;
+		struct {
+			gr_value *items;
+			size_t len;
+		} a;
+		struct {
+			gr_member *members;
+			size_t len;
+		} o;
+	} u;
+};
+
+struct gr_member {
+	const char *key; /* NUL-terminated */
+	size_t key_len;
+	uint32_t line;   /* position of the key */
+	uint32_t column;
+	gr_value value;
+};
+
+/* A shared, immutable null (for "missing" results that must be a value). */
+extern const gr_value gr_null_value;
+
+const char *gr_type_name(gr_type t); /* "null", "boolean", "integer", "number", "string", "array", "object" */
+
+static inline bool gr_is(const gr_value *v, gr_type t) { return v && v->type == t; }
+static inline bool gr_is_number(const gr_value *v)
+{
+	return v && (v->type == GR_INT || v->type == GR_DOUBLE);
+}
+static inline double gr_number(const gr_value *v)
+{
+	return v->type == GR_INT ? (double)v->u.i : v->u.d;
+}
+
+/* Object member lookup; NULL when v is not an object or has no such key. */
+const gr_value *gr_get(const gr_value *v, const char *key);
+const gr_value *gr_getn(const gr_value *v, const char *key, size_t key_len);
+const gr_member *gr_get_member(const gr_value *v, const char *key, size_t key_len);
+/* String of member key, or NULL if absent or not a string. */
+const char *gr_get_str(const gr_value *v, const char *key);
+/* Follow a dotted path of object keys: gr_get_path(obj, "metadata", "name", NULL). */
+const gr_value *gr_get_path(const gr_value *v, ...) __attribute__((sentinel));
+/* Array item, or NULL when out of range or not an array. */
+const gr_value *gr_at(const gr_value *v, size_t index);
+
+/* Constructors (arena-allocated where storage is needed; never fail for scalars). */
+gr_value gr_make_null(void);
+gr_value gr_make_bool(bool b);
+gr_value gr_make_int(int64_t i);
+gr_value gr_make_double(double d);
+/* Copies s into the arena. type == GR_NULL on exhaustion. */
+gr_value gr_make_string(gr_arena *a, const char *s, size_t len);
+/* Points at s without copying (s must outlive the value). */
+gr_value gr_make_string_ref(const char *s, size_t len);
+/* Array/object with room for n children, len set to n, children zeroed (null). */
+gr_value gr_make_array(gr_arena *a, size_t n);
+gr_value gr_make_object(gr_arena *a, size_t n);
+
+/* Deep equality as JSON values (1 == 1.0; object member order ignored). */
+bool gr_equal(const gr_value *a, const gr_value *b);
+/* JSON truthiness in the JMESPath sense is in jmespath; this is plain. */
+
+/*
+ * JSON text. gr_write_json appends a JSON rendering to b; indent < 0 gives
+ * compact output, indent >= 0 pretty-prints with that many spaces per level.
+ * Doubles are written with the shortest representation that round-trips;
+ * integral doubles print without a fraction (1.0 -> 1) as Go's encoder does.
+ */
+void gr_write_json(gr_buf *b, const gr_value *v, int indent);
+
+#endif

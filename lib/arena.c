@@ -1,0 +1,140 @@
+/*
+ * arena.c — chunked bump allocator (see arena.h).
+ *
+ * Chunks grow geometrically from 64 KiB to 4 MiB so a small document costs
+ * one malloc and a large one a few dozen. Oversized requests get a dedicated
+ * chunk linked behind the current one, so the current chunk keeps filling.
+ */
+#include "guardrail/arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gr_arena_chunk {
+	gr_arena_chunk *next;
+	size_t size; /* usable bytes in data */
+	size_t off;
+	_Alignas(16) unsigned char data[];
+};
+
+#define ARENA_MIN_CHUNK ((size_t)64 * 1024)
+#define ARENA_MAX_CHUNK ((size_t)4 * 1024 * 1024)
+
+void gr_arena_init(gr_arena *a) { memset(a, 0, sizeof *a); }
+
+void gr_arena_set_limit(gr_arena *a, size_t limit) { a->limit = limit; }
+
+void gr_arena_free(gr_arena *a)
+{
+	gr_arena_chunk *c = a->head;
+	while (c) {
+		gr_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	size_t limit = a->limit;
+	memset(a, 0, sizeof *a);
+	a->limit = limit;
+}
+
+static gr_arena_chunk *new_chunk(gr_arena *a, size_t size)
+{
+	if (a->limit && (a->reserved + size > a->limit || size > a->limit))
+		return NULL;
+	gr_arena_chunk *c = malloc(sizeof *c + size);
+	if (!c)
+		return NULL;
+	c->size = size;
+	c->off = 0;
+	c->next = NULL;
+	a->reserved += size;
+	return c;
+}
+
+void *gr_arena_alloc(gr_arena *a, size_t size)
+{
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	size = (size + 15) & ~(size_t)15;
+	gr_arena_chunk *c = a->head;
+	if (c && c->size - c->off >= size) {
+		void *p = c->data + c->off;
+		c->off += size;
+		a->used += size;
+		return p;
+	}
+	size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+	if (want > ARENA_MAX_CHUNK)
+		want = ARENA_MAX_CHUNK;
+	if (size > want / 4) {
+		/* Big request: a chunk of its own, kept behind the current one. */
+		gr_arena_chunk *big = new_chunk(a, size);
+		if (!big)
+			return NULL;
+		big->off = size;
+		if (c) {
+			big->next = c->next;
+			c->next = big;
+		} else {
+			a->head = big;
+		}
+		a->used += size;
+		return big->data;
+	}
+	gr_arena_chunk *n = new_chunk(a, want);
+	if (!n)
+		return NULL;
+	n->next = c;
+	a->head = n;
+	n->off = size;
+	a->used += size;
+	return n->data;
+}
+
+void *gr_arena_calloc(gr_arena *a, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		return NULL;
+	void *p = gr_arena_alloc(a, count * size);
+	if (p)
+		memset(p, 0, count * size);
+	return p;
+}
+
+char *gr_arena_strndup(gr_arena *a, const char *s, size_t len)
+{
+	char *p = gr_arena_alloc(a, len + 1);
+	if (!p)
+		return NULL;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *gr_arena_strdup(gr_arena *a, const char *s) { return gr_arena_strndup(a, s, strlen(s)); }
+
+char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof small)
+		return gr_arena_strndup(a, small, (size_t)n);
+	char *p = gr_arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

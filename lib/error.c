@@ -1,0 +1,31 @@
+/* error.c — filling gr_error values (see error.h). */
+#include "guardrail/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void gr_error_clear(gr_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof *err);
+}
+
+int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	err->line = line;
+	err->column = column;
+	return -1;
+}
+
+void gr_error_set_file(gr_error *err, const char *file)
+{
+	if (err && file)
+		snprintf(err->file, sizeof err->file, "%s", file);
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install the Debian packages guardrail needs, only when missing.
+#   libyaml-dev      YAML 1.1 event parser (what go-yaml v2, under sigs.k8s.io/yaml, follows)
+#   gcc, make        the build
+#   clang, libclang-rt-14-dev   sanitizer builds and libFuzzer harnesses
+#   python3          none (kept out on purpose: tests are C and sh)
+set -e
+need=""
+check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
+for p in libyaml-dev gcc make clang libclang-rt-14-dev; do check "$p"; done
+if [ -n "$need" ]; then
+	echo "installing:$need"
+	SUDO=""
+	[ "$(id -u)" -ne 0 ] && SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
+fi

@@ -1,0 +1,7 @@
+/* cmd.h — the subcommands of the guardrail program, one file each. */
+#ifndef GUARDRAIL_CMD_H
+#define GUARDRAIL_CMD_H
+
+int cmd_version(int argc, char **argv);
+
+#endif

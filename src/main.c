@@ -1,0 +1,48 @@
+/*
+ * main.c — the guardrail program: a table of subcommands (git's builtin
+ * pattern). Each command lives in src/cmd_<name>.c as cmd_<name>(argc, argv).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "guardrail/guardrail.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: guardrail <command> [options] [args]\n\n"
+		     "Kubernetes guardrails: schema validation, Pod Security Standards and\n"
+		     "policies, the same verdicts in CI and in the cluster.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'guardrail <command> --help' describes a command. Exit codes: 0 no enforce-level\n"
+		     "finding, 1 at least one, 2 bad input or bad invocation.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(1, argv + 1);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "guardrail: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
