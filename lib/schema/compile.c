@@ -1,0 +1,482 @@
+/*
+ * compile.c — OpenAPI v3 schema text (a decoded value tree) to the compiled
+ * node graph of schema_int.h.
+ *
+ * The trick: `$ref` targets are compiled once per document and memoised by
+ * component name in a hash table; the node is published in the table before
+ * it is filled, so recursive types (JSONSchemaProps) close into a cycle
+ * instead of recursing forever. An `allOf: [{$ref}]` wrapper (how
+ * kube-openapi attaches a default or description to a reference) resolves
+ * to the referenced node itself; its default and nullable go on the edge.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "guardrail/value.h"
+#include "schema_int.h"
+
+const snode gr_snode_any = {
+	.flags = SF_PRESERVE | SF_NULLABLE,
+	.min_len = -1, .max_len = -1, .min_items = -1, .max_items = -1, .min_props = -1, .max_props = -1,
+};
+
+typedef struct centry {
+	const gr_member *m;
+	snode *node;
+} centry;
+
+struct scompiler {
+	gr_arena *out;
+	const gr_value *comps;
+	bool builtin;
+	centry *tab;
+	size_t cap; /* power of two */
+	int depth;
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin)
+{
+	scompiler *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->out = out;
+	c->builtin = builtin;
+	if (components && components->type == GR_OBJECT) {
+		c->comps = components;
+		size_t n = components->u.o.len, cap = 16;
+		while (cap < n * 2)
+			cap <<= 1;
+		c->tab = calloc(cap, sizeof *c->tab);
+		if (!c->tab) {
+			free(c);
+			return NULL;
+		}
+		c->cap = cap;
+		for (size_t i = 0; i < n; i++) {
+			const gr_member *m = &components->u.o.members[i];
+			size_t h = (size_t)hash_bytes(m->key, m->key_len) & (cap - 1);
+			while (c->tab[h].m)
+				h = (h + 1) & (cap - 1);
+			c->tab[h].m = m;
+		}
+	}
+	return c;
+}
+
+void gr_scompiler_free(scompiler *c)
+{
+	if (!c)
+		return;
+	free(c->tab);
+	free(c);
+}
+
+static centry *find_component(scompiler *c, const char *name, size_t len)
+{
+	if (!c->tab)
+		return NULL;
+	size_t h = (size_t)hash_bytes(name, len) & (c->cap - 1);
+	while (c->tab[h].m) {
+		if (c->tab[h].m->key_len == len && memcmp(c->tab[h].m->key, name, len) == 0)
+			return &c->tab[h];
+		h = (h + 1) & (c->cap - 1);
+	}
+	return NULL;
+}
+
+bool gr_value_copy(gr_arena *a, gr_value *dst, const gr_value *src)
+{
+	*dst = *src;
+	switch (src->type) {
+	case GR_STRING: {
+		char *s = gr_arena_strndup(a, src->u.s.ptr, src->u.s.len);
+		if (!s)
+			return false;
+		dst->u.s.ptr = s;
+		return true;
+	}
+	case GR_ARRAY: {
+		size_t n = src->u.a.len;
+		gr_value *items = n ? gr_arena_calloc(a, n, sizeof *items) : NULL;
+		if (n && !items)
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!gr_value_copy(a, &items[i], &src->u.a.items[i]))
+				return false;
+		dst->u.a.items = items;
+		return true;
+	}
+	case GR_OBJECT: {
+		size_t n = src->u.o.len;
+		gr_member *ms = n ? gr_arena_calloc(a, n, sizeof *ms) : NULL;
+		if (n && !ms)
+			return false;
+		for (size_t i = 0; i < n; i++) {
+			const gr_member *sm = &src->u.o.members[i];
+			ms[i] = *sm;
+			char *k = gr_arena_strndup(a, sm->key, sm->key_len);
+			if (!k || !gr_value_copy(a, &ms[i].value, &sm->value))
+				return false;
+			ms[i].key = k;
+		}
+		dst->u.o.members = ms;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+uint64_t gr_value_hash(const gr_value *v)
+{
+	switch (v->type) {
+	case GR_NULL: return 0x9e3779b97f4a7c15ULL;
+	case GR_BOOL: return v->u.b ? 3 : 5;
+	case GR_INT: return (uint64_t)v->u.i * 0x100000001b3ULL + 7;
+	case GR_DOUBLE: {
+		double d = v->u.d;
+		if (d >= -9.2e18 && d <= 9.2e18 && (double)(int64_t)d == d)
+			return (uint64_t)(int64_t)d * 0x100000001b3ULL + 7;
+		uint64_t bits;
+		memcpy(&bits, &d, sizeof bits);
+		return bits * 31 + 11;
+	}
+	case GR_STRING: return hash_bytes(v->u.s.ptr, v->u.s.len) + 13;
+	case GR_ARRAY: {
+		uint64_t h = 17;
+		for (size_t i = 0; i < v->u.a.len; i++)
+			h = h * 1099511628211ULL + gr_value_hash(&v->u.a.items[i]);
+		return h;
+	}
+	case GR_OBJECT: {
+		uint64_t h = 19; /* order-independent: sum of member hashes */
+		for (size_t i = 0; i < v->u.o.len; i++) {
+			const gr_member *m = &v->u.o.members[i];
+			h += hash_bytes(m->key, m->key_len) * 31 + gr_value_hash(&m->value);
+		}
+		return h;
+	}
+	}
+	return 0;
+}
+
+static int prop_cmp(const void *a, const void *b)
+{
+	const sprop *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, n);
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+const sprop *gr_snode_prop(const snode *n, const char *key, size_t len)
+{
+	size_t lo = 0, hi = n->nprops;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const sprop *p = &n->props[mid];
+		size_t m = p->len < len ? p->len : len;
+		int c = memcmp(p->name, key, m);
+		if (c == 0)
+			c = p->len < len ? -1 : p->len > len;
+		if (c == 0)
+			return p;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool get_bool(const gr_value *s, const char *key)
+{
+	const gr_value *v = gr_get(s, key);
+	return v && v->type == GR_BOOL && v->u.b;
+}
+
+static int64_t get_count(const gr_value *s, const char *key)
+{
+	const gr_value *v = gr_get(s, key);
+	if (!gr_is_number(v))
+		return -1;
+	double d = gr_number(v);
+	return d < 0 ? -1 : d > 9e18 ? INT64_MAX : (int64_t)d;
+}
+
+static uint8_t type_bits(const char *t)
+{
+	if (!t)
+		return 0;
+	if (strcmp(t, "object") == 0)
+		return ST_OBJ;
+	if (strcmp(t, "array") == 0)
+		return ST_ARR;
+	if (strcmp(t, "string") == 0)
+		return ST_STR;
+	if (strcmp(t, "integer") == 0)
+		return ST_INT;
+	if (strcmp(t, "number") == 0)
+		return ST_NUM;
+	if (strcmp(t, "boolean") == 0)
+		return ST_BOOL;
+	return 0;
+}
+
+static const char *ref_of(const gr_value *s)
+{
+	const char *ref = gr_get_str(s, "$ref");
+	if (ref)
+		return ref;
+	const gr_value *all = gr_get(s, "allOf");
+	if (all && all->type == GR_ARRAY && all->u.a.len == 1 && !gr_get(s, "properties") && !gr_get(s, "items"))
+		return gr_get_str(&all->u.a.items[0], "$ref");
+	return NULL;
+}
+
+static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, size_t name_len);
+static const snode *component(scompiler *c, centry *e);
+
+const snode *gr_scompile(scompiler *c, const gr_value *s)
+{
+	if (!s || s->type != GR_OBJECT || c->depth > 200)
+		return &gr_snode_any;
+	const char *ref = ref_of(s);
+	if (ref) {
+		const char *slash = strrchr(ref, '/');
+		const char *nm = slash ? slash + 1 : ref;
+		centry *e = find_component(c, nm, strlen(nm));
+		if (!e)
+			return &gr_snode_any; /* unresolvable: judge nothing rather than everything */
+		const snode *target = component(c, e);
+		if (get_bool(s, "nullable") && !(target->flags & SF_NULLABLE)) {
+			snode *copy = gr_arena_alloc(c->out, sizeof *copy);
+			if (!copy)
+				return target;
+			*copy = *target; /* a cycle still being filled is copied shallow; rare */
+			copy->flags |= SF_NULLABLE;
+			return copy;
+		}
+		return target;
+	}
+	snode *n = gr_arena_calloc(c->out, 1, sizeof *n);
+	if (!n)
+		return &gr_snode_any;
+	c->depth++;
+	fill(c, n, s, NULL, 0);
+	c->depth--;
+	return n;
+}
+
+const snode *gr_scompile_component(scompiler *c, const char *name, size_t len)
+{
+	centry *e = find_component(c, name, len);
+	return e ? component(c, e) : NULL;
+}
+
+static const snode *component(scompiler *c, centry *e)
+{
+	if (e->node)
+		return e->node;
+	snode *n = gr_arena_calloc(c->out, 1, sizeof *n);
+	if (!n)
+		return &gr_snode_any;
+	e->node = n;
+	c->depth++;
+	fill(c, n, &e->m->value, e->m->key, e->m->key_len);
+	c->depth--;
+	return n;
+}
+
+/* oneOf/anyOf whose branches are only {type: X}: Quantity, IntOrString. */
+static uint8_t branch_types(const gr_value *alts)
+{
+	if (!alts || alts->type != GR_ARRAY || alts->u.a.len == 0)
+		return 0;
+	uint8_t t = 0;
+	for (size_t i = 0; i < alts->u.a.len; i++) {
+		const gr_value *b = &alts->u.a.items[i];
+		if (b->type != GR_OBJECT || b->u.o.len != 1)
+			return 0;
+		uint8_t bt = type_bits(gr_get_str(b, "type"));
+		if (!bt)
+			return 0;
+		t |= bt;
+	}
+	return t;
+}
+
+static const char **copy_strings(gr_arena *a, const gr_value *arr, uint32_t *count)
+{
+	*count = 0;
+	if (!arr || arr->type != GR_ARRAY || arr->u.a.len == 0)
+		return NULL;
+	const char **out = gr_arena_calloc(a, arr->u.a.len, sizeof *out);
+	if (!out)
+		return NULL;
+	uint32_t k = 0;
+	for (size_t i = 0; i < arr->u.a.len; i++) {
+		const gr_value *v = &arr->u.a.items[i];
+		if (v->type != GR_STRING)
+			continue;
+		const char *s = gr_arena_strndup(a, v->u.s.ptr, v->u.s.len);
+		if (s)
+			out[k++] = s;
+	}
+	*count = k;
+	return out;
+}
+
+static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, size_t name_len)
+{
+	n->min_len = n->max_len = n->min_items = n->max_items = n->min_props = n->max_props = -1;
+	if (s->type != GR_OBJECT) {
+		n->flags = SF_PRESERVE | SF_NULLABLE;
+		return;
+	}
+	const char *ref = ref_of(s);
+	if (ref) { /* a component that is itself a reference */
+		const snode *t = gr_scompile(c, s);
+		if (t != n)
+			*n = *t;
+		return;
+	}
+	n->types = type_bits(gr_get_str(s, "type"));
+	const char *fmt = gr_get_str(s, "format");
+	if (fmt) {
+		if (strcmp(fmt, "int32") == 0)
+			n->format = FMT_INT32;
+		else if (strcmp(fmt, "int64") == 0)
+			n->format = FMT_INT64;
+		else if (strcmp(fmt, "byte") == 0)
+			n->format = FMT_BYTE;
+		else if (strcmp(fmt, "date-time") == 0)
+			n->format = FMT_DATETIME;
+		else if (strcmp(fmt, "quantity") == 0)
+			n->format = FMT_QUANTITY;
+		else if (strcmp(fmt, "int-or-string") == 0)
+			n->types = ST_INT | ST_STR;
+	}
+	static const char qname[] = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+	if (name && name_len == sizeof qname - 1 && memcmp(name, qname, name_len) == 0)
+		n->format = FMT_QUANTITY;
+	if (!n->types) {
+		uint8_t t = branch_types(gr_get(s, "oneOf"));
+		if (!t)
+			t = branch_types(gr_get(s, "anyOf"));
+		n->types = t;
+	}
+	if (get_bool(s, "x-kubernetes-int-or-string"))
+		n->types = ST_INT | ST_STR;
+	if (get_bool(s, "nullable"))
+		n->flags |= SF_NULLABLE;
+	if (get_bool(s, "x-kubernetes-preserve-unknown-fields"))
+		n->flags |= SF_PRESERVE;
+	if (get_bool(s, "x-kubernetes-embedded-resource"))
+		n->flags |= SF_EMBEDDED;
+	if (get_bool(s, "uniqueItems"))
+		n->flags |= SF_UNIQUE;
+	const char *lt = gr_get_str(s, "x-kubernetes-list-type");
+	if (lt && strcmp(lt, "map") == 0)
+		n->flags |= SF_LIST_MAP;
+	else if (lt && strcmp(lt, "set") == 0)
+		n->flags |= SF_LIST_SET;
+	n->keys = copy_strings(c->out, gr_get(s, "x-kubernetes-list-map-keys"), &n->nkeys);
+	n->required = copy_strings(c->out, gr_get(s, "required"), &n->nrequired);
+	const gr_value *xv = gr_get(s, "x-kubernetes-validations");
+	if (xv && xv->type == GR_ARRAY)
+		n->nvalidations = (uint32_t)xv->u.a.len;
+	const gr_value *en = gr_get(s, "enum");
+	if (en && en->type == GR_ARRAY && en->u.a.len) {
+		gr_value copy;
+		if (gr_value_copy(c->out, &copy, en)) {
+			n->enums = copy.u.a.items;
+			n->nenum = (uint32_t)copy.u.a.len;
+		}
+	}
+	n->min_len = get_count(s, "minLength");
+	n->max_len = get_count(s, "maxLength");
+	n->min_items = get_count(s, "minItems");
+	n->max_items = get_count(s, "maxItems");
+	n->min_props = get_count(s, "minProperties");
+	n->max_props = get_count(s, "maxProperties");
+	const gr_value *v;
+	if (gr_is_number(v = gr_get(s, "minimum"))) {
+		n->minimum = gr_number(v);
+		n->flags |= SF_HAS_MIN;
+		if (get_bool(s, "exclusiveMinimum"))
+			n->flags |= SF_EXCL_MIN;
+	}
+	if (gr_is_number(v = gr_get(s, "maximum"))) {
+		n->maximum = gr_number(v);
+		n->flags |= SF_HAS_MAX;
+		if (get_bool(s, "exclusiveMaximum"))
+			n->flags |= SF_EXCL_MAX;
+	}
+	if (gr_is_number(v = gr_get(s, "multipleOf")) && gr_number(v) > 0)
+		n->multiple_of = gr_number(v);
+
+	const gr_value *props = gr_get(s, "properties");
+	if (props && props->type == GR_OBJECT && props->u.o.len) {
+		size_t np = props->u.o.len;
+		sprop *ps = gr_arena_calloc(c->out, np, sizeof *ps);
+		if (ps) {
+			for (size_t i = 0; i < np; i++) {
+				const gr_member *m = &props->u.o.members[i];
+				ps[i].name = gr_arena_strndup(c->out, m->key, m->key_len);
+				ps[i].len = m->key_len;
+				if (!ps[i].name)
+					ps[i].name = "";
+				const gr_value *d = gr_get(&m->value, "default");
+				if (d && d->type != GR_NULL) {
+					gr_value *dc = gr_arena_alloc(c->out, sizeof *dc);
+					if (dc && gr_value_copy(c->out, dc, d))
+						ps[i].dflt = dc;
+				}
+				ps[i].nullable = get_bool(&m->value, "nullable");
+			}
+			/* publish names before compiling children, then sort once */
+			for (size_t i = 0; i < np; i++)
+				ps[i].node = gr_scompile(c, &props->u.o.members[i].value);
+			qsort(ps, np, sizeof *ps, prop_cmp);
+			n->props = ps;
+			n->nprops = (uint32_t)np;
+			uint32_t nd = 0;
+			for (size_t i = 0; i < np; i++)
+				nd += ps[i].dflt && ps[i].dflt->type == GR_OBJECT;
+			if (nd && (n->defaulted = gr_arena_calloc(c->out, nd, sizeof *n->defaulted)) != NULL) {
+				for (size_t i = 0; i < np; i++)
+					if (ps[i].dflt && ps[i].dflt->type == GR_OBJECT)
+						n->defaulted[n->ndefaulted++] = &ps[i];
+			}
+		}
+	}
+	const gr_value *ap = gr_get(s, "additionalProperties");
+	if (ap && ap->type == GR_BOOL) {
+		if (ap->u.b)
+			n->additional = &gr_snode_any;
+		else
+			n->flags |= SF_ADDL_FALSE;
+	} else if (ap && ap->type == GR_OBJECT) {
+		n->additional = gr_scompile(c, ap);
+	}
+	const gr_value *items = gr_get(s, "items");
+	if (items && items->type == GR_ARRAY)
+		items = items->u.a.len ? &items->u.a.items[0] : NULL;
+	if (items && items->type == GR_OBJECT)
+		n->items = gr_scompile(c, items);
+	if (!n->nprops && !n->additional && !(n->flags & SF_ADDL_FALSE) && (c->builtin || !n->types) &&
+	    (n->types == 0 || n->types == ST_OBJ))
+		n->flags |= SF_PRESERVE;
+}

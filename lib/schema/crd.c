@@ -1,0 +1,186 @@
+/*
+ * crd.c — CustomResourceDefinitions as schema sources: each served version's
+ * openAPIV3Schema compiled into the registry under (spec.group, version,
+ * spec.names.kind); v1beta1's shared spec.validation too. Also --crd paths
+ * (files, or directories walked recursively).
+ *
+ * A CRD for a group-version that has a built-in document is not registered:
+ * built-ins win (a CRD cannot take over a Kubernetes group).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "guardrail/decode.h"
+#include "guardrail/object.h"
+#include "guardrail/schema.h"
+#include "registry_int.h"
+
+static bool is_crd(const gr_value *v)
+{
+	const char *av = gr_get_str(v, "apiVersion"), *k = gr_get_str(v, "kind");
+	return av && k && strcmp(k, "CustomResourceDefinition") == 0 &&
+	       (strcmp(av, "apiextensions.k8s.io/v1") == 0 || strcmp(av, "apiextensions.k8s.io/v1beta1") == 0);
+}
+
+static int add_version(gr_schema_registry *r, const char *group, const char *version, const char *kind,
+		       bool namespaced, const gr_value *schema)
+{
+	if (!version || !*version)
+		return 0;
+	if (gr_registry_builtin_gv_exists(r, group, version))
+		return 0;
+	int added = 0;
+	pthread_mutex_lock(&r->mu);
+	if (!gr_registry_find_locked(r, group, version, kind)) {
+		scompiler *c = gr_scompiler_new(&r->arena, NULL, false);
+		if (c) {
+			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
+			if (gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
+				added = 1;
+			gr_scompiler_free(c);
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return added;
+}
+
+int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
+{
+	if (!is_crd(crd))
+		return 0;
+	const gr_value *spec = gr_get(crd, "spec");
+	const char *group = gr_get_str(spec, "group");
+	const char *kind = gr_get_str(gr_get(spec, "names"), "kind");
+	if (!group || !kind || !*kind)
+		return 0; /* not usable; the CRD's own schema check reports it */
+	const char *scope = gr_get_str(spec, "scope");
+	bool namespaced = !scope || strcmp(scope, "Cluster") != 0;
+	const gr_value *shared = gr_get_path(spec, "validation", "openAPIV3Schema", NULL);
+	int added = 0;
+	const gr_value *versions = gr_get(spec, "versions");
+	if (versions && versions->type == GR_ARRAY && versions->u.a.len) {
+		for (size_t i = 0; i < versions->u.a.len; i++) {
+			const gr_value *v = &versions->u.a.items[i];
+			const gr_value *served = gr_get(v, "served");
+			if (served && served->type == GR_BOOL && !served->u.b)
+				continue;
+			const gr_value *s = gr_get_path(v, "schema", "openAPIV3Schema", NULL);
+			added += add_version(r, group, gr_get_str(v, "name"), kind, namespaced, s ? s : shared);
+		}
+	} else {
+		added += add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared);
+	}
+	(void)err;
+	return added;
+}
+
+static bool has_manifest_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 || strcmp(dot, ".json") == 0);
+}
+
+static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
+{
+	char *data;
+	size_t len;
+	if (gr_read_file(path, 0, &data, &len, err) != 0) {
+		gr_error_set_file(err, path);
+		return -1;
+	}
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_document *docs;
+	size_t n;
+	int rc = gr_decode(&a, data, len, NULL, &docs, &n, err);
+	int added = 0;
+	if (rc != 0) {
+		gr_error_set_file(err, path);
+		added = -1;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			gr_object *objs;
+			size_t no;
+			if (gr_objects_from_document(&a, &docs[i], path, &objs, &no) != 0)
+				continue;
+			for (size_t j = 0; j < no; j++) {
+				int k = gr_schema_add_crd(r, objs[j].root, err);
+				if (k > 0)
+					added += k;
+			}
+		}
+	}
+	gr_arena_free(&a);
+	free(data);
+	return added;
+}
+
+static int add_path(gr_schema_registry *r, const char *path, int depth, gr_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return add_file(r, path, err);
+	if (depth > 32)
+		return 0;
+	DIR *d = opendir(path);
+	if (!d) {
+		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* sorted, so that the first definition of a kind is predictable */
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **nn = realloc(names, cap * sizeof *nn);
+			if (!nn)
+				break;
+			names = nn;
+		}
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(names[j], names[i]) < 0) {
+				char *t = names[i];
+				names[i] = names[j];
+				names[j] = t;
+			}
+	int total = 0, rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char child[PATH_MAX];
+		snprintf(child, sizeof child, "%s/%s", path, names[i]);
+		struct stat cs;
+		if (rc == 0 && stat(child, &cs) == 0 && (S_ISDIR(cs.st_mode) || has_manifest_ext(names[i]))) {
+			int k = add_path(r, child, depth + 1, err);
+			if (k < 0)
+				rc = -1;
+			else
+				total += k;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc ? -1 : total;
+}
+
+int gr_schema_add_crd_path(gr_schema_registry *r, const char *path, gr_error *err)
+{
+	return add_path(r, path, 0, err);
+}

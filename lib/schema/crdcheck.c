@@ -1,0 +1,97 @@
+/*
+ * crdcheck.c — what the API server checks on a CustomResourceDefinition
+ * object beyond its own OpenAPI schema: every `type` in openAPIV3Schema is
+ * one of the six JSON types. Paths are those apiextensions writes: when
+ * all versions share one schema the internal form puts it at
+ * `spec.validation.openAPIV3Schema`, and nested schemas are written
+ * `properties[name]`, `items`, `additionalProperties`, `allOf[i]`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "guardrail/path.h"
+#include "validate_int.h"
+
+static bool known_type(const gr_value *t)
+{
+	static const char *const types[] = {"array", "boolean", "integer", "number", "object", "string"};
+	for (size_t i = 0; i < 6; i++)
+		if (t->u.s.len == strlen(types[i]) && memcmp(t->u.s.ptr, types[i], t->u.s.len) == 0)
+			return true;
+	return false;
+}
+
+static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, size_t cap, int depth)
+{
+	if (!s || s->type != GR_OBJECT || depth > 64 || len + 64 >= cap)
+		return;
+	const gr_value *t = gr_get(s, "type");
+	if (t && t->type == GR_STRING && t->u.s.len && !known_type(t)) {
+		snprintf(path + len, cap - len, ".type");
+		v->path_override = path;
+		gr_v_report(v, "schema.crd", "FieldValueNotSupported", GR_SEV_ERROR, t->line, t->column, NULL, 0,
+			    "unsupported value %s: supported values: \"array\", \"boolean\", \"integer\", \"number\", "
+			    "\"object\", \"string\"",
+			    gr_v_show(v, t));
+		v->path_override = NULL;
+		path[len] = '\0';
+	}
+	const gr_value *props = gr_get(s, "properties");
+	if (props && props->type == GR_OBJECT)
+		for (size_t i = 0; i < props->u.o.len; i++) {
+			const gr_member *m = &props->u.o.members[i];
+			int n = snprintf(path + len, cap - len, ".properties[%s]", m->key);
+			if (n > 0 && len + (size_t)n < cap)
+				check_schema(v, &m->value, path, len + (size_t)n, cap, depth + 1);
+			path[len] = '\0';
+		}
+	static const char *const single[] = {"items", "additionalProperties", "not"};
+	for (int k = 0; k < 3; k++) {
+		const gr_value *c = gr_get(s, single[k]);
+		if (c && c->type == GR_OBJECT) {
+			int n = snprintf(path + len, cap - len, ".%s", single[k]);
+			if (n > 0 && len + (size_t)n < cap)
+				check_schema(v, c, path, len + (size_t)n, cap, depth + 1);
+			path[len] = '\0';
+		}
+	}
+	static const char *const lists[] = {"allOf", "anyOf", "oneOf"};
+	for (int k = 0; k < 3; k++) {
+		const gr_value *c = gr_get(s, lists[k]);
+		if (c && c->type == GR_ARRAY)
+			for (size_t i = 0; i < c->u.a.len; i++) {
+				int n = snprintf(path + len, cap - len, ".%s[%zu]", lists[k], i);
+				if (n > 0 && len + (size_t)n < cap)
+					check_schema(v, &c->u.a.items[i], path, len + (size_t)n, cap, depth + 1);
+				path[len] = '\0';
+			}
+	}
+}
+
+void gr_v_crd_object(vctx *v, const gr_value *crd)
+{
+	char path[GR_PATH_MAX];
+	const gr_value *spec = gr_get(crd, "spec");
+	const gr_value *shared = gr_get_path(spec, "validation", "openAPIV3Schema", NULL);
+	const gr_value *versions = gr_get(spec, "versions");
+	size_t nv = versions && versions->type == GR_ARRAY ? versions->u.a.len : 0;
+	bool same = true;
+	const gr_value *first = NULL;
+	for (size_t i = 0; i < nv; i++) {
+		const gr_value *s = gr_get_path(&versions->u.a.items[i], "schema", "openAPIV3Schema", NULL);
+		if (i == 0)
+			first = s;
+		else if (!s || !first || !gr_equal(s, first))
+			same = false;
+	}
+	if (shared || (nv && same && first)) {
+		snprintf(path, sizeof path, "spec.validation.openAPIV3Schema");
+		check_schema(v, shared ? shared : first, path, strlen(path), sizeof path, 0);
+		return;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		snprintf(path, sizeof path, "spec.versions[%zu].schema.openAPIV3Schema", i);
+		check_schema(v, gr_get_path(&versions->u.a.items[i], "schema", "openAPIV3Schema", NULL), path,
+			     strlen(path), sizeof path, 0);
+	}
+}

@@ -1,0 +1,371 @@
+/*
+ * registry.c — the compiled schemas of one Kubernetes version, by GVK.
+ *
+ * Group-version documents are loaded lazily: the first object of a
+ * group-version makes the registry read `api/<v>.json` or
+ * `apis/<group>/<v>.json`, lay the matching patch over it, compile every
+ * component that carries x-kubernetes-group-version-kind, and free the
+ * decoded text. One mutex guards the tables; nodes are immutable once
+ * published, so validation runs outside the lock.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guardrail/decode.h"
+#include "guardrail/schema.h"
+#include "registry_int.h"
+
+#define NBUCKETS 1024
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h * 31 + 0xff;
+}
+
+static size_t gvk_bucket(const char *g, const char *v, const char *k)
+{
+	return (size_t)(hash_str(hash_str(hash_str(1469598103934665603ULL, g), v), k) % NBUCKETS);
+}
+
+static bool is_version_name(const char *s)
+{
+	int dots = 0;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++) {
+		if (*s == '.')
+			dots++;
+		else if (!isdigit((unsigned char)*s))
+			return false;
+	}
+	return dots == 1;
+}
+
+static int version_cmp(const char *a, const char *b)
+{
+	unsigned am = 0, an = 0, bm = 0, bn = 0;
+	sscanf(a, "%u.%u", &am, &an);
+	sscanf(b, "%u.%u", &bm, &bn);
+	if (am != bm)
+		return am < bm ? -1 : 1;
+	return an < bn ? -1 : an > bn;
+}
+
+int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
+{
+	struct stat st;
+	const char *env = getenv("GUARDRAIL_SCHEMA_DIR");
+	char cand[4][PATH_MAX];
+	int n = 0;
+	if (env && *env)
+		snprintf(cand[n++], PATH_MAX, "%s", env);
+	snprintf(cand[n++], PATH_MAX, "%s", "/usr/local/share/guardrail/k8s-openapi");
+	snprintf(cand[n++], PATH_MAX, "%s", "../shared/k8s-openapi");
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			/* build/guardrail -> <checkout>/../shared; build/tests/unit/x -> up more */
+			for (int up = 0; up < 4 && n < 4; up++) {
+				char probe[PATH_MAX];
+				char rel[64] = "";
+				for (int i = 0; i <= up; i++)
+					strcat(rel, "/..");
+				snprintf(probe, sizeof probe, "%.3900s%.40s/../shared/k8s-openapi", exe, rel);
+				if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+					snprintf(cand[n++], PATH_MAX, "%s", probe);
+					break;
+				}
+			}
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (strlen(cand[i]) >= cap)
+				return gr_error_set(err, 0, 0, "schema directory path too long");
+			strcpy(out, cand[i]);
+			return 0;
+		}
+	}
+	return gr_error_set(err, 0, 0,
+			    "no schema directory: give --schema-dir or set GUARDRAIL_SCHEMA_DIR "
+			    "(looked in /usr/local/share/guardrail/k8s-openapi and ../shared/k8s-openapi)");
+}
+
+int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
+			    const char *patches_dir, gr_error *err)
+{
+	*out = NULL;
+	char found[PATH_MAX];
+	if (!schema_dir) {
+		if (gr_schema_default_dir(found, sizeof found, err) != 0)
+			return -1;
+		schema_dir = found;
+	}
+	DIR *d = opendir(schema_dir);
+	if (!d)
+		return gr_error_set(err, 0, 0, "schema directory %s: %s", schema_dir, strerror(errno));
+	char newest[32] = "", present[512] = "";
+	bool have = false;
+	struct dirent *e;
+	/* collect names sorted for the error message */
+	char names[64][32];
+	int nn = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!is_version_name(e->d_name) || strlen(e->d_name) >= 32)
+			continue;
+		if (version && strcmp(version, e->d_name) == 0)
+			have = true;
+		if (!newest[0] || version_cmp(e->d_name, newest) > 0)
+			snprintf(newest, sizeof newest, "%s", e->d_name);
+		if (nn < 64)
+			snprintf(names[nn++], 32, "%s", e->d_name);
+	}
+	closedir(d);
+	if (!newest[0])
+		return gr_error_set(err, 0, 0, "schema directory %s holds no Kubernetes version (X.Y folders)",
+				    schema_dir);
+	if (version && !have) {
+		for (int i = 0; i < nn; i++)
+			for (int j = i + 1; j < nn; j++)
+				if (version_cmp(names[j], names[i]) < 0) {
+					char t[32];
+					memcpy(t, names[i], 32);
+					memcpy(names[i], names[j], 32);
+					memcpy(names[j], t, 32);
+				}
+		for (int i = 0; i < nn; i++) {
+			if (i)
+				strncat(present, ", ", sizeof present - strlen(present) - 1);
+			strncat(present, names[i], sizeof present - strlen(present) - 1);
+		}
+		return gr_error_set(err, 0, 0, "no schemas for Kubernetes %s in %s (present: %s)", version, schema_dir,
+				    present);
+	}
+	gr_schema_registry *r = calloc(1, sizeof *r);
+	if (!r)
+		return gr_error_set(err, 0, 0, "out of memory");
+	gr_arena_init(&r->arena);
+	pthread_mutex_init(&r->mu, NULL);
+	snprintf(r->version, sizeof r->version, "%s", version ? version : newest);
+	r->dir = malloc(strlen(schema_dir) + strlen(r->version) + 2);
+	r->buckets = calloc(NBUCKETS, sizeof *r->buckets);
+	if (!r->dir || !r->buckets) {
+		gr_schema_registry_free(r);
+		return gr_error_set(err, 0, 0, "out of memory");
+	}
+	sprintf(r->dir, "%s/%s", schema_dir, r->version);
+	if (patches_dir) {
+		struct stat st;
+		if (stat(patches_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			gr_schema_registry_free(r);
+			return gr_error_set(err, 0, 0, "schema patches %s: not a directory", patches_dir);
+		}
+		r->patches = strdup(patches_dir);
+	}
+	*out = r;
+	return 0;
+}
+
+void gr_schema_registry_free(gr_schema_registry *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_destroy(&r->mu);
+	gv_entry *g = r->gvs;
+	while (g) {
+		gv_entry *next = g->next;
+		free(g);
+		g = next;
+	}
+	free(r->buckets);
+	free(r->dir);
+	free(r->patches);
+	gr_arena_free(&r->arena);
+	free(r);
+}
+
+const char *gr_schema_registry_version(const gr_schema_registry *r) { return r->version; }
+
+kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k)
+{
+	for (kind_entry *e = r->buckets[gvk_bucket(g, v, k)]; e; e = e->next)
+		if (strcmp(e->kind, k) == 0 && strcmp(e->version, v) == 0 && strcmp(e->group, g) == 0)
+			return e;
+	return NULL;
+}
+
+kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const char *v, const char *k,
+				   const snode *root, bool namespaced, bool crd)
+{
+	kind_entry *e = gr_registry_find_locked(r, g, v, k);
+	if (e)
+		return e; /* first definition wins */
+	e = gr_arena_calloc(&r->arena, 1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->group = gr_arena_strdup(&r->arena, g);
+	e->version = gr_arena_strdup(&r->arena, v);
+	e->kind = gr_arena_strdup(&r->arena, k);
+	if (!e->group || !e->version || !e->kind)
+		return NULL;
+	e->root = root;
+	e->namespaced = namespaced;
+	e->crd = crd;
+	size_t b = gvk_bucket(g, v, k);
+	e->next = r->buckets[b];
+	r->buckets[b] = e;
+	return e;
+}
+
+void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version)
+{
+	if (*group)
+		snprintf(out, cap, "apis/%s/%s.json", group, version);
+	else
+		snprintf(out, cap, "api/%s.json", version);
+}
+
+bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, const char *version)
+{
+	char rel[PATH_MAX], full[PATH_MAX + 64];
+	if (strchr(group, '/') || strchr(version, '/') || strstr(group, ".."))
+		return false;
+	gr_registry_gv_relpath(rel, sizeof rel, group, version);
+	snprintf(full, sizeof full, "%s/%s", r->dir, rel);
+	struct stat st;
+	return stat(full, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Kinds of this document served under /namespaces/{namespace}/. */
+static bool path_is_namespaced(const gr_value *paths, const char *g, const char *v, const char *k)
+{
+	if (!paths || paths->type != GR_OBJECT)
+		return false;
+	for (size_t i = 0; i < paths->u.o.len; i++) {
+		const gr_member *pm = &paths->u.o.members[i];
+		if (!strstr(pm->key, "/namespaces/{namespace}/"))
+			continue;
+		const gr_value *ops = &pm->value;
+		if (ops->type != GR_OBJECT)
+			continue;
+		for (size_t j = 0; j < ops->u.o.len; j++) {
+			const gr_value *gvk = gr_get(&ops->u.o.members[j].value, "x-kubernetes-group-version-kind");
+			const char *kk = gr_get_str(gvk, "kind");
+			const char *gg = gr_get_str(gvk, "group");
+			const char *vv = gr_get_str(gvk, "version");
+			if (kk && gg && vv && strcmp(kk, k) == 0 && strcmp(gg, g) == 0 && strcmp(vv, v) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Load one built-in group-version; caller holds the lock. */
+static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group, const char *version)
+{
+	char rel[PATH_MAX], full[PATH_MAX + 64];
+	gr_registry_gv_relpath(rel, sizeof rel, group, version);
+	snprintf(full, sizeof full, "%s/%s", r->dir, rel);
+	char *data = NULL;
+	size_t len = 0;
+	gr_error e;
+	gr_error_clear(&e);
+	if (gr_read_file(full, 0, &data, &len, &e) != 0)
+		return -1; /* no such group-version: its kinds have no schema */
+	gr_arena tmp;
+	gr_arena_init(&tmp);
+	gr_value doc;
+	int rc = gr_decode_json(&tmp, data, len, NULL, &doc, &e);
+	free(data);
+	if (rc != 0) {
+		snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", full, e.line, e.column, e.message);
+		gr_arena_free(&tmp);
+		return -1;
+	}
+	if (r->patches) {
+		char pfull[PATH_MAX + 64];
+		snprintf(pfull, sizeof pfull, "%s/%s", r->patches, rel);
+		if (access(pfull, R_OK) == 0) {
+			if (gr_read_file(pfull, 0, &data, &len, &e) == 0) {
+				gr_value patch;
+				if (gr_decode_json(&tmp, data, len, NULL, &patch, &e) == 0)
+					doc = gr_json_merge_patch(&tmp, &doc, &patch);
+				else
+					snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull, e.line, e.column,
+						 e.message);
+				free(data);
+			}
+		}
+	}
+	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
+	const gr_value *paths = gr_get(&doc, "paths");
+	scompiler *c = gr_scompiler_new(&r->arena, comps, true);
+	if (c && comps && comps->type == GR_OBJECT) {
+		for (size_t i = 0; i < comps->u.o.len; i++) {
+			const gr_member *m = &comps->u.o.members[i];
+			const gr_value *gvks = gr_get(&m->value, "x-kubernetes-group-version-kind");
+			if (!gvks || gvks->type != GR_ARRAY)
+				continue;
+			for (size_t j = 0; j < gvks->u.a.len; j++) {
+				const gr_value *x = &gvks->u.a.items[j];
+				const char *g = gr_get_str(x, "group"), *v = gr_get_str(x, "version"),
+					   *k = gr_get_str(x, "kind");
+				if (!g || !v || !k || strcmp(g, group) != 0 || strcmp(v, version) != 0)
+					continue;
+				const snode *root = gr_scompile_component(c, m->key, m->key_len);
+				if (root)
+					gr_registry_add_locked(r, g, v, k, root, path_is_namespaced(paths, g, v, k), false);
+			}
+		}
+	}
+	gr_scompiler_free(c);
+	gr_arena_free(&tmp);
+	return 0;
+}
+
+const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
+				     const char *kind)
+{
+	pthread_mutex_lock(&r->mu);
+	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
+	if (!e && !strchr(group, '/') && !strchr(version, '/') && !strstr(group, "..") && *version) {
+		gv_entry *gv;
+		for (gv = r->gvs; gv; gv = gv->next)
+			if (strcmp(gv->group, group) == 0 && strcmp(gv->version, version) == 0)
+				break;
+		if (!gv && strlen(group) < sizeof gv->group && strlen(version) < sizeof gv->version) {
+			gv = calloc(1, sizeof *gv);
+			if (gv) {
+				strcpy(gv->group, group);
+				strcpy(gv->version, version);
+				gv->next = r->gvs;
+				r->gvs = gv;
+				load_gv_locked(r, gv, group, version);
+				e = gr_registry_find_locked(r, group, version, kind);
+			}
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return e;
+}
+
+bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *version, const char *kind)
+{
+	return gr_registry_lookup(r, group, version, kind) != NULL;
+}

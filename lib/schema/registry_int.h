@@ -1,0 +1,48 @@
+/*
+ * registry_int.h — the registry's tables, shared by registry.c (built-ins),
+ * crd.c (custom resources) and validate.c (lookups). Not public.
+ */
+#ifndef GUARDRAIL_REGISTRY_INT_H
+#define GUARDRAIL_REGISTRY_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "guardrail/arena.h"
+#include "guardrail/schema.h"
+#include "schema_int.h"
+
+typedef struct kind_entry {
+	const char *group, *version, *kind;
+	const snode *root;
+	bool namespaced;
+	bool crd;
+	struct kind_entry *next;
+} kind_entry;
+
+typedef struct gv_entry {
+	char group[256];
+	char version[64];
+	char error[512]; /* why the document could not be used, or "" */
+	struct gv_entry *next;
+} gv_entry;
+
+struct gr_schema_registry {
+	char *dir;     /* <schema dir>/<version> */
+	char *patches; /* or NULL */
+	char version[32];
+	pthread_mutex_t mu;
+	gr_arena arena; /* compiled nodes, names, copies of enums and defaults */
+	kind_entry **buckets;
+	gv_entry *gvs; /* group-versions tried */
+};
+
+kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k);
+kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const char *v, const char *k,
+				   const snode *root, bool namespaced, bool crd);
+const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
+				     const char *kind);
+bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, const char *version);
+void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version);
+
+#endif

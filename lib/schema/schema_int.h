@@ -1,0 +1,96 @@
+/*
+ * schema_int.h — the compiled schema graph shared by the schema engine's
+ * files (compiler, registry, validator). Not public.
+ *
+ * A node is one schema after `$ref` and `allOf: [$ref]` wrappers are
+ * resolved: a type set, sorted properties (binary search on the hot path),
+ * additionalProperties, items, required names, enum values, a format code,
+ * the x-kubernetes-* flags and value limits. Defaults and property-level
+ * nullable live on the property edge, because one node (ObjectMeta, say)
+ * is shared by every property that refers to it.
+ */
+#ifndef GUARDRAIL_SCHEMA_INT_H
+#define GUARDRAIL_SCHEMA_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guardrail/arena.h"
+#include "guardrail/error.h"
+#include "guardrail/value.h"
+
+/* Type bits. 0 means "any type". */
+enum {
+	ST_BOOL = 1,
+	ST_INT = 2,
+	ST_NUM = 4, /* number: integers and doubles */
+	ST_STR = 8,
+	ST_ARR = 16,
+	ST_OBJ = 32,
+};
+
+enum {
+	SF_NULLABLE = 1 << 0,
+	SF_PRESERVE = 1 << 1,  /* x-kubernetes-preserve-unknown-fields */
+	SF_EMBEDDED = 1 << 2,  /* x-kubernetes-embedded-resource */
+	SF_LIST_MAP = 1 << 3,
+	SF_LIST_SET = 1 << 4,
+	SF_ADDL_FALSE = 1 << 5, /* additionalProperties: false */
+	SF_HAS_MIN = 1 << 6,
+	SF_HAS_MAX = 1 << 7,
+	SF_EXCL_MIN = 1 << 8,
+	SF_EXCL_MAX = 1 << 9,
+	SF_UNIQUE = 1 << 10,   /* uniqueItems */
+	SF_ROOT_META = 1 << 11, /* object root: apiVersion/kind/metadata always allowed */
+};
+
+enum { FMT_NONE = 0, FMT_INT32, FMT_INT64, FMT_BYTE, FMT_DATETIME, FMT_QUANTITY };
+
+typedef struct snode snode;
+
+typedef struct sprop {
+	const char *name;
+	size_t len;
+	const snode *node;
+	const gr_value *dflt; /* default, or NULL */
+	bool nullable;        /* the edge says nullable: true */
+} sprop;
+
+struct snode {
+	uint8_t types;
+	uint8_t format;
+	uint16_t flags;
+	uint32_t nprops, nrequired, nenum, nkeys, nvalidations;
+	sprop *props;          /* sorted by name (memcmp, then length) */
+	const sprop **defaulted; /* properties whose default is an object: validated when absent */
+	uint32_t ndefaulted;
+	const char **required;
+	gr_value *enums;
+	const char **keys;     /* x-kubernetes-list-map-keys */
+	const snode *items;
+	const snode *additional;
+	int64_t min_len, max_len, min_items, max_items, min_props, max_props; /* -1: none */
+	double minimum, maximum, multiple_of; /* multiple_of 0: none */
+};
+
+/* A node that accepts anything and keeps unknown fields. */
+extern const snode gr_snode_any;
+
+/* Compile one inline schema (no $ref context): CRDs. */
+typedef struct scompiler scompiler;
+/* components: the `components.schemas` object of an OpenAPI document, or NULL.
+ * builtin: object nodes without properties keep unknown fields (FieldsV1, RawExtension). */
+scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin);
+const snode *gr_scompile(scompiler *c, const gr_value *schema);
+const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);
+void gr_scompiler_free(scompiler *c);
+
+/* Deep copy of a value into an arena (for enums and defaults). */
+bool gr_value_copy(gr_arena *a, gr_value *dst, const gr_value *src);
+/* Structural hash consistent with gr_equal. */
+uint64_t gr_value_hash(const gr_value *v);
+
+const sprop *gr_snode_prop(const snode *n, const char *key, size_t len);
+
+#endif

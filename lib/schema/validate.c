@@ -1,0 +1,606 @@
+/*
+ * validate.c — one object against its compiled schema, as the API server's
+ * structural validation judges it: types, nullable, enum, formats, value
+ * limits, unknown fields (pruning), required fields after defaulting,
+ * x-kubernetes-list-type map/set uniqueness, embedded resources; then the
+ * object-metadata rules (meta.c).
+ *
+ * Two apiserver behaviours a reader must know: a null on a non-nullable
+ * property is pruned (treated as absent) before validation, and an absent
+ * property with a default is defaulted first, so a required field with a
+ * default is never missing while an object default (`spec: {}`) is itself
+ * validated (a Pod without spec lacks spec.containers).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guardrail/path.h"
+#include "registry_int.h"
+#include "validate_int.h"
+
+typedef struct rule_info {
+	const char *id, *doc, *fix;
+} rule_info;
+
+static const rule_info rules[] = {
+	{"schema.type", "docs/rules/schema.md#schematype", "Change the value to the type the schema expects."},
+	{"schema.required", "docs/rules/schema.md#schemarequired", "Add the missing field."},
+	{"schema.enum", "docs/rules/schema.md#schemaenum", "Use one of the supported values (they are case-sensitive)."},
+	{"schema.format", "docs/rules/schema.md#schemaformat", "Write the value in the format the field expects."},
+	{"schema.value", "docs/rules/schema.md#schemavalue", "Bring the value within the limits the schema sets."},
+	{"schema.unknown-field", "docs/rules/schema.md#schemaunknown-field",
+	 "Remove the field or fix its spelling or indentation."},
+	{"schema.duplicate", "docs/rules/schema.md#schemaduplicate",
+	 "Remove the duplicate entry or change its key fields."},
+	{"schema.metadata", "docs/rules/schema.md#schemametadata", "Fix the name, label or annotation syntax."},
+	{"schema.missing", "docs/rules/schema.md#schemamissing",
+	 "Check apiVersion and kind, pass the CRD with --crd, or use --ignore-missing-schemas."},
+	{"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
+	{"schema.crd", "docs/rules/schema.md#schemacrd", "Fix the CustomResourceDefinition's openAPIV3Schema."},
+};
+
+static const rule_info *rule_of(const char *id)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (strcmp(rules[i].id, id) == 0)
+			return &rules[i];
+	return &rules[0];
+}
+
+static void build_path(const vctx *v, const char *child, size_t child_len, gr_path *p)
+{
+	gr_path_init(p, "");
+	size_t d = v->depth < VSTACK_MAX ? v->depth : VSTACK_MAX;
+	for (size_t i = 0; i < d; i++) {
+		if (v->stack[i].key)
+			gr_path_push_key(p, v->stack[i].key, v->stack[i].len);
+		else
+			gr_path_push_index(p, v->stack[i].len);
+	}
+	if (child)
+		gr_path_push_key(p, child, child_len);
+}
+
+void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line, uint32_t column,
+		 const char *child_key, size_t child_len, const char *fmt, ...)
+{
+	const rule_info *ri = rule_of(rule);
+	gr_path p;
+	if (v->path_override)
+		gr_path_init(&p, v->path_override);
+	else
+		build_path(v, child_key, child_len, &p);
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	gr_finding *f = gr_findings_add(v->out);
+	if (!f)
+		return;
+	gr_arena *a = v->out->arena;
+	f->rule = ri->id;
+	f->severity = sev;
+	f->action = sev == GR_SEV_ERROR ? GR_ACTION_ENFORCE : GR_ACTION_WARN;
+	f->object = v->obj;
+	f->file = v->obj->file;
+	f->document = v->obj->document;
+	f->path = gr_arena_strdup(a, p.buf);
+	if (!f->path)
+		f->path = "";
+	if (v->pos_override) {
+		line = v->pos_override->line;
+		column = v->pos_override->column;
+	}
+	f->line = line;
+	f->column = column;
+	f->message = p.len ? gr_arena_printf(a, "%s: %s", p.buf, msg) : gr_arena_strdup(a, msg);
+	if (!f->message)
+		f->message = "";
+	f->remediation = ri->fix;
+	f->doc = ri->doc;
+	f->reason = reason;
+}
+
+const char *gr_v_show(vctx *v, const gr_value *x)
+{
+	switch (x->type) {
+	case GR_NULL: return "null";
+	case GR_BOOL: return x->u.b ? "true" : "false";
+	case GR_INT:
+	case GR_DOUBLE:
+	case GR_STRING: {
+		gr_buf b;
+		gr_buf_init(&b);
+		if (x->type == GR_STRING && x->u.s.len > 80) {
+			gr_buf_json_string(&b, x->u.s.ptr, 77);
+			b.len--; /* drop the closing quote */
+			gr_buf_puts(&b, "...\"");
+		} else {
+			gr_write_json(&b, x, -1);
+		}
+		const char *s = b.data ? gr_arena_strdup(v->out->arena, b.data) : NULL;
+		gr_buf_free(&b);
+		return s ? s : "?";
+	}
+	case GR_ARRAY: return "[...]";
+	default: return "{...}";
+	}
+}
+
+static uint8_t value_bits(const gr_value *x)
+{
+	switch (x->type) {
+	case GR_BOOL: return ST_BOOL;
+	case GR_INT: return ST_INT | ST_NUM;
+	case GR_DOUBLE: {
+		double d = x->u.d;
+		return (uint8_t)(ST_NUM | (isfinite(d) && floor(d) == d ? ST_INT : 0));
+	}
+	case GR_STRING: return ST_STR;
+	case GR_ARRAY: return ST_ARR;
+	case GR_OBJECT: return ST_OBJ;
+	}
+	return 0;
+}
+
+static void types_text(uint8_t t, char *out, size_t cap)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} names[] = {{ST_OBJ, "object"}, {ST_ARR, "array"}, {ST_STR, "string"}, {ST_INT, "integer"},
+		     {ST_NUM, "number"}, {ST_BOOL, "boolean"}};
+	out[0] = '\0';
+	int k = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (!(t & names[i].bit))
+			continue;
+		if (t & ST_NUM && names[i].bit == ST_INT)
+			continue; /* "number" covers integers */
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s", k ? " or " : "", names[i].name);
+		k++;
+	}
+}
+
+static bool is_nullable_edge(const sprop *p) { return p->nullable || (p->node->flags & SF_NULLABLE); }
+
+static void walk(vctx *v, const snode *n, const gr_value *x);
+
+static void check_enum(vctx *v, const snode *n, const gr_value *x)
+{
+	if (!n->nenum)
+		return;
+	for (uint32_t i = 0; i < n->nenum; i++)
+		if (gr_equal(&n->enums[i], x))
+			return;
+	char list[512] = "";
+	for (uint32_t i = 0; i < n->nenum && strlen(list) < sizeof list - 100; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+			 gr_v_show(v, &n->enums[i]));
+	gr_v_report(v, "schema.enum", "FieldValueNotSupported", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+		    "unsupported value %s: supported values: %s", gr_v_show(v, x), list);
+}
+
+static size_t utf8_len(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+static void check_string(vctx *v, const snode *n, const gr_value *x)
+{
+	const char *s = x->u.s.ptr;
+	size_t len = x->u.s.len;
+	const char *bad = NULL;
+	switch (n->format) {
+	case FMT_BYTE:
+		if (!gr_format_byte_ok(s, len))
+			bad = "base64 data (format byte)";
+		break;
+	case FMT_DATETIME:
+		if (!gr_format_datetime_ok(s, len))
+			bad = "an RFC 3339 date-time such as 2024-01-31T12:00:00Z";
+		break;
+	case FMT_QUANTITY:
+		if (!gr_format_quantity_ok(s, len))
+			bad = "a quantity such as 500m, 2Gi or 1.5";
+		break;
+	default: break;
+	}
+	if (bad)
+		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "invalid value %s: expected %s", gr_v_show(v, x), bad);
+	if (n->min_len >= 0 || n->max_len >= 0) {
+		size_t runes = utf8_len(s, len);
+		if (n->max_len >= 0 && runes > (size_t)n->max_len)
+			gr_v_report(v, "schema.value", "FieldValueTooLong", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "must have at most %lld characters (has %zu)", (long long)n->max_len, runes);
+		if (n->min_len >= 0 && runes < (size_t)n->min_len)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "must have at least %lld characters (has %zu)", (long long)n->min_len, runes);
+	}
+}
+
+static void check_number(vctx *v, const snode *n, const gr_value *x)
+{
+	double d = gr_number(x);
+	if (n->format == FMT_INT32 && (d < -2147483648.0 || d > 2147483647.0))
+		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "invalid value %s: out of range for a 32-bit integer (format int32)", gr_v_show(v, x));
+	if (n->flags & SF_HAS_MIN) {
+		bool bad = (n->flags & SF_EXCL_MIN) ? d <= n->minimum : d < n->minimum;
+		if (bad)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "invalid value %s: should be greater than %s%g", gr_v_show(v, x),
+				    (n->flags & SF_EXCL_MIN) ? "" : "or equal to ", n->minimum);
+	}
+	if (n->flags & SF_HAS_MAX) {
+		bool bad = (n->flags & SF_EXCL_MAX) ? d >= n->maximum : d > n->maximum;
+		if (bad)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "invalid value %s: should be less than %s%g", gr_v_show(v, x),
+				    (n->flags & SF_EXCL_MAX) ? "" : "or equal to ", n->maximum);
+	}
+	if (n->multiple_of > 0) {
+		double q = d / n->multiple_of;
+		if (fabs(q - nearbyint(q)) > 1e-9)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "invalid value %s: should be a multiple of %g", gr_v_show(v, x), n->multiple_of);
+	}
+}
+
+/* The key of item x of a list-map: member or default per key; absent keys are NULL. */
+static const gr_value *map_key(const snode *n, const gr_value *x, uint32_t k)
+{
+	const gr_value *m = gr_get(x, n->keys[k]);
+	if (m && m->type != GR_NULL)
+		return m;
+	if (n->items) {
+		const sprop *p = gr_snode_prop(n->items, n->keys[k], strlen(n->keys[k]));
+		if (p && p->dflt)
+			return p->dflt;
+	}
+	return NULL;
+}
+
+static bool same_entry(const snode *n, bool is_map, const gr_value *a, const gr_value *b)
+{
+	if (!is_map)
+		return gr_equal(a, b);
+	for (uint32_t k = 0; k < n->nkeys; k++) {
+		const gr_value *x = map_key(n, a, k), *y = map_key(n, b, k);
+		if (!x || !y) {
+			if (x != y)
+				return false;
+		} else if (!gr_equal(x, y)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static uint64_t entry_hash(const snode *n, bool is_map, const gr_value *a)
+{
+	if (!is_map)
+		return gr_value_hash(a);
+	uint64_t h = 7;
+	for (uint32_t k = 0; k < n->nkeys; k++) {
+		const gr_value *x = map_key(n, a, k);
+		h = h * 1099511628211ULL + (x ? gr_value_hash(x) : 1);
+	}
+	return h;
+}
+
+typedef struct hidx {
+	uint64_t h;
+	size_t i;
+} hidx;
+
+static int hidx_cmp(const void *a, const void *b)
+{
+	const hidx *x = a, *y = b;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void report_duplicate(vctx *v, const snode *n, bool is_map, const gr_value *item, size_t index)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	if (is_map) {
+		gr_buf_putc(&b, '{');
+		for (uint32_t k = 0; k < n->nkeys; k++) {
+			const gr_value *x = map_key(n, item, k);
+			if (!x)
+				continue;
+			if (b.len > 1)
+				gr_buf_putc(&b, ',');
+			gr_buf_json_string(&b, n->keys[k], strlen(n->keys[k]));
+			gr_buf_putc(&b, ':');
+			gr_write_json(&b, x, -1);
+		}
+		gr_buf_putc(&b, '}');
+	} else {
+		gr_write_json(&b, item, -1);
+	}
+	if (b.len > 300) {
+		b.len = 300;
+		b.data[300] = '\0';
+	}
+	v_push_index(v, index);
+	gr_v_report(v, "schema.duplicate", "FieldValueDuplicate", GR_SEV_ERROR, item->line, item->column, NULL, 0,
+		    "duplicate value %s (%s)", b.data ? b.data : "",
+		    is_map ? "the key fields of a list-map entry must be unique" : "the entries of a set must be unique");
+	v_pop(v);
+	gr_buf_free(&b);
+}
+
+static void check_unique(vctx *v, const snode *n, const gr_value *x, bool is_map)
+{
+	size_t len = x->u.a.len;
+	const gr_value *items = x->u.a.items;
+	if (len < 2)
+		return;
+	if (len <= 32) {
+		for (size_t i = 1; i < len; i++) {
+			if (is_map && items[i].type != GR_OBJECT)
+				continue;
+			for (size_t j = 0; j < i; j++) {
+				if (is_map && items[j].type != GR_OBJECT)
+					continue;
+				if (same_entry(n, is_map, &items[i], &items[j])) {
+					report_duplicate(v, n, is_map, &items[i], i);
+					break;
+				}
+			}
+		}
+		return;
+	}
+	hidx *h = malloc(len * sizeof *h);
+	unsigned char *dup = calloc(len, 1);
+	if (!h || !dup) {
+		free(h);
+		free(dup);
+		return;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < len; i++)
+		if (!is_map || items[i].type == GR_OBJECT)
+			h[m++] = (hidx){entry_hash(n, is_map, &items[i]), i};
+	qsort(h, m, sizeof *h, hidx_cmp);
+	for (size_t a = 0; a < m;) {
+		size_t b = a + 1;
+		while (b < m && h[b].h == h[a].h)
+			b++;
+		for (size_t i = a + 1; i < b && i - a < 64; i++) /* bounded per hash run */
+			for (size_t j = a; j < i; j++)
+				if (!dup[h[i].i] && same_entry(n, is_map, &items[h[i].i], &items[h[j].i])) {
+					dup[h[i].i] = 1;
+					break;
+				}
+		a = b;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (dup[i])
+			report_duplicate(v, n, is_map, &items[i], i);
+	free(h);
+	free(dup);
+}
+
+static void check_array(vctx *v, const snode *n, const gr_value *x)
+{
+	size_t len = x->u.a.len;
+	if (n->items)
+		for (size_t i = 0; i < len; i++) {
+			v_push_index(v, i);
+			walk(v, n->items, &x->u.a.items[i]);
+			v_pop(v);
+		}
+	if (n->max_items >= 0 && len > (size_t)n->max_items)
+		gr_v_report(v, "schema.value", "FieldValueTooMany", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "must have at most %lld items (has %zu)", (long long)n->max_items, len);
+	if (n->min_items >= 0 && len < (size_t)n->min_items)
+		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "must have at least %lld items (has %zu)", (long long)n->min_items, len);
+	if ((n->flags & SF_LIST_MAP) && n->nkeys)
+		check_unique(v, n, x, true);
+	else if (n->flags & (SF_LIST_SET | SF_UNIQUE))
+		check_unique(v, n, x, false);
+}
+
+static bool is_type_meta(const char *k, size_t len)
+{
+	return (len == 10 && memcmp(k, "apiVersion", 10) == 0) || (len == 4 && memcmp(k, "kind", 4) == 0) ||
+	       (len == 8 && memcmp(k, "metadata", 8) == 0);
+}
+
+/* root: 0 nested, 1 built-in root, 2 custom resource root */
+static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
+{
+	bool embedded = (n->flags & SF_EMBEDDED) != 0;
+	size_t len = x->u.o.len;
+	if (n->max_props >= 0 && len > (size_t)n->max_props)
+		gr_v_report(v, "schema.value", "FieldValueTooMany", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "must have at most %lld properties (has %zu)", (long long)n->max_props, len);
+	if (n->min_props >= 0 && len < (size_t)n->min_props)
+		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "must have at least %lld properties (has %zu)", (long long)n->min_props, len);
+	for (size_t i = 0; i < len; i++) {
+		const gr_member *m = &x->u.o.members[i];
+		if (root == 2 && m->key_len == 8 && memcmp(m->key, "metadata", 8) == 0)
+			continue; /* custom resource metadata: ObjectMeta rules in meta.c */
+		const sprop *p = n->nprops ? gr_snode_prop(n, m->key, m->key_len) : NULL;
+		if (p) {
+			if (m->value.type == GR_NULL && !is_nullable_edge(p))
+				continue; /* pruned */
+			v_push_key(v, m->key, m->key_len);
+			walk(v, p->node, &m->value);
+			v_pop(v);
+		} else if (n->additional) {
+			if (m->value.type == GR_NULL && !(n->additional->flags & SF_NULLABLE))
+				continue;
+			v_push_key(v, m->key, m->key_len);
+			walk(v, n->additional, &m->value);
+			v_pop(v);
+		} else if ((root || embedded) && is_type_meta(m->key, m->key_len)) {
+			if (embedded && m->key[0] != 'm' && m->value.type != GR_STRING)
+				gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, m->value.line,
+					    m->value.column, m->key, m->key_len, "expected string, got %s %s",
+					    gr_type_name(m->value.type), gr_v_show(v, &m->value));
+		} else if (!(n->flags & SF_PRESERVE)) {
+			bool strict = v->opt->strict;
+			gr_v_report(v, "schema.unknown-field", "FieldValueInvalid", strict ? GR_SEV_ERROR : GR_SEV_WARNING,
+				    m->line, m->column, m->key, m->key_len, "unknown field \"%s\"", m->key);
+		}
+	}
+	for (uint32_t r = 0; r < n->nrequired; r++) {
+		const char *name = n->required[r];
+		size_t nl = strlen(name);
+		const gr_member *m = gr_get_member(x, name, nl);
+		const sprop *p = n->nprops ? gr_snode_prop(n, name, nl) : NULL;
+		if (m && !(m->value.type == GR_NULL && p && !is_nullable_edge(p)))
+			continue;
+		if (p && p->dflt)
+			continue; /* defaulted */
+		if (root == 2 && nl == 8 && memcmp(name, "metadata", 8) == 0)
+			continue;
+		gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column, name, nl,
+			    "required field \"%s\" is missing", name);
+	}
+	if (v->depth < 64)
+		for (uint32_t d = 0; d < n->ndefaulted; d++) {
+			const sprop *p = n->defaulted[d];
+			const gr_member *m = gr_get_member(x, p->name, p->len);
+			if (m && !(m->value.type == GR_NULL && !is_nullable_edge(p)))
+				continue;
+			const gr_value *saved = v->pos_override;
+			if (!saved)
+				v->pos_override = x;
+			v_push_key(v, p->name, p->len);
+			walk(v, p->node, p->dflt);
+			v_pop(v);
+			v->pos_override = saved;
+		}
+	if (embedded) {
+		static const char *const need[] = {"apiVersion", "kind"};
+		for (int i = 0; i < 2; i++) {
+			const gr_value *s = gr_get(x, need[i]);
+			if (!s || (s->type == GR_STRING && s->u.s.len == 0))
+				gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column,
+					    need[i], strlen(need[i]), "required field \"%s\" is missing (embedded resource)",
+					    need[i]);
+		}
+		const gr_value *meta = gr_get(x, "metadata");
+		if (meta && !gr_snode_prop(n, "metadata", 8)) {
+			v_push_key(v, "metadata", 8);
+			gr_v_metadata(v, meta, false, META_EMBEDDED, x);
+			v_pop(v);
+		}
+	}
+}
+
+static void walk_root(vctx *v, const snode *n, const gr_value *x, int root);
+
+static void walk(vctx *v, const snode *n, const gr_value *x) { walk_root(v, n, x, 0); }
+
+static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
+{
+	if (n->nvalidations)
+		v->ctx->not_evaluated += n->nvalidations;
+	if (x->type == GR_NULL) {
+		if ((n->flags & SF_NULLABLE) || n->types == 0)
+			return;
+		char want[64];
+		types_text(n->types, want, sizeof want);
+		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "expected %s, got null", want);
+		return;
+	}
+	uint8_t bits = value_bits(x);
+	if (n->types && !(n->types & bits)) {
+		char want[64];
+		types_text(n->types, want, sizeof want);
+		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "expected %s, got %s %s", want, gr_type_name(x->type), gr_v_show(v, x));
+		check_enum(v, n, x);
+		return;
+	}
+	check_enum(v, n, x);
+	switch (x->type) {
+	case GR_STRING: check_string(v, n, x); break;
+	case GR_INT:
+	case GR_DOUBLE: check_number(v, n, x); break;
+	case GR_ARRAY: check_array(v, n, x); break;
+	case GR_OBJECT: walk_object(v, n, x, root); break;
+	default: break;
+	}
+}
+
+void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
+		     gr_check_ctx *ctx, gr_findings *out)
+{
+	vctx *v = malloc(sizeof *v);
+	if (!v)
+		return;
+	memset(v, 0, offsetof(vctx, stack));
+	v->depth = 0;
+	v->pos_override = NULL;
+	v->path_override = NULL;
+	v->obj = obj;
+	v->opt = opt;
+	v->ctx = ctx;
+	v->out = out;
+	const gr_value *root = obj->root;
+	if (!root || root->type != GR_OBJECT) {
+		gr_v_report(v, "schema.object", "FieldValueTypeInvalid", GR_SEV_ERROR, root ? root->line : 0,
+			    root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
+			    root ? gr_type_name(root->type) : "nothing");
+		free(v);
+		return;
+	}
+	const gr_value *av = gr_get(root, "apiVersion"), *kd = gr_get(root, "kind");
+	bool bad = false;
+	if (!av || av->type != GR_STRING || av->u.s.len == 0) {
+		gr_v_report(v, "schema.object", "FieldValueRequired", GR_SEV_ERROR, root->line, root->column, "apiVersion",
+			    10, "apiVersion is missing or not a string");
+		bad = true;
+	}
+	if (!kd || kd->type != GR_STRING || kd->u.s.len == 0) {
+		gr_v_report(v, "schema.object", "FieldValueRequired", GR_SEV_ERROR, root->line, root->column, "kind", 4,
+			    "kind is missing or not a string");
+		bad = true;
+	}
+	if (bad) {
+		free(v);
+		return;
+	}
+	const kind_entry *e = gr_registry_lookup(r, obj->group, obj->version, obj->kind);
+	if (!e) {
+		if (opt->ignore_missing_schemas) {
+			ctx->skipped = true;
+			ctx->skip_reason = "no schema for this kind";
+		} else {
+			gr_v_report(v, "schema.missing", NULL, GR_SEV_ERROR, kd->line, kd->column, NULL, 0,
+				    "no schema for kind %s in %s (Kubernetes %s)", obj->kind, obj->api_version,
+				    r->version);
+		}
+		free(v);
+		return;
+	}
+	walk_root(v, e->root, root, e->crd ? 2 : 1);
+	const gr_value *meta = gr_get(root, "metadata");
+	v_push_key(v, "metadata", 8);
+	gr_v_metadata(v, meta, e->namespaced, e->crd ? META_CUSTOM : META_BUILTIN, root);
+	v_pop(v);
+	if (!e->crd && strcmp(obj->kind, "CustomResourceDefinition") == 0 &&
+	    strcmp(obj->group, "apiextensions.k8s.io") == 0)
+		gr_v_crd_object(v, root);
+	free(v);
+}
