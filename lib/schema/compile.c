@@ -7,7 +7,8 @@
  * it is filled, so recursive types (JSONSchemaProps) close into a cycle
  * instead of recursing forever. An `allOf: [{$ref}]` wrapper (how
  * kube-openapi attaches a default or description to a reference) resolves
- * to the referenced node itself; its default and nullable go on the edge.
+ * to the referenced node itself; its default and nullable go on the edge
+ * (sprop), never into a copy of the node.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -259,15 +260,9 @@ const snode *gr_scompile(scompiler *c, const gr_value *s)
 		centry *e = find_component(c, nm, strlen(nm));
 		if (!e)
 			return &gr_snode_any; /* unresolvable: judge nothing rather than everything */
+		/* nullable on the wrapper stays on the edge (sprop.nullable): the
+		 * target may be a component still being filled (a cycle) */
 		const snode *target = component(c, e);
-		if (get_bool(s, "nullable") && !(target->flags & SF_NULLABLE)) {
-			snode *copy = gr_arena_alloc(c->out, sizeof *copy);
-			if (!copy)
-				return target;
-			*copy = *target; /* a cycle still being filled is copied shallow; rare */
-			copy->flags |= SF_NULLABLE;
-			return copy;
-		}
 		return target;
 	}
 	snode *n = gr_arena_calloc(c->out, 1, sizeof *n);

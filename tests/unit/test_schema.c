@@ -1,0 +1,460 @@
+/* test_schema.c — the schema engine: loader, compiler, validator, CRDs, metadata rules. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guardrail/guardrail.h"
+#include "guardrail/schema.h"
+#include "testlib.h"
+
+#define SCHEMAS "../shared/k8s-openapi"
+
+static gr_arena arena;
+static gr_findings found;
+static gr_check_ctx ctx;
+
+/* Validate every object of yaml; findings in `found`. */
+static void run(gr_schema_registry *r, const char *yaml, bool strict, bool ignore_missing)
+{
+	gr_findings_free(&found);
+	gr_findings_init(&found, &arena);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	if (gr_decode(&arena, yaml, strlen(yaml), NULL, &docs, &nd, &err) != 0) {
+		test_failed++;
+		fprintf(stderr, "decode failed: %s\n", err.message);
+		return;
+	}
+	gr_schema_check_options opt = {.strict = strict, .ignore_missing_schemas = ignore_missing};
+	for (size_t d = 0; d < nd; d++) {
+		gr_object *objs;
+		size_t no;
+		gr_objects_from_document(&arena, &docs[d], "test.yaml", &objs, &no);
+		for (size_t o = 0; o < no; o++)
+			gr_schema_check(r, &objs[o], &opt, &ctx, &found);
+	}
+}
+
+static void dump(void)
+{
+	for (size_t i = 0; i < found.len; i++)
+		fprintf(stderr, "    %s %s %s:%u:%u %s\n", found.items[i].rule, gr_action_name(found.items[i].action),
+			found.items[i].path, found.items[i].line, found.items[i].column, found.items[i].message);
+}
+
+static const gr_finding *find(const char *rule, const char *path)
+{
+	for (size_t i = 0; i < found.len; i++)
+		if (strcmp(found.items[i].rule, rule) == 0 && strcmp(found.items[i].path, path) == 0)
+			return &found.items[i];
+	return NULL;
+}
+
+#define EXPECT(rule, path)                                                                               \
+	do {                                                                                             \
+		if (find(rule, path)) {                                                                  \
+			test_passed++;                                                                   \
+		} else {                                                                                 \
+			test_failed++;                                                                   \
+			fprintf(stderr, "%s:%d: no %s at %s; got:\n", __FILE__, __LINE__, rule, path); \
+			dump();                                                                          \
+		}                                                                                        \
+	} while (0)
+
+#define EXPECT_COUNT(n)                                                                       \
+	do {                                                                                  \
+		if (found.len == (n)) {                                                       \
+			test_passed++;                                                        \
+		} else {                                                                      \
+			test_failed++;                                                        \
+			fprintf(stderr, "%s:%d: expected %d findings, got:\n", __FILE__, __LINE__, (int)(n)); \
+			dump();                                                               \
+		}                                                                             \
+	} while (0)
+
+#define EXPECT_NONE()                                                                       \
+	do {                                                                                \
+		if (found.len == 0) {                                                       \
+			test_passed++;                                                      \
+		} else {                                                                    \
+			test_failed++;                                                      \
+			fprintf(stderr, "%s:%d: expected no finding, got:\n", __FILE__, __LINE__); \
+			dump();                                                             \
+		}                                                                           \
+	} while (0)
+
+static const char pod_ok[] = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web}\nspec:\n"
+			     "  containers:\n  - name: c\n    image: nginx\n";
+
+static void test_builtin(gr_schema_registry *r)
+{
+	run(r, pod_ok, true, false);
+	EXPECT_NONE();
+
+	/* type: spec.replicas a string */
+	run(r,
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: \"3\"\n"
+	    "  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n"
+	    "    spec: {containers: [{name: c, image: i}]}\n",
+	    true, false);
+	EXPECT("schema.type", "spec.replicas");
+	const gr_finding *f = find("schema.type", "spec.replicas");
+	if (f) {
+		CHECK_STR(f->message, "spec.replicas: expected integer, got string \"3\"");
+		CHECK_STR(f->reason, "FieldValueTypeInvalid");
+		CHECK(f->line == 5 && f->column == 13);
+		CHECK(f->action == GR_ACTION_ENFORCE && f->severity == GR_SEV_ERROR);
+		CHECK_STR(f->doc, "docs/rules/schema.md#schematype");
+	}
+
+	/* required: a Deployment without selector; a required field with a default
+	 * (Container.name defaults to "") is never missing */
+	run(r,
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n"
+	    "    spec: {containers: [{image: i}]}\n",
+	    true, false);
+	EXPECT("schema.required", "spec.selector");
+	EXPECT_COUNT(1);
+	f = find("schema.required", "spec.selector");
+	if (f) {
+		CHECK(f->line == 5 && f->column == 3); /* the parent object */
+		CHECK_STR(f->reason, "FieldValueRequired");
+	}
+
+	/* a Pod without spec: spec defaults to {} and then lacks containers */
+	run(r, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n", true, false);
+	EXPECT("schema.required", "spec.containers");
+
+	/* enum: 1.30's built-in documents carry none; see the patched and CRD cases */
+
+	/* unknown field: strict error, non-strict warning; position is the key */
+	const char *unk = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i}]\n"
+			  "  restartPolicyy: Always\n";
+	run(r, unk, true, false);
+	EXPECT("schema.unknown-field", "spec.restartPolicyy");
+	f = find("schema.unknown-field", "spec.restartPolicyy");
+	if (f)
+		CHECK(f->severity == GR_SEV_ERROR && f->action == GR_ACTION_ENFORCE && f->line == 6 && f->column == 3);
+	run(r, unk, false, false);
+	f = find("schema.unknown-field", "spec.restartPolicyy");
+	CHECK(f && f->severity == GR_SEV_WARNING && f->action == GR_ACTION_WARN);
+
+	/* list-map duplicates: the later index, with defaults (protocol TCP) applied */
+	run(r,
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+	    "    ports:\n    - containerPort: 80\n    - containerPort: 80\n      protocol: TCP\n"
+	    "    - containerPort: 80\n      protocol: UDP\n",
+	    true, false);
+	EXPECT("schema.duplicate", "spec.containers[0].ports[1]");
+	EXPECT_COUNT(1);
+	/* duplicate container names (list-map key name) */
+	run(r,
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: i}\n"
+	    "  - {name: c, image: j}\n",
+	    true, false);
+	EXPECT("schema.duplicate", "spec.containers[1]");
+	/* list-set duplicates: finalizers is a set in 1.30? use a known set: topologySpreadConstraints
+	 * matchLabelKeys is listType=atomic; Pod securityContext.supplementalGroups atomic. The
+	 * set case is covered with a CRD below. */
+
+	/* nulls: a non-nullable property set to null is pruned (no finding) */
+	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  creationTimestamp: null\ndata: null\n", true,
+	    false);
+	EXPECT_NONE();
+	/* a null array item is a type error */
+	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  finalizers: [null]\n", true, false);
+	EXPECT("schema.type", "metadata.finalizers[0]");
+
+	/* formats: int32 range, byte, date-time, quantity, int-or-string */
+	run(r,
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+	    "    ports: [{containerPort: 4294967296}]\n    resources:\n      limits: {cpu: 1x, memory: 1Gi}\n"
+	    "      requests: {cpu: 0.5, memory: \"1e3\"}\n",
+	    true, false);
+	EXPECT("schema.format", "spec.containers[0].ports[0].containerPort");
+	EXPECT("schema.format", "spec.containers[0].resources.limits.cpu");
+	EXPECT_COUNT(2);
+	run(r, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  a: aGVsbG8=\n  b: not base64!\n", true,
+	    false);
+	EXPECT("schema.format", "data.b");
+	EXPECT_COUNT(1);
+	run(r,
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+	    "  strategy:\n    rollingUpdate: {maxSurge: 25%, maxUnavailable: 1}\n  template:\n"
+	    "    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
+	    true, false);
+	EXPECT_NONE();
+	run(r,
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+	    "  strategy:\n    rollingUpdate: {maxSurge: true}\n  template:\n"
+	    "    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
+	    true, false);
+	EXPECT("schema.type", "spec.strategy.rollingUpdate.maxSurge");
+	run(r,
+	    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nstatus:\n  startTime: 2024-13-01T00:00:00Z\n"
+	    "  completionTime: \"2024-01-31T12:00:00.5+01:00\"\nspec:\n  template:\n"
+	    "    spec: {restartPolicy: Never, containers: [{name: c, image: i}]}\n",
+	    true, false);
+	EXPECT("schema.format", "status.startTime");
+	EXPECT_COUNT(1);
+
+	/* metadata rules */
+	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n", true, false);
+	EXPECT("schema.metadata", "metadata.name");
+	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: web-\n", true, false);
+	EXPECT_NONE();
+	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", true, false);
+	EXPECT("schema.metadata", "metadata.name");
+	CHECK(find("schema.metadata", "metadata.name") && strcmp(find("schema.metadata", "metadata.name")->reason,
+								     "FieldValueRequired") == 0);
+	run(r, "apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n", true, false);
+	EXPECT("schema.metadata", "metadata.name"); /* namespaces are DNS labels */
+	run(r, "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec: {ports: [{port: 80}]}\n", true, false);
+	EXPECT("schema.metadata", "metadata.name"); /* services are DNS-1035 labels */
+	run(r,
+	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"system:controller:x\"}\n",
+	    true, false);
+	EXPECT_NONE(); /* RBAC names are path segments */
+	run(r,
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: Bad_NS\n  labels:\n"
+	    "    \"-bad\": ok\n    good: \"bad value!\"\n    example.com/ok: v\n  annotations:\n"
+	    "    \"a/b/c\": x\n    Example.COM/Fine: ok\n",
+	    true, false);
+	EXPECT("schema.metadata", "metadata.namespace");
+	EXPECT("schema.metadata", "metadata.labels");
+	EXPECT("schema.metadata", "metadata.annotations");
+	EXPECT_COUNT(4);
+	/* annotation total size: 256 KiB */
+	{
+		size_t big = 256 * 1024 + 10;
+		char *y = malloc(big + 200);
+		int n = sprintf(y, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: \"");
+		memset(y + n, 'x', big);
+		strcpy(y + n + big, "\"\n");
+		run(r, y, true, false);
+		EXPECT("schema.metadata", "metadata.annotations");
+		free(y);
+	}
+
+	/* missing schema: error, or skipped */
+	run(r, "apiVersion: v1\nkind: configmap\nmetadata: {name: x}\n", true, false);
+	EXPECT("schema.missing", "");
+	run(r, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: x}\n", true, true);
+	CHECK(found.len == 0 && ctx.skipped);
+	/* not an object / no apiVersion / kind */
+	run(r, "- a\n- b\n", true, false);
+	EXPECT("schema.object", "");
+	run(r, "kind: Pod\nmetadata: {name: x}\n", true, false);
+	EXPECT("schema.object", "apiVersion");
+}
+
+static const char crd[] =
+	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+	"metadata: {name: widgets.example.com}\n"
+	"spec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n"
+	"  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+	"        type: object\n"
+	"        x-kubernetes-validations: [{rule: \"self.spec.size > 0\"}]\n"
+	"        properties:\n"
+	"          spec:\n            type: object\n            required: [size]\n            properties:\n"
+	"              size: {type: integer, minimum: 1, maximum: 10}\n"
+	"              name: {type: string, maxLength: 5, nullable: true}\n"
+	"              mode: {type: string, enum: [a, b]}\n"
+	"              tags:\n                type: array\n                x-kubernetes-list-type: set\n"
+	"                items: {type: string}\n"
+	"              extra:\n                type: object\n                x-kubernetes-preserve-unknown-fields: true\n"
+	"              port: {x-kubernetes-int-or-string: true}\n"
+	"              template:\n                type: object\n                x-kubernetes-embedded-resource: true\n"
+	"                x-kubernetes-preserve-unknown-fields: true\n"
+	"              strict: {type: object, properties: {a: {type: string}}}\n"
+	"  - name: v0\n    served: false\n    storage: false\n    schema:\n      openAPIV3Schema: {type: object}\n";
+
+static void test_crd(gr_schema_registry *r)
+{
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	CHECK(gr_decode(&arena, crd, strlen(crd), NULL, &docs, &nd, &err) == 0);
+	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1); /* v0 is not served */
+	CHECK(gr_schema_has_kind(r, "example.com", "v1", "Widget"));
+	CHECK(!gr_schema_has_kind(r, "example.com", "v0", "Widget"));
+	/* a CRD for a built-in group-version is not registered: built-ins win */
+	const char *takeover = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+			       "metadata: {name: x}\nspec:\n  group: apps\n  names: {kind: Deployment}\n"
+			       "  versions: [{name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}]\n";
+	CHECK(gr_decode(&arena, takeover, strlen(takeover), NULL, &docs, &nd, &err) == 0);
+	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 0);
+	/* not a CRD */
+	CHECK(gr_schema_add_crd(r, &docs[0].root.u.o.members[0].value, &err) == 0);
+
+	const char *head = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  labels: {a: b}\n";
+	char y[2048];
+	snprintf(y, sizeof y,
+		 "%sspec:\n  size: 3\n  name: null\n  mode: a\n  tags: [x, z]\n  extra: {anything: [1, 2]}\n"
+		 "  port: http\n  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    foo: 1\n",
+		 head);
+	run(r, y, true, false);
+	EXPECT_NONE();
+	CHECK(ctx.not_evaluated == 1); /* the root's CEL rule is counted, not run */
+
+	snprintf(y, sizeof y,
+		 "%sspec:\n  size: 11\n  name: toolong\n  mode: c\n  tags: [x, x]\n  port: 1.5\n"
+		 "  template: {metadata: {name: p}}\n  strict: {a: x, b: y}\n",
+		 head);
+	run(r, y, true, false);
+	EXPECT("schema.value", "spec.size");
+	EXPECT("schema.value", "spec.name");
+	EXPECT("schema.enum", "spec.mode");
+	EXPECT("schema.duplicate", "spec.tags[1]");
+	EXPECT("schema.type", "spec.port");
+	EXPECT("schema.required", "spec.template.apiVersion");
+	EXPECT("schema.required", "spec.template.kind");
+	EXPECT("schema.unknown-field", "spec.strict.b");
+	EXPECT_COUNT(8);
+
+	snprintf(y, sizeof y, "%sspec: {}\nstatus: {}\n", head);
+	run(r, y, true, false);
+	EXPECT("schema.required", "spec.size");
+	EXPECT("schema.unknown-field", "status");
+	/* custom resource metadata: name rules and label types */
+	run(r, "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: W!\n  labels: {a: 1}\nspec: {size: 1}\n",
+	    true, false);
+	EXPECT("schema.metadata", "metadata.name");
+	EXPECT("schema.type", "metadata.labels.a");
+
+	/* the CRD object itself: a typo in a type */
+	run(r,
+	    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\nspec:\n"
+	    "  group: b.c\n  scope: Namespaced\n  names: {kind: A, plural: a}\n  versions:\n"
+	    "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+	    "        type: object\n        properties:\n          spec:\n            type: object\n"
+	    "            properties: {m: {type: strign}}\n",
+	    true, false);
+	EXPECT("schema.crd", "spec.validation.openAPIV3Schema.properties[spec].properties[m].type");
+}
+
+static void test_patches(void)
+{
+	gr_schema_registry *plain, *patched;
+	gr_error err;
+	CHECK(gr_schema_registry_open(&plain, SCHEMAS, "1.30", NULL, &err) == 0);
+	CHECK(gr_schema_registry_open(&patched, SCHEMAS, "1.30", SCHEMAS "/patches/1.23", &err) == 0);
+	const char *pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+			  "    ports: [{containerPort: 80, protocol: udp}]\n";
+	run(plain, pod, true, false);
+	EXPECT_NONE();
+	run(patched, pod, true, false);
+	EXPECT("schema.required", "spec.containers[0].image");
+	EXPECT("schema.enum", "spec.containers[0].ports[0].protocol");
+	gr_schema_registry_free(plain);
+	gr_schema_registry_free(patched);
+
+	/* merge patch semantics (RFC 7386) */
+	gr_value t, p;
+	const char *tj = "{\"a\":\"b\",\"c\":{\"d\":\"e\",\"f\":\"g\"}}";
+	const char *pj = "{\"a\":\"z\",\"c\":{\"f\":null},\"n\":[1]}";
+	CHECK(gr_decode_json(&arena, tj, strlen(tj), NULL, &t, &err) == 0);
+	CHECK(gr_decode_json(&arena, pj, strlen(pj), NULL, &p, &err) == 0);
+	gr_value m = gr_json_merge_patch(&arena, &t, &p);
+	gr_buf b;
+	gr_buf_init(&b);
+	gr_write_json(&b, &m, -1);
+	CHECK_STR(b.data, "{\"a\":\"z\",\"c\":{\"d\":\"e\"},\"n\":[1]}");
+	gr_buf_free(&b);
+}
+
+static void test_registry(void)
+{
+	gr_schema_registry *r;
+	gr_error err;
+	CHECK(gr_schema_registry_open(&r, SCHEMAS, NULL, NULL, &err) == 0);
+	if (r) {
+		CHECK_STR(gr_schema_registry_version(r), "1.35"); /* newest present */
+		gr_schema_registry_free(r);
+	}
+	CHECK(gr_schema_registry_open(&r, SCHEMAS, "1.12", NULL, &err) == -1);
+	CHECK(strstr(err.message, "1.27") && strstr(err.message, "1.35"));
+	CHECK(gr_schema_registry_open(&r, "/nonexistent", NULL, NULL, &err) == -1);
+	char dir[4096];
+	CHECK(gr_schema_default_dir(dir, sizeof dir, &err) == 0);
+	/* a directory of our own: version 9.9 with one document, and a patch */
+	char tmpl[] = "/tmp/gr-schema-XXXXXX";
+	char *base = mkdtemp(tmpl);
+	CHECK(base != NULL);
+	if (!base)
+		return;
+	char p[512];
+	snprintf(p, sizeof p, "%s/9.9", base);
+	mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/9.9/api", base);
+	mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/9.9/api/v1.json", base);
+	FILE *f = fopen(p, "w");
+	fputs("{\"paths\":{},\"components\":{\"schemas\":{"
+	      "\"T\":{\"type\":\"object\",\"x-kubernetes-group-version-kind\":[{\"group\":\"\",\"version\":\"v1\","
+	      "\"kind\":\"Thing\"}],\"properties\":{\"apiVersion\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"},"
+	      "\"metadata\":{\"type\":\"object\"},"
+	      "\"self\":{\"allOf\":[{\"$ref\":\"#/components/schemas/T\"}],\"nullable\":true},"
+	      "\"nul\":{\"type\":\"string\",\"nullable\":true},\"s\":{\"type\":\"string\"},"
+	      "\"raw\":{\"type\":\"object\"},"
+	      "\"set\":{\"type\":\"array\",\"x-kubernetes-list-type\":\"set\",\"items\":{\"type\":\"integer\"}}}}}}}",
+	      f);
+	fclose(f);
+	CHECK(gr_schema_registry_open(&r, base, NULL, NULL, &err) == 0);
+	if (r) {
+		CHECK_STR(gr_schema_registry_version(r), "9.9");
+		run(r,
+		    "apiVersion: v1\nkind: Thing\nmetadata: {name: t}\nnul: null\nself: {self: {s: 1, set: [1, 2, 1]}}\n"
+		    "raw: {any: thing}\ns: null\n",
+		    true, false);
+		EXPECT("schema.type", "self.self.s");
+		EXPECT("schema.duplicate", "self.self.set[2]");
+		EXPECT_COUNT(2);
+		gr_schema_registry_free(r);
+	}
+	snprintf(p, sizeof p, "rm -rf '%s'", base);
+	CHECK(system(p) == 0);
+}
+
+int main(void)
+{
+	gr_arena_init(&arena);
+	gr_findings_init(&found, &arena);
+	/* formats and names */
+	CHECK(gr_format_quantity_ok("500m", 4) && gr_format_quantity_ok("1Gi", 3) && gr_format_quantity_ok("1e3", 3));
+	CHECK(gr_format_quantity_ok("+.5", 3) && gr_format_quantity_ok("1.", 2) && gr_format_quantity_ok("2E-3", 4));
+	CHECK(!gr_format_quantity_ok("", 0) && !gr_format_quantity_ok("1x", 2) && !gr_format_quantity_ok("Gi", 2));
+	CHECK(!gr_format_quantity_ok("1 Gi", 4) && !gr_format_quantity_ok("1e", 2) && !gr_format_quantity_ok("1gi", 3));
+	CHECK(gr_format_datetime_ok("2024-01-31T12:00:00Z", 20));
+	CHECK(gr_format_datetime_ok("2024-01-31T12:00:00.123456+05:30", 32));
+	CHECK(!gr_format_datetime_ok("2024-02-30T12:00:00Z", 20) && !gr_format_datetime_ok("yesterday", 9));
+	CHECK(gr_format_byte_ok("", 0) && gr_format_byte_ok("aGVsbG8=", 8) && gr_format_byte_ok("aGVs\nbG8=", 9));
+	CHECK(!gr_format_byte_ok("aGVsbG8", 7) && !gr_format_byte_ok("a=bc", 4) && !gr_format_byte_ok("ab!c", 4));
+	CHECK(gr_is_dns1123_subdomain("a.b-c.d", 7) && !gr_is_dns1123_subdomain("a..b", 4));
+	CHECK(!gr_is_dns1123_subdomain("A", 1) && !gr_is_dns1123_subdomain("-a", 2));
+	CHECK(gr_is_dns1123_label("abc-1", 5) && !gr_is_dns1123_label("a.b", 3));
+	CHECK(gr_is_qualified_name("app.kubernetes.io/name", 22) && gr_is_qualified_name("My_Key.1", 8));
+	CHECK(!gr_is_qualified_name("a/b/c", 5) && !gr_is_qualified_name("/a", 2) && !gr_is_qualified_name("_a", 2));
+	CHECK(gr_is_label_value("", 0) && gr_is_label_value("v1.2_x", 6) && !gr_is_label_value("_", 1));
+
+	gr_schema_registry *r;
+	gr_error err;
+	if (gr_schema_registry_open(&r, SCHEMAS, "1.30", NULL, &err) != 0) {
+		fprintf(stderr, "cannot open schemas: %s\n", err.message);
+		test_failed++;
+	} else {
+		test_builtin(r);
+		test_crd(r);
+		gr_schema_registry_free(r);
+	}
+	test_patches();
+	test_registry();
+	gr_findings_free(&found);
+	gr_arena_free(&arena);
+	return test_report("test_schema");
+}
