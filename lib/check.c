@@ -5,6 +5,7 @@
  * and the error becomes a file-level finding (rule `decode`), so a user
  * sees every problem of a file in one run.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,12 +70,44 @@ void gr_checker_free(gr_checker *c)
 	free(c);
 }
 
-bool gr_checker_wants_prepare(const char *data, size_t len)
+/* Does a line of [p, end) read `kind: NAME` (YAML) or `"kind": "NAME"` (JSON)? */
+static bool has_kind_line(const char *p, const char *end, const char *name)
 {
-	return memmem(data, len, "CustomResourceDefinition", 24) != NULL || memmem(data, len, "Namespace", 9) != NULL;
+	size_t nl = strlen(name);
+	for (const char *q = p; q < end;) {
+		const char *k = memmem(q, (size_t)(end - q), "kind", 4);
+		if (!k)
+			return false;
+		const char *r = k + 4;
+		if (r < end && *r == '"')
+			r++;
+		while (r < end && (*r == ' ' || *r == '\t'))
+			r++;
+		if (r < end && *r == ':') {
+			r++;
+			while (r < end && (*r == ' ' || *r == '\t' || *r == '"' || *r == '\''))
+				r++;
+			if ((size_t)(end - r) >= nl && memcmp(r, name, nl) == 0) {
+				const char *t = r + nl;
+				if (t >= end || *t == '"' || *t == '\'' || *t == '\n' || *t == '\r' || *t == ' ' ||
+				    *t == ',' || *t == '}' || *t == '#')
+					return true;
+			}
+		}
+		q = k + 4;
+	}
+	return false;
 }
 
-int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t len, gr_error *err)
+static bool chunk_wanted(const char *p, const char *end)
+{
+	return has_kind_line(p, end, "CustomResourceDefinition") || has_kind_line(p, end, "Namespace");
+}
+
+bool gr_checker_wants_prepare(const char *data, size_t len) { return chunk_wanted(data, data + len); }
+
+static int prepare_chunk(gr_checker *c, const char *file, const char *data, size_t len, pthread_mutex_t *mu,
+			 gr_error *err)
 {
 	gr_arena a;
 	gr_arena_init(&a);
@@ -84,6 +117,8 @@ int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t
 	gr_error_clear(&derr);
 	(void)gr_decode(&a, data, len, NULL, &docs, &ndocs, &derr);
 	int rc = 0;
+	if (mu)
+		pthread_mutex_lock(mu);
 	for (size_t d = 0; d < ndocs && rc == 0; d++) {
 		gr_object *objs;
 		size_t nobjs;
@@ -94,8 +129,71 @@ int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t
 				if (c->engines[e]->prepare && c->engines[e]->prepare(c->states[e], &objs[o], err))
 					rc = -1;
 	}
+	if (mu)
+		pthread_mutex_unlock(mu);
 	gr_arena_free(&a);
 	return rc;
+}
+
+/*
+ * Only the documents that declare a wanted kind are decoded: the stream is
+ * split at `---` lines as apimachinery's YAML reader splits it, so a file of
+ * fifty CRDs and a thousand other objects costs the CRDs only. JSON input is
+ * one document.
+ */
+int gr_checker_prepare_locked(gr_checker *c, const char *file, const char *data, size_t len,
+			      pthread_mutex_t *mu, gr_error *err)
+{
+	size_t i = 0;
+	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
+		i++;
+	if (i < len && (data[i] == '{' || data[i] == '['))
+		return chunk_wanted(data, data + len) ? prepare_chunk(c, file, data, len, mu, err) : 0;
+	const char *end = data + len, *start = data, *p = data;
+	while (start < end) {
+		/* find the next line starting with --- */
+		const char *next = NULL;
+		for (p = start; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *line_end = nl ? nl + 1 : end;
+			if (p != start && end - p >= 3 && p[0] == '-' && p[1] == '-' && p[2] == '-') {
+				next = p;
+				break;
+			}
+			p = line_end;
+		}
+		const char *chunk_end = next ? next : end;
+		if (chunk_wanted(start, chunk_end) &&
+		    prepare_chunk(c, file, start, (size_t)(chunk_end - start), mu, err))
+			return -1;
+		start = chunk_end;
+		if (next) {
+			/* skip the separator line itself */
+			const char *nl = memchr(next, '\n', (size_t)(end - next));
+			start = nl ? nl + 1 : end;
+		}
+	}
+	return 0;
+}
+
+int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t len, gr_error *err)
+{
+	return gr_checker_prepare_locked(c, file, data, len, NULL, err);
+}
+
+static const char *decode_remediation(const char *msg)
+{
+	if (strstr(msg, "duplicate key"))
+		return "remove or merge the repeated key: the API server rejects duplicate keys in strict decoding";
+	if (strstr(msg, "aliasing") || strstr(msg, "merge too large"))
+		return "expand fewer aliases: the document refers to its anchors too many times";
+	if (strstr(msg, "nested too deeply"))
+		return "flatten the document: collections are nested deeper than any Kubernetes object needs";
+	if (strstr(msg, "UTF-8") || strstr(msg, "NUL byte"))
+		return "save the file as UTF-8 text";
+	if (strstr(msg, "larger than the limit") || strstr(msg, "exceeds the limit"))
+		return "split the input into smaller files";
+	return "fix the YAML/JSON syntax at this position (YAML is read as kubectl reads it: YAML 1.1)";
 }
 
 void gr_checker_check(gr_checker *c, const char *file, const char *data, size_t len, gr_file_check *out)
@@ -122,8 +220,7 @@ void gr_checker_check(gr_checker *c, const char *file, const char *data, size_t 
 			f->line = out->decode_error.line;
 			f->column = out->decode_error.column;
 			f->message = gr_arena_strdup(&out->arena, out->decode_error.message);
-			f->remediation = "fix the syntax at this position; `guardrail check` reads YAML 1.1 as "
-					 "kubectl does";
+			f->remediation = decode_remediation(out->decode_error.message);
 			f->doc = "docs/check.md#input-errors";
 		}
 	}

@@ -712,6 +712,8 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
 	      gr_document **docs, size_t *ndocs, gr_error *err)
 {
+	*docs = NULL;
+	*ndocs = 0;
 	if (!looks_like_json(data, len))
 		return gr_decode_yaml(a, data, len, limits, docs, ndocs, err);
 	/* JSON: exactly one value per file, read by the strict JSON reader. */

@@ -193,6 +193,59 @@ static void *worker(void *arg)
 	}
 }
 
+/* ---- the prepare pass ---- */
+
+typedef struct prep {
+	gr_checker *checker;
+	strlist *files;
+	const char *stdin_data;
+	size_t stdin_len;
+	size_t next;
+	int failed;
+	const char *failed_file;
+	gr_error err;
+	pthread_mutex_t mu;        /* guards next, failed, err */
+	pthread_mutex_t engine_mu; /* serializes the engines' prepare */
+} prep;
+
+static void *prep_worker(void *arg)
+{
+	prep *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next++;
+		int stop = p->failed;
+		pthread_mutex_unlock(&p->mu);
+		if (stop || i >= p->files->n)
+			return NULL;
+		const char *path = p->files->v[i];
+		char *data = NULL;
+		size_t len = 0;
+		gr_error err;
+		gr_error_clear(&err);
+		if (strcmp(path, "-") == 0) {
+			if (!p->stdin_data)
+				continue;
+			data = (char *)p->stdin_data;
+			len = p->stdin_len;
+		} else if (gr_read_file(path, MAX_INPUT_BYTES, &data, &len, &err) != 0) {
+			continue; /* reported by the check pass */
+		}
+		if (gr_checker_wants_prepare(data, len) &&
+		    gr_checker_prepare_locked(p->checker, path, data, len, &p->engine_mu, &err)) {
+			pthread_mutex_lock(&p->mu);
+			if (!p->failed) {
+				p->failed = 1;
+				p->failed_file = path;
+				p->err = err;
+			}
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (data != p->stdin_data)
+			free(data);
+	}
+}
+
 static const char *flag_value(int argc, char **argv, int *i, const char *name)
 {
 	const char *a = argv[*i];
@@ -358,27 +411,32 @@ int cmd_check(int argc, char **argv)
 		goto out_files;
 	}
 
-	/* Pass 1: set-level objects. */
+	/* Pass 1: set-level objects, decoded in parallel, prepared one at a time. */
 	for (size_t i = 0; i < files.n; i++) {
-		char *data = NULL;
-		size_t len = 0;
 		gr_error rerr;
-		if (strcmp(files.v[i], "-") == 0) {
-			if (!stdin_data && gr_read_file("-", MAX_INPUT_BYTES, &stdin_data, &stdin_len, &rerr) != 0) {
-				stdin_data = NULL;
-				continue;
-			}
-			data = stdin_data;
-			len = stdin_len;
-		} else if (gr_read_file(files.v[i], MAX_INPUT_BYTES, &data, &len, &rerr) != 0) {
-			continue; /* reported in pass 2 */
-		}
-		if (gr_checker_wants_prepare(data, len) && gr_checker_prepare(checker, files.v[i], data, len, &err)) {
-			fprintf(stderr, "%s: %s\n", files.v[i], err.message);
+		if (strcmp(files.v[i], "-") == 0 && !stdin_data &&
+		    gr_read_file("-", MAX_INPUT_BYTES, &stdin_data, &stdin_len, &rerr) != 0)
+			stdin_data = NULL;
+	}
+	{
+		prep p = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len};
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_mutex_init(&p.engine_mu, NULL);
+		long nt = jobs < (long)files.n ? jobs : (long)files.n;
+		if (nt < 1)
+			nt = 1;
+		pthread_t *pt = calloc((size_t)nt, sizeof *pt);
+		for (long t = 0; t < nt; t++)
+			pthread_create(&pt[t], NULL, prep_worker, &p);
+		for (long t = 0; t < nt; t++)
+			pthread_join(pt[t], NULL);
+		free(pt);
+		pthread_mutex_destroy(&p.mu);
+		pthread_mutex_destroy(&p.engine_mu);
+		if (p.failed) {
+			fprintf(stderr, "%s: %s\n", p.failed_file ? p.failed_file : "guardrail check", p.err.message);
 			rc = 2;
 		}
-		if (data != stdin_data)
-			free(data);
 	}
 	if (rc)
 		goto out_checker;

@@ -10,6 +10,7 @@
 #ifndef GUARDRAIL_CHECK_H
 #define GUARDRAIL_CHECK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +31,10 @@ bool gr_checker_wants_prepare(const char *data, size_t len);
 /* Decode and show every object to the engines' prepare. Decode errors are
  * ignored here (the check pass reports them); engine errors are returned. */
 int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t len, gr_error *err);
+/* The same, callable from several threads: decoding runs in parallel, the
+ * engines' prepare calls are serialized by mu. */
+int gr_checker_prepare_locked(gr_checker *c, const char *file, const char *data, size_t len,
+			      pthread_mutex_t *mu, gr_error *err);
 
 typedef struct gr_file_check {
 	gr_arena arena;          /* owns the tree, objects and finding strings */

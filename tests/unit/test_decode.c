@@ -158,6 +158,14 @@ int main(void)
 	expect_error("{\"a\": \"\xff\"}", 1, 8, "invalid UTF-8");
 	expect_error("[1, 2,]", 1, 7, NULL);
 	expect_error("{\"a\": 1} x", 1, 10, "after JSON value");
+	{
+		/* a failed JSON decode reports no documents (fuzz regression) */
+		gr_document *docs = (gr_document *)&arena;
+		size_t n = 77;
+		gr_error err;
+		CHECK(gr_decode(&arena, "{\"a\": ", 6, NULL, &docs, &n, &err) == -1);
+		CHECK(n == 0 && docs == NULL);
+	}
 	gr_arena_free(&arena);
 	return test_report("decode");
 }
