@@ -32,6 +32,8 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 CONF_BIN := $(CONF_SRC:%.c=$(BUILD)/%)
 BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
 
+.SECONDARY:
+
 .PHONY: all deps test test-unit test-sanitize demo clean format fuzz bench tests-bin
 
 all: $(TOOL)
