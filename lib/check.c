@@ -221,7 +221,7 @@ void gr_checker_check(gr_checker *c, const char *file, const char *data, size_t 
 			f->column = out->decode_error.column;
 			f->message = gr_arena_strdup(&out->arena, out->decode_error.message);
 			f->remediation = decode_remediation(out->decode_error.message);
-			f->doc = "docs/check.md#input-errors";
+			f->doc = "docs/rules/input.md#decode";
 		}
 	}
 	/* Gather objects of all documents into one array. */

@@ -471,7 +471,7 @@ int cmd_check(int argc, char **argv)
 			gr_finding f = {.rule = "read", .severity = GR_SEV_ERROR, .action = GR_ACTION_ENFORCE,
 					.file = files.v[i], .path = "", .message = s->read_error.message,
 					.remediation = "check the path and its permissions",
-					.doc = "docs/check.md#input-errors"};
+					.doc = "docs/rules/input.md#read"};
 			gr_file_result fr = {.file = files.v[i], .findings = &f, .nfindings = 1};
 			gr_report_file(rep, &out, &fr);
 			if (fmt != GR_FORMAT_TEXT)
