@@ -6,7 +6,10 @@
 
 #include "guardrail/engine.h"
 
+extern const gr_engine gr_engine_pss;
+
 const gr_engine *const gr_engines[] = {
+	&gr_engine_pss,
 	NULL,
 };
 
