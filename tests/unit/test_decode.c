@@ -166,6 +166,17 @@ int main(void)
 		CHECK(gr_decode(&arena, "{\"a\": ", 6, NULL, &docs, &n, &err) == -1);
 		CHECK(n == 0 && docs == NULL);
 	}
+	{
+		/* a backslash as the last byte of an unterminated string (fuzz regression) */
+		gr_document *docs;
+		size_t n;
+		gr_error err;
+		char *buf = malloc(7);
+		memcpy(buf, "{\"ab\xc3\\", 7);
+		CHECK(gr_decode(&arena, buf, 7, NULL, &docs, &n, &err) == -1);
+		CHECK(strstr(err.message, "unterminated string") != NULL);
+		free(buf);
+	}
 	gr_arena_free(&arena);
 	return test_report("decode");
 }
