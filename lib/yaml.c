@@ -570,7 +570,20 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
 			yaml_mark_t m = parser.problem_mark;
-			if (parser.context)
+			if (parser.error == YAML_READER_ERROR) {
+				/* Reader errors (encoding) carry a byte offset, not a mark. */
+				uint32_t line = 1, col = 1;
+				size_t off = parser.problem_offset < len ? parser.problem_offset : len;
+				for (size_t q = 0; q < off; q++) {
+					if (data[q] == '\n') {
+						line++;
+						col = 1;
+					} else if (((unsigned char)data[q] & 0xC0) != 0x80) {
+						col++;
+					}
+				}
+				gr_error_set(err, line, col, "%s", problem_text(&parser));
+			} else if (parser.context)
 				gr_error_set(err, (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s %s", problem_text(&parser),
 					     parser.context);
 			else
