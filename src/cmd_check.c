@@ -146,6 +146,7 @@ typedef struct run {
 	const char *stdin_data;
 	size_t stdin_len;
 	slot *slots;
+	gr_prechecked **pres;
 	size_t next;     /* next file to take */
 	size_t flushed;  /* files reported so far */
 	size_t window;
@@ -158,7 +159,8 @@ static void check_one(run *r, size_t i)
 	slot *s = &r->slots[i];
 	const char *path = r->files->v[i];
 	if (strcmp(path, "-") == 0) {
-		gr_checker_check(r->checker, path, r->stdin_data ? r->stdin_data : "", r->stdin_len, &s->fc);
+		gr_checker_check_file(r->checker, path, r->stdin_data ? r->stdin_data : "", r->stdin_len, r->pres[i],
+				      &s->fc);
 		return;
 	}
 	char *data;
@@ -168,7 +170,7 @@ static void check_one(run *r, size_t i)
 		s->read_failed = 1;
 		return;
 	}
-	gr_checker_check(r->checker, path, data, len, &s->fc);
+	gr_checker_check_file(r->checker, path, data, len, r->pres[i], &s->fc);
 	free(data);
 }
 
@@ -200,6 +202,7 @@ typedef struct prep {
 	strlist *files;
 	const char *stdin_data;
 	size_t stdin_len;
+	gr_prechecked **pres;      /* per file, results kept for the check pass */
 	size_t next;
 	int failed;
 	const char *failed_file;
@@ -232,7 +235,7 @@ static void *prep_worker(void *arg)
 			continue; /* reported by the check pass */
 		}
 		if (gr_checker_wants_prepare(data, len) &&
-		    gr_checker_prepare_locked(p->checker, path, data, len, &p->engine_mu, &err)) {
+		    gr_checker_prepare_file(p->checker, path, data, len, &p->engine_mu, &p->pres[i], &err)) {
 			pthread_mutex_lock(&p->mu);
 			if (!p->failed) {
 				p->failed = 1;
@@ -403,6 +406,7 @@ int cmd_check(int argc, char **argv)
 	}
 
 	gr_checker *checker = NULL;
+	gr_prechecked **pres = NULL;
 	gr_error err;
 	gr_error_clear(&err);
 	if (gr_checker_new(&checker, engines.v, engines.n, &cfg, &err)) {
@@ -412,6 +416,7 @@ int cmd_check(int argc, char **argv)
 	}
 
 	/* Pass 1: set-level objects, decoded in parallel, prepared one at a time. */
+	pres = calloc(files.n ? files.n : 1, sizeof *pres);
 	for (size_t i = 0; i < files.n; i++) {
 		gr_error rerr;
 		if (strcmp(files.v[i], "-") == 0 && !stdin_data &&
@@ -419,7 +424,8 @@ int cmd_check(int argc, char **argv)
 			stdin_data = NULL;
 	}
 	{
-		prep p = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len};
+		prep p = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len,
+			  .pres = pres};
 		pthread_mutex_init(&p.mu, NULL);
 		pthread_mutex_init(&p.engine_mu, NULL);
 		long nt = jobs < (long)files.n ? jobs : (long)files.n;
@@ -443,7 +449,8 @@ int cmd_check(int argc, char **argv)
 
 	/* Pass 2: check every file in parallel, report in order. */
 	gr_reporter *rep = gr_reporter_new((gr_format)fmt, use_color, GUARDRAIL_VERSION);
-	run r = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len};
+	run r = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len,
+		 .pres = pres};
 	r.slots = calloc(files.n ? files.n : 1, sizeof *r.slots);
 	if (jobs > (long)files.n)
 		jobs = files.n ? (long)files.n : 1;
@@ -503,6 +510,8 @@ int cmd_check(int argc, char **argv)
 					any_enforce = 1;
 			gr_file_check_free(fc);
 		}
+		gr_prechecked_free(pres[i]);
+		pres[i] = NULL;
 		fwrite(out.data ? out.data : "", 1, out.len, stdout);
 		gr_buf_reset(&out);
 		pthread_mutex_lock(&r.mu);
@@ -524,6 +533,10 @@ int cmd_check(int argc, char **argv)
 	rc = sum.errors ? 2 : any_enforce ? 1 : 0;
 
 out_checker:
+	if (pres)
+		for (size_t i = 0; i < files.n; i++)
+			gr_prechecked_free(pres[i]);
+	free(pres);
 	gr_checker_free(checker);
 out_files:
 	free(stdin_data);

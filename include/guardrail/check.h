@@ -47,6 +47,20 @@ typedef struct gr_file_check {
 	gr_error decode_error;   /* set when errors != 0 */
 } gr_file_check;
 
+/*
+ * Results kept from the prepare pass: documents that hold only set-level
+ * objects (CRDs, Namespaces) are checked while they are decoded for prepare,
+ * so the check pass need not decode them again. Opaque; free with
+ * gr_prechecked_free once the file has been checked.
+ */
+typedef struct gr_prechecked gr_prechecked;
+int gr_checker_prepare_file(gr_checker *c, const char *file, const char *data, size_t len,
+			    pthread_mutex_t *mu, gr_prechecked **pre, gr_error *err);
+void gr_prechecked_free(gr_prechecked *p);
+/* Check a file, taking the results of its pre-checked documents from pre (may be NULL). */
+void gr_checker_check_file(gr_checker *c, const char *file, const char *data, size_t len,
+			   const gr_prechecked *pre, gr_file_check *out);
+
 /* Decode and check one buffer. data must outlive the result only until
  * this call returns (strings are copied into the result's arena). */
 void gr_checker_check(gr_checker *c, const char *file, const char *data, size_t len, gr_file_check *out);
