@@ -34,7 +34,7 @@ BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
 
 .SECONDARY:
 
-.PHONY: all deps test test-unit test-sanitize demo clean format fuzz bench tests-bin
+.PHONY: install all deps test test-unit test-sanitize demo clean format fuzz bench tests-bin
 
 all: $(TOOL)
 
@@ -97,6 +97,20 @@ demo: deps
 	@$(MAKE) --no-print-directory $(TOOL)
 	@echo "== guardrail check examples/"
 	-@$(TOOL) check examples/; echo "(exit code $$?)"
+
+PREFIX ?= /usr/local
+# Install the program, the library and headers, and (when a checkout has
+# them beside it) the Kubernetes schemas into the data directory the schema
+# engine looks in by default.
+install: $(TOOL)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/guardrail
+	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/guardrail
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libguardrail.a
+	install -m 644 include/guardrail/*.h $(DESTDIR)$(PREFIX)/include/guardrail/
+	if [ -d ../shared/k8s-openapi ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/guardrail && \
+		cp -r ../shared/k8s-openapi $(DESTDIR)$(PREFIX)/share/guardrail/ && \
+		chmod -R u+w $(DESTDIR)$(PREFIX)/share/guardrail; fi
 
 format:
 	clang-format -i $$(find include lib src tests bench -name '*.[ch]')
