@@ -32,7 +32,9 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 CONF_BIN := $(CONF_SRC:%.c=$(BUILD)/%)
 BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all deps test test-unit test-sanitize demo clean format fuzz bench tests-bin
+.SECONDARY:
+
+.PHONY: install all deps test test-unit test-sanitize demo clean format fuzz bench tests-bin
 
 all: $(TOOL)
 
@@ -80,7 +82,7 @@ test-sanitize: deps
 # libFuzzer harnesses (clang). Run one: build-fuzz/tests/fuzz/fuzz_yaml -max_total_time=600
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
-		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/../build-fuzz/libguardrail.a
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libguardrail.a
 	@mkdir -p build-fuzz/tests/fuzz
 	@for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
@@ -95,6 +97,20 @@ demo: deps
 	@$(MAKE) --no-print-directory $(TOOL)
 	@echo "== guardrail check examples/"
 	-@$(TOOL) check examples/; echo "(exit code $$?)"
+
+PREFIX ?= /usr/local
+# Install the program, the library and headers, and (when a checkout has
+# them beside it) the Kubernetes schemas into the data directory the schema
+# engine looks in by default.
+install: $(TOOL)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/guardrail
+	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/guardrail
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libguardrail.a
+	install -m 644 include/guardrail/*.h $(DESTDIR)$(PREFIX)/include/guardrail/
+	if [ -d ../shared/k8s-openapi ]; then \
+		install -d $(DESTDIR)$(PREFIX)/share/guardrail && \
+		cp -r ../shared/k8s-openapi $(DESTDIR)$(PREFIX)/share/guardrail/ && \
+		chmod -R u+w $(DESTDIR)$(PREFIX)/share/guardrail; fi
 
 format:
 	clang-format -i $$(find include lib src tests bench -name '*.[ch]')

@@ -7,9 +7,11 @@
 #include "guardrail/engine.h"
 
 extern const gr_engine gr_engine_schema;
+extern const gr_engine gr_engine_pss;
 
 const gr_engine *const gr_engines[] = {
 	&gr_engine_schema,
+	&gr_engine_pss,
 	NULL,
 };
 

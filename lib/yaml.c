@@ -57,11 +57,12 @@ typedef struct ybuilder {
 	size_t alias_nodes;
 	const gr_decode_limits *limits;
 	gr_error *err;
+	uint32_t line0; /* lines before the chunk being decoded */
 } ybuilder;
 
 static int set_err(ybuilder *b, yaml_mark_t m, const char *fmt, const char *arg)
 {
-	return gr_error_set(b->err, (uint32_t)m.line + 1, (uint32_t)m.column + 1, fmt, arg);
+	return gr_error_set(b->err, b->line0 + (uint32_t)m.line + 1, (uint32_t)m.column + 1, fmt, arg);
 }
 
 /* ---- scalar resolution (go-yaml v2 resolve.go semantics) ---- */
@@ -513,7 +514,7 @@ void gr_decode_limits_default(gr_decode_limits *l)
 }
 
 /* Is the buffer a JSON text (first significant byte '{' or '[')? */
-static int looks_like_json(const char *d, size_t n)
+int gr_looks_like_json(const char *d, size_t n)
 {
 	size_t i = 0;
 	if (n >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
@@ -527,23 +528,18 @@ static int looks_like_json(const char *d, size_t n)
 	return 0;
 }
 
-int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-		   gr_document **docs, size_t *ndocs, gr_error *err)
+/*
+ * Decode one chunk (a `---`-separated piece of a stream) whose first line is
+ * line0 + 1 of the whole input, appending its documents to docstack with the
+ * given index.
+ */
+static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line0, unsigned doc_index,
+			const gr_decode_limits *limits, gr_stack *docstack, gr_error *err)
 {
-	gr_decode_limits def;
-	if (!limits) {
-		gr_decode_limits_default(&def);
-		limits = &def;
-	}
-	*docs = NULL;
-	*ndocs = 0;
-	if (limits->max_bytes && len > limits->max_bytes)
-		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len,
-				    limits->max_bytes);
 	if (memchr(data, '\0', len)) {
 		/* libyaml would stop at a NUL; binary input is not YAML. */
 		const char *z = memchr(data, '\0', len);
-		uint32_t line = 1, col = 1;
+		uint32_t line = line0 + 1, col = 1;
 		for (const char *q = data; q < z; q++) {
 			if (*q == '\n') {
 				line++;
@@ -555,14 +551,12 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 		return gr_error_set(err, line, col, "NUL byte in input (binary file?)");
 	}
 
-	ybuilder b = {.arena = a, .limits = limits, .err = err};
+	ybuilder b = {.arena = a, .limits = limits, .err = err, .line0 = line0};
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return gr_error_set(err, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 
-	gr_stack docstack = {0};
-	unsigned doc_index = 0;
 	int rc = 0, done = 0, in_doc = 0;
 	gr_value root;
 	int have_root = 0;
@@ -570,11 +564,24 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
 			yaml_mark_t m = parser.problem_mark;
-			if (parser.context)
-				gr_error_set(err, (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s %s", problem_text(&parser),
+			if (parser.error == YAML_READER_ERROR) {
+				/* Reader errors (encoding) carry a byte offset, not a mark. */
+				uint32_t line = line0 + 1, col = 1;
+				size_t off = parser.problem_offset < len ? parser.problem_offset : len;
+				for (size_t q = 0; q < off; q++) {
+					if (data[q] == '\n') {
+						line++;
+						col = 1;
+					} else if (((unsigned char)data[q] & 0xC0) != 0x80) {
+						col++;
+					}
+				}
+				gr_error_set(err, line, col, "%s", problem_text(&parser));
+			} else if (parser.context)
+				gr_error_set(err, line0 + (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s %s", problem_text(&parser),
 					     parser.context);
 			else
-				gr_error_set(err, (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s", problem_text(&parser));
+				gr_error_set(err, line0 + (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s", problem_text(&parser));
 			rc = -1;
 			break;
 		}
@@ -589,7 +596,7 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			if (have_root && root.type != GR_NULL) {
-				gr_document *d = gr_stack_push(&docstack, sizeof *d);
+				gr_document *d = gr_stack_push(docstack, sizeof *d);
 				if (!d) {
 					rc = set_err(&b, ev.start_mark, "%s", "out of memory");
 					break;
@@ -597,7 +604,6 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 				d->root = root;
 				d->index = doc_index;
 			}
-			doc_index++;
 			in_doc = 0;
 			break;
 		case YAML_SCALAR_EVENT:
@@ -605,7 +611,7 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 				rc = -1;
 				break;
 			}
-			v.line = (uint32_t)ev.start_mark.line + 1;
+			v.line = b.line0 + (uint32_t)ev.start_mark.line + 1;
 			v.column = (uint32_t)ev.start_mark.column + 1;
 			if (ev.data.scalar.anchor) {
 				char *name = dup_anchor(ev.data.scalar.anchor);
@@ -633,7 +639,7 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 			}
 			/* The node keeps the anchor's tree but reports the alias position. */
 			v = an->value;
-			v.line = (uint32_t)ev.start_mark.line + 1;
+			v.line = b.line0 + (uint32_t)ev.start_mark.line + 1;
 			v.column = (uint32_t)ev.start_mark.column + 1;
 			rc = attach(&b, &v, an->weight, ev.start_mark, 0, &root, &have_root);
 			break;
@@ -653,7 +659,7 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 			memset(&f, 0, sizeof f);
 			f.is_map = ev.type == YAML_MAPPING_START_EVENT;
 			f.start = b.stack.len;
-			f.node.line = (uint32_t)ev.start_mark.line + 1;
+			f.node.line = b.line0 + (uint32_t)ev.start_mark.line + 1;
 			f.node.column = (uint32_t)ev.start_mark.column + 1;
 			f.weight = 1;
 			const yaml_char_t *anc = f.is_map ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
@@ -695,6 +701,67 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 	gr_stack_free(&b.stack);
 	yaml_parser_delete(&parser);
 
+	return rc;
+}
+
+int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
+		   gr_document **docs, size_t *ndocs, gr_error *err)
+{
+	gr_decode_limits def;
+	if (!limits) {
+		gr_decode_limits_default(&def);
+		limits = &def;
+	}
+	*docs = NULL;
+	*ndocs = 0;
+	if (limits->max_bytes && len > limits->max_bytes)
+		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len,
+				    limits->max_bytes);
+	gr_chunk *chunks;
+	size_t nchunks;
+	if (gr_split_yaml(data, len, &chunks, &nchunks))
+		return gr_error_set(err, 0, 0, "out of memory");
+	gr_stack docstack = {0};
+	int rc = 0;
+	gr_error cerr;
+	for (size_t i = 0; i < nchunks; i++) {
+		gr_error_clear(&cerr);
+		if (decode_chunk(a, data + chunks[i].offset, chunks[i].length, chunks[i].line - 1, chunks[i].index,
+				 limits, &docstack, &cerr) && rc == 0) {
+			/* Keep the first error; later documents are still decoded. */
+			rc = -1;
+			if (err)
+				*err = cerr;
+		}
+	}
+	free(chunks);
+	size_t n = docstack.len / sizeof(gr_document);
+	if (n) {
+		*docs = gr_arena_alloc(a, docstack.len);
+		if (*docs) {
+			memcpy(*docs, docstack.data, docstack.len);
+			*ndocs = n;
+		} else if (rc == 0) {
+			rc = gr_error_set(err, 0, 0, "out of memory");
+		}
+	}
+	gr_stack_free(&docstack);
+	return rc;
+}
+
+int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chunk *chunk,
+			 const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err)
+{
+	gr_decode_limits def;
+	if (!limits) {
+		gr_decode_limits_default(&def);
+		limits = &def;
+	}
+	*docs = NULL;
+	*ndocs = 0;
+	gr_stack docstack = {0};
+	int rc = decode_chunk(a, data + chunk->offset, chunk->length, chunk->line - 1, chunk->index, limits,
+			      &docstack, err);
 	size_t n = docstack.len / sizeof(gr_document);
 	if (n) {
 		*docs = gr_arena_alloc(a, docstack.len);
@@ -712,7 +779,9 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
 	      gr_document **docs, size_t *ndocs, gr_error *err)
 {
-	if (!looks_like_json(data, len))
+	*docs = NULL;
+	*ndocs = 0;
+	if (!gr_looks_like_json(data, len))
 		return gr_decode_yaml(a, data, len, limits, docs, ndocs, err);
 	/* JSON: exactly one value per file, read by the strict JSON reader. */
 	gr_value v;

@@ -3,11 +3,11 @@
 #   libyaml-dev      YAML 1.1 event parser (what go-yaml v2, under sigs.k8s.io/yaml, follows)
 #   gcc, make        the build
 #   clang, libclang-rt-14-dev   sanitizer builds and libFuzzer harnesses
-#   python3          none (kept out on purpose: tests are C and sh)
+#   bc, time         bench/check.sh arithmetic and peak RSS
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in libyaml-dev gcc make clang libclang-rt-14-dev; do check "$p"; done
+for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time; do check "$p"; done
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""

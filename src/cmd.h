@@ -2,6 +2,7 @@
 #ifndef GUARDRAIL_CMD_H
 #define GUARDRAIL_CMD_H
 
+int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

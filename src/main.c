@@ -13,6 +13,7 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
 	{"version", cmd_version, "print the version"},
 };
 

@@ -8,10 +8,11 @@
  * JSON input goes through a dedicated reader (faster than libyaml, and
  * strict: RFC 8259).
  *
- * A stream decodes to a list of documents. Empty documents and documents
- * made only of comments are dropped, but document indexes count every `---`
- * separated document as the API machinery's YAML reader does, so that
- * reported document numbers match what a user counts in the file.
+ * A YAML stream is first split at `---` lines as apimachinery's YAMLReader
+ * splits it (gr_split_yaml), then each piece is decoded on its own: a bad
+ * document fails alone and the others still decode. Documents that are empty
+ * or only comments are dropped, but keep their place in the numbering, so
+ * document indexes match what kubectl counts.
  */
 #ifndef GUARDRAIL_DECODE_H
 #define GUARDRAIL_DECODE_H
@@ -35,11 +36,26 @@ typedef struct gr_decode_limits {
 
 void gr_decode_limits_default(gr_decode_limits *l);
 
+/* A piece of a YAML stream between separator lines. */
+typedef struct gr_chunk {
+	size_t offset, length; /* bytes of the input */
+	uint32_t line;         /* 1-based line of its first byte */
+	unsigned index;        /* 0-based document index */
+} gr_chunk;
+
+/* Split a stream into chunks (malloc'd array, caller frees). -1 on ENOMEM. */
+int gr_split_yaml(const char *data, size_t len, gr_chunk **chunks, size_t *n);
+/* Decode one chunk of data (positions are those of the whole input). */
+int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chunk *chunk,
+			 const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err);
+/* True when the first significant byte is '{' or '[' (one JSON value). */
+int gr_looks_like_json(const char *data, size_t len);
+
 /*
  * Decode a whole buffer. Detects JSON (first non-space byte '{' or '[') vs
  * YAML. On success fills *docs (arena array) and *ndocs, returns 0. On error
- * returns -1 with err->line/column set; documents decoded before the error
- * are still returned in *docs and *ndocs so callers may report partial results.
+ * returns -1 with err describing the first failure; every document that did
+ * decode is still returned in *docs and *ndocs, so callers report the rest.
  * `limits` may be NULL for defaults.
  */
 int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,

@@ -12,6 +12,8 @@
 #include "guardrail/finding.h"
 #include "guardrail/object.h"
 #include "guardrail/path.h"
+#include "guardrail/report.h"
+#include "guardrail/check.h"
 #include "guardrail/value.h"
 
 #endif

@@ -158,6 +158,50 @@ int main(void)
 	expect_error("{\"a\": \"\xff\"}", 1, 8, "invalid UTF-8");
 	expect_error("[1, 2,]", 1, 7, NULL);
 	expect_error("{\"a\": 1} x", 1, 10, "after JSON value");
+	{
+		/* a failed JSON decode reports no documents (fuzz regression) */
+		gr_document *docs = (gr_document *)&arena;
+		size_t n = 77;
+		gr_error err;
+		CHECK(gr_decode(&arena, "{\"a\": ", 6, NULL, &docs, &n, &err) == -1);
+		CHECK(n == 0 && docs == NULL);
+	}
+	{
+		/* a backslash as the last byte of an unterminated string (fuzz regression) */
+		gr_document *docs;
+		size_t n;
+		gr_error err;
+		char *buf = malloc(7);
+		memcpy(buf, "{\"ab\xc3\\", 7);
+		CHECK(gr_decode(&arena, buf, 7, NULL, &docs, &n, &err) == -1);
+		CHECK(strstr(err.message, "unterminated string") != NULL);
+		free(buf);
+	}
+	{
+		/* apimachinery's split: empty pieces are not documents; `--- x` is no separator */
+		const char *s = "---\na: 1\n---\n---  # c\nb: [\n--- \n# only comment\n---\nc: 3\n";
+		gr_chunk *ch;
+		size_t n;
+		CHECK(gr_split_yaml(s, strlen(s), &ch, &n) == 0);
+		CHECK(n == 4);
+		if (n == 4) {
+			CHECK(ch[0].line == 2 && ch[0].index == 0);
+			CHECK(ch[1].line == 5 && ch[1].index == 1);
+			CHECK(ch[2].line == 7 && ch[2].index == 2);
+			CHECK(ch[3].line == 9 && ch[3].index == 3);
+		}
+		free(ch);
+		/* a bad document fails alone: the ones after it still decode */
+		gr_document *docs;
+		gr_error err;
+		CHECK(gr_decode(&arena, s, strlen(s), NULL, &docs, &n, &err) == -1);
+		CHECK(err.line == 6);
+		CHECK(n == 2);
+		if (n == 2) {
+			CHECK(docs[0].index == 0 && docs[0].root.line == 2);
+			CHECK(docs[1].index == 3 && docs[1].root.line == 9);
+		}
+	}
 	gr_arena_free(&arena);
 	return test_report("decode");
 }

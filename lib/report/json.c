@@ -1,0 +1,60 @@
+/*
+ * json.c — the machine report: {"findings":[...],"summary":{...}} with
+ * exactly the fields of the finding contract, one object per finding,
+ * streamed file by file.
+ */
+#include <string.h>
+
+#include "report_impl.h"
+
+static void field_str(gr_buf *out, const char *name, const char *v)
+{
+	gr_buf_printf(out, "\"%s\":", name);
+	if (v)
+		gr_buf_json_string(out, v, strlen(v));
+	else
+		gr_buf_puts(out, "null");
+}
+
+void gr_report_json_begin(gr_reporter *r, gr_buf *out) { gr_buf_puts(out, "{\"findings\":["); }
+
+void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
+{
+	for (size_t i = 0; i < fr->nfindings; i++) {
+		const gr_finding *f = &fr->findings[i];
+		const gr_object *o = f->object;
+		if (r->nresults++)
+			gr_buf_putc(out, ',');
+		gr_buf_puts(out, "\n{");
+		field_str(out, "rule", f->rule);
+		gr_buf_putc(out, ',');
+		field_str(out, "severity", gr_severity_name(f->severity));
+		gr_buf_putc(out, ',');
+		field_str(out, "action", gr_action_name(f->action));
+		gr_buf_putc(out, ',');
+		field_str(out, "apiVersion", o ? o->api_version : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "kind", o ? o->kind : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "namespace", o ? o->namespace_ : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "name", o ? o->name : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "file", fr->file);
+		gr_buf_printf(out, ",\"document\":%u,\"line\":%u,\"column\":%u,", f->document, f->line, f->column);
+		field_str(out, "path", f->path ? f->path : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "message", f->message ? f->message : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "remediation", f->remediation ? f->remediation : "");
+		gr_buf_putc(out, '}');
+	}
+}
+
+void gr_report_json_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
+{
+	gr_buf_printf(out,
+		      "%s],\"summary\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
+		      "\"errors\":%zu,\"skipped\":%zu}}\n",
+		      r->nresults ? "\n" : "", s->files, s->objects, s->valid, s->invalid, s->errors, s->skipped);
+}

@@ -1,0 +1,111 @@
+/*
+ * junit.c — JUnit XML for CI test tabs: a testsuite per file (so counts are
+ * known when its start tag is written), a testcase per object, a <failure>
+ * per finding; an input that could not be decoded is an <error>.
+ */
+#include <string.h>
+
+#include "report_impl.h"
+
+static void xml_escape(gr_buf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '<': gr_buf_puts(out, "&lt;"); break;
+		case '>': gr_buf_puts(out, "&gt;"); break;
+		case '&': gr_buf_puts(out, "&amp;"); break;
+		case '"': gr_buf_puts(out, "&quot;"); break;
+		case '\'': gr_buf_puts(out, "&apos;"); break;
+		default:
+			if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
+				gr_buf_puts(out, "?"); /* not representable in XML 1.0 */
+			else
+				gr_buf_putc(out, (char)*p);
+		}
+	}
+}
+
+void gr_report_junit_begin(gr_reporter *r, gr_buf *out)
+{
+	gr_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"guardrail\">\n");
+}
+
+static void failure(gr_buf *out, const gr_finding *f, const char *file, const char *tag)
+{
+	gr_buf_printf(out, "      <%s message=\"", tag);
+	xml_escape(out, gr_str_or(f->message, ""));
+	gr_buf_puts(out, "\" type=\"");
+	xml_escape(out, gr_str_or(f->rule, ""));
+	gr_buf_puts(out, "\">");
+	gr_buf_printf(out, "%s %s (%s): ", gr_severity_name(f->severity), gr_str_or(f->rule, ""),
+		      gr_action_name(f->action));
+	xml_escape(out, gr_str_or(f->message, ""));
+	if (f->path && f->path[0]) {
+		gr_buf_puts(out, "\nfield: ");
+		xml_escape(out, f->path);
+	}
+	if (f->remediation && f->remediation[0]) {
+		gr_buf_puts(out, "\nfix: ");
+		xml_escape(out, f->remediation);
+	}
+	gr_buf_puts(out, "\nat ");
+	xml_escape(out, file);
+	gr_buf_printf(out, ":%u:%u</%s>\n", f->line, f->column, tag);
+}
+
+void gr_report_junit_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
+{
+	size_t failures = 0, errors = 0, skipped = 0, tests = fr->nobjects;
+	for (size_t i = 0; i < fr->nfindings; i++)
+		if (!fr->findings[i].object)
+			errors++;
+	for (size_t o = 0; o < fr->nobjects; o++) {
+		if (fr->status[o] == GR_OBJECT_SKIPPED)
+			skipped++;
+		for (size_t i = 0; i < fr->nfindings; i++)
+			if (fr->findings[i].object == &fr->objects[o]) {
+				failures++;
+				break;
+			}
+	}
+	tests += errors;
+	gr_buf_puts(out, "  <testsuite name=\"");
+	xml_escape(out, fr->file);
+	gr_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", tests, failures,
+		      errors, skipped);
+	for (size_t i = 0; i < fr->nfindings; i++) {
+		const gr_finding *f = &fr->findings[i];
+		if (f->object)
+			continue;
+		gr_buf_puts(out, "    <testcase classname=\"");
+		xml_escape(out, fr->file);
+		gr_buf_printf(out, "\" name=\"document %u\">\n", f->document);
+		failure(out, f, fr->file, "error");
+		gr_buf_puts(out, "    </testcase>\n");
+	}
+	for (size_t o = 0; o < fr->nobjects; o++) {
+		const gr_object *obj = &fr->objects[o];
+		gr_buf_puts(out, "    <testcase classname=\"");
+		xml_escape(out, fr->file);
+		gr_buf_puts(out, "\" name=\"");
+		xml_escape(out, obj->kind[0] ? obj->kind : "<no kind>");
+		gr_buf_putc(out, '/');
+		xml_escape(out, obj->name[0] ? obj->name : "<unnamed>");
+		gr_buf_printf(out, " (document %u", obj->document);
+		if (obj->item >= 0)
+			gr_buf_printf(out, ", item %d", obj->item);
+		gr_buf_puts(out, ")\">\n");
+		if (fr->status[o] == GR_OBJECT_SKIPPED)
+			gr_buf_puts(out, "      <skipped message=\"no schema for this kind\"/>\n");
+		for (size_t i = 0; i < fr->nfindings; i++)
+			if (fr->findings[i].object == obj)
+				failure(out, &fr->findings[i], fr->file, "failure");
+		gr_buf_puts(out, "    </testcase>\n");
+	}
+	gr_buf_puts(out, "  </testsuite>\n");
+}
+
+void gr_report_junit_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
+{
+	gr_buf_puts(out, "</testsuites>\n");
+}

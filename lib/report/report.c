@@ -1,0 +1,116 @@
+/*
+ * report.c — reporter dispatch, the shared state of a reporter, and the
+ * finding sort every format relies on. One file per format beside it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_impl.h"
+
+int gr_format_parse(const char *name)
+{
+	static const char *const names[] = {"text", "json", "sarif", "junit", "github"};
+	for (int i = 0; i < 5; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+gr_reporter *gr_reporter_new(gr_format format, bool color, const char *tool_version)
+{
+	gr_reporter *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->format = format;
+	r->color = color;
+	r->tool_version = tool_version ? tool_version : "";
+	return r;
+}
+
+void gr_reporter_free(gr_reporter *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrules; i++) {
+		free(r->rules[i].id);
+		free(r->rules[i].doc);
+	}
+	free(r->rules);
+	free(r);
+}
+
+size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
+{
+	for (size_t i = 0; i < r->nrules; i++)
+		if (strcmp(r->rules[i].id, id) == 0)
+			return i;
+	if (r->nrules == r->cap_rules) {
+		size_t cap = r->cap_rules ? r->cap_rules * 2 : 32;
+		struct gr_report_rule *n = realloc(r->rules, cap * sizeof *n);
+		if (!n)
+			return (size_t)-1;
+		r->rules = n;
+		r->cap_rules = cap;
+	}
+	r->rules[r->nrules].id = strdup(id);
+	r->rules[r->nrules].doc = doc ? strdup(doc) : NULL;
+	return r->nrules++;
+}
+
+void gr_report_begin(gr_reporter *r, gr_buf *out)
+{
+	switch (r->format) {
+	case GR_FORMAT_TEXT: break;
+	case GR_FORMAT_JSON: gr_report_json_begin(r, out); break;
+	case GR_FORMAT_SARIF: gr_report_sarif_begin(r, out); break;
+	case GR_FORMAT_JUNIT: gr_report_junit_begin(r, out); break;
+	case GR_FORMAT_GITHUB: break;
+	}
+}
+
+void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
+{
+	switch (r->format) {
+	case GR_FORMAT_TEXT: gr_report_text_file(r, out, fr); break;
+	case GR_FORMAT_JSON: gr_report_json_file(r, out, fr); break;
+	case GR_FORMAT_SARIF: gr_report_sarif_file(r, out, fr); break;
+	case GR_FORMAT_JUNIT: gr_report_junit_file(r, out, fr); break;
+	case GR_FORMAT_GITHUB: gr_report_github_file(r, out, fr); break;
+	}
+}
+
+void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
+{
+	switch (r->format) {
+	case GR_FORMAT_TEXT: gr_report_text_end(r, out, s); break;
+	case GR_FORMAT_JSON: gr_report_json_end(r, out, s); break;
+	case GR_FORMAT_SARIF: gr_report_sarif_end(r, out, s); break;
+	case GR_FORMAT_JUNIT: gr_report_junit_end(r, out, s); break;
+	case GR_FORMAT_GITHUB: gr_report_github_end(r, out, s); break;
+	}
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const gr_finding *a = pa, *b = pb;
+	if (a->document != b->document)
+		return a->document < b->document ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	int c = strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "");
+	if (c)
+		return c;
+	c = strcmp(a->path ? a->path : "", b->path ? b->path : "");
+	if (c)
+		return c;
+	/* keep insertion order for the rest: compare addresses (same array) */
+	return a < b ? -1 : a > b;
+}
+
+void gr_findings_sort(gr_finding *f, size_t n)
+{
+	if (n > 1)
+		qsort(f, n, sizeof *f, cmp_finding);
+}

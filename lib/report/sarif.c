@@ -1,0 +1,112 @@
+/*
+ * sarif.c — SARIF 2.1.0, what GitHub code scanning ingests. Results are
+ * streamed file by file; the tool section with one rule entry per rule id
+ * seen comes after them (JSON member order is free), so nothing is held back.
+ */
+#include <string.h>
+
+#include "report_impl.h"
+
+static const char *level_of(gr_severity s)
+{
+	return s == GR_SEV_ERROR ? "error" : s == GR_SEV_WARNING ? "warning" : "note";
+}
+
+void gr_report_sarif_begin(gr_reporter *r, gr_buf *out)
+{
+	gr_buf_puts(out, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+			 "\"runs\":[{\"results\":[");
+}
+
+static void uri(gr_buf *out, const char *file)
+{
+	/* artifactLocation.uri is a URI reference: percent-encode what is not allowed. */
+	gr_buf b;
+	gr_buf_init(&b);
+	if (strcmp(file, "-") == 0)
+		file = "stdin";
+	if (strncmp(file, "./", 2) == 0)
+		file += 2;
+	for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p))
+			gr_buf_putc(&b, (char)*p);
+		else
+			gr_buf_printf(&b, "%%%02X", *p);
+	}
+	gr_buf_json_string(out, b.data ? b.data : "", b.len);
+	gr_buf_free(&b);
+}
+
+void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
+{
+	for (size_t i = 0; i < fr->nfindings; i++) {
+		const gr_finding *f = &fr->findings[i];
+		const char *rule = gr_str_or(f->rule, "unknown");
+		size_t idx = gr_reporter_rule_index(r, rule, f->doc);
+		if (r->nresults++)
+			gr_buf_putc(out, ',');
+		gr_buf_puts(out, "\n{\"ruleId\":");
+		gr_buf_json_string(out, rule, strlen(rule));
+		if (idx != (size_t)-1)
+			gr_buf_printf(out, ",\"ruleIndex\":%zu", idx);
+		gr_buf_printf(out, ",\"level\":\"%s\",\"message\":{\"text\":", level_of(f->severity));
+		gr_buf b;
+		gr_buf_init(&b);
+		if (f->object && f->object->kind[0])
+			gr_buf_printf(&b, "%s/%s: ", f->object->kind, f->object->name[0] ? f->object->name : "<unnamed>");
+		gr_buf_puts(&b, gr_str_or(f->message, ""));
+		if (f->remediation && f->remediation[0])
+			gr_buf_printf(&b, " Fix: %s", f->remediation);
+		gr_buf_json_string(out, b.data ? b.data : "", b.len);
+		gr_buf_free(&b);
+		gr_buf_puts(out, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
+		uri(out, fr->file);
+		gr_buf_putc(out, '}');
+		if (f->line)
+			gr_buf_printf(out, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", f->line,
+				      f->column ? f->column : 1);
+		gr_buf_puts(out, "}");
+		if (f->path && f->path[0]) {
+			gr_buf_puts(out, ",\"logicalLocations\":[{\"fullyQualifiedName\":");
+			gr_buf_json_string(out, f->path, strlen(f->path));
+			gr_buf_puts(out, "}]");
+		}
+		gr_buf_printf(out, "}],\"properties\":{\"action\":\"%s\"", gr_action_name(f->action));
+		if (f->object) {
+			gr_buf_puts(out, ",\"kind\":");
+			gr_buf_json_string(out, f->object->kind, strlen(f->object->kind));
+			gr_buf_puts(out, ",\"name\":");
+			gr_buf_json_string(out, f->object->name, strlen(f->object->name));
+			gr_buf_puts(out, ",\"namespace\":");
+			gr_buf_json_string(out, f->object->namespace_, strlen(f->object->namespace_));
+		}
+		gr_buf_puts(out, "}}");
+	}
+}
+
+void gr_report_sarif_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
+{
+	gr_buf_printf(out, "%s],\"tool\":{\"driver\":{\"name\":\"guardrail\",\"version\":", r->nresults ? "\n" : "");
+	gr_buf_json_string(out, r->tool_version, strlen(r->tool_version));
+	gr_buf_puts(out, ",\"informationUri\":\"https://github.com/guardrail/guardrail\",\"rules\":[");
+	for (size_t i = 0; i < r->nrules; i++) {
+		if (i)
+			gr_buf_putc(out, ',');
+		gr_buf_puts(out, "\n{\"id\":");
+		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
+		gr_buf_puts(out, ",\"name\":");
+		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
+		gr_buf_puts(out, ",\"shortDescription\":{\"text\":");
+		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
+		gr_buf_putc(out, '}');
+		if (r->rules[i].doc) {
+			gr_buf_puts(out, ",\"helpUri\":");
+			gr_buf_json_string(out, r->rules[i].doc, strlen(r->rules[i].doc));
+		}
+		gr_buf_putc(out, '}');
+	}
+	gr_buf_printf(out, "]}},\"properties\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
+			   "\"errors\":%zu,\"skipped\":%zu,\"notEvaluated\":%zu}}]}\n",
+		      s->files, s->objects, s->valid, s->invalid, s->errors, s->skipped, s->not_evaluated);
+}

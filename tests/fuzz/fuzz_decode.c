@@ -1,0 +1,38 @@
+/*
+ * fuzz_decode.c — libFuzzer harness for the YAML and JSON decoders: any
+ * bytes in, an error or a tree out, never a crash, a hang or unbounded
+ * memory. The tree is then turned into objects and written back as JSON to
+ * walk every node. Seeds: ../shared/corpus (by path) and tests/fuzz/decode/.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "guardrail/guardrail.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_arena_set_limit(&a, (size_t)512 * 1024 * 1024);
+	gr_document *docs;
+	size_t ndocs;
+	gr_error err;
+	gr_decode_limits lim;
+	gr_decode_limits_default(&lim);
+	lim.max_alias_nodes = 100000; /* keep each run fast */
+	(void)gr_decode(&a, (const char *)data, size, &lim, &docs, &ndocs, &err);
+	gr_buf b;
+	gr_buf_init(&b);
+	for (size_t i = 0; i < ndocs; i++) {
+		gr_object *objs;
+		size_t n;
+		if (gr_objects_from_document(&a, &docs[i], "fuzz", &objs, &n) == 0)
+			for (size_t k = 0; k < n; k++)
+				gr_write_json(&b, objs[k].root, -1);
+		gr_buf_reset(&b);
+	}
+	gr_buf_free(&b);
+	gr_arena_free(&a);
+	return 0;
+}

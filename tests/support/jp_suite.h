@@ -1,0 +1,12 @@
+/*
+ * jp_suite.h — runs a folder of JMESPath compliance files (the format of
+ * jmespath.test: suites of {given, cases[{expression, result|error|bench}]})
+ * and prints "<name>: N passed, N failed". Shared by the conformance runners.
+ */
+#ifndef GUARDRAIL_JP_SUITE_H
+#define GUARDRAIL_JP_SUITE_H
+
+/* 0 when every case passed; 1 otherwise (also when the folder is missing). */
+int jp_run_suite(const char *name, const char *dir);
+
+#endif
