@@ -33,7 +33,16 @@ struct scompiler {
 	centry *tab;
 	size_t cap; /* power of two */
 	int depth;
+	sregex **regexes; /* NULL: patterns are not compiled */
 };
+
+void gr_scompiler_set_regex_list(scompiler *c, sregex **list) { c->regexes = list; }
+
+void gr_sregex_free_all(sregex *list)
+{
+	for (; list; list = list->next)
+		regfree(&list->re);
+}
 
 static uint64_t hash_bytes(const char *s, size_t n)
 {
@@ -422,6 +431,18 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 	if (gr_is_number(v = gr_get(s, "multipleOf")) && gr_number(v) > 0)
 		n->multiple_of = gr_number(v);
 
+	const char *pat = gr_get_str(s, "pattern");
+	if (pat && *pat && c->regexes) {
+		sregex *r = gr_arena_alloc(c->out, sizeof *r);
+		if (r && gr_pattern_compile(pat, &r->re) == 0) {
+			r->next = *c->regexes;
+			*c->regexes = r;
+			n->pattern = &r->re;
+			n->pattern_src = gr_arena_strdup(c->out, pat);
+			if (!n->pattern_src)
+				n->pattern_src = "";
+		}
+	}
 	const gr_value *props = gr_get(s, "properties");
 	if (props && props->type == GR_OBJECT && props->u.o.len) {
 		size_t np = props->u.o.len;

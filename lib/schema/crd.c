@@ -39,6 +39,7 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 	if (!gr_registry_find_locked(r, group, version, kind)) {
 		scompiler *c = gr_scompiler_new(&r->arena, NULL, false);
 		if (c) {
+			gr_scompiler_set_regex_list(c, &r->regexes);
 			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
 			if (gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
 				added = 1;

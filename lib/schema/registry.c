@@ -193,6 +193,7 @@ void gr_schema_registry_free(gr_schema_registry *r)
 		free(g);
 		g = next;
 	}
+	gr_sregex_free_all(r->regexes);
 	free(r->buckets);
 	free(r->dir);
 	free(r->patches);
@@ -316,6 +317,8 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");
 	scompiler *c = gr_scompiler_new(&r->arena, comps, true);
+	if (c)
+		gr_scompiler_set_regex_list(c, &r->regexes);
 	if (c && comps && comps->type == GR_OBJECT) {
 		for (size_t i = 0; i < comps->u.o.len; i++) {
 			const gr_member *m = &comps->u.o.members[i];

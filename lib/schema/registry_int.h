@@ -35,6 +35,7 @@ struct gr_schema_registry {
 	gr_arena arena; /* compiled nodes, names, copies of enums and defaults */
 	kind_entry **buckets;
 	gv_entry *gvs; /* group-versions tried */
+	sregex *regexes; /* compiled patterns, freed with the registry */
 };
 
 kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 
 #include "guardrail/arena.h"
 #include "guardrail/error.h"
@@ -72,7 +73,20 @@ struct snode {
 	const snode *additional;
 	int64_t min_len, max_len, min_items, max_items, min_props, max_props; /* -1: none */
 	double minimum, maximum, multiple_of; /* multiple_of 0: none */
+	const regex_t *pattern;  /* compiled `pattern`, or NULL (none, or not translatable) */
+	const char *pattern_src;
 };
+
+/* Compiled patterns are malloc'd by the C library: the registry keeps a list
+ * to regfree them. */
+typedef struct sregex {
+	regex_t re;
+	struct sregex *next;
+} sregex;
+
+/* RE2 pattern to POSIX ERE (pattern.c); -1 when it cannot be translated. */
+int gr_pattern_translate(const char *re2, char *buf, size_t cap);
+int gr_pattern_compile(const char *re2, regex_t *re);
 
 /* A node that accepts anything and keeps unknown fields. */
 extern const snode gr_snode_any;
@@ -82,6 +96,9 @@ typedef struct scompiler scompiler;
 /* components: the `components.schemas` object of an OpenAPI document, or NULL.
  * builtin: object nodes without properties keep unknown fields (FieldsV1, RawExtension). */
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin);
+/* Where compiled patterns are linked (to be freed with gr_sregex_free_all). */
+void gr_scompiler_set_regex_list(scompiler *c, sregex **list);
+void gr_sregex_free_all(sregex *list);
 const snode *gr_scompile(scompiler *c, const gr_value *schema);
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);
 void gr_scompiler_free(scompiler *c);

@@ -12,6 +12,7 @@
  * validated (a Pod without spec lacks spec.containers).
  */
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,9 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 	if (bad)
 		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
 			    "invalid value %s: expected %s", gr_v_show(v, x), bad);
+	if (n->pattern && regexec(n->pattern, s, 0, NULL, 0) != 0)
+		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "invalid value %s: should match '%s'", gr_v_show(v, x), n->pattern_src);
 	if (n->min_len >= 0 || n->max_len >= 0) {
 		size_t runes = utf8_len(s, len);
 		if (n->max_len >= 0 && runes > (size_t)n->max_len)

@@ -338,6 +338,46 @@ static void test_crd(gr_schema_registry *r)
 	EXPECT("schema.crd", "spec.validation.openAPIV3Schema.properties[spec].properties[m].type");
 }
 
+/* pattern: RE2 syntax run through the POSIX translation */
+static const char pattern_crd[] =
+	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ps.example.com}\n"
+	"spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: P, plural: ps}\n"
+	"  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n"
+	"        properties:\n"
+	"          host: {type: string, pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'}\n"
+	"          tok: {type: string, pattern: '^[A-Za-z0-9!#$%&*+\\-.^_\\x60|~]+$'}\n"
+	"          dur: {type: string, pattern: '^([0-9]{1,5}(h|m|s|ms)){1,4}$'}\n"
+	"          ci: {type: string, pattern: '^(?i)(abort|warn)?$'}\n"
+	"          w: {type: string, pattern: '^[\\w\\s:/.\\\\-]+$'}\n"
+	"          nc: {type: string, pattern: '^(?:[-A-Za-z0-9/._~!$&()*+,;=:@]|[%][0-9a-fA-F]{2})+$'}\n"
+	"          d: {type: string, pattern: '^\\d+$'}\n";
+
+static void test_pattern(gr_schema_registry *r)
+{
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	CHECK(gr_decode(&arena, pattern_crd, strlen(pattern_crd), NULL, &docs, &nd, &err) == 0);
+	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+	run(r,
+	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: '*.example.com'\ntok: \"a-b.c^_`|~\"\n"
+	    "dur: 1h30m\nci: WARN\nw: 'C:\\\\x y/z.-'\nnc: a%2Fb\nd: '42'\n",
+	    true, false);
+	EXPECT_NONE();
+	run(r,
+	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: Example.com\ntok: a b\ndur: 1x\n"
+	    "ci: stop\nw: a;b\nnc: a%zz\nd: 4a\n",
+	    true, false);
+	EXPECT("schema.value", "host");
+	EXPECT("schema.value", "tok");
+	EXPECT("schema.value", "dur");
+	EXPECT("schema.value", "ci");
+	EXPECT("schema.value", "w");
+	EXPECT("schema.value", "nc");
+	EXPECT("schema.value", "d");
+	EXPECT_COUNT(7);
+}
+
 static void test_patches(void)
 {
 	gr_schema_registry *plain, *patched;
@@ -450,6 +490,7 @@ int main(void)
 	} else {
 		test_builtin(r);
 		test_crd(r);
+		test_pattern(r);
 		gr_schema_registry_free(r);
 	}
 	test_patches();
