@@ -443,6 +443,27 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 				n->pattern_src = "";
 		}
 	}
+	static const char *const comb[] = {"allOf", "anyOf", "oneOf"};
+	for (int k = 0; k < 3; k++) {
+		const gr_value *alts = gr_get(s, comb[k]);
+		if (!alts || alts->type != GR_ARRAY || !alts->u.a.len || branch_types(alts))
+			continue;
+		const snode **arr = gr_arena_calloc(c->out, alts->u.a.len, sizeof *arr);
+		if (!arr)
+			continue;
+		for (size_t i = 0; i < alts->u.a.len; i++)
+			arr[i] = gr_scompile(c, &alts->u.a.items[i]);
+		uint32_t cnt = (uint32_t)alts->u.a.len;
+		if (k == 0)
+			n->all_of = arr, n->nall_of = cnt;
+		else if (k == 1)
+			n->any_of = arr, n->nany_of = cnt;
+		else
+			n->one_of = arr, n->none_of = cnt;
+	}
+	const gr_value *notv = gr_get(s, "not");
+	if (notv && notv->type == GR_OBJECT)
+		n->not_ = gr_scompile(c, notv);
 	const gr_value *props = gr_get(s, "properties");
 	if (props && props->type == GR_OBJECT && props->u.o.len) {
 		size_t np = props->u.o.len;

@@ -74,6 +74,11 @@ struct snode {
 	int64_t min_len, max_len, min_items, max_items, min_props, max_props; /* -1: none */
 	double minimum, maximum, multiple_of; /* multiple_of 0: none */
 	const regex_t *pattern;  /* compiled `pattern`, or NULL (none, or not translatable) */
+	/* allOf/anyOf/oneOf/not value validations (CRDs); type-only unions
+	 * (IntOrString, Quantity) are folded into `types` instead */
+	const snode **all_of, **any_of, **one_of;
+	uint32_t nall_of, nany_of, none_of;
+	const snode *not_;
 	const char *pattern_src;
 };
 

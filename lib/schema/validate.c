@@ -68,6 +68,10 @@ static void build_path(const vctx *v, const char *child, size_t child_len, gr_pa
 void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line, uint32_t column,
 		 const char *child_key, size_t child_len, const char *fmt, ...)
 {
+	if (v->silent) {
+		v->silent_errors++;
+		return;
+	}
 	const rule_info *ri = rule_of(rule);
 	gr_path p;
 	if (v->path_override)
@@ -108,6 +112,8 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 
 const char *gr_v_show(vctx *v, const gr_value *x)
 {
+	if (v->silent)
+		return "";
 	switch (x->type) {
 	case GR_NULL: return "null";
 	case GR_BOOL: return x->u.b ? "true" : "false";
@@ -458,7 +464,7 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 				gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, m->value.line,
 					    m->value.column, m->key, m->key_len, "expected string, got %s %s",
 					    gr_type_name(m->value.type), gr_v_show(v, &m->value));
-		} else if (!(n->flags & SF_PRESERVE)) {
+		} else if (!(n->flags & SF_PRESERVE) && !v->in_branch) {
 			bool strict = v->opt->strict;
 			gr_v_report(v, "schema.unknown-field", "FieldValueInvalid", strict ? GR_SEV_ERROR : GR_SEV_WARNING,
 				    m->line, m->column, m->key, m->key_len, "unknown field \"%s\"", m->key);
@@ -478,7 +484,7 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 		gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column, name, nl,
 			    "required field \"%s\" is missing", name);
 	}
-	if (v->depth < 64)
+	if (v->depth < 64 && !v->in_branch)
 		for (uint32_t d = 0; d < n->ndefaulted; d++) {
 			const sprop *p = n->defaulted[d];
 			const gr_member *m = gr_get_member(x, p->name, p->len);
@@ -512,11 +518,97 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root);
 
+/* Errors x would get against branch b, without reporting them. */
+static size_t trial(vctx *v, const snode *b, const gr_value *x)
+{
+	bool saved = v->silent;
+	size_t saved_n = v->silent_errors;
+	v->silent = true;
+	v->silent_errors = 0;
+	v->in_branch++;
+	walk_root(v, b, x, 0);
+	v->in_branch--;
+	size_t errors = v->silent_errors;
+	v->silent = saved;
+	v->silent_errors = saved_n;
+	return errors;
+}
+
+/* x with the defaults of n's absent properties filled in, as the API server
+ * defaults before it validates (a oneOf branch may test a defaulted field). */
+static const gr_value *defaulted_view(vctx *v, const snode *n, const gr_value *x)
+{
+	if (x->type != GR_OBJECT || !n->nprops)
+		return x;
+	size_t missing = 0;
+	for (uint32_t i = 0; i < n->nprops; i++)
+		if (n->props[i].dflt && !gr_get_member(x, n->props[i].name, n->props[i].len))
+			missing++;
+	if (!missing)
+		return x;
+	gr_value *view = gr_arena_alloc(v->out->arena, sizeof *view);
+	gr_member *ms = gr_arena_calloc(v->out->arena, x->u.o.len + missing, sizeof *ms);
+	if (!view || !ms)
+		return x;
+	*view = *x;
+	if (x->u.o.len)
+		memcpy(ms, x->u.o.members, x->u.o.len * sizeof *ms);
+	size_t k = x->u.o.len;
+	for (uint32_t i = 0; i < n->nprops; i++) {
+		const sprop *p = &n->props[i];
+		if (p->dflt && !gr_get_member(x, p->name, p->len)) {
+			ms[k].key = p->name;
+			ms[k].key_len = p->len;
+			ms[k].line = x->line;
+			ms[k].column = x->column;
+			ms[k].value = *p->dflt;
+			ms[k].value.line = x->line;
+			ms[k].value.column = x->column;
+			k++;
+		}
+	}
+	view->u.o.members = ms;
+	view->u.o.len = k;
+	return view;
+}
+
+static void check_combinators(vctx *v, const snode *n, const gr_value *x)
+{
+	if (v->depth > 200)
+		return;
+	x = defaulted_view(v, n, x);
+	for (uint32_t i = 0; i < n->nall_of; i++) {
+		v->in_branch++;
+		walk_root(v, n->all_of[i], x, 0);
+		v->in_branch--;
+	}
+	if (n->nany_of) {
+		uint32_t i;
+		for (i = 0; i < n->nany_of; i++)
+			if (trial(v, n->any_of[i], x) == 0)
+				break;
+		if (i == n->nany_of)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "must validate at least one schema (anyOf)");
+	}
+	if (n->none_of) {
+		uint32_t ok = 0;
+		for (uint32_t i = 0; i < n->none_of; i++)
+			ok += trial(v, n->one_of[i], x) == 0;
+		if (ok != 1)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+				    "must validate one and only one schema (oneOf); %u of %u match", ok, n->none_of);
+	}
+	if (n->not_ && trial(v, n->not_, x) == 0)
+		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+			    "must not validate the schema (not)");
+}
+
 static void walk(vctx *v, const snode *n, const gr_value *x) { walk_root(v, n, x, 0); }
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
-	if (n->nvalidations)
+	if (n->nvalidations && !v->in_branch)
 		v->ctx->not_evaluated += n->nvalidations;
 	if (x->type == GR_NULL) {
 		if ((n->flags & SF_NULLABLE) || n->types == 0)
@@ -545,6 +637,8 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 	case GR_OBJECT: walk_object(v, n, x, root); break;
 	default: break;
 	}
+	if (n->nall_of || n->nany_of || n->none_of || n->not_)
+		check_combinators(v, n, x);
 }
 
 void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
@@ -557,6 +651,9 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	v->depth = 0;
 	v->pos_override = NULL;
 	v->path_override = NULL;
+	v->in_branch = 0;
+	v->silent = false;
+	v->silent_errors = 0;
 	v->obj = obj;
 	v->opt = opt;
 	v->ctx = ctx;

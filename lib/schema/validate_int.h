@@ -32,6 +32,9 @@ typedef struct vctx {
 	size_t depth;
 	const gr_value *pos_override; /* validating a default: findings point here */
 	const char *path_override;    /* a path built by hand (CRD schema paths) */
+	int in_branch;                /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
+	bool silent;                  /* count errors instead of reporting them (anyOf/oneOf/not trials) */
+	size_t silent_errors;
 } vctx;
 
 static inline void v_push_key(vctx *v, const char *k, size_t len)

@@ -378,6 +378,49 @@ static void test_pattern(gr_schema_registry *r)
 	EXPECT_COUNT(7);
 }
 
+/* allOf/anyOf/oneOf/not as value validations */
+static const char comb_crd[] =
+	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: cs.example.com}\n"
+	"spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: C, plural: cs}\n"
+	"  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n"
+	"        properties:\n"
+	"          one:\n            type: object\n            properties: {a: {type: string}, b: {type: string}}\n"
+	"            oneOf: [{required: [a]}, {required: [b]}]\n"
+	"          any:\n            type: string\n            anyOf: [{enum: [x]}, {pattern: '^y'}]\n"
+	"          all:\n            type: integer\n            allOf: [{minimum: 1}, {maximum: 5}]\n"
+	"          nt:\n            type: string\n            not: {enum: [forbidden]}\n"
+	"          ios: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
+	"          addr:\n            type: object\n"
+	"            properties: {type: {type: string, default: IP}, value: {type: string}}\n"
+	"            oneOf:\n            - properties: {type: {enum: [IP]}}\n"
+	"            - properties: {type: {not: {enum: [IP]}}}\n";
+
+static void test_combinators(gr_schema_registry *r)
+{
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	CHECK(gr_decode(&arena, comb_crd, strlen(comb_crd), NULL, &docs, &nd, &err) == 0);
+	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+	run(r,
+	    "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\none: {a: x}\nany: yes-please\nall: 3\n"
+	    "nt: fine\nios: 3\naddr: {value: 1.2.3.4}\n",
+	    true, false);
+	EXPECT_NONE(); /* addr.type defaults to IP before oneOf is judged: one branch only */
+	run(r,
+	    "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\none: {a: x, b: z}\nany: z\nall: 9\n"
+	    "nt: forbidden\nios: str\n",
+	    true, false);
+	EXPECT("schema.value", "one");
+	EXPECT("schema.value", "any");
+	EXPECT("schema.value", "all");
+	EXPECT("schema.value", "nt");
+	EXPECT_COUNT(4);
+	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\none: {}\n", true, false);
+	EXPECT("schema.value", "one");
+	EXPECT_COUNT(1);
+}
+
 static void test_patches(void)
 {
 	gr_schema_registry *plain, *patched;
@@ -491,6 +534,7 @@ int main(void)
 		test_builtin(r);
 		test_crd(r);
 		test_pattern(r);
+		test_combinators(r);
 		gr_schema_registry_free(r);
 	}
 	test_patches();
