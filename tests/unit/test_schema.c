@@ -1,4 +1,5 @@
 /* test_schema.c — the schema engine: loader, compiler, validator, CRDs, metadata rules. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +505,123 @@ static void test_registry(void)
 	CHECK(system(p) == 0);
 }
 
+/* Threads share one registry: lazy loads of group-versions race. */
+typedef struct thread_arg {
+	gr_schema_registry *reg;
+	const char *yaml;
+	size_t findings;
+} thread_arg;
+
+static void *thread_main(void *p)
+{
+	thread_arg *t = p;
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	t->findings = (size_t)-1;
+	if (gr_decode(&a, t->yaml, strlen(t->yaml), NULL, &docs, &nd, &err) == 0 && nd == 1) {
+		gr_object *objs;
+		size_t no;
+		gr_objects_from_document(&a, &docs[0], "t.yaml", &objs, &no);
+		gr_findings f;
+		gr_findings_init(&f, &a);
+		gr_schema_check_options opt = {.strict = true};
+		for (int i = 0; i < 50; i++) {
+			gr_check_ctx c = {.arena = &a};
+			gr_schema_check(t->reg, &objs[0], &opt, &c, &f);
+		}
+		t->findings = f.len;
+		gr_findings_free(&f);
+	}
+	gr_arena_free(&a);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	gr_schema_registry *r;
+	gr_error err;
+	if (gr_schema_registry_open(&r, SCHEMAS, "1.31", NULL, &err) != 0) {
+		test_failed++;
+		return;
+	}
+	static const char *const docs[] = {
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i, bad: 1}]}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: x}\n",
+		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {parallelism: x}\n",
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules: [{verbs: 1}]\n",
+	};
+	pthread_t th[8];
+	thread_arg args[8];
+	for (int i = 0; i < 8; i++) {
+		args[i] = (thread_arg){r, docs[i % 4], 0};
+		pthread_create(&th[i], NULL, thread_main, &args[i]);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	/* every run of a document finds the same thing, whichever thread loaded its schema */
+	for (int i = 0; i < 8; i++)
+		CHECK(args[i].findings != (size_t)-1 && args[i].findings > 0 && args[i].findings % 50 == 0 &&
+		      args[i].findings == args[i % 4].findings);
+	gr_schema_registry_free(r);
+}
+
+/* The engine through its table entry, as `guardrail check` drives it. */
+static void test_engine(void)
+{
+	const gr_engine *e = gr_engine_find("schema");
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	gr_config cfg;
+	gr_config_default(&cfg);
+	cfg.schema.schema_dir = SCHEMAS;
+	cfg.schema.kubernetes_version = "1.30";
+	const char *crds[] = {"../shared/conformance/kubectl-validate/testcases/crds"};
+	cfg.schema.crd_paths = crds;
+	cfg.schema.ncrd_paths = 1;
+	void *st = NULL;
+	gr_error err;
+	CHECK(e->create(&st, &cfg, &err) == 0);
+	if (!st)
+		return;
+	const char *y = "apiVersion: stable.example.com/v1\nkind: CELBasic\nmetadata: {name: b}\nvalue: 3\nextra: 1\n"
+			"---\n" "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+			"metadata: {name: ws.ex.com}\nspec:\n  group: ex.com\n  names: {kind: W}\n  scope: Cluster\n"
+			"  versions: [{name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}]\n"
+			"---\napiVersion: ex.com/v1\nkind: W\nmetadata: {name: w}\n";
+	gr_document *docs;
+	size_t nd;
+	CHECK(gr_decode(&arena, y, strlen(y), NULL, &docs, &nd, &err) == 0 && nd == 3);
+	gr_object *o[3];
+	size_t no;
+	for (size_t i = 0; i < 3 && i < nd; i++) {
+		gr_objects_from_document(&arena, &docs[i], "e.yaml", &o[i], &no);
+		CHECK(e->prepare(st, o[i], &err) == 0);
+	}
+	gr_findings_free(&found);
+	gr_findings_init(&found, &arena);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	e->check(st, o[0], &ctx, &found); /* CRD from --crd: unknown field, 2 CEL rules counted */
+	EXPECT("schema.unknown-field", "extra");
+	CHECK(ctx.not_evaluated == 2);
+	e->check(st, o[2], &ctx, &found); /* CRD from the inputs (prepare) */
+	EXPECT_COUNT(1);
+	e->destroy(st);
+	/* a --crd path that does not exist fails create */
+	const char *bad[] = {"/nonexistent/crds"};
+	cfg.schema.crd_paths = bad;
+	st = NULL;
+	CHECK(e->create(&st, &cfg, &err) == -1 && st == NULL);
+	/* an unknown version fails create, listing those present */
+	cfg.schema.ncrd_paths = 0;
+	cfg.schema.kubernetes_version = "2.0";
+	CHECK(e->create(&st, &cfg, &err) == -1 && strstr(err.message, "1.30"));
+}
+
 int main(void)
 {
 	gr_arena_init(&arena);
@@ -539,6 +657,8 @@ int main(void)
 	}
 	test_patches();
 	test_registry();
+	test_threads();
+	test_engine();
 	gr_findings_free(&found);
 	gr_arena_free(&arena);
 	return test_report("test_schema");
