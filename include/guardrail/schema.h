@@ -29,7 +29,8 @@ typedef struct gr_schema_registry gr_schema_registry;
 
 /*
  * The schema directory when none is given: $GUARDRAIL_SCHEMA_DIR, else the
- * installed data directory /usr/local/share/guardrail/k8s-openapi, else
+ * installed data directory /usr/local/share/guardrail/k8s-openapi (or
+ * <prefix>/share/guardrail/k8s-openapi beside <prefix>/bin/guardrail), else
  * ../shared/k8s-openapi relative to the current directory or to the
  * checkout holding the executable (dirname(/proc/self/exe)/../../shared).
  * Writes the first that exists into out; -1 when none does.

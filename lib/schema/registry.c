@@ -67,30 +67,38 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
 {
 	struct stat st;
 	const char *env = getenv("GUARDRAIL_SCHEMA_DIR");
-	char cand[4][PATH_MAX];
+	char cand[6][PATH_MAX];
 	int n = 0;
-	if (env && *env)
-		snprintf(cand[n++], PATH_MAX, "%s", env);
+	if (env && *env) { /* set means chosen: a wrong value is an error, not a fallback */
+		if (stat(env, &st) != 0 || !S_ISDIR(st.st_mode))
+			return gr_error_set(err, 0, 0, "GUARDRAIL_SCHEMA_DIR=%.300s is not a directory", env);
+		snprintf(cand[n++], PATH_MAX, "%.4000s", env);
+	}
 	snprintf(cand[n++], PATH_MAX, "%s", "/usr/local/share/guardrail/k8s-openapi");
-	snprintf(cand[n++], PATH_MAX, "%s", "../shared/k8s-openapi");
 	char exe[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash = NULL;
 	if (len > 0) {
 		exe[len] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
+		slash = strrchr(exe, '/');
+		if (slash)
 			*slash = '\0';
-			/* build/guardrail -> <checkout>/../shared; build/tests/unit/x -> up more */
-			for (int up = 0; up < 4 && n < 4; up++) {
-				char probe[PATH_MAX];
-				char rel[64] = "";
-				for (int i = 0; i <= up; i++)
-					strcat(rel, "/..");
-				snprintf(probe, sizeof probe, "%.3900s%.40s/../shared/k8s-openapi", exe, rel);
-				if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
-					snprintf(cand[n++], PATH_MAX, "%s", probe);
-					break;
-				}
+	}
+	/* an install under another prefix: <prefix>/bin/guardrail -> <prefix>/share/guardrail */
+	if (slash)
+		snprintf(cand[n++], PATH_MAX, "%.3900s/../share/guardrail/k8s-openapi", exe);
+	snprintf(cand[n++], PATH_MAX, "%s", "../shared/k8s-openapi");
+	/* a checkout: build/guardrail -> <checkout>/../shared; build/tests/unit/x -> up more */
+	if (slash) {
+		for (int up = 0; up < 4; up++) {
+			char probe[PATH_MAX];
+			char rel[64] = "";
+			for (int i = 0; i <= up; i++)
+				strcat(rel, "/..");
+			snprintf(probe, sizeof probe, "%.3900s%.40s/../shared/k8s-openapi", exe, rel);
+			if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
+				snprintf(cand[n++], PATH_MAX, "%s", probe);
+				break;
 			}
 		}
 	}
@@ -104,7 +112,8 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
 	}
 	return gr_error_set(err, 0, 0,
 			    "no schema directory: give --schema-dir or set GUARDRAIL_SCHEMA_DIR "
-			    "(looked in /usr/local/share/guardrail/k8s-openapi and ../shared/k8s-openapi)");
+			    "(looked in /usr/local/share/guardrail/k8s-openapi, <prefix>/share/guardrail/k8s-openapi "
+			    "beside the program, and ../shared/k8s-openapi)");
 }
 
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
