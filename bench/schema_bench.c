@@ -62,10 +62,11 @@ static void walk(const char *dir)
 	closedir(d);
 }
 
-static const char deployment[] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
-				 "  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n"
-				 "    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
-				 "      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 80\n";
+static const char deployment[] =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+        "  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n"
+        "    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n"
+        "      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 80\n";
 
 int main(int argc, char **argv)
 {
@@ -111,7 +112,8 @@ int main(int argc, char **argv)
 		gr_arena_free(&a);
 		gr_schema_registry_free(r);
 	}
-	printf("cold start (open + load/compile apps/v1 + check one Deployment), %s: %.2f ms\n", version, best * 1e3);
+	printf("cold start (open + load/compile apps/v1 + check one Deployment), %s: %.2f ms\n", version,
+	       best * 1e3);
 
 	/* 2. corpus */
 	walk(corpus);
@@ -155,67 +157,69 @@ int main(int argc, char **argv)
 	 * names (cold), the second is validation alone (warm); findings are
 	 * counted on the second */
 	for (int pass = 0; pass < 2; pass++) {
-	if (pass == 1) {
-		tval_cold = tval;
-		tval = tdec = 0;
-		nobj = nfind = nskip = not_eval = decode_err = nrules = 0;
-		t0all = now();
-	}
-	for (size_t i = 0; i < nfiles; i++) {
-		char *data;
-		size_t len;
-		if (gr_read_file(files[i], 0, &data, &len, &err) != 0)
-			continue;
-		gr_arena a;
-		gr_arena_init(&a);
-		gr_document *docs;
-		size_t nd;
-		double td = now();
-		if (gr_decode(&a, data, len, NULL, &docs, &nd, &err) != 0)
-			decode_err++;
-		tdec += now() - td;
-		gr_findings f;
-		gr_findings_init(&f, &a);
-		for (size_t d = 0; d < nd; d++) {
-			gr_object *objs;
-			size_t no;
-			gr_objects_from_document(&a, &docs[d], files[i], &objs, &no);
-			for (size_t o = 0; o < no; o++) {
-				gr_check_ctx ctx = {.arena = &a};
-				double t0 = now();
-				gr_schema_check(r, &objs[o], &opt, &ctx, &f);
-				tval += now() - t0;
-				nobj++;
-				nskip += ctx.skipped;
-				not_eval += ctx.not_evaluated;
-			}
+		if (pass == 1) {
+			tval_cold = tval;
+			tval = tdec = 0;
+			nobj = nfind = nskip = not_eval = decode_err = nrules = 0;
+			t0all = now();
 		}
-		for (size_t k = 0; k < f.len; k++) {
-			const gr_finding *x = &f.items[k];
-			nfind++;
-			size_t j;
-			for (j = 0; j < nrules && strcmp(rules[j], x->rule) != 0; j++)
-				;
-			if (j == nrules && nrules < 32) {
-				rules[nrules] = x->rule;
-				counts[nrules++] = 0;
+		for (size_t i = 0; i < nfiles; i++) {
+			char *data;
+			size_t len;
+			if (gr_read_file(files[i], 0, &data, &len, &err) != 0)
+				continue;
+			gr_arena a;
+			gr_arena_init(&a);
+			gr_document *docs;
+			size_t nd;
+			double td = now();
+			if (gr_decode(&a, data, len, NULL, &docs, &nd, &err) != 0)
+				decode_err++;
+			tdec += now() - td;
+			gr_findings f;
+			gr_findings_init(&f, &a);
+			for (size_t d = 0; d < nd; d++) {
+				gr_object *objs;
+				size_t no;
+				gr_objects_from_document(&a, &docs[d], files[i], &objs, &no);
+				for (size_t o = 0; o < no; o++) {
+					gr_check_ctx ctx = {.arena = &a};
+					double t0 = now();
+					gr_schema_check(r, &objs[o], &opt, &ctx, &f);
+					tval += now() - t0;
+					nobj++;
+					nskip += ctx.skipped;
+					not_eval += ctx.not_evaluated;
+				}
 			}
-			if (j < 32)
-				counts[j]++;
-			if (verbose && pass == 1)
-				printf("%s:%u: %s [%s] %s/%s\n", x->file, x->line, x->rule, x->message,
-				       x->object ? x->object->api_version : "", x->object ? x->object->kind : "");
+			for (size_t k = 0; k < f.len; k++) {
+				const gr_finding *x = &f.items[k];
+				nfind++;
+				size_t j;
+				for (j = 0; j < nrules && strcmp(rules[j], x->rule) != 0; j++)
+					;
+				if (j == nrules && nrules < 32) {
+					rules[nrules] = x->rule;
+					counts[nrules++] = 0;
+				}
+				if (j < 32)
+					counts[j]++;
+				if (verbose && pass == 1)
+					printf("%s:%u: %s [%s] %s/%s\n", x->file, x->line, x->rule,
+					       x->message, x->object ? x->object->api_version : "",
+					       x->object ? x->object->kind : "");
+			}
+			gr_findings_free(&f);
+			gr_arena_free(&a);
+			free(data);
 		}
-		gr_findings_free(&f);
-		gr_arena_free(&a);
-		free(data);
-	}
 	}
 	double tall = now() - t0all;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("corpus %s: %zu files, %.1f MB, %zu objects, %zu CRD kinds added, %zu files with decode errors\n", corpus,
-	       nfiles, bytes / 1e6, nobj, ncrd, decode_err);
+	printf("corpus %s: %zu files, %.1f MB, %zu objects, %zu CRD kinds added, %zu files with decode "
+	       "errors\n",
+	       corpus, nfiles, bytes / 1e6, nobj, ncrd, decode_err);
 	printf("validation, cold (loading every group-version the corpus names): %.1f ms\n", tval_cold * 1e3);
 	printf("validation, warm: %.1f ms, %.0f objects/s; decode (gr_decode) of the same files: %.1f ms\n",
 	       tval * 1e3, nobj / tval, tdec * 1e3);

@@ -43,7 +43,7 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err);
  * patches_dir may be NULL.
  */
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
-			    const char *patches_dir, gr_error *err);
+                            const char *patches_dir, gr_error *err);
 void gr_schema_registry_free(gr_schema_registry *r);
 /* "1.30" */
 const char *gr_schema_registry_version(const gr_schema_registry *r);
@@ -69,7 +69,7 @@ typedef struct gr_schema_check_options {
 
 /* Validate one object; appends findings (strings in out->arena). Thread-safe. */
 void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
-		     gr_check_ctx *ctx, gr_findings *out);
+                     gr_check_ctx *ctx, gr_findings *out);
 
 /* RFC 7386 JSON merge patch: a new value in arena a (target is not changed). */
 gr_value gr_json_merge_patch(gr_arena *a, const gr_value *target, const gr_value *patch);

@@ -17,8 +17,13 @@
 #include "schema_int.h"
 
 const snode gr_snode_any = {
-	.flags = SF_PRESERVE | SF_NULLABLE,
-	.min_len = -1, .max_len = -1, .min_items = -1, .max_items = -1, .min_props = -1, .max_props = -1,
+        .flags = SF_PRESERVE | SF_NULLABLE,
+        .min_len = -1,
+        .max_len = -1,
+        .min_items = -1,
+        .max_items = -1,
+        .min_props = -1,
+        .max_props = -1,
 };
 
 typedef struct centry {
@@ -36,7 +41,10 @@ struct scompiler {
 	sregex **regexes; /* NULL: patterns are not compiled */
 };
 
-void gr_scompiler_set_regex_list(scompiler *c, sregex **list) { c->regexes = list; }
+void gr_scompiler_set_regex_list(scompiler *c, sregex **list)
+{
+	c->regexes = list;
+}
 
 void gr_sregex_free_all(sregex *list)
 {
@@ -142,8 +150,7 @@ bool gr_value_copy(gr_arena *a, gr_value *dst, const gr_value *src)
 		dst->u.o.members = ms;
 		return true;
 	}
-	default:
-		return true;
+	default: return true;
 	}
 }
 
@@ -250,7 +257,8 @@ static const char *ref_of(const gr_value *s)
 	if (ref)
 		return ref;
 	const gr_value *all = gr_get(s, "allOf");
-	if (all && all->type == GR_ARRAY && all->u.a.len == 1 && !gr_get(s, "properties") && !gr_get(s, "items"))
+	if (all && all->type == GR_ARRAY && all->u.a.len == 1 && !gr_get(s, "properties") &&
+	    !gr_get(s, "items"))
 		return gr_get_str(&all->u.a.items[0], "$ref");
 	return NULL;
 }
@@ -492,7 +500,8 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 			uint32_t nd = 0;
 			for (size_t i = 0; i < np; i++)
 				nd += ps[i].dflt && ps[i].dflt->type == GR_OBJECT;
-			if (nd && (n->defaulted = gr_arena_calloc(c->out, nd, sizeof *n->defaulted)) != NULL) {
+			if (nd &&
+			    (n->defaulted = gr_arena_calloc(c->out, nd, sizeof *n->defaulted)) != NULL) {
 				for (size_t i = 0; i < np; i++)
 					if (ps[i].dflt && ps[i].dflt->type == GR_OBJECT)
 						n->defaulted[n->ndefaulted++] = &ps[i];

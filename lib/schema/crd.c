@@ -24,11 +24,12 @@ static bool is_crd(const gr_value *v)
 {
 	const char *av = gr_get_str(v, "apiVersion"), *k = gr_get_str(v, "kind");
 	return av && k && strcmp(k, "CustomResourceDefinition") == 0 &&
-	       (strcmp(av, "apiextensions.k8s.io/v1") == 0 || strcmp(av, "apiextensions.k8s.io/v1beta1") == 0);
+	       (strcmp(av, "apiextensions.k8s.io/v1") == 0 ||
+	        strcmp(av, "apiextensions.k8s.io/v1beta1") == 0);
 }
 
 static int add_version(gr_schema_registry *r, const char *group, const char *version, const char *kind,
-		       bool namespaced, const gr_value *schema)
+                       bool namespaced, const gr_value *schema)
 {
 	if (!version || !*version)
 		return 0;
@@ -71,7 +72,8 @@ int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
 			if (served && served->type == GR_BOOL && !served->u.b)
 				continue;
 			const gr_value *s = gr_get_path(v, "schema", "openAPIV3Schema", NULL);
-			added += add_version(r, group, gr_get_str(v, "name"), kind, namespaced, s ? s : shared);
+			added += add_version(r, group, gr_get_str(v, "name"), kind, namespaced,
+			                     s ? s : shared);
 		}
 	} else {
 		added += add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared);

@@ -29,10 +29,12 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	if (t && t->type == GR_STRING && t->u.s.len && !known_type(t)) {
 		snprintf(path + len, cap - len, ".type");
 		v->path_override = path;
-		gr_v_report(v, "schema.crd", "FieldValueNotSupported", GR_SEV_ERROR, t->line, t->column, NULL, 0,
-			    "unsupported value %s: supported values: \"array\", \"boolean\", \"integer\", \"number\", "
-			    "\"object\", \"string\"",
-			    gr_v_show(v, t));
+		gr_v_report(v, "schema.crd", "FieldValueNotSupported", GR_SEV_ERROR, t->line, t->column, NULL,
+		            0,
+		            "unsupported value %s: supported values: \"array\", \"boolean\", \"integer\", "
+		            "\"number\", "
+		            "\"object\", \"string\"",
+		            gr_v_show(v, t));
 		v->path_override = NULL;
 		path[len] = '\0';
 	}
@@ -62,7 +64,8 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 			for (size_t i = 0; i < c->u.a.len; i++) {
 				int n = snprintf(path + len, cap - len, ".%s[%zu]", lists[k], i);
 				if (n > 0 && len + (size_t)n < cap)
-					check_schema(v, &c->u.a.items[i], path, len + (size_t)n, cap, depth + 1);
+					check_schema(v, &c->u.a.items[i], path, len + (size_t)n, cap,
+					             depth + 1);
 				path[len] = '\0';
 			}
 	}
@@ -92,6 +95,6 @@ void gr_v_crd_object(vctx *v, const gr_value *crd)
 	for (size_t i = 0; i < nv; i++) {
 		snprintf(path, sizeof path, "spec.versions[%zu].schema.openAPIV3Schema", i);
 		check_schema(v, gr_get_path(&versions->u.a.items[i], "schema", "openAPIV3Schema", NULL), path,
-			     strlen(path), sizeof path, 0);
+		             strlen(path), sizeof path, 0);
 	}
 }

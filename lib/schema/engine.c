@@ -23,7 +23,8 @@ static int schema_create(void **state, const gr_config *cfg, gr_error *err)
 	if (!s)
 		return gr_error_set(err, 0, 0, "out of memory");
 	const gr_schema_options *o = &cfg->schema;
-	if (gr_schema_registry_open(&s->reg, o->schema_dir, o->kubernetes_version, o->patches_dir, err) != 0) {
+	if (gr_schema_registry_open(&s->reg, o->schema_dir, o->kubernetes_version, o->patches_dir, err) !=
+	    0) {
 		free(s);
 		return -1;
 	}
@@ -62,9 +63,9 @@ static void schema_destroy(void *state)
 }
 
 const gr_engine gr_engine_schema = {
-	.name = "schema",
-	.create = schema_create,
-	.prepare = schema_prepare,
-	.check = schema_check,
-	.destroy = schema_destroy,
+        .name = "schema",
+        .create = schema_create,
+        .prepare = schema_prepare,
+        .check = schema_check,
+        .destroy = schema_destroy,
 };

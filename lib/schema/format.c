@@ -10,7 +10,10 @@
 
 #include "guardrail/schema.h"
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 bool gr_format_quantity_ok(const char *s, size_t len)
 {
@@ -68,8 +71,8 @@ static bool digits(const char *s, size_t len, size_t at, size_t n, int *out)
 bool gr_format_datetime_ok(const char *s, size_t len)
 {
 	int y, mo, d, h, mi, sec = 0;
-	if (!digits(s, len, 0, 4, &y) || len < 16 || s[4] != '-' || !digits(s, len, 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s, len, 8, 2, &d))
+	if (!digits(s, len, 0, 4, &y) || len < 16 || s[4] != '-' || !digits(s, len, 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s, len, 8, 2, &d))
 		return false;
 	(void)y;
 	if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
@@ -123,7 +126,8 @@ bool gr_format_byte_ok(const char *s, size_t len)
 		}
 		if (pad)
 			return false; /* data after padding */
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '+' || c == '/'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '+' ||
+		      c == '/'))
 			return false;
 		n++;
 	}

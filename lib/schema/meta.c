@@ -41,7 +41,8 @@ static bool dns1035_label(const char *s, size_t len)
 }
 
 /* Report what is wrong with name s (prefix: a generateName, whose trailing '-' is fine). */
-static void check_name(vctx *v, const gr_value *val, const char *field, size_t flen, name_rule rule, bool prefix)
+static void check_name(vctx *v, const gr_value *val, const char *field, size_t flen, name_rule rule,
+                       bool prefix)
 {
 	char buf[512];
 	const char *s = val->u.s.ptr;
@@ -55,33 +56,40 @@ static void check_name(vctx *v, const gr_value *val, const char *field, size_t f
 	switch (rule) {
 	case NAME_PATH_SEGMENT:
 		if (!prefix && ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.')))
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line, val->column, field,
-				    flen, "invalid name %s: may not be '.' or '..'", shown);
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line,
+			            val->column, field, flen, "invalid name %s: may not be '.' or '..'",
+			            shown);
 		else if (memchr(s, '/', len) || memchr(s, '%', len))
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line, val->column, field,
-				    flen, "invalid name %s: may not contain '/' or '%%'", shown);
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line,
+			            val->column, field, flen, "invalid name %s: may not contain '/' or '%%'",
+			            shown);
 		return;
 	case NAME_SUBDOMAIN:
 		if (len > 253)
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line, val->column, field,
-				    flen, "invalid name %s: must be no more than 253 characters", shown);
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line,
+			            val->column, field, flen,
+			            "invalid name %s: must be no more than 253 characters", shown);
 		if (!gr_dns1123_subdomain_syntax(s, len))
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line, val->column, field,
-				    flen,
-				    "invalid name %s: a lowercase RFC 1123 subdomain must consist of lower case "
-				    "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-				    "character (e.g. 'example.com')",
-				    shown);
+			gr_v_report(
+			        v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line,
+			        val->column, field, flen,
+			        "invalid name %s: a lowercase RFC 1123 subdomain must consist of lower case "
+			        "alphanumeric characters, '-' or '.', and must start and end with an "
+			        "alphanumeric "
+			        "character (e.g. 'example.com')",
+			        shown);
 		return;
 	case NAME_LABEL:
 	case NAME_1035: {
 		bool ok = rule == NAME_LABEL ? gr_is_dns1123_label(s, len) : dns1035_label(s, len);
 		if (!ok)
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line, val->column, field,
-				    flen, "invalid name %s: a %s must be at most 63 lower case alphanumeric characters or "
-				    "'-', %s and end with an alphanumeric character (e.g. 'my-name')",
-				    shown, rule == NAME_LABEL ? "DNS-1123 label" : "DNS-1035 label",
-				    rule == NAME_LABEL ? "start" : "start with a letter");
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, val->line,
+			            val->column, field, flen,
+			            "invalid name %s: a %s must be at most 63 lower case alphanumeric "
+			            "characters or "
+			            "'-', %s and end with an alphanumeric character (e.g. 'my-name')",
+			            shown, rule == NAME_LABEL ? "DNS-1123 label" : "DNS-1035 label",
+			            rule == NAME_LABEL ? "start" : "start with a letter");
 		return;
 	}
 	}
@@ -90,8 +98,9 @@ static void check_name(vctx *v, const gr_value *val, const char *field, size_t f
 static bool string_map(vctx *v, const gr_value *m, const char *field, size_t flen)
 {
 	if (m->type != GR_OBJECT) {
-		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, m->line, m->column, field, flen,
-			    "expected object, got %s %s", gr_type_name(m->type), gr_v_show(v, m));
+		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, m->line, m->column,
+		            field, flen, "expected object, got %s %s", gr_type_name(m->type),
+		            gr_v_show(v, m));
 		return false;
 	}
 	bool ok = true;
@@ -99,9 +108,9 @@ static bool string_map(vctx *v, const gr_value *m, const char *field, size_t fle
 		const gr_member *mm = &m->u.o.members[i];
 		if (mm->value.type != GR_STRING && mm->value.type != GR_NULL) {
 			v_push_key(v, field, flen);
-			gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, mm->value.line, mm->value.column,
-				    mm->key, mm->key_len, "expected string, got %s %s", gr_type_name(mm->value.type),
-				    gr_v_show(v, &mm->value));
+			gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, mm->value.line,
+			            mm->value.column, mm->key, mm->key_len, "expected string, got %s %s",
+			            gr_type_name(mm->value.type), gr_v_show(v, &mm->value));
 			v_pop(v);
 			ok = false;
 		}
@@ -116,18 +125,23 @@ static void check_labels(vctx *v, const gr_value *labels)
 	for (size_t i = 0; i < labels->u.o.len; i++) {
 		const gr_member *m = &labels->u.o.members[i];
 		if (!gr_is_qualified_name(m->key, m->key_len))
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, m->line, m->column, "labels", 6,
-				    "invalid label key \"%s\": a qualified name is an optional DNS subdomain prefix and "
-				    "'/', then at most 63 alphanumeric characters, '-', '_' or '.', starting and ending "
-				    "with an alphanumeric character",
-				    m->key);
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, m->line,
+			            m->column, "labels", 6,
+			            "invalid label key \"%s\": a qualified name is an optional DNS subdomain "
+			            "prefix and "
+			            "'/', then at most 63 alphanumeric characters, '-', '_' or '.', starting "
+			            "and ending "
+			            "with an alphanumeric character",
+			            m->key);
 		if (m->value.type == GR_STRING && !gr_is_label_value(m->value.u.s.ptr, m->value.u.s.len))
 			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, m->value.line,
-				    m->value.column, "labels", 6,
-				    "invalid label value %s for key \"%s\": a label value must be empty or at most 63 "
-				    "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric "
-				    "character",
-				    gr_v_show(v, &m->value), m->key);
+			            m->value.column, "labels", 6,
+			            "invalid label value %s for key \"%s\": a label value must be empty or "
+			            "at most 63 "
+			            "alphanumeric characters, '-', '_' or '.', starting and ending with an "
+			            "alphanumeric "
+			            "character",
+			            gr_v_show(v, &m->value), m->key);
 	}
 }
 
@@ -149,31 +163,36 @@ static void check_annotations(vctx *v, const gr_value *ann)
 			ok = gr_is_qualified_name(low, m->key_len);
 		}
 		if (!ok)
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, m->line, m->column,
-				    "annotations", 11,
-				    "invalid annotation key \"%s\": a qualified name is an optional DNS subdomain prefix "
-				    "and '/', then at most 63 alphanumeric characters, '-', '_' or '.', starting and "
-				    "ending with an alphanumeric character",
-				    m->key);
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, m->line,
+			            m->column, "annotations", 11,
+			            "invalid annotation key \"%s\": a qualified name is an optional DNS "
+			            "subdomain prefix "
+			            "and '/', then at most 63 alphanumeric characters, '-', '_' or '.', "
+			            "starting and "
+			            "ending with an alphanumeric character",
+			            m->key);
 	}
 	if (total > ANNOTATIONS_MAX)
-		gr_v_report(v, "schema.metadata", "FieldValueTooLong", GR_SEV_ERROR, ann->line, ann->column, "annotations",
-			    11, "annotations are %zu bytes in total, more than the limit of %d", total, ANNOTATIONS_MAX);
+		gr_v_report(v, "schema.metadata", "FieldValueTooLong", GR_SEV_ERROR, ann->line, ann->column,
+		            "annotations", 11,
+		            "annotations are %zu bytes in total, more than the limit of %d", total,
+		            ANNOTATIONS_MAX);
 }
 
 void gr_v_metadata(vctx *v, const gr_value *meta, bool namespaced, int mode, const gr_value *parent)
 {
 	if (!meta || meta->type == GR_NULL) {
 		if (mode != META_EMBEDDED) {
-			gr_v_report(v, "schema.metadata", "FieldValueRequired", GR_SEV_ERROR, parent->line, parent->column,
-				    "name", 4, "name or generateName is required");
+			gr_v_report(v, "schema.metadata", "FieldValueRequired", GR_SEV_ERROR, parent->line,
+			            parent->column, "name", 4, "name or generateName is required");
 		}
 		return;
 	}
 	if (meta->type != GR_OBJECT) {
 		if (mode != META_BUILTIN) /* built-ins: the schema reported it */
-			gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, meta->line, meta->column, NULL, 0,
-				    "expected object, got %s %s", gr_type_name(meta->type), gr_v_show(v, meta));
+			gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, meta->line,
+			            meta->column, NULL, 0, "expected object, got %s %s",
+			            gr_type_name(meta->type), gr_v_show(v, meta));
 		return;
 	}
 	const gr_value *name = gr_get(meta, "name"), *gen = gr_get(meta, "generateName");
@@ -184,9 +203,9 @@ void gr_v_metadata(vctx *v, const gr_value *meta, bool namespaced, int mode, con
 		for (int i = 0; i < 3; i++) {
 			const gr_value *s = gr_get(meta, strs[i]);
 			if (s && s->type != GR_STRING && s->type != GR_NULL)
-				gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, s->line, s->column, strs[i],
-					    strlen(strs[i]), "expected string, got %s %s", gr_type_name(s->type),
-					    gr_v_show(v, s));
+				gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, s->line,
+				            s->column, strs[i], strlen(strs[i]), "expected string, got %s %s",
+				            gr_type_name(s->type), gr_v_show(v, s));
 		}
 		if (labels && labels->type != GR_NULL && !string_map(v, labels, "labels", 6))
 			labels = NULL;
@@ -198,17 +217,21 @@ void gr_v_metadata(vctx *v, const gr_value *meta, bool namespaced, int mode, con
 	if (mode != META_EMBEDDED) {
 		name_rule rule = rule_for(v->obj);
 		if (!has_name && !has_gen)
-			gr_v_report(v, "schema.metadata", "FieldValueRequired", GR_SEV_ERROR, meta->line, meta->column, "name",
-				    4, "name or generateName is required");
+			gr_v_report(v, "schema.metadata", "FieldValueRequired", GR_SEV_ERROR, meta->line,
+			            meta->column, "name", 4, "name or generateName is required");
 		if (has_gen)
 			check_name(v, gen, "generateName", 12, rule, true);
 		if (has_name)
 			check_name(v, name, "name", 4, rule, false);
-		if (namespaced && ns && ns->type == GR_STRING && ns->u.s.len && !gr_is_dns1123_label(ns->u.s.ptr, ns->u.s.len))
-			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, ns->line, ns->column, "namespace",
-				    9, "invalid namespace %s: a namespace must be a DNS-1123 label (at most 63 lower case "
-				    "alphanumeric characters or '-', starting and ending with an alphanumeric character)",
-				    gr_v_show(v, ns));
+		if (namespaced && ns && ns->type == GR_STRING && ns->u.s.len &&
+		    !gr_is_dns1123_label(ns->u.s.ptr, ns->u.s.len))
+			gr_v_report(v, "schema.metadata", "FieldValueInvalid", GR_SEV_ERROR, ns->line,
+			            ns->column, "namespace", 9,
+			            "invalid namespace %s: a namespace must be a DNS-1123 label (at most 63 "
+			            "lower case "
+			            "alphanumeric characters or '-', starting and ending with an "
+			            "alphanumeric character)",
+			            gr_v_show(v, ns));
 	}
 	if (labels)
 		check_labels(v, labels);

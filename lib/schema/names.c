@@ -11,8 +11,14 @@
 #include "guardrail/schema.h"
 #include "validate_int.h"
 
-static bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-static bool alnum(char c) { return lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+static bool lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+static bool alnum(char c)
+{
+	return lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
 
 bool gr_is_dns1123_label(const char *s, size_t len)
 {
@@ -77,4 +83,7 @@ bool gr_is_qualified_name(const char *s, size_t len)
 	return qualified_part(s + slash + 1, len - slash - 1);
 }
 
-bool gr_is_label_value(const char *s, size_t len) { return len == 0 || qualified_part(s, len); }
+bool gr_is_label_value(const char *s, size_t len)
+{
+	return len == 0 || qualified_part(s, len);
+}

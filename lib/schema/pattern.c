@@ -36,7 +36,10 @@ static void put(out *o, const char *s, size_t n)
 	o->len += n;
 	o->buf[o->len] = '\0';
 }
-static void putc_(out *o, char c) { put(o, &c, 1); }
+static void putc_(out *o, char c)
+{
+	put(o, &c, 1);
+}
 
 static int hexval(char c)
 {
@@ -149,7 +152,8 @@ static const char *bracket(out *o, const char *p)
 			} else {
 				d = (unsigned char)*p++;
 			}
-			if (c == ']' || c == '-' || c == '^' || d == ']' || d == '-' || d == '^' || d < c || bl + 3 >= sizeof body)
+			if (c == ']' || c == '-' || c == '^' || d == ']' || d == '-' || d == '^' || d < c ||
+			    bl + 3 >= sizeof body)
 				return o->bad = true, p;
 			body[bl++] = (char)c;
 			body[bl++] = '-';

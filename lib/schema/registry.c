@@ -110,14 +110,15 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
 			return 0;
 		}
 	}
-	return gr_error_set(err, 0, 0,
-			    "no schema directory: give --schema-dir or set GUARDRAIL_SCHEMA_DIR "
-			    "(looked in /usr/local/share/guardrail/k8s-openapi, <prefix>/share/guardrail/k8s-openapi "
-			    "beside the program, and ../shared/k8s-openapi)");
+	return gr_error_set(
+	        err, 0, 0,
+	        "no schema directory: give --schema-dir or set GUARDRAIL_SCHEMA_DIR "
+	        "(looked in /usr/local/share/guardrail/k8s-openapi, <prefix>/share/guardrail/k8s-openapi "
+	        "beside the program, and ../shared/k8s-openapi)");
 }
 
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
-			    const char *patches_dir, gr_error *err)
+                            const char *patches_dir, gr_error *err)
 {
 	*out = NULL;
 	char found[PATH_MAX];
@@ -147,8 +148,9 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 	}
 	closedir(d);
 	if (!newest[0])
-		return gr_error_set(err, 0, 0, "schema directory %s holds no Kubernetes version (X.Y folders)",
-				    schema_dir);
+		return gr_error_set(err, 0, 0,
+		                    "schema directory %s holds no Kubernetes version (X.Y folders)",
+		                    schema_dir);
 	if (version && !have) {
 		for (int i = 0; i < nn; i++)
 			for (int j = i + 1; j < nn; j++)
@@ -163,8 +165,8 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 				strncat(present, ", ", sizeof present - strlen(present) - 1);
 			strncat(present, names[i], sizeof present - strlen(present) - 1);
 		}
-		return gr_error_set(err, 0, 0, "no schemas for Kubernetes %s in %s (present: %s)", version, schema_dir,
-				    present);
+		return gr_error_set(err, 0, 0, "no schemas for Kubernetes %s in %s (present: %s)", version,
+		                    schema_dir, present);
 	}
 	gr_schema_registry *r = calloc(1, sizeof *r);
 	if (!r)
@@ -210,7 +212,10 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	free(r);
 }
 
-const char *gr_schema_registry_version(const gr_schema_registry *r) { return r->version; }
+const char *gr_schema_registry_version(const gr_schema_registry *r)
+{
+	return r->version;
+}
 
 kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k)
 {
@@ -221,7 +226,7 @@ kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const 
 }
 
 kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const char *v, const char *k,
-				   const snode *root, bool namespaced, bool crd)
+                                   const snode *root, bool namespaced, bool crd)
 {
 	kind_entry *e = gr_registry_find_locked(r, g, v, k);
 	if (e)
@@ -275,7 +280,8 @@ static bool path_is_namespaced(const gr_value *paths, const char *g, const char 
 		if (ops->type != GR_OBJECT)
 			continue;
 		for (size_t j = 0; j < ops->u.o.len; j++) {
-			const gr_value *gvk = gr_get(&ops->u.o.members[j].value, "x-kubernetes-group-version-kind");
+			const gr_value *gvk =
+			        gr_get(&ops->u.o.members[j].value, "x-kubernetes-group-version-kind");
 			const char *kk = gr_get_str(gvk, "kind");
 			const char *gg = gr_get_str(gvk, "group");
 			const char *vv = gr_get_str(gvk, "version");
@@ -304,7 +310,8 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	int rc = gr_decode_json(&tmp, data, len, NULL, &doc, &e);
 	free(data);
 	if (rc != 0) {
-		snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", full, e.line, e.column, e.message);
+		snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", full, e.line, e.column,
+		         e.message);
 		gr_arena_free(&tmp);
 		return -1;
 	}
@@ -317,8 +324,8 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 				if (gr_decode_json(&tmp, data, len, NULL, &patch, &e) == 0)
 					doc = gr_json_merge_patch(&tmp, &doc, &patch);
 				else
-					snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull, e.line, e.column,
-						 e.message);
+					snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull,
+					         e.line, e.column, e.message);
 				free(data);
 			}
 		}
@@ -337,12 +344,13 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 			for (size_t j = 0; j < gvks->u.a.len; j++) {
 				const gr_value *x = &gvks->u.a.items[j];
 				const char *g = gr_get_str(x, "group"), *v = gr_get_str(x, "version"),
-					   *k = gr_get_str(x, "kind");
+				           *k = gr_get_str(x, "kind");
 				if (!g || !v || !k || strcmp(g, group) != 0 || strcmp(v, version) != 0)
 					continue;
 				const snode *root = gr_scompile_component(c, m->key, m->key_len);
 				if (root)
-					gr_registry_add_locked(r, g, v, k, root, path_is_namespaced(paths, g, v, k), false);
+					gr_registry_add_locked(r, g, v, k, root,
+					                       path_is_namespaced(paths, g, v, k), false);
 			}
 		}
 	}
@@ -352,7 +360,7 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 }
 
 const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
-				     const char *kind)
+                                     const char *kind)
 {
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);

@@ -34,15 +34,15 @@ struct gr_schema_registry {
 	pthread_mutex_t mu;
 	gr_arena arena; /* compiled nodes, names, copies of enums and defaults */
 	kind_entry **buckets;
-	gv_entry *gvs; /* group-versions tried */
+	gv_entry *gvs;   /* group-versions tried */
 	sregex *regexes; /* compiled patterns, freed with the registry */
 };
 
 kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k);
 kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const char *v, const char *k,
-				   const snode *root, bool namespaced, bool crd);
+                                   const snode *root, bool namespaced, bool crd);
 const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
-				     const char *kind);
+                                     const char *kind);
 bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, const char *version);
 void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version);
 

@@ -12,10 +12,10 @@
 #ifndef GUARDRAIL_SCHEMA_INT_H
 #define GUARDRAIL_SCHEMA_INT_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <regex.h>
 
 #include "guardrail/arena.h"
 #include "guardrail/error.h"
@@ -33,8 +33,8 @@ enum {
 
 enum {
 	SF_NULLABLE = 1 << 0,
-	SF_PRESERVE = 1 << 1,  /* x-kubernetes-preserve-unknown-fields */
-	SF_EMBEDDED = 1 << 2,  /* x-kubernetes-embedded-resource */
+	SF_PRESERVE = 1 << 1, /* x-kubernetes-preserve-unknown-fields */
+	SF_EMBEDDED = 1 << 2, /* x-kubernetes-embedded-resource */
 	SF_LIST_MAP = 1 << 3,
 	SF_LIST_SET = 1 << 4,
 	SF_ADDL_FALSE = 1 << 5, /* additionalProperties: false */
@@ -42,7 +42,7 @@ enum {
 	SF_HAS_MAX = 1 << 7,
 	SF_EXCL_MIN = 1 << 8,
 	SF_EXCL_MAX = 1 << 9,
-	SF_UNIQUE = 1 << 10,   /* uniqueItems */
+	SF_UNIQUE = 1 << 10,    /* uniqueItems */
 	SF_ROOT_META = 1 << 11, /* object root: apiVersion/kind/metadata always allowed */
 };
 
@@ -63,17 +63,17 @@ struct snode {
 	uint8_t format;
 	uint16_t flags;
 	uint32_t nprops, nrequired, nenum, nkeys, nvalidations;
-	sprop *props;          /* sorted by name (memcmp, then length) */
+	sprop *props;            /* sorted by name (memcmp, then length) */
 	const sprop **defaulted; /* properties whose default is an object: validated when absent */
 	uint32_t ndefaulted;
 	const char **required;
 	gr_value *enums;
-	const char **keys;     /* x-kubernetes-list-map-keys */
+	const char **keys; /* x-kubernetes-list-map-keys */
 	const snode *items;
 	const snode *additional;
 	int64_t min_len, max_len, min_items, max_items, min_props, max_props; /* -1: none */
-	double minimum, maximum, multiple_of; /* multiple_of 0: none */
-	const regex_t *pattern;  /* compiled `pattern`, or NULL (none, or not translatable) */
+	double minimum, maximum, multiple_of;                                 /* multiple_of 0: none */
+	const regex_t *pattern; /* compiled `pattern`, or NULL (none, or not translatable) */
 	/* allOf/anyOf/oneOf/not value validations (CRDs); type-only unions
 	 * (IntOrString, Quantity) are folded into `types` instead */
 	const snode **all_of, **any_of, **one_of;

@@ -27,20 +27,26 @@ typedef struct rule_info {
 } rule_info;
 
 static const rule_info rules[] = {
-	{"schema.type", "docs/rules/schema.md#schematype", "Change the value to the type the schema expects."},
-	{"schema.required", "docs/rules/schema.md#schemarequired", "Add the missing field."},
-	{"schema.enum", "docs/rules/schema.md#schemaenum", "Use one of the supported values (they are case-sensitive)."},
-	{"schema.format", "docs/rules/schema.md#schemaformat", "Write the value in the format the field expects."},
-	{"schema.value", "docs/rules/schema.md#schemavalue", "Bring the value within the limits the schema sets."},
-	{"schema.unknown-field", "docs/rules/schema.md#schemaunknown-field",
-	 "Remove the field or fix its spelling or indentation."},
-	{"schema.duplicate", "docs/rules/schema.md#schemaduplicate",
-	 "Remove the duplicate entry or change its key fields."},
-	{"schema.metadata", "docs/rules/schema.md#schemametadata", "Fix the name, label or annotation syntax."},
-	{"schema.missing", "docs/rules/schema.md#schemamissing",
-	 "Check apiVersion and kind, pass the CRD with --crd, or use --ignore-missing-schemas."},
-	{"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
-	{"schema.crd", "docs/rules/schema.md#schemacrd", "Fix the CustomResourceDefinition's openAPIV3Schema."},
+        {"schema.type", "docs/rules/schema.md#schematype",
+         "Change the value to the type the schema expects."},
+        {"schema.required", "docs/rules/schema.md#schemarequired", "Add the missing field."},
+        {"schema.enum", "docs/rules/schema.md#schemaenum",
+         "Use one of the supported values (they are case-sensitive)."},
+        {"schema.format", "docs/rules/schema.md#schemaformat",
+         "Write the value in the format the field expects."},
+        {"schema.value", "docs/rules/schema.md#schemavalue",
+         "Bring the value within the limits the schema sets."},
+        {"schema.unknown-field", "docs/rules/schema.md#schemaunknown-field",
+         "Remove the field or fix its spelling or indentation."},
+        {"schema.duplicate", "docs/rules/schema.md#schemaduplicate",
+         "Remove the duplicate entry or change its key fields."},
+        {"schema.metadata", "docs/rules/schema.md#schemametadata",
+         "Fix the name, label or annotation syntax."},
+        {"schema.missing", "docs/rules/schema.md#schemamissing",
+         "Check apiVersion and kind, pass the CRD with --crd, or use --ignore-missing-schemas."},
+        {"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
+        {"schema.crd", "docs/rules/schema.md#schemacrd",
+         "Fix the CustomResourceDefinition's openAPIV3Schema."},
 };
 
 static const rule_info *rule_of(const char *id)
@@ -65,8 +71,8 @@ static void build_path(const vctx *v, const char *child, size_t child_len, gr_pa
 		gr_path_push_key(p, child, child_len);
 }
 
-void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line, uint32_t column,
-		 const char *child_key, size_t child_len, const char *fmt, ...)
+void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line,
+                 uint32_t column, const char *child_key, size_t child_len, const char *fmt, ...)
 {
 	if (v->silent) {
 		v->silent_errors++;
@@ -159,8 +165,8 @@ static void types_text(uint8_t t, char *out, size_t cap)
 	static const struct {
 		uint8_t bit;
 		const char *name;
-	} names[] = {{ST_OBJ, "object"}, {ST_ARR, "array"}, {ST_STR, "string"}, {ST_INT, "integer"},
-		     {ST_NUM, "number"}, {ST_BOOL, "boolean"}};
+	} names[] = {{ST_OBJ, "object"},  {ST_ARR, "array"},  {ST_STR, "string"},
+	             {ST_INT, "integer"}, {ST_NUM, "number"}, {ST_BOOL, "boolean"}};
 	out[0] = '\0';
 	int k = 0;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -173,7 +179,10 @@ static void types_text(uint8_t t, char *out, size_t cap)
 	}
 }
 
-static bool is_nullable_edge(const sprop *p) { return p->nullable || (p->node->flags & SF_NULLABLE); }
+static bool is_nullable_edge(const sprop *p)
+{
+	return p->nullable || (p->node->flags & SF_NULLABLE);
+}
 
 static void walk(vctx *v, const snode *n, const gr_value *x);
 
@@ -187,9 +196,9 @@ static void check_enum(vctx *v, const snode *n, const gr_value *x)
 	char list[512] = "";
 	for (uint32_t i = 0; i < n->nenum && strlen(list) < sizeof list - 100; i++)
 		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-			 gr_v_show(v, &n->enums[i]));
+		         gr_v_show(v, &n->enums[i]));
 	gr_v_report(v, "schema.enum", "FieldValueNotSupported", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-		    "unsupported value %s: supported values: %s", gr_v_show(v, x), list);
+	            "unsupported value %s: supported values: %s", gr_v_show(v, x), list);
 }
 
 static size_t utf8_len(const char *s, size_t n)
@@ -221,19 +230,21 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 	default: break;
 	}
 	if (bad)
-		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "invalid value %s: expected %s", gr_v_show(v, x), bad);
+		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
+		            0, "invalid value %s: expected %s", gr_v_show(v, x), bad);
 	if (n->pattern && regexec(n->pattern, s, 0, NULL, 0) != 0)
 		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "invalid value %s: should match '%s'", gr_v_show(v, x), n->pattern_src);
+		            "invalid value %s: should match '%s'", gr_v_show(v, x), n->pattern_src);
 	if (n->min_len >= 0 || n->max_len >= 0) {
 		size_t runes = utf8_len(s, len);
 		if (n->max_len >= 0 && runes > (size_t)n->max_len)
-			gr_v_report(v, "schema.value", "FieldValueTooLong", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "must have at most %lld characters (has %zu)", (long long)n->max_len, runes);
+			gr_v_report(v, "schema.value", "FieldValueTooLong", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "must have at most %lld characters (has %zu)",
+			            (long long)n->max_len, runes);
 		if (n->min_len >= 0 && runes < (size_t)n->min_len)
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "must have at least %lld characters (has %zu)", (long long)n->min_len, runes);
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "must have at least %lld characters (has %zu)",
+			            (long long)n->min_len, runes);
 	}
 }
 
@@ -241,27 +252,29 @@ static void check_number(vctx *v, const snode *n, const gr_value *x)
 {
 	double d = gr_number(x);
 	if (n->format == FMT_INT32 && (d < -2147483648.0 || d > 2147483647.0))
-		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "invalid value %s: out of range for a 32-bit integer (format int32)", gr_v_show(v, x));
+		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
+		            0, "invalid value %s: out of range for a 32-bit integer (format int32)",
+		            gr_v_show(v, x));
 	if (n->flags & SF_HAS_MIN) {
 		bool bad = (n->flags & SF_EXCL_MIN) ? d <= n->minimum : d < n->minimum;
 		if (bad)
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "invalid value %s: should be greater than %s%g", gr_v_show(v, x),
-				    (n->flags & SF_EXCL_MIN) ? "" : "or equal to ", n->minimum);
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "invalid value %s: should be greater than %s%g", gr_v_show(v, x),
+			            (n->flags & SF_EXCL_MIN) ? "" : "or equal to ", n->minimum);
 	}
 	if (n->flags & SF_HAS_MAX) {
 		bool bad = (n->flags & SF_EXCL_MAX) ? d >= n->maximum : d > n->maximum;
 		if (bad)
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "invalid value %s: should be less than %s%g", gr_v_show(v, x),
-				    (n->flags & SF_EXCL_MAX) ? "" : "or equal to ", n->maximum);
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "invalid value %s: should be less than %s%g", gr_v_show(v, x),
+			            (n->flags & SF_EXCL_MAX) ? "" : "or equal to ", n->maximum);
 	}
 	if (n->multiple_of > 0) {
 		double q = d / n->multiple_of;
 		if (fabs(q - nearbyint(q)) > 1e-9)
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "invalid value %s: should be a multiple of %g", gr_v_show(v, x), n->multiple_of);
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "invalid value %s: should be a multiple of %g", gr_v_show(v, x),
+			            n->multiple_of);
 	}
 }
 
@@ -345,9 +358,10 @@ static void report_duplicate(vctx *v, const snode *n, bool is_map, const gr_valu
 		b.data[300] = '\0';
 	}
 	v_push_index(v, index);
-	gr_v_report(v, "schema.duplicate", "FieldValueDuplicate", GR_SEV_ERROR, item->line, item->column, NULL, 0,
-		    "duplicate value %s (%s)", b.data ? b.data : "",
-		    is_map ? "the key fields of a list-map entry must be unique" : "the entries of a set must be unique");
+	gr_v_report(v, "schema.duplicate", "FieldValueDuplicate", GR_SEV_ERROR, item->line, item->column,
+	            NULL, 0, "duplicate value %s (%s)", b.data ? b.data : "",
+	            is_map ? "the key fields of a list-map entry must be unique"
+	                   : "the entries of a set must be unique");
 	v_pop(v);
 	gr_buf_free(&b);
 }
@@ -415,10 +429,10 @@ static void check_array(vctx *v, const snode *n, const gr_value *x)
 		}
 	if (n->max_items >= 0 && len > (size_t)n->max_items)
 		gr_v_report(v, "schema.value", "FieldValueTooMany", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "must have at most %lld items (has %zu)", (long long)n->max_items, len);
+		            "must have at most %lld items (has %zu)", (long long)n->max_items, len);
 	if (n->min_items >= 0 && len < (size_t)n->min_items)
 		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "must have at least %lld items (has %zu)", (long long)n->min_items, len);
+		            "must have at least %lld items (has %zu)", (long long)n->min_items, len);
 	if ((n->flags & SF_LIST_MAP) && n->nkeys)
 		check_unique(v, n, x, true);
 	else if (n->flags & (SF_LIST_SET | SF_UNIQUE))
@@ -438,10 +452,10 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 	size_t len = x->u.o.len;
 	if (n->max_props >= 0 && len > (size_t)n->max_props)
 		gr_v_report(v, "schema.value", "FieldValueTooMany", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "must have at most %lld properties (has %zu)", (long long)n->max_props, len);
+		            "must have at most %lld properties (has %zu)", (long long)n->max_props, len);
 	if (n->min_props >= 0 && len < (size_t)n->min_props)
 		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "must have at least %lld properties (has %zu)", (long long)n->min_props, len);
+		            "must have at least %lld properties (has %zu)", (long long)n->min_props, len);
 	for (size_t i = 0; i < len; i++) {
 		const gr_member *m = &x->u.o.members[i];
 		if (root == 2 && m->key_len == 8 && memcmp(m->key, "metadata", 8) == 0)
@@ -461,13 +475,15 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			v_pop(v);
 		} else if ((root || embedded) && is_type_meta(m->key, m->key_len)) {
 			if (embedded && m->key[0] != 'm' && m->value.type != GR_STRING)
-				gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, m->value.line,
-					    m->value.column, m->key, m->key_len, "expected string, got %s %s",
-					    gr_type_name(m->value.type), gr_v_show(v, &m->value));
+				gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR,
+				            m->value.line, m->value.column, m->key, m->key_len,
+				            "expected string, got %s %s", gr_type_name(m->value.type),
+				            gr_v_show(v, &m->value));
 		} else if (!(n->flags & SF_PRESERVE) && !v->in_branch) {
 			bool strict = v->opt->strict;
-			gr_v_report(v, "schema.unknown-field", "FieldValueInvalid", strict ? GR_SEV_ERROR : GR_SEV_WARNING,
-				    m->line, m->column, m->key, m->key_len, "unknown field \"%s\"", m->key);
+			gr_v_report(v, "schema.unknown-field", "FieldValueInvalid",
+			            strict ? GR_SEV_ERROR : GR_SEV_WARNING, m->line, m->column, m->key,
+			            m->key_len, "unknown field \"%s\"", m->key);
 		}
 	}
 	for (uint32_t r = 0; r < n->nrequired; r++) {
@@ -481,8 +497,8 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			continue; /* defaulted */
 		if (root == 2 && nl == 8 && memcmp(name, "metadata", 8) == 0)
 			continue;
-		gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column, name, nl,
-			    "required field \"%s\" is missing", name);
+		gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column,
+		            name, nl, "required field \"%s\" is missing", name);
 	}
 	if (v->depth < 64 && !v->in_branch)
 		for (uint32_t d = 0; d < n->ndefaulted; d++) {
@@ -503,9 +519,9 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 		for (int i = 0; i < 2; i++) {
 			const gr_value *s = gr_get(x, need[i]);
 			if (!s || (s->type == GR_STRING && s->u.s.len == 0))
-				gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column,
-					    need[i], strlen(need[i]), "required field \"%s\" is missing (embedded resource)",
-					    need[i]);
+				gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line,
+				            x->column, need[i], strlen(need[i]),
+				            "required field \"%s\" is missing (embedded resource)", need[i]);
 		}
 		const gr_value *meta = gr_get(x, "metadata");
 		if (meta && !gr_snode_prop(n, "metadata", 8)) {
@@ -588,23 +604,27 @@ static void check_combinators(vctx *v, const snode *n, const gr_value *x)
 			if (trial(v, n->any_of[i], x) == 0)
 				break;
 		if (i == n->nany_of)
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "must validate at least one schema (anyOf)");
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "must validate at least one schema (anyOf)");
 	}
 	if (n->none_of) {
 		uint32_t ok = 0;
 		for (uint32_t i = 0; i < n->none_of; i++)
 			ok += trial(v, n->one_of[i], x) == 0;
 		if (ok != 1)
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-				    "must validate one and only one schema (oneOf); %u of %u match", ok, n->none_of);
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "must validate one and only one schema (oneOf); %u of %u match",
+			            ok, n->none_of);
 	}
 	if (n->not_ && trial(v, n->not_, x) == 0)
 		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "must not validate the schema (not)");
+		            "must not validate the schema (not)");
 }
 
-static void walk(vctx *v, const snode *n, const gr_value *x) { walk_root(v, n, x, 0); }
+static void walk(vctx *v, const snode *n, const gr_value *x)
+{
+	walk_root(v, n, x, 0);
+}
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
@@ -615,16 +635,16 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 			return;
 		char want[64];
 		types_text(n->types, want, sizeof want);
-		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "expected %s, got null", want);
+		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
+		            0, "expected %s, got null", want);
 		return;
 	}
 	uint8_t bits = value_bits(x);
 	if (n->types && !(n->types & bits)) {
 		char want[64];
 		types_text(n->types, want, sizeof want);
-		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-			    "expected %s, got %s %s", want, gr_type_name(x->type), gr_v_show(v, x));
+		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
+		            0, "expected %s, got %s %s", want, gr_type_name(x->type), gr_v_show(v, x));
 		check_enum(v, n, x);
 		return;
 	}
@@ -642,7 +662,7 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 }
 
 void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
-		     gr_check_ctx *ctx, gr_findings *out)
+                     gr_check_ctx *ctx, gr_findings *out)
 {
 	vctx *v = malloc(sizeof *v);
 	if (!v)
@@ -661,21 +681,21 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	const gr_value *root = obj->root;
 	if (!root || root->type != GR_OBJECT) {
 		gr_v_report(v, "schema.object", "FieldValueTypeInvalid", GR_SEV_ERROR, root ? root->line : 0,
-			    root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
-			    root ? gr_type_name(root->type) : "nothing");
+		            root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
+		            root ? gr_type_name(root->type) : "nothing");
 		free(v);
 		return;
 	}
 	const gr_value *av = gr_get(root, "apiVersion"), *kd = gr_get(root, "kind");
 	bool bad = false;
 	if (!av || av->type != GR_STRING || av->u.s.len == 0) {
-		gr_v_report(v, "schema.object", "FieldValueRequired", GR_SEV_ERROR, root->line, root->column, "apiVersion",
-			    10, "apiVersion is missing or not a string");
+		gr_v_report(v, "schema.object", "FieldValueRequired", GR_SEV_ERROR, root->line, root->column,
+		            "apiVersion", 10, "apiVersion is missing or not a string");
 		bad = true;
 	}
 	if (!kd || kd->type != GR_STRING || kd->u.s.len == 0) {
-		gr_v_report(v, "schema.object", "FieldValueRequired", GR_SEV_ERROR, root->line, root->column, "kind", 4,
-			    "kind is missing or not a string");
+		gr_v_report(v, "schema.object", "FieldValueRequired", GR_SEV_ERROR, root->line, root->column,
+		            "kind", 4, "kind is missing or not a string");
 		bad = true;
 	}
 	if (bad) {
@@ -689,8 +709,8 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 			ctx->skip_reason = "no schema for this kind";
 		} else {
 			gr_v_report(v, "schema.missing", NULL, GR_SEV_ERROR, kd->line, kd->column, NULL, 0,
-				    "no schema for kind %s in %s (Kubernetes %s)", obj->kind, obj->api_version,
-				    r->version);
+			            "no schema for kind %s in %s (Kubernetes %s)", obj->kind,
+			            obj->api_version, r->version);
 		}
 		free(v);
 		return;

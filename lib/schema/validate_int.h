@@ -32,8 +32,8 @@ typedef struct vctx {
 	size_t depth;
 	const gr_value *pos_override; /* validating a default: findings point here */
 	const char *path_override;    /* a path built by hand (CRD schema paths) */
-	int in_branch;                /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
-	bool silent;                  /* count errors instead of reporting them (anyOf/oneOf/not trials) */
+	int in_branch; /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
+	bool silent;   /* count errors instead of reporting them (anyOf/oneOf/not trials) */
 	size_t silent_errors;
 } vctx;
 
@@ -49,13 +49,16 @@ static inline void v_push_index(vctx *v, size_t i)
 		v->stack[v->depth] = (vseg){NULL, i};
 	v->depth++;
 }
-static inline void v_pop(vctx *v) { v->depth--; }
+static inline void v_pop(vctx *v)
+{
+	v->depth--;
+}
 
 /* Add a finding at the current path (plus one key segment when child_key is
  * given), positioned at line/column. Message is prefixed with "<path>: ". */
-void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line, uint32_t column,
-		 const char *child_key, size_t child_len, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
+void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line,
+                 uint32_t column, const char *child_key, size_t child_len, const char *fmt, ...)
+        __attribute__((format(printf, 9, 10)));
 
 /* metadata rules (meta.c); meta is the object's metadata node (may be NULL) */
 enum { META_BUILTIN = 0, META_CUSTOM = 1, META_EMBEDDED = 2 };

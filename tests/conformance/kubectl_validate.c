@@ -28,10 +28,10 @@
 #include "guardrail/guardrail.h"
 #include "guardrail/schema.h"
 
-#define BASE "../shared/conformance/kubectl-validate"
+#define BASE    "../shared/conformance/kubectl-validate"
 #define SCHEMAS "../shared/k8s-openapi"
 #define PATCHES "../shared/k8s-openapi/patches/1.23"
-#define KNOWN "tests/conformance/kubectl-validate.known-failures"
+#define KNOWN   "tests/conformance/kubectl-validate.known-failures"
 
 static int passed, failed, known_hit;
 static char known[64][256];
@@ -137,10 +137,11 @@ static void parse_status(const chunk *c, expect *e)
 		e->success = !s || strcmp(s, "Failure") != 0;
 		const gr_value *causes = gr_get_path(&st, "details", "causes", NULL);
 		e->all_unknown = true;
-		for (size_t i = 0; causes && causes->type == GR_ARRAY && i < causes->u.a.len && e->ncauses < 16; i++) {
+		for (size_t i = 0;
+		     causes && causes->type == GR_ARRAY && i < causes->u.a.len && e->ncauses < 16; i++) {
 			const gr_value *cv = &causes->u.a.items[i];
 			const char *f = gr_get_str(cv, "field"), *r = gr_get_str(cv, "reason"),
-				   *m = gr_get_str(cv, "message");
+			           *m = gr_get_str(cv, "message");
 			if (!f || strcmp(f, "<nil>") == 0)
 				continue;
 			if (!m || !strstr(m, "unknown field"))
@@ -238,7 +239,8 @@ static void run_file(const char *rel, const char *crd_dir, bool default_success)
 		gr_objects_from_document(&a, &docs[d], rel, &objs[d], &nobjs[d]);
 		doc_chunk[d] = nc;
 		for (size_t c = 0; c < nc; c++)
-			if (docs[d].root.line >= chunks[c].start_line && docs[d].root.line <= chunks[c].end_line)
+			if (docs[d].root.line >= chunks[c].start_line &&
+			    docs[d].root.line <= chunks[c].end_line)
 				doc_chunk[d] = c;
 		for (size_t o = 0; o < nobjs[d]; o++)
 			gr_schema_add_crd(reg, objs[d][o].root, &err);
@@ -282,28 +284,29 @@ static void run_file(const char *rel, const char *crd_dir, bool default_success)
 		bool ok = invalid == !e.success;
 		if (!ok)
 			snprintf(why, sizeof why, "expected %s, got %s", e.success ? "valid" : "invalid",
-				 invalid ? "invalid" : "valid");
+			         invalid ? "invalid" : "valid");
 		if (ctx.not_evaluated)
-			snprintf(why + strlen(why), sizeof why - strlen(why), " (%zu CEL rules not evaluated)",
-				 ctx.not_evaluated);
+			snprintf(why + strlen(why), sizeof why - strlen(why),
+			         " (%zu CEL rules not evaluated)", ctx.not_evaluated);
 		if (ok && !e.success && e.ncauses) {
 			for (int i = 0; i < e.ncauses; i++)
 				if (!in_set(got_f, got_r, ngot, e.field[i], e.reason[i])) {
 					ok = false;
-					snprintf(why + strlen(why), sizeof why - strlen(why), " missing cause %s (%s);",
-						 e.field[i], e.reason[i]);
+					snprintf(why + strlen(why), sizeof why - strlen(why),
+					         " missing cause %s (%s);", e.field[i], e.reason[i]);
 				}
 			for (int i = 0; i < ngot; i++)
 				if (!in_set(e.field, e.reason, e.ncauses, got_f[i], got_r[i])) {
 					ok = false;
-					snprintf(why + strlen(why), sizeof why - strlen(why), " extra finding %s (%s);",
-						 got_f[i], got_r[i]);
+					snprintf(why + strlen(why), sizeof why - strlen(why),
+					         " extra finding %s (%s);", got_f[i], got_r[i]);
 				}
 		}
 		if (!ok || verbose)
 			for (size_t i = 0; i < f.len; i++)
-				snprintf(why + strlen(why), sizeof why - strlen(why), "\n      %s %s: %s", f.items[i].rule,
-					 gr_action_name(f.items[i].action), f.items[i].message);
+				snprintf(why + strlen(why), sizeof why - strlen(why), "\n      %s %s: %s",
+				         f.items[i].rule, gr_action_name(f.items[i].action),
+				         f.items[i].message);
 		verdict(id, ok, why);
 		gr_findings_free(&f);
 	}
@@ -312,7 +315,10 @@ static void run_file(const char *rel, const char *crd_dir, bool default_success)
 	free(data);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 #include <dirent.h>
 
@@ -350,15 +356,18 @@ int main(int argc, char **argv)
 		int k = -1;
 		if (gr_schema_registry_open(&reg, SCHEMAS, "1.30", NULL, &err) == 0) {
 			k = gr_schema_add_crd_path(reg, BASE "/testcases/more-crds", &err);
-			if (k > 0 && !gr_schema_has_kind(reg, "externaldns.k8s.io", "v1alpha1", "DNSEndpoint"))
+			if (k > 0 &&
+			    !gr_schema_has_kind(reg, "externaldns.k8s.io", "v1alpha1", "DNSEndpoint"))
 				k = 0;
 			gr_schema_registry_free(reg);
 		}
 		verdict("testcases/more-crds", k > 0, "the DNSEndpoint CRD did not load");
-		int rc = gr_schema_registry_open(&reg, BASE "/testcases/schemas/error_not_a_dir", NULL, NULL, &err);
+		int rc = gr_schema_registry_open(&reg, BASE "/testcases/schemas/error_not_a_dir", NULL, NULL,
+		                                 &err);
 		if (rc == 0)
 			gr_schema_registry_free(reg);
-		verdict("testcases/schemas/error_not_a_dir", rc != 0, "a plain file was accepted as schema directory");
+		verdict("testcases/schemas/error_not_a_dir", rc != 0,
+		        "a plain file was accepted as schema directory");
 	}
 	printf("known failures: %d (see %s)\n", known_hit, KNOWN);
 	printf("kubectl-validate: %d passed, %d failed\n", passed, failed);

@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gr_schema_registry *crds = NULL;
 	gr_findings f;
 	gr_findings_init(&f, &a);
-	gr_schema_check_options strict = {.strict = true}, lax = {.strict = false, .ignore_missing_schemas = true};
+	gr_schema_check_options strict = {.strict = true},
+	                        lax = {.strict = false, .ignore_missing_schemas = true};
 	for (size_t d = 0; d < nd; d++) {
 		gr_object *objs;
 		size_t no;
@@ -56,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			gr_schema_check(builtin, &objs[o], (o & 1) ? &lax : &strict, &ctx, &f);
 			const char *k = gr_get_str(objs[o].root, "kind");
 			if (k && strcmp(k, "CustomResourceDefinition") == 0) {
-				if (!crds && gr_schema_registry_open(&crds, schema_dir, "1.35", NULL, &err) != 0)
+				if (!crds &&
+				    gr_schema_registry_open(&crds, schema_dir, "1.35", NULL, &err) != 0)
 					crds = NULL;
 				if (crds)
 					gr_schema_add_crd(crds, objs[o].root, &err);
@@ -71,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (gr_objects_from_document(&a, &docs[d], "fuzz", &objs, &no) != 0)
 				continue;
 			for (size_t o = 0; o < no; o++) {
-				if (!objs[o].group[0] || !strchr(objs[o].group, '.') || strstr(objs[o].group, "k8s.io"))
+				if (!objs[o].group[0] || !strchr(objs[o].group, '.') ||
+				    strstr(objs[o].group, "k8s.io"))
 					continue;
 				gr_check_ctx ctx = {.arena = &a};
 				gr_schema_check(crds, &objs[o], &strict, &ctx, &f);

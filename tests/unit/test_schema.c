@@ -44,8 +44,9 @@ static void run(gr_schema_registry *r, const char *yaml, bool strict, bool ignor
 static void dump(void)
 {
 	for (size_t i = 0; i < found.len; i++)
-		fprintf(stderr, "    %s %s %s:%u:%u %s\n", found.items[i].rule, gr_action_name(found.items[i].action),
-			found.items[i].path, found.items[i].line, found.items[i].column, found.items[i].message);
+		fprintf(stderr, "    %s %s %s:%u:%u %s\n", found.items[i].rule,
+		        gr_action_name(found.items[i].action), found.items[i].path, found.items[i].line,
+		        found.items[i].column, found.items[i].message);
 }
 
 static const gr_finding *find(const char *rule, const char *path)
@@ -56,41 +57,42 @@ static const gr_finding *find(const char *rule, const char *path)
 	return NULL;
 }
 
-#define EXPECT(rule, path)                                                                               \
-	do {                                                                                             \
-		if (find(rule, path)) {                                                                  \
-			test_passed++;                                                                   \
-		} else {                                                                                 \
-			test_failed++;                                                                   \
-			fprintf(stderr, "%s:%d: no %s at %s; got:\n", __FILE__, __LINE__, rule, path); \
-			dump();                                                                          \
-		}                                                                                        \
+#define EXPECT(rule, path)                                                                                   \
+	do {                                                                                                 \
+		if (find(rule, path)) {                                                                      \
+			test_passed++;                                                                       \
+		} else {                                                                                     \
+			test_failed++;                                                                       \
+			fprintf(stderr, "%s:%d: no %s at %s; got:\n", __FILE__, __LINE__, rule, path);       \
+			dump();                                                                              \
+		}                                                                                            \
 	} while (0)
 
-#define EXPECT_COUNT(n)                                                                       \
-	do {                                                                                  \
-		if (found.len == (n)) {                                                       \
-			test_passed++;                                                        \
-		} else {                                                                      \
-			test_failed++;                                                        \
-			fprintf(stderr, "%s:%d: expected %d findings, got:\n", __FILE__, __LINE__, (int)(n)); \
-			dump();                                                               \
-		}                                                                             \
+#define EXPECT_COUNT(n)                                                                                      \
+	do {                                                                                                 \
+		if (found.len == (n)) {                                                                      \
+			test_passed++;                                                                       \
+		} else {                                                                                     \
+			test_failed++;                                                                       \
+			fprintf(stderr, "%s:%d: expected %d findings, got:\n", __FILE__, __LINE__,           \
+			        (int)(n));                                                                   \
+			dump();                                                                              \
+		}                                                                                            \
 	} while (0)
 
-#define EXPECT_NONE()                                                                       \
-	do {                                                                                \
-		if (found.len == 0) {                                                       \
-			test_passed++;                                                      \
-		} else {                                                                    \
-			test_failed++;                                                      \
-			fprintf(stderr, "%s:%d: expected no finding, got:\n", __FILE__, __LINE__); \
-			dump();                                                             \
-		}                                                                           \
+#define EXPECT_NONE()                                                                                        \
+	do {                                                                                                 \
+		if (found.len == 0) {                                                                        \
+			test_passed++;                                                                       \
+		} else {                                                                                     \
+			test_failed++;                                                                       \
+			fprintf(stderr, "%s:%d: expected no finding, got:\n", __FILE__, __LINE__);           \
+			dump();                                                                              \
+		}                                                                                            \
 	} while (0)
 
 static const char pod_ok[] = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web}\nspec:\n"
-			     "  containers:\n  - name: c\n    image: nginx\n";
+                             "  containers:\n  - name: c\n    image: nginx\n";
 
 static void test_builtin(gr_schema_registry *r)
 {
@@ -134,20 +136,23 @@ static void test_builtin(gr_schema_registry *r)
 	/* enum: 1.30's built-in documents carry none; see the patched and CRD cases */
 
 	/* unknown field: strict error, non-strict warning; position is the key */
-	const char *unk = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i}]\n"
-			  "  restartPolicyy: Always\n";
+	const char *unk =
+	        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i}]\n"
+	        "  restartPolicyy: Always\n";
 	run(r, unk, true, false);
 	EXPECT("schema.unknown-field", "spec.restartPolicyy");
 	f = find("schema.unknown-field", "spec.restartPolicyy");
 	if (f)
-		CHECK(f->severity == GR_SEV_ERROR && f->action == GR_ACTION_ENFORCE && f->line == 6 && f->column == 3);
+		CHECK(f->severity == GR_SEV_ERROR && f->action == GR_ACTION_ENFORCE && f->line == 6 &&
+		      f->column == 3);
 	run(r, unk, false, false);
 	f = find("schema.unknown-field", "spec.restartPolicyy");
 	CHECK(f && f->severity == GR_SEV_WARNING && f->action == GR_ACTION_WARN);
 
 	/* list-map duplicates: the later index, with defaults (protocol TCP) applied */
 	run(r,
-	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: "
+	    "i\n"
 	    "    ports:\n    - containerPort: 80\n    - containerPort: 80\n      protocol: TCP\n"
 	    "    - containerPort: 80\n      protocol: UDP\n",
 	    true, false);
@@ -164,8 +169,9 @@ static void test_builtin(gr_schema_registry *r)
 	 * set case is covered with a CRD below. */
 
 	/* nulls: a non-nullable property set to null is pruned (no finding) */
-	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  creationTimestamp: null\ndata: null\n", true,
-	    false);
+	run(r,
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  creationTimestamp: null\ndata: null\n",
+	    true, false);
 	EXPECT_NONE();
 	/* a null array item is a type error */
 	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  finalizers: [null]\n", true, false);
@@ -173,31 +179,35 @@ static void test_builtin(gr_schema_registry *r)
 
 	/* formats: int32 range, byte, date-time, quantity, int-or-string */
 	run(r,
-	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+	    "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: "
+	    "i\n"
 	    "    ports: [{containerPort: 4294967296}]\n    resources:\n      limits: {cpu: 1x, memory: 1Gi}\n"
 	    "      requests: {cpu: 0.5, memory: \"1e3\"}\n",
 	    true, false);
 	EXPECT("schema.format", "spec.containers[0].ports[0].containerPort");
 	EXPECT("schema.format", "spec.containers[0].resources.limits.cpu");
 	EXPECT_COUNT(2);
-	run(r, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  a: aGVsbG8=\n  b: not base64!\n", true,
-	    false);
+	run(r, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  a: aGVsbG8=\n  b: not base64!\n",
+	    true, false);
 	EXPECT("schema.format", "data.b");
 	EXPECT_COUNT(1);
 	run(r,
-	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: "
+	    "{a: b}}\n"
 	    "  strategy:\n    rollingUpdate: {maxSurge: 25%, maxUnavailable: 1}\n  template:\n"
 	    "    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
 	    true, false);
 	EXPECT_NONE();
 	run(r,
-	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: "
+	    "{a: b}}\n"
 	    "  strategy:\n    rollingUpdate: {maxSurge: true}\n  template:\n"
 	    "    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
 	    true, false);
 	EXPECT("schema.type", "spec.strategy.rollingUpdate.maxSurge");
 	run(r,
-	    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nstatus:\n  startTime: 2024-13-01T00:00:00Z\n"
+	    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nstatus:\n  startTime: "
+	    "2024-13-01T00:00:00Z\n"
 	    "  completionTime: \"2024-01-31T12:00:00.5+01:00\"\nspec:\n  template:\n"
 	    "    spec: {restartPolicy: Never, containers: [{name: c, image: i}]}\n",
 	    true, false);
@@ -211,14 +221,16 @@ static void test_builtin(gr_schema_registry *r)
 	EXPECT_NONE();
 	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", true, false);
 	EXPECT("schema.metadata", "metadata.name");
-	CHECK(find("schema.metadata", "metadata.name") && strcmp(find("schema.metadata", "metadata.name")->reason,
-								     "FieldValueRequired") == 0);
+	CHECK(find("schema.metadata", "metadata.name") &&
+	      strcmp(find("schema.metadata", "metadata.name")->reason, "FieldValueRequired") == 0);
 	run(r, "apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n", true, false);
 	EXPECT("schema.metadata", "metadata.name"); /* namespaces are DNS labels */
-	run(r, "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec: {ports: [{port: 80}]}\n", true, false);
+	run(r, "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\nspec: {ports: [{port: 80}]}\n", true,
+	    false);
 	EXPECT("schema.metadata", "metadata.name"); /* services are DNS-1035 labels */
 	run(r,
-	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"system:controller:x\"}\n",
+	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: "
+	    "\"system:controller:x\"}\n",
 	    true, false);
 	EXPECT_NONE(); /* RBAC names are path segments */
 	run(r,
@@ -234,7 +246,9 @@ static void test_builtin(gr_schema_registry *r)
 	{
 		size_t big = 256 * 1024 + 10;
 		char *y = malloc(big + 200);
-		int n = sprintf(y, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: \"");
+		int n = sprintf(
+		        y,
+		        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: \"");
 		memset(y + n, 'x', big);
 		strcpy(y + n + big, "\"\n");
 		run(r, y, true, false);
@@ -255,25 +269,29 @@ static void test_builtin(gr_schema_registry *r)
 }
 
 static const char crd[] =
-	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-	"metadata: {name: widgets.example.com}\n"
-	"spec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n"
-	"  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
-	"        type: object\n"
-	"        x-kubernetes-validations: [{rule: \"self.spec.size > 0\"}]\n"
-	"        properties:\n"
-	"          spec:\n            type: object\n            required: [size]\n            properties:\n"
-	"              size: {type: integer, minimum: 1, maximum: 10}\n"
-	"              name: {type: string, maxLength: 5, nullable: true}\n"
-	"              mode: {type: string, enum: [a, b]}\n"
-	"              tags:\n                type: array\n                x-kubernetes-list-type: set\n"
-	"                items: {type: string}\n"
-	"              extra:\n                type: object\n                x-kubernetes-preserve-unknown-fields: true\n"
-	"              port: {x-kubernetes-int-or-string: true}\n"
-	"              template:\n                type: object\n                x-kubernetes-embedded-resource: true\n"
-	"                x-kubernetes-preserve-unknown-fields: true\n"
-	"              strict: {type: object, properties: {a: {type: string}}}\n"
-	"  - name: v0\n    served: false\n    storage: false\n    schema:\n      openAPIV3Schema: {type: object}\n";
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata: {name: widgets.example.com}\n"
+        "spec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n"
+        "  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      "
+        "openAPIV3Schema:\n"
+        "        type: object\n"
+        "        x-kubernetes-validations: [{rule: \"self.spec.size > 0\"}]\n"
+        "        properties:\n"
+        "          spec:\n            type: object\n            required: [size]\n            properties:\n"
+        "              size: {type: integer, minimum: 1, maximum: 10}\n"
+        "              name: {type: string, maxLength: 5, nullable: true}\n"
+        "              mode: {type: string, enum: [a, b]}\n"
+        "              tags:\n                type: array\n                x-kubernetes-list-type: set\n"
+        "                items: {type: string}\n"
+        "              extra:\n                type: object\n                "
+        "x-kubernetes-preserve-unknown-fields: true\n"
+        "              port: {x-kubernetes-int-or-string: true}\n"
+        "              template:\n                type: object\n                "
+        "x-kubernetes-embedded-resource: true\n"
+        "                x-kubernetes-preserve-unknown-fields: true\n"
+        "              strict: {type: object, properties: {a: {type: string}}}\n"
+        "  - name: v0\n    served: false\n    storage: false\n    schema:\n      openAPIV3Schema: {type: "
+        "object}\n";
 
 static void test_crd(gr_schema_registry *r)
 {
@@ -285,28 +303,31 @@ static void test_crd(gr_schema_registry *r)
 	CHECK(gr_schema_has_kind(r, "example.com", "v1", "Widget"));
 	CHECK(!gr_schema_has_kind(r, "example.com", "v0", "Widget"));
 	/* a CRD for a built-in group-version is not registered: built-ins win */
-	const char *takeover = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-			       "metadata: {name: x}\nspec:\n  group: apps\n  names: {kind: Deployment}\n"
-			       "  versions: [{name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}]\n";
+	const char *takeover =
+	        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+	        "metadata: {name: x}\nspec:\n  group: apps\n  names: {kind: Deployment}\n"
+	        "  versions: [{name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}]\n";
 	CHECK(gr_decode(&arena, takeover, strlen(takeover), NULL, &docs, &nd, &err) == 0);
 	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 0);
 	/* not a CRD */
 	CHECK(gr_schema_add_crd(r, &docs[0].root.u.o.members[0].value, &err) == 0);
 
-	const char *head = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  labels: {a: b}\n";
+	const char *head =
+	        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  labels: {a: b}\n";
 	char y[2048];
 	snprintf(y, sizeof y,
-		 "%sspec:\n  size: 3\n  name: null\n  mode: a\n  tags: [x, z]\n  extra: {anything: [1, 2]}\n"
-		 "  port: http\n  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    foo: 1\n",
-		 head);
+	         "%sspec:\n  size: 3\n  name: null\n  mode: a\n  tags: [x, z]\n  extra: {anything: [1, 2]}\n"
+	         "  port: http\n  template:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    "
+	         "foo: 1\n",
+	         head);
 	run(r, y, true, false);
 	EXPECT_NONE();
 	CHECK(ctx.not_evaluated == 1); /* the root's CEL rule is counted, not run */
 
 	snprintf(y, sizeof y,
-		 "%sspec:\n  size: 11\n  name: toolong\n  mode: c\n  tags: [x, x]\n  port: 1.5\n"
-		 "  template: {metadata: {name: p}}\n  strict: {a: x, b: y}\n",
-		 head);
+	         "%sspec:\n  size: 11\n  name: toolong\n  mode: c\n  tags: [x, x]\n  port: 1.5\n"
+	         "  template: {metadata: {name: p}}\n  strict: {a: x, b: y}\n",
+	         head);
 	run(r, y, true, false);
 	EXPECT("schema.value", "spec.size");
 	EXPECT("schema.value", "spec.name");
@@ -323,14 +344,17 @@ static void test_crd(gr_schema_registry *r)
 	EXPECT("schema.required", "spec.size");
 	EXPECT("schema.unknown-field", "status");
 	/* custom resource metadata: name rules and label types */
-	run(r, "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: W!\n  labels: {a: 1}\nspec: {size: 1}\n",
+	run(r,
+	    "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: W!\n  labels: {a: 1}\nspec: {size: "
+	    "1}\n",
 	    true, false);
 	EXPECT("schema.metadata", "metadata.name");
 	EXPECT("schema.type", "metadata.labels.a");
 
 	/* the CRD object itself: a typo in a type */
 	run(r,
-	    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\nspec:\n"
+	    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: "
+	    "a.b.c}\nspec:\n"
 	    "  group: b.c\n  scope: Namespaced\n  names: {kind: A, plural: a}\n  versions:\n"
 	    "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
 	    "        type: object\n        properties:\n          spec:\n            type: object\n"
@@ -341,17 +365,20 @@ static void test_crd(gr_schema_registry *r)
 
 /* pattern: RE2 syntax run through the POSIX translation */
 static const char pattern_crd[] =
-	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ps.example.com}\n"
-	"spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: P, plural: ps}\n"
-	"  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n"
-	"        properties:\n"
-	"          host: {type: string, pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'}\n"
-	"          tok: {type: string, pattern: '^[A-Za-z0-9!#$%&*+\\-.^_\\x60|~]+$'}\n"
-	"          dur: {type: string, pattern: '^([0-9]{1,5}(h|m|s|ms)){1,4}$'}\n"
-	"          ci: {type: string, pattern: '^(?i)(abort|warn)?$'}\n"
-	"          w: {type: string, pattern: '^[\\w\\s:/.\\\\-]+$'}\n"
-	"          nc: {type: string, pattern: '^(?:[-A-Za-z0-9/._~!$&()*+,;=:@]|[%][0-9a-fA-F]{2})+$'}\n"
-	"          d: {type: string, pattern: '^\\d+$'}\n";
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: "
+        "ps.example.com}\n"
+        "spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: P, plural: ps}\n"
+        "  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: "
+        "object\n"
+        "        properties:\n"
+        "          host: {type: string, pattern: "
+        "'^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'}\n"
+        "          tok: {type: string, pattern: '^[A-Za-z0-9!#$%&*+\\-.^_\\x60|~]+$'}\n"
+        "          dur: {type: string, pattern: '^([0-9]{1,5}(h|m|s|ms)){1,4}$'}\n"
+        "          ci: {type: string, pattern: '^(?i)(abort|warn)?$'}\n"
+        "          w: {type: string, pattern: '^[\\w\\s:/.\\\\-]+$'}\n"
+        "          nc: {type: string, pattern: '^(?:[-A-Za-z0-9/._~!$&()*+,;=:@]|[%][0-9a-fA-F]{2})+$'}\n"
+        "          d: {type: string, pattern: '^\\d+$'}\n";
 
 static void test_pattern(gr_schema_registry *r)
 {
@@ -361,7 +388,8 @@ static void test_pattern(gr_schema_registry *r)
 	CHECK(gr_decode(&arena, pattern_crd, strlen(pattern_crd), NULL, &docs, &nd, &err) == 0);
 	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
 	run(r,
-	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: '*.example.com'\ntok: \"a-b.c^_`|~\"\n"
+	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: '*.example.com'\ntok: "
+	    "\"a-b.c^_`|~\"\n"
 	    "dur: 1h30m\nci: WARN\nw: 'C:\\\\x y/z.-'\nnc: a%2Fb\nd: '42'\n",
 	    true, false);
 	EXPECT_NONE();
@@ -381,20 +409,23 @@ static void test_pattern(gr_schema_registry *r)
 
 /* allOf/anyOf/oneOf/not as value validations */
 static const char comb_crd[] =
-	"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: cs.example.com}\n"
-	"spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: C, plural: cs}\n"
-	"  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n"
-	"        properties:\n"
-	"          one:\n            type: object\n            properties: {a: {type: string}, b: {type: string}}\n"
-	"            oneOf: [{required: [a]}, {required: [b]}]\n"
-	"          any:\n            type: string\n            anyOf: [{enum: [x]}, {pattern: '^y'}]\n"
-	"          all:\n            type: integer\n            allOf: [{minimum: 1}, {maximum: 5}]\n"
-	"          nt:\n            type: string\n            not: {enum: [forbidden]}\n"
-	"          ios: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
-	"          addr:\n            type: object\n"
-	"            properties: {type: {type: string, default: IP}, value: {type: string}}\n"
-	"            oneOf:\n            - properties: {type: {enum: [IP]}}\n"
-	"            - properties: {type: {not: {enum: [IP]}}}\n";
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: "
+        "cs.example.com}\n"
+        "spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: C, plural: cs}\n"
+        "  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: "
+        "object\n"
+        "        properties:\n"
+        "          one:\n            type: object\n            properties: {a: {type: string}, b: {type: "
+        "string}}\n"
+        "            oneOf: [{required: [a]}, {required: [b]}]\n"
+        "          any:\n            type: string\n            anyOf: [{enum: [x]}, {pattern: '^y'}]\n"
+        "          all:\n            type: integer\n            allOf: [{minimum: 1}, {maximum: 5}]\n"
+        "          nt:\n            type: string\n            not: {enum: [forbidden]}\n"
+        "          ios: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
+        "          addr:\n            type: object\n"
+        "            properties: {type: {type: string, default: IP}, value: {type: string}}\n"
+        "            oneOf:\n            - properties: {type: {enum: [IP]}}\n"
+        "            - properties: {type: {not: {enum: [IP]}}}\n";
 
 static void test_combinators(gr_schema_registry *r)
 {
@@ -428,8 +459,9 @@ static void test_patches(void)
 	gr_error err;
 	CHECK(gr_schema_registry_open(&plain, SCHEMAS, "1.30", NULL, &err) == 0);
 	CHECK(gr_schema_registry_open(&patched, SCHEMAS, "1.30", SCHEMAS "/patches/1.23", &err) == 0);
-	const char *pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
-			  "    ports: [{containerPort: 80, protocol: udp}]\n";
+	const char *pod =
+	        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+	        "    ports: [{containerPort: 80, protocol: udp}]\n";
 	run(plain, pod, true, false);
 	EXPECT_NONE();
 	run(patched, pod, true, false);
@@ -480,20 +512,24 @@ static void test_registry(void)
 	snprintf(p, sizeof p, "%s/9.9/api/v1.json", base);
 	FILE *f = fopen(p, "w");
 	fputs("{\"paths\":{},\"components\":{\"schemas\":{"
-	      "\"T\":{\"type\":\"object\",\"x-kubernetes-group-version-kind\":[{\"group\":\"\",\"version\":\"v1\","
-	      "\"kind\":\"Thing\"}],\"properties\":{\"apiVersion\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"},"
+	      "\"T\":{\"type\":\"object\",\"x-kubernetes-group-version-kind\":[{\"group\":\"\",\"version\":"
+	      "\"v1\","
+	      "\"kind\":\"Thing\"}],\"properties\":{\"apiVersion\":{\"type\":\"string\"},\"kind\":{\"type\":"
+	      "\"string\"},"
 	      "\"metadata\":{\"type\":\"object\"},"
 	      "\"self\":{\"allOf\":[{\"$ref\":\"#/components/schemas/T\"}],\"nullable\":true},"
 	      "\"nul\":{\"type\":\"string\",\"nullable\":true},\"s\":{\"type\":\"string\"},"
 	      "\"raw\":{\"type\":\"object\"},"
-	      "\"set\":{\"type\":\"array\",\"x-kubernetes-list-type\":\"set\",\"items\":{\"type\":\"integer\"}}}}}}}",
+	      "\"set\":{\"type\":\"array\",\"x-kubernetes-list-type\":\"set\",\"items\":{\"type\":"
+	      "\"integer\"}}}}}}}",
 	      f);
 	fclose(f);
 	CHECK(gr_schema_registry_open(&r, base, NULL, NULL, &err) == 0);
 	if (r) {
 		CHECK_STR(gr_schema_registry_version(r), "9.9");
 		run(r,
-		    "apiVersion: v1\nkind: Thing\nmetadata: {name: t}\nnul: null\nself: {self: {s: 1, set: [1, 2, 1]}}\n"
+		    "apiVersion: v1\nkind: Thing\nmetadata: {name: t}\nnul: null\nself: {self: {s: 1, set: "
+		    "[1, 2, 1]}}\n"
 		    "raw: {any: thing}\ns: null\n",
 		    true, false);
 		EXPECT("schema.type", "self.self.s");
@@ -548,10 +584,12 @@ static void test_threads(void)
 		return;
 	}
 	static const char *const docs[] = {
-		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i, bad: 1}]}\n",
-		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: x}\n",
-		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {parallelism: x}\n",
-		"apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules: [{verbs: 1}]\n",
+	        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i, "
+	        "bad: 1}]}\n",
+	        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: x}\n",
+	        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {parallelism: x}\n",
+	        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules: [{verbs: "
+	        "1}]\n",
 	};
 	pthread_t th[8];
 	thread_arg args[8];
@@ -587,11 +625,13 @@ static void test_engine(void)
 	CHECK(e->create(&st, &cfg, &err) == 0);
 	if (!st)
 		return;
-	const char *y = "apiVersion: stable.example.com/v1\nkind: CELBasic\nmetadata: {name: b}\nvalue: 3\nextra: 1\n"
-			"---\n" "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-			"metadata: {name: ws.ex.com}\nspec:\n  group: ex.com\n  names: {kind: W}\n  scope: Cluster\n"
-			"  versions: [{name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}]\n"
-			"---\napiVersion: ex.com/v1\nkind: W\nmetadata: {name: w}\n";
+	const char *y =
+	        "apiVersion: stable.example.com/v1\nkind: CELBasic\nmetadata: {name: b}\nvalue: 3\nextra: 1\n"
+	        "---\n"
+	        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+	        "metadata: {name: ws.ex.com}\nspec:\n  group: ex.com\n  names: {kind: W}\n  scope: Cluster\n"
+	        "  versions: [{name: v1, served: true, schema: {openAPIV3Schema: {type: object}}}]\n"
+	        "---\napiVersion: ex.com/v1\nkind: W\nmetadata: {name: w}\n";
 	gr_document *docs;
 	size_t nd;
 	CHECK(gr_decode(&arena, y, strlen(y), NULL, &docs, &nd, &err) == 0 && nd == 3);
@@ -627,20 +667,27 @@ int main(void)
 	gr_arena_init(&arena);
 	gr_findings_init(&found, &arena);
 	/* formats and names */
-	CHECK(gr_format_quantity_ok("500m", 4) && gr_format_quantity_ok("1Gi", 3) && gr_format_quantity_ok("1e3", 3));
-	CHECK(gr_format_quantity_ok("+.5", 3) && gr_format_quantity_ok("1.", 2) && gr_format_quantity_ok("2E-3", 4));
-	CHECK(!gr_format_quantity_ok("", 0) && !gr_format_quantity_ok("1x", 2) && !gr_format_quantity_ok("Gi", 2));
-	CHECK(!gr_format_quantity_ok("1 Gi", 4) && !gr_format_quantity_ok("1e", 2) && !gr_format_quantity_ok("1gi", 3));
+	CHECK(gr_format_quantity_ok("500m", 4) && gr_format_quantity_ok("1Gi", 3) &&
+	      gr_format_quantity_ok("1e3", 3));
+	CHECK(gr_format_quantity_ok("+.5", 3) && gr_format_quantity_ok("1.", 2) &&
+	      gr_format_quantity_ok("2E-3", 4));
+	CHECK(!gr_format_quantity_ok("", 0) && !gr_format_quantity_ok("1x", 2) &&
+	      !gr_format_quantity_ok("Gi", 2));
+	CHECK(!gr_format_quantity_ok("1 Gi", 4) && !gr_format_quantity_ok("1e", 2) &&
+	      !gr_format_quantity_ok("1gi", 3));
 	CHECK(gr_format_datetime_ok("2024-01-31T12:00:00Z", 20));
 	CHECK(gr_format_datetime_ok("2024-01-31T12:00:00.123456+05:30", 32));
 	CHECK(!gr_format_datetime_ok("2024-02-30T12:00:00Z", 20) && !gr_format_datetime_ok("yesterday", 9));
-	CHECK(gr_format_byte_ok("", 0) && gr_format_byte_ok("aGVsbG8=", 8) && gr_format_byte_ok("aGVs\nbG8=", 9));
-	CHECK(!gr_format_byte_ok("aGVsbG8", 7) && !gr_format_byte_ok("a=bc", 4) && !gr_format_byte_ok("ab!c", 4));
+	CHECK(gr_format_byte_ok("", 0) && gr_format_byte_ok("aGVsbG8=", 8) &&
+	      gr_format_byte_ok("aGVs\nbG8=", 9));
+	CHECK(!gr_format_byte_ok("aGVsbG8", 7) && !gr_format_byte_ok("a=bc", 4) &&
+	      !gr_format_byte_ok("ab!c", 4));
 	CHECK(gr_is_dns1123_subdomain("a.b-c.d", 7) && !gr_is_dns1123_subdomain("a..b", 4));
 	CHECK(!gr_is_dns1123_subdomain("A", 1) && !gr_is_dns1123_subdomain("-a", 2));
 	CHECK(gr_is_dns1123_label("abc-1", 5) && !gr_is_dns1123_label("a.b", 3));
 	CHECK(gr_is_qualified_name("app.kubernetes.io/name", 22) && gr_is_qualified_name("My_Key.1", 8));
-	CHECK(!gr_is_qualified_name("a/b/c", 5) && !gr_is_qualified_name("/a", 2) && !gr_is_qualified_name("_a", 2));
+	CHECK(!gr_is_qualified_name("a/b/c", 5) && !gr_is_qualified_name("/a", 2) &&
+	      !gr_is_qualified_name("_a", 2));
 	CHECK(gr_is_label_value("", 0) && gr_is_label_value("v1.2_x", 6) && !gr_is_label_value("_", 1));
 
 	gr_schema_registry *r;
