@@ -255,6 +255,11 @@ static void check_number(vctx *v, const snode *n, const gr_value *x)
 		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
 		            0, "invalid value %s: out of range for a 32-bit integer (format int32)",
 		            gr_v_show(v, x));
+	else if (n->format == FMT_INT64 && x->type == GR_DOUBLE &&
+	         (d < -9223372036854775808.0 || d >= 9223372036854775808.0))
+		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
+		            0, "invalid value %s: out of range for a 64-bit integer (format int64)",
+		            gr_v_show(v, x));
 	if (n->flags & SF_HAS_MIN) {
 		bool bad = (n->flags & SF_EXCL_MIN) ? d <= n->minimum : d < n->minimum;
 		if (bad)

@@ -213,6 +213,14 @@ static void test_builtin(gr_schema_registry *r)
 	    true, false);
 	EXPECT("schema.format", "status.startTime");
 	EXPECT_COUNT(1);
+	/* int64: an integer written beyond 2^63 decodes as a double */
+	run(r,
+	    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  activeDeadlineSeconds: 1e19\n"
+	    "  ttlSecondsAfterFinished: 4\n  template:\n    spec: {restartPolicy: Never, containers: [{name: "
+	    "c, image: i}]}\n",
+	    true, false);
+	EXPECT("schema.format", "spec.activeDeadlineSeconds");
+	EXPECT_COUNT(1);
 
 	/* metadata rules */
 	run(r, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n", true, false);
