@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -388,4 +389,55 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *version, const char *kind)
 {
 	return gr_registry_lookup(r, group, version, kind) != NULL;
+}
+
+/* A hint for a kind without schema: the same kind spelled differently in
+ * its group-version, or the group's other versions that serve it. */
+void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *version, const char *kind,
+                         char *out, size_t cap)
+{
+	out[0] = '\0';
+	pthread_mutex_lock(&r->mu);
+	for (size_t b = 0; b < NBUCKETS && !out[0]; b++)
+		for (kind_entry *e = r->buckets[b]; e; e = e->next)
+			if (strcasecmp(e->kind, kind) == 0 && strcmp(e->group, group) == 0 &&
+			    strcmp(e->version, version) == 0) {
+				snprintf(out, cap, "; did you mean kind %s?", e->kind);
+				break;
+			}
+	pthread_mutex_unlock(&r->mu);
+	if (out[0] || strchr(group, '/') || strstr(group, ".."))
+		return;
+	/* other versions of the group */
+	char dir[PATH_MAX + 64];
+	if (*group)
+		snprintf(dir, sizeof dir, "%.3000s/apis/%.255s", r->dir, group);
+	else
+		snprintf(dir, sizeof dir, "%.3000s/api", r->dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char versions[16][64];
+	int nv = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && nv < 16) {
+		size_t l = strlen(de->d_name);
+		if (l > 5 && l < 64 && strcmp(de->d_name + l - 5, ".json") == 0) {
+			memcpy(versions[nv], de->d_name, l - 5);
+			versions[nv][l - 5] = '\0';
+			if (strcmp(versions[nv], version) != 0)
+				nv++;
+		}
+	}
+	closedir(d);
+	size_t used = 0;
+	for (int i = 0; i < nv; i++) {
+		if (!gr_registry_lookup(r, group, versions[i], kind))
+			continue;
+		int k = snprintf(out + used, cap - used, "%s%s%s%s", used ? ", " : "; served as ", group,
+		                 *group ? "/" : "", versions[i]);
+		if (k < 0 || (size_t)k >= cap - used)
+			break;
+		used += (size_t)k;
+	}
 }

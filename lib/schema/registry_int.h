@@ -44,6 +44,8 @@ kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const c
 const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
                                      const char *kind);
 bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, const char *version);
+void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *version, const char *kind,
+                         char *out, size_t cap);
 void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version);
 
 #endif

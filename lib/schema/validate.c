@@ -713,9 +713,11 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 			ctx->skipped = true;
 			ctx->skip_reason = "no schema for this kind";
 		} else {
+			char hint[256];
+			gr_registry_suggest(r, obj->group, obj->version, obj->kind, hint, sizeof hint);
 			gr_v_report(v, "schema.missing", NULL, GR_SEV_ERROR, kd->line, kd->column, NULL, 0,
-			            "no schema for kind %s in %s (Kubernetes %s)", obj->kind,
-			            obj->api_version, r->version);
+			            "no schema for kind %s in %s (Kubernetes %s)%s", obj->kind,
+			            obj->api_version, r->version, hint);
 		}
 		free(v);
 		return;

@@ -267,6 +267,13 @@ static void test_builtin(gr_schema_registry *r)
 	/* missing schema: error, or skipped */
 	run(r, "apiVersion: v1\nkind: configmap\nmetadata: {name: x}\n", true, false);
 	EXPECT("schema.missing", "");
+	f = find("schema.missing", "");
+	CHECK(f && strstr(f->message, "did you mean kind ConfigMap?"));
+	run(r, "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: x}\n", true,
+	    false);
+	f = find("schema.missing", "");
+	CHECK(f && strstr(f->message, "served as ") && strstr(f->message, "autoscaling/v2") &&
+	      strstr(f->message, "autoscaling/v1"));
 	run(r, "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: x}\n", true, true);
 	CHECK(found.len == 0 && ctx.skipped);
 	/* not an object / no apiVersion / kind */
