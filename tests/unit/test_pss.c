@@ -430,6 +430,32 @@ static void test_table(void)
 		restricted += gr_pss_check_at(i)->level == GR_PSS_RESTRICTED;
 	CHECK(restricted == 7);
 	CHECK(gr_pss_check_at(gr_pss_check_count()) == NULL);
+
+	/* Every check id has a "## <id>" entry in docs/rules/pss.md, and its
+	 * doc anchor is the id lowercased (GitHub's heading anchor). */
+	char *doc;
+	size_t len;
+	gr_error err;
+	if (gr_read_file("docs/rules/pss.md", 0, &doc, &len, &err) != 0) {
+		CHECK(!"docs/rules/pss.md readable");
+		return;
+	}
+	for (size_t i = 0; i < gr_pss_check_count(); i++) {
+		const gr_pss_check_info *c = gr_pss_check_at(i);
+		char heading[128], anchor[128], rule[128];
+		snprintf(heading, sizeof heading, "\n## %s\n", c->id);
+		snprintf(rule, sizeof rule, "pss.%s", c->id);
+		size_t n = (size_t)snprintf(anchor, sizeof anchor, "docs/rules/pss.md#%s", c->id);
+		for (size_t k = 0; k < n; k++)
+			if (anchor[k] >= 'A' && anchor[k] <= 'Z')
+				anchor[k] = (char)(anchor[k] - 'A' + 'a');
+		if (!strstr(doc, heading))
+			fprintf(stderr, "docs/rules/pss.md lacks a heading for %s\n", c->id);
+		CHECK(strstr(doc, heading) != NULL);
+		CHECK_STR(c->doc, anchor);
+		CHECK_STR(c->rule, rule);
+	}
+	free(doc);
 }
 
 int main(void)
