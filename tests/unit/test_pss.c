@@ -403,6 +403,39 @@ static void test_versions(void)
 	CHECK(f && strcmp(f->path, "spec.securityContext.seccompProfile.type") == 0);
 	done(&r);
 
+	/* Any explicit seccomp type other than RuntimeDefault/Localhost is
+	 * forbidden at baseline too, not only Unconfined. */
+	const char *bogus = pod_with("    securityContext:\n      seccompProfile:\n        type: Bogus\n");
+	judge(&r, "baseline:v1.19", NULL, NULL, NULL, 0, NULL, 0, bogus);
+	f = find(&r, "pss.seccompProfile_baseline");
+	CHECK(f && strstr(f->message, "container \"app\"") && strstr(f->message, "\"Bogus\""));
+	done(&r);
+	/* Annotations (before v1.19): docker/default is fine, unconfined is not,
+	 * and an annotation naming no container of the pod is inert. */
+	const char *ann = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+			  "    seccomp.security.alpha.kubernetes.io/pod: docker/default\n"
+			  "    container.seccomp.security.alpha.kubernetes.io/ghost: unconfined\n"
+			  "    container.seccomp.security.alpha.kubernetes.io/app: unconfined\n"
+			  "spec:\n  containers:\n  - name: app\n    image: x\n";
+	judge(&r, "baseline:v1.18", NULL, NULL, NULL, 0, NULL, 0, ann);
+	CHECK(count(&r, "pss.seccompProfile_baseline") == 1);
+	f = find(&r, "pss.seccompProfile_baseline");
+	CHECK(f && strcmp(f->path, "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]") == 0);
+	CHECK(f && f->line == 8);
+	done(&r);
+	judge(&r, "baseline:v1.19", NULL, NULL, NULL, 0, NULL, 0, ann);
+	CHECK(r.out.len == 0);
+	done(&r);
+
+	/* seLinux type container_engine_t is allowed from v1.31. */
+	const char *engine_t = pod_with("  securityContext:\n    seLinuxOptions:\n      type: container_engine_t\n");
+	judge(&r, "baseline:v1.30", NULL, NULL, NULL, 0, NULL, 0, engine_t);
+	CHECK(find(&r, "pss.seLinuxOptions") != NULL);
+	done(&r);
+	judge(&r, "baseline:v1.31", NULL, NULL, NULL, 0, NULL, 0, engine_t);
+	CHECK(r.out.len == 0);
+	done(&r);
+
 	/* hostProbesAndHostLifecycle exists from v1.34. */
 	const char *probe = pod_with("    lifecycle:\n      preStop:\n        httpGet:\n          host: evil\n          port: 1\n");
 	judge(&r, "baseline:v1.33", NULL, NULL, NULL, 0, NULL, 0, probe);
