@@ -1,5 +1,6 @@
 /* test_pss.c — the Pod Security engine: parsing, namespace labels, modes,
  * exemptions, paths and positions, versioned behaviour. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -491,6 +492,53 @@ static void test_table(void)
 	free(doc);
 }
 
+/* check() is called from several threads at once on one engine state. */
+typedef struct thread_job {
+	void *state;
+	const gr_object *objs;
+	size_t n;
+	size_t findings; /* total over all rounds */
+} thread_job;
+
+static void *thread_main(void *arg)
+{
+	thread_job *j = arg;
+	for (int round = 0; round < 200; round++) {
+		gr_arena a;
+		gr_arena_init(&a);
+		gr_findings out;
+		gr_findings_init(&out, &a);
+		gr_check_ctx ctx = {.arena = &a};
+		for (size_t i = 0; i < j->n; i++)
+			gr_engine_pss.check(j->state, &j->objs[i], &ctx, &out);
+		j->findings += out.len;
+		gr_findings_free(&out);
+		gr_arena_free(&a);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	run r;
+	judge(&r, "baseline", "restricted", "restricted:v1.20", NULL, 0, NULL, 0, POD_PRIV);
+	size_t once = r.out.len;
+	size_t n;
+	gr_object *objs = objects(POD_PRIV, &n);
+	thread_job jobs[4];
+	pthread_t th[4];
+	for (int t = 0; t < 4; t++) {
+		jobs[t] = (thread_job){.state = r.state, .objs = objs, .n = n};
+		pthread_create(&th[t], NULL, thread_main, &jobs[t]);
+	}
+	for (int t = 0; t < 4; t++) {
+		pthread_join(th[t], NULL);
+		CHECK(jobs[t].findings == once * 200);
+	}
+	CHECK(once > 0);
+	done(&r);
+}
+
 int main(void)
 {
 	gr_arena_init(&arena);
@@ -501,6 +549,7 @@ int main(void)
 	test_paths();
 	test_versions();
 	test_table();
+	test_threads();
 	gr_arena_free(&arena);
 	return test_report("pss");
 }
