@@ -371,7 +371,7 @@ static int has_key(const gr_member *m, size_t n, const gr_member *k)
 /* Close a mapping: check duplicates, expand merge sources. */
 static int close_map(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
 {
-	gr_member *m = (gr_member *)(void *)(b->stack.data + f->start);
+	gr_member *m = b->stack.data ? (gr_member *)(void *)(b->stack.data + f->start) : NULL;
 	size_t n = (b->stack.len - f->start) / sizeof(gr_member);
 	*out = f->node;
 	out->type = GR_OBJECT;

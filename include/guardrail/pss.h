@@ -97,7 +97,9 @@ size_t gr_pss_evaluate(const gr_value *pod_metadata, const char *metadata_path,
 typedef struct gr_pss_check_info {
 	const char *id;
 	gr_pss_level level;
-	int since; /* first minor version with this check */
+	int since;        /* first minor version with this check */
+	const char *rule; /* "pss.<id>" */
+	const char *doc;  /* "docs/rules/pss.md#<id lowercased>" */
 } gr_pss_check_info;
 
 size_t gr_pss_check_count(void);

@@ -268,47 +268,76 @@ void pss_check_proc_mount_restricted(pss_eval *e) { pss_visit_containers(e, proc
 #define SECCOMP_POD_ANNOTATION "seccomp.security.alpha.kubernetes.io/pod"
 #define SECCOMP_CONTAINER_ANNOTATION "container.seccomp.security.alpha.kubernetes.io/"
 
+/* Only RuntimeDefault and Localhost are valid types, as in PSA: any other
+ * explicit type (Unconfined, or a typo) is forbidden; unset is fine here. */
+static bool seccomp_type_valid(const gr_value *type)
+{
+	const char *s = pss_str(type);
+	return s && (strcmp(s, "RuntimeDefault") == 0 || strcmp(s, "Localhost") == 0);
+}
+
 static void seccomp_baseline_container(pss_eval *e, const pss_container *c)
 {
-	const gr_value *type = gr_get(gr_get(c->sc, "seccompProfile"), "type");
-	const char *s = pss_str(type);
-	if (!s || strcmp(s, "Unconfined") != 0)
+	const gr_value *prof = gr_get(c->sc, "seccompProfile");
+	if (!pss_set(prof))
+		return;
+	const gr_value *type = gr_get(prof, "type");
+	if (seccomp_type_valid(type))
 		return;
 	pss_path_container(e, c, ".securityContext.seccompProfile.type");
-	pss_emit(e, type, "container \"%s\" must not set securityContext.seccompProfile.type to \"Unconfined\"",
-		 c->name);
+	pss_emit(e, type ? type : prof, "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"",
+		 c->name, shown(type));
+}
+
+static bool seccomp_annotation_valid(const char *v)
+{
+	return strcmp(v, "runtime/default") == 0 || strcmp(v, "docker/default") == 0 ||
+	       strncmp(v, "localhost/", 10) == 0;
+}
+
+static void seccomp_annotation(pss_eval *e, const gr_value *ann, const char *key)
+{
+	const gr_member *m = gr_get_member(ann, key, strlen(key));
+	if (!m)
+		return;
+	const char *v = pss_str(&m->value);
+	if (v && seccomp_annotation_valid(v))
+		return;
+	gr_path_init(&e->path, e->meta_path);
+	gr_path_push_key(&e->path, "annotations", 11);
+	gr_path_push_key(&e->path, m->key, m->key_len);
+	pss_emit(e, &m->value, "forbidden annotation %s=\"%s\"", m->key, v ? v : shown(&m->value));
+}
+
+static void seccomp_annotation_container(pss_eval *e, const pss_container *c)
+{
+	char key[320];
+	snprintf(key, sizeof key, SECCOMP_CONTAINER_ANNOTATION "%.255s", c->name);
+	seccomp_annotation(e, gr_get(e->meta, "annotations"), key);
 }
 
 void pss_check_seccomp_baseline(pss_eval *e)
 {
 	if (e->minor >= 19) {
-		const gr_value *type = gr_get_path(e->spec, "securityContext", "seccompProfile", "type", NULL);
-		const char *s = pss_str(type);
-		if (s && strcmp(s, "Unconfined") == 0) {
-			pss_path_spec(e, ".securityContext.seccompProfile.type");
-			pss_emit(e, type, "pod must not set securityContext.seccompProfile.type to \"Unconfined\"");
+		const gr_value *prof = gr_get_path(e->spec, "securityContext", "seccompProfile", NULL);
+		if (pss_set(prof)) {
+			const gr_value *type = gr_get(prof, "type");
+			if (!seccomp_type_valid(type)) {
+				pss_path_spec(e, ".securityContext.seccompProfile.type");
+				pss_emit(e, type ? type : prof,
+					 "pod must not set securityContext.seccompProfile.type to \"%s\"", shown(type));
+			}
 		}
 		pss_visit_containers(e, seccomp_baseline_container);
 		return;
 	}
+	/* Before v1.19: the alpha annotations, for the pod and for each
+	 * container the pod has (an annotation naming no container is inert). */
 	const gr_value *ann = gr_get(e->meta, "annotations");
 	if (!ann || ann->type != GR_OBJECT)
 		return;
-	size_t clen = sizeof SECCOMP_CONTAINER_ANNOTATION - 1;
-	for (size_t i = 0; i < ann->u.o.len; i++) {
-		const gr_member *m = &ann->u.o.members[i];
-		bool pod = strcmp(m->key, SECCOMP_POD_ANNOTATION) == 0;
-		if (!pod && (m->key_len < clen || memcmp(m->key, SECCOMP_CONTAINER_ANNOTATION, clen) != 0))
-			continue;
-		const char *v = pss_str(&m->value);
-		if (!v || strcmp(v, "unconfined") != 0)
-			continue;
-		gr_path_init(&e->path, e->meta_path);
-		gr_path_push_key(&e->path, "annotations", 11);
-		gr_path_push_key(&e->path, m->key, m->key_len);
-		pss_emit(e, &m->value, "%s must not set %s=\"unconfined\"",
-			 pod ? "pod" : "container", m->key);
-	}
+	seccomp_annotation(e, ann, SECCOMP_POD_ANNOTATION);
+	pss_visit_containers(e, seccomp_annotation_container);
 }
 
 /* ---- sysctls (the safe set grows with the version) ---- */

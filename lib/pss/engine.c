@@ -179,7 +179,7 @@ static void sink(void *user, const gr_pss_violation *v)
 		return;
 	f->remediation = v->remediation;
 	f->doc = v->doc;
-	f->reason = v->check_id;
+	f->reason = v->reason; /* PSA's forbidden reason */
 }
 
 static void check(void *st, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out)

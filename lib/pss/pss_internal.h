@@ -36,9 +36,7 @@ typedef struct pss_eval {
 typedef void (*pss_check_fn)(pss_eval *e);
 
 struct pss_check {
-	gr_pss_check_info info;
-	const char *rule;        /* "pss.<id>" */
-	const char *doc;         /* "docs/rules/pss.md#<id lowercased>" */
+	gr_pss_check_info info;  /* id, level, since, rule, doc */
 	const char *reason;      /* PSA's forbidden reason */
 	const char *remediation; /* one line */
 	pss_check_fn fn;

@@ -19,12 +19,12 @@
 #include "pss_internal.h"
 
 #define CHECK(id, lvl, since, reason, fix, fn) \
-	{{id, lvl, since}, "pss." id, "docs/rules/pss.md#" id, reason, fix, fn}
+	{{id, lvl, since, "pss." id, "docs/rules/pss.md#" id}, reason, fix, fn}
 
 /* Doc anchors are the check id lowercased (GitHub's heading anchors); the
  * macro cannot lowercase, so rows with capitals spell the anchor out. */
 #define CHECK_A(id, anchor, lvl, since, reason, fix, fn) \
-	{{id, lvl, since}, "pss." id, "docs/rules/pss.md#" anchor, reason, fix, fn}
+	{{id, lvl, since, "pss." id, "docs/rules/pss.md#" anchor}, reason, fix, fn}
 
 static const pss_check checks[] = {
 	CHECK_A("windowsHostProcess", "windowshostprocess", GR_PSS_BASELINE, 0, "hostProcess",
@@ -148,8 +148,8 @@ void pss_emit(pss_eval *e, const gr_value *at, const char *fmt, ...)
 	va_end(ap);
 	gr_pss_violation v = {
 		.check_id = e->check->info.id,
-		.rule = e->check->rule,
-		.doc = e->check->doc,
+		.rule = e->check->info.rule,
+		.doc = e->check->info.doc,
 		.reason = e->check->reason,
 		.detail = detail,
 		.path = e->path.buf,

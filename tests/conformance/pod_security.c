@@ -11,6 +11,8 @@
  * built in memory around the same pod nodes, so line numbers survive): the
  * wrapped verdict must be the same, with paths under the wrapper's pod spec.
  *
+ * The newest version's fixtures are judged once more at "latest".
+ *
  * Prints "pod-security: N passed, N failed"; no known failures.
  */
 #include <dirent.h>
@@ -267,6 +269,37 @@ static int yaml_only(const struct dirent *d)
 	return n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
 }
 
+/* Judge every fixture of one folder with the engine set to enforce spec. */
+static void run_folder(const char *dir, const char *spec_text)
+{
+	gr_config cfg;
+	gr_config_default(&cfg);
+	cfg.pss.enforce = spec_text;
+	cfg.pss.warn = NULL;
+	cfg.pss.audit = NULL;
+	void *state;
+	gr_error err;
+	if (gr_engine_pss.create(&state, &cfg, &err) != 0) {
+		fail(dir, "-", "create: %s", err.message);
+		return;
+	}
+	for (int p = 0; p < 2; p++) {
+		char sub[600];
+		snprintf(sub, sizeof sub, "%s/%s", dir, p ? "fail" : "pass");
+		struct dirent **list;
+		int n = scandir(sub, &list, yaml_only, by_name);
+		for (int i = 0; i < n; i++) {
+			char path[1024];
+			snprintf(path, sizeof path, "%s/%s", sub, list[i]->d_name);
+			run_file(state, path, list[i]->d_name, p == 0);
+			free(list[i]);
+		}
+		if (n >= 0)
+			free(list);
+	}
+	gr_engine_pss.destroy(state);
+}
+
 int main(void)
 {
 	if (load_expectations() != 0) {
@@ -277,6 +310,7 @@ int main(void)
 	static const char *const levels[] = {"baseline", "restricted"};
 	int folders = 0;
 	for (int l = 0; l < 2; l++) {
+		int newest = -1;
 		for (int minor = 0; minor < 1000; minor++) {
 			char dir[512];
 			snprintf(dir, sizeof dir, ROOT "/%s/v1.%d", levels[l], minor);
@@ -288,34 +322,17 @@ int main(void)
 			}
 			closedir(d);
 			folders++;
+			newest = minor;
 			char spec_text[64];
 			snprintf(spec_text, sizeof spec_text, "%s:v1.%d", levels[l], minor);
-			gr_config cfg;
-			gr_config_default(&cfg);
-			cfg.pss.enforce = spec_text;
-			cfg.pss.warn = NULL;
-			cfg.pss.audit = NULL;
-			void *state;
-			gr_error err;
-			if (gr_engine_pss.create(&state, &cfg, &err) != 0) {
-				fail(dir, "-", "create: %s", err.message);
-				continue;
-			}
-			for (int p = 0; p < 2; p++) {
-				char sub[600];
-				snprintf(sub, sizeof sub, "%s/%s", dir, p ? "fail" : "pass");
-				struct dirent **list;
-				int n = scandir(sub, &list, yaml_only, by_name);
-				for (int i = 0; i < n; i++) {
-					char path[1024];
-					snprintf(path, sizeof path, "%s/%s", sub, list[i]->d_name);
-					run_file(state, path, list[i]->d_name, p == 0);
-					free(list[i]);
-				}
-				if (n >= 0)
-					free(list);
-			}
-			gr_engine_pss.destroy(state);
+			run_folder(dir, spec_text);
+		}
+		/* The newest fixtures judged at "latest" must give the same verdicts. */
+		if (newest >= 0) {
+			char dir[512], spec_text[64];
+			snprintf(dir, sizeof dir, ROOT "/%s/v1.%d", levels[l], newest);
+			snprintf(spec_text, sizeof spec_text, "%s:latest", levels[l]);
+			run_folder(dir, spec_text);
 		}
 	}
 	if (folders == 0)
