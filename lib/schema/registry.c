@@ -105,9 +105,11 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
 	}
 	for (int i = 0; i < n; i++) {
 		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (strlen(cand[i]) >= cap)
+			char real[PATH_MAX];
+			const char *found = realpath(cand[i], real) ? real : cand[i];
+			if (strlen(found) >= cap)
 				return gr_error_set(err, 0, 0, "schema directory path too long");
-			strcpy(out, cand[i]);
+			strcpy(out, found);
 			return 0;
 		}
 	}
