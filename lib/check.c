@@ -221,10 +221,11 @@ static bool is_set_level_kind(const char *kind)
  * Decode one wanted document, show its objects to the engines, and when it
  * holds nothing but set-level objects (whose own checks never depend on
  * other inputs), check it now and keep the results, so the check pass need
- * not decode it again. All engine calls run under mu.
+ * not decode it again. prepare calls hold the lock for writing, the checks
+ * for reading: checks of different documents overlap, never with a prepare.
  */
 static int prepare_chunk(gr_checker *c, const char *file, const char *data, size_t len, const gr_chunk *chunk,
-			 pthread_mutex_t *mu, gr_prechecked *pre, gr_error *err)
+			 pthread_rwlock_t *lock, gr_prechecked *pre, gr_error *err)
 {
 	gr_arena a;
 	gr_arena_init(&a);
@@ -261,13 +262,17 @@ static int prepare_chunk(gr_checker *c, const char *file, const char *data, size
 		if (!is_set_level_kind(all[o].kind))
 			only_set_level = false;
 	int rc = 0;
-	if (mu)
-		pthread_mutex_lock(mu);
+	if (lock)
+		pthread_rwlock_wrlock(lock);
 	for (size_t o = 0; o < n && rc == 0; o++)
 		for (size_t e = 0; e < c->n && rc == 0; e++)
 			if (c->engines[e]->prepare && c->engines[e]->prepare(c->states[e], &all[o], err))
 				rc = -1;
+	if (lock)
+		pthread_rwlock_unlock(lock);
 	if (rc == 0 && only_set_level) {
+		if (lock)
+			pthread_rwlock_rdlock(lock);
 		gr_findings fs;
 		gr_findings_init(&fs, &a);
 		unsigned char *status = gr_arena_calloc(&a, n, 1);
@@ -293,9 +298,9 @@ static int prepare_chunk(gr_checker *c, const char *file, const char *data, size
 				pre->n++;
 		}
 		gr_findings_free(&fs);
+		if (lock)
+			pthread_rwlock_unlock(lock);
 	}
-	if (mu)
-		pthread_mutex_unlock(mu);
 	gr_arena_free(&a);
 	return rc;
 }
@@ -305,7 +310,7 @@ static int prepare_chunk(gr_checker *c, const char *file, const char *data, size
  * CRDs and a thousand other objects costs the CRDs only. JSON input is one
  * document.
  */
-int gr_checker_prepare_file(gr_checker *c, const char *file, const char *data, size_t len, pthread_mutex_t *mu,
+int gr_checker_prepare_file(gr_checker *c, const char *file, const char *data, size_t len, pthread_rwlock_t *lock,
 			    gr_prechecked **pre_out, gr_error *err)
 {
 	gr_prechecked *pre = NULL;
@@ -319,7 +324,7 @@ int gr_checker_prepare_file(gr_checker *c, const char *file, const char *data, s
 	int rc = 0;
 	if (gr_looks_like_json(data, len)) {
 		if (chunk_wanted(data, data + len))
-			rc = prepare_chunk(c, file, data, len, NULL, mu, pre, err);
+			rc = prepare_chunk(c, file, data, len, NULL, lock, pre, err);
 	} else {
 		gr_chunk *chunks;
 		size_t n;
@@ -329,18 +334,12 @@ int gr_checker_prepare_file(gr_checker *c, const char *file, const char *data, s
 		}
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (chunk_wanted(data + chunks[i].offset, data + chunks[i].offset + chunks[i].length))
-				rc = prepare_chunk(c, file, data, len, &chunks[i], mu, pre, err);
+				rc = prepare_chunk(c, file, data, len, &chunks[i], lock, pre, err);
 		free(chunks);
 	}
 	if (pre_out)
 		*pre_out = pre;
 	return rc;
-}
-
-int gr_checker_prepare_locked(gr_checker *c, const char *file, const char *data, size_t len,
-			      pthread_mutex_t *mu, gr_error *err)
-{
-	return gr_checker_prepare_file(c, file, data, len, mu, NULL, err);
 }
 
 int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t len, gr_error *err)

@@ -208,7 +208,7 @@ typedef struct prep {
 	const char *failed_file;
 	gr_error err;
 	pthread_mutex_t mu;        /* guards next, failed, err */
-	pthread_mutex_t engine_mu; /* serializes the engines' prepare */
+	pthread_rwlock_t engine_lock; /* prepare writes, pre-checks read */
 } prep;
 
 static void *prep_worker(void *arg)
@@ -235,7 +235,7 @@ static void *prep_worker(void *arg)
 			continue; /* reported by the check pass */
 		}
 		if (gr_checker_wants_prepare(data, len) &&
-		    gr_checker_prepare_file(p->checker, path, data, len, &p->engine_mu, &p->pres[i], &err)) {
+		    gr_checker_prepare_file(p->checker, path, data, len, &p->engine_lock, &p->pres[i], &err)) {
 			pthread_mutex_lock(&p->mu);
 			if (!p->failed) {
 				p->failed = 1;
@@ -427,7 +427,7 @@ int cmd_check(int argc, char **argv)
 		prep p = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len,
 			  .pres = pres};
 		pthread_mutex_init(&p.mu, NULL);
-		pthread_mutex_init(&p.engine_mu, NULL);
+		pthread_rwlock_init(&p.engine_lock, NULL);
 		long nt = jobs < (long)files.n ? jobs : (long)files.n;
 		if (nt < 1)
 			nt = 1;
@@ -438,7 +438,7 @@ int cmd_check(int argc, char **argv)
 			pthread_join(pt[t], NULL);
 		free(pt);
 		pthread_mutex_destroy(&p.mu);
-		pthread_mutex_destroy(&p.engine_mu);
+		pthread_rwlock_destroy(&p.engine_lock);
 		if (p.failed) {
 			fprintf(stderr, "%s: %s\n", p.failed_file ? p.failed_file : "guardrail check", p.err.message);
 			rc = 2;

@@ -31,10 +31,6 @@ bool gr_checker_wants_prepare(const char *data, size_t len);
 /* Decode and show every object to the engines' prepare. Decode errors are
  * ignored here (the check pass reports them); engine errors are returned. */
 int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t len, gr_error *err);
-/* The same, callable from several threads: decoding runs in parallel, the
- * engines' prepare calls are serialized by mu. */
-int gr_checker_prepare_locked(gr_checker *c, const char *file, const char *data, size_t len,
-			      pthread_mutex_t *mu, gr_error *err);
 
 typedef struct gr_file_check {
 	gr_arena arena;          /* owns the tree, objects and finding strings */
@@ -54,8 +50,11 @@ typedef struct gr_file_check {
  * gr_prechecked_free once the file has been checked.
  */
 typedef struct gr_prechecked gr_prechecked;
+/* Callable from several threads sharing one lock: decoding runs in
+ * parallel; engines' prepare calls take the lock for writing, the checks of
+ * pre-checked documents take it for reading. lock may be NULL (one thread). */
 int gr_checker_prepare_file(gr_checker *c, const char *file, const char *data, size_t len,
-			    pthread_mutex_t *mu, gr_prechecked **pre, gr_error *err);
+			    pthread_rwlock_t *lock, gr_prechecked **pre, gr_error *err);
 void gr_prechecked_free(gr_prechecked *p);
 /* Check a file, taking the results of its pre-checked documents from pre (may be NULL). */
 void gr_checker_check_file(gr_checker *c, const char *file, const char *data, size_t len,
