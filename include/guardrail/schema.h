@@ -78,6 +78,8 @@ gr_value gr_json_merge_patch(gr_arena *a, const gr_value *target, const gr_value
 bool gr_format_quantity_ok(const char *s, size_t len);
 bool gr_format_datetime_ok(const char *s, size_t len);
 bool gr_format_byte_ok(const char *s, size_t len);
+bool gr_format_ipv4_ok(const char *s, size_t len);
+bool gr_format_ipv6_ok(const char *s, size_t len);
 bool gr_is_dns1123_subdomain(const char *s, size_t len);
 bool gr_is_dns1123_label(const char *s, size_t len);
 bool gr_is_qualified_name(const char *s, size_t len);

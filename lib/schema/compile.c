@@ -377,6 +377,10 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 			n->format = FMT_DATETIME;
 		else if (strcmp(fmt, "quantity") == 0)
 			n->format = FMT_QUANTITY;
+		else if (strcmp(fmt, "ipv4") == 0)
+			n->format = FMT_IPV4;
+		else if (strcmp(fmt, "ipv6") == 0)
+			n->format = FMT_IPV6;
 		else if (strcmp(fmt, "int-or-string") == 0)
 			n->types = ST_INT | ST_STR;
 	}

@@ -2,8 +2,10 @@
  * format.c — the string formats the API server checks: quantity (as
  * resource.ParseQuantity accepts it), date-time (RFC 3339 and the ISO 8601
  * variants kube-openapi's strfmt also takes), byte (standard base64; Go's
- * decoder skips CR and LF, so do we).
+ * decoder skips CR and LF, so do we), ipv4 and ipv6 (as strfmt: an address
+ * Go's net.ParseIP accepts, written with a '.' or with a ':').
  */
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -132,4 +134,31 @@ bool gr_format_byte_ok(const char *s, size_t len)
 		n++;
 	}
 	return n % 4 == 0 && pad <= 2;
+}
+
+/* net.ParseIP: dotted IPv4 (no leading zeros) or IPv6 (may end in a dotted quad). */
+static bool parse_ip(const char *s, size_t len)
+{
+	char buf[64];
+	unsigned char addr[16];
+	if (len == 0 || len >= sizeof buf || memchr(s, '%', len))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		for (size_t i = 0; i + 1 < len; i++) /* Go rejects leading zeros: "01.2.3.4" */
+			if (buf[i] == '0' && (i == 0 || buf[i - 1] == '.') && is_digit(buf[i + 1]))
+				return false;
+		return true;
+	}
+	return inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+bool gr_format_ipv4_ok(const char *s, size_t len)
+{
+	return parse_ip(s, len) && memchr(s, '.', len);
+}
+bool gr_format_ipv6_ok(const char *s, size_t len)
+{
+	return parse_ip(s, len) && memchr(s, ':', len);
 }

@@ -46,7 +46,7 @@ enum {
 	SF_ROOT_META = 1 << 11, /* object root: apiVersion/kind/metadata always allowed */
 };
 
-enum { FMT_NONE = 0, FMT_INT32, FMT_INT64, FMT_BYTE, FMT_DATETIME, FMT_QUANTITY };
+enum { FMT_NONE = 0, FMT_INT32, FMT_INT64, FMT_BYTE, FMT_DATETIME, FMT_QUANTITY, FMT_IPV4, FMT_IPV6 };
 
 typedef struct snode snode;
 

@@ -227,6 +227,14 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 		if (!gr_format_quantity_ok(s, len))
 			bad = "a quantity such as 500m, 2Gi or 1.5";
 		break;
+	case FMT_IPV4:
+		if (!gr_format_ipv4_ok(s, len))
+			bad = "an IPv4 address (format ipv4)";
+		break;
+	case FMT_IPV6:
+		if (!gr_format_ipv6_ok(s, len))
+			bad = "an IPv6 address (format ipv6)";
+		break;
 	default: break;
 	}
 	if (bad)

@@ -439,7 +439,8 @@ static const char comb_crd[] =
         "          ios: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}\n"
         "          addr:\n            type: object\n"
         "            properties: {type: {type: string, default: IP}, value: {type: string}}\n"
-        "            oneOf:\n            - properties: {type: {enum: [IP]}}\n"
+        "            oneOf:\n            - properties: {type: {enum: [IP]}, value: {anyOf: [{format: ipv4}, "
+        "{format: ipv6}]}}\n"
         "            - properties: {type: {not: {enum: [IP]}}}\n";
 
 static void test_combinators(gr_schema_registry *r)
@@ -463,6 +464,13 @@ static void test_combinators(gr_schema_registry *r)
 	EXPECT("schema.value", "all");
 	EXPECT("schema.value", "nt");
 	EXPECT_COUNT(4);
+	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\naddr: {value: not-an-ip}\n", true,
+	    false);
+	EXPECT("schema.value", "addr"); /* type defaults to IP, so value must be an address */
+	EXPECT_COUNT(1);
+	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\naddr: {type: Host, value: a.b}\n",
+	    true, false);
+	EXPECT_NONE();
 	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\none: {}\n", true, false);
 	EXPECT("schema.value", "one");
 	EXPECT_COUNT(1);
@@ -697,6 +705,13 @@ int main(void)
 	      gr_format_byte_ok("aGVs\nbG8=", 9));
 	CHECK(!gr_format_byte_ok("aGVsbG8", 7) && !gr_format_byte_ok("a=bc", 4) &&
 	      !gr_format_byte_ok("ab!c", 4));
+	CHECK(gr_format_ipv4_ok("10.0.0.1", 8) && gr_format_ipv4_ok("::ffff:1.2.3.4", 14));
+	CHECK(!gr_format_ipv4_ok("1.2.3", 5) && !gr_format_ipv4_ok("01.2.3.4", 8) &&
+	      !gr_format_ipv4_ok("::1", 3));
+	CHECK(gr_format_ipv6_ok("1200:0000:AB00:1234:0000:2552:7777:1313", 39) &&
+	      gr_format_ipv6_ok("1234::", 6));
+	CHECK(!gr_format_ipv6_ok("1.2.3.4", 7) && !gr_format_ipv6_ok("fe80::1%eth0", 12) &&
+	      !gr_format_ipv6_ok("1:::2", 5));
 	CHECK(gr_is_dns1123_subdomain("a.b-c.d", 7) && !gr_is_dns1123_subdomain("a..b", 4));
 	CHECK(!gr_is_dns1123_subdomain("A", 1) && !gr_is_dns1123_subdomain("-a", 2));
 	CHECK(gr_is_dns1123_label("abc-1", 5) && !gr_is_dns1123_label("a.b", 3));
