@@ -3,5 +3,6 @@
 #define GUARDRAIL_CMD_H
 
 int cmd_version(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
 	{"version", cmd_version, "print the version"},
 };
 

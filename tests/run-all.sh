@@ -14,7 +14,7 @@ run() {
 	rc=$?
 	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
 	printf '%s\n' "$out" | tail -40 | grep -vE '^\s*$' | sed "s|^|  [$name] |" >&2
-	p=$(printf '%s' "$line" | sed -nE 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+	p=$(printf '%s' "$line" | sed -nE 's/^(.*[^0-9])?([0-9]+) passed, [0-9]+ failed.*/\2/p')
 	f=$(printf '%s' "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
 	[ -z "$p" ] && p=0
 	[ -z "$f" ] && f=0
