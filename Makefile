@@ -80,7 +80,7 @@ test-sanitize: deps
 # libFuzzer harnesses (clang). Run one: build-fuzz/tests/fuzz/fuzz_yaml -max_total_time=600
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
-		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/../build-fuzz/libguardrail.a
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libguardrail.a
 	@mkdir -p build-fuzz/tests/fuzz
 	@for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
