@@ -4,9 +4,11 @@
  * over one large input (every object of ../shared/corpus in one array),
  * and compile + evaluate time of a typical Kyverno expression on a Pod.
  *
- * Usage: jmespath_bench [--write-input FILE] [--list FILE] [--seconds S]
- * --write-input saves the corpus array as JSON (for the reference
- * implementation); --list saves the expressions, one JSON string a line.
+ * Usage: jmespath_bench [--write-input FILE] [--write-pod FILE] [--list FILE]
+ *                       [--seconds S]
+ * --write-input and --write-pod save the two inputs as JSON and --list the
+ * expressions ("name<TAB>JSON string" a line), for the reference
+ * implementation (bench/jmespath_ref.js, run by bench/jmespath.sh).
  * Output lines: "eval<TAB>name<TAB>evals/s<TAB>compile+eval/s". A figure,
  * never a test: nothing here asserts a speed. Times are the thread's CPU
  * time, so a busy shared machine slows the figures less than wall time.
@@ -173,17 +175,20 @@ static void write_list(FILE *f, const bench_expr *b, size_t n)
 
 int main(int argc, char **argv)
 {
-	const char *write_input = NULL, *list = NULL;
+	const char *write_input = NULL, *write_pod = NULL, *list = NULL;
 	double seconds = 0.5;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--write-input") == 0 && i + 1 < argc)
 			write_input = argv[++i];
+		else if (strcmp(argv[i], "--write-pod") == 0 && i + 1 < argc)
+			write_pod = argv[++i];
 		else if (strcmp(argv[i], "--list") == 0 && i + 1 < argc)
 			list = argv[++i];
 		else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
 			seconds = atof(argv[++i]);
 		else {
-			fprintf(stderr, "usage: jmespath_bench [--write-input FILE] [--list FILE] [--seconds S]\n");
+			fprintf(stderr, "usage: jmespath_bench [--write-input FILE] [--write-pod FILE] "
+					"[--list FILE] [--seconds S]\n");
 			return 2;
 		}
 	}
@@ -257,6 +262,14 @@ int main(int argc, char **argv)
 	gr_value pod;
 	if (gr_decode_json(&suite_arena, kyverno_pod, sizeof kyverno_pod - 1, NULL, &pod, &err) != 0)
 		return 2;
+	if (write_pod) {
+		FILE *f = fopen(write_pod, "wb");
+		if (!f || fwrite(kyverno_pod, 1, sizeof kyverno_pod - 1, f) != sizeof kyverno_pod - 1) {
+			fprintf(stderr, "cannot write %s\n", write_pod);
+			return 2;
+		}
+		fclose(f);
+	}
 	bench_expr k = {"kyverno-pod", kyverno_expr, sizeof kyverno_expr - 1};
 	measure(&k, &pod, seconds);
 	gr_arena a;
