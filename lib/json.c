@@ -152,8 +152,8 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 	/* Slow path: escapes or non-ASCII. Output is never longer than input. */
 	const char *e = q;
 	while (e < r->end && *e != '"') {
-		if (*e == '\\')
-			e++;
+		if (*e == '\\' && ++e >= r->end)
+			break; /* a backslash as the last byte: never read past the end */
 		if (*e == '\n')
 			break;
 		e++;

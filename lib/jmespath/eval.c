@@ -161,8 +161,19 @@ int jp_eval(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 {
 	switch ((jp_kind)n->kind) {
 	case N_FIELD: {
-		const gr_member *m = gr_get_member(in, n->u.field.name, n->u.field.len);
-		*out = m ? m->value : gr_make_null();
+		/* gr_get_member, with the first byte compared before memcmp. */
+		if (in->type == GR_OBJECT) {
+			const gr_member *m = in->u.o.members;
+			const char *name = n->u.field.name;
+			size_t len = n->u.field.len;
+			for (size_t i = 0; i < in->u.o.len; i++)
+				if (m[i].key_len == len && (len == 0 || m[i].key[0] == name[0]) &&
+				    memcmp(m[i].key, name, len) == 0) {
+					*out = m[i].value;
+					return 0;
+				}
+		}
+		*out = gr_make_null();
 		return 0;
 	}
 	case N_CURRENT: *out = *in; return 0;

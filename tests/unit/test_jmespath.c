@@ -336,8 +336,27 @@ static void test_values(void)
 	expect(NULL, "a[-9223372036854775807:]", "{\"a\":[1,2,3]}", "[1,2,3]");
 }
 
+/* Found by fuzz_jmespath_eval: a JSON text ending in a backslash inside a
+ * string made the JSON reader read one byte past its input. The input is
+ * copied to an exact-size buffer so AddressSanitizer sees any overread. */
+static void test_regressions(void)
+{
+	static const char crash[] = "\"\\n\"\n{\"\\"; /* "\n" newline {"\ */
+	size_t nl = 4, n = sizeof crash - 1;
+	char *exact = malloc(n - nl - 1);
+	memcpy(exact, crash + nl + 1, n - nl - 1);
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_value v;
+	gr_error e;
+	CHECK(gr_decode_json(&a, exact, n - nl - 1, NULL, &v, &e) == -1);
+	free(exact);
+	gr_arena_free(&a);
+}
+
 int main(void)
 {
+	test_regressions();
 	test_custom_functions();
 	test_errors();
 	test_limits();
