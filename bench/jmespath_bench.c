@@ -5,7 +5,7 @@
  * and compile + evaluate time of a typical Kyverno expression on a Pod.
  *
  * Usage: jmespath_bench [--write-input FILE] [--write-pod FILE] [--list FILE]
- *                       [--seconds S]
+ *                       [--seconds S] [--only NAME]
  * --write-input and --write-pod save the two inputs as JSON and --list the
  * expressions ("name<TAB>JSON string" a line), for the reference
  * implementation (bench/jmespath_ref.js, run by bench/jmespath.sh).
@@ -118,6 +118,8 @@ typedef struct bench_expr {
 	char name[64];
 	const char *expr;
 	size_t len;
+	const gr_value *input; /* the corpus array, the Pod, or a suite case's `given` */
+	const char *input_name; /* "corpus", "pod", or NULL: the given is written inline */
 } bench_expr;
 
 /* Evaluations per second of a compiled program, and of compile + evaluate. */
@@ -131,6 +133,14 @@ static void measure(const bench_expr *b, const gr_value *in, double seconds)
 	}
 	gr_arena a;
 	gr_arena_init(&a);
+	gr_value first;
+	if (gr_jp_eval(p, in, &a, &first, &err) != 0) {
+		/* Timing an error path says nothing: report it instead. */
+		printf("eval\t%s\terror %s\n", b->name, gr_jp_error_name(err.type));
+		gr_arena_free(&a);
+		gr_jp_free(p);
+		return;
+	}
 	double rates[2];
 	for (int mode = 0; mode < 2; mode++) {
 		long n = 0;
@@ -168,6 +178,11 @@ static void write_list(FILE *f, const bench_expr *b, size_t n)
 		gr_buf_json_string(&buf, b[i].name, strlen(b[i].name));
 		gr_buf_putc(&buf, '\t');
 		gr_buf_json_string(&buf, b[i].expr, b[i].len);
+		gr_buf_putc(&buf, '\t');
+		if (b[i].input_name)
+			gr_buf_puts(&buf, b[i].input_name);
+		else
+			gr_write_json(&buf, b[i].input, -1); /* compact: one line */
 		fprintf(f, "%s\n", buf.data);
 	}
 	gr_buf_free(&buf);
@@ -175,7 +190,8 @@ static void write_list(FILE *f, const bench_expr *b, size_t n)
 
 int main(int argc, char **argv)
 {
-	const char *write_input = NULL, *write_pod = NULL, *list = NULL;
+	const char *write_input = NULL, *write_pod = NULL, *list = NULL, *only = NULL;
+	gr_error err;
 	double seconds = 0.5;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--write-input") == 0 && i + 1 < argc)
@@ -184,11 +200,13 @@ int main(int argc, char **argv)
 			write_pod = argv[++i];
 		else if (strcmp(argv[i], "--list") == 0 && i + 1 < argc)
 			list = argv[++i];
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
 		else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
 			seconds = atof(argv[++i]);
 		else {
 			fprintf(stderr, "usage: jmespath_bench [--write-input FILE] [--write-pod FILE] "
-					"[--list FILE] [--seconds S]\n");
+					"[--list FILE] [--seconds S] [--only NAME]\n");
 			return 2;
 		}
 	}
@@ -212,53 +230,7 @@ int main(int argc, char **argv)
 		gr_buf_free(&b);
 	}
 
-	/* The "full" benchmarks of the jmespath.org suite, then the corpus queries. */
-	bench_expr exprs[64];
-	size_t n = 0;
-	char *data;
-	size_t len;
-	gr_error err;
-	const char *suite = "../shared/conformance/jmespath/jmespath.org/benchmarks.json";
-	gr_value root;
-	if (gr_read_file(suite, 0, &data, &len, &err) != 0 ||
-	    gr_decode_json(&suite_arena, data, len, NULL, &root, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", suite, err.message);
-		return 2;
-	}
-	free(data);
-	for (size_t s = 0; s < root.u.a.len; s++) {
-		const gr_value *cases = gr_get(&root.u.a.items[s], "cases");
-		for (size_t c = 0; cases && c < cases->u.a.len && n < 48; c++) {
-			const gr_value *e = gr_get(&cases->u.a.items[c], "expression");
-			const char *kind = gr_get_str(&cases->u.a.items[c], "bench");
-			if (!e || !kind || strcmp(kind, "full") != 0)
-				continue;
-			snprintf(exprs[n].name, sizeof exprs[n].name, "suite-%zu", n + 1);
-			exprs[n].expr = e->u.s.ptr;
-			exprs[n].len = e->u.s.len;
-			n++;
-		}
-	}
-	for (size_t i = 0; i < sizeof corpus_queries / sizeof *corpus_queries; i++, n++) {
-		snprintf(exprs[n].name, sizeof exprs[n].name, "corpus-%zu", i + 1);
-		exprs[n].expr = corpus_queries[i];
-		exprs[n].len = strlen(corpus_queries[i]);
-	}
-	if (list) {
-		FILE *f = fopen(list, "wb");
-		if (!f) {
-			fprintf(stderr, "cannot write %s\n", list);
-			return 2;
-		}
-		write_list(f, exprs, n);
-		bench_expr k = {"kyverno-pod", kyverno_expr, sizeof kyverno_expr - 1};
-		write_list(f, &k, 1);
-		fclose(f);
-	}
-	for (size_t i = 0; i < n; i++)
-		measure(&exprs[i], &corpus, seconds);
-
-	/* Kyverno: compile + evaluate on one Pod, in ns. */
+	/* The Pod a Kyverno rule sees. */
 	gr_value pod;
 	if (gr_decode_json(&suite_arena, kyverno_pod, sizeof kyverno_pod - 1, NULL, &pod, &err) != 0)
 		return 2;
@@ -270,8 +242,63 @@ int main(int argc, char **argv)
 		}
 		fclose(f);
 	}
-	bench_expr k = {"kyverno-pod", kyverno_expr, sizeof kyverno_expr - 1};
-	measure(&k, &pod, seconds);
+
+	/* The "full" benchmarks of the jmespath.org suite, each over the large
+	 * input and over its own `given`; the corpus queries; the Kyverno one. */
+	bench_expr exprs[64];
+	size_t n = 0, nsuite = 0;
+	char *data;
+	size_t len;
+	const char *suite = "../shared/conformance/jmespath/jmespath.org/benchmarks.json";
+	gr_value root;
+	if (gr_read_file(suite, 0, &data, &len, &err) != 0 ||
+	    gr_decode_json(&suite_arena, data, len, NULL, &root, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", suite, err.message);
+		return 2;
+	}
+	free(data);
+	for (size_t s = 0; s < root.u.a.len; s++) {
+		const gr_value *given = gr_get(&root.u.a.items[s], "given");
+		const gr_value *cases = gr_get(&root.u.a.items[s], "cases");
+		for (size_t c = 0; cases && c < cases->u.a.len && n < 40; c++) {
+			const gr_value *e = gr_get(&cases->u.a.items[c], "expression");
+			const char *kind = gr_get_str(&cases->u.a.items[c], "bench");
+			if (!e || !kind || strcmp(kind, "full") != 0)
+				continue;
+			nsuite++;
+			bench_expr corpus_case = {"", e->u.s.ptr, e->u.s.len, &corpus, "corpus"};
+			bench_expr given_case = {"", e->u.s.ptr, e->u.s.len, given, NULL};
+			snprintf(corpus_case.name, sizeof corpus_case.name, "suite-%zu", nsuite);
+			snprintf(given_case.name, sizeof given_case.name, "suite-%zu/given", nsuite);
+			exprs[n++] = corpus_case;
+			exprs[n++] = given_case;
+		}
+	}
+	for (size_t i = 0; i < sizeof corpus_queries / sizeof *corpus_queries; i++, n++) {
+		snprintf(exprs[n].name, sizeof exprs[n].name, "corpus-%zu", i + 1);
+		exprs[n].expr = corpus_queries[i];
+		exprs[n].len = strlen(corpus_queries[i]);
+		exprs[n].input = &corpus;
+		exprs[n].input_name = "corpus";
+	}
+	bench_expr k = {"kyverno-pod", kyverno_expr, sizeof kyverno_expr - 1, &pod, "pod"};
+	exprs[n++] = k;
+	if (list) {
+		FILE *f = fopen(list, "wb");
+		if (!f) {
+			fprintf(stderr, "cannot write %s\n", list);
+			return 2;
+		}
+		write_list(f, exprs, n);
+		fclose(f);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!only || strcmp(only, exprs[i].name) == 0)
+			measure(&exprs[i], exprs[i].input, seconds);
+	if (only)
+		return 0;
+
+	/* Kyverno: compile + evaluate on one Pod, in ns. */
 	gr_arena a;
 	gr_arena_init(&a);
 	long iters = 0;

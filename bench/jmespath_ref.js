@@ -14,6 +14,7 @@ const seconds = parseFloat(process.argv[3] || '0.5');
 const jmespath = require(path.resolve(dir, 'node_modules', 'jmespath'));
 const corpus = JSON.parse(fs.readFileSync(path.join(dir, 'corpus.json'), 'utf8'));
 const pod = JSON.parse(fs.readFileSync(path.join(dir, 'pod.json'), 'utf8'));
+// name <TAB> expression (JSON string) <TAB> input: corpus, pod, or the JSON itself
 const lines = fs.readFileSync(path.join(dir, 'exprs.tsv'), 'utf8').split('\n').filter(Boolean);
 
 function cpu() {
@@ -22,14 +23,14 @@ function cpu() {
 }
 
 for (const line of lines) {
-  const tab = line.indexOf('\t');
-  const name = JSON.parse(line.slice(0, tab));
-  const expr = JSON.parse(line.slice(tab + 1));
-  const input = name === 'kyverno-pod' ? pod : corpus;
+  const [nameText, exprText, inputText] = line.split('\t');
+  const name = JSON.parse(nameText);
+  const expr = JSON.parse(exprText);
+  const input = inputText === 'corpus' ? corpus : inputText === 'pod' ? pod : JSON.parse(inputText);
   try {
     jmespath.search(input, expr);
   } catch (e) {
-    console.log(`ref\t${name}\terror ${e.message}`);
+    console.log(`ref\t${name}\terror ${e.name}`);
     continue;
   }
   let n = 0;

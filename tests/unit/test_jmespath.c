@@ -209,9 +209,13 @@ static void test_limits(void)
 	expect_limit(s, NULL);
 	free(s);
 	/* ...and through left-leaning chains that do not recurse in the parser. */
+	/* A dotted chain is one path node evaluated by a loop: long is fine. */
 	s = repeat("a", ".a", 20000, "");
-	expect_limit(s, NULL);
+	expect(NULL, s, "{\"a\":{\"a\":{}}}", "null");
 	free(s);
+	expect(NULL, "a.a.a", "{\"a\":{\"a\":{\"a\":7}}}", "7");
+	expect(NULL, "a.\"b\".c", "{\"a\":{\"b\":{\"c\":[1]}}}", "[1]");
+	expect(NULL, "a.b.c", "{\"a\":{\"b\":5}}", "null");
 	s = repeat("a", " || a", 20000, "");
 	expect_limit(s, NULL);
 	free(s);
