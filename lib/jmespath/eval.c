@@ -157,6 +157,25 @@ static int eval_slice(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value 
 
 static int eval_function(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out);
 
+/* Member lookup (gr_getn's job), tuned for short keys: lengths first, then
+ * the bytes inline instead of a call to memcmp. */
+static inline const gr_value *lookup(const gr_value *obj, const char *name, size_t len)
+{
+	if (obj->type != GR_OBJECT)
+		return NULL;
+	const gr_member *m = obj->u.o.members;
+	for (size_t i = 0; i < obj->u.o.len; i++) {
+		if (m[i].key_len != len)
+			continue;
+		size_t j = 0;
+		while (j < len && m[i].key[j] == name[j])
+			j++;
+		if (j == len)
+			return &m[i].value;
+	}
+	return NULL;
+}
+
 static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 {
 	gr_value base;
@@ -349,45 +368,16 @@ int jp_eval(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 {
 	switch ((jp_kind)n->kind) {
 	case N_FIELD: {
-		/* gr_get_member, with the first byte compared before memcmp. */
-		if (in->type == GR_OBJECT) {
-			const gr_member *m = in->u.o.members;
-			const char *name = n->u.field.name;
-			size_t len = n->u.field.len;
-			for (size_t i = 0; i < in->u.o.len; i++)
-				if (m[i].key_len == len && (len == 0 || m[i].key[0] == name[0]) &&
-				    memcmp(m[i].key, name, len) == 0) {
-					*out = m[i].value;
-					return 0;
-				}
-		}
-		*out = gr_make_null();
+		const gr_value *v = lookup(in, n->u.field.name, n->u.field.len);
+		*out = v ? *v : gr_make_null();
 		return 0;
 	}
 	case N_PATH: {
 		/* a.b.c: a loop of lookups; a non-object on the way gives null. */
 		const gr_value *cur = in;
-		for (size_t k = 0; k < n->nkids; k++) {
-			const jp_node *f = n->kids[k];
-			const char *name = f->u.field.name;
-			size_t len = f->u.field.len;
-			const gr_value *next = NULL;
-			if (cur->type == GR_OBJECT) {
-				const gr_member *m = cur->u.o.members;
-				for (size_t i = 0; i < cur->u.o.len; i++)
-					if (m[i].key_len == len && (len == 0 || m[i].key[0] == name[0]) &&
-					    memcmp(m[i].key, name, len) == 0) {
-						next = &m[i].value;
-						break;
-					}
-			}
-			if (!next) {
-				*out = gr_make_null();
-				return 0;
-			}
-			cur = next;
-		}
-		*out = *cur;
+		for (size_t k = 0; k < n->nkids && cur; k++)
+			cur = lookup(cur, n->kids[k]->u.field.name, n->kids[k]->u.field.len);
+		*out = cur ? *cur : gr_make_null();
 		return 0;
 	}
 	case N_CURRENT: *out = *in; return 0;
