@@ -176,7 +176,10 @@ static inline const gr_value *lookup(const gr_value *obj, const char *name, size
 	return NULL;
 }
 
-static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+/* The bulky node kinds live out of line (noinline) so that jp_eval, which
+ * recurses once per node, keeps a small stack frame. */
+static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	gr_value base;
 	if (jp_eval(c, n->kids[0], in, &base) != 0)
@@ -209,7 +212,8 @@ static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, c
 	return 0;
 }
 
-static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	gr_value base;
 	if (jp_eval(c, n->kids[0], in, &base) != 0)
@@ -232,7 +236,8 @@ static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_nod
 	return 0;
 }
 
-static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	gr_value base;
 	if (jp_eval(c, n->kids[0], in, &base) != 0)
@@ -260,7 +265,8 @@ static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, co
 	return 0;
 }
 
-static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	gr_value base;
 	if (jp_eval(c, n->kids[0], in, &base) != 0)
@@ -300,7 +306,8 @@ static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, c
 	return 0;
 }
 
-static __attribute__((noinline)) int eval_multi_list(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+static __attribute__((noinline)) int eval_multi_list(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	if (in->type == GR_NULL) {
 		*out = gr_make_null();
@@ -317,7 +324,8 @@ static __attribute__((noinline)) int eval_multi_list(jp_ctx *c, const jp_node *n
 	return 0;
 }
 
-static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	if (in->type == GR_NULL) {
 		*out = gr_make_null();
@@ -343,7 +351,8 @@ static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n
 	return 0;
 }
 
-static __attribute__((noinline)) int eval_compare(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
+static __attribute__((noinline)) int eval_compare(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
 {
 	gr_value a, b;
 	if (jp_eval(c, n->kids[0], in, &a) != 0 || jp_eval(c, n->kids[1], in, &b) != 0)

@@ -3,7 +3,7 @@
  * one arena that the program owns.
  *
  * Two tricks. The parser is recursive and guards its own depth, but a
- * left-leaning chain (`a.b.c.d...`, `a || b || c ...`) grows the tree's
+ * left-leaning chain (`a[0][0]...`, `a || b || c ...`) grows the tree's
  * depth without recursing in the parser; node_size() measures it with a
  * recursion that stops at the limit, so evaluation can never recurse
  * deeper than max_depth. And the tree is parsed into a scratch arena, then
