@@ -26,16 +26,23 @@ typedef struct jreader {
 	gr_arena *arena;
 	gr_stack stack;
 	gr_error *err;
+	const char *col_at; /* position of the last column computed, and its column */
+	uint32_t col;
 } jreader;
 
-static uint32_t col_of(const jreader *r, const char *at)
+static uint32_t col_of(jreader *r, const char *at)
 {
-	/* Columns count characters (UTF-8 lead bytes), 1-based. */
-	uint32_t c = 1;
-	for (const char *q = r->line_start; q < at; q++)
+	/* Columns count characters (UTF-8 lead bytes), 1-based. The last answer
+	 * is kept, so a line costs one pass however many values it holds. */
+	if (r->col_at < r->line_start || r->col_at > at) {
+		r->col_at = r->line_start;
+		r->col = 1;
+	}
+	for (const char *q = r->col_at; q < at; q++)
 		if (((unsigned char)*q & 0xC0) != 0x80)
-			c++;
-	return c;
+			r->col++;
+	r->col_at = at;
+	return r->col;
 }
 
 static int fail(jreader *r, const char *at, const char *msg)
@@ -47,11 +54,16 @@ static void skip_ws(jreader *r)
 {
 	while (r->p < r->end) {
 		char c = *r->p;
-		if (c == '\n') {
+		if (c == ' ') {
+			/* indentation of pretty-printed documents: eight at a time */
+			r->p++;
+			while (r->end - r->p >= 8 && memcmp(r->p, "        ", 8) == 0)
+				r->p += 8;
+		} else if (c == '\n') {
 			r->line++;
 			r->p++;
 			r->line_start = r->p;
-		} else if (c == ' ' || c == '\t' || c == '\r') {
+		} else if (c == '\t' || c == '\r') {
 			r->p++;
 		} else {
 			break;
@@ -131,15 +143,48 @@ static size_t put_utf8(char *o, unsigned cp)
 	return 4;
 }
 
+/* Bytes that end the plain run of a string: quote, backslash, controls,
+ * and every non-ASCII byte (validated as UTF-8 by the caller). */
+static const unsigned char string_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* Parse a string at r->p (on the opening quote) into arena memory. */
 static int read_string(jreader *r, const char **out, size_t *out_len)
 {
 	const char *q = r->p + 1;
-	/* Fast path: no escapes. */
+	/* Fast path: no escapes. The closing quote is found with memchr (SIMD in
+	 * libc); the run before it is then checked eight bytes at a time for a
+	 * backslash, a control byte or a non-ASCII byte, and only such bytes are
+	 * looked at one by one (UTF-8 is validated in place), so long text such
+	 * as OpenAPI descriptions costs little more than a copy. */
 	const char *s = q;
-	while (s < r->end && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20 &&
-	       (unsigned char)*s < 0x80)
-		s++;
+	for (;;) {
+		const char *quote = memchr(s, '"', (size_t)(r->end - s));
+		const char *stop = quote ? quote : r->end;
+		while (s + 8 <= stop) {
+			uint64_t w;
+			memcpy(&w, s, 8);
+			uint64_t bs = w ^ 0x5c5c5c5c5c5c5c5cULL; /* zero byte where '\\' */
+			uint64_t special = ((w - 0x2020202020202020ULL) | w | ((bs - 0x0101010101010101ULL) & ~bs)) &
+					   0x8080808080808080ULL;
+			if (special)
+				break;
+			s += 8;
+		}
+		while (s < stop && !string_special[(unsigned char)*s])
+			s++;
+		if (s < stop && (unsigned char)*s >= 0x80) {
+			size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
+			if (!l)
+				return fail(r, s, "invalid UTF-8 in string");
+			s += l;
+			continue;
+		}
+		if (s < stop && !string_special[(unsigned char)*s])
+			continue;
+		break;
+	}
 	if (s < r->end && *s == '"') {
 		char *copy = gr_arena_strndup(r->arena, q, (size_t)(s - q));
 		if (!copy)
@@ -149,31 +194,32 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 		r->p = s + 1;
 		return 0;
 	}
-	/* Slow path: escapes or non-ASCII. Output is never longer than input. */
-	const char *e = q;
-	while (e < r->end && *e != '"') {
-		if (*e == '\\' && ++e >= r->end)
+	/* Slow path: the string has escapes (s is on the first one). Its end is
+	 * the first quote not preceded by an odd run of backslashes; output is
+	 * never longer than input. Plain runs are copied whole. */
+	if (s >= r->end)
+		return fail(r, r->p, "unterminated string");
+	if ((unsigned char)*s < 0x20)
+		return fail(r, s, "control character in string");
+	const char *e = s;
+	for (;;) {
+		e = memchr(e, '"', (size_t)(r->end - e));
+		if (!e)
+			return fail(r, r->p, "unterminated string");
+		size_t nbs = 0;
+		for (const char *b = e - 1; b >= q && *b == '\\'; b--)
+			nbs++;
+		if (nbs % 2 == 0)
 			break;
 		e++;
 	}
-	if (e >= r->end)
-		return fail(r, r->p, "unterminated string");
 	char *o = gr_arena_alloc(r->arena, (size_t)(e - q) + 4);
 	if (!o)
 		return fail(r, r->p, "out of memory");
-	size_t n = 0;
-	s = q;
-	while (s < r->end) {
+	size_t n = (size_t)(s - q);
+	memcpy(o, q, n);
+	while (s < e) {
 		unsigned char c = (unsigned char)*s;
-		if (c == '"') {
-			o[n] = '\0';
-			*out = o;
-			*out_len = n;
-			r->p = s + 1;
-			return 0;
-		}
-		if (c < 0x20)
-			return fail(r, s, "control character in string");
 		if (c == '\\') {
 			if (s + 1 >= r->end)
 				return fail(r, s, "unterminated string");
@@ -212,14 +258,29 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 			}
 			continue;
 		}
-		size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
-		if (!l)
-			return fail(r, s, "invalid UTF-8 in string");
-		memcpy(o + n, s, l);
-		n += l;
-		s += l;
+		if (c < 0x20)
+			return fail(r, s, "control character in string");
+		if (c >= 0x80) {
+			size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
+			if (!l)
+				return fail(r, s, "invalid UTF-8 in string");
+			memcpy(o + n, s, l);
+			n += l;
+			s += l;
+			continue;
+		}
+		const char *t = s;
+		while (t < e && !string_special[(unsigned char)*t])
+			t++;
+		memcpy(o + n, s, (size_t)(t - s));
+		n += (size_t)(t - s);
+		s = t;
 	}
-	return fail(r, r->p, "unterminated string");
+	o[n] = '\0';
+	*out = o;
+	*out_len = n;
+	r->p = e + 1;
+	return 0;
 }
 
 static int read_number(jreader *r, gr_value *v)

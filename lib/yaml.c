@@ -189,6 +189,18 @@ static gr_value number_value(double d)
 static gr_value resolve_plain(const char *s, size_t n, int *is_string)
 {
 	*is_string = 0;
+	/* Most scalars are names, images and paths: settle them before the word
+	 * lists. Every YAML 1.1 keyword is at most 5 bytes long and starts with
+	 * one of these characters; numbers start with a digit, a sign or '.'. */
+	char c0 = n ? s[0] : '\0';
+	if (n > 5 && !(c0 == '+' || c0 == '-' || c0 == '.' || (c0 >= '0' && c0 <= '9'))) {
+		*is_string = 1;
+		return gr_make_string_ref(s, n);
+	}
+	if (n && !strchr("~yYnNtTfFoO+-.0123456789", c0)) {
+		*is_string = 1;
+		return gr_make_string_ref(s, n);
+	}
 	if (in_list(s, n, null_words))
 		return gr_make_null();
 	if (in_list(s, n, true_words))

@@ -4,6 +4,11 @@
 # non-zero on failure. BUILD names the build folder (build, build-san).
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.."
+# Tests never touch the user's schema cache: they get a fresh one (so the
+# suites exercise a cold and then a warm cache).
+GUARDRAIL_CACHE_DIR=$(mktemp -d)
+export GUARDRAIL_CACHE_DIR
+trap 'rm -rf "$GUARDRAIL_CACHE_DIR"' EXIT
 total_pass=0
 total_fail=0
 failed_suites=""

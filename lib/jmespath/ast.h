@@ -76,6 +76,7 @@ typedef enum jp_kind {
 	N_CURRENT,        /* @ (also the implicit left of projections) */
 	N_LITERAL,        /* value */
 	N_SUB,            /* a.b, a[0]: evaluate kids[1] over the result of kids[0] */
+	N_PATH,           /* a.b.c: kids[] are N_FIELD nodes looked up in turn */
 	N_INDEX,          /* [n] */
 	N_SLICE,          /* [start:stop:step] */
 	N_PROJECT,        /* list projection: kids[0] gives an array, kids[1] maps each item */

@@ -157,12 +157,236 @@ static int eval_slice(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value 
 
 static int eval_function(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out);
 
+/* Member lookup (gr_getn's job), tuned for short keys: lengths first, then
+ * the bytes inline instead of a call to memcmp. */
+static inline const gr_value *lookup(const gr_value *obj, const char *name, size_t len)
+{
+	if (obj->type != GR_OBJECT)
+		return NULL;
+	const gr_member *m = obj->u.o.members;
+	for (size_t i = 0; i < obj->u.o.len; i++) {
+		if (m[i].key_len != len)
+			continue;
+		size_t j = 0;
+		while (j < len && m[i].key[j] == name[j])
+			j++;
+		if (j == len)
+			return &m[i].value;
+	}
+	return NULL;
+}
+
+/* The bulky node kinds live out of line (noinline) so that jp_eval, which
+ * recurses once per node, keeps a small stack frame. */
+static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	gr_value base;
+	if (jp_eval(c, n->kids[0], in, &base) != 0)
+		return -1;
+	if (base.type != GR_ARRAY) {
+		*out = gr_make_null();
+		return 0;
+	}
+	const jp_node *rhs = n->kids[1];
+	if (rhs->kind == N_CURRENT) { /* a[*] with nothing after: drop nulls only */
+		size_t nn = 0;
+		for (size_t i = 0; i < base.u.a.len; i++)
+			nn += base.u.a.items[i].type != GR_NULL;
+		if (nn == base.u.a.len) {
+			*out = base;
+			return 0;
+		}
+	}
+	if (new_array(c, n, base.u.a.len, out) != 0)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < base.u.a.len; i++) {
+		gr_value v;
+		if (jp_eval(c, rhs, &base.u.a.items[i], &v) != 0)
+			return -1;
+		if (v.type != GR_NULL)
+			out->u.a.items[k++] = v;
+	}
+	out->u.a.len = k;
+	return 0;
+}
+
+static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	gr_value base;
+	if (jp_eval(c, n->kids[0], in, &base) != 0)
+		return -1;
+	if (base.type != GR_OBJECT) {
+		*out = gr_make_null();
+		return 0;
+	}
+	if (new_array(c, n, base.u.o.len, out) != 0)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < base.u.o.len; i++) {
+		gr_value v;
+		if (jp_eval(c, n->kids[1], &base.u.o.members[i].value, &v) != 0)
+			return -1;
+		if (v.type != GR_NULL)
+			out->u.a.items[k++] = v;
+	}
+	out->u.a.len = k;
+	return 0;
+}
+
+static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	gr_value base;
+	if (jp_eval(c, n->kids[0], in, &base) != 0)
+		return -1;
+	if (base.type != GR_ARRAY) {
+		*out = gr_make_null();
+		return 0;
+	}
+	if (new_array(c, n, base.u.a.len, out) != 0)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < base.u.a.len; i++) {
+		gr_value cond, v;
+		const gr_value *item = &base.u.a.items[i];
+		if (jp_eval(c, n->kids[1], item, &cond) != 0)
+			return -1;
+		if (!gr_jp_truthy(&cond))
+			continue;
+		if (jp_eval(c, n->kids[2], item, &v) != 0)
+			return -1;
+		if (v.type != GR_NULL)
+			out->u.a.items[k++] = v;
+	}
+	out->u.a.len = k;
+	return 0;
+}
+
+static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	gr_value base;
+	if (jp_eval(c, n->kids[0], in, &base) != 0)
+		return -1;
+	if (base.type != GR_ARRAY) {
+		*out = gr_make_null();
+		return 0;
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < base.u.a.len; i++) {
+		const gr_value *it = &base.u.a.items[i];
+		total += it->type == GR_ARRAY ? it->u.a.len : 1;
+	}
+	if (total == base.u.a.len) { /* nothing nested: a flatten is the identity */
+		size_t nested = 0;
+		for (size_t i = 0; i < base.u.a.len; i++)
+			nested += base.u.a.items[i].type == GR_ARRAY;
+		if (!nested) {
+			*out = base;
+			return 0;
+		}
+	}
+	if (new_array(c, n, total, out) != 0)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < base.u.a.len; i++) {
+		const gr_value *it = &base.u.a.items[i];
+		if (it->type == GR_ARRAY) {
+			if (it->u.a.len)
+				memcpy(out->u.a.items + k, it->u.a.items, it->u.a.len * sizeof(gr_value));
+			k += it->u.a.len;
+		} else {
+			out->u.a.items[k++] = *it;
+		}
+	}
+	out->u.a.len = k;
+	return 0;
+}
+
+static __attribute__((noinline)) int eval_multi_list(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	if (in->type == GR_NULL) {
+		*out = gr_make_null();
+		return 0;
+	}
+	gr_value arr;
+	if (new_array(c, n, n->nkids, &arr) != 0)
+		return -1;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (jp_eval(c, n->kids[i], in, &arr.u.a.items[i]) != 0)
+			return -1;
+	arr.u.a.len = n->nkids;
+	*out = arr;
+	return 0;
+}
+
+static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	if (in->type == GR_NULL) {
+		*out = gr_make_null();
+		return 0;
+	}
+	const jp_node *saved = c->node;
+	c->node = n;
+	gr_member *m = jp_alloc(c, n->nkids * sizeof *m);
+	c->node = saved;
+	if (!m)
+		return -1;
+	for (size_t i = 0; i < n->nkids; i++) {
+		memset(&m[i], 0, sizeof m[i]);
+		m[i].key = n->u.keys[i].u.s.ptr;
+		m[i].key_len = n->u.keys[i].u.s.len;
+		if (jp_eval(c, n->kids[i], in, &m[i].value) != 0)
+			return -1;
+	}
+	memset(out, 0, sizeof *out);
+	out->type = GR_OBJECT;
+	out->u.o.members = m;
+	out->u.o.len = n->nkids;
+	return 0;
+}
+
+static __attribute__((noinline)) int eval_compare(jp_ctx *c, const jp_node *n, const gr_value *in,
+						 gr_value *out)
+{
+	gr_value a, b;
+	if (jp_eval(c, n->kids[0], in, &a) != 0 || jp_eval(c, n->kids[1], in, &b) != 0)
+		return -1;
+	if (n->op == T_EQ || n->op == T_NE) {
+		bool eq = gr_equal(&a, &b);
+		*out = gr_make_bool(n->op == T_EQ ? eq : !eq);
+		return 0;
+	}
+	/* Ordering is defined for numbers only; anything else gives null. */
+	if (!gr_is_number(&a) || !gr_is_number(&b)) {
+		*out = gr_make_null();
+		return 0;
+	}
+	int r = jp_compare_values(&a, &b);
+	bool v = n->op == T_LT ? r < 0 : n->op == T_LE ? r <= 0 : n->op == T_GT ? r > 0 : r >= 0;
+	*out = gr_make_bool(v);
+	return 0;
+}
+
 int jp_eval(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 {
 	switch ((jp_kind)n->kind) {
 	case N_FIELD: {
-		const gr_member *m = gr_get_member(in, n->u.field.name, n->u.field.len);
-		*out = m ? m->value : gr_make_null();
+		const gr_value *v = lookup(in, n->u.field.name, n->u.field.len);
+		*out = v ? *v : gr_make_null();
+		return 0;
+	}
+	case N_PATH: {
+		/* a.b.c: a loop of lookups; a non-object on the way gives null. */
+		const gr_value *cur = in;
+		for (size_t k = 0; k < n->nkids && cur; k++)
+			cur = lookup(cur, n->kids[k]->u.field.name, n->kids[k]->u.field.len);
+		*out = cur ? *cur : gr_make_null();
 		return 0;
 	}
 	case N_CURRENT: *out = *in; return 0;
@@ -186,161 +410,12 @@ int jp_eval(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 		return 0;
 	}
 	case N_SLICE: return eval_slice(c, n, in, out);
-	case N_PROJECT: {
-		gr_value base;
-		if (jp_eval(c, n->kids[0], in, &base) != 0)
-			return -1;
-		if (base.type != GR_ARRAY) {
-			*out = gr_make_null();
-			return 0;
-		}
-		const jp_node *rhs = n->kids[1];
-		if (rhs->kind == N_CURRENT) { /* a[*] with nothing after: drop nulls only */
-			size_t nn = 0;
-			for (size_t i = 0; i < base.u.a.len; i++)
-				nn += base.u.a.items[i].type != GR_NULL;
-			if (nn == base.u.a.len) {
-				*out = base;
-				return 0;
-			}
-		}
-		if (new_array(c, n, base.u.a.len, out) != 0)
-			return -1;
-		size_t k = 0;
-		for (size_t i = 0; i < base.u.a.len; i++) {
-			gr_value v;
-			if (jp_eval(c, rhs, &base.u.a.items[i], &v) != 0)
-				return -1;
-			if (v.type != GR_NULL)
-				out->u.a.items[k++] = v;
-		}
-		out->u.a.len = k;
-		return 0;
-	}
-	case N_VALUES_PROJECT: {
-		gr_value base;
-		if (jp_eval(c, n->kids[0], in, &base) != 0)
-			return -1;
-		if (base.type != GR_OBJECT) {
-			*out = gr_make_null();
-			return 0;
-		}
-		if (new_array(c, n, base.u.o.len, out) != 0)
-			return -1;
-		size_t k = 0;
-		for (size_t i = 0; i < base.u.o.len; i++) {
-			gr_value v;
-			if (jp_eval(c, n->kids[1], &base.u.o.members[i].value, &v) != 0)
-				return -1;
-			if (v.type != GR_NULL)
-				out->u.a.items[k++] = v;
-		}
-		out->u.a.len = k;
-		return 0;
-	}
-	case N_FILTER: {
-		gr_value base;
-		if (jp_eval(c, n->kids[0], in, &base) != 0)
-			return -1;
-		if (base.type != GR_ARRAY) {
-			*out = gr_make_null();
-			return 0;
-		}
-		if (new_array(c, n, base.u.a.len, out) != 0)
-			return -1;
-		size_t k = 0;
-		for (size_t i = 0; i < base.u.a.len; i++) {
-			gr_value cond, v;
-			const gr_value *item = &base.u.a.items[i];
-			if (jp_eval(c, n->kids[1], item, &cond) != 0)
-				return -1;
-			if (!gr_jp_truthy(&cond))
-				continue;
-			if (jp_eval(c, n->kids[2], item, &v) != 0)
-				return -1;
-			if (v.type != GR_NULL)
-				out->u.a.items[k++] = v;
-		}
-		out->u.a.len = k;
-		return 0;
-	}
-	case N_FLATTEN: {
-		gr_value base;
-		if (jp_eval(c, n->kids[0], in, &base) != 0)
-			return -1;
-		if (base.type != GR_ARRAY) {
-			*out = gr_make_null();
-			return 0;
-		}
-		size_t total = 0;
-		for (size_t i = 0; i < base.u.a.len; i++) {
-			const gr_value *it = &base.u.a.items[i];
-			total += it->type == GR_ARRAY ? it->u.a.len : 1;
-		}
-		if (total == base.u.a.len) { /* nothing nested: a flatten is the identity */
-			size_t nested = 0;
-			for (size_t i = 0; i < base.u.a.len; i++)
-				nested += base.u.a.items[i].type == GR_ARRAY;
-			if (!nested) {
-				*out = base;
-				return 0;
-			}
-		}
-		if (new_array(c, n, total, out) != 0)
-			return -1;
-		size_t k = 0;
-		for (size_t i = 0; i < base.u.a.len; i++) {
-			const gr_value *it = &base.u.a.items[i];
-			if (it->type == GR_ARRAY) {
-				if (it->u.a.len)
-					memcpy(out->u.a.items + k, it->u.a.items, it->u.a.len * sizeof(gr_value));
-				k += it->u.a.len;
-			} else {
-				out->u.a.items[k++] = *it;
-			}
-		}
-		out->u.a.len = k;
-		return 0;
-	}
-	case N_MULTI_LIST: {
-		if (in->type == GR_NULL) {
-			*out = gr_make_null();
-			return 0;
-		}
-		gr_value arr;
-		if (new_array(c, n, n->nkids, &arr) != 0)
-			return -1;
-		for (size_t i = 0; i < n->nkids; i++)
-			if (jp_eval(c, n->kids[i], in, &arr.u.a.items[i]) != 0)
-				return -1;
-		arr.u.a.len = n->nkids;
-		*out = arr;
-		return 0;
-	}
-	case N_MULTI_HASH: {
-		if (in->type == GR_NULL) {
-			*out = gr_make_null();
-			return 0;
-		}
-		const jp_node *saved = c->node;
-		c->node = n;
-		gr_member *m = jp_alloc(c, n->nkids * sizeof *m);
-		c->node = saved;
-		if (!m)
-			return -1;
-		for (size_t i = 0; i < n->nkids; i++) {
-			memset(&m[i], 0, sizeof m[i]);
-			m[i].key = n->u.keys[i].u.s.ptr;
-			m[i].key_len = n->u.keys[i].u.s.len;
-			if (jp_eval(c, n->kids[i], in, &m[i].value) != 0)
-				return -1;
-		}
-		memset(out, 0, sizeof *out);
-		out->type = GR_OBJECT;
-		out->u.o.members = m;
-		out->u.o.len = n->nkids;
-		return 0;
-	}
+	case N_PROJECT: return eval_project(c, n, in, out);
+	case N_VALUES_PROJECT: return eval_values_project(c, n, in, out);
+	case N_FILTER: return eval_filter(c, n, in, out);
+	case N_FLATTEN: return eval_flatten(c, n, in, out);
+	case N_MULTI_LIST: return eval_multi_list(c, n, in, out);
+	case N_MULTI_HASH: return eval_multi_hash(c, n, in, out);
 	case N_OR:
 	case N_AND: {
 		gr_value left;
@@ -359,25 +434,7 @@ int jp_eval(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 		*out = gr_make_bool(!gr_jp_truthy(&v));
 		return 0;
 	}
-	case N_COMPARE: {
-		gr_value a, b;
-		if (jp_eval(c, n->kids[0], in, &a) != 0 || jp_eval(c, n->kids[1], in, &b) != 0)
-			return -1;
-		if (n->op == T_EQ || n->op == T_NE) {
-			bool eq = gr_equal(&a, &b);
-			*out = gr_make_bool(n->op == T_EQ ? eq : !eq);
-			return 0;
-		}
-		/* Ordering is defined for numbers only; anything else gives null. */
-		if (!gr_is_number(&a) || !gr_is_number(&b)) {
-			*out = gr_make_null();
-			return 0;
-		}
-		int r = jp_compare_values(&a, &b);
-		bool v = n->op == T_LT ? r < 0 : n->op == T_LE ? r <= 0 : n->op == T_GT ? r > 0 : r >= 0;
-		*out = gr_make_bool(v);
-		return 0;
-	}
+	case N_COMPARE: return eval_compare(c, n, in, out);
 	case N_FUNCTION: return eval_function(c, n, in, out);
 	case N_EXPREF: *out = gr_make_null(); return 0;
 	}

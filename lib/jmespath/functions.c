@@ -415,21 +415,23 @@ static int fn_reverse(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 static int fn_sum(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
 	int64_t isum = 0;
-	double dsum = 0;
-	bool is_int = true;
-	for (size_t i = 0; i < a[0].u.a.len; i++) {
+	size_t i = 0, len = a[0].u.a.len;
+	/* Integers while they fit; the first double or overflow switches to doubles. */
+	for (; i < len; i++) {
 		const gr_value *v = &a[0].u.a.items[i];
-		if (is_int && v->type == GR_INT && !__builtin_add_overflow(isum, v->u.i, &isum))
-			continue;
-		if (is_int) {
-			is_int = false;
-			dsum = (double)isum;
-			for (size_t j = i; j < a[0].u.a.len; j++)
-				dsum += gr_number(&a[0].u.a.items[j]);
+		int64_t next;
+		if (v->type != GR_INT || __builtin_add_overflow(isum, v->u.i, &next))
 			break;
-		}
+		isum = next;
 	}
-	*out = is_int ? gr_make_int(isum) : gr_make_double(dsum);
+	if (i == len) {
+		*out = gr_make_int(isum);
+		return 0;
+	}
+	double dsum = (double)isum;
+	for (; i < len; i++)
+		dsum += gr_number(&a[0].u.a.items[i]);
+	*out = gr_make_double(dsum);
 	return 0;
 }
 

@@ -178,8 +178,8 @@ int jp_lex_next(jp_lexer *lx, jp_token *tok)
 			break;
 		lx->pos++;
 	}
-	memset(tok, 0, sizeof *tok);
 	tok->pos = lx->pos;
+	tok->value.type = GR_NULL;
 	if (lx->pos >= lx->len) {
 		tok->type = T_EOF;
 		return 0;

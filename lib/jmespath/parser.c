@@ -485,6 +485,37 @@ static jp_node *parse_call(parser *p, jp_node *left, size_t pos)
 	return n;
 }
 
+/*
+ * a.b.c...: one N_PATH node whose kids are the fields, evaluated by a loop
+ * rather than a recursion per dot. Kids grow by doubling (the array is
+ * reallocated when the count reaches a power of two), so a long chain
+ * costs linear time and memory.
+ */
+static jp_node *path_append(parser *p, jp_node *left, jp_node *field)
+{
+	if (left->kind == N_FIELD) {
+		jp_node *n = node(p, N_PATH, left->pos, 2);
+		if (n) {
+			n->kids[0] = left;
+			n->kids[1] = field;
+		}
+		return n;
+	}
+	size_t k = left->nkids;
+	if ((k & (k - 1)) == 0) { /* full: k is a power of two */
+		jp_node **kids = gr_arena_alloc(p->arena, 2 * k * sizeof *kids);
+		if (!kids) {
+			jp_fail(p->err, GR_JP_LIMIT, field->pos, "out of memory");
+			return NULL;
+		}
+		memcpy(kids, left->kids, k * sizeof *kids);
+		left->kids = kids;
+	}
+	left->kids[k] = field;
+	left->nkids = k + 1;
+	return left;
+}
+
 static jp_node *led(parser *p, jp_token t, jp_node *left)
 {
 	switch (t.type) {
@@ -496,7 +527,11 @@ static jp_node *led(parser *p, jp_token t, jp_node *left)
 			return rhs ? node2(p, N_VALUES_PROJECT, t.pos, left, rhs) : NULL;
 		} else {
 			jp_node *rhs = parse_dot_rhs(p, bp[T_DOT]);
-			return rhs ? node2(p, N_SUB, t.pos, left, rhs) : NULL;
+			if (!rhs)
+				return NULL;
+			if (rhs->kind == N_FIELD && (left->kind == N_FIELD || left->kind == N_PATH))
+				return path_append(p, left, rhs);
+			return node2(p, N_SUB, t.pos, left, rhs);
 		}
 	case T_PIPE:
 	case T_OR:

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "guardrail/decode.h"
+#include "guardrail/doccache.h"
 #include "guardrail/schema.h"
 #include "registry_int.h"
 
@@ -305,33 +306,50 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	size_t len = 0;
 	gr_error e;
 	gr_error_clear(&e);
-	if (gr_read_file(full, 0, &data, &len, &e) != 0)
+	if (access(full, R_OK) != 0)
 		return -1; /* no such group-version: its kinds have no schema */
+	char pfull[PATH_MAX + 64];
+	const char *sources[2] = {full, NULL};
+	if (r->patches) {
+		snprintf(pfull, sizeof pfull, "%s/%s", r->patches, rel);
+		if (access(pfull, R_OK) == 0)
+			sources[1] = pfull;
+	}
 	gr_arena tmp;
 	gr_arena_init(&tmp);
 	gr_value doc;
-	int rc = gr_decode_json(&tmp, data, len, NULL, &doc, &e);
-	free(data);
-	if (rc != 0) {
-		snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", full, e.line, e.column,
-		         e.message);
-		gr_arena_free(&tmp);
-		return -1;
-	}
-	if (r->patches) {
-		char pfull[PATH_MAX + 64];
-		snprintf(pfull, sizeof pfull, "%s/%s", r->patches, rel);
-		if (access(pfull, R_OK) == 0) {
+	/* The pruned document (doccache.h) is what gets compiled, from the cache
+	 * or made now, so a cache hit and a miss compile the same thing. */
+	if (!gr_doccache_get(&tmp, sources, 2, &doc)) {
+		if (gr_read_file(full, 0, &data, &len, &e) != 0) {
+			gr_arena_free(&tmp);
+			return -1;
+		}
+		int rc = gr_decode_json(&tmp, data, len, NULL, &doc, &e);
+		free(data);
+		if (rc != 0) {
+			snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", full, e.line, e.column,
+			         e.message);
+			gr_arena_free(&tmp);
+			return -1;
+		}
+		bool patch_ok = true;
+		if (sources[1]) {
 			if (gr_read_file(pfull, 0, &data, &len, &e) == 0) {
 				gr_value patch;
-				if (gr_decode_json(&tmp, data, len, NULL, &patch, &e) == 0)
+				if (gr_decode_json(&tmp, data, len, NULL, &patch, &e) == 0) {
 					doc = gr_json_merge_patch(&tmp, &doc, &patch);
-				else
+				} else {
+					patch_ok = false;
 					snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull,
 					         e.line, e.column, e.message);
+				}
 				free(data);
 			}
 		}
+		doc = gr_openapi_prune(&tmp, &doc);
+		if (patch_ok)
+			gr_doccache_put(sources, 2, &doc);
 	}
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");

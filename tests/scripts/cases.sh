@@ -5,10 +5,12 @@
 #   stdin     (optional) fed to standard input
 #   expected  the exact standard output
 #   exit      the expected exit code
-#   stderr    (optional) text that standard error must contain
+#   stderr    (optional) the exact standard error
+#   stderr.contains  (optional) lines that must each appear in standard error
+#             (for messages that name machine-specific paths)
 # plus any input files the args name (paths relative to the case folder,
-# where the command runs). UPDATE=1 rewrites `expected` and `exit` from the
-# actual run, for reviewing with git diff.
+# where the command runs). UPDATE=1 rewrites `expected`, `exit` and an
+# existing `stderr` from the actual run, for reviewing with git diff.
 BUILD=${BUILD:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$root/$BUILD/guardrail"
@@ -35,6 +37,7 @@ for dir in "$root"/tests/cases/*/*/; do
 	if [ -n "$UPDATE" ]; then
 		cp "$out" "$dir/expected"
 		echo "$code" > "$dir/exit"
+		if [ -f "$dir/stderr" ]; then cp "$err" "$dir/stderr"; fi
 	fi
 	ok=1
 	want_code=$(cat "$dir/exit" 2>/dev/null || echo 0)
@@ -47,10 +50,18 @@ for dir in "$root"/tests/cases/*/*/; do
 		diff "$dir/expected" "$out" | head -20 >&2
 		ok=0
 	fi
-	if [ -f "$dir/stderr" ] && ! grep -qF -- "$(cat "$dir/stderr")" "$err"; then
-		echo "FAIL $name: stderr lacks: $(cat "$dir/stderr")" >&2
-		head -5 "$err" >&2
+	if [ -f "$dir/stderr" ] && ! cmp -s "$err" "$dir/stderr"; then
+		echo "FAIL $name: standard error differs:" >&2
+		diff "$dir/stderr" "$err" | head -10 >&2
 		ok=0
+	fi
+	if [ -f "$dir/stderr.contains" ]; then
+		while IFS= read -r want || [ -n "$want" ]; do
+			if ! grep -qF -- "$want" "$err"; then
+				echo "FAIL $name: standard error lacks: $want" >&2
+				ok=0
+			fi
+		done < "$dir/stderr.contains"
 	fi
 	if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 	rm -f "$out" "$err"

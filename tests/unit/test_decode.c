@@ -171,9 +171,9 @@ int main(void)
 		gr_document *docs;
 		size_t n;
 		gr_error err;
-		char *buf = malloc(7);
-		memcpy(buf, "{\"ab\xc3\\", 7);
-		CHECK(gr_decode(&arena, buf, 7, NULL, &docs, &n, &err) == -1);
+		char *buf = malloc(5);
+		memcpy(buf, "{\"ab\\", 5);
+		CHECK(gr_decode(&arena, buf, 5, NULL, &docs, &n, &err) == -1);
 		CHECK(strstr(err.message, "unterminated string") != NULL);
 		free(buf);
 	}

@@ -1,0 +1,289 @@
+/*
+ * doccache.c — pruned OpenAPI documents cached on disk (see doccache.h).
+ *
+ * Pruning walks schemas structurally: `description` is dropped only where
+ * it annotates a schema, never inside `properties` (where it may be a field
+ * name, as PriorityClass.description is) nor inside `default`, `enum` or
+ * `example` values. The entry is compact JSON whose first member `key`
+ * repeats the identity of its sources, checked on read, so a hash collision
+ * or a foreign file is a miss, not a wrong schema.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guardrail/buf.h"
+#include "guardrail/decode.h"
+#include "guardrail/doccache.h"
+
+#define CACHE_FORMAT "guardrail-doccache-1"
+
+static int cache_dir(char *out, size_t cap)
+{
+	const char *d = getenv("GUARDRAIL_CACHE_DIR");
+	if (d && strcmp(d, "off") == 0)
+		return -1;
+	int n;
+	if (d && *d)
+		n = snprintf(out, cap, "%s", d);
+	else if ((d = getenv("XDG_CACHE_HOME")) && *d)
+		n = snprintf(out, cap, "%s/guardrail", d);
+	else if ((d = getenv("HOME")) && *d)
+		n = snprintf(out, cap, "%s/.cache/guardrail", d);
+	else
+		return -1;
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* mkdir -p for the cache folder (mode 0755). */
+static int ensure_dir(const char *dir)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* Identity of the sources: format, then path:size:mtime of each. */
+static int source_key(const char *const *sources, size_t n, gr_buf *key)
+{
+	gr_buf_puts(key, CACHE_FORMAT);
+	for (size_t i = 0; i < n; i++) {
+		if (!sources[i])
+			continue;
+		struct stat st;
+		if (stat(sources[i], &st))
+			return -1;
+		char *real = realpath(sources[i], NULL);
+		gr_buf_printf(key, "|%s:%lld:%lld.%09ld", real ? real : sources[i], (long long)st.st_size,
+			      (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+		free(real);
+	}
+	return key->failed ? -1 : 0;
+}
+
+static int entry_path(const gr_buf *key, char *out, size_t cap)
+{
+	char dir[4000];
+	if (cache_dir(dir, sizeof dir))
+		return -1;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < key->len; i++) {
+		h ^= (unsigned char)key->data[i];
+		h *= 1099511628211ULL;
+	}
+	int n = snprintf(out, cap, "%s/%016llx.json", dir, (unsigned long long)h);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+bool gr_doccache_get(gr_arena *a, const char *const *sources, size_t nsources, gr_value *out)
+{
+	gr_buf key;
+	gr_buf_init(&key);
+	char path[4096];
+	bool hit = false;
+	if (source_key(sources, nsources, &key) || entry_path(&key, path, sizeof path))
+		goto done;
+	char *data;
+	size_t len;
+	gr_error err;
+	if (gr_read_file(path, (size_t)64 * 1024 * 1024, &data, &len, &err))
+		goto done;
+	gr_value v;
+	if (gr_decode_json(a, data, len, NULL, &v, &err) == 0) {
+		const char *k = gr_get_str(&v, "key");
+		const gr_value *doc = gr_get(&v, "document");
+		if (k && doc && strlen(k) == key.len && memcmp(k, key.data, key.len) == 0) {
+			*out = *doc;
+			hit = true;
+		}
+	}
+	free(data);
+done:
+	gr_buf_free(&key);
+	return hit;
+}
+
+void gr_doccache_put(const char *const *sources, size_t nsources, const gr_value *doc)
+{
+	gr_buf key, body;
+	gr_buf_init(&key);
+	gr_buf_init(&body);
+	char path[4096], dir[4000], tmp[4200];
+	if (source_key(sources, nsources, &key) || entry_path(&key, path, sizeof path) ||
+	    cache_dir(dir, sizeof dir) || ensure_dir(dir))
+		goto done;
+	gr_buf_puts(&body, "{\"key\":");
+	gr_buf_json_string(&body, key.data, key.len);
+	gr_buf_puts(&body, ",\"document\":");
+	gr_write_json(&body, doc, -1);
+	gr_buf_puts(&body, "}\n");
+	if (body.failed)
+		goto done;
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		goto done;
+	size_t off = 0;
+	while (off < body.len) {
+		ssize_t w = write(fd, body.data + off, body.len - off);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (close(fd) == 0 && off == body.len)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+done:
+	gr_buf_free(&key);
+	gr_buf_free(&body);
+}
+
+/* ---- pruning ---- */
+
+static gr_value prune_schema(gr_arena *a, const gr_value *s, int depth);
+
+static bool is_key(const gr_member *m, const char *k)
+{
+	size_t n = strlen(k);
+	return m->key_len == n && memcmp(m->key, k, n) == 0;
+}
+
+/* A map of name -> schema (properties, patternProperties, schemas). */
+static gr_value prune_map(gr_arena *a, const gr_value *m, int depth)
+{
+	if (m->type != GR_OBJECT)
+		return *m;
+	gr_value out = gr_make_object(a, m->u.o.len);
+	if (out.type != GR_OBJECT)
+		return *m;
+	out.line = m->line;
+	out.column = m->column;
+	for (size_t i = 0; i < m->u.o.len; i++) {
+		out.u.o.members[i] = m->u.o.members[i];
+		out.u.o.members[i].value = prune_schema(a, &m->u.o.members[i].value, depth + 1);
+	}
+	return out;
+}
+
+static gr_value prune_list(gr_arena *a, const gr_value *l, int depth)
+{
+	if (l->type != GR_ARRAY)
+		return prune_schema(a, l, depth);
+	gr_value out = gr_make_array(a, l->u.a.len);
+	if (out.type != GR_ARRAY)
+		return *l;
+	for (size_t i = 0; i < l->u.a.len; i++)
+		out.u.a.items[i] = prune_schema(a, &l->u.a.items[i], depth + 1);
+	return out;
+}
+
+static gr_value prune_schema(gr_arena *a, const gr_value *s, int depth)
+{
+	if (s->type != GR_OBJECT || depth > 256)
+		return *s;
+	size_t keep = 0;
+	for (size_t i = 0; i < s->u.o.len; i++)
+		if (!(is_key(&s->u.o.members[i], "description") && s->u.o.members[i].value.type == GR_STRING))
+			keep++;
+	gr_value out = gr_make_object(a, keep);
+	if (keep && out.type != GR_OBJECT)
+		return *s;
+	out.type = GR_OBJECT;
+	out.line = s->line;
+	out.column = s->column;
+	size_t k = 0;
+	for (size_t i = 0; i < s->u.o.len; i++) {
+		const gr_member *m = &s->u.o.members[i];
+		if (is_key(m, "description") && m->value.type == GR_STRING)
+			continue;
+		gr_member c = *m;
+		if (is_key(m, "properties") || is_key(m, "patternProperties"))
+			c.value = prune_map(a, &m->value, depth);
+		else if (is_key(m, "items") || is_key(m, "additionalProperties") || is_key(m, "not") ||
+			 is_key(m, "allOf") || is_key(m, "anyOf") || is_key(m, "oneOf"))
+			c.value = prune_list(a, &m->value, depth);
+		out.u.o.members[k++] = c;
+	}
+	out.u.o.len = k;
+	return out;
+}
+
+/* paths: only namespaced ones, each operation reduced to its GVK (what
+ * tells whether a kind is namespaced). */
+static gr_value prune_paths(gr_arena *a, const gr_value *paths)
+{
+	if (!paths || paths->type != GR_OBJECT)
+		return gr_make_object(a, 0);
+	size_t keep = 0;
+	for (size_t i = 0; i < paths->u.o.len; i++)
+		if (strstr(paths->u.o.members[i].key, "/namespaces/{namespace}/"))
+			keep++;
+	gr_value out = gr_make_object(a, keep);
+	if (keep && out.type != GR_OBJECT)
+		return *paths;
+	out.type = GR_OBJECT;
+	size_t k = 0;
+	for (size_t i = 0; i < paths->u.o.len; i++) {
+		const gr_member *pm = &paths->u.o.members[i];
+		if (!strstr(pm->key, "/namespaces/{namespace}/"))
+			continue;
+		gr_member c = *pm;
+		c.value = gr_make_object(a, 0);
+		if (pm->value.type == GR_OBJECT) {
+			size_t nops = 0;
+			for (size_t j = 0; j < pm->value.u.o.len; j++)
+				if (gr_get(&pm->value.u.o.members[j].value, "x-kubernetes-group-version-kind"))
+					nops++;
+			gr_value ops = gr_make_object(a, nops);
+			size_t o = 0;
+			for (size_t j = 0; j < pm->value.u.o.len && ops.type == GR_OBJECT; j++) {
+				const gr_member *op = &pm->value.u.o.members[j];
+				const gr_member *g = gr_get_member(&op->value, "x-kubernetes-group-version-kind", 31);
+				if (!g)
+					continue;
+				gr_value one = gr_make_object(a, 1);
+				if (one.type != GR_OBJECT)
+					break;
+				one.u.o.members[0] = *g;
+				ops.u.o.members[o] = *op;
+				ops.u.o.members[o].value = one;
+				o++;
+			}
+			if (ops.type == GR_OBJECT) {
+				ops.u.o.len = o;
+				c.value = ops;
+			}
+		}
+		out.u.o.members[k++] = c;
+	}
+	out.u.o.len = k;
+	return out;
+}
+
+gr_value gr_openapi_prune(gr_arena *a, const gr_value *doc)
+{
+	const gr_value *schemas = gr_get_path(doc, "components", "schemas", NULL);
+	gr_value pruned = schemas ? prune_map(a, schemas, 0) : gr_make_object(a, 0);
+	gr_value comps = gr_make_object(a, 1);
+	gr_value root = gr_make_object(a, 2);
+	if (comps.type != GR_OBJECT || root.type != GR_OBJECT)
+		return *doc;
+	comps.u.o.members[0] = (gr_member){.key = "schemas", .key_len = 7, .value = pruned};
+	root.u.o.members[0] = (gr_member){.key = "components", .key_len = 10, .value = comps};
+	root.u.o.members[1] = (gr_member){.key = "paths", .key_len = 5, .value = prune_paths(a, gr_get(doc, "paths"))};
+	return root;
+}
