@@ -458,6 +458,12 @@ static bool is_type_meta(const char *k, size_t len)
 	       (len == 8 && memcmp(k, "metadata", 8) == 0);
 }
 
+static bool is_zero_default(const gr_value *d)
+{
+	return (d->type == GR_STRING && d->u.s.len == 0) || (d->type == GR_INT && d->u.i == 0) ||
+	       (d->type == GR_DOUBLE && d->u.d == 0) || (d->type == GR_BOOL && !d->u.b);
+}
+
 /* root: 0 nested, 1 built-in root, 2 custom resource root */
 static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 {
@@ -506,7 +512,14 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 		const sprop *p = n->nprops ? gr_snode_prop(n, name, nl) : NULL;
 		if (m && !(m->value.type == GR_NULL && p && !is_nullable_edge(p)))
 			continue;
-		if (p && p->dflt)
+		/* A default satisfies `required`, except a Go zero value ("", 0,
+		 * false): the published schemas give every required string and
+		 * number such a default (Container.name: "", ContainerPort.
+		 * containerPort: 0) and the API server's own validation then
+		 * rejects it as missing. Inside a value the defaults supplied
+		 * (status: {} of a CRD) nothing was written by the user, so
+		 * there every default counts. */
+		if (p && p->dflt && (v->in_default || !is_zero_default(p->dflt)))
 			continue; /* defaulted */
 		if (root == 2 && nl == 8 && memcmp(name, "metadata", 8) == 0)
 			continue;
@@ -523,7 +536,9 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			if (!saved)
 				v->pos_override = x;
 			v_push_key(v, p->name, p->len);
+			v->in_default++;
 			walk(v, p->node, p->dflt);
+			v->in_default--;
 			v_pop(v);
 			v->pos_override = saved;
 		}
@@ -685,6 +700,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	v->pos_override = NULL;
 	v->path_override = NULL;
 	v->in_branch = 0;
+	v->in_default = 0;
 	v->silent = false;
 	v->silent_errors = 0;
 	v->obj = obj;

@@ -33,6 +33,7 @@ typedef struct vctx {
 	const gr_value *pos_override; /* validating a default: findings point here */
 	const char *path_override;    /* a path built by hand (CRD schema paths) */
 	int in_branch; /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
+	int in_default; /* inside a value the schema's defaults supplied */
 	bool silent;   /* count errors instead of reporting them (anyOf/oneOf/not trials) */
 	size_t silent_errors;
 } vctx;

@@ -115,14 +115,16 @@ static void test_builtin(gr_schema_registry *r)
 		CHECK_STR(f->doc, "docs/rules/schema.md#schematype");
 	}
 
-	/* required: a Deployment without selector; a required field with a default
-	 * (Container.name defaults to "") is never missing */
+	/* required: a Deployment without selector, and a container without name:
+	 * the schema's zero default for Container.name ("") does not satisfy
+	 * required, as the API server rejects an empty name */
 	run(r,
 	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n"
 	    "    spec: {containers: [{image: i}]}\n",
 	    true, false);
 	EXPECT("schema.required", "spec.selector");
-	EXPECT_COUNT(1);
+	EXPECT("schema.required", "spec.template.spec.containers[0].name");
+	EXPECT_COUNT(2);
 	f = find("schema.required", "spec.selector");
 	if (f) {
 		CHECK(f->line == 5 && f->column == 3); /* the parent object */
