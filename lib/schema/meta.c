@@ -40,6 +40,33 @@ static bool dns1035_label(const char *s, size_t len)
 	return gr_is_dns1123_label(s, len);
 }
 
+/*
+ * A valid name close to s: lower case, every other character turned into
+ * '-', runs of '-' folded, trimmed to start and end alphanumeric, cut to the
+ * length limit (63 for labels, 253 for subdomains). Empty when nothing is left.
+ */
+static void suggest_name(const char *s, size_t len, bool dots, bool prefix, char *out, size_t cap)
+{
+	size_t max = dots ? 253 : 63, n = 0;
+	if (max > cap - 1)
+		max = cap - 1;
+	for (size_t i = 0; i < len && n < max; i++) {
+		char c = (char)tolower((unsigned char)s[i]);
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (dots && c == '.');
+		if (!ok)
+			c = '-';
+		if ((c == '-' || c == '.') && (n == 0 || out[n - 1] == '-' || out[n - 1] == '.'))
+			continue;
+		out[n++] = c;
+	}
+	while (n && !prefix && (out[n - 1] == '-' || out[n - 1] == '.'))
+		n--;
+	out[n] = '\0';
+}
+
+static void check_name_rule(vctx *v, const gr_value *val, const char *s, size_t len, const char *shown,
+                            const char *field, size_t flen, name_rule rule, bool prefix);
+
 /* Report what is wrong with name s (prefix: a generateName, whose trailing '-' is fine). */
 static void check_name(vctx *v, const gr_value *val, const char *field, size_t flen, name_rule rule,
                        bool prefix)
@@ -53,6 +80,22 @@ static void check_name(vctx *v, const gr_value *val, const char *field, size_t f
 		s = buf;
 	}
 	const char *shown = gr_v_show(v, val);
+	size_t before = v->out->len;
+	check_name_rule(v, val, s, len, shown, field, flen, rule, prefix);
+	if (v->out->len > before && rule != NAME_PATH_SEGMENT) {
+		char fix[254];
+		suggest_name(val->u.s.ptr, val->u.s.len, rule == NAME_SUBDOMAIN, prefix, fix, sizeof fix);
+		if (fix[0])
+			gr_v_set_fix(v, before, "rename it, for example \"%s\"", fix);
+		else
+			gr_v_set_fix(v, before, "use lower case letters, digits and '-'%s",
+			             rule == NAME_SUBDOMAIN ? " (and '.')" : "");
+	}
+}
+
+static void check_name_rule(vctx *v, const gr_value *val, const char *s, size_t len, const char *shown,
+                            const char *field, size_t flen, name_rule rule, bool prefix)
+{
 	switch (rule) {
 	case NAME_PATH_SEGMENT:
 		if (!prefix && ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.')))

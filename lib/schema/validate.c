@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "guardrail/path.h"
 #include "registry_int.h"
@@ -186,6 +187,106 @@ static bool is_nullable_edge(const sprop *p)
 
 static void walk(vctx *v, const snode *n, const gr_value *x);
 
+/* ---- remediations: say what to write, not only what is wrong ---- */
+
+/* Set the remediation of the finding just added (if one was added). */
+void gr_v_set_fix(vctx *v, size_t before, const char *fmt, ...)
+{
+	if (v->out->len <= before)
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	const char *fix = gr_arena_strdup(v->out->arena, buf);
+	if (fix)
+		v->out->items[v->out->len - 1].remediation = fix;
+}
+
+/* Edit distance with a cap (0..cap+1), for "did you mean". */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb, size_t cap)
+{
+	if (na > 64 || nb > 64)
+		return cap + 1;
+	size_t prev[65], cur[65];
+	for (size_t j = 0; j <= nb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		cur[0] = i;
+		size_t best = cur[0];
+		for (size_t j = 1; j <= nb; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t d = prev[j - 1] + cost;
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			cur[j] = d;
+			if (d < best)
+				best = d;
+		}
+		if (best > cap)
+			return cap + 1;
+		memcpy(prev, cur, (nb + 1) * sizeof *prev);
+	}
+	return prev[nb];
+}
+
+/* The known property closest to key (case-insensitive equal, or within two
+ * edits), or NULL. */
+static const sprop *closest_prop(const snode *n, const char *key, size_t len)
+{
+	const sprop *best = NULL;
+	size_t best_d = 3;
+	for (uint32_t i = 0; i < n->nprops; i++) {
+		const sprop *p = &n->props[i];
+		if (p->len == len && strncasecmp(p->name, key, len) == 0)
+			return p;
+		size_t d = edit_distance(key, len, p->name, p->len, 2);
+		if (d < best_d) {
+			best_d = d;
+			best = p;
+		}
+	}
+	return best;
+}
+
+static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, const char *want)
+{
+	bool wants_number = (types & (ST_INT | ST_NUM)) != 0, wants_string = (types & ST_STR) != 0;
+	if (x->type == GR_STRING && wants_number) {
+		char *end = NULL;
+		char tmp[64];
+		snprintf(tmp, sizeof tmp, "%.*s", (int)(x->u.s.len < 63 ? x->u.s.len : 63), x->u.s.ptr);
+		(void)strtod(tmp, &end);
+		if (x->u.s.len && end && *end == '\0') {
+			gr_v_set_fix(v, before, "write the number without quotes: %s", tmp);
+			return;
+		}
+	}
+	if (x->type == GR_BOOL && wants_string) {
+		gr_v_set_fix(v, before,
+		        "quote the value (\"%s\" or the word you meant): YAML 1.1 reads yes/no, on/off, y/n "
+		        "and true/false as booleans",
+		        x->u.b ? "true" : "false");
+		return;
+	}
+	if ((x->type == GR_INT || x->type == GR_DOUBLE) && wants_string) {
+		gr_v_set_fix(v, before, "quote the value so it stays text: \"%s\"", gr_v_show(v, x));
+		return;
+	}
+	if (types & ST_OBJ) {
+		gr_v_set_fix(v, before, "write a mapping here (key: value lines indented under the field)");
+		return;
+	}
+	if (types & ST_ARR) {
+		gr_v_set_fix(v, before, "write a list here (one \"- \" item per line, or [a, b])");
+		return;
+	}
+	gr_v_set_fix(v, before, "write a value of type %s", want);
+}
+
 static void check_enum(vctx *v, const snode *n, const gr_value *x)
 {
 	if (!n->nenum)
@@ -197,8 +298,19 @@ static void check_enum(vctx *v, const snode *n, const gr_value *x)
 	for (uint32_t i = 0; i < n->nenum && strlen(list) < sizeof list - 100; i++)
 		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
 		         gr_v_show(v, &n->enums[i]));
+	size_t before = v->out->len;
 	gr_v_report(v, "schema.enum", "FieldValueNotSupported", GR_SEV_ERROR, x->line, x->column, NULL, 0,
 	            "unsupported value %s: supported values: %s", gr_v_show(v, x), list);
+	if (x->type == GR_STRING)
+		for (uint32_t i = 0; i < n->nenum; i++) {
+			const gr_value *e = &n->enums[i];
+			if (e->type == GR_STRING && e->u.s.len == x->u.s.len &&
+			    strncasecmp(e->u.s.ptr, x->u.s.ptr, x->u.s.len) == 0) {
+				gr_v_set_fix(v, before, "write %s: values are case-sensitive", gr_v_show(v, e));
+				return;
+			}
+		}
+	gr_v_set_fix(v, before, "use one of: %s", list);
 }
 
 static size_t utf8_len(const char *s, size_t n)
@@ -500,9 +612,16 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 				            gr_v_show(v, &m->value));
 		} else if (!(n->flags & SF_PRESERVE) && !v->in_branch) {
 			bool strict = v->opt->strict;
+			size_t before = v->out->len;
 			gr_v_report(v, "schema.unknown-field", "FieldValueInvalid",
 			            strict ? GR_SEV_ERROR : GR_SEV_WARNING, m->line, m->column, m->key,
 			            m->key_len, "unknown field \"%s\"", m->key);
+			const sprop *near = closest_prop(n, m->key, m->key_len);
+			if (near)
+				gr_v_set_fix(v, before, "did you mean \"%.*s\"? Otherwise remove the field or fix its indentation",
+				        (int)near->len, near->name);
+			else
+				gr_v_set_fix(v, before, "remove the field, or fix its indentation if it belongs to another level");
 		}
 	}
 	for (uint32_t r = 0; r < n->nrequired; r++) {
@@ -523,8 +642,10 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			continue; /* defaulted */
 		if (root == 2 && nl == 8 && memcmp(name, "metadata", 8) == 0)
 			continue;
+		size_t before = v->out->len;
 		gr_v_report(v, "schema.required", "FieldValueRequired", GR_SEV_ERROR, x->line, x->column,
 		            name, nl, "required field \"%s\" is missing", name);
+		gr_v_set_fix(v, before, "add the field \"%s\" here", name);
 	}
 	if (v->depth < 64 && !v->in_branch)
 		for (uint32_t d = 0; d < n->ndefaulted; d++) {
@@ -671,8 +792,10 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 	if (n->types && !(n->types & bits)) {
 		char want[64];
 		types_text(n->types, want, sizeof want);
+		size_t before = v->out->len;
 		gr_v_report(v, "schema.type", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
 		            0, "expected %s, got %s %s", want, gr_type_name(x->type), gr_v_show(v, x));
+		fix_type(v, before, n->types, x, want);
 		check_enum(v, n, x);
 		return;
 	}

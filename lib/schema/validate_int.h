@@ -70,6 +70,8 @@ bool gr_dns1123_subdomain_syntax(const char *s, size_t len);
 void gr_v_crd_object(vctx *v, const gr_value *crd);
 
 /* Short JSON-ish rendering of a scalar for messages, into the findings arena. */
+/* Set the remediation of the finding added since the list had `before` entries. */
+void gr_v_set_fix(vctx *v, size_t before, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *gr_v_show(vctx *v, const gr_value *val);
 
 #endif
