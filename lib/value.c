@@ -31,24 +31,18 @@ const gr_member *gr_get_member(const gr_value *v, const char *key, size_t key_le
 	if (!v || v->type != GR_OBJECT)
 		return NULL;
 	const gr_member *m = v->u.o.members;
+	if (key_len == 0) {
+		for (size_t i = 0; i < v->u.o.len; i++)
+			if (m[i].key_len == 0)
+				return &m[i];
+		return NULL;
+	}
+	/* length and first byte reject almost every other member without a call */
+	char first = key[0];
 	for (size_t i = 0; i < v->u.o.len; i++)
-		if (m[i].key_len == key_len && memcmp(m[i].key, key, key_len) == 0)
+		if (m[i].key_len == key_len && m[i].key[0] == first && memcmp(m[i].key, key, key_len) == 0)
 			return &m[i];
 	return NULL;
-}
-
-const gr_value *gr_getn(const gr_value *v, const char *key, size_t key_len)
-{
-	const gr_member *m = gr_get_member(v, key, key_len);
-	return m ? &m->value : NULL;
-}
-
-const gr_value *gr_get(const gr_value *v, const char *key) { return gr_getn(v, key, strlen(key)); }
-
-const char *gr_get_str(const gr_value *v, const char *key)
-{
-	const gr_value *s = gr_get(v, key);
-	return s && s->type == GR_STRING ? s->u.s.ptr : NULL;
 }
 
 const gr_value *gr_get_path(const gr_value *v, ...)

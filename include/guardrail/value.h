@@ -82,12 +82,25 @@ static inline double gr_number(const gr_value *v)
 	return v->type == GR_INT ? (double)v->u.i : v->u.d;
 }
 
-/* Object member lookup; NULL when v is not an object or has no such key. */
-const gr_value *gr_get(const gr_value *v, const char *key);
-const gr_value *gr_getn(const gr_value *v, const char *key, size_t key_len);
+/* Object member lookup; NULL when v is not an object or has no such key.
+ * gr_get and gr_get_str are inline so that the length of a literal key is
+ * folded at compile time (they are called millions of times per run). */
 const gr_member *gr_get_member(const gr_value *v, const char *key, size_t key_len);
+static inline const gr_value *gr_getn(const gr_value *v, const char *key, size_t key_len)
+{
+	const gr_member *m = gr_get_member(v, key, key_len);
+	return m ? &m->value : NULL;
+}
+static inline const gr_value *gr_get(const gr_value *v, const char *key)
+{
+	return gr_getn(v, key, __builtin_strlen(key));
+}
 /* String of member key, or NULL if absent or not a string. */
-const char *gr_get_str(const gr_value *v, const char *key);
+static inline const char *gr_get_str(const gr_value *v, const char *key)
+{
+	const gr_value *s = gr_get(v, key);
+	return s && s->type == GR_STRING ? s->u.s.ptr : NULL;
+}
 /* Follow a dotted path of object keys: gr_get_path(obj, "metadata", "name", NULL). */
 const gr_value *gr_get_path(const gr_value *v, ...) __attribute__((sentinel));
 /* Array item, or NULL when out of range or not an array. */
