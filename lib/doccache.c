@@ -282,8 +282,9 @@ gr_value gr_openapi_prune(gr_arena *a, const gr_value *doc)
 	gr_value root = gr_make_object(a, 2);
 	if (comps.type != GR_OBJECT || root.type != GR_OBJECT)
 		return *doc;
-	comps.u.o.members[0] = (gr_member){.key = "schemas", .key_len = 7, .value = pruned};
-	root.u.o.members[0] = (gr_member){.key = "components", .key_len = 10, .value = comps};
-	root.u.o.members[1] = (gr_member){.key = "paths", .key_len = 5, .value = prune_paths(a, gr_get(doc, "paths"))};
+	comps.u.o.members[0] = (gr_member){.key = "schemas", .key_len = 7, .key_head = gr_key_head("schemas", 7), .value = pruned};
+	root.u.o.members[0] = (gr_member){.key = "components", .key_len = 10, .key_head = gr_key_head("components", 10), .value = comps};
+	root.u.o.members[1] = (gr_member){.key = "paths", .key_len = 5, .key_head = gr_key_head("paths", 5),
+					 .value = prune_paths(a, gr_get(doc, "paths"))};
 	return root;
 }

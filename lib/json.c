@@ -405,6 +405,7 @@ static int read_object(jreader *r, gr_value *v)
 		m.column = col_of(r, r->p);
 		if (read_string(r, &m.key, &m.key_len))
 			return -1;
+		m.key_head = gr_key_head(m.key, m.key_len);
 		skip_ws(r);
 		if (r->p >= r->end || *r->p != ':')
 			return fail(r, r->p, "expected ':' after object key");

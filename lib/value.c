@@ -37,10 +37,11 @@ const gr_member *gr_get_member(const gr_value *v, const char *key, size_t key_le
 				return &m[i];
 		return NULL;
 	}
-	/* length and first byte reject almost every other member without a call */
-	char first = key[0];
+	/* head and length reject almost every other member without touching its key */
+	uint64_t head = gr_key_head(key, key_len);
 	for (size_t i = 0; i < v->u.o.len; i++)
-		if (m[i].key_len == key_len && m[i].key[0] == first && memcmp(m[i].key, key, key_len) == 0)
+		if (m[i].key_head == head && m[i].key_len == key_len &&
+		    (key_len <= 8 || memcmp(m[i].key + 8, key + 8, key_len - 8) == 0))
 			return &m[i];
 	return NULL;
 }

@@ -300,8 +300,7 @@ static int key_text(ybuilder *b, const gr_value *k, gr_member *m, yaml_mark_t ma
 	size_t n = 0;
 	switch ((gr_type)k->type) {
 	case GR_STRING:
-		m->key = k->u.s.ptr;
-		m->key_len = k->u.s.len;
+		gr_member_set_key(m, k->u.s.ptr, k->u.s.len);
 		return 0;
 	case GR_BOOL: s = k->u.b ? "true" : "false"; n = strlen(s); break;
 	case GR_INT: n = (size_t)snprintf(tmp, sizeof tmp, "%lld", (long long)k->u.i); s = tmp; break;
@@ -313,8 +312,7 @@ static int key_text(ybuilder *b, const gr_value *k, gr_member *m, yaml_mark_t ma
 	char *c = gr_arena_strndup(b->arena, s, n);
 	if (!c)
 		return set_err(b, mark, "%s", "out of memory");
-	m->key = c;
-	m->key_len = n;
+	gr_member_set_key(m, c, n);
 	return 0;
 }
 
@@ -364,8 +362,7 @@ static int attach(ybuilder *b, const gr_value *v, size_t weight, yaml_mark_t mar
 		} else if (v->type != GR_OBJECT) {
 			return set_err(b, mark, "%s", "map merge requires map or sequence of maps as the value");
 		}
-		slot->key = NULL;
-		slot->key_len = 0;
+		gr_member_set_key(slot, NULL, 0);
 		f->nmerge++;
 	}
 	f->have_key = 0;

@@ -60,12 +60,32 @@ struct gr_value {
 };
 
 struct gr_member {
-	const char *key; /* NUL-terminated */
+	const char *key;   /* NUL-terminated */
 	size_t key_len;
-	uint32_t line;   /* position of the key */
+	uint64_t key_head; /* the key's first 8 bytes, zero-padded (gr_key_head) */
+	uint32_t line;     /* position of the key */
 	uint32_t column;
 	gr_value value;
 };
+
+/*
+ * Member lookup compares key_head and key_len first, so most members are
+ * rejected without following the key pointer (a cache miss per member on a
+ * large tree). Whoever builds a member sets all three with gr_member_set_key;
+ * copying a member copies its head.
+ */
+static inline uint64_t gr_key_head(const char *key, size_t len)
+{
+	uint64_t h = 0;
+	__builtin_memcpy(&h, key, len < 8 ? len : 8);
+	return h;
+}
+static inline void gr_member_set_key(gr_member *m, const char *key, size_t len)
+{
+	m->key = key;
+	m->key_len = len;
+	m->key_head = key ? gr_key_head(key, len) : 0;
+}
 
 /* A shared, immutable null (for "missing" results that must be a value). */
 extern const gr_value gr_null_value;

@@ -157,22 +157,18 @@ static int eval_slice(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value 
 
 static int eval_function(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out);
 
-/* Member lookup (gr_getn's job), tuned for short keys: lengths first, then
- * the bytes inline instead of a call to memcmp. */
+/* Member lookup (gr_getn's job): each member's inline key head and length
+ * are compared first, so the key bytes are read only for a real candidate. */
 static inline const gr_value *lookup(const gr_value *obj, const char *name, size_t len)
 {
 	if (obj->type != GR_OBJECT)
 		return NULL;
 	const gr_member *m = obj->u.o.members;
-	for (size_t i = 0; i < obj->u.o.len; i++) {
-		if (m[i].key_len != len)
-			continue;
-		size_t j = 0;
-		while (j < len && m[i].key[j] == name[j])
-			j++;
-		if (j == len)
+	uint64_t head = gr_key_head(name, len);
+	for (size_t i = 0; i < obj->u.o.len; i++)
+		if (m[i].key_head == head && m[i].key_len == len &&
+		    (len <= 8 || memcmp(m[i].key + 8, name + 8, len - 8) == 0))
 			return &m[i].value;
-	}
 	return NULL;
 }
 
@@ -339,8 +335,7 @@ static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n
 		return -1;
 	for (size_t i = 0; i < n->nkids; i++) {
 		memset(&m[i], 0, sizeof m[i]);
-		m[i].key = n->u.keys[i].u.s.ptr;
-		m[i].key_len = n->u.keys[i].u.s.len;
+		gr_member_set_key(&m[i], n->u.keys[i].u.s.ptr, n->u.keys[i].u.s.len);
 		if (jp_eval(c, n->kids[i], in, &m[i].value) != 0)
 			return -1;
 	}

@@ -722,8 +722,7 @@ static const gr_value *defaulted_view(vctx *v, const snode *n, const gr_value *x
 	for (uint32_t i = 0; i < n->nprops; i++) {
 		const sprop *p = &n->props[i];
 		if (p->dflt && !gr_get_member(x, p->name, p->len)) {
-			ms[k].key = p->name;
-			ms[k].key_len = p->len;
+			gr_member_set_key(&ms[k], p->name, p->len);
 			ms[k].line = x->line;
 			ms[k].column = x->column;
 			ms[k].value = *p->dflt;

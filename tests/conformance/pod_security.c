@@ -96,8 +96,7 @@ static const expectation *expectation_for(const char *name)
 static void set_member(gr_value *obj, size_t i, const char *key, gr_value v)
 {
 	gr_member *m = &obj->u.o.members[i];
-	m->key = key;
-	m->key_len = strlen(key);
+	gr_member_set_key(m, key, strlen(key));
 	m->value = v;
 }
 

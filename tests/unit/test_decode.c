@@ -202,6 +202,31 @@ int main(void)
 			CHECK(docs[1].index == 3 && docs[1].root.line == 9);
 		}
 	}
+	{
+		/* member lookup by inline key head: keys sharing their first 8 bytes,
+		 * keys shorter than 8, the empty key, and a key with a NUL inside */
+		const char *j = "{\"metadata.labels.a\": 1, \"metadata.labels.b\": 2, \"metadata\": 3, \"meta\": 4,"
+				"\"\": 5, \"a\\u0000b\": 6, \"a\": 7}";
+		gr_value v;
+		gr_error err;
+		CHECK(gr_decode_json(&arena, j, strlen(j), NULL, &v, &err) == 0);
+		const gr_value *x;
+		CHECK((x = gr_get(&v, "metadata.labels.b")) && x->u.i == 2);
+		CHECK((x = gr_get(&v, "metadata.labels.a")) && x->u.i == 1);
+		CHECK((x = gr_get(&v, "metadata")) && x->u.i == 3);
+		CHECK((x = gr_get(&v, "meta")) && x->u.i == 4);
+		CHECK((x = gr_getn(&v, "", 0)) && x->u.i == 5);
+		CHECK((x = gr_getn(&v, "a\0b", 3)) && x->u.i == 6);
+		CHECK((x = gr_get(&v, "a")) && x->u.i == 7);
+		CHECK(gr_get(&v, "metadata.labels.c") == NULL && gr_get(&v, "metad") == NULL);
+		/* the same through YAML, where keys come from the resolver */
+		gr_document *docs;
+		size_t n;
+		const char *y = "metadata.labels.a: 1\nmetadata.labels.b: 2\non: 3\n";
+		CHECK(gr_decode(&arena, y, strlen(y), NULL, &docs, &n, &err) == 0 && n == 1);
+		CHECK((x = gr_get(&docs[0].root, "metadata.labels.b")) && x->u.i == 2);
+		CHECK((x = gr_get(&docs[0].root, "true")) && x->u.i == 3);
+	}
 	gr_arena_free(&arena);
 	return test_report("decode");
 }
