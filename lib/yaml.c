@@ -713,6 +713,23 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 	return rc;
 }
 
+/* Move the decoded documents from the scratch stack into the arena. */
+static int finish_docs(gr_arena *a, gr_stack *docstack, int rc, gr_document **docs, size_t *ndocs, gr_error *err)
+{
+	size_t n = docstack->len / sizeof(gr_document);
+	if (n) {
+		*docs = gr_arena_alloc(a, docstack->len);
+		if (*docs) {
+			memcpy(*docs, docstack->data, docstack->len);
+			*ndocs = n;
+		} else if (rc == 0) {
+			rc = gr_error_set(err, 0, 0, "out of memory");
+		}
+	}
+	gr_stack_free(docstack);
+	return rc;
+}
+
 int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
 		   gr_document **docs, size_t *ndocs, gr_error *err)
 {
@@ -744,18 +761,7 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 		}
 	}
 	free(chunks);
-	size_t n = docstack.len / sizeof(gr_document);
-	if (n) {
-		*docs = gr_arena_alloc(a, docstack.len);
-		if (*docs) {
-			memcpy(*docs, docstack.data, docstack.len);
-			*ndocs = n;
-		} else if (rc == 0) {
-			rc = gr_error_set(err, 0, 0, "out of memory");
-		}
-	}
-	gr_stack_free(&docstack);
-	return rc;
+	return finish_docs(a, &docstack, rc, docs, ndocs, err);
 }
 
 int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chunk *chunk,
@@ -771,18 +777,7 @@ int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chu
 	gr_stack docstack = {0};
 	int rc = decode_chunk(a, data + chunk->offset, chunk->length, chunk->line - 1, chunk->index, limits,
 			      &docstack, err);
-	size_t n = docstack.len / sizeof(gr_document);
-	if (n) {
-		*docs = gr_arena_alloc(a, docstack.len);
-		if (*docs) {
-			memcpy(*docs, docstack.data, docstack.len);
-			*ndocs = n;
-		} else if (rc == 0) {
-			rc = gr_error_set(err, 0, 0, "out of memory");
-		}
-	}
-	gr_stack_free(&docstack);
-	return rc;
+	return finish_docs(a, &docstack, rc, docs, ndocs, err);
 }
 
 int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
