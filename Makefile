@@ -34,7 +34,7 @@ BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
 
 .SECONDARY:
 
-.PHONY: install all deps test test-unit test-sanitize demo clean format fuzz bench tests-bin
+.PHONY: install all deps test-tsan test test-unit test-sanitize demo clean format fuzz bench tests-bin
 
 all: $(TOOL)
 
@@ -78,6 +78,13 @@ test-sanitize: deps
 		EXTRA_CFLAGS="$(SANFLAGS)" EXTRA_LDFLAGS="$(SANFLAGS)" tests-bin
 	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
+
+# The threaded check pipeline under ThreadSanitizer: the corpus and the
+# examples on four threads with a cold schema cache, several times.
+test-tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT=-O1 \
+		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/guardrail
+	@BUILD=build-tsan sh tests/tsan.sh
 
 # libFuzzer harnesses (clang). Run one: build-fuzz/tests/fuzz/fuzz_yaml -max_total_time=600
 fuzz: deps

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Run the threaded check pipeline under ThreadSanitizer and fail on any
+# report: prepare pass (CRDs, Namespaces) and check pass over the corpus and
+# the examples, 2 to 4 worker threads, a cold schema cache each time (so the
+# lazy, locked schema loading races too). Prints "tsan: N passed, N failed".
+BUILD=${BUILD:-build-tsan}
+cd "$(dirname "$0")/.."
+G=$BUILD/guardrail
+pass=0
+fail=0
+log=$(mktemp)
+for jobs in 2 3 4; do
+	cache=$(mktemp -d)
+	GUARDRAIL_CACHE_DIR=$cache TSAN_OPTIONS=halt_on_error=0 "$G" check -j $jobs -o sarif ../shared/corpus examples \
+		> /dev/null 2> "$log"
+	code=$?
+	rm -rf "$cache"
+	if [ $code -le 2 ] && ! grep -q "ThreadSanitizer" "$log"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: -j $jobs (exit $code)" >&2
+		grep -A20 "ThreadSanitizer" "$log" | head -40 >&2
+	fi
+done
+rm -f "$log"
+echo "tsan: $pass passed, $fail failed"
+[ $fail -eq 0 ]
