@@ -86,6 +86,7 @@ struct snode {
  * to regfree them. */
 typedef struct sregex {
 	regex_t re;
+	const char *src; /* the pattern as written, to share one compiled regex */
 	struct sregex *next;
 } sregex;
 
