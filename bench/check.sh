@@ -28,8 +28,10 @@ time_cmd() {
 rss_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 
 echo "machine: $(nproc) cores; corpus: $(echo "$FILES" | wc -l) files, $MB MB"
-build/bench/libyaml_parse $FILES
-build/bench/decode_bench $FILES
+LY=$(build/bench/libyaml_parse $FILES)
+DE=$(build/bench/decode_bench $FILES)
+echo "$LY"
+echo "$DE"
 
 OBJ=$($G check -o json $CORPUS 2>/dev/null | tail -c 300 | sed -n 's/.*"objects":\([0-9]*\).*/\1/p')
 for eng in schema,pss schema pss; do
@@ -62,4 +64,22 @@ else
 	echo "kubeconform: not on PATH; the issue's reference on this corpus is 2.85 s median (4 workers," \
 		"local strict 1.35 schemas), 2,688 objects of which 1,112 skipped"
 fi
-if [ -x build/bench/pss_bench ]; then build/bench/pss_bench; fi
+PS=""
+if [ -x build/bench/pss_bench ]; then PS=$(build/bench/pss_bench); echo "$PS"; fi
+# Everything beyond the bare parse, in process and warm (as libyaml_parse is
+# measured): building the tree (decode minus libyaml), validating every
+# object against compiled schemas, Pod Security.
+if [ -x build/bench/schema_bench ]; then
+	SB=$(build/bench/schema_bench 2>&1)
+	echo "$SB" | grep -E "validation, warm|cold start"
+	t_ly=$(echo "$LY" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p')
+	t_de=$(echo "$DE" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p')
+	t_va=$(echo "$SB" | sed -n 's/^validation, warm: \([0-9.]*\) ms.*/\1/p')
+	t_ps=$(echo "$PS" | sed -n 's/^pss: \([0-9.]*\) ms per pass.*/\1/p')
+	[ -z "$t_ps" ] && t_ps=0
+	if [ -n "$t_ly" ] && [ -n "$t_de" ] && [ -n "$t_va" ]; then
+		printf 'beyond the bare parse (tree %.0f ms + validation %.1f ms + pss %.1f ms) = %.0f%% of libyaml'"'"'s %.0f ms\n' \
+			"$(echo "($t_de - $t_ly) * 1000" | bc -l)" "$t_va" "$t_ps" \
+			"$(echo "(($t_de - $t_ly) * 1000 + $t_va + $t_ps) * 100 / ($t_ly * 1000)" | bc -l)" "$(echo "$t_ly * 1000" | bc -l)"
+	fi
+fi
