@@ -201,15 +201,57 @@ static int copy_results(gr_arena *a, const gr_object *objs, const unsigned char 
 		fs[i].remediation = dup_or(a, f[i].remediation);
 		fs[i].doc = dup_or(a, f[i].doc);
 		fs[i].reason = dup_or(a, f[i].reason);
-		fs[i].object = NULL;
-		for (size_t k = 0; k < n; k++)
-			if (f[i].object == &objs[k])
-				fs[i].object = &o[k];
+		/* every finding check_objects made points into objs */
+		fs[i].object = f[i].object ? &o[f[i].object - objs] : NULL;
 	}
 	*out_objs = o;
 	*out_status = st;
 	*out_f = fs;
 	return 0;
+}
+
+/* Append objects to the growing array *all (arena-backed). */
+static int append_objects(gr_arena *a, gr_object **all, size_t *n, size_t *cap, const gr_object *objs,
+			  size_t nobjs)
+{
+	if (*n + nobjs > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		while (ncap < *n + nobjs)
+			ncap *= 2;
+		gr_object *na = gr_arena_alloc(a, ncap * sizeof *na);
+		if (!na)
+			return -1;
+		if (*n)
+			memcpy(na, *all, *n * sizeof *na);
+		*all = na;
+		*cap = ncap;
+	}
+	memcpy(*all + *n, objs, nobjs * sizeof *objs);
+	*n += nobjs;
+	return 0;
+}
+
+/*
+ * Decode one document piece (a YAML chunk, or with chunk NULL the whole
+ * buffer) and append its objects to *all. Returns the decode status; the
+ * objects of what did decode are appended either way.
+ */
+static int decode_objects(gr_arena *a, const char *file, const char *data, size_t len, const gr_chunk *chunk,
+			  const gr_decode_limits *limits, gr_object **all, size_t *n, size_t *cap, gr_error *derr)
+{
+	gr_document *docs = NULL;
+	size_t ndocs = 0;
+	gr_error_clear(derr);
+	int bad = chunk ? gr_decode_yaml_chunk(a, data, len, chunk, limits, &docs, &ndocs, derr)
+			: gr_decode(a, data, len, limits, &docs, &ndocs, derr);
+	for (size_t d = 0; d < ndocs; d++) {
+		gr_object *objs;
+		size_t nobjs;
+		if (gr_objects_from_document(a, &docs[d], file, &objs, &nobjs) ||
+		    append_objects(a, all, n, cap, objs, nobjs))
+			break;
+	}
+	return bad;
 }
 
 static bool is_set_level_kind(const char *kind)
@@ -229,34 +271,10 @@ static int prepare_chunk(gr_checker *c, const char *file, const char *data, size
 {
 	gr_arena a;
 	gr_arena_init(&a);
-	gr_document *docs = NULL;
-	size_t ndocs = 0;
 	gr_error derr;
-	gr_error_clear(&derr);
-	int bad = chunk ? gr_decode_yaml_chunk(&a, data, len, chunk, NULL, &docs, &ndocs, &derr)
-			: gr_decode(&a, data, len, NULL, &docs, &ndocs, &derr);
 	gr_object *all = NULL;
 	size_t n = 0, cap = 0;
-	for (size_t d = 0; d < ndocs; d++) {
-		gr_object *objs;
-		size_t nobjs;
-		if (gr_objects_from_document(&a, &docs[d], file, &objs, &nobjs))
-			break;
-		if (n + nobjs > cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			while (ncap < n + nobjs)
-				ncap *= 2;
-			gr_object *na = gr_arena_alloc(&a, ncap * sizeof *na);
-			if (!na)
-				break;
-			if (n)
-				memcpy(na, all, n * sizeof *na);
-			all = na;
-			cap = ncap;
-		}
-		memcpy(all + n, objs, nobjs * sizeof *objs);
-		n += nobjs;
-	}
+	int bad = decode_objects(&a, file, data, len, chunk, NULL, &all, &n, &cap, &derr);
 	bool only_set_level = !bad && n > 0 && pre;
 	for (size_t o = 0; o < n; o++)
 		if (!is_set_level_kind(all[o].kind))
@@ -362,27 +380,6 @@ static const char *decode_remediation(const char *msg)
 	return "fix the YAML/JSON syntax at this position (YAML is read as kubectl reads it: YAML 1.1)";
 }
 
-/* Append objects to the growing array *all (arena-backed). */
-static int append_objects(gr_arena *a, gr_object **all, size_t *n, size_t *cap, const gr_object *objs,
-			  size_t nobjs)
-{
-	if (*n + nobjs > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		while (ncap < *n + nobjs)
-			ncap *= 2;
-		gr_object *na = gr_arena_alloc(a, ncap * sizeof *na);
-		if (!na)
-			return -1;
-		if (*n)
-			memcpy(na, *all, *n * sizeof *na);
-		*all = na;
-		*cap = ncap;
-	}
-	memcpy(*all + *n, objs, nobjs * sizeof *objs);
-	*n += nobjs;
-	return 0;
-}
-
 static const struct prechunk *find_prechunk(const gr_prechecked *pre, unsigned index)
 {
 	if (!pre)
@@ -393,8 +390,13 @@ static const struct prechunk *find_prechunk(const gr_prechecked *pre, unsigned i
 	return NULL;
 }
 
-static void add_decode_finding(gr_file_check *out, const char *fname, unsigned document)
+/* A decode error is a file-level finding; the first one is also the file's
+ * decode_error (what the program prints on standard error). */
+static void add_decode_finding(gr_file_check *out, const char *fname, unsigned document, const gr_error *e)
 {
+	if (!out->errors)
+		out->decode_error = *e;
+	out->errors = 1;
 	gr_finding *f = gr_findings_add(&out->findings);
 	if (!f)
 		return;
@@ -404,10 +406,10 @@ static void add_decode_finding(gr_file_check *out, const char *fname, unsigned d
 	f->file = fname;
 	f->document = document;
 	f->path = "";
-	f->line = out->decode_error.line;
-	f->column = out->decode_error.column;
-	f->message = gr_arena_strdup(&out->arena, out->decode_error.message);
-	f->remediation = decode_remediation(out->decode_error.message);
+	f->line = e->line;
+	f->column = e->column;
+	f->message = gr_arena_strdup(&out->arena, e->message);
+	f->remediation = decode_remediation(e->message);
 	f->doc = "docs/rules/input.md#decode";
 }
 
@@ -422,81 +424,52 @@ void gr_checker_check_file(gr_checker *c, const char *file, const char *data, si
 		fname = file;
 	gr_object *all = NULL;
 	size_t n = 0, cap = 0;
-	/* Findings of pre-checked documents, merged after the others. */
-	size_t npre = 0;
-	const struct prechunk **used = pre && pre->n ? malloc(pre->n * sizeof *used) : NULL;
-	gr_chunk *chunks = NULL;
-	size_t nchunks = 0;
-	int json = gr_looks_like_json(data, len);
-	if (json) {
-		nchunks = 1;
-	} else if (gr_split_yaml(data, len, &chunks, &nchunks)) {
-		gr_error_set(&out->decode_error, 0, 0, "out of memory");
-		out->errors = 1;
-		add_decode_finding(out, fname, 0);
-		free(used);
-		return;
-	}
+	gr_error derr;
 	gr_decode_limits limits;
 	gr_decode_limits_default(&limits);
+	/* JSON is one document: a NULL chunk. YAML is decoded chunk by chunk so
+	 * that the documents kept from the prepare pass are skipped. */
+	int json = gr_looks_like_json(data, len);
+	gr_chunk *chunks = NULL;
+	size_t nchunks = json ? 1 : 0;
 	if (len > limits.max_bytes) {
-		gr_error_set(&out->decode_error, 1, 1, "input of %zu bytes exceeds the limit of %zu", len,
-			     limits.max_bytes);
-		gr_error_set_file(&out->decode_error, file);
-		out->errors = 1;
-		add_decode_finding(out, fname, 0);
+		gr_error_set(&derr, 1, 1, "input of %zu bytes exceeds the limit of %zu", len, limits.max_bytes);
+		gr_error_set_file(&derr, file);
+		add_decode_finding(out, fname, 0, &derr);
 		nchunks = 0;
+	} else if (!json && gr_split_yaml(data, len, &chunks, &nchunks)) {
+		gr_error_set(&derr, 0, 0, "out of memory");
+		add_decode_finding(out, fname, 0, &derr);
+		return;
 	}
 	for (size_t i = 0; i < nchunks; i++) {
-		unsigned index = json ? 0 : chunks[i].index;
-		const struct prechunk *pc = find_prechunk(pre, index);
-		if (pc && used && npre < pre->n) {
-			used[npre++] = pc;
+		const gr_chunk *chunk = json ? NULL : &chunks[i];
+		unsigned index = json ? 0 : chunk->index;
+		if (find_prechunk(pre, index))
 			continue;
-		}
-		gr_document *docs = NULL;
-		size_t ndocs = 0;
-		gr_error derr;
-		gr_error_clear(&derr);
-		int bad = json ? gr_decode(&out->arena, data, len, &limits, &docs, &ndocs, &derr)
-			       : gr_decode_yaml_chunk(&out->arena, data, len, &chunks[i], &limits, &docs, &ndocs, &derr);
-		if (bad) {
-			/* The first bad document names the file's error; each one is a finding. */
+		if (decode_objects(&out->arena, fname, data, len, chunk, &limits, &all, &n, &cap, &derr)) {
 			gr_error_set_file(&derr, file);
-			if (!out->errors)
-				out->decode_error = derr;
-			out->errors = 1;
-			gr_error saved = out->decode_error;
-			out->decode_error = derr;
-			add_decode_finding(out, fname, index);
-			out->decode_error = saved;
-		}
-		for (size_t d = 0; d < ndocs; d++) {
-			gr_object *objs;
-			size_t nobjs;
-			if (gr_objects_from_document(&out->arena, &docs[d], fname, &objs, &nobjs) ||
-			    append_objects(&out->arena, &all, &n, &cap, objs, nobjs))
-				break;
+			add_decode_finding(out, fname, index, &derr);
 		}
 	}
 	free(chunks);
+	/* Objects of pre-checked documents go after the fresh ones; the report
+	 * orders findings by position anyway. */
 	size_t nfresh = n;
-	/* Pre-checked objects go after the fresh ones in the array; order in the
-	 * report comes from the sort by position. */
+	size_t npre = pre ? pre->n : 0;
 	for (size_t k = 0; k < npre; k++)
-		append_objects(&out->arena, &all, &n, &cap, used[k]->objects, used[k]->nobjects);
+		append_objects(&out->arena, &all, &n, &cap, pre->chunks[k].objects, pre->chunks[k].nobjects);
 	out->objects = all;
 	out->nobjects = n;
 	out->status = n ? gr_arena_calloc(&out->arena, n, 1) : NULL;
 	if (n && !out->status) {
 		out->nobjects = 0;
-		free(used);
 		return;
 	}
 	check_objects(c, all, nfresh, &out->arena, &out->findings, out->status, &out->not_evaluated);
 	size_t base = nfresh;
 	for (size_t k = 0; k < npre; k++) {
-		const struct prechunk *pc = used[k];
+		const struct prechunk *pc = &pre->chunks[k];
 		memcpy(out->status + base, pc->status, pc->nobjects);
 		for (size_t i = 0; i < pc->nfindings; i++) {
 			gr_finding *f = gr_findings_add(&out->findings);
@@ -504,15 +477,11 @@ void gr_checker_check_file(gr_checker *c, const char *file, const char *data, si
 				break;
 			*f = pc->findings[i];
 			f->file = fname;
-			for (size_t o = 0; o < pc->nobjects; o++)
-				if (pc->findings[i].object == &pc->objects[o])
-					f->object = &all[base + o];
+			f->object = &all[base + (size_t)(pc->findings[i].object - pc->objects)];
 		}
 		out->not_evaluated += pc->not_evaluated;
 		base += pc->nobjects;
 	}
-	free(used);
-	/* Report objects in document order regardless of where they were checked. */
 	gr_findings_sort(out->findings.items, out->findings.len);
 }
 
