@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "guardrail/check.h"
+#include "internal.h"
 
 struct gr_checker {
 	const gr_engine **engines;
@@ -432,8 +433,7 @@ void gr_checker_check_file(gr_checker *c, const char *file, const char *data, si
 	int json = gr_looks_like_json(data, len);
 	gr_chunk *chunks = NULL;
 	size_t nchunks = json ? 1 : 0;
-	if (len > limits.max_bytes) {
-		gr_error_set(&derr, 1, 1, "input of %zu bytes exceeds the limit of %zu", len, limits.max_bytes);
+	if (gr_check_input_size(len, &limits, &derr)) {
 		gr_error_set_file(&derr, file);
 		add_decode_finding(out, fname, 0, &derr);
 		nchunks = 0;

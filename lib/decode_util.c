@@ -5,6 +5,21 @@
 
 #include "internal.h"
 
+const gr_decode_limits *gr_limits_or_default(const gr_decode_limits *limits, gr_decode_limits *def)
+{
+	if (limits)
+		return limits;
+	gr_decode_limits_default(def);
+	return def;
+}
+
+int gr_check_input_size(size_t len, const gr_decode_limits *limits, gr_error *err)
+{
+	if (limits->max_bytes && len > limits->max_bytes)
+		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len, limits->max_bytes);
+	return 0;
+}
+
 void *gr_stack_push(gr_stack *s, size_t size)
 {
 	if (s->len + size > s->cap) {
@@ -26,16 +41,6 @@ void gr_stack_free(gr_stack *s)
 {
 	free(s->data);
 	memset(s, 0, sizeof *s);
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 size_t gr_find_duplicate_key(const gr_member *m, size_t n)
@@ -60,7 +65,7 @@ size_t gr_find_duplicate_key(const gr_member *m, size_t n)
 		slots[i] = (size_t)-1;
 	size_t dup = (size_t)-1;
 	for (size_t i = 0; i < n && dup == (size_t)-1; i++) {
-		size_t h = (size_t)hash_bytes(m[i].key, m[i].key_len) & (cap - 1);
+		size_t h = (size_t)gr_hash_bytes(GR_HASH_SEED, m[i].key, m[i].key_len) & (cap - 1);
 		while (slots[h] != (size_t)-1) {
 			const gr_member *o = &m[slots[h]];
 			if (o->key_len == m[i].key_len && memcmp(o->key, m[i].key, o->key_len) == 0) {

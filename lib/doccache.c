@@ -20,6 +20,7 @@
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
 #include "guardrail/doccache.h"
+#include "internal.h"
 
 #define CACHE_FORMAT "guardrail-doccache-1"
 
@@ -79,11 +80,7 @@ static int entry_path(const gr_buf *key, char *out, size_t cap)
 	char dir[4000];
 	if (cache_dir(dir, sizeof dir))
 		return -1;
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < key->len; i++) {
-		h ^= (unsigned char)key->data[i];
-		h *= 1099511628211ULL;
-	}
+	uint64_t h = gr_hash_bytes(GR_HASH_SEED, key->data, key->len);
 	int n = snprintf(out, cap, "%s/%016llx.json", dir, (unsigned long long)h);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }

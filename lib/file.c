@@ -15,34 +15,31 @@ int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, g
 	if (!f)
 		return gr_error_set(err, 0, 0, "cannot open: %s", strerror(errno));
 	struct stat st;
-	if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return gr_error_set(err, 0, 0, "is a directory");
-	}
+	int rc = 0;
 	size_t cap = 64 * 1024, n = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf) {
-		if (f != stdin)
-			fclose(f);
-		return gr_error_set(err, 0, 0, "out of memory");
+	char *buf = NULL;
+	if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = gr_error_set(err, 0, 0, "is a directory");
+		goto out;
 	}
+	if (!(buf = malloc(cap + 1))) {
+		rc = gr_error_set(err, 0, 0, "out of memory");
+		goto out;
+	}
+	/* Read until end of file, or one byte past the limit (which is the error). */
 	for (;;) {
+		if (max_bytes && n > max_bytes) {
+			rc = gr_error_set(err, 0, 0, "file larger than the limit of %zu bytes", max_bytes);
+			goto out;
+		}
 		if (n == cap) {
-			if (max_bytes && cap >= max_bytes + 1) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return gr_error_set(err, 0, 0, "file larger than the limit of %zu bytes", max_bytes);
-			}
 			size_t ncap = cap * 2;
 			if (max_bytes && ncap > max_bytes + 1)
 				ncap = max_bytes + 1;
 			char *nb = realloc(buf, ncap + 1);
 			if (!nb) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return gr_error_set(err, 0, 0, "out of memory");
+				rc = gr_error_set(err, 0, 0, "out of memory");
+				goto out;
 			}
 			buf = nb;
 			cap = ncap;
@@ -50,21 +47,17 @@ int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, g
 		size_t r = fread(buf + n, 1, cap - n, f);
 		n += r;
 		if (r == 0) {
-			if (ferror(f)) {
-				int e = errno;
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				return gr_error_set(err, 0, 0, "read error: %s", strerror(e));
-			}
+			if (ferror(f))
+				rc = gr_error_set(err, 0, 0, "read error: %s", strerror(errno));
 			break;
 		}
 	}
+out:
 	if (f != stdin)
 		fclose(f);
-	if (max_bytes && n > max_bytes) {
+	if (rc) {
 		free(buf);
-		return gr_error_set(err, 0, 0, "file larger than the limit of %zu bytes", max_bytes);
+		return rc;
 	}
 	buf[n] = '\0';
 	*data = buf;

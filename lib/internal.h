@@ -5,8 +5,27 @@
 #define GUARDRAIL_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "guardrail/decode.h"
 #include "guardrail/value.h"
+
+/* FNV-1a: continue hash h (start from GR_HASH_SEED) over n bytes. */
+#define GR_HASH_SEED 1469598103934665603ULL
+static inline uint64_t gr_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* limits, or the defaults written into *def when limits is NULL. */
+const gr_decode_limits *gr_limits_or_default(const gr_decode_limits *limits, gr_decode_limits *def);
+/* 0, or -1 with err set (at 1:1) when len is over limits->max_bytes. */
+int gr_check_input_size(size_t len, const gr_decode_limits *limits, gr_error *err);
 
 /*
  * Scratch stack used while a collection is open: children are pushed here

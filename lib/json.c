@@ -510,13 +510,9 @@ int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_li
 		   gr_value *out, gr_error *err)
 {
 	gr_decode_limits def;
-	if (!limits) {
-		gr_decode_limits_default(&def);
-		limits = &def;
-	}
-	if (limits->max_bytes && len > limits->max_bytes)
-		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len,
-				    limits->max_bytes);
+	limits = gr_limits_or_default(limits, &def);
+	if (gr_check_input_size(len, limits, err))
+		return -1;
 	jreader r = {.p = data, .end = data + len, .start = data, .line_start = data, .line = 1,
 		     .max_depth = limits->max_depth, .arena = a, .err = err};
 	/* A UTF-8 byte order mark is allowed, as Go's decoders skip it. */

@@ -734,15 +734,11 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 		   gr_document **docs, size_t *ndocs, gr_error *err)
 {
 	gr_decode_limits def;
-	if (!limits) {
-		gr_decode_limits_default(&def);
-		limits = &def;
-	}
+	limits = gr_limits_or_default(limits, &def);
 	*docs = NULL;
 	*ndocs = 0;
-	if (limits->max_bytes && len > limits->max_bytes)
-		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len,
-				    limits->max_bytes);
+	if (gr_check_input_size(len, limits, err))
+		return -1;
 	gr_chunk *chunks;
 	size_t nchunks;
 	if (gr_split_yaml(data, len, &chunks, &nchunks))
@@ -768,10 +764,7 @@ int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chu
 			 const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err)
 {
 	gr_decode_limits def;
-	if (!limits) {
-		gr_decode_limits_default(&def);
-		limits = &def;
-	}
+	limits = gr_limits_or_default(limits, &def);
 	*docs = NULL;
 	*ndocs = 0;
 	gr_stack docstack = {0};

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "guardrail/value.h"
+#include "../internal.h"
 #include "schema_int.h"
 
 const snode gr_snode_any = {
@@ -52,15 +53,7 @@ void gr_sregex_free_all(sregex *list)
 		regfree(&list->re);
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+static uint64_t hash_bytes(const char *s, size_t n) { return gr_hash_bytes(GR_HASH_SEED, s, n); }
 
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin)
 {

@@ -23,22 +23,17 @@
 #include "guardrail/decode.h"
 #include "guardrail/doccache.h"
 #include "guardrail/schema.h"
+#include "../internal.h"
 #include "registry_int.h"
 
 #define NBUCKETS 1024
 
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h * 31 + 0xff;
-}
+/* One string of a GVK, with a separator mixed in after it. */
+static uint64_t hash_str(uint64_t h, const char *s) { return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff; }
 
 static size_t gvk_bucket(const char *g, const char *v, const char *k)
 {
-	return (size_t)(hash_str(hash_str(hash_str(1469598103934665603ULL, g), v), k) % NBUCKETS);
+	return (size_t)(hash_str(hash_str(hash_str(GR_HASH_SEED, g), v), k) % NBUCKETS);
 }
 
 static bool is_version_name(const char *s)
