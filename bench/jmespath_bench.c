@@ -13,7 +13,6 @@
  * never a test: nothing here asserts a speed. Times are the thread's CPU
  * time, so a busy shared machine slows the figures less than wall time.
  */
-#include <ftw.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,34 +22,13 @@
 #include "guardrail/guardrail.h"
 #include "guardrail/jmespath.h"
 
-static char **paths;
-static size_t npaths, cappaths;
-
-static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	size_t l = strlen(path);
-	if (type != FTW_F)
-		return 0;
-	if ((l > 5 && strcmp(path + l - 5, ".yaml") == 0) || (l > 4 && strcmp(path + l - 4, ".yml") == 0) ||
-	    (l > 5 && strcmp(path + l - 5, ".json") == 0)) {
-		if (npaths == cappaths) {
-			cappaths = cappaths ? cappaths * 2 : 1024;
-			paths = realloc(paths, cappaths * sizeof *paths);
-		}
-		paths[npaths++] = strdup(path);
-	}
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 /* Every object of the corpus (Lists flattened) as one array. */
 static gr_value load_corpus(gr_arena *a, const char *dir)
 {
-	nftw(dir, collect, 16, FTW_PHYS);
-	qsort(paths, npaths, sizeof *paths, cmp_str);
+	gr_pathlist list = {0};
+	gr_list_manifests(dir, &list);
+	char **paths = list.v;
+	size_t npaths = list.n;
 	size_t cap = 8192, n = 0;
 	gr_value *items = malloc(cap * sizeof *items);
 	for (size_t i = 0; i < npaths; i++) {

@@ -12,29 +12,17 @@
 
 #include "guardrail/decode.h"
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench.h"
 
 int main(int argc, char **argv)
 {
-	size_t n = (size_t)argc - 1, bytes = 0, events = 0;
-	char **data = calloc(n ? n : 1, sizeof *data);
-	size_t *len = calloc(n ? n : 1, sizeof *len);
-	for (size_t i = 0; i < n; i++) {
-		gr_error err;
-		if (gr_read_file(argv[i + 1], 0, &data[i], &len[i], &err)) {
-			data[i] = NULL;
-			continue;
-		}
-		bytes += len[i];
-	}
+	bench_files in = bench_read_args(argc, argv);
+	size_t n = in.n, bytes = in.bytes, events = 0;
+	char **data = in.data;
+	size_t *len = in.len;
 	double best = 1e9;
 	for (int rep = 0; rep < 5; rep++) {
-		double t0 = now();
+		double t0 = bench_now();
 		events = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!data[i])
@@ -54,15 +42,12 @@ int main(int argc, char **argv)
 			}
 			yaml_parser_delete(&p);
 		}
-		double t = now() - t0;
+		double t = bench_now() - t0;
 		if (t < best)
 			best = t;
 	}
 	printf("libyaml events: %zu files, %.1f MB, %zu events, best of 5: %.3f s, %.1f MB/s (one core)\n", n,
 	       (double)bytes / 1e6, events, best, (double)bytes / 1e6 / best);
-	for (size_t i = 0; i < n; i++)
-		free(data[i]);
-	free(data);
-	free(len);
+	bench_files_free(&in);
 	return 0;
 }

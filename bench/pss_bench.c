@@ -7,7 +7,6 @@
  * object, repeating until at least one second has passed. Prints the decode
  * time once and pod templates judged per second. A figure, not an assertion.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include <time.h>
 
 #include "guardrail/guardrail.h"
+
+#include "bench.h"
 
 extern const gr_engine gr_engine_pss;
 
@@ -28,20 +29,6 @@ static size_t nfiles, capfiles;
 static const gr_object **workloads;
 static size_t nworkloads, capworkloads, nobjects;
 static double decode_seconds;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int wanted(const char *name)
-{
-	size_t n = strlen(name);
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
-}
 
 static void load(const char *path)
 {
@@ -57,7 +44,7 @@ static void load(const char *path)
 	gr_error err;
 	if (gr_read_file(path, 0, &l->data, &len, &err) != 0)
 		return;
-	double t0 = now();
+	double t0 = bench_now();
 	gr_document *docs;
 	size_t ndocs;
 	gr_decode(&l->arena, l->data, len, NULL, &docs, &ndocs, &err); /* partial results kept */
@@ -80,36 +67,18 @@ static void load(const char *path)
 			workloads[nworkloads++] = &objs[i];
 		}
 	}
-	decode_seconds += now() - t0;
+	decode_seconds += bench_now() - t0;
 	nfiles++;
-}
-
-static void walk(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(path);
-		else if (S_ISREG(st.st_mode) && wanted(e->d_name))
-			load(path);
-	}
-	closedir(d);
 }
 
 int main(int argc, char **argv)
 {
 	const char *root = argc > 1 ? argv[1] : "../shared/corpus";
-	walk(root);
+	gr_pathlist paths = {0};
+	gr_list_manifests(root, &paths);
+	for (size_t i = 0; i < paths.n; i++)
+		load(paths.v[i]);
+	gr_pathlist_free(&paths);
 	printf("corpus: %zu files, %zu objects, %zu pod templates, decoded in %.3f s\n", nfiles, nobjects,
 	       nworkloads, decode_seconds);
 	if (nworkloads == 0) {
@@ -128,7 +97,7 @@ int main(int argc, char **argv)
 	gr_arena_init(&scratch);
 	gr_findings out;
 	size_t judged = 0, findings = 0, rounds = 0;
-	double t0 = now(), elapsed = 0;
+	double t0 = bench_now(), elapsed = 0;
 	while (elapsed < 1.0) {
 		gr_findings_init(&out, &scratch);
 		gr_check_ctx ctx = {.arena = &scratch};
@@ -139,7 +108,7 @@ int main(int argc, char **argv)
 		gr_findings_free(&out);
 		gr_arena_free(&scratch);
 		rounds++;
-		elapsed = now() - t0;
+		elapsed = bench_now() - t0;
 	}
 	printf("pss: %zu findings per pass; %zu passes in %.3f s: %.0f pod templates/s (%.2f us each)\n", findings,
 	       rounds, elapsed, (double)judged / elapsed, elapsed * 1e6 / (double)judged);

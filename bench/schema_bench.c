@@ -11,7 +11,6 @@
  *    validation alone. Prints objects/s, findings by rule and peak RSS;
  *    -v prints every finding (file:line path rule message).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,45 +21,7 @@
 #include "guardrail/guardrail.h"
 #include "guardrail/schema.h"
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static char **files;
-static size_t nfiles, capfiles;
-
-static void walk(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char p[4096];
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(p, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			walk(p);
-			continue;
-		}
-		const char *dot = strrchr(e->d_name, '.');
-		if (!dot || (strcmp(dot, ".yaml") && strcmp(dot, ".yml") && strcmp(dot, ".json")))
-			continue;
-		if (nfiles == capfiles) {
-			capfiles = capfiles ? capfiles * 2 : 256;
-			files = realloc(files, capfiles * sizeof *files);
-		}
-		files[nfiles++] = strdup(p);
-	}
-	closedir(d);
-}
+#include "bench.h"
 
 static const char deployment[] =
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
@@ -84,7 +45,7 @@ int main(int argc, char **argv)
 	/* 1. cold start */
 	double best = 1e9;
 	for (int run = 0; run < 5; run++) {
-		double t0 = now();
+		double t0 = bench_now();
 		gr_schema_registry *r;
 		if (gr_schema_registry_open(&r, NULL, version, NULL, &err) != 0) {
 			fprintf(stderr, "%s\n", err.message);
@@ -103,7 +64,7 @@ int main(int argc, char **argv)
 		gr_check_ctx ctx = {.arena = &a};
 		gr_schema_check_options opt = {.strict = true};
 		gr_schema_check(r, &objs[0], &opt, &ctx, &f);
-		double t = now() - t0;
+		double t = bench_now() - t0;
 		if (t < best)
 			best = t;
 		if (run == 0 && f.len)
@@ -116,7 +77,10 @@ int main(int argc, char **argv)
 	       best * 1e3);
 
 	/* 2. corpus */
-	walk(corpus);
+	gr_pathlist corpus_files = {0};
+	gr_list_manifests(corpus, &corpus_files);
+	char **files = corpus_files.v;
+	size_t nfiles = corpus_files.n;
 	gr_schema_registry *r;
 	if (gr_schema_registry_open(&r, NULL, version, NULL, &err) != 0) {
 		fprintf(stderr, "%s\n", err.message);
@@ -151,7 +115,7 @@ int main(int argc, char **argv)
 	const char *rules[32];
 	size_t counts[32];
 	size_t nrules = 0;
-	double tval = 0, tdec = 0, t0all = now(), tval_cold = 0;
+	double tval = 0, tdec = 0, t0all = bench_now(), tval_cold = 0;
 	gr_schema_check_options opt = {.strict = true};
 	/* pass two runs twice: the first loads the group-versions the corpus
 	 * names (cold), the second is validation alone (warm); findings are
@@ -161,7 +125,7 @@ int main(int argc, char **argv)
 			tval_cold = tval;
 			tval = tdec = 0;
 			nobj = nfind = nskip = not_eval = decode_err = nrules = 0;
-			t0all = now();
+			t0all = bench_now();
 		}
 		for (size_t i = 0; i < nfiles; i++) {
 			char *data;
@@ -172,10 +136,10 @@ int main(int argc, char **argv)
 			gr_arena_init(&a);
 			gr_document *docs;
 			size_t nd;
-			double td = now();
+			double td = bench_now();
 			if (gr_decode(&a, data, len, NULL, &docs, &nd, &err) != 0)
 				decode_err++;
-			tdec += now() - td;
+			tdec += bench_now() - td;
 			gr_findings f;
 			gr_findings_init(&f, &a);
 			for (size_t d = 0; d < nd; d++) {
@@ -184,9 +148,9 @@ int main(int argc, char **argv)
 				gr_objects_from_document(&a, &docs[d], files[i], &objs, &no);
 				for (size_t o = 0; o < no; o++) {
 					gr_check_ctx ctx = {.arena = &a};
-					double t0 = now();
+					double t0 = bench_now();
 					gr_schema_check(r, &objs[o], &opt, &ctx, &f);
-					tval += now() - t0;
+					tval += bench_now() - t0;
 					nobj++;
 					nskip += ctx.skipped;
 					not_eval += ctx.not_evaluated;
@@ -214,7 +178,7 @@ int main(int argc, char **argv)
 			free(data);
 		}
 	}
-	double tall = now() - t0all;
+	double tall = bench_now() - t0all;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("corpus %s: %zu files, %.1f MB, %zu objects, %zu CRD kinds added, %zu files with decode "

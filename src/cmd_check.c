@@ -8,7 +8,6 @@
  * results are reported strictly in input order, and at most a small window
  * of files is in flight, so memory stays flat however many files there are.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -79,58 +78,6 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* ---- collecting input files ---- */
-
-static int has_manifest_ext(const char *name)
-{
-	size_t n = strlen(name);
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static int walk(const char *dir, strlist *out, int depth)
-{
-	if (depth > 64)
-		return 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return -1;
-	strlist names = {0};
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		size_t n = strlen(dir) + strlen(e->d_name) + 2;
-		char *p = malloc(n);
-		if (!p)
-			break;
-		snprintf(p, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-		strlist_add(&names, p);
-	}
-	closedir(d);
-	qsort(names.v, names.n, sizeof *names.v, cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
-		struct stat st;
-		char *p = (char *)names.v[i];
-		if (stat(p, &st) != 0) {
-			free(p);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			walk(p, out, depth + 1);
-			free(p);
-		} else if (S_ISREG(st.st_mode) && has_manifest_ext(p)) {
-			strlist_add(out, p);
-		} else {
-			free(p);
-		}
-	}
-	free(names.v);
-	return 0;
-}
-
 /* ---- the parallel check pass ---- */
 
 typedef struct slot {
@@ -142,7 +89,7 @@ typedef struct slot {
 
 typedef struct run {
 	gr_checker *checker;
-	strlist *files;
+	gr_pathlist *files;
 	const char *stdin_data;
 	size_t stdin_len;
 	slot *slots;
@@ -199,7 +146,7 @@ static void *worker(void *arg)
 
 typedef struct prep {
 	gr_checker *checker;
-	strlist *files;
+	gr_pathlist *files;
 	const char *stdin_data;
 	size_t stdin_len;
 	gr_prechecked **pres;      /* per file, results kept for the check pass */
@@ -385,23 +332,23 @@ int cmd_check(int argc, char **argv)
 	cfg.pss.nexempt_runtime_classes = exempt_rc.n;
 
 	/* Expand directories. */
-	strlist files = {0};
+	gr_pathlist files = {0};
 	size_t input_errors = 0;
 	char *stdin_data = NULL;
 	size_t stdin_len = 0;
 	for (size_t i = 0; i < inputs.n; i++) {
 		struct stat st;
 		if (strcmp(inputs.v[i], "-") == 0) {
-			strlist_add(&files, strdup("-"));
+			gr_pathlist_add(&files, "-");
 			continue;
 		}
 		if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (walk(inputs.v[i], &files, 0)) {
+			if (gr_list_manifests(inputs.v[i], &files)) {
 				fprintf(stderr, "%s: cannot read directory: %s\n", inputs.v[i], strerror(errno));
 				input_errors++;
 			}
 		} else {
-			strlist_add(&files, strdup(inputs.v[i]));
+			gr_pathlist_add(&files, inputs.v[i]);
 		}
 	}
 
@@ -540,9 +487,7 @@ out_checker:
 	gr_checker_free(checker);
 out_files:
 	free(stdin_data);
-	for (size_t i = 0; i < files.n; i++)
-		free((char *)files.v[i]);
-	free(files.v);
+	gr_pathlist_free(&files);
 out:
 	free(inputs.v);
 	free(crds.v);

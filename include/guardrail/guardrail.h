@@ -10,6 +10,7 @@
 #include "guardrail/engine.h"
 #include "guardrail/error.h"
 #include "guardrail/finding.h"
+#include "guardrail/inputs.h"
 #include "guardrail/object.h"
 #include "guardrail/path.h"
 #include "guardrail/report.h"

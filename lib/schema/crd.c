@@ -7,7 +7,6 @@
  * A CRD for a group-version that has a built-in document is not registered:
  * built-ins win (a CRD cannot take over a Kubernetes group).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "guardrail/decode.h"
+#include "guardrail/inputs.h"
 #include "guardrail/object.h"
 #include "guardrail/schema.h"
 #include "registry_int.h"
@@ -82,12 +82,6 @@ int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
 	return added;
 }
 
-static bool has_manifest_ext(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 || strcmp(dot, ".json") == 0);
-}
-
 static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 {
 	char *data;
@@ -123,7 +117,7 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 	return added;
 }
 
-static int add_path(gr_schema_registry *r, const char *path, int depth, gr_error *err)
+static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -132,58 +126,28 @@ static int add_path(gr_schema_registry *r, const char *path, int depth, gr_error
 	}
 	if (!S_ISDIR(st.st_mode))
 		return add_file(r, path, err);
-	if (depth > 32)
-		return 0;
-	DIR *d = opendir(path);
-	if (!d) {
+	/* the manifests below it, sorted, so that the first definition of a kind
+	 * is predictable */
+	gr_pathlist files = {0};
+	if (gr_list_manifests(path, &files)) {
 		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		gr_pathlist_free(&files);
 		return -1;
 	}
-	/* sorted, so that the first definition of a kind is predictable */
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **nn = realloc(names, cap * sizeof *nn);
-			if (!nn)
-				break;
-			names = nn;
+	int total = 0;
+	for (size_t i = 0; i < files.n; i++) {
+		int k = add_file(r, files.v[i], err);
+		if (k < 0) {
+			total = -1;
+			break;
 		}
-		names[n] = strdup(e->d_name);
-		if (names[n])
-			n++;
+		total += k;
 	}
-	closedir(d);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			if (strcmp(names[j], names[i]) < 0) {
-				char *t = names[i];
-				names[i] = names[j];
-				names[j] = t;
-			}
-	int total = 0, rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char child[PATH_MAX];
-		snprintf(child, sizeof child, "%s/%s", path, names[i]);
-		struct stat cs;
-		if (rc == 0 && stat(child, &cs) == 0 && (S_ISDIR(cs.st_mode) || has_manifest_ext(names[i]))) {
-			int k = add_path(r, child, depth + 1, err);
-			if (k < 0)
-				rc = -1;
-			else
-				total += k;
-		}
-		free(names[i]);
-	}
-	free(names);
-	return rc ? -1 : total;
+	gr_pathlist_free(&files);
+	return total;
 }
 
 int gr_schema_add_crd_path(gr_schema_registry *r, const char *path, gr_error *err)
 {
-	return add_path(r, path, 0, err);
+	return add_path(r, path, err);
 }

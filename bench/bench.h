@@ -1,0 +1,49 @@
+/* bench.h — what the benchmark programs share: a monotonic clock and the
+ * loading of the files named on the command line. */
+#ifndef GUARDRAIL_BENCH_H
+#define GUARDRAIL_BENCH_H
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "guardrail/decode.h"
+
+static inline double bench_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The files argv[1..argc-1] in memory (data[i] NULL when unreadable); their
+ * total size in *bytes. */
+typedef struct bench_files {
+	size_t n, bytes;
+	char **data;
+	size_t *len;
+} bench_files;
+
+static inline bench_files bench_read_args(int argc, char **argv)
+{
+	bench_files f = {.n = (size_t)argc - 1};
+	f.data = calloc(f.n ? f.n : 1, sizeof *f.data);
+	f.len = calloc(f.n ? f.n : 1, sizeof *f.len);
+	for (size_t i = 0; i < f.n; i++) {
+		gr_error err;
+		if (gr_read_file(argv[i + 1], 0, &f.data[i], &f.len[i], &err))
+			f.data[i] = NULL;
+		else
+			f.bytes += f.len[i];
+	}
+	return f;
+}
+
+static inline void bench_files_free(bench_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->data[i]);
+	free(f->data);
+	free(f->len);
+}
+
+#endif
