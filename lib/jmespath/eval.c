@@ -172,18 +172,50 @@ static inline const gr_value *lookup(const gr_value *obj, const char *name, size
 	return NULL;
 }
 
+/*
+ * Projections share two steps. eval_base evaluates the left side and, when
+ * it is not of the type the projection walks, makes the result null (1 is
+ * returned: done). project_item applies the right side to one element,
+ * keeping the result unless it is null; a filter's condition is tested
+ * first when cond is given.
+ */
+static inline int eval_base(jp_ctx *c, const jp_node *n, const gr_value *in, gr_type type, gr_value *base,
+			    gr_value *out)
+{
+	if (jp_eval(c, n->kids[0], in, base) != 0)
+		return -1;
+	if (base->type == type)
+		return 0;
+	*out = gr_make_null();
+	return 1;
+}
+
+static inline int project_item(jp_ctx *c, const jp_node *cond, const jp_node *rhs, const gr_value *item,
+			       gr_value *out)
+{
+	gr_value v;
+	if (cond) {
+		if (jp_eval(c, cond, item, &v) != 0)
+			return -1;
+		if (!gr_jp_truthy(&v))
+			return 0;
+	}
+	if (jp_eval(c, rhs, item, &v) != 0)
+		return -1;
+	if (v.type != GR_NULL)
+		out->u.a.items[out->u.a.len++] = v;
+	return 0;
+}
+
 /* The bulky node kinds live out of line (noinline) so that jp_eval, which
  * recurses once per node, keeps a small stack frame. */
 static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, const gr_value *in,
 						 gr_value *out)
 {
 	gr_value base;
-	if (jp_eval(c, n->kids[0], in, &base) != 0)
-		return -1;
-	if (base.type != GR_ARRAY) {
-		*out = gr_make_null();
-		return 0;
-	}
+	int rc = eval_base(c, n, in, GR_ARRAY, &base, out);
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	const jp_node *rhs = n->kids[1];
 	if (rhs->kind == N_CURRENT) { /* a[*] with nothing after: drop nulls only */
 		size_t nn = 0;
@@ -196,15 +228,9 @@ static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, c
 	}
 	if (new_array(c, n, base.u.a.len, out) != 0)
 		return -1;
-	size_t k = 0;
-	for (size_t i = 0; i < base.u.a.len; i++) {
-		gr_value v;
-		if (jp_eval(c, rhs, &base.u.a.items[i], &v) != 0)
+	for (size_t i = 0; i < base.u.a.len; i++)
+		if (project_item(c, NULL, rhs, &base.u.a.items[i], out) != 0)
 			return -1;
-		if (v.type != GR_NULL)
-			out->u.a.items[k++] = v;
-	}
-	out->u.a.len = k;
 	return 0;
 }
 
@@ -212,23 +238,14 @@ static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_nod
 						 gr_value *out)
 {
 	gr_value base;
-	if (jp_eval(c, n->kids[0], in, &base) != 0)
-		return -1;
-	if (base.type != GR_OBJECT) {
-		*out = gr_make_null();
-		return 0;
-	}
+	int rc = eval_base(c, n, in, GR_OBJECT, &base, out);
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	if (new_array(c, n, base.u.o.len, out) != 0)
 		return -1;
-	size_t k = 0;
-	for (size_t i = 0; i < base.u.o.len; i++) {
-		gr_value v;
-		if (jp_eval(c, n->kids[1], &base.u.o.members[i].value, &v) != 0)
+	for (size_t i = 0; i < base.u.o.len; i++)
+		if (project_item(c, NULL, n->kids[1], &base.u.o.members[i].value, out) != 0)
 			return -1;
-		if (v.type != GR_NULL)
-			out->u.a.items[k++] = v;
-	}
-	out->u.a.len = k;
 	return 0;
 }
 
@@ -236,28 +253,14 @@ static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, co
 						 gr_value *out)
 {
 	gr_value base;
-	if (jp_eval(c, n->kids[0], in, &base) != 0)
-		return -1;
-	if (base.type != GR_ARRAY) {
-		*out = gr_make_null();
-		return 0;
-	}
+	int rc = eval_base(c, n, in, GR_ARRAY, &base, out);
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	if (new_array(c, n, base.u.a.len, out) != 0)
 		return -1;
-	size_t k = 0;
-	for (size_t i = 0; i < base.u.a.len; i++) {
-		gr_value cond, v;
-		const gr_value *item = &base.u.a.items[i];
-		if (jp_eval(c, n->kids[1], item, &cond) != 0)
+	for (size_t i = 0; i < base.u.a.len; i++)
+		if (project_item(c, n->kids[1], n->kids[2], &base.u.a.items[i], out) != 0)
 			return -1;
-		if (!gr_jp_truthy(&cond))
-			continue;
-		if (jp_eval(c, n->kids[2], item, &v) != 0)
-			return -1;
-		if (v.type != GR_NULL)
-			out->u.a.items[k++] = v;
-	}
-	out->u.a.len = k;
 	return 0;
 }
 
@@ -265,12 +268,9 @@ static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, c
 						 gr_value *out)
 {
 	gr_value base;
-	if (jp_eval(c, n->kids[0], in, &base) != 0)
-		return -1;
-	if (base.type != GR_ARRAY) {
-		*out = gr_make_null();
-		return 0;
-	}
+	int rc = eval_base(c, n, in, GR_ARRAY, &base, out);
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	size_t total = 0;
 	for (size_t i = 0; i < base.u.a.len; i++) {
 		const gr_value *it = &base.u.a.items[i];
