@@ -143,33 +143,40 @@ static int fn_join(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 	return 0;
 }
 
+/* out = a new array of len items (to be filled by the caller) from the
+ * call's arena; -1 on exhaustion. */
+static int new_items(gr_jp_call *c, size_t len, gr_value *out)
+{
+	memset(out, 0, sizeof *out);
+	out->type = GR_ARRAY;
+	if (len == 0)
+		return 0;
+	out->u.a.items = jp_alloc(c, len * sizeof *out->u.a.items);
+	if (!out->u.a.items)
+		return -1;
+	out->u.a.len = len;
+	return 0;
+}
+
 static int fn_keys(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
 	size_t len = a[0].u.o.len;
-	gr_value *items = len ? jp_alloc(c, len * sizeof *items) : NULL;
-	if (len && !items)
+	if (new_items(c, len, out))
 		return -1;
+	gr_value *items = out->u.a.items;
 	for (size_t i = 0; i < len; i++)
 		items[i] = gr_make_string_ref(a[0].u.o.members[i].key, a[0].u.o.members[i].key_len);
-	memset(out, 0, sizeof *out);
-	out->type = GR_ARRAY;
-	out->u.a.items = items;
-	out->u.a.len = len;
 	return 0;
 }
 
 static int fn_values(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
 	size_t len = a[0].u.o.len;
-	gr_value *items = len ? jp_alloc(c, len * sizeof *items) : NULL;
-	if (len && !items)
+	if (new_items(c, len, out))
 		return -1;
+	gr_value *items = out->u.a.items;
 	for (size_t i = 0; i < len; i++)
 		items[i] = a[0].u.o.members[i].value;
-	memset(out, 0, sizeof *out);
-	out->type = GR_ARRAY;
-	out->u.a.items = items;
-	out->u.a.len = len;
 	return 0;
 }
 
@@ -193,16 +200,12 @@ static int fn_length(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 static int fn_map(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
 	size_t len = a[1].u.a.len;
-	gr_value *items = len ? jp_alloc(c, len * sizeof *items) : NULL;
-	if (len && !items)
+	if (new_items(c, len, out))
 		return -1;
+	gr_value *items = out->u.a.items;
 	for (size_t i = 0; i < len; i++)
 		if (gr_jp_call_expref(c, &a[0], &a[1].u.a.items[i], &items[i]) != 0)
 			return -1;
-	memset(out, 0, sizeof *out);
-	out->type = GR_ARRAY;
-	out->u.a.items = items;
-	out->u.a.len = len;
 	return 0;
 }
 
@@ -400,15 +403,11 @@ static int fn_reverse(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 		return 0;
 	}
 	size_t len = a[0].u.a.len;
-	gr_value *items = len ? jp_alloc(c, len * sizeof *items) : NULL;
-	if (len && !items)
+	if (new_items(c, len, out))
 		return -1;
+	gr_value *items = out->u.a.items;
 	for (size_t i = 0; i < len; i++)
 		items[i] = a[0].u.a.items[len - 1 - i];
-	memset(out, 0, sizeof *out);
-	out->type = GR_ARRAY;
-	out->u.a.items = items;
-	out->u.a.len = len;
 	return 0;
 }
 
@@ -441,14 +440,9 @@ static int fn_to_array(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out
 		*out = a[0];
 		return 0;
 	}
-	gr_value *items = jp_alloc(c, sizeof *items);
-	if (!items)
+	if (new_items(c, 1, out))
 		return -1;
-	items[0] = a[0];
-	memset(out, 0, sizeof *out);
-	out->type = GR_ARRAY;
-	out->u.a.items = items;
-	out->u.a.len = 1;
+	out->u.a.items[0] = a[0];
 	return 0;
 }
 
