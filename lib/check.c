@@ -366,18 +366,18 @@ int gr_checker_prepare(gr_checker *c, const char *file, const char *data, size_t
 	return gr_checker_prepare_file(c, file, data, len, NULL, NULL, err);
 }
 
-static const char *decode_remediation(const char *msg)
+static const char *decode_remediation(gr_error_kind kind)
 {
-	if (strstr(msg, "duplicate key"))
+	switch (kind) {
+	case GR_ERR_DUPLICATE_KEY:
 		return "remove or merge the repeated key: the API server rejects duplicate keys in strict decoding";
-	if (strstr(msg, "aliasing") || strstr(msg, "merge too large"))
-		return "expand fewer aliases: the document refers to its anchors too many times";
-	if (strstr(msg, "nested too deeply"))
+	case GR_ERR_ALIASES: return "expand fewer aliases: the document refers to its anchors too many times";
+	case GR_ERR_DEPTH:
 		return "flatten the document: collections are nested deeper than any Kubernetes object needs";
-	if (strstr(msg, "UTF-8") || strstr(msg, "NUL byte"))
-		return "save the file as UTF-8 text";
-	if (strstr(msg, "larger than the limit") || strstr(msg, "exceeds the limit"))
-		return "split the input into smaller files";
+	case GR_ERR_ENCODING: return "save the file as UTF-8 text";
+	case GR_ERR_SIZE: return "split the input into smaller files";
+	case GR_ERR_OTHER: break;
+	}
 	return "fix the YAML/JSON syntax at this position (YAML is read as kubectl reads it: YAML 1.1)";
 }
 
@@ -410,7 +410,7 @@ static void add_decode_finding(gr_file_check *out, const char *fname, unsigned d
 	f->line = e->line;
 	f->column = e->column;
 	f->message = gr_arena_strdup(&out->arena, e->message);
-	f->remediation = decode_remediation(e->message);
+	f->remediation = decode_remediation(e->kind);
 	f->doc = "docs/rules/input.md#decode";
 }
 

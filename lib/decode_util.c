@@ -16,7 +16,8 @@ const gr_decode_limits *gr_limits_or_default(const gr_decode_limits *limits, gr_
 int gr_check_input_size(size_t len, const gr_decode_limits *limits, gr_error *err)
 {
 	if (limits->max_bytes && len > limits->max_bytes)
-		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len, limits->max_bytes);
+		return gr_error_set(err, 1, 1, "input of %zu bytes exceeds the limit of %zu", len, limits->max_bytes),
+		       gr_error_mark(err, GR_ERR_SIZE);
 	return 0;
 }
 

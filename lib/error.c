@@ -21,6 +21,7 @@ int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt,
 	va_end(ap);
 	err->line = line;
 	err->column = column;
+	err->kind = GR_ERR_OTHER;
 	return -1;
 }
 

@@ -177,7 +177,7 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 		if (s < stop && (unsigned char)*s >= 0x80) {
 			size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
 			if (!l)
-				return fail(r, s, "invalid UTF-8 in string");
+				return fail(r, s, "invalid UTF-8 in string"), gr_error_mark(r->err, GR_ERR_ENCODING);
 			s += l;
 			continue;
 		}
@@ -263,7 +263,7 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 		if (c >= 0x80) {
 			size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
 			if (!l)
-				return fail(r, s, "invalid UTF-8 in string");
+				return fail(r, s, "invalid UTF-8 in string"), gr_error_mark(r->err, GR_ERR_ENCODING);
 			memcpy(o + n, s, l);
 			n += l;
 			s += l;
@@ -439,7 +439,8 @@ static int read_object(jreader *r, gr_value *v)
 	size_t dup = gr_find_duplicate_key(members, n);
 	if (dup != (size_t)-1)
 		return gr_error_set(r->err, members[dup].line, members[dup].column,
-				    "duplicate key \"%s\"", members[dup].key);
+				    "duplicate key \"%s\"", members[dup].key),
+		       gr_error_mark(r->err, GR_ERR_DUPLICATE_KEY);
 	v->type = GR_OBJECT;
 	v->u.o.members = members;
 	v->u.o.len = n;
@@ -460,7 +461,7 @@ static int read_value(jreader *r, gr_value *v)
 	case '{':
 	case '[':
 		if (++r->depth > r->max_depth)
-			return fail(r, r->p, "document nested too deeply");
+			return fail(r, r->p, "document nested too deeply"), gr_error_mark(r->err, GR_ERR_DEPTH);
 		rc = *r->p == '{' ? read_object(r, v) : read_array(r, v);
 		r->depth--;
 		break;

@@ -388,7 +388,8 @@ static int close_map(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
 		size_t dup = gr_find_duplicate_key(m, n);
 		if (dup != (size_t)-1)
 			return gr_error_set(b->err, m[dup].line, m[dup].column,
-					    "duplicate key \"%s\" (already set in this mapping)", m[dup].key);
+					    "duplicate key \"%s\" (already set in this mapping)", m[dup].key),
+		       gr_error_mark(b->err, GR_ERR_DUPLICATE_KEY);
 		gr_member *members = n ? gr_arena_alloc(b->arena, n * sizeof *members) : NULL;
 		if (n && !members)
 			return set_err(b, mark, "%s", "out of memory");
@@ -413,10 +414,10 @@ static int close_map(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
 		}
 	}
 	if (total > 1000000)
-		return set_err(b, mark, "%s", "map merge too large");
+		return set_err(b, mark, "%s", "map merge too large"), gr_error_mark(b->err, GR_ERR_ALIASES);
 	b->alias_nodes = sat_add(b->alias_nodes, total);
 	if (b->alias_nodes > b->limits->max_alias_nodes)
-		return set_err(b, mark, "%s", "document contains excessive aliasing");
+		return set_err(b, mark, "%s", "document contains excessive aliasing"), gr_error_mark(b->err, GR_ERR_ALIASES);
 	gr_member *res = gr_arena_alloc(b->arena, (total ? total : 1) * sizeof *res);
 	if (!res)
 		return set_err(b, mark, "%s", "out of memory");
@@ -427,7 +428,8 @@ static int close_map(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
 	size_t dup = gr_find_duplicate_key(res, k);
 	if (dup != (size_t)-1)
 		return gr_error_set(b->err, res[dup].line, res[dup].column,
-				    "duplicate key \"%s\" (already set in this mapping)", res[dup].key);
+				    "duplicate key \"%s\" (already set in this mapping)", res[dup].key),
+		       gr_error_mark(b->err, GR_ERR_DUPLICATE_KEY);
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].key)
 			continue;
@@ -557,7 +559,7 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 				col++;
 			}
 		}
-		return gr_error_set(err, line, col, "NUL byte in input (binary file?)");
+		return gr_error_set(err, line, col, "NUL byte in input (binary file?)"), gr_error_mark(err, GR_ERR_ENCODING);
 	}
 
 	ybuilder b = {.arena = a, .limits = limits, .err = err, .line0 = line0};
@@ -586,6 +588,8 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 					}
 				}
 				gr_error_set(err, line, col, "%s", problem_text(&parser));
+				if (strstr(problem_text(&parser), "UTF-8")) /* libyaml's decoding problems */
+					gr_error_mark(err, GR_ERR_ENCODING);
 			} else if (parser.context)
 				gr_error_set(err, line0 + (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s %s", problem_text(&parser),
 					     parser.context);
@@ -644,6 +648,7 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 			b.alias_nodes = sat_add(b.alias_nodes, an->weight);
 			if (b.alias_nodes > limits->max_alias_nodes) {
 				rc = set_err(&b, ev.start_mark, "%s", "document contains excessive aliasing");
+				gr_error_mark(err, GR_ERR_ALIASES);
 				break;
 			}
 			/* The node keeps the anchor's tree but reports the alias position. */
@@ -657,6 +662,7 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 		case YAML_MAPPING_START_EVENT: {
 			if (b.nframes >= limits->max_depth) {
 				rc = set_err(&b, ev.start_mark, "%s", "document nested too deeply");
+				gr_error_mark(err, GR_ERR_DEPTH);
 				break;
 			}
 			if (b.nframes && b.frames[b.nframes - 1].is_map && !b.frames[b.nframes - 1].have_key) {

@@ -10,11 +10,23 @@
 
 #include <stdint.h>
 
+/* What kind of failure, for callers that act on it (a decode error's
+ * remediation). gr_error_set resets it to GR_ERR_OTHER. */
+typedef enum gr_error_kind {
+	GR_ERR_OTHER = 0,     /* syntax and everything else */
+	GR_ERR_DUPLICATE_KEY, /* a key repeated in one mapping */
+	GR_ERR_ALIASES,       /* alias or merge expansion over its budget */
+	GR_ERR_DEPTH,         /* nesting over the depth limit */
+	GR_ERR_ENCODING,      /* invalid UTF-8, a NUL byte */
+	GR_ERR_SIZE           /* input over the size limit */
+} gr_error_kind;
+
 typedef struct gr_error {
 	char message[512];
 	char file[256];  /* "" when not about a file */
 	uint32_t line;   /* 1-based; 0 when unknown */
 	uint32_t column; /* 1-based; 0 when unknown */
+	gr_error_kind kind;
 } gr_error;
 
 void gr_error_clear(gr_error *err);
@@ -22,5 +34,12 @@ void gr_error_clear(gr_error *err);
 int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void gr_error_set_file(gr_error *err, const char *file);
+/* Mark the error just set with its kind; returns -1 like gr_error_set. */
+static inline int gr_error_mark(gr_error *err, gr_error_kind kind)
+{
+	if (err)
+		err->kind = kind;
+	return -1;
+}
 
 #endif
