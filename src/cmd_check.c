@@ -78,6 +78,36 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* ---- the inputs both passes read ---- */
+
+/* The files to check; standard input ("-") is read once, up front, and its
+ * buffer shared by both passes (empty when it could not be read). */
+typedef struct input_set {
+	gr_pathlist files;
+	char *stdin_data;
+	size_t stdin_len;
+	gr_checker *checker;
+	gr_prechecked **pres; /* per file, results kept from the prepare pass */
+} input_set;
+
+/* The bytes of input i: standard input's buffer, or the file read now.
+ * Release with input_release. */
+static int input_bytes(const input_set *in, size_t i, char **data, size_t *len, gr_error *err)
+{
+	if (strcmp(in->files.v[i], "-") == 0) {
+		*data = in->stdin_data;
+		*len = in->stdin_len;
+		return 0;
+	}
+	return gr_read_file(in->files.v[i], MAX_INPUT_BYTES, data, len, err);
+}
+
+static void input_release(const input_set *in, char *data)
+{
+	if (data != in->stdin_data)
+		free(data);
+}
+
 /* ---- the parallel check pass ---- */
 
 typedef struct slot {
@@ -88,12 +118,8 @@ typedef struct slot {
 } slot;
 
 typedef struct run {
-	gr_checker *checker;
-	gr_pathlist *files;
-	const char *stdin_data;
-	size_t stdin_len;
+	const input_set *in;
 	slot *slots;
-	gr_prechecked **pres;
 	size_t next;     /* next file to take */
 	size_t flushed;  /* files reported so far */
 	size_t window;
@@ -104,21 +130,15 @@ typedef struct run {
 static void check_one(run *r, size_t i)
 {
 	slot *s = &r->slots[i];
-	const char *path = r->files->v[i];
-	if (strcmp(path, "-") == 0) {
-		gr_checker_check_file(r->checker, path, r->stdin_data ? r->stdin_data : "", r->stdin_len, r->pres[i],
-				      &s->fc);
-		return;
-	}
 	char *data;
 	size_t len;
 	gr_error_clear(&s->read_error);
-	if (gr_read_file(path, MAX_INPUT_BYTES, &data, &len, &s->read_error)) {
+	if (input_bytes(r->in, i, &data, &len, &s->read_error)) {
 		s->read_failed = 1;
 		return;
 	}
-	gr_checker_check_file(r->checker, path, data, len, r->pres[i], &s->fc);
-	free(data);
+	gr_checker_check_file(r->in->checker, r->in->files.v[i], data, len, r->in->pres[i], &s->fc);
+	input_release(r->in, data);
 }
 
 static void *worker(void *arg)
@@ -126,9 +146,9 @@ static void *worker(void *arg)
 	run *r = arg;
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		while (r->next < r->files->n && r->next >= r->flushed + r->window)
+		while (r->next < r->in->files.n && r->next >= r->flushed + r->window)
 			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->next >= r->files->n) {
+		if (r->next >= r->in->files.n) {
 			pthread_mutex_unlock(&r->mu);
 			return NULL;
 		}
@@ -145,11 +165,7 @@ static void *worker(void *arg)
 /* ---- the prepare pass ---- */
 
 typedef struct prep {
-	gr_checker *checker;
-	gr_pathlist *files;
-	const char *stdin_data;
-	size_t stdin_len;
-	gr_prechecked **pres;      /* per file, results kept for the check pass */
+	const input_set *in;
 	size_t next;
 	int failed;
 	const char *failed_file;
@@ -166,23 +182,17 @@ static void *prep_worker(void *arg)
 		size_t i = p->next++;
 		int stop = p->failed;
 		pthread_mutex_unlock(&p->mu);
-		if (stop || i >= p->files->n)
+		if (stop || i >= p->in->files.n)
 			return NULL;
-		const char *path = p->files->v[i];
-		char *data = NULL;
-		size_t len = 0;
+		const char *path = p->in->files.v[i];
+		char *data;
+		size_t len;
 		gr_error err;
 		gr_error_clear(&err);
-		if (strcmp(path, "-") == 0) {
-			if (!p->stdin_data)
-				continue;
-			data = (char *)p->stdin_data;
-			len = p->stdin_len;
-		} else if (gr_read_file(path, MAX_INPUT_BYTES, &data, &len, &err) != 0) {
+		if (input_bytes(p->in, i, &data, &len, &err) != 0)
 			continue; /* reported by the check pass */
-		}
 		if (gr_checker_wants_prepare(data, len) &&
-		    gr_checker_prepare_file(p->checker, path, data, len, &p->engine_lock, &p->pres[i], &err)) {
+		    gr_checker_prepare_file(p->in->checker, path, data, len, &p->engine_lock, &p->in->pres[i], &err)) {
 			pthread_mutex_lock(&p->mu);
 			if (!p->failed) {
 				p->failed = 1;
@@ -191,8 +201,7 @@ static void *prep_worker(void *arg)
 			}
 			pthread_mutex_unlock(&p->mu);
 		}
-		if (data != p->stdin_data)
-			free(data);
+		input_release(p->in, data);
 	}
 }
 
@@ -332,50 +341,47 @@ int cmd_check(int argc, char **argv)
 	cfg.pss.nexempt_runtime_classes = exempt_rc.n;
 
 	/* Expand directories. */
-	gr_pathlist files = {0};
+	input_set in = {0};
 	size_t input_errors = 0;
-	char *stdin_data = NULL;
-	size_t stdin_len = 0;
 	for (size_t i = 0; i < inputs.n; i++) {
 		struct stat st;
 		if (strcmp(inputs.v[i], "-") == 0) {
-			gr_pathlist_add(&files, "-");
+			gr_pathlist_add(&in.files, "-");
 			continue;
 		}
 		if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (gr_list_manifests(inputs.v[i], &files)) {
+			if (gr_list_manifests(inputs.v[i], &in.files)) {
 				fprintf(stderr, "%s: cannot read directory: %s\n", inputs.v[i], strerror(errno));
 				input_errors++;
 			}
 		} else {
-			gr_pathlist_add(&files, inputs.v[i]);
+			gr_pathlist_add(&in.files, inputs.v[i]);
 		}
 	}
 
-	gr_checker *checker = NULL;
-	gr_prechecked **pres = NULL;
 	gr_error err;
 	gr_error_clear(&err);
-	if (gr_checker_new(&checker, engines.v, engines.n, &cfg, &err)) {
+	if (gr_checker_new(&in.checker, engines.v, engines.n, &cfg, &err)) {
 		fprintf(stderr, "guardrail check: %s\n", err.message);
 		rc = 2;
 		goto out_files;
 	}
 
 	/* Pass 1: set-level objects, decoded in parallel, prepared one at a time. */
-	pres = calloc(files.n ? files.n : 1, sizeof *pres);
-	for (size_t i = 0; i < files.n; i++) {
+	in.pres = calloc(in.files.n ? in.files.n : 1, sizeof *in.pres);
+	for (size_t i = 0; i < in.files.n; i++) {
 		gr_error rerr;
-		if (strcmp(files.v[i], "-") == 0 && !stdin_data &&
-		    gr_read_file("-", MAX_INPUT_BYTES, &stdin_data, &stdin_len, &rerr) != 0)
-			stdin_data = NULL;
+		if (strcmp(in.files.v[i], "-") == 0 && !in.stdin_data &&
+		    gr_read_file("-", MAX_INPUT_BYTES, &in.stdin_data, &in.stdin_len, &rerr) != 0) {
+			in.stdin_data = strdup(""); /* unreadable standard input is empty */
+			in.stdin_len = 0;
+		}
 	}
 	{
-		prep p = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len,
-			  .pres = pres};
+		prep p = {.in = &in};
 		pthread_mutex_init(&p.mu, NULL);
 		pthread_rwlock_init(&p.engine_lock, NULL);
-		long nt = jobs < (long)files.n ? jobs : (long)files.n;
+		long nt = jobs < (long)in.files.n ? jobs : (long)in.files.n;
 		if (nt < 1)
 			nt = 1;
 		pthread_t *pt = calloc((size_t)nt, sizeof *pt);
@@ -396,11 +402,10 @@ int cmd_check(int argc, char **argv)
 
 	/* Pass 2: check every file in parallel, report in order. */
 	gr_reporter *rep = gr_reporter_new((gr_format)fmt, use_color, GUARDRAIL_VERSION);
-	run r = {.checker = checker, .files = &files, .stdin_data = stdin_data, .stdin_len = stdin_len,
-		 .pres = pres};
-	r.slots = calloc(files.n ? files.n : 1, sizeof *r.slots);
-	if (jobs > (long)files.n)
-		jobs = files.n ? (long)files.n : 1;
+	run r = {.in = &in};
+	r.slots = calloc(in.files.n ? in.files.n : 1, sizeof *r.slots);
+	if (jobs > (long)in.files.n)
+		jobs = in.files.n ? (long)in.files.n : 1;
 	r.window = (size_t)jobs * 4;
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
@@ -414,7 +419,7 @@ int cmd_check(int argc, char **argv)
 	gr_buf_init(&out);
 	gr_report_begin(rep, &out);
 	int any_enforce = 0;
-	for (size_t i = 0; i < files.n; i++) {
+	for (size_t i = 0; i < in.files.n; i++) {
 		pthread_mutex_lock(&r.mu);
 		while (!r.slots[i].done)
 			pthread_cond_wait(&r.cv, &r.mu);
@@ -423,22 +428,22 @@ int cmd_check(int argc, char **argv)
 		sum.files++;
 		if (s->read_failed) {
 			gr_finding f = {.rule = "read", .severity = GR_SEV_ERROR, .action = GR_ACTION_ENFORCE,
-					.file = files.v[i], .path = "", .message = s->read_error.message,
+					.file = in.files.v[i], .path = "", .message = s->read_error.message,
 					.remediation = "check the path and its permissions",
 					.doc = "docs/rules/input.md#read"};
-			gr_file_result fr = {.file = files.v[i], .findings = &f, .nfindings = 1};
+			gr_file_result fr = {.file = in.files.v[i], .findings = &f, .nfindings = 1};
 			gr_report_file(rep, &out, &fr);
 			if (fmt != GR_FORMAT_TEXT)
-				fprintf(stderr, "%s: %s\n", files.v[i], s->read_error.message);
+				fprintf(stderr, "%s: %s\n", in.files.v[i], s->read_error.message);
 			sum.errors++;
 		} else {
 			gr_file_check *fc = &s->fc;
-			gr_file_result fr = {.file = files.v[i], .objects = fc->objects, .status = fc->status,
+			gr_file_result fr = {.file = in.files.v[i], .objects = fc->objects, .status = fc->status,
 					     .nobjects = fc->nobjects, .findings = fc->findings.items,
 					     .nfindings = fc->findings.len};
 			gr_report_file(rep, &out, &fr);
 			if (fc->errors && fmt != GR_FORMAT_TEXT)
-				fprintf(stderr, "%s:%u:%u: %s\n", files.v[i], fc->decode_error.line,
+				fprintf(stderr, "%s:%u:%u: %s\n", in.files.v[i], fc->decode_error.line,
 					fc->decode_error.column, fc->decode_error.message);
 			sum.errors += fc->errors;
 			sum.objects += fc->nobjects;
@@ -457,8 +462,8 @@ int cmd_check(int argc, char **argv)
 					any_enforce = 1;
 			gr_file_check_free(fc);
 		}
-		gr_prechecked_free(pres[i]);
-		pres[i] = NULL;
+		gr_prechecked_free(in.pres[i]);
+		in.pres[i] = NULL;
 		fwrite(out.data ? out.data : "", 1, out.len, stdout);
 		gr_buf_reset(&out);
 		pthread_mutex_lock(&r.mu);
@@ -480,14 +485,14 @@ int cmd_check(int argc, char **argv)
 	rc = sum.errors ? 2 : any_enforce ? 1 : 0;
 
 out_checker:
-	if (pres)
-		for (size_t i = 0; i < files.n; i++)
-			gr_prechecked_free(pres[i]);
-	free(pres);
-	gr_checker_free(checker);
+	if (in.pres)
+		for (size_t i = 0; i < in.files.n; i++)
+			gr_prechecked_free(in.pres[i]);
+	free(in.pres);
+	gr_checker_free(in.checker);
 out_files:
-	free(stdin_data);
-	gr_pathlist_free(&files);
+	free(in.stdin_data);
+	gr_pathlist_free(&in.files);
 out:
 	free(inputs.v);
 	free(crds.v);
