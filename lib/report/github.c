@@ -60,6 +60,6 @@ void gr_report_github_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr
 
 void gr_report_github_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 {
-	gr_buf_printf(out, "%zu objects in %zu files: %zu valid, %zu invalid, %zu errors, %zu skipped\n", s->objects,
-		      s->files, s->valid, s->invalid, s->errors, s->skipped);
+	gr_report_summary_line(out, s);
+	gr_buf_putc(out, '\n');
 }

@@ -10,7 +10,7 @@
 int gr_format_parse(const char *name)
 {
 	static const char *const names[] = {"text", "json", "sarif", "junit", "github"};
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
@@ -57,38 +57,34 @@ size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
 	return r->nrules++;
 }
 
+void gr_report_summary_line(gr_buf *out, const gr_summary *s)
+{
+	gr_buf_printf(out, "%zu objects in %zu files: %zu valid, %zu invalid, %zu errors, %zu skipped", s->objects,
+		      s->files, s->valid, s->invalid, s->errors, s->skipped);
+}
+
+/* Each format's three steps, indexed by gr_format; a NULL step writes nothing. */
+static const struct format_ops {
+	void (*begin)(gr_reporter *r, gr_buf *out);
+	void (*file)(gr_reporter *r, gr_buf *out, const gr_file_result *fr);
+	void (*end)(gr_reporter *r, gr_buf *out, const gr_summary *s);
+} formats[] = {
+	[GR_FORMAT_TEXT] = {NULL, gr_report_text_file, gr_report_text_end},
+	[GR_FORMAT_JSON] = {gr_report_json_begin, gr_report_json_file, gr_report_json_end},
+	[GR_FORMAT_SARIF] = {gr_report_sarif_begin, gr_report_sarif_file, gr_report_sarif_end},
+	[GR_FORMAT_JUNIT] = {gr_report_junit_begin, gr_report_junit_file, gr_report_junit_end},
+	[GR_FORMAT_GITHUB] = {NULL, gr_report_github_file, gr_report_github_end},
+};
+
 void gr_report_begin(gr_reporter *r, gr_buf *out)
 {
-	switch (r->format) {
-	case GR_FORMAT_TEXT: break;
-	case GR_FORMAT_JSON: gr_report_json_begin(r, out); break;
-	case GR_FORMAT_SARIF: gr_report_sarif_begin(r, out); break;
-	case GR_FORMAT_JUNIT: gr_report_junit_begin(r, out); break;
-	case GR_FORMAT_GITHUB: break;
-	}
+	if (formats[r->format].begin)
+		formats[r->format].begin(r, out);
 }
 
-void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
-{
-	switch (r->format) {
-	case GR_FORMAT_TEXT: gr_report_text_file(r, out, fr); break;
-	case GR_FORMAT_JSON: gr_report_json_file(r, out, fr); break;
-	case GR_FORMAT_SARIF: gr_report_sarif_file(r, out, fr); break;
-	case GR_FORMAT_JUNIT: gr_report_junit_file(r, out, fr); break;
-	case GR_FORMAT_GITHUB: gr_report_github_file(r, out, fr); break;
-	}
-}
+void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr) { formats[r->format].file(r, out, fr); }
 
-void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
-{
-	switch (r->format) {
-	case GR_FORMAT_TEXT: gr_report_text_end(r, out, s); break;
-	case GR_FORMAT_JSON: gr_report_json_end(r, out, s); break;
-	case GR_FORMAT_SARIF: gr_report_sarif_end(r, out, s); break;
-	case GR_FORMAT_JUNIT: gr_report_junit_end(r, out, s); break;
-	case GR_FORMAT_GITHUB: gr_report_github_end(r, out, s); break;
-	}
-}
+void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s) { formats[r->format].end(r, out, s); }
 
 static int cmp_finding(const void *pa, const void *pb)
 {

@@ -52,8 +52,7 @@ void gr_report_text_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 {
 	if (r->nresults)
 		gr_buf_putc(out, '\n');
-	gr_buf_printf(out, "%zu objects in %zu files: %zu valid, %zu invalid, %zu errors, %zu skipped", s->objects,
-		      s->files, s->valid, s->invalid, s->errors, s->skipped);
+	gr_report_summary_line(out, s);
 	if (s->not_evaluated)
 		gr_buf_printf(out, "; %zu CEL rules not evaluated", s->not_evaluated);
 	gr_buf_putc(out, '\n');
