@@ -270,11 +270,6 @@ void pss_check_proc_mount_restricted(pss_eval *e) { pss_visit_containers(e, proc
 
 /* Only RuntimeDefault and Localhost are valid types, as in PSA: any other
  * explicit type (Unconfined, or a typo) is forbidden; unset is fine here. */
-static bool seccomp_type_valid(const gr_value *type)
-{
-	const char *s = pss_str(type);
-	return s && (strcmp(s, "RuntimeDefault") == 0 || strcmp(s, "Localhost") == 0);
-}
 
 static void seccomp_baseline_container(pss_eval *e, const pss_container *c)
 {
@@ -282,7 +277,7 @@ static void seccomp_baseline_container(pss_eval *e, const pss_container *c)
 	if (!pss_set(prof))
 		return;
 	const gr_value *type = gr_get(prof, "type");
-	if (seccomp_type_valid(type))
+	if (pss_seccomp_type_ok(type))
 		return;
 	pss_path_container(e, c, ".securityContext.seccompProfile.type");
 	pss_emit(e, type ? type : prof, "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"",
@@ -322,7 +317,7 @@ void pss_check_seccomp_baseline(pss_eval *e)
 		const gr_value *prof = gr_get_path(e->spec, "securityContext", "seccompProfile", NULL);
 		if (pss_set(prof)) {
 			const gr_value *type = gr_get(prof, "type");
-			if (!seccomp_type_valid(type)) {
+			if (!pss_seccomp_type_ok(type)) {
 				pss_path_spec(e, ".securityContext.seccompProfile.type");
 				pss_emit(e, type ? type : prof,
 					 "pod must not set securityContext.seccompProfile.type to \"%s\"", shown(type));

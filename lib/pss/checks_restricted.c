@@ -118,11 +118,6 @@ void pss_check_run_as_user(pss_eval *e)
 
 /* ---- seccompProfile_restricted (v1.19; Windows exempt from v1.25) ---- */
 
-static bool seccomp_type_allowed(const gr_value *type)
-{
-	const char *s = pss_str(type);
-	return s && (strcmp(s, "RuntimeDefault") == 0 || strcmp(s, "Localhost") == 0);
-}
 
 static const char *type_shown(const gr_value *v)
 {
@@ -136,14 +131,14 @@ static void seccomp_restricted_container(pss_eval *e, const pss_container *c)
 	pss_path_container(e, c, ".securityContext.seccompProfile.type");
 	if (pss_set(prof)) {
 		const gr_value *type = gr_get(prof, "type");
-		if (!seccomp_type_allowed(type))
+		if (!pss_seccomp_type_ok(type))
 			pss_emit(e, type ? type : prof,
 				 "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"", c->name,
 				 type_shown(type));
 		return;
 	}
 	const gr_value *pod_type = gr_get_path(e->spec, "securityContext", "seccompProfile", "type", NULL);
-	if (!seccomp_type_allowed(pod_type))
+	if (!pss_seccomp_type_ok(pod_type))
 		pss_emit(e, pss_deepest(c->node, "securityContext", NULL),
 			 "pod or container \"%s\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
 			 c->name);
@@ -156,7 +151,7 @@ void pss_check_seccomp_restricted(pss_eval *e)
 	const gr_value *prof = gr_get_path(e->spec, "securityContext", "seccompProfile", NULL);
 	if (pss_set(prof)) {
 		const gr_value *type = gr_get(prof, "type");
-		if (!seccomp_type_allowed(type)) {
+		if (!pss_seccomp_type_ok(type)) {
 			pss_path_spec(e, ".securityContext.seccompProfile.type");
 			pss_emit(e, type ? type : prof, "pod must not set securityContext.seccompProfile.type to \"%s\"",
 				 type_shown(type));

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "guardrail/path.h"
 #include "guardrail/pss.h"
@@ -78,6 +79,13 @@ static inline const char *pss_str(const gr_value *v)
 }
 /* Present and not null (a Go pointer that is set). */
 static inline bool pss_set(const gr_value *v) { return v && v->type != GR_NULL; }
+
+/* A seccomp profile type both levels accept: RuntimeDefault or Localhost. */
+static inline bool pss_seccomp_type_ok(const gr_value *type)
+{
+	const char *s = pss_str(type);
+	return s && (strcmp(s, "RuntimeDefault") == 0 || strcmp(s, "Localhost") == 0);
+}
 /* A string that is set and not empty. */
 static inline bool pss_nonempty(const gr_value *v)
 {
