@@ -49,8 +49,8 @@ typedef enum gr_regex_status {
 
 typedef struct gr_regex_error {
 	gr_regex_status status;
-	const char *code; /* Go's ErrorCode text, e.g. "missing closing )"; "" when OK */
-	size_t offset;    /* byte offset in the pattern of the offending text */
+	const char *code;  /* Go's ErrorCode text, e.g. "missing closing )"; "" when OK */
+	size_t offset;     /* byte offset in the pattern of the offending text */
 	char message[512]; /* "error parsing regexp: <code>: `<expr>`" as Go prints it */
 } gr_regex_error;
 

@@ -200,26 +200,25 @@ static const uint32_t code_pspace[] = {'\t', '\r', ' ', ' '};
 static const uint32_t code_upper[] = {'A', 'Z'};
 static const uint32_t code_xdigit[] = {'0', '9', 'A', 'F', 'a', 'f'};
 
-#define G(name, sign, arr) {name, sign, arr, sizeof arr / sizeof arr[0] / 2}
+#define G(name, sign, arr)                                                                                   \
+	{                                                                                                    \
+		name, sign, arr, sizeof arr / sizeof arr[0] / 2                                              \
+	}
 static const rx_group perl_groups[] = {
         G("\\d", +1, code_digit), G("\\D", -1, code_digit), G("\\s", +1, code_space),
         G("\\S", -1, code_space), G("\\w", +1, code_word),  G("\\W", -1, code_word),
 };
 static const rx_group posix_groups[] = {
-        G("[:alnum:]", +1, code_alnum),   G("[:^alnum:]", -1, code_alnum),
-        G("[:alpha:]", +1, code_alpha),   G("[:^alpha:]", -1, code_alpha),
-        G("[:ascii:]", +1, code_ascii),   G("[:^ascii:]", -1, code_ascii),
-        G("[:blank:]", +1, code_blank),   G("[:^blank:]", -1, code_blank),
-        G("[:cntrl:]", +1, code_cntrl),   G("[:^cntrl:]", -1, code_cntrl),
-        G("[:digit:]", +1, code_digit),   G("[:^digit:]", -1, code_digit),
-        G("[:graph:]", +1, code_graph),   G("[:^graph:]", -1, code_graph),
-        G("[:lower:]", +1, code_lower),   G("[:^lower:]", -1, code_lower),
-        G("[:print:]", +1, code_print),   G("[:^print:]", -1, code_print),
-        G("[:punct:]", +1, code_punct),   G("[:^punct:]", -1, code_punct),
-        G("[:space:]", +1, code_pspace),  G("[:^space:]", -1, code_pspace),
-        G("[:upper:]", +1, code_upper),   G("[:^upper:]", -1, code_upper),
-        G("[:word:]", +1, code_word),     G("[:^word:]", -1, code_word),
-        G("[:xdigit:]", +1, code_xdigit), G("[:^xdigit:]", -1, code_xdigit),
+        G("[:alnum:]", +1, code_alnum),    G("[:^alnum:]", -1, code_alnum), G("[:alpha:]", +1, code_alpha),
+        G("[:^alpha:]", -1, code_alpha),   G("[:ascii:]", +1, code_ascii),  G("[:^ascii:]", -1, code_ascii),
+        G("[:blank:]", +1, code_blank),    G("[:^blank:]", -1, code_blank), G("[:cntrl:]", +1, code_cntrl),
+        G("[:^cntrl:]", -1, code_cntrl),   G("[:digit:]", +1, code_digit),  G("[:^digit:]", -1, code_digit),
+        G("[:graph:]", +1, code_graph),    G("[:^graph:]", -1, code_graph), G("[:lower:]", +1, code_lower),
+        G("[:^lower:]", -1, code_lower),   G("[:print:]", +1, code_print),  G("[:^print:]", -1, code_print),
+        G("[:punct:]", +1, code_punct),    G("[:^punct:]", -1, code_punct), G("[:space:]", +1, code_pspace),
+        G("[:^space:]", -1, code_pspace),  G("[:upper:]", +1, code_upper),  G("[:^upper:]", -1, code_upper),
+        G("[:word:]", +1, code_word),      G("[:^word:]", -1, code_word),   G("[:xdigit:]", +1, code_xdigit),
+        G("[:^xdigit:]", -1, code_xdigit),
 };
 
 const rx_group *rx_perl_group(char c)

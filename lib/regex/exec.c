@@ -79,7 +79,8 @@ uint32_t rx_decode(const unsigned char *s, size_t len, size_t *w)
 
 static bool is_word(uint32_t r)
 {
-	return r < 0x80 && ((r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') || r == '_');
+	return r < 0x80 &&
+	       ((r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z') || r == '_');
 }
 
 /* The empty-width assertions that hold between rune `before` and rune
@@ -129,7 +130,7 @@ typedef struct queue {
 } queue;
 
 typedef struct entry {
-	uint32_t pc;   /* NO_RUNE: a capture to restore */
+	uint32_t pc; /* NO_RUNE: a capture to restore */
 	uint32_t slot;
 	size_t val;
 } entry;
@@ -275,7 +276,8 @@ static int run(const rx_prog *p, const unsigned char *s, size_t len, size_t from
 			if (p->anchor_start && pos != 0)
 				break;
 			if (p->prefix && anchor == RX_UNANCHORED) {
-				const unsigned char *hit = memmem(s + pos, len - pos, p->prefix, p->prefix_len);
+				const unsigned char *hit =
+				        memmem(s + pos, len - pos, p->prefix, p->prefix_len);
 				if (!hit)
 					break;
 				if ((size_t)(hit - s) != pos) {

@@ -508,7 +508,7 @@ static int parse_escape(parser *p, size_t off, uint32_t *out, size_t *next)
 	case '7':
 		if (t >= p->len || p->s[t] < '0' || p->s[t] > '7')
 			break; /* a backreference: not supported */
-		/* fall through */
+		               /* fall through */
 	case '0': {
 		uint32_t r = c - '0';
 		for (int i = 1; i < 3 && t < p->len && p->s[t] >= '0' && p->s[t] <= '7'; i++)
@@ -661,7 +661,8 @@ static long parse_class(parser *p, size_t off)
 					rx_class_free(&c);
 					return fail(p, GR_REGEX_INVALID_CHAR_RANGE, t, end);
 				}
-				rx_class_add_class(&c, g->r, g->n, g->sign < 0, (p->flags & RXF_FOLD_CASE) != 0);
+				rx_class_add_class(&c, g->r, g->n, g->sign < 0,
+				                   (p->flags & RXF_FOLD_CASE) != 0);
 				t = end;
 				continue;
 			}
@@ -938,8 +939,8 @@ static int parse_loop(parser *p)
 						}
 					while (lit < lit_end) {
 						size_t w;
-						uint32_t c = rx_decode((const unsigned char *)p->s + lit, lit_end - lit,
-						                       &w);
+						uint32_t c = rx_decode((const unsigned char *)p->s + lit,
+						                       lit_end - lit, &w);
 						if (c == 0xFFFD && w == 1)
 							return fail(p, GR_REGEX_INVALID_UTF8, lit, lit_end);
 						if (literal(p, c) != 0)

@@ -10,8 +10,7 @@
 
 #include "regex_int.h"
 
-gr_regex *gr_regex_compile(const char *pattern, size_t len, const gr_regex_options *opts,
-                           gr_regex_error *err)
+gr_regex *gr_regex_compile(const char *pattern, size_t len, const gr_regex_options *opts, gr_regex_error *err)
 {
 	gr_regex_error scratch_err;
 	if (!err)
@@ -203,12 +202,14 @@ long gr_regex_find_all(const gr_regex *re, const char *s, size_t len, long limit
 
 static bool name_rune(uint32_t r)
 {
-	if (r == '_' || (r < 0x80 && ((r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z'))))
+	if (r == '_' ||
+	    (r < 0x80 && ((r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z'))))
 		return true;
 	if (r < 0x80)
 		return false;
 	const gri_utable *letter = rx_unicode_table("L", 1), *digit = rx_unicode_table("Nd", 2);
-	return (letter && rx_class_has(letter->r, letter->n, r)) || (digit && rx_class_has(digit->r, digit->n, r));
+	return (letter && rx_class_has(letter->r, letter->n, r)) ||
+	       (digit && rx_class_has(digit->r, digit->n, r));
 }
 
 void gr_regex_expand(const gr_regex *re, gr_buf *out, const char *t, size_t n, const char *s,

@@ -32,7 +32,7 @@ typedef struct rx_class {
 void rx_class_add(rx_class *c, uint32_t lo, uint32_t hi);
 void rx_class_add_folded(rx_class *c, uint32_t lo, uint32_t hi);
 void rx_class_add_class(rx_class *c, const uint32_t *r, size_t n, bool negate, bool fold);
-void rx_class_clean(rx_class *c); /* sort and merge */
+void rx_class_clean(rx_class *c);  /* sort and merge */
 void rx_class_negate(rx_class *c); /* c must be clean */
 void rx_class_free(rx_class *c);
 bool rx_class_has(const uint32_t *r, size_t n, uint32_t c);
@@ -165,12 +165,12 @@ typedef struct rx_prog {
 	uint32_t start;
 	rx_pclass *classes;
 	size_t nclasses;
-	int ncap;           /* capture groups, not counting 0 */
-	bool anchor_start;  /* every match begins at text start */
+	int ncap;          /* capture groups, not counting 0 */
+	bool anchor_start; /* every match begins at text start */
 	bool longest;
-	char *prefix;       /* literal bytes every match starts with, or NULL */
+	char *prefix; /* literal bytes every match starts with, or NULL */
 	size_t prefix_len;
-	size_t nconsume;    /* consuming instructions (thread slots needed) */
+	size_t nconsume; /* consuming instructions (thread slots needed) */
 } rx_prog;
 
 int rx_compile(const rx_parsed *p, bool longest, size_t max_inst, rx_prog *out, gr_regex_error *err);

@@ -146,8 +146,9 @@ static void walk_dir(const char *dir, strlist *out, bool kyverno)
 			continue;
 		}
 		size_t nl = strlen(e->d_name);
-		if (!(nl > 5 && (strcmp(e->d_name + nl - 5, ".yaml") == 0 || strcmp(e->d_name + nl - 4, ".yml") == 0 ||
-		                 strcmp(e->d_name + nl - 5, ".json") == 0)))
+		if (!(nl > 5 &&
+		      (strcmp(e->d_name + nl - 5, ".yaml") == 0 || strcmp(e->d_name + nl - 4, ".yml") == 0 ||
+		       strcmp(e->d_name + nl - 5, ".json") == 0)))
 			continue;
 		char *data;
 		size_t len;
@@ -243,7 +244,8 @@ static uint32_t pick_from_class(const rx_pclass *c)
 	return c->r[0];
 }
 
-static const uint32_t extra_runes[] = {'a', 'Z', '0', '9', '_', '-', '.', '/', ':', '@', ' ', '\n', 0xE9, 0x3A3, 0x65E5, 0x1D11E, 'k', 'K', 0x212A, 0x17F, 's', 'S'};
+static const uint32_t extra_runes[] = {'a',  'Z',  '0',   '9',    '_',     '-', '.', '/',    ':',   '@', ' ',
+                                       '\n', 0xE9, 0x3A3, 0x65E5, 0x1D11E, 'k', 'K', 0x212A, 0x17F, 's', 'S'};
 
 /* A random walk of the program: usually a string the pattern matches. */
 static size_t walk_program(const rx_prog *p, char *b, size_t cap)
@@ -255,11 +257,18 @@ static size_t walk_program(const rx_prog *p, char *b, size_t cap)
 		switch (in->op) {
 		case I_MATCH: return n;
 		case I_FAIL: return n;
-		case I_RUNE1: put_rune(b, &n, cap, in->arg); pc = in->out; break;
-		case I_CLASS: put_rune(b, &n, cap, pick_from_class(&p->classes[in->arg])); pc = in->out; break;
+		case I_RUNE1:
+			put_rune(b, &n, cap, in->arg);
+			pc = in->out;
+			break;
+		case I_CLASS:
+			put_rune(b, &n, cap, pick_from_class(&p->classes[in->arg]));
+			pc = in->out;
+			break;
 		case I_ANY:
 		case I_ANY_NOT_NL:
-			put_rune(b, &n, cap, extra_runes[rnd() % (sizeof extra_runes / sizeof extra_runes[0])]);
+			put_rune(b, &n, cap,
+			         extra_runes[rnd() % (sizeof extra_runes / sizeof extra_runes[0])]);
 			pc = in->out;
 			break;
 		case I_SPLIT: {
@@ -298,13 +307,15 @@ static bool compare_one(const gr_regex *re, void *r2, const char *s, size_t n, g
 	int b = re2s_match(r2, s, n, 0, 0, caps, 0);
 	positives += a == 1;
 	if (a != b) {
-		snprintf(why, sizeof why, "match %d vs re2 %d on \"%.*s\"", a, b, (int)(n > 200 ? 200 : n), s);
+		snprintf(why, sizeof why, "match %d vs re2 %d on \"%.*s\"", a, b, (int)(n > 200 ? 200 : n),
+		         s);
 		return false;
 	}
 	a = gr_regex_full_match(re, s, n, sc);
 	b = re2s_match(r2, s, n, 0, 2, caps, 0);
 	if (a != b) {
-		snprintf(why, sizeof why, "full match %d vs re2 %d on \"%.*s\"", a, b, (int)(n > 200 ? 200 : n), s);
+		snprintf(why, sizeof why, "full match %d vs re2 %d on \"%.*s\"", a, b,
+		         (int)(n > 200 ? 200 : n), s);
 		return false;
 	}
 	size_t froms[2] = {0, n ? rnd() % (n + 1) : 0};
@@ -325,8 +336,10 @@ static bool compare_one(const gr_regex *re, void *r2, const char *s, size_t n, g
 				long s0 = spans[g].start == GR_REGEX_NOSPAN ? -1 : (long)spans[g].start;
 				long e0 = spans[g].start == GR_REGEX_NOSPAN ? -1 : (long)spans[g].end;
 				if (s0 != caps[2 * g] || e0 != caps[2 * g + 1]) {
-					snprintf(why, sizeof why, "find@%zu group %zu [%ld,%ld) vs re2 [%ld,%ld) on \"%.*s\"",
-					         from, g, s0, e0, caps[2 * g], caps[2 * g + 1], (int)(n > 200 ? 200 : n), s);
+					snprintf(why, sizeof why,
+					         "find@%zu group %zu [%ld,%ld) vs re2 [%ld,%ld) on \"%.*s\"",
+					         from, g, s0, e0, caps[2 * g], caps[2 * g + 1],
+					         (int)(n > 200 ? 200 : n), s);
 					return false;
 				}
 			}
@@ -343,7 +356,8 @@ static bool compare_pattern(const char *pat, size_t plen, gr_regex_scratch *sc)
 	bool ok = true;
 	if (!re || !r2) {
 		if (re || r2) {
-			snprintf(why, sizeof why, "compile: ours %s, re2 %s", re ? "ok" : err.message, r2 ? "ok" : e2);
+			snprintf(why, sizeof why, "compile: ours %s, re2 %s", re ? "ok" : err.message,
+			         r2 ? "ok" : e2);
 			ok = false;
 		}
 		gr_regex_free(re);
@@ -381,7 +395,8 @@ static bool compare_pattern(const char *pat, size_t plen, gr_regex_scratch *sc)
 				skip = at + w;
 			}
 			if (kind != 0)
-				put_rune(mb, &mn, sizeof mb, extra_runes[rnd() % (sizeof extra_runes / sizeof extra_runes[0])]);
+				put_rune(mb, &mn, sizeof mb,
+				         extra_runes[rnd() % (sizeof extra_runes / sizeof extra_runes[0])]);
 			memcpy(mb + mn, buf + skip, n - skip);
 			mn += n - skip;
 			ok = compare_one(re, r2, mb, mn, sc);
@@ -392,7 +407,8 @@ static bool compare_pattern(const char *pat, size_t plen, gr_regex_scratch *sc)
 		size_t n = 0, want = rnd() % 16;
 		for (size_t k = 0; k < want; k++) {
 			if (rnd() % 3 == 0 || plen == 0) {
-				put_rune(buf, &n, sizeof buf, extra_runes[rnd() % (sizeof extra_runes / sizeof extra_runes[0])]);
+				put_rune(buf, &n, sizeof buf,
+				         extra_runes[rnd() % (sizeof extra_runes / sizeof extra_runes[0])]);
 			} else {
 				char c = pat[rnd() % plen];
 				if ((unsigned char)c < 0x80)
@@ -417,8 +433,8 @@ int main(int argc, char **argv)
 	walk_dir("../shared/conformance/kyverno-policies", &pats, true);
 	size_t kyv = pats.n - own - corpus;
 	read_lines("tests/regex/known-failures.txt", &known, &reasons);
-	printf("patterns: %zu written, %zu from the corpus, %zu from kyverno policies (%zu files)\n", own, corpus, kyv,
-	       nfiles);
+	printf("patterns: %zu written, %zu from the corpus, %zu from kyverno policies (%zu files)\n", own,
+	       corpus, kyv, nfiles);
 	gr_regex_scratch *sc = gr_regex_scratch_new();
 	int passed = 0, failed = 0, expected = 0;
 	bool *seen = calloc(known.n + 1, 1);
@@ -448,7 +464,9 @@ int main(int argc, char **argv)
 	for (size_t j = 0; j < known.n; j++)
 		if (!seen[j])
 			printf("note: known failure not among the patterns: %s\n", known.s[j]);
-	printf("%ld subjects (%ld matched), each compared 4 ways; %d patterns differ from RE2 as listed in known-failures.txt\n", comparisons, positives, expected);
+	printf("%ld subjects (%ld matched), each compared 4 ways; %d patterns differ from RE2 as listed in "
+	       "known-failures.txt\n",
+	       comparisons, positives, expected);
 	if ((long)pats.n < min_patterns) {
 		printf("only %zu patterns ran (want at least %ld)\n", pats.n, min_patterns);
 		failed++;

@@ -70,7 +70,12 @@ static void test_errors(void)
 	ERR("(?i-)", "error parsing regexp: invalid or unsupported Perl syntax: `(?i-)`", 0);
 	ERR("x(?", "error parsing regexp: invalid or unsupported Perl syntax: `(?`", 1);
 	error_is("a\xff", 2, "error parsing regexp: invalid UTF-8: `\xff`", 1);
-	error_is("[\xff" "a]", 4, "error parsing regexp: invalid UTF-8: `\xff" "a]`", 1);
+	error_is("[\xff"
+	         "a]",
+	         4,
+	         "error parsing regexp: invalid UTF-8: `\xff"
+	         "a]`",
+	         1);
 
 	/* nesting: 1000 groups around a literal are 1001 levels, over Go's 1000 */
 	char deep[2100];
@@ -148,8 +153,12 @@ static void test_match(void)
 	CHECK(M("^\\x{FFFD}$", "\xff") == 1);
 	CHECK(M("^..$", "\xe2\x82") == 1);
 	CHECK(M("^.$", "\xe2\x82\xac") == 1);
-	CHECK(M("^a.b$", "a\xed\xa0\x80" "b") == 0); /* a surrogate is three bad bytes */
-	CHECK(m("^a...b$", "a\xed\xa0\x80" "b", 5) == 1);
+	CHECK(M("^a.b$", "a\xed\xa0\x80"
+	                 "b") == 0); /* a surrogate is three bad bytes */
+	CHECK(m("^a...b$",
+	        "a\xed\xa0\x80"
+	        "b",
+	        5) == 1);
 	CHECK(m("a.b", "a\0b", 3) == 1); /* NUL is a rune like any other */
 	/* linear time: no backtracking blow-up */
 	size_t n = 200000;
