@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
 #include "guardrail/value.h"
+#include "../internal.h"
 #include "schema_int.h"
 
 const snode gr_snode_any = {
@@ -47,10 +47,7 @@ void gr_scompiler_set_regex_list(scompiler *c, sregex **list)
 	c->regexes = list;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	return gr_hash_bytes(GR_HASH_SEED, s, n);
-}
+static uint64_t hash_bytes(const char *s, size_t n) { return gr_hash_bytes(GR_HASH_SEED, s, n); }
 
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin)
 {

@@ -265,8 +265,7 @@ static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, c
 		}
 	}
 	if (x->type == GR_BOOL && wants_string) {
-		gr_v_set_fix(
-		        v, before,
+		gr_v_set_fix(v, before,
 		        "quote the value (\"%s\" or the word you meant): YAML 1.1 reads yes/no, on/off, y/n "
 		        "and true/false as booleans",
 		        x->u.b ? "true" : "false");
@@ -306,8 +305,7 @@ static void check_enum(vctx *v, const snode *n, const gr_value *x)
 			const gr_value *e = &n->enums[i];
 			if (e->type == GR_STRING && e->u.s.len == x->u.s.len &&
 			    strncasecmp(e->u.s.ptr, x->u.s.ptr, x->u.s.len) == 0) {
-				gr_v_set_fix(v, before, "write %s: values are case-sensitive",
-				             gr_v_show(v, e));
+				gr_v_set_fix(v, before, "write %s: values are case-sensitive", gr_v_show(v, e));
 				return;
 			}
 		}
@@ -367,8 +365,8 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 		/* Go rejects the pattern, so the API server rejects the CRD: say so
 		 * here rather than accept the value unchecked. */
 		gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-		            "value %s not checked: the schema's pattern '%s' is invalid: %s", gr_v_show(v, x),
-		            n->pattern_src, n->pattern->error);
+		            "value %s not checked: the schema's pattern '%s' is invalid: %s",
+		            gr_v_show(v, x), n->pattern_src, n->pattern->error);
 	}
 	if (n->min_len >= 0 || n->max_len >= 0) {
 		size_t runes = utf8_len(s, len);
@@ -633,14 +631,10 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			            m->key_len, "unknown field \"%s\"", m->key);
 			const sprop *near = closest_prop(n, m->key, m->key_len);
 			if (near)
-				gr_v_set_fix(v, before,
-				             "did you mean \"%.*s\"? Otherwise remove the field or fix its "
-				             "indentation",
-				             (int)near->len, near->name);
+				gr_v_set_fix(v, before, "did you mean \"%.*s\"? Otherwise remove the field or fix its indentation",
+				        (int)near->len, near->name);
 			else
-				gr_v_set_fix(v, before,
-				             "remove the field, or fix its indentation if it belongs to "
-				             "another level");
+				gr_v_set_fix(v, before, "remove the field, or fix its indentation if it belongs to another level");
 		}
 	}
 	for (uint32_t r = 0; r < n->nrequired; r++) {
