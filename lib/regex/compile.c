@@ -386,6 +386,7 @@ int rx_compile(const rx_parsed *ps, bool longest, size_t max_inst, rx_prog *out,
 	out->ncap = ps->ncap;
 	out->longest = longest;
 	analyse(out);
+	rx_dfa_build(out);
 	return 0;
 }
 
@@ -396,5 +397,6 @@ void rx_prog_free(rx_prog *p)
 	free(p->classes);
 	free(p->inst);
 	free(p->prefix);
+	rx_dfa_free(p->dfa);
 	memset(p, 0, sizeof *p);
 }

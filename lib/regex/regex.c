@@ -104,6 +104,11 @@ const char *gr_regex_group_name(const gr_regex *re, size_t i)
 
 int gr_regex_match(const gr_regex *re, const char *s, size_t len, gr_regex_scratch *sc)
 {
+	if (re->prog.dfa) {
+		int r = rx_dfa_match(re->prog.dfa, (const unsigned char *)s, len);
+		if (r >= 0)
+			return r;
+	}
 	return rx_exec(&re->prog, s, len, 0, RX_UNANCHORED, NULL, 0, sc);
 }
 

@@ -159,6 +159,17 @@ typedef struct rx_pclass {
 	uint64_t ascii[2]; /* bitmap of the ASCII runes in the class */
 } rx_pclass;
 
+/* The boolean fast path (dfa.c): states over byte classes of ASCII. */
+#define RX_DFA_DEAD  0xFFFF
+#define RX_DFA_MATCH 1 /* a thread has matched: the answer is yes */
+#define RX_DFA_END   2 /* at the end of the text, a thread would match */
+typedef struct rx_dfa {
+	uint16_t *trans; /* nstates x ncls: next state or RX_DFA_DEAD */
+	uint8_t *flags;  /* per state */
+	uint8_t cls[128];
+	uint16_t ncls, nstates;
+} rx_dfa;
+
 typedef struct rx_prog {
 	rx_inst *inst;
 	size_t ninst;
@@ -171,7 +182,13 @@ typedef struct rx_prog {
 	char *prefix; /* literal bytes every match starts with, or NULL */
 	size_t prefix_len;
 	size_t nconsume; /* consuming instructions (thread slots needed) */
+	rx_dfa *dfa;     /* or NULL: only the Pike VM */
 } rx_prog;
+
+void rx_dfa_build(rx_prog *p);
+/* 1 / 0, or -1: the DFA cannot answer (non-ASCII byte, empty text). */
+int rx_dfa_match(const rx_dfa *d, const unsigned char *s, size_t len);
+void rx_dfa_free(rx_dfa *d);
 
 int rx_compile(const rx_parsed *p, bool longest, size_t max_inst, rx_prog *out, gr_regex_error *err);
 void rx_prog_free(rx_prog *p);

@@ -4,6 +4,7 @@
  * categories and scripts \p{..} names (sorted range pairs) and the simple
  * case-folding orbits (each rune to the next in its orbit, wrapping).
  */
+/* clang-format off */
 #include "regex_int.h"
 
 const char gri_unicode_version[] = "15.0.0";
