@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """gen-regex-unicode.py — writes lib/regex/unicode_tables.c from Debian's
 unicode-data package (/usr/share/unicode: UnicodeData.txt, Scripts.txt,
-CaseFolding.txt): the general categories and scripts that \\p{..} names, as
-Go's unicode package names them, and the simple case-folding orbits that
-(?i) uses. Run: python3 scripts/gen-regex-unicode.py > lib/regex/unicode_tables.c
+CaseFolding.txt, PropertyValueAliases.txt): the general categories
+(with Cn, LC, and C including Cn, as Go 1.25's unicode package has them) and
+scripts that \\p{..} names, the category aliases (\\p{Letter}), and the
+simple case-folding orbits that (?i) uses. Run: python3 scripts/gen-regex-unicode.py > lib/regex/unicode_tables.c
 """
 import sys
 from collections import defaultdict
@@ -37,6 +38,23 @@ for line in open(f"{D}/UnicodeData.txt"):
     cats[cat].update(pts)
     if cat != "Cn":
         cats[cat[0]].update(pts)
+
+assigned = set()
+for k, v in list(cats.items()):
+    if len(k) == 2:
+        assigned |= v
+cats["Cn"] = set(range(0x110000)) - assigned
+cats["C"] |= cats["Cn"]
+cats["LC"] = cats["Lu"] | cats["Ll"] | cats["Lt"]
+
+aliases = []
+for line in open(f"{D}/PropertyValueAliases.txt"):
+    f = [x.strip() for x in line.split("#")[0].split(";")]
+    if len(f) < 3 or f[0] != "gc":
+        continue
+    for alias in f[2:]:
+        if alias and alias != f[1]:
+            aliases.append((alias, f[1]))
 
 scripts = defaultdict(set)
 for line in open(f"{D}/Scripts.txt"):
@@ -82,7 +100,7 @@ w(" * case-folding orbits (each rune to the next in its orbit, wrapping).\n */\n
 w("/* clang-format off */\n")
 w('#include "regex_int.h"\n\n')
 w(f'const char gri_unicode_version[] = "{version}";\n\n')
-names = [(n, ranges(cats[n])) for n in sorted(k for k in cats if k != "Cn")]
+names = [(n, ranges(cats[n])) for n in sorted(cats)]
 names += [(n, ranges(scripts[n])) for n in sorted(scripts)]
 names.sort(key=lambda x: x[0])
 w("static const uint32_t range_data[] = {\n")
@@ -102,6 +120,11 @@ for n, o, c in offs:
     w(f'\t{{"{n}", range_data + {o}, {c}}},\n')
 w("};\n")
 w(f"const size_t gri_unicode_ntables = {len(offs)};\n\n")
+w("const gri_ualias gri_unicode_aliases[] = {\n")
+for a, n in aliases:
+    w(f'\t{{"{a}", "{n}"}},\n')
+w("};\n")
+w(f"const size_t gri_unicode_naliases = {len(aliases)};\n\n")
 w("const uint32_t gri_fold_orbit[][2] = {\n")
 items = sorted(nexts.items())
 for i in range(0, len(items), 6):

@@ -239,25 +239,68 @@ const rx_group *rx_posix_group(const char *name, size_t len)
 
 static const uint32_t any_ranges[] = {0, RX_MAX_RUNE};
 static const gri_utable any_table = {"Any", any_ranges, 1};
+static const uint32_t ascii_ranges[] = {0, 0x7F};
+static const gri_utable ascii_table = {"ASCII", ascii_ranges, 1};
 
-const gri_utable *rx_unicode_table(const char *name, size_t len)
+/* Go's canonicalName: drop '_', '-' and ' '; the first letter upper case,
+ * the rest lower case. Returns the length written (at most cap). */
+static size_t canonical(const char *s, size_t len, char *out, size_t cap)
 {
-	if (len == 3 && memcmp(name, "Any", 3) == 0)
-		return &any_table;
-	size_t lo = 0, hi = gri_unicode_ntables;
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-		const char *t = gri_unicode_tables[m].name;
-		size_t tl = strlen(t);
-		int c = memcmp(name, t, len < tl ? len : tl);
-		if (c == 0)
-			c = len < tl ? -1 : len > tl;
-		if (c == 0)
-			return &gri_unicode_tables[m];
-		if (c < 0)
-			hi = m;
-		else
-			lo = m + 1;
+	size_t n = 0;
+	bool first = true;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '_' || c == '-' || c == ' ')
+			continue;
+		if (first) {
+			if (c >= 'a' && c <= 'z')
+				c = (char)(c - 'a' + 'A');
+			first = false;
+		} else if (c >= 'A' && c <= 'Z') {
+			c = (char)(c - 'A' + 'a');
+		}
+		if (n == cap)
+			return cap + 1;
+		out[n++] = c;
 	}
+	return n;
+}
+
+static bool same_name(const char *canon, size_t n, const char *table_name)
+{
+	char buf[64];
+	size_t m = canonical(table_name, strlen(table_name), buf, sizeof buf);
+	return m == n && memcmp(buf, canon, n) == 0;
+}
+
+static const gri_utable *table_named(const char *canon, size_t n)
+{
+	for (size_t i = 0; i < gri_unicode_ntables; i++)
+		if (same_name(canon, n, gri_unicode_tables[i].name))
+			return &gri_unicode_tables[i];
+	return NULL;
+}
+
+const gri_utable *rx_unicode_table(const char *name, size_t len, int *sign)
+{
+	char c[64];
+	size_t n = canonical(name, len, c, sizeof c);
+	*sign = +1;
+	if (n > sizeof c)
+		return NULL;
+	if (n == 3 && memcmp(c, "Any", 3) == 0)
+		return &any_table;
+	if (n == 8 && memcmp(c, "Assigned", 8) == 0) {
+		*sign = -1;
+		return table_named("Cn", 2);
+	}
+	if (n == 5 && memcmp(c, "Ascii", 5) == 0)
+		return &ascii_table;
+	const gri_utable *t = table_named(c, n);
+	if (t)
+		return t;
+	for (size_t i = 0; i < gri_unicode_naliases; i++)
+		if (same_name(c, n, gri_unicode_aliases[i].alias))
+			return table_named(gri_unicode_aliases[i].name, strlen(gri_unicode_aliases[i].name));
 	return NULL;
 }

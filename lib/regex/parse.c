@@ -624,9 +624,11 @@ static int unicode_class(parser *p, size_t off, rx_class *c, size_t *next)
 		sign = -sign;
 		name++;
 	}
-	const gri_utable *tab = rx_unicode_table(p->s + name, name_end - name);
+	int tsign;
+	const gri_utable *tab = rx_unicode_table(p->s + name, name_end - name, &tsign);
 	if (!tab)
 		return fail(p, GR_REGEX_INVALID_CHAR_RANGE, off, seq_end);
+	sign *= tsign;
 	rx_class_add_class(c, tab->r, tab->n, sign < 0, (p->flags & RXF_FOLD_CASE) != 0);
 	*next = seq_end;
 	return 1;

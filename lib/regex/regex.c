@@ -212,7 +212,8 @@ static bool name_rune(uint32_t r)
 		return true;
 	if (r < 0x80)
 		return false;
-	const gri_utable *letter = rx_unicode_table("L", 1), *digit = rx_unicode_table("Nd", 2);
+	int sign;
+	const gri_utable *letter = rx_unicode_table("L", 1, &sign), *digit = rx_unicode_table("Nd", 2, &sign);
 	return (letter && rx_class_has(letter->r, letter->n, r)) ||
 	       (digit && rx_class_has(digit->r, digit->n, r));
 }

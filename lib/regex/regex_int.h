@@ -43,6 +43,11 @@ typedef struct gri_utable {
 	const uint32_t *r;
 	size_t n;
 } gri_utable;
+typedef struct gri_ualias {
+	const char *alias, *name;
+} gri_ualias;
+extern const gri_ualias gri_unicode_aliases[];
+extern const size_t gri_unicode_naliases;
 extern const gri_utable gri_unicode_tables[];
 extern const size_t gri_unicode_ntables;
 extern const uint32_t gri_fold_orbit[][2];
@@ -58,8 +63,10 @@ typedef struct rx_group {
 } rx_group;
 const rx_group *rx_perl_group(char c);
 const rx_group *rx_posix_group(const char *name, size_t len);
-/* \p{name}: the table, or NULL. "Any" is handled here too. */
-const gri_utable *rx_unicode_table(const char *name, size_t len);
+/* \p{name}, the name matched as Go 1.25 does (case, '_', '-' and ' '
+ * ignored; aliases such as Letter; Any, Assigned, ASCII): the table, or
+ * NULL. *sign is -1 when the table is to be negated (Assigned). */
+const gri_utable *rx_unicode_table(const char *name, size_t len, int *sign);
 
 /* ---- syntax tree ---- */
 typedef enum rx_op {

@@ -125,6 +125,155 @@ static int m(const char *pat, const char *s, size_t len)
 }
 #define M(p, s) m(p, s, strlen(s))
 
+/* Go's own lists (regexp/syntax parse_test.go): these parse with the Perl
+ * flags regexp.Compile uses, those do not. */
+static void test_go_lists(void)
+{
+	static const char *const valid[] = {
+	        "a{2,}?",
+	        "x{1001",
+	        "x{9876543210",
+	        "x{9876543210,",
+	        "x{2,1",
+	        "x{1,9876543210",
+	        "",
+	        "|",
+	        "|x|",
+	        "[[:^lower:]]",
+	        "(?i)[[:^lower:]]",
+	        "\\p{Braille}",
+	        "\\P{^Braille}",
+	        "[\\p{^Braille}]",
+	        "\\p{Uppercase_Letter}",
+	        "\\p{upper case-let ter}",
+	        "\\p{__upper case-let ter}",
+	        "\\p{Canadian_Aboriginal}",
+	        "(?i)[\\p{Lu}]",
+	        "\\p{Any}",
+	        "\\p{^Any}",
+	        "(?i)\\p{ascii}",
+	        "\\p{Assigned}",
+	        "\\p{^Assigned}",
+	        "[\\012-\\234]\\141",
+	        "[\\x{41}-\\x7a]\\x61",
+	        "a{,2}",
+	        "a*{",
+	        "\\Q+|*?{[\\E",
+	        "\\Q\\\\E",
+	        "(?-m)\\z",
+	        "(?<name>a)",
+	        "[a-b-c]",
+	        "(?:[a-z]{4}){0,250}",
+	        "((((((((((x{2}){2}){2}){2}){2}){2}){2}){2}){2}))",
+	};
+	static const char *const invalid[] = {
+	        "(",
+	        ")",
+	        "(a",
+	        "a)",
+	        "(a))",
+	        "(a|b|",
+	        "a|b|)",
+	        "(a|b|))",
+	        "(a|b",
+	        "a|b)",
+	        "(a|b))",
+	        "[a-z",
+	        "([a-z)",
+	        "[a-z)",
+	        "([a-z]))",
+	        "x{1001}",
+	        "x{9876543210}",
+	        "x{2,1}",
+	        "x{1,9876543210}",
+	        "\xff",
+	        "[\xff]",
+	        "[\\\xff]",
+	        "\\\xff",
+	        "(?P<name>a",
+	        "(?P<name>",
+	        "(?P<name",
+	        "(?P<x y>a)",
+	        "(?P<>a)",
+	        "(?<name>a",
+	        "(?<name>",
+	        "(?<name",
+	        "(?<x y>a)",
+	        "(?<>a)",
+	        "[a-Z]",
+	        "(?i)[a-Z]",
+	        "\\Q\\E*",
+	        "a{100000}",
+	        "a{100000,}",
+	        "((((((((((x{2}){2}){2}){2}){2}){2}){2}){2}){2}){2})",
+	        "(?:[a-z]{4}){0,251}",
+	        "a++",
+	        "a**",
+	        "a?*",
+	        "a+*",
+	        "a{1}*",
+	        ".{1}{2}.{3}",
+	};
+	gr_regex_error err;
+	for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
+		gr_regex *re = gr_regex_compile(valid[i], strlen(valid[i]), NULL, &err);
+		if (!re)
+			fprintf(stderr, "  should parse: %s (%s)\n", valid[i], err.message);
+		CHECK(re != NULL);
+		gr_regex_free(re);
+	}
+	for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
+		gr_regex *re = gr_regex_compile(invalid[i], strlen(invalid[i]), NULL, &err);
+		if (re)
+			fprintf(stderr, "  should fail: %s\n", invalid[i]);
+		CHECK(re == NULL);
+		gr_regex_free(re);
+	}
+	/* the generated ones */
+	char *s = malloc(40000);
+	size_t n = 0;
+	for (int i = 0; i < 999; i++)
+		s[n++] = '(';
+	for (int i = 0; i < 999; i++)
+		s[n++] = ')';
+	gr_regex *re = gr_regex_compile(s, n, NULL, &err);
+	CHECK(re != NULL);
+	gr_regex_free(re);
+	n = 0;
+	for (int i = 0; i < 999; i++)
+		memcpy(s + n, "(?:", 3), n += 3;
+	for (int i = 0; i < 999; i++)
+		memcpy(s + n, ")*", 2), n += 2;
+	CHECK((re = gr_regex_compile(s, n, NULL, &err)) != NULL);
+	gr_regex_free(re);
+	n = 0;
+	for (int i = 0; i < 1000; i++)
+		memcpy(s + n, "(?:", 3), n += 3;
+	for (int i = 0; i < 1000; i++)
+		memcpy(s + n, ")*", 2), n += 2;
+	CHECK(gr_regex_compile(s, n, NULL, &err) == NULL && err.status == GR_REGEX_NESTING_DEPTH);
+	n = 0;
+	s[n++] = '(';
+	for (int i = 0; i < 12345; i++)
+		s[n++] = '|';
+	s[n++] = ')';
+	CHECK((re = gr_regex_compile(s, n, NULL, &err)) != NULL);
+	gr_regex_free(re);
+	n = 0;
+	s[n++] = '(';
+	for (int i = 0; i < 1000; i++)
+		memcpy(s + n, "(xx?)", 5), n += 5;
+	memcpy(s + n, "){1000}", 7), n += 7;
+	CHECK(gr_regex_compile(s, n, NULL, &err) == NULL && err.status == GR_REGEX_TOO_LARGE);
+	free(s);
+	size_t big = 27000 * 3;
+	s = malloc(big);
+	for (size_t i = 0; i < 27000; i++)
+		memcpy(s + 3 * i, "\\pL", 3);
+	CHECK(gr_regex_compile(s, big, NULL, &err) == NULL && err.status == GR_REGEX_TOO_LARGE);
+	free(s);
+}
+
 static void test_match(void)
 {
 	CHECK(M("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "my-name") == 1);
@@ -145,6 +294,14 @@ static void test_match(void)
 	CHECK(M("^\\pL+$", "h\xc3\xa9llo") == 1);
 	CHECK(M("^\\PL$", "1") == 1);
 	CHECK(M("\\Qa.b\\E", "a.b") == 1);
+	CHECK(M("^\\p{Uppercase_Letter}$", "A") == 1 && M("^\\p{Uppercase_Letter}$", "a") == 0);
+	CHECK(M("^\\p{upper case-let ter}$", "\xc3\x89") == 1);
+	CHECK(M("^(?i)\\p{ascii}$", "\xe2\x84\xaa") == 1 && M("^\\p{ascii}$", "\xe2\x84\xaa") == 0);
+	CHECK(M("^\\p{Assigned}$", "a") == 1 && M("^\\p{Assigned}$", "\xcd\xb8") == 0); /* U+0378 */
+	CHECK(M("^\\pC$", "\xcd\xb8") == 1 && M("^\\p{Cn}$", "\xcd\xb8") == 1);
+	CHECK(M("^\\p{LC}+$", "aB") == 1 && M("^\\p{Letter}+$", "a\xe6\x97\xa5") == 1);
+	CHECK(M("\\p{^Any}", "abc") == 0);
+	CHECK(M("^\\p{Canadian_Aboriginal}$", "\xe1\x90\x81") == 1); /* U+1401 */
 	CHECK(M("\\Qa.b\\E", "axb") == 0);
 	CHECK(M("^[[:alpha:]]+$", "abcXYZ") == 1);
 	CHECK(M("^\\x{1D11E}$", "\xf0\x9d\x84\x9e") == 1);
@@ -274,6 +431,7 @@ static void test_find(void)
 int main(void)
 {
 	test_errors();
+	test_go_lists();
 	test_match();
 	test_find();
 	return test_report("test_regex");
