@@ -1,0 +1,502 @@
+/*
+ * core_pod.c — ValidatePodSpec (pkg/apis/core/validation/validation.go) for
+ * Pods and every pod template: restart and DNS policy, hostname,
+ * tolerations, node selector, OS, topology spread, affinity, host aliases,
+ * containers (names, images, pull and termination-message policies, ports,
+ * env), security contexts; plus the server's warnings (negative
+ * terminationGracePeriodSeconds, empty image pull secret names, duplicate
+ * ports and env names).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "native_int.h"
+
+#define ARR(v)     ((v) && (v)->type == GR_ARRAY)
+#define EACH(v, i) for (size_t i = 0; ARR(v) && i < (v)->u.a.len; i++)
+
+static const char *const restart_policies[] = {"Always", "OnFailure", "Never", NULL};
+static const char *const dns_policies[] = {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None",
+                                           NULL};
+static const char *const pull_policies[] = {"Always", "IfNotPresent", "Never", NULL};
+static const char *const protocols[] = {"SCTP", "TCP", "UDP", NULL};
+static const char *const tm_policies[] = {"File", "FallbackToLogsOnError", NULL};
+static const char *const effects[] = {"NoSchedule", "PreferNoSchedule", "NoExecute", NULL};
+static const char *const always_only[] = {"Always", NULL};
+
+/* DNS-1123 label, dots reported as such (container names, hostnames) */
+static void check_label_name(nv_ctx *c, int rule, const char *path, const gr_value *v)
+{
+	nv_msgs m = {0};
+	if (strchr(v->u.s.ptr, '.') && rule == NV_CONTAINER_NAME) {
+		if (v->u.s.len > 63)
+			m.m[m.n++] = "must be no more than 63 characters";
+		m.m[m.n++] = "must not contain dots";
+	} else
+		nv_dns1123_label(v->u.s.ptr, &m);
+	for (int j = 0; j < m.n; j++)
+		nv_invalid(c, rule, path, v, m.m[j]);
+}
+
+static void check_id(nv_ctx *c, const gr_value *sc, const char *key, const char *base)
+{
+	const gr_value *v = gr_get(sc, key);
+	int64_t n;
+	if (nv_int(v, &n) && (n < 0 || n > 2147483647)) {
+		char p[600];
+		snprintf(p, sizeof p, "%s.%s", base, key);
+		nv_invalid(c, NV_SECURITY_ID_RANGE, p, v, "must be between 0 and 2147483647, inclusive");
+	}
+}
+
+static void check_seccomp(nv_ctx *c, const gr_value *sc, const char *base)
+{
+	const gr_value *sp = gr_get(sc, "seccompProfile");
+	char p[600];
+	if (sp && sp->type == GR_OBJECT) {
+		static const char *const types[] = {"Localhost", "RuntimeDefault", "Unconfined", NULL};
+		const gr_value *t = gr_get(sp, "type");
+		const gr_value *lp = gr_get(sp, "localhostProfile");
+		if (t && t->type == GR_STRING) {
+			if (!nv_in(t->u.s.ptr, types)) {
+				snprintf(p, sizeof p, "%s.seccompProfile.type", base);
+				nv_not_supported(c, NV_SECURITY_SECCOMP, p, t, types);
+			} else if (strcmp(t->u.s.ptr, "Localhost") == 0) {
+				if (!lp || lp->type != GR_STRING || !lp->u.s.len) {
+					snprintf(p, sizeof p, "%s.seccompProfile.localhostProfile", base);
+					nv_required(c, NV_SECURITY_SECCOMP, p, sp,
+					            "must be set when seccomp type is Localhost");
+				}
+			} else if (lp && lp->type == GR_STRING) {
+				snprintf(p, sizeof p, "%s.seccompProfile.localhostProfile", base);
+				nv_invalid(c, NV_SECURITY_SECCOMP, p, lp,
+				           "can only be set when seccomp type is Localhost");
+			}
+		}
+	}
+	const gr_value *ap = gr_get(sc, "appArmorProfile");
+	if (ap && ap->type == GR_OBJECT) {
+		const char *t = nv_str(ap, "type");
+		const char *lp = nv_str(ap, "localhostProfile");
+		if (t && strcmp(t, "Localhost") == 0 && (!lp || !*lp)) {
+			snprintf(p, sizeof p, "%s.appArmorProfile.localhostProfile", base);
+			nv_required(c, NV_SECURITY_SECCOMP, p, ap,
+			            "must be set when AppArmor type is Localhost");
+		}
+	}
+}
+
+static void check_container_sc(nv_ctx *c, const gr_value *sc, const char *base)
+{
+	if (!sc || sc->type != GR_OBJECT)
+		return;
+	check_id(c, sc, "runAsUser", base);
+	check_id(c, sc, "runAsGroup", base);
+	check_seccomp(c, sc, base);
+	const gr_value *ape = gr_get(sc, "allowPrivilegeEscalation");
+	if (ape && ape->type == GR_BOOL && !ape->u.b) {
+		const gr_value *priv = gr_get(sc, "privileged");
+		bool bad = priv && priv->type == GR_BOOL && priv->u.b;
+		const gr_value *add = gr_get_path(sc, "capabilities", "add", NULL);
+		EACH(add, i)
+		{
+			const gr_value *cap = &add->u.a.items[i];
+			if (cap->type == GR_STRING && strcmp(cap->u.s.ptr, "CAP_SYS_ADMIN") == 0)
+				bad = true;
+		}
+		if (bad)
+			nv_invalid(c, NV_SECURITY_PRIVILEGE_ESCALATION, base, sc,
+			           "cannot set `allowPrivilegeEscalation` to false and `privileged` to "
+			           "true");
+	}
+}
+
+static void check_env(nv_ctx *c, const gr_value *env, const char *base)
+{
+	EACH(env, i)
+	{
+		const gr_value *e = &env->u.a.items[i];
+		const gr_value *n = gr_get(e, "name");
+		char p[600];
+		snprintf(p, sizeof p, "%s[%zu].name", base, i);
+		if (!n || n->type != GR_STRING || !n->u.s.len) {
+			nv_required(c, NV_ENV_NAME, p, e, NULL);
+			continue;
+		}
+		bool bad = false;
+		for (size_t k = 0; k < n->u.s.len; k++) {
+			unsigned char ch = (unsigned char)n->u.s.ptr[k];
+			if (ch == '=' || ch < 32 || ch > 126)
+				bad = true;
+		}
+		if (bad)
+			nv_invalid(c, NV_ENV_NAME, p, n,
+			           "a valid environment variable name must consist only of printable ASCII "
+			           "characters other than '='");
+		for (size_t k = 0; k < i; k++) {
+			const char *o = nv_str(&env->u.a.items[k], "name");
+			if (o && strcmp(o, n->u.s.ptr) == 0) {
+				char w[700];
+				snprintf(w, sizeof w,
+				         "%s: hides previous definition of \"%s\", which may be dropped when "
+				         "using apply",
+				         p, n->u.s.ptr);
+				nv_warning(c, NV_ENV_DUPLICATE, p, n, w);
+				break;
+			}
+		}
+	}
+}
+
+static void check_ports(nv_ctx *c, const gr_value *ports, const char *base, bool host_network)
+{
+	EACH(ports, i)
+	{
+		const gr_value *pt = &ports->u.a.items[i];
+		char p[600];
+		const gr_value *cp = gr_get(pt, "containerPort"), *hp = gr_get(pt, "hostPort");
+		int64_t cn = 0, hn = 0;
+		bool has_c = nv_int(cp, &cn), has_h = nv_int(hp, &hn);
+		snprintf(p, sizeof p, "%s[%zu].containerPort", base, i);
+		if (!has_c || cn == 0)
+			nv_required(c, NV_PORT_NUMBER, p, pt, NULL);
+		else if (cn < 1 || cn > 65535)
+			nv_invalid(c, NV_PORT_NUMBER, p, cp, "must be between 1 and 65535, inclusive");
+		snprintf(p, sizeof p, "%s[%zu].hostPort", base, i);
+		if (has_h && hn != 0 && (hn < 1 || hn > 65535))
+			nv_invalid(c, NV_PORT_NUMBER, p, hp, "must be between 1 and 65535, inclusive");
+		if (host_network && has_h && hn != 0 && hn != cn)
+			nv_invalid(c, NV_PORT_HOSTNETWORK, p, hp,
+			           "must match `containerPort` when `hostNetwork` is true");
+		const gr_value *nm = gr_get(pt, "name");
+		if (nm && nm->type == GR_STRING && nm->u.s.len) {
+			snprintf(p, sizeof p, "%s[%zu].name", base, i);
+			nv_msgs m = {0};
+			nv_port_name(nm->u.s.ptr, &m);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid(c, NV_PORT_NAME, p, nm, m.m[j]);
+			for (size_t k = 0; k < i; k++) {
+				const char *o = nv_str(&ports->u.a.items[k], "name");
+				if (o && strcmp(o, nm->u.s.ptr) == 0) {
+					nv_duplicate(c, NV_PORT_NAME, p, nm);
+					break;
+				}
+			}
+		}
+		const gr_value *pr = gr_get(pt, "protocol");
+		if (pr && pr->type == GR_STRING && !nv_in(pr->u.s.ptr, protocols)) {
+			snprintf(p, sizeof p, "%s[%zu].protocol", base, i);
+			nv_not_supported(c, NV_PORT_PROTOCOL, p, pr, protocols);
+		}
+	}
+}
+
+static void check_container(nv_ctx *c, const gr_value *ct, const char *base, bool init, bool host_network)
+{
+	char p[600];
+	const gr_value *img = gr_get(ct, "image");
+	snprintf(p, sizeof p, "%s.image", base);
+	if (!img || img->type != GR_STRING || !img->u.s.len)
+		nv_required(c, NV_CONTAINER_IMAGE, p, ct, NULL);
+	else {
+		const char *s = img->u.s.ptr;
+		size_t n = img->u.s.len;
+		if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n')
+			nv_invalid(c, NV_CONTAINER_IMAGE, p, img,
+			           "must not have leading or trailing whitespace");
+	}
+	const gr_value *v = gr_get(ct, "imagePullPolicy");
+	if (v && v->type == GR_STRING && !nv_in(v->u.s.ptr, pull_policies)) {
+		snprintf(p, sizeof p, "%s.imagePullPolicy", base);
+		nv_not_supported(c, NV_CONTAINER_IMAGE_PULL_POLICY, p, v, pull_policies);
+	}
+	v = gr_get(ct, "terminationMessagePolicy");
+	if (v && v->type == GR_STRING && !nv_in(v->u.s.ptr, tm_policies)) {
+		snprintf(p, sizeof p, "%s.terminationMessagePolicy", base);
+		nv_not_supported(c, NV_CONTAINER_TERMINATION_MESSAGE_POLICY, p, v, tm_policies);
+	}
+	v = gr_get(ct, "restartPolicy");
+	if (init && v && v->type == GR_STRING && strcmp(v->u.s.ptr, "Always") != 0) {
+		snprintf(p, sizeof p, "%s.restartPolicy", base);
+		nv_not_supported(c, NV_CONTAINER_INIT_RESTART_POLICY, p, v, always_only);
+	}
+	snprintf(p, sizeof p, "%s.ports", base);
+	check_ports(c, gr_get(ct, "ports"), p, host_network);
+	snprintf(p, sizeof p, "%s.env", base);
+	check_env(c, gr_get(ct, "env"), p);
+	snprintf(p, sizeof p, "%s.securityContext", base);
+	check_container_sc(c, gr_get(ct, "securityContext"), p);
+}
+
+/* containers of one list; names checked against every earlier name */
+static void check_containers(nv_ctx *c, const gr_value *list, const char *spath, const char *key,
+                             const gr_value **names, size_t *nnames, size_t cap, bool host_network)
+{
+	EACH(list, i)
+	{
+		const gr_value *ct = &list->u.a.items[i];
+		char base[600], p[650];
+		snprintf(base, sizeof base, "%s.%s[%zu]", spath, key, i);
+		snprintf(p, sizeof p, "%s.name", base);
+		const gr_value *n = gr_get(ct, "name");
+		if (!n || n->type != GR_STRING || !n->u.s.len)
+			nv_required(c, NV_CONTAINER_NAME, p, ct, NULL);
+		else {
+			check_label_name(c, NV_CONTAINER_NAME, p, n);
+			bool dup = false;
+			for (size_t k = 0; k < *nnames; k++)
+				if (strcmp(names[k]->u.s.ptr, n->u.s.ptr) == 0)
+					dup = true;
+			if (dup)
+				nv_duplicate(c, NV_CONTAINER_NAME_DUPLICATE, p, n);
+			else if (*nnames < cap)
+				names[(*nnames)++] = n;
+		}
+		check_container(c, ct, base, strcmp(key, "initContainers") == 0, host_network);
+	}
+}
+
+void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool is_pod)
+{
+	if (!spec || spec->type != GR_OBJECT)
+		return;
+	char p[600];
+	const gr_value *v = gr_get(spec, "restartPolicy");
+	if (v && v->type == GR_STRING && !nv_in(v->u.s.ptr, restart_policies)) {
+		snprintf(p, sizeof p, "%s.restartPolicy", path);
+		nv_not_supported(c, NV_POD_RESTART_POLICY, p, v, restart_policies);
+	}
+	v = gr_get(spec, "dnsPolicy");
+	if (v && v->type == GR_STRING) {
+		snprintf(p, sizeof p, "%s.dnsPolicy", path);
+		if (!nv_in(v->u.s.ptr, dns_policies))
+			nv_not_supported(c, NV_POD_DNS_POLICY, p, v, dns_policies);
+		else if (strcmp(v->u.s.ptr, "None") == 0 && !gr_get(spec, "dnsConfig")) {
+			snprintf(p, sizeof p, "%s.dnsConfig", path);
+			nv_required(c, NV_POD_DNS_CONFIG, p, v,
+			            "must provide `dnsConfig` when `dnsPolicy` is None");
+		}
+	}
+	const gr_value *ns = gr_get_path(spec, "dnsConfig", "nameservers", NULL);
+	if (ARR(ns)) {
+		if (ns->u.a.len > 3) {
+			snprintf(p, sizeof p, "%s.dnsConfig.nameservers", path);
+			nv_invalid(c, NV_POD_DNS_CONFIG, p, ns, "must not have more than 3 nameservers");
+		}
+		EACH(ns, i)
+		{
+			const gr_value *s = &ns->u.a.items[i];
+			if (s->type == GR_STRING && !nv_is_ip(s->u.s.ptr)) {
+				snprintf(p, sizeof p, "%s.dnsConfig.nameservers[%zu]", path, i);
+				nv_invalid(c, NV_POD_DNS_CONFIG, p, s,
+				           "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+			}
+		}
+	}
+	v = gr_get(spec, "hostname");
+	if (v && v->type == GR_STRING && v->u.s.len) {
+		snprintf(p, sizeof p, "%s.hostname", path);
+		check_label_name(c, NV_POD_HOSTNAME, p, v);
+	}
+	const gr_value *tol = gr_get(spec, "tolerations");
+	EACH(tol, i)
+	{
+		const gr_value *t = &tol->u.a.items[i];
+		const gr_value *op = gr_get(t, "operator"), *val = gr_get(t, "value"),
+		               *eff = gr_get(t, "effect");
+		if (op && op->type == GR_STRING && strcmp(op->u.s.ptr, "Exists") == 0 && val &&
+		    val->type == GR_STRING && val->u.s.len) {
+			snprintf(p, sizeof p, "%s.tolerations[%zu].operator", path, i);
+			nv_invalid(c, NV_POD_TOLERATION, p, val,
+			           "value must be empty when `operator` is 'Exists'");
+		} else if (op && op->type == GR_STRING && op->u.s.len && strcmp(op->u.s.ptr, "Exists") != 0 &&
+		           strcmp(op->u.s.ptr, "Equal") != 0) {
+			static const char *const ops[] = {"Equal", "Exists", NULL};
+			snprintf(p, sizeof p, "%s.tolerations[%zu].operator", path, i);
+			nv_not_supported(c, NV_POD_TOLERATION, p, op, ops);
+		}
+		if (eff && eff->type == GR_STRING && eff->u.s.len && !nv_in(eff->u.s.ptr, effects)) {
+			snprintf(p, sizeof p, "%s.tolerations[%zu].effect", path, i);
+			nv_not_supported(c, NV_POD_TOLERATION, p, eff, effects);
+		}
+	}
+	const gr_value *sel = gr_get(spec, "nodeSelector");
+	if (sel && sel->type == GR_OBJECT) {
+		snprintf(p, sizeof p, "%s.nodeSelector", path);
+		for (size_t i = 0; i < sel->u.o.len; i++) {
+			const gr_member *mb = &sel->u.o.members[i];
+			nv_msgs m = {0};
+			nv_qualified_name(mb->key, &m);
+			if (mb->value.type == GR_STRING)
+				nv_label_value(mb->value.u.s.ptr, &m);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid(c, NV_POD_NODE_SELECTOR, p, &mb->value, m.m[j]);
+		}
+	}
+	v = gr_get_path(spec, "os", "name", NULL);
+	if (v && v->type == GR_STRING && strcmp(v->u.s.ptr, "linux") != 0 &&
+	    strcmp(v->u.s.ptr, "windows") != 0) {
+		static const char *const oses[] = {"linux", "windows", NULL};
+		snprintf(p, sizeof p, "%s.os", path);
+		nv_not_supported(c, NV_POD_OS, p, v, oses);
+	}
+	const gr_value *tsc = gr_get(spec, "topologySpreadConstraints");
+	EACH(tsc, i)
+	{
+		const gr_value *t = &tsc->u.a.items[i];
+		int64_t n;
+		const gr_value *ms = gr_get(t, "maxSkew");
+		if (nv_int(ms, &n) && n <= 0) {
+			snprintf(p, sizeof p, "%s.topologySpreadConstraints[%zu].maxSkew", path, i);
+			nv_invalid(c, NV_POD_TOPOLOGY_SPREAD, p, ms, "must be greater than zero");
+		}
+		const gr_value *wu = gr_get(t, "whenUnsatisfiable");
+		static const char *const wus[] = {"DoNotSchedule", "ScheduleAnyway", NULL};
+		if (wu && wu->type == GR_STRING && !nv_in(wu->u.s.ptr, wus)) {
+			snprintf(p, sizeof p, "%s.topologySpreadConstraints[%zu].whenUnsatisfiable", path, i);
+			nv_not_supported(c, NV_POD_TOPOLOGY_SPREAD, p, wu, wus);
+		}
+	}
+	const gr_value *terms =
+	        gr_get_path(spec, "affinity", "nodeAffinity",
+	                    "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", NULL);
+	EACH(terms, i)
+	{
+		const gr_value *me = gr_get(&terms->u.a.items[i], "matchExpressions");
+		EACH(me, k)
+		{
+			const gr_value *e = &me->u.a.items[k];
+			const char *op = nv_str(e, "operator");
+			const gr_value *vals = gr_get(e, "values");
+			if (op && (strcmp(op, "In") == 0 || strcmp(op, "NotIn") == 0) &&
+			    (!ARR(vals) || vals->u.a.len == 0)) {
+				snprintf(p, sizeof p,
+				         "%s.affinity.nodeAffinity."
+				         "requiredDuringSchedulingIgnoredDuringExecution."
+				         "nodeSelectorTerms[%zu].matchExpressions[%zu].values",
+				         path, i, k);
+				nv_required(c, NV_POD_AFFINITY, p, e,
+				            "must be specified when `operator` is 'In' or 'NotIn'");
+			}
+		}
+	}
+	static const char *const aff[] = {"podAffinity", "podAntiAffinity", NULL};
+	for (int a = 0; aff[a]; a++) {
+		const gr_value *pref = gr_get_path(spec, "affinity", aff[a],
+		                                   "preferredDuringSchedulingIgnoredDuringExecution", NULL);
+		EACH(pref, i)
+		{
+			const gr_value *w = gr_get(&pref->u.a.items[i], "weight");
+			int64_t n;
+			if (nv_int(w, &n) && (n < 1 || n > 100)) {
+				snprintf(
+				        p, sizeof p,
+				        "%s.affinity.%s.preferredDuringSchedulingIgnoredDuringExecution[%zu]."
+				        "weight",
+				        path, aff[a], i);
+				nv_invalid(c, NV_POD_AFFINITY, p, w, "must be in the range 1-100");
+			}
+		}
+	}
+	const gr_value *ha = gr_get(spec, "hostAliases");
+	EACH(ha, i)
+	{
+		const gr_value *ip = gr_get(&ha->u.a.items[i], "ip");
+		if (ip && ip->type == GR_STRING && !nv_is_ip(ip->u.s.ptr)) {
+			snprintf(p, sizeof p, "%s.hostAliases[%zu].ip", path, i);
+			nv_invalid(c, NV_POD_HOST_ALIASES, p, ip,
+			           "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+		}
+	}
+	v = gr_get(spec, "terminationGracePeriodSeconds");
+	int64_t tg;
+	if (nv_int(v, &tg) && tg < 0 && !is_pod) {
+		char w[700];
+		snprintf(p, sizeof p, "%s.terminationGracePeriodSeconds", path);
+		snprintf(w, sizeof w,
+		         "%s: must be >= 0; negative values are invalid and will be treated as 1", p);
+		nv_warning(c, NV_POD_TERMINATION_GRACE, p, v, w);
+	}
+	const gr_value *ips = gr_get(spec, "imagePullSecrets");
+	EACH(ips, i)
+	{
+		const gr_value *n = gr_get(&ips->u.a.items[i], "name");
+		if (!n || (n->type == GR_STRING && !n->u.s.len)) {
+			char w[700];
+			snprintf(p, sizeof p, "%s.imagePullSecrets[%zu].name", path, i);
+			snprintf(w, sizeof w, "%s: invalid empty name \"\"", p);
+			nv_warning(c, NV_POD_IMAGE_PULL_SECRET, p, &ips->u.a.items[i], w);
+		}
+	}
+	const gr_value *psc = gr_get(spec, "securityContext");
+	if (psc && psc->type == GR_OBJECT) {
+		char b[600];
+		snprintf(b, sizeof b, "%s.securityContext", path);
+		check_id(c, psc, "runAsUser", b);
+		check_id(c, psc, "runAsGroup", b);
+		check_id(c, psc, "fsGroup", b);
+		const gr_value *sg = gr_get(psc, "supplementalGroups");
+		EACH(sg, i)
+		{
+			int64_t n;
+			if (nv_int(&sg->u.a.items[i], &n) && (n < 0 || n > 2147483647)) {
+				snprintf(p, sizeof p, "%s.supplementalGroups[%zu]", b, i);
+				nv_invalid(c, NV_SECURITY_ID_RANGE, p, &sg->u.a.items[i],
+				           "must be between 0 and 2147483647, inclusive");
+			}
+		}
+		v = gr_get(psc, "fsGroupChangePolicy");
+		static const char *const fgp[] = {"Always", "OnRootMismatch", NULL};
+		if (v && v->type == GR_STRING && !nv_in(v->u.s.ptr, fgp)) {
+			snprintf(p, sizeof p, "%s.fsGroupChangePolicy", b);
+			nv_not_supported(c, NV_SECURITY_FSGROUP_POLICY, p, v, fgp);
+		}
+		check_seccomp(c, psc, b);
+		const gr_value *sy = gr_get(psc, "sysctls");
+		EACH(sy, i)
+		{
+			const gr_value *n = gr_get(&sy->u.a.items[i], "name");
+			if (!n || n->type != GR_STRING)
+				continue;
+			snprintf(p, sizeof p, "%s.sysctls[%zu].name", b, i);
+			/* ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$ */
+			const char *s = n->u.s.ptr;
+			size_t len = n->u.s.len, seg = 0;
+			bool ok = len > 0 && len <= 253;
+			for (size_t k = 0; ok && k <= len; k++) {
+				char ch = k < len ? s[k] : '.';
+				if (ch == '.' || ch == '/') {
+					if (seg == 0 || s[k - 1] == '-' || s[k - 1] == '_')
+						ok = false;
+					seg = 0;
+				} else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+				           ((ch == '-' || ch == '_') && seg > 0))
+					seg++;
+				else
+					ok = false;
+			}
+			if (!ok)
+				nv_invalid(c, NV_SECURITY_SYSCTL, p, n,
+				           "must have at most 253 characters and match regex "
+				           "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./"
+				           "])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$");
+			for (size_t k = 0; k < i; k++) {
+				const char *o = nv_str(&sy->u.a.items[k], "name");
+				if (o && strcmp(o, s) == 0) {
+					nv_duplicate(c, NV_SECURITY_SYSCTL, p, n);
+					break;
+				}
+			}
+		}
+	}
+	const gr_value *hn = gr_get(spec, "hostNetwork");
+	bool host_network = hn && hn->type == GR_BOOL && hn->u.b;
+	const gr_value *names[256];
+	size_t nnames = 0;
+	check_containers(c, gr_get(spec, "containers"), path, "containers", names, &nnames, 256,
+	                 host_network);
+	check_containers(c, gr_get(spec, "initContainers"), path, "initContainers", names, &nnames, 256,
+	                 host_network);
+	check_containers(c, gr_get(spec, "ephemeralContainers"), path, "ephemeralContainers", names, &nnames,
+	                 256, host_network);
+}
