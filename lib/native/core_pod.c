@@ -228,9 +228,195 @@ static void check_container(nv_ctx *c, const gr_value *ct, const char *base, boo
 	check_container_sc(c, gr_get(ct, "securityContext"), p);
 }
 
+static void check_port_value(nv_ctx *c, int rule, const char *path, const gr_value *v)
+{
+	int64_t n;
+	if (nv_int(v, &n)) {
+		if (n < 1 || n > 65535)
+			nv_invalid(c, rule, path, v, "must be between 1 and 65535, inclusive");
+	} else if (v && v->type == GR_STRING) {
+		nv_msgs m = {0};
+		nv_port_name(v->u.s.ptr, &m);
+		for (int j = 0; j < m.n; j++)
+			nv_invalid(c, rule, path, v, m.m[j]);
+	}
+}
+
+/* one handler of a probe or lifecycle hook; keys in upstream order */
+static void check_handler(nv_ctx *c, const gr_value *h, const char *base, bool lifecycle, int64_t grace)
+{
+	static const char *const probe_keys[] = {"exec", "httpGet", "tcpSocket", "grpc", NULL};
+	static const char *const hook_keys[] = {"exec", "httpGet", "tcpSocket", "sleep", NULL};
+	const char *const *keys = lifecycle ? hook_keys : probe_keys;
+	char p[700];
+	int n = 0;
+	for (int k = 0; keys[k]; k++) {
+		const gr_value *v = gr_get(h, keys[k]);
+		if (!v || v->type == GR_NULL)
+			continue;
+		snprintf(p, sizeof p, "%s.%s", base, keys[k]);
+		if (n++) {
+			nv_forbidden(c, NV_PROBE_HANDLER, p, v, "may not specify more than 1 handler type");
+			continue;
+		}
+		if (strcmp(keys[k], "httpGet") == 0) {
+			snprintf(p, sizeof p, "%s.httpGet.port", base);
+			check_port_value(c, NV_PROBE_HANDLER, p, gr_get(v, "port"));
+			const gr_value *sc = gr_get(v, "scheme");
+			static const char *const schemes[] = {"HTTP", "HTTPS", NULL};
+			if (sc && sc->type == GR_STRING && !nv_in(sc->u.s.ptr, schemes)) {
+				snprintf(p, sizeof p, "%s.httpGet.scheme", base);
+				nv_not_supported(c, NV_PROBE_HANDLER, p, sc, schemes);
+			}
+			const gr_value *hs = gr_get(v, "httpHeaders");
+			EACH(hs, i)
+			{
+				const gr_value *hn = gr_get(&hs->u.a.items[i], "name");
+				if (!hn || hn->type != GR_STRING)
+					continue;
+				bool ok = hn->u.s.len > 0;
+				for (size_t q = 0; q < hn->u.s.len; q++) {
+					char ch = hn->u.s.ptr[q];
+					if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+					      (ch >= '0' && ch <= '9') || ch == '-'))
+						ok = false;
+				}
+				if (!ok) {
+					snprintf(p, sizeof p, "%s.httpGet.httpHeaders", base);
+					nv_invalid(c, NV_PROBE_HANDLER, p, hn,
+					           "a valid HTTP header must consist of alphanumeric "
+					           "characters or "
+					           "'-' (e.g. 'X-Header-Name', regex used for validation is "
+					           "'[-A-Za-z0-9]+')");
+				}
+			}
+		} else if (strcmp(keys[k], "tcpSocket") == 0) {
+			snprintf(p, sizeof p, "%s.tcpSocket.port", base);
+			check_port_value(c, NV_PROBE_HANDLER, p, gr_get(v, "port"));
+		} else if (strcmp(keys[k], "grpc") == 0) {
+			snprintf(p, sizeof p, "%s.grpc.port", base);
+			const gr_value *gp = gr_get(v, "port");
+			int64_t x;
+			if (nv_int(gp, &x) && (x < 1 || x > 65535))
+				nv_invalid(c, NV_PROBE_HANDLER, p, gp,
+				           "must be between 1 and 65535, inclusive");
+		} else if (strcmp(keys[k], "sleep") == 0) {
+			const gr_value *sv = gr_get(v, "seconds");
+			int64_t x;
+			if (nv_int(sv, &x) && (x <= 0 || x > grace)) {
+				char d[160];
+				snprintf(p, sizeof p, "%s.sleep", base);
+				snprintf(d, sizeof d,
+				         "must be greater than 0 and less than terminationGracePeriodSeconds "
+				         "(%lld)",
+				         (long long)grace);
+				nv_invalid(c, NV_PROBE_HANDLER, p, sv, d);
+			}
+		}
+	}
+	if (!n)
+		nv_required(c, NV_PROBE_HANDLER, base, h, "must specify a handler type");
+}
+
+static void check_probe(nv_ctx *c, const gr_value *pr, const char *base, const char *kind)
+{
+	if (!pr || pr->type != GR_OBJECT)
+		return;
+	check_handler(c, pr, base, false, 30);
+	static const char *const nums[] = {"initialDelaySeconds", "timeoutSeconds",   "periodSeconds",
+	                                   "successThreshold",    "failureThreshold", NULL};
+	char p[700];
+	for (int k = 0; nums[k]; k++) {
+		const gr_value *v = gr_get(pr, nums[k]);
+		int64_t n;
+		if (nv_int(v, &n) && n < 0) {
+			snprintf(p, sizeof p, "%s.%s", base, nums[k]);
+			nv_invalid(c, NV_PROBE_FIELD, p, v, "must be greater than or equal to 0");
+		}
+	}
+	const gr_value *st = gr_get(pr, "successThreshold");
+	int64_t n;
+	if (strcmp(kind, "readinessProbe") != 0 && nv_int(st, &n) && n > 1) {
+		snprintf(p, sizeof p, "%s.successThreshold", base);
+		nv_invalid(c, NV_PROBE_FIELD, p, st, "must be 1");
+	}
+	const gr_value *tg = gr_get(pr, "terminationGracePeriodSeconds");
+	if (nv_int(tg, &n)) {
+		snprintf(p, sizeof p, "%s.terminationGracePeriodSeconds", base);
+		if (strcmp(kind, "readinessProbe") == 0)
+			nv_invalid(c, NV_PROBE_FIELD, p, tg, "must not be set for readinessProbes");
+		else if (n <= 0)
+			nv_invalid(c, NV_PROBE_FIELD, p, tg, "must be greater than 0");
+	}
+}
+
+static void check_probes(nv_ctx *c, const gr_value *ct, const char *base, const char *key, int64_t grace)
+{
+	static const char *const probes[] = {"livenessProbe", "readinessProbe", "startupProbe", NULL};
+	char p[700];
+	bool init = strcmp(key, "initContainers") == 0, eph = strcmp(key, "ephemeralContainers") == 0;
+	const char *rp = nv_str(ct, "restartPolicy");
+	bool sidecar = rp && strcmp(rp, "Always") == 0;
+	for (int k = 0; probes[k]; k++) {
+		const gr_value *pr = gr_get(ct, probes[k]);
+		if (!pr)
+			continue;
+		snprintf(p, sizeof p, "%s.%s", base, probes[k]);
+		if (eph) {
+			nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, pr,
+			             "cannot be set for an Ephemeral Container");
+			continue;
+		}
+		if (init && !sidecar) {
+			nv_forbidden(c, NV_PROBE_FIELD, p, pr,
+			             "may not be set for init containers without restartPolicy=Always");
+			continue;
+		}
+		if (init && sidecar && strcmp(probes[k], "readinessProbe") == 0) {
+			check_probe(c, pr, p, probes[k]);
+			continue;
+		}
+		check_probe(c, pr, p, probes[k]);
+	}
+	const gr_value *lc = gr_get(ct, "lifecycle");
+	if (lc && lc->type == GR_OBJECT) {
+		if (eph) {
+			snprintf(p, sizeof p, "%s.lifecycle", base);
+			nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, lc,
+			             "cannot be set for an Ephemeral Container");
+		} else if (init && !sidecar) {
+			snprintf(p, sizeof p, "%s.lifecycle", base);
+			nv_forbidden(c, NV_PROBE_FIELD, p, lc,
+			             "may not be set for init containers without restartPolicy=Always");
+		} else {
+			static const char *const hooks[] = {"postStart", "preStop", NULL};
+			for (int k = 0; hooks[k]; k++) {
+				const gr_value *h = gr_get(lc, hooks[k]);
+				if (!h || h->type != GR_OBJECT)
+					continue;
+				snprintf(p, sizeof p, "%s.lifecycle.%s", base, hooks[k]);
+				check_handler(c, h, p, true, grace);
+			}
+		}
+	}
+	if (eph) {
+		static const char *const forb[] = {"ports", "resources", NULL};
+		for (int k = 0; forb[k]; k++) {
+			const gr_value *v = gr_get(ct, forb[k]);
+			if (v &&
+			    ((v->type == GR_ARRAY && v->u.a.len) || (v->type == GR_OBJECT && v->u.o.len))) {
+				snprintf(p, sizeof p, "%s.%s", base, forb[k]);
+				nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, v,
+				             "cannot be set for an Ephemeral Container");
+			}
+		}
+	}
+}
+
 /* containers of one list; names checked against every earlier name */
 static void check_containers(nv_ctx *c, const gr_value *list, const char *spath, const char *key,
-                             const gr_value **names, size_t *nnames, size_t cap, bool host_network)
+                             const gr_value **names, size_t *nnames, size_t cap, bool host_network,
+                             int64_t grace)
 {
 	EACH(list, i)
 	{
@@ -253,6 +439,7 @@ static void check_containers(nv_ctx *c, const gr_value *list, const char *spath,
 				names[(*nnames)++] = n;
 		}
 		check_container(c, ct, base, strcmp(key, "initContainers") == 0, host_network);
+		check_probes(c, ct, base, key, grace);
 	}
 }
 
@@ -489,14 +676,21 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 			}
 		}
 	}
+	int64_t grace = 30;
+	nv_int(gr_get(spec, "terminationGracePeriodSeconds"), &grace);
+	const gr_value *eph = gr_get(spec, "ephemeralContainers");
+	if (is_pod && ARR(eph) && eph->u.a.len) {
+		snprintf(p, sizeof p, "%s.ephemeralContainers", path);
+		nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, eph, "cannot be set on create");
+	}
 	const gr_value *hn = gr_get(spec, "hostNetwork");
 	bool host_network = hn && hn->type == GR_BOOL && hn->u.b;
 	const gr_value *names[256];
 	size_t nnames = 0;
-	check_containers(c, gr_get(spec, "containers"), path, "containers", names, &nnames, 256,
-	                 host_network);
+	check_containers(c, gr_get(spec, "containers"), path, "containers", names, &nnames, 256, host_network,
+	                 grace);
 	check_containers(c, gr_get(spec, "initContainers"), path, "initContainers", names, &nnames, 256,
-	                 host_network);
+	                 host_network, grace);
 	check_containers(c, gr_get(spec, "ephemeralContainers"), path, "ephemeralContainers", names, &nnames,
-	                 256, host_network);
+	                 256, host_network, grace);
 }

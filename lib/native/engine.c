@@ -80,6 +80,7 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	nv_check_apps(&c);
 	nv_check_batch(&c);
 	nv_check_networking(&c);
+	nv_check_rbac(&c);
 	if (c.oom)
 		return gr_error_set(err, 0, 0, "out of memory");
 	return 0;

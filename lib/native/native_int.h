@@ -83,6 +83,17 @@ enum {
 	NV_INGRESS_PATH,
 	NV_NETPOL_POLICY_TYPES,
 	NV_RBAC_NAME,
+	NV_PROBE_HANDLER,
+	NV_PROBE_FIELD,
+	NV_CONTAINER_EPHEMERAL,
+	NV_SELECTOR,
+	NV_SELECTOR_MATCH,
+	NV_APPS_NONNEGATIVE,
+	NV_APPS_STRATEGY,
+	NV_JOB_SELECTOR,
+	NV_RBAC_RULE,
+	NV_RBAC_ROLE_REF,
+	NV_RBAC_SUBJECT,
 	NV_RULE_COUNT
 };
 
@@ -136,5 +147,10 @@ void nv_check_core(nv_ctx *c);
 void nv_check_apps(nv_ctx *c);
 void nv_check_batch(nv_ctx *c);
 void nv_check_networking(nv_ctx *c);
+void nv_check_rbac(nv_ctx *c);
+/* a LabelSelector at path: expressions checked; returns false when it is not a valid selector */
+bool nv_check_selector(nv_ctx *c, const gr_value *sel, const char *path);
+/* does the selector select these labels? */
+bool nv_selector_matches(const gr_value *sel, const gr_value *labels);
 
 #endif
