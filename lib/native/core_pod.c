@@ -414,9 +414,9 @@ static void check_probes(nv_ctx *c, const gr_value *ct, const char *base, const 
 }
 
 /* containers of one list; names checked against every earlier name */
-static void check_containers(nv_ctx *c, const gr_value *list, const char *spath, const char *key,
-                             const gr_value **names, size_t *nnames, size_t cap, bool host_network,
-                             int64_t grace)
+static void check_containers(nv_ctx *c, const gr_value *spec, const gr_value *list, const char *spath,
+                             const char *key, const gr_value **names, size_t *nnames, size_t cap,
+                             bool host_network, int64_t grace)
 {
 	EACH(list, i)
 	{
@@ -440,6 +440,7 @@ static void check_containers(nv_ctx *c, const gr_value *list, const char *spath,
 		}
 		check_container(c, ct, base, strcmp(key, "initContainers") == 0, host_network);
 		check_probes(c, ct, base, key, grace);
+		nv_check_mounts(c, spec, ct, base);
 	}
 }
 
@@ -683,14 +684,15 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 		snprintf(p, sizeof p, "%s.ephemeralContainers", path);
 		nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, eph, "cannot be set on create");
 	}
+	nv_check_volumes(c, spec, path);
 	const gr_value *hn = gr_get(spec, "hostNetwork");
 	bool host_network = hn && hn->type == GR_BOOL && hn->u.b;
 	const gr_value *names[256];
 	size_t nnames = 0;
-	check_containers(c, gr_get(spec, "containers"), path, "containers", names, &nnames, 256, host_network,
-	                 grace);
-	check_containers(c, gr_get(spec, "initContainers"), path, "initContainers", names, &nnames, 256,
+	check_containers(c, spec, gr_get(spec, "containers"), path, "containers", names, &nnames, 256,
 	                 host_network, grace);
-	check_containers(c, gr_get(spec, "ephemeralContainers"), path, "ephemeralContainers", names, &nnames,
-	                 256, host_network, grace);
+	check_containers(c, spec, gr_get(spec, "initContainers"), path, "initContainers", names, &nnames, 256,
+	                 host_network, grace);
+	check_containers(c, spec, gr_get(spec, "ephemeralContainers"), path, "ephemeralContainers", names,
+	                 &nnames, 256, host_network, grace);
 }

@@ -94,6 +94,13 @@ enum {
 	NV_RBAC_RULE,
 	NV_RBAC_ROLE_REF,
 	NV_RBAC_SUBJECT,
+	NV_VOLUME_NAME,
+	NV_VOLUME_SOURCE,
+	NV_VOLUME_MOUNT,
+	NV_CONFIG_KEY,
+	NV_CONFIG_SIZE,
+	NV_SECRET_TYPE,
+	NV_SERVICE_PORT_NAME,
 	NV_RULE_COUNT
 };
 
@@ -148,6 +155,8 @@ void nv_check_apps(nv_ctx *c);
 void nv_check_batch(nv_ctx *c);
 void nv_check_networking(nv_ctx *c);
 void nv_check_rbac(nv_ctx *c);
+void nv_check_volumes(nv_ctx *c, const gr_value *spec, const char *path);
+void nv_check_mounts(nv_ctx *c, const gr_value *spec, const gr_value *ct, const char *base);
 /* a LabelSelector at path: expressions checked; returns false when it is not a valid selector */
 bool nv_check_selector(nv_ctx *c, const gr_value *sel, const char *path);
 /* does the selector select these labels? */
