@@ -4,6 +4,7 @@
  * ports, target ports, node ports, session affinity, external name).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "native_int.h"
@@ -22,6 +23,293 @@ void nv_template_restart_always(nv_ctx *c, const gr_value *spec, const char *pat
 		char p[600];
 		snprintf(p, sizeof p, "%s.restartPolicy", path);
 		nv_not_supported(c, NV_POD_TEMPLATE_RESTART_POLICY, p, v, always_only);
+	}
+}
+
+static bool is_cidr(const char *s)
+{
+	const char *sl = strchr(s, '/');
+	if (!sl || !sl[1])
+		return false;
+	char a[64];
+	size_t l = (size_t)(sl - s);
+	if (l >= sizeof a)
+		return false;
+	memcpy(a, s, l);
+	a[l] = 0;
+	char *end;
+	long pre = strtol(sl + 1, &end, 10);
+	if (*end || pre < 0)
+		return false;
+	bool v6 = strchr(a, ':') != NULL;
+	return nv_is_ip(a) && pre <= (v6 ? 128 : 32);
+}
+
+static void check_service_more(nv_ctx *c, const gr_value *spec, const char *type)
+{
+	bool lb = strcmp(type, "LoadBalancer") == 0, np = strcmp(type, "NodePort") == 0;
+	bool external = lb || np;
+	const gr_value *cip = gr_get(spec, "clusterIP"), *cips = gr_get(spec, "clusterIPs");
+	const char *ip = cip && cip->type == GR_STRING ? cip->u.s.ptr : NULL;
+	if (ip && *ip && cips && cips->type == GR_ARRAY && cips->u.a.len &&
+	    (cips->u.a.items[0].type != GR_STRING || strcmp(cips->u.a.items[0].u.s.ptr, ip) != 0))
+		nv_invalid(c, NV_SERVICE_TYPE, "spec.clusterIPs", cips, "first value must match `clusterIP`");
+	else if (ip && *ip) {
+		if (strcmp(ip, "None") == 0) {
+			if (external) {
+				char d[80];
+				snprintf(d, sizeof d, "may not be set to 'None' for %s services", type);
+				nv_invalid(c, NV_SERVICE_TYPE, "spec.clusterIPs[0]", cip, d);
+			}
+		} else if (!nv_is_ip(ip))
+			nv_invalid(c, NV_SERVICE_TYPE, "spec.clusterIPs[0]", cip,
+			           "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+	}
+	static const char *const policies[] = {"Cluster", "Local", NULL};
+	const gr_value *v = gr_get(spec, "externalTrafficPolicy");
+	if (v && v->type == GR_STRING && v->u.s.len) {
+		if (!nv_in(v->u.s.ptr, policies))
+			nv_not_supported(c, NV_SERVICE_TYPE, "spec.externalTrafficPolicy", v, policies);
+		else if (!external)
+			nv_invalid(c, NV_SERVICE_TYPE, "spec.externalTrafficPolicy", v,
+			           "may only be set for externally-accessible services");
+	}
+	v = gr_get(spec, "internalTrafficPolicy");
+	if (v && v->type == GR_STRING && !nv_in(v->u.s.ptr, policies))
+		nv_not_supported(c, NV_SERVICE_TYPE, "spec.internalTrafficPolicy", v, policies);
+	const gr_value *lsr = gr_get(spec, "loadBalancerSourceRanges");
+	if (ARR(lsr) && lsr->u.a.len) {
+		if (!lb)
+			nv_forbidden(c, NV_SERVICE_TYPE, "spec.LoadBalancerSourceRanges", lsr,
+			             "may only be used when `type` is 'LoadBalancer'");
+		else
+			EACH(lsr, i)
+			{
+				const gr_value *r = &lsr->u.a.items[i];
+				if (r->type == GR_STRING && !is_cidr(r->u.s.ptr)) {
+					char p[64];
+					snprintf(p, sizeof p, "spec.LoadBalancerSourceRanges[%zu]", i);
+					nv_invalid(c, NV_SERVICE_TYPE, p, r,
+					           "must be a valid CIDR value, (e.g. 10.9.8.0/24 or "
+					           "2001:db8::/64)");
+				}
+			}
+	}
+	const gr_value *eips = gr_get(spec, "externalIPs");
+	EACH(eips, i)
+	{
+		const gr_value *e = &eips->u.a.items[i];
+		if (e->type != GR_STRING)
+			continue;
+		char p[64];
+		snprintf(p, sizeof p, "spec.externalIPs[%zu]", i);
+		if (!nv_is_ip(e->u.s.ptr))
+			nv_invalid(c, NV_SERVICE_TYPE, p, e,
+			           "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
+		else if (strncmp(e->u.s.ptr, "127.", 4) == 0 || strcmp(e->u.s.ptr, "::1") == 0)
+			nv_invalid(c, NV_SERVICE_TYPE, p, e,
+			           "may not be in the loopback range (127.0.0.0/8, ::1/128)");
+	}
+	static const char *const fam_pol[] = {"SingleStack", "PreferDualStack", "RequireDualStack", NULL};
+	v = gr_get(spec, "ipFamilyPolicy");
+	if (v && v->type == GR_STRING && !nv_in(v->u.s.ptr, fam_pol))
+		nv_not_supported(c, NV_SERVICE_TYPE, "spec.ipFamilyPolicy", v, fam_pol);
+	static const char *const fams[] = {"IPv4", "IPv6", NULL};
+	const gr_value *f = gr_get(spec, "ipFamilies");
+	EACH(f, i)
+	{
+		const gr_value *e = &f->u.a.items[i];
+		if (e->type == GR_STRING && !nv_in(e->u.s.ptr, fams)) {
+			char p[64];
+			snprintf(p, sizeof p, "spec.ipFamilies[%zu]", i);
+			nv_not_supported(c, NV_SERVICE_TYPE, p, e, fams);
+		}
+	}
+	static const char *const lbonly[] = {"loadBalancerClass", "allocateLoadBalancerNodePorts", NULL};
+	for (int i = 0; lbonly[i] && !lb; i++) {
+		v = gr_get(spec, lbonly[i]);
+		if (v && v->type != GR_NULL) {
+			char p[64];
+			snprintf(p, sizeof p, "spec.%s", lbonly[i]);
+			nv_forbidden(c, NV_SERVICE_TYPE, p, v,
+			             "may only be used when `type` is 'LoadBalancer'");
+		}
+	}
+	v = gr_get(spec, "externalName");
+	if (strcmp(type, "ExternalName") == 0 && v && v->type == GR_STRING && v->u.s.len) {
+		char buf[300];
+		snprintf(buf, sizeof buf, "%s", v->u.s.ptr);
+		size_t l = strlen(buf);
+		if (l && buf[l - 1] == '.')
+			buf[l - 1] = 0;
+		nv_msgs m = {0};
+		nv_dns1123_subdomain(buf, &m);
+		for (int j = 0; j < m.n; j++)
+			nv_invalid(c, NV_SERVICE_EXTERNAL_NAME, "spec.externalName", v, m.m[j]);
+	}
+	const gr_value *ports = gr_get(spec, "ports");
+	size_t np_ = ARR(ports) ? ports->u.a.len : 0;
+	if (!np_ && strcmp(type, "ExternalName") != 0 && !(ip && strcmp(ip, "None") == 0))
+		nv_required(c, NV_SERVICE_PORT, "spec.ports", spec, NULL);
+	EACH(ports, i)
+	{
+		const gr_value *pt = &ports->u.a.items[i];
+		const gr_value *n = gr_get(pt, "name");
+		char p[64];
+		snprintf(p, sizeof p, "spec.ports[%zu].name", i);
+		if (!n || n->type != GR_STRING || !n->u.s.len) {
+			if (np_ > 1)
+				nv_required(c, NV_SERVICE_PORT_NAME, p, pt, NULL);
+		} else {
+			nv_msgs m = {0};
+			nv_dns1123_label(n->u.s.ptr, &m);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid(c, NV_SERVICE_PORT_NAME, p, n, m.m[j]);
+			for (size_t k = 0; k < i; k++) {
+				const char *o = nv_str(&ports->u.a.items[k], "name");
+				if (o && strcmp(o, n->u.s.ptr) == 0) {
+					nv_duplicate(c, NV_SERVICE_PORT_NAME, p, n);
+					break;
+				}
+			}
+		}
+		const gr_value *ap = gr_get(pt, "appProtocol");
+		if (ap && ap->type == GR_STRING) {
+			nv_msgs m = {0};
+			nv_qualified_name(ap->u.s.ptr, &m);
+			snprintf(p, sizeof p, "spec.ports[%zu].appProtocol", i);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid(c, NV_SERVICE_PORT, p, ap, m.m[j]);
+		}
+	}
+}
+
+/* IsConfigMapKey */
+static void config_key(nv_ctx *c, const char *field, const gr_member *mb)
+{
+	char p[400];
+	snprintf(p, sizeof p, "%s[%.300s]", field, mb->key);
+	gr_value kv = {.type = GR_STRING, .line = mb->value.line, .column = mb->value.column};
+	kv.u.s.ptr = mb->key;
+	kv.u.s.len = mb->key_len;
+	const char *k = mb->key;
+	if (mb->key_len > 253)
+		nv_invalid(c, NV_CONFIG_KEY, p, &kv, "must be no more than 253 characters");
+	bool ok = mb->key_len > 0;
+	for (size_t i = 0; i < mb->key_len; i++) {
+		char ch = k[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '-' || ch == '_' || ch == '.'))
+			ok = false;
+	}
+	if (!ok)
+		nv_invalid(c, NV_CONFIG_KEY, p, &kv,
+		           "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+		           "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation "
+		           "is '[-._a-zA-Z0-9]+')");
+	if (strcmp(k, ".") == 0)
+		nv_invalid(c, NV_CONFIG_KEY, p, &kv, "must not be '.'");
+	else if (strcmp(k, "..") == 0)
+		nv_invalid(c, NV_CONFIG_KEY, p, &kv, "must not be '..'");
+	else if (strncmp(k, "..", 2) == 0)
+		nv_invalid(c, NV_CONFIG_KEY, p, &kv, "must not start with '..'");
+}
+
+static size_t b64_len(const gr_value *v)
+{
+	if (v->type != GR_STRING)
+		return 0;
+	size_t n = 0, pad = 0;
+	for (size_t i = 0; i < v->u.s.len; i++) {
+		char ch = v->u.s.ptr[i];
+		if (ch == '=')
+			pad++;
+		else if (ch != '\n' && ch != '\r' && ch != ' ')
+			n++;
+	}
+	(void)pad;
+	return n * 3 / 4;
+}
+
+static void too_long(nv_ctx *c, const char *path, const gr_value *at)
+{
+	gr_finding *x =
+	        gr_findings_addf(c->out, c->obj, nv_rules[NV_CONFIG_SIZE].id, GR_SEV_ERROR, GR_ACTION_ENFORCE,
+	                         path, at, "Too long: may not be more than 1048576 bytes");
+	if (!x) {
+		c->oom = true;
+		return;
+	}
+	x->reason = "FieldValueTooLong";
+	x->remediation = nv_rules[NV_CONFIG_SIZE].remediation;
+	x->doc = "docs/rules/native.md";
+}
+
+static bool has_key(const gr_value *a, const gr_value *b, const char *k)
+{
+	return (a && a->type == GR_OBJECT && gr_get(a, k)) || (b && b->type == GR_OBJECT && gr_get(b, k));
+}
+
+static void check_config(nv_ctx *c, bool secret)
+{
+	const gr_value *root = c->obj->root;
+	const gr_value *data = gr_get(root, "data"),
+	               *bin = gr_get(root, secret ? "stringData" : "binaryData");
+	size_t total = 0;
+	for (size_t i = 0; data && data->type == GR_OBJECT && i < data->u.o.len; i++) {
+		const gr_member *mb = &data->u.o.members[i];
+		config_key(c, "data", mb);
+		total += secret ? b64_len(&mb->value) : (mb->value.type == GR_STRING ? mb->value.u.s.len : 0);
+		if (!secret && bin && bin->type == GR_OBJECT && gr_get(bin, mb->key)) {
+			char p[400];
+			snprintf(p, sizeof p, "data[%.300s]", mb->key);
+			gr_value kv = {.type = GR_STRING};
+			kv.u.s.ptr = mb->key;
+			kv.u.s.len = mb->key_len;
+			nv_invalid(c, NV_CONFIG_KEY, p, &kv, "duplicate of key present in binaryData");
+		}
+	}
+	for (size_t i = 0; bin && bin->type == GR_OBJECT && i < bin->u.o.len; i++) {
+		const gr_member *mb = &bin->u.o.members[i];
+		config_key(c, secret ? "stringData" : "binaryData", mb);
+		total += secret ? (mb->value.type == GR_STRING ? mb->value.u.s.len : 0) : b64_len(&mb->value);
+	}
+	if (total > 1048576)
+		too_long(c, secret ? "data" : "[]", data ? data : root);
+	if (!secret)
+		return;
+	const char *type = nv_str(root, "type");
+	if (!type)
+		return;
+	static const struct req {
+		const char *type, *keys[2];
+	} reqs[] = {
+	        {"kubernetes.io/tls", {"tls.crt", "tls.key"}},
+	        {"kubernetes.io/dockerconfigjson", {".dockerconfigjson", NULL}},
+	        {"kubernetes.io/dockercfg", {".dockercfg", NULL}},
+	        {"kubernetes.io/ssh-auth", {"ssh-privatekey", NULL}},
+	};
+	for (size_t r = 0; r < sizeof reqs / sizeof reqs[0]; r++) {
+		if (strcmp(type, reqs[r].type) != 0)
+			continue;
+		for (int k = 0; k < 2 && reqs[r].keys[k]; k++)
+			if (!has_key(data, bin, reqs[r].keys[k])) {
+				char p[64];
+				snprintf(p, sizeof p, "data[%s]", reqs[r].keys[k]);
+				nv_required(c, NV_SECRET_TYPE, p, root, NULL);
+			}
+	}
+	if (strcmp(type, "kubernetes.io/basic-auth") == 0 && !has_key(data, bin, "username") &&
+	    !has_key(data, bin, "password")) {
+		nv_required(c, NV_SECRET_TYPE, "data[username]", root, NULL);
+		nv_required(c, NV_SECRET_TYPE, "data[password]", root, NULL);
+	}
+	if (strcmp(type, "kubernetes.io/service-account-token") == 0) {
+		const char *sa = nv_str(gr_get_path(root, "metadata", "annotations", NULL),
+		                        "kubernetes.io/service-account.name");
+		if (!sa || !*sa)
+			nv_required(c, NV_SECRET_TYPE,
+			            "metadata.annotations[kubernetes.io/service-account.name]", root, NULL);
 	}
 }
 
@@ -100,6 +388,7 @@ static void check_service(nv_ctx *c)
 			}
 		}
 	}
+	check_service_more(c, spec, type);
 	static const char *const aff[] = {"ClientIP", "None", NULL};
 	const gr_value *sa = gr_get(spec, "sessionAffinity");
 	if (sa && sa->type == GR_STRING) {
@@ -135,4 +424,8 @@ void nv_check_core(nv_ctx *c)
 			nv_template_restart_always(c, gr_get(tmpl, "spec"), p);
 	} else if (strcmp(k, "Service") == 0)
 		check_service(c);
+	else if (strcmp(k, "ConfigMap") == 0)
+		check_config(c, false);
+	else if (strcmp(k, "Secret") == 0)
+		check_config(c, true);
 }
