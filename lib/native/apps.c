@@ -190,5 +190,6 @@ void nv_check_apps(nv_ctx *c)
 		return;
 	}
 	nv_check_pod_spec(c, pspec, "spec.template.spec", false);
+	nv_check_template_labels(c, gr_get(spec, "template"), "spec.template.labels");
 	nv_template_restart_always(c, pspec, "spec.template.spec");
 }

@@ -420,8 +420,10 @@ void nv_check_core(nv_ctx *c)
 		char p[64];
 		snprintf(p, sizeof p, "%s.spec", tp);
 		nv_check_pod_spec(c, gr_get(tmpl, "spec"), p, false);
-		if (k[0] == 'R')
+		if (k[0] == 'R') {
 			nv_template_restart_always(c, gr_get(tmpl, "spec"), p);
+			nv_check_template_labels(c, tmpl, "spec.template.labels");
+		}
 	} else if (strcmp(k, "Service") == 0)
 		check_service(c);
 	else if (strcmp(k, "ConfigMap") == 0)

@@ -81,6 +81,7 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	nv_check_batch(&c);
 	nv_check_networking(&c);
 	nv_check_rbac(&c);
+	nv_check_policy_autoscaling(&c);
 	if (c.oom)
 		return gr_error_set(err, 0, 0, "out of memory");
 	return 0;

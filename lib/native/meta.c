@@ -191,3 +191,8 @@ void nv_check_meta(nv_ctx *c)
 			               "uid must not be empty");
 	}
 }
+
+void nv_check_template_labels(nv_ctx *c, const gr_value *tmpl, const char *path)
+{
+	check_map_keys(c, gr_get_path(tmpl, "metadata", "labels", NULL), path, true);
+}

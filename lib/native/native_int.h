@@ -101,6 +101,16 @@ enum {
 	NV_CONFIG_SIZE,
 	NV_SECRET_TYPE,
 	NV_SERVICE_PORT_NAME,
+	NV_PDB,
+	NV_HPA,
+	NV_JOB_SPEC,
+	NV_INGRESS_HOST,
+	NV_INGRESS_BACKEND,
+	NV_NETPOL_PORT,
+	NV_NETPOL_PEER,
+	NV_TEMPLATE_LABELS,
+	NV_CRON_SCHEDULE,
+	NV_CRON_TIMEZONE,
 	NV_RULE_COUNT
 };
 
@@ -155,6 +165,11 @@ void nv_check_apps(nv_ctx *c);
 void nv_check_batch(nv_ctx *c);
 void nv_check_networking(nv_ctx *c);
 void nv_check_rbac(nv_ctx *c);
+void nv_check_cron(nv_ctx *c, const gr_value *cronjob_spec);
+void nv_check_policy_autoscaling(nv_ctx *c);
+void nv_check_labels(nv_ctx *c, const gr_value *meta, const char *path);
+/* a pod template's labels, reported at <path> (the server's spec.template.labels) */
+void nv_check_template_labels(nv_ctx *c, const gr_value *tmpl, const char *path);
 void nv_check_volumes(nv_ctx *c, const gr_value *spec, const char *path);
 void nv_check_mounts(nv_ctx *c, const gr_value *spec, const gr_value *ct, const char *base);
 /* a LabelSelector at path: expressions checked; returns false when it is not a valid selector */
