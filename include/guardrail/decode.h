@@ -32,6 +32,7 @@ typedef struct gr_decode_limits {
 	size_t max_depth;        /* nesting depth of collections; default 512 */
 	size_t max_alias_nodes;  /* nodes reachable through aliases, per document; default 1,000,000 */
 	size_t max_bytes;        /* input size; default 256 MiB */
+	size_t max_memory_factor; /* value-tree bytes per input byte; default (and 0) 16 */
 } gr_decode_limits;
 
 void gr_decode_limits_default(gr_decode_limits *l);
