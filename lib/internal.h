@@ -110,7 +110,7 @@ int gri_transcode(gr_arena *a, const char *data, size_t len, const char **out, s
 
 /* JSON values one after another (json.c); see decode_text in yaml.c. */
 int gri_decode_json_stream(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-                           gr_stack *docstack, size_t *good_end, size_t *count, gr_error *err);
+                           gr_stack *docstack, size_t *good_end, size_t *count, int *fatal, gr_error *err);
 
 /* ---- YAML scalars as go-yaml v2 and sigs.k8s.io/yaml read them (yaml_resolve.c) ---- */
 

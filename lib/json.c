@@ -27,6 +27,7 @@ typedef struct jreader {
 	gr_stack stack;
 	gr_error *err;
 	gri_budget budget;
+	int fatal;          /* the error is not one of syntax: reading the text as YAML cannot help */
 	const char *col_at; /* position of the last column computed, and its column */
 	uint32_t col;
 } jreader;
@@ -194,7 +195,7 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 	if (s < r->end && *s == '"') {
 		char *copy = gr_arena_strndup(r->arena, q, (size_t)(s - q));
 		if (!copy)
-			return fail(r, r->p, "out of memory");
+			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*out = copy;
 		*out_len = (size_t)(s - q);
 		r->p = s + 1;
@@ -221,7 +222,7 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 	}
 	char *o = gr_arena_alloc(r->arena, (size_t)(e - q) + 4);
 	if (!o)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	size_t n = (size_t)(s - q);
 	memcpy(o, q, n);
 	while (s < e) {
@@ -341,7 +342,7 @@ static int read_number(jreader *r, gr_value *v)
 	}
 	double d = gri_strtod(buf, NULL);
 	if (isinf(d))
-		return fail(r, s, "number out of range");
+		return r->fatal = 1, fail(r, s, "number out of range");
 	*v = gr_make_double(d);
 	r->p = q;
 	return 0;
@@ -365,7 +366,7 @@ static int read_array(jreader *r, gr_value *v)
 			return -1;
 		gr_value *slot = gr_stack_push(&r->stack, sizeof item);
 		if (!slot)
-			return fail(r, r->p, "out of memory");
+			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*slot = item;
 		skip_ws(r);
 		if (r->p >= r->end)
@@ -383,7 +384,7 @@ static int read_array(jreader *r, gr_value *v)
 	size_t bytes = r->stack.len - start;
 	gr_value *items = gr_arena_alloc(r->arena, bytes);
 	if (!items)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	memcpy(items, r->stack.data + start, bytes);
 	r->stack.len = start;
 	v->type = GR_ARRAY;
@@ -421,7 +422,7 @@ static int read_object(jreader *r, gr_value *v)
 			return -1;
 		gr_member *slot = gr_stack_push(&r->stack, sizeof m);
 		if (!slot)
-			return fail(r, r->p, "out of memory");
+			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*slot = m;
 		skip_ws(r);
 		if (r->p >= r->end)
@@ -439,13 +440,13 @@ static int read_object(jreader *r, gr_value *v)
 	size_t bytes = r->stack.len - start;
 	gr_member *members = gr_arena_alloc(r->arena, bytes);
 	if (!members)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	memcpy(members, r->stack.data + start, bytes);
 	r->stack.len = start;
 	size_t n = bytes / sizeof(gr_member);
 	size_t dup = gr_find_duplicate_key(members, n);
 	if (dup == GRI_NO_MEMORY)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	if (dup != (size_t)-1)
 		return gr_error_set(r->err, members[dup].line, members[dup].column, "duplicate key \"%s\"",
 		                    members[dup].key),
@@ -463,7 +464,7 @@ static int read_value(jreader *r, gr_value *v)
 	if (r->p >= r->end)
 		return fail(r, r->p, "unexpected end of input");
 	if (gri_budget_over(&r->budget, r->stack.cap))
-		return gri_budget_fail(&r->budget, r->err, r->line, col_of(r, r->p));
+		return r->fatal = 1, gri_budget_fail(&r->budget, r->err, r->line, col_of(r, r->p));
 	v->line = r->line;
 	v->column = col_of(r, r->p);
 	uint32_t line = v->line, column = v->column;
@@ -472,7 +473,7 @@ static int read_value(jreader *r, gr_value *v)
 	case '{':
 	case '[':
 		if (++r->depth > r->max_depth)
-			return fail(r, r->p, "document nested too deeply"),
+			return r->fatal = 1, fail(r, r->p, "document nested too deeply"),
 			       gr_error_mark(r->err, GR_ERR_DEPTH);
 		rc = *r->p == '{' ? read_object(r, v) : read_array(r, v);
 		r->depth--;
@@ -560,10 +561,13 @@ int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_li
  * (`{..}{..}`, one per line), as Go's json.Decoder reads a stream. Each
  * value but null is a document, numbered from 0; positions are those of the
  * whole text. On failure *good_end is the offset just after the last value
- * read and *count how many were read.
+ * read, *count how many were read, and *fatal tells an error that is not
+ * one of syntax (a number out of range: Go's json.Decoder accepts it and the
+ * unmarshalling after it fails; the memory budget; depth), after which
+ * reading the text again as YAML is pointless.
  */
 int gri_decode_json_stream(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-                           gr_stack *docstack, size_t *good_end, size_t *count, gr_error *err)
+                           gr_stack *docstack, size_t *good_end, size_t *count, int *fatal, gr_error *err)
 {
 	jreader r;
 	reader_init(&r, a, data, len, limits, err);
@@ -589,6 +593,7 @@ int gri_decode_json_stream(gr_arena *a, const char *data, size_t len, const gr_d
 		++*count;
 		*good_end = (size_t)(r.p - data);
 	}
+	*fatal = r.fatal;
 	gr_stack_free(&r.stack);
 	return rc;
 }

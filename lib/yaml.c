@@ -675,7 +675,8 @@ void gr_decode_limits_default(gr_decode_limits *l)
 	l->max_memory_factor = 16;
 }
 
-/* Is the buffer a JSON text (first significant byte '{' or '[')? */
+/* Is the buffer a JSON stream? apimachinery's GuessJSONStream: the first
+ * significant byte is '{' (a '[' goes to the YAML reader). */
 int gr_looks_like_json(const char *d, size_t n)
 {
 	size_t i = 0;
@@ -685,7 +686,7 @@ int gr_looks_like_json(const char *d, size_t n)
 		char c = d[i];
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
 			continue;
-		return c == '{' || c == '[';
+		return c == '{';
 	}
 	return 0;
 }
@@ -784,13 +785,14 @@ static int decode_yaml_stream(gr_arena *a, const char *data, size_t len, uint32_
 
 /*
  * A UTF-8 text, JSON or YAML, as apimachinery's YAMLOrJSONDecoder reads it.
- * Text whose first significant byte is '{' or '[' is read as a stream of
- * JSON values (concatenated or one per line). When JSON fails before two
+ * Text whose first significant byte is '{' is read as a stream of JSON
+ * values (concatenated or one per line). When JSON fails before two
  * values were read, the decoder starts over as YAML where the last good
  * value ended (after blanks up to the next newline) — `{a: 1}` is YAML —
  * and the JSON error stands only if that YAML fails too on its first
  * document. Once two values were read, the stream is JSON and its error
- * stands.
+ * stands; so does an error that is not one of syntax (see
+ * gri_decode_json_stream).
  */
 static int decode_text(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
                        gr_stack *docstack, gr_error *err)
@@ -800,9 +802,10 @@ static int decode_text(gr_arena *a, const char *data, size_t len, const gr_decod
 	gr_error jerr;
 	gr_error_clear(&jerr);
 	size_t good_end = 0, count = 0;
-	if (gri_decode_json_stream(a, data, len, limits, docstack, &good_end, &count, &jerr) == 0)
+	int fatal = 0;
+	if (gri_decode_json_stream(a, data, len, limits, docstack, &good_end, &count, &fatal, &jerr) == 0)
 		return 0;
-	if (count > 1) {
+	if (count > 1 || fatal) {
 		if (err)
 			*err = jerr;
 		return -1;

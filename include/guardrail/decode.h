@@ -4,8 +4,8 @@
  * The input is read as kubectl's file reader reads it: a UTF-16 byte order
  * mark (either order) converts the text to UTF-8, a UTF-8 one is skipped,
  * UTF-32 is an error (kubectl cannot read it either). Then as apimachinery's
- * YAMLOrJSONDecoder: text whose first significant byte is '{' or '[' is a
- * stream of JSON values (concatenated or one per line, each a document);
+ * YAMLOrJSONDecoder: text whose first significant byte is '{' is a stream
+ * of JSON values (concatenated or one per line, each a document);
  * when JSON fails before a second value was read, the rest is read again
  * as YAML (so `{a: 1}` is YAML), and the JSON error stands only if that
  * fails too.
@@ -69,7 +69,8 @@ int gr_split_yaml(const char *data, size_t len, gr_chunk **chunks, size_t *n);
 /* Decode one chunk of data (positions are those of the whole input). */
 int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chunk *chunk,
 			 const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err);
-/* True when the first significant byte is '{' or '[' (one JSON value). */
+/* True when the first significant byte is '{': a JSON stream, decoded whole
+ * by gr_decode rather than split (a '[' is read as YAML, as kubectl does). */
 int gr_looks_like_json(const char *data, size_t len);
 
 /*

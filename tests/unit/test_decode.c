@@ -70,7 +70,10 @@ static long decode_n(const char *data, size_t len, gr_document **docs, gr_error 
 	return rc ? -1 : (long)n;
 }
 
-static void json_at(const gr_document *docs, size_t i, char *out, size_t cap) { json_of(&docs[i].root, out, cap); }
+static void json_at(const gr_document *docs, size_t i, char *out, size_t cap)
+{
+	json_of(&docs[i].root, out, cap);
+}
 
 /* UTF-16 of an ASCII/BMP text with BOM, big or little endian (malloc'd). */
 static char *utf16(const char *s, int be, size_t *len)
@@ -114,16 +117,18 @@ static void test_forms(void)
 	}
 	{
 		/* a surrogate pair and an unpaired surrogate (U+FFFD) */
-		const unsigned char le[] = {0xFF, 0xFE, 'a', 0, ':', 0, ' ', 0, 0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8, 'x', 0};
+		const unsigned char le[] = {0xFF, 0xFE, 'a',  0,    ':',  0,    ' ', 0,
+		                            0x3D, 0xD8, 0x00, 0xDE, 0x00, 0xD8, 'x', 0};
 		CHECK(decode_n((const char *)le, sizeof le, &docs, &err) == 1);
 		json_of(&docs[0].root, got, sizeof got);
 		CHECK_STR(got, "{\"a\":\"\xf0\x9f\x98\x80\xef\xbf\xbdx\"}");
 		/* UTF-32: kubectl cannot read it; a clear error */
 		const unsigned char u32[] = {0xFF, 0xFE, 0, 0, 'a', 0, 0, 0};
-		CHECK(decode_n((const char *)u32, sizeof u32, &docs, &err) == -1 && strstr(err.message, "UTF-32") &&
-		      err.kind == GR_ERR_ENCODING);
+		CHECK(decode_n((const char *)u32, sizeof u32, &docs, &err) == -1 &&
+		      strstr(err.message, "UTF-32") && err.kind == GR_ERR_ENCODING);
 		const unsigned char u32be[] = {0, 0, 0xFE, 0xFF, 0, 0, 0, 'a'};
-		CHECK(decode_n((const char *)u32be, sizeof u32be, &docs, &err) == -1 && strstr(err.message, "UTF-32"));
+		CHECK(decode_n((const char *)u32be, sizeof u32be, &docs, &err) == -1 &&
+		      strstr(err.message, "UTF-32"));
 		/* UTF-8 BOM before a separator line */
 		const char *bom = "\xEF\xBB\xBF---\na: 1\n---\nb: 2\n";
 		gr_chunk *ch;
@@ -166,12 +171,13 @@ static void test_lists(void)
 	gr_object *objs;
 	size_t n;
 	/* nested Lists are flattened, breadth first as kubectl's FlattenListVisitor */
-	const char *y = "apiVersion: v1\nkind: List\nitems:\n"
-			"- apiVersion: v1\n  kind: List\n  items:\n"
-			"  - {apiVersion: v1, kind: Pod, metadata: {name: inner}}\n"
-			"- {apiVersion: v1, kind: Pod, metadata: {name: outer}}\n"
-			"- apiVersion: v1\n  kind: ConfigMapList\n  metadata: {resourceVersion: \"1\"}\n  items:\n"
-			"  - metadata: {name: cm}\n    data: {a: b}\n";
+	const char *y =
+	        "apiVersion: v1\nkind: List\nitems:\n"
+	        "- apiVersion: v1\n  kind: List\n  items:\n"
+	        "  - {apiVersion: v1, kind: Pod, metadata: {name: inner}}\n"
+	        "- {apiVersion: v1, kind: Pod, metadata: {name: outer}}\n"
+	        "- apiVersion: v1\n  kind: ConfigMapList\n  metadata: {resourceVersion: \"1\"}\n  items:\n"
+	        "  - metadata: {name: cm}\n    data: {a: b}\n";
 	CHECK(decode_n(y, strlen(y), &docs, &err) == 1);
 	CHECK(gr_objects_from_document(&arena, &docs[0], "l.yaml", &objs, &n) == 0 && n == 3);
 	if (n == 3) {
@@ -180,12 +186,14 @@ static void test_lists(void)
 		/* the ConfigMapList's item is a ConfigMap of the list's apiVersion */
 		CHECK(strcmp(objs[2].kind, "ConfigMap") == 0 && strcmp(objs[2].api_version, "v1") == 0 &&
 		      strcmp(objs[2].name, "cm") == 0);
-		CHECK(gr_get_str(objs[2].root, "kind") && strcmp(gr_get_str(objs[2].root, "kind"), "ConfigMap") == 0);
+		CHECK(gr_get_str(objs[2].root, "kind") &&
+		      strcmp(gr_get_str(objs[2].root, "kind"), "ConfigMap") == 0);
 		CHECK(objs[1].pod_spec == NULL && objs[1].root->line == 7);
 	}
 	/* PodList items without kind are Pods; items with a kind keep it */
-	const char *pl = "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: []}\n"
-			 "- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}\n";
+	const char *pl =
+	        "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a}\n  spec: {containers: []}\n"
+	        "- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}\n";
 	CHECK(decode_n(pl, strlen(pl), &docs, &err) == 1);
 	CHECK(gr_objects_from_document(&arena, &docs[0], "p.yaml", &objs, &n) == 0 && n == 2);
 	if (n == 2) {
@@ -221,7 +229,8 @@ static void test_limits(void)
 	gr_arena_free(&a);
 	/* the same as YAML flow */
 	arr[0] = '[';
-	CHECK(gr_decode_yaml(&a, arr, big + 1, NULL, &docs, &n, &err) == -1 && strstr(err.message, "too dense"));
+	CHECK(gr_decode_yaml(&a, arr, big + 1, NULL, &docs, &n, &err) == -1 &&
+	      strstr(err.message, "too dense"));
 	CHECK(a.reserved < 16 * (big + 1) + (8u << 20));
 	gr_arena_free(&a);
 	free(arr);
@@ -251,7 +260,8 @@ static void test_limits(void)
 		for (int i = 0; i < 1000; i++)
 			gr_buf_printf(&b, "key%d: %d\n", i, i);
 		gr_buf_puts(&b, "key7: again\nkey9: again\n");
-		CHECK(decode_n(b.data, b.len, &docs, &err) == -1 && err.line == 1001 && strstr(err.message, "key7"));
+		CHECK(decode_n(b.data, b.len, &docs, &err) == -1 && err.line == 1001 &&
+		      strstr(err.message, "key7"));
 		gr_buf_free(&b);
 	}
 }
@@ -275,23 +285,27 @@ int main(void)
 	gr_arena_init(&arena);
 	/* YAML 1.1 scalars, as go-yaml v2 resolves them */
 	expect_json("a: on\nb: off\nc: yes\nd: no\ne: y\nf: N\ng: True\n",
-		    "{\"a\":true,\"b\":false,\"c\":true,\"d\":false,\"e\":true,\"f\":false,\"g\":true}");
+	            "{\"a\":true,\"b\":false,\"c\":true,\"d\":false,\"e\":true,\"f\":false,\"g\":true}");
 	expect_json("a: 0777\nb: 0x1F\nc: 1_000\nd: -12\ne: +5\nf: 0o17\ng: 0b101\n",
-		    "{\"a\":511,\"b\":31,\"c\":1000,\"d\":-12,\"e\":5,\"f\":15,\"g\":5}");
-	expect_json("a: 1.5\nb: 1e3\nc: 1.0\nd: 08\ne: .5\n", "{\"a\":1.5,\"b\":1000,\"c\":1,\"d\":8,\"e\":0.5}");
+	            "{\"a\":511,\"b\":31,\"c\":1000,\"d\":-12,\"e\":5,\"f\":15,\"g\":5}");
+	expect_json("a: 1.5\nb: 1e3\nc: 1.0\nd: 08\ne: .5\n",
+	            "{\"a\":1.5,\"b\":1000,\"c\":1,\"d\":8,\"e\":0.5}");
 	expect_json("a: ~\nb: null\nc:\nd: \"on\"\ne: 'yes'\nf: 2024-01-01\n",
-		    "{\"a\":null,\"b\":null,\"c\":null,\"d\":\"on\",\"e\":\"yes\",\"f\":\"2024-01-01\"}");
+	            "{\"a\":null,\"b\":null,\"c\":null,\"d\":\"on\",\"e\":\"yes\",\"f\":\"2024-01-01\"}");
 	expect_json("a: =\nb: 1.2.3\nc: 0x\nd: \"{{ $labels.x }}\"\n",
-		    "{\"a\":\"=\",\"b\":\"1.2.3\",\"c\":\"0x\",\"d\":\"{{ $labels.x }}\"}");
-	expect_json("on: 1\n1: 2\ntrue: 3\n", "<error -1: duplicate key \"true\" (already set in this mapping)>");
+	            "{\"a\":\"=\",\"b\":\"1.2.3\",\"c\":\"0x\",\"d\":\"{{ $labels.x }}\"}");
+	expect_json("on: 1\n1: 2\ntrue: 3\n",
+	            "<error -1: duplicate key \"true\" (already set in this mapping)>");
 	expect_json("on: 1\n2: x\n", "{\"true\":1,\"2\":\"x\"}");
 	expect_json("a: !!str 123\nb: !!int \"7\"\n", "{\"a\":\"123\",\"b\":7}");
 	/* anchors, aliases, merge keys */
-	expect_json("base: &b {x: 1, w: 2}\nd:\n  <<: *b\n  w: 3\n", "{\"base\":{\"x\":1,\"w\":2},\"d\":{\"x\":1,\"w\":3}}");
+	expect_json("base: &b {x: 1, w: 2}\nd:\n  <<: *b\n  w: 3\n",
+	            "{\"base\":{\"x\":1,\"w\":2},\"d\":{\"x\":1,\"w\":3}}");
 	/* go-yaml v2: y and n are booleans, also as keys */
 	expect_json("y: 1\nn: 2\n", "{\"true\":1,\"false\":2}");
 	expect_json("a: &a [1, 2]\nb: *a\n", "{\"a\":[1,2],\"b\":[1,2]}");
-	expect_json("x: &x {p: 1}\nw: &w {p: 2, q: 3}\nz:\n  <<: [*x, *w]\n", "{\"x\":{\"p\":1},\"w\":{\"p\":2,\"q\":3},\"z\":{\"p\":1,\"q\":3}}");
+	expect_json("x: &x {p: 1}\nw: &w {p: 2, q: 3}\nz:\n  <<: [*x, *w]\n",
+	            "{\"x\":{\"p\":1},\"w\":{\"p\":2,\"q\":3},\"z\":{\"p\":1,\"q\":3}}");
 	/* errors carry positions */
 	expect_error("a: 1\na: 2\n", 2, 1, "duplicate key \"a\"");
 	expect_error("a: 1\n b: 2\n", 2, 3, "mapping values are not allowed");
@@ -306,10 +320,11 @@ int main(void)
 	}
 	{
 		/* billion laughs */
-		const char *lol = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-				  "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-				  "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-				  "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
+		const char *lol =
+		        "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+		        "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
 		expect_error(lol, 0, 0, "excessive aliasing");
 	}
 	{
@@ -352,7 +367,8 @@ int main(void)
 	{
 		int rc;
 		gr_error err;
-		const gr_value *v = dec("kind: Pod\nspec:\n  containers:\n  - name: x\n    image: y\n", 0, &rc, &err, NULL);
+		const gr_value *v = dec("kind: Pod\nspec:\n  containers:\n  - name: x\n    image: y\n", 0,
+		                        &rc, &err, NULL);
 		const gr_value *img = gr_at(gr_get_path(v, "spec", "containers", NULL), 0);
 		img = gr_get(img, "image");
 		CHECK(img && img->line == 5 && img->column == 12);
@@ -361,9 +377,9 @@ int main(void)
 	}
 	/* JSON */
 	expect_json("{\"a\": [1, 2.5, \"x\\u00e9\\ud83d\\ude00\", true, null], \"b\": {}}",
-		    "{\"a\":[1,2.5,\"x\xc3\xa9\xf0\x9f\x98\x80\",true,null],\"b\":{}}");
+	            "{\"a\":[1,2.5,\"x\xc3\xa9\xf0\x9f\x98\x80\",true,null],\"b\":{}}");
 	expect_json("{\"big\": 12345678901234567890, \"neg\": -9223372036854775808}",
-		    "{\"big\":12345678901234567000,\"neg\":-9223372036854775808}");
+	            "{\"big\":12345678901234567000,\"neg\":-9223372036854775808}");
 	expect_error("{\"a\": 1,\n \"a\": 2}", 2, 2, "duplicate key");
 	/* JSON that fails before a second value is read again as YAML, as
 	 * apimachinery's YAMLOrJSONDecoder does; the JSON error stands when the
@@ -371,6 +387,9 @@ int main(void)
 	expect_json("{\"a\": tru}", "{\"a\":\"tru\"}");
 	expect_json("[1, 2,]", "[1,2]");
 	expect_error("{\"a\": [tru}", 1, 8, "invalid literal");
+	/* a number out of range is no syntax error to Go's json.Decoder: the
+	 * unmarshalling fails, and no YAML second reading turns it into a string */
+	expect_error("{\"a\": 1e400}", 1, 7, "out of range");
 	expect_error("{\"a\": \"\xff\"}", 1, 8, "invalid UTF-8");
 	{
 		/* a failed JSON decode reports no documents (fuzz regression) */
@@ -419,8 +438,9 @@ int main(void)
 	{
 		/* member lookup by inline key head: keys sharing their first 8 bytes,
 		 * keys shorter than 8, the empty key, and a key with a NUL inside */
-		const char *j = "{\"metadata.labels.a\": 1, \"metadata.labels.b\": 2, \"metadata\": 3, \"meta\": 4,"
-				"\"\": 5, \"a\\u0000b\": 6, \"a\": 7}";
+		const char *j =
+		        "{\"metadata.labels.a\": 1, \"metadata.labels.b\": 2, \"metadata\": 3, \"meta\": 4,"
+		        "\"\": 5, \"a\\u0000b\": 6, \"a\": 7}";
 		gr_value v;
 		gr_error err;
 		CHECK(gr_decode_json(&arena, j, strlen(j), NULL, &v, &err) == 0);
