@@ -49,6 +49,8 @@ static const char *const ninf_words[] = {"-.inf", "-.Inf", "-.INF", NULL};
 /* The word table; 1 when s is in it. */
 static int resolve_word(const char *s, size_t n, gri_resolved *r)
 {
+	if (n > 5)
+		return 0; /* every word of the table is at most 5 bytes */
 	if (in_words(s, n, null_words))
 		r->kind = GRI_R_NULL;
 	else if (in_words(s, n, true_words))
@@ -326,8 +328,21 @@ static const char *kind_tag(gri_rkind k)
 
 int gri_yaml_resolve(const char *tag, const char *in, size_t n, gri_resolved *r, char *msg, size_t msgcap)
 {
-	static const char *const resolvable[] = {"",        "!!str",  "!!bool",      "!!int",
-	                                         "!!float", "!!null", "!!timestamp", NULL};
+	if (tag[0] == '\0') {
+		/* untagged: most scalars are names, images and paths, settled by
+		 * their first byte before any table is looked at */
+		char c = n ? in[0] : 'N';
+		if (!(c == '+' || c == '-' || c == '.' || c == '~' || (c >= '0' && c <= '9') || c == 'y' || c == 'Y' ||
+		      c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' || c == 'o' || c == 'O') ||
+		    (n > 5 && !(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9')))) {
+			memset(r, 0, sizeof *r);
+			r->kind = GRI_R_STR;
+			return 0;
+		}
+		resolve_text(tag, in, n, r);
+		return 0;
+	}
+	static const char *const resolvable[] = {"!!str", "!!bool", "!!int", "!!float", "!!null", "!!timestamp", NULL};
 	int ok_tag = 0;
 	for (const char *const *t = resolvable; *t; t++)
 		if (strcmp(tag, *t) == 0)
