@@ -12,7 +12,6 @@
  * validated (a Pod without spec lacks spec.containers).
  */
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,9 +351,23 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 	if (bad)
 		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
 		            0, "invalid value %s: expected %s", gr_v_show(v, x), bad);
-	if (n->pattern && regexec(n->pattern, s, 0, NULL, 0) != 0)
-		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-		            "invalid value %s: should match '%s'", gr_v_show(v, x), n->pattern_src);
+	if (n->pattern && n->pattern->re) {
+		int m = gr_regex_match(n->pattern->re, s, len, NULL);
+		if (m == 0)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "invalid value %s: should match '%s'", gr_v_show(v, x),
+			            n->pattern_src);
+		else if (m < 0)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "value %s not checked against '%s': out of memory",
+			            gr_v_show(v, x), n->pattern_src);
+	} else if (n->pattern) {
+		/* Go rejects the pattern, so the API server rejects the CRD: say so
+		 * here rather than accept the value unchecked. */
+		gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+		            "value %s not checked: the schema's pattern '%s' is invalid: %s",
+		            gr_v_show(v, x), n->pattern_src, n->pattern->error);
+	}
 	if (n->min_len >= 0 || n->max_len >= 0) {
 		size_t runes = utf8_len(s, len);
 		if (n->max_len >= 0 && runes > (size_t)n->max_len)
@@ -776,8 +789,10 @@ static void walk(vctx *v, const snode *n, const gr_value *x)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
-	if (n->nvalidations && !v->in_branch)
+	if (n->nvalidations && !v->in_branch) {
 		v->ctx->not_evaluated += n->nvalidations;
+		v->ctx->not_evaluated_reason = "CEL validation rules (x-kubernetes-validations) are not evaluated";
+	}
 	if (x->type == GR_NULL) {
 		if ((n->flags & SF_NULLABLE) || n->types == 0)
 			return;
@@ -811,12 +826,12 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 		check_combinators(v, n, x);
 }
 
-void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
+int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
                      gr_check_ctx *ctx, gr_findings *out)
 {
 	vctx *v = malloc(sizeof *v);
 	if (!v)
-		return;
+		return -1;
 	memset(v, 0, offsetof(vctx, stack));
 	v->depth = 0;
 	v->pos_override = NULL;
@@ -835,7 +850,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 		            root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
 		            root ? gr_type_name(root->type) : "nothing");
 		free(v);
-		return;
+		return 0;
 	}
 	const gr_value *av = gr_get(root, "apiVersion"), *kd = gr_get(root, "kind");
 	bool bad = false;
@@ -851,7 +866,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	}
 	if (bad) {
 		free(v);
-		return;
+		return 0;
 	}
 	const kind_entry *e = gr_registry_lookup(r, obj->group, obj->version, obj->kind);
 	if (!e) {
@@ -866,7 +881,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 			            obj->api_version, r->version, hint);
 		}
 		free(v);
-		return;
+		return 0;
 	}
 	walk_root(v, e->root, root, e->crd ? 2 : 1);
 	const gr_value *meta = gr_get(root, "metadata");
@@ -877,4 +892,5 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	    strcmp(obj->group, "apiextensions.k8s.io") == 0)
 		gr_v_crd_object(v, root);
 	free(v);
+	return 0;
 }
