@@ -697,7 +697,7 @@ int gr_looks_like_json(const char *d, size_t n)
  * given index: libyaml events in, one handler per event kind.
  */
 static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line0, unsigned doc_index,
-                        const gr_decode_limits *limits, gr_stack *docstack, gr_error *err)
+                        size_t debt, const gr_decode_limits *limits, gr_stack *docstack, gr_error *err)
 {
 	if (reject_nul(data, len, line0, err))
 		return -1;
@@ -708,6 +708,7 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 	              .doc_index = doc_index,
 	              .docstack = docstack};
 	gri_budget_init(&b.budget, a, len, limits);
+	b.budget.limit = b.budget.limit > debt ? b.budget.limit - debt : 0;
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return gr_error_set(err, 0, 0, "out of memory");
@@ -756,7 +757,7 @@ static int finish_docs(gr_arena *a, gr_stack *docstack, int rc, gr_document **do
  * stream's first document was the one that failed.
  */
 static int decode_yaml_stream(gr_arena *a, const char *data, size_t len, uint32_t line0, unsigned index0,
-                              const gr_decode_limits *limits, gr_stack *docstack, gr_error *err,
+                              size_t debt, const gr_decode_limits *limits, gr_stack *docstack, gr_error *err,
                               int *first_failed)
 {
 	gr_chunk *chunks;
@@ -770,7 +771,7 @@ static int decode_yaml_stream(gr_arena *a, const char *data, size_t len, uint32_
 	for (size_t i = 0; i < nchunks; i++) {
 		gr_error_clear(&cerr);
 		if (decode_chunk(a, data + chunks[i].offset, chunks[i].length, line0 + chunks[i].line - 1,
-		                 index0 + chunks[i].index, limits, docstack, &cerr) &&
+		                 index0 + chunks[i].index, i == 0 ? debt : 0, limits, docstack, &cerr) &&
 		    rc == 0) {
 			rc = -1;
 			if (err)
@@ -798,13 +799,17 @@ static int decode_text(gr_arena *a, const char *data, size_t len, const gr_decod
                        gr_stack *docstack, gr_error *err)
 {
 	if (!gr_looks_like_json(data, len))
-		return decode_yaml_stream(a, data, len, 0, 0, limits, docstack, err, NULL);
+		return decode_yaml_stream(a, data, len, 0, 0, 0, limits, docstack, err, NULL);
 	gr_error jerr;
 	gr_error_clear(&jerr);
-	size_t good_end = 0, count = 0;
+	size_t good_end = 0, count = 0, used0 = a->used;
 	int fatal = 0;
 	if (gri_decode_json_stream(a, data, len, limits, docstack, &good_end, &count, &fatal, &jerr) == 0)
 		return 0;
+	/* What the JSON attempt took stays in the arena: the YAML reading that
+	 * follows has that much less of its budget, so the two together stay
+	 * within one budget. */
+	size_t json_used = a->used - used0;
 	if (count > 1 || fatal) {
 		if (err)
 			*err = jerr;
@@ -820,8 +825,8 @@ static int decode_text(gr_arena *a, const char *data, size_t len, const gr_decod
 	gr_error yerr;
 	gr_error_clear(&yerr);
 	int first_failed;
-	if (decode_yaml_stream(a, data + off, len - off, line - 1, (unsigned)count, limits, docstack, &yerr,
-	                       &first_failed) == 0)
+	if (decode_yaml_stream(a, data + off, len - off, line - 1, (unsigned)count, json_used, limits,
+	                       docstack, &yerr, &first_failed) == 0)
 		return 0;
 	if (err)
 		*err = first_failed ? jerr : yerr;
@@ -838,7 +843,7 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 	if (gr_check_input_size(len, limits, err) || gri_transcode(a, data, len, &data, &len, err))
 		return -1;
 	gr_stack docstack = {0};
-	int rc = decode_yaml_stream(a, data, len, 0, 0, limits, &docstack, err, NULL);
+	int rc = decode_yaml_stream(a, data, len, 0, 0, 0, limits, &docstack, err, NULL);
 	return finish_docs(a, &docstack, rc, docs, ndocs, err);
 }
 
@@ -862,7 +867,7 @@ int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chu
 		if (rc == 0)
 			rc = decode_text(a, text, tlen, limits, &docstack, err);
 	} else {
-		rc = decode_chunk(a, data + chunk->offset, chunk->length, chunk->line - 1, chunk->index,
+		rc = decode_chunk(a, data + chunk->offset, chunk->length, chunk->line - 1, chunk->index, 0,
 		                  limits, &docstack, err);
 	}
 	return finish_docs(a, &docstack, rc, docs, ndocs, err);

@@ -234,6 +234,22 @@ static void test_limits(void)
 	CHECK(a.reserved < 16 * (big + 1) + (8u << 20));
 	gr_arena_free(&a);
 	free(arr);
+	/* a JSON attempt that fails late leaves its nodes in the arena: the YAML
+	 * second reading gets only what is left of the one budget */
+	{
+		gr_buf b;
+		gr_buf_init(&b);
+		gr_buf_puts(&b, "{\"a\": [");
+		for (int i = 0; i < 400000; i++)
+			gr_buf_puts(&b, "1,    "); /* 13x for either reading alone, 18x for both */
+		gr_buf_puts(&b, "1], \"b\": tru}");
+		gr_arena_init(&a);
+		CHECK(gr_decode(&a, b.data, b.len, NULL, &docs, &n, &err) == -1 &&
+		      strstr(err.message, "invalid literal"));
+		CHECK(a.used < 16 * b.len + 65536 + 4096);
+		gr_arena_free(&a);
+		gr_buf_free(&b);
+	}
 	/* ordinary manifests stay far below the budget */
 	const char *ok = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v, l: w}\n";
 	CHECK(decode_n(ok, strlen(ok), &docs, &err) == 1);
