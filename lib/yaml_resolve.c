@@ -508,6 +508,9 @@ size_t gri_format_float32(double d, char out[40])
 	int p;
 	for (p = 1; p < 9; p++) {
 		snprintf(tmp, sizeof tmp, "%.*e", p - 1, (double)f);
+		for (char *q = tmp; *q; q++)
+			if (*q == ',')
+				*q = '.'; /* printf follows LC_NUMERIC; strtof here reads the C locale */
 		if (gri_strtof(tmp, NULL) == f)
 			break;
 	}
