@@ -165,6 +165,25 @@ static int fill_item_kind(gr_arena *a, const gr_value *list, const gr_value *ite
 	return 0;
 }
 
+/* Make room for `more` elements of `size` bytes in an arena array that
+ * grows by doubling (the old copy stays in the arena). */
+static int grow(gr_arena *a, void **arr, size_t len, size_t *cap, size_t more, size_t size)
+{
+	if (len + more <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	while (ncap < len + more)
+		ncap *= 2;
+	void *n = gr_arena_alloc(a, ncap * size);
+	if (!n)
+		return -1;
+	if (len)
+		memcpy(n, *arr, len * size);
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
 /*
  * Lists are flattened as kubectl's FlattenListVisitor does: breadth first,
  * so a list's own non-list items come before the items of lists nested in
@@ -191,45 +210,18 @@ int gr_objects_from_document(gr_arena *a, const gr_document *doc, const char *fi
 	gr_object *out = NULL;
 	size_t nout = 0, cap_out = 0;
 	int rc = 0;
-	const gr_value *cur = root;
-	for (;;) {
+	for (const gr_value *cur = root; rc == 0; cur = &queue[head++]) {
 		if (is_list(cur)) {
 			const gr_value *items = gr_get(cur, "items");
-			if (len + items->u.a.len > cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				while (ncap < len + items->u.a.len)
-					ncap *= 2;
-				gr_value *nq = gr_arena_alloc(a, ncap * sizeof *nq);
-				if (!nq) {
-					rc = -1;
-					break;
-				}
-				if (len)
-					memcpy(nq, queue, len * sizeof *nq);
-				queue = nq;
-				cap = ncap;
-			}
+			rc = grow(a, (void **)&queue, len, &cap, items->u.a.len, sizeof *queue);
 			for (size_t i = 0; i < items->u.a.len && rc == 0; i++)
 				rc = fill_item_kind(a, cur, &items->u.a.items[i], &queue[len++]);
-		} else {
-			if (nout == cap_out) {
-				size_t ncap = cap_out ? cap_out * 2 : 16;
-				gr_object *no = gr_arena_alloc(a, ncap * sizeof *no);
-				if (!no) {
-					rc = -1;
-					break;
-				}
-				if (nout)
-					memcpy(no, out, nout * sizeof *no);
-				out = no;
-				cap_out = ncap;
-			}
+		} else if ((rc = grow(a, (void **)&out, nout, &cap_out, 1, sizeof *out)) == 0) {
 			gr_object_init(a, &out[nout], cur, file, doc->index, (int)nout);
 			nout++;
 		}
-		if (rc || head == len)
+		if (head == len)
 			break;
-		cur = &queue[head++];
 	}
 	*objs = out;
 	*nobjs = nout;

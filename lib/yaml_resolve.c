@@ -332,8 +332,9 @@ int gri_yaml_resolve(const char *tag, const char *in, size_t n, gri_resolved *r,
 		/* untagged: most scalars are names, images and paths, settled by
 		 * their first byte before any table is looked at */
 		char c = n ? in[0] : 'N';
-		if (!(c == '+' || c == '-' || c == '.' || c == '~' || (c >= '0' && c <= '9') || c == 'y' || c == 'Y' ||
-		      c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' || c == 'o' || c == 'O') ||
+		if (!(c == '+' || c == '-' || c == '.' || c == '~' || (c >= '0' && c <= '9') || c == 'y' ||
+		      c == 'Y' || c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' ||
+		      c == 'o' || c == 'O') ||
 		    (n > 5 && !(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9')))) {
 			memset(r, 0, sizeof *r);
 			r->kind = GRI_R_STR;
@@ -342,7 +343,8 @@ int gri_yaml_resolve(const char *tag, const char *in, size_t n, gri_resolved *r,
 		resolve_text(tag, in, n, r);
 		return 0;
 	}
-	static const char *const resolvable[] = {"!!str", "!!bool", "!!int", "!!float", "!!null", "!!timestamp", NULL};
+	static const char *const resolvable[] = {"!!str",  "!!bool",      "!!int", "!!float",
+	                                         "!!null", "!!timestamp", NULL};
 	int ok_tag = 0;
 	for (const char *const *t = resolvable; *t; t++)
 		if (strcmp(tag, *t) == 0)
@@ -400,19 +402,10 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n)
 	return l;
 }
 
-/*
- * Go's base64.StdEncoding.DecodeString (CR and LF skipped, padding
- * required), then encoding/json's rule for invalid UTF-8 in a string: each
- * bad byte becomes U+FFFD. Result in the arena; -1 on bad base64 (*out NULL)
- * or on exhaustion (*out set to "" by nothing: the caller tells them apart
- * by err_oom).
- */
-int gri_decode_binary(gr_arena *a, const char *s, size_t n, const char **out, size_t *out_len, int *err_oom)
+/* Go's base64.StdEncoding.DecodeString: CR and LF skipped anywhere, padding
+ * required, nothing after it. Bytes to raw (room for n/4*3+3); -1 if bad. */
+static int base64_decode(const char *s, size_t n, unsigned char *raw, size_t *out_len)
 {
-	*err_oom = 0;
-	unsigned char *raw = gr_arena_alloc(a, n / 4 * 3 + 3);
-	if (!raw)
-		return *err_oom = 1, -1;
 	size_t k = 0, q = 0, pad = 0;
 	int done = 0; /* a padded quantum ended the data */
 	unsigned acc = 0;
@@ -454,36 +447,57 @@ int gri_decode_binary(gr_arena *a, const char *s, size_t n, const char **out, si
 		acc <<= 12;
 		raw[k++] = (unsigned char)(acc >> 16);
 	}
-	/* Invalid UTF-8: every bad byte becomes the 3 bytes of U+FFFD. */
-	size_t bad = 0;
+	*out_len = k;
+	return 0;
+}
+
+/* encoding/json's rule for a string that is not UTF-8: each bad byte
+ * becomes U+FFFD. Returns raw itself when it is valid; NULL on exhaustion. */
+static unsigned char *coerce_utf8(gr_arena *a, unsigned char *raw, size_t *len)
+{
+	size_t k = *len, bad = 0;
+	for (size_t i = 0; i < k;) {
+		size_t l = utf8_valid_len(raw + i, k - i);
+		bad += !l;
+		i += l ? l : 1;
+	}
+	if (!bad)
+		return raw;
+	unsigned char *o = gr_arena_alloc(a, k + bad * 2 + 1);
+	if (!o)
+		return NULL;
+	size_t w = 0;
 	for (size_t i = 0; i < k;) {
 		size_t l = utf8_valid_len(raw + i, k - i);
 		if (!l) {
-			bad++;
-			l = 1;
+			memcpy(o + w, "\xEF\xBF\xBD", 3);
+			w += 3;
+			i++;
+			continue;
 		}
+		memcpy(o + w, raw + i, l);
+		w += l;
 		i += l;
 	}
-	unsigned char *o = bad ? gr_arena_alloc(a, k + bad * 2 + 1) : raw;
+	o[w] = '\0';
+	*len = w;
+	return o;
+}
+
+/* !!binary as go-yaml's decoder reads it, then as encoding/json writes it. */
+int gri_decode_binary(gr_arena *a, const char *s, size_t n, const char **out, size_t *out_len, int *err_oom)
+{
+	*err_oom = 0;
+	unsigned char *raw = gr_arena_alloc(a, n / 4 * 3 + 4);
+	if (!raw)
+		return *err_oom = 1, -1;
+	size_t k;
+	if (base64_decode(s, n, raw, &k))
+		return -1;
+	raw[k] = '\0';
+	unsigned char *o = coerce_utf8(a, raw, &k);
 	if (!o)
 		return *err_oom = 1, -1;
-	if (bad) {
-		size_t w = 0;
-		for (size_t i = 0; i < k;) {
-			size_t l = utf8_valid_len(raw + i, k - i);
-			if (!l) {
-				memcpy(o + w, "\xEF\xBF\xBD", 3);
-				w += 3;
-				i++;
-				continue;
-			}
-			memcpy(o + w, raw + i, l);
-			w += l;
-			i += l;
-		}
-		k = w;
-	}
-	o[k] = '\0';
 	*out = (const char *)o;
 	*out_len = k;
 	return 0;
