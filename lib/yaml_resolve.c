@@ -29,45 +29,53 @@
 
 #include "internal.h"
 
-static int in_words(const char *s, size_t n, const char *const *list)
-{
-	for (; *list; list++)
-		if (strlen(*list) == n && memcmp(*list, s, n) == 0)
-			return 1;
-	return 0;
-}
+/* The word table of resolve.go (resolveMapList), with lengths, so a lookup
+ * compares lengths before bytes. */
+typedef struct word {
+	const char *s;
+	unsigned char n;
+	gri_rkind kind;
+	signed char value; /* bool: 0/1; float: 0 NaN, 1 +Inf, -1 -Inf */
+} word;
 
-static const char *const true_words[] = {"y",    "Y",    "yes", "Yes", "YES", "true",
-                                         "True", "TRUE", "on",  "On",  "ON",  NULL};
-static const char *const false_words[] = {"n",     "N",     "no",  "No",  "NO",  "false",
-                                          "False", "FALSE", "off", "Off", "OFF", NULL};
-static const char *const null_words[] = {"", "~", "null", "Null", "NULL", NULL};
-static const char *const nan_words[] = {".nan", ".NaN", ".NAN", NULL};
-static const char *const inf_words[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL};
-static const char *const ninf_words[] = {"-.inf", "-.Inf", "-.INF", NULL};
+#define W(str, k, v)                                                                                         \
+	{                                                                                                    \
+		str, sizeof str - 1, k, v                                                                    \
+	}
+static const word words[] = {
+        W("", GRI_R_NULL, 0),        W("~", GRI_R_NULL, 0),       W("null", GRI_R_NULL, 0),
+        W("Null", GRI_R_NULL, 0),    W("NULL", GRI_R_NULL, 0),    W("y", GRI_R_BOOL, 1),
+        W("Y", GRI_R_BOOL, 1),       W("yes", GRI_R_BOOL, 1),     W("Yes", GRI_R_BOOL, 1),
+        W("YES", GRI_R_BOOL, 1),     W("true", GRI_R_BOOL, 1),    W("True", GRI_R_BOOL, 1),
+        W("TRUE", GRI_R_BOOL, 1),    W("on", GRI_R_BOOL, 1),      W("On", GRI_R_BOOL, 1),
+        W("ON", GRI_R_BOOL, 1),      W("n", GRI_R_BOOL, 0),       W("N", GRI_R_BOOL, 0),
+        W("no", GRI_R_BOOL, 0),      W("No", GRI_R_BOOL, 0),      W("NO", GRI_R_BOOL, 0),
+        W("false", GRI_R_BOOL, 0),   W("False", GRI_R_BOOL, 0),   W("FALSE", GRI_R_BOOL, 0),
+        W("off", GRI_R_BOOL, 0),     W("Off", GRI_R_BOOL, 0),     W("OFF", GRI_R_BOOL, 0),
+        W(".nan", GRI_R_FLOAT, 0),   W(".NaN", GRI_R_FLOAT, 0),   W(".NAN", GRI_R_FLOAT, 0),
+        W(".inf", GRI_R_FLOAT, 1),   W(".Inf", GRI_R_FLOAT, 1),   W(".INF", GRI_R_FLOAT, 1),
+        W("+.inf", GRI_R_FLOAT, 1),  W("+.Inf", GRI_R_FLOAT, 1),  W("+.INF", GRI_R_FLOAT, 1),
+        W("-.inf", GRI_R_FLOAT, -1), W("-.Inf", GRI_R_FLOAT, -1), W("-.INF", GRI_R_FLOAT, -1),
+        W("<<", GRI_R_MERGE, 0),
+};
+#undef W
 
 /* The word table; 1 when s is in it. */
 static int resolve_word(const char *s, size_t n, gri_resolved *r)
 {
 	if (n > 5)
 		return 0; /* every word of the table is at most 5 bytes */
-	if (in_words(s, n, null_words))
-		r->kind = GRI_R_NULL;
-	else if (in_words(s, n, true_words))
-		r->kind = GRI_R_BOOL, r->b = true;
-	else if (in_words(s, n, false_words))
-		r->kind = GRI_R_BOOL, r->b = false;
-	else if (in_words(s, n, nan_words))
-		r->kind = GRI_R_FLOAT, r->d = NAN;
-	else if (in_words(s, n, inf_words))
-		r->kind = GRI_R_FLOAT, r->d = INFINITY;
-	else if (in_words(s, n, ninf_words))
-		r->kind = GRI_R_FLOAT, r->d = -INFINITY;
-	else if (n == 2 && s[0] == '<' && s[1] == '<')
-		r->kind = GRI_R_MERGE;
-	else
-		return 0;
-	return 1;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		const word *w = &words[i];
+		if (w->n != n || (n && (w->s[0] != s[0] || memcmp(w->s, s, n) != 0)))
+			continue;
+		r->kind = w->kind;
+		r->b = w->value == 1;
+		if (w->kind == GRI_R_FLOAT)
+			r->d = w->value == 0 ? NAN : w->value > 0 ? INFINITY : -INFINITY;
+		return 1;
+	}
+	return 0;
 }
 
 /* Go's strconv.ParseUint(s, 0, 64) (no underscores left). 0 or -1. */
