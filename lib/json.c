@@ -350,6 +350,19 @@ static int read_number(jreader *r, gr_value *v)
 
 static int read_value(jreader *r, gr_value *v);
 
+/*
+ * The memory budget is checked where memory grows in bulk: when the scratch
+ * stack reallocates and before a collection is copied into the arena
+ * (strings in between add at most the input's own size).
+ */
+static int over_budget(jreader *r, size_t more)
+{
+	if (!gri_budget_over(&r->budget, r->stack.cap + more))
+		return 0;
+	r->fatal = 1;
+	return gri_budget_fail(&r->budget, r->err, r->line, col_of(r, r->p));
+}
+
 static int read_array(jreader *r, gr_value *v)
 {
 	size_t start = r->stack.len;
@@ -364,10 +377,13 @@ static int read_array(jreader *r, gr_value *v)
 		gr_value item;
 		if (read_value(r, &item))
 			return -1;
+		size_t cap = r->stack.cap;
 		gr_value *slot = gr_stack_push(&r->stack, sizeof item);
 		if (!slot)
 			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*slot = item;
+		if (r->stack.cap != cap && over_budget(r, 0))
+			return -1;
 		skip_ws(r);
 		if (r->p >= r->end)
 			return fail(r, r->p, "unexpected end of input in array");
@@ -382,6 +398,8 @@ static int read_array(jreader *r, gr_value *v)
 		return fail(r, r->p, "expected ',' or ']' in array");
 	}
 	size_t bytes = r->stack.len - start;
+	if (over_budget(r, bytes))
+		return -1;
 	gr_value *items = gr_arena_alloc(r->arena, bytes);
 	if (!items)
 		return r->fatal = 1, fail(r, r->p, "out of memory");
@@ -420,10 +438,13 @@ static int read_object(jreader *r, gr_value *v)
 		r->p++;
 		if (read_value(r, &m.value))
 			return -1;
+		size_t cap = r->stack.cap;
 		gr_member *slot = gr_stack_push(&r->stack, sizeof m);
 		if (!slot)
 			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*slot = m;
+		if (r->stack.cap != cap && over_budget(r, 0))
+			return -1;
 		skip_ws(r);
 		if (r->p >= r->end)
 			return fail(r, r->p, "unexpected end of input in object");
@@ -438,6 +459,8 @@ static int read_object(jreader *r, gr_value *v)
 		return fail(r, r->p, "expected ',' or '}' in object");
 	}
 	size_t bytes = r->stack.len - start;
+	if (over_budget(r, bytes))
+		return -1;
 	gr_member *members = gr_arena_alloc(r->arena, bytes);
 	if (!members)
 		return r->fatal = 1, fail(r, r->p, "out of memory");
@@ -463,8 +486,6 @@ static int read_value(jreader *r, gr_value *v)
 	memset(v, 0, sizeof *v);
 	if (r->p >= r->end)
 		return fail(r, r->p, "unexpected end of input");
-	if (gri_budget_over(&r->budget, r->stack.cap))
-		return r->fatal = 1, gri_budget_fail(&r->budget, r->err, r->line, col_of(r, r->p));
 	v->line = r->line;
 	v->column = col_of(r, r->p);
 	uint32_t line = v->line, column = v->column;
