@@ -69,28 +69,11 @@ static gr_arena_chunk *new_chunk(gr_arena *a, size_t size)
 	return c;
 }
 
-/*
- * Bump size bytes aligned to align (a power of two) from the current chunk,
- * or start a new one. Strings ask for alignment 1, so a one-letter key costs
- * two bytes rather than sixteen; the padding an aligned request skips is
- * counted in `used`.
- */
-static void *bump(gr_arena *a, size_t size, size_t align)
+/* A request that does not fit the current chunk: a new chunk, or a chunk
+ * of its own for a big request. */
+static void *bump_slow(gr_arena *a, size_t size)
 {
-	if (size == 0)
-		size = 1;
-	if (size > SIZE_MAX / 2)
-		return NULL;
 	gr_arena_chunk *c = a->head;
-	if (c) {
-		size_t off = (c->off + align - 1) & ~(align - 1);
-		if (off <= c->size && c->size - off >= size) {
-			void *p = c->data + off;
-			a->used += off - c->off + size;
-			c->off = off + size;
-			return p;
-		}
-	}
 	size_t want = c ? c->size * 2 : a->first_chunk ? a->first_chunk : ARENA_MIN_CHUNK;
 	if (want > ARENA_MAX_CHUNK)
 		want = ARENA_MAX_CHUNK;
@@ -117,6 +100,31 @@ static void *bump(gr_arena *a, size_t size, size_t align)
 	n->off = size;
 	a->used += size;
 	return n->data;
+}
+
+/*
+ * Bump size bytes aligned to align (a power of two, a constant at each
+ * call) from the current chunk. Strings ask for alignment 1, so a
+ * one-letter key costs two bytes rather than sixteen; the padding an
+ * aligned request skips is counted in `used`.
+ */
+static inline __attribute__((always_inline)) void *bump(gr_arena *a, size_t size, size_t align)
+{
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	gr_arena_chunk *c = a->head;
+	if (c) {
+		size_t off = (c->off + align - 1) & ~(align - 1);
+		if (off <= c->size && c->size - off >= size) {
+			void *p = c->data + off;
+			a->used += off - c->off + size;
+			c->off = off + size;
+			return p;
+		}
+	}
+	return bump_slow(a, size);
 }
 
 void *gr_arena_alloc(gr_arena *a, size_t size)
