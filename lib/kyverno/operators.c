@@ -202,12 +202,27 @@ static bool set_operator(const gr_value *key, const gr_value *value, set_op op)
 	bool bad;
 	if (key->type == GR_ARRAY) {
 		if (value->type != GR_ARRAY) {
-			if (value->type == GR_STRING && key->u.a.len == 1) {
+			if (value->type != GR_STRING)
+				return false;
+			if (key->u.a.len == 1) {
 				size_t kl;
 				const char *ks = sprint(buf, sizeof buf, &key->u.a.items[0], &kl);
 				bool eq = kl == value->u.s.len && memcmp(ks, value->u.s.ptr, kl) == 0;
 				if (eq)
 					return op == SET_ANY_IN || op == SET_ALL_IN;
+			}
+			/* a string value: each key element against its wildcard or range */
+			size_t found = 0, n = key->u.a.len;
+			for (size_t i = 0; i < n; i++) {
+				size_t kl;
+				const char *ks = sprint(buf, sizeof buf, &key->u.a.items[i], &kl);
+				found += key_in(ks, kl, value, &bad);
+			}
+			switch (op) {
+			case SET_ANY_IN: return found > 0;
+			case SET_ALL_IN: return found == n;
+			case SET_ANY_NOT_IN: return found < n;
+			case SET_ALL_NOT_IN: return found == 0;
 			}
 			return false;
 		}

@@ -79,7 +79,8 @@ ky_regex *ky_regex_compile(const char *pat, size_t len, char *errbuf, size_t err
 				} else {
 					gr_buf_putc(&b, n);
 				}
-			} else if (strchr(".[]{}()*+?^$|\\", n)) {
+			} else if (strchr(".[]{}()*+?^$|\\bB", n)) {
+				/* glibc knows \b and \B (word boundaries) */
 				gr_buf_putc(&b, '\\');
 				gr_buf_putc(&b, n);
 			} else {

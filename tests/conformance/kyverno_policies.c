@@ -24,7 +24,7 @@
 #define BASE  "../shared/conformance/kyverno-policies"
 #define KNOWN "tests/conformance/kyverno-policies.known-failures"
 /* validate expectations of the library's tests (asserted) */
-#define EXPECTED_VALIDATE 0
+#define EXPECTED_VALIDATE 1739
 
 static char **tests;
 static size_t ntests, captests;
