@@ -209,7 +209,7 @@ static void print_text(bool fail_only, size_t held, size_t missed, size_t not_ev
 	}
 	printf("\nTest Summary: %zu tests passed and %zu tests failed", held, missed);
 	if (not_eval)
-		printf(" (%zu not evaluated: rule types this engine does not run)", not_eval);
+		printf(" (%zu not evaluated: rule types or policy kinds this engine does not run)", not_eval);
 	printf("\n");
 }
 

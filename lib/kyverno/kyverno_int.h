@@ -157,6 +157,9 @@ struct gr_kyverno_set {
 	size_t nrules, nnot_evaluated;
 	ky_cache_entry *cache;
 	size_t cache_cap, cache_len;
+	/* documents of policy files that are not Kyverno policies: name, kind */
+	const char **other_names, **other_kinds;
+	size_t nother, capother;
 };
 
 /* ---- evaluation ---- */

@@ -46,6 +46,8 @@ void gr_kyverno_set_free(gr_kyverno_set *s)
 			gr_jp_free(s->cache[i].prog);
 	free(s->cache);
 	free(s->policies);
+	free(s->other_names);
+	free(s->other_kinds);
 	gr_jp_functions_free(s->functions);
 	gr_arena_free(&s->arena);
 	free(s);
@@ -472,10 +474,28 @@ int gr_kyverno_set_load_buffer(gr_kyverno_set *set, const char *name, const char
 		const gr_value *root = &docs[i].root;
 		const char *api = gr_get_str(root, "apiVersion");
 		const char *kind = gr_get_str(root, "kind");
-		if (!api || !kind || strncmp(api, "kyverno.io/", 11) != 0)
+		if (!api || !kind || strncmp(api, "kyverno.io/", 11) != 0 ||
+		    (strcmp(kind, "ClusterPolicy") != 0 && strcmp(kind, "Policy") != 0)) {
+			const char *oname = gr_get_str(gr_get(root, "metadata"), "name");
+			if (oname && kind && set->nother < 4096) {
+				if (set->nother == set->capother) {
+					size_t nc = set->capother ? set->capother * 2 : 16;
+					const char **nn = realloc(set->other_names, nc * sizeof *nn);
+					if (nn)
+						set->other_names = nn;
+					const char **nk = realloc(set->other_kinds, nc * sizeof *nk);
+					if (nk)
+						set->other_kinds = nk;
+					if (!nn || !nk)
+						return gr_error_set(err, 0, 0, "out of memory");
+					set->capother = nc;
+				}
+				set->other_names[set->nother] = oname;
+				set->other_kinds[set->nother++] =
+				        gr_arena_printf(&set->arena, "%s %s", api ? api : "", kind);
+			}
 			continue;
-		if (strcmp(kind, "ClusterPolicy") != 0 && strcmp(kind, "Policy") != 0)
-			continue;
+		}
 		if (add_policy(set, root, file, err))
 			return -1;
 		if (loaded)

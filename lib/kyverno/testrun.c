@@ -288,8 +288,20 @@ static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyvern
 		        .expected = expected,
 		};
 		if (!pol) {
-			e.actual = "error";
-			e.reason = "the test names a policy it does not load";
+			const char *other = NULL;
+			for (size_t k = 0; k < r->set->nother && !other; k++)
+				if (strcmp(r->set->other_names[k], policy) == 0)
+					other = r->set->other_kinds[k];
+			if (other) {
+				e.not_evaluated = true;
+				e.actual = "not evaluated";
+				e.reason = gr_arena_printf(
+				        &r->arena, "%s: this policy kind is not evaluated by this engine",
+				        other);
+			} else {
+				e.actual = "error";
+				e.reason = "the test names a policy its policy files do not hold";
+			}
 			sink(user, &e);
 			continue;
 		}
@@ -388,9 +400,10 @@ int gr_kyverno_test_run(const char *test_path, const gr_kyverno_options *opt, gr
 	const gr_value *pols = gr_get(t, "policies");
 	const gr_value *ress = gr_get(t, "resources");
 	const gr_value *results = gr_get(t, "results");
-	if (!pols || pols->type != GR_ARRAY || !ress || ress->type != GR_ARRAY || !results ||
-	    results->type != GR_ARRAY) {
-		fail_at(err, test_path, t, "%s", "a test needs policies, resources and results lists");
+	if (!pols || pols->type != GR_ARRAY || !ress || ress->type != GR_ARRAY ||
+	    (results && results->type != GR_ARRAY && results->type != GR_NULL)) {
+		fail_at(err, test_path, t, "%s",
+		        "a test needs policies and resources lists (and results a list)");
 		goto out;
 	}
 	for (size_t i = 0; i < pols->u.a.len; i++) {
@@ -453,7 +466,7 @@ int gr_kyverno_test_run(const char *test_path, const gr_kyverno_options *opt, gr
 		if (gr_kyverno_evaluate(r.set, &req, &r.arena, collect, res, err) < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < results->u.a.len; i++)
+	for (size_t i = 0; results && results->type == GR_ARRAY && i < results->u.a.len; i++)
 		if (judge(&r, test_path, &results->u.a.items[i], sink, user, err))
 			goto out;
 	rc = 0;

@@ -94,7 +94,9 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 	const char *rel = e->test_file + strlen(BASE) + 1;
 	if (e->not_evaluated) {
 		const char *r = e->reason ? e->reason : "";
-		if (strstr(r, "mutate"))
+		if (strstr(r, "policy kind is not evaluated"))
+			n_other_kind++;
+		else if (strstr(r, "mutate"))
 			n_mutate++;
 		else if (strstr(r, "generate"))
 			n_generate++;
@@ -104,7 +106,7 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 			n_other_rule++;
 		return;
 	}
-	if (e->reason && strstr(e->reason, "does not load")) {
+	if (e->reason && strstr(e->reason, "do not hold")) {
 		n_other_kind++;
 		return;
 	}
