@@ -72,7 +72,7 @@ static ky_result eval_pattern(ky_eval *ev, const body *b, const char *rule, cons
 	gr_kyverno_status s = ky_pat_match(ev, cp, resource, &path, &msg);
 	switch (s) {
 	case GR_KY_PASS:
-		return res(GR_KY_PASS, gr_arena_printf(ev->arena, "validation rule '%s' passed.", rule));
+		return res(GR_KY_PASS, "validation rule passed.");
 	case GR_KY_SKIP: return res(GR_KY_SKIP, gr_arena_printf(ev->arena, "%s at path %s", msg, path));
 	case GR_KY_ERROR:
 		return res(GR_KY_ERROR,
@@ -146,7 +146,7 @@ static ky_result eval_deny(ky_eval *ev, const body *b, const char *rule)
 		return res(GR_KY_ERROR,
 		           gr_arena_printf(ev->arena, "failed to check deny conditions: %s", ev->err));
 	if (r == 0)
-		return res(GR_KY_PASS, gr_arena_printf(ev->arena, "validation rule '%s' passed.", rule));
+		return res(GR_KY_PASS, "validation rule passed.");
 	const char *m = message_of(ev, b->message);
 	if (m && m[0])
 		return res(GR_KY_FAIL, cm ? gr_arena_printf(ev->arena, "%s; %s", m, cm) : m);
@@ -523,26 +523,43 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 	ev.ns = ns ? ns : "";
 	const char *rname = gr_get_str(gr_get(req->object, "metadata"), "name");
 	int count = 0;
+	/* Without values the context is the same for every policy: built once,
+	 * and only when some rule matches. */
+	bool per_policy = req->values != NULL;
+	bool built = false;
+	gr_value shared = gr_null_value;
 	for (size_t i = 0; i < set->npolicies; i++) {
 		const ky_policy *p = &set->policies[i];
 		ev.operation = req->operation ? req->operation : "CREATE";
-		if (build_context(&ev, p, rname) != 0)
-			break;
-		gr_value base = ev.ctx;
+		gr_value base = gr_null_value;
+		if (per_policy) {
+			if (build_context(&ev, p, rname) != 0)
+				break;
+			base = ev.ctx;
+		}
 		for (size_t j = 0; j < p->nrules; j++) {
 			const ky_rule *r = &p->rules[j];
-			ev.ctx = base;
 			ev.nesting = 0;
 			if (!ky_rule_matches(&ev, p, r))
 				continue;
+			if (!per_policy) {
+				if (!built) {
+					if (build_context(&ev, NULL, rname) != 0)
+						break;
+					shared = ev.ctx;
+					built = true;
+				}
+				base = shared;
+			}
+			ev.ctx = base;
 			gr_kyverno_response resp = {
-			        .policy = p->display,
-			        .rule = r->name,
-			        .base_rule = r->base_name,
-			        .enforce = r->action >= 0 ? r->action == 1 : p->enforce,
-			        .policy_file = p->file,
-			        .line = r->line,
-			        .column = r->column,
+				.policy = p->display,
+				.rule = r->name,
+				.base_rule = r->base_name,
+				.enforce = r->action >= 0 ? r->action == 1 : p->enforce,
+				.policy_file = p->file,
+				.line = r->line,
+				.column = r->column,
 			};
 			if (r->type != KY_RULE_VALIDATE) {
 				resp.status = GR_KY_NOT_EVALUATED;
