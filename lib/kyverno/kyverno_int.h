@@ -21,6 +21,7 @@
 
 typedef struct ky_kind {
 	const char *group, *version, *kind, *sub; /* wildcards allowed; NULL group/version = "*" */
+	bool kind_wild;                           /* kind holds * or ? */
 } ky_kind;
 
 typedef struct ky_strs {
@@ -172,6 +173,9 @@ typedef struct ky_eval {
 	const char *operation;
 	const char *ns;         /* the resource's namespace (defaulted) */
 	const gr_value *object; /* request.object */
+	/* the resource's identity, read once per request for matching */
+	const char *r_group, *r_version, *r_kind, *r_name;
+	char group_buf[256];
 	char err[512];          /* last error message */
 	gr_jp_program **dyn;    /* programs compiled during evaluation */
 	size_t ndyn, capdyn;
@@ -199,6 +203,7 @@ static inline bool ky_wildcard_z(const char *pat, const char *s)
 {
 	return ky_wildcard(pat, __builtin_strlen(pat), s, __builtin_strlen(s));
 }
+void ky_match_prepare(ky_eval *ev); /* after ev->object is set */
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r);
 bool ky_selector_matches(const gr_value *selector, const gr_value *labels);
 

@@ -150,7 +150,10 @@ int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k)
 		break;
 	}
 #undef DUP
-	return k->kind ? 0 : -1;
+	if (!k->kind)
+		return -1;
+	k->kind_wild = strpbrk(k->kind, "*?") != NULL;
+	return 0;
 }
 
 static int strs(gr_arena *a, const gr_value *v, ky_strs *out, const char *file, const char *what,

@@ -47,11 +47,11 @@ static bool str_in_wild(const ky_strs *list, const char *s)
 
 static bool kind_matches(const ky_kind *k, const char *group, const char *version, const char *kind)
 {
+	if (k->kind_wild ? !ky_wildcard_z(k->kind, kind) : strcmp(k->kind, kind) != 0)
+		return false;
 	if (k->group && !ky_wildcard_z(k->group, group))
 		return false;
 	if (k->version && !ky_wildcard_z(k->version, version))
-		return false;
-	if (!ky_wildcard_z(k->kind, kind))
 		return false;
 	/* offline requests have no subresource */
 	return ky_wildcard_z(k->sub ? k->sub : "", "");
@@ -204,19 +204,7 @@ static bool userinfo_matches(ky_eval *ev, const ky_filter *f)
 static bool resources_match(ky_eval *ev, const ky_filter *f)
 {
 	const gr_value *obj = ev->object;
-	const char *api = str_at(obj, "apiVersion", NULL);
-	const char *kind = str_at(obj, "kind", NULL);
-	char group[256] = "";
-	const char *version = api;
-	const char *slash = strchr(api, '/');
-	if (slash) {
-		size_t gl = (size_t)(slash - api);
-		if (gl >= sizeof group)
-			gl = sizeof group - 1;
-		memcpy(group, api, gl);
-		group[gl] = '\0';
-		version = slash + 1;
-	}
+	const char *kind = ev->r_kind, *group = ev->r_group, *version = ev->r_version;
 	if (f->nkinds) {
 		bool ok = false;
 		for (size_t i = 0; i < f->nkinds && !ok; i++)
@@ -224,9 +212,7 @@ static bool resources_match(ky_eval *ev, const ky_filter *f)
 		if (!ok)
 			return false;
 	}
-	const char *name = str_at(obj, "metadata", "name");
-	if (!name[0])
-		name = str_at(obj, "metadata", "generateName");
+	const char *name = ev->r_name;
 	if (f->names.n && !str_in_wild(&f->names, name))
 		return false;
 	if (f->namespaces.n) {
@@ -296,6 +282,28 @@ static bool block_matches(ky_eval *ev, const ky_match *m, bool exclude)
 	if (m->has_legacy)
 		return filter_matches(ev, &m->legacy, exclude);
 	return false;
+}
+
+void ky_match_prepare(ky_eval *ev)
+{
+	const gr_value *obj = ev->object;
+	const char *api = str_at(obj, "apiVersion", NULL);
+	ev->r_kind = str_at(obj, "kind", NULL);
+	ev->r_group = "";
+	ev->r_version = api;
+	const char *slash = strchr(api, '/');
+	if (slash) {
+		size_t gl = (size_t)(slash - api);
+		if (gl >= sizeof ev->group_buf)
+			gl = sizeof ev->group_buf - 1;
+		memcpy(ev->group_buf, api, gl);
+		ev->group_buf[gl] = '\0';
+		ev->r_group = ev->group_buf;
+		ev->r_version = slash + 1;
+	}
+	ev->r_name = str_at(obj, "metadata", "name");
+	if (!ev->r_name[0])
+		ev->r_name = str_at(obj, "metadata", "generateName");
 }
 
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)

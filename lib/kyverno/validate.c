@@ -344,6 +344,7 @@ ky_result ky_eval_rule(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 		ev->operation = "CREATE";
 		if (old)
 			ev->object = old;
+		ky_match_prepare(ev);
 		if (ky_rule_matches(ev, p, r)) {
 			ky_result again = rule_once(ev, r);
 			if (!again.none && again.status == GR_KY_FAIL)
@@ -351,6 +352,7 @@ ky_result ky_eval_rule(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 		}
 		ev->operation = op;
 		ev->object = obj;
+		ky_match_prepare(ev);
 	}
 	ev->ctx = saved;
 	return out;
@@ -517,6 +519,7 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 	ev.req = req;
 	ev.arena = arena;
 	ev.object = req->object;
+	ky_match_prepare(&ev);
 	const char *ns = req->namespace_;
 	if (!ns)
 		ns = gr_get_str(gr_get(req->object, "metadata"), "namespace");
