@@ -123,7 +123,11 @@ typedef struct ky_rule {
 	ky_pat *cpattern;        /* compiled when pattern has no variables */
 	ky_pat **cany;
 	bool pattern_vars; /* pattern or anyPattern holds {{ }} */
-	int action;        /* -1 inherit, 0 audit, 1 enforce */
+	/* prefilter: the kinds the match block can accept (hashes), unless any */
+	uint64_t *kind_hashes;
+	size_t nkind_hashes;
+	bool any_kind;
+	int action; /* -1 inherit, 0 audit, 1 enforce */
 	bool allow_existing;
 	uint32_t line, column;
 } ky_rule;
@@ -176,8 +180,9 @@ typedef struct ky_eval {
 	/* the resource's identity, read once per request for matching */
 	const char *r_group, *r_version, *r_kind, *r_name;
 	char group_buf[256];
-	char err[512];          /* last error message */
-	gr_jp_program **dyn;    /* programs compiled during evaluation */
+	uint64_t r_kind_hash;
+	char err[512];       /* last error message */
+	gr_jp_program **dyn; /* programs compiled during evaluation */
 	size_t ndyn, capdyn;
 	int nesting; /* foreach depth */
 	bool oom;
@@ -204,6 +209,8 @@ static inline bool ky_wildcard_z(const char *pat, const char *s)
 	return ky_wildcard(pat, __builtin_strlen(pat), s, __builtin_strlen(s));
 }
 void ky_match_prepare(ky_eval *ev); /* after ev->object is set */
+uint64_t ky_kind_hash(const char *kind);
+void ky_rule_kind_filter(gr_arena *a, ky_rule *r);
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r);
 bool ky_selector_matches(const gr_value *selector, const gr_value *labels);
 

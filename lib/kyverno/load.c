@@ -327,6 +327,7 @@ static int parse_rule(gr_kyverno_set *set, const gr_value *rv, const char *base,
 	if (ky_parse_match(a, match, &r->match, file, err) ||
 	    ky_parse_match(a, gr_get(rv, "exclude"), &r->exclude, file, err))
 		return -1;
+	ky_rule_kind_filter(a, r);
 	r->context = gr_get(rv, "context");
 	if (r->context && r->context->type != GR_ARRAY && r->context->type != GR_NULL)
 		return bad(err, file, r->context, "rule %s: context must be a list", r->name);

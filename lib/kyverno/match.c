@@ -284,6 +284,52 @@ static bool block_matches(ky_eval *ev, const ky_match *m, bool exclude)
 	return false;
 }
 
+uint64_t ky_kind_hash(const char *kind)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *kind; kind++) {
+		h ^= (unsigned char)*kind;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void add_filter_kinds(const ky_filter *f, uint64_t *out, size_t *n, bool *any)
+{
+	if (!f->nkinds) {
+		*any = true;
+		return;
+	}
+	for (size_t i = 0; i < f->nkinds; i++) {
+		if (f->kinds[i].kind_wild) {
+			*any = true;
+			return;
+		}
+		out[(*n)++] = ky_kind_hash(f->kinds[i].kind);
+	}
+}
+
+void ky_rule_kind_filter(gr_arena *a, ky_rule *r)
+{
+	const ky_match *m = &r->match;
+	size_t cap = 0;
+	for (size_t i = 0; i < m->nany; i++)
+		cap += m->any[i].nkinds;
+	for (size_t i = 0; i < m->nall; i++)
+		cap += m->all[i].nkinds;
+	if (m->has_legacy)
+		cap += m->legacy.nkinds;
+	r->kind_hashes = gr_arena_alloc(a, (cap + 1) * sizeof(uint64_t));
+	r->nkind_hashes = 0;
+	r->any_kind = !r->kind_hashes;
+	for (size_t i = 0; i < m->nany && !r->any_kind; i++)
+		add_filter_kinds(&m->any[i], r->kind_hashes, &r->nkind_hashes, &r->any_kind);
+	for (size_t i = 0; i < m->nall && !r->any_kind; i++)
+		add_filter_kinds(&m->all[i], r->kind_hashes, &r->nkind_hashes, &r->any_kind);
+	if (m->has_legacy && !r->any_kind)
+		add_filter_kinds(&m->legacy, r->kind_hashes, &r->nkind_hashes, &r->any_kind);
+}
+
 void ky_match_prepare(ky_eval *ev)
 {
 	const gr_value *obj = ev->object;
@@ -301,6 +347,7 @@ void ky_match_prepare(ky_eval *ev)
 		ev->r_group = ev->group_buf;
 		ev->r_version = slash + 1;
 	}
+	ev->r_kind_hash = ky_kind_hash(ev->r_kind);
 	ev->r_name = str_at(obj, "metadata", "name");
 	if (!ev->r_name[0])
 		ev->r_name = str_at(obj, "metadata", "generateName");
@@ -308,6 +355,13 @@ void ky_match_prepare(ky_eval *ev)
 
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 {
+	if (!r->any_kind) {
+		size_t i = 0;
+		while (i < r->nkind_hashes && r->kind_hashes[i] != ev->r_kind_hash)
+			i++;
+		if (i == r->nkind_hashes)
+			return false; /* no filter names this kind */
+	}
 	if (p->namespace_ && (!ev->ns || strcmp(p->namespace_, ev->ns) != 0))
 		return false;
 	if (!block_matches(ev, &r->match, false))

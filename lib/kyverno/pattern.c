@@ -632,6 +632,19 @@ static int validate_map(pm *m, const gr_value *res, const ky_pat *p)
 	return E_OK;
 }
 
+static size_t utoa(char *buf, size_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
 static int validate_array(pm *m, const gr_value *res, const ky_pat *p)
 {
 	if (p->nitems == 0)
@@ -641,8 +654,7 @@ static int validate_array(pm *m, const gr_value *res, const ky_pat *p)
 		size_t applied = 0, skipped = 0;
 		for (size_t i = 0; i < res->u.a.len; i++) {
 			char seg[24];
-			int sl = snprintf(seg, sizeof seg, "%zu", i);
-			size_t old = push(m, seg, (size_t)sl);
+			size_t old = push(m, seg, utoa(seg, i));
 			bool had = m->have_err;
 			int r = elem(m, &res->u.a.items[i], first);
 			pop(m, old);
@@ -667,8 +679,7 @@ static int validate_array(pm *m, const gr_value *res, const ky_pat *p)
 		return err_at(m, E_FAIL);
 	for (size_t i = 0; i < p->nitems; i++) {
 		char seg[24];
-		int sl = snprintf(seg, sizeof seg, "%zu", i);
-		size_t old = push(m, seg, (size_t)sl);
+		size_t old = push(m, seg, utoa(seg, i));
 		int r = elem(m, &res->u.a.items[i], p->items[i]);
 		pop(m, old);
 		if (r != E_OK)

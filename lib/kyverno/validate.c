@@ -71,8 +71,7 @@ static ky_result eval_pattern(ky_eval *ev, const body *b, const char *rule, cons
 	const char *path, *msg;
 	gr_kyverno_status s = ky_pat_match(ev, cp, resource, &path, &msg);
 	switch (s) {
-	case GR_KY_PASS:
-		return res(GR_KY_PASS, "validation rule passed.");
+	case GR_KY_PASS: return res(GR_KY_PASS, "validation rule passed.");
 	case GR_KY_SKIP: return res(GR_KY_SKIP, gr_arena_printf(ev->arena, "%s at path %s", msg, path));
 	case GR_KY_ERROR:
 		return res(GR_KY_ERROR,
@@ -556,13 +555,13 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 			}
 			ev.ctx = base;
 			gr_kyverno_response resp = {
-				.policy = p->display,
-				.rule = r->name,
-				.base_rule = r->base_name,
-				.enforce = r->action >= 0 ? r->action == 1 : p->enforce,
-				.policy_file = p->file,
-				.line = r->line,
-				.column = r->column,
+			        .policy = p->display,
+			        .rule = r->name,
+			        .base_rule = r->base_name,
+			        .enforce = r->action >= 0 ? r->action == 1 : p->enforce,
+			        .policy_file = p->file,
+			        .line = r->line,
+			        .column = r->column,
 			};
 			if (r->type != KY_RULE_VALIDATE) {
 				resp.status = GR_KY_NOT_EVALUATED;
