@@ -57,6 +57,14 @@ static bool pattern_only(const gr_kyverno_set *s)
 	return true;
 }
 
+/* CPU time of this thread: the machine is shared, wall time is noisy */
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static size_t responses;
 static void count(void *user, const gr_kyverno_response *r)
 {
@@ -70,10 +78,13 @@ typedef struct objs {
 	size_t n, cap;
 } objs;
 
+static double last_wall;
+
 static double pass(const gr_kyverno_set *set, const objs *o, size_t *nresp)
 {
 	responses = 0;
-	double t0 = bench_now();
+	double w0 = bench_now();
+	double t0 = cpu_now();
 	for (size_t i = 0; i < o->n; i++) {
 		gr_arena a;
 		gr_arena_init(&a);
@@ -83,23 +94,28 @@ static double pass(const gr_kyverno_set *set, const objs *o, size_t *nresp)
 		gr_arena_free(&a);
 	}
 	*nresp = responses;
-	return bench_now() - t0;
+	double t = cpu_now() - t0;
+	last_wall = bench_now() - w0;
+	return t;
 }
 
 static void measure(const char *label, const gr_kyverno_set *set, const objs *o)
 {
 	size_t nresp = 0;
-	double best = 1e9, total = 0;
+	double best = 1e9, total = 0, best_wall = 1e9;
 	int runs = 0;
 	while (runs < 3 || (total < 2.0 && runs < 200)) {
 		double t = pass(set, o, &nresp);
 		total += t;
 		if (t < best)
 			best = t;
+		if (last_wall < best_wall)
+			best_wall = last_wall;
 		runs++;
 	}
 	double checks = (double)gr_kyverno_set_rule_count(set) * (double)o->n;
-	printf("%-15s %4zu policies %5zu rules  one pass over %zu objects: %8.1f ms  %8zu rule evaluations "
+	printf("%-15s %4zu policies %5zu rules  one pass over %zu objects: %8.1f ms CPU  %8zu rule "
+	       "evaluations "
 	       "(%.0f/s)  %.0f match checks/s\n",
 	       label, gr_kyverno_set_policy_count(set), gr_kyverno_set_rule_count(set), o->n, best * 1e3,
 	       nresp, (double)nresp / best, checks / best);

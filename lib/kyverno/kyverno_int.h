@@ -127,7 +127,8 @@ typedef struct ky_rule {
 	uint64_t *kind_hashes;
 	size_t nkind_hashes;
 	bool any_kind;
-	int action; /* -1 inherit, 0 audit, 1 enforce */
+	bool needs_ctx; /* reads the JSON context (variables, context, conditions, foreach) */
+	int action;     /* -1 inherit, 0 audit, 1 enforce */
 	bool allow_existing;
 	uint32_t line, column;
 } ky_rule;
@@ -160,6 +161,7 @@ struct gr_kyverno_set {
 	ky_policy *policies;
 	size_t npolicies, cap;
 	size_t nrules, nnot_evaluated;
+	bool uses_images; /* some expression reads `images` (built per request only then) */
 	ky_cache_entry *cache;
 	size_t cache_cap, cache_len;
 	/* documents of policy files that are not Kyverno policies: name, kind */

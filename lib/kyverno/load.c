@@ -395,6 +395,8 @@ static int parse_rule(gr_kyverno_set *set, const gr_value *rv, const char *base,
 		}
 		collect_rule(set, r);
 		collect_foreach(set, r->foreach);
+		r->needs_ctx = r->context || r->preconditions || r->deny || r->foreach || r->pattern_vars ||
+		               (r->message && ky_has_vars(r->message));
 	}
 	return 0;
 }

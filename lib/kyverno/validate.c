@@ -488,7 +488,7 @@ static int build_context(ky_eval *ev, const ky_policy *p, const char *resource_n
 			}
 		}
 	}
-	const gr_value *spec = pod_spec_of(req->object);
+	const gr_value *spec = ev->set->uses_images ? pod_spec_of(req->object) : NULL;
 	if (spec && spec->type == GR_OBJECT) {
 		gr_value im = images_of(ev->arena, spec);
 		ky_ctx_set(ev, "images", 6, &im);
@@ -544,7 +544,7 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 			ev.nesting = 0;
 			if (!ky_rule_matches(&ev, p, r))
 				continue;
-			if (!per_policy) {
+			if (!per_policy && (r->needs_ctx || strcmp(ev.operation, "CREATE") != 0)) {
 				if (!built) {
 					if (build_context(&ev, NULL, rname) != 0)
 						break;
@@ -552,6 +552,8 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 					built = true;
 				}
 				base = shared;
+			} else if (!per_policy) {
+				base = built ? shared : gr_null_value;
 			}
 			ev.ctx = base;
 			gr_kyverno_response resp = {

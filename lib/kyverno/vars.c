@@ -182,6 +182,8 @@ int ky_cache_add(gr_kyverno_set *set, const char *s, size_t len, gr_error *err)
 	while (set->cache[i].text)
 		i = (i + 1) & mask;
 	ky_cache_entry *e = &set->cache[i];
+	if (memmem(s, len, "images", 6))
+		set->uses_images = true;
 	e->text = gr_arena_strndup(&set->arena, s, len);
 	e->len = len;
 	e->hash = h;
