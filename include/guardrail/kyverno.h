@@ -59,6 +59,10 @@ void gr_kyverno_set_free(gr_kyverno_set *set);
 int gr_kyverno_set_load_buffer(gr_kyverno_set *set, const char *name, const char *data, size_t len,
                                size_t *loaded, gr_error *err);
 int gr_kyverno_set_load_file(gr_kyverno_set *set, const char *path, size_t *loaded, gr_error *err);
+/* Load one decoded document (copied into the set) when it is a Kyverno
+ * policy; *loaded (may be NULL) is 1 then, 0 for other documents. */
+int gr_kyverno_set_load_value(gr_kyverno_set *set, const char *name, const gr_value *root, size_t *loaded,
+			      gr_error *err);
 
 size_t gr_kyverno_set_policy_count(const gr_kyverno_set *set);
 /* Rules in the set, autogen rules included; and how many of them are of a
@@ -97,6 +101,7 @@ typedef struct gr_kyverno_response {
 	gr_kyverno_status status;
 	bool enforce;            /* effective failure action is Enforce */
 	const char *message;     /* in the evaluation arena */
+	const char *path;        /* a failing pattern's path (/spec/containers/0/), or "" */
 	const char *policy_file; /* where the policy was loaded from */
 	uint32_t line, column;   /* of the rule in that file */
 } gr_kyverno_response;

@@ -140,6 +140,7 @@ typedef struct ky_policy {
 	const char *file;
 	bool enforce;
 	bool scored_false;
+	const gr_value *overrides; /* validationFailureActionOverrides */
 	bool apply_one;
 	ky_rule *rules;
 	size_t nrules;
@@ -195,6 +196,7 @@ typedef struct ky_result {
 	gr_kyverno_status status;
 	bool none; /* no response */
 	const char *message;
+	const char *path; /* failing pattern path, or NULL */
 } ky_result;
 
 /* load.c / autogen.c */
@@ -203,6 +205,9 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
                const char ***bases);
 int ky_parse_match(gr_arena *a, const gr_value *v, ky_match *m, const char *file, gr_error *err);
 int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k);
+
+/* Kinds that have no namespace (offline defaulting gives the others "default"). */
+bool ky_is_cluster_scoped(const char *kind);
 
 /* match.c */
 bool ky_wildcard(const char *pat, size_t plen, const char *s, size_t slen);

@@ -436,6 +436,7 @@ static int add_policy(gr_kyverno_set *set, const gr_value *root, const char *fil
 	}
 	const char *vfa = gr_get_str(spec, "validationFailureAction");
 	p->enforce = vfa && strcasecmp(vfa, "enforce") == 0;
+	p->overrides = gr_get(spec, "validationFailureActionOverrides");
 	const char *ar = gr_get_str(spec, "applyRules");
 	p->apply_one = ar && strcmp(ar, "One") == 0;
 	const gr_value *ann = gr_get(meta, "annotations");
@@ -522,4 +523,63 @@ int gr_kyverno_set_load_file(gr_kyverno_set *set, const char *path, size_t *load
 	/* strings of the tree point into the arena, not into data */
 	free(data);
 	return rc;
+}
+
+static gr_value copy_value(gr_arena *a, const gr_value *v)
+{
+	gr_value out = *v;
+	switch (v->type) {
+	case GR_STRING: {
+		char *s = gr_arena_strndup(a, v->u.s.ptr, v->u.s.len);
+		out.u.s.ptr = s ? s : "";
+		break;
+	}
+	case GR_ARRAY:
+		out.u.a.items = gr_arena_alloc(a, (v->u.a.len ? v->u.a.len : 1) * sizeof(gr_value));
+		if (!out.u.a.items) {
+			out.u.a.len = 0;
+			break;
+		}
+		for (size_t i = 0; i < v->u.a.len; i++)
+			out.u.a.items[i] = copy_value(a, &v->u.a.items[i]);
+		break;
+	case GR_OBJECT:
+		out.u.o.members = gr_arena_alloc(a, (v->u.o.len ? v->u.o.len : 1) * sizeof(gr_member));
+		if (!out.u.o.members) {
+			out.u.o.len = 0;
+			break;
+		}
+		for (size_t i = 0; i < v->u.o.len; i++) {
+			gr_member *m = &out.u.o.members[i];
+			*m = v->u.o.members[i];
+			char *k = gr_arena_strndup(a, m->key, m->key_len);
+			gr_member_set_key(m, k ? k : "", k ? m->key_len : 0);
+			m->value = copy_value(a, &v->u.o.members[i].value);
+		}
+		break;
+	default: break;
+	}
+	return out;
+}
+
+int gr_kyverno_set_load_value(gr_kyverno_set *set, const char *name, const gr_value *root, size_t *loaded,
+                              gr_error *err)
+{
+	if (loaded)
+		*loaded = 0;
+	const char *api = gr_get_str(root, "apiVersion");
+	const char *kind = gr_get_str(root, "kind");
+	if (!api || !kind || strncmp(api, "kyverno.io/", 11) != 0 ||
+	    (strcmp(kind, "ClusterPolicy") != 0 && strcmp(kind, "Policy") != 0))
+		return 0;
+	gr_value *copy = gr_arena_alloc(&set->arena, sizeof *copy);
+	if (!copy)
+		return gr_error_set(err, 0, 0, "out of memory");
+	*copy = copy_value(&set->arena, root);
+	const char *file = gr_arena_strdup(&set->arena, name ? name : "-");
+	if (add_policy(set, copy, file, err))
+		return -1;
+	if (loaded)
+		*loaded = 1;
+	return 0;
 }

@@ -370,3 +370,39 @@ bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 		return false;
 	return true;
 }
+
+static const char *const cluster_scoped[] = {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "PriorityClass",
+        "IngressClass",
+        "RuntimeClass",
+        "CSIDriver",
+        "CSINode",
+        "APIService",
+        "ClusterPolicy",
+        "PodSecurityPolicy",
+        "CertificateSigningRequest",
+        "VolumeAttachment",
+        "ClusterIssuer",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ClusterPolicyReport",
+        "ComponentStatus",
+        NULL,
+};
+
+bool ky_is_cluster_scoped(const char *kind)
+{
+	for (size_t i = 0; cluster_scoped[i]; i++)
+		if (strcmp(cluster_scoped[i], kind) == 0)
+			return true;
+	return false;
+}

@@ -44,42 +44,6 @@ typedef struct run {
 	const char *dir;
 } run;
 
-static const char *const cluster_scoped[] = {
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-        "PriorityClass",
-        "IngressClass",
-        "RuntimeClass",
-        "CSIDriver",
-        "CSINode",
-        "APIService",
-        "ClusterPolicy",
-        "PodSecurityPolicy",
-        "CertificateSigningRequest",
-        "VolumeAttachment",
-        "ClusterIssuer",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "ClusterPolicyReport",
-        "ComponentStatus",
-        NULL,
-};
-
-static bool is_cluster_scoped(const char *kind)
-{
-	for (size_t i = 0; cluster_scoped[i]; i++)
-		if (strcmp(cluster_scoped[i], kind) == 0)
-			return true;
-	return false;
-}
-
 static const char *join(run *r, const char *rel)
 {
 	if (rel[0] == '/')
@@ -159,7 +123,7 @@ static int add_resources(run *r, const char *path, gr_error *err)
 				return fail_at(err, path, root, "%s", "a resource must be a mapping");
 			const char *kind = objs[j].kind;
 			const char *ns = objs[j].namespace_;
-			if ((!ns || !ns[0]) && kind[0] && !is_cluster_scoped(kind)) {
+			if ((!ns || !ns[0]) && kind[0] && !ky_is_cluster_scoped(kind)) {
 				ns = "default";
 				root = with_namespace(&r->arena, root, ns);
 			}

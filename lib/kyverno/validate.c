@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kyverno_int.h"
 
@@ -78,7 +79,11 @@ static ky_result eval_pattern(ky_eval *ev, const body *b, const char *rule, cons
 		           gr_arena_printf(ev->arena,
 		                           "validation error: rule %s execution error: %s at path %s", rule,
 		                           msg, path));
-	default: return res(GR_KY_FAIL, fail_message(ev, b, rule, path));
+	default: {
+		ky_result r = res(GR_KY_FAIL, fail_message(ev, b, rule, path));
+		r.path = path;
+		return r;
+	}
 	}
 }
 
@@ -509,6 +514,30 @@ static int build_context(ky_eval *ev, const ky_policy *p, const char *resource_n
 	return ev->oom ? -1 : 0;
 }
 
+/* The rule's failure action, then the policy's, then a per-namespace override. */
+static bool effective_enforce(const ky_eval *ev, const ky_policy *p, const ky_rule *r)
+{
+	if (r->action >= 0)
+		return r->action == 1;
+	bool enforce = p->enforce;
+	const gr_value *ov = p->overrides;
+	for (size_t i = 0; ov && ov->type == GR_ARRAY && i < ov->u.a.len; i++) {
+		const gr_value *o = &ov->u.a.items[i];
+		const char *action = gr_get_str(o, "action");
+		const gr_value *nss = gr_get(o, "namespaces");
+		bool hit = false;
+		for (size_t j = 0; nss && nss->type == GR_ARRAY && j < nss->u.a.len && !hit; j++)
+			hit = nss->u.a.items[j].type == GR_STRING &&
+			      ky_wildcard_z(nss->u.a.items[j].u.s.ptr, ev->ns);
+		const gr_value *sel = gr_get(o, "namespaceSelector");
+		if (!hit && sel && ev->req->namespace_labels && ev->ns[0])
+			hit = ky_selector_matches(sel, ev->req->namespace_labels(ev->req->user, ev->ns));
+		if (hit && action)
+			return strcasecmp(action, "enforce") == 0;
+	}
+	return enforce;
+}
+
 int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req, gr_arena *arena,
                         gr_kyverno_sink sink, void *user, gr_error *err)
 {
@@ -560,7 +589,8 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 			        .policy = p->display,
 			        .rule = r->name,
 			        .base_rule = r->base_name,
-			        .enforce = r->action >= 0 ? r->action == 1 : p->enforce,
+			        .enforce = effective_enforce(&ev, p, r),
+			        .path = "",
 			        .policy_file = p->file,
 			        .line = r->line,
 			        .column = r->column,
@@ -576,6 +606,7 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 					continue;
 				resp.status = kr.status;
 				resp.message = kr.message ? kr.message : "";
+				resp.path = kr.path ? kr.path : "";
 				if (resp.status == GR_KY_FAIL && p->scored_false)
 					resp.status = GR_KY_WARN;
 			}
