@@ -610,7 +610,8 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 				if (resp.status == GR_KY_FAIL && p->scored_false)
 					resp.status = GR_KY_WARN;
 			}
-			sink(user, &resp);
+			if (sink)
+				sink(user, &resp);
 			count++;
 			if (p->apply_one)
 				break;
