@@ -165,6 +165,10 @@ struct gr_kyverno_set {
 	bool uses_images; /* some expression reads `images` (built per request only then) */
 	ky_cache_entry *cache;
 	size_t cache_cap, cache_len;
+	/* compiled foreach patterns, keyed by their node (open addressing) */
+	const gr_value **pat_keys;
+	ky_pat **pat_vals;
+	size_t pat_cap, pat_len;
 	/* documents of policy files that are not Kyverno policies: name, kind */
 	const char **other_names, **other_kinds;
 	size_t nother, capother;
@@ -222,6 +226,9 @@ bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r);
 bool ky_selector_matches(const gr_value *selector, const gr_value *labels);
 
 /* pattern.c */
+/* The compiled form of a pattern node compiled at load (foreach), or NULL. */
+const ky_pat *ky_pat_cached(const gr_kyverno_set *set, const gr_value *node);
+int ky_pat_cache_add(gr_kyverno_set *set, const gr_value *node);
 ky_pat *ky_pat_compile(gr_arena *a, const gr_value *v);
 /* 0 pass; otherwise the status (fail/skip/error) with *path (arena) */
 gr_kyverno_status ky_pat_match(ky_eval *ev, const ky_pat *p, const gr_value *resource, const char **path,

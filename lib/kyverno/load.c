@@ -46,6 +46,8 @@ void gr_kyverno_set_free(gr_kyverno_set *s)
 			gr_jp_free(s->cache[i].prog);
 	free(s->cache);
 	free(s->policies);
+	free(s->pat_keys);
+	free(s->pat_vals);
 	free(s->other_names);
 	free(s->other_kinds);
 	gr_jp_functions_free(s->functions);
@@ -301,6 +303,13 @@ static void collect_foreach(gr_kyverno_set *set, const gr_value *fe)
 			if (jp)
 				ky_cache_collect(set, jp, true);
 		}
+		/* patterns without variables are compiled once, here */
+		const gr_value *pat = gr_get(f, "pattern");
+		if (pat)
+			ky_pat_cache_add(set, pat);
+		const gr_value *any = gr_get(f, "anyPattern");
+		for (size_t j = 0; any && any->type == GR_ARRAY && j < any->u.a.len; j++)
+			ky_pat_cache_add(set, &any->u.a.items[j]);
 		collect_foreach(set, gr_get(f, "foreach"));
 	}
 }

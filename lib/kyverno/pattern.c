@@ -747,3 +747,61 @@ gr_kyverno_status ky_pat_match(ky_eval *ev, const ky_pat *p, const gr_value *res
 		}
 	return GR_KY_FAIL;
 }
+
+static size_t ptr_hash(const gr_value *p, size_t mask)
+{
+	return ((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ULL & mask;
+}
+
+const ky_pat *ky_pat_cached(const gr_kyverno_set *set, const gr_value *node)
+{
+	if (!set->pat_cap)
+		return NULL;
+	size_t mask = set->pat_cap - 1;
+	for (size_t i = ptr_hash(node, mask);; i = (i + 1) & mask) {
+		if (!set->pat_keys[i])
+			return NULL;
+		if (set->pat_keys[i] == node)
+			return set->pat_vals[i];
+	}
+}
+
+int ky_pat_cache_add(gr_kyverno_set *set, const gr_value *node)
+{
+	if (ky_has_vars(node) || ky_pat_cached(set, node))
+		return 0;
+	if ((set->pat_len + 1) * 2 > set->pat_cap) {
+		size_t nc = set->pat_cap ? set->pat_cap * 2 : 64;
+		const gr_value **nk = calloc(nc, sizeof *nk);
+		ky_pat **nv = calloc(nc, sizeof *nv);
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return -1;
+		}
+		for (size_t i = 0; i < set->pat_cap; i++) {
+			if (!set->pat_keys[i])
+				continue;
+			size_t j = ptr_hash(set->pat_keys[i], nc - 1);
+			while (nk[j])
+				j = (j + 1) & (nc - 1);
+			nk[j] = set->pat_keys[i];
+			nv[j] = set->pat_vals[i];
+		}
+		free(set->pat_keys);
+		free(set->pat_vals);
+		set->pat_keys = nk;
+		set->pat_vals = nv;
+		set->pat_cap = nc;
+	}
+	ky_pat *p = ky_pat_compile(&set->arena, node);
+	if (!p)
+		return -1;
+	size_t mask = set->pat_cap - 1, i = ptr_hash(node, mask);
+	while (set->pat_keys[i])
+		i = (i + 1) & mask;
+	set->pat_keys[i] = node;
+	set->pat_vals[i] = p;
+	set->pat_len++;
+	return 0;
+}

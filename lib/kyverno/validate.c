@@ -56,8 +56,8 @@ static ky_result run_body(ky_eval *ev, const body *b, const char *rule, const gr
 
 static ky_result eval_pattern(ky_eval *ev, const body *b, const char *rule, const gr_value *resource)
 {
-	const ky_pat *cp = b->cpattern;
-	if (b->pattern_vars || !cp) {
+	const ky_pat *cp = b->cpattern ? b->cpattern : ky_pat_cached(ev->set, b->pattern);
+	if (!cp) {
 		gr_value pv;
 		if (ky_subst(ev, b->pattern, &pv, KY_SUBST_STRICT))
 			return res(GR_KY_ERROR, gr_arena_strdup(ev->arena, ev->err));
@@ -106,9 +106,10 @@ static ky_result eval_any_pattern(ky_eval *ev, const body *b, const char *rule, 
 	gr_buf why;
 	gr_buf_init(&why);
 	for (size_t i = 0; i < ap->u.a.len; i++) {
-		const ky_pat *cp = (!b->pattern_vars && b->cany)
-		                           ? b->cany[i]
-		                           : ky_pat_compile(ev->arena, &ap->u.a.items[i]);
+		const ky_pat *cp = (!b->pattern_vars && b->cany) ? b->cany[i]
+		                                                 : ky_pat_cached(ev->set, &ap->u.a.items[i]);
+		if (!cp)
+			cp = ky_pat_compile(ev->arena, &ap->u.a.items[i]);
 		if (!cp) {
 			gr_buf_free(&why);
 			return res(GR_KY_ERROR, "out of memory");
