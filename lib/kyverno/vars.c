@@ -398,6 +398,10 @@ static int subst_string(ky_eval *ev, const gr_value *in, gr_value *out, int mode
 		size_t vl;
 		const char *vs = json_string(ev, &val, &vl);
 		size_t nl = st + vl + (len - en);
+		if (nl > (1u << 20)) {
+			ky_fail(ev, "variable substitution gives a string over 1 MiB");
+			return -1;
+		}
 		char *n = gr_arena_alloc(ev->arena, nl + 1);
 		if (!n) {
 			ev->oom = true;
