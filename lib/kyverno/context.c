@@ -45,6 +45,15 @@ const gr_value *ky_values_for(const gr_kyverno_values *vals, const char *policy,
 	return res ? gr_get(res, "values") : NULL;
 }
 
+const gr_value *ky_foreach_values(const gr_kyverno_values *vals, const char *policy, const char *rule)
+{
+	if (!vals || !vals->root || !policy || !rule)
+		return NULL;
+	const gr_value *pol = find_named(gr_get(vals->root, "policies"), policy);
+	const gr_value *r = pol ? find_named(gr_get(pol, "rules"), rule) : NULL;
+	return r ? gr_get(r, "foreachValues") : NULL;
+}
+
 int ky_inject_values(ky_eval *ev, const gr_value *vals)
 {
 	if (!vals || vals->type != GR_OBJECT)

@@ -192,6 +192,7 @@ typedef struct ky_eval {
 	gr_jp_program **dyn; /* programs compiled during evaluation */
 	size_t ndyn, capdyn;
 	int nesting; /* foreach depth */
+	const char *cur_policy, *cur_rule; /* for values lookups */
 	bool oom;
 } ky_eval;
 
@@ -272,6 +273,8 @@ struct gr_kyverno_values {
 const gr_value *ky_values_for(const gr_kyverno_values *vals, const char *policy, const char *rule,
                               const char *resource, int level);
 int ky_inject_values(ky_eval *ev, const gr_value *vals);
+/* The rule's foreachValues ({name: [value per iteration]}) or NULL. */
+const gr_value *ky_foreach_values(const gr_kyverno_values *vals, const char *policy, const char *rule);
 
 /* validate.c */
 ky_result ky_eval_rule(ky_eval *ev, const ky_policy *p, const ky_rule *r);

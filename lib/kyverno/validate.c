@@ -215,6 +215,13 @@ static ky_result eval_foreach(ky_eval *ev, const body *b, const char *rule, cons
 			ky_ctx_set(ev, nm, strlen(nm), el);
 			snprintf(nm, sizeof nm, "elementIndex%d", ev->nesting);
 			set_int(ev, nm, (int64_t)i);
+			/* the values file's foreachValues: the i-th item for the i-th element */
+			const gr_value *fv = ky_foreach_values(ev->req->values, ev->cur_policy, ev->cur_rule);
+			for (size_t k = 0; fv && fv->type == GR_OBJECT && k < fv->u.o.len; k++) {
+				const gr_member *m = &fv->u.o.members[k];
+				if (m->value.type == GR_ARRAY && i < m->value.u.a.len)
+					ky_ctx_set(ev, m->key, m->key_len, &m->value.u.a.items[i]);
+			}
 			bool scope = el->type == GR_OBJECT;
 			if (scope_v && scope_v->type == GR_BOOL) {
 				if (scope_v->u.b && el->type != GR_OBJECT) {
@@ -331,6 +338,8 @@ ky_result ky_eval_rule(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 		rv = ky_values_for(ev->req->values, p->name, r->base_name, NULL, 1);
 	if (rv)
 		ky_inject_values(ev, rv);
+	ev->cur_policy = p->name;
+	ev->cur_rule = r->base_name;
 	ky_result out = rule_once(ev, r);
 	bool enforce = r->action >= 0 ? r->action == 1 : p->enforce;
 	if (!out.none && out.status == GR_KY_FAIL && enforce && strcmp(ev->operation, "UPDATE") == 0 &&
