@@ -62,6 +62,9 @@ typedef struct ky_atom {
 	size_t len;
 	const char *s2; /* right end of a range */
 	size_t len2;
+	/* the operands parsed once: as a Go duration, as a quantity */
+	bool dur1, qty1, dur2, qty2;
+	long double d1, q1, d2, q2;
 } ky_atom;
 
 typedef struct ky_conj {
@@ -191,7 +194,7 @@ typedef struct ky_eval {
 	char err[512];       /* last error message */
 	gr_jp_program **dyn; /* programs compiled during evaluation */
 	size_t ndyn, capdyn;
-	int nesting; /* foreach depth */
+	int nesting;                       /* foreach depth */
 	const char *cur_policy, *cur_rule; /* for values lookups */
 	bool oom;
 } ky_eval;

@@ -161,7 +161,25 @@ static void trim_space(const char **s, size_t *len)
 		(*len)--;
 }
 
+static void parse_operands(ky_atom *at)
+{
+	at->dur1 = ky_parse_duration(at->s, at->len, &at->d1);
+	at->qty1 = ky_parse_quantity(at->s, at->len, &at->q1);
+	if (at->s2) {
+		at->dur2 = ky_parse_duration(at->s2, at->len2, &at->d2);
+		at->qty2 = ky_parse_quantity(at->s2, at->len2, &at->q2);
+	}
+}
+
+static void parse_atom_text(const char *s, size_t len, ky_atom *at);
+
 static void parse_atom(const char *s, size_t len, ky_atom *at)
+{
+	parse_atom_text(s, len, at);
+	parse_operands(at);
+}
+
+static void parse_atom_text(const char *s, size_t len, ky_atom *at)
 {
 	memset(at, 0, sizeof *at);
 	at->op = KY_OP_EQ;
@@ -380,20 +398,21 @@ static int cmpld(long double a, long double b)
 	return a < b ? -1 : a > b ? 1 : 0;
 }
 
-static bool validate_string(const gr_value *v, const char *pat, size_t plen, uint8_t op)
+/* One operand: pat as text, and as a duration (dur) and a quantity (qty)
+ * when it parses as one (parsed when the pattern was compiled). */
+static bool validate_string(const gr_value *v, const char *pat, size_t plen, bool dur, long double pdur,
+                            bool qty, long double pqty, uint8_t op)
 {
 	char buf[64];
 	const char *vs;
 	size_t vl;
-	long double pd, vd;
+	long double vd;
 	/* duration */
-	if (ky_parse_duration(pat, plen, &pd) && number_string(v, buf, sizeof buf, &vs, &vl) &&
-	    ky_parse_duration(vs, vl, &vd))
-		return cmp_op(cmpld(vd, pd), op);
+	if (dur && number_string(v, buf, sizeof buf, &vs, &vl) && ky_parse_duration(vs, vl, &vd))
+		return cmp_op(cmpld(vd, pdur), op);
 	/* quantity */
-	if (ky_parse_quantity(pat, plen, &pd) && number_string(v, buf, sizeof buf, &vs, &vl) &&
-	    ky_parse_quantity(vs, vl, &vd))
-		return cmp_op(cmpld(vd, pd), op);
+	if (qty && number_string(v, buf, sizeof buf, &vs, &vl) && ky_parse_quantity(vs, vl, &vd))
+		return cmp_op(cmpld(vd, pqty), op);
 	/* string: only = and ! */
 	if (op != KY_OP_EQ && op != KY_OP_NE)
 		return false;
@@ -425,12 +444,12 @@ static bool validate_string(const gr_value *v, const char *pat, size_t plen, uin
 static bool validate_atom(const gr_value *v, const ky_atom *at)
 {
 	if (at->op == KY_OP_RANGE)
-		return validate_string(v, at->s, at->len, KY_OP_GE) &&
-		       validate_string(v, at->s2, at->len2, KY_OP_LE);
+		return validate_string(v, at->s, at->len, at->dur1, at->d1, at->qty1, at->q1, KY_OP_GE) &&
+		       validate_string(v, at->s2, at->len2, at->dur2, at->d2, at->qty2, at->q2, KY_OP_LE);
 	if (at->op == KY_OP_NRANGE)
-		return validate_string(v, at->s, at->len, KY_OP_LT) ||
-		       validate_string(v, at->s2, at->len2, KY_OP_GT);
-	return validate_string(v, at->s, at->len, at->op);
+		return validate_string(v, at->s, at->len, at->dur1, at->d1, at->qty1, at->q1, KY_OP_LT) ||
+		       validate_string(v, at->s2, at->len2, at->dur2, at->d2, at->qty2, at->q2, KY_OP_GT);
+	return validate_string(v, at->s, at->len, at->dur1, at->d1, at->qty1, at->q1, at->op);
 }
 
 bool ky_pat_scalar(const ky_pat *p, const gr_value *v)
