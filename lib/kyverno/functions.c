@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "guardrail/decode.h"
+#include "guardrail/regex.h"
 #include "kyverno_int.h"
 
 #define NUM GR_JP_ARG_NUMBER
@@ -201,102 +202,53 @@ static int fn_split(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 	return 0;
 }
 
-static ky_regex *compile_re(gr_jp_call *c, const gr_value *v)
+/* Kyverno compiles with Go's regexp (RE2 syntax): so does lib/regex. */
+static gr_regex *compile_re(gr_jp_call *c, const gr_value *v)
 {
-	char err[128] = "";
-	ky_regex *re = ky_regex_compile(v->u.s.ptr, v->u.s.len, err, sizeof err);
+	gr_regex_error err;
+	gr_regex *re = gr_regex_compile(v->u.s.ptr, v->u.s.len, NULL, &err);
 	if (!re)
-		gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "invalid regular expression \"%s\": %s", v->u.s.ptr,
-		                err);
+		gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "%s", err.message);
 	return re;
 }
 
 static int fn_regex_match(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	ky_regex *re = compile_re(c, &a[0]);
+	gr_regex *re = compile_re(c, &a[0]);
 	if (!re)
 		return -1;
 	size_t len;
 	const char *s = text(c, &a[1], &len);
-	if (!s) {
-		ky_regex_free(re);
-		return -1;
-	}
-	long sub[2];
-	*out = gr_make_bool(ky_regex_exec(re, s, len, 0, sub, 1) == 1);
-	ky_regex_free(re);
+	int m = s ? gr_regex_match(re, s, len, NULL) : -1;
+	gr_regex_free(re);
+	if (m < 0)
+		return s ? gr_jp_call_fail(c, GR_JP_LIMIT, "regex_match: out of memory") : -1;
+	*out = gr_make_bool(m == 1);
 	return 0;
 }
 
 static int regex_replace(gr_jp_call *c, const gr_value *a, gr_value *out, bool literal)
 {
-	ky_regex *re = compile_re(c, &a[0]);
+	gr_regex *re = compile_re(c, &a[0]);
 	if (!re)
 		return -1;
 	size_t len, rl;
 	const char *s = text(c, &a[1], &len);
 	const char *rep = text(c, &a[2], &rl);
 	if (!s || !rep) {
-		ky_regex_free(re);
+		gr_regex_free(re);
 		return -1;
 	}
 	gr_buf b;
 	gr_buf_init(&b);
-	size_t pos = 0;
-	long sub[20];
-	while (pos <= len && ky_regex_exec(re, s, len, pos, sub, 10)) {
-		size_t ms = (size_t)sub[0], me = (size_t)sub[1];
-		gr_buf_append(&b, s + pos, ms - pos);
-		if (literal) {
-			gr_buf_append(&b, rep, rl);
-		} else {
-			/* Go Expand: $1, ${1}, $$ */
-			for (size_t i = 0; i < rl; i++) {
-				if (rep[i] != '$' || i + 1 >= rl) {
-					gr_buf_putc(&b, rep[i]);
-					continue;
-				}
-				if (rep[i + 1] == '$') {
-					gr_buf_putc(&b, '$');
-					i++;
-					continue;
-				}
-				size_t j = i + 1;
-				bool brace = rep[j] == '{';
-				if (brace)
-					j++;
-				size_t st = j;
-				while (j < rl && (isalnum((unsigned char)rep[j]) || rep[j] == '_'))
-					j++;
-				if (j == st || (brace && (j >= rl || rep[j] != '}'))) {
-					gr_buf_putc(&b, rep[i]);
-					continue;
-				}
-				bool digits = true;
-				int g = 0;
-				for (size_t k = st; k < j; k++) {
-					if (!isdigit((unsigned char)rep[k]))
-						digits = false;
-					else if (g < 1000)
-						g = g * 10 + (rep[k] - '0');
-				}
-				if (digits && g < 10 && sub[2 * g] >= 0)
-					gr_buf_append(&b, s + sub[2 * g],
-					              (size_t)(sub[2 * g + 1] - sub[2 * g]));
-				i = brace ? j : j - 1;
-			}
-		}
-		if (me == ms) {
-			if (ms < len)
-				gr_buf_putc(&b, s[ms]);
-			pos = me + 1;
-		} else {
-			pos = me;
-		}
+	gr_regex_status st;
+	int rc = gr_regex_replace_all(re, &b, s, len, rep, rl, literal, 64u << 20, NULL, &st);
+	gr_regex_free(re);
+	if (rc != 0) {
+		gr_buf_free(&b);
+		return gr_jp_call_fail(c, GR_JP_LIMIT,
+		                       "regex_replace_all: result too large or out of memory");
 	}
-	if (pos < len)
-		gr_buf_append(&b, s + pos, len - pos);
-	ky_regex_free(re);
 	return buf_out(c, &b, out);
 }
 

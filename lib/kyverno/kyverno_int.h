@@ -288,12 +288,4 @@ ky_result ky_eval_pss(ky_eval *ev, const ky_rule *r, const gr_value *resource);
 /* functions.c */
 int ky_register_functions(gr_kyverno_set *set);
 
-/* regex wrapper (one place to switch engines) */
-typedef struct ky_regex ky_regex;
-ky_regex *ky_regex_compile(const char *pat, size_t len, char *errbuf, size_t errcap);
-/* 1 match, 0 no match; fills up to nsub (start,end) pairs, -1 unset */
-int ky_regex_exec(const ky_regex *re, const char *s, size_t len, size_t from, long *sub, size_t nsub);
-size_t ky_regex_groups(const ky_regex *re);
-void ky_regex_free(ky_regex *re);
-
 #endif

@@ -309,6 +309,13 @@ static void test_functions(void)
 	CHECK_STR(jp("regex_replace_all('([a-z]+)-(\\d+)', 'app-12', '$2.$1')", "{}"), "\"12.app\"");
 	CHECK_STR(jp("regex_replace_all_literal('\\d', 'a1b2', '$1')", "{}"), "\"a$1b$1\"");
 	CHECK_STR(jp("regex_match('^nginx:[0-9.]+$', 'nginx:1.25')", "{}"), "true");
+	/* Go RE2 semantics: lazy quantifiers, named groups, flags, no backreferences */
+	CHECK_STR(jp("regex_replace_all('a(.*?)b', 'axxbyyb', '[$1]')", "{}"), "\"[xx]yyb\"");
+	CHECK_STR(jp("regex_replace_all('(?P<reg>[^/]+)/(?P<img>.+)', 'ghcr.io/app', '${img}@${reg}')", "{}"),
+	          "\"app@ghcr.io\"");
+	CHECK_STR(jp("regex_match('(?i)^NGINX', 'nginx')", "{}"), "true");
+	CHECK_STR(jp("regex_match('(a)\\1', 'aa')", "{}"), "error");
+	CHECK_STR(jp("regex_match('^[0-9]+$', `42`)", "{}"), "true"); /* numbers are matched as text */
 	CHECK_STR(jp("pattern_match('ngi?x*', 'nginx:1')", "{}"), "true");
 	CHECK_STR(jp("label_match(`{\"a\":\"1\"}`, `{\"a\":\"1\",\"b\":\"2\"}`)", "{}"), "true");
 	CHECK_STR(jp("split('a,b', ',')", "{}"), "[\"a\",\"b\"]");
