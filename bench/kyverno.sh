@@ -13,7 +13,7 @@ CORPUS=../shared/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # policy files: the library's YAML outside test folders and package metadata
-find "$LIB" -name '*.yaml' -not -path '*/.kyverno-test/*' -not -path '*/.chainsaw-test/*' \
+find "$LIB" -name '*.yaml' -not -path '*/.kyverno-test/*' -not -path '*/.chainsaw-test*/*' \
 	-not -name 'kyverno-test.yaml' -not -name 'artifacthub-pkg.yml' | sort > "$tmp/policies"
 find "$CORPUS" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort > "$tmp/objects"
 echo "machine: $(nproc) cores (one used)"
