@@ -15,6 +15,7 @@
 #include "testlib.h"
 
 typedef struct got {
+	bool enforce[64];
 	char status[64][32];
 	char rule[64][96];
 	int n;
@@ -26,9 +27,12 @@ static void collect(void *user, const gr_kyverno_response *r)
 	if (g->n < 64) {
 		snprintf(g->status[g->n], sizeof g->status[0], "%s", gr_kyverno_status_name(r->status));
 		snprintf(g->rule[g->n], sizeof g->rule[0], "%s", r->rule);
+		g->enforce[g->n] = r->enforce;
 		g->n++;
 	}
 }
+
+static bool last_enforce;
 
 /* Status of `rule` for the resource, "none" when no response. */
 static const char *run(const char *policy, const char *resource, const char *rule, const char *op)
@@ -54,8 +58,10 @@ static const char *run(const char *policy, const char *resource, const char *rul
 		gr_kyverno_evaluate(set, &req, &a, collect, &g, &err);
 		snprintf(out, sizeof out, "none");
 		for (int i = 0; i < g.n; i++)
-			if (strcmp(g.rule[i], rule) == 0)
+			if (strcmp(g.rule[i], rule) == 0) {
 				snprintf(out, sizeof out, "%s", g.status[i]);
+				last_enforce = g.enforce[i];
+			}
 	}
 	gr_arena_free(&a);
 	gr_kyverno_set_free(set);
@@ -349,6 +355,38 @@ static void test_functions(void)
 	CHECK(strlen(first) == 10);
 }
 
+static void test_actions(void)
+{
+	const char *pol = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n"
+	                  "  validationFailureAction: Audit\n  validationFailureActionOverrides:\n"
+	                  "  - action: Enforce\n    namespaces: [\"prod-*\"]\n  rules:\n  - name: r\n"
+	                  "    match:\n      any:\n      - resources:\n          kinds: [Pod]\n"
+	                  "    validate:\n      deny: {}\n";
+	CHECK_STR(run(pol, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"namespace\":\"dev\"}}",
+	              "r", NULL),
+	          "fail");
+	CHECK(!last_enforce);
+	CHECK_STR(run(pol,
+	              "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"namespace\":\"prod-eu\"}}",
+	              "r", NULL),
+	          "fail");
+	CHECK(last_enforce);
+	/* an Enforce rule failing on UPDATE as on CREATE: a pre-existing violation, skip */
+	const char *enf = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n"
+	                  "  validationFailureAction: Enforce\n  rules:\n  - name: r\n"
+	                  "    match:\n      any:\n      - resources:\n          kinds: [Pod]\n"
+	                  "    validate:\n      pattern: {metadata: {labels: {team: \"?*\"}}}\n";
+	CHECK_STR(run(enf, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}", "r", "UPDATE"), "skip");
+	CHECK_STR(run(enf, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}", "r", NULL), "fail");
+	/* scored: "false" turns fail into warn */
+	const char *unscored =
+	        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\n  annotations:\n"
+	        "    policies.kyverno.io/scored: \"false\"\nspec:\n  rules:\n  - name: r\n"
+	        "    match:\n      any:\n      - resources:\n          kinds: [Pod]\n"
+	        "    validate:\n      deny: {}\n";
+	CHECK_STR(run(unscored, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}", "r", NULL), "warn");
+}
+
 static void test_load_errors(void)
 {
 	gr_kyverno_set *set = gr_kyverno_set_new(NULL);
@@ -378,6 +416,7 @@ int main(void)
 	test_variables_and_conditions();
 	test_autogen_and_foreach();
 	test_functions();
+	test_actions();
 	test_load_errors();
 	return test_report("kyverno");
 }
