@@ -356,6 +356,28 @@ static gr_value unescape(ky_eval *ev, const char *s, size_t len)
 	return gr_make_string_ref(o, k);
 }
 
+/* expr with every request.object replaced by request.oldObject */
+static gr_value delete_rewrite(ky_eval *ev, const char *expr, size_t len)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	const char *p = expr, *end = expr + len;
+	while (p < end) {
+		const char *q = memmem(p, (size_t)(end - p), "request.object", 14);
+		if (!q) {
+			gr_buf_append(&b, p, (size_t)(end - p));
+			break;
+		}
+		gr_buf_append(&b, p, (size_t)(q - p));
+		gr_buf_puts(&b, "request.oldObject");
+		p = q + 14;
+	}
+	char *s = gr_arena_strndup(ev->arena, b.data ? b.data : "", b.len);
+	gr_value v = s ? gr_make_string_ref(s, b.len) : gr_make_string_ref(expr, len);
+	gr_buf_free(&b);
+	return v;
+}
+
 static int subst_string(ky_eval *ev, const gr_value *in, gr_value *out, int mode)
 {
 	const char *cur = in->u.s.ptr;
@@ -373,7 +395,16 @@ static int subst_string(ky_eval *ev, const gr_value *in, gr_value *out, int mode
 			return 0;
 		}
 		gr_value val;
-		int rc = ky_query(ev, cur + st + 2, en - st - 4, &val);
+		const char *expr = cur + st + 2;
+		size_t elen = en - st - 4;
+		/* a DELETE has no object: Kyverno reads request.oldObject instead */
+		if (ev->operation && strcmp(ev->operation, "DELETE") == 0 &&
+		    memmem(expr, elen, "request.object", 14)) {
+			gr_value rewritten = delete_rewrite(ev, expr, elen);
+			expr = rewritten.u.s.ptr;
+			elen = rewritten.u.s.len;
+		}
+		int rc = ky_query(ev, expr, elen, &val);
 		if (rc != 0) {
 			if (ev->oom)
 				return -1;
