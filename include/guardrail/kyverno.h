@@ -89,6 +89,11 @@ typedef struct gr_kyverno_request {
 	const gr_kyverno_values *values;     /* NULL: none */
 	/* Labels of a namespace (NULL when unknown: an empty label set). */
 	const gr_value *(*namespace_labels)(void *user, const char *ns);
+	/* Context entries that need a cluster (apiCall, imageRegistry,
+	 * globalReference, a configMap nobody supplies): false: no-ops as in
+	 * the Kyverno CLI (a later reference is unresolved); true: the rule's
+	 * response is `error`, saying the entry needs a cluster. */
+	bool cluster_entries_error;
 	/* A ConfigMap for a `configMap` context entry (NULL when absent). */
 	const gr_value *(*config_map)(void *user, const char *ns, const char *name);
 	void *user;

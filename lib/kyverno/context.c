@@ -168,7 +168,19 @@ int ky_load_context(ky_eval *ev, const gr_value *entries, const char *policy, co
 			}
 		}
 		/* apiCall, imageRegistry, globalReference, an absent configMap:
-		 * no-ops offline, as in the Kyverno CLI */
+		 * no-ops offline, as in the Kyverno CLI, unless the caller wants
+		 * them reported */
+		if (ev->req->cluster_entries_error) {
+			const char *type = cm                             ? "configMap"
+			                   : gr_get(e, "apiCall")         ? "apiCall"
+			                   : gr_get(e, "imageRegistry")   ? "imageRegistry"
+			                   : gr_get(e, "globalReference") ? "globalReference"
+			                                                  : "unknown";
+			ky_fail(ev,
+			        "context entry %s (%s) needs a cluster: no value for it is available offline",
+			        name, type);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -301,6 +301,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .namespace_ = ns,
 	        .namespace_labels = ns_labels,
 	        .config_map = config_map,
+	        .cluster_entries_error = true,
 	        .user = &c,
 	};
 	int rc = gr_kyverno_evaluate(s->set, &req, ctx->arena, sink, &c, err);
