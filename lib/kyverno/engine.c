@@ -304,7 +304,13 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .cluster_entries_error = true,
 	        .user = &c,
 	};
-	int rc = gr_kyverno_evaluate(s->set, &req, ctx->arena, sink, &c, err);
+	/* The evaluation's scratch (contexts, substitutions) is freed here;
+	 * findings copy what they keep into the object's arena. */
+	gr_arena scratch;
+	gr_arena_init(&scratch);
+	gr_arena_set_limit(&scratch, 256u << 20);
+	int rc = gr_kyverno_evaluate(s->set, &req, &scratch, sink, &c, err);
+	gr_arena_free(&scratch);
 	if (rc < 0)
 		return -1;
 	if (c.failed)
