@@ -185,7 +185,9 @@ void rx_dfa_build(rx_prog *p)
 	b.len = malloc(MAX_STATES * sizeof *b.len);
 	b.hash = calloc(2 * MAX_STATES, sizeof *b.hash);
 	uint32_t *inject = malloc((p->ninst + 1) * sizeof *inject);
-	bool ok = d && b.mark && b.stack && b.set && b.start && b.len && b.hash && inject;
+	b.cappool = 64;
+	b.pool = malloc(b.cappool * sizeof *b.pool);
+	bool ok = d && b.mark && b.stack && b.set && b.start && b.len && b.hash && inject && b.pool;
 	size_t ninject = 0;
 	if (ok) {
 		d->ncls = byte_classes(p, d->cls);
