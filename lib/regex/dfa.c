@@ -6,7 +6,7 @@
  *
  * It is built only when it is small and exact: the program's only
  * empty-width assertions are \A/^ and \z/$ (a text start and end, the usual
- * `^...$`), at most 512 states over the byte classes of 0..127, and a
+ * `^...$`), at most 256 states over the byte classes of 0..127, and a
  * bounded amount of construction work. Each state is the set of threads
  * alive after a prefix of the subject, plus a thread started at every
  * position (an unanchored search). A subject with a non-ASCII byte, or an
@@ -18,8 +18,8 @@
 
 #include "regex_int.h"
 
-#define MAX_STATES 512
-#define MAX_WORK   (4u << 20)
+#define MAX_STATES 256
+#define MAX_WORK   (96u << 10) /* closure steps and set entries: a few ms at most */
 
 typedef struct builder {
 	const rx_prog *p;
@@ -95,6 +95,7 @@ static int cmp_u32(const void *a, const void *b)
 /* Sort and dedup b->set; find or add it as a state. -1: too many or no memory. */
 static long intern(builder *b)
 {
+	b->work += b->nset;
 	qsort(b->set, b->nset, sizeof *b->set, cmp_u32);
 	size_t w = 0;
 	for (size_t i = 0; i < b->nset; i++)
@@ -174,7 +175,7 @@ void rx_dfa_build(rx_prog *p)
 		if (p->inst[i].op == I_EMPTY && p->inst[i].arg != EMPTY_BEGIN_TEXT &&
 		    p->inst[i].arg != EMPTY_END_TEXT)
 			return; /* line anchors, word boundaries: the Pike VM handles them */
-	if (p->ninst > 20000)
+	if (p->ninst > 2000)
 		return;
 	rx_dfa *d = calloc(1, sizeof *d);
 	builder b = {.p = p};
