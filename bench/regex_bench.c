@@ -219,13 +219,15 @@ int main(int argc, char **argv)
 		}
 		long runs = 0, hits = 0;
 		size_t used = 0;
-		double t0 = now();
+		double t0 = now(), slowest = 0;
+		size_t slow_i = 0;
 		for (int r = 0; r < rounds; r++)
 			for (size_t i = 0; i < npats; i++) {
 				if (!ours[i] || (engine == 1 && !re2[i]) || (engine == 2 && !posix_ok[i]))
 					continue;
 				if (r == 0)
 					used++;
+				double p0 = now();
 				for (int k = 0; k < NSUBJ; k++) {
 					int m;
 					if (engine == 0)
@@ -238,11 +240,17 @@ int main(int argc, char **argv)
 					hits += m == 1;
 					runs++;
 				}
+				if (now() - p0 > slowest) {
+					slowest = now() - p0;
+					slow_i = i;
+				}
 			}
 		double dt = now() - t0;
 		static const char *const names[] = {"lib/regex", "re2", "glibc regexec"};
-		printf("  %-18s %4zu patterns  %9.0f matches/s  (%.1f%% matched)\n", names[engine], used,
-		       dt > 0 ? (double)runs / dt : 0, runs ? 100.0 * (double)hits / (double)runs : 0);
+		printf("  %-18s %4zu patterns  %9.0f matches/s  (%.1f%% matched; slowest %.0f matches/s: %.60s)\n",
+		       names[engine], used, dt > 0 ? (double)runs / dt : 0,
+		       runs ? 100.0 * (double)hits / (double)runs : 0, slowest > 0 ? NSUBJ / slowest : 0,
+		       npats ? pats[slow_i].s : "");
 	}
 	gr_regex_scratch_free(sc);
 	for (size_t i = 0; i < npats; i++) {

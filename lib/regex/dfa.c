@@ -96,6 +96,8 @@ static int cmp_u32(const void *a, const void *b)
 static long intern(builder *b)
 {
 	b->work += b->nset;
+	if (b->nset > 128)
+		return -1; /* a state this wide steps slowly anyway */
 	qsort(b->set, b->nset, sizeof *b->set, cmp_u32);
 	size_t w = 0;
 	for (size_t i = 0; i < b->nset; i++)
@@ -175,8 +177,8 @@ void rx_dfa_build(rx_prog *p)
 		if (p->inst[i].op == I_EMPTY && p->inst[i].arg != EMPTY_BEGIN_TEXT &&
 		    p->inst[i].arg != EMPTY_END_TEXT)
 			return; /* line anchors, word boundaries: the Pike VM handles them */
-	if (p->ninst > 2000)
-		return;
+	if (p->ninst > 600)
+		return; /* CRD patterns are far smaller; big programs stay on the VM */
 	rx_dfa *d = calloc(1, sizeof *d);
 	builder b = {.p = p};
 	b.mark = calloc(p->ninst, sizeof *b.mark);
