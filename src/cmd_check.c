@@ -52,7 +52,8 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,kyverno)\n"
+	      "      --engines LIST           comma-separated engines to run (default: all: "
+	      "schema,pss,native,kyverno)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
@@ -120,6 +121,7 @@ static const struct option_flag {
 	const char *flag, *short_flag, *engine, *key;
 } option_flags[] = {
         {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
+        {"--kubernetes-version", "-k", "native", "kubernetes-version"},
         {"--schema-dir", NULL, "schema", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
@@ -214,7 +216,13 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			fprintf(stderr, "guardrail check: flag %s needs a value\n", arg);
 			return -1;
 		}
-		return set_option(a, f->flag, f->engine, f->key, v);
+		/* a flag may feed several engines: consecutive rows with the same flag */
+		for (size_t j = k; j < sizeof option_flags / sizeof option_flags[0] &&
+		                   strcmp(option_flags[j].flag, f->flag) == 0;
+		     j++)
+			if (set_option(a, f->flag, option_flags[j].engine, option_flags[j].key, v))
+				return -1;
+		return 0;
 	}
 	fprintf(stderr, "guardrail check: unknown flag '%s' (see guardrail check --help)\n", arg);
 	return -1;

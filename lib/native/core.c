@@ -235,7 +235,7 @@ static void too_long(nv_ctx *c, const char *path, const gr_value *at)
 {
 	gr_finding *x =
 	        gr_findings_addf(c->out, c->obj, nv_rules[NV_CONFIG_SIZE].id, GR_SEV_ERROR, GR_ACTION_ENFORCE,
-	                         path, at, "Too long: may not be more than 1048576 bytes");
+	                         path, at, "%s: Too long: may not be more than 1048576 bytes", path);
 	if (!x) {
 		c->oom = true;
 		return;

@@ -122,7 +122,8 @@ static void add(nv_ctx *c, int rule, gr_severity sev, const char *path, const gr
 	va_end(ap);
 	gr_finding *x = gr_findings_addf(c->out, c->obj, nv_rules[rule].id, sev,
 	                                 sev == GR_SEV_ERROR ? GR_ACTION_ENFORCE : GR_ACTION_WARN, path, at,
-	                                 "%s", msg);
+	                                 "%s%s%s", sev == GR_SEV_ERROR ? path : "",
+	                                 sev == GR_SEV_ERROR ? ": " : "", msg); /* "<field>: <cause>" */
 	if (!x) {
 		c->oom = true;
 		return;

@@ -101,7 +101,7 @@ static void check_map_keys(nv_ctx *c, const gr_value *map, const char *path, boo
 	if (!labels && total > 256 * 1024) {
 		gr_finding *x = gr_findings_addf(c->out, c->obj, nv_rules[NV_META_ANNOTATIONS_SIZE].id,
 		                                 GR_SEV_ERROR, GR_ACTION_ENFORCE, path, map,
-		                                 "Too long: may not be more than 262144 bytes");
+		                                 "%s: Too long: may not be more than 262144 bytes", path);
 		if (x) {
 			x->reason = "FieldValueTooLong";
 			x->remediation = nv_rules[NV_META_ANNOTATIONS_SIZE].remediation;
