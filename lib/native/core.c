@@ -271,7 +271,7 @@ static void check_config(nv_ctx *c, bool secret)
 	}
 	for (size_t i = 0; bin && bin->type == GR_OBJECT && i < bin->u.o.len; i++) {
 		const gr_member *mb = &bin->u.o.members[i];
-		config_key(c, secret ? "stringData" : "binaryData", mb);
+		config_key(c, secret ? "data" : "binaryData", mb); /* stringData is merged into data */
 		total += secret ? (mb->value.type == GR_STRING ? mb->value.u.s.len : 0) : b64_len(&mb->value);
 	}
 	if (total > 1048576)
@@ -423,6 +423,24 @@ void nv_check_core(nv_ctx *c)
 		if (k[0] == 'R') {
 			nv_template_restart_always(c, gr_get(tmpl, "spec"), p);
 			nv_check_template_labels(c, tmpl, "spec.template.labels");
+			const gr_value *spec = gr_get(c->obj->root, "spec");
+			const gr_value *rep = gr_get(spec, "replicas");
+			int64_t n;
+			if (nv_int(rep, &n) && n < 0)
+				nv_invalid(c, NV_APPS_NONNEGATIVE, "spec.replicas", rep,
+				           "must be greater than or equal to 0");
+			/* an RC's selector is a plain map, defaulted to the template labels */
+			const gr_value *sel = gr_get(spec, "selector");
+			const gr_value *labels = gr_get_path(tmpl, "metadata", "labels", NULL);
+			for (size_t i = 0; sel && sel->type == GR_OBJECT && i < sel->u.o.len; i++) {
+				const gr_member *m = &sel->u.o.members[i];
+				const char *l = labels ? nv_str(labels, m->key) : NULL;
+				if (m->value.type == GR_STRING && (!l || strcmp(l, m->value.u.s.ptr) != 0)) {
+					nv_invalid(c, NV_SELECTOR_MATCH, "spec.template.metadata.labels",
+					           labels, "`selector` does not match template `labels`");
+					break;
+				}
+			}
 		}
 	} else if (strcmp(k, "Service") == 0)
 		check_service(c);

@@ -605,6 +605,24 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 		         "%s: must be >= 0; negative values are invalid and will be treated as 1", p);
 		nv_warning(c, NV_POD_TERMINATION_GRACE, p, v, w);
 	}
+	v = gr_get(spec, "activeDeadlineSeconds");
+	if (nv_int(v, &tg) && (tg < 1 || tg > 2147483647)) {
+		snprintf(p, sizeof p, "%s.activeDeadlineSeconds", path);
+		nv_invalid(c, NV_POD_TERMINATION_GRACE_ERR, p, v,
+		           "must be between 1 and 2147483647, inclusive");
+	}
+	const gr_value *rg = gr_get(spec, "readinessGates");
+	EACH(rg, i)
+	{
+		const gr_value *ct = gr_get(&rg->u.a.items[i], "conditionType");
+		if (ct && ct->type == GR_STRING) {
+			nv_msgs m = {0};
+			nv_qualified_name(ct->u.s.ptr, &m);
+			snprintf(p, sizeof p, "%s.readinessGates[%zu].conditionType", path, i);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid(c, NV_POD_TERMINATION_GRACE_ERR, p, ct, m.m[j]);
+		}
+	}
 	const gr_value *ips = gr_get(spec, "imagePullSecrets");
 	EACH(ips, i)
 	{

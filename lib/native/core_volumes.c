@@ -196,8 +196,10 @@ static bool has_volume(const gr_value *vols, const char *name)
 {
 	EACH(vols, i)
 	{
+		/* a volume whose name is invalid is not in the server's volume set */
 		const char *o = nv_str(&vols->u.a.items[i], "name");
-		if (o && strcmp(o, name) == 0)
+		nv_msgs m = {0};
+		if (o && strcmp(o, name) == 0 && !strchr(o, '.') && !nv_dns1123_label(o, &m))
 			return true;
 	}
 	return false;
