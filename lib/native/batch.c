@@ -136,10 +136,10 @@ void nv_check_batch(nv_ctx *c)
 		/* the server labels the pods with the job name: a label value, at most 63 */
 		const char *name = c->obj->name;
 		const gr_value *nm = gr_get_path(c->obj->root, "metadata", "name", NULL);
-		if (nm && nm->type == GR_STRING && strlen(name) > 63) {
-			nv_invalid(c, NV_JOB_SPEC, "spec.template.labels", nm,
-			           "must be no more than 63 characters");
-		}
+		nv_msgs m = {0};
+		if (nm && nm->type == GR_STRING && nv_label_value(name, &m))
+			for (int j = 0; j < m.n; j++) /* batch.kubernetes.io/job-name and job-name */
+				nv_invalid(c, NV_JOB_SPEC, "spec.template.labels", nm, m.m[j]);
 	} else if (strcmp(c->obj->kind, "CronJob") == 0) {
 		const gr_value *spec = gr_get(c->obj->root, "spec");
 		job_spec(c, gr_get_path(spec, "jobTemplate", "spec", NULL), "spec.jobTemplate.spec", true);

@@ -432,6 +432,9 @@ void nv_check_core(nv_ctx *c)
 			/* an RC's selector is a plain map, defaulted to the template labels */
 			const gr_value *sel = gr_get(spec, "selector");
 			const gr_value *labels = gr_get_path(tmpl, "metadata", "labels", NULL);
+			if (!(sel && sel->type == GR_OBJECT && sel->u.o.len) &&
+			    !(labels && labels->type == GR_OBJECT && labels->u.o.len))
+				nv_required(c, NV_SELECTOR, "spec.selector", spec, NULL);
 			for (size_t i = 0; sel && sel->type == GR_OBJECT && i < sel->u.o.len; i++) {
 				const gr_member *m = &sel->u.o.members[i];
 				const char *l = labels ? nv_str(labels, m->key) : NULL;

@@ -703,6 +703,49 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 		nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, eph, "cannot be set on create");
 	}
 	nv_check_volumes(c, spec, path);
+	{
+		/* Windows hostProcess: all containers or none, and hostNetwork */
+		const gr_value *pw =
+		        gr_get_path(spec, "securityContext", "windowsOptions", "hostProcess", NULL);
+		bool pod_hp = pw && pw->type == GR_BOOL && pw->u.b;
+		size_t nhp = 0, nall = 0;
+		static const char *const lists[] = {"containers", "initContainers", "ephemeralContainers",
+		                                    NULL};
+		for (int l = 0; lists[l]; l++) {
+			const gr_value *cs = gr_get(spec, lists[l]);
+			EACH(cs, i)
+			{
+				const gr_value *h = gr_get_path(&cs->u.a.items[i], "securityContext",
+				                                "windowsOptions", "hostProcess", NULL);
+				nall++;
+				if (h && h->type == GR_BOOL ? h->u.b : pod_hp)
+					nhp++;
+			}
+		}
+		const gr_value *cs = gr_get(spec, "containers");
+		if (!ARR(cs) || cs->u.a.len == 0) {
+			snprintf(p, sizeof p, "%s.containers", path);
+			nv_required(c, NV_POD_TERMINATION_GRACE_ERR, p, spec, NULL);
+		}
+		if (nhp) {
+			if (nhp != nall) {
+				gr_value empty = {.type = GR_STRING};
+				empty.u.s.ptr = "";
+				nv_invalid(c, NV_SECURITY_HOST_PROCESS, path, &empty,
+				           "If pod contains any hostProcess containers then all containers "
+				           "must be "
+				           "HostProcess containers");
+			}
+			const gr_value *hnv = gr_get(spec, "hostNetwork");
+			if (!(hnv && hnv->type == GR_BOOL && hnv->u.b)) {
+				gr_value f = {.type = GR_BOOL};
+				snprintf(p, sizeof p, "%s.hostNetwork", path);
+				nv_invalid(c, NV_SECURITY_HOST_PROCESS, p, &f,
+				           "hostNetwork must be true if pod contains any hostProcess "
+				           "containers");
+			}
+		}
+	}
 	const gr_value *hn = gr_get(spec, "hostNetwork");
 	bool host_network = hn && hn->type == GR_BOOL && hn->u.b;
 	const gr_value *names[256];

@@ -219,7 +219,10 @@ const nv_rule nv_rules[NV_RULE_COUNT] = {
         [NV_CRON_TIMEZONE] = {"native.cronjob.time-zone", "FieldValueInvalid",
                               "k8s.io/kubernetes/pkg/apis/batch/validation.validateTimeZone",
                               "an IANA time zone name such as Europe/Berlin (case matters)"},
-        [NV_POD_TERMINATION_GRACE_ERR] =
-                {"native.pod.spec-field", "FieldValueInvalid", V "ValidatePodSpec",
-                 "activeDeadlineSeconds 1-2147483647; readinessGates condition types are qualified names"},
+        [NV_POD_TERMINATION_GRACE_ERR] = {"native.pod.spec-field", "FieldValueInvalid", V "ValidatePodSpec",
+                                          "at least one container; activeDeadlineSeconds 1-2147483647; "
+                                          "readinessGates condition types are qualified names"},
+        [NV_SECURITY_HOST_PROCESS] = {"native.security.host-process", "FieldValueInvalid",
+                                      V "validateWindowsHostProcessPod",
+                                      "hostProcess on every container or none, with hostNetwork: true"},
 };
