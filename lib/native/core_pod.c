@@ -111,6 +111,139 @@ static void check_container_sc(nv_ctx *c, const gr_value *sc, const char *base)
 	}
 }
 
+static bool config_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (!n || n > 253 || strcmp(k, ".") == 0 || strncmp(k, "..", 2) == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '-' || k[i] == '_' || k[i] == '.'))
+			return false;
+	return true;
+}
+
+static void check_value_from(nv_ctx *c, const gr_value *e, const char *base, size_t i)
+{
+	const gr_value *vf = gr_get(e, "valueFrom");
+	if (!vf || vf->type != GR_OBJECT)
+		return;
+	char p[700];
+	gr_value empty = {.type = GR_STRING};
+	empty.u.s.ptr = "";
+	snprintf(p, sizeof p, "%s[%zu].valueFrom", base, i);
+	const gr_value *val = gr_get(e, "value");
+	if (val && val->type == GR_STRING && val->u.s.len)
+		nv_invalid(c, NV_ENV_NAME, p, &empty, "may not be specified when `value` is not empty");
+	static const char *const srcs[] = {"fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef",
+	                                   NULL};
+	int n = 0;
+	for (int k = 0; srcs[k]; k++)
+		if (gr_get(vf, srcs[k]) && gr_get(vf, srcs[k])->type != GR_NULL)
+			n++;
+	if (n == 0) {
+		nv_invalid(c, NV_ENV_NAME, p, &empty,
+		           "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or "
+		           "`secretKeyRef`");
+		return;
+	}
+	if (n > 1) {
+		nv_invalid(c, NV_ENV_NAME, p, &empty, "may not have more than one field specified at a time");
+		return;
+	}
+	const gr_value *fp = gr_get_path(vf, "fieldRef", "fieldPath", NULL);
+	if (fp && fp->type == GR_STRING) {
+		static const char *const ok[] = {"metadata.name",
+		                                 "metadata.namespace",
+		                                 "metadata.uid",
+		                                 "spec.nodeName",
+		                                 "spec.serviceAccountName",
+		                                 "status.hostIP",
+		                                 "status.hostIPs",
+		                                 "status.podIP",
+		                                 "status.podIPs",
+		                                 NULL};
+		const char *f = fp->u.s.ptr;
+		if (!nv_in(f, ok) && strncmp(f, "metadata.labels['", 17) != 0 &&
+		    strncmp(f, "metadata.annotations['", 22) != 0) {
+			char q[760];
+			snprintf(q, sizeof q, "%s.fieldRef.fieldPath", p);
+			nv_invalid(c, NV_ENV_NAME, q, fp,
+			           "error converting fieldPath: field label not supported");
+		}
+	}
+	const gr_value *rs = gr_get_path(vf, "resourceFieldRef", "resource", NULL);
+	if (rs && rs->type == GR_STRING) {
+		static const char *const ok[] = {"limits.cpu",
+		                                 "limits.ephemeral-storage",
+		                                 "limits.memory",
+		                                 "requests.cpu",
+		                                 "requests.ephemeral-storage",
+		                                 "requests.memory",
+		                                 NULL};
+		if (!nv_in(rs->u.s.ptr, ok) && strncmp(rs->u.s.ptr, "limits.hugepages-", 17) != 0 &&
+		    strncmp(rs->u.s.ptr, "requests.hugepages-", 19) != 0) {
+			char q[760];
+			snprintf(q, sizeof q, "%s.resourceFieldRef.resource", p);
+			nv_not_supported(c, NV_ENV_NAME, q, rs, ok);
+		}
+	}
+	static const char *const refs[] = {"configMapKeyRef", "secretKeyRef", NULL};
+	for (int k = 0; refs[k]; k++) {
+		const gr_value *r = gr_get(vf, refs[k]);
+		if (!r || r->type != GR_OBJECT)
+			continue;
+		char q[760];
+		const gr_value *key = gr_get(r, "key");
+		if (key && key->type == GR_STRING && !config_key_ok(key->u.s.ptr)) {
+			snprintf(q, sizeof q, "%s.%s.key", p, refs[k]);
+			nv_invalid(
+			        c, NV_ENV_NAME, q, key,
+			        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+			        "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "
+			        "validation is '[-._a-zA-Z0-9]+')");
+		}
+		const gr_value *nm = gr_get(r, "name");
+		const char *name = nm && nm->type == GR_STRING ? nm->u.s.ptr : "";
+		nv_msgs m = {0};
+		if (nv_dns1123_subdomain(name, &m)) {
+			snprintf(q, sizeof q, "%s.%s.name", p, refs[k]);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid_str(c, NV_ENV_NAME, q, nm ? nm : r, name, m.m[j]);
+		}
+	}
+}
+
+static void check_env_from(nv_ctx *c, const gr_value *ef, const char *base)
+{
+	gr_value empty = {.type = GR_STRING};
+	empty.u.s.ptr = "";
+	EACH(ef, i)
+	{
+		const gr_value *e = &ef->u.a.items[i];
+		const gr_value *pre = gr_get(e, "prefix");
+		char p[700];
+		if (pre && pre->type == GR_STRING)
+			for (size_t k = 0; k < pre->u.s.len; k++) {
+				unsigned char ch = (unsigned char)pre->u.s.ptr[k];
+				if (ch == '=' || ch < 32 || ch > 126) {
+					snprintf(p, sizeof p, "%s[%zu].prefix", base, i);
+					nv_invalid(c, NV_ENV_NAME, p, pre,
+					           "a valid environment variable name must consist only of "
+					           "printable ASCII characters other than '='");
+					break;
+				}
+			}
+		int n = (gr_get(e, "configMapRef") != NULL) + (gr_get(e, "secretRef") != NULL);
+		if (n == 0)
+			nv_invalid(c, NV_ENV_NAME, base, &empty,
+			           "must specify one of: `configMapRef` or `secretRef`");
+		else if (n > 1)
+			nv_invalid(c, NV_ENV_NAME, base, &empty,
+			           "may not have more than one field specified at a time");
+	}
+}
+
 static void check_env(nv_ctx *c, const gr_value *env, const char *base)
 {
 	EACH(env, i)
@@ -133,6 +266,7 @@ static void check_env(nv_ctx *c, const gr_value *env, const char *base)
 			nv_invalid(c, NV_ENV_NAME, p, n,
 			           "a valid environment variable name must consist only of printable ASCII "
 			           "characters other than '='");
+		check_value_from(c, e, base, i);
 		for (size_t k = 0; k < i; k++) {
 			const char *o = nv_str(&env->u.a.items[k], "name");
 			if (o && strcmp(o, n->u.s.ptr) == 0) {
@@ -224,6 +358,8 @@ static void check_container(nv_ctx *c, const gr_value *ct, const char *base, boo
 	check_ports(c, gr_get(ct, "ports"), p, host_network);
 	snprintf(p, sizeof p, "%s.env", base);
 	check_env(c, gr_get(ct, "env"), p);
+	snprintf(p, sizeof p, "%s.envFrom", base);
+	check_env_from(c, gr_get(ct, "envFrom"), p);
 	snprintf(p, sizeof p, "%s.securityContext", base);
 	check_container_sc(c, gr_get(ct, "securityContext"), p);
 }

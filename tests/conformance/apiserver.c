@@ -16,7 +16,9 @@
  * and on mutations, cause-set equality on rejections. Every disagreement is
  * listed in tests/conformance/apiserver.known-failures (`id reason`); a
  * listed case that agrees fails the run, as does a case count other than
- * the judge's. `-v` prints every case; `-l` prints a known-failures list.
+ * the judge's. `-v` prints every case; `-l` prints a known-failures list;
+ * `-e LIST` runs other engines (e.g. `-e schema`, the starting point) and
+ * prints the disagreements and figures without judging.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,7 @@ static const char *const crd_names[] = {"alertmanagerconfigs.monitoring.coreos.c
 #define NCRD 75
 
 static int verbose, list_mode;
+static const char *engines = "schema,native";
 
 /* ---- known failures ---- */
 static char **known;
@@ -170,6 +173,8 @@ int main(int argc, char **argv)
 			verbose = 1;
 		if (strcmp(argv[i], "-l") == 0)
 			list_mode = 1;
+		if (strcmp(argv[i], "-e") == 0 && i + 1 < argc) /* measure other engines: figures only */
+			engines = argv[++i], list_mode = 1;
 	}
 	load_known();
 	gr_error err;
@@ -232,7 +237,7 @@ int main(int argc, char **argv)
 	}
 	gr_options *o = gr_options_new();
 	gr_checker *base = NULL, *chk = NULL;
-	if (gr_options_select(o, "schema,native", &err) ||
+	if (gr_options_select(o, engines, &err) ||
 	    gr_options_set(o, "schema", "schema-dir", SCHEMAS, &err) ||
 	    gr_options_set(o, "schema", "kubernetes-version", "1.32", &err) ||
 	    gr_options_set(o, "native", "kubernetes-version", "1.32", &err) ||
