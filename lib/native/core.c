@@ -447,6 +447,8 @@ void nv_check_core(nv_ctx *c)
 		}
 	} else if (strcmp(k, "Service") == 0)
 		check_service(c);
+	else if (strcmp(k, "PersistentVolumeClaim") == 0)
+		nv_check_pvc(c);
 	else if (strcmp(k, "ConfigMap") == 0)
 		check_config(c, false);
 	else if (strcmp(k, "Secret") == 0)

@@ -356,6 +356,9 @@ static void check_container(nv_ctx *c, const gr_value *ct, const char *base, boo
 	}
 	snprintf(p, sizeof p, "%s.ports", base);
 	check_ports(c, gr_get(ct, "ports"), p, host_network);
+	snprintf(p, sizeof p, "%s.resources", base);
+	if (!strstr(base, "ephemeralContainers"))
+		nv_check_resources(c, gr_get(ct, "resources"), p);
 	snprintf(p, sizeof p, "%s.env", base);
 	check_env(c, gr_get(ct, "env"), p);
 	snprintf(p, sizeof p, "%s.envFrom", base);

@@ -113,6 +113,8 @@ enum {
 	NV_CRON_TIMEZONE,
 	NV_POD_TERMINATION_GRACE_ERR,
 	NV_SECURITY_HOST_PROCESS,
+	NV_RESOURCES,
+	NV_PVC,
 	NV_RULE_COUNT
 };
 
@@ -167,6 +169,8 @@ void nv_check_apps(nv_ctx *c);
 void nv_check_batch(nv_ctx *c);
 void nv_check_networking(nv_ctx *c);
 void nv_check_rbac(nv_ctx *c);
+void nv_check_resources(nv_ctx *c, const gr_value *resources, const char *path);
+void nv_check_pvc(nv_ctx *c);
 void nv_check_cron(nv_ctx *c, const gr_value *cronjob_spec);
 void nv_check_policy_autoscaling(nv_ctx *c);
 void nv_check_labels(nv_ctx *c, const gr_value *meta, const char *path);

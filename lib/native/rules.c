@@ -225,4 +225,9 @@ const nv_rule nv_rules[NV_RULE_COUNT] = {
         [NV_SECURITY_HOST_PROCESS] = {"native.security.host-process", "FieldValueInvalid",
                                       V "validateWindowsHostProcessPod",
                                       "hostProcess on every container or none, with hostNetwork: true"},
+        [NV_RESOURCES] = {"native.container.resources", "FieldValueInvalid", V "ValidateResourceRequirements",
+                          "known resource names, quantities >= 0, requests <= limits, extended resources "
+                          "whole and limited"},
+        [NV_PVC] = {"native.pvc.spec", "FieldValueInvalid", V "ValidatePersistentVolumeClaimSpec",
+                    "at least one known access mode and a storage request > 0"},
 };
