@@ -19,25 +19,17 @@
 
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
-#include "guardrail/doccache.h"
+#include "doccache.h"
 #include "internal.h"
 
 #define CACHE_FORMAT "guardrail-doccache-1"
 
-static int cache_dir(char *out, size_t cap)
+/* The cache folder: the caller's (the schema engine's cache-dir option). */
+static int cache_dir(const char *cache, char *out, size_t cap)
 {
-	const char *d = getenv("GUARDRAIL_CACHE_DIR");
-	if (d && strcmp(d, "off") == 0)
+	if (!cache || !*cache)
 		return -1;
-	int n;
-	if (d && *d)
-		n = snprintf(out, cap, "%s", d);
-	else if ((d = getenv("XDG_CACHE_HOME")) && *d)
-		n = snprintf(out, cap, "%s/guardrail", d);
-	else if ((d = getenv("HOME")) && *d)
-		n = snprintf(out, cap, "%s/.cache/guardrail", d);
-	else
-		return -1;
+	int n = snprintf(out, cap, "%s", cache);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
@@ -75,23 +67,24 @@ static int source_key(const char *const *sources, size_t n, gr_buf *key)
 	return key->failed ? -1 : 0;
 }
 
-static int entry_path(const gr_buf *key, char *out, size_t cap)
+static int entry_path(const char *cache, const gr_buf *key, char *out, size_t cap)
 {
 	char dir[4000];
-	if (cache_dir(dir, sizeof dir))
+	if (cache_dir(cache, dir, sizeof dir))
 		return -1;
 	uint64_t h = gr_hash_bytes(GR_HASH_SEED, key->data, key->len);
 	int n = snprintf(out, cap, "%s/%016llx.json", dir, (unsigned long long)h);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-bool gr_doccache_get(gr_arena *a, const char *const *sources, size_t nsources, gr_value *out)
+bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
+		      gr_value *out)
 {
 	gr_buf key;
 	gr_buf_init(&key);
 	char path[4096];
 	bool hit = false;
-	if (source_key(sources, nsources, &key) || entry_path(&key, path, sizeof path))
+	if (!cache || source_key(sources, nsources, &key) || entry_path(cache, &key, path, sizeof path))
 		goto done;
 	char *data;
 	size_t len;
@@ -113,14 +106,14 @@ done:
 	return hit;
 }
 
-void gr_doccache_put(const char *const *sources, size_t nsources, const gr_value *doc)
+void gri_doccache_put(const char *cache, const char *const *sources, size_t nsources, const gr_value *doc)
 {
 	gr_buf key, body;
 	gr_buf_init(&key);
 	gr_buf_init(&body);
 	char path[4096], dir[4000], tmp[4200];
-	if (source_key(sources, nsources, &key) || entry_path(&key, path, sizeof path) ||
-	    cache_dir(dir, sizeof dir) || ensure_dir(dir))
+	if (!cache || source_key(sources, nsources, &key) || entry_path(cache, &key, path, sizeof path) ||
+	    cache_dir(cache, dir, sizeof dir) || ensure_dir(dir))
 		goto done;
 	gr_buf_puts(&body, "{\"key\":");
 	gr_buf_json_string(&body, key.data, key.len);
@@ -271,7 +264,7 @@ static gr_value prune_paths(gr_arena *a, const gr_value *paths)
 	return out;
 }
 
-gr_value gr_openapi_prune(gr_arena *a, const gr_value *doc)
+gr_value gri_openapi_prune(gr_arena *a, const gr_value *doc)
 {
 	const gr_value *schemas = gr_get_path(doc, "components", "schemas", NULL);
 	gr_value pruned = schemas ? prune_map(a, schemas, 0) : gr_make_object(a, 0);

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "guardrail/decode.h"
-#include "guardrail/doccache.h"
+#include "../doccache.h"
 #include "guardrail/schema.h"
 #include "../internal.h"
 #include "registry_int.h"
@@ -60,72 +60,12 @@ static int version_cmp(const char *a, const char *b)
 	return an < bn ? -1 : an > bn;
 }
 
-int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
-{
-	struct stat st;
-	const char *env = getenv("GUARDRAIL_SCHEMA_DIR");
-	char cand[6][PATH_MAX];
-	int n = 0;
-	if (env && *env) { /* set means chosen: a wrong value is an error, not a fallback */
-		if (stat(env, &st) != 0 || !S_ISDIR(st.st_mode))
-			return gr_error_set(err, 0, 0, "GUARDRAIL_SCHEMA_DIR=%.300s is not a directory", env);
-		snprintf(cand[n++], PATH_MAX, "%.4000s", env);
-	}
-	snprintf(cand[n++], PATH_MAX, "%s", "/usr/local/share/guardrail/k8s-openapi");
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash = NULL;
-	if (len > 0) {
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-	}
-	/* an install under another prefix: <prefix>/bin/guardrail -> <prefix>/share/guardrail */
-	if (slash)
-		snprintf(cand[n++], PATH_MAX, "%.3900s/../share/guardrail/k8s-openapi", exe);
-	snprintf(cand[n++], PATH_MAX, "%s", "../shared/k8s-openapi");
-	/* a checkout: build/guardrail -> <checkout>/../shared; build/tests/unit/x -> up more */
-	if (slash) {
-		for (int up = 0; up < 4; up++) {
-			char probe[PATH_MAX];
-			char rel[64] = "";
-			for (int i = 0; i <= up; i++)
-				strcat(rel, "/..");
-			snprintf(probe, sizeof probe, "%.3900s%.40s/../shared/k8s-openapi", exe, rel);
-			if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
-				snprintf(cand[n++], PATH_MAX, "%s", probe);
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			char real[PATH_MAX];
-			const char *found = realpath(cand[i], real) ? real : cand[i];
-			if (strlen(found) >= cap)
-				return gr_error_set(err, 0, 0, "schema directory path too long");
-			strcpy(out, found);
-			return 0;
-		}
-	}
-	return gr_error_set(
-	        err, 0, 0,
-	        "no schema directory: give --schema-dir or set GUARDRAIL_SCHEMA_DIR "
-	        "(looked in /usr/local/share/guardrail/k8s-openapi, <prefix>/share/guardrail/k8s-openapi "
-	        "beside the program, and ../shared/k8s-openapi)");
-}
-
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
                             const char *patches_dir, gr_error *err)
 {
 	*out = NULL;
-	char found[PATH_MAX];
-	if (!schema_dir) {
-		if (gr_schema_default_dir(found, sizeof found, err) != 0)
-			return -1;
-		schema_dir = found;
-	}
+	if (!schema_dir || !*schema_dir)
+		return gr_error_set(err, 0, 0, "no schema directory given (the schema-dir option)");
 	DIR *d = opendir(schema_dir);
 	if (!d)
 		return gr_error_set(err, 0, 0, "schema directory %s: %s", schema_dir, strerror(errno));
@@ -228,8 +168,19 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	free(r->buckets);
 	free(r->dir);
 	free(r->patches);
+	free(r->cache);
 	gr_arena_free(&r->arena);
 	free(r);
+}
+
+int gr_schema_registry_set_cache(gr_schema_registry *r, const char *dir, gr_error *err)
+{
+	char *d = dir && *dir ? strdup(dir) : NULL;
+	if (dir && *dir && !d)
+		return gr_error_set(err, 0, 0, "out of memory");
+	free(r->cache);
+	r->cache = d;
+	return 0;
 }
 
 const char *gr_schema_registry_version(const gr_schema_registry *r)
@@ -336,7 +287,7 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	gr_value doc;
 	/* The pruned document (doccache.h) is what gets compiled, from the cache
 	 * or made now, so a cache hit and a miss compile the same thing. */
-	if (!gr_doccache_get(&tmp, sources, 2, &doc)) {
+	if (!gri_doccache_get(r->cache, &tmp, sources, 2, &doc)) {
 		if (gr_read_file(full, 0, &data, &len, &e) != 0) {
 			gr_arena_free(&tmp);
 			return -1;
@@ -363,9 +314,9 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 				free(data);
 			}
 		}
-		doc = gr_openapi_prune(&tmp, &doc);
+		doc = gri_openapi_prune(&tmp, &doc);
 		if (patch_ok)
-			gr_doccache_put(sources, 2, &doc);
+			gri_doccache_put(r->cache, sources, 2, &doc);
 	}
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");

@@ -30,6 +30,7 @@ typedef struct gv_entry {
 struct gr_schema_registry {
 	char *dir;     /* <schema dir>/<version> */
 	char *patches; /* or NULL */
+	char *cache;   /* folder of pruned documents (doccache.h), or NULL */
 	char version[32];
 	pthread_mutex_t mu;
 	gr_arena arena; /* compiled nodes, names, copies of enums and defaults */

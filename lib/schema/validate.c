@@ -44,7 +44,7 @@ static const rule_info rules[] = {
         {"schema.metadata", "docs/rules/schema.md#schemametadata",
          "Fix the name, label or annotation syntax."},
         {"schema.missing", "docs/rules/schema.md#schemamissing",
-         "Check apiVersion and kind, pass the CRD with --crd, or use --ignore-missing-schemas."},
+         "Check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema."},
         {"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
         {"schema.crd", "docs/rules/schema.md#schemacrd",
          "Fix the CustomResourceDefinition's openAPIV3Schema."},
