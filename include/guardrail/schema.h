@@ -25,6 +25,10 @@
 #include "guardrail/object.h"
 #include "guardrail/value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_schema_registry gr_schema_registry;
 
 /*
@@ -82,5 +86,9 @@ bool gr_is_dns1123_subdomain(const char *s, size_t len);
 bool gr_is_dns1123_label(const char *s, size_t len);
 bool gr_is_qualified_name(const char *s, size_t len);
 bool gr_is_label_value(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
