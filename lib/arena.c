@@ -23,9 +23,15 @@ struct gr_arena_chunk {
 #define ARENA_MIN_CHUNK ((size_t)64 * 1024)
 #define ARENA_MAX_CHUNK ((size_t)4 * 1024 * 1024)
 
-void gr_arena_init(gr_arena *a) { memset(a, 0, sizeof *a); }
+void gr_arena_init(gr_arena *a)
+{
+	memset(a, 0, sizeof *a);
+}
 
-void gr_arena_set_limit(gr_arena *a, size_t limit) { a->limit = limit; }
+void gr_arena_set_limit(gr_arena *a, size_t limit)
+{
+	a->limit = limit;
+}
 
 void gr_arena_expect(gr_arena *a, size_t expected)
 {
@@ -126,7 +132,10 @@ char *gr_arena_strndup(gr_arena *a, const char *s, size_t len)
 	return p;
 }
 
-char *gr_arena_strdup(gr_arena *a, const char *s) { return gr_arena_strndup(a, s, strlen(s)); }
+char *gr_arena_strdup(gr_arena *a, const char *s)
+{
+	return gr_arena_strndup(a, s, strlen(s));
+}
 
 char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
 {

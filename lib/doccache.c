@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "doccache.h"
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
-#include "doccache.h"
 #include "internal.h"
 
 #define CACHE_FORMAT "guardrail-doccache-1"
@@ -61,7 +61,7 @@ static int source_key(const char *const *sources, size_t n, gr_buf *key)
 			return -1;
 		char *real = realpath(sources[i], NULL);
 		gr_buf_printf(key, "|%s:%lld:%lld.%09ld", real ? real : sources[i], (long long)st.st_size,
-			      (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+		              (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
 		free(real);
 	}
 	return key->failed ? -1 : 0;
@@ -78,7 +78,7 @@ static int entry_path(const char *cache, const gr_buf *key, char *out, size_t ca
 }
 
 bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
-		      gr_value *out)
+                      gr_value *out)
 {
 	gr_buf key;
 	gr_buf_init(&key);
@@ -204,7 +204,7 @@ static gr_value prune_schema(gr_arena *a, const gr_value *s, int depth)
 		if (is_key(m, "properties") || is_key(m, "patternProperties"))
 			c.value = prune_map(a, &m->value, depth);
 		else if (is_key(m, "items") || is_key(m, "additionalProperties") || is_key(m, "not") ||
-			 is_key(m, "allOf") || is_key(m, "anyOf") || is_key(m, "oneOf"))
+		         is_key(m, "allOf") || is_key(m, "anyOf") || is_key(m, "oneOf"))
 			c.value = prune_list(a, &m->value, depth);
 		out.u.o.members[k++] = c;
 	}
@@ -236,13 +236,15 @@ static gr_value prune_paths(gr_arena *a, const gr_value *paths)
 		if (pm->value.type == GR_OBJECT) {
 			size_t nops = 0;
 			for (size_t j = 0; j < pm->value.u.o.len; j++)
-				if (gr_get(&pm->value.u.o.members[j].value, "x-kubernetes-group-version-kind"))
+				if (gr_get(&pm->value.u.o.members[j].value,
+				           "x-kubernetes-group-version-kind"))
 					nops++;
 			gr_value ops = gr_make_object(a, nops);
 			size_t o = 0;
 			for (size_t j = 0; j < pm->value.u.o.len && ops.type == GR_OBJECT; j++) {
 				const gr_member *op = &pm->value.u.o.members[j];
-				const gr_member *g = gr_get_member(&op->value, "x-kubernetes-group-version-kind", 31);
+				const gr_member *g =
+				        gr_get_member(&op->value, "x-kubernetes-group-version-kind", 31);
 				if (!g)
 					continue;
 				gr_value one = gr_make_object(a, 1);
@@ -272,9 +274,15 @@ gr_value gri_openapi_prune(gr_arena *a, const gr_value *doc)
 	gr_value root = gr_make_object(a, 2);
 	if (comps.type != GR_OBJECT || root.type != GR_OBJECT)
 		return *doc;
-	comps.u.o.members[0] = (gr_member){.key = "schemas", .key_len = 7, .key_head = gr_key_head("schemas", 7), .value = pruned};
-	root.u.o.members[0] = (gr_member){.key = "components", .key_len = 10, .key_head = gr_key_head("components", 10), .value = comps};
-	root.u.o.members[1] = (gr_member){.key = "paths", .key_len = 5, .key_head = gr_key_head("paths", 5),
-					 .value = prune_paths(a, gr_get(doc, "paths"))};
+	comps.u.o.members[0] = (gr_member){
+	        .key = "schemas", .key_len = 7, .key_head = gr_key_head("schemas", 7), .value = pruned};
+	root.u.o.members[0] = (gr_member){.key = "components",
+	                                  .key_len = 10,
+	                                  .key_head = gr_key_head("components", 10),
+	                                  .value = comps};
+	root.u.o.members[1] = (gr_member){.key = "paths",
+	                                  .key_len = 5,
+	                                  .key_head = gr_key_head("paths", 5),
+	                                  .value = prune_paths(a, gr_get(doc, "paths"))};
 	return root;
 }

@@ -25,11 +25,11 @@
 #include "guardrail/value.h"
 
 /*
- * Look up, in folder cache (NULL: no cache), the entry made from these source files (NULL entries are skipped).
- * On a hit, decodes it into *out (allocated in a) and returns true.
+ * Look up, in folder cache (NULL: no cache), the entry made from these source files (NULL entries are
+ * skipped). On a hit, decodes it into *out (allocated in a) and returns true.
  */
 bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
-		      gr_value *out);
+                      gr_value *out);
 
 /*
  * Store the pruned form of doc for these sources. Writes a temporary file

@@ -7,7 +7,10 @@
 
 #include "guardrail/guardrail.h"
 
-const char *gr_version(void) { return GUARDRAIL_VERSION; }
+const char *gr_version(void)
+{
+	return GUARDRAIL_VERSION;
+}
 
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;

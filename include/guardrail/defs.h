@@ -7,7 +7,7 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define GR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define GR_SENTINEL __attribute__((sentinel))
+#define GR_SENTINEL          __attribute__((sentinel))
 #else
 #define GR_PRINTF(fmt, args)
 #define GR_SENTINEL

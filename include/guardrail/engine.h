@@ -34,7 +34,6 @@
 extern "C" {
 #endif
 
-
 /* Per-call context of check. */
 typedef struct gr_check_ctx {
 	gr_arena *arena;                  /* for finding strings; lives as long as the object */

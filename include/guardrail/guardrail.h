@@ -8,15 +8,15 @@
 #ifndef GUARDRAIL_H
 #define GUARDRAIL_H
 
-#define GUARDRAIL_VERSION "0.1.0"
+#define GUARDRAIL_VERSION       "0.1.0"
 #define GUARDRAIL_VERSION_MAJOR 0
 #define GUARDRAIL_VERSION_MINOR 1
 #define GUARDRAIL_VERSION_PATCH 0
 
-#include "guardrail/defs.h"
 #include "guardrail/arena.h"
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
+#include "guardrail/defs.h"
 #include "guardrail/engine.h"
 #include "guardrail/error.h"
 #include "guardrail/finding.h"
@@ -27,8 +27,8 @@
 #include "guardrail/pss.h"
 #include "guardrail/report.h"
 #include "guardrail/schema.h"
-#include "guardrail/set.h"
 #include "guardrail/session.h"
+#include "guardrail/set.h"
 #include "guardrail/value.h"
 
 #ifdef __cplusplus
