@@ -122,10 +122,12 @@ test-sanitize: deps
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
 
 # The threaded check pipeline under ThreadSanitizer: the corpus and the
-# examples on four threads with a cold schema cache, several times.
+# examples on four threads with a cold schema cache, several times; checkers
+# swapped under load (test_swap) and the pipeline's own tests.
 test-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT=-O1 \
-		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/guardrail
+		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/guardrail \
+		build-tsan/tests/unit/test_swap build-tsan/tests/unit/test_pipeline
 	@BUILD=build-tsan sh tests/tsan.sh
 
 # libFuzzer harnesses (clang). Run one: build-fuzz/tests/fuzz/fuzz_yaml -max_total_time=600

@@ -5,8 +5,11 @@
  * group-version makes the registry read `api/<v>.json` or
  * `apis/<group>/<v>.json`, lay the matching patch over it, compile every
  * component that carries x-kubernetes-group-version-kind, and free the
- * decoded text. One mutex guards the tables; nodes are immutable once
- * published, so validation runs outside the lock.
+ * decoded text. One mutex guards the tables, never held while a document
+ * is read, decoded or compiled: a group-version loads into its own arena
+ * and its kinds are published under the lock when it is done (a thread
+ * wanting the same group-version meanwhile waits for that). Nodes are
+ * immutable once published, so validation runs outside the lock.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -20,16 +23,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "guardrail/decode.h"
 #include "../doccache.h"
-#include "guardrail/schema.h"
 #include "../internal.h"
+#include "guardrail/decode.h"
+#include "guardrail/schema.h"
 #include "registry_int.h"
 
 #define NBUCKETS 1024
 
 /* One string of a GVK, with a separator mixed in after it. */
-static uint64_t hash_str(uint64_t h, const char *s) { return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff; }
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff;
+}
 
 static size_t gvk_bucket(const char *g, const char *v, const char *k)
 {
@@ -112,6 +118,7 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&r->arena);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->loaded, NULL);
 	snprintf(r->version, sizeof r->version, "%s", version ? version : newest);
 	r->dir = malloc(strlen(schema_dir) + strlen(r->version) + 2);
 	r->buckets = calloc(NBUCKETS, sizeof *r->buckets);
@@ -140,6 +147,7 @@ int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *par
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&r->arena);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->loaded, NULL);
 	r->parent = parent;
 	memcpy(r->version, parent->version, sizeof r->version);
 	r->dir = strdup(parent->dir);
@@ -158,9 +166,12 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	if (!r)
 		return;
 	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->loaded);
 	gv_entry *g = r->gvs;
 	while (g) {
 		gv_entry *next = g->next;
+		gr_sregex_free_all(g->regexes);
+		gr_arena_free(&g->arena);
 		free(g);
 		g = next;
 	}
@@ -263,8 +274,29 @@ static bool path_is_namespaced(const gr_value *paths, const char *g, const char 
 	return false;
 }
 
-/* Load one built-in group-version; caller holds the lock. */
-static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group, const char *version)
+/* A kind a load compiled, published under the lock when the load is done. */
+typedef struct loaded_kind {
+	const char *g, *v, *k; /* in the decoded document (valid until the load ends) */
+	const snode *root;     /* in gv->arena */
+	bool namespaced;
+} loaded_kind;
+
+/* Publish the kinds of a finished load; caller holds the lock. */
+static void publish_locked(gr_schema_registry *r, const loaded_kind *kinds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gr_registry_add_locked(r, kinds[i].g, kinds[i].v, kinds[i].k, kinds[i].root,
+		                       kinds[i].namespaced, false);
+}
+
+/*
+ * Load one built-in group-version WITHOUT the registry's lock: reading,
+ * decoding, patching and compiling use only the registry's immutable fields
+ * (dir, patches, cache) and the gv's own arena and pattern list; the kinds
+ * are published under the lock at the end (publish_locked). Only the thread
+ * that created the gv entry loads it; others wait for it (gr_registry_lookup).
+ */
+static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const char *version)
 {
 	char rel[PATH_MAX], full[PATH_MAX + 64];
 	gr_registry_gv_relpath(rel, sizeof rel, group, version);
@@ -320,9 +352,11 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	}
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");
-	scompiler *c = gr_scompiler_new(&r->arena, comps, true);
+	scompiler *c = gr_scompiler_new(&gv->arena, comps, true);
 	if (c)
-		gr_scompiler_set_regex_list(c, &r->regexes);
+		gr_scompiler_set_regex_list(c, &gv->regexes);
+	loaded_kind *kinds = NULL;
+	size_t nkinds = 0, capkinds = 0;
 	if (c && comps && comps->type == GR_OBJECT) {
 		for (size_t i = 0; i < comps->u.o.len; i++) {
 			const gr_member *m = &comps->u.o.members[i];
@@ -336,13 +370,26 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 				if (!g || !v || !k || strcmp(g, group) != 0 || strcmp(v, version) != 0)
 					continue;
 				const snode *root = gr_scompile_component(c, m->key, m->key_len);
-				if (root)
-					gr_registry_add_locked(r, g, v, k, root,
-					                       path_is_namespaced(paths, g, v, k), false);
+				if (!root)
+					continue;
+				if (nkinds == capkinds) {
+					size_t cap = capkinds ? capkinds * 2 : 16;
+					loaded_kind *nk = realloc(kinds, cap * sizeof *nk);
+					if (!nk)
+						continue;
+					kinds = nk;
+					capkinds = cap;
+				}
+				kinds[nkinds++] =
+				        (loaded_kind){g, v, k, root, path_is_namespaced(paths, g, v, k)};
 			}
 		}
 	}
 	gr_scompiler_free(c);
+	pthread_mutex_lock(&r->mu);
+	publish_locked(r, kinds, nkinds);
+	pthread_mutex_unlock(&r->mu);
+	free(kinds);
 	gr_arena_free(&tmp);
 	return 0;
 }
@@ -366,11 +413,23 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 			if (gv) {
 				strcpy(gv->group, group);
 				strcpy(gv->version, version);
+				gr_arena_init(&gv->arena);
+				gv->loading = true;
 				gv->next = r->gvs;
 				r->gvs = gv;
-				load_gv_locked(r, gv, group, version);
+				/* load without the lock: other group-versions load and
+				 * every lookup proceeds meanwhile */
+				pthread_mutex_unlock(&r->mu);
+				load_gv(r, gv, group, version);
+				pthread_mutex_lock(&r->mu);
+				gv->loading = false;
+				pthread_cond_broadcast(&r->loaded);
 				e = gr_registry_find_locked(r, group, version, kind);
 			}
+		} else if (gv) {
+			while (gv->loading) /* another thread is loading it */
+				pthread_cond_wait(&r->loaded, &r->mu);
+			e = gr_registry_find_locked(r, group, version, kind);
 		}
 	}
 	pthread_mutex_unlock(&r->mu);
