@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cnum.h"
 
 struct gr_arena_chunk {
 	gr_arena_chunk *next;
@@ -142,7 +143,7 @@ char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
 	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
+	int n = gri_vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return NULL;
@@ -152,7 +153,7 @@ char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
 	if (!p)
 		return NULL;
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	gri_vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return p;
 }

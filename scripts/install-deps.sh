@@ -5,10 +5,11 @@
 #   clang, libclang-rt-14-dev   sanitizer builds and libFuzzer harnesses
 #   bc, time         bench/check.sh arithmetic and peak RSS
 #   clang-format, pkgconf, g++   make format-check; the install test (pkg-config, the headers from C++)
+#   locales          localedef and its sources: the LC_NUMERIC test builds a decimal-comma locale
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time clang-format pkgconf g++; do check "$p"; done
+for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time clang-format pkgconf g++ locales; do check "$p"; done
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""
