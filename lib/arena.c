@@ -7,12 +7,12 @@
  */
 #include "guardrail/arena.h"
 
+#include "cnum.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cnum.h"
 
 struct gr_arena_chunk {
 	gr_arena_chunk *next;

@@ -1,10 +1,10 @@
 /* error.c — filling gr_error values (see error.h). */
 #include "guardrail/error.h"
 
+#include "cnum.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "cnum.h"
 
 void gr_error_clear(gr_error *err)
 {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cnum.h"
 #include "guardrail/finding.h"
 #include "guardrail/report.h"
-#include "cnum.h"
 
 const char *gr_severity_name(gr_severity s)
 {

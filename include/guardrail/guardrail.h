@@ -25,6 +25,7 @@
 #include "guardrail/object.h"
 #include "guardrail/path.h"
 #include "guardrail/pss.h"
+#include "guardrail/regex.h"
 #include "guardrail/report.h"
 #include "guardrail/schema.h"
 #include "guardrail/session.h"

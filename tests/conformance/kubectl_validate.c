@@ -377,7 +377,8 @@ int main(int argc, char **argv)
 	int ran = passed + failed + known_hit;
 	printf("kubectl-validate: ran %d cases\n", ran);
 	if (ran != CASES) {
-		printf("FAIL  ran %d cases, expected %d (a case was added, removed or not read)\n", ran, CASES);
+		printf("FAIL  ran %d cases, expected %d (a case was added, removed or not read)\n", ran,
+		       CASES);
 		failed++;
 	}
 	printf("kubectl-validate: %d passed, %d failed\n", passed, failed);

@@ -345,7 +345,8 @@ int main(void)
 	int ran = passed + failed;
 	printf("pod-security: ran %d checks\n", ran);
 	if (ran != CHECKS) {
-		printf("FAIL  ran %d checks, expected %d (fixtures were added, removed or not read)\n", ran, CHECKS);
+		printf("FAIL  ran %d checks, expected %d (fixtures were added, removed or not read)\n", ran,
+		       CHECKS);
 		failed++;
 	}
 	printf("pod-security: %d passed, %d failed\n", passed, failed);
