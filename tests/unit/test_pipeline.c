@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guardrail/guardrail.h"
 #include "testlib.h"
@@ -360,6 +361,44 @@ static void test_inputs_and_set(void)
 	gr_checker_unref(c);
 }
 
+/* ---- limits: an input over the size limit says so, read or given ---- */
+
+static void test_limits(void)
+{
+	gr_checker *c = checker("pss", NULL);
+	if (!c)
+		return;
+	char path[] = "/tmp/gr-limit-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "w");
+	fputs(pod_in_shop, f);
+	fclose(f);
+	gr_session_options so;
+	gr_session_options_default(&so);
+	so.limits.max_bytes = 16;
+	gr_session *s = gr_session_new(c, &so);
+	gr_session_add_file(s, path);
+	gr_session_add_bytes(s, "big.yaml", pod_in_shop, strlen(pod_in_shop));
+	capture cap = {.rep = gr_reporter_new(GR_FORMAT_TEXT, false, "t")};
+	gr_buf_init(&cap.out);
+	gr_summary sum;
+	gr_error err;
+	CHECK(gr_session_run(s, on_result, &cap, &sum, &err) == 0);
+	CHECK(sum.errors == 2 && sum.objects == 0);
+	/* the fix speaks of the size, not of paths and permissions */
+	const char *out = cap.out.data ? cap.out.data : "";
+	CHECK(strstr(out, "error read") && strstr(out, "error decode"));
+	CHECK(strstr(out, "over the size limit") != NULL && strstr(out, "permissions") == NULL);
+	gr_buf_free(&cap.out);
+	gr_reporter_free(cap.rep);
+	gr_session_free(s);
+	unlink(path);
+	gr_checker_unref(c);
+}
+
 /* ---- the cell: a checker replaced while references are held ---- */
 
 static void test_cell(void)
@@ -391,6 +430,7 @@ int main(void)
 	test_set_level_order();
 	test_custom_engine();
 	test_inputs_and_set();
+	test_limits();
 	test_cell();
 	return test_report("pipeline");
 }
