@@ -8,6 +8,9 @@
 # nothing behind. Prints "install: N passed, N failed".
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.."
+# The installed library is a normal build: a sanitizer run tests it from build/.
+case $BUILD in build-san* | build-tsan*) BUILD=build ;; esac
+unset MAKEFLAGS MAKELEVEL MFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
@@ -19,8 +22,6 @@ t() { if eval "$2"; then ok; else bad "$1"; fi; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 P=$tmp/usr
-# EXTRA_CFLAGS/LDFLAGS are the caller's (a sanitizer build passes none here:
-# the installed library is a normal one).
 if ! make --no-print-directory -s BUILD="$BUILD" PREFIX="$P" install > "$tmp/log" 2>&1; then
 	cat "$tmp/log" >&2
 	echo "install: 0 passed, 1 failed"
