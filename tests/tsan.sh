@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run the threaded check pipeline under ThreadSanitizer and fail on any
-# report: prepare pass (CRDs, Namespaces) and check pass over the corpus and
-# the examples, 2 to 4 worker threads, a cold schema cache each time (so the
+# report: the set-level pass (decoding, CRDs, Namespaces) and the check pass
+# over the corpus and the examples, 2 to 4 worker threads, a cold schema cache each time (so the
 # lazy schema loading races too); then checkers swapped under load
 # (tests/unit/test_swap.c) and the pipeline tests. Prints "tsan: N passed, N failed".
 BUILD=${BUILD:-build-tsan}
