@@ -16,20 +16,20 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-        {"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
-        {"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
-        {"version", cmd_version, "print the version"},
+	{"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
+	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
+	{"version", cmd_version, "print the version"},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: guardrail <command> [options] [args]\n\n"
-	             "Kubernetes guardrails: schema validation, Pod Security Standards and\n"
-	             "policies, the same verdicts in CI and in the cluster.\n\ncommands:\n");
+		     "Kubernetes guardrails: schema validation, Pod Security Standards and\n"
+		     "policies, the same verdicts in CI and in the cluster.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'guardrail <command> --help' describes a command. Exit codes: 0 no enforce-level\n"
-	             "finding, 1 at least one, 2 bad input or bad invocation.\n");
+		     "finding, 1 at least one, 2 bad input or bad invocation.\n");
 }
 
 int main(int argc, char **argv)
