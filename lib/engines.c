@@ -14,10 +14,12 @@ const char *gr_version(void)
 
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;
+extern const gr_engine gri_engine_kyverno;
 
 const gr_engine *const gr_builtin_engines[] = {
         &gri_engine_schema,
         &gri_engine_pss,
+        &gri_engine_kyverno,
         NULL,
 };
 
