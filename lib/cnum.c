@@ -5,7 +5,6 @@
 #include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cnum.h"
 
@@ -40,10 +39,4 @@ int gri_snprintf(char *buf, size_t cap, const char *fmt, ...)
 	int n = gri_vsnprintf(buf, cap, fmt, ap);
 	va_end(ap);
 	return n;
-}
-
-double gri_strtod(const char *s, char **end)
-{
-	locale_t c = numeric_c();
-	return c ? strtod_l(s, end, c) : strtod(s, end);
 }

@@ -17,6 +17,8 @@
 
 int gri_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
 int gri_snprintf(char *buf, size_t cap, const char *fmt, ...) GR_PRINTF(3, 4);
+/* strtod in the C locale: defined with the decoders' number reading
+ * (decode_util.c, declared in internal.h too). */
 double gri_strtod(const char *s, char **end);
 
 #endif

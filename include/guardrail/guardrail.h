@@ -22,6 +22,7 @@
 #include "guardrail/finding.h"
 #include "guardrail/inputs.h"
 #include "guardrail/jmespath.h"
+#include "guardrail/kyverno.h"
 #include "guardrail/object.h"
 #include "guardrail/path.h"
 #include "guardrail/pss.h"
