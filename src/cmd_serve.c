@@ -356,6 +356,7 @@ int cmd_serve(int argc, char **argv)
 	serve_log("info", "serving", lf.data ? lf.data : "");
 	gr_buf_free(&lf);
 
+	bool tls_forced = false, cfg_forced = false;
 	uint64_t tls_due = 0, cfg_due = 0, next_stat = serve_now_ms() + 2000, drain_until = 0;
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = w.fd, .events = POLLIN}};
@@ -366,6 +367,7 @@ int cmd_serve(int argc, char **argv)
 			if (si.ssi_signo == SIGHUP) {
 				serve_log("info", "SIGHUP: reloading the configuration", "");
 				cfg_due = now;
+				cfg_forced = true;
 			} else if (atomic_load(&serve_state) == SERVE_RUNNING) {
 				atomic_store(&serve_ready, 0);
 				atomic_store(&serve_state, SERVE_DRAINING);
@@ -394,23 +396,31 @@ int cmd_serve(int argc, char **argv)
 			}
 		if (now >= next_stat) { /* belt and braces: files changed without an event */
 			next_stat = now + 2000;
-			bool t0 = stamp_update(&w.tls[0]), t1 = stamp_update(&w.tls[1]);
-			if (t0 || t1)
+			if (!tls_due)
 				tls_due = now;
-			for (size_t i = 0; i < w.ncfg; i++)
-				if (stamp_update(&w.cfg[i]))
-					cfg_due = now;
+			if (!cfg_due && w.ncfg)
+				cfg_due = now;
 		}
+		/* An event in a watched directory (other files live there too)
+		 * reloads only when a file we read really changed. */
 		if (tls_due && now >= tls_due) {
 			tls_due = 0;
-			stamp_update(&w.tls[0]);
-			stamp_update(&w.tls[1]);
-			reload_tls(&o, false);
+			bool t0 = stamp_update(&w.tls[0]), t1 = stamp_update(&w.tls[1]);
+			if (t0 || t1 || tls_forced)
+				reload_tls(&o, false);
+			tls_forced = false;
 		}
 		if (cfg_due && now >= cfg_due) {
 			cfg_due = 0;
-			reload_config(o.config_path, false);
-			watch_config(&w, o.config_path);
+			bool changed = cfg_forced;
+			for (size_t i = 0; i < w.ncfg; i++)
+				if (stamp_update(&w.cfg[i]))
+					changed = true;
+			if (changed) {
+				reload_config(o.config_path, false);
+				watch_config(&w, o.config_path);
+			}
+			cfg_forced = false;
 		}
 		if (atomic_load(&serve_state) == SERVE_DRAINING && now >= drain_until) {
 			serve_log("info", "drain delay over: closing the listener and idle connections", "");
