@@ -146,6 +146,7 @@ static void conn_close(worker *w, conn *c)
 	if (c->ssl) {
 		if (c->handshake_done)
 			SSL_shutdown(c->ssl); /* best effort close_notify */
+		ERR_clear_error(); /* the queue is per thread: never leave errors for the next connection */
 		SSL_free(c->ssl);
 	}
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
@@ -222,6 +223,7 @@ static int flush_out(worker *w, conn *c)
 {
 	while (c->out_off < c->out.len) {
 		size_t n = c->out.len - c->out_off;
+		ERR_clear_error();
 		int r = SSL_write(c->ssl, c->out.data + c->out_off, n > (1u << 30) ? (1 << 30) : (int)n);
 		if (r > 0) {
 			c->out_off += (size_t)r;
@@ -574,6 +576,7 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 {
 	c->last_ms = serve_now_ms();
 	if (!c->handshake_done) {
+		ERR_clear_error();
 		int r = SSL_do_handshake(c->ssl);
 		if (r != 1) {
 			int e = SSL_get_error(c->ssl, r);
@@ -623,6 +626,7 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 			conn_close(w, c);
 			return;
 		}
+		ERR_clear_error();
 		int n = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 		if (n > 0) {
 			if (c->in_len == 0 && !c->head_done) {

@@ -17,6 +17,7 @@
  *       Send a request head one byte a second; print the seconds until the
  *       server closed the connection.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,6 +25,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,6 +343,7 @@ int main(int argc, char **argv)
 		bodies[0] = "";
 		nbodies = 1;
 	}
+	signal(SIGPIPE, SIG_IGN);
 	ctx = SSL_CTX_new(TLS_client_method());
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (ca) {
