@@ -108,9 +108,10 @@ static bool stamp_update(file_stamp *f)
 {
 	struct stat st;
 	bool present = stat(f->path, &st) == 0; /* follows the ..data symlink */
-	bool changed = present != f->present ||
-		       (present && (st.st_dev != f->dev || st.st_ino != f->ino || st.st_size != f->size ||
-				    st.st_mtim.tv_sec != f->mtime.tv_sec || st.st_mtim.tv_nsec != f->mtime.tv_nsec));
+	bool changed =
+	        present != f->present ||
+	        (present && (st.st_dev != f->dev || st.st_ino != f->ino || st.st_size != f->size ||
+	                     st.st_mtim.tv_sec != f->mtime.tv_sec || st.st_mtim.tv_nsec != f->mtime.tv_nsec));
 	f->present = present;
 	if (present) {
 		f->dev = st.st_dev;
@@ -140,8 +141,8 @@ static void watch_dir_of(watcher *w, const char *path, int kind)
 	struct stat st;
 	const char *dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? tmp : dirname(tmp);
 	int wd = inotify_add_watch(w->fd, dir,
-				   IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | IN_ATTRIB |
-					   IN_MODIFY);
+	                           IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM |
+	                                   IN_ATTRIB | IN_MODIFY);
 	if (wd < 0)
 		return;
 	for (size_t i = 0; i < w->n; i++)
@@ -209,15 +210,17 @@ static int reload_config(const char *config, bool initial)
 	if (serve_policy_load(config, &p, &err) != 0) {
 		if (!initial)
 			atomic_fetch_add(&serve_gm.config_reload_failures, 1);
-		log_error(initial ? "cannot load the configuration" : "configuration rejected; the previous set keeps serving",
-			  &err);
+		log_error(initial ? "cannot load the configuration"
+		                  : "configuration rejected; the previous set keeps serving",
+		          &err);
 		return -1;
 	}
 	atomic_store(&serve_gm.policy_objects, p->npolicy_objects);
 	atomic_store(&serve_gm.last_reload_ok_unix, (unsigned long long)time(NULL));
 	char fields[256];
-	snprintf(fields, sizeof fields, "\"engines\":%zu,\"policyFiles\":%zu,\"policyObjects\":%zu,\"podSecurity\":%s",
-		 p->nengines, p->npolicy_files, p->npolicy_objects, p->pss_enabled ? "true" : "false");
+	snprintf(fields, sizeof fields,
+	         "\"engines\":%zu,\"policyFiles\":%zu,\"policyObjects\":%zu,\"podSecurity\":%s", p->nengines,
+	         p->npolicy_files, p->npolicy_objects, p->pss_enabled ? "true" : "false");
 	serve_policy_publish(p);
 	if (!initial)
 		atomic_fetch_add(&serve_gm.config_reloads, 1);
@@ -233,8 +236,9 @@ static int reload_tls(const serve_options *o, bool initial)
 	if (!ctx) {
 		if (!initial)
 			atomic_fetch_add(&serve_gm.tls_reload_failures, 1);
-		log_error(initial ? "cannot load the TLS certificate" : "certificate reload failed; the previous pair keeps serving",
-			  &err);
+		log_error(initial ? "cannot load the TLS certificate"
+		                  : "certificate reload failed; the previous pair keeps serving",
+		          &err);
 		return -1;
 	}
 	serve_tls_publish(ctx);
@@ -250,12 +254,12 @@ static int reload_tls(const serve_options *o, bool initial)
 int cmd_serve(int argc, char **argv)
 {
 	serve_options o = {
-		.listen = ":8443",
-		.max_connections = 4096,
-		.read_timeout_ms = 10000,
-		.idle_timeout_ms = 120000,
-		.drain_delay_ms = 10000,
-		.shutdown_timeout_ms = 30000,
+	        .listen = ":8443",
+	        .max_connections = 4096,
+	        .read_timeout_ms = 10000,
+	        .idle_timeout_ms = 120000,
+	        .drain_delay_ms = 10000,
+	        .shutdown_timeout_ms = 30000,
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.workers = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 2;
@@ -373,8 +377,9 @@ int cmd_serve(int argc, char **argv)
 				atomic_store(&serve_state, SERVE_DRAINING);
 				drain_until = now + o.drain_delay_ms;
 				snprintf(fields, sizeof fields, "\"drainDelayMilliseconds\":%llu",
-					 (unsigned long long)o.drain_delay_ms);
-				serve_log("info", "draining: not ready, every response closes its connection", fields);
+				         (unsigned long long)o.drain_delay_ms);
+				serve_log("info", "draining: not ready, every response closes its connection",
+				          fields);
 			} else {
 				drain_until = now; /* a second signal: stop now */
 			}
@@ -386,7 +391,8 @@ int cmd_serve(int argc, char **argv)
 				struct inotify_event *ev = (struct inotify_event *)p;
 				for (size_t i = 0; i < w.n; i++)
 					if (w.wd[i] == ev->wd) {
-						/* Let a burst of changes (the kubelet writes several) settle. */
+						/* Let a burst of changes (the kubelet writes several) settle.
+						 */
 						if (w.kind[i] == 0)
 							tls_due = now + 200;
 						else

@@ -57,7 +57,10 @@ static void policy_free(serve_policy *p)
 	free(p);
 }
 
-void serve_policy_ref(serve_policy *p) { atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed); }
+void serve_policy_ref(serve_policy *p)
+{
+	atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+}
 
 void serve_policy_unref(serve_policy *p)
 {
@@ -92,7 +95,10 @@ serve_policy *serve_policy_acquire(void)
 	return p;
 }
 
-uint64_t serve_policy_generation(void) { return atomic_load_explicit(&current_generation, memory_order_acquire); }
+uint64_t serve_policy_generation(void)
+{
+	return atomic_load_explicit(&current_generation, memory_order_acquire);
+}
 
 /* ---- loading ---- */
 
@@ -150,7 +156,8 @@ static bool only_keys(loader *l, const gr_value *obj, const char *const *keys, c
 		for (size_t k = 0; keys[k] && !ok; k++)
 			ok = strcmp(m->key, keys[k]) == 0;
 		if (!ok) {
-			gr_error_set(l->err, m->line, m->column, "unknown key \"%.64s\" in %s", m->key, where);
+			gr_error_set(l->err, m->line, m->column, "unknown key \"%.64s\" in %s", m->key,
+			             where);
 			gr_error_set_file(l->err, l->config_path);
 			return false;
 		}
@@ -201,11 +208,14 @@ static bool policy_name(const char *name)
 {
 	size_t n = strlen(name);
 	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-				  (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-				  (n > 5 && strcmp(name + n - 5, ".json") == 0));
+	                          (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+	                          (n > 5 && strcmp(name + n - 5, ".json") == 0));
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* A file, or a directory walked in name order (recursively). */
 static int load_policy_path(serve_policy *p, const char *path, int depth, gr_error *err)
@@ -272,9 +282,10 @@ static bool engine_wanted(char **names, size_t n, bool listed, const char *name)
 }
 
 static int parse_config(loader *l, const gr_value *root, serve_policy *p, char ***engines, size_t *nengines,
-			bool *engines_listed, char **rules_path, char ***policies, size_t *npolicies)
+                        bool *engines_listed, char **rules_path, char ***policies, size_t *npolicies)
 {
-	static const char *const top[] = {"apiVersion", "kind", "podSecurity", "engines", "rules", "policies", NULL};
+	static const char *const top[] = {"apiVersion", "kind",     "podSecurity", "engines",
+	                                  "rules",      "policies", NULL};
 	if (root->type != GR_OBJECT)
 		return at(l, root, "%s must be a mapping", "the configuration");
 	if (!only_keys(l, root, top, "the configuration"))
@@ -304,12 +315,13 @@ static int parse_config(loader *l, const gr_value *root, serve_policy *p, char *
 				return at(l, ex, "%s must be a mapping", "podSecurity.exemptions");
 			if (!only_keys(l, ex, ex_keys, "podSecurity.exemptions"))
 				return -1;
-			if (string_list(l, gr_get(ex, "usernames"), "podSecurity.exemptions.usernames", &p->exempt_users,
-					&p->nexempt_users) ||
+			if (string_list(l, gr_get(ex, "usernames"), "podSecurity.exemptions.usernames",
+			                &p->exempt_users, &p->nexempt_users) ||
 			    string_list(l, gr_get(ex, "namespaces"), "podSecurity.exemptions.namespaces",
-					&p->exempt_namespaces, &p->nexempt_namespaces) ||
-			    string_list(l, gr_get(ex, "runtimeClasses"), "podSecurity.exemptions.runtimeClasses",
-					&p->exempt_runtime_classes, &p->nexempt_runtime_classes))
+			                &p->exempt_namespaces, &p->nexempt_namespaces) ||
+			    string_list(l, gr_get(ex, "runtimeClasses"),
+			                "podSecurity.exemptions.runtimeClasses", &p->exempt_runtime_classes,
+			                &p->nexempt_runtime_classes))
 				return -1;
 		}
 	}
@@ -321,10 +333,13 @@ static int parse_config(loader *l, const gr_value *root, serve_policy *p, char *
 		for (size_t i = 0; i < *nengines; i++) {
 			const char *n = (*engines)[i];
 			if (strcmp(n, "schema") == 0)
-				return at(l, ev, "engines: %s is not served (the API server has already validated the object)",
-					  "schema");
+				return at(l, ev,
+				          "engines: %s is not served (the API server has already validated "
+				          "the object)",
+				          "schema");
 			if (strcmp(n, "pss") != 0 && !gr_engine_find(n))
-				return at(l, &ev->u.a.items[i], "engines: this build has no engine \"%.64s\"", n);
+				return at(l, &ev->u.a.items[i], "engines: this build has no engine \"%.64s\"",
+				          n);
 		}
 		p->pss_enabled = p->pss_enabled && engine_wanted(*engines, *nengines, true, "pss");
 	}
@@ -382,11 +397,12 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 			gr_error_set_file(err, config_path);
 			rc = -1;
 		} else if (ndocs != 1) {
-			gr_error_set(err, 0, 0, "%s: expected one YAML document, found %zu", config_path, ndocs);
+			gr_error_set(err, 0, 0, "%s: expected one YAML document, found %zu", config_path,
+			             ndocs);
 			rc = -1;
 		} else
-			rc = parse_config(&l, &docs[0].root, p, &engines, &nengines, &listed, &rules_path, &policies,
-					  &npolicies);
+			rc = parse_config(&l, &docs[0].root, p, &engines, &nengines, &listed, &rules_path,
+			                  &policies, &npolicies);
 	}
 	/* Engines: whatever the library offers, but schema and pss (pss is
 	 * judged per route, at the level and version of the path). */

@@ -166,7 +166,18 @@ int serve_http_parse_head(const char *buf, size_t len, serve_http_req *r, int *s
 	return 1;
 }
 
-enum { CH_SIZE = 0, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER, CH_TRAILER_LINE, CH_TRAILER_LF, CH_DONE };
+enum {
+	CH_SIZE = 0,
+	CH_EXT,
+	CH_SIZE_LF,
+	CH_DATA,
+	CH_DATA_CR,
+	CH_DATA_LF,
+	CH_TRAILER,
+	CH_TRAILER_LINE,
+	CH_TRAILER_LF,
+	CH_DONE
+};
 
 static int hexval(char ch)
 {
@@ -303,11 +314,14 @@ uint64_t serve_http_query_timeout(const char *query, size_t len)
 
 static const char *const mode_names[] = {"enforce", "warn", "audit"};
 static const char *const route_labels[SERVE_NROUTE_LABELS] = {
-	"enforce/privileged", "enforce/baseline", "enforce/restricted", "warn/privileged", "warn/baseline",
-	"warn/restricted",    "audit/privileged", "audit/baseline",     "audit/restricted",
+        "enforce/privileged", "enforce/baseline", "enforce/restricted", "warn/privileged",  "warn/baseline",
+        "warn/restricted",    "audit/privileged", "audit/baseline",     "audit/restricted",
 };
 
-const char *serve_route_label(const serve_route *r) { return route_labels[r->mode * 3 + (int)r->pss.level]; }
+const char *serve_route_label(const serve_route *r)
+{
+	return route_labels[r->mode * 3 + (int)r->pss.level];
+}
 
 int serve_route_parse(const char *path, size_t len, serve_route *out)
 {

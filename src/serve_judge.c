@@ -23,14 +23,20 @@
 typedef enum req_class { CLASS_POD, CLASS_CONTROLLER, CLASS_NAMESPACE, CLASS_OTHER, CLASS_SKIP } req_class;
 
 /* Pod subresources PSA does not evaluate (admission.go ignoredPodSubresources). */
-static const char *const ignored_pod_subresources[] = {"exec",	     "attach", "binding", "eviction",
-						       "log",	     "portforward", "proxy",   "status", NULL};
+static const char *const ignored_pod_subresources[] = {"exec",        "attach", "binding", "eviction", "log",
+                                                       "portforward", "proxy",  "status",  NULL};
 
 static const struct {
 	const char *group, *resource;
 } controllers[] = {
-	{"", "replicationcontrollers"}, {"", "podtemplates"},	 {"apps", "replicasets"}, {"apps", "deployments"},
-	{"apps", "statefulsets"},	{"apps", "daemonsets"}, {"batch", "jobs"},	 {"batch", "cronjobs"},
+        {"", "replicationcontrollers"},
+        {"", "podtemplates"},
+        {"apps", "replicasets"},
+        {"apps", "deployments"},
+        {"apps", "statefulsets"},
+        {"apps", "daemonsets"},
+        {"batch", "jobs"},
+        {"batch", "cronjobs"},
 };
 
 static bool in_list(char *const *list, size_t n, const char *s)
@@ -72,7 +78,10 @@ static const gr_value *containers_of(const gr_value *pod, const char *key)
 	return v && v->type == GR_ARRAY ? v : NULL;
 }
 
-static size_t count_of(const gr_value *arr) { return arr ? arr->u.a.len : 0; }
+static size_t count_of(const gr_value *arr)
+{
+	return arr ? arr->u.a.len : 0;
+}
 
 static const char *annotation(const gr_value *pod, const char *key)
 {
@@ -86,7 +95,8 @@ static bool str_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-static bool container_differs(const gr_value *c, const gr_value *old, const gr_value *pod, const gr_value *old_pod)
+static bool container_differs(const gr_value *c, const gr_value *old, const gr_value *pod,
+                              const gr_value *old_pod)
 {
 	if (str_differs(gr_get_str(c, "image"), gr_get_str(old, "image")))
 		return true;
@@ -101,7 +111,7 @@ static bool container_differs(const gr_value *c, const gr_value *old, const gr_v
 static bool significant_pod_update(const gr_value *pod, const gr_value *old)
 {
 	if (str_differs(annotation(pod, "seccomp.security.alpha.kubernetes.io/pod"),
-			annotation(old, "seccomp.security.alpha.kubernetes.io/pod")))
+	                annotation(old, "seccomp.security.alpha.kubernetes.io/pod")))
 		return true;
 	static const char *const lists[] = {"containers", "initContainers"};
 	for (int l = 0; l < 2; l++) {
@@ -112,7 +122,8 @@ static bool significant_pod_update(const gr_value *pod, const gr_value *old)
 			if (container_differs(&c->u.a.items[i], &oc->u.a.items[i], pod, old))
 				return true;
 	}
-	const gr_value *e = containers_of(pod, "ephemeralContainers"), *oe = containers_of(old, "ephemeralContainers");
+	const gr_value *e = containers_of(pod, "ephemeralContainers"),
+	               *oe = containers_of(old, "ephemeralContainers");
 	for (size_t i = 0; i < count_of(e); i++) {
 		const gr_value *c = &e->u.a.items[i];
 		const char *name = gr_get_str(c, "name");
@@ -195,7 +206,10 @@ static void seg_add(gr_buf *b, const char *s)
 	gr_buf_puts(b, s);
 }
 
-static const char *buf_str(gr_arena *a, gr_buf *b) { return b->len ? gr_arena_strndup(a, b->data, b->len) : NULL; }
+static const char *buf_str(gr_arena *a, gr_buf *b)
+{
+	return b->len ? gr_arena_strndup(a, b->data, b->len) : NULL;
+}
 
 static void add_warning(serve_verdict *out, gr_arena *a, const char *text)
 {
@@ -205,12 +219,14 @@ static void add_warning(serve_verdict *out, gr_arena *a, const char *text)
 /* The effective mode of a finding: its own action, capped by the path. */
 static serve_mode effective(serve_mode path, gr_action action)
 {
-	serve_mode own = action == GR_ACTION_ENFORCE ? SERVE_ENFORCE : action == GR_ACTION_WARN ? SERVE_WARN : SERVE_AUDIT;
+	serve_mode own = action == GR_ACTION_ENFORCE ? SERVE_ENFORCE
+	                 : action == GR_ACTION_WARN  ? SERVE_WARN
+	                                             : SERVE_AUDIT;
 	return own > path ? own : path;
 }
 
 static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, const char *enforce_text,
-		   const char *would_text)
+                   const char *would_text)
 {
 	switch (mode) {
 	case SERVE_ENFORCE: seg_add(&s->deny, enforce_text); break;
@@ -243,19 +259,21 @@ static void check_namespace(const gr_admission_request *req, gr_arena *a, pss_co
 			if (dash && strcmp(dash, "-version") == 0)
 				version = true;
 			size_t ml = dash ? (size_t)(dash - mode) : strlen(mode);
-			if (!((ml == 7 && strncmp(mode, "enforce", 7) == 0) || (ml == 4 && strncmp(mode, "warn", 4) == 0) ||
+			if (!((ml == 7 && strncmp(mode, "enforce", 7) == 0) ||
+			      (ml == 4 && strncmp(mode, "warn", 4) == 0) ||
 			      (ml == 5 && strncmp(mode, "audit", 5) == 0)) ||
 			    (dash && !version))
 				continue;
 			gr_pss_level lv;
 			int minor;
-			bool ok = version ? gr_pss_parse_version(val, &minor) == 0 : gr_pss_parse_level(val, &lv) == 0;
+			bool ok = version ? gr_pss_parse_version(val, &minor) == 0
+			                  : gr_pss_parse_level(val, &lv) == 0;
 			if (ok)
 				continue;
 			c->v[c->n].reason = "invalid label";
-			c->v[c->n].detail = gr_arena_printf(
-				a, "%s=%.64s: must be %s", m->key, val,
-				version ? "\"latest\" or \"v1.N\"" : "privileged, baseline or restricted");
+			c->v[c->n].detail = gr_arena_printf(a, "%s=%.64s: must be %s", m->key, val,
+			                                    version ? "\"latest\" or \"v1.N\""
+			                                            : "privileged, baseline or restricted");
 			c->n++;
 			add_rule(c->out, "serve.namespace-label");
 			c->out->nfindings++;
@@ -263,8 +281,8 @@ static void check_namespace(const gr_admission_request *req, gr_arena *a, pss_co
 	}
 }
 
-void serve_judge(const serve_policy *p, const serve_route *route, const gr_admission_request *req, gr_arena *a,
-		 serve_verdict *out)
+void serve_judge(const serve_policy *p, const serve_route *route, const gr_admission_request *req,
+                 gr_arena *a, serve_verdict *out)
 {
 	memset(out, 0, sizeof *out);
 	gr_admission_response_init(&out->resp, req->uid);
@@ -303,7 +321,7 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 	gr_buf_init(&s.audit);
 	char version[32];
 	const char *policy = gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
-					     gr_pss_version_name(route->pss.minor, version, sizeof version));
+	                                     gr_pss_version_name(route->pss.minor, version, sizeof version));
 	bool judged = false;
 
 	/* Pod Security. */
@@ -318,7 +336,8 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 		if (rc && in_list(p->exempt_runtime_classes, p->nexempt_runtime_classes, rc))
 			exempt = "runtimeClass";
 	}
-	bool pss_applies = p->pss_enabled && (cls == CLASS_POD || cls == CLASS_CONTROLLER || cls == CLASS_NAMESPACE);
+	bool pss_applies =
+	        p->pss_enabled && (cls == CLASS_POD || cls == CLASS_CONTROLLER || cls == CLASS_NAMESPACE);
 	if (pss_applies && exempt) {
 		gr_admission_annotate(&out->resp, "exempt", exempt);
 	} else if (pss_applies && cls == CLASS_NAMESPACE) {
@@ -330,8 +349,8 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 		if (cls == CLASS_POD && route->mode == SERVE_ENFORCE)
 			gr_admission_annotate(&out->resp, "enforce-policy", policy);
 		if (route->pss.level != GR_PSS_PRIVILEGED)
-			gr_pss_evaluate(obj.pod_metadata, obj.pod_metadata_path, obj.pod_spec, obj.pod_spec_path,
-					route->pss, pss_sink, &pc);
+			gr_pss_evaluate(obj.pod_metadata, obj.pod_metadata_path, obj.pod_spec,
+			                obj.pod_spec_path, route->pss, pss_sink, &pc);
 	}
 	if (pc.n) {
 		const char *detail = gr_admission_forbidden_detail(a, pc.v, pc.n);
@@ -367,10 +386,10 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 			serve_mode mode = effective(route->mode, f->action);
 			const char *msg = f->message ? f->message : "";
 			const char *where = f->path && f->path[0] ? f->path : NULL;
-			char *enforce_text = gr_arena_printf(a, "violates %s%s%s: %s", f->rule, where ? " at " : "",
-							     where ? where : "", msg);
+			char *enforce_text = gr_arena_printf(a, "violates %s%s%s: %s", f->rule,
+			                                     where ? " at " : "", where ? where : "", msg);
 			char *would_text = gr_arena_printf(a, "would violate %s%s%s: %s", f->rule,
-							   where ? " at " : "", where ? where : "", msg);
+			                                   where ? " at " : "", where ? where : "", msg);
 			if (enforce_text && would_text)
 				report(out, a, &s, mode, enforce_text, would_text);
 		}
@@ -384,7 +403,8 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 		out->result = SERVE_ALLOWED;
 	if (s.deny.len) {
 		const char *msg = buf_str(a, &s.deny);
-		gr_admission_response_deny(&out->resp, msg ? msg : "denied (out of memory formatting the message)");
+		gr_admission_response_deny(&out->resp,
+		                           msg ? msg : "denied (out of memory formatting the message)");
 		/* PSA: no warnings on a request that is rejected anyway. */
 		out->resp.warnings.n = 0;
 		out->resp.warnings.dropped = 0;

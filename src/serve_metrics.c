@@ -16,8 +16,9 @@
 serve_global_metrics serve_gm;
 
 static const char *const kind_labels[SERVE_KIND_LABELS] = {
-	"Pod",	     "Deployment", "ReplicaSet",		"StatefulSet", "DaemonSet", "Job",
-	"CronJob", "PodTemplate", "ReplicationController", "Namespace",   "Other",     "Unknown",
+        "Pod",   "Deployment", "ReplicaSet",  "StatefulSet",           "DaemonSet",
+        "Job",   "CronJob",    "PodTemplate", "ReplicationController", "Namespace",
+        "Other", "Unknown",
 };
 
 int serve_kind_label(const char *kind)
@@ -30,17 +31,17 @@ int serve_kind_label(const char *kind)
 	return SERVE_KIND_LABELS - 2;
 }
 
-static const char *const result_labels[SERVE_NRESULTS] = {"allowed", "denied", "warned", "audited", "skipped",
-							  "error"};
+static const char *const result_labels[SERVE_NRESULTS] = {"allowed", "denied",  "warned",
+                                                          "audited", "skipped", "error"};
 
 /* Upper bounds in seconds; the last bucket is +Inf. */
 static const double lat_bounds[SERVE_LAT_BUCKETS] = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-						     0.01,    0.025,  0.05,    0.1,    0.25,  1,      5};
+                                                     0.01,    0.025,  0.05,    0.1,    0.25,  1,      5};
 
 #define RELAXED memory_order_relaxed
 
 void serve_metrics_review(serve_metrics *m, int route, gr_admission_op op, const char *kind, serve_result r,
-			  uint64_t ns)
+                          uint64_t ns)
 {
 	if (route < 0 || route > SERVE_NROUTE_LABELS)
 		route = SERVE_NROUTE_LABELS;
@@ -120,14 +121,15 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 					const char *path = "other";
 					if (r < SERVE_NROUTE_LABELS) {
 						serve_route rt = {.mode = (serve_mode)(r / 3),
-								  .pss = {.level = (gr_pss_level)(r % 3)}};
+						                  .pss = {.level = (gr_pss_level)(r % 3)}};
 						path = serve_route_label(&rt);
 					}
 					gr_buf_printf(b,
-						      "guardrail_admission_reviews_total{path=\"%s\",operation=\"%s\","
-						      "kind=\"%s\",result=\"%s\"} %llu\n",
-						      path, gr_admission_op_name((gr_admission_op)op), kind_labels[k],
-						      result_labels[res], v);
+					              "guardrail_admission_reviews_total{path=\"%s\","
+					              "operation=\"%s\","
+					              "kind=\"%s\",result=\"%s\"} %llu\n",
+					              path, gr_admission_op_name((gr_admission_op)op),
+					              kind_labels[k], result_labels[res], v);
 				}
 
 	help(b, "guardrail_admission_review_duration_seconds", "histogram",
@@ -136,15 +138,20 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 	for (int i = 0; i <= SERVE_LAT_BUCKETS; i++) {
 		cum += SUM(latency[i]);
 		if (i < SERVE_LAT_BUCKETS)
-			gr_buf_printf(b, "guardrail_admission_review_duration_seconds_bucket{le=\"%g\"} %llu\n",
-				      lat_bounds[i], cum);
+			gr_buf_printf(b,
+			              "guardrail_admission_review_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			              lat_bounds[i], cum);
 		else
-			gr_buf_printf(b, "guardrail_admission_review_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+			gr_buf_printf(
+			        b, "guardrail_admission_review_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+			        cum);
 	}
-	gr_buf_printf(b, "guardrail_admission_review_duration_seconds_sum %.9f\n", (double)SUM(latency_sum_ns) / 1e9);
+	gr_buf_printf(b, "guardrail_admission_review_duration_seconds_sum %.9f\n",
+	              (double)SUM(latency_sum_ns) / 1e9);
 	gr_buf_printf(b, "guardrail_admission_review_duration_seconds_count %llu\n", SUM(latency_count));
 
-	help(b, "guardrail_engine_evaluations_total", "counter", "Engine evaluations (one per engine per judged object).");
+	help(b, "guardrail_engine_evaluations_total", "counter",
+	     "Engine evaluations (one per engine per judged object).");
 	gr_buf_printf(b, "guardrail_engine_evaluations_total %llu\n", SUM(engine_runs));
 	help(b, "guardrail_findings_total", "counter", "Violations found, by rule id.");
 	/* Sum by name across workers (slots differ only by collisions). */
@@ -156,7 +163,8 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 			bool earlier = false;
 			for (size_t v = 0; v < w && !earlier; v++)
 				for (size_t j = 0; j < SERVE_RULE_SLOTS && !earlier; j++) {
-					const char *o = __atomic_load_n(&workers[v]->rule_names[j], __ATOMIC_ACQUIRE);
+					const char *o =
+					        __atomic_load_n(&workers[v]->rule_names[j], __ATOMIC_ACQUIRE);
 					earlier = o && strcmp(o, name) == 0;
 				}
 			if (earlier)
@@ -164,13 +172,16 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 			unsigned long long t = 0;
 			for (size_t v = w; v < n; v++)
 				for (size_t j = 0; j < SERVE_RULE_SLOTS; j++) {
-					const char *o = __atomic_load_n(&workers[v]->rule_names[j], __ATOMIC_ACQUIRE);
+					const char *o =
+					        __atomic_load_n(&workers[v]->rule_names[j], __ATOMIC_ACQUIRE);
 					if (o && strcmp(o, name) == 0)
-						t += atomic_load_explicit(&workers[v]->rule_counts[j], RELAXED);
+						t += atomic_load_explicit(&workers[v]->rule_counts[j],
+						                          RELAXED);
 				}
 			gr_buf_printf(b, "guardrail_findings_total{rule=\"%s\"} %llu\n", name, t);
 		}
-	gr_buf_printf(b, "guardrail_findings_total{rule=\"other\"} %llu\n", SUM(rule_counts[SERVE_RULE_SLOTS]));
+	gr_buf_printf(b, "guardrail_findings_total{rule=\"other\"} %llu\n",
+	              SUM(rule_counts[SERVE_RULE_SLOTS]));
 
 	help(b, "guardrail_http_responses_total", "counter", "HTTP responses by status code.");
 	for (int i = 0; i < 8; i++) {
@@ -178,7 +189,8 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 		if (!v && i != 0)
 			continue;
 		if (i < 7)
-			gr_buf_printf(b, "guardrail_http_responses_total{code=\"%d\"} %llu\n", http_codes[i], v);
+			gr_buf_printf(b, "guardrail_http_responses_total{code=\"%d\"} %llu\n", http_codes[i],
+			              v);
 		else
 			gr_buf_printf(b, "guardrail_http_responses_total{code=\"other\"} %llu\n", v);
 	}
@@ -188,31 +200,37 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 	gr_buf_printf(b, "guardrail_connections %lld\n", (long long)atomic_load(&serve_gm.connections));
 	help(b, "guardrail_connections_accepted_total", "counter", "Connections accepted.");
 	gr_buf_printf(b, "guardrail_connections_accepted_total %llu\n", SUM(accepted_connections));
-	help(b, "guardrail_connections_rejected_total", "counter", "Connections refused over --max-connections.");
+	help(b, "guardrail_connections_rejected_total", "counter",
+	     "Connections refused over --max-connections.");
 	gr_buf_printf(b, "guardrail_connections_rejected_total %llu\n", SUM(rejected_connections));
 	help(b, "guardrail_tls_handshake_errors_total", "counter", "TLS handshakes that failed.");
 	gr_buf_printf(b, "guardrail_tls_handshake_errors_total %llu\n", SUM(tls_handshake_errors));
-	help(b, "guardrail_read_timeouts_total", "counter", "Connections closed because a request was not read in time.");
+	help(b, "guardrail_read_timeouts_total", "counter",
+	     "Connections closed because a request was not read in time.");
 	gr_buf_printf(b, "guardrail_read_timeouts_total %llu\n", SUM(read_timeouts));
 	help(b, "guardrail_deadline_exceeded_total", "counter",
 	     "Requests not answered because the API server's timeout had passed.");
 	gr_buf_printf(b, "guardrail_deadline_exceeded_total %llu\n", SUM(deadline_exceeded));
-	help(b, "guardrail_config_reloads_total", "counter", "Configuration (policy set) reloads that succeeded.");
-	gr_buf_printf(b, "guardrail_config_reloads_total %llu\n", (unsigned long long)atomic_load(&serve_gm.config_reloads));
+	help(b, "guardrail_config_reloads_total", "counter",
+	     "Configuration (policy set) reloads that succeeded.");
+	gr_buf_printf(b, "guardrail_config_reloads_total %llu\n",
+	              (unsigned long long)atomic_load(&serve_gm.config_reloads));
 	help(b, "guardrail_config_reload_failures_total", "counter",
 	     "Configuration reloads rejected (the previous set kept serving).");
 	gr_buf_printf(b, "guardrail_config_reload_failures_total %llu\n",
-		      (unsigned long long)atomic_load(&serve_gm.config_reload_failures));
+	              (unsigned long long)atomic_load(&serve_gm.config_reload_failures));
 	help(b, "guardrail_config_last_reload_success_timestamp_seconds", "gauge",
 	     "When the serving policy set was loaded.");
 	gr_buf_printf(b, "guardrail_config_last_reload_success_timestamp_seconds %llu\n",
-		      (unsigned long long)atomic_load(&serve_gm.last_reload_ok_unix));
+	              (unsigned long long)atomic_load(&serve_gm.last_reload_ok_unix));
 	help(b, "guardrail_policy_objects", "gauge", "Objects of the policy files in the serving set.");
-	gr_buf_printf(b, "guardrail_policy_objects %llu\n", (unsigned long long)atomic_load(&serve_gm.policy_objects));
+	gr_buf_printf(b, "guardrail_policy_objects %llu\n",
+	              (unsigned long long)atomic_load(&serve_gm.policy_objects));
 	help(b, "guardrail_tls_reloads_total", "counter", "Certificate reloads that succeeded.");
-	gr_buf_printf(b, "guardrail_tls_reloads_total %llu\n", (unsigned long long)atomic_load(&serve_gm.tls_reloads));
+	gr_buf_printf(b, "guardrail_tls_reloads_total %llu\n",
+	              (unsigned long long)atomic_load(&serve_gm.tls_reloads));
 	help(b, "guardrail_tls_reload_failures_total", "counter",
 	     "Certificate reloads rejected (the previous pair kept serving).");
 	gr_buf_printf(b, "guardrail_tls_reload_failures_total %llu\n",
-		      (unsigned long long)atomic_load(&serve_gm.tls_reload_failures));
+	              (unsigned long long)atomic_load(&serve_gm.tls_reload_failures));
 }

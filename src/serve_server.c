@@ -63,7 +63,8 @@ void serve_log(const char *level, const char *msg, const char *fields)
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
 	gr_buf b;
 	gr_buf_init(&b);
-	gr_buf_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when, ts.tv_nsec / 1000000, level);
+	gr_buf_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when, ts.tv_nsec / 1000000,
+	              level);
 	gr_buf_json_string(&b, msg, strlen(msg));
 	if (fields && fields[0]) {
 		gr_buf_putc(&b, ',');
@@ -232,7 +233,8 @@ static int flush_out(worker *w, conn *c)
 		int e = SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
 			c->reading_paused = true;
-			set_events(w, c, e == SSL_ERROR_WANT_WRITE ? EPOLLOUT | EPOLLRDHUP : EPOLLIN | EPOLLRDHUP);
+			set_events(w, c,
+			           e == SSL_ERROR_WANT_WRITE ? EPOLLOUT | EPOLLRDHUP : EPOLLIN | EPOLLRDHUP);
 			return 0;
 		}
 		ERR_clear_error();
@@ -270,7 +272,7 @@ static void respond(worker *w, conn *c, int code, const char *type, const char *
 	if (atomic_load(&serve_state) != SERVE_RUNNING)
 		c->close_after = true;
 	gr_buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n", code,
-		      status_text(code), type, len, c->close_after ? "Connection: close\r\n" : "");
+	              status_text(code), type, len, c->close_after ? "Connection: close\r\n" : "");
 	gr_buf_append(&c->out, body, len);
 	serve_metrics_http(w->m, code);
 }
@@ -305,10 +307,10 @@ static void put_field(gr_buf *b, const char *key, const char *value)
 }
 
 static void log_decision(const char *path, size_t path_len, const gr_admission_request *req,
-			 const serve_verdict *v, uint64_t ns)
+                         const serve_verdict *v, uint64_t ns)
 {
-	static const char *const results[SERVE_NRESULTS] = {"allowed", "denied", "warned", "audited", "skipped",
-							    "error"};
+	static const char *const results[SERVE_NRESULTS] = {"allowed", "denied",  "warned",
+	                                                    "audited", "skipped", "error"};
 	gr_buf f;
 	gr_buf_init(&f);
 	put_field(&f, "uid", req->uid);
@@ -340,17 +342,19 @@ static void log_decision(const char *path, size_t path_len, const gr_admission_r
 }
 
 static void handle_review(worker *w, conn *c, const serve_route *route, int route_index, const char *body,
-			  size_t len)
+                          size_t len)
 {
 	uint64_t t0 = now_ns();
 	const serve_http_req *rq = &c->req;
 	if (!rq->has_content_type || !rq->content_type_json) {
-		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR, now_ns() - t0);
+		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR,
+		                     now_ns() - t0);
 		respond_text(w, c, 400, "Content-Type must be application/json\n");
 		return;
 	}
 	if (len == 0) {
-		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR, now_ns() - t0);
+		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR,
+		                     now_ns() - t0);
 		respond_text(w, c, 400, "empty body: expected an AdmissionReview\n");
 		return;
 	}
@@ -372,10 +376,12 @@ static void handle_review(worker *w, conn *c, const serve_route *route, int rout
 	lim.max_depth = 256;
 	gr_admission_error de = gr_admission_decode(&w->arena, body, len, &lim, &req, &err);
 	if (de != GR_ADMISSION_OK) {
-		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR, now_ns() - t0);
+		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR,
+		                     now_ns() - t0);
 		char msg[600];
 		if (err.line)
-			snprintf(msg, sizeof msg, "not an AdmissionReview: %u:%u: %s\n", err.line, err.column, err.message);
+			snprintf(msg, sizeof msg, "not an AdmissionReview: %u:%u: %s\n", err.line, err.column,
+			         err.message);
 		else
 			snprintf(msg, sizeof msg, "not an AdmissionReview: %s\n", err.message);
 		respond_text(w, c, 400, msg);
@@ -430,13 +436,15 @@ static void handle_request(worker *w, conn *c, const char *body, size_t len)
 			if (atomic_load(&serve_ready))
 				respond_text(w, c, 200, "ok\n");
 			else
-				respond_text(w, c, 503, atomic_load(&serve_state) != SERVE_RUNNING ? "draining\n"
-												    : "not ready\n");
+				respond_text(w, c, 503,
+				             atomic_load(&serve_state) != SERVE_RUNNING ? "draining\n"
+				                                                        : "not ready\n");
 		} else {
 			gr_buf b;
 			gr_buf_init(&b);
 			serve_metrics_render(&b, w->srv->metrics, (size_t)w->srv->nworkers);
-			respond(w, c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data ? b.data : "", b.len);
+			respond(w, c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data ? b.data : "",
+			        b.len);
 			gr_buf_free(&b);
 		}
 		return;
@@ -444,8 +452,9 @@ static void handle_request(worker *w, conn *c, const char *body, size_t len)
 	serve_route route;
 	if (serve_route_parse(r->path, r->path_len, &route) != 0) {
 		respond_text(w, c, 404,
-			     "not found: webhook paths are /validate/{enforce,warn,audit}/{privileged,baseline,restricted}"
-			     "[/v1.N|/latest]\n");
+		             "not found: webhook paths are "
+		             "/validate/{enforce,warn,audit}/{privileged,baseline,restricted}"
+		             "[/v1.N|/latest]\n");
 		return;
 	}
 	if (r->method != SERVE_POST) {
@@ -672,7 +681,8 @@ static void sweep(worker *w, uint64_t now)
 			conn_close(w, c);
 		} else if (c->out_off < c->out.len && now - c->last_ms > o->read_timeout_ms) {
 			conn_close(w, c); /* the client does not read its response */
-		} else if (conn_idle(c) && (state == SERVE_STOPPING || now - c->last_ms > o->idle_timeout_ms)) {
+		} else if (conn_idle(c) &&
+		           (state == SERVE_STOPPING || now - c->last_ms > o->idle_timeout_ms)) {
 			conn_close(w, c);
 		} else if (state == SERVE_STOPPING && now > w->srv->stop_deadline) {
 			conn_close(w, c);
@@ -748,7 +758,8 @@ static int listen_on(const char *spec, gr_error *err)
 				continue;
 			if (host[0] && pass == 1)
 				break;
-			fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+			fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			            ai->ai_protocol);
 			if (fd < 0) {
 				saved = errno;
 				continue;
@@ -765,7 +776,8 @@ static int listen_on(const char *spec, gr_error *err)
 		}
 	freeaddrinfo(res);
 	if (fd < 0)
-		return gr_error_set(err, 0, 0, "--listen %s: %s", spec, strerror(saved ? saved : EADDRNOTAVAIL));
+		return gr_error_set(err, 0, 0, "--listen %s: %s", spec,
+		                    strerror(saved ? saved : EADDRNOTAVAIL));
 	return fd;
 }
 
@@ -799,7 +811,8 @@ int serve_server_start(serve_server **out, const serve_options *o, gr_error *err
 			serve_server_free(s);
 			return gr_error_set(err, 0, 0, "cannot start worker: %s", strerror(errno));
 		}
-		struct epoll_event e = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = (void *)&listener_tag};
+		struct epoll_event e = {.events = EPOLLIN | EPOLLEXCLUSIVE,
+		                        .data.ptr = (void *)&listener_tag};
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, s->listen_fd, &e) != 0) {
 			serve_server_free(s);
 			return gr_error_set(err, 0, 0, "epoll: %s", strerror(errno));

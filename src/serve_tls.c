@@ -15,7 +15,7 @@
 #include "serve_int.h"
 
 static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
-		       unsigned int inlen, void *arg)
+                       unsigned int inlen, void *arg)
 {
 	for (unsigned i = 0; i < inlen;) {
 		unsigned n = in[i];
@@ -49,9 +49,10 @@ SSL_CTX *serve_tls_load(const char *cert_file, const char *key_file, gr_error *e
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+	                                 SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-				      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/* TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all fine). */
 	SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);

@@ -47,12 +47,12 @@ typedef enum gr_admission_error {
 } gr_admission_error;
 
 typedef struct gr_admission_request {
-	const gr_value *root;     /* the whole review */
-	const char *uid;          /* request.uid */
-	const char *kind_group;   /* request.kind.{group,version,kind}; "" when missing */
+	const gr_value *root;   /* the whole review */
+	const char *uid;        /* request.uid */
+	const char *kind_group; /* request.kind.{group,version,kind}; "" when missing */
 	const char *kind_version;
 	const char *kind;
-	const char *res_group;    /* request.resource.{group,version,resource} */
+	const char *res_group; /* request.resource.{group,version,resource} */
 	const char *res_version;
 	const char *resource;
 	const char *sub_resource; /* "" when none */
@@ -60,8 +60,8 @@ typedef struct gr_admission_request {
 	const char *namespace_;   /* "" for cluster-scoped objects */
 	gr_admission_op operation;
 	const char *operation_name; /* as sent */
-	const char *username;     /* request.userInfo.username or "" */
-	const gr_value *object;   /* NULL when null or missing (DELETE) */
+	const char *username;       /* request.userInfo.username or "" */
+	const gr_value *object;     /* NULL when null or missing (DELETE) */
 	const gr_value *old_object; /* NULL when null or missing (CREATE, CONNECT) */
 	bool dry_run;
 } gr_admission_request;
@@ -71,15 +71,16 @@ typedef struct gr_admission_request {
  * limits may be NULL for the decoder's defaults. Returns GR_ADMISSION_OK or
  * the class of error, with err describing it (line:column for JSON errors).
  */
-gr_admission_error gr_admission_decode(gr_arena *a, const char *body, size_t len, const gr_decode_limits *limits,
-				       gr_admission_request *req, gr_error *err);
+gr_admission_error gr_admission_decode(gr_arena *a, const char *body, size_t len,
+                                       const gr_decode_limits *limits, gr_admission_request *req,
+                                       gr_error *err);
 
 /* The API server's warning budget (runes), and the length it truncates
  * each warning to once the budget is exceeded. */
-#define GR_ADMISSION_WARNING_BUDGET 4096
+#define GR_ADMISSION_WARNING_BUDGET   4096
 #define GR_ADMISSION_WARNING_TRUNCATE 256
-#define GR_ADMISSION_MAX_WARNINGS 64
-#define GR_ADMISSION_MAX_ANNOTATIONS 8
+#define GR_ADMISSION_MAX_WARNINGS     64
+#define GR_ADMISSION_MAX_ANNOTATIONS  8
 
 typedef struct gr_admission_warnings {
 	const char *items[GR_ADMISSION_MAX_WARNINGS]; /* sanitized, in the arena */

@@ -10,7 +10,8 @@
 #include "guardrail/admission.h"
 
 /* Split `[pod or ]container "NAME" REST` into its parts; false otherwise. */
-static bool split_container(const char *d, bool *pod_or, const char **name, size_t *name_len, const char **rest)
+static bool split_container(const char *d, bool *pod_or, const char **name, size_t *name_len,
+                            const char **rest)
 {
 	*pod_or = false;
 	if (strncmp(d, "pod or ", 7) == 0) {
@@ -81,7 +82,8 @@ char *gr_admission_forbidden_detail(gr_arena *a, const gr_admission_violation *v
 				bool pk;
 				const char *nk, *rk;
 				size_t nlk;
-				if (cj && split_container(dk, &pk, &nk, &nlk, &rk) && pk == pod_or && strcmp(rk, rest) == 0)
+				if (cj && split_container(dk, &pk, &nk, &nlk, &rk) && pk == pod_or &&
+				    strcmp(rk, rest) == 0)
 					seen = true;
 			}
 			if (seen)
@@ -98,8 +100,8 @@ char *gr_admission_forbidden_detail(gr_arena *a, const gr_admission_violation *v
 				bool pk;
 				const char *nk, *rk;
 				size_t nlk;
-				if (v[k].detail && split_container(v[k].detail, &pk, &nk, &nlk, &rk) && pk == pod_or &&
-				    strcmp(rk, rest) == 0) {
+				if (v[k].detail && split_container(v[k].detail, &pk, &nk, &nlk, &rk) &&
+				    pk == pod_or && strcmp(rk, rest) == 0) {
 					bool dup = false;
 					for (size_t m = j; m < k && !dup; m++)
 						dup = v[m].detail && strcmp(v[m].detail, v[k].detail) == 0;
@@ -115,8 +117,8 @@ char *gr_admission_forbidden_detail(gr_arena *a, const gr_admission_violation *v
 				bool pk;
 				const char *nk, *rk;
 				size_t nlk;
-				if (!v[k].detail || !split_container(v[k].detail, &pk, &nk, &nlk, &rk) || pk != pod_or ||
-				    strcmp(rk, rest) != 0)
+				if (!v[k].detail || !split_container(v[k].detail, &pk, &nk, &nlk, &rk) ||
+				    pk != pod_or || strcmp(rk, rest) != 0)
 					continue;
 				bool dup = false;
 				for (size_t m = j; m < k && !dup; m++)

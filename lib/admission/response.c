@@ -121,7 +121,8 @@ void gr_admission_warnings_finish(gr_admission_warnings *w, gr_arena *a)
 {
 	if (!w->dropped || w->n >= GR_ADMISSION_MAX_WARNINGS)
 		return;
-	char *note = gr_arena_printf(a, "%zu more warning%s not shown", w->dropped, w->dropped == 1 ? "" : "s");
+	char *note =
+	        gr_arena_printf(a, "%zu more warning%s not shown", w->dropped, w->dropped == 1 ? "" : "s");
 	if (note) {
 		w->items[w->n++] = note;
 		w->runes += strlen(note);
@@ -161,11 +162,15 @@ int gr_admission_annotate(gr_admission_response *r, const char *key, const char 
 	return 0;
 }
 
-static void put_string(gr_buf *b, const char *s) { gr_buf_json_string(b, s ? s : "", s ? strlen(s) : 0); }
+static void put_string(gr_buf *b, const char *s)
+{
+	gr_buf_json_string(b, s ? s : "", s ? strlen(s) : 0);
+}
 
 void gr_admission_encode(gr_buf *b, const gr_admission_response *r)
 {
-	gr_buf_puts(b, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
+	gr_buf_puts(b, "{\"apiVersion\":\"admission.k8s.io/"
+	               "v1\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":");
 	put_string(b, r->uid);
 	gr_buf_puts(b, r->allowed ? ",\"allowed\":true" : ",\"allowed\":false");
 	if (!r->allowed) {

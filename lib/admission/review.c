@@ -30,8 +30,9 @@ static const gr_value *object_or_null(const gr_value *v)
 	return v && v->type == GR_OBJECT ? v : NULL;
 }
 
-gr_admission_error gr_admission_decode(gr_arena *a, const char *body, size_t len, const gr_decode_limits *limits,
-				       gr_admission_request *req, gr_error *err)
+gr_admission_error gr_admission_decode(gr_arena *a, const char *body, size_t len,
+                                       const gr_decode_limits *limits, gr_admission_request *req,
+                                       gr_error *err)
 {
 	memset(req, 0, sizeof *req);
 	gr_value *root = gr_arena_alloc(a, sizeof *root);
@@ -47,15 +48,18 @@ gr_admission_error gr_admission_decode(gr_arena *a, const char *body, size_t len
 		return GR_ADMISSION_BAD_JSON;
 	req->root = root;
 	if (root->type != GR_OBJECT) {
-		gr_error_set(err, root->line, root->column, "an AdmissionReview must be a JSON object, not %s",
-			     gr_type_name((gr_type)root->type));
+		gr_error_set(err, root->line, root->column,
+		             "an AdmissionReview must be a JSON object, not %s",
+		             gr_type_name((gr_type)root->type));
 		return GR_ADMISSION_BAD_TYPE;
 	}
 	const char *av = gr_get_str(root, "apiVersion");
 	const char *kind = gr_get_str(root, "kind");
 	if (!av || strcmp(av, "admission.k8s.io/v1") != 0 || !kind || strcmp(kind, "AdmissionReview") != 0) {
-		gr_error_set(err, 0, 0, "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got %.64s %.64s",
-			     av ? av : "(none)", kind ? kind : "(none)");
+		gr_error_set(
+		        err, 0, 0,
+		        "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got %.64s %.64s",
+		        av ? av : "(none)", kind ? kind : "(none)");
 		return GR_ADMISSION_BAD_TYPE;
 	}
 	const gr_value *r = gr_get(root, "request");

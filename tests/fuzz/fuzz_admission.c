@@ -17,8 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	serve_route route = {.mode = (serve_mode)(data[0] % 3),
-			     .pss = {.level = (gr_pss_level)((data[0] / 3) % 3),
-				     .minor = (data[0] & 0x80) ? GR_PSS_LATEST : 20 + (data[0] & 15)}};
+	                     .pss = {.level = (gr_pss_level)((data[0] / 3) % 3),
+	                             .minor = (data[0] & 0x80) ? GR_PSS_LATEST : 20 + (data[0] & 15)}};
 	serve_policy p;
 	memset(&p, 0, sizeof p);
 	p.pss_enabled = true;

@@ -124,10 +124,11 @@ static void tls_close(tconn *c)
 static int send_request(tconn *c, int b)
 {
 	char head[512];
-	int n = snprintf(head, sizeof head,
-			 "POST %s?timeout=10s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-			 "Content-Length: %zu\r\n\r\n",
-			 path, body_len[b]);
+	int n = snprintf(
+	        head, sizeof head,
+	        "POST %s?timeout=10s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+	        "Content-Length: %zu\r\n\r\n",
+	        path, body_len[b]);
 	if (SSL_write(c->ssl, head, n) != n)
 		return -1;
 	if (body_len[b] && SSL_write(c->ssl, bodies[b], (int)body_len[b]) != (int)body_len[b])
@@ -261,8 +262,8 @@ static int do_load(void)
 	printf("ok %lld failed %lld refused %lld non200 %lld closes %lld seconds %.2f rate %.0f "
 	       "p50_ms %.3f p99_ms %.3f p999_ms %.3f max_ms %.3f\n",
 	       (long long)n_ok, (long long)n_failed, (long long)n_refused, (long long)n_non200,
-	       (long long)n_closes, secs, (double)(n_ok + n_non200) / secs, pct(lat_ns, n, 50), pct(lat_ns, n, 99),
-	       pct(lat_ns, n, 99.9), n ? (double)lat_ns[n - 1] / 1e6 : 0.0);
+	       (long long)n_closes, secs, (double)(n_ok + n_non200) / secs, pct(lat_ns, n, 50),
+	       pct(lat_ns, n, 99), pct(lat_ns, n, 99.9), n ? (double)lat_ns[n - 1] / 1e6 : 0.0);
 	return n_failed ? 1 : 0;
 }
 
@@ -295,8 +296,10 @@ static int do_slow(void)
 		return 1;
 	}
 	char head[256];
-	int n = snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-					    "Content-Length: 100\r\n\r\n", path);
+	int n = snprintf(head, sizeof head,
+	                 "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+	                 "Content-Length: 100\r\n\r\n",
+	                 path);
 	double t0 = now_s();
 	for (int i = 0; i < n; i++) {
 		if (SSL_write(c.ssl, head + i, 1) != 1)

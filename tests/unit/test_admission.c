@@ -25,17 +25,23 @@ static void test_decode(void)
 	CHECK(decode(&a, "", &r) == GR_ADMISSION_BAD_JSON);
 	CHECK(decode(&a, "{\"apiVersion\":", &r) == GR_ADMISSION_BAD_JSON);
 	CHECK(decode(&a, "[1]", &r) == GR_ADMISSION_BAD_TYPE);
-	CHECK(decode(&a, "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\"}}",
-		     &r) == GR_ADMISSION_BAD_TYPE);
+	CHECK(decode(&a,
+	             "{\"apiVersion\":\"admission.k8s.io/"
+	             "v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"x\"}}",
+	             &r) == GR_ADMISSION_BAD_TYPE);
 	CHECK(decode(&a, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}", &r) ==
 	      GR_ADMISSION_BAD_REQUEST);
-	CHECK(decode(&a, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":7}}",
-		     &r) == GR_ADMISSION_BAD_REQUEST);
-	const char *ok = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{"
-			 "\"uid\":\"705ab4f5\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"Deployment\"},"
-			 "\"resource\":{\"group\":\"apps\",\"version\":\"v1\",\"resource\":\"deployments\"},"
-			 "\"namespace\":\"shop\",\"operation\":\"UPDATE\",\"userInfo\":{\"username\":\"bob\"},"
-			 "\"object\":{\"kind\":\"Deployment\"},\"oldObject\":null,\"dryRun\":true}}";
+	CHECK(decode(&a,
+	             "{\"apiVersion\":\"admission.k8s.io/"
+	             "v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":7}}",
+	             &r) == GR_ADMISSION_BAD_REQUEST);
+	const char *ok =
+	        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{"
+	        "\"uid\":\"705ab4f5\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":"
+	        "\"Deployment\"},"
+	        "\"resource\":{\"group\":\"apps\",\"version\":\"v1\",\"resource\":\"deployments\"},"
+	        "\"namespace\":\"shop\",\"operation\":\"UPDATE\",\"userInfo\":{\"username\":\"bob\"},"
+	        "\"object\":{\"kind\":\"Deployment\"},\"oldObject\":null,\"dryRun\":true}}";
 	CHECK(decode(&a, ok, &r) == GR_ADMISSION_OK);
 	CHECK_STR(r.uid, "705ab4f5");
 	CHECK_STR(r.kind, "Deployment");
@@ -61,16 +67,17 @@ static void test_encode(void)
 	gr_buf_init(&b);
 	gr_admission_encode(&b, &r);
 	CHECK_STR(b.data, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
-			  "{\"uid\":\"u\\\"1\",\"allowed\":true}}");
+	                  "{\"uid\":\"u\\\"1\",\"allowed\":true}}");
 	gr_buf_reset(&b);
 	gr_admission_response_deny(&r, "violates PodSecurity \"baseline:latest\": privileged");
 	CHECK(gr_admission_annotate(&r, "enforce-policy", "baseline:latest") == 0);
 	CHECK(gr_admission_annotate(&r, "bad/key", "x") == -1);
 	gr_admission_encode(&b, &r);
-	CHECK_STR(b.data, "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
-			  "{\"uid\":\"u\\\"1\",\"allowed\":false,\"status\":{\"code\":403,\"reason\":\"Forbidden\","
-			  "\"message\":\"violates PodSecurity \\\"baseline:latest\\\": privileged\"},"
-			  "\"auditAnnotations\":{\"enforce-policy\":\"baseline:latest\"}}}");
+	CHECK_STR(b.data,
+	          "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
+	          "{\"uid\":\"u\\\"1\",\"allowed\":false,\"status\":{\"code\":403,\"reason\":\"Forbidden\","
+	          "\"message\":\"violates PodSecurity \\\"baseline:latest\\\": privileged\"},"
+	          "\"auditAnnotations\":{\"enforce-policy\":\"baseline:latest\"}}}");
 	gr_buf_free(&b);
 	gr_arena_free(&a);
 }
@@ -147,25 +154,26 @@ static void test_detail(void)
 	gr_arena a;
 	gr_arena_init(&a);
 	gr_admission_violation v[] = {
-		{"privileged", "container \"b\" must not set securityContext.privileged=true"},
-		{"allowPrivilegeEscalation != false",
-		 "container \"a\" must set securityContext.allowPrivilegeEscalation=false"},
-		{"allowPrivilegeEscalation != false",
-		 "container \"b\" must set securityContext.allowPrivilegeEscalation=false"},
-		{"runAsNonRoot != true", "pod or container \"a\" must set securityContext.runAsNonRoot=true"},
-		{"runAsNonRoot != true", "pod or container \"b\" must set securityContext.runAsNonRoot=true"},
-		{"hostPort", "container \"a\" uses hostPort 80"},
-		{"hostPort", "container \"b\" uses hostPort 80"},
-		{"host namespaces", "hostNetwork=true"},
-		{"seccompProfile", ""},
+	        {"privileged", "container \"b\" must not set securityContext.privileged=true"},
+	        {"allowPrivilegeEscalation != false",
+	         "container \"a\" must set securityContext.allowPrivilegeEscalation=false"},
+	        {"allowPrivilegeEscalation != false",
+	         "container \"b\" must set securityContext.allowPrivilegeEscalation=false"},
+	        {"runAsNonRoot != true", "pod or container \"a\" must set securityContext.runAsNonRoot=true"},
+	        {"runAsNonRoot != true", "pod or container \"b\" must set securityContext.runAsNonRoot=true"},
+	        {"hostPort", "container \"a\" uses hostPort 80"},
+	        {"hostPort", "container \"b\" uses hostPort 80"},
+	        {"host namespaces", "hostNetwork=true"},
+	        {"seccompProfile", ""},
 	};
 	CHECK_STR(gr_admission_forbidden_detail(&a, v, sizeof v / sizeof v[0]),
-		  "privileged (container \"b\" must not set securityContext.privileged=true), "
-		  "allowPrivilegeEscalation != false (containers \"a\", \"b\" must set "
-		  "securityContext.allowPrivilegeEscalation=false), "
-		  "runAsNonRoot != true (pod or containers \"a\", \"b\" must set securityContext.runAsNonRoot=true), "
-		  "hostPort (containers \"a\", \"b\" use hostPort 80), host namespaces (hostNetwork=true), "
-		  "seccompProfile");
+	          "privileged (container \"b\" must not set securityContext.privileged=true), "
+	          "allowPrivilegeEscalation != false (containers \"a\", \"b\" must set "
+	          "securityContext.allowPrivilegeEscalation=false), "
+	          "runAsNonRoot != true (pod or containers \"a\", \"b\" must set "
+	          "securityContext.runAsNonRoot=true), "
+	          "hostPort (containers \"a\", \"b\" use hostPort 80), host namespaces (hostNetwork=true), "
+	          "seccompProfile");
 	gr_admission_violation w[] = {{"x", "container \"a\" is bad"}, {"x", "something else"}};
 	CHECK_STR(gr_admission_forbidden_detail(&a, w, 2), "x (container \"a\" is bad; something else)");
 	gr_arena_free(&a);
