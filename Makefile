@@ -99,6 +99,7 @@ fuzz: deps
 	done
 
 bench: $(TOOL) $(BENCH_BIN)
+	@scripts/install-deps.sh bench
 
 demo: deps
 	@$(MAKE) --no-print-directory $(TOOL)

@@ -9,6 +9,7 @@ set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
 for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time libssl-dev openssl curl; do check "$p"; done
+[ "$1" = bench ] && check wrk # bench/serve.sh only (HTTP load generator), never for tests
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""

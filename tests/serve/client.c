@@ -2,7 +2,7 @@
  * client.c — a small HTTPS client for the tests and the benchmark of
  * `guardrail serve` (built by tests/scripts/serve.sh and bench/serve.sh).
  *
- *   client load  --port P --ca CA --path PATH --body F [--body F...]
+ *   client load  --port P --ca CA --path PATH --body F [--body F...] [--lines F]
  *                [--conns N] [--requests M | --duration S] [--rate R]
  *       N keep-alive connections (one thread each) post the bodies in turn.
  *       With --rate, requests are sent on a fixed schedule and latency is
@@ -36,8 +36,8 @@
 
 static int port = 8443;
 static const char *ca, *path = "/validate/enforce/restricted";
-static char *bodies[256];
-static size_t body_len[256];
+static char *bodies[4096];
+static size_t body_len[4096];
 static int nbodies;
 static int conns = 1, requests = 0;
 static double duration = 0, rate = 0;
@@ -326,9 +326,21 @@ int main(int argc, char **argv)
 			ca = v;
 		else if (!strcmp(a, "--path"))
 			path = v;
-		else if (!strcmp(a, "--body") && nbodies < 256) {
+		else if (!strcmp(a, "--body") && nbodies < 4096) {
 			bodies[nbodies] = read_file(v, &body_len[nbodies]);
 			nbodies++;
+		} else if (!strcmp(a, "--lines")) { /* one body per line */
+			size_t len;
+			char *all = read_file(v, &len);
+			for (char *p = all, *e; p < all + len && nbodies < 4096; p = e + 1) {
+				e = memchr(p, '\n', (size_t)(all + len - p));
+				if (!e)
+					e = all + len;
+				if (e > p) {
+					bodies[nbodies] = p;
+					body_len[nbodies++] = (size_t)(e - p);
+				}
+			}
 		} else if (!strcmp(a, "--conns"))
 			conns = atoi(v);
 		else if (!strcmp(a, "--requests"))
