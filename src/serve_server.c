@@ -652,6 +652,11 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 			}
 			if (c->reading_paused)
 				return;
+			/* All answered and nothing buffered by TLS: epoll (level
+			 * triggered) says when more arrives, so skip a read that
+			 * would only return EAGAIN. */
+			if (c->in_len == 0 && !SSL_has_pending(c->ssl))
+				break;
 			continue;
 		}
 		int e = SSL_get_error(c->ssl, n);
