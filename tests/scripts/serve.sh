@@ -293,7 +293,7 @@ server_pid=""
 check "no request dropped under SIGTERM ($(cat "$tmp/load2.out"))" grep -q '^ok [1-9][0-9]* failed 0 ' "$tmp/load2.out"
 check "responses during the drain carry Connection: close" sh -c "! grep -q ' closes 0 ' '$tmp/load2.out'"
 check "exit 0 after the drain" [ "$rc" = 0 ]
-check "no crash or sanitizer report" sh -c "! grep -qE 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error' '$tmp/server.log'"
+check "no crash or sanitizer report" sh -c "! grep -qE 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error|WARNING: ThreadSanitizer' '$tmp/server.log'"
 
 if [ "$fail" -ne 0 ]; then
 	echo "--- server log (tail) ---" >&2
