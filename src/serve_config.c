@@ -17,10 +17,17 @@
  *     enabled: true
  *     exemptions: {usernames: [], namespaces: [], runtimeClasses: []}
  *   engines: [pss, rules, kyverno]   # default: every engine but schema
- *   rules: .guardrail.yaml           # rule-pack configuration (rules engine)
+ *   rules: .guardrail.yaml           # the rules engine's option `config`
  *   policies: [policies/]            # policy files or directories
+ *   engineOptions:                   # any engine's own options, passed as they are
+ *     kyverno: {policy: [/etc/policies]}
  *
- * Relative paths are relative to the configuration file.
+ * Relative paths (rules, policies) are relative to the configuration file.
+ * The engines come from the library pipeline (session.h): a gr_options with
+ * every known engine but schema and pss selected, a gr_checker prepared
+ * from it, then derived with the policy files as a set of definitions
+ * (gr_checker_derive), so the kinds each engine declares (policies,
+ * ConfigMaps...) are applied exactly as `guardrail check` applies them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,10 +54,8 @@ static void policy_free(serve_policy *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nengines; i++)
-		if (p->engines[i].engine->destroy)
-			p->engines[i].engine->destroy(p->engines[i].state);
-	free(p->engines);
+	gr_checker_unref(p->checker);
+	gr_set_free(p->set);
 	free_list(p->exempt_users, p->nexempt_users);
 	free_list(p->exempt_namespaces, p->nexempt_namespaces);
 	free_list(p->exempt_runtime_classes, p->nexempt_runtime_classes);
@@ -190,12 +195,8 @@ static int load_policy_file(serve_policy *p, const char *path, gr_error *err)
 		}
 		for (size_t o = 0; o < n && rc == 0; o++) {
 			p->npolicy_objects++;
-			for (size_t e = 0; e < p->nengines && rc == 0; e++)
-				if (p->engines[e].engine->prepare &&
-				    p->engines[e].engine->prepare(p->engines[e].state, &objs[o], err) != 0) {
-					gr_error_set_file(err, path);
-					rc = -1;
-				}
+			if (gr_set_add(p->set, &objs[o], true) != 0)
+				rc = gr_error_set(err, 0, 0, "%s: out of memory", path);
 		}
 	}
 	p->npolicy_files++;
@@ -271,21 +272,36 @@ static int load_policy_path(serve_policy *p, const char *path, int depth, gr_err
 	return rc;
 }
 
-static bool engine_wanted(char **names, size_t n, bool listed, const char *name)
+static bool listed_in(char **names, size_t n, const char *name)
 {
-	if (!listed)
-		return true;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(names[i], name) == 0)
 			return true;
 	return false;
 }
 
-static int parse_config(loader *l, const gr_value *root, serve_policy *p, char ***engines, size_t *nengines,
-                        bool *engines_listed, char **rules_path, char ***policies, size_t *npolicies)
+/* What the file says, before anything is built. */
+typedef struct parsed {
+	char **engines;
+	size_t nengines;
+	bool engines_listed;
+	char *rules_path;
+	char **policies;
+	size_t npolicies;
+	const gr_value *engine_options; /* engine -> key -> string or list of strings */
+} parsed;
+
+static void parsed_free(parsed *c)
 {
-	static const char *const top[] = {"apiVersion", "kind",     "podSecurity", "engines",
-	                                  "rules",      "policies", NULL};
+	free_list(c->engines, c->nengines);
+	free_list(c->policies, c->npolicies);
+	free(c->rules_path);
+}
+
+static int parse_config(loader *l, const gr_value *root, serve_policy *p, const gr_options *opts, parsed *c)
+{
+	static const char *const top[] = {"apiVersion", "kind",     "podSecurity",   "engines",
+	                                  "rules",      "policies", "engineOptions", NULL};
 	if (root->type != GR_OBJECT)
 		return at(l, root, "%s must be a mapping", "the configuration");
 	if (!only_keys(l, root, top, "the configuration"))
@@ -325,43 +341,101 @@ static int parse_config(loader *l, const gr_value *root, serve_policy *p, char *
 				return -1;
 		}
 	}
+	const char *const *known;
+	size_t nknown = gr_options_engines(opts, &known);
 	const gr_value *ev = gr_get(root, "engines");
 	if (ev && ev->type != GR_NULL) {
-		*engines_listed = true;
-		if (string_list(l, ev, "engines", engines, nengines))
+		c->engines_listed = true;
+		if (string_list(l, ev, "engines", &c->engines, &c->nengines))
 			return -1;
-		for (size_t i = 0; i < *nengines; i++) {
-			const char *n = (*engines)[i];
+		for (size_t i = 0; i < c->nengines; i++) {
+			const char *n = c->engines[i];
 			if (strcmp(n, "schema") == 0)
-				return at(l, ev,
+				return at(l, &ev->u.a.items[i],
 				          "engines: %s is not served (the API server has already validated "
 				          "the object)",
 				          "schema");
-			if (strcmp(n, "pss") != 0 && !gr_engine_find(n))
+			bool found = false;
+			for (size_t k = 0; k < nknown && !found; k++)
+				found = strcmp(known[k], n) == 0;
+			if (!found)
 				return at(l, &ev->u.a.items[i], "engines: this build has no engine \"%.64s\"",
 				          n);
 		}
-		p->pss_enabled = p->pss_enabled && engine_wanted(*engines, *nengines, true, "pss");
+		p->pss_enabled = p->pss_enabled && listed_in(c->engines, c->nengines, "pss");
 	}
 	const gr_value *rv = gr_get(root, "rules");
 	if (rv && rv->type != GR_NULL) {
 		if (rv->type != GR_STRING)
 			return at(l, rv, "%s must be a file name", "rules");
-		if (!gr_engine_find("rules"))
+		bool found = false;
+		for (size_t k = 0; k < nknown && !found; k++)
+			found = strcmp(known[k], "rules") == 0;
+		if (!found)
 			return at(l, rv, "rules: %s", "this build has no rules engine to read it");
-		if (!(*rules_path = resolve(l, rv->u.s.ptr)))
+		if (!(c->rules_path = resolve(l, rv->u.s.ptr)))
 			return at(l, rv, "out of memory reading %s", "rules");
 	}
 	const gr_value *pv = gr_get(root, "policies");
 	if (pv && pv->type != GR_NULL) {
-		if (string_list(l, pv, "policies", policies, npolicies))
+		if (string_list(l, pv, "policies", &c->policies, &c->npolicies))
 			return -1;
-		for (size_t i = 0; i < *npolicies; i++) {
-			char *r = resolve(l, (*policies)[i]);
+		for (size_t i = 0; i < c->npolicies; i++) {
+			char *r = resolve(l, c->policies[i]);
 			if (!r)
 				return at(l, pv, "out of memory reading %s", "policies");
-			free((*policies)[i]);
-			(*policies)[i] = r;
+			free(c->policies[i]);
+			c->policies[i] = r;
+		}
+	}
+	const gr_value *eo = gr_get(root, "engineOptions");
+	if (eo && eo->type != GR_NULL) {
+		if (eo->type != GR_OBJECT)
+			return at(l, eo, "%s must be a mapping of engine names to options", "engineOptions");
+		c->engine_options = eo;
+	}
+	return 0;
+}
+
+/* engineOptions: engine -> {key: value | [values]}, each through gr_options_set. */
+static int apply_engine_options(loader *l, gr_options *o, const gr_value *eo)
+{
+	for (size_t i = 0; eo && i < eo->u.o.len; i++) {
+		const gr_member *e = &eo->u.o.members[i];
+		if (e->value.type != GR_OBJECT)
+			return at(l, &e->value,
+			          "engineOptions.%.64s must be a mapping of option names to values", e->key);
+		for (size_t k = 0; k < e->value.u.o.len; k++) {
+			const gr_member *kv = &e->value.u.o.members[k];
+			const gr_value *vals = &kv->value;
+			size_t n = vals->type == GR_ARRAY ? vals->u.a.len : 1;
+			for (size_t j = 0; j < n; j++) {
+				const gr_value *v = vals->type == GR_ARRAY ? &vals->u.a.items[j] : vals;
+				char num[64];
+				const char *text = NULL;
+				if (v->type == GR_STRING)
+					text = v->u.s.ptr;
+				else if (v->type == GR_BOOL)
+					text = v->u.b ? "true" : "false";
+				else if (v->type == GR_INT) {
+					snprintf(num, sizeof num, "%lld", (long long)v->u.i);
+					text = num;
+				}
+				if (!text)
+					return at(l, v,
+					          "engineOptions.%.64s: values must be strings, numbers or "
+					          "booleans",
+					          e->key);
+				gr_error why;
+				gr_error_clear(&why);
+				if (gr_options_set(o, e->key, kv->key, text, &why) != 0) {
+					gr_error_set(l->err, v->line, v->column,
+					             "engineOptions.%.64s.%.64s: %.300s", e->key, kv->key,
+					             why.message);
+					gr_error_set_file(l->err, l->config_path);
+					return -1;
+				}
+			}
 		}
 	}
 	return 0;
@@ -371,20 +445,22 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 {
 	*out = NULL;
 	serve_policy *p = calloc(1, sizeof *p);
-	if (!p)
+	gr_options *opts = gr_options_new();
+	if (!p || !opts) {
+		free(p);
+		gr_options_free(opts);
 		return gr_error_set(err, 0, 0, "out of memory");
+	}
 	atomic_init(&p->refs, 1);
 	p->pss_enabled = true;
-	gr_config_default(&p->cfg);
+	p->set = gr_set_new();
 	loader l = {.config_path = config_path, .err = err};
-	char **engines = NULL, **policies = NULL, *rules_path = NULL;
-	size_t nengines = 0, npolicies = 0;
-	bool listed = false;
+	parsed c = {0};
 	char *data = NULL;
 	gr_arena a;
 	gr_arena_init(&a);
-	int rc = 0;
-	if (config_path) {
+	int rc = p->set ? 0 : gr_error_set(err, 0, 0, "out of memory");
+	if (rc == 0 && config_path) {
 		size_t len;
 		char tmp[PATH_MAX];
 		snprintf(tmp, sizeof tmp, "%s", config_path);
@@ -401,45 +477,40 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 			             ndocs);
 			rc = -1;
 		} else
-			rc = parse_config(&l, &docs[0].root, p, &engines, &nengines, &listed, &rules_path,
-			                  &policies, &npolicies);
+			rc = parse_config(&l, &docs[0].root, p, opts, &c);
 	}
 	/* Engines: whatever the library offers, but schema and pss (pss is
 	 * judged per route, at the level and version of the path). */
-	size_t total = 0;
-	while (gr_engines[total])
-		total++;
-	if (rc == 0) {
-		p->engines = calloc(total ? total : 1, sizeof *p->engines);
-		if (!p->engines)
-			rc = gr_error_set(err, 0, 0, "out of memory");
-	}
-	for (size_t i = 0; i < total && rc == 0; i++) {
-		const gr_engine *e = gr_engines[i];
-		if (strcmp(e->name, "schema") == 0 || strcmp(e->name, "pss") == 0 ||
-		    !engine_wanted(engines, nengines, listed, e->name))
+	if (rc == 0 && c.rules_path)
+		rc = gr_options_set(opts, "rules", "config", c.rules_path, err);
+	if (rc == 0)
+		rc = apply_engine_options(&l, opts, c.engine_options);
+	gr_buf sel;
+	gr_buf_init(&sel);
+	const char *const *known;
+	size_t nknown = gr_options_engines(opts, &known);
+	for (size_t i = 0; i < nknown && rc == 0; i++) {
+		if (strcmp(known[i], "schema") == 0 || strcmp(known[i], "pss") == 0 ||
+		    (c.engines_listed && !listed_in(c.engines, c.nengines, known[i])))
 			continue;
-		void *state = NULL;
-		if (e->create && e->create(&state, &p->cfg, err) != 0) {
-			rc = -1;
-			break;
-		}
-		p->engines[p->nengines].engine = e;
-		p->engines[p->nengines].state = state;
+		if (sel.len)
+			gr_buf_putc(&sel, ',');
+		gr_buf_puts(&sel, known[i]);
 		p->nengines++;
 	}
-	for (size_t i = 0; i < npolicies && rc == 0; i++)
-		rc = load_policy_path(p, policies[i], 0, err);
-	if (rc == 0 && rules_path) {
-		/* The rules engine reads its own file when it lands (issue #11);
-		 * until then a `rules:` key is refused above. */
-		struct stat st;
-		if (stat(rules_path, &st) != 0)
-			rc = gr_error_set(err, 0, 0, "%s: %s", rules_path, strerror(errno));
+	for (size_t i = 0; i < c.npolicies && rc == 0; i++)
+		rc = load_policy_path(p, c.policies[i], 0, err);
+	if (rc == 0 && p->nengines) {
+		gr_checker *base = NULL;
+		if (gr_options_select(opts, sel.data, err) != 0 || gr_checker_new(&base, opts, err) != 0)
+			rc = -1;
+		else if (gr_checker_derive(&p->checker, base, p->set, err) != 0)
+			rc = -1;
+		gr_checker_unref(base);
 	}
-	free_list(engines, nengines);
-	free_list(policies, npolicies);
-	free(rules_path);
+	gr_buf_free(&sel);
+	parsed_free(&c);
+	gr_options_free(opts);
 	free(data);
 	gr_arena_free(&a);
 	if (rc != 0) {

@@ -87,22 +87,19 @@ const char *serve_route_label(const serve_route *r);
 
 /* ---- the prepared policy set (serve_config.c) ---- */
 
-typedef struct serve_engine {
-	const gr_engine *engine;
-	void *state;
-} serve_engine;
-
 typedef struct serve_policy {
 	atomic_int refs;
 	uint64_t generation;
 	char **exempt_users, **exempt_namespaces, **exempt_runtime_classes;
 	size_t nexempt_users, nexempt_namespaces, nexempt_runtime_classes;
 	bool pss_enabled;
-	serve_engine *engines; /* every engine the library offers but schema and pss */
+	/* Every engine the library offers but schema and pss, prepared and
+	 * derived with the policy files' definitions; NULL when there is none. */
+	gr_checker *checker;
+	gr_set *set;           /* the policy files' objects (what ctx->set shows) */
 	size_t nengines;
-	size_t npolicy_files; /* policy inputs shown to the engines */
+	size_t npolicy_files;  /* policy inputs shown to the engines */
 	size_t npolicy_objects;
-	gr_config cfg;
 } serve_policy;
 
 /* Load the configuration file (NULL: defaults). On error returns -1 with
@@ -140,6 +137,7 @@ typedef struct serve_verdict {
 	const char *rules[32];      /* rule ids found (for metrics); deduplicated */
 	size_t nrules;
 	size_t engine_runs;         /* engines run */
+	size_t engine_errors;       /* engines that failed (the request says so) */
 } serve_verdict;
 
 /* Judge one decoded request under a route. Everything lives in a. */
@@ -160,6 +158,7 @@ typedef struct serve_metrics {
 	atomic_ullong latency_count;
 	atomic_ullong http[8]; /* by status class: see serve_metrics_http */
 	atomic_ullong engine_runs;
+	atomic_ullong engine_errors;
 	atomic_ullong findings;
 	atomic_ullong read_timeouts;
 	atomic_ullong deadline_exceeded;

@@ -369,20 +369,28 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 			report(out, a, &s, mode, enforce_text, would_text);
 	}
 
-	/* Every other engine, on the same object. */
-	if (p->nengines) {
+	/* Every other engine, on the same object, through the library's prepared
+	 * checker (the policy files' objects are the input set it sees). */
+	const char *engine_error = NULL;
+	if (p->checker) {
 		gr_findings fs;
 		gr_findings_init(&fs, a);
-		for (size_t e = 0; e < p->nengines; e++) {
-			gr_check_ctx ctx = {.arena = a};
-			p->engines[e].engine->check(p->engines[e].state, &obj, &ctx, &fs);
-			out->engine_runs++;
+		gr_check_ctx ctx = {.arena = a, .set = p->set};
+		gr_object_status status;
+		gr_error err;
+		gr_error_clear(&err);
+		if (gr_checker_check_object(p->checker, &obj, &ctx, &fs, &status, &err) != 0) {
+			engine_error = gr_arena_strdup(a, err.message);
+			out->engine_errors++;
 		}
+		out->engine_runs += p->nengines;
 		judged = true;
 		for (size_t i = 0; i < fs.len; i++) {
 			const gr_finding *f = &fs.items[i];
+			if (f->rule && strcmp(f->rule, "engine") == 0)
+				continue; /* the failure itself, reported below */
 			out->nfindings++;
-			add_rule(out, f->rule);
+			add_rule(out, f->rule ? f->rule : "unknown");
 			serve_mode mode = effective(route->mode, f->action);
 			const char *msg = f->message ? f->message : "";
 			const char *where = f->path && f->path[0] ? f->path : NULL;
@@ -394,6 +402,16 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 				report(out, a, &s, mode, enforce_text, would_text);
 		}
 		gr_findings_free(&fs);
+	}
+	if (engine_error) {
+		/* Never a silent pass: on the enforce path the request is refused
+		 * (fail closed, as PSA refuses a pod it cannot evaluate); else said. */
+		gr_admission_annotate(&out->resp, "error", engine_error);
+		char *text = gr_arena_printf(a, "guardrail could not evaluate this object: %s", engine_error);
+		if (text && route->mode == SERVE_ENFORCE)
+			seg_add(&s.deny, text);
+		else if (text && route->mode == SERVE_WARN)
+			add_warning(out, a, text);
 	}
 
 	if (!judged) {

@@ -153,6 +153,9 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 	help(b, "guardrail_engine_evaluations_total", "counter",
 	     "Engine evaluations (one per engine per judged object).");
 	gr_buf_printf(b, "guardrail_engine_evaluations_total %llu\n", SUM(engine_runs));
+	help(b, "guardrail_engine_errors_total", "counter",
+	     "Engine failures (the request was refused on enforce paths).");
+	gr_buf_printf(b, "guardrail_engine_errors_total %llu\n", SUM(engine_errors));
 	help(b, "guardrail_findings_total", "counter", "Violations found, by rule id.");
 	/* Sum by name across workers (slots differ only by collisions). */
 	for (size_t w = 0; w < n; w++)

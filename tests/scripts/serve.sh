@@ -80,6 +80,25 @@ podSecurity:
 policies: [policies]
 EOF
 
+# ---- configurations that cannot load: exit 2 at start, with file:line:col ----
+bad_config() { # bad_config NAME NEEDLE YAML
+	printf '%s\n' "$3" > "$tmp/$1.yaml"
+	"$G" serve --tls-cert-file "$secret/tls.crt" --tls-private-key-file "$secret/tls.key" \
+		--listen 127.0.0.1:1 --config "$tmp/$1.yaml" > "$tmp/$1.out" 2>&1
+	rc=$?
+	if [ $rc = 2 ] && grep -qF -- "$2" "$tmp/$1.out"; then ok; else bad "config $1: exit $rc: $(head -c 300 "$tmp/$1.out")"; fi
+}
+bad_config unknown-key "$tmp/unknown-key.yaml:2:1" "$(printf 'kind: ServeConfiguration\npodsecurity: {}')"
+bad_config schema-engine 'schema is not served' 'engines: [schema]'
+bad_config no-engine 'this build has no engine \"kyvernoo\"' 'engines: [kyvernoo]'
+bad_config engine-option 'engineOptions.pss.bogus: unknown option' "$(printf 'engineOptions:\n  pss: {bogus: 1}')"
+bad_config bad-level 'engineOptions.pss.enforce' "$(printf 'engineOptions:\n  pss: {enforce: strict}')"
+bad_config broken-yaml "$tmp/broken-yaml.yaml:2:1" 'podSecurity: [unclosed'
+bad_config missing-policy "$tmp/nowhere" "policies: [nowhere]"
+printf 'not a pem\n' > "$tmp/bad.pem"
+"$G" serve --tls-cert-file "$tmp/bad.pem" --tls-private-key-file "$tmp/bad.pem" --listen 127.0.0.1:1 > "$tmp/badtls.out" 2>&1
+check "unreadable certificate: exit 2 with the file named" sh -c "[ $? = 2 ] && grep -q 'cannot read the certificate' '$tmp/badtls.out'"
+
 port=$((20000 + $$ % 20000))
 start_server() {
 	"$G" serve --tls-cert-file "$secret/tls.crt" --tls-private-key-file "$secret/tls.key" \
