@@ -52,6 +52,7 @@ static void usage(FILE *out)
 	      "                                   reloaded on SIGHUP and when it changes\n"
 	      "      --workers N                  worker threads (default: number of CPUs)\n"
 	      "      --max-connections N          open connections at most (default 4096)\n"
+	      "      --max-buffer-mib N           request bytes held over all connections (default 256)\n"
 	      "      --read-timeout DURATION      time to read one request (default 10s)\n"
 	      "      --idle-timeout DURATION      keep-alive idle time (default 120s)\n"
 	      "      --drain-delay DURATION       keep serving after SIGTERM (default 10s)\n"
@@ -285,7 +286,11 @@ int cmd_serve(int argc, char **argv)
 			bad = !bad && parse_int(v, 1, 256, &o.workers) != 0 ? 2 : bad;
 		else if (TAKE("--max-connections"))
 			bad = !bad && parse_int(v, 1, 1000000, &o.max_connections) != 0 ? 2 : bad;
-		else if (TAKE("--read-timeout"))
+		else if (TAKE("--max-buffer-mib")) {
+			int mib = 0;
+			bad = !bad && parse_int(v, 8, 65536, &mib) != 0 ? 2 : bad;
+			o.max_buffered = (size_t)mib * 1024 * 1024;
+		} else if (TAKE("--read-timeout"))
 			bad = !bad && parse_duration(v, &o.read_timeout_ms) != 0 ? 2 : bad;
 		else if (TAKE("--idle-timeout"))
 			bad = !bad && parse_duration(v, &o.idle_timeout_ms) != 0 ? 2 : bad;

@@ -204,6 +204,7 @@ typedef struct serve_options {
 	const char *cert_file, *key_file, *config_path;
 	int workers;
 	int max_connections;
+	size_t max_buffered; /* bytes of request buffers over all connections */
 	uint64_t read_timeout_ms;
 	uint64_t idle_timeout_ms;
 	uint64_t drain_delay_ms;

@@ -55,7 +55,7 @@ void serve_metrics_review(serve_metrics *m, int route, gr_admission_op op, const
 	atomic_fetch_add_explicit(&m->latency_count, 1, RELAXED);
 }
 
-static const int http_codes[8] = {200, 400, 404, 405, 408, 413, 431, 0};
+static const int http_codes[8] = {200, 400, 404, 405, 413, 431, 503, 0};
 
 void serve_metrics_http(serve_metrics *m, int status)
 {

@@ -129,6 +129,8 @@ struct serve_server {
 
 static const char listener_tag; /* epoll data.ptr of the listening socket */
 
+static void release_in(conn *c);
+
 /* ---- connections ---- */
 
 static void set_events(worker *w, conn *c, uint32_t ev)
@@ -152,7 +154,7 @@ static void conn_close(worker *w, conn *c)
 	}
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	free(c->in);
+	release_in(c);
 	gr_buf_free(&c->out);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -465,8 +467,21 @@ static void handle_request(worker *w, conn *c, const char *body, size_t len)
 	handle_review(w, c, &route, (int)route.mode * 3 + (int)route.pss.level, body, len);
 }
 
-/* Grow the input buffer to at least want bytes (within the caps). */
-static int ensure_in(conn *c, size_t want)
+/* Bytes of request buffers over all connections: a bound on what clients
+ * can make the server hold, however many connections send large bodies. */
+static atomic_llong buffered;
+
+static void release_in(conn *c)
+{
+	atomic_fetch_sub(&buffered, (long long)c->in_cap);
+	free(c->in);
+	c->in = NULL;
+	c->in_cap = 0;
+}
+
+/* Grow the input buffer to at least want bytes (within the caps).
+ * -1: over the per-request cap (413); -2: over the global budget (503). */
+static int ensure_in(conn *c, size_t want, size_t budget)
 {
 	if (want <= c->in_cap)
 		return 0;
@@ -478,9 +493,16 @@ static int ensure_in(conn *c, size_t want)
 		cap = max;
 	if (cap < want)
 		return -1;
+	long long delta = (long long)(cap - c->in_cap);
+	if (atomic_fetch_add(&buffered, delta) + delta > (long long)budget && cap > 65536) {
+		atomic_fetch_sub(&buffered, delta);
+		return -2;
+	}
 	char *n = realloc(c->in, cap);
-	if (!n)
-		return -1;
+	if (!n) {
+		atomic_fetch_sub(&buffered, delta);
+		return -2;
+	}
 	c->in = n;
 	c->in_cap = cap;
 	return 0;
@@ -489,7 +511,10 @@ static int ensure_in(conn *c, size_t want)
 static void fail_request(worker *w, conn *c, int status)
 {
 	c->close_after = true;
-	respond_text(w, c, status, status == 413 ? "request body larger than 7 MiB\n" : "bad request\n");
+	respond_text(w, c, status,
+	             status == 413   ? "request body larger than 7 MiB\n"
+	             : status == 503 ? "too many large requests at once: retry\n"
+	                             : "bad request\n");
 }
 
 /*
@@ -559,11 +584,8 @@ static int process(worker *w, conn *c)
 		if (c->close_after)
 			break;
 		/* Keep idle connections small. */
-		if (c->in_len == 0 && c->in_cap > 65536) {
-			free(c->in);
-			c->in = NULL;
-			c->in_cap = 0;
-		}
+		if (c->in_len == 0 && c->in_cap > 65536)
+			release_in(c);
 		int f = flush_out(w, c);
 		if (f < 0)
 			return -1;
@@ -630,8 +652,9 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 			size_t need = c->req.head_len + c->req.content_length;
 			want = need > c->in_len ? need : c->in_len + 16384;
 		}
-		if (ensure_in(c, want) != 0) {
-			fail_request(w, c, 413);
+		int grown = ensure_in(c, want, w->srv->o.max_buffered);
+		if (grown != 0) {
+			fail_request(w, c, grown == -1 ? 413 : 503);
 			flush_out(w, c);
 			conn_close(w, c);
 			return;
