@@ -25,6 +25,16 @@ bad() {
 	fail=$((fail + 1))
 	echo "FAIL: $*" >&2
 }
+# eventually COMMAND...: true within 5 s (a loaded machine is slow to reload)
+eventually() {
+	n=0
+	while [ $n -lt 50 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
 check() { # check DESCRIPTION COMMAND...
 	d=$1
 	shift
@@ -260,7 +270,7 @@ post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "served while a slow client trickles" has "$tmp/out.json" '"uid":"q1"'
 wait $slow_pid
 secs=$(sed -n 's/^closed_after \([0-9]*\).*/\1/p' "$tmp/slow.out")
-check "slow client closed by the 2 s read timeout ($(cat "$tmp/slow.out"))" [ -n "$secs" ] && [ "$secs" -ge 1 ] && [ "$secs" -le 4 ]
+check "slow client closed by the 2 s read timeout ($(cat "$tmp/slow.out"))" [ -n "$secs" ] && [ "$secs" -ge 1 ] && [ "$secs" -le 6 ]
 
 # ---- 1,000 connections at once ----
 "$CLIENT" open --port "$port" --ca "$tmp/ca.pem" --path /validate/enforce/restricted --body "$tmp/r.json" \
@@ -279,23 +289,22 @@ make_cert "$secret/..2026_02" 1002
 ln -s ..2026_02 "$secret/..data_tmp" && mv -T "$secret/..data_tmp" "$secret/..data" && rm -rf "$secret/..2026_01"
 wait $load_pid
 check "no failed request during the swap ($(cat "$tmp/load1.out"))" grep -q '^ok [1-9][0-9]* failed 0 ' "$tmp/load1.out"
-sleep 0.5
-check "new certificate served without restart" [ "$(serial)" = "serial=03EA" ]
+served_serial() { [ "$(serial)" = "$1" ]; }
+check "new certificate served without restart" eventually served_serial serial=03EA
 
 # ---- SIGHUP with a broken policy file: refused whole, the old set keeps serving ----
 printf 'kind: [unclosed\n' > "$tmp/policies/broken.yaml"
 kill -HUP "$server_pid"
-sleep 1
-$CURL "$URL/metrics" > "$tmp/metrics"
-check "broken policy file counted as a failed reload" grep -q '^guardrail_config_reload_failures_total [1-9]' "$tmp/metrics"
-check "reload failure logged with file:line:col" grep -q "\"at\":\"$tmp/policies/broken.yaml:" "$tmp/server.log"
+metric() { $CURL "$URL/metrics" | grep -q "$1"; }
+check "broken policy file counted as a failed reload" eventually metric '^guardrail_config_reload_failures_total [1-9]'
+
+check "reload failure logged with file:line:col" eventually grep -q "\"at\":\"$tmp/policies/broken.yaml:" "$tmp/server.log"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "old set still serving after a broken reload" has "$tmp/out.json" '"allowed":false'
 rm "$tmp/policies/broken.yaml"
 kill -HUP "$server_pid"
-sleep 1
-$CURL "$URL/metrics" > "$tmp/metrics"
-check "a fixed set reloads" grep -q '^guardrail_config_reloads_total [1-9]' "$tmp/metrics"
+check "a fixed set reloads" eventually metric '^guardrail_config_reloads_total [1-9]'
+
 
 # ---- SIGTERM under load: nothing dropped, Connection: close, exit 0 ----
 "$CLIENT" load --port "$port" --ca "$tmp/ca.pem" --path /validate/enforce/restricted --body "$tmp/r.json" \
@@ -303,8 +312,8 @@ check "a fixed set reloads" grep -q '^guardrail_config_reloads_total [1-9]' "$tm
 load_pid=$!
 sleep 1
 kill -TERM "$server_pid"
-sleep 0.3
-check "not ready while draining" [ "$(code "$URL/readyz")" = 503 ]
+not_ready() { [ "$(code "$URL/readyz")" = 503 ]; }
+check "not ready while draining" eventually not_ready
 wait $load_pid
 wait "$server_pid"
 rc=$?
