@@ -225,13 +225,31 @@ static serve_mode effective(serve_mode path, gr_action action)
 	return own > path ? own : path;
 }
 
-static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, const char *enforce_text,
-                   const char *would_text)
+/* One violation text, "violates ..." when it denies, "would violate ..."
+ * otherwise, put where the mode says. */
+static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, const char *what,
+                   const char *quoted, const char *detail)
 {
-	switch (mode) {
-	case SERVE_ENFORCE: seg_add(&s->deny, enforce_text); break;
-	case SERVE_WARN: add_warning(out, a, would_text); break;
-	case SERVE_AUDIT: seg_add(&s->audit, would_text); break;
+	gr_buf *b = mode == SERVE_ENFORCE ? &s->deny : mode == SERVE_AUDIT ? &s->audit : NULL;
+	gr_buf w;
+	if (!b) {
+		gr_buf_init(&w);
+		b = &w;
+	} else if (b->len)
+		gr_buf_puts(b, "; ");
+	gr_buf_puts(b, mode == SERVE_ENFORCE ? "violates " : "would violate ");
+	gr_buf_puts(b, what);
+	if (quoted) {
+		gr_buf_puts(b, " \"");
+		gr_buf_puts(b, quoted);
+		gr_buf_putc(b, '"');
+	}
+	gr_buf_puts(b, ": ");
+	gr_buf_puts(b, detail);
+	if (b == &w) {
+		if (!w.failed)
+			gr_admission_warning_add(&out->resp.warnings, a, w.data, w.len);
+		gr_buf_free(&w);
 	}
 }
 
@@ -363,10 +381,7 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 		if (mode == SERVE_ENFORCE && cls == CLASS_CONTROLLER)
 			mode = SERVE_WARN;
 		const char *what = cls == CLASS_NAMESPACE ? "namespace labels" : "PodSecurity";
-		char *enforce_text = gr_arena_printf(a, "violates %s \"%s\": %s", what, policy, detail);
-		char *would_text = gr_arena_printf(a, "would violate %s \"%s\": %s", what, policy, detail);
-		if (enforce_text && would_text)
-			report(out, a, &s, mode, enforce_text, would_text);
+		report(out, a, &s, mode, what, policy, detail);
 	}
 
 	/* Every other engine, on the same object, through the library's prepared
@@ -389,17 +404,15 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 			const gr_finding *f = &fs.items[i];
 			if (f->rule && strcmp(f->rule, "engine") == 0)
 				continue; /* the failure itself, reported below */
+			const char *rule = f->rule ? f->rule : "unknown";
 			out->nfindings++;
-			add_rule(out, f->rule ? f->rule : "unknown");
+			add_rule(out, rule);
 			serve_mode mode = effective(route->mode, f->action);
 			const char *msg = f->message ? f->message : "";
 			const char *where = f->path && f->path[0] ? f->path : NULL;
-			char *enforce_text = gr_arena_printf(a, "violates %s%s%s: %s", f->rule,
-			                                     where ? " at " : "", where ? where : "", msg);
-			char *would_text = gr_arena_printf(a, "would violate %s%s%s: %s", f->rule,
-			                                   where ? " at " : "", where ? where : "", msg);
-			if (enforce_text && would_text)
-				report(out, a, &s, mode, enforce_text, would_text);
+			const char *what = where ? gr_arena_printf(a, "%s at %s", rule, where) : rule;
+			if (what)
+				report(out, a, &s, mode, what, NULL, msg);
 		}
 		gr_findings_free(&fs);
 	}

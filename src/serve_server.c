@@ -53,7 +53,8 @@ static uint64_t now_ns(void)
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void serve_log(const char *level, const char *msg, const char *fields)
+/* Append one JSON log line to b. */
+static void log_line(gr_buf *b, const char *level, const char *msg, const char *fields)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -61,22 +62,35 @@ void serve_log(const char *level, const char *msg, const char *fields)
 	gmtime_r(&ts.tv_sec, &tm);
 	char when[40];
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	gr_buf b;
-	gr_buf_init(&b);
-	gr_buf_printf(&b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when, ts.tv_nsec / 1000000,
+	gr_buf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when, ts.tv_nsec / 1000000,
 	              level);
-	gr_buf_json_string(&b, msg, strlen(msg));
+	gr_buf_json_string(b, msg, strlen(msg));
 	if (fields && fields[0]) {
-		gr_buf_putc(&b, ',');
-		gr_buf_puts(&b, fields);
+		gr_buf_putc(b, ',');
+		gr_buf_puts(b, fields);
 	}
-	gr_buf_puts(&b, "}\n");
-	if (!b.failed) {
+	gr_buf_puts(b, "}\n");
+}
+
+/* Whole lines only, one writer at a time: lines never interleave. */
+static void log_write(gr_buf *b)
+{
+	if (b->len && !b->failed) {
 		pthread_mutex_lock(&log_lock);
-		fwrite(b.data, 1, b.len, stderr);
+		fwrite(b->data, 1, b->len, stderr);
 		fflush(stderr);
 		pthread_mutex_unlock(&log_lock);
 	}
+	gr_buf_reset(b);
+	b->failed = 0;
+}
+
+void serve_log(const char *level, const char *msg, const char *fields)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	log_line(&b, level, msg, fields);
+	log_write(&b);
 	gr_buf_free(&b);
 }
 
@@ -116,6 +130,7 @@ struct worker {
 	uint64_t generation;
 	gr_arena arena;
 	uint64_t last_sweep;
+	gr_buf log; /* decision lines of this loop turn, written after it */
 };
 
 struct serve_server {
@@ -308,7 +323,7 @@ static void put_field(gr_buf *b, const char *key, const char *value)
 	gr_buf_json_string(b, value ? value : "", value ? strlen(value) : 0);
 }
 
-static void log_decision(const char *path, size_t path_len, const gr_admission_request *req,
+static void log_decision(worker *w, const char *path, size_t path_len, const gr_admission_request *req,
                          const serve_verdict *v, uint64_t ns)
 {
 	static const char *const results[SERVE_NRESULTS] = {"allowed", "denied",  "warned",
@@ -339,7 +354,7 @@ static void log_decision(const char *path, size_t path_len, const gr_admission_r
 		put_field(&f, "message", v->summary);
 	gr_buf_printf(&f, ",\"durationMicroseconds\":%llu", (unsigned long long)(ns / 1000));
 	if (!f.failed)
-		serve_log("info", "admission decision", f.data);
+		log_line(&w->log, "info", "admission decision", f.data);
 	gr_buf_free(&f);
 }
 
@@ -415,7 +430,7 @@ static void handle_review(worker *w, conn *c, const serve_route *route, int rout
 		serve_metrics_rule(w->m, v.rules[i]);
 	if (v.result == SERVE_DENIED || v.result == SERVE_WARNED || v.result == SERVE_AUDITED ||
 	    w->srv->o.log_allowed)
-		log_decision(rq->path, rq->path_len, &req, &v, ns);
+		log_decision(w, rq->path, rq->path_len, &req, &v, ns);
 	gr_arena_free(&w->arena);
 }
 
@@ -742,6 +757,7 @@ static void *worker_main(void *arg)
 			}
 			on_event(w, evs[i].data.ptr, evs[i].events);
 		}
+		log_write(&w->log); /* one write for every decision of this turn */
 		uint64_t now = serve_now_ms();
 		if (now - w->last_sweep >= 100) {
 			w->last_sweep = now;
@@ -750,6 +766,8 @@ static void *worker_main(void *arg)
 	}
 	while (w->conns)
 		conn_close(w, w->conns);
+	log_write(&w->log);
+	gr_buf_free(&w->log);
 	serve_policy_unref(w->policy);
 	w->policy = NULL;
 	return NULL;
