@@ -113,7 +113,10 @@ struct conn {
 	uint64_t last_ms;
 	gr_buf out;
 	size_t out_off;
-	uint32_t events; /* registered epoll events */
+	uint32_t events;  /* registered epoll events */
+	bool want_linger; /* answered an error before reading the whole request */
+	bool lingering;   /* write side shut: discarding input until EOF */
+	uint64_t linger_until;
 	conn *prev, *next;
 };
 
@@ -185,6 +188,48 @@ static void conn_close(worker *w, conn *c)
 static bool conn_idle(const conn *c)
 {
 	return c->handshake_done && c->in_len == 0 && !c->head_done && c->out_off >= c->out.len;
+}
+
+/*
+ * Close after an error answer. If the client may still be sending (a 413
+ * decided from the headers, a 503), closing with unread input would reset
+ * the connection and the client could lose the answer: shut the write side
+ * and discard what arrives for up to two seconds first (a lingering close).
+ */
+static void conn_finish(worker *w, conn *c)
+{
+	if (!c->want_linger || c->out_off < c->out.len || !c->handshake_done) {
+		conn_close(w, c);
+		return;
+	}
+	ERR_clear_error();
+	SSL_shutdown(c->ssl);
+	ERR_clear_error();
+	shutdown(c->fd, SHUT_WR);
+	c->lingering = true;
+	c->linger_until = serve_now_ms() + 2000;
+	if (c->in_flight) {
+		c->in_flight = false;
+		atomic_fetch_sub(&serve_gm.in_flight, 1);
+	}
+	release_in(c);
+	c->in_len = 0;
+	c->head_done = false;
+	set_events(w, c, EPOLLIN | EPOLLRDHUP);
+}
+
+static void linger_read(worker *w, conn *c)
+{
+	char sink[16384];
+	for (;;) {
+		ssize_t n = recv(c->fd, sink, sizeof sink, 0);
+		if (n > 0)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		conn_close(w, c); /* EOF or error: done */
+		return;
+	}
 }
 
 static void accept_all(worker *w)
@@ -526,6 +571,7 @@ static int ensure_in(conn *c, size_t want, size_t budget)
 static void fail_request(worker *w, conn *c, int status)
 {
 	c->close_after = true;
+	c->want_linger = true;
 	respond_text(w, c, status,
 	             status == 413   ? "request body larger than 7 MiB\n"
 	             : status == 503 ? "too many large requests at once: retry\n"
@@ -622,6 +668,10 @@ static int process(worker *w, conn *c)
 static void on_event(worker *w, conn *c, uint32_t ev)
 {
 	c->last_ms = serve_now_ms();
+	if (c->lingering) {
+		linger_read(w, c);
+		return;
+	}
 	if (!c->handshake_done) {
 		ERR_clear_error();
 		int r = SSL_do_handshake(c->ssl);
@@ -646,15 +696,19 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 	}
 	if (c->out_off < c->out.len || c->reading_paused) {
 		int f = flush_out(w, c);
-		if (f < 0 || (f == 1 && c->close_after)) {
+		if (f < 0) {
 			conn_close(w, c);
+			return;
+		}
+		if (f == 1 && c->close_after) {
+			conn_finish(w, c);
 			return;
 		}
 		if (f == 0)
 			return;
 		if (c->head_done || c->in_len) {
 			if (process(w, c) < 0) {
-				conn_close(w, c);
+				conn_finish(w, c);
 				return;
 			}
 			if (c->reading_paused)
@@ -670,8 +724,13 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 		int grown = ensure_in(c, want, w->srv->o.max_buffered);
 		if (grown != 0) {
 			fail_request(w, c, grown == -1 ? 413 : 503);
-			flush_out(w, c);
-			conn_close(w, c);
+			int f = flush_out(w, c);
+			if (f == 0)
+				c->reading_paused = true; /* finished once written */
+			else if (f == 1)
+				conn_finish(w, c);
+			else
+				conn_close(w, c);
 			return;
 		}
 		ERR_clear_error();
@@ -686,7 +745,7 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 			}
 			c->in_len += (size_t)n;
 			if (process(w, c) < 0) {
-				conn_close(w, c);
+				conn_finish(w, c);
 				return;
 			}
 			if (c->reading_paused)
@@ -720,7 +779,10 @@ static void sweep(worker *w, uint64_t now)
 	for (conn *c = w->conns, *next; c; c = next) {
 		next = c->next;
 		bool busy = !c->handshake_done || c->in_len || c->head_done;
-		if (busy && now - c->req_start_ms > o->read_timeout_ms) {
+		if (c->lingering) {
+			if (now > c->linger_until)
+				conn_close(w, c);
+		} else if (busy && now - c->req_start_ms > o->read_timeout_ms) {
 			atomic_fetch_add_explicit(&w->m->read_timeouts, 1, memory_order_relaxed);
 			conn_close(w, c);
 		} else if (c->out_off < c->out.len && now - c->last_ms > o->read_timeout_ms) {

@@ -113,7 +113,7 @@ port=$((20000 + $$ % 20000))
 start_server() {
 	"$G" serve --tls-cert-file "$secret/tls.crt" --tls-private-key-file "$secret/tls.key" \
 		--listen "127.0.0.1:$port" --config "$tmp/config.yaml" --read-timeout 2s --drain-delay 1500ms \
-		--shutdown-timeout 5s --workers 2 "$@" 2>> "$tmp/server.log" &
+		--shutdown-timeout 5s --workers 2 --max-buffer-mib 12 "$@" 2>> "$tmp/server.log" &
 	server_pid=$!
 	i=0
 	while [ $i -lt 50 ]; do
@@ -253,6 +253,8 @@ head -c 8388608 /dev/zero | tr '\0' ' ' > "$tmp/8m.json"
 t0=$(date +%s)
 check "8 MiB body: 413" [ "$(code -H 'Content-Type: application/json' --data-binary @"$tmp/8m.json" "$URL/validate/enforce/restricted")" = 413 ]
 check "8 MiB body refused without reading it (under 3 s)" [ $(($(date +%s) - t0)) -le 3 ]
+check "8 MiB body sent at once (no Expect): still a clean 413, not a reset" \
+	[ "$(code -H 'Expect:' -H 'Content-Type: application/json' --data-binary @"$tmp/8m.json" "$URL/validate/enforce/restricted")" = 413 ]
 check "healthz" [ "$(code "$URL/healthz")" = 200 ]
 check "readyz" [ "$(code "$URL/readyz")" = 200 ]
 $CURL "$URL/metrics" > "$tmp/metrics"
@@ -271,6 +273,12 @@ check "served while a slow client trickles" has "$tmp/out.json" '"uid":"q1"'
 wait $slow_pid
 secs=$(sed -n 's/^closed_after \([0-9]*\).*/\1/p' "$tmp/slow.out")
 check "slow client closed by the 2 s read timeout ($(cat "$tmp/slow.out"))" [ -n "$secs" ] && [ "$secs" -ge 1 ] && [ "$secs" -le 6 ]
+
+# ---- the global request-buffer budget (12 MiB here): a second 5 MiB body at once is refused ----
+"$CLIENT" hold --port "$port" --ca "$tmp/ca.pem" --path /validate/enforce/restricted --conns 2 --requests 5120 \
+	> "$tmp/hold.out"
+check "buffer budget: one 5 MiB body held, the second refused with 503 ($(cat "$tmp/hold.out"))" \
+	grep -qx 'refused503 1 waiting 1' "$tmp/hold.out"
 
 # ---- 1,000 connections at once ----
 "$CLIENT" open --port "$port" --ca "$tmp/ca.pem" --path /validate/enforce/restricted --body "$tmp/r.json" \

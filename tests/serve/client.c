@@ -13,6 +13,9 @@
  *   client open  --port P --ca CA --path PATH --body F --conns N
  *       Open N TLS connections at once, then send one request on each and
  *       read every response: prints how many were answered 200.
+ *   client hold  --port P --ca CA --path PATH --conns N --requests KIB
+ *       N connections each announce a KIB body and send half of it; prints
+ *       how many were refused with 503 and how many are still waiting.
  *   client slow  --port P --ca CA --path PATH
  *       Send a request head one byte a second; print the seconds until the
  *       server closed the connection.
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -288,6 +292,45 @@ static int do_open(void)
 	return answered == conns ? 0 : 1;
 }
 
+/* N connections each announce a body of --requests KiB and send half of
+ * it; then each waits up to 3 s for an answer. Prints the statuses. */
+static int do_hold(void)
+{
+	tconn *c = calloc((size_t)conns, sizeof *c);
+	size_t len = (size_t)requests * 1024;
+	char *half = calloc(1, len / 2 + 1);
+	memset(half, ' ', len / 2);
+	for (int i = 0; i < conns; i++) {
+		if (tls_open(&c[i]) != 0)
+			continue;
+		char head[256];
+		int n = snprintf(head, sizeof head,
+		                 "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+		                 "Content-Length: %zu\r\n\r\n",
+		                 path, len);
+		if (SSL_write(c[i].ssl, head, n) != n ||
+		    SSL_write(c[i].ssl, half, (int)(len / 2)) != (int)(len / 2))
+			tls_close(&c[i]);
+	}
+	int n503 = 0, waiting = 0;
+	for (int i = 0; i < conns; i++) {
+		if (!c[i].ssl)
+			continue;
+		struct timeval tv = {.tv_sec = 3};
+		setsockopt(c[i].fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		int status = 0, close_it = 0;
+		if (read_response(&c[i], &status, &close_it) == 1 && status == 503)
+			n503++;
+		else if (status == 0)
+			waiting++;
+		tls_close(&c[i]);
+	}
+	printf("refused503 %d waiting %d\n", n503, waiting);
+	free(half);
+	free(c);
+	return 0;
+}
+
 static int do_slow(void)
 {
 	tconn c;
@@ -373,5 +416,7 @@ int main(int argc, char **argv)
 		return do_open();
 	if (!strcmp(mode, "slow"))
 		return do_slow();
+	if (!strcmp(mode, "hold"))
+		return do_hold();
 	return 2;
 }
