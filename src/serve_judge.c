@@ -381,7 +381,7 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 		if (mode == SERVE_ENFORCE && cls == CLASS_CONTROLLER)
 			mode = SERVE_WARN;
 		const char *what = cls == CLASS_NAMESPACE ? "namespace labels" : "PodSecurity";
-		report(out, a, &s, mode, what, policy, detail);
+		report(out, a, &s, mode, what, cls == CLASS_NAMESPACE ? NULL : policy, detail);
 	}
 
 	/* Every other engine, on the same object, through the library's prepared

@@ -63,7 +63,7 @@ for stage in audit warn enforce; do
 	check "$stage: enforcing webhooks fail closed" sh -c "grep -q Fail '$tmp/fp' && ! grep -q Ignore '$tmp/fp'"
 	q "metadata.name == 'guardrail-enforcing' && webhooks[].rules[].resources[]" "$out" | grep -vx false > "$tmp/res"
 	check "$stage: enforcing covers pods, ephemeral containers, namespaces" \
-		sh -c "grep -q '\"pods\"' '$tmp/res' && grep -q 'pods/ephemeralcontainers' '$tmp/res'"
+		sh -c "grep -q '\"pods\"' '$tmp/res' && grep -q 'pods/ephemeralcontainers' '$tmp/res' && grep -q '\"namespaces\"' '$tmp/res'"
 	q "metadata.name == 'guardrail-advisory' && webhooks[].failurePolicy" "$out" | grep -vx false > "$tmp/fp"
 	check "$stage: advisory webhooks fail open" sh -c "grep -q Ignore '$tmp/fp' && ! grep -q Fail '$tmp/fp'"
 	q "metadata.name == 'guardrail-advisory' && webhooks[].rules[].resources[]" "$out" | grep -vx false > "$tmp/res"
