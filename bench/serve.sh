@@ -62,10 +62,21 @@ ERR=$(grep -E 'Non-2xx|Socket errors' "$tmp/wrk.out" || true)
 echo "saturation (wrk, 1 thread, 25 keep-alive TLS connections, ${SECS}s): $RPS reviews/s ${ERR:+($ERR)}"
 grep -E '^ +(50|99)%' "$tmp/wrk.out" | sed 's/^/  wrk latency at saturation /'
 echo "server CPU per review at saturation: $(echo "($c1 - $c0) / $tck / $N * 1000000" | bc -l | xargs printf '%.1f') us"
+hist() { curl -sk "https://127.0.0.1:$port/metrics" | grep '^guardrail_admission_review_duration_seconds_bucket'; }
+hist > "$tmp/h0"
 "$tmp/client" load --port "$port" --path /validate/enforce/restricted --lines "$tmp/reviews" --conns 25 --rate 2000 \
 	--duration "$SECS" > "$tmp/rate.out"
-echo "fixed 2,000 reviews/s (25 connections, ${SECS}s): $(cat "$tmp/rate.out")"
-echo "peak RSS: $(sed -n 's/^VmHWM: *//p' /proc/$pid/status)"
+hist > "$tmp/h1"
+echo "fixed 2,000 reviews/s (25 connections, ${SECS}s), seen by the client: $(cat "$tmp/rate.out")"
+# The server's own view of the same requests (complete request to response
+# queued), from its histogram: the bucket holding each quantile.
+paste -d' ' "$tmp/h0" "$tmp/h1" | sed 's/.*le="\([^"]*\)"} \([0-9]*\) .* \([0-9]*\)$/\1 \2 \3/' |
+	awk '{ le[NR] = $1; c[NR] = $3 - $2 } END {
+		n = c[NR]; split("50 99 99.9", q, " ");
+		for (k = 1; k <= 3; k++) for (i = 1; i <= NR; i++) if (c[i] >= n * q[k] / 100) { printf "  server-side p%s <= %s s\n", q[k], le[i]; break } }'
+echo "peak RSS (25 connections): $(sed -n 's/^VmHWM: *//p' /proc/$pid/status)"
+"$tmp/client" open --port "$port" --path /validate/enforce/restricted --lines "$tmp/reviews" --conns 1000 > "$tmp/open.out"
+echo "peak RSS after 1,000 connections at once ($(cat "$tmp/open.out")): $(sed -n 's/^VmHWM: *//p' /proc/$pid/status)"
 echo "decisions logged: $(grep -c 'admission decision' "$tmp/server.log") lines, $(wc -c < "$tmp/server.log") bytes"
 kill -TERM $pid
 wait $pid 2>/dev/null || true

@@ -257,6 +257,7 @@ int cmd_serve(int argc, char **argv)
 	serve_options o = {
 	        .listen = ":8443",
 	        .max_connections = 4096,
+	        .max_buffered = (size_t)256 * 1024 * 1024,
 	        .read_timeout_ms = 10000,
 	        .idle_timeout_ms = 120000,
 	        .drain_delay_ms = 10000,

@@ -239,6 +239,16 @@ review n1 CREATE "$tmp/ns.yaml" null "" namespaces "" t > "$tmp/r.json"
 post /validate/enforce/restricted "$tmp/r.json" > "$tmp/out.json"
 check "namespace with invalid level label denied" has "$tmp/out.json" 'invalid label (guardrail.dev/enforce=strict'
 
+# a large review (200 KB: the request buffer grows while the body arrives)
+pad=$(head -c 200000 /dev/zero | tr '\0' x)
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: big\n  annotations:\n    note: "%s"\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext: {privileged: true}\n' "$pad" > "$tmp/big.yaml"
+review big CREATE "$tmp/big.yaml" null "" pods > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "a 200 KB review is routed and judged" has "$tmp/out.json" '"uid":"big","allowed":false'
+"$CLIENT" load --port "$port" --ca "$tmp/ca.pem" --path /validate/enforce/baseline --body "$tmp/r.json" \
+	--conns 2 --requests 20 > "$tmp/bigload.out"
+check "large reviews on keep-alive connections ($(cat "$tmp/bigload.out"))" grep -q '^ok 40 failed 0 refused 0 non200 0 ' "$tmp/bigload.out"
+
 # ---- the wire: errors ----
 code() { $CURL -o "$tmp/body" -w '%{http_code}' "$@"; }
 printf '{"apiVersion":' > "$tmp/bad.json"
@@ -330,6 +340,22 @@ check "no request dropped under SIGTERM ($(cat "$tmp/load2.out"))" grep -q '^ok 
 check "responses during the drain carry Connection: close" sh -c "! grep -q ' closes 0 ' '$tmp/load2.out'"
 check "exit 0 after the drain" [ "$rc" = 0 ]
 check "no crash or sanitizer report" sh -c "! grep -qE 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error|WARNING: ThreadSanitizer' '$tmp/server.log'"
+
+# ---- defaults: no --config, no limits given; a 5 MiB review is judged ----
+"$G" serve --tls-cert-file "$secret/tls.crt" --tls-private-key-file "$secret/tls.key" \
+	--listen "127.0.0.1:$port" --drain-delay 0s 2>> "$tmp/server.log" &
+server_pid=$!
+ready() { [ "$(code "$URL/readyz")" = 200 ]; }
+check "starts with no configuration" eventually ready
+pad=$(head -c 5000000 /dev/zero | tr '\0' x)
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: five\n  annotations:\n    note: "%s"\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext: {privileged: true}\n' "$pad" > "$tmp/five.yaml"
+review five CREATE "$tmp/five.yaml" null "" pods > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "a 5 MiB review judged with the default limits" has "$tmp/out.json" '"uid":"five","allowed":false'
+kill -TERM "$server_pid"
+wait "$server_pid"
+check "exit 0 with no drain delay" [ $? = 0 ]
+server_pid=""
 
 if [ "$fail" -ne 0 ]; then
 	echo "--- server log (tail) ---" >&2
