@@ -56,10 +56,12 @@ wrk -t1 -c25 -d2s -s bench/serve.lua "$URL" -- "$tmp/reviews" >/dev/null
 c0=$(cpu)
 wrk -t1 -c25 -d${SECS}s --latency -s bench/serve.lua "$URL" -- "$tmp/reviews" > "$tmp/wrk.out"
 c1=$(cpu)
+wrk -t2 -c25 -d${SECS}s -s bench/serve.lua "$URL" -- "$tmp/reviews" > "$tmp/wrk2.out"
+RPS2=$(sed -n 's/^Requests\/sec: *//p' "$tmp/wrk2.out")
 RPS=$(sed -n 's/^Requests\/sec: *//p' "$tmp/wrk.out")
 N=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$tmp/wrk.out")
-ERR=$(grep -E 'Non-2xx|Socket errors' "$tmp/wrk.out" || true)
-echo "saturation (wrk, 1 thread, 25 keep-alive TLS connections, ${SECS}s): $RPS reviews/s ${ERR:+($ERR)}"
+ERR=$(cat "$tmp/wrk.out" "$tmp/wrk2.out" | grep -E 'Non-2xx|Socket errors' || true)
+echo "saturation (wrk, 25 keep-alive TLS connections, ${SECS}s): $RPS reviews/s with 1 wrk thread, $RPS2 with 2 ${ERR:+($ERR)}"
 grep -E '^ +(50|99)%' "$tmp/wrk.out" | sed 's/^/  wrk latency at saturation /'
 echo "server CPU per review at saturation: $(echo "($c1 - $c0) / $tck / $N * 1000000" | bc -l | xargs printf '%.1f') us"
 hist() { curl -sk "https://127.0.0.1:$port/metrics" | grep '^guardrail_admission_review_duration_seconds_bucket'; }
