@@ -56,6 +56,9 @@ static void policy_free(serve_policy *p)
 		return;
 	gr_checker_unref(p->checker);
 	gr_set_free(p->set);
+	for (size_t i = 0; i < p->npss; i++)
+		gr_checker_unref(p->pss[i].checker);
+	pthread_mutex_destroy(&p->pss_lock);
 	free_list(p->exempt_users, p->nexempt_users);
 	free_list(p->exempt_namespaces, p->nexempt_namespaces);
 	free_list(p->exempt_runtime_classes, p->nexempt_runtime_classes);
@@ -452,6 +455,7 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
 	atomic_init(&p->refs, 1);
+	pthread_mutex_init(&p->pss_lock, NULL);
 	p->pss_enabled = true;
 	p->set = gr_set_new();
 	loader l = {.config_path = config_path, .err = err};
@@ -519,6 +523,38 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 	}
 	*out = p;
 	return 0;
+}
+
+gr_checker *serve_policy_pss_checker(serve_policy *p, gr_pss_spec at, gr_error *err)
+{
+	if (at.minor > 100)
+		at.minor = GR_PSS_LATEST;
+	pthread_mutex_lock(&p->pss_lock);
+	gr_checker *c = NULL;
+	for (size_t i = 0; i < p->npss && !c; i++)
+		if (p->pss[i].at.level == at.level && p->pss[i].at.minor == at.minor)
+			c = p->pss[i].checker;
+	if (!c && p->npss < sizeof p->pss / sizeof p->pss[0]) {
+		/* enforce at the path's level; warn and audit off: the path's mode
+		 * decides how a finding is reported, the engine only finds. */
+		char version[32], spec[64];
+		snprintf(spec, sizeof spec, "%s:%s", gr_pss_level_name(at.level),
+		         gr_pss_version_name(at.minor, version, sizeof version));
+		gr_options *o = gr_options_new();
+		if (o && gr_options_select(o, "pss", err) == 0 &&
+		    gr_options_set(o, "pss", "enforce", spec, err) == 0 &&
+		    gr_options_set(o, "pss", "warn", "", err) == 0 &&
+		    gr_options_set(o, "pss", "audit", "", err) == 0 && gr_checker_new(&c, o, err) == 0) {
+			p->pss[p->npss].at = at;
+			p->pss[p->npss].checker = c;
+			p->npss++;
+		} else if (!o)
+			gr_error_set(err, 0, 0, "out of memory");
+		gr_options_free(o);
+	} else if (!c)
+		gr_error_set(err, 0, 0, "too many Pod Security versions in use");
+	pthread_mutex_unlock(&p->pss_lock);
+	return c;
 }
 
 int serve_config_files(const char *config_path, char ***files, size_t *n)

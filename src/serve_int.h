@@ -16,6 +16,7 @@
 #define GUARDRAIL_SERVE_INT_H
 
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,7 +101,19 @@ typedef struct serve_policy {
 	size_t nengines;
 	size_t npolicy_files;  /* policy inputs shown to the engines */
 	size_t npolicy_objects;
+	/* The pss engine, one prepared checker per (level, version) a path
+	 * asked for, made on first use (bounded: versions past v1.100 are
+	 * latest). */
+	pthread_mutex_t pss_lock;
+	struct serve_pss_slot {
+		gr_pss_spec at;
+		gr_checker *checker;
+	} pss[3 * 102];
+	size_t npss;
 } serve_policy;
+
+/* The pss engine's checker for a level and version (owned by p). */
+gr_checker *serve_policy_pss_checker(serve_policy *p, gr_pss_spec at, gr_error *err);
 
 /* Load the configuration file (NULL: defaults). On error returns -1 with
  * err naming file:line:col; nothing is kept. */
@@ -141,7 +154,7 @@ typedef struct serve_verdict {
 } serve_verdict;
 
 /* Judge one decoded request under a route. Everything lives in a. */
-void serve_judge(const serve_policy *p, const serve_route *route, const gr_admission_request *req, gr_arena *a,
+void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_request *req, gr_arena *a,
 		 serve_verdict *out);
 
 /* ---- metrics (serve_metrics.c) ---- */

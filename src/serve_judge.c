@@ -195,6 +195,42 @@ static void pss_sink(void *user, const gr_pss_violation *v)
 	c->n++;
 }
 
+/*
+ * The pss engine through the library pipeline, at the path's level and
+ * version: its findings say "reason (detail)" with PSA's reason apart, which
+ * is what PSA's aggregation needs.
+ */
+static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_arena *a, pss_collect *pc,
+                      const char **error)
+{
+	gr_error err;
+	gr_error_clear(&err);
+	gr_checker *c = serve_policy_pss_checker(p, at, &err);
+	if (!c) {
+		*error = gr_arena_strdup(a, err.message);
+		return;
+	}
+	gr_findings fs;
+	gr_findings_init(&fs, a);
+	gr_check_ctx ctx = {.arena = a};
+	gr_object_status status;
+	if (gr_checker_check_object(c, obj, &ctx, &fs, &status, &err) != 0)
+		*error = gr_arena_strdup(a, err.message);
+	for (size_t i = 0; i < fs.len; i++) {
+		const gr_finding *f = &fs.items[i];
+		if (!f->rule || strcmp(f->rule, "engine") == 0)
+			continue;
+		const char *msg = f->message ? f->message : "";
+		size_t rl = f->reason ? strlen(f->reason) : 0, ml = strlen(msg);
+		gr_pss_violation v = {.rule = f->rule, .reason = f->reason ? f->reason : msg, .detail = ""};
+		if (rl && ml > rl + 3 && strncmp(msg, f->reason, rl) == 0 && msg[rl] == ' ' &&
+		    msg[rl + 1] == '(' && msg[ml - 1] == ')')
+			v.detail = gr_arena_strndup(a, msg + rl + 2, ml - rl - 3);
+		pss_sink(pc, &v);
+	}
+	gr_findings_free(&fs);
+}
+
 typedef struct segs {
 	gr_buf deny, audit;
 } segs;
@@ -299,8 +335,8 @@ static void check_namespace(const gr_admission_request *req, gr_arena *a, pss_co
 	}
 }
 
-void serve_judge(const serve_policy *p, const serve_route *route, const gr_admission_request *req,
-                 gr_arena *a, serve_verdict *out)
+void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_request *req, gr_arena *a,
+                 serve_verdict *out)
 {
 	memset(out, 0, sizeof *out);
 	gr_admission_response_init(&out->resp, req->uid);
@@ -344,6 +380,7 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 
 	/* Pod Security. */
 	pss_collect pc = {.a = a, .out = out};
+	const char *pss_error = NULL;
 	const char *exempt = NULL;
 	if (in_list(p->exempt_users, p->nexempt_users, req->username))
 		exempt = "user";
@@ -367,8 +404,7 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 		if (cls == CLASS_POD && route->mode == SERVE_ENFORCE)
 			gr_admission_annotate(&out->resp, "enforce-policy", policy);
 		if (route->pss.level != GR_PSS_PRIVILEGED)
-			gr_pss_evaluate(obj.pod_metadata, obj.pod_metadata_path, obj.pod_spec,
-			                obj.pod_spec_path, route->pss, pss_sink, &pc);
+			pss_judge(p, route->pss, &obj, a, &pc, &pss_error);
 	}
 	if (pc.n) {
 		const char *detail = gr_admission_forbidden_detail(a, pc.v, pc.n);
@@ -386,7 +422,9 @@ void serve_judge(const serve_policy *p, const serve_route *route, const gr_admis
 
 	/* Every other engine, on the same object, through the library's prepared
 	 * checker (the policy files' objects are the input set it sees). */
-	const char *engine_error = NULL;
+	const char *engine_error = pss_error;
+	if (pss_error)
+		out->engine_errors++;
 	if (p->checker) {
 		gr_findings fs;
 		gr_findings_init(&fs, a);

@@ -1,7 +1,8 @@
 /*
  * fuzz_admission.c — libFuzzer harness for the AdmissionReview decoder and
  * everything a review goes through in `guardrail serve`: decode, judge
- * (src/serve_judge.c, included whole) under a route chosen by the first
+ * (src/serve_judge.c and the policy set of src/serve_config.c, included
+ * whole: Pod Security through the pss engine's checker) under a route chosen by the first
  * byte, then the reply written as JSON and read back. Never a crash, and
  * the reply is always valid JSON carrying the request's uid. Seeds:
  * tests/fuzz/admission/.
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/serve_config.c"
 #include "../../src/serve_judge.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -19,12 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	serve_route route = {.mode = (serve_mode)(data[0] % 3),
 	                     .pss = {.level = (gr_pss_level)((data[0] / 3) % 3),
 	                             .minor = (data[0] & 0x80) ? GR_PSS_LATEST : 20 + (data[0] & 15)}};
-	serve_policy p;
-	memset(&p, 0, sizeof p);
-	p.pss_enabled = true;
-	char *exempt[] = {"exempt"};
-	p.exempt_namespaces = exempt;
-	p.nexempt_namespaces = 1;
+	static serve_policy *p;
+	if (!p) {
+		gr_error e;
+		if (serve_policy_load(NULL, &p, &e) != 0)
+			abort();
+	}
 	gr_arena a;
 	gr_arena_init(&a);
 	gr_arena_set_limit(&a, (size_t)256 * 1024 * 1024);
@@ -32,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gr_error err;
 	if (gr_admission_decode(&a, (const char *)data + 1, size - 1, NULL, &req, &err) == GR_ADMISSION_OK) {
 		serve_verdict v;
-		serve_judge(&p, &route, &req, &a, &v);
+		serve_judge(p, &route, &req, &a, &v);
 		gr_buf b;
 		gr_buf_init(&b);
 		gr_admission_encode(&b, &v.resp);
