@@ -15,6 +15,7 @@ static const struct command {
 } commands[] = {
 	{"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
 	{"serve", cmd_serve, "the admission webhook: the same verdicts in the cluster"},
+	{"test", cmd_test, "run Kyverno CLI tests (kyverno-test.yaml) with the Kyverno engine"},
 	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
 	{"version", cmd_version, "print the version"},
 };
