@@ -80,6 +80,31 @@ metadata:
 data:
   x: "1"
 EOF
+# A Kyverno policy (the kyverno engine is served like any engine the
+# library offers): pods labelled kyverno-test=yes must carry a team label.
+cat > "$tmp/policies/require-team.yaml" <<'EOF'
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: require-team-label
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: check-team
+    match:
+      any:
+      - resources:
+          kinds: [Pod]
+          selector:
+            matchLabels:
+              kyverno-test: "yes"
+    validate:
+      message: "label team is required"
+      pattern:
+        metadata:
+          labels:
+            team: "?*"
+EOF
 cat > "$tmp/config.yaml" <<'EOF'
 apiVersion: guardrail.dev/v1alpha1
 kind: ServeConfiguration
@@ -248,6 +273,21 @@ check "a 200 KB review is routed and judged" has "$tmp/out.json" '"uid":"big","a
 "$CLIENT" load --port "$port" --ca "$tmp/ca.pem" --path /validate/enforce/baseline --body "$tmp/r.json" \
 	--conns 2 --requests 20 > "$tmp/bigload.out"
 check "large reviews on keep-alive connections ($(cat "$tmp/bigload.out"))" grep -q '^ok 40 failed 0 refused 0 non200 0 ' "$tmp/bigload.out"
+
+# ---- a Kyverno policy from the configuration, through the same pipeline ----
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: k\n  labels: {kyverno-test: "yes"}\nspec:\n  containers:\n  - name: app\n    image: nginx\n' > "$tmp/kpod.yaml"
+review k1 CREATE "$tmp/kpod.yaml" null "" pods > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "kyverno Enforce rule denies on the enforce path" has "$tmp/out.json" '"allowed":false,"status":{"code":403,"reason":"Forbidden","message":"violates kyverno.require-team-label/check-team at metadata.labels.team: validation error: label team is required.'
+post /validate/warn/baseline "$tmp/r.json" > "$tmp/out.json"
+check "kyverno rule warns on the warn path" has "$tmp/out.json" '"allowed":true,"warnings":["would violate kyverno.require-team-label/check-team'
+post /validate/audit/restricted "$tmp/r.json" > "$tmp/out.json"
+check "PSS and kyverno findings in one audit annotation" has "$tmp/out.json" 'restricted:latest\": allowPrivilegeEscalation'
+check "kyverno finding joined to the PSS text" has "$tmp/out.json" '; would violate kyverno.require-team-label/check-team'
+sed 's/kyverno-test: "yes"}/kyverno-test: "yes", team: shop}/' "$tmp/kpod.yaml" > "$tmp/kpod2.yaml"
+review k2 CREATE "$tmp/kpod2.yaml" null "" pods > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "kyverno rule satisfied: allowed" has "$tmp/out.json" '"uid":"k2","allowed":true'
 
 # ---- the wire: errors ----
 code() { $CURL -o "$tmp/body" -w '%{http_code}' "$@"; }
