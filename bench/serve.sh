@@ -83,3 +83,32 @@ echo "decisions logged: $(grep -c 'admission decision' "$tmp/server.log") lines,
 kill -TERM $pid
 wait $pid 2>/dev/null || true
 pid=""
+
+# The same saturation run with Kyverno's own Pod Security policy set loaded
+# (../shared/conformance/kyverno-policies/pod-security, baseline and
+# restricted: what Kyverno's scalability page measured with), served by the
+# kyverno engine beside guardrail's PSS on every review.
+KP=../shared/conformance/kyverno-policies/pod-security
+if [ -d "$KP" ]; then
+	{
+		echo "policies:"
+		for d in "$KP"/baseline/*/ "$KP"/restricted/*/; do
+			f="$d$(basename "$d").yaml"
+			[ -f "$f" ] && echo "  - $PWD/$f"
+		done
+	} > "$tmp/kyverno.yaml"
+	NPOL=$(grep -c '^  - ' "$tmp/kyverno.yaml")
+	"$G" serve --tls-cert-file "$tmp/cert.pem" --tls-private-key-file "$tmp/key.pem" --listen "127.0.0.1:$port" \
+		--drain-delay 0s --config "$tmp/kyverno.yaml" 2> "$tmp/server2.log" &
+	pid=$!
+	sleep 0.5
+	wrk -t1 -c25 -d2s -s bench/serve.lua "$URL" -- "$tmp/reviews" >/dev/null
+	c0=$(cpu)
+	wrk -t1 -c25 -d${SECS}s -s bench/serve.lua "$URL" -- "$tmp/reviews" > "$tmp/wrk3.out"
+	c1=$(cpu)
+	N=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$tmp/wrk3.out")
+	echo "with Kyverno's $NPOL Pod Security policies loaded as well: $(sed -n 's/^Requests\/sec: *//p' "$tmp/wrk3.out") reviews/s, server CPU per review $(echo "($c1 - $c0) / $tck / $N * 1000000" | bc -l | xargs printf '%.1f') us, peak RSS $(sed -n 's/^VmHWM: *//p' /proc/$pid/status)"
+	kill -TERM $pid
+	wait $pid 2>/dev/null || true
+	pid=""
+fi
