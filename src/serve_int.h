@@ -39,7 +39,7 @@ typedef struct serve_http_req {
 	size_t path_len;
 	const char *query; /* after '?', or NULL */
 	size_t query_len;
-	int minor;         /* HTTP/1.<minor> */
+	int minor; /* HTTP/1.<minor> */
 	bool keep_alive;
 	bool chunked;
 	bool expect_continue;
@@ -61,7 +61,7 @@ typedef struct serve_chunked {
 	size_t remaining; /* bytes left in the current chunk */
 	size_t ext;       /* bytes of extensions and trailers (capped) */
 	int state;
-	bool digits;      /* a size digit was seen */
+	bool digits; /* a size digit was seen */
 } serve_chunked;
 /* 0: need more; 1: done (*c.out bytes of body, c.raw raw bytes consumed);
  * -1: error (*status 400 or 413). body points at the first body byte; len
@@ -97,9 +97,9 @@ typedef struct serve_policy {
 	/* Every engine the library offers but schema and pss, prepared and
 	 * derived with the policy files' definitions; NULL when there is none. */
 	gr_checker *checker;
-	gr_set *set;           /* the policy files' objects (what ctx->set shows) */
+	gr_set *set; /* the policy files' objects (what ctx->set shows) */
 	size_t nengines;
-	size_t npolicy_files;  /* policy inputs shown to the engines */
+	size_t npolicy_files; /* policy inputs shown to the engines */
 	size_t npolicy_objects;
 	/* The pss engine, one prepared checker per (level, version) a path
 	 * asked for, made on first use (bounded: versions past v1.100 are
@@ -144,25 +144,25 @@ typedef enum serve_result {
 typedef struct serve_verdict {
 	serve_result result;
 	gr_admission_response resp;
-	const char *skip_reason;    /* when SERVE_SKIPPED */
-	const char *summary;        /* the violations in one line, for the log (NULL if none) */
+	const char *skip_reason; /* when SERVE_SKIPPED */
+	const char *summary;     /* the violations in one line, for the log (NULL if none) */
 	size_t nfindings;
-	const char *rules[32];      /* rule ids found (for metrics); deduplicated */
+	const char *rules[32]; /* rule ids found (for metrics); deduplicated */
 	size_t nrules;
-	size_t engine_runs;         /* engines run */
-	size_t engine_errors;       /* engines that failed (the request says so) */
+	size_t engine_runs;   /* engines run */
+	size_t engine_errors; /* engines that failed (the request says so) */
 } serve_verdict;
 
 /* Judge one decoded request under a route. Everything lives in a. */
 void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_request *req, gr_arena *a,
-		 serve_verdict *out);
+                 serve_verdict *out);
 
 /* ---- metrics (serve_metrics.c) ---- */
 
 enum { SERVE_OP_LABELS = 5 };
 #define SERVE_KIND_LABELS 12
 #define SERVE_LAT_BUCKETS 14
-#define SERVE_RULE_SLOTS 256
+#define SERVE_RULE_SLOTS  256
 
 typedef struct serve_metrics {
 	atomic_ullong reviews[SERVE_NROUTE_LABELS + 1][SERVE_OP_LABELS][SERVE_KIND_LABELS][SERVE_NRESULTS];
@@ -184,7 +184,7 @@ typedef struct serve_metrics {
 
 int serve_kind_label(const char *kind); /* index into the kind table */
 void serve_metrics_review(serve_metrics *m, int route, gr_admission_op op, const char *kind, serve_result r,
-			  uint64_t ns);
+                          uint64_t ns);
 void serve_metrics_http(serve_metrics *m, int status);
 void serve_metrics_rule(serve_metrics *m, const char *rule);
 
