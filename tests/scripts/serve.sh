@@ -362,6 +362,10 @@ check "old set still serving after a broken reload" has "$tmp/out.json" '"allowe
 rm "$tmp/policies/broken.yaml"
 kill -HUP "$server_pid"
 check "a fixed set reloads" eventually metric '^guardrail_config_reloads_total [1-9]'
+# a policy file changed in place inside a policy directory: reloaded without a signal
+printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n' >> "$tmp/policies/ok.yaml"
+check "a policy file changed in place is reloaded without SIGHUP" eventually metric '^guardrail_config_reloads_total [2-9]'
+check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 3$'
 
 
 # ---- SIGTERM under load: nothing dropped, Connection: close, exit 0 ----
