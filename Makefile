@@ -15,7 +15,7 @@ WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wno-unused-parameter
 override CPPFLAGS := -Iinclude -D_GNU_SOURCE -MMD -MP $(CPPFLAGS)
 LDFLAGS  ?=
 STD      := -std=c11
-LDLIBS   := -lyaml -lpthread -lm
+LDLIBS   := -lyaml -lpthread -lm -lssl -lcrypto
 VERSION  := 0.1.0
 SOMAJOR  := 0
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -143,6 +143,7 @@ fuzz: deps
 	done
 
 bench: $(TOOL) $(BENCH_BIN)
+	@scripts/install-deps.sh bench
 
 demo: deps
 	@$(MAKE) --no-print-directory $(TOOL)

@@ -13,6 +13,7 @@
 #define GUARDRAIL_VERSION_MINOR 1
 #define GUARDRAIL_VERSION_PATCH 0
 
+#include "guardrail/admission.h"
 #include "guardrail/arena.h"
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
