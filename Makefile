@@ -16,6 +16,7 @@ override CPPFLAGS := -Iinclude -D_GNU_SOURCE -MMD -MP $(CPPFLAGS)
 LDFLAGS  ?=
 STD      := -std=c11
 LDLIBS   := -lyaml -lpthread -lm -lssl -lcrypto
+LIB_LDLIBS := -lyaml -lpthread -lm # what libguardrail itself needs (OpenSSL is the server's)
 VERSION  := 0.1.0
 SOMAJOR  := 0
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -82,7 +83,7 @@ $(BUILD)/dist/public.syms: $(LIB_OBJ) $(wildcard include/guardrail/*.h)
 $(SOLIB): $(PIC_OBJ) $(BUILD)/dist/public.syms
 	{ echo '{ global:'; sed 's/$$/;/' $(BUILD)/dist/public.syms; echo 'local: *; };'; } > $(BUILD)/dist/guardrail.map
 	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,-soname,libguardrail.so.$(SOMAJOR) \
-		-Wl,--version-script=$(BUILD)/dist/guardrail.map -o $@ $(PIC_OBJ) $(LDLIBS)
+		-Wl,--version-script=$(BUILD)/dist/guardrail.map -o $@ $(PIC_OBJ) $(LIB_LDLIBS)
 $(DISTA): $(LIB_OBJ) $(BUILD)/dist/public.syms
 	ld -r -o $(BUILD)/dist/guardrail.o $(LIB_OBJ)
 	objcopy --keep-global-symbols=$(BUILD)/dist/public.syms $(BUILD)/dist/guardrail.o
