@@ -1,0 +1,21 @@
+/*
+ * cel_regex.h — the one place CEL's regex functions (matches, find,
+ * findAll) reach a regex engine. Kubernetes' semantics are RE2's (Go's
+ * regexp); until guardrail's RE2-semantics engine (lib/regex) is on main
+ * this wraps POSIX extended regular expressions, and the cases whose
+ * syntax POSIX lacks are listed as known failures with that reason.
+ */
+#ifndef GUARDRAIL_CEL_REGEX_H
+#define GUARDRAIL_CEL_REGEX_H
+
+#include <stddef.h>
+
+/* 1 match, 0 no match, -1 bad pattern (msg filled). Unanchored search. */
+int cel_regex_match(const char *pat, size_t plen, const char *s, size_t slen, char *msg, size_t cap);
+/* First match at or after byte `from`: 1 with [*ms, *me), 0 none, -1 bad pattern. */
+int cel_regex_find(const char *pat, size_t plen, const char *s, size_t slen, size_t from, size_t *ms,
+		   size_t *me, char *msg, size_t cap);
+/* Whether a pattern compiles (for compile-time checks of literal patterns). */
+int cel_regex_valid(const char *pat, size_t plen, char *msg, size_t cap);
+
+#endif
