@@ -121,6 +121,8 @@ typedef struct gr_cel_options {
 	size_t max_expression;  /* bytes of expression text; default 100000 */
 	size_t max_depth;       /* parser/AST nesting; default 250 (Kubernetes' limit) */
 	uint64_t cost_limit;    /* runtime cost limit per evaluation; 0 none */
+	bool unchecked;         /* undeclared names and functions fail at run time, not compile time */
+	const char *container;  /* namespace for name resolution ("" none); must outlive the env */
 } gr_cel_options;
 void gr_cel_options_default(gr_cel_options *o);
 

@@ -1666,6 +1666,12 @@ static gr_cel_value f_find(cel_eval *ev, const cel_node *call, gr_cel_value *a, 
 	return cel_make_list(ev, items, k);
 }
 
+static gr_cel_value f_unknown(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n)
+{
+	(void)a;
+	return cel_error(ev, "no such overload: %s with %zu arguments", call->name, n);
+}
+
 /* Kubernetes library objects (k8s.c). */
 gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n);
 
@@ -1766,7 +1772,7 @@ static const cel_func table[] = {
 	{"isLessThan", 2, 2, M, 1, cel_k8s_call},
 	{"isGreaterThan", 2, 2, M, 1, cel_k8s_call},
 	{"compareTo", 2, 2, M, 1, cel_k8s_call},
-	{"ip", 1, 1, G, 1, cel_k8s_call},
+	{"ip", 1, 1, B, 1, cel_k8s_call},
 	{"isIP", 1, 1, G, 1, cel_k8s_call},
 	{"ip.isCanonical", 1, 1, G, 1, cel_k8s_call},
 	{"family", 1, 1, M, 1, cel_k8s_call},
@@ -1809,6 +1815,7 @@ static const cel_func table[] = {
 	{"format.byte", 0, 0, G, 1, cel_k8s_call},
 	{"format.date", 0, 0, G, 1, cel_k8s_call},
 	{"format.datetime", 0, 0, G, 1, cel_k8s_call},
+	{"@unknown", 0, 1000000, B, 0, f_unknown},
 	{NULL, 0, 0, 0, 0, NULL},
 };
 

@@ -131,41 +131,12 @@ static int num_cmp(const gr_cel_value *a, const gr_cel_value *b)
 				return 2;
 			return x < y ? -1 : x > y ? 1 : 0;
 		}
-		/* one double, one integer: compare without losing precision */
-		int flip = a->kind != GR_CEL_DOUBLE;
-		const gr_cel_value *d = flip ? b : a, *n = flip ? a : b;
-		double x = d->u.d;
-		int r;
-		if (isnan(x))
+		/* one double, one integer: as cel-go, the integer is converted to double */
+		double x = a->kind == GR_CEL_DOUBLE ? a->u.d : a->kind == GR_CEL_INT ? (double)a->u.i : (double)a->u.u;
+		double y = b->kind == GR_CEL_DOUBLE ? b->u.d : b->kind == GR_CEL_INT ? (double)b->u.i : (double)b->u.u;
+		if (isnan(x) || isnan(y))
 			return 2;
-		if (n->kind == GR_CEL_INT) {
-			if (x < -9223372036854775808.0)
-				r = -1;
-			else if (x >= 9223372036854775808.0)
-				r = 1;
-			else {
-				double t = trunc(x);
-				int64_t ti = (int64_t)t;
-				if (ti != n->u.i)
-					r = ti < n->u.i ? -1 : 1;
-				else
-					r = x > t ? 1 : x < t ? -1 : 0;
-			}
-		} else {
-			if (x < 0)
-				r = -1;
-			else if (x >= 18446744073709551616.0)
-				r = 1;
-			else {
-				double t = trunc(x);
-				uint64_t tu = (uint64_t)t;
-				if (tu != n->u.u)
-					r = tu < n->u.u ? -1 : 1;
-				else
-					r = x > t ? 1 : 0;
-			}
-		}
-		return flip ? -r : r;
+		return x < y ? -1 : x > y ? 1 : 0;
 	}
 	if (a->kind == GR_CEL_INT && b->kind == GR_CEL_INT)
 		return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
@@ -209,11 +180,7 @@ int cel_compare(const gr_cel_value *a, const gr_cel_value *b)
 		if (a->u.t.sec != b->u.t.sec)
 			return a->u.t.sec < b->u.t.sec ? -1 : 1;
 		return a->u.t.nsec < b->u.t.nsec ? -1 : a->u.t.nsec > b->u.t.nsec;
-	case GR_CEL_OBJECT:
-		if (a->sub != b->sub)
-			return -2;
-		return cel_object_compare(a, b);
-	default: return -2;
+	default: return -2; /* objects order through their own functions (isLessThan) */
 	}
 }
 

@@ -34,6 +34,7 @@ typedef struct tally {
 /* Run one case: 1 pass, 0 fail; *what describes a failure. */
 static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 {
+	const gr_value *ev = gr_get(c, "expr");
 	const char *expr = gr_get_str(c, "expr");
 	const char *kind = gr_get_str(c, "expected_kind");
 	if (!expr || !kind) {
@@ -47,6 +48,9 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 	gr_cel_options o;
 	gr_cel_options_default(&o);
 	o.kubernetes = true;
+	const gr_value *dc = gr_get(c, "disable_check");
+	o.unchecked = gr_is(dc, GR_BOOL) && dc->u.b;
+	o.container = gr_get_str(c, "container");
 	gr_cel_env *env = gr_cel_env_new(&o);
 	const gr_value *tenv = gr_get(c, "type_env");
 	const gr_value *bind = gr_get(c, "bindings");
@@ -88,7 +92,7 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 	gr_cel_program *p = NULL;
 	gr_cel_error err;
 	int ok;
-	if (gr_cel_compile(env, expr, strlen(expr), &p, &err) < 0) {
+	if (gr_cel_compile(env, expr, ev->u.s.len, &p, &err) < 0) {
 		ok = !strcmp(kind, "error");
 		if (!ok)
 			gr_buf_printf(what, "compile error: %s: %s at column %u", gr_cel_error_name(err.type),
