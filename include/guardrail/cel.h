@@ -206,4 +206,44 @@ void gr_cel_schema_free(gr_cel_schema *s);
 const void *gr_cel_schema_root(const gr_cel_schema *s);
 gr_cel_value gr_cel_typed(const void *schema_node, const gr_value *v);
 
+
+/*
+ * CRD validation rules: every x-kubernetes-validations rule of a
+ * structural schema compiled once (rules that do not compile are kept and
+ * reported at validation, as the API server reports them), then evaluated
+ * over an object and, for an UPDATE, its old version.
+ */
+typedef struct gr_cel_crd_options {
+	bool is_root;          /* the schema is a resource root: apiVersion, kind, metadata.name visible */
+	bool ratcheting;       /* unchanged values are not re-validated (CRDValidationRatcheting) */
+	bool cost_budget_set, per_call_limit_set;
+	uint64_t cost_budget;  /* per object; default 10,000,000 (RuntimeCELCostBudget) */
+	uint64_t per_call_limit; /* per rule; default 1,000,000 (PerCallLimit) */
+} gr_cel_crd_options;
+
+enum {
+	GR_CEL_VIOLATION_FAILED = 1, /* the rule evaluated to false */
+	GR_CEL_VIOLATION_ERROR,      /* the rule failed at run time */
+	GR_CEL_VIOLATION_COMPILE,    /* the rule does not compile */
+	GR_CEL_VIOLATION_BUDGET      /* cost budget or per-call limit exceeded */
+};
+
+typedef struct gr_cel_violation {
+	int kind;
+	const char *reason; /* FieldValueInvalid, FieldValueForbidden, FieldValueRequired, FieldValueDuplicate */
+	char *field;        /* the field path ("root.spec.x", "spec.list[0]") */
+	char *message;      /* the whole field error as the API server words it */
+} gr_cel_violation;
+
+typedef struct gr_cel_crd gr_cel_crd;
+gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opts, gr_cel_error *err);
+void gr_cel_crd_free(gr_cel_crd *c);
+size_t gr_cel_crd_rule_count(const gr_cel_crd *c);
+size_t gr_cel_crd_compile_errors(const gr_cel_crd *c);
+/* Violations go to *out (arena array of *n); `root` prefixes field paths
+ * ("root" in the API server's unit tests, "" for "spec.x"). `old` may be
+ * NULL (a CREATE). *remaining (may be NULL) gets the budget left. */
+int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value *old, const char *root,
+			gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining);
+
 #endif

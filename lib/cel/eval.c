@@ -670,7 +670,7 @@ gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 			return v;
 		if (v.kind == GR_CEL_INT) {
 			if (v.u.i == INT64_MIN)
-				return cel_error(ev, "int64 overflow");
+				return cel_error(ev, "integer overflow");
 			return gr_cel_int(-v.u.i);
 		}
 		if (v.kind == GR_CEL_DOUBLE)

@@ -27,7 +27,15 @@ int cel_sort_values(cel_eval *ev, gr_cel_value *keys, size_t *idx, size_t n);
 
 /* ---- helpers ---- */
 
-static gr_cel_value overflow(cel_eval *ev, const char *what) { return cel_error(ev, "%s overflow", what); }
+/* cel-go's wording: "integer overflow", "unsigned integer overflow", ... */
+static gr_cel_value overflow(cel_eval *ev, const char *what)
+{
+	if (!strcmp(what, "int64"))
+		return cel_error(ev, "integer overflow");
+	if (!strcmp(what, "uint64"))
+		return cel_error(ev, "unsigned integer overflow");
+	return cel_error(ev, "%s overflow", what);
+}
 
 /* Go's strconv.FormatFloat(f, 'g', -1, 64) as CEL prints doubles. */
 void cel_format_double(char *out, size_t cap, double d)
@@ -418,12 +426,12 @@ static gr_cel_value f_int(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 	case GR_CEL_INT: return a[0];
 	case GR_CEL_UINT:
 		if (a[0].u.u > (uint64_t)INT64_MAX)
-			return cel_error(ev, "int64 overflow");
+			return cel_error(ev, "integer overflow");
 		return gr_cel_int((int64_t)a[0].u.u);
 	case GR_CEL_DOUBLE: {
 		double d = a[0].u.d;
 		if (isnan(d) || d <= -9223372036854775808.0 || d >= 9223372036854775807.0)
-			return cel_error(ev, "int64 overflow");
+			return cel_error(ev, "integer overflow");
 		return gr_cel_int((int64_t)d);
 	}
 	case GR_CEL_STRING: {
@@ -444,12 +452,12 @@ static gr_cel_value f_uint(cel_eval *ev, const cel_node *call, gr_cel_value *a, 
 	case GR_CEL_UINT: return a[0];
 	case GR_CEL_INT:
 		if (a[0].u.i < 0)
-			return cel_error(ev, "uint64 overflow");
+			return cel_error(ev, "unsigned integer overflow");
 		return gr_cel_uint((uint64_t)a[0].u.i);
 	case GR_CEL_DOUBLE: {
 		double d = a[0].u.d;
 		if (isnan(d) || d < 0 || d >= 18446744073709551615.0)
-			return cel_error(ev, "uint64 overflow");
+			return cel_error(ev, "unsigned integer overflow");
 		return gr_cel_uint((uint64_t)d);
 	}
 	case GR_CEL_STRING: {

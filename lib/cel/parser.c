@@ -888,7 +888,7 @@ static int resolve_qualified(resolver *r, cel_node *n, scope *sc)
 	cel_node *cur = n;
 	while (cur) {
 		size_t l = dotted(cur, buf, sizeof buf);
-		int v = find_var(p->env, buf, l);
+		int v = root->slot == -2 ? find_var_exact(p->env, buf, l) : find_var(p->env, buf, l);
 		if (v >= 0) {
 			cur->kind = N_IDENT;
 			cur->slot = v;

@@ -154,7 +154,7 @@ static const char *cel_type_name_static(const char *s)
 
 /* 0, or -1 when the value uses something the engine has no form for
  * (protobuf messages, enums, Any). */
-static int cel_decode_value(gr_arena *a, const gr_value *j, gr_cel_value *out)
+__attribute__((unused)) static int cel_decode_value(gr_arena *a, const gr_value *j, gr_cel_value *out)
 {
 	if (!gr_is(j, GR_OBJECT) || j->u.o.len != 1)
 		return -1;
@@ -277,7 +277,7 @@ static int cel_decode_value(gr_arena *a, const gr_value *j, gr_cel_value *out)
 }
 
 /* Same kinds all the way down, CEL-equal values, NaN matches NaN. */
-static int cel_strict_equal(const gr_cel_value *x, const gr_cel_value *y)
+__attribute__((unused)) static int cel_strict_equal(const gr_cel_value *x, const gr_cel_value *y)
 {
 	if (x->kind != y->kind)
 		return 0;
@@ -327,7 +327,7 @@ static int cel_strict_equal(const gr_cel_value *x, const gr_cel_value *y)
 	}
 }
 
-static const char *cel_show(gr_buf *b, const gr_cel_value *v)
+__attribute__((unused)) static const char *cel_show(gr_buf *b, const gr_cel_value *v)
 {
 	gr_buf_reset(b);
 	if (v->kind == GR_CEL_ERROR) {
