@@ -124,6 +124,7 @@ typedef struct cel_node {
 	uint8_t optional;  /* N_SELECT/N_INDEX: ?. or [?]; N_LIST/N_MAP: entries optional via opt_mask */
 	uint8_t member;    /* N_CALL: receiver-style call */
 	uint8_t ckind;     /* N_COMPREHENSION: cel_compr_kind; N_OPTMAP: 1 flatMap */
+	uint8_t constant;  /* folded at plan time by cel-go: evaluating it costs nothing */
 	uint32_t column;   /* 1-based */
 	uint32_t id;       /* for cost accounting */
 	const char *name;  /* select field, ident name, function name; comprehension: 1st variable */
@@ -197,6 +198,8 @@ gr_cel_value cel_make_map(cel_eval *ev, gr_cel_value *keys, gr_cel_value *vals, 
 gr_cel_value cel_make_string(cel_eval *ev, const char *s, size_t len);
 gr_cel_value cel_type_value(const char *name);
 static inline bool cel_is_error(const gr_cel_value *v) { return v->kind == GR_CEL_ERROR; }
+
+uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *args, size_t n, const gr_cel_value *result);
 
 /* value.c */
 /* -2 when not comparable; -1, 0, 1 otherwise; 2 when unordered (NaN). */

@@ -254,7 +254,14 @@ static gr_cel_value eval_index(cel_eval *ev, const cel_node *n)
 	gr_cel_value t = cel_eval_node(ev, n->args[0]);
 	if (t.kind == GR_CEL_ERROR)
 		return t;
-	gr_cel_value k = cel_eval_node(ev, n->args[1]);
+	gr_cel_value k;
+	if (n->args[1]->kind == N_ITERVAR || n->args[1]->kind == N_IDENT) {
+		/* an attribute qualifier: cel-go charges the qualifier, not the read */
+		uint64_t saved = ev->cost;
+		k = cel_eval_node(ev, n->args[1]);
+		ev->cost = saved;
+	} else
+		k = cel_eval_node(ev, n->args[1]);
 	if (k.kind == GR_CEL_ERROR)
 		return k;
 	int found;
@@ -288,13 +295,19 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 		if (args[i].kind == GR_CEL_ERROR)
 			return args[i];
 	}
-	if (charge(ev, 1) < 0)
+	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
+	/* x in [constants] is a set lookup in cel-go: no call cost */
+	if (n->nargs == 2 && n->name[0] == '@' && n->args[1]->constant)
+		return r;
+	if (charge(ev, cel_call_cost(n, args, n->nargs, &r)) < 0)
 		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
-	return n->fn->fn(ev, n, args, n->nargs);
+	return r;
 }
 
 static gr_cel_value eval_list(cel_eval *ev, const cel_node *n)
 {
+	if (charge(ev, 10) < 0)
+		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 	gr_cel_value *items = eval_alloc(ev, n->nargs * sizeof *items);
 	if (!items)
 		return limit_error(ev, "out of memory");
@@ -322,6 +335,8 @@ static int valid_key(const gr_cel_value *k)
 
 static gr_cel_value eval_map(cel_eval *ev, const cel_node *n)
 {
+	if (charge(ev, 30) < 0)
+		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 	size_t cnt = n->nargs / 2;
 	gr_cel_value *keys = eval_alloc(ev, cnt * sizeof *keys);
 	gr_cel_value *vals = eval_alloc(ev, cnt * sizeof *vals);
@@ -446,8 +461,14 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 		xf = n->args[2];
 		break;
 	}
+	/* cel-go expands the macro into a fold; charged as its steps cost there:
+	 * all/exists read the accumulator and test the loop condition each
+	 * iteration (3 or 4), the fold's result is read once (1), a kept
+	 * element appends a one-element list (13 with the read, 12 plus the
+	 * transform for map), a map insertion costs 3, a match of exists_one 2. */
+	uint64_t cond = n->ckind == C_ALL ? 2 : n->ckind == C_EXISTS ? 3 : 0;
 	for (size_t i = 0; i < it.n; i++) {
-		if (charge(ev, 1) < 0)
+		if (cond && charge(ev, cond + 1) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		bind(ev, n, &it, i);
 		int keep = 1;
@@ -467,23 +488,39 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			}
 			switch (n->ckind) {
 			case C_ALL:
-				if (!r.u.b)
+				if (!r.u.b) {
+					charge(ev, cond + 1); /* the loop condition that ends the fold, the result */
 					return r;
+				}
 				continue;
 			case C_EXISTS:
-				if (r.u.b)
+				if (r.u.b) {
+					charge(ev, cond + 1);
 					return r;
+				}
 				continue;
 			case C_EXISTS_ONE:
-				if (r.u.b)
+				if (r.u.b) {
 					count++;
+					charge(ev, 2);
+				}
 				continue;
 			default: keep = r.u.b; break;
 			}
 		}
 		if (!keep)
 			continue;
+		{
+			/* accumulator read, the one-element list and the concatenation,
+			 * or the map insertion */
+			int is_map_out = n->ckind == C_TRANSFORM_MAP || n->ckind == C_TRANSFORM_MAP_FILTER ||
+					 n->ckind == C_TRANSFORM_MAP_ENTRY || n->ckind == C_TRANSFORM_MAP_ENTRY_FILTER;
+			uint64_t step = n->ckind == C_SORT_BY ? 0 : is_map_out ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3) : 12;
+			if (charge(ev, step) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+		}
 		if (n->ckind == C_FILTER) {
+			charge(ev, 1); /* the element read */
 			gr_cel_value e = ev->slots[n->slot];
 			if (it.is_map || n->slot2 < 0)
 				e = ev->slots[n->slot];
@@ -528,6 +565,7 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			break;
 		}
 	}
+	charge(ev, n->ckind == C_EXISTS_ONE ? 2 : 1); /* the fold's result */
 	switch (n->ckind) {
 	case C_ALL:
 	case C_EXISTS:
@@ -612,20 +650,38 @@ static gr_cel_value eval_optmap(cel_eval *ev, const cel_node *n)
 	return make_optional(ev, &r);
 }
 
+static gr_cel_value eval_node(cel_eval *ev, const cel_node *n);
+
 gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
+{
+	if (n->constant && n->kind != N_LITERAL) {
+		uint64_t saved = ev->cost;
+		gr_cel_value v = eval_node(ev, n);
+		ev->cost = saved;
+		return v;
+	}
+	return eval_node(ev, n);
+}
+
+static gr_cel_value eval_node(cel_eval *ev, const cel_node *n)
 {
 	switch (n->kind) {
 	case N_LITERAL:
 	case N_TYPE: return n->value;
 	case N_IDENT:
+		if (charge(ev, 1) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		if (n->slot < 0 || (size_t)n->slot >= ev->nvars)
 			return cel_error(ev, "no such attribute: %.*s", (int)n->name_len, n->name);
 		if (ev->vars[n->slot].kind == GR_CEL_ERROR)
 			return cel_error(ev, "no such attribute: %.*s", (int)n->name_len, n->name);
 		return ev->vars[n->slot];
-	case N_ITERVAR: return ev->slots[n->slot];
-	case N_SELECT:
+	case N_ITERVAR:
 		if (charge(ev, 1) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+		return ev->slots[n->slot];
+	case N_SELECT:
+		if (!n->optional && charge(ev, 1) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_select(ev, n);
 	case N_HAS: {
@@ -657,6 +713,8 @@ gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 	case N_AND: return eval_and_or(ev, n, 1);
 	case N_OR: return eval_and_or(ev, n, 0);
 	case N_NOT: {
+		if (charge(ev, 1) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		gr_cel_value v = cel_eval_node(ev, n->args[0]);
 		if (v.kind == GR_CEL_ERROR)
 			return v;
@@ -665,6 +723,8 @@ gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 		return gr_cel_bool(!v.u.b);
 	}
 	case N_NEG: {
+		if (charge(ev, 1) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		gr_cel_value v = cel_eval_node(ev, n->args[0]);
 		if (v.kind == GR_CEL_ERROR)
 			return v;

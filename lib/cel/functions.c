@@ -1854,3 +1854,61 @@ bool cel_function_known(const char *name, size_t len, bool k8s)
 			return true;
 	return false;
 }
+
+/* ---- runtime cost (cel-go's interpreter cost model) ---- */
+
+static uint64_t cost_size(const gr_cel_value *v)
+{
+	switch (v->kind) {
+	case GR_CEL_STRING: return cel_utf8_count(v->u.s.ptr, v->u.s.len);
+	case GR_CEL_BYTES: return v->u.s.len;
+	case GR_CEL_LIST:
+	case GR_CEL_MAP: return gr_cel_size(v);
+	default: return 1;
+	}
+}
+
+static uint64_t tenth(uint64_t x) { return (x + 9) / 10; }
+
+uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, const gr_cel_value *result)
+{
+	const char *f = call->name;
+	(void)result;
+	if (n == 2 && (!strcmp(f, "_==_") || !strcmp(f, "_!=_"))) {
+		uint64_t x = cost_size(&a[0]), y = cost_size(&a[1]);
+		return tenth(x < y ? x : y);
+	}
+	if (n == 2 && f[0] == '_' && (f[1] == '<' || f[1] == '>') &&
+	    ((a[0].kind == GR_CEL_STRING && a[1].kind == GR_CEL_STRING) ||
+	     (a[0].kind == GR_CEL_BYTES && a[1].kind == GR_CEL_BYTES))) {
+		uint64_t x = cost_size(&a[0]), y = cost_size(&a[1]);
+		return tenth(x < y ? x : y);
+	}
+	if (n == 2 && !strcmp(f, "_+_") && (a[0].kind == GR_CEL_STRING || a[0].kind == GR_CEL_BYTES))
+		return tenth(cost_size(&a[0]) + cost_size(&a[1]));
+	if (n == 2 && !strcmp(f, "@in") && a[1].kind == GR_CEL_LIST)
+		return cost_size(&a[1]);
+	if (n >= 2 && (!strcmp(f, "startsWith") || !strcmp(f, "endsWith")))
+		return tenth(cost_size(&a[1])); /* Kubernetes' estimator: the affix */
+	if (n >= 1 && call->member && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "substring") || !strcmp(f, "upperAscii") || !strcmp(f, "lowerAscii") || !strcmp(f, "trim") ||
+	     !strcmp(f, "charAt")))
+		return tenth(cost_size(&a[0]));
+	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING && (!strcmp(f, "split") || !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
+		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]));
+	if (n >= 3 && call->member && a[0].kind == GR_CEL_STRING && !strcmp(f, "replace"))
+		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]) + cost_size(&a[2]));
+	if (n == 1 && ((!strcmp(f, "bytes") && a[0].kind == GR_CEL_STRING) ||
+		       (!strcmp(f, "string") && a[0].kind == GR_CEL_BYTES)))
+		return tenth(cost_size(&a[0]));
+	if (n == 2 && !strcmp(f, "matches"))
+		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);
+	/* Kubernetes' library costs (ext.Sets, lists) */
+	if (n == 2 && (!strcmp(f, "sets.contains") || !strcmp(f, "sets.intersects")))
+		return 1 + cost_size(&a[0]) * cost_size(&a[1]);
+	if (n == 2 && !strcmp(f, "sets.equivalent"))
+		return 1 + 2 * cost_size(&a[0]) * cost_size(&a[1]);
+	if (n == 2 && !strcmp(f, "contains") && a[0].kind == GR_CEL_STRING)
+		return tenth(cost_size(&a[0])) * tenth(cost_size(&a[1]));
+	return 1;
+}

@@ -1018,6 +1018,44 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 	}
 }
 
+/* Mark what cel-go plans as constants: literals, list and map literals of
+ * constants, and conversions of constants (duration('1h'), double(5)). */
+static int mark_constants(cel_node *n, int depth)
+{
+	if (depth > 1000)
+		return 0;
+	int all = 1;
+	for (size_t i = 0; i < n->nargs; i++)
+		if (n->kind != N_OPTMAP && n->kind != N_COMPREHENSION)
+			all &= mark_constants(n->args[i], depth + 1);
+		else
+			mark_constants(n->args[i], depth + 1);
+	switch (n->kind) {
+	case N_LITERAL:
+	case N_TYPE: n->constant = 1; break;
+	case N_LIST:
+	case N_MAP:
+		n->constant = (uint8_t)all;
+		if (n->opt_mask)
+			for (size_t i = 0; i < (n->kind == N_MAP ? n->nargs / 2 : n->nargs); i++)
+				if (n->opt_mask[i])
+					n->constant = 0;
+		break;
+	case N_CALL: {
+		static const char *const conv[] = {"int", "uint", "double", "string", "bytes", "bool",
+						   "duration", "timestamp", "dyn", NULL};
+		if (!all || n->member)
+			break;
+		for (int i = 0; conv[i]; i++)
+			if (!strcmp(n->name, conv[i]))
+				n->constant = 1;
+		break;
+	}
+	default: break;
+	}
+	return n->constant;
+}
+
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
 	      int *nslots, uint8_t *uses, gr_cel_error *err)
 {
@@ -1042,6 +1080,7 @@ int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *aren
 	resolver r = {&p, uses};
 	if (resolve(&r, e, NULL, 0) < 0)
 		return -1;
+	mark_constants(e, 0);
 	*root = e;
 	*nslots = p.nslots;
 	return 0;
