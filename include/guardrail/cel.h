@@ -59,7 +59,8 @@ typedef enum gr_cel_object_kind {
 	GR_CEL_OBJ_IP,
 	GR_CEL_OBJ_CIDR,
 	GR_CEL_OBJ_URL,
-	GR_CEL_OBJ_SEMVER
+	GR_CEL_OBJ_SEMVER,
+	GR_CEL_OBJ_FORMAT
 } gr_cel_object_kind;
 
 struct gr_cel_value {

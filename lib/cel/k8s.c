@@ -707,6 +707,180 @@ static int parse_url(const char *s, size_t len, url_parts *u)
 	return 0;
 }
 
+/* ---- format (named string formats, apimachinery's validation messages) ---- */
+
+static const char *const format_names[] = {"dns1123Label", "dns1123Subdomain", "dns1035Label", "qualifiedName",
+					   "dns1123LabelPrefix", "dns1123SubdomainPrefix", "dns1035LabelPrefix",
+					   "labelValue", "uri", "uuid", "byte", "date", "datetime", NULL};
+
+#define LABEL_MSG                                                                                                  \
+	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "  \
+	"end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "           \
+	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+#define SUBDOMAIN_MSG                                                                                              \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "   \
+	"start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "            \
+	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+#define DNS1035_MSG                                                                                                \
+	"a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "      \
+	"character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "          \
+	"validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+#define NAME_PART_MSG                                                                                              \
+	"name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "        \
+	"alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "         \
+	"'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+#define QUALIFIED_MSG                                                                                              \
+	"a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " \
+	"alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "         \
+	"'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. "          \
+	"'example.com/MyName')"
+#define LABEL_VALUE_MSG                                                                                            \
+	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "    \
+	"start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for " \
+	"validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+
+static int lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static int any_alnum(char c) { return isalnum((unsigned char)c) != 0; }
+
+static int is_label(const char *s, size_t n)
+{
+	if (n == 0 || !lower_alnum(s[0]) || !lower_alnum(s[n - 1]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!lower_alnum(s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int is_subdomain(const char *s, size_t n)
+{
+	size_t st = 0;
+	for (size_t i = 0; i <= n; i++)
+		if (i == n || s[i] == '.') {
+			if (!is_label(s + st, i - st))
+				return 0;
+			st = i + 1;
+		}
+	return 1;
+}
+
+static int is_name_part(const char *s, size_t n)
+{
+	if (n == 0 || !any_alnum(s[0]) || !any_alnum(s[n - 1]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!any_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* Append the validation errors of s under format name to errs (up to 4). */
+static size_t format_check(const char *name, const char *s0, size_t n, const char **errs, char *buf)
+{
+	size_t k = 0;
+	char tmp[512];
+	const char *s = s0;
+	if (strstr(name, "Prefix") && n > 1 && s[n - 1] == '-' && n < sizeof tmp) {
+		memcpy(tmp, s, n);
+		tmp[n - 1] = 'a'; /* a prefix may end in '-': mask it */
+		s = tmp;
+	}
+	if (!strncmp(name, "dns1123Label", 12) || !strncmp(name, "dns1035Label", 12)) {
+		int l1035 = name[3] == '1' && name[4] == '0';
+		if (n > 63)
+			errs[k++] = "must be no more than 63 characters";
+		if (l1035 ? !(is_label(s, n) && isalpha((unsigned char)s[0])) : !is_label(s, n))
+			errs[k++] = l1035 ? DNS1035_MSG : LABEL_MSG;
+	} else if (!strncmp(name, "dns1123Subdomain", 16)) {
+		if (n > 253)
+			errs[k++] = "must be no more than 253 characters";
+		if (!is_subdomain(s, n))
+			errs[k++] = SUBDOMAIN_MSG;
+	} else if (!strcmp(name, "qualifiedName")) {
+		const char *slash = memchr(s, '/', n);
+		const char *np = s;
+		size_t nl = n;
+		if (slash) {
+			if (memchr(slash + 1, '/', n - (size_t)(slash - s) - 1)) {
+				errs[k++] = QUALIFIED_MSG;
+				return k;
+			}
+			size_t pl = (size_t)(slash - s);
+			np = slash + 1;
+			nl = n - pl - 1;
+			if (pl == 0)
+				errs[k++] = "prefix part must be non-empty";
+			else if (!is_subdomain(s, pl)) {
+				snprintf(buf, 600, "prefix part %s", SUBDOMAIN_MSG);
+				errs[k++] = buf;
+			}
+		}
+		if (nl == 0)
+			errs[k++] = "name part must be non-empty";
+		else if (nl > 63)
+			errs[k++] = "name part must be no more than 63 characters";
+		if (nl && !is_name_part(np, nl))
+			errs[k++] = NAME_PART_MSG;
+	} else if (!strcmp(name, "labelValue")) {
+		if (n > 63)
+			errs[k++] = "must be no more than 63 characters";
+		if (n && !is_name_part(s, n))
+			errs[k++] = LABEL_VALUE_MSG;
+	} else if (!strcmp(name, "uri")) {
+		url_parts u;
+		if (parse_url(s, n, &u) < 0)
+			errs[k++] = "invalid URI";
+	} else if (!strcmp(name, "uuid")) {
+		static const int groups[] = {8, 4, 4, 4, 12};
+		size_t i = 0;
+		int ok = 1;
+		for (int g = 0; g < 5 && ok; g++) {
+			for (int j = 0; j < groups[g]; j++, i++)
+				if (i >= n || !isxdigit((unsigned char)s[i]))
+					ok = 0;
+			if (g < 4 && ok) {
+				if (i >= n || s[i] != '-')
+					ok = 0;
+				i++;
+			}
+		}
+		if (!ok || i != n)
+			errs[k++] = "invalid uuid";
+	} else if (!strcmp(name, "byte")) {
+		int ok = n % 4 == 0;
+		for (size_t i = 0; i < n && ok; i++) {
+			char c = s[i];
+			if (c == '=') {
+				ok = i >= n - 2 && (i == n - 1 || s[n - 1] == '=');
+				continue;
+			}
+			ok = isalnum((unsigned char)c) || c == '+' || c == '/';
+		}
+		if (!ok)
+			errs[k++] = "invalid base64";
+	} else if (!strcmp(name, "date")) {
+		char b[64];
+		int64_t sec;
+		int32_t ns;
+		if (n != 10 || (snprintf(b, sizeof b, "%.10sT00:00:00Z", s), cel_parse_timestamp(b, 20, &sec, &ns) < 0))
+			errs[k++] = "invalid date";
+	} else if (!strcmp(name, "datetime")) {
+		int64_t sec;
+		int32_t ns;
+		if (cel_parse_timestamp(s, n, &sec, &ns) < 0)
+			errs[k++] = "invalid datetime";
+	}
+	return k;
+}
+
+static const char *format_name(const char *s, size_t n)
+{
+	for (int i = 0; format_names[i]; i++)
+		if (strlen(format_names[i]) == n && !memcmp(format_names[i], s, n))
+			return format_names[i];
+	return NULL;
+}
+
 /* ---- dispatch ---- */
 
 static int is(const char *a, const char *b) { return !strcmp(a, b); }
@@ -724,6 +898,19 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 {
 	const char *f = call->name;
 	char buf[256];
+	if (!strncmp(f, "format.", 7) && !call->member) {
+		if (!strcmp(f, "format.named")) {
+			if (n != 1 || a[0].kind != GR_CEL_STRING)
+				return NO();
+			const char *nm = format_name(a[0].u.s.ptr, a[0].u.s.len);
+			gr_cel_value o = object(GR_CEL_OBJ_FORMAT, nm, nm ? strlen(nm) : 0);
+			return gr_cel_optional(ev->arena, nm ? &o : NULL);
+		}
+		const char *nm = format_name(f + 7, strlen(f + 7));
+		if (!nm)
+			return NO();
+		return object(GR_CEL_OBJ_FORMAT, nm, strlen(nm));
+	}
 	/* constructors and predicates on strings */
 	if (n >= 1 && a[0].kind == GR_CEL_STRING && !call->member) {
 		const char *s = a[0].u.s.ptr;
@@ -1026,6 +1213,24 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		}
 		return NO();
 	}
+	case GR_CEL_OBJ_FORMAT: {
+		if (!is(f, "validate") || n != 2 || a[1].kind != GR_CEL_STRING)
+			return NO();
+		const char *errs[8];
+		char *pbuf = gr_arena_alloc(ev->arena, 600);
+		if (!pbuf)
+			return cel_error(ev, "out of memory");
+		size_t k = format_check(s, a[1].u.s.ptr, a[1].u.s.len, errs, pbuf);
+		if (!k)
+			return gr_cel_optional(ev->arena, NULL);
+		gr_cel_value *items = gr_arena_alloc(ev->arena, k * sizeof *items);
+		if (!items)
+			return cel_error(ev, "out of memory");
+		for (size_t i = 0; i < k; i++)
+			items[i] = gr_cel_string(errs[i], strlen(errs[i]));
+		gr_cel_value l = cel_make_list(ev, items, k);
+		return gr_cel_optional(ev->arena, &l);
+	}
 	default: return NO();
 	}
 }
@@ -1038,6 +1243,7 @@ const char *cel_object_type_name(const gr_cel_value *v)
 	case GR_CEL_OBJ_CIDR: return "net.CIDR";
 	case GR_CEL_OBJ_URL: return "kubernetes.URL";
 	case GR_CEL_OBJ_SEMVER: return "kubernetes.Semver";
+	case GR_CEL_OBJ_FORMAT: return "kubernetes.NamedFormat";
 	default: return "object";
 	}
 }
