@@ -187,6 +187,8 @@ struct cel_eval {
 	uint64_t cost_limit;
 	int depth;
 	int fatal; /* a limit was hit: stop, whatever && and || say */
+	uint32_t column; /* where the node being evaluated starts (for error positions) */
+	uint32_t error_column; /* column of the most recent error raised */
 	gr_cel_error *err;
 };
 

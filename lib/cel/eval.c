@@ -26,6 +26,7 @@ gr_cel_value cel_error(cel_eval *ev, const char *fmt, ...)
 	if ((size_t)n >= sizeof buf)
 		n = sizeof buf - 1;
 	char *m = gr_arena_strndup(ev->arena, buf, (size_t)n);
+	ev->error_column = ev->column;
 	gr_cel_value v = {.kind = GR_CEL_ERROR};
 	if (!m) {
 		ev->fatal = 1;
@@ -166,6 +167,7 @@ static gr_cel_value select_field(cel_eval *ev, const cel_node *n, gr_cel_value t
 static gr_cel_value eval_select(cel_eval *ev, const cel_node *n)
 {
 	gr_cel_value t = cel_eval_node(ev, n->args[0]);
+	ev->column = n->column;
 	if (t.kind == GR_CEL_ERROR)
 		return t;
 	if (n->optional || t.kind == GR_CEL_OPTIONAL) {
@@ -264,6 +266,7 @@ static gr_cel_value eval_index(cel_eval *ev, const cel_node *n)
 		k = cel_eval_node(ev, n->args[1]);
 	if (k.kind == GR_CEL_ERROR)
 		return k;
+	ev->column = n->column;
 	int found;
 	if (n->optional || t.kind == GR_CEL_OPTIONAL) {
 		if (t.kind == GR_CEL_OPTIONAL) {
@@ -295,6 +298,7 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 		if (args[i].kind == GR_CEL_ERROR)
 			return args[i];
 	}
+	ev->column = n->column;
 	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
 	/* x in [constants] is a set lookup in cel-go: no call cost */
 	if (n->nargs == 2 && n->name[0] == '@' && n->args[1]->constant)
@@ -651,6 +655,7 @@ static gr_cel_value eval_optmap(cel_eval *ev, const cel_node *n)
 }
 
 static gr_cel_value eval_node(cel_eval *ev, const cel_node *n);
+static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n);
 
 gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 {
@@ -665,6 +670,13 @@ gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 
 static gr_cel_value eval_node(cel_eval *ev, const cel_node *n)
 {
+	gr_cel_value r = eval_node_kind(ev, n);
+	return r;
+}
+
+static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
+{
+	ev->column = n->column;
 	switch (n->kind) {
 	case N_LITERAL:
 	case N_TYPE: return n->value;

@@ -162,6 +162,7 @@ int gr_cel_eval(const gr_cel_program *p, const gr_cel_value *vars, size_t nvars,
 		*cost = ev.cost;
 	if (r.kind == GR_CEL_ERROR) {
 		err->type = ev.fatal ? GR_CEL_LIMIT : GR_CEL_EVAL;
+		err->column = ev.error_column;
 		snprintf(err->message, sizeof err->message, "%.*s", (int)r.u.s.len, r.u.s.ptr);
 		*result = r;
 		return -1;
