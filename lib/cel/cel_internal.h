@@ -176,6 +176,8 @@ struct gr_cel_program {
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
 	      int *nslots, uint8_t *uses, gr_cel_error *err);
 
+int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err);
+
 /* ---- evaluation ---- */
 struct cel_eval {
 	const gr_cel_program *prog;

@@ -114,7 +114,8 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 		snprintf(err->message, sizeof err->message, "out of memory");
 		return -1;
 	}
-	if (cel_parse(env, p->source, len, &p->arena, &p->root, &p->nslots, p->uses, err) < 0) {
+	if (cel_parse(env, p->source, len, &p->arena, &p->root, &p->nslots, p->uses, err) < 0 ||
+	    (!env->opts.unchecked && cel_check(env, p->root, p->nslots, &p->arena, err) < 0)) {
 		gr_cel_free(p);
 		return -1;
 	}

@@ -23,6 +23,7 @@ static int eval_expr(const char *expr, size_t len, gr_arena *a, gr_cel_value *ou
 	gr_cel_options o;
 	gr_cel_options_default(&o);
 	o.kubernetes = true;
+	o.homogeneous_literals = true;
 	gr_cel_env *env = gr_cel_env_new(&o);
 	gr_cel_program *p;
 	if (gr_cel_compile(env, expr, len, &p, err) < 0) {
