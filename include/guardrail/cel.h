@@ -234,6 +234,7 @@ typedef struct gr_cel_violation {
 	const char *reason; /* FieldValueInvalid, FieldValueForbidden, FieldValueRequired, FieldValueDuplicate */
 	char *field;        /* the field path ("root.spec.x", "spec.list[0]") */
 	char *message;      /* the whole field error as the API server words it */
+	uint32_t line, column; /* where the value the rule judged starts (0 unknown) */
 } gr_cel_violation;
 
 typedef struct gr_cel_crd gr_cel_crd;
@@ -241,6 +242,9 @@ gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opt
 void gr_cel_crd_free(gr_cel_crd *c);
 size_t gr_cel_crd_rule_count(const gr_cel_crd *c);
 size_t gr_cel_crd_compile_errors(const gr_cel_crd *c);
+/* Rules that mention oldSelf (without optionalOldSelf): they run only
+ * when an old object is given. */
+size_t gr_cel_crd_transition_count(const gr_cel_crd *c);
 /* Violations go to *out (arena array of *n); `root` prefixes field paths
  * ("root" in the API server's unit tests, "" for "spec.x"). `old` may be
  * NULL (a CREATE). *remaining (may be NULL) gets the budget left. */

@@ -161,6 +161,14 @@ void gr_cel_crd_free(gr_cel_crd *c)
 size_t gr_cel_crd_rule_count(const gr_cel_crd *c) { return c->nall; }
 size_t gr_cel_crd_compile_errors(const gr_cel_crd *c) { return c->compile_errors; }
 
+size_t gr_cel_crd_transition_count(const gr_cel_crd *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nall; i++)
+		n += c->all[i]->transition && !c->all[i]->optional_old;
+	return n;
+}
+
 /* ---- validation ---- */
 
 typedef struct walk {
@@ -171,10 +179,12 @@ typedef struct walk {
 	uint64_t remaining;
 	bool stopped;
 	gr_buf path;
+	const gr_value *at; /* the value being judged, for positions */
 } walk;
 
 static void add(walk *w, int kind, const char *reason, const char *field, const char *message)
 {
+	const gr_value *at = w->at;
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 8;
 		gr_cel_violation *nv = gr_arena_alloc(w->arena, nc * sizeof *nv);
@@ -190,6 +200,8 @@ static void add(walk *w, int kind, const char *reason, const char *field, const 
 	v->reason = reason ? reason : "FieldValueInvalid";
 	v->field = gr_arena_strdup(w->arena, field);
 	v->message = gr_arena_strdup(w->arena, message);
+	v->line = at ? at->line : 0;
+	v->column = at ? at->column : 0;
 }
 
 /* Go's %v-ish rendering of a scalar for "Invalid value: <v>". */
@@ -247,6 +259,7 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 	const char *field = w->path.data ? w->path.data : "";
 	if (w->stopped)
 		return;
+	w->at = v;
 	if (!r->prog) {
 		field_error(w, GR_CEL_VIOLATION_COMPILE, NULL, field, NULL, r->compile_error);
 		return;
