@@ -104,7 +104,8 @@ typedef enum gr_cel_error_type {
 	GR_CEL_SYNTAX,  /* "syntax" */
 	GR_CEL_CHECK,   /* "check": undeclared name, no such overload, ... */
 	GR_CEL_EVAL,    /* "eval": a runtime error of the expression */
-	GR_CEL_LIMIT    /* "limit": depth, size or cost limit */
+	GR_CEL_LIMIT,   /* "limit": depth, size or cost limit */
+	GR_CEL_UNSUPPORTED /* "unsupported": reached something this build cannot evaluate */
 } gr_cel_error_type;
 
 typedef struct gr_cel_error {
@@ -226,7 +227,8 @@ enum {
 	GR_CEL_VIOLATION_FAILED = 1, /* the rule evaluated to false */
 	GR_CEL_VIOLATION_ERROR,      /* the rule failed at run time */
 	GR_CEL_VIOLATION_COMPILE,    /* the rule does not compile */
-	GR_CEL_VIOLATION_BUDGET      /* cost budget or per-call limit exceeded */
+	GR_CEL_VIOLATION_BUDGET,     /* cost budget or per-call limit exceeded */
+	GR_CEL_VIOLATION_UNSUPPORTED /* not evaluated: needs what this build lacks (message says what) */
 };
 
 typedef struct gr_cel_violation {

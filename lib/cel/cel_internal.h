@@ -191,6 +191,7 @@ struct cel_eval {
 	int fatal; /* a limit was hit: stop, whatever && and || say */
 	uint32_t column; /* where the node being evaluated starts (for error positions) */
 	uint32_t error_column; /* column of the most recent error raised */
+	int unsupported; /* something this build cannot evaluate was reached (an RE2-only regex) */
 	gr_cel_error *err;
 };
 

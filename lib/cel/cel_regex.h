@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-/* 1 match, 0 no match, -1 bad pattern (msg filled). Unanchored search. */
+/* 1 match, 0 no match, -1 bad pattern, -2 syntax this build cannot
+ * evaluate (msg filled). Unanchored search. */
 int cel_regex_match(const char *pat, size_t plen, const char *s, size_t slen, char *msg, size_t cap);
 /* First match at or after byte `from`: 1 with [*ms, *me), 0 none, -1 bad pattern. */
 int cel_regex_find(const char *pat, size_t plen, const char *s, size_t slen, size_t from, size_t *ms,

@@ -19,6 +19,7 @@ struct cel_schema_node {
 	int type, format, list_type;
 	bool nullable, int_or_string, preserve, embedded, is_root, has_props, additional_any;
 	const gr_value *map_keys;
+	const gr_value *dflt; /* `default`: the API server defaults before validating */
 	size_t nprops;
 	const char **pnames;
 	size_t *plens;

@@ -301,6 +301,10 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 		add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field, m);
 		return;
 	}
+	if (rc < 0 && err.type == GR_CEL_UNSUPPORTED) {
+		add(w, GR_CEL_VIOLATION_UNSUPPORTED, NULL, field, err.message);
+		return;
+	}
 	if (rc < 0) {
 		char m[600];
 		snprintf(m, sizeof m, "%s", err.message);

@@ -647,6 +647,8 @@ static gr_cel_value f_matches(cel_eval *ev, const cel_node *call, gr_cel_value *
 		return NO();
 	char msg[200];
 	int r = cel_regex_match(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, msg, sizeof msg);
+	if (r == -2)
+		ev->unsupported = 1;
 	if (r < 0)
 		return cel_error(ev, "%s", msg);
 	return gr_cel_bool(r == 1);
@@ -1652,6 +1654,8 @@ static gr_cel_value f_find(cel_eval *ev, const cel_node *call, gr_cel_value *a, 
 		size_t ms, me;
 		int r = cel_regex_find(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, pos, &ms, &me, msg,
 				       sizeof msg);
+		if (r == -2)
+			ev->unsupported = 1;
 		if (r < 0)
 			return cel_error(ev, "%s", msg);
 		if (r == 0)

@@ -17,6 +17,7 @@ const char *gr_cel_error_name(gr_cel_error_type t)
 	case GR_CEL_SYNTAX: return "syntax";
 	case GR_CEL_CHECK: return "check";
 	case GR_CEL_EVAL: return "eval";
+	case GR_CEL_UNSUPPORTED: return "unsupported";
 	default: return "limit";
 	}
 }
@@ -162,7 +163,7 @@ int gr_cel_eval(const gr_cel_program *p, const gr_cel_value *vars, size_t nvars,
 	if (cost)
 		*cost = ev.cost;
 	if (r.kind == GR_CEL_ERROR) {
-		err->type = ev.fatal ? GR_CEL_LIMIT : GR_CEL_EVAL;
+		err->type = ev.fatal ? GR_CEL_LIMIT : ev.unsupported ? GR_CEL_UNSUPPORTED : GR_CEL_EVAL;
 		err->column = ev.error_column;
 		snprintf(err->message, sizeof err->message, "%.*s", (int)r.u.s.len, r.u.s.ptr);
 		*result = r;

@@ -1,8 +1,11 @@
 /*
  * regex_posix.c — the interim regex wrapper for CEL (see cel_regex.h):
- * POSIX ERE via <regex.h>, with Go's \d and \D rewritten as bracket
- * expressions. Perl-only syntax (non-greedy, (?i), lookarounds) fails to
- * compile and is reported as an invalid pattern.
+ * POSIX ERE via <regex.h>, the RE2 pattern rewritten by the schema
+ * engine's translator (escapes, (?:, lazy quantifiers; a leading (?i) is
+ * REG_ICASE). A pattern the translator cannot express faithfully is
+ * "unsupported" (-2): the caller reports the rule as not evaluated rather
+ * than judging it wrongly. find/findAll spans follow POSIX leftmost-longest,
+ * not RE2's leftmost-first.
  */
 #include <regex.h>
 #include <stdio.h>
@@ -11,31 +14,42 @@
 
 #include "cel_regex.h"
 
+/* From the schema engine: RE2 syntax to POSIX ERE, -1 when it cannot be
+ * translated faithfully (lib/schema/pattern.c). */
+int gr_pattern_translate(const char *re2, char *buf, size_t cap);
+
+/* 0 compiled; -1 invalid pattern; -2 RE2 syntax POSIX cannot express. */
 static int compile(regex_t *re, const char *pat, size_t plen, char *msg, size_t cap)
 {
-	char *p = malloc(plen * 8 + 1);
-	if (!p) {
+	int flags = REG_EXTENDED;
+	if (plen >= 4 && !memcmp(pat, "(?i)", 4)) {
+		flags |= REG_ICASE;
+		pat += 4;
+		plen -= 4;
+	}
+	if (memchr(pat, 0, plen)) {
+		snprintf(msg, cap, "error parsing regexp: NUL in pattern");
+		return -1;
+	}
+	char *src = malloc(plen + 1);
+	size_t tcap = plen * 12 + 64;
+	char *p = malloc(tcap);
+	if (!src || !p) {
+		free(src);
+		free(p);
 		snprintf(msg, cap, "out of memory");
 		return -1;
 	}
-	size_t o = 0;
-	for (size_t i = 0; i < plen; i++) {
-		if (pat[i] == '\\' && i + 1 < plen && (pat[i + 1] == 'd' || pat[i + 1] == 'D')) {
-			const char *r = pat[i + 1] == 'd' ? "[0-9]" : "[^0-9]";
-			memcpy(p + o, r, strlen(r));
-			o += strlen(r);
-			i++;
-			continue;
-		}
-		if (pat[i] == 0) {
-			free(p);
-			snprintf(msg, cap, "error parsing regexp: NUL in pattern");
-			return -1;
-		}
-		p[o++] = pat[i];
+	memcpy(src, pat, plen);
+	src[plen] = 0;
+	int tr = gr_pattern_translate(src, p, tcap);
+	free(src);
+	if (tr < 0) {
+		free(p);
+		snprintf(msg, cap, "unsupported regex: RE2 syntax this build cannot evaluate");
+		return -2;
 	}
-	p[o] = 0;
-	int rc = regcomp(re, p, REG_EXTENDED);
+	int rc = regcomp(re, p, flags);
 	free(p);
 	if (rc) {
 		char e[128];
@@ -49,7 +63,10 @@ static int compile(regex_t *re, const char *pat, size_t plen, char *msg, size_t 
 int cel_regex_valid(const char *pat, size_t plen, char *msg, size_t cap)
 {
 	regex_t re;
-	if (compile(&re, pat, plen, msg, cap) < 0)
+	int rc = compile(&re, pat, plen, msg, cap);
+	if (rc == -2)
+		return 0; /* cannot judge it without RE2: not rejected */
+	if (rc < 0)
 		return -1;
 	regfree(&re);
 	return 0;
@@ -59,8 +76,9 @@ int cel_regex_find(const char *pat, size_t plen, const char *s, size_t slen, siz
 		   size_t *me, char *msg, size_t cap)
 {
 	regex_t re;
-	if (compile(&re, pat, plen, msg, cap) < 0)
-		return -1;
+	int crc = compile(&re, pat, plen, msg, cap);
+	if (crc < 0)
+		return crc;
 	regmatch_t m[1];
 	m[0].rm_so = (regoff_t)from;
 	m[0].rm_eo = (regoff_t)slen;

@@ -92,6 +92,7 @@ static cel_schema_node *build(gr_cel_schema *s, const gr_value *v, int depth)
 	const char *lt = gr_get_str(v, "x-kubernetes-list-type");
 	n->list_type = lt && !strcmp(lt, "set") ? L_SET : lt && !strcmp(lt, "map") ? L_MAP : L_ATOMIC;
 	n->map_keys = gr_get(v, "x-kubernetes-list-map-keys");
+	n->dflt = gr_get(v, "default");
 	const gr_value *props = gr_get(v, "properties");
 	if (gr_is(props, GR_OBJECT)) {
 		n->nprops = props->u.o.len;
@@ -425,9 +426,12 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 		child = n->additional;
 	}
 	const gr_member *m = gr_get_member(json, key, klen);
-	if (!m)
+	const gr_value *val = m ? &m->value : NULL;
+	if (!val && child && child->dflt && (n->has_props || n->embedded))
+		val = child->dflt; /* an absent field with a default reads as the API server defaulted it */
+	if (!val)
 		return 0;
-	gr_cel_value v = child ? cel_schema_wrap(child, &m->value) : cel_wrap_json(NULL, &m->value);
+	gr_cel_value v = child ? cel_schema_wrap(child, val) : cel_wrap_json(NULL, val);
 	if (v.kind == GR_CEL_ERROR) {
 		*out = cel_error(ev, "%.*s", (int)v.u.s.len, v.u.s.ptr);
 		return -1;

@@ -80,6 +80,11 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x)
 	size_t n;
 	gr_cel_crd_validate(crd, x, NULL, "", &a, &vs, &n, NULL);
 	for (size_t i = 0; i < n; i++) {
+		if (vs[i].kind == GR_CEL_VIOLATION_UNSUPPORTED) {
+			v->ctx->not_evaluated++;
+			v->ctx->not_evaluated_reason = "rules using RE2-only regex syntax (no RE2 engine in this build)";
+			continue;
+		}
 		const char *field = vs[i].field[0] == '.' ? vs[i].field + 1 : vs[i].field;
 		/* the message after "<field>: " (the finding carries the path itself) */
 		const char *msg = vs[i].message;
