@@ -239,7 +239,10 @@ static int lex_number(cel_lexer *lx, cel_token *t)
 	buf[n] = 0;
 	if (is_double) {
 		t->type = CT_DOUBLE;
+		errno = 0;
 		t->num.d = strtod(buf, NULL);
+		if (errno == ERANGE && (t->num.d > 1 || t->num.d < -1))
+			return lex_fail(lx, s, "double literal out of range");
 	} else {
 		errno = 0;
 		unsigned long long v = strtoull(buf, NULL, 10);

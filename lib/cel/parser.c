@@ -138,6 +138,8 @@ static int ident_arg(parser *p, cel_node *a, const char **name, size_t *len)
 {
 	if (a->kind != N_IDENT || a->slot == -2)
 		return fail_at(p, a->column - 1, GR_CEL_SYNTAX, "argument must be a simple name");
+	if (a->name_len == 10 && !memcmp(a->name, "__result__", 10))
+		return fail_at(p, a->column - 1, GR_CEL_SYNTAX, "iteration variable overwrites accumulator variable");
 	*name = a->name;
 	*len = a->name_len;
 	return 0;
