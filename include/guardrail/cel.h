@@ -124,6 +124,8 @@ typedef struct gr_cel_options {
 	size_t max_depth;       /* parser/AST nesting; default 250 (Kubernetes' limit) */
 	uint64_t cost_limit;    /* runtime cost limit per evaluation; 0 none */
 	bool unchecked;         /* undeclared names and functions fail at run time, not compile time */
+	bool fold_constants;    /* cost: constant literals and conversions cost nothing, as the API
+				 * server's CRD validator plans them (cel-go's plain programs charge them) */
 	const char *container;  /* namespace for name resolution ("" none); must outlive the env */
 } gr_cel_options;
 void gr_cel_options_default(gr_cel_options *o);

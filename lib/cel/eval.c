@@ -301,7 +301,7 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	ev->column = n->column;
 	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
 	/* x in [constants] is a set lookup in cel-go: no call cost */
-	if (n->nargs == 2 && n->name[0] == '@' && n->args[1]->constant)
+	if (n->nargs == 2 && n->name[0] == '@' && n->args[1]->constant && ev->prog->opts.fold_constants)
 		return r;
 	if (charge(ev, cel_call_cost(n, args, n->nargs, &r)) < 0)
 		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
@@ -659,7 +659,7 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n);
 
 gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 {
-	if (n->constant && n->kind != N_LITERAL) {
+	if (n->constant && n->kind != N_LITERAL && ev->prog->opts.fold_constants) {
 		uint64_t saved = ev->cost;
 		gr_cel_value v = eval_node(ev, n);
 		ev->cost = saved;

@@ -1908,6 +1908,10 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 	if (n == 2 && !strcmp(f, "matches"))
 		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);
 	/* Kubernetes' library costs (ext.Sets, lists) */
+	if (n >= 1 && call->member && a[0].kind == GR_CEL_LIST &&
+	    (!strcmp(f, "sum") || !strcmp(f, "isSorted") || !strcmp(f, "min") || !strcmp(f, "max") ||
+	     !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
+		return cost_size(&a[0]) ? cost_size(&a[0]) : 1;
 	if (n == 2 && (!strcmp(f, "sets.contains") || !strcmp(f, "sets.intersects")))
 		return 1 + cost_size(&a[0]) * cost_size(&a[1]);
 	if (n == 2 && !strcmp(f, "sets.equivalent"))
