@@ -1907,6 +1907,14 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return tenth(cost_size(&a[0]));
 	if (n == 2 && !strcmp(f, "matches"))
 		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);
+	/* Kubernetes' library costs: parsing an IP or CIDR is charged by its length */
+	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "ip") || !strcmp(f, "cidr") || !strcmp(f, "isIP") || !strcmp(f, "isCIDR")))
+		return tenth(a[0].u.s.len);
+	if (n == 2 && call->member && !strcmp(f, "containsCIDR"))
+		return 3 + (a[1].kind == GR_CEL_STRING ? tenth(a[1].u.s.len) : 0);
+	if (n == 2 && call->member && !strcmp(f, "containsIP"))
+		return 1 + (a[1].kind == GR_CEL_STRING ? tenth(a[1].u.s.len) : 0);
 	/* Kubernetes' library costs (ext.Sets, lists) */
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_LIST &&
 	    (!strcmp(f, "sum") || !strcmp(f, "isSorted") || !strcmp(f, "min") || !strcmp(f, "max") ||
