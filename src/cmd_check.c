@@ -58,6 +58,8 @@ static void usage(FILE *out)
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
 	      "                               the installed data directory, ../shared/k8s-openapi)\n"
 	      "      --schema-patches DIR     JSON merge patches laid over the schemas\n"
+	      "      --old PATH               previous versions of the objects (an UPDATE): CRD transition rules\n"
+	      "                               (oldSelf) run against them (repeatable)\n"
 	      "      --crd PATH               CRD file or directory supplying custom resource schemas\n"
 	      "                               (repeatable; CRDs among the inputs count too)\n"
 	      "      --strict / --no-strict   unknown fields are errors (default) / warnings\n"
@@ -122,6 +124,7 @@ static const struct option_flag {
         {"--schema-dir", NULL, "schema", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
+        {"--old", NULL, "schema", "old"},
         {"--pss-enforce", NULL, "pss", "enforce"},
         {"--pss-warn", NULL, "pss", "warn"},
         {"--pss-audit", NULL, "pss", "audit"},

@@ -4,13 +4,17 @@
  * lib/cel (against a copy of the schema kept in the registry's arena);
  * when a custom resource is validated, lib/cel walks the object and each
  * violation becomes a `cel.validation` finding at the value it judged.
- * Transition rules (oldSelf) need the previous object: without one they
- * are counted as not evaluated, with that reason.
+ * Transition rules (oldSelf) need the previous object (`--old`, matched by
+ * apiVersion, kind, namespace and name): without one they are counted as
+ * not evaluated, with that reason.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "guardrail/cel.h"
+#include "guardrail/decode.h"
+#include "guardrail/inputs.h"
+#include "guardrail/object.h"
 #include "registry_int.h"
 #include "validate_int.h"
 
@@ -50,6 +54,7 @@ void gr_schema_cel_attach(gr_schema_registry *r, snode *root, const gr_value *sc
 	gr_cel_crd_options o;
 	memset(&o, 0, sizeof o);
 	o.is_root = true;
+	o.ratcheting = true; /* CRDValidationRatcheting, on by default since Kubernetes 1.30 */
 	gr_cel_error err;
 	e->crd = gr_cel_crd_new(copy, &o, &err);
 	if (!e->crd)
@@ -65,10 +70,10 @@ void gr_schema_cel_free_all(struct gr_schema_cel *list)
 		gr_cel_crd_free(list->crd);
 }
 
-void gr_v_cel(vctx *v, const snode *root, const gr_value *x)
+void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old)
 {
 	const gr_cel_crd *crd = root->cel->crd;
-	size_t transitions = gr_cel_crd_transition_count(crd);
+	size_t transitions = old ? 0 : gr_cel_crd_transition_count(crd);
 	if (transitions) {
 		v->ctx->not_evaluated += transitions;
 		v->ctx->not_evaluated_reason = "transition rules (oldSelf) need the previous object";
@@ -78,7 +83,7 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x)
 	gr_arena_set_limit(&a, 256u << 20);
 	gr_cel_violation *vs;
 	size_t n;
-	gr_cel_crd_validate(crd, x, NULL, "", &a, &vs, &n, NULL);
+	gr_cel_crd_validate(crd, x, old, "", &a, &vs, &n, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (vs[i].kind == GR_CEL_VIOLATION_UNSUPPORTED) {
 			v->ctx->not_evaluated++;
@@ -97,4 +102,93 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x)
 		v->path_override = NULL;
 	}
 	gr_arena_free(&a);
+}
+
+/* ---- old objects (--old) ---- */
+
+struct gr_old_objects {
+	gr_arena arena;
+	char **data; /* file contents the values point into */
+	size_t ndata;
+	gr_object *objs;
+	size_t n, cap;
+};
+
+static int add_old_file(gr_old_objects *o, const char *path, gr_error *err)
+{
+	char *data;
+	size_t len;
+	if (gr_read_file(path, 0, &data, &len, err) != 0) {
+		gr_error_set_file(err, path);
+		return -1;
+	}
+	char **nd = realloc(o->data, (o->ndata + 1) * sizeof *nd);
+	if (!nd) {
+		free(data);
+		return gr_error_set(err, 0, 0, "out of memory");
+	}
+	o->data = nd;
+	o->data[o->ndata++] = data;
+	gr_document *docs;
+	size_t ndocs;
+	if (gr_decode(&o->arena, data, len, NULL, &docs, &ndocs, err) != 0) {
+		gr_error_set_file(err, path);
+		return -1;
+	}
+	for (size_t d = 0; d < ndocs; d++) {
+		gr_object *objs;
+		size_t no;
+		if (gr_objects_from_document(&o->arena, &docs[d], path, &objs, &no) != 0)
+			continue;
+		for (size_t k = 0; k < no; k++) {
+			if (o->n == o->cap) {
+				size_t nc = o->cap ? o->cap * 2 : 64;
+				gr_object *g = realloc(o->objs, nc * sizeof *g);
+				if (!g)
+					return gr_error_set(err, 0, 0, "out of memory");
+				o->objs = g;
+				o->cap = nc;
+			}
+			o->objs[o->n++] = objs[k];
+		}
+	}
+	return 0;
+}
+
+int gr_old_objects_load(gr_old_objects **out, char *const *paths, size_t n, gr_error *err)
+{
+	gr_old_objects *o = calloc(1, sizeof *o);
+	if (!o)
+		return gr_error_set(err, 0, 0, "out of memory");
+	gr_arena_init(&o->arena);
+	for (size_t i = 0; i < n; i++)
+		if (add_old_file(o, paths[i], err) < 0) {
+			gr_old_objects_free(o);
+			return -1;
+		}
+	*out = o;
+	return 0;
+}
+
+const gr_value *gr_old_objects_find(const gr_old_objects *o, const gr_object *obj)
+{
+	for (size_t i = 0; o && i < o->n; i++) {
+		const gr_object *c = &o->objs[i];
+		if (!strcmp(c->kind, obj->kind) && !strcmp(c->api_version, obj->api_version) &&
+		    !strcmp(c->namespace_, obj->namespace_) && !strcmp(c->name, obj->name) && c->name[0])
+			return c->root;
+	}
+	return NULL;
+}
+
+void gr_old_objects_free(gr_old_objects *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->ndata; i++)
+		free(o->data[i]);
+	free(o->data);
+	free(o->objs);
+	gr_arena_free(&o->arena);
+	free(o);
 }

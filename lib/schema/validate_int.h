@@ -59,7 +59,7 @@ static inline void v_pop(vctx *v)
 /* Add a finding at the current path (plus one key segment when child_key is
  * given), positioned at line/column. Message is prefixed with "<path>: ". */
 /* CRD validation rules (cel.c) */
-void gr_v_cel(vctx *v, const snode *root, const gr_value *x);
+void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old);
 
 void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line,
                  uint32_t column, const char *child_key, size_t child_len, const char *fmt, ...)
