@@ -1,9 +1,7 @@
 /*
  * cel_regex.h — the one place CEL's regex functions (matches, find,
- * findAll) reach a regex engine. Kubernetes' semantics are RE2's (Go's
- * regexp); until guardrail's RE2-semantics engine (lib/regex) is on main
- * this wraps POSIX extended regular expressions, and the cases whose
- * syntax POSIX lacks are listed as known failures with that reason.
+ * findAll) reach a regex engine: guardrail's RE2-semantics engine
+ * (lib/regex), as Kubernetes' semantics are Go's regexp.
  */
 #ifndef GUARDRAIL_CEL_REGEX_H
 #define GUARDRAIL_CEL_REGEX_H

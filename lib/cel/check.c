@@ -542,11 +542,16 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 			if (s < CEL_TS_MIN || s > CEL_TS_MAX)
 				return fail(c, n->args[0]->column, "invalid timestamp"), NULL;
 		}
-		if (c->homogeneous && !strcmp(n->name, "matches") && n->nargs == 2 && n->args[1]->kind == N_LITERAL &&
-		    n->args[1]->value.kind == GR_CEL_STRING) {
+		if (c->homogeneous && n->nargs >= 2 && n->args[1]->kind == N_LITERAL &&
+		    n->args[1]->value.kind == GR_CEL_STRING &&
+		    (!strcmp(n->name, "matches") || !strcmp(n->name, "find") || !strcmp(n->name, "findAll"))) {
 			char msg[200];
-			if (cel_regex_valid(n->args[1]->value.u.s.ptr, n->args[1]->value.u.s.len, msg, sizeof msg) < 0)
-				return fail(c, n->args[1]->column, "invalid matches argument"), NULL;
+			if (cel_regex_valid(n->args[1]->value.u.s.ptr, n->args[1]->value.u.s.len, msg, sizeof msg) < 0) {
+				if (!strcmp(n->name, "matches"))
+					return fail(c, n->args[1]->column, "invalid matches argument"), NULL;
+				/* cel-go compiles find/findAll patterns when the program is planned */
+				return fail(c, n->column, "compile error: program instantiation failed: %s", msg), NULL;
+			}
 		}
 		return check_call(c, n, a, n->nargs);
 	}
