@@ -137,6 +137,7 @@ typedef struct cel_node {
 	size_t nargs;
 	uint8_t *opt_mask; /* N_LIST: per element; N_MAP: per entry */
 	const struct cel_func *fn; /* N_CALL: the resolved overload set */
+	const void *regex; /* N_CALL matches/find/findAll with a literal pattern: compiled once (gr_regex) */
 	gr_cel_value value; /* N_LITERAL, N_TYPE */
 } cel_node;
 
@@ -171,6 +172,8 @@ struct gr_cel_program {
 	size_t nvars;
 	int nslots;     /* comprehension variable slots */
 	uint8_t *uses;  /* per variable */
+	void **regexes; /* compiled literal patterns (gr_regex), freed with the program */
+	size_t nregexes;
 };
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,

@@ -646,7 +646,8 @@ static gr_cel_value f_matches(cel_eval *ev, const cel_node *call, gr_cel_value *
 	if (!str_args(a, 2))
 		return NO();
 	char msg[200];
-	int r = cel_regex_match(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, msg, sizeof msg);
+	int r = call->regex ? cel_regex_match_re(call->regex, a[0].u.s.ptr, a[0].u.s.len, msg, sizeof msg)
+			    : cel_regex_match(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, msg, sizeof msg);
 	if (r == -2)
 		ev->unsupported = 1;
 	if (r < 0)
@@ -1652,8 +1653,10 @@ static gr_cel_value f_find(cel_eval *ev, const cel_node *call, gr_cel_value *a, 
 		return cel_error(ev, "out of memory");
 	while (pos <= a[0].u.s.len && (limit < 0 || (int64_t)k < limit)) {
 		size_t ms, me;
-		int r = cel_regex_find(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, pos, &ms, &me, msg,
-				       sizeof msg);
+		int r = call->regex ? cel_regex_find_re(call->regex, a[0].u.s.ptr, a[0].u.s.len, pos, &ms, &me, msg,
+							sizeof msg)
+				    : cel_regex_find(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, pos, &ms,
+						     &me, msg, sizeof msg);
 		if (r == -2)
 			ev->unsupported = 1;
 		if (r < 0)

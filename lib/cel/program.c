@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cel_internal.h"
+#include "cel_regex.h"
 
 const char *gr_cel_error_name(gr_cel_error_type t)
 {
@@ -84,6 +85,30 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 
 size_t gr_cel_env_count(const gr_cel_env *env) { return env->n; }
 
+/* Compile the literal patterns of matches/find/findAll once, for every
+ * evaluation (a pattern that does not compile stays per call: its error is
+ * the evaluation's). */
+static void compile_regexes(gr_cel_program *p, cel_node *n, int depth)
+{
+	if (depth > 1000)
+		return;
+	for (size_t i = 0; i < n->nargs; i++)
+		compile_regexes(p, n->args[i], depth + 1);
+	if (n->kind != N_CALL || n->nargs < 2 || n->args[1]->kind != N_LITERAL ||
+	    n->args[1]->value.kind != GR_CEL_STRING ||
+	    (strcmp(n->name, "matches") && strcmp(n->name, "find") && strcmp(n->name, "findAll")))
+		return;
+	void **grown = realloc(p->regexes, (p->nregexes + 1) * sizeof *grown);
+	if (!grown)
+		return;
+	p->regexes = grown;
+	void *re = cel_regex_compile(n->args[1]->value.u.s.ptr, n->args[1]->value.u.s.len);
+	if (!re)
+		return;
+	p->regexes[p->nregexes++] = re;
+	n->regex = re;
+}
+
 int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_program **out,
 		   gr_cel_error *err)
 {
@@ -120,6 +145,7 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 		gr_cel_free(p);
 		return -1;
 	}
+	compile_regexes(p, p->root, 0);
 	*out = p;
 	return 0;
 }
@@ -128,6 +154,9 @@ void gr_cel_free(gr_cel_program *p)
 {
 	if (!p)
 		return;
+	for (size_t i = 0; i < p->nregexes; i++)
+		cel_regex_free(p->regexes[i]);
+	free(p->regexes);
 	gr_arena_free(&p->arena);
 	free(p);
 }

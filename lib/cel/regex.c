@@ -60,3 +60,30 @@ int cel_regex_match(const char *pat, size_t plen, const char *s, size_t slen, ch
 		snprintf(msg, cap, "out of memory");
 	return r;
 }
+
+void *cel_regex_compile(const char *pat, size_t plen) { return gr_regex_compile(pat, plen, NULL, NULL); }
+void cel_regex_free(void *re) { gr_regex_free(re); }
+
+int cel_regex_match_re(const void *re, const char *s, size_t slen, char *msg, size_t cap)
+{
+	int r = gr_regex_match(re, s, slen, NULL);
+	if (r < 0)
+		snprintf(msg, cap, "out of memory");
+	return r;
+}
+
+int cel_regex_find_re(const void *re, const char *s, size_t slen, size_t from, size_t *ms, size_t *me, char *msg,
+		      size_t cap)
+{
+	gr_regex_span span[1];
+	int r = gr_regex_find(re, s, slen, from, span, 1, NULL);
+	if (r < 0) {
+		snprintf(msg, cap, "out of memory");
+		return -1;
+	}
+	if (r == 1) {
+		*ms = span[0].start;
+		*me = span[0].end;
+	}
+	return r;
+}
