@@ -17,6 +17,15 @@
 #include "guardrail/cel.h"
 #include "guardrail/object.h"
 
+/* CPU time of this thread: the machine may be shared, wall time would
+ * count the other processes' turns. */
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double typical(const char *rule, const char *schema_json, const char *obj_json, int iters)
 {
 	gr_arena a;
@@ -43,7 +52,7 @@ static double typical(const char *rule, const char *schema_json, const char *obj
 	gr_arena ea;
 	gr_arena_init(&ea);
 	int ok = 1;
-	double t0 = bench_now();
+	double t0 = cpu_now();
 	for (int i = 0; i < iters; i++) {
 		if (gr_cel_eval(p, &self, 1, &ea, &r, NULL, &err) || r.kind != GR_CEL_BOOL || !r.u.b)
 			ok = 0;
@@ -52,7 +61,7 @@ static double typical(const char *rule, const char *schema_json, const char *obj
 			gr_arena_init(&ea);
 		}
 	}
-	double t = bench_now() - t0;
+	double t = cpu_now() - t0;
 	gr_arena_free(&ea);
 	gr_cel_free(p);
 	gr_cel_env_free(env);
@@ -79,8 +88,8 @@ int main(int argc, char **argv)
 	const char *pod = "{\"containers\":[{\"name\":\"app\",\"image\":\"registry.local/app:1\"},"
 			  "{\"name\":\"sidecar\",\"image\":\"registry.local/proxy:2\"}]}";
 	double t2 = typical("self.containers.all(c, c.image.startsWith('registry.local/'))", pod_schema, pod, iters);
-	printf("typical rule `self.replicas <= self.maxReplicas`: %.0f ns per evaluation\n", t1);
-	printf("typical rule `self.containers.all(c, c.image.startsWith(...))` (2 containers): %.0f ns per evaluation\n",
+	printf("typical rule `self.replicas <= self.maxReplicas`: %.0f ns CPU per evaluation\n", t1);
+	printf("typical rule `self.containers.all(c, c.image.startsWith(...))` (2 containers): %.0f ns CPU per evaluation\n",
 	       t2);
 
 	bench_files f = bench_read_args(argc, argv);
