@@ -119,6 +119,8 @@ const char *gr_cel_error_name(gr_cel_error_type t);
 /* Options of the dialect. */
 typedef struct gr_cel_options {
 	bool kubernetes;        /* the Kubernetes libraries (quantity, ip, cidr, url, semver, lists, sets, authz, format) */
+	int kubernetes_minor;   /* the environment of Kubernetes 1.<minor> (libraries added later are
+				 * unknown functions, as that API server would say); 0: the newest */
 	bool homogeneous_literals; /* [1, 'a'] is a compile error (Kubernetes) */
 	size_t max_expression;  /* bytes of expression text; default 100000 */
 	size_t max_depth;       /* parser/AST nesting; default 250 (Kubernetes' limit) */
@@ -223,6 +225,7 @@ typedef struct gr_cel_crd_options {
 	bool cost_budget_set, per_call_limit_set;
 	uint64_t cost_budget;  /* per object; default 10,000,000 (RuntimeCELCostBudget) */
 	uint64_t per_call_limit; /* per rule; default 1,000,000 (PerCallLimit) */
+	int kubernetes_minor;  /* the API server's environment (gr_cel_options.kubernetes_minor) */
 } gr_cel_crd_options;
 
 enum {

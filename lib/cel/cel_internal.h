@@ -153,8 +153,8 @@ typedef struct cel_func {
 	cel_fn fn;
 } cel_func;
 
-const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s);
-bool cel_function_known(const char *name, size_t len, bool k8s);
+const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s, int minor);
+bool cel_function_known(const char *name, size_t len, bool k8s, int minor);
 
 /* ---- programs and environments ---- */
 struct gr_cel_env {

@@ -80,6 +80,7 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
 	o.fold_constants = true;
+	o.kubernetes_minor = c->opts.kubernetes_minor;
 	o.cost_limit = c->opts.per_call_limit;
 	for (size_t i = 0; i < nr->n; i++) {
 		crd_rule *r = &nr->rules[i];

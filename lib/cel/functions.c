@@ -1836,12 +1836,43 @@ static const cel_func table[] = {
 
 static int name_eq(const char *a, const char *b, size_t bl) { return strlen(a) == bl && !memcmp(a, b, bl); }
 
-const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s)
+/* The Kubernetes minor version whose CEL environment added a function
+ * (k8s.io/apiserver pkg/cel/environment/base.go); 0: always there. */
+static int since_minor(const char *name)
+{
+	static const struct {
+		int minor;
+		const char *names[24];
+	} added[] = {
+		{28, {"optional.of", "optional.none", "optional.ofNonZeroValue", "hasValue", "value", "orValue", "or",
+		      "quantity", "isQuantity", "sign", "isInteger", "asInteger", "asApproximateFloat", "add", "sub",
+		      "isLessThan", "isGreaterThan", "compareTo", NULL}},
+		{29, {"format", "strings.quote", "join", "sets.contains", "sets.equivalent", "sets.intersects", NULL}},
+		{30, {"ip", "isIP", "ip.isCanonical", "family", "isUnspecified", "isLoopback", "isLinkLocalMulticast",
+		      "isLinkLocalUnicast", "isGlobalUnicast", "cidr", "isCIDR", "containsIP", "containsCIDR",
+		      "prefixLength", "masked", NULL}},
+		{31, {"format.named", "validate", "format.dns1123Label", "format.dns1123Subdomain", "format.dns1035Label",
+		      "format.qualifiedName", "format.dns1123LabelPrefix", "format.dns1123SubdomainPrefix",
+		      "format.dns1035LabelPrefix", "format.labelValue", "format.uri", "format.uuid", "format.byte",
+		      "format.date", "format.datetime", NULL}},
+		{33, {"semver", "isSemver", "major", "minor", "patch", NULL}},
+		{34, {"slice", "flatten", "lists.range", "distinct", "sort", "first", "last", "reverse", NULL}},
+	};
+	for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
+		for (int k = 0; added[i].names[k]; k++)
+			if (!strcmp(added[i].names[k], name))
+				return added[i].minor;
+	return 0;
+}
+
+const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s, int minor)
 {
 	for (const cel_func *f = table; f->name; f++) {
 		if (!name_eq(f->name, name, len))
 			continue;
 		if (f->k8s && !k8s)
+			continue;
+		if (minor && since_minor(f->name) > minor)
 			continue;
 		if (member && f->member == G)
 			continue;
@@ -1854,10 +1885,10 @@ const cel_func *cel_find_function(const char *name, size_t len, bool member, siz
 	return NULL;
 }
 
-bool cel_function_known(const char *name, size_t len, bool k8s)
+bool cel_function_known(const char *name, size_t len, bool k8s, int minor)
 {
 	for (const cel_func *f = table; f->name; f++)
-		if (name_eq(f->name, name, len) && (!f->k8s || k8s))
+		if (name_eq(f->name, name, len) && (!f->k8s || k8s) && !(minor && since_minor(f->name) > minor))
 			return true;
 	return false;
 }

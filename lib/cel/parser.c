@@ -224,6 +224,10 @@ static int try_macro(parser *p, size_t pos, const char *name, size_t nlen, cel_n
 	}
 	if (kind < 0)
 		return 0;
+	/* two-variable comprehensions: Kubernetes 1.32; sortBy: 1.34 */
+	int minor = p->env->opts.kubernetes_minor;
+	if (minor && ((two && minor < 32) || (kind == C_SORT_BY && minor < 34)))
+		return 0;
 	cel_node *n = new_node(p, N_COMPREHENSION, pos);
 	if (!n)
 		return -1;
@@ -963,7 +967,7 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 					buf[l] = '.';
 					memcpy(buf + l + 1, n->name, n->name_len);
 					l += 1 + n->name_len;
-					if (cel_function_known(buf, l, p->env->opts.kubernetes)) {
+					if (cel_function_known(buf, l, p->env->opts.kubernetes, p->env->opts.kubernetes_minor)) {
 						n->name = gr_arena_strndup(p->arena, buf, l);
 						n->name_len = l;
 						n->member = 0;
@@ -979,13 +983,14 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 		n->name = gr_arena_strndup(p->arena, n->name, n->name_len);
 		if (!n->name)
 			return fail_at(p, n->column - 1, GR_CEL_LIMIT, "out of memory");
-		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs, p->env->opts.kubernetes);
+		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs, p->env->opts.kubernetes,
+					  p->env->opts.kubernetes_minor);
 		if (!n->fn && p->env->opts.unchecked) {
-			n->fn = cel_find_function("@unknown", 8, 0, 0, false);
+			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
 			return 0;
 		}
 		if (!n->fn) {
-			if (!cel_function_known(n->name, n->name_len, p->env->opts.kubernetes))
+			if (!cel_function_known(n->name, n->name_len, p->env->opts.kubernetes, p->env->opts.kubernetes_minor))
 				return fail_at(p, n->column - 1, GR_CEL_CHECK, "undeclared reference to '%.*s'",
 					       (int)n->name_len, n->name);
 			return fail_at(p, n->column - 1, GR_CEL_CHECK,

@@ -99,6 +99,26 @@ static void test_values_and_errors(void)
 	EXPECT_EVAL("'héllo'.size() == 5 && 'héllo'.substring(1, 2) == 'é'", NULL, "true");
 }
 
+/* The environment of an older API server lacks the later libraries. */
+static void test_versions(void)
+{
+	char got[512];
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	o.kubernetes = true;
+	o.kubernetes_minor = 29;
+	run_opts(&o, "ip('10.0.0.1').family()", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@1: undeclared reference to 'ip'");
+	run_opts(&o, "[1, 2].all(i, v, v > i)", NULL, got, sizeof got);
+	CHECK(strstr(got, "error") != NULL); /* two-variable comprehensions: 1.32 */
+	o.kubernetes_minor = 30;
+	run_opts(&o, "ip('10.0.0.1').family()", NULL, got, sizeof got);
+	CHECK_STR(got, "4");
+	o.kubernetes_minor = 0; /* the newest */
+	run_opts(&o, "[1, 2].all(i, v, v > i) && semver('1.2.3').major() == 1", NULL, got, sizeof got);
+	CHECK_STR(got, "true");
+}
+
 static void test_time_zones(void)
 {
 	/* 2009-02-13T23:31:30Z: Friday; in Sydney (UTC+11 in February) it is Saturday 10:31 */
@@ -276,6 +296,7 @@ static void test_threads(void)
 int main(void)
 {
 	test_values_and_errors();
+	test_versions();
 	test_time_zones();
 	test_limits();
 	test_no_copy();
