@@ -58,6 +58,8 @@ static void usage(FILE *out)
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
 	      "                               the installed data directory, ../shared/k8s-openapi)\n"
 	      "      --schema-patches DIR     JSON merge patches laid over the schemas\n"
+	      "      --vap-policy PATH        ValidatingAdmissionPolicy and binding file (repeatable; those among\n"
+	      "                               the inputs count too)\n"
 	      "      --old PATH               previous versions of the objects (an UPDATE): CRD transition rules\n"
 	      "                               (oldSelf) run against them (repeatable)\n"
 	      "      --crd PATH               CRD file or directory supplying custom resource schemas\n"
@@ -125,6 +127,7 @@ static const struct option_flag {
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
         {"--old", NULL, "schema", "old"},
+        {"--vap-policy", NULL, "vap", "policy"},
         {"--pss-enforce", NULL, "pss", "enforce"},
         {"--pss-warn", NULL, "pss", "warn"},
         {"--pss-audit", NULL, "pss", "audit"},
