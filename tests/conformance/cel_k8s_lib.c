@@ -18,6 +18,18 @@
 #define KNOWN "tests/conformance/cel_k8s_lib.known-failures"
 #define EXPECTED_CASES 311
 
+/* Programs of the current case: a result may point into its program (a
+ * literal's text), so they are freed only when the case is done. */
+static gr_cel_program *live[8];
+static size_t nlive;
+
+static void free_live(void)
+{
+	for (size_t i = 0; i < nlive; i++)
+		gr_cel_free(live[i]);
+	nlive = 0;
+}
+
 static int eval_expr(const char *expr, size_t len, gr_arena *a, gr_cel_value *out, gr_cel_error *err)
 {
 	gr_cel_options o;
@@ -32,7 +44,10 @@ static int eval_expr(const char *expr, size_t len, gr_arena *a, gr_cel_value *ou
 	}
 	gr_cel_env_free(env);
 	int rc = gr_cel_eval(p, NULL, 0, a, out, NULL, err);
-	gr_cel_free(p);
+	if (nlive < sizeof live / sizeof live[0])
+		live[nlive++] = p;
+	else
+		gr_cel_free(p);
 	return rc;
 }
 
@@ -136,6 +151,7 @@ int main(int argc, char **argv)
 		gr_arena_init(&ca);
 		gr_buf_reset(&what);
 		int ok = run_case(c, &ca, &what);
+		free_live();
 		gr_arena_free(&ca);
 		int k = id ? cel_known_find(&known, id) : -1;
 		if (ok && k < 0)
