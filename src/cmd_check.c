@@ -52,7 +52,7 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss)\n"
+	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,vap)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
