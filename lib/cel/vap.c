@@ -450,6 +450,9 @@ static void report(vrun *r, gr_severity sev, gr_action act, const char *reason, 
 	f->path = "";
 	f->line = r->obj->root ? r->obj->root->line : 0;
 	f->column = r->obj->root ? r->obj->root->column : 0;
+	/* a Warn (or Audit-only) binding words it as the API server's warning */
+	if (act != GR_ACTION_ENFORCE)
+		fmt = "Validation failed for ValidatingAdmissionPolicy '%s' with binding '%s': %s";
 	f->message = gr_arena_printf(a, fmt, r->p->name, r->binding, msg);
 	f->remediation = "Change the object so that the policy's validation holds (the message says which).";
 	f->doc = "docs/rules/vap.md";
