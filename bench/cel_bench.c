@@ -79,17 +79,20 @@ int main(int argc, char **argv)
 {
 	int iters = 1000000;
 	const char *scale_schema = "{\"type\":\"object\",\"properties\":{\"replicas\":{\"type\":\"integer\"},"
-				   "\"maxReplicas\":{\"type\":\"integer\"}}}";
-	double t1 = typical("self.replicas <= self.maxReplicas", scale_schema, "{\"replicas\":3,\"maxReplicas\":5}",
-			    iters);
+	                           "\"maxReplicas\":{\"type\":\"integer\"}}}";
+	double t1 = typical("self.replicas <= self.maxReplicas", scale_schema,
+	                    "{\"replicas\":3,\"maxReplicas\":5}", iters);
 	const char *pod_schema =
-		"{\"type\":\"object\",\"properties\":{\"containers\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-		"\"properties\":{\"name\":{\"type\":\"string\"},\"image\":{\"type\":\"string\"}}}}}}";
+	        "{\"type\":\"object\",\"properties\":{\"containers\":{\"type\":\"array\",\"items\":{\"type\":"
+	        "\"object\","
+	        "\"properties\":{\"name\":{\"type\":\"string\"},\"image\":{\"type\":\"string\"}}}}}}";
 	const char *pod = "{\"containers\":[{\"name\":\"app\",\"image\":\"registry.local/app:1\"},"
-			  "{\"name\":\"sidecar\",\"image\":\"registry.local/proxy:2\"}]}";
-	double t2 = typical("self.containers.all(c, c.image.startsWith('registry.local/'))", pod_schema, pod, iters);
+	                  "{\"name\":\"sidecar\",\"image\":\"registry.local/proxy:2\"}]}";
+	double t2 = typical("self.containers.all(c, c.image.startsWith('registry.local/'))", pod_schema, pod,
+	                    iters);
 	printf("typical rule `self.replicas <= self.maxReplicas`: %.0f ns CPU per evaluation\n", t1);
-	printf("typical rule `self.containers.all(c, c.image.startsWith(...))` (2 containers): %.0f ns CPU per evaluation\n",
+	printf("typical rule `self.containers.all(c, c.image.startsWith(...))` (2 containers): %.0f ns CPU "
+	       "per evaluation\n",
 	       t2);
 
 	bench_files f = bench_read_args(argc, argv);
@@ -182,10 +185,11 @@ int main(int argc, char **argv)
 		}
 	}
 	double validate_s = bench_now() - v0;
-	printf("corpus: %zu files, %zu objects; %zu CRD versions with %zu rules compiled in %.1f ms (%.1f us per rule)\n",
+	printf("corpus: %zu files, %zu objects; %zu CRD versions with %zu rules compiled in %.1f ms (%.1f us "
+	       "per rule)\n",
 	       f.n, nobj, ncrd, rules, compile_s * 1e3, rules ? compile_s * 1e6 / (double)rules : 0);
-	printf("corpus: %zu custom resources validated in %.2f ms (%.1f us per resource), %zu violations\n", validated,
-	       validate_s * 1e3, validated ? validate_s * 1e6 / (double)validated : 0, violations);
+	printf("corpus: %zu custom resources validated in %.2f ms (%.1f us per resource), %zu violations\n",
+	       validated, validate_s * 1e3, validated ? validate_s * 1e6 / (double)validated : 0, violations);
 	for (size_t k = 0; k < ncrd; k++)
 		gr_cel_crd_free(crds[k].crd);
 	free(crds);

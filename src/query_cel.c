@@ -19,19 +19,18 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: guardrail query --cel EXPRESSION [-n] [--raw] [--compact] [FILE...]\n\n"
-		"Evaluate a CEL expression (Kubernetes' environment: quantity, ip, cidr,\n"
-		"url, semver, format, lists, sets, strings, optionals) with `self` and\n"
-		"`object` bound to each YAML or JSON document of the files (standard input\n"
-		"when none is given, or for '-') and print each result as JSON.\n\n"
-		"options:\n"
-		"  -n, --null-input  evaluate once with nothing bound; read no input\n"
-		"  -r, --raw         print a string result without quotes\n"
-		"  -c, --compact     print each result on one line\n"
-		"  -h, --help        show this help\n\n"
-		"Exit codes: 0 ok, 2 bad expression, unreadable or invalid input, or an\n"
-		"evaluation error. Errors read 'error: <type>: <message> at column N'.\n");
+	fprintf(out, "usage: guardrail query --cel EXPRESSION [-n] [--raw] [--compact] [FILE...]\n\n"
+	             "Evaluate a CEL expression (Kubernetes' environment: quantity, ip, cidr,\n"
+	             "url, semver, format, lists, sets, strings, optionals) with `self` and\n"
+	             "`object` bound to each YAML or JSON document of the files (standard input\n"
+	             "when none is given, or for '-') and print each result as JSON.\n\n"
+	             "options:\n"
+	             "  -n, --null-input  evaluate once with nothing bound; read no input\n"
+	             "  -r, --raw         print a string result without quotes\n"
+	             "  -c, --compact     print each result on one line\n"
+	             "  -h, --help        show this help\n\n"
+	             "Exit codes: 0 ok, 2 bad expression, unreadable or invalid input, or an\n"
+	             "evaluation error. Errors read 'error: <type>: <message> at column N'.\n");
 }
 
 int query_cel_requested(int argc, char **argv)
@@ -48,7 +47,7 @@ int query_cel_requested(int argc, char **argv)
 static void report(const char *expr, const gr_cel_error *err)
 {
 	fprintf(stderr, "error: %s: %s at column %u\n", gr_cel_error_name(err->type), err->message,
-		err->column ? err->column : 1);
+	        err->column ? err->column : 1);
 	if (!strchr(expr, '\n') && strlen(expr) < 200 && err->column)
 		fprintf(stderr, "  %s\n  %*s^\n", expr, (int)err->column - 1, "");
 }
@@ -129,7 +128,7 @@ int cmd_query_cel(int argc, char **argv)
 	o.cost_limit = 1000000; /* the API server's per-call limit */
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env || (!null_input && (gr_cel_env_declare(env, "self", NULL) < 0 ||
-				     gr_cel_env_declare(env, "object", NULL) < 0))) {
+	                             gr_cel_env_declare(env, "object", NULL) < 0))) {
 		fprintf(stderr, "guardrail query: out of memory\n");
 		gr_cel_env_free(env);
 		return 2;

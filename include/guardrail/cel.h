@@ -64,8 +64,8 @@ typedef enum gr_cel_object_kind {
 } gr_cel_object_kind;
 
 struct gr_cel_value {
-	uint8_t kind;  /* gr_cel_kind */
-	uint8_t sub;   /* GR_CEL_OBJECT: gr_cel_object_kind */
+	uint8_t kind;       /* gr_cel_kind */
+	uint8_t sub;        /* GR_CEL_OBJECT: gr_cel_object_kind */
 	const void *schema; /* list/map/scalar from a typed document: its schema node */
 	union {
 		bool b;
@@ -75,14 +75,14 @@ struct gr_cel_value {
 		struct {
 			const char *ptr;
 			size_t len;
-		} s;                /* string, bytes, type name, error message, object text */
-		const gr_value *json;  /* list or map backed by a document node */
+		} s;                     /* string, bytes, type name, error message, object text */
+		const gr_value *json;    /* list or map backed by a document node */
 		const gr_cel_list *list; /* list built by the evaluator */
 		const gr_cel_map *map;   /* map built by the evaluator */
 		struct {
 			int64_t sec;
 			int32_t nsec;
-		} t;               /* timestamp (since the Unix epoch) or duration */
+		} t;                     /* timestamp (since the Unix epoch) or duration */
 		const gr_cel_value *opt; /* optional: NULL is optional.none() */
 	} u;
 	uint8_t backing; /* list/map: 0 built, 1 document node */
@@ -101,10 +101,10 @@ struct gr_cel_map {
 /* Errors. */
 typedef enum gr_cel_error_type {
 	GR_CEL_OK = 0,
-	GR_CEL_SYNTAX,  /* "syntax" */
-	GR_CEL_CHECK,   /* "check": undeclared name, no such overload, ... */
-	GR_CEL_EVAL,    /* "eval": a runtime error of the expression */
-	GR_CEL_LIMIT,   /* "limit": depth, size or cost limit */
+	GR_CEL_SYNTAX,     /* "syntax" */
+	GR_CEL_CHECK,      /* "check": undeclared name, no such overload, ... */
+	GR_CEL_EVAL,       /* "eval": a runtime error of the expression */
+	GR_CEL_LIMIT,      /* "limit": depth, size or cost limit */
 	GR_CEL_UNSUPPORTED /* "unsupported": reached something this build cannot evaluate */
 } gr_cel_error_type;
 
@@ -118,17 +118,18 @@ const char *gr_cel_error_name(gr_cel_error_type t);
 
 /* Options of the dialect. */
 typedef struct gr_cel_options {
-	bool kubernetes;        /* the Kubernetes libraries (quantity, ip, cidr, url, semver, lists, sets, authz, format) */
-	int kubernetes_minor;   /* the environment of Kubernetes 1.<minor> (libraries added later are
-				 * unknown functions, as that API server would say); 0: the newest */
+	bool kubernetes; /* the Kubernetes libraries (quantity, ip, cidr, url, semver, lists, sets, authz,
+	                    format) */
+	int kubernetes_minor;      /* the environment of Kubernetes 1.<minor> (libraries added later are
+	                            * unknown functions, as that API server would say); 0: the newest */
 	bool homogeneous_literals; /* [1, 'a'] is a compile error (Kubernetes) */
-	size_t max_expression;  /* bytes of expression text; default 100000 */
-	size_t max_depth;       /* parser/AST nesting; default 250 (Kubernetes' limit) */
-	uint64_t cost_limit;    /* runtime cost limit per evaluation; 0 none */
-	bool unchecked;         /* undeclared names and functions fail at run time, not compile time */
-	bool fold_constants;    /* cost: constant literals and conversions cost nothing, as the API
-				 * server's CRD validator plans them (cel-go's plain programs charge them) */
-	const char *container;  /* namespace for name resolution ("" none); must outlive the env */
+	size_t max_expression;     /* bytes of expression text; default 100000 */
+	size_t max_depth;          /* parser/AST nesting; default 250 (Kubernetes' limit) */
+	uint64_t cost_limit;       /* runtime cost limit per evaluation; 0 none */
+	bool unchecked;            /* undeclared names and functions fail at run time, not compile time */
+	bool fold_constants;       /* cost: constant literals and conversions cost nothing, as the API
+	                            * server's CRD validator plans them (cel-go's plain programs charge them) */
+	const char *container;     /* namespace for name resolution ("" none); must outlive the env */
 } gr_cel_options;
 void gr_cel_options_default(gr_cel_options *o);
 
@@ -147,7 +148,7 @@ typedef struct gr_cel_program gr_cel_program;
 /* 0, or -1 with *err (type syntax/check/limit, column). The env may be freed
  * after compiling. */
 int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_program **out,
-		   gr_cel_error *err);
+                   gr_cel_error *err);
 void gr_cel_free(gr_cel_program *p);
 const char *gr_cel_source(const gr_cel_program *p);
 /* Whether the expression mentions the variable declared at `index`. */
@@ -160,7 +161,7 @@ bool gr_cel_uses(const gr_cel_program *p, size_t index);
  * `cost` (may be NULL) receives the runtime cost. 0, or -1 with *err.
  */
 int gr_cel_eval(const gr_cel_program *p, const gr_cel_value *vars, size_t nvars, gr_arena *arena,
-		gr_cel_value *result, uint64_t *cost, gr_cel_error *err);
+                gr_cel_value *result, uint64_t *cost, gr_cel_error *err);
 
 /* Values. */
 gr_cel_value gr_cel_null(void);
@@ -212,7 +213,6 @@ void gr_cel_schema_free(gr_cel_schema *s);
 const void *gr_cel_schema_root(const gr_cel_schema *s);
 gr_cel_value gr_cel_typed(const void *schema_node, const gr_value *v);
 
-
 /*
  * CRD validation rules: every x-kubernetes-validations rule of a
  * structural schema compiled once (rules that do not compile are kept and
@@ -220,12 +220,12 @@ gr_cel_value gr_cel_typed(const void *schema_node, const gr_value *v);
  * over an object and, for an UPDATE, its old version.
  */
 typedef struct gr_cel_crd_options {
-	bool is_root;          /* the schema is a resource root: apiVersion, kind, metadata.name visible */
-	bool ratcheting;       /* unchanged values are not re-validated (CRDValidationRatcheting) */
+	bool is_root;    /* the schema is a resource root: apiVersion, kind, metadata.name visible */
+	bool ratcheting; /* unchanged values are not re-validated (CRDValidationRatcheting) */
 	bool cost_budget_set, per_call_limit_set;
-	uint64_t cost_budget;  /* per object; default 10,000,000 (RuntimeCELCostBudget) */
+	uint64_t cost_budget;    /* per object; default 10,000,000 (RuntimeCELCostBudget) */
 	uint64_t per_call_limit; /* per rule; default 1,000,000 (PerCallLimit) */
-	int kubernetes_minor;  /* the API server's environment (gr_cel_options.kubernetes_minor) */
+	int kubernetes_minor;    /* the API server's environment (gr_cel_options.kubernetes_minor) */
 } gr_cel_crd_options;
 
 enum {
@@ -238,9 +238,10 @@ enum {
 
 typedef struct gr_cel_violation {
 	int kind;
-	const char *reason; /* FieldValueInvalid, FieldValueForbidden, FieldValueRequired, FieldValueDuplicate */
-	char *field;        /* the field path ("root.spec.x", "spec.list[0]") */
-	char *message;      /* the whole field error as the API server words it */
+	const char
+	        *reason; /* FieldValueInvalid, FieldValueForbidden, FieldValueRequired, FieldValueDuplicate */
+	char *field;     /* the field path ("root.spec.x", "spec.list[0]") */
+	char *message;   /* the whole field error as the API server words it */
 	uint32_t line, column; /* where the value the rule judged starts (0 unknown) */
 } gr_cel_violation;
 
@@ -256,6 +257,6 @@ size_t gr_cel_crd_transition_count(const gr_cel_crd *c);
  * ("root" in the API server's unit tests, "" for "spec.x"). `old` may be
  * NULL (a CREATE). *remaining (may be NULL) gets the budget left. */
 int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value *old, const char *root,
-			gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining);
+                        gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining);
 
 #endif

@@ -31,7 +31,7 @@ typedef enum cel_tok {
 	CT_NULL,
 	CT_IN,
 	CT_DOT,
-	CT_QDOT,     /* .? */
+	CT_QDOT, /* .? */
 	CT_COMMA,
 	CT_COLON,
 	CT_QUESTION,
@@ -61,7 +61,7 @@ typedef enum cel_tok {
 
 typedef struct cel_token {
 	cel_tok type;
-	size_t pos, end; /* byte offsets */
+	size_t pos, end;  /* byte offsets */
 	const char *text; /* identifiers; string/bytes (decoded, arena) */
 	size_t len;
 	union {
@@ -81,23 +81,23 @@ int cel_lex(cel_lexer *lx, cel_token *t);
 
 /* ---- AST ---- */
 typedef enum cel_node_kind {
-	N_LITERAL,   /* value */
-	N_IDENT,     /* variable (index) */
-	N_TYPE,      /* a type name used as a value */
-	N_SELECT,    /* a.name (optional: a.?name) */
-	N_HAS,       /* has(a.name) */
-	N_INDEX,     /* a[b], a[?b] */
-	N_CALL,      /* function (receiver is args[0] when member) */
+	N_LITERAL, /* value */
+	N_IDENT,   /* variable (index) */
+	N_TYPE,    /* a type name used as a value */
+	N_SELECT,  /* a.name (optional: a.?name) */
+	N_HAS,     /* has(a.name) */
+	N_INDEX,   /* a[b], a[?b] */
+	N_CALL,    /* function (receiver is args[0] when member) */
 	N_LIST,
 	N_MAP,
-	N_COND,      /* a ? b : c */
+	N_COND, /* a ? b : c */
 	N_AND,
 	N_OR,
 	N_NOT,
 	N_NEG,
 	N_COMPREHENSION,
-	N_ITERVAR,   /* comprehension variable (slot) */
-	N_OPTMAP     /* a.optMap(x, e) / optFlatMap */
+	N_ITERVAR, /* comprehension variable (slot) */
+	N_OPTMAP   /* a.optMap(x, e) / optFlatMap */
 } cel_node_kind;
 
 typedef enum cel_compr_kind {
@@ -113,31 +113,31 @@ typedef enum cel_compr_kind {
 	C_TRANSFORM_MAP_FILTER,
 	C_TRANSFORM_MAP_ENTRY,
 	C_TRANSFORM_MAP_ENTRY_FILTER,
-	C_SORT_BY,               /* ext lists sortBy(x, key) */
-	C_BIND                   /* cel.bind(x, init, body) */
+	C_SORT_BY, /* ext lists sortBy(x, key) */
+	C_BIND     /* cel.bind(x, init, body) */
 } cel_compr_kind;
 
 struct cel_func;
 
 typedef struct cel_node {
 	uint8_t kind;
-	uint8_t optional;  /* N_SELECT/N_INDEX: ?. or [?]; N_LIST/N_MAP: entries optional via opt_mask */
-	uint8_t member;    /* N_CALL: receiver-style call */
-	uint8_t ckind;     /* N_COMPREHENSION: cel_compr_kind; N_OPTMAP: 1 flatMap */
-	uint8_t constant;  /* folded at plan time by cel-go: evaluating it costs nothing */
-	uint32_t column;   /* 1-based */
-	uint32_t id;       /* for cost accounting */
-	const char *name;  /* select field, ident name, function name; comprehension: 1st variable */
+	uint8_t optional; /* N_SELECT/N_INDEX: ?. or [?]; N_LIST/N_MAP: entries optional via opt_mask */
+	uint8_t member;   /* N_CALL: receiver-style call */
+	uint8_t ckind;    /* N_COMPREHENSION: cel_compr_kind; N_OPTMAP: 1 flatMap */
+	uint8_t constant; /* folded at plan time by cel-go: evaluating it costs nothing */
+	uint32_t column;  /* 1-based */
+	uint32_t id;      /* for cost accounting */
+	const char *name; /* select field, ident name, function name; comprehension: 1st variable */
 	size_t name_len;
 	const char *name2; /* comprehension: 2nd variable */
 	size_t name2_len;
-	int slot;          /* N_IDENT: variable index; N_ITERVAR/N_COMPREHENSION: slots */
+	int slot; /* N_IDENT: variable index; N_ITERVAR/N_COMPREHENSION: slots */
 	int slot2;
 	struct cel_node **args;
 	size_t nargs;
-	uint8_t *opt_mask; /* N_LIST: per element; N_MAP: per entry */
+	uint8_t *opt_mask;         /* N_LIST: per element; N_MAP: per entry */
 	const struct cel_func *fn; /* N_CALL: the resolved overload set */
-	const void *regex; /* N_CALL matches/find/findAll with a literal pattern: compiled once (gr_regex) */
+	const void *regex;  /* N_CALL matches/find/findAll with a literal pattern: compiled once (gr_regex) */
 	gr_cel_value value; /* N_LITERAL, N_TYPE */
 } cel_node;
 
@@ -153,7 +153,8 @@ typedef struct cel_func {
 	cel_fn fn;
 } cel_func;
 
-const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s, int minor);
+const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s,
+                                  int minor);
 bool cel_function_known(const char *name, size_t len, bool k8s, int minor);
 
 /* ---- programs and environments ---- */
@@ -177,7 +178,7 @@ struct gr_cel_program {
 };
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
-	      int *nslots, uint8_t *uses, gr_cel_error *err);
+              int *nslots, uint8_t *uses, gr_cel_error *err);
 
 int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err);
 
@@ -191,10 +192,10 @@ struct cel_eval {
 	uint64_t cost;
 	uint64_t cost_limit;
 	int depth;
-	int fatal; /* a limit was hit: stop, whatever && and || say */
-	uint32_t column; /* where the node being evaluated starts (for error positions) */
+	int fatal;             /* a limit was hit: stop, whatever && and || say */
+	uint32_t column;       /* where the node being evaluated starts (for error positions) */
 	uint32_t error_column; /* column of the most recent error raised */
-	int unsupported; /* something this build cannot evaluate was reached (an RE2-only regex) */
+	int unsupported;       /* something this build cannot evaluate was reached (an RE2-only regex) */
 	gr_cel_error *err;
 };
 
@@ -205,7 +206,10 @@ gr_cel_value cel_make_list(cel_eval *ev, gr_cel_value *items, size_t n);
 gr_cel_value cel_make_map(cel_eval *ev, gr_cel_value *keys, gr_cel_value *vals, size_t n);
 gr_cel_value cel_make_string(cel_eval *ev, const char *s, size_t len);
 gr_cel_value cel_type_value(const char *name);
-static inline bool cel_is_error(const gr_cel_value *v) { return v->kind == GR_CEL_ERROR; }
+static inline bool cel_is_error(const gr_cel_value *v)
+{
+	return v->kind == GR_CEL_ERROR;
+}
 
 uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *args, size_t n, const gr_cel_value *result);
 
@@ -234,8 +238,8 @@ int cel_timestamp_fields(int64_t sec, const char *tz, size_t tzlen, cel_tm *tm);
 
 /* schema.c */
 typedef struct cel_schema_node cel_schema_node;
-int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, size_t len,
-		      gr_cel_value *out, bool presence);
+int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, size_t len, gr_cel_value *out,
+                      bool presence);
 gr_cel_value cel_wrap_json(const void *schema, const gr_value *v);
 bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result);
 

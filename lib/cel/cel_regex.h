@@ -13,11 +13,11 @@
 int cel_regex_match(const char *pat, size_t plen, const char *s, size_t slen, char *msg, size_t cap);
 /* First match at or after byte `from`: 1 with [*ms, *me), 0 none, -1 bad pattern. */
 int cel_regex_find(const char *pat, size_t plen, const char *s, size_t slen, size_t from, size_t *ms,
-		   size_t *me, char *msg, size_t cap);
+                   size_t *me, char *msg, size_t cap);
 /* The same with a pattern compiled once (gr_regex *). */
 int cel_regex_match_re(const void *re, const char *s, size_t slen, char *msg, size_t cap);
-int cel_regex_find_re(const void *re, const char *s, size_t slen, size_t from, size_t *ms, size_t *me, char *msg,
-		      size_t cap);
+int cel_regex_find_re(const void *re, const char *s, size_t slen, size_t from, size_t *ms, size_t *me,
+                      char *msg, size_t cap);
 void *cel_regex_compile(const char *pat, size_t plen);
 void cel_regex_free(void *re);
 

@@ -35,8 +35,8 @@ enum {
 	T_TIMESTAMP,
 	T_DURATION,
 	T_OPTIONAL,
-	T_KOBJ,  /* a Kubernetes library object (sub) */
-	T_SOBJ   /* an object typed by a schema node */
+	T_KOBJ, /* a Kubernetes library object (sub) */
+	T_SOBJ  /* an object typed by a schema node */
 };
 
 typedef struct ctype {
@@ -56,9 +56,10 @@ typedef struct checker {
 } checker;
 
 static const ctype t_dyn = {T_DYN, 0, 0, 0, 0}, t_null = {T_NULL, 0, 0, 0, 0}, t_bool = {T_BOOL, 0, 0, 0, 0},
-		   t_int = {T_INT, 0, 0, 0, 0}, t_uint = {T_UINT, 0, 0, 0, 0}, t_double = {T_DOUBLE, 0, 0, 0, 0},
-		   t_string = {T_STRING, 0, 0, 0, 0}, t_bytes = {T_BYTES, 0, 0, 0, 0}, t_type = {T_TYPE, 0, 0, 0, 0},
-		   t_ts = {T_TIMESTAMP, 0, 0, 0, 0}, t_dur = {T_DURATION, 0, 0, 0, 0};
+                   t_int = {T_INT, 0, 0, 0, 0}, t_uint = {T_UINT, 0, 0, 0, 0},
+                   t_double = {T_DOUBLE, 0, 0, 0, 0}, t_string = {T_STRING, 0, 0, 0, 0},
+                   t_bytes = {T_BYTES, 0, 0, 0, 0}, t_type = {T_TYPE, 0, 0, 0, 0},
+                   t_ts = {T_TIMESTAMP, 0, 0, 0, 0}, t_dur = {T_DURATION, 0, 0, 0, 0};
 static const ctype t_list_dyn = {T_LIST, 0, &t_dyn, 0, 0};
 static const ctype t_list_string = {T_LIST, 0, &t_string, 0, 0};
 static const ctype t_map_dyn = {T_MAP, 0, &t_dyn, &t_dyn, 0};
@@ -98,10 +99,10 @@ static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 	case S_INTEGER: return &t_int;
 	case S_NUMBER: return &t_double;
 	case S_STRING:
-		return n->format == F_BYTE ? &t_bytes
-		       : n->format == F_DURATION ? &t_dur
+		return n->format == F_BYTE                                ? &t_bytes
+		       : n->format == F_DURATION                          ? &t_dur
 		       : (n->format == F_DATETIME || n->format == F_DATE) ? &t_ts
-									    : &t_string;
+		                                                          : &t_string;
 	case S_ARRAY: return mk(c, T_LIST, schema_type(c, n->items, depth + 1), NULL);
 	case S_OBJECT:
 		if (n->has_props || n->embedded || n->is_root) {
@@ -176,8 +177,14 @@ static bool compatible(const ctype *a, const ctype *b)
 	}
 }
 
-static bool is_num(const ctype *t) { return t->k == T_INT || t->k == T_UINT || t->k == T_DOUBLE; }
-static bool known(const ctype *t) { return t->k != T_DYN; }
+static bool is_num(const ctype *t)
+{
+	return t->k == T_INT || t->k == T_UINT || t->k == T_DOUBLE;
+}
+static bool known(const ctype *t)
+{
+	return t->k != T_DYN;
+}
 
 static int no_overload(checker *c, const cel_node *n, const ctype **args, size_t nargs)
 {
@@ -225,21 +232,24 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 	if (f[0] == '_' && (f[1] == '<' || f[1] == '>')) {
 		if (known(a[0]) && known(a[1])) {
 			bool ok = (is_num(a[0]) && is_num(a[1])) ||
-				  (a[0]->k == a[1]->k && comparable_elem(a[0]) && a[0]->k != T_DYN);
+			          (a[0]->k == a[1]->k && comparable_elem(a[0]) && a[0]->k != T_DYN);
 			if (!ok)
 				return no_overload(c, n, a, na), NULL;
 		} else if (!comparable_elem(a[0]) || !comparable_elem(a[1]))
 			return no_overload(c, n, a, na), NULL;
 		return &t_bool;
 	}
-	if (!strcmp(f, "_+_") || !strcmp(f, "_-_") || !strcmp(f, "_*_") || !strcmp(f, "_/_") || !strcmp(f, "_%_")) {
+	if (!strcmp(f, "_+_") || !strcmp(f, "_-_") || !strcmp(f, "_*_") || !strcmp(f, "_/_") ||
+	    !strcmp(f, "_%_")) {
 		const ctype *x = a[0], *y = a[1];
 		if (!known(x) || !known(y)) {
 			const ctype *k = known(x) ? x : y;
-			if (k->k == T_NULL || k->k == T_BOOL || k->k == T_MAP || k->k == T_TYPE || k->k == T_OPTIONAL ||
-			    k->k == T_SOBJ || k->k == T_KOBJ)
+			if (k->k == T_NULL || k->k == T_BOOL || k->k == T_MAP || k->k == T_TYPE ||
+			    k->k == T_OPTIONAL || k->k == T_SOBJ || k->k == T_KOBJ)
 				return no_overload(c, n, a, na), NULL;
-			return (k->k == T_TIMESTAMP || k->k == T_DURATION) ? &t_dyn : known(x) && known(y) ? x : &t_dyn;
+			return (k->k == T_TIMESTAMP || k->k == T_DURATION) ? &t_dyn
+			       : known(x) && known(y)                      ? x
+			                                                   : &t_dyn;
 		}
 		char op = f[1];
 		if (x->k == y->k) {
@@ -248,13 +258,15 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 			if (op == '+' && (x->k == T_STRING || x->k == T_BYTES))
 				return x;
 			if (op == '+' && x->k == T_LIST)
-				return compatible(x->a, y->a) ? (x->a->k == T_DYN ? y : x) : mk(c, T_LIST, &t_dyn, NULL);
+				return compatible(x->a, y->a) ? (x->a->k == T_DYN ? y : x)
+				                              : mk(c, T_LIST, &t_dyn, NULL);
 			if ((op == '+' || op == '-') && x->k == T_DURATION)
 				return x;
 			if (op == '-' && x->k == T_TIMESTAMP)
 				return &t_dur;
 		}
-		if (op == '+' && ((x->k == T_TIMESTAMP && y->k == T_DURATION) || (x->k == T_DURATION && y->k == T_TIMESTAMP)))
+		if (op == '+' && ((x->k == T_TIMESTAMP && y->k == T_DURATION) ||
+		                  (x->k == T_DURATION && y->k == T_TIMESTAMP)))
 			return &t_ts;
 		if (op == '-' && x->k == T_TIMESTAMP && y->k == T_DURATION)
 			return &t_ts;
@@ -282,16 +294,18 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		const ctype *result;
 		unsigned accepts; /* bit per T_ kind */
 	} conv[] = {
-		{"int", &t_int, 1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING | 1u << T_TIMESTAMP | 1u << T_DURATION},
-		{"uint", &t_uint, 1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING},
-		{"double", &t_double, 1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING},
-		{"string", &t_string,
-		 1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING | 1u << T_BYTES | 1u << T_BOOL |
-			 1u << T_TIMESTAMP | 1u << T_DURATION | 1u << T_KOBJ},
-		{"bytes", &t_bytes, 1u << T_STRING | 1u << T_BYTES},
-		{"bool", &t_bool, 1u << T_STRING | 1u << T_BOOL},
-		{"timestamp", &t_ts, 1u << T_STRING | 1u << T_INT | 1u << T_TIMESTAMP},
-		{"duration", &t_dur, 1u << T_STRING | 1u << T_DURATION},
+	        {"int", &t_int,
+	         1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING | 1u << T_TIMESTAMP |
+	                 1u << T_DURATION},
+	        {"uint", &t_uint, 1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING},
+	        {"double", &t_double, 1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING},
+	        {"string", &t_string,
+	         1u << T_INT | 1u << T_UINT | 1u << T_DOUBLE | 1u << T_STRING | 1u << T_BYTES | 1u << T_BOOL |
+	                 1u << T_TIMESTAMP | 1u << T_DURATION | 1u << T_KOBJ},
+	        {"bytes", &t_bytes, 1u << T_STRING | 1u << T_BYTES},
+	        {"bool", &t_bool, 1u << T_STRING | 1u << T_BOOL},
+	        {"timestamp", &t_ts, 1u << T_STRING | 1u << T_INT | 1u << T_TIMESTAMP},
+	        {"duration", &t_dur, 1u << T_STRING | 1u << T_DURATION},
 	};
 	if (!n->member && na == 1)
 		for (size_t i = 0; i < sizeof conv / sizeof conv[0]; i++)
@@ -304,7 +318,8 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		return &t_type;
 	if (!strcmp(f, "dyn"))
 		return &t_dyn;
-	if (!strcmp(f, "contains") || !strcmp(f, "startsWith") || !strcmp(f, "endsWith") || !strcmp(f, "matches")) {
+	if (!strcmp(f, "contains") || !strcmp(f, "startsWith") || !strcmp(f, "endsWith") ||
+	    !strcmp(f, "matches")) {
 		for (size_t i = 0; i < na; i++)
 			if (known(a[i]) && a[i]->k != T_STRING)
 				return no_overload(c, n, a, na), NULL;
@@ -339,8 +354,9 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 			return o;
 		return inner;
 	}
-	static const char *const string_results[] = {"charAt", "lowerAscii", "upperAscii", "replace", "substring",
-						    "trim", "join", "format", "strings.quote", NULL};
+	static const char *const string_results[] = {"charAt",        "lowerAscii", "upperAscii", "replace",
+	                                             "substring",     "trim",       "join",       "format",
+	                                             "strings.quote", NULL};
 	for (int i = 0; string_results[i]; i++)
 		if (!strcmp(f, string_results[i]))
 			return &t_string;
@@ -354,9 +370,10 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 	static const struct {
 		const char *name;
 		int obj; /* 0: bool result */
-	} k8s[] = {{"quantity", GR_CEL_OBJ_QUANTITY}, {"isQuantity", 0}, {"ip", GR_CEL_OBJ_IP}, {"isIP", 0},
-		   {"cidr", GR_CEL_OBJ_CIDR},	      {"isCIDR", 0},	  {"url", GR_CEL_OBJ_URL},  {"isURL", 0},
-		   {"semver", GR_CEL_OBJ_SEMVER},     {"isSemver", 0},	  {"ip.isCanonical", 0}};
+	} k8s[] = {
+	        {"quantity", GR_CEL_OBJ_QUANTITY}, {"isQuantity", 0}, {"ip", GR_CEL_OBJ_IP},   {"isIP", 0},
+	        {"cidr", GR_CEL_OBJ_CIDR},         {"isCIDR", 0},     {"url", GR_CEL_OBJ_URL}, {"isURL", 0},
+	        {"semver", GR_CEL_OBJ_SEMVER},     {"isSemver", 0},   {"ip.isCanonical", 0}};
 	if (!n->member)
 		for (size_t i = 0; i < sizeof k8s / sizeof k8s[0]; i++)
 			if (!strcmp(f, k8s[i].name)) {
@@ -374,7 +391,8 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 	return &t_dyn;
 }
 
-static const ctype *elem_join(checker *c, const cel_node *n, const ctype *acc, const ctype *t, const cel_node *at)
+static const ctype *elem_join(checker *c, const cel_node *n, const ctype *acc, const ctype *t,
+                              const cel_node *at)
 {
 	if (!acc)
 		return t;
@@ -414,7 +432,8 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 		if (n->slot >= 0 && (size_t)n->slot < c->env->n)
 			return schema_type(c, c->env->schemas[n->slot], 0);
 		return &t_dyn;
-	case N_ITERVAR: return n->slot >= 0 && n->slot < c->nslots && c->slots[n->slot] ? c->slots[n->slot] : &t_dyn;
+	case N_ITERVAR:
+		return n->slot >= 0 && n->slot < c->nslots && c->slots[n->slot] ? c->slots[n->slot] : &t_dyn;
 	case N_SELECT:
 	case N_HAS: {
 		const ctype *t0 = check(c, n->args[0], depth + 1);
@@ -437,8 +456,9 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 				if (s->plens[i] == kl && !memcmp(s->pnames[i], key, kl))
 					child = s->props[i];
 			bool meta = (s->embedded || s->is_root) &&
-				    ((kl == 10 && !memcmp(key, "apiVersion", 10)) || (kl == 4 && !memcmp(key, "kind", 4)) ||
-				     (kl == 8 && !memcmp(key, "metadata", 8)));
+			            ((kl == 10 && !memcmp(key, "apiVersion", 10)) ||
+			             (kl == 4 && !memcmp(key, "kind", 4)) ||
+			             (kl == 8 && !memcmp(key, "metadata", 8)));
 			if (child)
 				r = schema_type(c, child, 0);
 			else if (meta) {
@@ -449,11 +469,11 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 					static const size_t nl[] = {4, 12};
 					static cel_schema_node *np[] = {&name_node, &name_node};
 					static cel_schema_node metanode = {.type = S_OBJECT,
-									   .has_props = true,
-									   .nprops = 2,
-									   .pnames = (const char **)nn,
-									   .plens = (size_t *)nl,
-									   .props = np};
+					                                   .has_props = true,
+					                                   .nprops = 2,
+					                                   .pnames = (const char **)nn,
+					                                   .plens = (size_t *)nl,
+					                                   .props = np};
 					r = schema_type(c, &metanode, 0);
 				} else
 					r = &t_string;
@@ -544,13 +564,17 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 		}
 		if (c->homogeneous && n->nargs >= 2 && n->args[1]->kind == N_LITERAL &&
 		    n->args[1]->value.kind == GR_CEL_STRING &&
-		    (!strcmp(n->name, "matches") || !strcmp(n->name, "find") || !strcmp(n->name, "findAll"))) {
+		    (!strcmp(n->name, "matches") || !strcmp(n->name, "find") ||
+		     !strcmp(n->name, "findAll"))) {
 			char msg[200];
-			if (cel_regex_valid(n->args[1]->value.u.s.ptr, n->args[1]->value.u.s.len, msg, sizeof msg) < 0) {
+			if (cel_regex_valid(n->args[1]->value.u.s.ptr, n->args[1]->value.u.s.len, msg,
+			                    sizeof msg) < 0) {
 				if (!strcmp(n->name, "matches"))
 					return fail(c, n->args[1]->column, "invalid matches argument"), NULL;
 				/* cel-go compiles find/findAll patterns when the program is planned */
-				return fail(c, n->column, "compile error: program instantiation failed: %s", msg), NULL;
+				return fail(c, n->column, "compile error: program instantiation failed: %s",
+				            msg),
+				       NULL;
 			}
 		}
 		return check_call(c, n, a, n->nargs);
@@ -664,7 +688,8 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 		} else if (known(r)) {
 			char tn[200];
 			type_name(r, tn, sizeof tn);
-			fail(c, n->args[0]->column, "expression of type '%s' cannot be range of a comprehension", tn);
+			fail(c, n->args[0]->column,
+			     "expression of type '%s' cannot be range of a comprehension", tn);
 			return NULL;
 		}
 		if (n->slot >= 0 && n->slot < c->nslots)
@@ -684,13 +709,15 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 		case C_ALL:
 		case C_EXISTS:
 		case C_EXISTS_ONE: return &t_bool;
-		case C_FILTER: return r->k == T_LIST ? r : r->k == T_MAP ? mk(c, T_LIST, r->a, NULL) : &t_list_dyn;
+		case C_FILTER:
+			return r->k == T_LIST ? r : r->k == T_MAP ? mk(c, T_LIST, r->a, NULL) : &t_list_dyn;
 		case C_MAP:
 		case C_MAP_FILTER:
 		case C_TRANSFORM_LIST:
 		case C_TRANSFORM_LIST_FILTER: return mk(c, T_LIST, last, NULL);
 		case C_TRANSFORM_MAP:
-		case C_TRANSFORM_MAP_FILTER: return mk(c, T_MAP, r->k == T_MAP ? r->a : r->k == T_LIST ? &t_int : &t_dyn, last);
+		case C_TRANSFORM_MAP_FILTER:
+			return mk(c, T_MAP, r->k == T_MAP ? r->a : r->k == T_LIST ? &t_int : &t_dyn, last);
 		case C_SORT_BY: return r;
 		default: return &t_map_dyn;
 		}

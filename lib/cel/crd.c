@@ -101,15 +101,16 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 		if (!r->rule)
 			snprintf(r->compile_error, sizeof r->compile_error, "rule is missing");
 		else if (gr_cel_compile(env, r->rule, strlen(r->rule), &r->prog, &err) < 0) {
-			snprintf(r->compile_error, sizeof r->compile_error, "compilation failed: ERROR: <input>:1:%u: %s",
-				 err.column, err.message);
+			snprintf(r->compile_error, sizeof r->compile_error,
+			         "compilation failed: ERROR: <input>:1:%u: %s", err.column, err.message);
 			c->compile_errors++;
 		} else
 			r->transition = gr_cel_uses(r->prog, 1);
 		const char *me = gr_get_str(rv, "messageExpression");
 		if (me && gr_cel_compile(env, me, strlen(me), &r->msg_prog, &err) < 0)
 			snprintf(r->msg_compile_error, sizeof r->msg_compile_error,
-				 "messageExpression compilation failed: ERROR: <input>:1:%u: %s", err.column, err.message);
+			         "messageExpression compilation failed: ERROR: <input>:1:%u: %s", err.column,
+			         err.message);
 		gr_cel_env_free(env);
 	}
 }
@@ -160,8 +161,14 @@ void gr_cel_crd_free(gr_cel_crd *c)
 	free(c);
 }
 
-size_t gr_cel_crd_rule_count(const gr_cel_crd *c) { return c->nall; }
-size_t gr_cel_crd_compile_errors(const gr_cel_crd *c) { return c->compile_errors; }
+size_t gr_cel_crd_rule_count(const gr_cel_crd *c)
+{
+	return c->nall;
+}
+size_t gr_cel_crd_compile_errors(const gr_cel_crd *c)
+{
+	return c->compile_errors;
+}
 
 size_t gr_cel_crd_transition_count(const gr_cel_crd *c)
 {
@@ -225,7 +232,7 @@ static void show_value(gr_buf *b, const gr_value *v)
 }
 
 static void field_error(walk *w, int kind, const char *reason, const char *field, const gr_value *v,
-			const char *detail)
+                        const char *detail)
 {
 	gr_buf b;
 	gr_buf_init(&b);
@@ -256,7 +263,8 @@ static bool single_line(const char *s, size_t len)
 	return true;
 }
 
-static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v, const gr_value *old)
+static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
+                     const gr_value *old)
 {
 	const char *field = w->path.data ? w->path.data : "";
 	if (w->stopped)
@@ -287,18 +295,22 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 	uint64_t cost = 0;
 	gr_cel_error err;
 	int rc = gr_cel_eval(r->prog, vars, 2, w->arena, &res, &cost, &err);
-	if (cost > w->remaining || (rc < 0 && err.type == GR_CEL_LIMIT && cost <= w->c->opts.per_call_limit)) {
+	if (cost > w->remaining ||
+	    (rc < 0 && err.type == GR_CEL_LIMIT && cost <= w->c->opts.per_call_limit)) {
 		w->stopped = true;
 		w->remaining = 0;
 		add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field,
-		    "validation failed due to running out of cost budget, no further validation rules will be run");
+		    "validation failed due to running out of cost budget, no further validation rules will "
+		    "be run");
 		return;
 	}
 	w->remaining -= cost;
 	if (rc < 0 && err.type == GR_CEL_LIMIT) {
 		char m[600];
-		snprintf(m, sizeof m, "%s: Invalid value: \"object\": no further validation rules will be run due to call cost exceeds limit for rule: %s",
-			 field, r->rule);
+		snprintf(m, sizeof m,
+		         "%s: Invalid value: \"object\": no further validation rules will be run due to call "
+		         "cost exceeds limit for rule: %s",
+		         field, r->rule);
 		w->stopped = true;
 		add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field, m);
 		return;
@@ -332,7 +344,8 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 		if (mc > w->remaining) {
 			w->stopped = true;
 			field_error(w, GR_CEL_VIOLATION_BUDGET, NULL, field, NULL,
-				    "messageExpression evaluation failed due to running out of cost budget, no further validation rules will be run");
+			            "messageExpression evaluation failed due to running out of cost budget, "
+			            "no further validation rules will be run");
 			return;
 		}
 		w->remaining -= mc;
@@ -406,7 +419,8 @@ static const gr_value *old_item(const cel_schema_node *n, const gr_value *item, 
 
 static void walk_node(walk *w, const cel_schema_node *n, const gr_value *v, const gr_value *old, int depth);
 
-static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, const gr_value *old, int depth)
+static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, const gr_value *old,
+                          int depth)
 {
 	size_t mark = w->path.len;
 	if (v->type == GR_OBJECT) {
@@ -425,7 +439,8 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 			}
 			if (!child || !has_rules(child, 0))
 				continue;
-			const gr_value *oc = old && old->type == GR_OBJECT ? gr_getn(old, m->key, m->key_len) : NULL;
+			const gr_value *oc =
+			        old && old->type == GR_OBJECT ? gr_getn(old, m->key, m->key_len) : NULL;
 			if (is_map)
 				gr_buf_printf(&w->path, "[%.*s]", (int)m->key_len, m->key);
 			else
@@ -467,7 +482,7 @@ static void walk_node(walk *w, const cel_schema_node *n, const gr_value *v, cons
 }
 
 int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value *old, const char *root,
-			gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining)
+                        gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining)
 {
 	walk w;
 	memset(&w, 0, sizeof w);

@@ -54,7 +54,8 @@ gr_cel_value cel_no_overload(cel_eval *ev, const char *fn, const gr_cel_value *a
 	size_t o = 0;
 	types[0] = 0;
 	for (size_t i = 0; i < n && o < sizeof types - 64; i++)
-		o += (size_t)snprintf(types + o, sizeof types - o, "%s%s", i ? ", " : "", gr_cel_type_name(&args[i]));
+		o += (size_t)snprintf(types + o, sizeof types - o, "%s%s", i ? ", " : "",
+		                      gr_cel_type_name(&args[i]));
 	return cel_error(ev, "no such overload: %s(%s)", fn, types);
 }
 
@@ -177,7 +178,8 @@ static gr_cel_value eval_select(cel_eval *ev, const cel_node *n)
 			t = *t.u.opt;
 		}
 		if (t.kind != GR_CEL_MAP)
-			return cel_error(ev, "type '%s' does not support field selection", gr_cel_type_name(&t));
+			return cel_error(ev, "type '%s' does not support field selection",
+			                 gr_cel_type_name(&t));
 		gr_cel_value has = select_field(ev, n, t, 1);
 		if (has.kind == GR_CEL_ERROR)
 			return has;
@@ -334,7 +336,8 @@ static gr_cel_value eval_list(cel_eval *ev, const cel_node *n)
 
 static int valid_key(const gr_cel_value *k)
 {
-	return k->kind == GR_CEL_STRING || k->kind == GR_CEL_INT || k->kind == GR_CEL_UINT || k->kind == GR_CEL_BOOL;
+	return k->kind == GR_CEL_STRING || k->kind == GR_CEL_INT || k->kind == GR_CEL_UINT ||
+	       k->kind == GR_CEL_BOOL;
 }
 
 static gr_cel_value eval_map(cel_eval *ev, const cel_node *n)
@@ -442,7 +445,7 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 		return it.range;
 	if (it.range.kind != GR_CEL_LIST && it.range.kind != GR_CEL_MAP)
 		return cel_error(ev, "expression of type '%s' cannot be range of a comprehension",
-				 gr_cel_type_name(&it.range));
+		                 gr_cel_type_name(&it.range));
 	it.is_map = it.range.kind == GR_CEL_MAP;
 	it.n = gr_cel_size(&it.range);
 	gr_cel_value first_err = {.kind = GR_CEL_NULL};
@@ -493,7 +496,8 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			switch (n->ckind) {
 			case C_ALL:
 				if (!r.u.b) {
-					charge(ev, cond + 1); /* the loop condition that ends the fold, the result */
+					charge(ev, cond + 1); /* the loop condition that ends the fold, the
+					                         result */
 					return r;
 				}
 				continue;
@@ -518,8 +522,11 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			/* accumulator read, the one-element list and the concatenation,
 			 * or the map insertion */
 			int is_map_out = n->ckind == C_TRANSFORM_MAP || n->ckind == C_TRANSFORM_MAP_FILTER ||
-					 n->ckind == C_TRANSFORM_MAP_ENTRY || n->ckind == C_TRANSFORM_MAP_ENTRY_FILTER;
-			uint64_t step = n->ckind == C_SORT_BY ? 0 : is_map_out ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3) : 12;
+			                 n->ckind == C_TRANSFORM_MAP_ENTRY ||
+			                 n->ckind == C_TRANSFORM_MAP_ENTRY_FILTER;
+			uint64_t step = n->ckind == C_SORT_BY ? 0
+			                : is_map_out          ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3)
+			                                      : 12;
 			if (charge(ev, step) < 0)
 				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		}
@@ -544,8 +551,9 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 		case C_TRANSFORM_MAP_ENTRY:
 		case C_TRANSFORM_MAP_ENTRY_FILTER: {
 			if (v.kind != GR_CEL_MAP)
-				return cel_error(ev, "transformMapEntry: the transform must give a map, not %s",
-						 gr_cel_type_name(&v));
+				return cel_error(ev,
+				                 "transformMapEntry: the transform must give a map, not %s",
+				                 gr_cel_type_name(&v));
 			size_t m = gr_cel_size(&v);
 			for (size_t j = 0; j < m; j++) {
 				gr_cel_value k, x;
@@ -553,14 +561,15 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 				for (size_t q = 0; q < outk.n; q++)
 					if (gr_cel_equal(&outk.v[q], &k))
 						return cel_error(ev, "insert failed: key %s already exists",
-								 k.kind == GR_CEL_STRING ? k.u.s.ptr : "");
+						                 k.kind == GR_CEL_STRING ? k.u.s.ptr : "");
 				if (vec_push(ev, &outk, k) < 0 || vec_push(ev, &out, x) < 0)
 					return limit_error(ev, "out of memory");
 			}
 			break;
 		}
 		case C_SORT_BY:
-			if (vec_push(ev, &outk, v) < 0 || vec_push(ev, &out, gr_cel_list_at(&it.range, i)) < 0)
+			if (vec_push(ev, &outk, v) < 0 ||
+			    vec_push(ev, &out, gr_cel_list_at(&it.range, i)) < 0)
 				return limit_error(ev, "out of memory");
 			break;
 		default:

@@ -132,8 +132,8 @@ static int utf8_valid(const char *s, size_t len)
 				return 0;
 			cp = cp << 6 | (p[i + k] & 0x3F);
 		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp < 0xE000))
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
 			return 0;
 		i += n + 1;
 	}
@@ -153,7 +153,10 @@ static size_t cp_offset(const char *s, size_t len, size_t cp)
 	return i;
 }
 
-static int64_t cp_index(const char *s, size_t byte) { return (int64_t)cel_utf8_count(s, byte); }
+static int64_t cp_index(const char *s, size_t byte)
+{
+	return (int64_t)cel_utf8_count(s, byte);
+}
 
 static gr_cel_value str_concat(cel_eval *ev, int kind, const char *a, size_t al, const char *b, size_t bl)
 {
@@ -245,7 +248,8 @@ static gr_cel_value f_add(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 	}
 	case GR_CEL_DOUBLE: return gr_cel_double(a[0].u.d + a[1].u.d);
 	case GR_CEL_STRING:
-	case GR_CEL_BYTES: return str_concat(ev, K(0), a[0].u.s.ptr, a[0].u.s.len, a[1].u.s.ptr, a[1].u.s.len);
+	case GR_CEL_BYTES:
+		return str_concat(ev, K(0), a[0].u.s.ptr, a[0].u.s.len, a[1].u.s.ptr, a[1].u.s.len);
 	case GR_CEL_DURATION: {
 		int64_t r;
 		if (__builtin_add_overflow(a[0].u.i, a[1].u.i, &r))
@@ -301,7 +305,8 @@ static gr_cel_value f_sub(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		return dur_make(r);
 	}
 	case GR_CEL_TIMESTAMP: {
-		__int128 d = ((__int128)a[0].u.t.sec - a[1].u.t.sec) * 1000000000 + (a[0].u.t.nsec - a[1].u.t.nsec);
+		__int128 d = ((__int128)a[0].u.t.sec - a[1].u.t.sec) * 1000000000 +
+		             (a[0].u.t.nsec - a[1].u.t.nsec);
 		if (d > INT64_MAX || d < INT64_MIN)
 			return overflow(ev, "duration");
 		return dur_make((int64_t)d);
@@ -578,7 +583,7 @@ static gr_cel_value f_timestamp(cel_eval *ev, const cel_node *call, gr_cel_value
 	int32_t ns;
 	if (cel_parse_timestamp(a[0].u.s.ptr, a[0].u.s.len, &s, &ns) < 0)
 		return cel_error(ev, "timestamp conversion error: cannot parse '%.*s'", (int)a[0].u.s.len,
-				 a[0].u.s.ptr);
+		                 a[0].u.s.ptr);
 	return ts_make(ev, s, ns);
 }
 
@@ -593,7 +598,7 @@ static gr_cel_value f_duration(cel_eval *ev, const cel_node *call, gr_cel_value 
 	int64_t d;
 	if (cel_parse_duration(a[0].u.s.ptr, a[0].u.s.len, &d) < 0)
 		return cel_error(ev, "duration conversion error: cannot parse '%.*s'", (int)a[0].u.s.len,
-				 a[0].u.s.ptr);
+		                 a[0].u.s.ptr);
 	return dur_make(d);
 }
 
@@ -638,7 +643,7 @@ static gr_cel_value f_ends(cel_eval *ev, const cel_node *call, gr_cel_value *a, 
 	if (!str_args(a, 2))
 		return NO();
 	return gr_cel_bool(a[1].u.s.len <= a[0].u.s.len &&
-			   !memcmp(a[0].u.s.ptr + a[0].u.s.len - a[1].u.s.len, a[1].u.s.ptr, a[1].u.s.len));
+	                   !memcmp(a[0].u.s.ptr + a[0].u.s.len - a[1].u.s.len, a[1].u.s.ptr, a[1].u.s.len));
 }
 
 static gr_cel_value f_matches(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n)
@@ -647,7 +652,8 @@ static gr_cel_value f_matches(cel_eval *ev, const cel_node *call, gr_cel_value *
 		return NO();
 	char msg[200];
 	int r = call->regex ? cel_regex_match_re(call->regex, a[0].u.s.ptr, a[0].u.s.len, msg, sizeof msg)
-			    : cel_regex_match(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, msg, sizeof msg);
+	                    : cel_regex_match(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, msg,
+	                                      sizeof msg);
 	if (r == -2)
 		ev->unsupported = 1;
 	if (r < 0)
@@ -827,7 +833,8 @@ static gr_cel_value f_substring(cel_eval *ev, const cel_node *call, gr_cel_value
 	if (en < 0 || en > cnt)
 		return cel_error(ev, "index out of range: %lld", (long long)en);
 	if (st > en)
-		return cel_error(ev, "invalid substring range. start: %lld, end: %lld", (long long)st, (long long)en);
+		return cel_error(ev, "invalid substring range. start: %lld, end: %lld", (long long)st,
+		                 (long long)en);
 	size_t bo = cp_offset(a[0].u.s.ptr, a[0].u.s.len, (size_t)st);
 	size_t eo = cp_offset(a[0].u.s.ptr, a[0].u.s.len, (size_t)en);
 	return gr_cel_string(a[0].u.s.ptr + bo, eo - bo);
@@ -978,7 +985,7 @@ static gr_cel_value f_quote(cel_eval *ev, const cel_node *call, gr_cel_value *a,
 /* ---- string.format ---- */
 
 static int fmt_value(cel_eval *ev, gr_buf *b, const gr_cel_value *v, char verb, int prec, gr_cel_value *err,
-		     int nested);
+                     int nested);
 
 static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_value *err, int nested)
 {
@@ -1084,7 +1091,7 @@ static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_
 }
 
 static int fmt_value(cel_eval *ev, gr_buf *b, const gr_cel_value *v, char verb, int prec, gr_cel_value *err,
-		     int nested)
+                     int nested)
 {
 	char tmp[512];
 	switch (verb) {
@@ -1097,10 +1104,11 @@ static int fmt_value(cel_eval *ev, gr_buf *b, const gr_cel_value *v, char verb, 
 		else if (v->kind == GR_CEL_DOUBLE && (isnan(v->u.d) || isinf(v->u.d)))
 			gr_buf_puts(b, isnan(v->u.d) ? "NaN" : v->u.d > 0 ? "Infinity" : "-Infinity");
 		else {
-			*err = cel_error(ev,
-					 "error during formatting: decimal clause can only be used on integers, was "
-					 "given %s",
-					 gr_cel_type_name(v));
+			*err = cel_error(
+			        ev,
+			        "error during formatting: decimal clause can only be used on integers, was "
+			        "given %s",
+			        gr_cel_type_name(v));
 			return -1;
 		}
 		return 0;
@@ -1108,13 +1116,14 @@ static int fmt_value(cel_eval *ev, gr_buf *b, const gr_cel_value *v, char verb, 
 	case 'e':
 		if (v->kind != GR_CEL_DOUBLE && v->kind != GR_CEL_INT && v->kind != GR_CEL_UINT) {
 			*err = cel_error(ev,
-					 "error during formatting: %s clause can only be used on doubles, was given %s",
-					 verb == 'f' ? "fixed-point" : "scientific", gr_cel_type_name(v));
+			                 "error during formatting: %s clause can only be used on doubles, "
+			                 "was given %s",
+			                 verb == 'f' ? "fixed-point" : "scientific", gr_cel_type_name(v));
 			return -1;
 		} else {
 			double d = v->kind == GR_CEL_DOUBLE ? v->u.d
-				   : v->kind == GR_CEL_INT  ? (double)v->u.i
-							    : (double)v->u.u;
+			           : v->kind == GR_CEL_INT  ? (double)v->u.i
+			                                    : (double)v->u.u;
 			if (isnan(d))
 				gr_buf_puts(b, "NaN");
 			else if (isinf(d))
@@ -1130,7 +1139,8 @@ static int fmt_value(cel_eval *ev, gr_buf *b, const gr_cel_value *v, char verb, 
 	case 'o':
 	case 'x':
 	case 'X':
-		if (v->kind == GR_CEL_INT || v->kind == GR_CEL_UINT || (v->kind == GR_CEL_BOOL && verb == 'b')) {
+		if (v->kind == GR_CEL_INT || v->kind == GR_CEL_UINT ||
+		    (v->kind == GR_CEL_BOOL && verb == 'b')) {
 			uint64_t u;
 			int neg = 0;
 			if (v->kind == GR_CEL_BOOL)
@@ -1163,12 +1173,17 @@ static int fmt_value(cel_eval *ev, gr_buf *b, const gr_cel_value *v, char verb, 
 			}
 			return 0;
 		}
-		*err = cel_error(ev, "error during formatting: only integers%s can be formatted as %s, was given %s",
-				 verb == 'x' || verb == 'X' ? ", byte buffers, and strings" : "",
-				 verb == 'b' ? "binary" : verb == 'o' ? "octal" : "hex", gr_cel_type_name(v));
+		*err = cel_error(
+		        ev, "error during formatting: only integers%s can be formatted as %s, was given %s",
+		        verb == 'x' || verb == 'X' ? ", byte buffers, and strings" : "",
+		        verb == 'b'   ? "binary"
+		        : verb == 'o' ? "octal"
+		                      : "hex",
+		        gr_cel_type_name(v));
 		return -1;
 	default:
-		*err = cel_error(ev, "could not parse formatting clause: unrecognized formatting clause \"%c\"", verb);
+		*err = cel_error(
+		        ev, "could not parse formatting clause: unrecognized formatting clause \"%c\"", verb);
 		return -1;
 	}
 }
@@ -1203,7 +1218,8 @@ static gr_cel_value f_format(cel_eval *ev, const cel_node *call, gr_cel_value *a
 			while (i < len && isdigit((unsigned char)s[i]))
 				prec = prec * 10 + (s[i++] - '0');
 			if (i >= len) {
-				err = cel_error(ev, "could not parse formatting clause: unexpected end of string");
+				err = cel_error(
+				        ev, "could not parse formatting clause: unexpected end of string");
 				goto fail;
 			}
 		}
@@ -1247,9 +1263,10 @@ static gr_cel_value ts_field(cel_eval *ev, const cel_node *call, gr_cel_value *a
 	if (K(0) != GR_CEL_TIMESTAMP || (n == 2 && K(1) != GR_CEL_STRING))
 		return NO();
 	cel_tm tm;
-	if (cel_timestamp_fields(a[0].u.t.sec, n == 2 ? a[1].u.s.ptr : NULL, n == 2 ? a[1].u.s.len : 0, &tm) < 0)
+	if (cel_timestamp_fields(a[0].u.t.sec, n == 2 ? a[1].u.s.ptr : NULL, n == 2 ? a[1].u.s.len : 0, &tm) <
+	    0)
 		return cel_error(ev, "unknown time zone '%.*s'", n == 2 ? (int)a[1].u.s.len : 0,
-				 n == 2 ? a[1].u.s.ptr : "");
+		                 n == 2 ? a[1].u.s.ptr : "");
 	if (!strcmp(name, "getFullYear"))
 		return gr_cel_int(tm.year);
 	if (!strcmp(name, "getMonth"))
@@ -1463,13 +1480,14 @@ static gr_cel_value f_slice(cel_eval *ev, const cel_node *call, gr_cel_value *a,
 	int64_t len = (int64_t)gr_cel_size(&a[0]), s = a[1].u.i, e = a[2].u.i;
 	if (s < 0 || e < 0)
 		return cel_error(ev, "cannot slice(%lld, %lld), negative indexes not supported", (long long)s,
-				 (long long)e);
+		                 (long long)e);
 	if (s > e)
-		return cel_error(ev, "cannot slice(%lld, %lld), start index must be less than or equal to end index",
-				 (long long)s, (long long)e);
+		return cel_error(
+		        ev, "cannot slice(%lld, %lld), start index must be less than or equal to end index",
+		        (long long)s, (long long)e);
 	if (e > len)
-		return cel_error(ev, "cannot slice(%lld, %lld), list is length %lld", (long long)s, (long long)e,
-				 (long long)len);
+		return cel_error(ev, "cannot slice(%lld, %lld), list is length %lld", (long long)s,
+		                 (long long)e, (long long)len);
 	gr_cel_value *items = gr_arena_alloc(ev->arena, (size_t)(e - s + 1) * sizeof *items);
 	if (!items)
 		return cel_error(ev, "out of memory");
@@ -1479,7 +1497,7 @@ static gr_cel_value f_slice(cel_eval *ev, const cel_node *call, gr_cel_value *a,
 }
 
 static int flatten_into(cel_eval *ev, const gr_cel_value *l, int64_t depth, gr_cel_value **items, size_t *k,
-			size_t *cap)
+                        size_t *cap)
 {
 	size_t len = gr_cel_size(l);
 	for (size_t i = 0; i < len; i++) {
@@ -1653,10 +1671,10 @@ static gr_cel_value f_find(cel_eval *ev, const cel_node *call, gr_cel_value *a, 
 		return cel_error(ev, "out of memory");
 	while (pos <= a[0].u.s.len && (limit < 0 || (int64_t)k < limit)) {
 		size_t ms, me;
-		int r = call->regex ? cel_regex_find_re(call->regex, a[0].u.s.ptr, a[0].u.s.len, pos, &ms, &me, msg,
-							sizeof msg)
-				    : cel_regex_find(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len, pos, &ms,
-						     &me, msg, sizeof msg);
+		int r = call->regex ? cel_regex_find_re(call->regex, a[0].u.s.ptr, a[0].u.s.len, pos, &ms,
+		                                        &me, msg, sizeof msg)
+		                    : cel_regex_find(a[1].u.s.ptr, a[1].u.s.len, a[0].u.s.ptr, a[0].u.s.len,
+		                                     pos, &ms, &me, msg, sizeof msg);
 		if (r == -2)
 			ev->unsupported = 1;
 		if (r < 0)
@@ -1697,144 +1715,147 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 #define B 2 /* both */
 
 static const cel_func table[] = {
-	{"_==_", 2, 2, G, 0, f_eq},
-	{"_!=_", 2, 2, G, 0, f_eq},
-	{"_<_", 2, 2, G, 0, f_cmp},
-	{"_<=_", 2, 2, G, 0, f_cmp},
-	{"_>_", 2, 2, G, 0, f_cmp},
-	{"_>=_", 2, 2, G, 0, f_cmp},
-	{"_+_", 2, 2, G, 0, f_add},
-	{"_-_", 2, 2, G, 0, f_sub},
-	{"_*_", 2, 2, G, 0, f_mul},
-	{"_/_", 2, 2, G, 0, f_div},
-	{"_%_", 2, 2, G, 0, f_mod},
-	{"@in", 2, 2, G, 0, f_in},
-	{"size", 1, 1, B, 0, f_size},
-	{"int", 1, 1, G, 0, f_int},
-	{"uint", 1, 1, G, 0, f_uint},
-	{"double", 1, 1, G, 0, f_double},
-	{"string", 1, 1, G, 0, f_string},
-	{"bytes", 1, 1, G, 0, f_bytes},
-	{"bool", 1, 1, G, 0, f_bool},
-	{"type", 1, 1, G, 0, f_type},
-	{"dyn", 1, 1, G, 0, f_dyn},
-	{"timestamp", 1, 1, G, 0, f_timestamp},
-	{"duration", 1, 1, G, 0, f_duration},
-	{"contains", 2, 2, M, 0, f_contains},
-	{"startsWith", 2, 2, M, 0, f_starts},
-	{"endsWith", 2, 2, M, 0, f_ends},
-	{"matches", 2, 2, B, 0, f_matches},
-	{"getFullYear", 1, 2, M, 0, ts_field},
-	{"getMonth", 1, 2, M, 0, ts_field},
-	{"getDayOfYear", 1, 2, M, 0, ts_field},
-	{"getDayOfMonth", 1, 2, M, 0, ts_field},
-	{"getDate", 1, 2, M, 0, ts_field},
-	{"getDayOfWeek", 1, 2, M, 0, ts_field},
-	{"getHours", 1, 2, M, 0, ts_field},
-	{"getMinutes", 1, 2, M, 0, ts_field},
-	{"getSeconds", 1, 2, M, 0, ts_field},
-	{"getMilliseconds", 1, 2, M, 0, ts_field},
-	/* ext.Strings */
-	{"charAt", 2, 2, M, 0, f_char_at},
-	{"indexOf", 2, 3, M, 0, f_index_of},
-	{"lastIndexOf", 2, 3, M, 0, f_last_index_of},
-	{"lowerAscii", 1, 1, M, 0, f_lower},
-	{"upperAscii", 1, 1, M, 0, f_upper},
-	{"replace", 3, 4, M, 0, f_replace},
-	{"split", 2, 3, M, 0, f_split},
-	{"substring", 2, 3, M, 0, f_substring},
-	{"trim", 1, 1, M, 0, f_trim},
-	{"join", 1, 2, M, 0, f_join},
-	{"format", 2, 2, M, 0, f_format},
-	{"strings.quote", 1, 1, G, 0, f_quote},
-	{"reverse", 1, 1, M, 0, f_reverse},
-	/* optionals */
-	{"optional.of", 1, 1, G, 0, f_opt_of},
-	{"optional.none", 0, 0, G, 0, f_opt_none},
-	{"optional.ofNonZeroValue", 1, 1, G, 0, f_opt_nonzero},
-	{"hasValue", 1, 1, M, 0, f_has_value},
-	{"value", 1, 1, M, 0, f_value},
-	{"orValue", 2, 2, M, 0, f_or_value},
-	{"or", 2, 2, M, 0, f_or},
-	/* lists */
-	{"isSorted", 1, 1, M, 0, f_is_sorted},
-	{"sum", 1, 1, M, 0, f_sum},
-	{"min", 1, 1, M, 0, f_min},
-	{"max", 1, 1, M, 0, f_max},
-	{"slice", 3, 3, M, 0, f_slice},
-	{"flatten", 1, 2, M, 0, f_flatten},
-	{"lists.range", 1, 1, G, 0, f_range},
-	{"distinct", 1, 1, M, 0, f_distinct},
-	{"sort", 1, 1, M, 0, f_sort},
-	{"first", 1, 1, M, 0, f_first},
-	{"last", 1, 1, M, 0, f_first},
-	/* sets */
-	{"sets.contains", 2, 2, G, 0, f_sets_contains},
-	{"sets.equivalent", 2, 2, G, 0, f_sets_equivalent},
-	{"sets.intersects", 2, 2, G, 0, f_sets_intersects},
-	/* regex (Kubernetes) */
-	{"find", 2, 2, M, 1, f_find},
-	{"findAll", 2, 3, M, 1, f_find},
-	/* Kubernetes library objects */
-	{"quantity", 1, 1, G, 1, cel_k8s_call},
-	{"isQuantity", 1, 1, G, 1, cel_k8s_call},
-	{"sign", 1, 1, M, 1, cel_k8s_call},
-	{"isInteger", 1, 1, M, 1, cel_k8s_call},
-	{"asInteger", 1, 1, M, 1, cel_k8s_call},
-	{"asApproximateFloat", 1, 1, M, 1, cel_k8s_call},
-	{"add", 2, 2, M, 1, cel_k8s_call},
-	{"sub", 2, 2, M, 1, cel_k8s_call},
-	{"isLessThan", 2, 2, M, 1, cel_k8s_call},
-	{"isGreaterThan", 2, 2, M, 1, cel_k8s_call},
-	{"compareTo", 2, 2, M, 1, cel_k8s_call},
-	{"ip", 1, 1, B, 1, cel_k8s_call},
-	{"isIP", 1, 1, G, 1, cel_k8s_call},
-	{"ip.isCanonical", 1, 1, G, 1, cel_k8s_call},
-	{"family", 1, 1, M, 1, cel_k8s_call},
-	{"isUnspecified", 1, 1, M, 1, cel_k8s_call},
-	{"isLoopback", 1, 1, M, 1, cel_k8s_call},
-	{"isLinkLocalMulticast", 1, 1, M, 1, cel_k8s_call},
-	{"isLinkLocalUnicast", 1, 1, M, 1, cel_k8s_call},
-	{"isGlobalUnicast", 1, 1, M, 1, cel_k8s_call},
-	{"cidr", 1, 1, G, 1, cel_k8s_call},
-	{"isCIDR", 1, 1, G, 1, cel_k8s_call},
-	{"containsIP", 2, 2, M, 1, cel_k8s_call},
-	{"containsCIDR", 2, 2, M, 1, cel_k8s_call},
-	{"prefixLength", 1, 1, M, 1, cel_k8s_call},
-	{"masked", 1, 1, M, 1, cel_k8s_call},
-	{"url", 1, 1, G, 1, cel_k8s_call},
-	{"isURL", 1, 1, G, 1, cel_k8s_call},
-	{"getScheme", 1, 1, M, 1, cel_k8s_call},
-	{"getHost", 1, 1, M, 1, cel_k8s_call},
-	{"getHostname", 1, 1, M, 1, cel_k8s_call},
-	{"getPort", 1, 1, M, 1, cel_k8s_call},
-	{"getEscapedPath", 1, 1, M, 1, cel_k8s_call},
-	{"getQuery", 1, 1, M, 1, cel_k8s_call},
-	{"semver", 1, 2, G, 1, cel_k8s_call},
-	{"isSemver", 1, 2, G, 1, cel_k8s_call},
-	{"major", 1, 1, M, 1, cel_k8s_call},
-	{"minor", 1, 1, M, 1, cel_k8s_call},
-	{"patch", 1, 1, M, 1, cel_k8s_call},
-	{"format.named", 1, 1, G, 1, cel_k8s_call},
-	{"validate", 2, 2, M, 1, cel_k8s_call},
-	{"format.dns1123Label", 0, 0, G, 1, cel_k8s_call},
-	{"format.dns1123Subdomain", 0, 0, G, 1, cel_k8s_call},
-	{"format.dns1035Label", 0, 0, G, 1, cel_k8s_call},
-	{"format.qualifiedName", 0, 0, G, 1, cel_k8s_call},
-	{"format.dns1123LabelPrefix", 0, 0, G, 1, cel_k8s_call},
-	{"format.dns1123SubdomainPrefix", 0, 0, G, 1, cel_k8s_call},
-	{"format.dns1035LabelPrefix", 0, 0, G, 1, cel_k8s_call},
-	{"format.labelValue", 0, 0, G, 1, cel_k8s_call},
-	{"format.uri", 0, 0, G, 1, cel_k8s_call},
-	{"format.uuid", 0, 0, G, 1, cel_k8s_call},
-	{"format.byte", 0, 0, G, 1, cel_k8s_call},
-	{"format.date", 0, 0, G, 1, cel_k8s_call},
-	{"format.datetime", 0, 0, G, 1, cel_k8s_call},
-	{"@unknown", 0, 1000000, B, 0, f_unknown},
-	{NULL, 0, 0, 0, 0, NULL},
+        {"_==_", 2, 2, G, 0, f_eq},
+        {"_!=_", 2, 2, G, 0, f_eq},
+        {"_<_", 2, 2, G, 0, f_cmp},
+        {"_<=_", 2, 2, G, 0, f_cmp},
+        {"_>_", 2, 2, G, 0, f_cmp},
+        {"_>=_", 2, 2, G, 0, f_cmp},
+        {"_+_", 2, 2, G, 0, f_add},
+        {"_-_", 2, 2, G, 0, f_sub},
+        {"_*_", 2, 2, G, 0, f_mul},
+        {"_/_", 2, 2, G, 0, f_div},
+        {"_%_", 2, 2, G, 0, f_mod},
+        {"@in", 2, 2, G, 0, f_in},
+        {"size", 1, 1, B, 0, f_size},
+        {"int", 1, 1, G, 0, f_int},
+        {"uint", 1, 1, G, 0, f_uint},
+        {"double", 1, 1, G, 0, f_double},
+        {"string", 1, 1, G, 0, f_string},
+        {"bytes", 1, 1, G, 0, f_bytes},
+        {"bool", 1, 1, G, 0, f_bool},
+        {"type", 1, 1, G, 0, f_type},
+        {"dyn", 1, 1, G, 0, f_dyn},
+        {"timestamp", 1, 1, G, 0, f_timestamp},
+        {"duration", 1, 1, G, 0, f_duration},
+        {"contains", 2, 2, M, 0, f_contains},
+        {"startsWith", 2, 2, M, 0, f_starts},
+        {"endsWith", 2, 2, M, 0, f_ends},
+        {"matches", 2, 2, B, 0, f_matches},
+        {"getFullYear", 1, 2, M, 0, ts_field},
+        {"getMonth", 1, 2, M, 0, ts_field},
+        {"getDayOfYear", 1, 2, M, 0, ts_field},
+        {"getDayOfMonth", 1, 2, M, 0, ts_field},
+        {"getDate", 1, 2, M, 0, ts_field},
+        {"getDayOfWeek", 1, 2, M, 0, ts_field},
+        {"getHours", 1, 2, M, 0, ts_field},
+        {"getMinutes", 1, 2, M, 0, ts_field},
+        {"getSeconds", 1, 2, M, 0, ts_field},
+        {"getMilliseconds", 1, 2, M, 0, ts_field},
+        /* ext.Strings */
+        {"charAt", 2, 2, M, 0, f_char_at},
+        {"indexOf", 2, 3, M, 0, f_index_of},
+        {"lastIndexOf", 2, 3, M, 0, f_last_index_of},
+        {"lowerAscii", 1, 1, M, 0, f_lower},
+        {"upperAscii", 1, 1, M, 0, f_upper},
+        {"replace", 3, 4, M, 0, f_replace},
+        {"split", 2, 3, M, 0, f_split},
+        {"substring", 2, 3, M, 0, f_substring},
+        {"trim", 1, 1, M, 0, f_trim},
+        {"join", 1, 2, M, 0, f_join},
+        {"format", 2, 2, M, 0, f_format},
+        {"strings.quote", 1, 1, G, 0, f_quote},
+        {"reverse", 1, 1, M, 0, f_reverse},
+        /* optionals */
+        {"optional.of", 1, 1, G, 0, f_opt_of},
+        {"optional.none", 0, 0, G, 0, f_opt_none},
+        {"optional.ofNonZeroValue", 1, 1, G, 0, f_opt_nonzero},
+        {"hasValue", 1, 1, M, 0, f_has_value},
+        {"value", 1, 1, M, 0, f_value},
+        {"orValue", 2, 2, M, 0, f_or_value},
+        {"or", 2, 2, M, 0, f_or},
+        /* lists */
+        {"isSorted", 1, 1, M, 0, f_is_sorted},
+        {"sum", 1, 1, M, 0, f_sum},
+        {"min", 1, 1, M, 0, f_min},
+        {"max", 1, 1, M, 0, f_max},
+        {"slice", 3, 3, M, 0, f_slice},
+        {"flatten", 1, 2, M, 0, f_flatten},
+        {"lists.range", 1, 1, G, 0, f_range},
+        {"distinct", 1, 1, M, 0, f_distinct},
+        {"sort", 1, 1, M, 0, f_sort},
+        {"first", 1, 1, M, 0, f_first},
+        {"last", 1, 1, M, 0, f_first},
+        /* sets */
+        {"sets.contains", 2, 2, G, 0, f_sets_contains},
+        {"sets.equivalent", 2, 2, G, 0, f_sets_equivalent},
+        {"sets.intersects", 2, 2, G, 0, f_sets_intersects},
+        /* regex (Kubernetes) */
+        {"find", 2, 2, M, 1, f_find},
+        {"findAll", 2, 3, M, 1, f_find},
+        /* Kubernetes library objects */
+        {"quantity", 1, 1, G, 1, cel_k8s_call},
+        {"isQuantity", 1, 1, G, 1, cel_k8s_call},
+        {"sign", 1, 1, M, 1, cel_k8s_call},
+        {"isInteger", 1, 1, M, 1, cel_k8s_call},
+        {"asInteger", 1, 1, M, 1, cel_k8s_call},
+        {"asApproximateFloat", 1, 1, M, 1, cel_k8s_call},
+        {"add", 2, 2, M, 1, cel_k8s_call},
+        {"sub", 2, 2, M, 1, cel_k8s_call},
+        {"isLessThan", 2, 2, M, 1, cel_k8s_call},
+        {"isGreaterThan", 2, 2, M, 1, cel_k8s_call},
+        {"compareTo", 2, 2, M, 1, cel_k8s_call},
+        {"ip", 1, 1, B, 1, cel_k8s_call},
+        {"isIP", 1, 1, G, 1, cel_k8s_call},
+        {"ip.isCanonical", 1, 1, G, 1, cel_k8s_call},
+        {"family", 1, 1, M, 1, cel_k8s_call},
+        {"isUnspecified", 1, 1, M, 1, cel_k8s_call},
+        {"isLoopback", 1, 1, M, 1, cel_k8s_call},
+        {"isLinkLocalMulticast", 1, 1, M, 1, cel_k8s_call},
+        {"isLinkLocalUnicast", 1, 1, M, 1, cel_k8s_call},
+        {"isGlobalUnicast", 1, 1, M, 1, cel_k8s_call},
+        {"cidr", 1, 1, G, 1, cel_k8s_call},
+        {"isCIDR", 1, 1, G, 1, cel_k8s_call},
+        {"containsIP", 2, 2, M, 1, cel_k8s_call},
+        {"containsCIDR", 2, 2, M, 1, cel_k8s_call},
+        {"prefixLength", 1, 1, M, 1, cel_k8s_call},
+        {"masked", 1, 1, M, 1, cel_k8s_call},
+        {"url", 1, 1, G, 1, cel_k8s_call},
+        {"isURL", 1, 1, G, 1, cel_k8s_call},
+        {"getScheme", 1, 1, M, 1, cel_k8s_call},
+        {"getHost", 1, 1, M, 1, cel_k8s_call},
+        {"getHostname", 1, 1, M, 1, cel_k8s_call},
+        {"getPort", 1, 1, M, 1, cel_k8s_call},
+        {"getEscapedPath", 1, 1, M, 1, cel_k8s_call},
+        {"getQuery", 1, 1, M, 1, cel_k8s_call},
+        {"semver", 1, 2, G, 1, cel_k8s_call},
+        {"isSemver", 1, 2, G, 1, cel_k8s_call},
+        {"major", 1, 1, M, 1, cel_k8s_call},
+        {"minor", 1, 1, M, 1, cel_k8s_call},
+        {"patch", 1, 1, M, 1, cel_k8s_call},
+        {"format.named", 1, 1, G, 1, cel_k8s_call},
+        {"validate", 2, 2, M, 1, cel_k8s_call},
+        {"format.dns1123Label", 0, 0, G, 1, cel_k8s_call},
+        {"format.dns1123Subdomain", 0, 0, G, 1, cel_k8s_call},
+        {"format.dns1035Label", 0, 0, G, 1, cel_k8s_call},
+        {"format.qualifiedName", 0, 0, G, 1, cel_k8s_call},
+        {"format.dns1123LabelPrefix", 0, 0, G, 1, cel_k8s_call},
+        {"format.dns1123SubdomainPrefix", 0, 0, G, 1, cel_k8s_call},
+        {"format.dns1035LabelPrefix", 0, 0, G, 1, cel_k8s_call},
+        {"format.labelValue", 0, 0, G, 1, cel_k8s_call},
+        {"format.uri", 0, 0, G, 1, cel_k8s_call},
+        {"format.uuid", 0, 0, G, 1, cel_k8s_call},
+        {"format.byte", 0, 0, G, 1, cel_k8s_call},
+        {"format.date", 0, 0, G, 1, cel_k8s_call},
+        {"format.datetime", 0, 0, G, 1, cel_k8s_call},
+        {"@unknown", 0, 1000000, B, 0, f_unknown},
+        {NULL, 0, 0, 0, 0, NULL},
 };
 
-static int name_eq(const char *a, const char *b, size_t bl) { return strlen(a) == bl && !memcmp(a, b, bl); }
+static int name_eq(const char *a, const char *b, size_t bl)
+{
+	return strlen(a) == bl && !memcmp(a, b, bl);
+}
 
 /* The Kubernetes minor version whose CEL environment added a function
  * (k8s.io/apiserver pkg/cel/environment/base.go); 0: always there. */
@@ -1844,19 +1865,25 @@ static int since_minor(const char *name)
 		int minor;
 		const char *names[24];
 	} added[] = {
-		{28, {"optional.of", "optional.none", "optional.ofNonZeroValue", "hasValue", "value", "orValue", "or",
-		      "quantity", "isQuantity", "sign", "isInteger", "asInteger", "asApproximateFloat", "add", "sub",
-		      "isLessThan", "isGreaterThan", "compareTo", NULL}},
-		{29, {"format", "strings.quote", "join", "sets.contains", "sets.equivalent", "sets.intersects", NULL}},
-		{30, {"ip", "isIP", "ip.isCanonical", "family", "isUnspecified", "isLoopback", "isLinkLocalMulticast",
-		      "isLinkLocalUnicast", "isGlobalUnicast", "cidr", "isCIDR", "containsIP", "containsCIDR",
-		      "prefixLength", "masked", NULL}},
-		{31, {"format.named", "validate", "format.dns1123Label", "format.dns1123Subdomain", "format.dns1035Label",
-		      "format.qualifiedName", "format.dns1123LabelPrefix", "format.dns1123SubdomainPrefix",
-		      "format.dns1035LabelPrefix", "format.labelValue", "format.uri", "format.uuid", "format.byte",
-		      "format.date", "format.datetime", NULL}},
-		{33, {"semver", "isSemver", "major", "minor", "patch", NULL}},
-		{34, {"slice", "flatten", "lists.range", "distinct", "sort", "first", "last", "reverse", NULL}},
+	        {28,
+	         {"optional.of", "optional.none", "optional.ofNonZeroValue", "hasValue", "value", "orValue",
+	          "or", "quantity", "isQuantity", "sign", "isInteger", "asInteger", "asApproximateFloat",
+	          "add", "sub", "isLessThan", "isGreaterThan", "compareTo", NULL}},
+	        {29,
+	         {"format", "strings.quote", "join", "sets.contains", "sets.equivalent", "sets.intersects",
+	          NULL}},
+	        {30,
+	         {"ip", "isIP", "ip.isCanonical", "family", "isUnspecified", "isLoopback",
+	          "isLinkLocalMulticast", "isLinkLocalUnicast", "isGlobalUnicast", "cidr", "isCIDR",
+	          "containsIP", "containsCIDR", "prefixLength", "masked", NULL}},
+	        {31,
+	         {"format.named", "validate", "format.dns1123Label", "format.dns1123Subdomain",
+	          "format.dns1035Label", "format.qualifiedName", "format.dns1123LabelPrefix",
+	          "format.dns1123SubdomainPrefix", "format.dns1035LabelPrefix", "format.labelValue",
+	          "format.uri", "format.uuid", "format.byte", "format.date", "format.datetime", NULL}},
+	        {33, {"semver", "isSemver", "major", "minor", "patch", NULL}},
+	        {34,
+	         {"slice", "flatten", "lists.range", "distinct", "sort", "first", "last", "reverse", NULL}},
 	};
 	for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
 		for (int k = 0; added[i].names[k]; k++)
@@ -1865,7 +1892,8 @@ static int since_minor(const char *name)
 	return 0;
 }
 
-const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s, int minor)
+const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s,
+                                  int minor)
 {
 	for (const cel_func *f = table; f->name; f++) {
 		if (!name_eq(f->name, name, len))
@@ -1888,7 +1916,8 @@ const cel_func *cel_find_function(const char *name, size_t len, bool member, siz
 bool cel_function_known(const char *name, size_t len, bool k8s, int minor)
 {
 	for (const cel_func *f = table; f->name; f++)
-		if (name_eq(f->name, name, len) && (!f->k8s || k8s) && !(minor && since_minor(f->name) > minor))
+		if (name_eq(f->name, name, len) && (!f->k8s || k8s) &&
+		    !(minor && since_minor(f->name) > minor))
 			return true;
 	return false;
 }
@@ -1906,7 +1935,10 @@ static uint64_t cost_size(const gr_cel_value *v)
 	}
 }
 
-static uint64_t tenth(uint64_t x) { return (x + 9) / 10; }
+static uint64_t tenth(uint64_t x)
+{
+	return (x + 9) / 10;
+}
 
 uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, const gr_cel_value *result)
 {
@@ -1931,15 +1963,16 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 	if (n >= 2 && (!strcmp(f, "startsWith") || !strcmp(f, "endsWith")))
 		return tenth(cost_size(&a[1])); /* Kubernetes' estimator: the affix */
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_STRING &&
-	    (!strcmp(f, "substring") || !strcmp(f, "upperAscii") || !strcmp(f, "lowerAscii") || !strcmp(f, "trim") ||
-	     !strcmp(f, "charAt")))
+	    (!strcmp(f, "substring") || !strcmp(f, "upperAscii") || !strcmp(f, "lowerAscii") ||
+	     !strcmp(f, "trim") || !strcmp(f, "charAt")))
 		return tenth(cost_size(&a[0]));
-	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING && (!strcmp(f, "split") || !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
+	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "split") || !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
 		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]));
 	if (n >= 3 && call->member && a[0].kind == GR_CEL_STRING && !strcmp(f, "replace"))
 		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]) + cost_size(&a[2]));
 	if (n == 1 && ((!strcmp(f, "bytes") && a[0].kind == GR_CEL_STRING) ||
-		       (!strcmp(f, "string") && a[0].kind == GR_CEL_BYTES)))
+	               (!strcmp(f, "string") && a[0].kind == GR_CEL_BYTES)))
 		return tenth(cost_size(&a[0]));
 	if (n == 2 && !strcmp(f, "matches"))
 		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);

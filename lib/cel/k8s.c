@@ -29,8 +29,8 @@ static gr_cel_value object(int sub, const char *s, size_t len)
 
 typedef struct ipaddr {
 	uint8_t b[16];
-	int v4;      /* an IPv4 address (b[12..15]) */
-	int mapped;  /* IPv6 text of an IPv4-mapped address */
+	int v4;     /* an IPv4 address (b[12..15]) */
+	int mapped; /* IPv6 text of an IPv4-mapped address */
 	int zone;
 } ipaddr;
 
@@ -43,21 +43,24 @@ static int ip_fail(char *msg, size_t cap, const char *in, size_t inlen, const ch
 	return -1;
 }
 
-static int parse_v4(const char *s, size_t len, uint8_t *out, char *msg, size_t cap, const char *in, size_t inlen)
+static int parse_v4(const char *s, size_t len, uint8_t *out, char *msg, size_t cap, const char *in,
+                    size_t inlen)
 {
 	int fields = 0, val = 0, digits = 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (c >= '0' && c <= '9') {
 			if (digits == 1 && val == 0)
-				return ip_fail(msg, cap, in, inlen, "IPv4 field has octet with leading zero", NULL);
+				return ip_fail(msg, cap, in, inlen, "IPv4 field has octet with leading zero",
+				               NULL);
 			val = val * 10 + (c - '0');
 			digits++;
 			if (val > 255)
 				return ip_fail(msg, cap, in, inlen, "IPv4 field has value >255", NULL);
 		} else if (c == '.') {
 			if (digits == 0)
-				return ip_fail(msg, cap, in, inlen, "IPv4 field must have at least one digit", s + i);
+				return ip_fail(msg, cap, in, inlen, "IPv4 field must have at least one digit",
+				               s + i);
 			if (fields == 3)
 				return ip_fail(msg, cap, in, inlen, "IPv4 address too long", NULL);
 			out[fields++] = (uint8_t)val;
@@ -125,12 +128,15 @@ static int parse_ip(const char *s, size_t len, ipaddr *ip, char *msg, size_t cap
 				return ip_fail(msg, cap, in, inlen, "IPv6 field has value >=2^16", s + st);
 		}
 		if (nd == 0)
-			return ip_fail(msg, cap, in, inlen, "each colon-separated field must have at least one digit",
-				       s + st);
+			return ip_fail(msg, cap, in, inlen,
+			               "each colon-separated field must have at least one digit", s + st);
 		if (i < len && s[i] == '.') {
 			/* embedded IPv4 */
 			if (ellipsis < 0 && k != 12)
-				return ip_fail(msg, cap, in, inlen, "embedded IPv4 address must replace the final 2 fields of the address", s + st);
+				return ip_fail(msg, cap, in, inlen,
+				               "embedded IPv4 address must replace the final 2 fields of the "
+				               "address",
+				               s + st);
 			if (k + 4 > 16)
 				return ip_fail(msg, cap, in, inlen, "too many fields", s + st);
 			if (parse_v4(s + st, len - st, ip->b + k, msg, cap, in, inlen) < 0)
@@ -169,7 +175,8 @@ static int parse_ip(const char *s, size_t len, ipaddr *ip, char *msg, size_t cap
 		memmove(ip->b + ellipsis + n, ip->b + ellipsis, (size_t)(k - ellipsis));
 		memset(ip->b + ellipsis, 0, (size_t)n);
 	} else if (ellipsis >= 0)
-		return ip_fail(msg, cap, in, inlen, "the :: must expand to at least one field of zeros", NULL);
+		return ip_fail(msg, cap, in, inlen, "the :: must expand to at least one field of zeros",
+		               NULL);
 	static const uint8_t v4pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	if (ip->mapped == 2 && !memcmp(ip->b, v4pfx, 12))
 		ip->mapped = 1;
@@ -189,8 +196,8 @@ static gr_cel_value k8s_parse_ip(cel_eval *ev, const char *s, size_t len, ipaddr
 {
 	char msg[300];
 	if (parse_ip(s, len, ip, msg, sizeof msg) < 0)
-		return cel_error(ev, "IP Address \"%.*s\" parse error during conversion from string: %s", (int)len, s,
-				 msg);
+		return cel_error(ev, "IP Address \"%.*s\" parse error during conversion from string: %s",
+		                 (int)len, s, msg);
 	if (ip->zone)
 		return cel_error(ev, "IP Address with zone value is not allowed");
 	if (ip->mapped)
@@ -231,15 +238,21 @@ static void format_ip(const ipaddr *ip, char *out, size_t cap)
 			i += bestlen;
 			continue;
 		}
-		o += (size_t)snprintf(out + o, cap - o, "%s%x", (i && i != best + bestlen) || (i && best < 0) ? ":" : "",
-				      f[i]);
+		o += (size_t)snprintf(out + o, cap - o, "%s%x",
+		                      (i && i != best + bestlen) || (i && best < 0) ? ":" : "", f[i]);
 		i++;
 	}
 }
 
-static int ip_bits(const ipaddr *ip) { return ip->v4 ? 32 : 128; }
+static int ip_bits(const ipaddr *ip)
+{
+	return ip->v4 ? 32 : 128;
+}
 
-static const uint8_t *ip_bytes(const ipaddr *ip) { return ip->v4 ? ip->b + 12 : ip->b; }
+static const uint8_t *ip_bytes(const ipaddr *ip)
+{
+	return ip->v4 ? ip->b + 12 : ip->b;
+}
 
 /* ---- CIDR ---- */
 
@@ -251,8 +264,9 @@ typedef struct cidr {
 static gr_cel_value k8s_parse_cidr(cel_eval *ev, const char *s, size_t len, cidr *c)
 {
 	const char *slash = memchr(s, '/', len);
-	const char *pre = "network address parse error during conversion from string: network address parse error during "
-			  "conversion from string: ";
+	const char *pre = "network address parse error during conversion from string: network address parse "
+	                  "error during "
+	                  "conversion from string: ";
 	if (!slash)
 		return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): no '/'", pre, (int)len, s);
 	size_t al = (size_t)(slash - s);
@@ -265,16 +279,17 @@ static gr_cel_value k8s_parse_cidr(cel_eval *ev, const char *s, size_t len, cidr
 	size_t bl = len - al - 1;
 	int bits = 0;
 	if (bl == 0 || bl > 3 || (bl > 1 && b[0] == '0'))
-		return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): bad bits after slash: \"%.*s\"", pre, (int)len, s,
-				 (int)bl, b);
+		return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): bad bits after slash: \"%.*s\"", pre,
+		                 (int)len, s, (int)bl, b);
 	for (size_t i = 0; i < bl; i++) {
 		if (!isdigit((unsigned char)b[i]))
-			return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): bad bits after slash: \"%.*s\"", pre,
-					 (int)len, s, (int)bl, b);
+			return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): bad bits after slash: \"%.*s\"",
+			                 pre, (int)len, s, (int)bl, b);
 		bits = bits * 10 + (b[i] - '0');
 	}
 	if (bits > ip_bits(&c->ip))
-		return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): prefix length out of range", pre, (int)len, s);
+		return cel_error(ev, "%snetip.ParsePrefix(\"%.*s\"): prefix length out of range", pre,
+		                 (int)len, s);
 	if (c->ip.mapped)
 		return cel_error(ev, "IPv4-mapped IPv6 address is not allowed");
 	c->bits = bits;
@@ -351,7 +366,8 @@ static int parse_quantity(const char *s, size_t len, quantity *q, const char **e
 		/* approx counts all digits; rescale below */
 	}
 	if (nd == 0 || i == st) {
-		*err = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+		*err = "quantities must match the regular expression "
+		       "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 		return -1;
 	}
 	size_t frac_digits = 0;
@@ -597,7 +613,10 @@ static int parse_semver(const char *s, size_t len, int normalize, semver *v, con
 	return 0;
 }
 
-static int cmp_u(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
+static int cmp_u(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
 
 static int semver_cmp(const semver *a, const semver *b)
 {
@@ -650,8 +669,9 @@ static int semver_cmp(const semver *a, const semver *b)
 static gr_cel_value semver_value(cel_eval *ev, const semver *v)
 {
 	char buf[256];
-	snprintf(buf, sizeof buf, "%llu.%llu.%llu%s%.*s", (unsigned long long)v->major, (unsigned long long)v->minor,
-		 (unsigned long long)v->patch, v->prelen ? "-" : "", (int)v->prelen, v->pre ? v->pre : "");
+	snprintf(buf, sizeof buf, "%llu.%llu.%llu%s%.*s", (unsigned long long)v->major,
+	         (unsigned long long)v->minor, (unsigned long long)v->patch, v->prelen ? "-" : "",
+	         (int)v->prelen, v->pre ? v->pre : "");
 	return object(GR_CEL_OBJ_SEMVER, gr_arena_strdup(ev->arena, buf), strlen(buf));
 }
 
@@ -709,38 +729,62 @@ static int parse_url(const char *s, size_t len, url_parts *u)
 
 /* ---- format (named string formats, apimachinery's validation messages) ---- */
 
-static const char *const format_names[] = {"dns1123Label", "dns1123Subdomain", "dns1035Label", "qualifiedName",
-					   "dns1123LabelPrefix", "dns1123SubdomainPrefix", "dns1035LabelPrefix",
-					   "labelValue", "uri", "uuid", "byte", "date", "datetime", NULL};
+static const char *const format_names[] = {"dns1123Label",
+                                           "dns1123Subdomain",
+                                           "dns1035Label",
+                                           "qualifiedName",
+                                           "dns1123LabelPrefix",
+                                           "dns1123SubdomainPrefix",
+                                           "dns1035LabelPrefix",
+                                           "labelValue",
+                                           "uri",
+                                           "uuid",
+                                           "byte",
+                                           "date",
+                                           "datetime",
+                                           NULL};
 
-#define LABEL_MSG                                                                                                  \
-	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "  \
-	"end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "           \
+#define LABEL_MSG                                                                                            \
+	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "    \
+	"start and "                                                                                         \
+	"end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "   \
 	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-#define SUBDOMAIN_MSG                                                                                              \
-	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "   \
-	"start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "            \
+#define SUBDOMAIN_MSG                                                                                        \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "    \
+	"and must "                                                                                          \
+	"start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "    \
 	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-#define DNS1035_MSG                                                                                                \
-	"a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "      \
-	"character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "          \
+#define DNS1035_MSG                                                                                          \
+	"a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "         \
+	"alphabetic "                                                                                        \
+	"character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "  \
 	"validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
-#define NAME_PART_MSG                                                                                              \
-	"name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "        \
-	"alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "         \
+#define NAME_PART_MSG                                                                                        \
+	"name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "   \
+	"an "                                                                                                \
+	"alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " \
 	"'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-#define QUALIFIED_MSG                                                                                              \
-	"a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " \
-	"alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "         \
-	"'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. "          \
+#define QUALIFIED_MSG                                                                                        \
+	"a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end " \
+	"with an "                                                                                           \
+	"alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " \
+	"'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. "   \
 	"'example.com/MyName')"
-#define LABEL_VALUE_MSG                                                                                            \
-	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "    \
-	"start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for " \
+#define LABEL_VALUE_MSG                                                                                      \
+	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and " \
+	"must "                                                                                              \
+	"start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "  \
+	"used for "                                                                                          \
 	"validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 
-static int lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-static int any_alnum(char c) { return isalnum((unsigned char)c) != 0; }
+static int lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+static int any_alnum(char c)
+{
+	return isalnum((unsigned char)c) != 0;
+}
 
 static int is_label(const char *s, size_t n)
 {
@@ -862,7 +906,8 @@ static size_t format_check(const char *name, const char *s0, size_t n, const cha
 		char b[64];
 		int64_t sec;
 		int32_t ns;
-		if (n != 10 || (snprintf(b, sizeof b, "%.10sT00:00:00Z", s), cel_parse_timestamp(b, 20, &sec, &ns) < 0))
+		if (n != 10 ||
+		    (snprintf(b, sizeof b, "%.10sT00:00:00Z", s), cel_parse_timestamp(b, 20, &sec, &ns) < 0))
 			errs[k++] = "invalid date";
 	} else if (!strcmp(name, "datetime")) {
 		int64_t sec;
@@ -883,7 +928,10 @@ static const char *format_name(const char *s, size_t n)
 
 /* ---- dispatch ---- */
 
-static int is(const char *a, const char *b) { return !strcmp(a, b); }
+static int is(const char *a, const char *b)
+{
+	return !strcmp(a, b);
+}
 
 static gr_cel_value to_quantity(cel_eval *ev, const char *s, size_t len)
 {
@@ -950,8 +998,10 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 			if (is(f, "isURL"))
 				return gr_cel_bool(ok);
 			if (!ok)
-				return cel_error(ev, "URL parse error during conversion from string: parse \"%.*s\": invalid URI for request",
-						 (int)len, s);
+				return cel_error(ev,
+				                 "URL parse error during conversion from string: parse "
+				                 "\"%.*s\": invalid URI for request",
+				                 (int)len, s);
 			return object(GR_CEL_OBJ_URL, s, len);
 		}
 		if (is(f, "semver") || is(f, "isSemver")) {
@@ -994,19 +1044,23 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		}
 		if (is(f, "isLinkLocalMulticast"))
 			return gr_cel_bool(ip.v4 ? (b[12] == 224 && b[13] == 0 && b[14] == 0)
-						 : (b[0] == 0xff && (b[1] & 0x0f) == 0x02));
+			                         : (b[0] == 0xff && (b[1] & 0x0f) == 0x02));
 		if (is(f, "isLinkLocalUnicast"))
-			return gr_cel_bool(ip.v4 ? (b[12] == 169 && b[13] == 254) : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80));
+			return gr_cel_bool(ip.v4 ? (b[12] == 169 && b[13] == 254)
+			                         : (b[0] == 0xfe && (b[1] & 0xc0) == 0x80));
 		if (is(f, "isGlobalUnicast")) {
 			static const uint8_t z[16];
 			if (ip.v4) {
 				const uint8_t *v = b + 12;
-				if (!memcmp(v, z, 4) || v[0] == 127 || v[0] >= 224 || (v[0] == 169 && v[1] == 254))
+				if (!memcmp(v, z, 4) || v[0] == 127 || v[0] >= 224 ||
+				    (v[0] == 169 && v[1] == 254))
 					return gr_cel_bool(false);
-				return gr_cel_bool(!(v[0] == 255 && v[1] == 255 && v[2] == 255 && v[3] == 255));
+				return gr_cel_bool(
+				        !(v[0] == 255 && v[1] == 255 && v[2] == 255 && v[3] == 255));
 			}
 			static const uint8_t lo[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-			if (!memcmp(b, z, 16) || !memcmp(b, lo, 16) || b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80))
+			if (!memcmp(b, z, 16) || !memcmp(b, lo, 16) || b[0] == 0xff ||
+			    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80))
 				return gr_cel_bool(false);
 			return gr_cel_bool(true);
 		}
@@ -1027,7 +1081,8 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 			size_t bl = strlen(buf);
 			if (is(f, "masked"))
 				bl += (size_t)snprintf(buf + bl, sizeof buf - bl, "/%d", c.bits);
-			return object(is(f, "ip") ? GR_CEL_OBJ_IP : GR_CEL_OBJ_CIDR, gr_arena_strdup(ev->arena, buf), bl);
+			return object(is(f, "ip") ? GR_CEL_OBJ_IP : GR_CEL_OBJ_CIDR,
+			              gr_arena_strdup(ev->arena, buf), bl);
 		}
 		if (is(f, "containsIP") && n == 2) {
 			ipaddr ip;
@@ -1045,7 +1100,8 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		}
 		if (is(f, "containsCIDR") && n == 2) {
 			cidr o;
-			if (a[1].kind == GR_CEL_STRING || (a[1].kind == GR_CEL_OBJECT && a[1].sub == GR_CEL_OBJ_CIDR)) {
+			if (a[1].kind == GR_CEL_STRING ||
+			    (a[1].kind == GR_CEL_OBJECT && a[1].sub == GR_CEL_OBJ_CIDR)) {
 				gr_cel_value e = k8s_parse_cidr(ev, a[1].u.s.ptr, a[1].u.s.len, &o);
 				if (e.kind == GR_CEL_ERROR)
 					return e;
@@ -1091,7 +1147,8 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 			return gr_cel_double((double)q.approx);
 		if (n != 2)
 			return NO();
-		if (a[1].kind == GR_CEL_INT || (a[1].kind == GR_CEL_OBJECT && a[1].sub == GR_CEL_OBJ_QUANTITY)) {
+		if (a[1].kind == GR_CEL_INT ||
+		    (a[1].kind == GR_CEL_OBJECT && a[1].sub == GR_CEL_OBJ_QUANTITY)) {
 			if (q_of(&a[1], &o) < 0)
 				return cel_error(ev, "invalid quantity");
 		} else
@@ -1188,7 +1245,8 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 					const char *eq = memchr(qs + i, '=', e - i);
 					size_t kl = eq ? (size_t)(eq - qs - i) : e - i;
 					gr_cel_value k = gr_cel_string(qs + i, kl);
-					gr_cel_value v = eq ? gr_cel_string(eq + 1, (size_t)(qs + e - eq - 1)) : gr_cel_string("", 0);
+					gr_cel_value v = eq ? gr_cel_string(eq + 1, (size_t)(qs + e - eq - 1))
+					                    : gr_cel_string("", 0);
 					size_t j;
 					for (j = 0; j < nk; j++)
 						if (gr_cel_equal(&keys[j], &k))
@@ -1264,13 +1322,15 @@ int cel_object_compare(const gr_cel_value *a, const gr_cel_value *b)
 		return (x.v4 == y.v4 && !memcmp(x.b, y.b, 16)) ? 0 : 1;
 	}
 	case GR_CEL_OBJ_CIDR: {
-		const char *slash_a = memchr(a->u.s.ptr, '/', a->u.s.len), *slash_b = memchr(b->u.s.ptr, '/', b->u.s.len);
+		const char *slash_a = memchr(a->u.s.ptr, '/', a->u.s.len),
+		           *slash_b = memchr(b->u.s.ptr, '/', b->u.s.len);
 		if (!slash_a || !slash_b)
 			return 1;
 		ipaddr x, y;
 		char m[300];
 		size_t la = (size_t)(slash_a - a->u.s.ptr), lb = (size_t)(slash_b - b->u.s.ptr);
-		if (parse_ip(a->u.s.ptr, la, &x, m, sizeof m) < 0 || parse_ip(b->u.s.ptr, lb, &y, m, sizeof m) < 0)
+		if (parse_ip(a->u.s.ptr, la, &x, m, sizeof m) < 0 ||
+		    parse_ip(b->u.s.ptr, lb, &y, m, sizeof m) < 0)
 			return 1;
 		if (x.v4 != y.v4 || memcmp(x.b, y.b, 16))
 			return 1;

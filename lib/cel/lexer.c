@@ -24,8 +24,14 @@ static int lex_fail(cel_lexer *lx, size_t pos, const char *msg)
 	return -1;
 }
 
-static int is_ident_start(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
+static int is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -266,7 +272,7 @@ int cel_lex(cel_lexer *lx, cel_token *t)
 	memset(t, 0, sizeof *t);
 	for (;;) {
 		while (lx->pos < lx->len && (p[lx->pos] == ' ' || p[lx->pos] == '\t' || p[lx->pos] == '\n' ||
-					     p[lx->pos] == '\r' || p[lx->pos] == '\f' || p[lx->pos] == '\v'))
+		                             p[lx->pos] == '\r' || p[lx->pos] == '\f' || p[lx->pos] == '\v'))
 			lx->pos++;
 		if (lx->pos + 1 < lx->len && p[lx->pos] == '/' && p[lx->pos + 1] == '/') {
 			while (lx->pos < lx->len && p[lx->pos] != '\n')
@@ -288,7 +294,8 @@ int cel_lex(cel_lexer *lx, cel_token *t)
 	if (is_ident_start((unsigned char)c)) {
 		size_t i = s;
 		int raw = 0, bytes = 0;
-		while (i < lx->len && i < s + 2 && (p[i] == 'r' || p[i] == 'R' || p[i] == 'b' || p[i] == 'B')) {
+		while (i < lx->len && i < s + 2 &&
+		       (p[i] == 'r' || p[i] == 'R' || p[i] == 'b' || p[i] == 'B')) {
 			if (p[i] == 'r' || p[i] == 'R') {
 				if (raw)
 					break;

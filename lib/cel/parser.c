@@ -28,7 +28,7 @@ typedef struct parser {
 } parser;
 
 static int fail_at(parser *p, size_t pos, gr_cel_error_type type, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 static int fail_at(parser *p, size_t pos, gr_cel_error_type type, const char *fmt, ...)
 {
 	if (p->err->type == GR_CEL_OK) {
@@ -113,9 +113,9 @@ static int expect(parser *p, cel_tok t, const char *what)
 
 static cel_node *parse_expr(parser *p);
 
-static const char *const reserved[] = {"as",  "break", "const",     "continue", "else",    "for",
-				       "function", "if", "import", "let", "loop", "package",
-				       "namespace", "return", "var", "void", "while", NULL};
+static const char *const reserved[] = {"as",        "break",  "const",  "continue", "else",  "for",
+                                       "function",  "if",     "import", "let",      "loop",  "package",
+                                       "namespace", "return", "var",    "void",     "while", NULL};
 
 static int is_reserved(const char *s, size_t n)
 {
@@ -139,17 +139,21 @@ static int ident_arg(parser *p, cel_node *a, const char **name, size_t *len)
 	if (a->kind != N_IDENT || a->slot == -2)
 		return fail_at(p, a->column - 1, GR_CEL_SYNTAX, "argument must be a simple name");
 	if (a->name_len == 10 && !memcmp(a->name, "__result__", 10))
-		return fail_at(p, a->column - 1, GR_CEL_SYNTAX, "iteration variable overwrites accumulator variable");
+		return fail_at(p, a->column - 1, GR_CEL_SYNTAX,
+		               "iteration variable overwrites accumulator variable");
 	*name = a->name;
 	*len = a->name_len;
 	return 0;
 }
 
-static int name_is(const char *s, size_t n, const char *lit) { return strlen(lit) == n && !memcmp(s, lit, n); }
+static int name_is(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(s, lit, n);
+}
 
 /* Returns 1 when a macro was built into *out, 0 when not a macro, -1 error. */
 static int try_macro(parser *p, size_t pos, const char *name, size_t nlen, cel_node *target, cel_node **args,
-		     size_t nargs, cel_node **out)
+                     size_t nargs, cel_node **out)
 {
 	if (!target) {
 		if (name_is(name, nlen, "has") && nargs == 1) {
@@ -212,7 +216,7 @@ static int try_macro(parser *p, size_t pos, const char *name, size_t nlen, cel_n
 		*out = n;
 		return 1;
 	} else if (nargs == 3 && name_is(name, nlen, "bind") && target->kind == N_IDENT &&
-		   name_is(target->name, target->name_len, "cel")) {
+	           name_is(target->name, target->name_len, "cel")) {
 		cel_node *n = new_node(p, N_COMPREHENSION, pos);
 		if (!n || ident_arg(p, args[0], &n->name, &n->name_len) < 0)
 			return -1;
@@ -239,8 +243,8 @@ static int try_macro(parser *p, size_t pos, const char *name, size_t nlen, cel_n
 		if (ident_arg(p, args[1], &n->name2, &n->name2_len) < 0)
 			return -1;
 		if (n->name_len == n->name2_len && !memcmp(n->name, n->name2, n->name_len))
-			return fail_at(p, pos, GR_CEL_SYNTAX, "duplicate variable name: %.*s", (int)n->name_len,
-				       n->name);
+			return fail_at(p, pos, GR_CEL_SYNTAX, "duplicate variable name: %.*s",
+			               (int)n->name_len, n->name);
 		first = 2;
 	}
 	cel_node *a[4];
@@ -257,7 +261,7 @@ static int try_macro(parser *p, size_t pos, const char *name, size_t nlen, cel_n
 /* ---- expressions ---- */
 
 static int parse_list_items(parser *p, cel_tok close, cel_node ***items, size_t *n, uint8_t **optmask,
-			    int allow_opt)
+                            int allow_opt)
 {
 	size_t cap = 4;
 	cel_node **v = gr_arena_alloc(p->arena, cap * sizeof *v);
@@ -295,7 +299,7 @@ static int parse_list_items(parser *p, cel_tok close, cel_node ***items, size_t 
 		}
 		if (p->tok.type != close)
 			return fail_at(p, p->tok.pos, GR_CEL_SYNTAX, "syntax error: expected ',' or '%s'",
-				       close == CT_RPAREN ? ")" : "]");
+			               close == CT_RPAREN ? ")" : "]");
 	}
 	if (advance(p) < 0)
 		return -1;
@@ -451,7 +455,8 @@ static cel_node *parse_primary(parser *p)
 			}
 		}
 		if (t.num.u == 1) {
-			fail_at(p, t.pos, GR_CEL_SYNTAX, "syntax error: quoted identifier outside a field selection");
+			fail_at(p, t.pos, GR_CEL_SYNTAX,
+			        "syntax error: quoted identifier outside a field selection");
 			return NULL;
 		}
 		if (is_reserved(t.text, t.len)) {
@@ -482,7 +487,8 @@ static cel_node *parse_primary(parser *p)
 		}
 		if (p->tok.type == CT_LBRACE) {
 			fail_at(p, p->tok.pos, GR_CEL_SYNTAX,
-				"message construction is not supported (no protobuf types in this environment)");
+			        "message construction is not supported (no protobuf types in this "
+			        "environment)");
 			return NULL;
 		}
 		cel_node *n = new_node(p, N_IDENT, t.pos);
@@ -498,8 +504,8 @@ static cel_node *parse_primary(parser *p)
 		fail_at(p, t.pos, GR_CEL_SYNTAX, "syntax error: unexpected end of expression");
 		return NULL;
 	default:
-		fail_at(p, t.pos, GR_CEL_SYNTAX, "syntax error: unexpected token '%.*s'", (int)(t.end - t.pos),
-			p->lx.src + t.pos);
+		fail_at(p, t.pos, GR_CEL_SYNTAX, "syntax error: unexpected token '%.*s'",
+		        (int)(t.end - t.pos), p->lx.src + t.pos);
 		return NULL;
 	}
 }
@@ -810,24 +816,24 @@ static int find_var(const gr_cel_env *env, const char *name, size_t len)
 }
 
 static const char *const type_names[] = {"int",
-					 "uint",
-					 "double",
-					 "bool",
-					 "string",
-					 "bytes",
-					 "list",
-					 "map",
-					 "null_type",
-					 "type",
-					 "google.protobuf.Timestamp",
-					 "google.protobuf.Duration",
-					 "optional_type",
-					 "net.IP",
-					 "net.CIDR",
-					 "kubernetes.Quantity",
-					 "kubernetes.Semver",
-					 "kubernetes.URL",
-					 NULL};
+                                         "uint",
+                                         "double",
+                                         "bool",
+                                         "string",
+                                         "bytes",
+                                         "list",
+                                         "map",
+                                         "null_type",
+                                         "type",
+                                         "google.protobuf.Timestamp",
+                                         "google.protobuf.Duration",
+                                         "optional_type",
+                                         "net.IP",
+                                         "net.CIDR",
+                                         "kubernetes.Quantity",
+                                         "kubernetes.Semver",
+                                         "kubernetes.URL",
+                                         NULL};
 
 static const char *find_type(const char *name, size_t len)
 {
@@ -929,8 +935,7 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 	switch (n->kind) {
 	case N_LITERAL:
 	case N_TYPE:
-	case N_ITERVAR:
-		return 0;
+	case N_ITERVAR: return 0;
 	case N_IDENT: {
 		if (n->slot != -2) {
 			int s = in_scope(sc, n->name, n->name_len);
@@ -946,8 +951,8 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 			n->slot = -1; /* fails when evaluated */
 			return 0;
 		}
-		return fail_at(p, n->column - 1, GR_CEL_CHECK, "undeclared reference to '%.*s'", (int)n->name_len,
-			       n->name);
+		return fail_at(p, n->column - 1, GR_CEL_CHECK, "undeclared reference to '%.*s'",
+		               (int)n->name_len, n->name);
 	}
 	case N_SELECT:
 		if (resolve_qualified(r, n, sc) && n->kind != N_SELECT)
@@ -967,7 +972,8 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 					buf[l] = '.';
 					memcpy(buf + l + 1, n->name, n->name_len);
 					l += 1 + n->name_len;
-					if (cel_function_known(buf, l, p->env->opts.kubernetes, p->env->opts.kubernetes_minor)) {
+					if (cel_function_known(buf, l, p->env->opts.kubernetes,
+					                       p->env->opts.kubernetes_minor)) {
 						n->name = gr_arena_strndup(p->arena, buf, l);
 						n->name_len = l;
 						n->member = 0;
@@ -984,18 +990,19 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 		if (!n->name)
 			return fail_at(p, n->column - 1, GR_CEL_LIMIT, "out of memory");
 		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs, p->env->opts.kubernetes,
-					  p->env->opts.kubernetes_minor);
+		                          p->env->opts.kubernetes_minor);
 		if (!n->fn && p->env->opts.unchecked) {
 			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
 			return 0;
 		}
 		if (!n->fn) {
-			if (!cel_function_known(n->name, n->name_len, p->env->opts.kubernetes, p->env->opts.kubernetes_minor))
-				return fail_at(p, n->column - 1, GR_CEL_CHECK, "undeclared reference to '%.*s'",
-					       (int)n->name_len, n->name);
+			if (!cel_function_known(n->name, n->name_len, p->env->opts.kubernetes,
+			                        p->env->opts.kubernetes_minor))
+				return fail_at(p, n->column - 1, GR_CEL_CHECK,
+				               "undeclared reference to '%.*s'", (int)n->name_len, n->name);
 			return fail_at(p, n->column - 1, GR_CEL_CHECK,
-				       "found no matching overload for '%.*s' with %zu argument%s", (int)n->name_len,
-				       n->name, n->nargs, n->nargs == 1 ? "" : "s");
+			               "found no matching overload for '%.*s' with %zu argument%s",
+			               (int)n->name_len, n->name, n->nargs, n->nargs == 1 ? "" : "s");
 		}
 		return 0;
 	}
@@ -1049,8 +1056,8 @@ static int mark_constants(cel_node *n, int depth)
 					n->constant = 0;
 		break;
 	case N_CALL: {
-		static const char *const conv[] = {"int", "uint", "double", "string", "bytes", "bool",
-						   "duration", "timestamp", "dyn", NULL};
+		static const char *const conv[] = {"int",  "uint",     "double",    "string", "bytes",
+		                                   "bool", "duration", "timestamp", "dyn",    NULL};
 		if (!all || n->member)
 			break;
 		for (int i = 0; conv[i]; i++)
@@ -1064,7 +1071,7 @@ static int mark_constants(cel_node *n, int depth)
 }
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
-	      int *nslots, uint8_t *uses, gr_cel_error *err)
+              int *nslots, uint8_t *uses, gr_cel_error *err)
 {
 	parser p;
 	memset(&p, 0, sizeof p);
@@ -1083,7 +1090,7 @@ int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *aren
 		return -1;
 	if (p.tok.type != CT_EOF)
 		return fail_at(&p, p.tok.pos, GR_CEL_SYNTAX, "syntax error: unexpected token '%.*s'",
-			       (int)(p.tok.end - p.tok.pos), src + p.tok.pos);
+		               (int)(p.tok.end - p.tok.pos), src + p.tok.pos);
 	resolver r = {&p, uses};
 	if (resolve(&r, e, NULL, 0) < 0)
 		return -1;

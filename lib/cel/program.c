@@ -83,7 +83,10 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 	return 0;
 }
 
-size_t gr_cel_env_count(const gr_cel_env *env) { return env->n; }
+size_t gr_cel_env_count(const gr_cel_env *env)
+{
+	return env->n;
+}
 
 /* Compile the literal patterns of matches/find/findAll once, for every
  * evaluation (a pattern that does not compile stays per call: its error is
@@ -110,7 +113,7 @@ static void compile_regexes(gr_cel_program *p, cel_node *n, int depth)
 }
 
 int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_program **out,
-		   gr_cel_error *err)
+                   gr_cel_error *err)
 {
 	gr_cel_error local;
 	if (!err)
@@ -120,7 +123,7 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 	if (len > env->opts.max_expression) {
 		err->type = GR_CEL_LIMIT;
 		snprintf(err->message, sizeof err->message, "expression size %zu exceeds the limit %zu", len,
-			 env->opts.max_expression);
+		         env->opts.max_expression);
 		return -1;
 	}
 	gr_cel_program *p = calloc(1, sizeof *p);
@@ -161,12 +164,18 @@ void gr_cel_free(gr_cel_program *p)
 	free(p);
 }
 
-const char *gr_cel_source(const gr_cel_program *p) { return p->source; }
+const char *gr_cel_source(const gr_cel_program *p)
+{
+	return p->source;
+}
 
-bool gr_cel_uses(const gr_cel_program *p, size_t index) { return index < p->nvars && p->uses[index]; }
+bool gr_cel_uses(const gr_cel_program *p, size_t index)
+{
+	return index < p->nvars && p->uses[index];
+}
 
 int gr_cel_eval(const gr_cel_program *p, const gr_cel_value *vars, size_t nvars, gr_arena *arena,
-		gr_cel_value *result, uint64_t *cost, gr_cel_error *err)
+                gr_cel_value *result, uint64_t *cost, gr_cel_error *err)
 {
 	gr_cel_error local;
 	if (!err)

@@ -30,7 +30,7 @@ int cel_regex_valid(const char *pat, size_t plen, char *msg, size_t cap)
 }
 
 int cel_regex_find(const char *pat, size_t plen, const char *s, size_t slen, size_t from, size_t *ms,
-		   size_t *me, char *msg, size_t cap)
+                   size_t *me, char *msg, size_t cap)
 {
 	gr_regex *re = compile(pat, plen, msg, cap);
 	if (!re)
@@ -61,8 +61,14 @@ int cel_regex_match(const char *pat, size_t plen, const char *s, size_t slen, ch
 	return r;
 }
 
-void *cel_regex_compile(const char *pat, size_t plen) { return gr_regex_compile(pat, plen, NULL, NULL); }
-void cel_regex_free(void *re) { gr_regex_free(re); }
+void *cel_regex_compile(const char *pat, size_t plen)
+{
+	return gr_regex_compile(pat, plen, NULL, NULL);
+}
+void cel_regex_free(void *re)
+{
+	gr_regex_free(re);
+}
 
 int cel_regex_match_re(const void *re, const char *s, size_t slen, char *msg, size_t cap)
 {
@@ -72,8 +78,8 @@ int cel_regex_match_re(const void *re, const char *s, size_t slen, char *msg, si
 	return r;
 }
 
-int cel_regex_find_re(const void *re, const char *s, size_t slen, size_t from, size_t *ms, size_t *me, char *msg,
-		      size_t cap)
+int cel_regex_find_re(const void *re, const char *s, size_t slen, size_t from, size_t *ms, size_t *me,
+                      char *msg, size_t cap)
 {
 	gr_regex_span span[1];
 	int r = gr_regex_find(re, s, slen, from, span, 1, NULL);

@@ -25,10 +25,10 @@
 #include "cel_internal.h"
 #include "cel_schema.h"
 
-static const char *const reserved_words[] = {"true",     "false", "null",    "in",     "as",       "break",
-					     "const",    "continue", "else", "for",    "function", "if",
-					     "import",   "let",   "loop",    "package", "namespace", "return",
-					     "var",      "void",  "while",   NULL};
+static const char *const reserved_words[] = {"true",   "false",    "null",  "in",      "as",        "break",
+                                             "const",  "continue", "else",  "for",     "function",  "if",
+                                             "import", "let",      "loop",  "package", "namespace", "return",
+                                             "var",    "void",     "while", NULL};
 
 static cel_schema_node *node_new(gr_cel_schema *s)
 {
@@ -171,7 +171,10 @@ void gr_cel_schema_free(gr_cel_schema *s)
 	free(s);
 }
 
-const void *gr_cel_schema_root(const gr_cel_schema *s) { return s->root; }
+const void *gr_cel_schema_root(const gr_cel_schema *s)
+{
+	return s->root;
+}
 
 /* ---- names ---- */
 
@@ -181,7 +184,8 @@ int cel_unescape_name(const char *in, size_t len, char *out, size_t cap, size_t 
 {
 	if (len > 4 && in[0] == '_' && in[1] == '_' && in[len - 1] == '_' && in[len - 2] == '_') {
 		for (int i = 0; reserved_words[i]; i++)
-			if (strlen(reserved_words[i]) == len - 4 && !memcmp(reserved_words[i], in + 2, len - 4)) {
+			if (strlen(reserved_words[i]) == len - 4 &&
+			    !memcmp(reserved_words[i], in + 2, len - 4)) {
 				memcpy(out, in + 2, len - 4);
 				*olen = len - 4;
 				return 1;
@@ -194,7 +198,10 @@ int cel_unescape_name(const char *in, size_t len, char *out, size_t cap, size_t 
 		if (in[i] == '_' && i + 1 < len && in[i + 1] == '_') {
 			static const struct {
 				const char *esc, *rep;
-			} tab[] = {{"__underscores__", "__"}, {"__dot__", "."}, {"__dash__", "-"}, {"__slash__", "/"}};
+			} tab[] = {{"__underscores__", "__"},
+			           {"__dot__", "."},
+			           {"__dash__", "-"},
+			           {"__slash__", "/"}};
 			size_t k;
 			for (k = 0; k < 4; k++) {
 				size_t el = strlen(tab[k].esc);
@@ -275,37 +282,44 @@ gr_cel_value cel_schema_wrap(const void *schema, const gr_value *v)
 	}
 	if (n->int_or_string) {
 		if (v->type != GR_INT && v->type != GR_STRING)
-			return invalid("invalid data, expected XIntOrString value to be either a string or integer");
+			return invalid(
+			        "invalid data, expected XIntOrString value to be either a string or integer");
 		return cel_wrap_json(NULL, v);
 	}
 	switch (n->type) {
 	case S_OBJECT:
 		if (v->type != GR_OBJECT)
-			return invalid("invalid data, expected a map for the provided schema with type=object");
+			return invalid(
+			        "invalid data, expected a map for the provided schema with type=object");
 		return cel_wrap_json(n, v);
 	case S_ARRAY:
 		if (v->type != GR_ARRAY)
-			return invalid("invalid data, expected an array for the provided schema with type=array");
+			return invalid(
+			        "invalid data, expected an array for the provided schema with type=array");
 		return cel_wrap_json(n, v);
 	case S_NUMBER:
 		if (v->type == GR_INT)
 			return gr_cel_double((double)v->u.i);
 		if (v->type != GR_DOUBLE)
-			return invalid("invalid data, expected float for the provided schema with type=number");
+			return invalid(
+			        "invalid data, expected float for the provided schema with type=number");
 		return gr_cel_double(v->u.d);
 	case S_INTEGER:
 		if (v->type == GR_DOUBLE && v->u.d == (double)(int64_t)v->u.d)
 			return gr_cel_int((int64_t)v->u.d);
 		if (v->type != GR_INT)
-			return invalid("invalid data, expected int for the provided schema with type=integer");
+			return invalid(
+			        "invalid data, expected int for the provided schema with type=integer");
 		return gr_cel_int(v->u.i);
 	case S_BOOLEAN:
 		if (v->type != GR_BOOL)
-			return invalid("invalid data, expected bool for the provided schema with type=boolean");
+			return invalid(
+			        "invalid data, expected bool for the provided schema with type=boolean");
 		return gr_cel_bool(v->u.b);
 	case S_STRING: {
 		if (v->type != GR_STRING)
-			return invalid("invalid data, expected string for the provided schema with type=string");
+			return invalid(
+			        "invalid data, expected string for the provided schema with type=string");
 		if (n->format == F_DURATION) {
 			int64_t d;
 			if (cel_parse_duration(v->u.s.ptr, v->u.s.len, &d) < 0)
@@ -382,15 +396,15 @@ static const char *const meta_names[] = {"name", "generateName"};
 static const size_t meta_lens[] = {4, 12};
 static cel_schema_node *meta_props[] = {&meta_name, &meta_name};
 static cel_schema_node meta_node = {.type = S_OBJECT,
-				    .has_props = true,
-				    .nprops = 2,
-				    .pnames = (const char **)meta_names,
-				    .plens = (size_t *)meta_lens,
-				    .props = meta_props};
+                                    .has_props = true,
+                                    .nprops = 2,
+                                    .pnames = (const char **)meta_names,
+                                    .plens = (size_t *)meta_lens,
+                                    .props = meta_props};
 static cel_schema_node string_node = {.type = S_STRING};
 
 int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, size_t len, gr_cel_value *out,
-		      bool presence)
+                      bool presence)
 {
 	const cel_schema_node *n = obj->schema;
 	const gr_value *json = obj->u.json;
@@ -497,4 +511,7 @@ bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result)
 	return true;
 }
 
-gr_cel_value gr_cel_typed(const void *schema_node, const gr_value *v) { return cel_schema_wrap(schema_node, v); }
+gr_cel_value gr_cel_typed(const void *schema_node, const gr_value *v)
+{
+	return cel_schema_wrap(schema_node, v);
+}

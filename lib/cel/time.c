@@ -41,7 +41,10 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	*y = yy + (*m <= 2);
 }
 
-static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 static int digits(const char *s, size_t len, size_t *i, int n, int *out)
 {
@@ -59,12 +62,13 @@ int cel_parse_timestamp(const char *s, size_t len, int64_t *sec, int32_t *nsec)
 {
 	size_t i = 0;
 	int y, mo, d, h, mi, se;
-	if (digits(s, len, &i, 4, &y) || i >= len || s[i++] != '-' || digits(s, len, &i, 2, &mo) || i >= len ||
-	    s[i++] != '-' || digits(s, len, &i, 2, &d) || i >= len || (s[i] != 'T' && s[i] != 't'))
+	if (digits(s, len, &i, 4, &y) || i >= len || s[i++] != '-' || digits(s, len, &i, 2, &mo) ||
+	    i >= len || s[i++] != '-' || digits(s, len, &i, 2, &d) || i >= len ||
+	    (s[i] != 'T' && s[i] != 't'))
 		return -1;
 	i++;
-	if (digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' || digits(s, len, &i, 2, &mi) || i >= len ||
-	    s[i++] != ':' || digits(s, len, &i, 2, &se))
+	if (digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' || digits(s, len, &i, 2, &mi) ||
+	    i >= len || s[i++] != ':' || digits(s, len, &i, 2, &se))
 		return -1;
 	int32_t ns = 0;
 	if (i < len && s[i] == '.') {
@@ -120,7 +124,7 @@ void cel_format_timestamp(char *out, size_t cap, int64_t sec, int32_t nsec)
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
 	int n = snprintf(out, cap, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, m, d, (int)(rem / 3600),
-			 (int)(rem / 60 % 60), (int)(rem % 60));
+	                 (int)(rem / 60 % 60), (int)(rem % 60));
 	if (nsec && n > 0 && (size_t)n < cap) {
 		char f[16];
 		snprintf(f, sizeof f, "%09d", nsec);
@@ -182,7 +186,7 @@ int cel_parse_duration(const char *s, size_t len, int64_t *nanos)
 		if (ul == 2 && !memcmp(u, "ns", 2))
 			unit = 1;
 		else if ((ul == 2 && !memcmp(u, "us", 2)) || (ul == 3 && !memcmp(u, "\xc2\xb5s", 3)) ||
-			 (ul == 3 && !memcmp(u, "\xce\xbcs", 3)))
+		         (ul == 3 && !memcmp(u, "\xce\xbcs", 3)))
 			unit = 1000;
 		else if (ul == 2 && !memcmp(u, "ms", 2))
 			unit = 1000000;
@@ -230,7 +234,10 @@ static int64_t be32(const unsigned char *p)
 {
 	return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
 }
-static int64_t be64(const unsigned char *p) { return (int64_t)((uint64_t)be32(p) << 32 | (uint32_t)be32(p + 4)); }
+static int64_t be64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)be32(p) << 32 | (uint32_t)be32(p + 4));
+}
 
 /* POSIX TZ rule "STD offset [DST [offset] [,start[/time],end[/time]]]". */
 static const char *tz_name(const char *p)
@@ -358,7 +365,7 @@ static int zone_offset(const char *name, int64_t t, int64_t *off)
 	/* skip the v1 block */
 	const unsigned char *h = buf;
 	size_t v1 = 44 + (size_t)be32(h + 32) * 5 + (size_t)be32(h + 36) * 6 + (size_t)be32(h + 40) +
-		    (size_t)be32(h + 28) * 4 + (size_t)be32(h + 24) + (size_t)be32(h + 20);
+	            (size_t)be32(h + 28) * 4 + (size_t)be32(h + 24) + (size_t)be32(h + 20);
 	if (v1 + 44 > n)
 		goto out;
 	h = buf + v1;

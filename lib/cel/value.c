@@ -10,11 +10,26 @@
 
 #include "cel_internal.h"
 
-gr_cel_value gr_cel_null(void) { return (gr_cel_value){.kind = GR_CEL_NULL}; }
-gr_cel_value gr_cel_bool(bool b) { return (gr_cel_value){.kind = GR_CEL_BOOL, .u.b = b}; }
-gr_cel_value gr_cel_int(int64_t i) { return (gr_cel_value){.kind = GR_CEL_INT, .u.i = i}; }
-gr_cel_value gr_cel_uint(uint64_t u) { return (gr_cel_value){.kind = GR_CEL_UINT, .u.u = u}; }
-gr_cel_value gr_cel_double(double d) { return (gr_cel_value){.kind = GR_CEL_DOUBLE, .u.d = d}; }
+gr_cel_value gr_cel_null(void)
+{
+	return (gr_cel_value){.kind = GR_CEL_NULL};
+}
+gr_cel_value gr_cel_bool(bool b)
+{
+	return (gr_cel_value){.kind = GR_CEL_BOOL, .u.b = b};
+}
+gr_cel_value gr_cel_int(int64_t i)
+{
+	return (gr_cel_value){.kind = GR_CEL_INT, .u.i = i};
+}
+gr_cel_value gr_cel_uint(uint64_t u)
+{
+	return (gr_cel_value){.kind = GR_CEL_UINT, .u.u = u};
+}
+gr_cel_value gr_cel_double(double d)
+{
+	return (gr_cel_value){.kind = GR_CEL_DOUBLE, .u.d = d};
+}
 gr_cel_value gr_cel_string(const char *s, size_t len)
 {
 	return (gr_cel_value){.kind = GR_CEL_STRING, .u.s = {s, len}};
@@ -69,7 +84,10 @@ gr_cel_value cel_wrap_json(const void *schema, const gr_value *v)
 	return r;
 }
 
-gr_cel_value gr_cel_from_json(const gr_value *v) { return cel_wrap_json(NULL, v); }
+gr_cel_value gr_cel_from_json(const gr_value *v)
+{
+	return cel_wrap_json(NULL, v);
+}
 
 size_t gr_cel_size(const gr_cel_value *v)
 {
@@ -105,7 +123,7 @@ void gr_cel_map_entry(const gr_cel_value *m, size_t i, gr_cel_value *key, gr_cel
 		if (value) {
 			if (m->schema)
 				*value = cel_schema_wrap(cel_schema_prop(m->schema, mem->key, mem->key_len),
-							 &mem->value);
+				                         &mem->value);
 			else
 				*value = cel_wrap_json(NULL, &mem->value);
 		}
@@ -132,8 +150,12 @@ static int num_cmp(const gr_cel_value *a, const gr_cel_value *b)
 			return x < y ? -1 : x > y ? 1 : 0;
 		}
 		/* one double, one integer: as cel-go, the integer is converted to double */
-		double x = a->kind == GR_CEL_DOUBLE ? a->u.d : a->kind == GR_CEL_INT ? (double)a->u.i : (double)a->u.u;
-		double y = b->kind == GR_CEL_DOUBLE ? b->u.d : b->kind == GR_CEL_INT ? (double)b->u.i : (double)b->u.u;
+		double x = a->kind == GR_CEL_DOUBLE ? a->u.d
+		           : a->kind == GR_CEL_INT  ? (double)a->u.i
+		                                    : (double)a->u.u;
+		double y = b->kind == GR_CEL_DOUBLE ? b->u.d
+		           : b->kind == GR_CEL_INT  ? (double)b->u.i
+		                                    : (double)b->u.u;
 		if (isnan(x) || isnan(y))
 			return 2;
 		return x < y ? -1 : x > y ? 1 : 0;
@@ -250,8 +272,7 @@ bool gr_cel_equal(const gr_cel_value *a, const gr_cel_value *b)
 	case GR_CEL_BOOL: return a->u.b == b->u.b;
 	case GR_CEL_STRING:
 	case GR_CEL_BYTES:
-	case GR_CEL_TYPE:
-		return a->u.s.len == b->u.s.len && !memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len);
+	case GR_CEL_TYPE: return a->u.s.len == b->u.s.len && !memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len);
 	case GR_CEL_TIMESTAMP: return a->u.t.sec == b->u.t.sec && a->u.t.nsec == b->u.t.nsec;
 	case GR_CEL_DURATION: return a->u.i == b->u.i;
 	case GR_CEL_OPTIONAL:
@@ -425,7 +446,10 @@ void gr_cel_write_json(gr_buf *b, const gr_cel_value *v)
 	}
 }
 
-gr_cel_value gr_cel_type(const char *name) { return cel_type_value(name); }
+gr_cel_value gr_cel_type(const char *name)
+{
+	return cel_type_value(name);
+}
 gr_cel_value gr_cel_timestamp(int64_t sec, int32_t nsec)
 {
 	gr_cel_value v = {.kind = GR_CEL_TIMESTAMP};
@@ -474,4 +498,7 @@ int gr_cel_parse_timestamp(const char *s, size_t len, int64_t *sec, int32_t *nse
 {
 	return cel_parse_timestamp(s, len, sec, nsec);
 }
-int gr_cel_parse_duration(const char *s, size_t len, int64_t *nanos) { return cel_parse_duration(s, len, nanos); }
+int gr_cel_parse_duration(const char *s, size_t len, int64_t *nanos)
+{
+	return cel_parse_duration(s, len, nanos);
+}

@@ -30,8 +30,8 @@
 #include "guardrail/set.h"
 
 enum { V_OBJECT, V_OLD, V_REQUEST, V_PARAMS, V_NSOBJ, V_VARIABLES, V_AUTHORIZER, V_COUNT };
-static const char *const var_names[V_COUNT] = {"object",	  "oldObject", "request",   "params",
-					       "namespaceObject", "variables", "authorizer"};
+static const char *const var_names[V_COUNT] = {"object",          "oldObject", "request",   "params",
+                                               "namespaceObject", "variables", "authorizer"};
 
 typedef struct vexpr {
 	const char *text;
@@ -133,8 +133,8 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
 		gr_cel_env_declare(env, var_names[i], NULL);
 	gr_cel_error err;
 	if (gr_cel_compile(env, text, strlen(text), &e->prog, &err) != 0)
-		snprintf(e->error, sizeof e->error, "compilation failed: ERROR: <input>:1:%u: %.200s", err.column,
-			 err.message);
+		snprintf(e->error, sizeof e->error, "compilation failed: ERROR: <input>:1:%u: %.200s",
+		         err.column, err.message);
 	else if (uses_authz && gr_cel_uses(e->prog, V_AUTHORIZER))
 		*uses_authz = true;
 	gr_cel_env_free(env);
@@ -164,8 +164,8 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 	if (mc) {
 		p->conditions = calloc(mc->u.a.len, sizeof *p->conditions);
 		for (size_t i = 0; p->conditions && i < mc->u.a.len; i++)
-			compile_expr(&p->conditions[p->nconditions++], gr_get_str(&mc->u.a.items[i], "expression"),
-				     &p->uses_authorizer);
+			compile_expr(&p->conditions[p->nconditions++],
+			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer);
 	}
 	const gr_value *vars = array_of(p->spec, "variables");
 	if (vars) {
@@ -173,8 +173,8 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		p->var_names = calloc(vars->u.a.len, sizeof *p->var_names);
 		for (size_t i = 0; p->variables && p->var_names && i < vars->u.a.len; i++) {
 			p->var_names[p->nvariables] = gr_get_str(&vars->u.a.items[i], "name");
-			compile_expr(&p->variables[p->nvariables++], gr_get_str(&vars->u.a.items[i], "expression"),
-				     &p->uses_authorizer);
+			compile_expr(&p->variables[p->nvariables++],
+			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer);
 		}
 	}
 	const gr_value *vals = array_of(p->spec, "validations");
@@ -193,7 +193,10 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 	}
 }
 
-static void free_expr(vexpr *e) { gr_cel_free(e->prog); }
+static void free_expr(vexpr *e)
+{
+	gr_cel_free(e->prog);
+}
 
 static void prepared_free(void *p)
 {
@@ -389,7 +392,8 @@ static const gr_value *namespace_object(const vap_prepared *s, const gr_object *
 }
 
 /* matchConstraints / matchResources */
-static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_object *o, const gr_value *nsobj)
+static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_object *o,
+                            const gr_value *nsobj)
 {
 	if (!m)
 		return true;
@@ -435,7 +439,8 @@ typedef struct vrun {
 	bool audit_only;
 } vrun;
 
-static void report(vrun *r, gr_severity sev, gr_action act, const char *reason, const char *fmt, const char *msg)
+static void report(vrun *r, gr_severity sev, gr_action act, const char *reason, const char *fmt,
+                   const char *msg)
 {
 	gr_finding *f = gr_findings_add(r->out);
 	if (!f)
@@ -564,11 +569,11 @@ static gr_cel_value synth_request(gr_arena *a, const gr_object *o)
 	char res[160];
 	plural(o->kind, res, sizeof res);
 	char *json = gr_arena_printf(
-		a,
-		"{\"operation\":\"CREATE\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
-		"\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},\"name\":\"%s\","
-		"\"namespace\":\"%s\",\"dryRun\":false,\"userInfo\":{\"username\":\"\",\"groups\":[]}}",
-		o->group, o->version, o->kind, o->group, o->version, res, o->name, o->namespace_);
+	        a,
+	        "{\"operation\":\"CREATE\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
+	        "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},\"name\":\"%s\","
+	        "\"namespace\":\"%s\",\"dryRun\":false,\"userInfo\":{\"username\":\"\",\"groups\":[]}}",
+	        o->group, o->version, o->kind, o->group, o->version, res, o->name, o->namespace_);
 	gr_value *v = gr_arena_alloc(a, sizeof *v);
 	gr_error err;
 	if (!json || !v || gr_decode_json(a, json, strlen(json), NULL, v, &err) != 0)
@@ -590,13 +595,15 @@ static gr_action action_of(const gr_value *binding, bool *audit)
 	return deny ? GR_ACTION_ENFORCE : warn ? GR_ACTION_WARN : GR_ACTION_AUDIT;
 }
 
-static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
+static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out,
+                 gr_error *err)
 {
 	const vap_prepared *s = prepared;
 	(void)err;
 	if (!obj->root || obj->root->type != GR_OBJECT || !s->nbindings)
 		return 0;
-	if (is_kind(obj->root, "ValidatingAdmissionPolicy") || is_kind(obj->root, "ValidatingAdmissionPolicyBinding"))
+	if (is_kind(obj->root, "ValidatingAdmissionPolicy") ||
+	    is_kind(obj->root, "ValidatingAdmissionPolicyBinding"))
 		return 0;
 	const gr_value *nsobj = namespace_object(s, obj);
 	for (size_t b = 0; b < s->nbindings; b++) {
@@ -614,7 +621,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			continue;
 		if (p->uses_authorizer) {
 			ctx->not_evaluated += p->nvalidations ? p->nvalidations : 1;
-			ctx->not_evaluated_reason = "ValidatingAdmissionPolicy expressions using authorizer (no API server offline)";
+			ctx->not_evaluated_reason = "ValidatingAdmissionPolicy expressions using authorizer "
+			                            "(no API server offline)";
 			continue;
 		}
 		vrun r;
@@ -644,16 +652,19 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			char group[128] = "";
 			if (slash)
 				snprintf(group, sizeof group, "%.*s", (int)(slash - pav), pav);
-			const gr_object *param = pkind && pn && s->set
-							 ? gr_set_find(s->set, group, pkind, pns ? pns : obj->namespace_, pn)
-							 : NULL;
+			const gr_object *param =
+			        pkind && pn && s->set
+			                ? gr_set_find(s->set, group, pkind, pns ? pns : obj->namespace_, pn)
+			                : NULL;
 			if (!param || !param->root) {
 				const char *action = gr_get_str(pr, "parameterNotFoundAction");
 				if (action && !strcmp(action, "Allow"))
 					continue;
-				report(&r, r.action == GR_ACTION_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING, r.action, "Invalid",
+				report(&r, r.action == GR_ACTION_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING,
+				       r.action, "Invalid",
 				       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s",
-				       "no params found for policy binding with `Deny` parameterNotFoundAction");
+				       "no params found for policy binding with `Deny` "
+				       "parameterNotFoundAction");
 				continue;
 			}
 			r.vars[V_PARAMS] = gr_cel_from_json(param->root);
@@ -664,18 +675,18 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 }
 
 static const char *const vap_kinds[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
-					"admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding", "Namespace",
-					"ConfigMap", NULL};
+                                        "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+                                        "Namespace", "ConfigMap", NULL};
 
 const gr_engine gri_engine_vap = {
-	.name = "vap",
-	.summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE",
-	.kinds = vap_kinds,
-	.config_new = config_new,
-	.config_set = config_set,
-	.config_free = config_free,
-	.prepare = prepare,
-	.check = check,
-	.prepared_free = prepared_free,
-	.needs_set = NULL,
+        .name = "vap",
+        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE",
+        .kinds = vap_kinds,
+        .config_new = config_new,
+        .config_set = config_set,
+        .config_free = config_free,
+        .prepare = prepare,
+        .check = check,
+        .prepared_free = prepared_free,
+        .needs_set = NULL,
 };

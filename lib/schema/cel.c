@@ -30,7 +30,8 @@ static bool has_rules(const gr_value *s, int depth)
 	if (s->type == GR_OBJECT) {
 		for (size_t i = 0; i < s->u.o.len; i++) {
 			const gr_member *m = &s->u.o.members[i];
-			if (!strcmp(m->key, "x-kubernetes-validations") && m->value.type == GR_ARRAY && m->value.u.a.len)
+			if (!strcmp(m->key, "x-kubernetes-validations") && m->value.type == GR_ARRAY &&
+			    m->value.u.a.len)
 				return true;
 			if (has_rules(&m->value, depth + 1))
 				return true;
@@ -90,7 +91,8 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old
 	for (size_t i = 0; i < n; i++) {
 		if (vs[i].kind == GR_CEL_VIOLATION_UNSUPPORTED) {
 			v->ctx->not_evaluated++;
-			v->ctx->not_evaluated_reason = "rules using RE2-only regex syntax (no RE2 engine in this build)";
+			v->ctx->not_evaluated_reason =
+			        "rules using RE2-only regex syntax (no RE2 engine in this build)";
 			continue;
 		}
 		const char *field = vs[i].field[0] == '.' ? vs[i].field + 1 : vs[i].field;
@@ -100,8 +102,8 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old
 		if (!strncmp(msg, vs[i].field, fl) && !strncmp(msg + fl, ": ", 2))
 			msg += fl + 2;
 		v->path_override = field;
-		gr_v_report(v, "cel.validation", vs[i].reason, GR_SEV_ERROR, vs[i].line, vs[i].column, NULL, 0, "%s",
-			    msg);
+		gr_v_report(v, "cel.validation", vs[i].reason, GR_SEV_ERROR, vs[i].line, vs[i].column, NULL,
+		            0, "%s", msg);
 		v->path_override = NULL;
 	}
 	gr_arena_free(&a);

@@ -9,7 +9,7 @@
  */
 #include "cel_common.h"
 
-#define KNOWN "tests/conformance/cel_celgo.known-failures"
+#define KNOWN          "tests/conformance/cel_celgo.known-failures"
 #define EXPECTED_CASES (194 * 2 + 135 * 2)
 
 /* 1 when the expression compiles (checked or not) with the record's identifiers. */
@@ -37,7 +37,8 @@ static int compiles(const gr_value *c, int checked, gr_buf *msg)
 	if (ok)
 		gr_cel_free(p);
 	else
-		gr_buf_printf(msg, "%s: %s at column %u", gr_cel_error_name(err.type), err.message, err.column);
+		gr_buf_printf(msg, "%s: %s at column %u", gr_cel_error_name(err.type), err.message,
+		              err.column);
 	gr_cel_env_free(env);
 	return ok;
 }
@@ -46,7 +47,8 @@ int main(int argc, char **argv)
 {
 	int list = argc > 1 && !strcmp(argv[1], "--list");
 	static const char *const files[] = {"../shared/conformance/cel/celgo_incremental/parsing.jsonl",
-					    "../shared/conformance/cel/celgo_incremental/checking.jsonl", NULL};
+	                                    "../shared/conformance/cel/celgo_incremental/checking.jsonl",
+	                                    NULL};
 	cel_known known;
 	cel_known_load(KNOWN, &known);
 	int pass = 0, kfail = 0, fail = 0, unexpected = 0, bad = 0, total = 0;
@@ -77,20 +79,24 @@ int main(int argc, char **argv)
 					pass++;
 				else if (ok) {
 					unexpected++;
-					fprintf(stderr, "UNEXPECTED PASS %s (listed as: %s)\n", cid, known.reasons[k]);
+					fprintf(stderr, "UNEXPECTED PASS %s (listed as: %s)\n", cid,
+					        known.reasons[k]);
 				} else if (k >= 0)
 					kfail++;
 				else {
 					fail++;
 					if (!list)
-						fprintf(stderr, "FAIL %s: %s: cel-go %s, guardrail %s %s\n", cid,
-							gr_get_str(c, "expr"), want && want->u.b ? "accepts" : "rejects",
-							got ? "accepts" : "rejects", msg.data ? msg.data : "");
+						fprintf(stderr, "FAIL %s: %s: cel-go %s, guardrail %s %s\n",
+						        cid, gr_get_str(c, "expr"),
+						        want && want->u.b ? "accepts" : "rejects",
+						        got ? "accepts" : "rejects",
+						        msg.data ? msg.data : "");
 				}
 				if (list && !ok)
 					printf("%s\tcel-go %s, guardrail %s (%s) %s\n", cid,
-					       want && want->u.b ? "accepts" : "rejects", got ? "accepts" : "rejects",
-					       gr_get_str(c, "expr"), msg.data ? msg.data : "");
+					       want && want->u.b ? "accepts" : "rejects",
+					       got ? "accepts" : "rejects", gr_get_str(c, "expr"),
+					       msg.data ? msg.data : "");
 			}
 		}
 		cel_lines_free(&lines);
@@ -107,8 +113,10 @@ int main(int argc, char **argv)
 		bad++;
 	}
 	cel_known_free(&known);
-	fprintf(stderr, "cel-go parser/checker: %d checks, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
-		total, pass, kfail, fail, unexpected);
+	fprintf(stderr,
+	        "cel-go parser/checker: %d checks, %d pass, %d known failures, %d new failures, %d "
+	        "unexpected passes\n",
+	        total, pass, kfail, fail, unexpected);
 	if (list)
 		return 0;
 	printf("cel-celgo: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad, kfail);

@@ -142,10 +142,25 @@ static int b64val(int c)
 
 static const char *cel_type_name_static(const char *s)
 {
-	static const char *const names[] = {"int", "uint", "double", "bool", "string", "bytes", "list", "map",
-					    "null_type", "type", "google.protobuf.Timestamp",
-					    "google.protobuf.Duration", "optional_type", "net.IP", "net.CIDR",
-					    "kubernetes.Quantity", "kubernetes.Semver", "kubernetes.URL", NULL};
+	static const char *const names[] = {"int",
+	                                    "uint",
+	                                    "double",
+	                                    "bool",
+	                                    "string",
+	                                    "bytes",
+	                                    "list",
+	                                    "map",
+	                                    "null_type",
+	                                    "type",
+	                                    "google.protobuf.Timestamp",
+	                                    "google.protobuf.Duration",
+	                                    "optional_type",
+	                                    "net.IP",
+	                                    "net.CIDR",
+	                                    "kubernetes.Quantity",
+	                                    "kubernetes.Semver",
+	                                    "kubernetes.URL",
+	                                    NULL};
 	for (int i = 0; names[i]; i++)
 		if (!strcmp(names[i], s))
 			return names[i];

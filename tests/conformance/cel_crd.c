@@ -13,11 +13,14 @@
  */
 #include "cel_common.h"
 
-#define DATA "../shared/conformance/cel/k8s_crd/crd_validation.jsonl"
-#define KNOWN "tests/conformance/cel_crd.known-failures"
+#define DATA           "../shared/conformance/cel/k8s_crd/crd_validation.jsonl"
+#define KNOWN          "tests/conformance/cel_crd.known-failures"
 #define EXPECTED_CASES 1054
 
-static int contains(const char *h, const char *n) { return h && n && strstr(h, n) != NULL; }
+static int contains(const char *h, const char *n)
+{
+	return h && n && strstr(h, n) != NULL;
+}
 
 static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 {
@@ -136,13 +139,14 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 		cost = gr_get(e, "cost");
 	if (gr_is(cost, GR_INT) && (uint64_t)cost->u.i != used) {
 		ok = 0;
-		gr_buf_printf(what, "(runtime cost %llu, want %lld) ", (unsigned long long)used, (long long)cost->u.i);
+		gr_buf_printf(what, "(runtime cost %llu, want %lld) ", (unsigned long long)used,
+		              (long long)cost->u.i);
 	}
 	const gr_value *rb = gr_get(e, "remaining_budget");
 	if (gr_is(rb, GR_INT) && rb->u.i >= 0 && (uint64_t)rb->u.i != remaining) {
 		ok = 0;
 		gr_buf_printf(what, "(remaining budget %llu, want %lld) ", (unsigned long long)remaining,
-			      (long long)rb->u.i);
+		              (long long)rb->u.i);
 	}
 	if (!ok)
 		gr_buf_printf(what, "expect %s", "");
@@ -187,13 +191,14 @@ int main(int argc, char **argv)
 				gr_buf_reset(&ex);
 				gr_write_json(&ex, gr_get(c, "expect"), -1);
 				fprintf(stderr, "FAIL %s: %s\n  got %s\n  %s\n", id, gr_get_str(c, "rule"),
-					what.data ? what.data : "", ex.data);
+				        what.data ? what.data : "", ex.data);
 			}
 		}
 		if (list && !ok) {
 			gr_buf_reset(&ex);
 			gr_write_json(&ex, gr_get(c, "expect"), -1);
-			printf("%s\t%s | %s | %s\n", id, gr_get_str(c, "rule"), what.data ? what.data : "", ex.data);
+			printf("%s\t%s | %s | %s\n", id, gr_get_str(c, "rule"), what.data ? what.data : "",
+			       ex.data);
 		}
 	}
 	gr_buf_free(&what);
@@ -207,8 +212,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ran %zu cases, expected %d\n", lines.n, EXPECTED_CASES);
 		bad++;
 	}
-	fprintf(stderr, "crd rules: %zu cases, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
-		lines.n, pass, kfail, fail, unexpected);
+	fprintf(stderr,
+	        "crd rules: %zu cases, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
+	        lines.n, pass, kfail, fail, unexpected);
 	cel_lines_free(&lines);
 	gr_arena_free(&a);
 	cel_known_free(&known);

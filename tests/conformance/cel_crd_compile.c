@@ -13,14 +13,14 @@
  */
 #include "cel_common.h"
 
-#define DATA "../shared/conformance/cel/k8s_crd/crd_compilation.jsonl"
-#define COST "../shared/conformance/cel/k8s_crd/crd_estimated_cost.jsonl"
-#define KNOWN "tests/conformance/cel_crd_compile.known-failures"
+#define DATA           "../shared/conformance/cel/k8s_crd/crd_compilation.jsonl"
+#define COST           "../shared/conformance/cel/k8s_crd/crd_estimated_cost.jsonl"
+#define KNOWN          "tests/conformance/cel_crd_compile.known-failures"
 #define EXPECTED_RULES 45
-#define EXPECTED_COST 301
+#define EXPECTED_COST  301
 
 static int compile_one(const gr_value *schema, const char *text, bool optional_old, gr_cel_program **p,
-		       char *msg, size_t cap)
+                       char *msg, size_t cap)
 {
 	gr_cel_schema *s = gr_cel_schema_new(schema, false, NULL);
 	gr_cel_options o;
@@ -40,7 +40,8 @@ static int compile_one(const gr_value *schema, const char *text, bool optional_o
 }
 
 /* One matcher ({"no_error": true}, {"all_of": [...]}, ...) against a rule. */
-static int judge(const gr_value *m, const gr_value *schema, const gr_value *entry, const char *rule, gr_buf *what)
+static int judge(const gr_value *m, const gr_value *schema, const gr_value *entry, const char *rule,
+                 gr_buf *what)
 {
 	const gr_value *all = gr_get(m, "all_of");
 	if (all) {
@@ -118,8 +119,8 @@ int main(int argc, char **argv)
 			} else {
 				rules++;
 				const gr_value *entry = gr_is(entries, GR_ARRAY) && r < entries->u.a.len
-							       ? &entries->u.a.items[r]
-							       : NULL;
+				                                ? &entries->u.a.items[r]
+				                                : NULL;
 				ok = judge(&ex->u.a.items[r], schema, entry, rl->u.a.items[r].u.s.ptr, &what);
 			}
 			int k = cel_known_find(&known, cid);
@@ -127,7 +128,8 @@ int main(int argc, char **argv)
 				pass++;
 			else if (ok) {
 				unexpected++;
-				fprintf(stderr, "UNEXPECTED PASS %s (listed as: %s)\n", cid, known.reasons[k]);
+				fprintf(stderr, "UNEXPECTED PASS %s (listed as: %s)\n", cid,
+				        known.reasons[k]);
 			} else if (k >= 0)
 				kfail++;
 			else {
@@ -146,18 +148,21 @@ int main(int argc, char **argv)
 			bad++;
 		}
 	if (rules != EXPECTED_RULES || (int)cost.n != EXPECTED_COST) {
-		fprintf(stderr, "ran %d rules and %zu cost cases, expected %d and %d\n", rules, cost.n, EXPECTED_RULES,
-			EXPECTED_COST);
+		fprintf(stderr, "ran %d rules and %zu cost cases, expected %d and %d\n", rules, cost.n,
+		        EXPECTED_RULES, EXPECTED_COST);
 		bad++;
 	}
-	fprintf(stderr, "crd compilation: %d rules + %zu estimated-cost cases, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
-		rules, cost.n, pass, kfail, fail, unexpected);
+	fprintf(stderr,
+	        "crd compilation: %d rules + %zu estimated-cost cases, %d pass, %d known failures, %d new "
+	        "failures, %d unexpected passes\n",
+	        rules, cost.n, pass, kfail, fail, unexpected);
 	cel_lines_free(&lines);
 	cel_lines_free(&cost);
 	gr_arena_free(&a);
 	cel_known_free(&known);
 	if (list)
 		return 0;
-	printf("cel-crd-compile: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad, kfail);
+	printf("cel-crd-compile: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad,
+	       kfail);
 	return fail + unexpected + bad ? 1 : 0;
 }

@@ -9,8 +9,8 @@
  */
 #include "cel_common.h"
 
-#define DATA "../shared/conformance/cel/k8s_library/k8s_library_cost.jsonl"
-#define KNOWN "tests/conformance/cel_k8s_cost.known-failures"
+#define DATA           "../shared/conformance/cel/k8s_library/k8s_library_cost.jsonl"
+#define KNOWN          "tests/conformance/cel_k8s_cost.known-failures"
 #define EXPECTED_CASES 225
 
 int main(int argc, char **argv)
@@ -52,8 +52,9 @@ int main(int argc, char **argv)
 			if (gr_cel_eval(p, vars, 1, &ca, &r, &cost, &err) != 0)
 				snprintf(what, sizeof what, "eval error: %s", err.message);
 			else if (!gr_is(want, GR_INT) || (uint64_t)want->u.i != cost)
-				snprintf(what, sizeof what, "runtime cost %llu, want %lld", (unsigned long long)cost,
-					 gr_is(want, GR_INT) ? (long long)want->u.i : -1LL);
+				snprintf(what, sizeof what, "runtime cost %llu, want %lld",
+				         (unsigned long long)cost,
+				         gr_is(want, GR_INT) ? (long long)want->u.i : -1LL);
 			else
 				ok_rt = 1;
 			gr_cel_free(p);
@@ -91,13 +92,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ran %zu cases, expected %d\n", lines.n, EXPECTED_CASES);
 		bad++;
 	}
-	fprintf(stderr, "k8s cost: %zu expressions, %d checks pass, %d known failures, %d new failures, %d unexpected passes\n",
-		lines.n, pass, kfail, fail, unexpected);
+	fprintf(stderr,
+	        "k8s cost: %zu expressions, %d checks pass, %d known failures, %d new failures, %d "
+	        "unexpected passes\n",
+	        lines.n, pass, kfail, fail, unexpected);
 	cel_lines_free(&lines);
 	gr_arena_free(&a);
 	cel_known_free(&known);
 	if (list)
 		return 0;
-	printf("cel-k8s-cost: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad, kfail);
+	printf("cel-k8s-cost: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad,
+	       kfail);
 	return fail + unexpected + bad ? 1 : 0;
 }

@@ -14,8 +14,8 @@
 
 #include "cel_common.h"
 
-#define DATA "../shared/conformance/cel/k8s_library/k8s_library_eval.jsonl"
-#define KNOWN "tests/conformance/cel_k8s_lib.known-failures"
+#define DATA           "../shared/conformance/cel/k8s_library/k8s_library_eval.jsonl"
+#define KNOWN          "tests/conformance/cel_k8s_lib.known-failures"
 #define EXPECTED_CASES 311
 
 /* Programs of the current case: a result may point into its program (a
@@ -70,11 +70,11 @@ static int expected_value(gr_arena *a, const gr_value *j, gr_cel_value *out)
 	const char *type = gr_get_str(k, "type"), *val = gr_get_str(k, "value");
 	if (!type || !val)
 		return -1;
-	const char *ctor = !strcmp(type, "net.IP")		 ? "ip"
-			   : !strcmp(type, "net.CIDR")		 ? "cidr"
-			   : !strcmp(type, "kubernetes.Quantity") ? "quantity"
-			   : !strcmp(type, "kubernetes.Semver")	 ? "semver"
-								 : NULL;
+	const char *ctor = !strcmp(type, "net.IP")                ? "ip"
+	                   : !strcmp(type, "net.CIDR")            ? "cidr"
+	                   : !strcmp(type, "kubernetes.Quantity") ? "quantity"
+	                   : !strcmp(type, "kubernetes.Semver")   ? "semver"
+	                                                          : NULL;
 	if (!ctor)
 		return -1;
 	char *expr = gr_arena_printf(a, "%s('%s')", ctor, val);
@@ -101,14 +101,16 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 		for (size_t i = 0; ok && res && i < res->u.a.len; i++)
 			ok = pattern_match(res->u.a.items[i].u.s.ptr, err.message);
 		if (!ok)
-			gr_buf_printf(what, "expected a compile error, got rc %d: %s", rc, rc ? err.message : "");
+			gr_buf_printf(what, "expected a compile error, got rc %d: %s", rc,
+			              rc ? err.message : "");
 	} else if (!strcmp(kind, "runtime_error")) {
 		const char *msg = gr_get_str(exp, "error"), *match = gr_get_str(exp, "match");
 		ok = rc == -1 && msg &&
-		     (match && !strcmp(match, "exact") ? !strcmp(err.message, msg) : pattern_match(msg, err.message));
+		     (match && !strcmp(match, "exact") ? !strcmp(err.message, msg)
+		                                       : pattern_match(msg, err.message));
 		if (!ok)
 			gr_buf_printf(what, "expected error '%s', got rc %d: %s", msg ? msg : "", rc,
-				      rc ? err.message : cel_show(&show, &r));
+			              rc ? err.message : cel_show(&show, &r));
 	} else {
 		gr_cel_value want;
 		if (rc != 0)
@@ -164,7 +166,8 @@ int main(int argc, char **argv)
 		else {
 			fail++;
 			if (!list)
-				fprintf(stderr, "FAIL %s: %s\n  %s\n", id, gr_get_str(c, "expr"), what.data ? what.data : "");
+				fprintf(stderr, "FAIL %s: %s\n  %s\n", id, gr_get_str(c, "expr"),
+				        what.data ? what.data : "");
 		}
 		if (list && !ok)
 			printf("%s\t%s\n", id, what.data ? what.data : "");
@@ -179,13 +182,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ran %zu cases, expected %d\n", lines.n, EXPECTED_CASES);
 		bad++;
 	}
-	fprintf(stderr, "k8s library: %zu cases, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
-		lines.n, pass, kfail, fail, unexpected);
+	fprintf(stderr,
+	        "k8s library: %zu cases, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
+	        lines.n, pass, kfail, fail, unexpected);
 	cel_lines_free(&lines);
 	gr_arena_free(&a);
 	cel_known_free(&known);
 	if (list)
 		return 0;
-	printf("cel-k8s-lib: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad, kfail);
+	printf("cel-k8s-lib: %d passed, %d failed (%d known failures)\n", pass, fail + unexpected + bad,
+	       kfail);
 	return fail + unexpected + bad ? 1 : 0;
 }

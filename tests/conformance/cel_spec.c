@@ -16,16 +16,41 @@
  */
 #include "cel_common.h"
 
-#define SPEC_DIR "../shared/conformance/cel/celspec/jsonl"
-#define KNOWN "tests/conformance/cel_spec.known-failures"
+#define SPEC_DIR       "../shared/conformance/cel/celspec/jsonl"
+#define KNOWN          "tests/conformance/cel_spec.known-failures"
 #define EXPECTED_CASES 2456
 
-static const char *const files[] = {
-	"basic",    "bindings_ext", "block_ext", "comparisons", "conversions", "dynamic",      "encoders_ext",
-	"enums",    "fields",       "fp_math",   "integer_math", "lists",      "logic",        "macros",
-	"macros2",  "math_ext",     "namespace", "network_ext", "optionals",   "parse",        "plumbing",
-	"proto2",   "proto2_ext",   "proto3",    "string",      "string_ext",  "timestamps",   "type_deduction",
-	"unknowns", "wrappers",     NULL};
+static const char *const files[] = {"basic",
+                                    "bindings_ext",
+                                    "block_ext",
+                                    "comparisons",
+                                    "conversions",
+                                    "dynamic",
+                                    "encoders_ext",
+                                    "enums",
+                                    "fields",
+                                    "fp_math",
+                                    "integer_math",
+                                    "lists",
+                                    "logic",
+                                    "macros",
+                                    "macros2",
+                                    "math_ext",
+                                    "namespace",
+                                    "network_ext",
+                                    "optionals",
+                                    "parse",
+                                    "plumbing",
+                                    "proto2",
+                                    "proto2_ext",
+                                    "proto3",
+                                    "string",
+                                    "string_ext",
+                                    "timestamps",
+                                    "type_deduction",
+                                    "unknowns",
+                                    "wrappers",
+                                    NULL};
 
 typedef struct tally {
 	int pass, known, fail, unexpected;
@@ -96,7 +121,7 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 		ok = !strcmp(kind, "error");
 		if (!ok)
 			gr_buf_printf(what, "compile error: %s: %s at column %u", gr_cel_error_name(err.type),
-				      err.message, err.column);
+			              err.message, err.column);
 		gr_cel_env_free(env);
 		return ok;
 	}
@@ -178,7 +203,7 @@ int main(int argc, char **argv)
 				tiers[tier].fail++;
 				if (!list)
 					fprintf(stderr, "FAIL %s: %s\n  %s\n", id, gr_get_str(c, "expr"),
-						what.data ? what.data : "");
+					        what.data ? what.data : "");
 			}
 			if (list && !ok)
 				printf("%s\t%s\n", id, what.data ? what.data : "");
@@ -196,8 +221,10 @@ int main(int argc, char **argv)
 	int pass = 0, fail = 0, kn = 0;
 	for (int t = 1; t <= 3; t++) {
 		int n = tiers[t].pass + tiers[t].known + tiers[t].fail + tiers[t].unexpected;
-		fprintf(stderr, "tier %d: %d cases, %d pass, %d known failures, %d new failures, %d unexpected passes\n",
-			t, n, tiers[t].pass, tiers[t].known, tiers[t].fail, tiers[t].unexpected);
+		fprintf(stderr,
+		        "tier %d: %d cases, %d pass, %d known failures, %d new failures, %d unexpected "
+		        "passes\n",
+		        t, n, tiers[t].pass, tiers[t].known, tiers[t].fail, tiers[t].unexpected);
 		pass += tiers[t].pass;
 		kn += tiers[t].known;
 		fail += tiers[t].fail + tiers[t].unexpected;

@@ -14,9 +14,11 @@
 #include "guardrail/decode.h"
 
 static const char fixed[] =
-	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\",\"labels\":{\"app\":\"web\"}},"
-	"\"spec\":{\"replicas\":3,\"containers\":[{\"name\":\"a\",\"image\":\"nginx\",\"ports\":[{"
-	"\"containerPort\":80},{\"containerPort\":8.5}]},{\"name\":\"b\",\"args\":[\"-v\",[1,[2]],null,false]}]}}";
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\",\"labels\":{\"app\":\"web\"}}"
+        ","
+        "\"spec\":{\"replicas\":3,\"containers\":[{\"name\":\"a\",\"image\":\"nginx\",\"ports\":[{"
+        "\"containerPort\":80},{\"containerPort\":8.5}]},{\"name\":\"b\",\"args\":[\"-v\",[1,[2]],null,false]"
+        "}]}}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

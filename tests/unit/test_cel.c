@@ -65,21 +65,23 @@ static void run(const char *expr, const char *input, char *out, size_t cap)
 	run_opts(&o, expr, input, out, cap);
 }
 
-#define EXPECT_EVAL(expr, input, want)                                                                     \
-	do {                                                                                               \
-		char got_[1024];                                                                           \
-		run(expr, input, got_, sizeof got_);                                                       \
-		CHECK_STR(got_, want);                                                                     \
+#define EXPECT_EVAL(expr, input, want)                                                                       \
+	do {                                                                                                 \
+		char got_[1024];                                                                             \
+		run(expr, input, got_, sizeof got_);                                                         \
+		CHECK_STR(got_, want);                                                                       \
 	} while (0)
 
 static void test_values_and_errors(void)
 {
 	EXPECT_EVAL("self.spec.replicas <= self.spec.max", "{\"spec\":{\"replicas\":3,\"max\":5}}", "true");
-	EXPECT_EVAL("self.spec.containers.all(c, c.image.startsWith('registry.local/'))",
-		    "{\"spec\":{\"containers\":[{\"image\":\"registry.local/a\"},{\"image\":\"docker.io/b\"}]}}",
-		    "false");
+	EXPECT_EVAL(
+	        "self.spec.containers.all(c, c.image.startsWith('registry.local/'))",
+	        "{\"spec\":{\"containers\":[{\"image\":\"registry.local/a\"},{\"image\":\"docker.io/b\"}]}}",
+	        "false");
 	EXPECT_EVAL("dyn(1) == 1.0 && 2u < 3 && 3.5 > 3", NULL, "true");
-	EXPECT_EVAL("1 == 1.0", NULL, "error check@3: found no matching overload for '_==_' applied to '(int, double)'");
+	EXPECT_EVAL("1 == 1.0", NULL,
+	            "error check@3: found no matching overload for '_==_' applied to '(int, double)'");
 	EXPECT_EVAL("[1, 2, 3].map(x, x * 2).filter(x, x > 2)", NULL, "[4,6]");
 	EXPECT_EVAL("{'a': 1}.transformMap(k, v, v + 1)", NULL, "{\"a\":2}");
 	EXPECT_EVAL("(1 / 0 > 0) || true", NULL, "true"); /* commutative error absorption */
@@ -88,7 +90,8 @@ static void test_values_and_errors(void)
 	EXPECT_EVAL("-9223372036854775808", NULL, "-9223372036854775808");
 	EXPECT_EVAL("self.x", "{}", "error eval@6: no such key: x");
 	EXPECT_EVAL("1 +", NULL, "error syntax@4: syntax error: unexpected end of expression");
-	EXPECT_EVAL("1 == 'a'", NULL, "error check@3: found no matching overload for '_==_' applied to '(int, string)'");
+	EXPECT_EVAL("1 == 'a'", NULL,
+	            "error check@3: found no matching overload for '_==_' applied to '(int, string)'");
 	EXPECT_EVAL("[1, 'a']", NULL, "error check@5: expected type 'int' but found 'string'");
 	EXPECT_EVAL("duration('1d')", NULL, "error check@10: invalid duration argument");
 	EXPECT_EVAL("nope", NULL, "error check@1: undeclared reference to 'nope'");
@@ -129,7 +132,7 @@ static void test_time_zones(void)
 	EXPECT_EVAL("timestamp('2090-07-01T12:00:00Z').getHours('Europe/Paris')", NULL, "14");
 	EXPECT_EVAL("timestamp('2090-01-01T12:00:00Z').getHours('Europe/Paris')", NULL, "13");
 	EXPECT_EVAL("timestamp('2009-02-13T23:31:30Z').getHours('No/Such_Zone')", NULL,
-		    "error eval@35: unknown time zone 'No/Such_Zone'");
+	            "error eval@35: unknown time zone 'No/Such_Zone'");
 }
 
 /* What hostile input meets: a bounded error, never a crash or a hang. */
@@ -177,9 +180,9 @@ static void test_limits(void)
 	opt.kubernetes = true;
 	opt.cost_limit = 1000000;
 	run_opts(&opt,
-		 "[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(c, "
-		 "[1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, [1,2,3,4,5,6,7,8,9,10])))))",
-		 NULL, got, sizeof got);
+	         "[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, [1,2,3,4,5,6,7,8,9,10].map(c, "
+	         "[1,2,3,4,5,6,7,8,9,10].map(d, [1,2,3,4,5,6,7,8,9,10].map(e, [1,2,3,4,5,6,7,8,9,10])))))",
+	         NULL, got, sizeof got);
 	CHECK(strstr(got, "error limit@") && strstr(got, "cost limit exceeded"));
 	run_opts(&opt, "lists.range(1000000).map(x, x).size()", NULL, got, sizeof got);
 	CHECK(strstr(got, "cost limit exceeded") != NULL);
@@ -212,11 +215,13 @@ static void test_crd(void)
 	gr_arena a;
 	gr_arena_init(&a);
 	gr_value schema = parse_json(
-		&a, "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"x-kubernetes-validations\":["
-		    "{\"rule\":\"self.replicas <= self.maxReplicas\",\"message\":\"too many\"},"
-		    "{\"rule\":\"self.replicas >= oldSelf.replicas\",\"message\":\"no scaling down\"}],"
-		    "\"properties\":{\"replicas\":{\"type\":\"integer\"},\"maxReplicas\":{\"type\":\"integer\","
-		    "\"default\":10},\"my-field\":{\"type\":\"string\"}}}}}");
+	        &a,
+	        "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"x-kubernetes-"
+	        "validations\":["
+	        "{\"rule\":\"self.replicas <= self.maxReplicas\",\"message\":\"too many\"},"
+	        "{\"rule\":\"self.replicas >= oldSelf.replicas\",\"message\":\"no scaling down\"}],"
+	        "\"properties\":{\"replicas\":{\"type\":\"integer\"},\"maxReplicas\":{\"type\":\"integer\","
+	        "\"default\":10},\"my-field\":{\"type\":\"string\"}}}}}");
 	gr_cel_crd_options o;
 	memset(&o, 0, sizeof o);
 	gr_cel_error err;
@@ -236,8 +241,8 @@ static void test_crd(void)
 	gr_cel_crd_free(c);
 	/* escaped property names and an undefined field */
 	schema = parse_json(&a, "{\"type\":\"object\",\"properties\":{\"my-field\":{\"type\":\"string\"}},"
-				"\"x-kubernetes-validations\":[{\"rule\":\"self.my__dash__field == 'x'\"},"
-				"{\"rule\":\"self.other == 1\"}]}");
+	                        "\"x-kubernetes-validations\":[{\"rule\":\"self.my__dash__field == 'x'\"},"
+	                        "{\"rule\":\"self.other == 1\"}]}");
 	c = gr_cel_crd_new(&schema, &o, &err);
 	CHECK(c && gr_cel_crd_compile_errors(c) == 1);
 	gr_value o2 = parse_json(&a, "{\"my-field\":\"x\"}");
