@@ -53,12 +53,16 @@ static void usage(FILE *out)
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
 	      "      --engines LIST           comma-separated engines to run (default: all: "
-	      "schema,pss,native,kyverno)\n"
+	      "schema,pss,native,kyverno,vap)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
 	      "                               the installed data directory, ../shared/k8s-openapi)\n"
 	      "      --schema-patches DIR     JSON merge patches laid over the schemas\n"
+	      "      --vap-policy PATH        ValidatingAdmissionPolicy and binding file (repeatable; those among\n"
+	      "                               the inputs count too)\n"
+	      "      --old PATH               previous versions of the objects (an UPDATE): CRD transition rules\n"
+	      "                               (oldSelf) run against them (repeatable)\n"
 	      "      --crd PATH               CRD file or directory supplying custom resource schemas\n"
 	      "                               (repeatable; CRDs among the inputs count too)\n"
 	      "      --strict / --no-strict   unknown fields are errors (default) / warnings\n"
@@ -125,6 +129,8 @@ static const struct option_flag {
         {"--schema-dir", NULL, "schema", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
+        {"--old", NULL, "schema", "old"},
+        {"--vap-policy", NULL, "vap", "policy"},
         {"--pss-enforce", NULL, "pss", "enforce"},
         {"--pss-warn", NULL, "pss", "warn"},
         {"--pss-audit", NULL, "pss", "audit"},
