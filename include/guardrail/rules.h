@@ -1,0 +1,96 @@
+/*
+ * rules.h — the rule packs: best practices (bp.*), cross-object checks
+ * (ref.*), deprecated APIs (api.*), image provenance (image.*), and the
+ * compatibility profiles that reproduce Polaris, kube-score and kube-linter
+ * (polaris.*, kube-score.*, kube-linter.*).
+ *
+ * Rules judge a whole input set at once (cross-object rules need every
+ * Service, PodDisruptionBudget, ... of the set). gr_rules_check_set indexes
+ * the set by kind, namespace, name and labels once, then runs every enabled
+ * rule over every object; nothing is quadratic in the number of objects.
+ */
+#ifndef GUARDRAIL_RULES_H
+#define GUARDRAIL_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "guardrail/error.h"
+#include "guardrail/finding.h"
+#include "guardrail/object.h"
+
+typedef enum gr_rules_profile {
+	GR_PROFILE_GUARDRAIL = 0, /* bp, ref, api, image */
+	GR_PROFILE_POLARIS,
+	GR_PROFILE_KUBE_SCORE,
+	GR_PROFILE_KUBE_LINTER
+} gr_rules_profile;
+
+/* "guardrail", "polaris", "kube-score", "kube-linter"; -1 when unknown. */
+int gr_rules_profile_parse(const char *name);
+
+typedef struct gr_rules_options {
+	gr_rules_profile profile;
+	const char *const *only; /* --only: rule ids (NULL/0: all enabled) */
+	size_t nonly;
+	const char *const *enable; /* rules turned on beyond the defaults */
+	size_t nenable;
+	const char *const *disable; /* rules turned off */
+	size_t ndisable;
+	const char *target_kubernetes;         /* "1.32"; NULL: newest table version */
+	const char *const *allowed_registries; /* image.registry-allowed; NULL: any */
+	size_t nallowed_registries;
+	const char *const *denied_registries;
+	size_t ndenied_registries;
+	bool assume_complete;   /* ref.*: the set holds every object */
+	bool require_digest;    /* image.digest everywhere */
+	bool require_qualified; /* image.unqualified */
+	int min_replicas;       /* bp.replicas; 0: the default (2) */
+	/* kube-score harness: Go zero-value configuration (no defaults). */
+	bool kube_score_zero_config;
+	const char *kube_score_version; /* --kubernetes-version, "v1.18" */
+} gr_rules_options;
+
+/* A rule as documented: what it is and which upstream checks it covers. */
+typedef struct gr_rule_info {
+	const char *id;       /* "bp.memory-limit" */
+	const char *pack;     /* "bp", "ref", "api", "image", "polaris", ... */
+	gr_severity severity; /* default */
+	gr_action action;     /* default */
+	bool default_on;
+	const char *summary;     /* one line: what is wrong */
+	const char *remediation; /* one line: what to write */
+	const char *upstream;    /* "polaris:cpuLimitsMissing kube-score:container-resources" */
+	const char *doc;         /* "docs/rules/bp.md#bp-memory-limit" */
+} gr_rule_info;
+
+size_t gr_rules_count(void);
+const gr_rule_info *gr_rules_info(size_t i);
+const gr_rule_info *gr_rules_find(const char *id);
+
+typedef struct gr_rules gr_rules;
+
+int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err);
+void gr_rules_free(gr_rules *r);
+
+/*
+ * Judge a whole input set. Findings go to out (strings in out->arena).
+ * Objects whose ignore annotations exempt a rule produce no finding for it;
+ * a guardrail.dev/ignore annotation without its reason annotation is itself
+ * a finding (rule "rules.ignore-without-reason").
+ */
+int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out, gr_error *err);
+
+/* Image references, parsed per docker/distribution's reference grammar. */
+typedef struct gr_image_ref {
+	char domain[256];      /* "" when the reference has none */
+	char path[256];        /* "library/nginx", "org/app" (after normalization: see below) */
+	char tag[129];         /* "" when absent */
+	char digest[256];      /* "sha256:..." or "" */
+	bool implicit_domain;  /* no domain written: docker.io implied */
+	bool implicit_library; /* a one-component Docker Hub path: library/ implied */
+} gr_image_ref;
+/* 0 on success; -1 with a message in err (column = 1-based offset). */
+int gr_image_ref_parse(const char *s, gr_image_ref *out, gr_error *err);
+
+#endif

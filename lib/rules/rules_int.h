@@ -1,0 +1,190 @@
+/*
+ * rules_int.h — what the rule files share: the rule row, the per-object
+ * context, the index of the input set and the small helpers (containers,
+ * selectors, quantities) every pack uses.
+ *
+ * A rule is one row: id, pack, default severity/action, summary,
+ * remediation, upstream ids, and a function judging one object. The
+ * function calls rl_judged() when the object is one the rule applies to
+ * (Polaris' harness needs "produced a result") and rl_emit() per violation.
+ */
+#ifndef GUARDRAIL_RULES_INT_H
+#define GUARDRAIL_RULES_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "guardrail/rules.h"
+
+typedef struct rl_ctx rl_ctx;
+typedef void (*rl_fn)(rl_ctx *c);
+
+typedef struct rl_rule {
+	gr_rule_info info;
+	rl_fn fn;
+	int param; /* variant selector for functions shared by several rows */
+} rl_rule;
+
+#define RL_PACK_END                                                                                          \
+	{                                                                                                    \
+		{NULL, NULL, 0, 0, false, NULL, NULL, NULL, NULL}, NULL, 0                                   \
+	}
+
+/* The packs (one table per file group), NULL-id terminated. */
+extern const rl_rule rl_pack_bp_container[];
+extern const rl_rule rl_pack_bp_workload[];
+extern const rl_rule rl_pack_ref[];
+extern const rl_rule rl_pack_api[];
+extern const rl_rule rl_pack_image[];
+extern const rl_rule rl_pack_polaris[];
+extern const rl_rule rl_pack_kube_score[];
+extern const rl_rule rl_pack_kube_linter[];
+
+/* ---- the index of the input set ---- */
+
+typedef struct rl_entry {
+	uint64_t hash;
+	uint32_t obj;
+	uint32_t next;
+} rl_entry;
+
+typedef struct rl_map {
+	uint32_t *heads; /* bucket -> entry index + 1 (0: empty) */
+	size_t nbuckets;
+	rl_entry *entries;
+	size_t len, cap;
+} rl_map;
+
+typedef struct rl_set {
+	const gr_object *objs;
+	size_t n;
+	rl_map by_name;     /* kind, namespace, name */
+	rl_map by_kind_ns;  /* kind, namespace */
+	rl_map by_kind;     /* kind */
+	rl_map pod_labels;  /* namespace, label key, value -> pod-template objects */
+	rl_map pods_ns;     /* namespace -> pod-template objects */
+	rl_map svc_sel;     /* namespace, first selector pair -> Services */
+	rl_map ns_declared; /* Namespace objects by name */
+	bool assume_complete;
+} rl_set;
+
+int rl_set_build(rl_set *s, const gr_object *objs, size_t n);
+void rl_set_free(rl_set *s);
+
+uint64_t rl_hash(const char *a, const char *b, const char *c);
+/* Iterate entries with the given hash: for (uint32_t e = rl_map_first(m,h); e; e = rl_map_next(m,e,h)) obj =
+ * m->entries[e-1].obj */
+uint32_t rl_map_first(const rl_map *m, uint64_t h);
+uint32_t rl_map_next(const rl_map *m, uint32_t e, uint64_t h);
+static inline uint32_t rl_map_obj(const rl_map *m, uint32_t e)
+{
+	return m->entries[e - 1].obj;
+}
+
+/* Objects of kind (group-insensitive) in namespace, with this name (first; NULL when none). */
+const gr_object *rl_find(const rl_set *s, const char *kind, const char *ns, const char *name);
+/* True when the set declares the namespace (a Namespace object) or assume_complete. */
+bool rl_ns_complete(const rl_set *s, const char *ns);
+
+/* ---- per-object context ---- */
+
+struct rl_ctx {
+	const gr_rules *rules;
+	const gr_rules_options *opt;
+	const rl_set *set;
+	const gr_object *obj;
+	const rl_rule *rule;
+	gr_findings *out;
+	size_t judged;
+	char path[1024];
+};
+
+void rl_judged(rl_ctx *c);
+/* A finding of the current rule at path (NULL: the object), located at node at. */
+gr_finding *rl_emit(rl_ctx *c, const char *path, const gr_value *at, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Same with an explicit severity (kube-score grades: WARNING vs CRITICAL). */
+gr_finding *rl_emit_sev(rl_ctx *c, gr_severity sev, const char *path, const gr_value *at, const char *fmt,
+                        ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- containers ---- */
+
+enum { RL_REG = 1, RL_INIT = 2, RL_EPH = 4, RL_ALL = 7 };
+
+typedef struct rl_ctr {
+	const gr_value *node;
+	const gr_value *sc; /* securityContext or NULL */
+	const char *name;
+	const char *list; /* "containers", ... */
+	size_t index;
+	int which; /* RL_REG, RL_INIT, RL_EPH */
+	/* iteration state */
+	int li;
+	size_t ii;
+} rl_ctr;
+
+void rl_ctr_begin(rl_ctr *it);
+bool rl_ctr_next(const gr_object *o, int mask, rl_ctr *it);
+/* c->path = pod_spec_path.list[i] + suffix; returns c->path. */
+const char *rl_cpath(rl_ctx *c, const rl_ctr *k, const char *suffix);
+/* c->path = pod_spec_path + suffix. */
+const char *rl_spath(rl_ctx *c, const char *suffix);
+
+/* ---- values ---- */
+
+static inline const char *rl_str(const gr_value *v)
+{
+	return v && v->type == GR_STRING ? v->u.s.ptr : NULL;
+}
+static inline bool rl_true(const gr_value *v)
+{
+	return v && v->type == GR_BOOL && v->u.b;
+}
+static inline bool rl_false(const gr_value *v)
+{
+	return v && v->type == GR_BOOL && !v->u.b;
+}
+static inline bool rl_set_(const gr_value *v)
+{
+	return v && v->type != GR_NULL;
+}
+static inline bool rl_is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+bool rl_streq_ci(const char *a, const char *b);
+/* Integer value of v (int or integral double); false when not a number. */
+bool rl_int(const gr_value *v, int64_t *out);
+/* A resource quantity that is set and not zero. */
+bool rl_quantity_nonzero(const gr_value *v);
+/* Quantity in base units (cpu in cores, memory in bytes); false when unparsable. */
+bool rl_quantity(const gr_value *v, double *out);
+/* String array contains s (case-insensitive when ci). */
+bool rl_has_str(const gr_value *arr, const char *s, bool ci);
+bool rl_kind(const gr_object *o, const char *kind);
+/* Labels of the object's pod template (or the Pod's own labels). */
+const gr_value *rl_pod_labels(const gr_object *o);
+const gr_value *rl_labels(const gr_object *o);
+const gr_value *rl_annotations(const gr_object *o);
+const char *rl_annotation(const gr_object *o, const char *key);
+
+/* ---- selectors ---- */
+
+/* map selector {k: v} matches labels (an empty/absent selector matches when empty_all). */
+bool rl_map_selects(const gr_value *sel, const gr_value *labels, bool empty_all);
+/* LabelSelector (matchLabels + matchExpressions); empty selects all when empty_all. */
+bool rl_selector_selects(const gr_value *sel, const gr_value *labels, bool empty_all);
+bool rl_selector_empty(const gr_value *sel);
+
+/* Pod-template objects in ns selected by a LabelSelector (or map when is_map);
+ * calls fn for each; stops when fn returns false. Uses the label index. */
+typedef bool (*rl_obj_fn)(void *user, const gr_object *o);
+void rl_each_selected(const rl_set *s, const char *ns, const gr_value *sel, bool is_map, bool empty_all,
+                      rl_obj_fn fn, void *user);
+/* Services in ns whose selector selects the labels. */
+void rl_each_service_selecting(const rl_set *s, const char *ns, const gr_value *labels, bool empty_all,
+                               rl_obj_fn fn, void *user);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * run.c — selecting rules (profile, defaults, --only, enable/disable),
+ * running them over an indexed input set, and the exemption annotations
+ * every profile honours:
+ *
+ *   guardrail.dev/ignore: "bp.memory-limit,image.tag-latest"   (all profiles)
+ *   guardrail.dev/ignore-reason: "why"                          (mandatory)
+ *   polaris.fairwinds.com/<check>-exempt: "true", polaris.fairwinds.com/exempt
+ *   kube-score/ignore: "check-id,check-id"
+ *   ignore-check.kube-linter.io/<check>: "why", kube-linter.io/ignore-all
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "rules_int.h"
+
+struct gr_rules {
+	gr_rules_options opt;
+	const rl_rule **on; /* enabled rules, table order */
+	size_t non;
+};
+
+static const rl_rule *const *packs(void)
+{
+	static const rl_rule *const all[] = {rl_pack_bp_container, rl_pack_bp_workload, rl_pack_ref,
+	                                     rl_pack_api,          rl_pack_image,       rl_pack_polaris,
+	                                     rl_pack_kube_score,   rl_pack_kube_linter, NULL};
+	return all;
+}
+
+static const rl_rule *rule_at(size_t i)
+{
+	for (const rl_rule *const *p = packs(); *p; p++) {
+		size_t n = 0;
+		while ((*p)[n].info.id)
+			n++;
+		if (i < n)
+			return &(*p)[i];
+		i -= n;
+	}
+	return NULL;
+}
+
+size_t gr_rules_count(void)
+{
+	size_t n = 0;
+	for (const rl_rule *const *p = packs(); *p; p++)
+		for (const rl_rule *r = *p; r->info.id; r++)
+			n++;
+	return n;
+}
+
+const gr_rule_info *gr_rules_info(size_t i)
+{
+	const rl_rule *r = rule_at(i);
+	return r ? &r->info : NULL;
+}
+
+static const rl_rule *find_rule(const char *id)
+{
+	for (const rl_rule *const *p = packs(); *p; p++)
+		for (const rl_rule *r = *p; r->info.id; r++)
+			if (strcmp(r->info.id, id) == 0)
+				return r;
+	return NULL;
+}
+
+const gr_rule_info *gr_rules_find(const char *id)
+{
+	const rl_rule *r = find_rule(id);
+	return r ? &r->info : NULL;
+}
+
+int gr_rules_profile_parse(const char *name)
+{
+	static const char *const names[] = {"guardrail", "polaris", "kube-score", "kube-linter"};
+	for (int i = 0; i < 4; i++)
+		if (name && strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static bool in_list(const char *const *l, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] && strcmp(l[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool pack_in_profile(const char *pack, gr_rules_profile p)
+{
+	switch (p) {
+	case GR_PROFILE_POLARIS: return strcmp(pack, "polaris") == 0;
+	case GR_PROFILE_KUBE_SCORE: return strcmp(pack, "kube-score") == 0;
+	case GR_PROFILE_KUBE_LINTER: return strcmp(pack, "kube-linter") == 0;
+	default:
+		return strcmp(pack, "bp") == 0 || strcmp(pack, "ref") == 0 || strcmp(pack, "api") == 0 ||
+		       strcmp(pack, "image") == 0;
+	}
+}
+
+/* A name in --only/enable/disable may be a rule id or a whole pack ("bp"). */
+static bool named(const char *const *l, size_t n, const rl_rule *r)
+{
+	return in_list(l, n, r->info.id) || in_list(l, n, r->info.pack);
+}
+
+static int check_names(const char *const *l, size_t n, const char *flag, gr_error *err)
+{
+	static const char *const pack_names[] = {"bp",      "ref",        "api",        "image",
+	                                         "polaris", "kube-score", "kube-linter"};
+	for (size_t i = 0; i < n; i++) {
+		if (!l[i] || find_rule(l[i]) || in_list(pack_names, 7, l[i]))
+			continue;
+		return gr_error_set(err, 0, 0, "%s: unknown rule \"%.200s\"", flag, l[i]);
+	}
+	return 0;
+}
+
+int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err)
+{
+	*out = NULL;
+	if (check_names(opts->only, opts->nonly, "--only", err) ||
+	    check_names(opts->enable, opts->nenable, "enable", err) ||
+	    check_names(opts->disable, opts->ndisable, "disable", err))
+		return -1;
+	gr_rules *r = calloc(1, sizeof *r);
+	size_t total = gr_rules_count();
+	if (r)
+		r->on = calloc(total ? total : 1, sizeof *r->on);
+	if (!r || !r->on) {
+		if (r)
+			free(r);
+		return gr_error_set(err, 0, 0, "out of memory");
+	}
+	r->opt = *opts;
+	for (size_t i = 0; i < total; i++) {
+		const rl_rule *x = rule_at(i);
+		bool on;
+		if (opts->nonly)
+			on = named(opts->only, opts->nonly, x); /* --only: any profile, any pack */
+		else {
+			on = pack_in_profile(x->info.pack, opts->profile) &&
+			     (x->info.default_on || named(opts->enable, opts->nenable, x));
+			if (named(opts->disable, opts->ndisable, x))
+				on = false;
+		}
+		if (on)
+			r->on[r->non++] = x;
+	}
+	*out = r;
+	return 0;
+}
+
+void gr_rules_free(gr_rules *r)
+{
+	if (!r)
+		return;
+	free(r->on);
+	free(r);
+}
+
+/* ---- emitting ---- */
+
+void rl_judged(rl_ctx *c)
+{
+	c->judged++;
+}
+
+static gr_finding *emitv(rl_ctx *c, gr_severity sev, const char *path, const gr_value *at, const char *fmt,
+                         va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	gr_action act = c->rule->info.action;
+	if (sev != c->rule->info.severity && c->rule->info.action == GR_ACTION_ENFORCE && sev != GR_SEV_ERROR)
+		act = GR_ACTION_WARN;
+	gr_finding *f =
+	        gr_findings_addf(c->out, c->obj, c->rule->info.id, sev, act, path ? path : "", at, "%s", msg);
+	if (f) {
+		f->remediation = c->rule->info.remediation;
+		f->doc = c->rule->info.doc;
+	}
+	c->judged++;
+	return f;
+}
+
+gr_finding *rl_emit(rl_ctx *c, const char *path, const gr_value *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gr_finding *f = emitv(c, c->rule->info.severity, path, at, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+gr_finding *rl_emit_sev(rl_ctx *c, gr_severity sev, const char *path, const gr_value *at, const char *fmt,
+                        ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gr_finding *f = emitv(c, sev, path, at, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+/* ---- exemptions ---- */
+
+/* True when comma-separated list l names id (spaces around items allowed). */
+static bool csv_has(const char *l, const char *id)
+{
+	size_t n = strlen(id);
+	while (l && *l) {
+		while (*l == ' ' || *l == ',')
+			l++;
+		const char *e = l;
+		while (*e && *e != ',')
+			e++;
+		const char *t = e;
+		while (t > l && t[-1] == ' ')
+			t--;
+		if ((size_t)(t - l) == n && strncmp(l, id, n) == 0)
+			return true;
+		if ((size_t)(t - l) == 1 && *l == '*')
+			return true;
+		l = e;
+	}
+	return false;
+}
+
+static bool annotation_true(const char *v)
+{
+	return v && strcasecmp(v, "true") == 0;
+}
+
+/* The upstream id of a profile rule ("polaris.hostPIDSet" -> "hostPIDSet"). */
+static const char *upstream_id(const rl_rule *x)
+{
+	const char *dot = strchr(x->info.id, '.');
+	return dot ? dot + 1 : x->info.id;
+}
+
+static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_options *o)
+{
+	if (!ann || ann->type != GR_OBJECT)
+		return false;
+	const char *g = gr_get_str(ann, "guardrail.dev/ignore");
+	if (g && gr_get_str(ann, "guardrail.dev/ignore-reason") && csv_has(g, x->info.id))
+		return true;
+	char key[300];
+	if (strcmp(x->info.pack, "polaris") == 0) {
+		if (annotation_true(gr_get_str(ann, "polaris.fairwinds.com/exempt")))
+			return true;
+		snprintf(key, sizeof key, "polaris.fairwinds.com/%s-exempt", upstream_id(x));
+		return annotation_true(gr_get_str(ann, key));
+	}
+	if (strcmp(x->info.pack, "kube-score") == 0) {
+		if (o->kube_score_zero_config)
+			return false; /* UseIgnoreChecksAnnotation is false in upstream's tests */
+		const char *l = gr_get_str(ann, "kube-score/ignore");
+		return l && csv_has(l, upstream_id(x));
+	}
+	if (strcmp(x->info.pack, "kube-linter") == 0) {
+		if (gr_get(ann, "kube-linter.io/ignore-all"))
+			return true;
+		snprintf(key, sizeof key, "ignore-check.kube-linter.io/%s", upstream_id(x));
+		return gr_get(ann, key) != NULL;
+	}
+	return false;
+}
+
+static bool exempt(const gr_object *o, const rl_rule *x, const gr_rules_options *opt)
+{
+	if (exempt_in(rl_annotations(o), x, opt))
+		return true;
+	/* Polaris and kube-score also read the pod template's annotations. */
+	if (o->pod_metadata &&
+	    (strcmp(x->info.pack, "polaris") == 0 || strcmp(x->info.pack, "kube-score") == 0))
+		return exempt_in(gr_get(o->pod_metadata, "annotations"), x, opt);
+	return false;
+}
+
+static const rl_rule ignore_rule = {
+        {"rules.ignore-without-reason", "rules", GR_SEV_ERROR, GR_ACTION_ENFORCE, true,
+         "guardrail.dev/ignore is set without guardrail.dev/ignore-reason",
+         "add the annotation guardrail.dev/ignore-reason: \"<why this object is exempt>\"", "",
+         "docs/rules/bp.md#rules-ignore-without-reason"},
+        NULL,
+        0};
+
+int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out, gr_error *err)
+{
+	rl_set set;
+	memset(&set, 0, sizeof set);
+	set.assume_complete = r->opt.assume_complete;
+	if (rl_set_build(&set, objs, n) != 0) {
+		rl_set_free(&set);
+		return gr_error_set(err, 0, 0, "out of memory indexing %zu objects", n);
+	}
+	rl_ctx c;
+	memset(&c, 0, sizeof c);
+	c.rules = r;
+	c.opt = &r->opt;
+	c.set = &set;
+	c.out = out;
+	for (size_t i = 0; i < n; i++) {
+		c.obj = &objs[i];
+		if (!c.obj->root || c.obj->root->type != GR_OBJECT)
+			continue;
+		const gr_value *ann = rl_annotations(c.obj);
+		bool has_ann = ann && ann->type == GR_OBJECT && ann->u.o.len;
+		if (has_ann) {
+			const gr_value *g = gr_get(ann, "guardrail.dev/ignore");
+			if (g && !gr_get_str(ann, "guardrail.dev/ignore-reason")) {
+				c.rule = &ignore_rule;
+				rl_emit(&c, "metadata.annotations", g, "%s", ignore_rule.info.summary);
+			}
+		}
+		for (size_t k = 0; k < r->non; k++) {
+			c.rule = r->on[k];
+			if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt))
+				continue;
+			c.rule->fn(&c);
+		}
+	}
+	rl_set_free(&set);
+	return 0;
+}
+
+/* For the conformance runner: run one rule and say whether it judged the object. */
+size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs, size_t n, size_t which,
+                       gr_findings *out);
+size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs, size_t n, size_t which,
+                       gr_findings *out)
+{
+	const rl_rule *x = find_rule(id);
+	if (!x)
+		return 0;
+	rl_set set;
+	memset(&set, 0, sizeof set);
+	if (rl_set_build(&set, objs, n) != 0) {
+		rl_set_free(&set);
+		return 0;
+	}
+	rl_ctx c;
+	memset(&c, 0, sizeof c);
+	c.rules = r;
+	c.opt = &r->opt;
+	c.set = &set;
+	c.out = out;
+	c.obj = &objs[which];
+	c.rule = x;
+	if (c.obj->root && c.obj->root->type == GR_OBJECT && !exempt(c.obj, x, &r->opt))
+		x->fn(&c);
+	rl_set_free(&set);
+	return c.judged;
+}
