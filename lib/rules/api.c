@@ -71,8 +71,14 @@ static void api_rule(rl_ctx *c)
 		return;
 	rl_judged(c);
 	judge(c, c->obj->api_version, c->obj->kind, "apiVersion", gr_get(c->obj->root, "apiVersion"), "");
-	const gr_value *lac =
-	        gr_get(rl_annotations(c->obj), "kubectl.kubernetes.io/last-applied-configuration");
+	/* kubectl's record of what was applied, or kapp's */
+	const gr_value *ann = rl_annotations(c->obj);
+	const gr_value *lac = gr_get(ann, "kubectl.kubernetes.io/last-applied-configuration");
+	const char *lpath = "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]";
+	if (!lac) {
+		lac = gr_get(ann, "kapp.k14s.io/original");
+		lpath = "metadata.annotations[kapp.k14s.io/original]";
+	}
 	if (!lac || lac->type != GR_STRING)
 		return;
 	gr_value v;
@@ -81,8 +87,7 @@ static void api_rule(rl_ctx *c)
 		return;
 	const char *av = gr_get_str(&v, "apiVersion"), *k = gr_get_str(&v, "kind");
 	if (av && k && strcmp(av, c->obj->api_version) != 0)
-		judge(c, av, k, "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]", lac,
-		      " (as last applied)");
+		judge(c, av, k, lpath, lac, " (as last applied)");
 }
 
 #define API(id, sev, act, summary, fix, up, param)                                                           \

@@ -4,7 +4,10 @@
 Data sources (read at generation time, never copied whole):
   1. pluto's built-in table, ../shared/k8s-deprecations/pluto/versions.yaml
      (FairwindsOps/pluto, Apache-2.0): Kubernetes, cert-manager and Istio rows.
-  2. the Kubernetes OpenAPI v3 documents, ../shared/k8s-openapi/<1.27..1.35>:
+  2. kube-no-trouble's rule summary, ../shared/k8s-deprecations/kube-no-trouble/rules-summary.txt
+     (doitintl/kube-no-trouble, MIT): rows pluto lacks (the *AccessReview kinds,
+     VolumeSnapshot* deprecated "in future").
+  3. the Kubernetes OpenAPI v3 documents, ../shared/k8s-openapi/<1.27..1.35>:
      a group-version-kind served by version N-1 and absent from N is added as
      removed in N when pluto does not list it (alpha and beta APIs pluto skips).
 Run from the repository root: python3 lib/rules/gen_api_table.py > lib/rules/api_table.c
@@ -47,6 +50,29 @@ for r in t["deprecated-versions"]:
     rows.append((r["version"], r["kind"], ver(r.get("deprecated-in")), ver(r.get("removed-in")),
                  r.get("replacement-api") or "", ver(r.get("replacement-available-in")), r.get("component", "k8s"), "pluto"))
 
+import re
+section = None
+for line in open(os.path.join(SHARED, "k8s-deprecations/kube-no-trouble/rules-summary.txt")):
+    m = re.match(r"^Removed in (\d+\.\d+)", line)
+    if m:
+        section = m.group(1)
+        continue
+    if line.startswith('"To be removed in future"'):
+        section = "future"
+        continue
+    if line.startswith("Notes"):
+        section = None
+    m = re.match(r"^  (\w+):\s+(.+?) -> (\S+) \((?:no replacement; )?since (\d+\.\d+)\)", line)
+    if not (m and section):
+        continue
+    kind, olds, repl, since = m.groups()
+    for gv in [x.strip() for x in olds.split(",")]:
+        if (gv, kind) in seen:
+            continue
+        seen.add((gv, kind))
+        rem = 0 if section == "future" else ver(section)
+        rows.append((gv, kind, ver(since), rem, "" if repl.startswith("<") else repl, ver(since), "k8s", "kubent"))
+
 versions = sorted((d for d in os.listdir(os.path.join(SHARED, "k8s-openapi")) if d[0].isdigit()), key=ver)
 prev = None
 for v in versions:
@@ -54,6 +80,12 @@ for v in versions:
     if prev is not None:
         for gv, kind in sorted(prev - cur):
             if (gv, kind) in seen:
+                # listed without a removal, or with a later one than the API
+                # server's own documents show (pluto: VAP v1alpha1 in 1.33, the
+                # 1.32 documents no longer serve it): the documents win
+                for i, r in enumerate(rows):
+                    if (r[0], r[1]) == (gv, kind) and (not r[3] or r[3] > ver(v)):
+                        rows[i] = r[:3] + (ver(v),) + r[4:7] + (r[7] + "+openapi",)
                 continue
             # the replacement: the same kind in the newest group-version still served
             group = gv.rsplit("/", 1)[0] if "/" in gv else ""
