@@ -29,6 +29,8 @@ typedef enum gr_rules_profile {
 /* "guardrail", "polaris", "kube-score", "kube-linter"; -1 when unknown. */
 int gr_rules_profile_parse(const char *name);
 
+typedef struct gr_rules_file gr_rules_file;
+
 typedef struct gr_rules_options {
 	gr_rules_profile profile;
 	const char *const *only; /* --only: rule ids (NULL/0: all enabled) */
@@ -49,6 +51,9 @@ typedef struct gr_rules_options {
 	/* kube-score harness: Go zero-value configuration (no defaults). */
 	bool kube_score_zero_config;
 	const char *kube_score_version; /* --kubernetes-version, "v1.18" */
+	/* A loaded .guardrail.yaml: per-rule severity/action, exemptions,
+	 * per-namespace digest pinning. Must outlive the gr_rules. May be NULL. */
+	const gr_rules_file *file;
 } gr_rules_options;
 
 /* A rule as documented: what it is and which upstream checks it covers. */
@@ -80,6 +85,23 @@ void gr_rules_free(gr_rules *r);
  * a finding (rule "rules.ignore-without-reason").
  */
 int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out, gr_error *err);
+
+/*
+ * The configuration file (.guardrail.yaml, format in docs/configuration.md).
+ *
+ * gr_rules_file_find looks for ".guardrail.yaml" in dir and its parents
+ * (the caller passes its working directory); 0 and the path in out when
+ * found, -1 when not. gr_rules_file_load parses and validates a file:
+ * errors carry file:line:col. gr_rules_file_apply copies the file's
+ * settings into o (profile, packs, rules on/off, parameters); flags the
+ * caller applies afterwards win. The strings stay owned by the file.
+ */
+int gr_rules_file_find(const char *dir, char *out, size_t outlen);
+int gr_rules_file_load(const char *path, gr_rules_file **out, gr_error *err);
+/* Same from a buffer (name is used in errors). */
+int gr_rules_file_parse(const char *name, const char *data, size_t len, gr_rules_file **out, gr_error *err);
+int gr_rules_file_apply(const gr_rules_file *f, gr_rules_options *o, gr_error *err);
+void gr_rules_file_free(gr_rules_file *f);
 
 /* Image references, parsed per docker/distribution's reference grammar. */
 typedef struct gr_image_ref {

@@ -229,6 +229,8 @@ int gr_image_ref_parse(const char *s, gr_image_ref *out, gr_error *err)
 
 /* ---- rules ---- */
 
+bool gri_rules_file_digest_ns(const gr_rules_file *f, const char *ns);
+
 /* "registry.example.com" or "registry.example.com/team" matches domain/path. */
 static bool registry_matches(const char *entry, const gr_image_ref *r)
 {
@@ -266,7 +268,9 @@ static void image_rules(rl_ctx *c)
 				        k.name, img, err.message, err.column);
 			break;
 		case 1:
-			if (ok && !r.digest[0] && c->opt->require_digest)
+			if (ok && !r.digest[0] &&
+			    (c->opt->require_digest ||
+			     gri_rules_file_digest_ns(c->opt->file, c->obj->namespace_)))
 				rl_emit(c, path, iv, "container \"%s\": image \"%s\" is not pinned by digest",
 				        k.name, img);
 			break;

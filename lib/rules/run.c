@@ -283,6 +283,30 @@ static bool exempt(const gr_object *o, const rl_rule *x, const gr_rules_options 
 	return false;
 }
 
+bool gri_rules_file_exempt(const gr_rules_file *f, const gr_object *o, const gr_rule_info *r);
+void gri_rules_file_override(const gr_rules_file *f, const char *id, int *sev, int *act);
+
+/* Run one rule on the current object with the file's exemptions and
+ * severity/action overrides. */
+static void run_rule(rl_ctx *c)
+{
+	const gr_rules_file *file = c->opt->file;
+	if (file && gri_rules_file_exempt(file, c->obj, &c->rule->info))
+		return;
+	size_t first = c->out->len;
+	c->rule->fn(c);
+	if (!file || c->out->len == first)
+		return;
+	int sev, act;
+	gri_rules_file_override(file, c->rule->info.id, &sev, &act);
+	for (size_t i = first; i < c->out->len; i++) {
+		if (sev >= 0)
+			c->out->items[i].severity = (gr_severity)sev;
+		if (act >= 0)
+			c->out->items[i].action = (gr_action)act;
+	}
+}
+
 static const rl_rule ignore_rule = {
         {"rules.ignore-without-reason", "rules", GR_SEV_ERROR, GR_ACTION_ENFORCE, true,
          "guardrail.dev/ignore is set without guardrail.dev/ignore-reason",
@@ -323,7 +347,7 @@ int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_fi
 			c.rule = r->on[k];
 			if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt))
 				continue;
-			c.rule->fn(&c);
+			run_rule(&c);
 		}
 	}
 	rl_set_free(&set);

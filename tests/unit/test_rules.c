@@ -247,6 +247,105 @@ static void test_table(void)
 	}
 }
 
+static int count_with_file(const char *yaml, const char *rule, const char *conf)
+{
+	gr_rules_file *f;
+	gr_error err;
+	if (gr_rules_file_parse("c.yaml", conf, strlen(conf), &f, &err) != 0) {
+		fprintf(stderr, "config: %s\n", err.message);
+		return -1;
+	}
+	gr_rules_options o;
+	memset(&o, 0, sizeof o);
+	gr_rules_file_apply(f, &o, &err);
+	int n = count(yaml, rule, &o);
+	gr_rules_file_free(f);
+	return n;
+}
+
+static void config_error(const char *conf, unsigned line, unsigned col, const char *needle)
+{
+	gr_rules_file *f;
+	gr_error err;
+	gr_error_clear(&err);
+	int rc = gr_rules_file_parse("c.yaml", conf, strlen(conf), &f, &err);
+	CHECK(rc != 0);
+	if (rc == 0) {
+		gr_rules_file_free(f);
+		return;
+	}
+	if (err.line != line || err.column != col || !strstr(err.message, needle))
+		fprintf(stderr, "config error: %u:%u %s (file %s)\n", err.line, err.column, err.message,
+		        err.file);
+	CHECK(err.line == line && err.column == col);
+	CHECK(strstr(err.message, needle) != NULL);
+	CHECK_STR(err.file, "c.yaml");
+}
+
+static void test_config(void)
+{
+	/* rules on/off, severity override, exemptions by namespace, name, selector */
+	CHECK(count_with_file(deploy_latest, "bp.cpu-limit", "rules:\n  bp.cpu-limit: {enabled: true}\n") ==
+	      1);
+	CHECK(count_with_file(deploy_latest, "bp.memory-limit", "rules:\n  bp.memory-limit: false\n") == 0);
+	CHECK(count_with_file(deploy_latest, "bp.memory-limit", "packs: {bp: false}\n") == 0);
+	CHECK(count_with_file(
+	              deploy_latest, "bp.memory-limit",
+	              "exemptions:\n- {rules: [bp.memory-limit], namespaces: [a], reason: legacy}\n") == 0);
+	CHECK(count_with_file(
+	              deploy_latest, "bp.memory-limit",
+	              "exemptions:\n- {rules: [bp.memory-limit], namespaces: [b], reason: legacy}\n") == 1);
+	CHECK(count_with_file(deploy_latest, "bp.memory-limit",
+	                      "exemptions:\n- {rules: [\"bp.*\"], names: [\"we*\"], reason: legacy}\n") == 0);
+	const char *labelled = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {tier: batch}}\n"
+	                       "spec: {containers: [{name: c, image: nginx}]}\n";
+	CHECK(count_with_file(labelled, "bp.image-tag-latest",
+	                      "exemptions:\n- rules: [bp]\n  selector: {matchLabels: {tier: batch}}\n  "
+	                      "reason: x\n") == 0);
+	CHECK(count_with_file(labelled, "image.digest",
+	                      "parameters: {requireDigestNamespaces: [default]}\n") == 0);
+	CHECK(count_with_file(deploy_latest, "image.digest",
+	                      "parameters: {requireDigestNamespaces: [a]}\n") == 1);
+	CHECK(count_with_file(deploy_latest, "image.registry-allowed",
+	                      "parameters:\n  allowedRegistries: [registry.example.com]\n") == 1);
+	/* severity override is applied */
+	{
+		gr_rules_file *f;
+		gr_error err;
+		const char *conf = "rules:\n  bp.memory-limit: {severity: error, action: enforce}\n";
+		CHECK(gr_rules_file_parse("c.yaml", conf, strlen(conf), &f, &err) == 0);
+		gr_rules_options o;
+		memset(&o, 0, sizeof o);
+		gr_rules_file_apply(f, &o, &err);
+		gr_rules *r;
+		gr_rules_new(&r, &o, &err);
+		size_t n;
+		gr_object *objs = load(deploy_latest, &n);
+		gr_findings fs;
+		gr_findings_init(&fs, &arena);
+		gr_rules_check_set(r, objs, n, &fs, &err);
+		bool seen = false;
+		for (size_t i = 0; i < fs.len; i++)
+			if (!strcmp(fs.items[i].rule, "bp.memory-limit"))
+				seen = fs.items[i].severity == GR_SEV_ERROR &&
+				       fs.items[i].action == GR_ACTION_ENFORCE;
+		CHECK(seen);
+		gr_findings_free(&fs);
+		gr_rules_free(r);
+		gr_rules_file_free(f);
+	}
+	/* schema errors at file:line:col */
+	config_error("profile: polaris\nbogus: 1\n", 2, 1, "unknown key \"bogus\"");
+	config_error("rules:\n  bp.nope: true\n", 2, 3, "unknown rule \"bp.nope\"");
+	config_error("rules:\n  bp.cpu-limit: {severity: fatal}\n", 2, 28, "severity \"fatal\"");
+	config_error("exemptions:\n- {namespaces: [a]}\n", 2, 3, "needs a reason");
+	config_error("targetKubernetes: 1.32\n", 1, 19, "must be a string");
+	config_error("profile: kubescore\n", 1, 10, "profile \"kubescore\"");
+	config_error("parameters: {minReplicas: 0}\n", 1, 27, "between 1 and 1000");
+	config_error("packs: {bq: true}\n", 1, 9, "unknown pack");
+	config_error("rules: [\n", 2, 1, "");
+}
+
 int main(void)
 {
 	gr_arena_init(&arena);
@@ -256,6 +355,7 @@ int main(void)
 	test_image_ref();
 	test_ignore_and_only();
 	test_table();
+	test_config();
 	gr_arena_free(&arena);
 	return test_report("rules");
 }
