@@ -48,9 +48,16 @@ typedef struct gr_rules_options {
 	bool require_digest;    /* image.digest everywhere */
 	bool require_qualified; /* image.unqualified */
 	int min_replicas;       /* bp.replicas; 0: the default (2) */
-	/* kube-score harness: Go zero-value configuration (no defaults). */
+	/* kube-score: Go zero-value configuration (no CLI defaults), as in
+	 * kube-score's own tests. */
 	bool kube_score_zero_config;
-	const char *kube_score_version; /* --kubernetes-version, "v1.18" */
+	const char *kube_score_version;         /* --kubernetes-version, "v1.18" */
+	int kube_score_min_replicas_deployment; /* --min-replicas-deployment (2) */
+	int kube_score_min_replicas_hpa;        /* --min-replicas-hpa (2) */
+	bool kube_score_ignore_cpu_limit;       /* --ignore-container-cpu-limit */
+	bool kube_score_ignore_memory_limit;    /* --ignore-container-memory-limit */
+	bool kube_score_ignore_annotation;      /* kube-score/ignore honoured (CLI default true) */
+	bool kube_score_optional_annotation;    /* kube-score/enable honoured (CLI default true) */
 	/* A loaded .guardrail.yaml: per-rule severity/action, exemptions,
 	 * per-namespace digest pinning. Must outlive the gr_rules. May be NULL. */
 	const gr_rules_file *file;

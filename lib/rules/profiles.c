@@ -6,5 +6,4 @@
  */
 #include "rules_int.h"
 
-const rl_rule rl_pack_kube_score[] = {RL_PACK_END};
 const rl_rule rl_pack_kube_linter[] = {RL_PACK_END};

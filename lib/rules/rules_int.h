@@ -98,10 +98,17 @@ struct rl_ctx {
 	const rl_rule *rule;
 	gr_findings *out;
 	size_t judged;
+	bool skipped; /* the rule chose not to judge this object (kube-score's skipped) */
+	const char *skip_reason;
 	char path[1024];
 };
 
 void rl_judged(rl_ctx *c);
+static inline void rl_skip(rl_ctx *c, const char *why)
+{
+	c->skipped = true;
+	c->skip_reason = why;
+}
 /* A finding of the current rule at path (NULL: the object), located at node at. */
 gr_finding *rl_emit(rl_ctx *c, const char *path, const gr_value *at, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));

@@ -19,6 +19,7 @@
 struct gr_rules {
 	gr_rules_options opt;
 	const rl_rule **on; /* enabled rules, table order */
+	bool *gated;        /* on[i] runs only where kube-score/enable names it */
 	size_t non;
 };
 
@@ -131,9 +132,14 @@ int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err)
 	size_t total = gr_rules_count();
 	if (r)
 		r->on = calloc(total ? total : 1, sizeof *r->on);
-	if (!r || !r->on) {
-		if (r)
+	if (r)
+		r->gated = calloc(total ? total : 1, sizeof *r->gated);
+	if (!r || !r->on || !r->gated) {
+		if (r) {
+			free(r->on);
+			free(r->gated);
 			free(r);
+		}
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
 	r->opt = *opts;
@@ -148,8 +154,15 @@ int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err)
 			if (named(opts->disable, opts->ndisable, x))
 				on = false;
 		}
-		if (on)
+		bool gated = false;
+		if (!on && !opts->nonly && opts->profile == GR_PROFILE_KUBE_SCORE &&
+		    opts->kube_score_optional_annotation && strcmp(x->info.pack, "kube-score") == 0 &&
+		    !named(opts->disable, opts->ndisable, x))
+			on = gated = true; /* optional check, enabled per object by annotation */
+		if (on) {
+			r->gated[r->non] = gated;
 			r->on[r->non++] = x;
+		}
 	}
 	*out = r;
 	return 0;
@@ -160,6 +173,7 @@ void gr_rules_free(gr_rules *r)
 	if (!r)
 		return;
 	free(r->on);
+	free(r->gated);
 	free(r);
 }
 
@@ -258,10 +272,13 @@ static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_opti
 		return annotation_true(gr_get_str(ann, key));
 	}
 	if (strcmp(x->info.pack, "kube-score") == 0) {
-		if (o->kube_score_zero_config)
-			return false; /* UseIgnoreChecksAnnotation is false in upstream's tests */
+		if (!o->kube_score_ignore_annotation)
+			return false;
 		const char *l = gr_get_str(ann, "kube-score/ignore");
-		return l && csv_has(l, upstream_id(x));
+		/* ignoring container-resources also ignores the ephemeral-storage check */
+		return l && (csv_has(l, upstream_id(x)) ||
+		             (strcmp(upstream_id(x), "container-ephemeral-storage-request-and-limit") == 0 &&
+		              csv_has(l, "container-resources")));
 	}
 	if (strcmp(x->info.pack, "kube-linter") == 0) {
 		if (gr_get(ann, "kube-linter.io/ignore-all"))
@@ -307,6 +324,15 @@ static void run_rule(rl_ctx *c)
 	}
 }
 
+/* An optional kube-score check named by the object's kube-score/enable. */
+static bool enabled_by_annotation(const gr_object *o, const rl_rule *x)
+{
+	const char *l = rl_annotation(o, "kube-score/enable");
+	if (!l && o->pod_metadata)
+		l = gr_get_str(gr_get(o->pod_metadata, "annotations"), "kube-score/enable");
+	return l && csv_has(l, upstream_id(x));
+}
+
 static const rl_rule ignore_rule = {
         {"rules.ignore-without-reason", "rules", GR_SEV_ERROR, GR_ACTION_ENFORCE, true,
          "guardrail.dev/ignore is set without guardrail.dev/ignore-reason",
@@ -345,6 +371,8 @@ int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_fi
 		}
 		for (size_t k = 0; k < r->non; k++) {
 			c.rule = r->on[k];
+			if (r->gated[k] && !enabled_by_annotation(c.obj, c.rule))
+				continue;
 			if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt))
 				continue;
 			run_rule(&c);
@@ -354,17 +382,31 @@ int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_fi
 	return 0;
 }
 
-/* For the conformance runner: run one rule and say whether it judged the object. */
+/* For the conformance runner: run one rule on one object of a set; the
+ * number of results it judged (0: not judged, or not enabled / exempt when
+ * as_selected). */
 size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs, size_t n, size_t which,
-                       gr_findings *out);
+                       bool as_selected, gr_findings *out, bool *skipped, const char **skip_reason);
 size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs, size_t n, size_t which,
-                       gr_findings *out)
+                       bool as_selected, gr_findings *out, bool *skipped, const char **skip_reason)
 {
+	if (skip_reason)
+		*skip_reason = NULL;
+	if (skipped)
+		*skipped = true;
 	const rl_rule *x = find_rule(id);
 	if (!x)
 		return 0;
+	if (as_selected) {
+		size_t k = 0;
+		while (k < r->non && r->on[k] != x)
+			k++;
+		if (k == r->non || (r->gated[k] && !enabled_by_annotation(&objs[which], x)))
+			return 0;
+	}
 	rl_set set;
 	memset(&set, 0, sizeof set);
+	set.assume_complete = r->opt.assume_complete;
 	if (rl_set_build(&set, objs, n) != 0) {
 		rl_set_free(&set);
 		return 0;
@@ -377,8 +419,12 @@ size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs,
 	c.out = out;
 	c.obj = &objs[which];
 	c.rule = x;
-	if (c.obj->root && c.obj->root->type == GR_OBJECT && !exempt(c.obj, x, &r->opt))
+	if (c.obj->root && c.obj->root->type == GR_OBJECT && !(as_selected && exempt(c.obj, x, &r->opt)))
 		x->fn(&c);
 	rl_set_free(&set);
+	if (skipped)
+		*skipped = c.skipped || c.judged == 0;
+	if (skip_reason)
+		*skip_reason = c.skip_reason;
 	return c.judged;
 }

@@ -31,7 +31,7 @@
 #define KNOWN "tests/conformance/rulepacks.known-failures"
 
 size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs, size_t n, size_t which,
-                       gr_findings *out);
+                       bool as_selected, gr_findings *out, bool *skipped, const char **skip_reason);
 
 /* ---- known failures ---- */
 
@@ -218,7 +218,7 @@ static void run_polaris(void)
 			gr_findings_init(&fs, &s.arena);
 			size_t judged = 0;
 			for (size_t i = 0; i < s.n; i++)
-				judged += gri_rules_judge(r, id, s.objs, s.n, i, &fs);
+				judged += gri_rules_judge(r, id, s.objs, s.n, i, false, &fs, NULL, NULL);
 			const char *got = fs.len ? "fail" : judged ? "pass" : "no result";
 			ok = strcmp(got, expected) == 0;
 			snprintf(why, sizeof why, "expected %s, got %s%s%s", expected, got,
@@ -233,10 +233,245 @@ static void run_polaris(void)
 	summary(&t, 260);
 }
 
+/* ---- kube-score ---- */
+
+/* "Kind/api/version/ns/name" (api may hold a '/'): the object in s. */
+static size_t find_object(const fileset *s, const char *spec)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", spec);
+	char *name = strrchr(buf, '/');
+	if (!name)
+		return (size_t)-1;
+	*name++ = '\0';
+	char *ns = strrchr(buf, '/');
+	if (!ns)
+		return (size_t)-1;
+	*ns++ = '\0';
+	char *api = strchr(buf, '/');
+	if (!api)
+		return (size_t)-1;
+	*api++ = '\0';
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->objs[i].kind, buf) && !strcmp(s->objs[i].api_version, api) &&
+		    !strcmp(s->objs[i].namespace_, ns) && !strcmp(s->objs[i].name, name))
+			return i;
+	return (size_t)-1;
+}
+
+static const char *jstr(const gr_value *v, const char *k)
+{
+	const char *s = gr_get_str(v, k);
+	return s ? s : "";
+}
+
+static void ks_options(gr_rules_options *o, const gr_value *rc, const gr_value *cc, const char **enable,
+                       const char **disable)
+{
+	memset(o, 0, sizeof *o);
+	o->profile = GR_PROFILE_KUBE_SCORE;
+	o->kube_score_zero_config = true;
+	o->kube_score_version = gr_get_str(rc, "KubernetesVersion");
+	const gr_value *x;
+	int64_t n;
+	if ((x = gr_get(rc, "MinReplicasDeployment")) && x->type == GR_INT && (n = x->u.i) >= 0)
+		o->kube_score_min_replicas_deployment = (int)n;
+	if ((x = gr_get(rc, "MinReplicasHPA")) && x->type == GR_INT && (n = x->u.i) >= 0)
+		o->kube_score_min_replicas_hpa = (int)n;
+	o->kube_score_ignore_cpu_limit = gr_get(rc, "IgnoreContainerCpuLimitRequirement") &&
+	                                 gr_get(rc, "IgnoreContainerCpuLimitRequirement")->u.b;
+	o->kube_score_ignore_memory_limit = gr_get(rc, "IgnoreContainerMemoryLimitRequirement") &&
+	                                    gr_get(rc, "IgnoreContainerMemoryLimitRequirement")->u.b;
+	o->kube_score_ignore_annotation =
+	        gr_get(rc, "UseIgnoreChecksAnnotation") && gr_get(rc, "UseIgnoreChecksAnnotation")->u.b;
+	o->kube_score_optional_annotation =
+	        gr_get(rc, "UseOptionalChecksAnnotation") && gr_get(rc, "UseOptionalChecksAnnotation")->u.b;
+	static char ids[2][16][160];
+	const gr_value *lists[2] = {gr_get(rc, "EnabledOptionalTests"), gr_get(cc, "IgnoredTests")};
+	const char **outs[2] = {enable, disable};
+	size_t *counts[2] = {&o->nenable, &o->ndisable};
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && lists[l]->type == GR_ARRAY && i < lists[l]->u.a.len && i < 16;
+		     i++) {
+			snprintf(ids[l][i], sizeof ids[l][i], "kube-score.%s",
+			         lists[l]->u.a.items[i].type == GR_STRING ? lists[l]->u.a.items[i].u.s.ptr
+			                                                  : "");
+			outs[l][(*counts[l])++] = ids[l][i];
+		}
+	o->enable = enable;
+	o->disable = disable;
+}
+
+/* Grade of findings for one object: 1 CRITICAL, 5 WARNING, 7 ALMOST_OK, 10 ALL_OK, 0 not judged. */
+static int grade_of(size_t judged, const gr_findings *f)
+{
+	if (!judged)
+		return 0;
+	int g = 10;
+	for (size_t i = 0; i < f->len; i++) {
+		int x = f->items[i].severity == GR_SEV_ERROR     ? 1
+		        : f->items[i].severity == GR_SEV_WARNING ? 5
+		                                                 : 7;
+		if (x < g)
+			g = x;
+	}
+	return g;
+}
+
+static void run_kube_score(void)
+{
+	tally t = {.tool = "kube-score"};
+	char *data;
+	size_t len;
+	gr_error err;
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_value root;
+	if (gr_read_file(ROOT "kube-score/expected.json", 0, &data, &len, &err) != 0 ||
+	    gr_decode_json(&a, data, len, NULL, &root, &err) != 0) {
+		CHECK(!"kube-score/expected.json");
+		return;
+	}
+	const gr_value *rows = gr_get(&root, "rows");
+	for (size_t ri = 0; rows && ri < rows->u.a.len; ri++) {
+		const gr_value *row = &rows->u.a.items[ri];
+		const char *check = gr_get_str(row, "check_id");
+		char id[400], cid[400]; /* cid: the case id, "<test file:line>#<check>" */
+		snprintf(cid, sizeof cid, "%.*s#%s", (int)strcspn(jstr(row, "test"), " "), jstr(row, "test"),
+		         check ? check : "-");
+		fileset s;
+		memset(&s, 0, sizeof s);
+		gr_arena_init(&s.arena);
+		const gr_value *fx = gr_get(row, "fixtures");
+		for (size_t i = 0; fx && i < fx->u.a.len; i++) {
+			char path[600];
+			snprintf(path, sizeof path, ROOT "%s", fx->u.a.items[i].u.s.ptr);
+			fs_add(&s, path);
+		}
+		char why[600] = "";
+		bool ok = true;
+		const gr_value *rc = gr_get(row, "run_config"), *cc = gr_get(row, "checks_config");
+		const char *enable[16], *disable[16];
+		gr_rules_options o;
+		ks_options(&o, rc, cc, enable, disable);
+		if (!check) {
+			ok = false;
+			snprintf(why, sizeof why, "no check id: %s", jstr(row, "expected"));
+			if (strstr(jstr(row, "test"),
+			           "TestList")) { /* a v1 List expands to 2 objects, each with >2 checks */
+				gr_rules *r;
+				gr_rules_new(&r, &o, &err);
+				ok = s.n == 2;
+				for (size_t i = 0; ok && i < s.n; i++) {
+					size_t nchecks = 0;
+					for (size_t k = 0; k < gr_rules_count(); k++) {
+						const gr_rule_info *inf = gr_rules_info(k);
+						gr_findings fs;
+						gr_findings_init(&fs, &s.arena);
+						if (!strcmp(inf->pack, "kube-score") &&
+						    gri_rules_judge(r, inf->id, s.objs, s.n, i, false, &fs,
+						                    NULL, NULL))
+							nchecks++;
+						gr_findings_free(&fs);
+					}
+					ok = nchecks > 2;
+				}
+				gr_rules_free(r);
+			} else if (strstr(jstr(row, "test"), "(TestFileLocation)")) {
+				/* line 2 for Deployment foo, 12 for foo2 */
+				ok = s.n == 2 && !strcmp(s.objs[0].name, "foo") &&
+				     s.objs[0].root->line == 2 && !strcmp(s.objs[1].name, "foo2") &&
+				     s.objs[1].root->line == 12;
+				snprintf(why, sizeof why, "object lines %u, %u",
+				         s.n > 0 ? s.objs[0].root->line : 0,
+				         s.n > 1 ? s.objs[1].root->line : 0);
+			}
+			record(&t, cid, ok, why);
+			fs_free(&s);
+			continue;
+		}
+		snprintf(id, sizeof id, "kube-score.%s", check);
+		const gr_value *objspec = gr_get(row, "object");
+		size_t which = (size_t)-1;
+		gr_rules *raw = NULL, *sel = NULL;
+		gr_rules_options ro = o;
+		ro.enable = NULL;
+		ro.nenable = ro.ndisable = 0;
+		ro.kube_score_ignore_annotation = ro.kube_score_optional_annotation = false;
+		const char *only[1] = {id};
+		ro.only = only;
+		ro.nonly = 1;
+		if (!gr_rules_find(id) || gr_rules_new(&raw, &ro, &err) || gr_rules_new(&sel, &o, &err)) {
+			record(&t, cid, false, "no such rule");
+			fs_free(&s);
+			gr_rules_free(raw);
+			continue;
+		}
+		if (objspec && objspec->type == GR_STRING)
+			which = find_object(&s, objspec->u.s.ptr);
+		else /* the first object the check judges */
+			for (size_t i = 0; i < s.n && which == (size_t)-1; i++) {
+				gr_findings fs;
+				gr_findings_init(&fs, &s.arena);
+				if (gri_rules_judge(raw, id, s.objs, s.n, i, false, &fs, NULL, NULL))
+					which = i;
+				gr_findings_free(&fs);
+			}
+		if (which == (size_t)-1) {
+			record(&t, cid, false, "object not found");
+		} else {
+			gr_findings fs;
+			gr_findings_init(&fs, &s.arena);
+			size_t judged = gri_rules_judge(raw, id, s.objs, s.n, which, false, &fs, NULL, NULL);
+			int g = grade_of(judged, &fs);
+			const gr_value *eg = gr_get(row, "expected_grade");
+			if (eg && eg->type == GR_INT && g != eg->u.i) {
+				ok = false;
+				snprintf(why, sizeof why, "%s: expected grade %lld, got %d%s%s", check,
+				         (long long)eg->u.i, g, fs.len ? ": " : "",
+				         fs.len ? fs.items[0].message : "");
+			}
+			gr_findings_free(&fs);
+			const gr_value *es = gr_get(row, "expected_skipped");
+			gr_findings_init(&fs, &s.arena);
+			bool was_skipped;
+			const char *skip_reason = NULL;
+			gri_rules_judge(sel, id, s.objs, s.n, which, true, &fs, &was_skipped, &skip_reason);
+			gr_findings_free(&fs);
+			if (es && es->type == GR_BOOL && es->u.b != was_skipped) {
+				ok = false;
+				snprintf(why, sizeof why, "%s: expected skipped %s", check,
+				         es->u.b ? "true" : "false");
+			}
+			if (es && es->type == GR_NULL && !judged) { /* only that the check ran */
+				ok = false;
+				snprintf(why, sizeof why, "%s: the check did not run", check);
+			}
+			const gr_value *sum = gr_get(row, "expected_summaries_contain");
+			for (size_t i = 0; sum && sum->type == GR_ARRAY && i < sum->u.a.len; i++) {
+				const char *want = sum->u.a.items[i].u.s.ptr;
+				if (!skip_reason || !strstr(skip_reason, want)) {
+					ok = false;
+					snprintf(why, sizeof why, "%s: summary \"%s\" expected, got \"%s\"",
+					         check, want, skip_reason ? skip_reason : "");
+				}
+			}
+			record(&t, cid, ok, why);
+		}
+		gr_rules_free(raw);
+		gr_rules_free(sel);
+		fs_free(&s);
+	}
+	gr_arena_free(&a);
+	free(data);
+	summary(&t, 187);
+}
+
 int main(void)
 {
 	load_known();
 	run_polaris();
+	run_kube_score();
 	for (size_t i = 0; i < nknown; i++)
 		if (!known_used[i]) {
 			fprintf(stderr, "%s: listed in %s but no such case ran\n", known[i], KNOWN);
