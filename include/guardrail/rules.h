@@ -58,6 +58,7 @@ typedef struct gr_rules_options {
 	bool kube_score_ignore_memory_limit;    /* --ignore-container-memory-limit */
 	bool kube_score_ignore_annotation;      /* kube-score/ignore honoured (CLI default true) */
 	bool kube_score_optional_annotation;    /* kube-score/enable honoured (CLI default true) */
+	bool kube_linter_sorted_keys_shallow;   /* sorted-keys template param recursive: false */
 	/* A loaded .guardrail.yaml: per-rule severity/action, exemptions,
 	 * per-namespace digest pinning. Must outlive the gr_rules. May be NULL. */
 	const gr_rules_file *file;

@@ -341,8 +341,61 @@ static const rl_rule ignore_rule = {
         NULL,
         0};
 
+/* Where rules find pod templates beyond what the object layer locates:
+ * OpenShift DeploymentConfigs (spec.template, like a Deployment), and
+ * workloads whose template has metadata but no spec yet (kube-linter and
+ * kube-score still treat them as pod templates; a spec-less template is
+ * judged as an empty pod spec). Copies the array into arena a only when
+ * the set has such an object. */
+static const gr_value empty_spec = {.type = GR_OBJECT};
+
+static bool needs_template(const gr_object *o)
+{
+	return !o->pod_spec && (gr_kind_is_workload(o->kind) || strcmp(o->kind, "DeploymentConfig") == 0);
+}
+
+static const gr_object *with_templates(const gr_object *objs, size_t n, gr_arena *a)
+{
+	bool any = false;
+	for (size_t i = 0; i < n && !any; i++)
+		any = needs_template(&objs[i]);
+	if (!any)
+		return objs;
+	gr_object *copy = gr_arena_alloc(a, n * sizeof *copy);
+	if (!copy)
+		return objs;
+	memcpy(copy, objs, n * sizeof *copy);
+	for (size_t i = 0; i < n; i++) {
+		gr_object *o = &copy[i];
+		if (!needs_template(o) || !o->root || o->root->type != GR_OBJECT)
+			continue;
+		if (strcmp(o->kind, "Pod") == 0) {
+			o->pod_spec = &empty_spec;
+			o->pod_spec_path = "spec";
+			o->pod_metadata = gr_get(o->root, "metadata");
+			o->pod_metadata_path = "metadata";
+			continue;
+		}
+		bool cron = strcmp(o->kind, "CronJob") == 0;
+		const gr_value *t =
+		        cron ? gr_get_path(o->root, "spec", "jobTemplate", "spec", "template", NULL)
+		        : strcmp(o->kind, "PodTemplate") == 0
+		                ? gr_get(o->root, "template")
+		                : gr_get_path(o->root, "spec", "template", NULL);
+		/* no template at all: a typed decoder sees an empty one */
+		const gr_value *ps = t && t->type == GR_OBJECT ? gr_get(t, "spec") : NULL;
+		o->pod_spec = ps && ps->type == GR_OBJECT ? ps : &empty_spec;
+		o->pod_spec_path = cron ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec";
+		o->pod_metadata = t && t->type == GR_OBJECT ? gr_get(t, "metadata") : NULL;
+		o->pod_metadata_path =
+		        cron ? "spec.jobTemplate.spec.template.metadata" : "spec.template.metadata";
+	}
+	return copy;
+}
+
 int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out, gr_error *err)
 {
+	objs = with_templates(objs, n, out->arena);
 	rl_set set;
 	memset(&set, 0, sizeof set);
 	set.assume_complete = r->opt.assume_complete;
@@ -404,6 +457,7 @@ size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs,
 		if (k == r->non || (r->gated[k] && !enabled_by_annotation(&objs[which], x)))
 			return 0;
 	}
+	objs = with_templates(objs, n, out->arena);
 	rl_set set;
 	memset(&set, 0, sizeof set);
 	set.assume_complete = r->opt.assume_complete;

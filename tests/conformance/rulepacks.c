@@ -467,11 +467,163 @@ static void run_kube_score(void)
 	summary(&t, 187);
 }
 
+/* ---- kube-linter ---- */
+
+static bool assert_holds(const gr_value *a, const gr_findings *f)
+{
+	int64_t idx;
+	const gr_value *iv = gr_get(a, "report_index");
+	if (!iv || iv->type != GR_INT)
+		return false;
+	idx = iv->u.i;
+	if (idx < 0 || (size_t)idx >= f->len)
+		return false;
+	const gr_finding *x = &f->items[idx];
+	const char *fmt = gr_get_str(a, "format"), *op = gr_get_str(a, "op"),
+	           *want = gr_get_str(a, "expected");
+	char got[2048];
+	const char *kind = x->object ? x->object->kind : "", *name = x->object ? x->object->name : "";
+	if (!strcmp(fmt, "Kind: Message"))
+		snprintf(got, sizeof got, "%s: %s", kind, x->message);
+	else if (!strcmp(fmt, "Kind Name: Message"))
+		snprintf(got, sizeof got, "%s %s: %s", kind, name, x->message);
+	else if (!strcmp(fmt, "Name"))
+		snprintf(got, sizeof got, "%s", name);
+	else
+		snprintf(got, sizeof got, "%s", kind);
+	if (!strcmp(op, "=="))
+		return !strcmp(got, want);
+	return strstr(got, want) != NULL; /* =~ : substring (the recorded patterns are literal) */
+}
+
+static void run_kube_linter(void)
+{
+	tally t = {.tool = "kube-linter"};
+	char *data;
+	size_t len;
+	gr_error err;
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_value root;
+	if (gr_read_file(ROOT "kube-linter/expected.json", 0, &data, &len, &err) != 0 ||
+	    gr_decode_json(&a, data, len, NULL, &root, &err) != 0) {
+		CHECK(!"kube-linter/expected.json");
+		return;
+	}
+	const gr_value *tests = gr_get(&root, "tests");
+	for (size_t ti = 0; tests && ti < tests->u.a.len; ti++) {
+		const gr_value *tc = &tests->u.a.items[ti];
+		const char *name = jstr(tc, "test"), *check = gr_get_str(tc, "check"),
+		           *fx = gr_get_str(tc, "fixture_staged");
+		char why[1200] = "";
+		if (!check || !fx) {
+			snprintf(why, sizeof why, "not a single-check test (config %s)", jstr(tc, "config"));
+			record(&t, name, false, why);
+			continue;
+		}
+		char id[300], path[600];
+		snprintf(id, sizeof id, "kube-linter.%s", check);
+		snprintf(path, sizeof path, ROOT "%s", fx);
+		fileset s;
+		memset(&s, 0, sizeof s);
+		gr_arena_init(&s.arena);
+		fs_add(&s, path);
+		gr_rules_options o;
+		memset(&o, 0, sizeof o);
+		o.profile = GR_PROFILE_KUBE_LINTER;
+		const char *only[1] = {id};
+		o.only = only;
+		o.nonly = 1;
+		gr_rules *r = NULL;
+		bool ok = gr_rules_find(id) && gr_rules_new(&r, &o, &err) == 0;
+		gr_findings f;
+		gr_findings_init(&f, &s.arena);
+		if (ok)
+			gr_rules_check_set(r, s.objs, s.n, &f, &err);
+		else
+			snprintf(why, sizeof why, "no rule %s", id);
+		const gr_value *cnt = gr_get(tc, "expected_report_count");
+		if (ok && cnt && cnt->type == GR_OBJECT) {
+			int64_t want = gr_get(cnt, "value")->u.i;
+			const char *op = jstr(cnt, "op");
+			bool c_ok = !strcmp(op, "-ge") ? (int64_t)f.len >= want : (int64_t)f.len == want;
+			if (!c_ok) {
+				ok = false;
+				snprintf(why, sizeof why, "expected %s %lld reports, got %zu%s%s", op,
+				         (long long)want, f.len, f.len ? "; first: " : "",
+				         f.len ? f.items[0].message : "");
+			}
+		}
+		const gr_value *as = gr_get(tc, "report_assertions");
+		for (size_t i = 0; ok && as && i < as->u.a.len; i++)
+			if (!assert_holds(&as->u.a.items[i], &f)) {
+				ok = false;
+				int64_t idx = gr_get(&as->u.a.items[i], "report_index")->u.i;
+				snprintf(why, sizeof why, "report %lld: expected \"%s\", got \"%s: %s\"",
+				         (long long)idx, jstr(&as->u.a.items[i], "expected"),
+				         idx >= 0 && (size_t)idx < f.len && f.items[idx].object
+				                 ? f.items[idx].object->kind
+				                 : "",
+				         idx >= 0 && (size_t)idx < f.len ? f.items[idx].message : "(none)");
+			}
+		record(&t, name, ok, why);
+		gr_findings_free(&f);
+		gr_rules_free(r);
+		fs_free(&s);
+	}
+	/* sorted-keys template unit cases: diagnostics of the single object, order-insensitive */
+	const gr_value *units = gr_get(&root, "template_unit_cases");
+	for (size_t ui = 0; units && ui < units->u.a.len; ui++) {
+		const gr_value *u = &units->u.a.items[ui];
+		char path[600], why[1200] = "";
+		snprintf(path, sizeof path, ROOT "%s", jstr(u, "fixture"));
+		fileset s;
+		memset(&s, 0, sizeof s);
+		gr_arena_init(&s.arena);
+		fs_add(&s, path);
+		gr_rules_options o;
+		memset(&o, 0, sizeof o);
+		o.profile = GR_PROFILE_KUBE_LINTER;
+		const char *only[1] = {"kube-linter.sorted-keys"};
+		o.only = only;
+		o.nonly = 1;
+		const gr_value *rec = gr_get_path(u, "params", "recursive", NULL);
+		o.kube_linter_sorted_keys_shallow = rec && rec->type == GR_BOOL && !rec->u.b;
+		gr_rules *r;
+		gr_rules_new(&r, &o, &err);
+		gr_findings f;
+		gr_findings_init(&f, &s.arena);
+		gr_rules_check_set(r, s.objs, s.n, &f, &err);
+		const gr_value *want = gr_get(u, "expected_diagnostics");
+		bool ok = want && f.len == want->u.a.len;
+		for (size_t i = 0; ok && i < want->u.a.len; i++) {
+			bool found = false;
+			for (size_t j = 0; j < f.len && !found; j++)
+				found = !strcmp(f.items[j].message, want->u.a.items[i].u.s.ptr);
+			ok = found;
+			if (!found)
+				snprintf(why, sizeof why, "missing \"%s\"", want->u.a.items[i].u.s.ptr);
+		}
+		if (!ok && !why[0])
+			snprintf(why, sizeof why, "expected %zu diagnostics, got %zu%s%s",
+			         want ? want->u.a.len : 0, f.len, f.len ? "; first: " : "",
+			         f.len ? f.items[0].message : "");
+		record(&t, jstr(u, "test"), ok, why);
+		gr_findings_free(&f);
+		gr_rules_free(r);
+		fs_free(&s);
+	}
+	gr_arena_free(&a);
+	free(data);
+	summary(&t, 76);
+}
+
 int main(void)
 {
 	load_known();
 	run_polaris();
 	run_kube_score();
+	run_kube_linter();
 	for (size_t i = 0; i < nknown; i++)
 		if (!known_used[i]) {
 			fprintf(stderr, "%s: listed in %s but no such case ran\n", known[i], KNOWN);
