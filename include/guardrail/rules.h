@@ -87,7 +87,19 @@ int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err);
 void gr_rules_free(gr_rules *r);
 
 /*
- * Judge a whole input set. Findings go to out (strings in out->arena).
+ * The index of an input set (by kind, namespace, name, labels, selectors),
+ * built once; rules query it, never scan. objs must outlive it. A check of
+ * one object (from any number of threads: the index is read-only) judges
+ * it against the whole set; findings name obj.
+ */
+typedef struct gr_rules_index gr_rules_index;
+int gr_rules_index_new(const gr_object *objs, size_t n, gr_rules_index **out, gr_error *err);
+void gr_rules_index_free(gr_rules_index *ix);
+int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj, gr_findings *out,
+                          gr_error *err);
+
+/*
+ * Judge a whole input set (index + every object). Findings go to out (strings in out->arena).
  * Objects whose ignore annotations exempt a rule produce no finding for it;
  * a guardrail.dev/ignore annotation without its reason annotation is itself
  * a finding (rule "rules.ignore-without-reason").

@@ -438,7 +438,7 @@ static void network_policy(rl_ctx *c)
 		    rl_selector_selects(gr_get_path(p->root, "spec", "podSelector", NULL), labels, true))
 			return;
 	}
-	if (!rl_ns_complete(c->set, c->obj->namespace_))
+	if (!rl_ns_complete(c, c->obj->namespace_))
 		return; /* a policy may live in the cluster */
 	rl_emit(c, NULL, NULL, "no NetworkPolicy selects the pods of %s %s", c->obj->kind, c->obj->name);
 }

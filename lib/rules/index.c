@@ -5,6 +5,7 @@
  * pair. Every query touches only candidates that share a hash, so judging
  * N Services against N Deployments costs O(N), not O(N²).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,13 @@ static const gr_value *first_pair(const gr_value *sel, const char **k, const cha
 	return NULL;
 }
 
+static uint64_t identity_hash(const gr_object *o)
+{
+	char n[48];
+	snprintf(n, sizeof n, "%u/%d", o->document, o->item);
+	return rl_hash(o->file ? o->file : "", n, o->name);
+}
+
 int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 {
 	s->objs = objs;
@@ -108,7 +116,8 @@ int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const gr_object *o = &objs[i];
 		uint32_t ix = (uint32_t)i;
-		if (map_add(&s->by_name, rl_hash(o->kind, o->namespace_, o->name), ix) ||
+		if (map_add(&s->identity, identity_hash(o), ix) ||
+		    map_add(&s->by_name, rl_hash(o->kind, o->namespace_, o->name), ix) ||
 		    map_add(&s->by_kind_ns, rl_hash(o->kind, o->namespace_, NULL), ix) ||
 		    map_add(&s->by_kind, rl_hash(o->kind, NULL, NULL), ix))
 			return -1;
@@ -138,7 +147,7 @@ int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 	}
 	if (map_seal(&s->by_name) || map_seal(&s->by_kind_ns) || map_seal(&s->by_kind) ||
 	    map_seal(&s->pods_ns) || map_seal(&s->pod_labels) || map_seal(&s->svc_sel) ||
-	    map_seal(&s->ns_declared))
+	    map_seal(&s->ns_declared) || map_seal(&s->identity))
 		return -1;
 	return 0;
 }
@@ -152,6 +161,7 @@ void rl_set_free(rl_set *s)
 	map_free(&s->pod_labels);
 	map_free(&s->svc_sel);
 	map_free(&s->ns_declared);
+	map_free(&s->identity);
 }
 
 const gr_object *rl_find(const rl_set *s, const char *kind, const char *ns, const char *name)
@@ -166,9 +176,28 @@ const gr_object *rl_find(const rl_set *s, const char *kind, const char *ns, cons
 	return NULL;
 }
 
-bool rl_ns_complete(const rl_set *s, const char *ns)
+bool rl_same_object(const gr_object *a, const gr_object *b)
 {
-	if (s->assume_complete)
+	return a == b || (a->document == b->document && a->item == b->item && a->file && b->file &&
+	                  strcmp(a->file, b->file) == 0 && strcmp(a->kind, b->kind) == 0 &&
+	                  strcmp(a->name, b->name) == 0);
+}
+
+const gr_object *rl_set_identity(const rl_set *s, const gr_object *o)
+{
+	uint64_t h = identity_hash(o);
+	for (uint32_t e = rl_map_first(&s->identity, h); e; e = rl_map_next(&s->identity, e, h)) {
+		const gr_object *x = &s->objs[rl_map_obj(&s->identity, e)];
+		if (rl_same_object(x, o))
+			return x;
+	}
+	return NULL;
+}
+
+bool rl_ns_complete(const rl_ctx *c, const char *ns)
+{
+	const rl_set *s = c->set;
+	if (c->opt->assume_complete)
 		return true;
 	uint64_t h = rl_hash(ns, NULL, NULL);
 	for (uint32_t e = rl_map_first(&s->ns_declared, h); e; e = rl_map_next(&s->ns_declared, e, h))

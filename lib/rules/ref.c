@@ -156,7 +156,7 @@ static void check_backend(rl_ctx *c, const gr_value *svcref, const char *path, c
 		return;
 	const gr_object *svc = rl_find(c->set, "Service", c->obj->namespace_, name);
 	if (!svc) {
-		if (rl_ns_complete(c->set, c->obj->namespace_))
+		if (rl_ns_complete(c, c->obj->namespace_))
 			rl_emit(c, path, svcref, "backend Service \"%s\" is not defined", name);
 		return;
 	}
@@ -239,7 +239,7 @@ static void hpa_target(rl_ctx *c)
 		return;
 	const gr_object *t = rl_find(c->set, kind, c->obj->namespace_, name);
 	if (!t) {
-		if (rl_ns_complete(c->set, c->obj->namespace_))
+		if (rl_ns_complete(c, c->obj->namespace_))
 			rl_emit(c, "spec.scaleTargetRef", ref, "scale target %s \"%s\" is not defined", kind,
 			        name);
 		return;
@@ -401,7 +401,7 @@ static void pod_refs(rl_ctx *c)
 	if (!c->obj->pod_spec)
 		return;
 	rl_judged(c);
-	if (!rl_ns_complete(c->set, c->obj->namespace_))
+	if (!rl_ns_complete(c, c->obj->namespace_))
 		return; /* the referenced objects may live in the cluster */
 	const gr_value *ps = c->obj->pod_spec;
 	int want = c->rule->param;
@@ -507,7 +507,7 @@ static void statefulset_service(rl_ctx *c)
 	}
 	const gr_object *svc = rl_find(c->set, "Service", c->obj->namespace_, name);
 	if (!svc) {
-		if (rl_ns_complete(c->set, c->obj->namespace_))
+		if (rl_ns_complete(c, c->obj->namespace_))
 			rl_emit(c, "spec.serviceName", sn, "governing Service \"%s\" is not defined", name);
 		return;
 	}
@@ -524,7 +524,7 @@ static void duplicates(rl_ctx *c)
 	uint64_t h = rl_hash(c->obj->kind, c->obj->namespace_, c->obj->name);
 	for (uint32_t e = rl_map_first(&c->set->by_name, h); e; e = rl_map_next(&c->set->by_name, e, h)) {
 		const gr_object *o = &c->set->objs[rl_map_obj(&c->set->by_name, e)];
-		if (o == c->obj)
+		if (o == c->obj || rl_same_object(o, c->obj))
 			return; /* the first of its name is not a duplicate */
 		if (strcmp(o->kind, c->obj->kind) == 0 && strcmp(o->namespace_, c->obj->namespace_) == 0 &&
 		    strcmp(o->name, c->obj->name) == 0 && strcmp(o->group, c->obj->group) == 0) {

@@ -67,13 +67,15 @@ typedef struct rl_set {
 	rl_map pods_ns;     /* namespace -> pod-template objects */
 	rl_map svc_sel;     /* namespace, first selector pair -> Services */
 	rl_map ns_declared; /* Namespace objects by name */
-	bool assume_complete;
+	rl_map identity;    /* file, document, item -> object */
 } rl_set;
 
 int rl_set_build(rl_set *s, const gr_object *objs, size_t n);
 void rl_set_free(rl_set *s);
 
 uint64_t rl_hash(const char *a, const char *b, const char *c);
+/* The set's own copy of an input object (same file, document, item), or NULL. */
+const gr_object *rl_set_identity(const rl_set *s, const gr_object *o);
 /* Iterate entries with the given hash: for (uint32_t e = rl_map_first(m,h); e; e = rl_map_next(m,e,h)) obj =
  * m->entries[e-1].obj */
 uint32_t rl_map_first(const rl_map *m, uint64_t h);
@@ -85,8 +87,12 @@ static inline uint32_t rl_map_obj(const rl_map *m, uint32_t e)
 
 /* Objects of kind (group-insensitive) in namespace, with this name (first; NULL when none). */
 const gr_object *rl_find(const rl_set *s, const char *kind, const char *ns, const char *name);
-/* True when the set declares the namespace (a Namespace object) or assume_complete. */
-bool rl_ns_complete(const rl_set *s, const char *ns);
+/* True when the set declares the namespace (a Namespace object) or the run
+ * says the inputs are complete (--assume-complete). */
+typedef struct rl_ctx rl_ctx;
+bool rl_ns_complete(const rl_ctx *c, const char *ns);
+/* The same input object (file, document, List item). */
+bool rl_same_object(const gr_object *a, const gr_object *b);
 
 /* ---- per-object context ---- */
 
@@ -94,7 +100,8 @@ struct rl_ctx {
 	const gr_rules *rules;
 	const gr_rules_options *opt;
 	const rl_set *set;
-	const gr_object *obj;
+	const gr_object *obj;        /* the object judged (templates located, see run.c) */
+	const gr_object *report_obj; /* the caller's object findings name; NULL: obj */
 	const rl_rule *rule;
 	gr_findings *out;
 	size_t judged;

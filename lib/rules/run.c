@@ -192,8 +192,8 @@ static gr_finding *emitv(rl_ctx *c, gr_severity sev, const char *path, const gr_
 	gr_action act = c->rule->info.action;
 	if (sev != c->rule->info.severity && c->rule->info.action == GR_ACTION_ENFORCE && sev != GR_SEV_ERROR)
 		act = GR_ACTION_WARN;
-	gr_finding *f =
-	        gr_findings_addf(c->out, c->obj, c->rule->info.id, sev, act, path ? path : "", at, "%s", msg);
+	gr_finding *f = gr_findings_addf(c->out, c->report_obj ? c->report_obj : c->obj, c->rule->info.id,
+	                                 sev, act, path ? path : "", at, "%s", msg);
 	if (f) {
 		f->remediation = c->rule->info.remediation;
 		f->doc = c->rule->info.doc;
@@ -393,45 +393,80 @@ static const gr_object *with_templates(const gr_object *objs, size_t n, gr_arena
 	return copy;
 }
 
-int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out, gr_error *err)
-{
-	objs = with_templates(objs, n, out->arena);
+struct gr_rules_index {
 	rl_set set;
-	memset(&set, 0, sizeof set);
-	set.assume_complete = r->opt.assume_complete;
-	if (rl_set_build(&set, objs, n) != 0) {
-		rl_set_free(&set);
+	gr_arena arena; /* the located-template copy of the objects, when needed */
+};
+
+int gr_rules_index_new(const gr_object *objs, size_t n, gr_rules_index **out, gr_error *err)
+{
+	*out = NULL;
+	gr_rules_index *ix = calloc(1, sizeof *ix);
+	if (!ix)
+		return gr_error_set(err, 0, 0, "out of memory");
+	gr_arena_init(&ix->arena);
+	objs = with_templates(objs, n, &ix->arena);
+	if (rl_set_build(&ix->set, objs, n) != 0) {
+		gr_rules_index_free(ix);
 		return gr_error_set(err, 0, 0, "out of memory indexing %zu objects", n);
 	}
+	*out = ix;
+	return 0;
+}
+
+void gr_rules_index_free(gr_rules_index *ix)
+{
+	if (!ix)
+		return;
+	rl_set_free(&ix->set);
+	gr_arena_free(&ix->arena);
+	free(ix);
+}
+
+int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj, gr_findings *out,
+                          gr_error *err)
+{
+	(void)err;
 	rl_ctx c;
 	memset(&c, 0, sizeof c);
 	c.rules = r;
 	c.opt = &r->opt;
-	c.set = &set;
+	c.set = &ix->set;
 	c.out = out;
-	for (size_t i = 0; i < n; i++) {
-		c.obj = &objs[i];
-		if (!c.obj->root || c.obj->root->type != GR_OBJECT)
-			continue;
-		const gr_value *ann = rl_annotations(c.obj);
-		bool has_ann = ann && ann->type == GR_OBJECT && ann->u.o.len;
-		if (has_ann) {
-			const gr_value *g = gr_get(ann, "guardrail.dev/ignore");
-			if (g && !gr_get_str(ann, "guardrail.dev/ignore-reason")) {
-				c.rule = &ignore_rule;
-				rl_emit(&c, "metadata.annotations", g, "%s", ignore_rule.info.summary);
-			}
-		}
-		for (size_t k = 0; k < r->non; k++) {
-			c.rule = r->on[k];
-			if (r->gated[k] && !enabled_by_annotation(c.obj, c.rule))
-				continue;
-			if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt))
-				continue;
-			run_rule(&c);
+	c.report_obj = obj;
+	/* judge the index's copy (pod templates located), report the caller's object */
+	const gr_object *own = rl_set_identity(&ix->set, obj);
+	c.obj = own ? own : obj;
+	if (!c.obj->root || c.obj->root->type != GR_OBJECT)
+		return 0;
+	const gr_value *ann = rl_annotations(c.obj);
+	bool has_ann = ann && ann->type == GR_OBJECT && ann->u.o.len;
+	if (has_ann) {
+		const gr_value *g = gr_get(ann, "guardrail.dev/ignore");
+		if (g && !gr_get_str(ann, "guardrail.dev/ignore-reason")) {
+			c.rule = &ignore_rule;
+			rl_emit(&c, "metadata.annotations", g, "%s", ignore_rule.info.summary);
 		}
 	}
-	rl_set_free(&set);
+	for (size_t k = 0; k < r->non; k++) {
+		c.rule = r->on[k];
+		if (r->gated[k] && !enabled_by_annotation(c.obj, c.rule))
+			continue;
+		if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt))
+			continue;
+		run_rule(&c);
+	}
+	return 0;
+}
+
+int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out, gr_error *err)
+{
+	gr_rules_index *ix;
+	if (gr_rules_index_new(objs, n, &ix, err) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		gr_rules_check_object(r, ix, &objs[i], out, err);
+	gr_rules_index_free(ix);
 	return 0;
 }
 
@@ -460,7 +495,6 @@ size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs,
 	objs = with_templates(objs, n, out->arena);
 	rl_set set;
 	memset(&set, 0, sizeof set);
-	set.assume_complete = r->opt.assume_complete;
 	if (rl_set_build(&set, objs, n) != 0) {
 		rl_set_free(&set);
 		return 0;
