@@ -126,7 +126,7 @@ void gr_rules_file_free(gr_rules_file *f);
 /* Image references, parsed per docker/distribution's reference grammar. */
 typedef struct gr_image_ref {
 	char domain[256];      /* "" when the reference has none */
-	char path[256];        /* "library/nginx", "org/app" (after normalization: see below) */
+	char path[272];        /* "library/nginx", "org/app" (after normalization: see below) */
 	char tag[129];         /* "" when absent */
 	char digest[256];      /* "sha256:..." or "" */
 	bool implicit_domain;  /* no domain written: docker.io implied */
