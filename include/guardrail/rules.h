@@ -122,6 +122,17 @@ int gr_rules_file_load(const char *path, gr_rules_file **out, gr_error *err);
 int gr_rules_file_parse(const char *name, const char *data, size_t len, gr_rules_file **out, gr_error *err);
 int gr_rules_file_apply(const gr_rules_file *f, gr_rules_options *o, gr_error *err);
 void gr_rules_file_free(gr_rules_file *f);
+/*
+ * An upstream tool's configuration as a gr_rules_file, for its profile:
+ * Polaris config.yaml (checks: {id: danger|warning|ignore} — only listed
+ * checks run — and exemptions {namespace, controllerNames, rules});
+ * kube-linter .kube-linter.yaml (checks: addAllBuiltIn, doNotAutoAddDefaults,
+ * include, exclude). Custom checks of either tool are an error (not
+ * supported), never silently dropped. Apply it like a .guardrail.yaml.
+ */
+int gr_rules_file_load_upstream(gr_rules_profile p, const char *path, gr_rules_file **out, gr_error *err);
+int gr_rules_file_parse_upstream(gr_rules_profile p, const char *name, const char *data, size_t len,
+                                 gr_rules_file **out, gr_error *err);
 
 /* Image references, parsed per docker/distribution's reference grammar. */
 typedef struct gr_image_ref {

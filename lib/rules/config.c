@@ -586,3 +586,232 @@ bool gri_rules_file_digest_ns(const gr_rules_file *f, const char *ns)
 			return true;
 	return false;
 }
+
+/* ---- upstream configuration files (compatibility profiles) ---- */
+
+/* All rules of a pack, as cfg_rule rows (enabled unset). */
+static int pack_rows(gr_rules_file *f, const char *pack)
+{
+	size_t n = 0, total = gr_rules_count();
+	for (size_t i = 0; i < total; i++)
+		n += strcmp(gr_rules_info(i)->pack, pack) == 0;
+	f->rules = gr_arena_calloc(&f->arena, n ? n : 1, sizeof *f->rules);
+	if (!f->rules)
+		return -1;
+	for (size_t i = 0; i < total; i++) {
+		const gr_rule_info *r = gr_rules_info(i);
+		if (strcmp(r->pack, pack) != 0)
+			continue;
+		cfg_rule *c = &f->rules[f->nrules++];
+		c->id = r->id;
+		c->enabled = c->severity = c->action = -1;
+	}
+	return 0;
+}
+
+static cfg_rule *row_for(gr_rules_file *f, const char *pack, const char *upstream_id)
+{
+	size_t pl = strlen(pack);
+	for (size_t i = 0; i < f->nrules; i++)
+		if (strncmp(f->rules[i].id, pack, pl) == 0 && f->rules[i].id[pl] == '.' &&
+		    strcmp(f->rules[i].id + pl + 1, upstream_id) == 0)
+			return &f->rules[i];
+	return NULL;
+}
+
+static int parse_polaris(vctx *v, const gr_value *root)
+{
+	gr_rules_file *f = v->f;
+	static const char *const top[] = {"checks",    "exemptions",  "customChecks",
+	                                  "mutations", "displayName", NULL};
+	if (keys(v, root, "a Polaris configuration", top) || pack_rows(f, "polaris"))
+		return -1;
+	const gr_value *cc = gr_get(root, "customChecks");
+	if (cc && cc->type == GR_OBJECT && cc->u.o.len)
+		return bad(v, NULL, cc->u.o.members[0].line, cc->u.o.members[0].column,
+		           "Polaris customChecks are not supported (custom check \"%s\")%s",
+		           cc->u.o.members[0].key, "");
+	const gr_value *checks = gr_get(root, "checks");
+	/* Polaris runs only the checks its configuration lists */
+	for (size_t i = 0; i < f->nrules; i++)
+		f->rules[i].enabled = 0;
+	if (checks) {
+		if (want(v, checks, GR_OBJECT, "checks"))
+			return -1;
+		for (size_t i = 0; i < checks->u.o.len; i++) {
+			const gr_member *m = &checks->u.o.members[i];
+			cfg_rule *r = row_for(f, "polaris", m->key);
+			if (!r)
+				return bad(v, NULL, m->line, m->column, "unknown Polaris check \"%s\"%s",
+				           m->key, "");
+			if (want(v, &m->value, GR_STRING, "a Polaris check level"))
+				return -1;
+			const char *lvl = m->value.u.s.ptr;
+			if (!strcmp(lvl, "ignore"))
+				continue;
+			if (strcmp(lvl, "danger") && strcmp(lvl, "warning"))
+				return bad(v, &m->value, 0, 0,
+				           "level \"%s\" is not one of danger, warning, ignore%s", lvl, "");
+			r->enabled = 1;
+			r->severity = !strcmp(lvl, "danger") ? GR_SEV_ERROR : GR_SEV_WARNING;
+			r->action = !strcmp(lvl, "danger") ? GR_ACTION_ENFORCE : GR_ACTION_WARN;
+		}
+	}
+	const gr_value *ex = gr_get(root, "exemptions");
+	if (!ex)
+		return 0;
+	if (want(v, ex, GR_ARRAY, "exemptions"))
+		return -1;
+	f->ex = gr_arena_calloc(&f->arena, ex->u.a.len ? ex->u.a.len : 1, sizeof *f->ex);
+	for (size_t i = 0; i < ex->u.a.len; i++) {
+		const gr_value *x = &ex->u.a.items[i];
+		static const char *const allowed[] = {"namespace", "controllerNames", "rules", NULL};
+		if (want(v, x, GR_OBJECT, "an exemption") || keys(v, x, "a Polaris exemption", allowed))
+			return -1;
+		cfg_exemption *e = &f->ex[f->nex++];
+		e->reason = gr_arena_printf(&f->arena, "Polaris exemption in %s", f->name);
+		const gr_value *ns = gr_get(x, "namespace"), *names = gr_get(x, "controllerNames"),
+		               *rl = gr_get(x, "rules");
+		if (ns) {
+			if (want(v, ns, GR_STRING, "namespace"))
+				return -1;
+			e->namespaces = gr_arena_calloc(&f->arena, 1, sizeof *e->namespaces);
+			e->namespaces[0] = ns->u.s.ptr;
+			e->nnamespaces = 1;
+		}
+		if (names && strlist(v, names, "controllerNames", &e->names, &e->nnames))
+			return -1;
+		if (rl) {
+			const char **up;
+			size_t n;
+			if (strlist(v, rl, "rules", &up, &n))
+				return -1;
+			e->rules = gr_arena_calloc(&f->arena, n ? n : 1, sizeof *e->rules);
+			for (size_t k = 0; k < n; k++)
+				e->rules[e->nrules++] = gr_arena_printf(&f->arena, "polaris.%s", up[k]);
+		}
+		if (!ns && !names)
+			return bad(v, x, 0, 0, "a Polaris exemption needs a namespace or controllerNames%s%s",
+			           "", "");
+	}
+	return 0;
+}
+
+static int parse_kube_linter(vctx *v, const gr_value *root)
+{
+	gr_rules_file *f = v->f;
+	static const char *const top[] = {"checks", "customChecks", NULL};
+	if (keys(v, root, "a kube-linter configuration", top) || pack_rows(f, "kube-linter"))
+		return -1;
+	const gr_value *cc = gr_get(root, "customChecks");
+	if (cc && cc->type == GR_ARRAY && cc->u.a.len) {
+		const gr_value *t = gr_get(&cc->u.a.items[0], "template");
+		return bad(v, t ? t : &cc->u.a.items[0], 0, 0,
+		           "kube-linter customChecks are not supported (template \"%s\")%s",
+		           rl_str(t) ? t->u.s.ptr : "", "");
+	}
+	const gr_value *ch = gr_get(root, "checks");
+	bool all = false, no_defaults = false;
+	const char **inc = NULL, **exc = NULL;
+	size_t ninc = 0, nexc = 0;
+	if (ch) {
+		static const char *const allowed[] = {"addAllBuiltIn", "doNotAutoAddDefaults", "include",
+		                                      "exclude", NULL};
+		if (want(v, ch, GR_OBJECT, "checks") || keys(v, ch, "kube-linter checks", allowed))
+			return -1;
+		const gr_value *x;
+		if ((x = gr_get(ch, "addAllBuiltIn"))) {
+			if (want(v, x, GR_BOOL, "addAllBuiltIn"))
+				return -1;
+			all = x->u.b;
+		}
+		if ((x = gr_get(ch, "doNotAutoAddDefaults"))) {
+			if (want(v, x, GR_BOOL, "doNotAutoAddDefaults"))
+				return -1;
+			no_defaults = x->u.b;
+		}
+		if ((x = gr_get(ch, "include")) && strlist(v, x, "include", &inc, &ninc))
+			return -1;
+		if ((x = gr_get(ch, "exclude")) && strlist(v, x, "exclude", &exc, &nexc))
+			return -1;
+		for (size_t i = 0; i < ninc + nexc; i++) {
+			const char *id = i < ninc ? inc[i] : exc[i - ninc];
+			if (!strcmp(id, "schema-validation"))
+				return bad(v, gr_get(ch, i < ninc ? "include" : "exclude"), 0, 0,
+				           "kube-linter check \"%s\" is guardrail's schema engine: run it "
+				           "with --engines%s",
+				           id, " (it is not part of the kube-linter profile)");
+			if (!row_for(f, "kube-linter", id))
+				return bad(v, gr_get(ch, i < ninc ? "include" : "exclude"), 0, 0,
+				           "unknown kube-linter check \"%s\"%s", id, "");
+		}
+	}
+	for (size_t i = 0; i < f->nrules; i++) {
+		cfg_rule *r = &f->rules[i];
+		const gr_rule_info *info = gr_rules_find(r->id);
+		const char *up = r->id + strlen("kube-linter.");
+		bool on = all || (!no_defaults && info && info->default_on);
+		for (size_t k = 0; k < ninc; k++)
+			on |= strcmp(inc[k], up) == 0;
+		for (size_t k = 0; k < nexc; k++)
+			on &= strcmp(exc[k], up) != 0;
+		r->enabled = on;
+	}
+	return 0;
+}
+
+int gr_rules_file_parse_upstream(gr_rules_profile p, const char *name, const char *data, size_t len,
+                                 gr_rules_file **out, gr_error *err)
+{
+	*out = NULL;
+	if (p != GR_PROFILE_POLARIS && p != GR_PROFILE_KUBE_LINTER)
+		return gr_error_set(err, 0, 0,
+		                    "only the polaris and kube-linter profiles read a configuration file");
+	gr_rules_file *f = calloc(1, sizeof *f);
+	if (!f)
+		return gr_error_set(err, 0, 0, "out of memory");
+	gr_arena_init(&f->arena);
+	f->assume_complete = f->require_digest = f->require_qualified = -1;
+	f->name = gr_arena_strdup(&f->arena, name ? name : "config.yaml");
+	f->profile = p == GR_PROFILE_POLARIS ? "polaris" : "kube-linter";
+	vctx v = {f, err};
+	gr_document *docs;
+	size_t nd = 0;
+	int rc = 0;
+	if (gr_decode_yaml(&f->arena, data, len, NULL, &docs, &nd, err) != 0) {
+		gr_error_set_file(err, f->name);
+		rc = -1;
+	} else if (nd == 0 || docs[0].root.type == GR_NULL) {
+		if (p == GR_PROFILE_POLARIS)
+			rc = bad(&v, NULL, 1, 1, "the Polaris configuration lists no checks%s%s", "", "");
+		else
+			rc = parse_kube_linter(&v, &(gr_value){.type = GR_OBJECT});
+	} else if (want(&v, &docs[0].root, GR_OBJECT, "the configuration"))
+		rc = -1;
+	else
+		rc = p == GR_PROFILE_POLARIS ? parse_polaris(&v, &docs[0].root)
+		                             : parse_kube_linter(&v, &docs[0].root);
+	if (rc) {
+		gr_rules_file_free(f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+int gr_rules_file_load_upstream(gr_rules_profile p, const char *path, gr_rules_file **out, gr_error *err)
+{
+	char *data;
+	size_t len;
+	*out = NULL;
+	if (gr_read_file(path, 1 << 20, &data, &len, err) != 0) {
+		gr_error_set_file(err, path);
+		return -1;
+	}
+	int rc = gr_rules_file_parse_upstream(p, path, data, len, out, err);
+	if (rc == 0)
+		(*out)->data = data;
+	else
+		free(data);
+	return rc;
+}

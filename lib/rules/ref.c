@@ -491,6 +491,48 @@ static void pod_refs(rl_ctx *c)
 	}
 }
 
+/* ---- ServiceMonitor ---- */
+
+static bool svc_in_ns_selected(const rl_set *s, const char *ns, const gr_value *sel)
+{
+	uint64_t h = rl_hash("Service", ns, NULL);
+	for (uint32_t e = rl_map_first(&s->by_kind_ns, h); e; e = rl_map_next(&s->by_kind_ns, e, h)) {
+		const gr_object *o = &s->objs[rl_map_obj(&s->by_kind_ns, e)];
+		if (rl_kind(o, "Service") && !strcmp(o->namespace_, ns) &&
+		    rl_selector_selects(sel, rl_labels(o), true))
+			return true;
+	}
+	return false;
+}
+
+static void servicemonitor(rl_ctx *c)
+{
+	if (!rl_kind(c->obj, "ServiceMonitor") || strcmp(c->obj->group, "monitoring.coreos.com") != 0)
+		return;
+	rl_judged(c);
+	const gr_value *spec = gr_get(c->obj->root, "spec");
+	const gr_value *sel = gr_get(spec, "selector");
+	const gr_value *nsel = gr_get(spec, "namespaceSelector");
+	const gr_value *names = gr_get(nsel, "matchNames");
+	if (rl_true(gr_get(nsel, "any"))) {
+		uint64_t h = rl_hash("Service", NULL, NULL);
+		for (uint32_t e = rl_map_first(&c->set->by_kind, h); e;
+		     e = rl_map_next(&c->set->by_kind, e, h))
+			if (rl_selector_selects(
+			            sel, rl_labels(&c->set->objs[rl_map_obj(&c->set->by_kind, e)]), true))
+				return;
+	} else if (names && names->type == GR_ARRAY && names->u.a.len) {
+		for (size_t i = 0; i < names->u.a.len; i++)
+			if (rl_str(&names->u.a.items[i]) &&
+			    svc_in_ns_selected(c->set, names->u.a.items[i].u.s.ptr, sel))
+				return;
+	} else if (svc_in_ns_selected(c->set, c->obj->namespace_, sel))
+		return;
+	if (rl_ns_complete(c, c->obj->namespace_))
+		rl_emit(c, "spec.selector", sel ? sel : spec,
+		        "the ServiceMonitor selects no Service in the inputs");
+}
+
 /* ---- StatefulSet, duplicates, selectors ---- */
 
 static void statefulset_service(rl_ctx *c)
@@ -589,6 +631,10 @@ const rl_rule rl_pack_ref[] = {
         REF("networkpolicy-peer", W, true, "a NetworkPolicy peer podSelector matches no pod template",
             "fix the peer's podSelector, or add a namespaceSelector for pods of other namespaces",
             "kube-linter:dangling-networkpolicypeer-podselector", netpol_peers, 0),
+        REF("servicemonitor", W, true, "a ServiceMonitor selects no Service",
+            "make spec.selector match the labels of the Service to scrape (and namespaceSelector its "
+            "namespace)",
+            "kube-linter:dangling-servicemonitor", servicemonitor, 0),
         REF("configmap", E, true, "a pod references a ConfigMap (or key) the inputs do not define",
             "add the ConfigMap to the inputs, fix the name, or mark the reference optional: true",
             "kube-linter:env-value-from", pod_refs, R_CM),

@@ -346,6 +346,91 @@ static void test_config(void)
 	config_error("rules: [\n", 2, 1, "");
 }
 
+static int count_upstream(gr_rules_profile p, const char *yaml, const char *rule, const char *conf, int *sev)
+{
+	gr_rules_file *f;
+	gr_error err;
+	if (gr_rules_file_parse_upstream(p, "u.yaml", conf, strlen(conf), &f, &err) != 0) {
+		fprintf(stderr, "upstream config: %s\n", err.message);
+		return -1;
+	}
+	gr_rules_options o;
+	memset(&o, 0, sizeof o);
+	gr_rules_file_apply(f, &o, &err);
+	gr_rules *r;
+	if (gr_rules_new(&r, &o, &err) != 0)
+		return -1;
+	size_t n;
+	gr_object *objs = load(yaml, &n);
+	gr_findings fs;
+	gr_findings_init(&fs, &arena);
+	gr_rules_check_set(r, objs, n, &fs, &err);
+	int c = 0;
+	for (size_t i = 0; i < fs.len; i++)
+		if (!strcmp(fs.items[i].rule, rule)) {
+			c++;
+			if (sev)
+				*sev = (int)fs.items[i].severity;
+		}
+	gr_findings_free(&fs);
+	gr_rules_free(r);
+	gr_rules_file_free(f);
+	return c;
+}
+
+static void test_upstream_configs(void)
+{
+	const char *pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: legacy, namespace: a}\n"
+	                  "spec: {hostPID: true, hostIPC: true, containers: [{name: c, image: nginx}]}\n";
+	/* Polaris: only listed checks run, with the listed level */
+	const char *pol = "checks:\n  hostPIDSet: warning\n  tagNotSpecified: danger\n  hostIPCSet: ignore\n";
+	int sev = -1;
+	CHECK(count_upstream(GR_PROFILE_POLARIS, pod, "polaris.hostPIDSet", pol, &sev) == 1 &&
+	      sev == GR_SEV_WARNING);
+	CHECK(count_upstream(GR_PROFILE_POLARIS, pod, "polaris.tagNotSpecified", pol, &sev) == 1 &&
+	      sev == GR_SEV_ERROR);
+	CHECK(count_upstream(GR_PROFILE_POLARIS, pod, "polaris.hostIPCSet", pol, NULL) == 0);
+	CHECK(count_upstream(GR_PROFILE_POLARIS, pod, "polaris.runAsRootAllowed", pol, NULL) == 0);
+	const char *polex = "checks: {hostPIDSet: danger}\nexemptions:\n- controllerNames: [legacy]\n  "
+	                    "rules: [hostPIDSet]\n";
+	CHECK(count_upstream(GR_PROFILE_POLARIS, pod, "polaris.hostPIDSet", polex, NULL) == 0);
+	/* the Polaris exemption annotation */
+	const char *annotated = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+	                        "    polaris.fairwinds.com/hostPIDSet-exempt: \"true\"\nspec: {hostPID: "
+	                        "true, containers: []}\n";
+	CHECK(count_upstream(GR_PROFILE_POLARIS, annotated, "polaris.hostPIDSet",
+	                     "checks: {hostPIDSet: danger}\n", NULL) == 0);
+	/* kube-linter: defaults, doNotAutoAddDefaults, include, exclude, and its annotation */
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, pod, "kube-linter.host-pid", "checks: {}\n", NULL) == 1);
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, pod, "kube-linter.host-pid",
+	                     "checks: {doNotAutoAddDefaults: true, include: [host-ipc]}\n", NULL) == 0);
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, pod, "kube-linter.host-ipc",
+	                     "checks: {doNotAutoAddDefaults: true, include: [host-ipc]}\n", NULL) == 1);
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, pod, "kube-linter.host-pid",
+	                     "checks: {exclude: [host-pid]}\n", NULL) == 0);
+	const char *klann = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+	                    "    ignore-check.kube-linter.io/host-pid: \"debug pod\"\nspec: {hostPID: true, "
+	                    "containers: []}\n";
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, klann, "kube-linter.host-pid", "checks: {}\n", NULL) ==
+	      0);
+	/* upstream configuration files of kube-linter's own e2e tests load (or say what is unsupported) */
+	gr_rules_file *f;
+	gr_error err;
+	CHECK(gr_rules_file_load_upstream(GR_PROFILE_KUBE_LINTER,
+	                                  "../shared/conformance/rulepacks/kube-linter/e2etests/testdata/"
+	                                  "all-built-in-config.yaml",
+	                                  &f, &err) == 0);
+	gr_rules_file_free(f);
+	CHECK(gr_rules_file_load_upstream(
+	              GR_PROFILE_KUBE_LINTER,
+	              "../shared/conformance/rulepacks/kube-linter/e2etests/testdata/cel-config.yaml", &f,
+	              &err) != 0 &&
+	      strstr(err.message, "not supported") && err.line > 0);
+	CHECK(gr_rules_file_parse_upstream(GR_PROFILE_POLARIS, "p.yaml", "checks: {nope: danger}\n", 22, &f,
+	                                   &err) != 0 &&
+	      strstr(err.message, "unknown Polaris check") && err.line == 1 && err.column == 10);
+}
+
 int main(void)
 {
 	gr_arena_init(&arena);
@@ -356,6 +441,7 @@ int main(void)
 	test_ignore_and_only();
 	test_table();
 	test_config();
+	test_upstream_configs();
 	gr_arena_free(&arena);
 	return test_report("rules");
 }
