@@ -252,3 +252,22 @@ for pack, rows in rules.items():
     if missing:
         print('no why for', missing)
 print({k: len(v) for k, v in rules.items()})
+
+# ---- docs/migrating.md: the per-check tables (prose is in MIGRATING_HEAD) ----
+inv = json.load(open(os.environ.get('SHARED', '../shared') + '/conformance/rulepacks/inventory.json'))
+allr = [r for rows in rules.values() for r in rows]
+def covered_by(tool, cid):
+    hits = [r['id'] for r in allr if ('%s:%s' % (tool, cid)) in r['up'].split()]
+    return ', '.join('[%s](rules/%s.md#%s)' % (h, h.split('.')[0], h.replace('.', '')) for h in hits) or '—'
+tables = []
+for tool, title, key in (('polaris', 'Polaris', 'polaris'), ('kube-score', 'kube-score', 'kube-score'), ('kube-linter', 'kube-linter', 'kube-linter')):
+    tables += ['### %s checks' % title, '', '| %s check | upstream default | `--profile %s` rule | guardrail default rules |' % (title, key), '|---|---|---|---|']
+    for c in sorted((c for c in inv['checks'] if c['tool'] == tool), key=lambda c: c['id']):
+        dflt = ('%s' % c.get('severity', '')) + ('' if c.get('default_enabled', True) else ', off')
+        prof = '`%s.%s`' % (key, c['id'])
+        if tool == 'kube-linter' and c['id'] == 'schema-validation':
+            prof = 'the `schema` engine'
+        tables.append('| `%s` | %s | %s | %s |' % (c['id'], dflt, prof, covered_by(tool, c['id'])))
+    tables.append('')
+head = open('docs/migrating.md').read().split('<!-- tables -->')[0] if os.path.exists('docs/migrating.md') else ''
+open('docs/migrating.md', 'w').write(head + '<!-- tables -->\n' + '\n'.join(tables))
