@@ -30,6 +30,7 @@ int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, g
 	for (;;) {
 		if (max_bytes && n > max_bytes) {
 			rc = gr_error_set(err, 0, 0, "file larger than the limit of %zu bytes", max_bytes);
+			gr_error_mark(err, GR_ERR_SIZE);
 			goto out;
 		}
 		if (n == cap) {

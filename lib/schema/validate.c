@@ -776,8 +776,10 @@ static void walk(vctx *v, const snode *n, const gr_value *x)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
-	if (n->nvalidations && !v->in_branch)
+	if (n->nvalidations && !v->in_branch) {
 		v->ctx->not_evaluated += n->nvalidations;
+		v->ctx->not_evaluated_reason = "CEL validation rules (x-kubernetes-validations) are not evaluated";
+	}
 	if (x->type == GR_NULL) {
 		if ((n->flags & SF_NULLABLE) || n->types == 0)
 			return;
@@ -811,12 +813,12 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 		check_combinators(v, n, x);
 }
 
-void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
+int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
                      gr_check_ctx *ctx, gr_findings *out)
 {
 	vctx *v = malloc(sizeof *v);
 	if (!v)
-		return;
+		return -1;
 	memset(v, 0, offsetof(vctx, stack));
 	v->depth = 0;
 	v->pos_override = NULL;
@@ -835,7 +837,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 		            root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
 		            root ? gr_type_name(root->type) : "nothing");
 		free(v);
-		return;
+		return 0;
 	}
 	const gr_value *av = gr_get(root, "apiVersion"), *kd = gr_get(root, "kind");
 	bool bad = false;
@@ -851,7 +853,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	}
 	if (bad) {
 		free(v);
-		return;
+		return 0;
 	}
 	const kind_entry *e = gr_registry_lookup(r, obj->group, obj->version, obj->kind);
 	if (!e) {
@@ -866,7 +868,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 			            obj->api_version, r->version, hint);
 		}
 		free(v);
-		return;
+		return 0;
 	}
 	walk_root(v, e->root, root, e->crd ? 2 : 1);
 	const gr_value *meta = gr_get(root, "metadata");
@@ -877,4 +879,5 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	    strcmp(obj->group, "apiextensions.k8s.io") == 0)
 		gr_v_crd_object(v, root);
 	free(v);
+	return 0;
 }
