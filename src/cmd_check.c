@@ -52,7 +52,7 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss)\n"
+	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,rules)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
@@ -70,6 +70,16 @@ static void usage(FILE *out)
 	      "      --pss-exempt-runtime-class RC  skip pods with this runtimeClassName (repeatable)\n"
 	      "                               LEVEL: privileged, baseline, restricted; VERSION: v1.N, "
 	      "latest\n"
+	      "rule packs (docs/rules/bp.md, docs/configuration.md):\n"
+	      "      --config FILE            .guardrail.yaml (default: found from the working directory up)\n"
+	      "      --profile NAME           guardrail (default), polaris, kube-score, kube-linter\n"
+	      "      --profile-config FILE    the profile's own file (Polaris config.yaml, .kube-linter.yaml)\n"
+	      "      --only RULE[,RULE...]    run only these rules or packs (bp, ref, api, image, ...)\n"
+	      "      --enable-rule / --disable-rule RULE[,RULE...]  switch rules on or off\n"
+	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default 1.35)\n"
+	      "      --allowed-registries R[,R...] / --denied-registries R[,R...]  image registries\n"
+	      "      --require-digest         images must be pinned by digest\n"
+	      "      --assume-complete        the inputs hold every object (ref.* reports missing ones)\n"
 	      "run:\n"
 	      "  -j, --jobs N                 worker threads (default: number of CPUs)\n"
 	      "      --allow-empty            directories without any manifest are not an error\n"
@@ -89,6 +99,7 @@ typedef struct check_args {
 	long jobs;
 	bool allow_empty;
 	bool schema_dir_given;
+	bool config_given; /* --config: no .guardrail.yaml search */
 } check_args;
 
 /* A flag's value: "--name=V", "--name V", or for a short flag "-xV". */
@@ -127,6 +138,15 @@ static const struct option_flag {
         {"--pss-audit", NULL, "pss", "audit"},
         {"--pss-exempt-namespace", NULL, "pss", "exempt-namespace"},
         {"--pss-exempt-runtime-class", NULL, "pss", "exempt-runtime-class"},
+        {"--profile", NULL, "rules", "profile"},
+        {"--only", NULL, "rules", "only"},
+        {"--config", NULL, "rules", "config"},
+        {"--profile-config", NULL, "rules", "upstream-config"},
+        {"--target-kubernetes", NULL, "rules", "target-kubernetes"},
+        {"--allowed-registries", NULL, "rules", "allowed-registries"},
+        {"--denied-registries", NULL, "rules", "denied-registries"},
+        {"--enable-rule", NULL, "rules", "enable"},
+        {"--disable-rule", NULL, "rules", "disable"},
 };
 
 /* Flags without a value that set one engine option. */
@@ -136,6 +156,8 @@ static const struct switch_flag {
         {"--strict", "schema", "strict", "true"},
         {"--no-strict", "schema", "strict", "false"},
         {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
+        {"--assume-complete", "rules", "assume-complete", "true"},
+        {"--require-digest", "rules", "require-digest", "true"},
 };
 
 static int set_option(check_args *a, const char *flag, const char *engine, const char *key, const char *value)
@@ -148,6 +170,8 @@ static int set_option(check_args *a, const char *flag, const char *engine, const
 	}
 	if (strcmp(key, "schema-dir") == 0)
 		a->schema_dir_given = true;
+	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
+		a->config_given = true;
 	return 0;
 }
 
@@ -273,6 +297,13 @@ static gr_checker *make_checker(check_args *a)
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
 		}
+	}
+	/* .guardrail.yaml from the working directory upwards, unless --config named one */
+	char cwd[4096], conf[4200];
+	if (!a->config_given && getcwd(cwd, sizeof cwd) && gr_rules_file_find(cwd, conf, sizeof conf) == 0 &&
+	    gr_options_set(a->options, "rules", "config", conf, &err)) {
+		fprintf(stderr, "guardrail check: %s\n", err.message);
+		return NULL;
 	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, a->options, &err)) {

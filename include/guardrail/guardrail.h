@@ -17,5 +17,6 @@
 #include "guardrail/value.h"
 #include "guardrail/set.h"
 #include "guardrail/session.h"
+#include "guardrail/rules.h"
 
 #endif

@@ -436,7 +436,7 @@ int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_
 	c.report_obj = obj;
 	/* judge the index's copy (pod templates located), report the caller's object */
 	const gr_object *own = rl_set_identity(&ix->set, obj);
-	c.obj = own ? own : obj;
+	c.obj = own && own->root ? own : obj;
 	if (!c.obj->root || c.obj->root->type != GR_OBJECT)
 		return 0;
 	const gr_value *ann = rl_annotations(c.obj);
