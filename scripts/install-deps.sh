@@ -4,10 +4,11 @@
 #   gcc, make        the build
 #   clang, libclang-rt-14-dev   sanitizer builds and libFuzzer harnesses
 #   bc, time         bench/check.sh arithmetic and peak RSS
+#   zlib1g-dev       gunzip of Helm release records (api.* inside Helm release data)
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time; do check "$p"; done
+for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time zlib1g-dev; do check "$p"; done
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""

@@ -65,12 +65,37 @@ static void judge(rl_ctx *c, const char *api_version, const char *kind, const ch
 		        repl);
 }
 
+const gr_value *rl_helm_manifest(gr_arena *a, const gr_object *o, const char **name, const gr_value **at,
+                                 gr_document **docs, size_t *ndocs);
+
+/* The objects a Helm release record will apply again on upgrade or rollback. */
+static void helm_release(rl_ctx *c)
+{
+	const char *rel = NULL;
+	const gr_value *at = NULL;
+	gr_document *docs = NULL;
+	size_t nd = 0;
+	if (!rl_helm_manifest(c->out->arena, c->obj, &rel, &at, &docs, &nd))
+		return;
+	for (size_t i = 0; i < nd; i++) {
+		const char *av = gr_get_str(&docs[i].root, "apiVersion"),
+		           *k = gr_get_str(&docs[i].root, "kind");
+		const char *n = gr_get_str(gr_get(&docs[i].root, "metadata"), "name");
+		if (!av || !k)
+			continue;
+		char where[300];
+		snprintf(where, sizeof where, " \"%s\" (in Helm release %s)", n ? n : "", rel ? rel : "");
+		judge(c, av, k, "data.release", at, where);
+	}
+}
+
 static void api_rule(rl_ctx *c)
 {
 	if (!c->obj->kind[0] || !c->obj->api_version[0])
 		return;
 	rl_judged(c);
 	judge(c, c->obj->api_version, c->obj->kind, "apiVersion", gr_get(c->obj->root, "apiVersion"), "");
+	helm_release(c);
 	/* kubectl's record of what was applied, or kapp's */
 	const gr_value *ann = rl_annotations(c->obj);
 	const gr_value *lac = gr_get(ann, "kubectl.kubernetes.io/last-applied-configuration");

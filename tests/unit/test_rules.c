@@ -147,6 +147,31 @@ static void test_api(void)
 	CHECK(count(lac, "api.removed", NULL) == 1);
 }
 
+static void test_helm(void)
+{
+	/* a Helm 3 release Secret whose manifest holds an extensions/v1beta1 Ingress */
+	char yaml[4096];
+	snprintf(yaml, sizeof yaml,
+	         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sh.helm.release.v1.shop.v1\n  labels: "
+	         "{owner: helm}\n"
+	         "type: helm.sh/release.v1\ndata:\n  release: %s\n---\n"
+	         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop.v1\n  labels: {owner: helm}\n"
+	         "data:\n  release: %s\n",
+	         "SDRzSUFIbUlER3NDLzIyT3NRN0NNQXhFZjhVS0s2WHFtcG1GR1luSmkwc05SRFJPVkp0Q2hmaDNHaW9rQnJiejZlNzV"
+	         "uazRvc3ZQZzlKS3lXNE1iZWRDUVpMYWErWW9rNGNScUpWRlZGY29LOXVrMkhObERLZFRHTWZka3JIV1E4OENxbTRsaW"
+	         "owSTVIQmFRQjM0WVM1RmFqMDNMUmczS05Vam5ZYmQwVU9Mc2RtVGtVUURLSWc5M2JsRStMMzlabEhPaGZBRmJ6bjJhS"
+	         "W92OVphUXJpbnU5QVlLbEVZL2tBQUFB",
+	         "H4sIAHmIDGsC/"
+	         "22OsQ7CMAxEf8UKK6XqmpmFGYnJi0sNRDROVJtChfh3GiokBrbz6e75nk4osvPg9JKyW4MbedCQZLaa+"
+	         "Yok4cRqJVFVFcoK9uk2HNlDKdTGMfdkrHWQ88Cqm4lij0I5HBaQB34YS5Faj03LRg3KNUjnYbd0UOLsdmTkUQDKIg93"
+	         "blE+L39ZlHOhfAFbzn2aIov9ZaQrinu9AYKlEY/kAAAA");
+	CHECK(count(yaml, "api.removed", NULL) == 2); /* once from the Secret, once from the ConfigMap */
+	/* not a release: no finding, no crash */
+	CHECK(count("apiVersion: v1\nkind: Secret\nmetadata: {name: x}\ntype: helm.sh/release.v1\n"
+	            "data: {release: \"!!notbase64\"}\n",
+	            "api.removed", NULL) == 0);
+}
+
 static void test_image_ref(void)
 {
 	static const struct {
@@ -437,6 +462,7 @@ int main(void)
 	test_bp();
 	test_ref();
 	test_api();
+	test_helm();
 	test_image_ref();
 	test_ignore_and_only();
 	test_table();
