@@ -141,7 +141,7 @@ WHY = {
  'bp.rbac-secrets': 'Off by default: reading Secrets is reading every credential of the scope.',
  'bp.scc-privileged': 'An OpenShift SCC that allows privileged containers admits root on the node.',
  'ref.service-selector': 'A Service whose selector matches no pod template has no endpoints: a 502 after deploy. Checked in the Service\'s namespace; a Service without selector (manually managed endpoints) is skipped.',
- 'ref.service-target-port': 'A named targetPort that no selected container declares resolves to nothing; numeric ports are not checked (containers may listen on undeclared ports).',
+ 'ref.service-target-port': 'A named targetPort that no selected container declares resolves to nothing: the Service has no endpoints. A numeric targetPort is reported when the selected containers declare their ports and none is that number (a container may listen on a port it does not declare, so pods that declare no ports are not judged).',
  'ref.ingress-backend': 'A backend naming a missing Service or port returns 503. A missing Service is reported when the namespace is declared in the inputs (or --assume-complete); a missing port whenever the Service is in the inputs.',
  'ref.hpa-target': 'An HPA whose scaleTargetRef names nothing does nothing (reported when the namespace is declared, or --assume-complete).',
  'ref.hpa-requests': 'Utilization is a percentage of requests: without requests the HPA cannot compute it and never scales.',

@@ -65,6 +65,7 @@ static void service_selects(rl_ctx *c)
 typedef struct port_q {
 	const gr_value *target;
 	bool found;
+	bool any_declared; /* some selected container declares ports */
 } port_q;
 
 static bool ctr_has_port(const gr_value *ctr, const gr_value *target)
@@ -89,13 +90,14 @@ static bool port_in_pod(void *user, const gr_object *o)
 	port_q *q = user;
 	rl_ctr k;
 	rl_ctr_begin(&k);
-	while (rl_ctr_next(o, RL_REG, &k))
+	while (rl_ctr_next(o, RL_REG, &k)) {
+		const gr_value *ports = gr_get(k.node, "ports");
+		q->any_declared |= ports && ports->type == GR_ARRAY && ports->u.a.len > 0;
 		if (ctr_has_port(k.node, q->target)) {
 			q->found = true;
 			return false;
 		}
-	/* A numeric targetPort need not be declared: containers may listen on
-	 * undeclared ports. Only a name must resolve. */
+	}
 	return true;
 }
 
@@ -117,11 +119,21 @@ static void service_target_port(rl_ctx *c)
 		const gr_value *t = gr_get(p, "targetPort");
 		if (!t)
 			t = gr_get(p, "port");
-		if (!t || t->type != GR_STRING)
+		if (!t || (t->type != GR_STRING && t->type != GR_INT))
 			continue;
-		port_q q = {t, false};
+		port_q q = {t, false, false};
 		rl_each_selected(c->set, c->obj->namespace_, sel, true, false, port_in_pod, &q);
-		if (!q.found) {
+		/* A name must resolve. A number is judged only when the selected
+		 * containers declare their ports (a container may listen on a port
+		 * it does not declare, but one that lists its ports and not this
+		 * one is almost always a typo). */
+		if (!q.found && t->type == GR_INT && q.any_declared) {
+			char path[64];
+			snprintf(path, sizeof path, "spec.ports[%zu].targetPort", i);
+			rl_emit(c, path, t, "no container selected by the Service declares port %lld", (long long)t->u.i);
+			continue;
+		}
+		if (!q.found && t->type == GR_STRING) {
 			char path[64];
 			snprintf(path, sizeof path, "spec.ports[%zu].targetPort", i);
 			rl_emit(c, path, t,

@@ -101,6 +101,11 @@ static void test_ref(void)
 	snprintf(buf, sizeof buf, "%s%s", svc2, deploy_latest);
 	CHECK(count(buf, "ref.service-selector", NULL) == 0);
 	CHECK(count(buf, "ref.service-target-port", NULL) == 1); /* no port named http */
+	const char *svc3 = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\n"
+			   "spec: {selector: {app: p}, ports: [{port: 80, targetPort: 9090}]}\n---\n"
+			   "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a, labels: {app: p}}\n"
+			   "spec: {containers: [{name: c, image: x:1, ports: [{containerPort: 8080}]}]}\n";
+	CHECK(count(svc3, "ref.service-target-port", NULL) == 1); /* declares 8080, not 9090 */
 	/* duplicates */
 	snprintf(buf, sizeof buf, "%s---\n%s", deploy_latest, deploy_latest);
 	CHECK(count(buf, "ref.duplicate", NULL) == 1);
