@@ -121,8 +121,10 @@ typedef struct fileset {
 	size_t nbufs;
 } fileset;
 
-static int fs_add(fileset *s, const char *path)
+static int fs_add(fileset *s, const char *path_in)
 {
+	/* objects keep the file name: a copy that lives as long as the set */
+	const char *path = gr_arena_strdup(&s->arena, path_in);
 	char *data;
 	size_t len;
 	gr_error err;
