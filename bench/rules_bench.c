@@ -133,13 +133,15 @@ static int corpus(const char *dir)
 
 static int synthetic(void)
 {
-	printf("synthetic: N Services + N Deployments in one namespace, ref.* (index included), best of 3\n");
-	double first = 0;
+	printf("synthetic: N Services, Deployments, PodDisruptionBudgets and NetworkPolicies in one "
+	       "namespace;\n"
+	       "ref.* and all default packs (index included), best of 3 / 1\n");
+	double first = 0, first_all = 0;
 	for (size_t n = 6250; n <= 50000; n *= 2) {
 		gr_arena a;
 		gr_arena_init(&a);
 		nobjs = 0;
-		size_t cap = n * 700;
+		size_t cap = n * 1400;
 		char *y = malloc(cap);
 		size_t len = 0;
 		for (size_t i = 0; i < n; i++)
@@ -154,17 +156,29 @@ static int synthetic(void)
 			        "template:\n"
 			        "    metadata: {labels: {app: app-%zu, tier: web}}\n"
 			        "    spec: {containers: [{name: c, image: registry.example.com/app:1.0, "
-			        "ports: [{name: http, containerPort: 8080}]}]}\n---\n",
-			        i, i % 10 ? i : n + i /* one Service in ten selects nothing */, i, i, i);
+			        "ports: [{name: http, containerPort: 8080}]}]}\n---\n"
+			        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: pdb-%zu, "
+			        "namespace: big}\n"
+			        "spec: {maxUnavailable: 1, selector: {matchLabels: {app: app-%zu}}}\n---\n"
+			        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: "
+			        "np-%zu, namespace: big}\n"
+			        "spec: {podSelector: {matchLabels: {app: app-%zu}}, policyTypes: "
+			        "[Ingress]}\n---\n",
+			        i, i % 10 ? i : n + i /* one Service in ten selects nothing */, i, i, i, i, i,
+			        i, i);
 		add_objects(&a, "synthetic.yaml", y, len);
-		size_t nf;
+		size_t nf, nfa;
 		double t = time_packs("ref", &nf, 3);
-		double per = t / (double)nobjs * 1e6;
-		if (!first)
+		double ta = time_packs(NULL, &nfa, 1);
+		double per = t / (double)nobjs * 1e6, pera = ta / (double)nobjs * 1e6;
+		if (!first) {
 			first = per;
-		printf("  N=%6zu  objects %6zu  ref.* %.3f s  %.2f us/object (x%.2f of N=6250)  %zu "
-		       "findings\n",
-		       n, nobjs, t, per, per / first, nf);
+			first_all = pera;
+		}
+		printf("  N=%6zu  objects %6zu  ref.* %.3f s %.2f us/object (x%.2f)  all packs %.3f s %.2f "
+		       "us/object (x%.2f)"
+		       "  %zu ref findings\n",
+		       n, nobjs, t, per, per / first, ta, pera, pera / first_all, nf);
 		free(y);
 		gr_arena_free(&a);
 	}

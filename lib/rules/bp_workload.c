@@ -81,27 +81,6 @@ static void sa_rule(rl_ctx *c)
 
 /* ---- availability ---- */
 
-typedef struct hpa_q {
-	const gr_object *target;
-	const gr_object *hpa;
-} hpa_q;
-
-/* The HPA in the set whose scaleTargetRef names this object. */
-const gr_object *rl_hpa_for(const rl_set *s, const gr_object *o);
-const gr_object *rl_hpa_for(const rl_set *s, const gr_object *o)
-{
-	uint64_t h = rl_hash("HorizontalPodAutoscaler", o->namespace_, NULL);
-	for (uint32_t e = rl_map_first(&s->by_kind_ns, h); e; e = rl_map_next(&s->by_kind_ns, e, h)) {
-		const gr_object *x = &s->objs[rl_map_obj(&s->by_kind_ns, e)];
-		if (!rl_kind(x, "HorizontalPodAutoscaler") || strcmp(x->namespace_, o->namespace_))
-			continue;
-		const gr_value *ref = gr_get_path(x->root, "spec", "scaleTargetRef", NULL);
-		if (rl_is(gr_get_str(ref, "kind"), o->kind) && rl_is(gr_get_str(ref, "name"), o->name))
-			return x;
-	}
-	return NULL;
-}
-
 static void min_replicas(rl_ctx *c)
 {
 	if (!rl_kind(c->obj, "Deployment") && !rl_kind(c->obj, "StatefulSet"))
@@ -392,16 +371,11 @@ static void pdb_missing(rl_ctx *c)
 	if (replicas(c->obj) < 2)
 		return;
 	rl_judged(c);
-	const gr_value *labels = rl_pod_labels(c->obj);
-	uint64_t h = rl_hash("PodDisruptionBudget", c->obj->namespace_, NULL);
-	for (uint32_t e = rl_map_first(&c->set->by_kind_ns, h); e;
-	     e = rl_map_next(&c->set->by_kind_ns, e, h)) {
-		const gr_object *p = &c->set->objs[rl_map_obj(&c->set->by_kind_ns, e)];
-		if (rl_kind(p, "PodDisruptionBudget") && !strcmp(p->namespace_, c->obj->namespace_) &&
-		    rl_selector_selects(gr_get_path(p->root, "spec", "selector", NULL), labels, false))
-			return;
-	}
-	(void)found_one;
+	const gr_object *pdb = NULL;
+	rl_each_selecting(c->set, "PodDisruptionBudget", c->obj->namespace_, rl_pod_labels(c->obj), false,
+	                  found_one, &pdb);
+	if (pdb)
+		return;
 	rl_emit(c, NULL, NULL, "%s has %lld replicas and no PodDisruptionBudget selects its pods",
 	        c->obj->kind, (long long)replicas(c->obj));
 }
@@ -429,15 +403,11 @@ static void network_policy(rl_ctx *c)
 	if (!c->obj->pod_spec)
 		return;
 	rl_judged(c);
-	const gr_value *labels = rl_pod_labels(c->obj);
-	uint64_t h = rl_hash("NetworkPolicy", c->obj->namespace_, NULL);
-	for (uint32_t e = rl_map_first(&c->set->by_kind_ns, h); e;
-	     e = rl_map_next(&c->set->by_kind_ns, e, h)) {
-		const gr_object *p = &c->set->objs[rl_map_obj(&c->set->by_kind_ns, e)];
-		if (rl_kind(p, "NetworkPolicy") && !strcmp(p->namespace_, c->obj->namespace_) &&
-		    rl_selector_selects(gr_get_path(p->root, "spec", "podSelector", NULL), labels, true))
-			return;
-	}
+	const gr_object *np = NULL;
+	rl_each_selecting(c->set, "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true, found_one,
+	                  &np);
+	if (np)
+		return;
 	if (!rl_ns_complete(c, c->obj->namespace_))
 		return; /* a policy may live in the cluster */
 	rl_emit(c, NULL, NULL, "no NetworkPolicy selects the pods of %s %s", c->obj->kind, c->obj->name);

@@ -137,17 +137,33 @@ int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 						return -1;
 				}
 		}
-		if (strcmp(o->kind, "Service") == 0 && o->group[0] == '\0') {
-			const gr_value *sel = gr_get_path(o->root, "spec", "selector", NULL);
+		const gr_value *sel = NULL;
+		if (o->root && strcmp(o->kind, "Service") == 0 && o->group[0] == '\0')
+			sel = gr_get_path(o->root, "spec", "selector", NULL);
+		else if (o->root && strcmp(o->kind, "PodDisruptionBudget") == 0)
+			sel = gr_get_path(o->root, "spec", "selector", "matchLabels", NULL);
+		else if (o->root && strcmp(o->kind, "NetworkPolicy") == 0)
+			sel = gr_get_path(o->root, "spec", "podSelector", "matchLabels", NULL);
+		else
+			goto no_selector;
+		{
 			const char *k = "", *v = "";
 			first_pair(sel, &k, &v);
-			if (map_add(&s->svc_sel, rl_hash(o->namespace_, k, v), ix))
+			if (map_add(&s->svc_sel, rl_hash(o->kind, o->namespace_, k) ^ rl_hash(v, NULL, NULL),
+			            ix))
+				return -1;
+		}
+	no_selector:
+		if (o->root && strcmp(o->kind, "HorizontalPodAutoscaler") == 0) {
+			const gr_value *ref = gr_get_path(o->root, "spec", "scaleTargetRef", NULL);
+			const char *tk = gr_get_str(ref, "kind"), *tn = gr_get_str(ref, "name");
+			if (tk && tn && map_add(&s->hpa_target, rl_hash(o->namespace_, tk, tn), ix))
 				return -1;
 		}
 	}
 	if (map_seal(&s->by_name) || map_seal(&s->by_kind_ns) || map_seal(&s->by_kind) ||
 	    map_seal(&s->pods_ns) || map_seal(&s->pod_labels) || map_seal(&s->svc_sel) ||
-	    map_seal(&s->ns_declared) || map_seal(&s->identity))
+	    map_seal(&s->ns_declared) || map_seal(&s->identity) || map_seal(&s->hpa_target))
 		return -1;
 	return 0;
 }
@@ -162,6 +178,7 @@ void rl_set_free(rl_set *s)
 	map_free(&s->svc_sel);
 	map_free(&s->ns_declared);
 	map_free(&s->identity);
+	map_free(&s->hpa_target);
 }
 
 const gr_object *rl_find(const rl_set *s, const char *kind, const char *ns, const char *name)
@@ -241,35 +258,81 @@ void rl_each_selected(const rl_set *s, const char *ns, const gr_value *sel, bool
 	}
 }
 
-void rl_each_service_selecting(const rl_set *s, const char *ns, const gr_value *labels, bool empty_all,
-                               rl_obj_fn fn, void *user)
+static uint64_t sel_key(const char *kind, const char *ns, const char *k, const char *v)
 {
-	if (empty_all) {
-		uint64_t h = rl_hash(ns, "", "");
-		for (uint32_t e = rl_map_first(&s->svc_sel, h); e; e = rl_map_next(&s->svc_sel, e, h)) {
-			const gr_object *o = &s->objs[rl_map_obj(&s->svc_sel, e)];
-			if (strcmp(o->namespace_, ns) == 0 && !fn(user, o))
-				return;
-		}
+	return rl_hash(kind, ns, k) ^ rl_hash(v, NULL, NULL);
+}
+
+static const gr_value *selector_of(const gr_object *o)
+{
+	if (strcmp(o->kind, "Service") == 0)
+		return gr_get_path(o->root, "spec", "selector", NULL);
+	if (strcmp(o->kind, "PodDisruptionBudget") == 0)
+		return gr_get_path(o->root, "spec", "selector", NULL);
+	return gr_get_path(o->root, "spec", "podSelector", NULL);
+}
+
+static bool selects(const gr_object *o, const gr_value *labels, bool empty_all)
+{
+	const gr_value *sel = selector_of(o);
+	if (strcmp(o->kind, "Service") == 0)
+		return rl_map_selects(sel, labels, empty_all);
+	if (strcmp(o->kind, "PodDisruptionBudget") == 0 && !sel)
+		return false; /* a PDB without selector selects nothing */
+	return rl_selector_selects(sel, labels, empty_all);
+}
+
+void rl_each_selecting(const rl_set *s, const char *kind, const char *ns, const gr_value *labels,
+                       bool empty_all, rl_obj_fn fn, void *user)
+{
+	/* selectors without a matchLabels pair (empty, or expressions only) */
+	uint64_t h = sel_key(kind, ns, "", "");
+	for (uint32_t e = rl_map_first(&s->svc_sel, h); e; e = rl_map_next(&s->svc_sel, e, h)) {
+		const gr_object *o = &s->objs[rl_map_obj(&s->svc_sel, e)];
+		if (strcmp(o->kind, kind) == 0 && strcmp(o->namespace_, ns) == 0 &&
+		    selects(o, labels, empty_all) && !fn(user, o))
+			return;
 	}
 	if (!labels || labels->type != GR_OBJECT)
 		return;
+	/* each object is indexed under its first pair: one label of ours hits it once */
 	for (size_t j = 0; j < labels->u.o.len; j++) {
 		const gr_member *m = &labels->u.o.members[j];
 		if (m->value.type != GR_STRING)
 			continue;
-		uint64_t h = rl_hash(ns, m->key, m->value.u.s.ptr);
+		h = sel_key(kind, ns, m->key, m->value.u.s.ptr);
 		for (uint32_t e = rl_map_first(&s->svc_sel, h); e; e = rl_map_next(&s->svc_sel, e, h)) {
 			const gr_object *o = &s->objs[rl_map_obj(&s->svc_sel, e)];
-			if (strcmp(o->namespace_, ns) != 0)
+			if (strcmp(o->kind, kind) != 0 || strcmp(o->namespace_, ns) != 0)
 				continue;
-			const gr_value *sel = gr_get_path(o->root, "spec", "selector", NULL);
 			const char *k, *v;
+			const gr_value *sel = selector_of(o);
+			if (strcmp(kind, "Service") != 0)
+				sel = gr_get(sel, "matchLabels");
 			if (!first_pair(sel, &k, &v) || strcmp(k, m->key) != 0 ||
 			    strcmp(v, m->value.u.s.ptr) != 0)
 				continue;
-			if (rl_map_selects(sel, labels, false) && !fn(user, o))
+			if (selects(o, labels, empty_all) && !fn(user, o))
 				return;
 		}
 	}
+}
+
+void rl_each_service_selecting(const rl_set *s, const char *ns, const gr_value *labels, bool empty_all,
+                               rl_obj_fn fn, void *user)
+{
+	rl_each_selecting(s, "Service", ns, labels, empty_all, fn, user);
+}
+
+const gr_object *rl_hpa_for(const rl_set *s, const gr_object *o)
+{
+	uint64_t h = rl_hash(o->namespace_, o->kind, o->name);
+	for (uint32_t e = rl_map_first(&s->hpa_target, h); e; e = rl_map_next(&s->hpa_target, e, h)) {
+		const gr_object *x = &s->objs[rl_map_obj(&s->hpa_target, e)];
+		const gr_value *ref = gr_get_path(x->root, "spec", "scaleTargetRef", NULL);
+		if (!strcmp(x->namespace_, o->namespace_) && rl_is(gr_get_str(ref, "kind"), o->kind) &&
+		    rl_is(gr_get_str(ref, "name"), o->name))
+			return x;
+	}
+	return NULL;
 }

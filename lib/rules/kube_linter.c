@@ -86,6 +86,8 @@ static bool kl_re(const char *pattern, const char *s)
 	return m;
 }
 
+bool rl_first_obj(void *user, const gr_object *o);
+
 /* ---- pod-level ---- */
 
 enum {
@@ -131,15 +133,11 @@ static void pod_rule(rl_ctx *c)
 			        "object does not define any node affinity rules.");
 		break;
 	case P_ISOLATED: {
-		uint64_t h = rl_hash("NetworkPolicy", c->obj->namespace_, NULL);
-		for (uint32_t e = rl_map_first(&c->set->by_kind_ns, h); e;
-		     e = rl_map_next(&c->set->by_kind_ns, e, h)) {
-			const gr_object *p = &c->set->objs[rl_map_obj(&c->set->by_kind_ns, e)];
-			if (rl_kind(p, "NetworkPolicy") && !strcmp(p->namespace_, c->obj->namespace_) &&
-			    rl_selector_selects(gr_get_path(p->root, "spec", "podSelector", NULL),
-			                        rl_pod_labels(c->obj), true))
-				return;
-		}
+		const gr_object *np = NULL;
+		rl_each_selecting(c->set, "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true,
+		                  rl_first_obj, &np);
+		if (np)
+			return;
 		rl_emit(c, NULL, NULL, "pods created by this object are non-isolated");
 		break;
 	}

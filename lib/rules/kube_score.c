@@ -520,17 +520,11 @@ static void has_pdb(rl_ctx *c)
 	if (set && r < 2)
 		return;
 	rl_judged(c);
-	const gr_value *labels = rl_pod_labels(c->obj);
-	uint64_t h = rl_hash("PodDisruptionBudget", c->obj->namespace_, NULL);
-	for (uint32_t e = rl_map_first(&c->set->by_kind_ns, h); e;
-	     e = rl_map_next(&c->set->by_kind_ns, e, h)) {
-		const gr_object *p = &c->set->objs[rl_map_obj(&c->set->by_kind_ns, e)];
-		if (strcmp(p->kind, "PodDisruptionBudget") || strcmp(p->namespace_, c->obj->namespace_))
-			continue;
-		const gr_value *sel = gr_get_path(p->root, "spec", "selector", NULL);
-		if (sel && rl_selector_selects(sel, labels, true))
-			return;
-	}
+	const gr_object *pdb = NULL;
+	rl_each_selecting(c->set, "PodDisruptionBudget", c->obj->namespace_, rl_pod_labels(c->obj), true,
+	                  any_obj, &pdb);
+	if (pdb)
+		return;
 	rl_emit(c, NULL, NULL, "No matching PodDisruptionBudget was found");
 }
 
@@ -591,32 +585,39 @@ static void topology(rl_ctx *c)
 
 /* ---- network ---- */
 
+typedef struct netpol_dirs {
+	bool in, eg;
+} netpol_dirs;
+
+/* The directions a selecting NetworkPolicy covers: policyTypes, or when it
+ * has none, Ingress plus Egress if it has egress rules. */
+static bool add_dirs(void *user, const gr_object *p)
+{
+	netpol_dirs *d = user;
+	if (strcmp(p->api_version, "networking.k8s.io/v1") != 0)
+		return true;
+	const gr_value *spec = gr_get(p->root, "spec");
+	const gr_value *pt = gr_get(spec, "policyTypes");
+	if (!pt || pt->type != GR_ARRAY || pt->u.a.len == 0) {
+		d->in = true;
+		const gr_value *egr = gr_get(spec, "egress");
+		d->eg |= egr && egr->type == GR_ARRAY && egr->u.a.len > 0;
+	} else {
+		d->in |= rl_has_str(pt, "Ingress", false);
+		d->eg |= rl_has_str(pt, "Egress", false);
+	}
+	return true;
+}
+
 static void pod_netpol(rl_ctx *c)
 {
 	if (!pod_specer(c->obj))
 		return;
 	rl_judged(c);
-	bool in = false, eg = false;
-	const gr_value *labels = rl_pod_labels(c->obj);
-	uint64_t h = rl_hash("NetworkPolicy", c->obj->namespace_, NULL);
-	for (uint32_t e = rl_map_first(&c->set->by_kind_ns, h); e;
-	     e = rl_map_next(&c->set->by_kind_ns, e, h)) {
-		const gr_object *p = &c->set->objs[rl_map_obj(&c->set->by_kind_ns, e)];
-		if (strcmp(p->kind, "NetworkPolicy") || strcmp(p->namespace_, c->obj->namespace_))
-			continue;
-		const gr_value *spec = gr_get(p->root, "spec");
-		if (!rl_selector_selects(gr_get(spec, "podSelector"), labels, true))
-			continue;
-		const gr_value *pt = gr_get(spec, "policyTypes");
-		if (!pt || pt->type != GR_ARRAY || pt->u.a.len == 0) {
-			in = true;
-			const gr_value *egr = gr_get(spec, "egress");
-			eg |= egr && egr->type == GR_ARRAY && egr->u.a.len > 0;
-		} else {
-			in |= rl_has_str(pt, "Ingress", false);
-			eg |= rl_has_str(pt, "Egress", false);
-		}
-	}
+	netpol_dirs d = {false, false};
+	rl_each_selecting(c->set, "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true, add_dirs,
+	                  &d);
+	bool in = d.in, eg = d.eg;
 	if (!in && !eg)
 		rl_emit_sev(c, CRITICAL, NULL, NULL, "The pod does not have a matching NetworkPolicy");
 	else if (!in)

@@ -130,7 +130,8 @@ static void service_target_port(rl_ctx *c)
 		if (!q.found && t->type == GR_INT && q.any_declared) {
 			char path[64];
 			snprintf(path, sizeof path, "spec.ports[%zu].targetPort", i);
-			rl_emit(c, path, t, "no container selected by the Service declares port %lld", (long long)t->u.i);
+			rl_emit(c, path, t, "no container selected by the Service declares port %lld",
+			        (long long)t->u.i);
 			continue;
 		}
 		if (!q.found && t->type == GR_STRING) {

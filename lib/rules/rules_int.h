@@ -65,7 +65,8 @@ typedef struct rl_set {
 	rl_map by_kind;     /* kind */
 	rl_map pod_labels;  /* namespace, label key, value -> pod-template objects */
 	rl_map pods_ns;     /* namespace -> pod-template objects */
-	rl_map svc_sel;     /* namespace, first selector pair -> Services */
+	rl_map svc_sel;     /* kind, namespace, first selector pair -> Services, PDBs, NetworkPolicies */
+	rl_map hpa_target;  /* namespace, target kind, target name -> HorizontalPodAutoscalers */
 	rl_map ns_declared; /* Namespace objects by name */
 	rl_map identity;    /* file, document, item -> object */
 } rl_set;
@@ -200,5 +201,13 @@ void rl_each_selected(const rl_set *s, const char *ns, const gr_value *sel, bool
 /* Services in ns whose selector selects the labels. */
 void rl_each_service_selecting(const rl_set *s, const char *ns, const gr_value *labels, bool empty_all,
                                rl_obj_fn fn, void *user);
+/* PodDisruptionBudgets or NetworkPolicies (kind) in ns whose selector
+ * (spec.selector / spec.podSelector) selects the labels; an empty selector
+ * selects everything when empty_all. Candidates come from the selector
+ * index (first matchLabels pair), so the cost is per match, not per object. */
+void rl_each_selecting(const rl_set *s, const char *kind, const char *ns, const gr_value *labels,
+                       bool empty_all, rl_obj_fn fn, void *user);
+/* The first HPA in o's namespace whose scaleTargetRef names o's kind and name. */
+const gr_object *rl_hpa_for(const rl_set *s, const gr_object *o);
 
 #endif
