@@ -225,6 +225,14 @@ static void test_image_ref(void)
 	CHECK(gr_image_ref_parse(b, &r, NULL) == 0);
 	snprintf(b, sizeof b, "app@sha256:%.63s", h64);
 	CHECK(gr_image_ref_parse(b, &r, NULL) != 0);
+	/* a 250-character one-component name: valid as written, longer once library/ is added */
+	char longname[260];
+	memset(longname, 'a', 250);
+	longname[250] = '\0';
+	CHECK(gr_image_ref_parse(longname, &r, NULL) == 0 && strlen(r.path) == 258 && !strncmp(r.path, "library/", 8));
+	memset(longname, 'a', 256);
+	longname[256] = '\0';
+	CHECK(gr_image_ref_parse(longname, &r, NULL) != 0); /* over 255 as written */
 	/* allow-list */
 	gr_rules_options o;
 	memset(&o, 0, sizeof o);
