@@ -76,6 +76,7 @@ static void usage(FILE *out)
 	      "      --profile-config FILE    the profile's own file (Polaris config.yaml, .kube-linter.yaml)\n"
 	      "      --only RULE[,RULE...]    run only these rules or packs (bp, ref, api, image, ...)\n"
 	      "      --enable-rule / --disable-rule RULE[,RULE...]  switch rules on or off\n"
+	      "      --ignore-test / --enable-optional-test ID     kube-score's flags (kube-score profile)\n"
 	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default 1.35)\n"
 	      "      --allowed-registries R[,R...] / --denied-registries R[,R...]  image registries\n"
 	      "      --require-digest         images must be pinned by digest\n"
@@ -147,6 +148,8 @@ static const struct option_flag {
         {"--denied-registries", NULL, "rules", "denied-registries"},
         {"--enable-rule", NULL, "rules", "enable"},
         {"--disable-rule", NULL, "rules", "disable"},
+        {"--ignore-test", NULL, "rules", "ignore-test"},
+        {"--enable-optional-test", NULL, "rules", "enable-optional-test"},
 };
 
 /* Flags without a value that set one engine option. */

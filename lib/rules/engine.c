@@ -5,6 +5,8 @@
  *   profile            guardrail | polaris | kube-score | kube-linter
  *   only               RULE[,RULE...] (repeatable; ids or packs)
  *   enable, disable    RULE[,RULE...]
+ *   ignore-test, enable-optional-test   kube-score ids (its --ignore-test,
+ *                      --enable-optional-test)
  *   config             a .guardrail.yaml (the caller finds it; lib never reads the cwd)
  *   upstream-config    the profile's own file (Polaris config.yaml, .kube-linter.yaml)
  *   target-kubernetes  X.Y
@@ -163,6 +165,22 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		return strv_add_csv(&c->enable, value, err);
 	if (!strcmp(key, "disable"))
 		return strv_add_csv(&c->disable, value, err);
+	if (!strcmp(key, "ignore-test") || !strcmp(key, "enable-optional-test")) {
+		/* kube-score's flags: upstream ids, prefixed */
+		strv tmp = {0};
+		if (strv_add_csv(&tmp, value, err))
+			return -1;
+		for (size_t i = 0; i < tmp.n; i++) {
+			char id[300];
+			snprintf(id, sizeof id, "kube-score.%s", tmp.v[i]);
+			if (strv_add_csv(key[0] == 'i' ? &c->disable : &c->enable, id, err)) {
+				strv_free(&tmp);
+				return -1;
+			}
+		}
+		strv_free(&tmp);
+		return 0;
+	}
 	if (!strcmp(key, "allowed-registries"))
 		return strv_add_csv(&c->allowed, value, err);
 	if (!strcmp(key, "denied-registries"))
