@@ -59,9 +59,13 @@ typedef struct gr_rules_options {
 	bool kube_score_ignore_annotation;      /* kube-score/ignore honoured (CLI default true) */
 	bool kube_score_optional_annotation;    /* kube-score/enable honoured (CLI default true) */
 	bool kube_linter_sorted_keys_shallow;   /* sorted-keys template param recursive: false */
+	bool kube_linter_no_defaults;           /* --do-not-auto-add-defaults: only the checks named run */
 	/* A loaded .guardrail.yaml: per-rule severity/action, exemptions,
 	 * per-namespace digest pinning. Must outlive the gr_rules. May be NULL. */
 	const gr_rules_file *file;
+	/* A profile\'s own configuration (gr_rules_file_load_upstream): its
+	 * exemptions, levels and custom checks; file\'s settings win. May be NULL. */
+	const gr_rules_file *upstream_file;
 } gr_rules_options;
 
 /* A rule as documented: what it is and which upstream checks it covers. */
@@ -127,8 +131,11 @@ void gr_rules_file_free(gr_rules_file *f);
  * Polaris config.yaml (checks: {id: danger|warning|ignore} — only listed
  * checks run — and exemptions {namespace, controllerNames, rules});
  * kube-linter .kube-linter.yaml (checks: addAllBuiltIn, doNotAutoAddDefaults,
- * include, exclude). Custom checks of either tool are an error (not
- * supported), never silently dropped. Apply it like a .guardrail.yaml.
+ * include, exclude, and customChecks whose template is one of
+ * required-annotation, required-label, forbidden-annotation,
+ * forbidden-label, statefulset-volumeclaimtemplate-annotation). Other
+ * custom checks (Polaris JSON-Schema checks, other kube-linter templates)
+ * are an error, never silently dropped. Apply it like a .guardrail.yaml.
  */
 int gr_rules_file_load_upstream(gr_rules_profile p, const char *path, gr_rules_file **out, gr_error *err);
 int gr_rules_file_parse_upstream(gr_rules_profile p, const char *name, const char *data, size_t len,

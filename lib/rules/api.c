@@ -118,7 +118,7 @@ static void api_rule(rl_ctx *c)
 #define API(id, sev, act, summary, fix, up, param)                                                           \
 	{                                                                                                    \
 		{"api." id, "api", sev, act, true, summary, fix, up, "docs/rules/api.md#api" id}, api_rule,  \
-		        param                                                                                \
+		        param, NULL                                                                          \
 	}
 
 const rl_rule rl_pack_api[] = {

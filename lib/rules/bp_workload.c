@@ -14,7 +14,7 @@
 
 #define BP(id, sa, on, summary, fix, up, fn, param)                                                          \
 	{                                                                                                    \
-		{"bp." id, "bp", sa, on, summary, fix, up, "docs/rules/bp.md#bp" id}, fn, param              \
+		{"bp." id, "bp", sa, on, summary, fix, up, "docs/rules/bp.md#bp" id}, fn, param, NULL        \
 	}
 #define W GR_SEV_WARNING, GR_ACTION_WARN
 #define E GR_SEV_ERROR, GR_ACTION_ENFORCE

@@ -51,7 +51,15 @@ struct gr_rules_file {
 	const char **allowed, **denied, **digest_ns;
 	size_t nallowed, ndenied, ndigest_ns;
 	int require_digest, require_qualified; /* -1 unset */
+	rl_custom *customs;                    /* kube-linter customChecks */
+	size_t ncustoms;
 };
+
+size_t gri_rules_file_customs(const gr_rules_file *f, const rl_custom **out)
+{
+	*out = f ? f->customs : NULL;
+	return f ? f->ncustoms : 0;
+}
 
 int gr_rules_file_find(const char *dir, char *out, size_t outlen)
 {
@@ -704,11 +712,52 @@ static int parse_kube_linter(vctx *v, const gr_value *root)
 	if (keys(v, root, "a kube-linter configuration", top) || pack_rows(f, "kube-linter"))
 		return -1;
 	const gr_value *cc = gr_get(root, "customChecks");
-	if (cc && cc->type == GR_ARRAY && cc->u.a.len) {
-		const gr_value *t = gr_get(&cc->u.a.items[0], "template");
-		return bad(v, t ? t : &cc->u.a.items[0], 0, 0,
-		           "kube-linter customChecks are not supported (template \"%s\")%s",
-		           rl_str(t) ? t->u.s.ptr : "", "");
+	if (cc) {
+		if (want(v, cc, GR_ARRAY, "customChecks"))
+			return -1;
+		f->customs = gr_arena_calloc(&f->arena, cc->u.a.len ? cc->u.a.len : 1, sizeof *f->customs);
+		for (size_t i = 0; i < cc->u.a.len; i++) {
+			const gr_value *x = &cc->u.a.items[i];
+			static const char *const allowed[] = {
+			        "name", "description", "remediation", "scope", "template", "params", NULL};
+			if (want(v, x, GR_OBJECT, "a custom check") ||
+			    keys(v, x, "a kube-linter custom check", allowed))
+				return -1;
+			const gr_value *nm = gr_get(x, "name"), *t = gr_get(x, "template");
+			if (want(v, nm ? nm : x, GR_STRING, "a custom check's name") ||
+			    want(v, t ? t : x, GR_STRING, "a custom check's template"))
+				return -1;
+			if (!rl_custom_template(t->u.s.ptr))
+				return bad(v, t, 0, 0,
+				           "kube-linter template \"%s\" is not supported in custom checks "
+				           "(supported: "
+				           "required-annotation, required-label, forbidden-annotation, "
+				           "forbidden-label, "
+				           "statefulset-volumeclaimtemplate-annotation)%s",
+				           t->u.s.ptr, "");
+			rl_custom *c = &f->customs[f->ncustoms++];
+			c->name = nm->u.s.ptr;
+			c->id = gr_arena_printf(&f->arena, "kube-linter.%s", nm->u.s.ptr);
+			c->template_ = t->u.s.ptr;
+			c->remediation = gr_get_str(x, "remediation");
+			const gr_value *params = gr_get(x, "params");
+			if (params) {
+				static const char *const pk[] = {"key", "value", "annotation", NULL};
+				if (want(v, params, GR_OBJECT, "params") ||
+				    keys(v, params, "custom check params", pk))
+					return -1;
+				c->key = gr_get_str(params, "key");
+				c->value = gr_get_str(params, "value");
+				c->annotation = gr_get_str(params, "annotation");
+			}
+			const gr_value *kinds = gr_get_path(x, "scope", "objectKinds", NULL);
+			if (kinds) {
+				const char **ks;
+				if (strlist(v, kinds, "scope.objectKinds", &ks, &c->nkinds))
+					return -1;
+				c->kinds = ks;
+			}
+		}
 	}
 	const gr_value *ch = gr_get(root, "checks");
 	bool all = false, no_defaults = false;
@@ -746,16 +795,19 @@ static int parse_kube_linter(vctx *v, const gr_value *root)
 				           "unknown kube-linter check \"%s\"%s", id, "");
 		}
 	}
+	/* built-in checks: on with addAllBuiltIn, off with doNotAutoAddDefaults,
+	 * else their defaults (left unset: a run's do-not-auto-add-defaults
+	 * still applies); include and exclude win */
 	for (size_t i = 0; i < f->nrules; i++) {
 		cfg_rule *r = &f->rules[i];
-		const gr_rule_info *info = gr_rules_find(r->id);
 		const char *up = r->id + strlen("kube-linter.");
-		bool on = all || (!no_defaults && info && info->default_on);
+		r->enabled = all ? 1 : no_defaults ? 0 : -1;
 		for (size_t k = 0; k < ninc; k++)
-			on |= strcmp(inc[k], up) == 0;
+			if (strcmp(inc[k], up) == 0)
+				r->enabled = 1;
 		for (size_t k = 0; k < nexc; k++)
-			on &= strcmp(exc[k], up) != 0;
-		r->enabled = on;
+			if (strcmp(exc[k], up) == 0)
+				r->enabled = 0;
 	}
 	return 0;
 }

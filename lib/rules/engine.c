@@ -278,8 +278,8 @@ static int build_rules(const rules_config *c, rules_prepared *s, gr_error *err)
 		if (gr_rules_file_apply(s->upstream, &o, err) != 0)
 			return -1;
 		o.profile = keep;
-		if (guard) /* the .guardrail.yaml's exemptions and overrides still apply */
-			o.file = guard;
+		o.file = guard; /* the .guardrail.yaml's exemptions and overrides still apply */
+		o.upstream_file = s->upstream;
 	}
 	if (c->only.n) {
 		o.only = (const char *const *)c->only.v;
@@ -319,8 +319,6 @@ static int build_rules(const rules_config *c, rules_prepared *s, gr_error *err)
 		o.kube_score_ignore_cpu_limit = c->ks_ignore_cpu;
 	if (c->ks_ignore_mem >= 0)
 		o.kube_score_ignore_memory_limit = c->ks_ignore_mem;
-	if (!o.file && s->upstream)
-		o.file = s->upstream;
 	if (gr_rules_new(&s->rules, &o, err) != 0)
 		return -1;
 	s->own_rules = true;

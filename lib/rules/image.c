@@ -321,7 +321,7 @@ static void image_rules(rl_ctx *c)
 #define IMG(id, sev, act, on, summary, fix, up, param)                                                       \
 	{                                                                                                    \
 		{"image." id, "image", sev, act, on, summary, fix, up, "docs/rules/image.md#image" id},      \
-		        image_rules, param                                                                   \
+		        image_rules, param, NULL                                                             \
 	}
 
 const rl_rule rl_pack_image[] = {

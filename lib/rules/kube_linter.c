@@ -28,7 +28,7 @@
 		 fix,                                                                                        \
 		 "kube-linter:" id,                                                                          \
 		 "docs/migrating.md#kube-linter"},                                                           \
-		        fn, param                                                                            \
+		        fn, param, NULL                                                                      \
 	}
 
 static bool deployment_like(const gr_object *o)

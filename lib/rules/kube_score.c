@@ -27,7 +27,7 @@
 		 fix,                                                                                        \
 		 "kube-score:" id,                                                                           \
 		 "docs/migrating.md#kube-score"},                                                            \
-		        fn, param                                                                            \
+		        fn, param, NULL                                                                      \
 	}
 #define CRIT      GR_SEV_ERROR, GR_ACTION_ENFORCE
 #define WARN      GR_SEV_WARNING, GR_ACTION_WARN

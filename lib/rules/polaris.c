@@ -30,7 +30,7 @@ bool rl_private_key(const char *v);
 		 fix,                                                                                        \
 		 "polaris:" id,                                                                              \
 		 "docs/migrating.md#polaris"},                                                               \
-		        fn, param                                                                            \
+		        fn, param, NULL                                                                      \
 	}
 #define DANGER  GR_SEV_ERROR, GR_ACTION_ENFORCE
 #define WARNING GR_SEV_WARNING, GR_ACTION_WARN

@@ -16,7 +16,7 @@
 
 #define REF(id, sa, on, summary, fix, up, fn, param)                                                         \
 	{                                                                                                    \
-		{"ref." id, "ref", sa, on, summary, fix, up, "docs/rules/ref.md#ref" id}, fn, param          \
+		{"ref." id, "ref", sa, on, summary, fix, up, "docs/rules/ref.md#ref" id}, fn, param, NULL    \
 	}
 #define W GR_SEV_WARNING, GR_ACTION_WARN
 #define E GR_SEV_ERROR, GR_ACTION_ENFORCE

@@ -24,12 +24,28 @@ typedef void (*rl_fn)(rl_ctx *c);
 typedef struct rl_rule {
 	gr_rule_info info;
 	rl_fn fn;
-	int param; /* variant selector for functions shared by several rows */
+	int param;        /* variant selector for functions shared by several rows */
+	const void *data; /* a custom check's parameters (rl_custom), or NULL */
 } rl_rule;
+
+/* A custom check from an upstream configuration (kube-linter customChecks):
+ * a built-in template with its parameters. */
+typedef struct rl_custom {
+	const char *id; /* "kube-linter.<name>" */
+	const char *name, *template_, *remediation;
+	const char *key, *value, *annotation; /* template parameters (NULL when absent) */
+	const char *const *kinds;             /* scope.objectKinds; NULL: the template's default */
+	size_t nkinds;
+} rl_custom;
+
+/* The templates custom checks may use; NULL when the template is unknown. */
+rl_fn rl_custom_template(const char *name);
+/* The custom checks of a configuration file (config.c). */
+size_t gri_rules_file_customs(const gr_rules_file *f, const rl_custom **out);
 
 #define RL_PACK_END                                                                                          \
 	{                                                                                                    \
-		{NULL, NULL, 0, 0, false, NULL, NULL, NULL, NULL}, NULL, 0                                   \
+		{NULL, NULL, 0, 0, false, NULL, NULL, NULL, NULL}, NULL, 0, NULL                             \
 	}
 
 /* The packs (one table per file group), NULL-id terminated. */

@@ -21,6 +21,8 @@ struct gr_rules {
 	const rl_rule **on; /* enabled rules, table order */
 	bool *gated;        /* on[i] runs only where kube-score/enable names it */
 	size_t non;
+	rl_rule *custom; /* rows of the configuration's custom checks (owned) */
+	size_t ncustom;
 };
 
 static const rl_rule *const *packs(void)
@@ -129,28 +131,51 @@ int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err)
 	    check_names(opts->disable, opts->ndisable, "disable", err))
 		return -1;
 	gr_rules *r = calloc(1, sizeof *r);
+	const rl_custom *cust;
+	size_t ncust = gri_rules_file_customs(opts->upstream_file ? opts->upstream_file : opts->file, &cust);
 	size_t total = gr_rules_count();
 	if (r)
-		r->on = calloc(total ? total : 1, sizeof *r->on);
-	if (r)
-		r->gated = calloc(total ? total : 1, sizeof *r->gated);
-	if (!r || !r->on || !r->gated) {
+		r->on = calloc(total + ncust + 1, sizeof *r->on);
+	if (r) {
+		r->gated = calloc(total + ncust + 1, sizeof *r->gated);
+		r->custom = calloc(ncust + 1, sizeof *r->custom);
+	}
+	if (!r || !r->on || !r->gated || !r->custom) {
 		if (r) {
 			free(r->on);
 			free(r->gated);
+			free(r->custom);
 			free(r);
 		}
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
 	r->opt = *opts;
+	/* custom checks: one row each, run in the kube-linter profile (or when --only names them) */
+	for (size_t i = 0; i < ncust; i++) {
+		rl_rule *x = &r->custom[r->ncustom++];
+		x->info.id = cust[i].id;
+		x->info.pack = "kube-linter";
+		x->info.severity = GR_SEV_ERROR;
+		x->info.action = GR_ACTION_ENFORCE;
+		x->info.default_on = true;
+		x->info.summary = "custom check";
+		x->info.remediation =
+		        cust[i].remediation ? cust[i].remediation : "see the custom check's description";
+		x->info.upstream = "";
+		x->info.doc = "docs/migrating.md#kube-linter";
+		x->fn = rl_custom_template(cust[i].template_);
+		x->data = &cust[i];
+	}
 	for (size_t i = 0; i < total; i++) {
 		const rl_rule *x = rule_at(i);
 		bool on;
+		bool dflt = x->info.default_on &&
+		            !(opts->kube_linter_no_defaults && strcmp(x->info.pack, "kube-linter") == 0);
 		if (opts->nonly)
 			on = named(opts->only, opts->nonly, x); /* --only: any profile, any pack */
 		else {
 			on = pack_in_profile(x->info.pack, opts->profile) &&
-			     (x->info.default_on || named(opts->enable, opts->nenable, x));
+			     (dflt || named(opts->enable, opts->nenable, x));
 			if (named(opts->disable, opts->ndisable, x))
 				on = false;
 		}
@@ -164,6 +189,13 @@ int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err)
 			r->on[r->non++] = x;
 		}
 	}
+	for (size_t i = 0; i < r->ncustom; i++) {
+		rl_rule *x = &r->custom[i];
+		bool on = opts->nonly ? in_list(opts->only, opts->nonly, x->info.id)
+		                      : opts->profile == GR_PROFILE_KUBE_LINTER;
+		if (on && x->fn)
+			r->on[r->non++] = x;
+	}
 	*out = r;
 	return 0;
 }
@@ -174,6 +206,7 @@ void gr_rules_free(gr_rules *r)
 		return;
 	free(r->on);
 	free(r->gated);
+	free(r->custom);
 	free(r);
 }
 
@@ -307,15 +340,24 @@ void gri_rules_file_override(const gr_rules_file *f, const char *id, int *sev, i
  * severity/action overrides. */
 static void run_rule(rl_ctx *c)
 {
-	const gr_rules_file *file = c->opt->file;
-	if (file && gri_rules_file_exempt(file, c->obj, &c->rule->info))
+	const gr_rules_file *file = c->opt->file, *up = c->opt->upstream_file;
+	if ((file && gri_rules_file_exempt(file, c->obj, &c->rule->info)) ||
+	    (up && gri_rules_file_exempt(up, c->obj, &c->rule->info)))
 		return;
 	size_t first = c->out->len;
 	c->rule->fn(c);
-	if (!file || c->out->len == first)
+	if ((!file && !up) || c->out->len == first)
 		return;
-	int sev, act;
-	gri_rules_file_override(file, c->rule->info.id, &sev, &act);
+	int sev = -1, act = -1, s2, a2;
+	if (up)
+		gri_rules_file_override(up, c->rule->info.id, &sev, &act);
+	if (file) { /* the .guardrail.yaml wins */
+		gri_rules_file_override(file, c->rule->info.id, &s2, &a2);
+		if (s2 >= 0)
+			sev = s2;
+		if (a2 >= 0)
+			act = a2;
+	}
 	for (size_t i = first; i < c->out->len; i++) {
 		if (sev >= 0)
 			c->out->items[i].severity = (gr_severity)sev;
@@ -339,7 +381,8 @@ static const rl_rule ignore_rule = {
          "add the annotation guardrail.dev/ignore-reason: \"<why this object is exempt>\"", "",
          "docs/rules/bp.md#rules-ignore-without-reason"},
         NULL,
-        0};
+        0,
+        NULL};
 
 /* Where rules find pod templates beyond what the object layer locates:
  * OpenShift DeploymentConfigs (spec.template, like a Deployment), and

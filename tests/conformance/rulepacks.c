@@ -515,16 +515,17 @@ static void run_kube_linter(void)
 	const gr_value *tests = gr_get(&root, "tests");
 	for (size_t ti = 0; tests && ti < tests->u.a.len; ti++) {
 		const gr_value *tc = &tests->u.a.items[ti];
-		const char *name = jstr(tc, "test"), *check = gr_get_str(tc, "check"),
-		           *fx = gr_get_str(tc, "fixture_staged");
+		const char *name = jstr(tc, "test"), *check = gr_get_str(tc, "check");
+		const char *fx = gr_get_str(tc, "fixture_staged"), *cfg = gr_get_str(tc, "config");
 		char why[1200] = "";
-		if (!check || !fx) {
-			snprintf(why, sizeof why, "not a single-check test (config %s)", jstr(tc, "config"));
+		if ((!check && !cfg) || !fx) {
+			snprintf(why, sizeof why, "not a check test (CLI behaviour: %s)",
+			         jstr(tc, "command"));
 			record(&t, name, false, why);
 			continue;
 		}
 		char id[300], path[600];
-		snprintf(id, sizeof id, "kube-linter.%s", check);
+		snprintf(id, sizeof id, "kube-linter.%s", check ? check : "");
 		snprintf(path, sizeof path, ROOT "%s", fx);
 		fileset s;
 		memset(&s, 0, sizeof s);
@@ -534,16 +535,31 @@ static void run_kube_linter(void)
 		memset(&o, 0, sizeof o);
 		o.profile = GR_PROFILE_KUBE_LINTER;
 		const char *only[1] = {id};
-		o.only = only;
-		o.nonly = 1;
+		gr_rules_file *file = NULL;
+		bool ok = true;
+		if (check) { /* kube-linter lint --include <check> --do-not-auto-add-defaults */
+			o.only = only;
+			o.nonly = 1;
+			ok = gr_rules_find(id) != NULL;
+			if (!ok)
+				snprintf(why, sizeof why, "no rule %s", id);
+		} else { /* kube-linter lint --config <file> [--do-not-auto-add-defaults] */
+			char cpath[600];
+			snprintf(cpath, sizeof cpath, ROOT "kube-linter/%s", cfg);
+			const gr_value *nd = gr_get(tc, "do_not_auto_add_defaults");
+			o.kube_linter_no_defaults = nd && nd->type == GR_BOOL && nd->u.b;
+			ok = gr_rules_file_load_upstream(GR_PROFILE_KUBE_LINTER, cpath, &file, &err) == 0 &&
+			     gr_rules_file_apply(file, &o, &err) == 0;
+			o.profile = GR_PROFILE_KUBE_LINTER;
+			if (!ok)
+				snprintf(why, sizeof why, "%s: %s", cfg, err.message);
+		}
 		gr_rules *r = NULL;
-		bool ok = gr_rules_find(id) && gr_rules_new(&r, &o, &err) == 0;
+		ok = ok && gr_rules_new(&r, &o, &err) == 0;
 		gr_findings f;
 		gr_findings_init(&f, &s.arena);
 		if (ok)
 			gr_rules_check_set(r, s.objs, s.n, &f, &err);
-		else
-			snprintf(why, sizeof why, "no rule %s", id);
 		const gr_value *cnt = gr_get(tc, "expected_report_count");
 		if (ok && cnt && cnt->type == GR_OBJECT) {
 			int64_t want = gr_get(cnt, "value")->u.i;
@@ -571,6 +587,7 @@ static void run_kube_linter(void)
 		record(&t, name, ok, why);
 		gr_findings_free(&f);
 		gr_rules_free(r);
+		gr_rules_file_free(file);
 		fs_free(&s);
 	}
 	/* sorted-keys template unit cases: diagnostics of the single object, order-insensitive */

@@ -102,9 +102,9 @@ static void test_ref(void)
 	CHECK(count(buf, "ref.service-selector", NULL) == 0);
 	CHECK(count(buf, "ref.service-target-port", NULL) == 1); /* no port named http */
 	const char *svc3 = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\n"
-			   "spec: {selector: {app: p}, ports: [{port: 80, targetPort: 9090}]}\n---\n"
-			   "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a, labels: {app: p}}\n"
-			   "spec: {containers: [{name: c, image: x:1, ports: [{containerPort: 8080}]}]}\n";
+	                   "spec: {selector: {app: p}, ports: [{port: 80, targetPort: 9090}]}\n---\n"
+	                   "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a, labels: {app: p}}\n"
+	                   "spec: {containers: [{name: c, image: x:1, ports: [{containerPort: 8080}]}]}\n";
 	CHECK(count(svc3, "ref.service-target-port", NULL) == 1); /* declares 8080, not 9090 */
 	/* duplicates */
 	snprintf(buf, sizeof buf, "%s---\n%s", deploy_latest, deploy_latest);
@@ -229,7 +229,8 @@ static void test_image_ref(void)
 	char longname[260];
 	memset(longname, 'a', 250);
 	longname[250] = '\0';
-	CHECK(gr_image_ref_parse(longname, &r, NULL) == 0 && strlen(r.path) == 258 && !strncmp(r.path, "library/", 8));
+	CHECK(gr_image_ref_parse(longname, &r, NULL) == 0 && strlen(r.path) == 258 &&
+	      !strncmp(r.path, "library/", 8));
 	memset(longname, 'a', 256);
 	longname[256] = '\0';
 	CHECK(gr_image_ref_parse(longname, &r, NULL) != 0); /* over 255 as written */
@@ -451,6 +452,17 @@ static void test_upstream_configs(void)
 	                    "containers: []}\n";
 	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, klann, "kube-linter.host-pid", "checks: {}\n", NULL) ==
 	      0);
+	/* kube-linter custom checks from templates that map */
+	const char *custom =
+	        "checks: {doNotAutoAddDefaults: true}\ncustomChecks:\n"
+	        "- name: team-label\n  template: required-label\n  params: {key: team}\n"
+	        "- name: no-reloader\n  template: forbidden-annotation\n"
+	        "  scope: {objectKinds: [Any]}\n  params: {key: reloader.stakater.com/auto, value: 'true'}\n";
+	const char *reload = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n"
+	                     "    reloader.stakater.com/auto: \"true\"\n";
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, pod, "kube-linter.team-label", custom, NULL) == 1);
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, reload, "kube-linter.no-reloader", custom, NULL) == 1);
+	CHECK(count_upstream(GR_PROFILE_KUBE_LINTER, pod, "kube-linter.host-pid", custom, NULL) == 0);
 	/* upstream configuration files of kube-linter's own e2e tests load (or say what is unsupported) */
 	gr_rules_file *f;
 	gr_error err;
