@@ -77,6 +77,7 @@ static void usage(FILE *out)
 	      "      --only RULE[,RULE...]    run only these rules or packs (bp, ref, api, image, ...)\n"
 	      "      --enable-rule / --disable-rule RULE[,RULE...]  switch rules on or off\n"
 	      "      --ignore-test / --enable-optional-test ID     kube-score's flags (kube-score profile)\n"
+	      "      --do-not-auto-add-defaults  kube-linter's flag: only the checks named run\n"
 	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default 1.35)\n"
 	      "      --allowed-registries R[,R...] / --denied-registries R[,R...]  image registries\n"
 	      "      --require-digest         images must be pinned by digest\n"
@@ -161,6 +162,7 @@ static const struct switch_flag {
         {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
         {"--assume-complete", "rules", "assume-complete", "true"},
         {"--require-digest", "rules", "require-digest", "true"},
+        {"--do-not-auto-add-defaults", "rules", "kube-linter-no-defaults", "true"},
 };
 
 static int set_option(check_args *a, const char *flag, const char *engine, const char *key, const char *value)

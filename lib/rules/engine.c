@@ -15,7 +15,7 @@
  *   min-replicas       N
  *   kube-score-version, kube-score-min-replicas-deployment,
  *   kube-score-min-replicas-hpa, kube-score-ignore-cpu-limit,
- *   kube-score-ignore-memory-limit
+ *   kube-score-ignore-memory-limit, kube-linter-no-defaults
  * Files are loaded in prepare; flags win over the files.
  *
  * The engine declares every kind a cross-object rule reads, so the session
@@ -44,6 +44,7 @@ typedef struct rules_config {
 	int assume_complete, require_digest, require_qualified; /* -1 unset */
 	int min_replicas, ks_min_dep, ks_min_hpa;
 	int ks_ignore_cpu, ks_ignore_mem;
+	int kl_no_defaults;
 } rules_config;
 
 typedef struct rules_prepared {
@@ -210,6 +211,8 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		return set_bool(&c->ks_ignore_cpu, key, value, err);
 	if (!strcmp(key, "kube-score-ignore-memory-limit"))
 		return set_bool(&c->ks_ignore_mem, key, value, err);
+	if (!strcmp(key, "kube-linter-no-defaults"))
+		return set_bool(&c->kl_no_defaults, key, value, err);
 	if (!strcmp(key, "min-replicas"))
 		return set_int(&c->min_replicas, key, value, err);
 	if (!strcmp(key, "kube-score-min-replicas-deployment"))
@@ -319,6 +322,7 @@ static int build_rules(const rules_config *c, rules_prepared *s, gr_error *err)
 		o.kube_score_ignore_cpu_limit = c->ks_ignore_cpu;
 	if (c->ks_ignore_mem >= 0)
 		o.kube_score_ignore_memory_limit = c->ks_ignore_mem;
+	o.kube_linter_no_defaults = c->kl_no_defaults > 0;
 	if (gr_rules_new(&s->rules, &o, err) != 0)
 		return -1;
 	s->own_rules = true;
