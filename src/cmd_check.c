@@ -81,6 +81,7 @@ static void usage(FILE *out)
 	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default 1.35)\n"
 	      "      --allowed-registries R[,R...] / --denied-registries R[,R...]  image registries\n"
 	      "      --require-digest         images must be pinned by digest\n"
+	      "      --require-qualified-images  images name their registry (no implicit docker.io/library)\n"
 	      "      --assume-complete        the inputs hold every object (ref.* reports missing ones)\n"
 	      "run:\n"
 	      "  -j, --jobs N                 worker threads (default: number of CPUs)\n"
@@ -162,6 +163,7 @@ static const struct switch_flag {
         {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
         {"--assume-complete", "rules", "assume-complete", "true"},
         {"--require-digest", "rules", "require-digest", "true"},
+        {"--require-qualified-images", "rules", "require-qualified", "true"},
         {"--do-not-auto-add-defaults", "rules", "kube-linter-no-defaults", "true"},
 };
 
