@@ -60,6 +60,10 @@ typedef struct gr_rules_options {
 	bool kube_score_optional_annotation;    /* kube-score/enable honoured (CLI default true) */
 	bool kube_linter_sorted_keys_shallow;   /* sorted-keys template param recursive: false */
 	bool kube_linter_no_defaults;           /* --do-not-auto-add-defaults: only the checks named run */
+	/* The caller (the pipeline) reports a definition repeated with different
+	 * content itself (input.conflict): ref.duplicate then reports only what
+	 * it does not (identical copies, kinds whose content is not kept). */
+	bool pipeline_reports_conflicts;
 	/* A loaded .guardrail.yaml: per-rule severity/action, exemptions,
 	 * per-namespace digest pinning. Must outlive the gr_rules. May be NULL. */
 	const gr_rules_file *file;

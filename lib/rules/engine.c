@@ -323,6 +323,7 @@ static int build_rules(const rules_config *c, rules_prepared *s, gr_error *err)
 	if (c->ks_ignore_mem >= 0)
 		o.kube_score_ignore_memory_limit = c->ks_ignore_mem;
 	o.kube_linter_no_defaults = c->kl_no_defaults > 0;
+	o.pipeline_reports_conflicts = true;
 	if (gr_rules_new(&s->rules, &o, err) != 0)
 		return -1;
 	s->own_rules = true;

@@ -583,6 +583,11 @@ static void duplicates(rl_ctx *c)
 			return; /* the first of its name is not a duplicate */
 		if (strcmp(o->kind, c->obj->kind) == 0 && strcmp(o->namespace_, c->obj->namespace_) == 0 &&
 		    strcmp(o->name, c->obj->name) == 0 && strcmp(o->group, c->obj->group) == 0) {
+			/* In the pipeline, a second definition with different content of a
+			 * kind whose trees are kept is already an input.conflict finding. */
+			if (c->opt->pipeline_reports_conflicts && o->root && c->obj->root &&
+			    !gr_equal(o->root, c->obj->root))
+				return;
 			rl_emit(c, "metadata.name", gr_get_path(c->obj->root, "metadata", "name", NULL),
 			        "%s \"%s\" is defined twice (first in %s, document %u)", c->obj->kind,
 			        c->obj->name, o->file ? o->file : "", o->document + 1);
