@@ -155,7 +155,7 @@ WHY = {
  'ref.service-account': 'A pod naming a missing ServiceAccount is rejected by the API server. Same namespace rule as ref.configmap.',
  'ref.pvc': 'A pod mounting a missing claim stays Pending. Same namespace rule as ref.configmap.',
  'ref.statefulset-service': 'A StatefulSet\'s governing Service gives its pods stable DNS names; it must exist and be headless (clusterIP: None).',
- 'ref.duplicate': 'The same kind, namespace and name twice in one apply: the second silently overwrites the first.',
+ 'ref.duplicate': 'The same kind, namespace and name twice in one apply: the second silently overwrites the first. In `guardrail check`, a second definition with different content of a kind the pipeline keeps is reported once, as `input.conflict`; ref.duplicate reports identical copies and the other kinds.',
  'ref.selector-labels': 'The API server rejects a workload whose selector does not match its template labels; an empty selector is reported too (kube-linter\'s reading; the apps/v1 API requires one).',
  'api.deprecated': 'A deprecated API still works but will be removed; moving before the removal avoids a failed upgrade.',
  'api.removed': 'The API server of the target version rejects the object; so does `kubectl apply` of the chart.',
