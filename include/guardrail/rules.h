@@ -137,9 +137,13 @@ void gr_rules_file_free(gr_rules_file *f);
  * kube-linter .kube-linter.yaml (checks: addAllBuiltIn, doNotAutoAddDefaults,
  * include, exclude, and customChecks whose template is one of
  * required-annotation, required-label, forbidden-annotation,
- * forbidden-label, statefulset-volumeclaimtemplate-annotation). Other
- * custom checks (Polaris JSON-Schema checks, other kube-linter templates)
- * are an error, never silently dropped. Apply it like a .guardrail.yaml.
+ * forbidden-label, statefulset-volumeclaimtemplate-annotation), and
+ * Polaris customChecks (a JSON Schema subset: type, required, properties,
+ * const/enum with {{ .path }} templates, minimum/maximum, min/maxLength,
+ * resourceMinimum/resourceMaximum; targets Pod, Container or a kind).
+ * Other kube-linter templates are an error, never silently dropped; a
+ * schema keyword outside the subset fails the check and says so. Apply it
+ * like a .guardrail.yaml.
  */
 int gr_rules_file_load_upstream(gr_rules_profile p, const char *path, gr_rules_file **out, gr_error *err);
 int gr_rules_file_parse_upstream(gr_rules_profile p, const char *name, const char *data, size_t len,

@@ -635,10 +635,37 @@ static int parse_polaris(vctx *v, const gr_value *root)
 	if (keys(v, root, "a Polaris configuration", top) || pack_rows(f, "polaris"))
 		return -1;
 	const gr_value *cc = gr_get(root, "customChecks");
-	if (cc && cc->type == GR_OBJECT && cc->u.o.len)
-		return bad(v, NULL, cc->u.o.members[0].line, cc->u.o.members[0].column,
-		           "Polaris customChecks are not supported (custom check \"%s\")%s",
-		           cc->u.o.members[0].key, "");
+	if (cc) {
+		if (want(v, cc, GR_OBJECT, "customChecks"))
+			return -1;
+		f->customs = gr_arena_calloc(&f->arena, cc->u.o.len ? cc->u.o.len : 1, sizeof *f->customs);
+		for (size_t i = 0; i < cc->u.o.len; i++) {
+			const gr_member *m = &cc->u.o.members[i];
+			static const char *const allowed[] = {
+			        "successMessage", "failureMessage", "category",    "target", "schema",
+			        "schemaTarget",   "containers",     "controllers", "id",     NULL};
+			if (want(v, &m->value, GR_OBJECT, "a custom check") ||
+			    keys(v, &m->value, "a Polaris custom check", allowed))
+				return -1;
+			const gr_value *t = gr_get(&m->value, "target"), *sc = gr_get(&m->value, "schema");
+			if (!t || t->type != GR_STRING)
+				return bad(v, t ? t : &m->value, 0, 0, "custom check \"%s\" needs a target%s",
+				           m->key, "");
+			if (!sc || sc->type != GR_OBJECT)
+				return bad(v, sc ? sc : &m->value, 0, 0,
+				           "custom check \"%s\" needs a schema%s", m->key, "");
+			rl_custom *c = &f->customs[f->ncustoms++];
+			c->name = m->key;
+			c->id = gr_arena_printf(&f->arena, "polaris.%s", m->key);
+			c->template_ = "polaris-schema";
+			c->target = t->u.s.ptr;
+			c->schema = sc;
+			c->failure = gr_get_str(&m->value, "failureMessage");
+			c->level = -1;
+			const gr_value *ex = gr_get_path(&m->value, "containers", "exclude", NULL);
+			c->exclude_init = rl_has_str(ex, "initContainer", false);
+		}
+	}
 	const gr_value *checks = gr_get(root, "checks");
 	/* Polaris runs only the checks its configuration lists */
 	for (size_t i = 0; i < f->nrules; i++)
@@ -649,9 +676,25 @@ static int parse_polaris(vctx *v, const gr_value *root)
 		for (size_t i = 0; i < checks->u.o.len; i++) {
 			const gr_member *m = &checks->u.o.members[i];
 			cfg_rule *r = row_for(f, "polaris", m->key);
-			if (!r)
+			rl_custom *custom = NULL;
+			for (size_t k = 0; k < f->ncustoms && !r; k++)
+				if (!strcmp(f->customs[k].name, m->key))
+					custom = &f->customs[k];
+			if (!r && !custom)
 				return bad(v, NULL, m->line, m->column, "unknown Polaris check \"%s\"%s",
 				           m->key, "");
+			if (custom) {
+				const char *lvl = rl_str(&m->value);
+				if (!lvl || (strcmp(lvl, "danger") && strcmp(lvl, "warning") &&
+				             strcmp(lvl, "ignore")))
+					return bad(v, &m->value, 0, 0,
+					           "level of \"%s\" is not one of danger, warning, ignore%s",
+					           m->key, "");
+				custom->level = !strcmp(lvl, "ignore")   ? -1
+				                : !strcmp(lvl, "danger") ? GR_SEV_ERROR
+				                                         : GR_SEV_WARNING;
+				continue;
+			}
 			if (want(v, &m->value, GR_STRING, "a Polaris check level"))
 				return -1;
 			const char *lvl = m->value.u.s.ptr;

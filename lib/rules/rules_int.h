@@ -36,6 +36,12 @@ typedef struct rl_custom {
 	const char *key, *value, *annotation; /* template parameters (NULL when absent) */
 	const char *const *kinds;             /* scope.objectKinds; NULL: the template's default */
 	size_t nkinds;
+	/* Polaris custom checks (template_ == "polaris-schema") */
+	const char *target;     /* "Pod", "Container" or a kind */
+	const gr_value *schema; /* the JSON Schema (a subset: see polaris_custom.c) */
+	const char *failure;    /* failureMessage */
+	bool exclude_init;      /* containers.exclude: [initContainer] */
+	int level;              /* from checks: -1 not listed (off), else a gr_severity */
 } rl_custom;
 
 /* The templates custom checks may use; NULL when the template is unknown. */

@@ -30,6 +30,7 @@
 #define ROOT  "../shared/conformance/rulepacks/"
 #define KNOWN "tests/conformance/rulepacks.known-failures"
 
+size_t gri_rules_check_set_judged(const gr_rules *r, const gr_object *objs, size_t n, gr_findings *out);
 size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs, size_t n, size_t which,
                        bool as_selected, gr_findings *out, bool *skipped, const char **skip_reason);
 
@@ -206,7 +207,47 @@ static void run_polaris(void)
 		char why[400];
 		bool ok;
 		const gr_rule_info *info = gr_rules_find(id);
-		if (!info) {
+		char cpath[1100];
+		snprintf(cpath, sizeof cpath, ROOT "polaris/checks/%s/check.yaml", check);
+		char *cdata;
+		size_t clen;
+		gr_error cerr;
+		if (!info && gr_read_file(cpath, 0, &cdata, &clen, &cerr) == 0) {
+			/* a custom check: config = checks: {<check>: danger} + customChecks.<check> =
+			 * check.yaml */
+			gr_buf conf;
+			gr_buf_init(&conf);
+			gr_buf_printf(&conf, "checks:\n  %s: danger\ncustomChecks:\n  %s:\n", check, check);
+			for (const char *l = cdata; l < cdata + clen;) {
+				const char *e = memchr(l, '\n', (size_t)(cdata + clen - l));
+				size_t ll = e ? (size_t)(e - l) : (size_t)(cdata + clen - l);
+				gr_buf_printf(&conf, "    %.*s\n", (int)ll, l);
+				l += ll + 1;
+			}
+			free(cdata);
+			gr_rules_file *file = NULL;
+			gr_rules_options o;
+			memset(&o, 0, sizeof o);
+			gr_rules *r = NULL;
+			ok = gr_rules_file_parse_upstream(GR_PROFILE_POLARIS, cpath, conf.data, conf.len,
+			                                  &file, &cerr) == 0 &&
+			     gr_rules_file_apply(file, &o, &cerr) == 0 && gr_rules_new(&r, &o, &cerr) == 0;
+			if (!ok)
+				snprintf(why, sizeof why, "custom check: %.300s", cerr.message);
+			else {
+				gr_findings fs;
+				gr_findings_init(&fs, &s.arena);
+				size_t judged = gri_rules_check_set_judged(r, s.objs, s.n, &fs);
+				const char *got = fs.len ? "fail" : judged ? "pass" : "no result";
+				ok = strcmp(got, expected) == 0;
+				snprintf(why, sizeof why, "custom check: expected %s, got %s%s%s", expected,
+				         got, fs.len ? ": " : "", fs.len ? fs.items[0].message : "");
+				gr_findings_free(&fs);
+			}
+			gr_rules_free(r);
+			gr_rules_file_free(file);
+			gr_buf_free(&conf);
+		} else if (!info) {
 			ok = false;
 			snprintf(why, sizeof why, "no rule %s", id);
 		} else {
