@@ -52,7 +52,7 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,rules)\n"
+	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,kyverno,rules)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
@@ -68,6 +68,7 @@ static void usage(FILE *out)
 	      "      --pss-audit LEVEL[:VERSION]    report as audit notes (default: off)\n"
 	      "      --pss-exempt-namespace NS      skip pods in this namespace (repeatable)\n"
 	      "      --pss-exempt-runtime-class RC  skip pods with this runtimeClassName (repeatable)\n"
+	      "      --policy FILE|DIR        Kyverno ClusterPolicy/Policy files to apply (repeatable)\n"
 	      "                               LEVEL: privileged, baseline, restricted; VERSION: v1.N, "
 	      "latest\n"
 	      "rule packs (docs/rules/bp.md, docs/configuration.md):\n"
@@ -152,6 +153,7 @@ static const struct option_flag {
         {"--disable-rule", NULL, "rules", "disable"},
         {"--ignore-test", NULL, "rules", "ignore-test"},
         {"--enable-optional-test", NULL, "rules", "enable-optional-test"},
+        {"--policy", NULL, "kyverno", "policy"},
 };
 
 /* Flags without a value that set one engine option. */
