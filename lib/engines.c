@@ -10,13 +10,11 @@
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;
 extern const gr_engine gri_engine_kyverno;
-extern const gr_engine gri_engine_rules;
 
 const gr_engine *const gr_builtin_engines[] = {
         &gri_engine_schema,
         &gri_engine_pss,
         &gri_engine_kyverno,
-        &gri_engine_rules,
         NULL,
 };
 

@@ -52,7 +52,8 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,kyverno,rules)\n"
+	      "      --engines LIST           comma-separated engines to run (default: schema,pss,kyverno, and\n"
+	      "                               rules when a rule-pack flag is given or a .guardrail.yaml is found)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
@@ -103,7 +104,9 @@ typedef struct check_args {
 	long jobs;
 	bool allow_empty;
 	bool schema_dir_given;
-	bool config_given; /* --config: no .guardrail.yaml search */
+	bool config_given;  /* --config: no .guardrail.yaml search */
+	bool engines_given; /* --engines: the selection is the user's */
+	bool rules_wanted;  /* a rule-pack flag or a .guardrail.yaml: the rules engine joins the default */
 } check_args;
 
 /* A flag's value: "--name=V", "--name V", or for a short flag "-xV". */
@@ -181,6 +184,8 @@ static int set_option(check_args *a, const char *flag, const char *engine, const
 		a->schema_dir_given = true;
 	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
 		a->config_given = true;
+	if (strcmp(engine, "rules") == 0)
+		a->rules_wanted = true;
 	return 0;
 }
 
@@ -221,6 +226,7 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 				fprintf(stderr, "guardrail check: --engines: %s\n", err.message);
 				return -1;
 			}
+			a->engines_given = true;
 		} else {
 			char *end;
 			errno = 0;
@@ -260,7 +266,8 @@ static int parse_args(check_args *a, int argc, char **argv)
 	if (a->jobs < 1)
 		a->jobs = 1;
 	a->options = gr_options_new();
-	if (!a->options) {
+	gr_error rerr;
+	if (!a->options || gr_options_register(a->options, gr_rules_engine(), &rerr)) {
 		fprintf(stderr, "guardrail check: out of memory\n");
 		return -1;
 	}
@@ -309,10 +316,26 @@ static gr_checker *make_checker(check_args *a)
 	}
 	/* .guardrail.yaml from the working directory upwards, unless --config named one */
 	char cwd[4096], conf[4200];
-	if (!a->config_given && getcwd(cwd, sizeof cwd) && gr_rules_file_find(cwd, conf, sizeof conf) == 0 &&
-	    gr_options_set(a->options, "rules", "config", conf, &err)) {
-		fprintf(stderr, "guardrail check: %s\n", err.message);
-		return NULL;
+	if (!a->config_given && getcwd(cwd, sizeof cwd) && gr_rules_file_find(cwd, conf, sizeof conf) == 0) {
+		if (gr_options_set(a->options, "rules", "config", conf, &err)) {
+			fprintf(stderr, "guardrail check: %s\n", err.message);
+			return NULL;
+		}
+		a->rules_wanted = true;
+	}
+	/* default selection: every engine, the rule packs only when asked for */
+	if (!a->engines_given) {
+		const char *const *names;
+		size_t n = gr_options_engines(a->options, &names);
+		char list[512] = "";
+		size_t len = 0;
+		for (size_t i = 0; i < n && len < sizeof list; i++)
+			if (strcmp(names[i], "rules") != 0 || a->rules_wanted)
+				len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? "," : "", names[i]);
+		if (gr_options_select(a->options, list, &err)) {
+			fprintf(stderr, "guardrail check: %s\n", err.message);
+			return NULL;
+		}
 	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, a->options, &err)) {

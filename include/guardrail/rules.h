@@ -149,6 +149,16 @@ int gr_rules_file_load_upstream(gr_rules_profile p, const char *path, gr_rules_f
 int gr_rules_file_parse_upstream(gr_rules_profile p, const char *name, const char *data, size_t len,
                                  gr_rules_file **out, gr_error *err);
 
+/*
+ * The "rules" engine for the pipeline (session.h): register it with
+ * gr_options_register. It is not among the built-ins a default selection
+ * runs: a program opts in (guardrail check does when --engines names it, a
+ * rule-pack flag is given, or a .guardrail.yaml is found). Its options are
+ * listed in lib/rules/engine.c and docs/check.md.
+ */
+struct gr_engine;
+const struct gr_engine *gr_rules_engine(void);
+
 /* Image references, parsed per docker/distribution's reference grammar. */
 typedef struct gr_image_ref {
 	char domain[256];      /* "" when the reference has none */

@@ -422,3 +422,5 @@ const gr_engine gri_engine_rules = {
         .check = check,
         .prepared_free = prepared_free,
 };
+
+const gr_engine *gr_rules_engine(void) { return &gri_engine_rules; }
