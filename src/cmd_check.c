@@ -299,12 +299,14 @@ static int parse_args(check_args *a, int argc, char **argv)
 
 static gr_checker *make_checker(check_args *a)
 {
-	/* the schema directory when none was given: the program's defaults */
+	/* the program's defaults: the schema directory when no flag gave one,
+	 * the cache folder from the environment */
 	char dir[4096];
 	gr_error err;
 	gr_error_clear(&err);
+	int found = 1;
 	if (!a->schema_dir_given) {
-		int found = guardrail_default_schema_dir(dir, sizeof dir, &err);
+		found = guardrail_default_schema_dir(dir, sizeof dir, &err);
 		if (found < 0) {
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
@@ -313,6 +315,11 @@ static gr_checker *make_checker(check_args *a)
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
 		}
+	}
+	if (guardrail_default_cache_dir(dir, sizeof dir) &&
+	    gr_options_set(a->options, "schema", "cache-dir", dir, &err)) {
+		fprintf(stderr, "guardrail check: %s\n", err.message);
+		return NULL;
 	}
 	/* .guardrail.yaml from the working directory upwards, unless --config named one */
 	char cwd[4096], conf[4200];
@@ -340,6 +347,8 @@ static gr_checker *make_checker(check_args *a)
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, a->options, &err)) {
 		fprintf(stderr, "guardrail check: %s\n", err.message);
+		if (!found)
+			fprintf(stderr, "guardrail check: %s\n", guardrail_schema_dir_hint());
 		return NULL;
 	}
 	return c;
