@@ -376,6 +376,8 @@ static const char *decode_remediation(gr_error_kind kind)
 		return "flatten the document: collections are nested deeper than any Kubernetes object needs";
 	case GR_ERR_ENCODING: return "save the file as UTF-8 text";
 	case GR_ERR_SIZE: return "split the input into smaller files";
+	case GR_ERR_IO: return "check the path and its permissions";
+	case GR_ERR_NOMEM: return "free memory or check fewer files at once, then run again";
 	case GR_ERR_OTHER: break;
 	}
 	return "fix the YAML/JSON syntax at this position (YAML is read as kubectl reads it: YAML 1.1)";

@@ -18,7 +18,9 @@ typedef enum gr_error_kind {
 	GR_ERR_ALIASES,       /* alias or merge expansion over its budget */
 	GR_ERR_DEPTH,         /* nesting over the depth limit */
 	GR_ERR_ENCODING,      /* invalid UTF-8, a NUL byte */
-	GR_ERR_SIZE           /* input over the size limit */
+	GR_ERR_SIZE,          /* input over the size limit */
+	GR_ERR_IO,            /* an input cannot be opened or read */
+	GR_ERR_NOMEM          /* an allocation failed */
 } gr_error_kind;
 
 typedef struct gr_error {
