@@ -249,8 +249,12 @@ static int decode_objects(gr_arena *a, const char *file, const char *data, size_
 		gr_object *objs;
 		size_t nobjs;
 		if (gr_objects_from_document(a, &docs[d], file, &objs, &nobjs) ||
-		    append_objects(a, all, n, cap, objs, nobjs))
-			break;
+		    append_objects(a, all, n, cap, objs, nobjs)) {
+			/* an object that is not checked is an error, never dropped */
+			gr_error_set(derr, docs[d].root.line, docs[d].root.column, "out of memory");
+			gr_error_mark(derr, GR_ERR_NOMEM);
+			return -1;
+		}
 	}
 	return bad;
 }
@@ -276,6 +280,13 @@ static int prepare_chunk(gr_checker *c, const char *file, const char *data, size
 	gr_object *all = NULL;
 	size_t n = 0, cap = 0;
 	int bad = decode_objects(&a, file, data, len, chunk, NULL, &all, &n, &cap, &derr);
+	if (bad && derr.kind == GR_ERR_NOMEM) {
+		/* a syntax error is the check pass's to report; memory is not: a
+		 * CRD or Namespace not shown to the engines changes every verdict */
+		*err = derr;
+		gr_arena_free(&a);
+		return -1;
+	}
 	bool only_set_level = !bad && n > 0 && pre;
 	for (size_t o = 0; o < n; o++)
 		if (!is_set_level_kind(all[o].kind))
@@ -298,6 +309,8 @@ static int prepare_chunk(gr_checker *c, const char *file, const char *data, size
 		size_t not_evaluated = 0;
 		if (status)
 			check_objects(c, all, n, &a, &fs, status, &not_evaluated);
+		if (fs.failed) /* not kept: the check pass judges the document again */
+			status = NULL;
 		if (status && pre->n == pre->cap) {
 			size_t ncap = pre->cap ? pre->cap * 2 : 8;
 			struct prechunk *nc = realloc(pre->chunks, ncap * sizeof *nc);
@@ -394,8 +407,10 @@ static const struct prechunk *find_prechunk(const gr_prechecked *pre, unsigned i
 }
 
 /* A decode error is a file-level finding; the first one is also the file's
- * decode_error (what the program prints on standard error). */
-static void add_decode_finding(gr_file_check *out, const char *fname, unsigned document, const gr_error *e)
+ * decode_error (what the program prints on standard error). errors is set
+ * first, so the file counts as an error even when no finding fits in memory. */
+static void add_file_finding(gr_file_check *out, const char *fname, unsigned document, const gr_error *e,
+			     const char *rule)
 {
 	if (!out->errors)
 		out->decode_error = *e;
@@ -403,7 +418,7 @@ static void add_decode_finding(gr_file_check *out, const char *fname, unsigned d
 	gr_finding *f = gr_findings_add(&out->findings);
 	if (!f)
 		return;
-	f->rule = "decode";
+	f->rule = rule;
 	f->severity = GR_SEV_ERROR;
 	f->action = GR_ACTION_ENFORCE;
 	f->file = fname;
@@ -412,8 +427,35 @@ static void add_decode_finding(gr_file_check *out, const char *fname, unsigned d
 	f->line = e->line;
 	f->column = e->column;
 	f->message = gr_arena_strdup(&out->arena, e->message);
-	f->remediation = decode_remediation(e->kind);
-	f->doc = "docs/rules/input.md#decode";
+	if (!f->message)
+		f->message = "out of memory";
+	if (strcmp(rule, "decode") == 0) {
+		f->remediation = decode_remediation(e->kind);
+		f->doc = "docs/rules/input.md#decode";
+	} else {
+		f->remediation = e->kind == GR_ERR_NOMEM ? decode_remediation(e->kind)
+							 : "fix or replace the file named in the message";
+		f->doc = "docs/rules/input.md#engine";
+	}
+}
+
+static void add_decode_finding(gr_file_check *out, const char *fname, unsigned document, const gr_error *e)
+{
+	add_file_finding(out, fname, document, e, "decode");
+}
+
+/* The findings could not all be recorded, or an engine could not judge an
+ * object: the file is an error (exit 2), never a pass with fewer findings. */
+static void fail_closed(gr_file_check *out, const char *fname, const char *why)
+{
+	gr_error e;
+	gr_error_set(&e, 0, 0, "%s", why);
+	gr_error_set_file(&e, fname);
+	if (strstr(why, "out of memory"))
+		e.kind = GR_ERR_NOMEM;
+	out->findings.failed = 0; /* room may be back for this one finding */
+	add_file_finding(out, fname, 0, &e, "engine");
+	out->findings.failed = 1;
 }
 
 void gr_checker_check_file(gr_checker *c, const char *file, const char *data, size_t len,
@@ -460,12 +502,17 @@ void gr_checker_check_file(gr_checker *c, const char *file, const char *data, si
 	size_t nfresh = n;
 	size_t npre = pre ? pre->n : 0;
 	for (size_t k = 0; k < npre; k++)
-		append_objects(&out->arena, &all, &n, &cap, pre->chunks[k].objects, pre->chunks[k].nobjects);
+		if (append_objects(&out->arena, &all, &n, &cap, pre->chunks[k].objects, pre->chunks[k].nobjects)) {
+			fail_closed(out, fname, "out of memory");
+			npre = k;
+			break;
+		}
 	out->objects = all;
 	out->nobjects = n;
 	out->status = n ? gr_arena_calloc(&out->arena, n, 1) : NULL;
 	if (n && !out->status) {
 		out->nobjects = 0;
+		fail_closed(out, fname, "out of memory");
 		return;
 	}
 	check_objects(c, all, nfresh, &out->arena, &out->findings, out->status, &out->not_evaluated);
@@ -476,7 +523,7 @@ void gr_checker_check_file(gr_checker *c, const char *file, const char *data, si
 		for (size_t i = 0; i < pc->nfindings; i++) {
 			gr_finding *f = gr_findings_add(&out->findings);
 			if (!f)
-				break;
+				break; /* findings.failed is set */
 			*f = pc->findings[i];
 			f->file = fname;
 			f->object = &all[base + (size_t)(pc->findings[i].object - pc->objects)];
@@ -484,6 +531,8 @@ void gr_checker_check_file(gr_checker *c, const char *file, const char *data, si
 		out->not_evaluated += pc->not_evaluated;
 		base += pc->nobjects;
 	}
+	if (out->findings.failed)
+		fail_closed(out, fname, out->findings.failure ? out->findings.failure : "out of memory");
 	gr_findings_sort(out->findings.items, out->findings.len);
 }
 

@@ -514,6 +514,8 @@ static int scalar_value(ybuilder *b, yaml_event_t *ev, gr_value *v, int *plain_m
 
 static const char *problem_text(yaml_parser_t *p)
 {
+	if (p->error == YAML_MEMORY_ERROR) /* libyaml leaves problem NULL; see gr_error_set */
+		return "out of memory";
 	return p->problem ? p->problem : "invalid YAML";
 }
 

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 /* What kind of failure, for callers that act on it (a decode error's
- * remediation). gr_error_set resets it to GR_ERR_OTHER. */
+ * remediation). gr_error_set resets it to GR_ERR_OTHER, or GR_ERR_NOMEM
+ * when the message starts "out of memory" (the library's one wording). */
 typedef enum gr_error_kind {
 	GR_ERR_OTHER = 0,     /* syntax and everything else */
 	GR_ERR_DUPLICATE_KEY, /* a key repeated in one mapping */

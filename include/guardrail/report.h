@@ -64,6 +64,11 @@ void gr_report_begin(gr_reporter *r, gr_buf *out);
 void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr);
 void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s);
 
+/* True when any call so far could not write its whole output (memory):
+ * what the buffers hold is incomplete and the caller must fail (exit 2).
+ * A NULL reporter (gr_reporter_new failed) counts as failed. */
+bool gr_reporter_failed(const gr_reporter *r);
+
 /* Sort findings by document, line, column, rule (stable for equal keys). */
 void gr_findings_sort(gr_finding *f, size_t n);
 

@@ -47,13 +47,21 @@ size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
 	if (r->nrules == r->cap_rules) {
 		size_t cap = r->cap_rules ? r->cap_rules * 2 : 32;
 		struct gr_report_rule *n = realloc(r->rules, cap * sizeof *n);
-		if (!n)
+		if (!n) {
+			r->failed = true;
 			return (size_t)-1;
+		}
 		r->rules = n;
 		r->cap_rules = cap;
 	}
 	r->rules[r->nrules].id = strdup(id);
 	r->rules[r->nrules].doc = doc ? strdup(doc) : NULL;
+	if (!r->rules[r->nrules].id || (doc && !r->rules[r->nrules].doc)) {
+		free(r->rules[r->nrules].id);
+		free(r->rules[r->nrules].doc);
+		r->failed = true;
+		return (size_t)-1;
+	}
 	return r->nrules++;
 }
 
@@ -80,11 +88,22 @@ void gr_report_begin(gr_reporter *r, gr_buf *out)
 {
 	if (formats[r->format].begin)
 		formats[r->format].begin(r, out);
+	r->failed |= out->failed != 0;
 }
 
-void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr) { formats[r->format].file(r, out, fr); }
+void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
+{
+	formats[r->format].file(r, out, fr);
+	r->failed |= out->failed != 0;
+}
 
-void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s) { formats[r->format].end(r, out, s); }
+void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
+{
+	formats[r->format].end(r, out, s);
+	r->failed |= out->failed != 0;
+}
+
+bool gr_reporter_failed(const gr_reporter *r) { return !r || r->failed; }
 
 static int cmp_finding(const void *pa, const void *pb)
 {

@@ -16,6 +16,7 @@ struct gr_reporter {
 	size_t nresults; /* results/findings written so far (for separators) */
 	struct gr_report_rule *rules;
 	size_t nrules, cap_rules;
+	bool failed; /* an allocation failed: the output is incomplete */
 };
 
 /* "N objects in N files: N valid, N invalid, N errors, N skipped" (no newline). */

@@ -301,22 +301,25 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	size_t len = 0;
 	gr_error e;
 	gr_error_clear(&e);
-	if (access(full, R_OK) != 0)
+	struct stat st;
+	if (stat(full, &st) != 0 && errno == ENOENT)
 		return -1; /* no such group-version: its kinds have no schema */
 	char pfull[PATH_MAX + 64];
 	const char *sources[2] = {full, NULL};
 	if (r->patches) {
 		snprintf(pfull, sizeof pfull, "%s/%s", r->patches, rel);
-		if (access(pfull, R_OK) == 0)
+		if (stat(pfull, &st) == 0 || errno != ENOENT)
 			sources[1] = pfull;
 	}
 	gr_arena tmp;
 	gr_arena_init(&tmp);
 	gr_value doc;
+	gv->error[0] = '\0';
 	/* The pruned document (doccache.h) is what gets compiled, from the cache
 	 * or made now, so a cache hit and a miss compile the same thing. */
 	if (!gr_doccache_get(&tmp, sources, 2, &doc)) {
 		if (gr_read_file(full, 0, &data, &len, &e) != 0) {
+			snprintf(gv->error, sizeof gv->error, "%.300s: %.150s", full, e.message);
 			gr_arena_free(&tmp);
 			return -1;
 		}
@@ -328,29 +331,39 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 			gr_arena_free(&tmp);
 			return -1;
 		}
-		bool patch_ok = true;
 		if (sources[1]) {
-			if (gr_read_file(pfull, 0, &data, &len, &e) == 0) {
-				gr_value patch;
-				if (gr_decode_json(&tmp, data, len, NULL, &patch, &e) == 0) {
-					doc = gr_json_merge_patch(&tmp, &doc, &patch);
-				} else {
-					patch_ok = false;
-					snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull,
-					         e.line, e.column, e.message);
-				}
-				free(data);
+			/* a patch that cannot be applied fails the group-version:
+			 * the unpatched document is not what the user asked for */
+			if (gr_read_file(pfull, 0, &data, &len, &e) != 0) {
+				snprintf(gv->error, sizeof gv->error, "%.300s: %.150s", pfull, e.message);
+				gr_arena_free(&tmp);
+				return -1;
 			}
+			gr_value patch;
+			rc = gr_decode_json(&tmp, data, len, NULL, &patch, &e);
+			free(data);
+			if (rc != 0) {
+				snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull, e.line,
+				         e.column, e.message);
+				gr_arena_free(&tmp);
+				return -1;
+			}
+			doc = gr_json_merge_patch(&tmp, &doc, &patch);
 		}
 		doc = gr_openapi_prune(&tmp, &doc);
-		if (patch_ok)
-			gr_doccache_put(sources, 2, &doc);
+		gr_doccache_put(sources, 2, &doc);
 	}
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");
+	if (!comps || comps->type != GR_OBJECT) {
+		snprintf(gv->error, sizeof gv->error, "%.300s: no components.schemas object", full);
+		gr_arena_free(&tmp);
+		return -1;
+	}
 	scompiler *c = gr_scompiler_new(&r->arena, comps, true);
 	if (c)
 		gr_scompiler_set_regex_list(c, &r->regexes);
+	bool failed = !c;
 	if (c && comps && comps->type == GR_OBJECT) {
 		for (size_t i = 0; i < comps->u.o.len; i++) {
 			const gr_member *m = &comps->u.o.members[i];
@@ -364,19 +377,36 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 				if (!g || !v || !k || strcmp(g, group) != 0 || strcmp(v, version) != 0)
 					continue;
 				const snode *root = gr_scompile_component(c, m->key, m->key_len);
-				if (root)
-					gr_registry_add_locked(r, g, v, k, root,
-					                       path_is_namespaced(paths, g, v, k), false);
+				if (!root || gr_scompiler_failed(c) ||
+				    !gr_registry_add_locked(r, g, v, k, root, path_is_namespaced(paths, g, v, k),
+				                            false))
+					failed = true;
 			}
 		}
 	}
+	if (failed) /* kinds added before the failure stay; lookups see the error first */
+		snprintf(gv->error, sizeof gv->error, "%.300s: out of memory compiling the schemas", full);
 	gr_scompiler_free(c);
 	gr_arena_free(&tmp);
-	return 0;
+	return failed ? -1 : 0;
 }
 
-const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
-                                     const char *kind)
+bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out, size_t cap)
+{
+	bool found = false;
+	pthread_mutex_lock(&r->mu);
+	for (gv_entry *gv = r->gvs; gv; gv = gv->next)
+		if (gv->error[0] && strcmp(gv->group, group) == 0 && strcmp(gv->version, version) == 0) {
+			snprintf(out, cap, "%s", gv->error);
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+static const kind_entry *lookup(gr_schema_registry *r, const char *group, const char *version, const char *kind,
+                               bool *oom)
 {
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
@@ -394,11 +424,31 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 				r->gvs = gv;
 				load_gv_locked(r, gv, group, version);
 				e = gr_registry_find_locked(r, group, version, kind);
+			} else if (oom) {
+				*oom = true;
 			}
 		}
 	}
 	pthread_mutex_unlock(&r->mu);
 	return e;
+}
+
+const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
+                                     const char *kind)
+{
+	return lookup(r, group, version, kind, NULL);
+}
+
+int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version, const char *kind,
+                               const kind_entry **out, char *why, size_t cap)
+{
+	bool oom = false;
+	*out = lookup(r, group, version, kind, &oom);
+	if (oom) {
+		snprintf(why, cap, "out of memory loading the schemas of %s/%s", group, version);
+		return -1;
+	}
+	return gr_registry_gv_error(r, group, version, why, cap) ? -1 : 0;
 }
 
 bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *version, const char *kind)

@@ -101,8 +101,10 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 	f->file = v->obj->file;
 	f->document = v->obj->document;
 	f->path = gr_arena_strdup(a, p.buf);
-	if (!f->path)
+	if (!f->path) {
 		f->path = "";
+		gr_findings_fail(v->out, "out of memory recording a finding");
+	}
 	if (v->pos_override) {
 		line = v->pos_override->line;
 		column = v->pos_override->column;
@@ -110,8 +112,10 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 	f->line = line;
 	f->column = column;
 	f->message = p.len ? gr_arena_printf(a, "%s: %s", p.buf, msg) : gr_arena_strdup(a, msg);
-	if (!f->message)
+	if (!f->message) {
 		f->message = "";
+		gr_findings_fail(v->out, "out of memory recording a finding");
+	}
 	f->remediation = ri->fix;
 	f->doc = ri->doc;
 	f->reason = reason;
@@ -131,13 +135,16 @@ const char *gr_v_show(vctx *v, const gr_value *x)
 		gr_buf_init(&b);
 		if (x->type == GR_STRING && x->u.s.len > 80) {
 			gr_buf_json_string(&b, x->u.s.ptr, 77);
-			b.len--; /* drop the closing quote */
+			if (b.len)
+				b.len--; /* drop the closing quote */
 			gr_buf_puts(&b, "...\"");
 		} else {
 			gr_write_json(&b, x, -1);
 		}
-		const char *s = b.data ? gr_arena_strdup(v->out->arena, b.data) : NULL;
+		const char *s = b.data && !b.failed ? gr_arena_strdup(v->out->arena, b.data) : NULL;
 		gr_buf_free(&b);
+		if (!s)
+			gr_findings_fail(v->out, "out of memory recording a finding");
 		return s ? s : "?";
 	}
 	case GR_ARRAY: return "[...]";
@@ -202,6 +209,8 @@ void gr_v_set_fix(vctx *v, size_t before, const char *fmt, ...)
 	const char *fix = gr_arena_strdup(v->out->arena, buf);
 	if (fix)
 		v->out->items[v->out->len - 1].remediation = fix;
+	else
+		gr_findings_fail(v->out, "out of memory recording a finding");
 }
 
 /* Edit distance with a cap (0..cap+1), for "did you mean". */
@@ -815,8 +824,10 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
                      gr_check_ctx *ctx, gr_findings *out)
 {
 	vctx *v = malloc(sizeof *v);
-	if (!v)
+	if (!v) {
+		gr_findings_fail(out, "out of memory validating an object");
 		return;
+	}
 	memset(v, 0, offsetof(vctx, stack));
 	v->depth = 0;
 	v->pos_override = NULL;
@@ -853,7 +864,15 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 		free(v);
 		return;
 	}
-	const kind_entry *e = gr_registry_lookup(r, obj->group, obj->version, obj->kind);
+	const kind_entry *e;
+	char gv_error[600];
+	if (gr_registry_lookup_checked(r, obj->group, obj->version, obj->kind, &e, gv_error, sizeof gv_error)) {
+		/* the schema exists but cannot be used: not a verdict, an error */
+		const char *why = gr_arena_printf(out->arena, "%s%s", strncmp(gv_error, "out of memory", 13) ? "schema document " : "", gv_error);
+		gr_findings_fail(out, why ? why : "a schema document could not be used");
+		free(v);
+		return;
+	}
 	if (!e) {
 		if (opt->ignore_missing_schemas) {
 			ctx->skipped = true;
