@@ -18,6 +18,7 @@ void gr_buf_reset(gr_buf *b)
 {
 	b->len = 0;
 	b->failed = 0;
+	b->over_limit = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -26,6 +27,11 @@ static int grow(gr_buf *b, size_t extra)
 {
 	if (b->failed)
 		return -1;
+	if (b->limit && (extra > b->limit || b->len > b->limit - extra)) {
+		b->failed = 1;
+		b->over_limit = 1;
+		return -1;
+	}
 	if (b->len + extra + 1 <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 256;
