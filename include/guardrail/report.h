@@ -60,6 +60,11 @@ typedef struct gr_reporter gr_reporter;
 /* color: use ANSI colours (text only). tool_version goes into SARIF. */
 gr_reporter *gr_reporter_new(gr_format format, bool color, const char *tool_version);
 void gr_reporter_free(gr_reporter *r);
+/* The base URL that doc anchors ("docs/rules/schema.md#schematype") are
+ * resolved against in SARIF's helpUri and JSON's doc: NULL or "" for the
+ * default, https://github.com/guardrail-dev/guardrail/blob/main/ (a
+ * trailing slash is added when missing). -1 on allocation failure. */
+int gr_reporter_set_docs_url(gr_reporter *r, const char *base);
 void gr_report_begin(gr_reporter *r, gr_buf *out);
 void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr);
 void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s);

@@ -843,8 +843,14 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	const gr_value *root = obj->root;
 	if (!root || root->type != GR_OBJECT) {
 		gr_v_report(v, "schema.object", "FieldValueTypeInvalid", GR_SEV_ERROR, root ? root->line : 0,
-		            root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
-		            root ? gr_type_name(root->type) : "nothing");
+		            root ? root->column : 0, NULL, 0, "the document is %s, not a Kubernetes object",
+		            !root                     ? "nothing"
+		            : root->type == GR_ARRAY  ? "an array"
+		            : root->type == GR_OBJECT ? "an object"
+		            : root->type == GR_INT    ? "an integer"
+		            : root->type == GR_NULL   ? "null"
+		            : root->type == GR_BOOL   ? "a boolean"
+		            : root->type == GR_STRING ? "a string" : "a number");
 		free(v);
 		return;
 	}

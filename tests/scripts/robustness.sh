@@ -70,9 +70,9 @@ expect 2 "utf8.json:2:11: error decode: invalid UTF-8" "$tmp/utf8.json"
 
 # Empty file and comment-only file: nothing to check, success.
 : > "$tmp/empty.yaml"
-expect 0 "0 objects in 1 files" "$tmp/empty.yaml"
+expect 0 "0 objects in 1 file" "$tmp/empty.yaml"
 printf '# nothing\n---\n# here\n' > "$tmp/comments.yaml"
-expect 0 "0 objects in 1 files" "$tmp/comments.yaml"
+expect 0 "0 objects in 1 file" "$tmp/comments.yaml"
 
 # A directory given as a file inside a list still reports the others.
 mkdir "$tmp/dir"
