@@ -17,7 +17,6 @@
 
 #include "bench.h"
 
-extern const gr_engine gr_engine_pss;
 
 typedef struct loaded {
 	gr_arena arena;
@@ -85,14 +84,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "no workload objects under %s\n", root);
 		return 1;
 	}
-	gr_config cfg;
-	gr_config_default(&cfg);
-	void *state;
+	gr_checker *state = NULL;
 	gr_error err;
-	if (gr_engine_pss.create(&state, &cfg, &err) != 0) {
+	gr_options *opts = gr_options_new();
+	if (gr_options_select(opts, "pss", &err) || gr_checker_new(&state, opts, &err)) {
 		fprintf(stderr, "pss: %s\n", err.message);
 		return 1;
 	}
+	gr_options_free(opts);
 	gr_arena scratch;
 	gr_arena_init(&scratch);
 	gr_findings out;
@@ -100,9 +99,10 @@ int main(int argc, char **argv)
 	double t0 = bench_now(), elapsed = 0;
 	while (elapsed < 1.0) {
 		gr_findings_init(&out, &scratch);
-		gr_check_ctx ctx = {.arena = &scratch};
-		for (size_t i = 0; i < nworkloads; i++)
-			gr_engine_pss.check(state, workloads[i], &ctx, &out);
+		for (size_t i = 0; i < nworkloads; i++) {
+			gr_check_ctx ctx = {.arena = &scratch};
+			gr_checker_check_object(state, workloads[i], &ctx, &out, NULL, &err);
+		}
 		judged += nworkloads;
 		findings = out.len;
 		gr_findings_free(&out);
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	double per_pass = elapsed / (double)rounds;
 	printf("pss: %.3f ms per pass over the corpus = %.1f%% of the corpus' decode time alone\n", per_pass * 1e3,
 	       100.0 * per_pass / decode_seconds);
-	gr_engine_pss.destroy(state);
+	gr_checker_unref(state);
 	for (size_t i = 0; i < nfiles; i++) {
 		gr_arena_free(&files[i].arena);
 		free(files[i].data);

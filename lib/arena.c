@@ -27,6 +27,14 @@ void gr_arena_init(gr_arena *a) { memset(a, 0, sizeof *a); }
 
 void gr_arena_set_limit(gr_arena *a, size_t limit) { a->limit = limit; }
 
+void gr_arena_expect(gr_arena *a, size_t expected)
+{
+	size_t first = 4096;
+	while (first < expected && first < ARENA_MIN_CHUNK)
+		first *= 2;
+	a->first_chunk = first;
+}
+
 void gr_arena_free(gr_arena *a)
 {
 	gr_arena_chunk *c = a->head;
@@ -35,9 +43,10 @@ void gr_arena_free(gr_arena *a)
 		free(c);
 		c = next;
 	}
-	size_t limit = a->limit;
+	size_t limit = a->limit, first = a->first_chunk;
 	memset(a, 0, sizeof *a);
 	a->limit = limit;
+	a->first_chunk = first;
 }
 
 static gr_arena_chunk *new_chunk(gr_arena *a, size_t size)
@@ -68,7 +77,7 @@ void *gr_arena_alloc(gr_arena *a, size_t size)
 		a->used += size;
 		return p;
 	}
-	size_t want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+	size_t want = c ? c->size * 2 : a->first_chunk ? a->first_chunk : ARENA_MIN_CHUNK;
 	if (want > ARENA_MAX_CHUNK)
 		want = ARENA_MAX_CHUNK;
 	if (size > want / 4) {

@@ -1,32 +1,41 @@
 /*
- * engines.c — the table of engines and the default configuration.
- * A new engine adds one extern and one row.
+ * engines.c — the built-in engines, in their default order. A new engine
+ * adds one extern and one row; an embedder's engines are registered at run
+ * time with gr_options_register.
  */
 #include <string.h>
 
 #include "guardrail/engine.h"
 
-extern const gr_engine gr_engine_schema;
-extern const gr_engine gr_engine_pss;
+extern const gr_engine gri_engine_schema;
+extern const gr_engine gri_engine_pss;
 
-const gr_engine *const gr_engines[] = {
-	&gr_engine_schema,
-	&gr_engine_pss,
-	NULL,
+const gr_engine *const gr_builtin_engines[] = {
+        &gri_engine_schema,
+        &gri_engine_pss,
+        NULL,
 };
 
-const gr_engine *gr_engine_find(const char *name)
+const gr_engine *gr_builtin_engine(const char *name)
 {
-	for (size_t i = 0; gr_engines[i]; i++)
-		if (strcmp(gr_engines[i]->name, name) == 0)
-			return gr_engines[i];
+	for (size_t i = 0; gr_builtin_engines[i]; i++)
+		if (strcmp(gr_builtin_engines[i]->name, name) == 0)
+			return gr_builtin_engines[i];
 	return NULL;
 }
 
-void gr_config_default(gr_config *cfg)
+bool gr_engine_wants_kind(const gr_engine *e, const char *group, const char *kind)
 {
-	memset(cfg, 0, sizeof *cfg);
-	cfg->schema.strict = true;
-	cfg->pss.enforce = "baseline:latest";
-	cfg->pss.warn = "restricted:latest";
+	if (!e->kinds)
+		return false;
+	size_t gl = strlen(group);
+	for (size_t i = 0; e->kinds[i]; i++) {
+		const char *k = e->kinds[i];
+		const char *slash = strchr(k, '/');
+		if (slash ? (size_t)(slash - k) == gl && memcmp(k, group, gl) == 0 &&
+		                    strcmp(slash + 1, kind) == 0
+		          : gl == 0 && strcmp(k, kind) == 0)
+			return true;
+	}
+	return false;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "guardrail/finding.h"
+#include "guardrail/report.h"
 
 const char *gr_severity_name(gr_severity s)
 {
@@ -39,7 +40,10 @@ void gr_findings_free(gr_findings *f)
 	f->len = f->cap = 0;
 }
 
-void gr_findings_reset(gr_findings *f) { f->len = 0; }
+void gr_findings_reset(gr_findings *f)
+{
+	f->len = 0;
+}
 
 void gr_findings_fail(gr_findings *f, const char *why)
 {
@@ -66,7 +70,7 @@ gr_finding *gr_findings_add(gr_findings *f)
 }
 
 gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *rule, gr_severity sev,
-			     gr_action act, const char *path, const gr_value *v, const char *fmt, ...)
+                             gr_action act, const char *path, const gr_value *v, const char *fmt, ...)
 {
 	gr_finding *x = gr_findings_add(f);
 	if (!x)
@@ -100,4 +104,81 @@ gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *r
 		gr_findings_fail(f, "out of memory recording a finding");
 	}
 	return x;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Every field a reader sees, so equal keys mean equal lines of output. */
+static int cmp_finding(const gr_finding *a, const gr_finding *b)
+{
+	if (a->document != b->document)
+		return a->document < b->document ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	int c = cmp_str(a->rule, b->rule);
+	if (!c)
+		c = cmp_str(a->path, b->path);
+	if (!c)
+		c = cmp_str(a->message, b->message);
+	if (c)
+		return c;
+	if (a->severity != b->severity)
+		return a->severity < b->severity ? -1 : 1;
+	if (a->action != b->action)
+		return a->action < b->action ? -1 : 1;
+	int ai = a->object ? a->object->item : -1, bi = b->object ? b->object->item : -1;
+	return ai < bi ? -1 : ai > bi;
+}
+
+/* A merge sort: stable, so what no key tells apart keeps the order the
+ * engines added it in (itself deterministic). */
+static void merge_sort(gr_finding *f, gr_finding *tmp, size_t n)
+{
+	if (n < 2)
+		return;
+	if (n <= 8) { /* insertion sort for short runs */
+		for (size_t i = 1; i < n; i++) {
+			gr_finding x = f[i];
+			size_t j = i;
+			for (; j > 0 && cmp_finding(&f[j - 1], &x) > 0; j--)
+				f[j] = f[j - 1];
+			f[j] = x;
+		}
+		return;
+	}
+	size_t h = n / 2;
+	merge_sort(f, tmp, h);
+	merge_sort(f + h, tmp, n - h);
+	if (cmp_finding(&f[h - 1], &f[h]) <= 0)
+		return;
+	memcpy(tmp, f, h * sizeof *f);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		f[k++] = cmp_finding(&f[j], &tmp[i]) < 0 ? f[j++] : tmp[i++];
+	while (i < h)
+		f[k++] = tmp[i++];
+}
+
+void gr_findings_sort(gr_finding *f, size_t n)
+{
+	if (n < 2)
+		return;
+	gr_finding *tmp = malloc((n / 2 + 1) * sizeof *tmp);
+	if (tmp) {
+		merge_sort(f, tmp, n);
+		free(tmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) { /* no memory: insertion sort, still stable */
+		gr_finding x = f[i];
+		size_t j = i;
+		for (; j > 0 && cmp_finding(&f[j - 1], &x) > 0; j--)
+			f[j] = f[j - 1];
+		f[j] = x;
+	}
 }

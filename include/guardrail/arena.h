@@ -21,9 +21,13 @@ typedef struct gr_arena {
 	size_t used;           /* bytes handed out, all chunks */
 	size_t reserved;       /* bytes obtained from malloc, all chunks */
 	size_t limit;          /* 0: no limit */
+	size_t first_chunk;    /* size of the first chunk; 0: the default (64 KiB) */
 } gr_arena;
 
 void gr_arena_init(gr_arena *a);
+/* Size the first chunk for about `expected` bytes (4 KiB to 64 KiB), so
+ * that many small arenas alive at once do not each hold 64 KiB. */
+void gr_arena_expect(gr_arena *a, size_t expected);
 /* Set a cap on the bytes the arena may obtain; 0 removes it. */
 void gr_arena_set_limit(gr_arena *a, size_t limit);
 /* Release every chunk; the arena can be used again afterwards. */

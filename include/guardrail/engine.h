@@ -1,12 +1,23 @@
 /*
  * engine.h — an engine is a function from (object, context) to findings.
  *
- * A run creates each selected engine once from the shared configuration,
- * shows it the set-level objects of the inputs (CustomResourceDefinitions,
- * Namespaces: `prepare`), then calls `check` for every object, possibly from
- * several threads at once: after `prepare`, an engine's state is read-only.
- * Per-call scratch goes in the gr_check_ctx (its arena is the object's file
- * arena; its counters are summed by the caller).
+ * An engine is a table of callbacks registered by name (lib/engines.c lists
+ * the built-in ones; an embedder adds its own with gr_options_register).
+ * Its life in a run:
+ *
+ *   config_new / config_set   its own options, as key = value strings
+ *                             (repeatable keys append), validated when set;
+ *   prepare                   builds the immutable prepared state from the
+ *                             options and the set-level objects: every
+ *                             object of the kinds it declares in `kinds`,
+ *                             whole, in input order (CRDs, Namespaces...);
+ *   check                     judges one object, from any number of threads
+ *                             at once, with the whole input set in ctx->set.
+ *
+ * A prepared state never changes after prepare (lazy caches inside it are
+ * the engine's to synchronise), so checkers can be shared and swapped.
+ * `check` returns 0, or -1 with err set when the engine failed: the run
+ * counts an error, it never silently yields fewer findings.
  */
 #ifndef GUARDRAIL_ENGINE_H
 #define GUARDRAIL_ENGINE_H
@@ -18,58 +29,60 @@
 #include "guardrail/finding.h"
 #include "guardrail/object.h"
 
-/* Options of the schema engine (flags of `guardrail check`). */
-typedef struct gr_schema_options {
-	const char *schema_dir;         /* NULL: resolved by gr_schema_default_dir() */
-	const char *patches_dir;        /* --schema-patches; NULL for none */
-	const char *const *crd_paths;   /* --crd PATH (files or directories) */
-	size_t ncrd_paths;
-	const char *kubernetes_version; /* "1.30"; NULL: newest present */
-	bool strict;                    /* unknown fields are errors (default true) */
-	bool ignore_missing_schemas;    /* kinds without schema are skipped, not errors */
-} gr_schema_options;
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-/* Options of the Pod Security engine. Level specs are "LEVEL[:VERSION]". */
-typedef struct gr_pss_options {
-	const char *enforce;  /* default "baseline:latest" */
-	const char *warn;     /* default "restricted:latest" */
-	const char *audit;    /* default NULL (off) */
-	const char *const *exempt_namespaces;
-	size_t nexempt_namespaces;
-	const char *const *exempt_runtime_classes;
-	size_t nexempt_runtime_classes;
-} gr_pss_options;
+typedef struct gr_set gr_set; /* the input set, see set.h */
 
-typedef struct gr_config {
-	gr_schema_options schema;
-	gr_pss_options pss;
-} gr_config;
-
-void gr_config_default(gr_config *cfg);
-
-/* Per-call context. */
+/* Per-call context of check. */
 typedef struct gr_check_ctx {
-	gr_arena *arena;          /* for finding strings; lives as long as the object */
-	bool skipped;             /* set by an engine that could not judge the object */
-	const char *skip_reason;  /* why, when skipped */
-	size_t not_evaluated;     /* rules present but not evaluated (e.g. CEL), summed */
+	gr_arena *arena;                  /* for finding strings; lives as long as the object */
+	const gr_set *set;                /* every object of the inputs, indexed (set.h) */
+	bool skipped;                     /* set by an engine that could not judge the object */
+	const char *skip_reason;          /* why, when skipped (a static string) */
+	size_t not_evaluated;             /* rules present but not evaluated, added to */
+	const char *not_evaluated_reason; /* why (a static string), when not_evaluated grows */
 } gr_check_ctx;
 
 typedef struct gr_engine {
-	const char *name; /* "schema", "pss", ... */
-	/* Build state from the configuration. */
-	int (*create)(void **state, const gr_config *cfg, gr_error *err);
-	/* Shown every object of the inputs that may matter to the whole set
-	 * before any check (CRDs, Namespaces). May copy what it keeps: the
-	 * object's arena is freed after this call. Optional. */
-	int (*prepare)(void *state, const gr_object *obj, gr_error *err);
-	/* Judge one object; append findings. Must be thread-safe. */
-	void (*check)(void *state, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out);
-	void (*destroy)(void *state);
+	const char *name;    /* "schema", "pss", ... */
+	const char *summary; /* one line for --help and docs */
+	/* The kinds it must see whole before any check, NULL-terminated:
+	 * "Namespace" (core group) or "apiextensions.k8s.io/CustomResourceDefinition".
+	 * May be NULL. */
+	const char *const *kinds;
+	/* Options at their defaults. */
+	int (*config_new)(void **config, gr_error *err);
+	/* One option; unknown keys and bad values are errors. */
+	int (*config_set)(void *config, const char *key, const char *value, gr_error *err);
+	void (*config_free)(void *config);
+	/* Build the prepared state. base is the prepared state this one extends
+	 * (a checker derived for a session's own definitions), or NULL; it
+	 * outlives the new state. set holds the declared kinds (may be empty). */
+	int (*prepare)(const void *config, const void *base, const gr_set *set, void **prepared,
+	               gr_error *err);
+	/* Judge one object; append findings to out. Thread-safe. */
+	int (*check)(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out,
+	             gr_error *err);
+	void (*prepared_free)(void *prepared);
+	/* Optional: can definitions of the declared kinds, or the rest of the
+	 * input set, change this engine's verdict on obj (judged with
+	 * prepared, a checker's own state)? When every engine says no, a session
+	 * judges obj as soon as it is decoded, before the set is complete
+	 * (ctx->set is NULL then), and need not keep its tree. NULL: always yes. */
+	bool (*needs_set)(const void *prepared, const gr_object *obj);
 } gr_engine;
 
-/* The table of known engines, NULL-terminated. */
-extern const gr_engine *const gr_engines[];
-const gr_engine *gr_engine_find(const char *name);
+/* The built-in engines, NULL-terminated, in their default order. */
+extern const gr_engine *const gr_builtin_engines[];
+const gr_engine *gr_builtin_engine(const char *name);
+
+/* Does the engine declare (group, kind)? */
+bool gr_engine_wants_kind(const gr_engine *e, const char *group, const char *kind);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,7 +14,8 @@
 #include "guardrail/object.h"
 #include "guardrail/path.h"
 #include "guardrail/report.h"
-#include "guardrail/check.h"
 #include "guardrail/value.h"
+#include "guardrail/set.h"
+#include "guardrail/session.h"
 
 #endif

@@ -35,6 +35,13 @@ typedef enum gr_object_status {
 	GR_OBJECT_SKIPPED      /* no engine could judge it */
 } gr_object_status;
 
+/* How many objects or rules a reason accounts for (a summary's skipped
+ * and not_evaluated counts, split by why). */
+typedef struct gr_reason_count {
+	const char *reason;
+	size_t count;
+} gr_reason_count;
+
 typedef struct gr_summary {
 	size_t files;
 	size_t objects;
@@ -44,6 +51,10 @@ typedef struct gr_summary {
 	size_t skipped;
 	size_t not_evaluated; /* rules present but not evaluated (CEL) */
 	size_t findings;
+	const gr_reason_count *skipped_reasons; /* sum of counts == skipped */
+	size_t nskipped_reasons;
+	const gr_reason_count *not_evaluated_reasons; /* sum of counts == not_evaluated */
+	size_t nnot_evaluated_reasons;
 } gr_summary;
 
 typedef struct gr_file_result {
@@ -74,7 +85,8 @@ void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s);
  * A NULL reporter (gr_reporter_new failed) counts as failed. */
 bool gr_reporter_failed(const gr_reporter *r);
 
-/* Sort findings by document, line, column, rule (stable for equal keys). */
+/* Sort findings into a total order: document, line, column, rule, path,
+ * message, severity, action, then the order they were added in. */
 void gr_findings_sort(gr_finding *f, size_t n);
 
 #endif

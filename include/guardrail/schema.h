@@ -44,6 +44,10 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err);
  */
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
                             const char *patches_dir, gr_error *err);
+/* A registry over parent: kinds added to it (CRDs) are its own; every other
+ * lookup goes to parent, which must outlive it. Definitions already in
+ * parent win over the overlay's. */
+int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *parent, gr_error *err);
 void gr_schema_registry_free(gr_schema_registry *r);
 /* "1.30" */
 const char *gr_schema_registry_version(const gr_schema_registry *r);
@@ -67,8 +71,9 @@ typedef struct gr_schema_check_options {
 	bool ignore_missing_schemas; /* a kind without schema: ctx->skipped instead of a finding */
 } gr_schema_check_options;
 
-/* Validate one object; appends findings (strings in out->arena). Thread-safe. */
-void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
+/* Validate one object; appends findings (strings in out->arena). Thread-safe.
+ * -1 when memory ran out (the findings may be incomplete). */
+int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
                      gr_check_ctx *ctx, gr_findings *out);
 
 /* RFC 7386 JSON merge patch: a new value in arena a (target is not changed). */
@@ -84,7 +89,5 @@ bool gr_is_dns1123_subdomain(const char *s, size_t len);
 bool gr_is_dns1123_label(const char *s, size_t len);
 bool gr_is_qualified_name(const char *s, size_t len);
 bool gr_is_label_value(const char *s, size_t len);
-
-extern const gr_engine gr_engine_schema;
 
 #endif

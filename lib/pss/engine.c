@@ -19,58 +19,43 @@
 
 #include "guardrail/engine.h"
 #include "guardrail/pss.h"
+#include "guardrail/set.h"
 
 typedef struct ns_policy {
-	char *name;
+	const char *name; /* the set's string (the set outlives the prepared state) or the base's */
 	gr_pss_policy policy;
 } ns_policy;
 
-typedef struct pss_state {
+typedef struct pss_config {
 	gr_pss_policy defaults;
 	char **exempt_ns;
 	size_t nexempt_ns;
 	char **exempt_rc;
 	size_t nexempt_rc;
-	ns_policy *ns;
-	size_t nns, capns;
-} pss_state;
+} pss_config;
 
-static void destroy(void *st)
+typedef struct pss_prepared {
+	const pss_config *cfg;
+	ns_policy *ns; /* every Namespace of the set and the base, first definition first */
+	size_t nns;
+	char **names; /* copies of the names, owned */
+} pss_prepared;
+
+static void config_free(void *p)
 {
-	pss_state *s = st;
-	if (!s)
+	pss_config *c = p;
+	if (!c)
 		return;
-	for (size_t i = 0; i < s->nexempt_ns; i++)
-		free(s->exempt_ns[i]);
-	for (size_t i = 0; i < s->nexempt_rc; i++)
-		free(s->exempt_rc[i]);
-	for (size_t i = 0; i < s->nns; i++)
-		free(s->ns[i].name);
-	free(s->exempt_ns);
-	free(s->exempt_rc);
-	free(s->ns);
-	free(s);
+	for (size_t i = 0; i < c->nexempt_ns; i++)
+		free(c->exempt_ns[i]);
+	for (size_t i = 0; i < c->nexempt_rc; i++)
+		free(c->exempt_rc[i]);
+	free(c->exempt_ns);
+	free(c->exempt_rc);
+	free(c);
 }
 
-static int copy_list(char ***out, size_t *nout, const char *const *in, size_t n)
-{
-	*out = NULL;
-	*nout = 0;
-	if (n == 0)
-		return 0;
-	*out = calloc(n, sizeof **out);
-	if (!*out)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		(*out)[i] = strdup(in[i] ? in[i] : "");
-		if (!(*out)[i])
-			return -1;
-		*nout = i + 1;
-	}
-	return 0;
-}
-
-static int parse_mode(const char *flag, const char *value, gr_pss_spec *out, gr_error *err)
+static int parse_mode(const char *key, const char *value, gr_pss_spec *out, gr_error *err)
 {
 	if (!value || !*value) { /* off */
 		out->level = GR_PSS_PRIVILEGED;
@@ -80,33 +65,68 @@ static int parse_mode(const char *flag, const char *value, gr_pss_spec *out, gr_
 	gr_error inner;
 	gr_error_clear(&inner);
 	if (gr_pss_parse_spec(value, out, &inner) != 0)
-		return gr_error_set(err, 0, 0, "invalid %s value \"%.100s\": %s", flag, value, inner.message);
+		return gr_error_set(err, 0, 0, "invalid %s level \"%.100s\": %s", key, value, inner.message);
 	return 0;
 }
 
-static int create(void **state, const gr_config *cfg, gr_error *err)
+static int config_new(void **out, gr_error *err)
 {
-	*state = NULL;
-	pss_state *s = calloc(1, sizeof *s);
-	if (!s)
+	*out = NULL;
+	pss_config *c = calloc(1, sizeof *c);
+	if (!c)
 		return gr_error_set(err, 0, 0, "out of memory");
-	const gr_pss_options *o = &cfg->pss;
-	if (parse_mode("--pss-enforce", o->enforce, &s->defaults.mode[GR_PSS_ENFORCE], err) != 0 ||
-	    parse_mode("--pss-warn", o->warn, &s->defaults.mode[GR_PSS_WARN], err) != 0 ||
-	    parse_mode("--pss-audit", o->audit, &s->defaults.mode[GR_PSS_AUDIT], err) != 0) {
-		destroy(s);
+	if (parse_mode("enforce", "baseline:latest", &c->defaults.mode[GR_PSS_ENFORCE], err) ||
+	    parse_mode("warn", "restricted:latest", &c->defaults.mode[GR_PSS_WARN], err) ||
+	    parse_mode("audit", NULL, &c->defaults.mode[GR_PSS_AUDIT], err)) {
+		config_free(c);
 		return -1;
 	}
-	if (copy_list(&s->exempt_ns, &s->nexempt_ns, o->exempt_namespaces, o->nexempt_namespaces) != 0 ||
-	    copy_list(&s->exempt_rc, &s->nexempt_rc, o->exempt_runtime_classes, o->nexempt_runtime_classes) != 0) {
-		destroy(s);
-		return gr_error_set(err, 0, 0, "out of memory");
-	}
-	*state = s;
+	*out = c;
 	return 0;
 }
 
-static ns_policy *find_ns(const pss_state *s, const char *name)
+static int append(char ***list, size_t *n, const char *value, gr_error *err)
+{
+	char **v = realloc(*list, (*n + 1) * sizeof *v);
+	if (!v)
+		return gr_error_set(err, 0, 0, "out of memory");
+	*list = v;
+	if (!(v[*n] = strdup(value ? value : "")))
+		return gr_error_set(err, 0, 0, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+static int config_set(void *p, const char *key, const char *value, gr_error *err)
+{
+	pss_config *c = p;
+	static const char *const modes[GR_PSS_NMODES] = {"enforce", "warn", "audit"};
+	for (int m = 0; m < GR_PSS_NMODES; m++)
+		if (strcmp(key, modes[m]) == 0)
+			return parse_mode(key, value, &c->defaults.mode[m], err);
+	if (strcmp(key, "exempt-namespace") == 0)
+		return append(&c->exempt_ns, &c->nexempt_ns, value, err);
+	if (strcmp(key, "exempt-runtime-class") == 0)
+		return append(&c->exempt_rc, &c->nexempt_rc, value, err);
+	return gr_error_set(
+	        err, 0, 0,
+	        "unknown option \"%.100s\" (enforce, warn, audit, exempt-namespace, exempt-runtime-class)",
+	        key);
+}
+
+static void prepared_free(void *p)
+{
+	pss_prepared *s = p;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nns; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->ns);
+	free(s);
+}
+
+static const ns_policy *find_ns(const pss_prepared *s, const char *name)
 {
 	for (size_t i = 0; i < s->nns; i++)
 		if (strcmp(s->ns[i].name, name) == 0)
@@ -114,38 +134,61 @@ static ns_policy *find_ns(const pss_state *s, const char *name)
 	return NULL;
 }
 
-/* Keep every Namespace's name and its pod-security.kubernetes.io labels,
- * resolved against the defaults now (the object is freed after this). */
-static int prepare(void *st, const gr_object *obj, gr_error *err)
+/* The Namespace's pod-security.kubernetes.io labels over the defaults. */
+static gr_pss_policy namespace_policy(const pss_config *c, const gr_set *set, size_t i)
 {
-	pss_state *s = st;
-	if (strcmp(obj->kind, "Namespace") != 0 || obj->group[0] != '\0' || !obj->name[0])
-		return 0;
-	ns_policy *p = find_ns(s, obj->name);
-	if (!p) {
-		if (s->nns == s->capns) {
-			size_t cap = s->capns ? s->capns * 2 : 8;
-			ns_policy *grown = realloc(s->ns, cap * sizeof *grown);
-			if (!grown)
-				return gr_error_set(err, 0, 0, "out of memory");
-			s->ns = grown;
-			s->capns = cap;
-		}
-		p = &s->ns[s->nns];
-		p->name = strdup(obj->name);
-		if (!p->name)
-			return gr_error_set(err, 0, 0, "out of memory");
+	gr_pss_policy p = c->defaults;
+	const gr_label *labels;
+	size_t n = gr_set_labels(set, i, &labels);
+	for (size_t k = 0; k < n; k++)
+		gr_pss_policy_apply_label(&p, labels[k].key, labels[k].value);
+	return p;
+}
+
+/* The base's namespaces, then the set's that are new (the first
+ * definition of a name wins, in input order). */
+static int prepare(const void *config, const void *base, const gr_set *set, void **out, gr_error *err)
+{
+	const pss_config *c = config;
+	const pss_prepared *b = base;
+	*out = NULL;
+	const size_t *idx;
+	size_t n = gr_set_kind(set, "", "Namespace", &idx);
+	size_t cap = (b ? b->nns : 0) + n;
+	pss_prepared *s = calloc(1, sizeof *s);
+	if (s && cap) {
+		s->ns = calloc(cap, sizeof *s->ns);
+		s->names = calloc(cap, sizeof *s->names);
+	}
+	if (!s || (cap && (!s->ns || !s->names))) {
+		prepared_free(s);
+		return gr_error_set(err, 0, 0, "out of memory");
+	}
+	s->cfg = c;
+	for (size_t i = 0; b && i < b->nns; i++) {
+		s->names[s->nns] = strdup(b->ns[i].name);
+		if (!s->names[s->nns])
+			goto oom;
+		s->ns[s->nns].name = s->names[s->nns];
+		s->ns[s->nns].policy = b->ns[i].policy;
 		s->nns++;
 	}
-	p->policy = s->defaults;
-	const gr_value *labels = gr_get_path(obj->root, "metadata", "labels", NULL);
-	if (labels && labels->type == GR_OBJECT)
-		for (size_t i = 0; i < labels->u.o.len; i++) {
-			const gr_member *m = &labels->u.o.members[i];
-			const char *v = m->value.type == GR_STRING ? m->value.u.s.ptr : "";
-			gr_pss_policy_apply_label(&p->policy, m->key, v);
-		}
+	for (size_t i = 0; i < n; i++) {
+		const gr_object *o = gr_set_object(set, idx[i]);
+		if (!o->name[0] || find_ns(s, o->name))
+			continue;
+		s->names[s->nns] = strdup(o->name);
+		if (!s->names[s->nns])
+			goto oom;
+		s->ns[s->nns].name = s->names[s->nns];
+		s->ns[s->nns].policy = namespace_policy(c, set, idx[i]);
+		s->nns++;
+	}
+	*out = s;
 	return 0;
+oom:
+	prepared_free(s);
+	return gr_error_set(err, 0, 0, "out of memory");
 }
 
 static bool listed(char *const *list, size_t n, const char *s)
@@ -161,6 +204,7 @@ typedef struct sink_ctx {
 	gr_findings *out;
 	size_t first; /* index of this object's first pss finding */
 	gr_pss_mode mode;
+	bool failed; /* a finding could not be added */
 } sink_ctx;
 
 static void sink(void *user, const gr_pss_violation *v)
@@ -173,26 +217,29 @@ static void sink(void *user, const gr_pss_violation *v)
 	}
 	static const gr_action actions[] = {GR_ACTION_ENFORCE, GR_ACTION_WARN, GR_ACTION_AUDIT};
 	gr_finding *f = gr_findings_addf(c->out, c->obj, v->rule,
-					 c->mode == GR_PSS_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING,
-					 actions[c->mode], v->path, v->at, "%s (%s)", v->reason, v->detail);
-	if (!f)
+	                                 c->mode == GR_PSS_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING,
+	                                 actions[c->mode], v->path, v->at, "%s (%s)", v->reason, v->detail);
+	if (!f) {
+		c->failed = true;
 		return;
+	}
 	f->remediation = v->remediation;
 	f->doc = v->doc;
 	f->reason = v->reason; /* PSA's forbidden reason */
 }
 
-static void check(void *st, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out)
+static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
 {
-	const pss_state *s = st;
+	const pss_prepared *s = state;
+	const pss_config *cfg = s->cfg;
 	if (!obj->pod_spec)
-		return;
-	if (obj->namespace_[0] && listed(s->exempt_ns, s->nexempt_ns, obj->namespace_))
-		return;
+		return 0;
+	if (obj->namespace_[0] && listed(cfg->exempt_ns, cfg->nexempt_ns, obj->namespace_))
+		return 0;
 	const char *rc = gr_get_str(obj->pod_spec, "runtimeClassName");
-	if (rc && listed(s->exempt_rc, s->nexempt_rc, rc))
-		return;
-	const gr_pss_policy *pol = &s->defaults;
+	if (rc && listed(cfg->exempt_rc, cfg->nexempt_rc, rc))
+		return 0;
+	const gr_pss_policy *pol = &cfg->defaults;
 	if (obj->namespace_[0]) {
 		const ns_policy *p = find_ns(s, obj->namespace_);
 		if (p)
@@ -209,15 +256,35 @@ static void check(void *st, const gr_object *obj, gr_check_ctx *ctx, gr_findings
 		if (covered)
 			continue;
 		c.mode = (gr_pss_mode)m;
-		gr_pss_evaluate(obj->pod_metadata, obj->pod_metadata_path, obj->pod_spec, obj->pod_spec_path, at,
-				sink, &c);
+		gr_pss_evaluate(obj->pod_metadata, obj->pod_metadata_path, obj->pod_spec, obj->pod_spec_path,
+		                at, sink, &c);
 	}
+	if (c.failed)
+		return gr_error_set(err, 0, 0, "out of memory");
+	return 0;
 }
 
-const gr_engine gr_engine_pss = {
-	.name = "pss",
-	.create = create,
-	.prepare = prepare,
-	.check = check,
-	.destroy = destroy,
+/* Only a Namespace of the set can change the policy, and only for a
+ * workload in a namespace. */
+static bool needs_set(const void *p, const gr_object *obj)
+{
+	const pss_prepared *s = p;
+	if (!obj->pod_spec || !obj->namespace_[0])
+		return false;
+	return !find_ns(s, obj->namespace_);
+}
+
+static const char *const kinds[] = {"Namespace", NULL};
+
+const gr_engine gri_engine_pss = {
+        .name = "pss",
+        .summary = "Pod Security Standards (baseline, restricted) as Pod Security Admission judges them",
+        .kinds = kinds,
+        .config_new = config_new,
+        .config_set = config_set,
+        .config_free = config_free,
+        .prepare = prepare,
+        .check = check,
+        .prepared_free = prepared_free,
+        .needs_set = needs_set,
 };

@@ -1,6 +1,6 @@
 /*
- * report.c — reporter dispatch, the shared state of a reporter, and the
- * finding sort every format relies on. One file per format beside it.
+ * report.c — reporter dispatch and the shared state of a reporter. One
+ * file per format beside it; the finding sort is in lib/finding.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +133,14 @@ size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
 	return r->nrules++;
 }
 
+static void reasons_text(gr_buf *out, const gr_reason_count *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gr_buf_printf(out, "%s%s: %zu", i ? ", " : " (", v[i].reason, v[i].count);
+	if (n)
+		gr_buf_putc(out, ')');
+}
+
 void gr_report_summary_line(gr_buf *out, const gr_summary *s)
 {
 	gr_report_count(out, s->objects, "object");
@@ -141,6 +149,31 @@ void gr_report_summary_line(gr_buf *out, const gr_summary *s)
 	gr_buf_printf(out, ": %zu valid, %zu invalid, ", s->valid, s->invalid);
 	gr_report_count(out, s->errors, "error");
 	gr_buf_printf(out, ", %zu skipped", s->skipped);
+	reasons_text(out, s->skipped_reasons, s->nskipped_reasons);
+	if (s->not_evaluated) {
+		gr_buf_printf(out, "; ");
+		gr_report_count(out, s->not_evaluated, "rule");
+		gr_buf_puts(out, " not evaluated");
+		reasons_text(out, s->not_evaluated_reasons, s->nnot_evaluated_reasons);
+	}
+}
+
+static void reasons_json(gr_buf *out, const char *name, const gr_reason_count *v, size_t n)
+{
+	gr_buf_printf(out, ",\"%s\":{", name);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			gr_buf_putc(out, ',');
+		gr_buf_json_string(out, v[i].reason, strlen(v[i].reason));
+		gr_buf_printf(out, ":%zu", v[i].count);
+	}
+	gr_buf_putc(out, '}');
+}
+
+void gr_report_summary_reasons_json(gr_buf *out, const gr_summary *s)
+{
+	reasons_json(out, "skippedReasons", s->skipped_reasons, s->nskipped_reasons);
+	reasons_json(out, "notEvaluatedReasons", s->not_evaluated_reasons, s->nnot_evaluated_reasons);
 }
 
 /* Each format's three steps, indexed by gr_format; a NULL step writes nothing. */
@@ -180,27 +213,3 @@ bool gr_reporter_failed(const gr_reporter *r)
 	return !r || r->failed;
 }
 
-static int cmp_finding(const void *pa, const void *pb)
-{
-	const gr_finding *a = pa, *b = pb;
-	if (a->document != b->document)
-		return a->document < b->document ? -1 : 1;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	if (a->column != b->column)
-		return a->column < b->column ? -1 : 1;
-	int c = strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "");
-	if (c)
-		return c;
-	c = strcmp(a->path ? a->path : "", b->path ? b->path : "");
-	if (c)
-		return c;
-	/* keep insertion order for the rest: compare addresses (same array) */
-	return a < b ? -1 : a > b;
-}
-
-void gr_findings_sort(gr_finding *f, size_t n)
-{
-	if (n > 1)
-		qsort(f, n, sizeof *f, cmp_finding);
-}

@@ -37,6 +37,8 @@ void gr_report_count(gr_buf *out, size_t n, const char *noun);
 
 /* "N objects in N files: N valid, N invalid, N errors, N skipped" (no newline). */
 void gr_report_summary_line(gr_buf *out, const gr_summary *s);
+/* ,"skippedReasons":{...},"notEvaluatedReasons":{...} */
+void gr_report_summary_reasons_json(gr_buf *out, const gr_summary *s);
 
 /* Index of a rule id in the reporter's table, adding it on first use. */
 size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc);

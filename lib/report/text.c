@@ -67,7 +67,5 @@ void gr_report_text_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 	if (r->nresults)
 		gr_buf_putc(out, '\n');
 	gr_report_summary_line(out, s);
-	if (s->not_evaluated)
-		gr_buf_printf(out, "; %zu CEL rules not evaluated", s->not_evaluated);
 	gr_buf_putc(out, '\n');
 }

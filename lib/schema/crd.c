@@ -37,6 +37,8 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 		return 0;
 	if (gr_registry_builtin_gv_exists(r, group, version))
 		return 0;
+	if (r->parent && gr_registry_lookup(r->parent, group, version, kind))
+		return 0; /* defined before this overlay: the first definition wins */
 	int added = 0;
 	pthread_mutex_lock(&r->mu);
 	if (!gr_registry_find_locked(r, group, version, kind)) {

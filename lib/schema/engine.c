@@ -1,71 +1,177 @@
 /*
- * engine.c — the `schema` engine: gr_config.schema to a registry (schema
- * directory, version, patches, --crd paths), CRDs of the inputs added in
- * `prepare`, and gr_schema_check for every object.
+ * engine.c — the `schema` engine: its options to a registry (schema
+ * directory, version, patches, CRD paths), the CustomResourceDefinitions of
+ * the input set added in `prepare`, and gr_schema_check for every object.
  *
- * prepare runs before any check, single-threaded; after it the registry
- * only grows by lazy loads of built-in documents, under its mutex.
+ * A prepared state derived for a session's own CRDs is an overlay registry
+ * over the base one: built-in schemas are loaded (lazily, once) in the base
+ * and shared by every session; the overlay holds the session's CRDs only.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "guardrail/schema.h"
+#include "guardrail/set.h"
 
-typedef struct schema_state {
-	gr_schema_registry *reg;
+typedef struct schema_config {
+	char *schema_dir, *patches_dir, *version;
+	char **crds;
+	size_t ncrds;
 	gr_schema_check_options opt;
-} schema_state;
+} schema_config;
 
-static int schema_create(void **state, const gr_config *cfg, gr_error *err)
+typedef struct schema_prepared {
+	gr_schema_registry *reg;
+	const schema_config *cfg;
+} schema_prepared;
+
+static int config_new(void **out, gr_error *err)
 {
-	*state = NULL;
-	schema_state *s = calloc(1, sizeof *s);
-	if (!s)
+	schema_config *c = calloc(1, sizeof *c);
+	if (!c)
 		return gr_error_set(err, 0, 0, "out of memory");
-	const gr_schema_options *o = &cfg->schema;
-	if (gr_schema_registry_open(&s->reg, o->schema_dir, o->kubernetes_version, o->patches_dir, err) !=
-	    0) {
-		free(s);
-		return -1;
-	}
-	for (size_t i = 0; i < o->ncrd_paths; i++) {
-		if (gr_schema_add_crd_path(s->reg, o->crd_paths[i], err) < 0) {
-			gr_schema_registry_free(s->reg);
-			free(s);
-			return -1;
-		}
-	}
-	s->opt.strict = o->strict;
-	s->opt.ignore_missing_schemas = o->ignore_missing_schemas;
-	*state = s;
+	c->opt.strict = true;
+	*out = c;
 	return 0;
 }
 
-static int schema_prepare(void *state, const gr_object *obj, gr_error *err)
+static void config_free(void *p)
 {
-	schema_state *s = state;
-	return gr_schema_add_crd(s->reg, obj->root, err) < 0 ? -1 : 0;
+	schema_config *c = p;
+	if (!c)
+		return;
+	free(c->schema_dir);
+	free(c->patches_dir);
+	free(c->version);
+	for (size_t i = 0; i < c->ncrds; i++)
+		free(c->crds[i]);
+	free(c->crds);
+	free(c);
 }
 
-static void schema_check(void *state, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out)
+static int set_string(char **field, const char *value, gr_error *err)
 {
-	schema_state *s = state;
-	gr_schema_check(s->reg, obj, &s->opt, ctx, out);
+	char *d = value ? strdup(value) : NULL;
+	if (value && !d)
+		return gr_error_set(err, 0, 0, "out of memory");
+	free(*field);
+	*field = d;
+	return 0;
 }
 
-static void schema_destroy(void *state)
+static int parse_bool(const char *key, const char *value, bool *out, gr_error *err)
 {
-	schema_state *s = state;
+	if (!value || strcmp(value, "true") == 0)
+		*out = true;
+	else if (strcmp(value, "false") == 0)
+		*out = false;
+	else
+		return gr_error_set(err, 0, 0, "option %s wants true or false, not \"%.100s\"", key, value);
+	return 0;
+}
+
+static int config_set(void *p, const char *key, const char *value, gr_error *err)
+{
+	schema_config *c = p;
+	if (strcmp(key, "schema-dir") == 0)
+		return set_string(&c->schema_dir, value, err);
+	if (strcmp(key, "patches-dir") == 0)
+		return set_string(&c->patches_dir, value, err);
+	if (strcmp(key, "kubernetes-version") == 0) {
+		if (value && value[0] == 'v')
+			value++;
+		return set_string(&c->version, value, err);
+	}
+	if (strcmp(key, "strict") == 0)
+		return parse_bool(key, value, &c->opt.strict, err);
+	if (strcmp(key, "ignore-missing-schemas") == 0)
+		return parse_bool(key, value, &c->opt.ignore_missing_schemas, err);
+	if (strcmp(key, "crd") == 0) {
+		if (!value || !*value)
+			return gr_error_set(err, 0, 0, "option crd wants a path");
+		char **v = realloc(c->crds, (c->ncrds + 1) * sizeof *v);
+		if (!v)
+			return gr_error_set(err, 0, 0, "out of memory");
+		c->crds = v;
+		if (!(v[c->ncrds] = strdup(value)))
+			return gr_error_set(err, 0, 0, "out of memory");
+		c->ncrds++;
+		return 0;
+	}
+	return gr_error_set(
+	        err, 0, 0,
+	        "unknown option \"%.100s\" (schema-dir, patches-dir, kubernetes-version, crd, strict, "
+	        "ignore-missing-schemas)",
+	        key);
+}
+
+static void prepared_free(void *p)
+{
+	schema_prepared *s = p;
 	if (!s)
 		return;
 	gr_schema_registry_free(s->reg);
 	free(s);
 }
 
-const gr_engine gr_engine_schema = {
+static int prepare(const void *config, const void *base, const gr_set *set, void **out, gr_error *err)
+{
+	const schema_config *c = config;
+	*out = NULL;
+	schema_prepared *s = calloc(1, sizeof *s);
+	if (!s)
+		return gr_error_set(err, 0, 0, "out of memory");
+	s->cfg = c;
+	const schema_prepared *b = base;
+	int rc = b ? gr_schema_registry_overlay(&s->reg, b->reg, err)
+	           : gr_schema_registry_open(&s->reg, c->schema_dir, c->version, c->patches_dir, err);
+	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++)
+		if (gr_schema_add_crd_path(s->reg, c->crds[i], err) < 0)
+			rc = -1;
+	const size_t *idx;
+	size_t n = gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const gr_object *o = gr_set_object(set, idx[i]);
+		if (o->root && gr_schema_add_crd(s->reg, o->root, err) < 0)
+			rc = -1;
+	}
+	if (rc) {
+		prepared_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+static int check(const void *p, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
+{
+	const schema_prepared *s = p;
+	if (gr_schema_check(s->reg, obj, &s->cfg->opt, ctx, out))
+		return gr_error_set(err, 0, 0, "%s", out->failure ? out->failure : "out of memory");
+	return 0;
+}
+
+/* A kind the checker's own registry knows (built-in, or from a crd
+ * option) cannot be redefined by the inputs: the first definition wins. */
+static bool needs_set(const void *p, const gr_object *obj)
+{
+	const schema_prepared *s = p;
+	if (!obj->root || obj->root->type != GR_OBJECT || !obj->kind[0] || !obj->api_version[0])
+		return false; /* judged without a schema */
+	return !gr_schema_has_kind(s->reg, obj->group, obj->version, obj->kind);
+}
+
+static const char *const kinds[] = {"apiextensions.k8s.io/CustomResourceDefinition", NULL};
+
+const gr_engine gri_engine_schema = {
         .name = "schema",
-        .create = schema_create,
-        .prepare = schema_prepare,
-        .check = schema_check,
-        .destroy = schema_destroy,
+        .summary = "OpenAPI v3 schemas of the target Kubernetes version, and CRDs",
+        .kinds = kinds,
+        .config_new = config_new,
+        .config_set = config_set,
+        .config_free = config_free,
+        .prepare = prepare,
+        .check = check,
+        .prepared_free = prepared_free,
+        .needs_set = needs_set,
 };

@@ -192,6 +192,27 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 	return 0;
 }
 
+int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *parent, gr_error *err)
+{
+	*out = NULL;
+	gr_schema_registry *r = calloc(1, sizeof *r);
+	if (!r)
+		return gr_error_set(err, 0, 0, "out of memory");
+	gr_arena_init(&r->arena);
+	pthread_mutex_init(&r->mu, NULL);
+	r->parent = parent;
+	memcpy(r->version, parent->version, sizeof r->version);
+	r->dir = strdup(parent->dir);
+	r->patches = parent->patches ? strdup(parent->patches) : NULL;
+	r->buckets = calloc(NBUCKETS, sizeof *r->buckets);
+	if (!r->dir || !r->buckets || (parent->patches && !r->patches)) {
+		gr_schema_registry_free(r);
+		return gr_error_set(err, 0, 0, "out of memory");
+	}
+	*out = r;
+	return 0;
+}
+
 void gr_schema_registry_free(gr_schema_registry *r)
 {
 	if (!r)
@@ -410,6 +431,10 @@ static const kind_entry *lookup(gr_schema_registry *r, const char *group, const 
 {
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
+	if (r->parent) { /* an overlay holds CRDs only; the rest is its parent's */
+		pthread_mutex_unlock(&r->mu);
+		return e ? e : gr_registry_lookup(r->parent, group, version, kind);
+	}
 	if (!e && !strchr(group, '/') && !strchr(version, '/') && !strstr(group, "..") && *version) {
 		gv_entry *gv;
 		for (gv = r->gvs; gv; gv = gv->next)
@@ -471,6 +496,10 @@ void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *v
 				break;
 			}
 	pthread_mutex_unlock(&r->mu);
+	if (!out[0] && r->parent) {
+		gr_registry_suggest(r->parent, group, version, kind, out, cap);
+		return;
+	}
 	if (out[0] || strchr(group, '/') || strstr(group, ".."))
 		return;
 	/* other versions of the group */

@@ -36,6 +36,7 @@ struct gr_schema_registry {
 	kind_entry **buckets;
 	gv_entry *gvs;   /* group-versions tried */
 	sregex *regexes; /* compiled patterns, freed with the registry */
+	gr_schema_registry *parent; /* an overlay's base (built-ins, earlier CRDs), or NULL */
 };
 
 kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k);

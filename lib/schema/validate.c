@@ -275,7 +275,8 @@ static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, c
 		}
 	}
 	if (x->type == GR_BOOL && wants_string) {
-		gr_v_set_fix(v, before,
+		gr_v_set_fix(
+		        v, before,
 		        "quote the value (\"%s\" or the word you meant): YAML 1.1 reads yes/no, on/off, y/n "
 		        "and true/false as booleans",
 		        x->u.b ? "true" : "false");
@@ -315,7 +316,8 @@ static void check_enum(vctx *v, const snode *n, const gr_value *x)
 			const gr_value *e = &n->enums[i];
 			if (e->type == GR_STRING && e->u.s.len == x->u.s.len &&
 			    strncasecmp(e->u.s.ptr, x->u.s.ptr, x->u.s.len) == 0) {
-				gr_v_set_fix(v, before, "write %s: values are case-sensitive", gr_v_show(v, e));
+				gr_v_set_fix(v, before, "write %s: values are case-sensitive",
+				             gr_v_show(v, e));
 				return;
 			}
 		}
@@ -627,10 +629,14 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			            m->key_len, "unknown field \"%s\"", m->key);
 			const sprop *near = closest_prop(n, m->key, m->key_len);
 			if (near)
-				gr_v_set_fix(v, before, "did you mean \"%.*s\"? Otherwise remove the field or fix its indentation",
-				        (int)near->len, near->name);
+				gr_v_set_fix(v, before,
+				             "did you mean \"%.*s\"? Otherwise remove the field or fix its "
+				             "indentation",
+				             (int)near->len, near->name);
 			else
-				gr_v_set_fix(v, before, "remove the field, or fix its indentation if it belongs to another level");
+				gr_v_set_fix(v, before,
+				             "remove the field, or fix its indentation if it belongs to "
+				             "another level");
 		}
 	}
 	for (uint32_t r = 0; r < n->nrequired; r++) {
@@ -785,8 +791,11 @@ static void walk(vctx *v, const snode *n, const gr_value *x)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
-	if (n->nvalidations && !v->in_branch)
+	if (n->nvalidations && !v->in_branch) {
 		v->ctx->not_evaluated += n->nvalidations;
+		v->ctx->not_evaluated_reason =
+		        "CEL validation rules (x-kubernetes-validations) are not evaluated";
+	}
 	if (x->type == GR_NULL) {
 		if ((n->flags & SF_NULLABLE) || n->types == 0)
 			return;
@@ -820,13 +829,13 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 		check_combinators(v, n, x);
 }
 
-void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
-                     gr_check_ctx *ctx, gr_findings *out)
+int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
+                    gr_check_ctx *ctx, gr_findings *out)
 {
 	vctx *v = malloc(sizeof *v);
 	if (!v) {
 		gr_findings_fail(out, "out of memory validating an object");
-		return;
+		return -1;
 	}
 	memset(v, 0, offsetof(vctx, stack));
 	v->depth = 0;
@@ -850,9 +859,10 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 		            : root->type == GR_INT    ? "an integer"
 		            : root->type == GR_NULL   ? "null"
 		            : root->type == GR_BOOL   ? "a boolean"
-		            : root->type == GR_STRING ? "a string" : "a number");
+		            : root->type == GR_STRING ? "a string"
+		                                      : "a number");
 		free(v);
-		return;
+		return 0;
 	}
 	const gr_value *av = gr_get(root, "apiVersion"), *kd = gr_get(root, "kind");
 	bool bad = false;
@@ -868,16 +878,19 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	}
 	if (bad) {
 		free(v);
-		return;
+		return 0;
 	}
 	const kind_entry *e;
 	char gv_error[600];
-	if (gr_registry_lookup_checked(r, obj->group, obj->version, obj->kind, &e, gv_error, sizeof gv_error)) {
+	if (gr_registry_lookup_checked(r, obj->group, obj->version, obj->kind, &e, gv_error,
+	                               sizeof gv_error)) {
 		/* the schema exists but cannot be used: not a verdict, an error */
-		const char *why = gr_arena_printf(out->arena, "%s%s", strncmp(gv_error, "out of memory", 13) ? "schema document " : "", gv_error);
+		const char *why = gr_arena_printf(
+		        out->arena, "%s%s", strncmp(gv_error, "out of memory", 13) ? "schema document " : "",
+		        gv_error);
 		gr_findings_fail(out, why ? why : "a schema document could not be used");
 		free(v);
-		return;
+		return -1;
 	}
 	if (!e) {
 		if (opt->ignore_missing_schemas) {
@@ -891,7 +904,7 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 			            obj->api_version, r->version, hint);
 		}
 		free(v);
-		return;
+		return 0;
 	}
 	walk_root(v, e->root, root, e->crd ? 2 : 1);
 	const gr_value *meta = gr_get(root, "metadata");
@@ -902,4 +915,5 @@ void gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schem
 	    strcmp(obj->group, "apiextensions.k8s.io") == 0)
 		gr_v_crd_object(v, root);
 	free(v);
+	return out->failed ? -1 : 0; /* a finding that could not be recorded */
 }

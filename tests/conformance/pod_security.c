@@ -25,7 +25,6 @@
 
 #define ROOT "../shared/conformance/pod-security"
 
-extern const gr_engine gr_engine_pss;
 
 typedef struct expectation {
 	char prefix[64];
@@ -150,13 +149,15 @@ static bool starts_with(const char *s, const char *prefix)
 
 /* Judge one object; check the verdict. Returns a bitmask-free signature of
  * rule ids found (sorted, joined) into sig for cross-wrapper comparison. */
-static void judge(void *state, const gr_object *obj, gr_arena *a, const char *file, const char *wrapper,
+static void judge(gr_checker *state, const gr_object *obj, gr_arena *a, const char *file, const char *wrapper,
 		  bool expect_pass, const expectation *ex, char *sig, size_t sigcap)
 {
 	gr_findings out;
 	gr_findings_init(&out, a);
 	gr_check_ctx ctx = {.arena = a};
-	gr_engine_pss.check(state, obj, &ctx, &out);
+	gr_error err;
+	if (gr_checker_check_object(state, obj, &ctx, &out, NULL, &err))
+		fail(file, wrapper, "engine failed: %s", err.message);
 	sig[0] = '\0';
 	bool ok = true;
 	if (expect_pass) {
@@ -207,7 +208,7 @@ static void judge(void *state, const gr_object *obj, gr_arena *a, const char *fi
 	gr_findings_free(&out);
 }
 
-static void run_file(void *state, const char *path, const char *name, bool expect_pass)
+static void run_file(gr_checker *state, const char *path, const char *name, bool expect_pass)
 {
 	const expectation *ex = expectation_for(name);
 	if (!expect_pass && !ex) {
@@ -271,17 +272,17 @@ static int yaml_only(const struct dirent *d)
 /* Judge every fixture of one folder with the engine set to enforce spec. */
 static void run_folder(const char *dir, const char *spec_text)
 {
-	gr_config cfg;
-	gr_config_default(&cfg);
-	cfg.pss.enforce = spec_text;
-	cfg.pss.warn = NULL;
-	cfg.pss.audit = NULL;
-	void *state;
+	gr_checker *state = NULL;
 	gr_error err;
-	if (gr_engine_pss.create(&state, &cfg, &err) != 0) {
+	gr_options *o = gr_options_new();
+	if (gr_options_select(o, "pss", &err) || gr_options_set(o, "pss", "enforce", spec_text, &err) ||
+	    gr_options_set(o, "pss", "warn", "", &err) || gr_options_set(o, "pss", "audit", "", &err) ||
+	    gr_checker_new(&state, o, &err)) {
+		gr_options_free(o);
 		fail(dir, "-", "create: %s", err.message);
 		return;
 	}
+	gr_options_free(o);
 	for (int p = 0; p < 2; p++) {
 		char sub[600];
 		snprintf(sub, sizeof sub, "%s/%s", dir, p ? "fail" : "pass");
@@ -296,7 +297,7 @@ static void run_folder(const char *dir, const char *spec_text)
 		if (n >= 0)
 			free(list);
 	}
-	gr_engine_pss.destroy(state);
+	gr_checker_unref(state);
 }
 
 int main(void)

@@ -8,8 +8,6 @@
 #include "guardrail/pss.h"
 #include "testlib.h"
 
-extern const gr_engine gr_engine_pss;
-
 static gr_arena arena;
 
 /* Decode YAML (one or more documents) into objects. */
@@ -36,52 +34,75 @@ static gr_object *objects(const char *yaml, size_t *n)
 
 typedef struct run {
 	gr_findings out;
-	void *state;
+	gr_checker *checker; /* pss alone, derived with the Namespaces of the input */
 } run;
 
-/* Create the engine with the given modes, prepare every object, check every
- * object; findings of all objects in r->out. */
+/* A pss checker with the given modes (NULL: off) and exemptions. */
+static gr_checker *pss_checker(const char *enforce, const char *warn, const char *audit,
+			       const char *const *exempt_ns, size_t nns, const char *const *exempt_rc, size_t nrc,
+			       gr_error *err)
+{
+	gr_options *o = gr_options_new();
+	gr_checker *c = NULL;
+	int rc = gr_options_select(o, "pss", err);
+	rc = rc ? rc : gr_options_set(o, "pss", "enforce", enforce ? enforce : "", err);
+	rc = rc ? rc : gr_options_set(o, "pss", "warn", warn ? warn : "", err);
+	rc = rc ? rc : gr_options_set(o, "pss", "audit", audit ? audit : "", err);
+	for (size_t i = 0; rc == 0 && i < nns; i++)
+		rc = gr_options_set(o, "pss", "exempt-namespace", exempt_ns[i], err);
+	for (size_t i = 0; rc == 0 && i < nrc; i++)
+		rc = gr_options_set(o, "pss", "exempt-runtime-class", exempt_rc[i], err);
+	if (rc == 0)
+		gr_checker_new(&c, o, err);
+	gr_options_free(o);
+	return c;
+}
+
+/* Create the engine with the given modes, prepare it with every object (the
+ * set, whose trees are copied: the objects' arena is freed before the
+ * checks), check every object; findings of all objects in r->out. */
 static int judge(run *r, const char *enforce, const char *warn, const char *audit, const char *const *exempt_ns,
 		 size_t nns, const char *const *exempt_rc, size_t nrc, const char *yaml)
 {
-	gr_config cfg;
-	gr_config_default(&cfg);
-	cfg.pss.enforce = enforce;
-	cfg.pss.warn = warn;
-	cfg.pss.audit = audit;
-	cfg.pss.exempt_namespaces = exempt_ns;
-	cfg.pss.nexempt_namespaces = nns;
-	cfg.pss.exempt_runtime_classes = exempt_rc;
-	cfg.pss.nexempt_runtime_classes = nrc;
 	gr_error err;
 	gr_findings_init(&r->out, &arena);
-	if (gr_engine_pss.create(&r->state, &cfg, &err) != 0) {
+	r->checker = NULL;
+	gr_checker *base = pss_checker(enforce, warn, audit, exempt_ns, nns, exempt_rc, nrc, &err);
+	if (!base) {
 		fprintf(stderr, "create: %s\n", err.message);
 		return -1;
 	}
-	/* Namespaces are shown from an arena freed right after prepare. */
 	gr_arena scratch;
 	gr_arena_init(&scratch);
 	gr_arena saved = arena;
 	arena = scratch;
 	size_t n;
 	gr_object *objs = objects(yaml, &n);
+	gr_set *set = gr_set_new();
 	for (size_t i = 0; i < n; i++)
-		gr_engine_pss.prepare(r->state, &objs[i], &err);
+		gr_set_add(set, &objs[i], true);
 	scratch = arena;
 	arena = saved;
 	gr_arena_free(&scratch);
-
+	int rc = gr_checker_derive(&r->checker, base, set, &err);
+	gr_checker_unref(base);
+	if (rc) {
+		gr_set_free(set);
+		fprintf(stderr, "derive: %s\n", err.message);
+		return -1;
+	}
 	objs = objects(yaml, &n);
-	gr_check_ctx ctx = {.arena = &arena};
-	for (size_t i = 0; i < n; i++)
-		gr_engine_pss.check(r->state, &objs[i], &ctx, &r->out);
+	for (size_t i = 0; i < n; i++) {
+		gr_check_ctx ctx = {.arena = &arena, .set = set};
+		gr_checker_check_object(r->checker, &objs[i], &ctx, &r->out, NULL, &err);
+	}
+	gr_set_free(set); /* the prepared state copied what it keeps */
 	return 0;
 }
 
 static void done(run *r)
 {
-	gr_engine_pss.destroy(r->state);
+	gr_checker_unref(r->checker);
 	gr_findings_free(&r->out);
 }
 
@@ -134,16 +155,14 @@ static void test_parsing(void)
 	CHECK_STR(gr_pss_version_name(7, buf, sizeof buf), "v1.7");
 	CHECK_STR(gr_pss_version_name(GR_PSS_LATEST, buf, sizeof buf), "latest");
 
-	/* create() names the flag and the bad value. */
-	gr_config cfg;
-	gr_config_default(&cfg);
-	cfg.pss.warn = "restricted:v1.x";
-	void *st = NULL;
-	CHECK(gr_engine_pss.create(&st, &cfg, &err) == -1 && st == NULL);
-	CHECK(strstr(err.message, "--pss-warn") && strstr(err.message, "restricted:v1.x"));
-	cfg.pss.warn = "restricted";
-	cfg.pss.enforce = "everything";
-	CHECK(gr_engine_pss.create(&st, &cfg, &err) == -1 && strstr(err.message, "--pss-enforce"));
+	/* a bad option names the option (not a command-line flag) and the value */
+	gr_options *o = gr_options_new();
+	CHECK(gr_options_set(o, "pss", "warn", "restricted:v1.x", &err) == -1);
+	CHECK(strstr(err.message, "warn") && strstr(err.message, "restricted:v1.x") && !strstr(err.message, "--"));
+	CHECK(gr_options_set(o, "pss", "enforce", "everything", &err) == -1 && strstr(err.message, "enforce"));
+	CHECK(gr_options_set(o, "pss", "enforcement", "baseline", &err) == -1 && strstr(err.message, "unknown"));
+	CHECK(gr_options_set(o, "pss", "enforce", "restricted:v1.20", &err) == 0);
+	gr_options_free(o);
 }
 
 static void test_labels(void)
@@ -494,7 +513,7 @@ static void test_table(void)
 
 /* check() is called from several threads at once on one engine state. */
 typedef struct thread_job {
-	void *state;
+	gr_checker *checker;
 	const gr_object *objs;
 	size_t n;
 	size_t findings; /* total over all rounds */
@@ -508,9 +527,11 @@ static void *thread_main(void *arg)
 		gr_arena_init(&a);
 		gr_findings out;
 		gr_findings_init(&out, &a);
-		gr_check_ctx ctx = {.arena = &a};
-		for (size_t i = 0; i < j->n; i++)
-			gr_engine_pss.check(j->state, &j->objs[i], &ctx, &out);
+		gr_error err;
+		for (size_t i = 0; i < j->n; i++) {
+			gr_check_ctx ctx = {.arena = &a};
+			gr_checker_check_object(j->checker, &j->objs[i], &ctx, &out, NULL, &err);
+		}
 		j->findings += out.len;
 		gr_findings_free(&out);
 		gr_arena_free(&a);
@@ -528,7 +549,7 @@ static void test_threads(void)
 	thread_job jobs[4];
 	pthread_t th[4];
 	for (int t = 0; t < 4; t++) {
-		jobs[t] = (thread_job){.state = r.state, .objs = objs, .n = n};
+		jobs[t] = (thread_job){.checker = r.checker, .objs = objs, .n = n};
 		pthread_create(&th[t], NULL, thread_main, &jobs[t]);
 	}
 	for (int t = 0; t < 4; t++) {

@@ -85,7 +85,9 @@ int main(void)
 	         .nfindings = 2},
 	        {.file = "ok.yaml"},
 	};
-	gr_summary s = {.files = 2, .objects = 1, .invalid = 1, .findings = 2, .not_evaluated = 4};
+	static const gr_reason_count cel[] = {{"CEL", 4}};
+	gr_summary s = {.files = 2, .objects = 1, .invalid = 1, .findings = 2, .not_evaluated = 4,
+			.not_evaluated_reasons = cel, .nnot_evaluated_reasons = 1};
 
 	/* json: exactly the contract's fields */
 	char *json = render(GR_FORMAT_JSON, fr, 2, &s);
@@ -106,7 +108,10 @@ int main(void)
 	CHECK(gr_get(f0, "line") && gr_get(f0, "line")->u.i == 7);
 	CHECK_STR(gr_get_str(gr_at(fs, 1), "action"), "warn");
 	const gr_value *sum = gr_get(j, "summary");
-	CHECK(sum && sum->u.o.len == 6);
+	CHECK(sum && sum->u.o.len == 9);
+	CHECK(gr_get(sum, "notEvaluated") && gr_get(sum, "notEvaluated")->u.i == 4);
+	CHECK(gr_get(gr_get(sum, "notEvaluatedReasons"), "CEL") &&
+	      gr_get(gr_get(sum, "notEvaluatedReasons"), "CEL")->u.i == 4);
 	CHECK(gr_get(sum, "files") && gr_get(sum, "files")->u.i == 2);
 	CHECK(gr_get(sum, "invalid") && gr_get(sum, "invalid")->u.i == 1);
 	free(json);
@@ -163,8 +168,8 @@ int main(void)
 	CHECK(strstr(tx, "dir/a b.yaml:7:13: error schema.type: Deployment/web: expected integer") != NULL);
 	CHECK(strstr(tx, "    fix: write 3 without quotes\n") != NULL);
 	CHECK(strstr(tx, "(warn)") != NULL);
-	CHECK(strstr(tx, "1 object in 2 files: 0 valid, 1 invalid, 0 errors, 0 skipped; 4 CEL rules not "
-	                 "evaluated\n") != NULL);
+	CHECK(strstr(tx, "1 object in 2 files: 0 valid, 1 invalid, 0 errors, 0 skipped; 4 rules not evaluated (CEL: 4)\n") !=
+	      NULL);
 	CHECK(strstr(tx, "\033[") == NULL);
 	free(tx);
 

@@ -631,25 +631,33 @@ static void test_threads(void)
 	gr_schema_registry_free(r);
 }
 
-/* The engine through its table entry, as `guardrail check` drives it. */
+/* A schema checker for 1.30 with crd options; NULL and err set on failure. */
+static gr_checker *schema_checker(const char *version, const char *crd_path, gr_error *err)
+{
+	gr_options *o = gr_options_new();
+	gr_checker *c = NULL;
+	int rc = gr_options_select(o, "schema", err);
+	rc = rc ? rc : gr_options_set(o, "schema", "schema-dir", SCHEMAS, err);
+	rc = rc ? rc : gr_options_set(o, "schema", "kubernetes-version", version, err);
+	if (crd_path)
+		rc = rc ? rc : gr_options_set(o, "schema", "crd", crd_path, err);
+	if (rc == 0)
+		gr_checker_new(&c, o, err);
+	gr_options_free(o);
+	return c;
+}
+
+/* The engine through the checker, as a session drives it: a crd option in
+ * the base checker, a CRD of the inputs in a derived one. */
 static void test_engine(void)
 {
-	const gr_engine *e = gr_engine_find("schema");
-	CHECK(e != NULL);
-	if (!e)
-		return;
-	gr_config cfg;
-	gr_config_default(&cfg);
-	cfg.schema.schema_dir = SCHEMAS;
-	cfg.schema.kubernetes_version = "1.30";
-	const char *crds[] = {"../shared/conformance/kubectl-validate/testcases/crds"};
-	cfg.schema.crd_paths = crds;
-	cfg.schema.ncrd_paths = 1;
-	void *st = NULL;
 	gr_error err;
-	CHECK(e->create(&st, &cfg, &err) == 0);
-	if (!st)
+	gr_checker *base = schema_checker("1.30", "../shared/conformance/kubectl-validate/testcases/crds", &err);
+	CHECK(base != NULL);
+	if (!base)
 		return;
+	CHECK(gr_checker_wants_kind(base, "apiextensions.k8s.io", "CustomResourceDefinition"));
+	CHECK(!gr_checker_wants_kind(base, "", "CustomResourceDefinition"));
 	const char *y =
 	        "apiVersion: stable.example.com/v1\nkind: CELBasic\nmetadata: {name: b}\nvalue: 3\nextra: 1\n"
 	        "---\n"
@@ -662,29 +670,54 @@ static void test_engine(void)
 	CHECK(gr_decode(&arena, y, strlen(y), NULL, &docs, &nd, &err) == 0 && nd == 3);
 	gr_object *o[3];
 	size_t no;
+	gr_set *set = gr_set_new();
 	for (size_t i = 0; i < 3 && i < nd; i++) {
 		gr_objects_from_document(&arena, &docs[i], "e.yaml", &o[i], &no);
-		CHECK(e->prepare(st, o[i], &err) == 0);
+		CHECK(gr_set_add(set, o[i], gr_checker_wants_kind(base, o[i]->group, o[i]->kind)) == 0);
+	}
+	/* the kinds the set cannot change are judged without it */
+	CHECK(!gr_checker_needs_set(base, o[0]) && !gr_checker_needs_set(base, o[1]));
+	CHECK(gr_checker_needs_set(base, o[2]));
+	gr_checker *c = NULL;
+	CHECK(gr_checker_derive(&c, base, set, &err) == 0);
+	gr_set_free(set);
+	if (!c) {
+		gr_checker_unref(base);
+		return;
 	}
 	gr_findings_free(&found);
 	gr_findings_init(&found, &arena);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.arena = &arena;
-	e->check(st, o[0], &ctx, &found); /* CRD from --crd: unknown field, 2 CEL rules counted */
+	gr_object_status st;
+	CHECK(gr_checker_check_object(c, o[0], &ctx, &found, &st, &err) == 0); /* CRD from the crd option */
 	EXPECT("schema.unknown-field", "extra");
-	CHECK(ctx.not_evaluated == 2);
-	e->check(st, o[2], &ctx, &found); /* CRD from the inputs (prepare) */
+	CHECK(st == GR_OBJECT_INVALID);
+	CHECK(ctx.not_evaluated == 2 && ctx.not_evaluated_reason && strstr(ctx.not_evaluated_reason, "CEL"));
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	CHECK(gr_checker_check_object(c, o[2], &ctx, &found, &st, &err) == 0); /* CRD from the inputs */
 	EXPECT_COUNT(1);
-	e->destroy(st);
-	/* a --crd path that does not exist fails create */
-	const char *bad[] = {"/nonexistent/crds"};
-	cfg.schema.crd_paths = bad;
-	st = NULL;
-	CHECK(e->create(&st, &cfg, &err) == -1 && st == NULL);
-	/* an unknown version fails create, listing those present */
-	cfg.schema.ncrd_paths = 0;
-	cfg.schema.kubernetes_version = "2.0";
-	CHECK(e->create(&st, &cfg, &err) == -1 && strstr(err.message, "1.30"));
+	CHECK(st == GR_OBJECT_VALID);
+	/* the base checker does not know W: the derived one is another checker */
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	CHECK(gr_checker_check_object(base, o[2], &ctx, &found, &st, &err) == 0);
+	CHECK(st == GR_OBJECT_INVALID);
+	gr_checker_unref(c);
+	gr_checker_unref(base);
+	/* a crd path that does not exist fails the checker */
+	CHECK(schema_checker("1.30", "/nonexistent/crds", &err) == NULL);
+	/* an unknown version fails it too, listing those present */
+	CHECK(schema_checker("2.0", NULL, &err) == NULL && strstr(err.message, "1.30"));
+	/* options are checked when set */
+	gr_options *opts = gr_options_new();
+	CHECK(gr_options_set(opts, "schema", "strict", "maybe", &err) == -1 && strstr(err.message, "strict"));
+	CHECK(gr_options_set(opts, "schema", "no-such-option", "1", &err) == -1);
+	CHECK(gr_options_set(opts, "nosuchengine", "strict", "true", &err) == -1);
+	CHECK(gr_options_select(opts, "", &err) == -1);
+	CHECK(gr_options_select(opts, "schema,bogus", &err) == -1 && strstr(err.message, "bogus"));
+	gr_options_free(opts);
 }
 
 int main(void)

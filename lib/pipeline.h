@@ -1,0 +1,22 @@
+/*
+ * pipeline.h — what the session, the checker and the set share inside the
+ * library (not public; gri_ prefix).
+ */
+#ifndef GUARDRAIL_PIPELINE_H
+#define GUARDRAIL_PIPELINE_H
+
+#include "guardrail/session.h"
+#include "guardrail/set.h"
+
+/* Add obj to the set (copied: header, labels, and the tree when keep_tree;
+ * with borrow, the header and tree are obj's own and must outlive the set).
+ * When an object of the same group, kind, namespace and name is already in
+ * the set with a tree and different content, *conflict is its index, else
+ * (size_t)-1. Returns the new index, or (size_t)-1 on allocation failure. */
+size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, size_t *conflict);
+/* Objects kept whole (their kinds declared). */
+size_t gri_set_trees(const gr_set *s);
+/* A deep copy of v into a (positions kept); GR_NULL on exhaustion. */
+gr_value gri_value_copy(gr_arena *a, const gr_value *v);
+
+#endif

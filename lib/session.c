@@ -1,0 +1,792 @@
+/*
+ * session.c — one batch of inputs through the pipeline (see session.h).
+ *
+ * Pass 1 (the set-level pass) reads every input exactly once and decodes
+ * it, on `jobs` threads in any order; each input's objects stay in its own
+ * arena. The set is then built on the calling thread in input order, which
+ * is what makes definitions resolve the same way on every run. Pass 2
+ * checks the inputs on the same threads and hands results to the caller in
+ * input order; at most a window of inputs is in flight beyond the last one
+ * reported.
+ *
+ * Memory: decoded trees are kept between the passes up to
+ * max_retained_bytes; an input decoded past that budget keeps only its bytes
+ * and a light copy of each object's header and metadata (enough to index
+ * it) plus the whole tree of declared kinds, and is decoded again in pass 2.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guardrail/session.h"
+#include "internal.h"
+#include "pipeline.h"
+
+#define DEFAULT_RETAINED ((size_t)512 * 1024 * 1024)
+
+typedef enum input_kind { IN_FILE, IN_BYTES, IN_VALUE, IN_FAILED } input_kind;
+
+/* A decode error of one document. */
+typedef struct doc_error {
+	unsigned document;
+	gr_error e;
+} doc_error;
+
+/* A definition repeated with different content: object k of this input
+ * against set index earlier. */
+typedef struct conflict {
+	size_t object;
+	size_t earlier;
+} conflict;
+
+typedef struct input {
+	input_kind kind;
+	char *name;
+	const char *data; /* bytes (the caller's, or owned) */
+	size_t len;
+	char *owned;
+	const gr_value *value;
+	gr_error read_error;
+	bool read_failed;
+	/* pass 1 */
+	gr_arena arena; /* trees (when kept), objects, findings' strings */
+	gr_object *objects;
+	size_t nobjects;
+	bool light;      /* trees dropped: objects are light copies, decode again */
+	bool checked;    /* judged in pass 1 (no object needed the set) */
+	bool keep_arena; /* the set borrowed trees from arena: free it last */
+	gr_arena kept;   /* an arena the set borrows from, once replaced */
+	doc_error *errors;
+	size_t nerrors;
+	conflict *conflicts;
+	size_t nconflicts;
+	/* pass 2 */
+	gr_findings findings;
+	unsigned char *status;
+	const char **skip_reason; /* per object, or NULL */
+	size_t *ne;               /* not evaluated, per object */
+	const char **ne_reason;   /* per object */
+	size_t engine_errors;
+	gr_error engine_error;
+	int done;
+} input;
+
+struct gr_session {
+	gr_checker *checker;
+	gr_session_options opt;
+	input *in;
+	size_t n, cap;
+	gr_set *set;
+	gr_checker *run_checker;
+	atomic_size_t retained;
+	/* work distribution */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next, flushed, window;
+	int pass; /* 1 or 2 */
+	bool stop;
+	/* summary reasons, in order of first appearance */
+	gr_reason_count *skipped, *not_evaluated;
+	size_t nskipped, nnot_evaluated;
+};
+
+void gr_session_options_default(gr_session_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->jobs = 1;
+	gr_decode_limits_default(&o->limits);
+	o->max_retained_bytes = DEFAULT_RETAINED;
+}
+
+gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
+{
+	gr_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	if (opt)
+		s->opt = *opt;
+	else
+		gr_session_options_default(&s->opt);
+	if (!s->opt.max_retained_bytes)
+		s->opt.max_retained_bytes = DEFAULT_RETAINED;
+	s->checker = gr_checker_ref(c);
+	atomic_init(&s->retained, 0);
+	return s;
+}
+
+static void input_release(input *in)
+{
+	gr_findings_free(&in->findings);
+	if (!in->keep_arena)
+		gr_arena_free(&in->arena);
+	free(in->owned);
+	in->owned = NULL;
+	in->data = NULL;
+	free(in->errors);
+	in->errors = NULL;
+	free(in->conflicts);
+	in->conflicts = NULL;
+}
+
+void gr_session_free(gr_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		s->in[i].keep_arena = false;
+		input_release(&s->in[i]);
+		gr_arena_free(&s->in[i].kept);
+		free(s->in[i].name);
+	}
+	free(s->in);
+	gr_set_free(s->set);
+	gr_checker_unref(s->run_checker);
+	gr_checker_unref(s->checker);
+	free(s->skipped);
+	free(s->not_evaluated);
+	free(s);
+}
+
+static input *add_input(gr_session *s, input_kind kind, const char *name)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		input *nv = realloc(s->in, cap * sizeof *nv);
+		if (!nv)
+			return NULL;
+		s->in = nv;
+		s->cap = cap;
+	}
+	input *in = &s->in[s->n];
+	memset(in, 0, sizeof *in);
+	in->name = strdup(name ? name : "");
+	if (!in->name)
+		return NULL;
+	in->kind = kind;
+	gr_arena_init(&in->arena);
+	s->n++;
+	return in;
+}
+
+int gr_session_add_file(gr_session *s, const char *path)
+{
+	return add_input(s, IN_FILE, path) ? 0 : -1;
+}
+
+int gr_session_add_bytes(gr_session *s, const char *name, const char *data, size_t len)
+{
+	input *in = add_input(s, IN_BYTES, name);
+	if (!in)
+		return -1;
+	in->data = data ? data : "";
+	in->len = data ? len : 0;
+	return 0;
+}
+
+int gr_session_add_value(gr_session *s, const char *name, const gr_value *root)
+{
+	input *in = add_input(s, IN_VALUE, name);
+	if (!in)
+		return -1;
+	in->value = root;
+	return 0;
+}
+
+int gr_session_add_failed(gr_session *s, const char *name, const gr_error *why)
+{
+	input *in = add_input(s, IN_FAILED, name);
+	if (!in)
+		return -1;
+	in->read_failed = true;
+	if (why)
+		in->read_error = *why;
+	return 0;
+}
+
+/* ---- pass 1: read and decode ---- */
+
+static int append_objects(gr_arena *a, input *in, size_t *cap, const gr_object *objs, size_t n)
+{
+	if (in->nobjects + n > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		while (ncap < in->nobjects + n)
+			ncap *= 2;
+		gr_object *na = gr_arena_alloc(a, ncap * sizeof *na);
+		if (!na)
+			return -1;
+		if (in->nobjects)
+			memcpy(na, in->objects, in->nobjects * sizeof *na);
+		in->objects = na;
+		*cap = ncap;
+	}
+	memcpy(in->objects + in->nobjects, objs, n * sizeof *objs);
+	in->nobjects += n;
+	return 0;
+}
+
+static int add_doc_error(input *in, unsigned document, const gr_error *e)
+{
+	doc_error *nv = realloc(in->errors, (in->nerrors + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	in->errors = nv;
+	nv[in->nerrors].document = document;
+	nv[in->nerrors].e = *e;
+	gr_error_set_file(&nv[in->nerrors].e, in->name);
+	in->nerrors++;
+	return 0;
+}
+
+/* The documents of one piece (a YAML chunk, or the whole JSON buffer with
+ * chunk NULL) to objects appended to in->objects. */
+static void decode_piece(input *in, const gr_chunk *chunk, const gr_decode_limits *limits, size_t *cap,
+                         bool record_errors)
+{
+	gr_document *docs = NULL;
+	size_t ndocs = 0;
+	gr_error derr;
+	gr_error_clear(&derr);
+	int bad = chunk ? gr_decode_yaml_chunk(&in->arena, in->data, in->len, chunk, limits, &docs, &ndocs,
+	                                       &derr)
+	                : gr_decode(&in->arena, in->data, in->len, limits, &docs, &ndocs, &derr);
+	for (size_t d = 0; d < ndocs; d++) {
+		gr_object *objs;
+		size_t nobjs;
+		if (gr_objects_from_document(&in->arena, &docs[d], in->name, &objs, &nobjs) ||
+		    append_objects(&in->arena, in, cap, objs, nobjs))
+			break;
+	}
+	if (bad && record_errors)
+		add_doc_error(in, chunk ? chunk->index : 0, &derr);
+}
+
+/* Decode the whole input into its arena. */
+static void decode_input(input *in, const gr_decode_limits *limits, bool record_errors)
+{
+	size_t cap = 0;
+	in->objects = NULL;
+	in->nobjects = 0;
+	if (in->kind == IN_VALUE) {
+		gr_document doc = {.root = *in->value, .index = 0};
+		gr_object *objs;
+		size_t nobjs;
+		if (gr_objects_from_document(&in->arena, &doc, in->name, &objs, &nobjs) == 0) {
+			/* one object rooted at the copy in doc: root it at the caller's
+			 * tree instead (List items already are the caller's nodes) */
+			if (nobjs == 1 && objs[0].item < 0)
+				gr_object_init(&in->arena, &objs[0], in->value, in->name, 0, -1);
+			append_objects(&in->arena, in, &cap, objs, nobjs);
+		}
+		return;
+	}
+	gr_error derr;
+	if (gr_check_input_size(in->len, limits, &derr)) {
+		if (record_errors)
+			add_doc_error(in, 0, &derr);
+		return;
+	}
+	if (gr_looks_like_json(in->data, in->len)) {
+		decode_piece(in, NULL, limits, &cap, record_errors);
+		return;
+	}
+	gr_chunk *chunks;
+	size_t nchunks;
+	if (gr_split_yaml(in->data, in->len, &chunks, &nchunks)) {
+		gr_error_set(&derr, 0, 0, "out of memory");
+		if (record_errors)
+			add_doc_error(in, 0, &derr);
+		return;
+	}
+	for (size_t i = 0; i < nchunks; i++)
+		decode_piece(in, &chunks[i], limits, &cap, record_errors);
+	free(chunks);
+}
+
+/* A copy of v holding only what the set indexes: apiVersion, kind, metadata. */
+static gr_value light_root(gr_arena *a, const gr_value *v)
+{
+	if (!v || v->type != GR_OBJECT)
+		return gr_make_null();
+	static const char *const keep[] = {"apiVersion", "kind", "metadata"};
+	gr_value c = gr_make_object(a, 3);
+	if (c.type != GR_OBJECT)
+		return c;
+	c.line = v->line;
+	c.column = v->column;
+	size_t n = 0;
+	for (size_t k = 0; k < 3; k++) {
+		const gr_member *m = gr_get_member(v, keep[k], strlen(keep[k]));
+		if (!m)
+			continue;
+		c.u.o.members[n] = *m;
+		c.u.o.members[n].value = gri_value_copy(a, &m->value);
+		n++;
+	}
+	c.u.o.len = n;
+	return c;
+}
+
+static const char *dup_or(gr_arena *a, const char *str)
+{
+	if (!str)
+		return NULL;
+	const char *d = gr_arena_strdup(a, str);
+	return d ? d : "";
+}
+
+/* Move what outlives the trees into a fresh, small arena: each object's
+ * header and metadata (a light root; the whole tree for the kinds engines
+ * declared), and with results, the findings and per-object results. The
+ * decode arena is freed. -1 (nothing changed) when memory ran out. */
+static int compact(gr_session *s, input *in, bool results)
+{
+	gr_arena c;
+	gr_arena_init(&c);
+	size_t n = in->nobjects;
+	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
+	if (n && !objs)
+		goto oom;
+	for (size_t k = 0; k < n; k++) {
+		const gr_object *o = &in->objects[k];
+		gr_value *root = gr_arena_alloc(&c, sizeof *root);
+		if (!root)
+			goto oom;
+		bool whole = o->root && gr_checker_wants_kind(s->checker, o->group, o->kind);
+		*root = whole ? gri_value_copy(&c, o->root) : light_root(&c, o->root);
+		gr_object_init(&c, &objs[k], o->root ? root : NULL, in->name, o->document, o->item);
+	}
+	if (results && n) {
+		unsigned char *status = gr_arena_alloc(&c, n);
+		const char **skip = gr_arena_alloc(&c, n * sizeof *skip);
+		size_t *ne = gr_arena_alloc(&c, n * sizeof *ne);
+		const char **ne_reason = gr_arena_alloc(&c, n * sizeof *ne_reason);
+		if (!status || !skip || !ne || !ne_reason)
+			goto oom;
+		memcpy(status, in->status, n);
+		memcpy(skip, in->skip_reason, n * sizeof *skip);
+		memcpy(ne, in->ne, n * sizeof *ne);
+		memcpy(ne_reason, in->ne_reason, n * sizeof *ne_reason);
+		in->status = status;
+		in->skip_reason = skip;
+		in->ne = ne;
+		in->ne_reason = ne_reason;
+	}
+	for (size_t i = 0; results && i < in->findings.len; i++) {
+		gr_finding *f = &in->findings.items[i];
+		f->rule = dup_or(&c, f->rule);
+		f->file = in->name;
+		f->path = dup_or(&c, f->path);
+		f->message = dup_or(&c, f->message);
+		f->remediation = dup_or(&c, f->remediation);
+		f->doc = dup_or(&c, f->doc);
+		f->reason = dup_or(&c, f->reason);
+		if (f->object)
+			f->object = &objs[f->object - in->objects];
+	}
+	gr_arena_free(&in->arena);
+	in->arena = c;
+	in->findings.arena = &in->arena;
+	in->objects = objs;
+	in->light = true;
+	return 0;
+oom:
+	gr_arena_free(&c);
+	return -1;
+}
+
+static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set);
+
+static void read_and_decode(gr_session *s, input *in)
+{
+	if (in->kind == IN_FAILED)
+		return;
+	if (in->kind == IN_FILE) {
+		char *data;
+		size_t len;
+		gr_error_clear(&in->read_error);
+		if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &in->read_error)) {
+			in->read_failed = true;
+			return;
+		}
+		in->owned = data;
+		in->data = data;
+		in->len = len;
+	}
+	gr_arena_expect(&in->arena, in->len * 2 + 1024);
+	decode_input(in, &s->opt.limits, true);
+	/* Judge now what the set cannot change, and keep only the results. */
+	bool early = true;
+	for (size_t k = 0; k < in->nobjects && early; k++)
+		early = !gr_checker_needs_set(s->checker, &in->objects[k]);
+	bool defines = false; /* holds declared kinds: the set will borrow the trees */
+	for (size_t k = 0; k < in->nobjects && !defines; k++)
+		defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind);
+	if (early) {
+		gr_findings_init(&in->findings, &in->arena);
+		check_objects(s, in, s->checker, NULL);
+		in->checked = true;
+		if (in->kind != IN_VALUE && (defines || compact(s, in, true) == 0)) {
+			free(in->owned); /* every object is judged: the bytes are done with */
+			in->owned = NULL;
+			in->data = NULL;
+		}
+		return;
+	}
+	if (in->kind == IN_VALUE)
+		return;
+	size_t size = in->arena.reserved;
+	size_t before = atomic_fetch_add(&s->retained, size);
+	if (before + size > s->opt.max_retained_bytes) {
+		atomic_fetch_sub(&s->retained, size);
+		if (compact(s, in, false) == 0)
+			return; /* the bytes stay: pass 2 decodes them again */
+	}
+	/* Trees never point into the bytes (decoders copy strings into the arena). */
+	free(in->owned);
+	in->owned = NULL;
+	in->data = NULL;
+}
+
+/* ---- pass 2: check ---- */
+
+static const char *decode_remediation(gr_error_kind kind)
+{
+	switch (kind) {
+	case GR_ERR_DUPLICATE_KEY:
+		return "remove or merge the repeated key: the API server rejects duplicate keys in strict "
+		       "decoding";
+	case GR_ERR_ALIASES: return "expand fewer aliases: the document refers to its anchors too many times";
+	case GR_ERR_DEPTH:
+		return "flatten the document: collections are nested deeper than any Kubernetes object needs";
+	case GR_ERR_ENCODING: return "save the file as UTF-8 text";
+	case GR_ERR_SIZE: return "split the input into smaller files: it is over the size limit";
+	case GR_ERR_IO: return "check the path and its permissions";
+	case GR_ERR_NOMEM: return "free memory or check fewer files at once, then run again";
+	case GR_ERR_OTHER: break;
+	}
+	return "fix the YAML/JSON syntax at this position (YAML is read as kubectl reads it: YAML 1.1)";
+}
+
+static const char *read_remediation(gr_error_kind kind)
+{
+	if (kind == GR_ERR_SIZE)
+		return "split the input into smaller files: it is over the size limit";
+	return "check the path and its permissions";
+}
+
+static void add_file_finding(input *in, const char *rule, const gr_error *e, unsigned document)
+{
+	gr_finding *f = gr_findings_add(&in->findings);
+	if (!f)
+		return;
+	f->rule = rule;
+	f->severity = GR_SEV_ERROR;
+	f->action = GR_ACTION_ENFORCE;
+	f->file = in->name;
+	f->document = document;
+	f->path = "";
+	f->line = e->line;
+	f->column = e->column;
+	f->message = gr_arena_strdup(&in->arena, e->message);
+	if (!f->message)
+		f->message = "";
+	if (strcmp(rule, "read") == 0) {
+		f->remediation = read_remediation(e->kind);
+		f->doc = "docs/rules/input.md#read";
+	} else {
+		f->remediation = decode_remediation(e->kind);
+		f->doc = "docs/rules/input.md#decode";
+	}
+}
+
+/* Where an earlier object of the set was defined: "file:line:col". */
+static const char *place(gr_arena *a, const gr_object *o)
+{
+	const gr_value *r = o->root;
+	return gr_arena_printf(a, "%s:%u:%u", o->file, r ? r->line : 0, r ? r->column : 0);
+}
+
+static void add_conflict_finding(gr_session *s, input *in, const conflict *c)
+{
+	const gr_object *o = &in->objects[c->object];
+	const gr_object *first = gr_set_object(s->set, c->earlier);
+	const char *where = first ? place(&in->arena, first) : "an earlier input";
+	gr_finding *f =
+	        gr_findings_addf(&in->findings, o, "input.conflict", GR_SEV_WARNING, GR_ACTION_WARN, "", NULL,
+	                         "defined again with different content: the first definition, at %s, "
+	                         "is the one applied",
+	                         where ? where : "an earlier input");
+	if (f) {
+		f->remediation = "keep one definition of the object, or make both the same";
+		f->doc = "docs/rules/input.md#conflict";
+	}
+}
+
+/* Every engine over every object of the input; per-object results in its arena. */
+static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set)
+{
+	size_t n = in->nobjects;
+	if (n) {
+		in->status = gr_arena_calloc(&in->arena, n, 1);
+		in->skip_reason = gr_arena_calloc(&in->arena, n, sizeof *in->skip_reason);
+		in->ne = gr_arena_calloc(&in->arena, n, sizeof *in->ne);
+		in->ne_reason = gr_arena_calloc(&in->arena, n, sizeof *in->ne_reason);
+		if (!in->status || !in->skip_reason || !in->ne || !in->ne_reason) {
+			gr_error e;
+			gr_error_set(&e, 0, 0, "out of memory");
+			in->engine_errors++;
+			in->engine_error = e;
+			in->nobjects = 0;
+			return;
+		}
+	}
+	for (size_t o = 0; o < n; o++) {
+		gr_check_ctx ctx = {.arena = &in->arena, .set = set};
+		gr_object_status st;
+		gr_error e;
+		if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
+			if (!in->engine_errors)
+				in->engine_error = e;
+			in->engine_errors++;
+		}
+		in->status[o] = (unsigned char)st;
+		in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
+		in->ne[o] = ctx.not_evaluated;
+		in->ne_reason[o] = ctx.not_evaluated_reason;
+	}
+}
+
+static void check_input(gr_session *s, input *in)
+{
+	if (in->read_failed) {
+		gr_findings_init(&in->findings, &in->arena);
+		add_file_finding(in, "read", &in->read_error, 0);
+		return;
+	}
+	if (!in->checked) {
+		if (in->light) {              /* decoded again: same objects, same order */
+			if (in->keep_arena) { /* the set holds trees of the light copy */
+				in->kept = in->arena;
+				in->keep_arena = false;
+			} else {
+				gr_arena_free(&in->arena);
+			}
+			gr_arena_init(&in->arena);
+			gr_arena_expect(&in->arena, in->len * 2 + 1024);
+			decode_input(in, &s->opt.limits, false);
+		}
+		gr_findings_init(&in->findings, &in->arena);
+		check_objects(s, in, s->run_checker, s->set);
+	}
+	for (size_t i = 0; i < in->nerrors; i++)
+		add_file_finding(in, "decode", &in->errors[i].e, in->errors[i].document);
+	for (size_t i = 0; i < in->nconflicts; i++)
+		add_conflict_finding(s, in, &in->conflicts[i]);
+	gr_findings_sort(in->findings.items, in->findings.len);
+}
+
+/* ---- threads ---- */
+
+static void *worker(void *arg)
+{
+	gr_session *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->pass == 2 && !s->stop && s->next < s->n && s->next >= s->flushed + s->window)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->stop || s->next >= s->n) {
+			pthread_mutex_unlock(&s->mu);
+			return NULL;
+		}
+		size_t i = s->next++;
+		int pass = s->pass;
+		pthread_mutex_unlock(&s->mu);
+		if (pass == 1)
+			read_and_decode(s, &s->in[i]);
+		else
+			check_input(s, &s->in[i]);
+		pthread_mutex_lock(&s->mu);
+		s->in[i].done = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+/* Start nthreads workers on the current pass (none: the caller works). */
+static size_t start_workers(gr_session *s, pthread_t *threads, size_t nthreads)
+{
+	size_t started = 0;
+	for (; started < nthreads; started++)
+		if (pthread_create(&threads[started], NULL, worker, s))
+			break;
+	return started;
+}
+
+static void join_workers(pthread_t *threads, size_t n)
+{
+	for (size_t t = 0; t < n; t++)
+		pthread_join(threads[t], NULL);
+}
+
+/* ---- the set ---- */
+
+static int build_set(gr_session *s, gr_error *err)
+{
+	s->set = gr_set_new();
+	if (!s->set)
+		return gr_error_set(err, 0, 0, "out of memory");
+	for (size_t i = 0; i < s->n; i++) {
+		input *in = &s->in[i];
+		for (size_t k = 0; k < in->nobjects; k++) {
+			const gr_object *o = &in->objects[k];
+			bool keep = !s->opt.ignore_definitions && o->root &&
+			            gr_checker_wants_kind(s->checker, o->group, o->kind);
+			size_t earlier;
+			/* the set borrows the tree: the input's arena stays to the end */
+			if (gri_set_add(s->set, o, keep, true, &earlier) == (size_t)-1)
+				return gr_error_set(err, 0, 0, "out of memory");
+			if (keep)
+				in->keep_arena = true;
+			if (earlier == (size_t)-1)
+				continue;
+			conflict *nc = realloc(in->conflicts, (in->nconflicts + 1) * sizeof *nc);
+			if (!nc)
+				return gr_error_set(err, 0, 0, "out of memory");
+			in->conflicts = nc;
+			nc[in->nconflicts].object = k;
+			nc[in->nconflicts].earlier = earlier;
+			in->nconflicts++;
+		}
+	}
+	if (gri_set_trees(s->set) == 0) {
+		s->run_checker = gr_checker_ref(s->checker);
+		return 0;
+	}
+	return gr_checker_derive(&s->run_checker, s->checker, s->set, err);
+}
+
+/* ---- the summary ---- */
+
+static int count_reason(gr_reason_count **v, size_t *n, const char *reason, size_t count)
+{
+	if (!reason)
+		reason = "no reason given";
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].reason, reason) == 0) {
+			(*v)[i].count += count;
+			return 0;
+		}
+	gr_reason_count *nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[*n].reason = reason;
+	nv[*n].count = count;
+	(*n)++;
+	return 0;
+}
+
+/* Hand input i to the caller and add it to the summary. */
+static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_summary *sum)
+{
+	gr_input_result r = {0};
+	r.report.file = in->name;
+	r.report.objects = in->objects;
+	r.report.status = in->status;
+	r.report.nobjects = in->read_failed ? 0 : in->nobjects;
+	r.report.findings = in->findings.items;
+	r.report.nfindings = in->findings.len;
+	r.errors = (in->read_failed ? 1 : 0) + (in->nerrors ? 1 : 0) + in->engine_errors;
+	if (in->read_failed)
+		r.first_error = &in->read_error;
+	else if (in->nerrors)
+		r.first_error = &in->errors[0].e;
+	else if (in->engine_errors)
+		r.first_error = &in->engine_error;
+	sum->files++;
+	sum->errors += r.errors;
+	sum->findings += in->findings.len;
+	for (size_t o = 0; o < r.report.nobjects; o++) {
+		sum->objects++;
+		if (in->status[o] == GR_OBJECT_INVALID)
+			sum->invalid++;
+		else if (in->status[o] == GR_OBJECT_SKIPPED) {
+			sum->skipped++;
+			count_reason(&s->skipped, &s->nskipped, in->skip_reason[o], 1);
+		} else
+			sum->valid++;
+		if (in->ne[o]) {
+			sum->not_evaluated += in->ne[o];
+			r.not_evaluated += in->ne[o];
+			count_reason(&s->not_evaluated, &s->nnot_evaluated, in->ne_reason[o], in->ne[o]);
+		}
+	}
+	int stop = fn ? fn(user, &r) : 0;
+	input_release(in);
+	return stop;
+}
+
+int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, gr_error *err)
+{
+	memset(sum, 0, sizeof *sum);
+	if (s->pass)
+		return gr_error_set(err, 0, 0, "a session runs once");
+	size_t nthreads = s->opt.jobs > 1 ? s->opt.jobs : 0;
+	if (nthreads > s->n)
+		nthreads = s->n;
+	pthread_t *threads = nthreads ? calloc(nthreads, sizeof *threads) : NULL;
+	if (nthreads && !threads)
+		return gr_error_set(err, 0, 0, "out of memory");
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+
+	/* pass 1 */
+	s->pass = 1;
+	s->next = 0;
+	size_t started = start_workers(s, threads, nthreads);
+	if (!started)
+		worker(s);
+	join_workers(threads, started);
+
+	int rc = build_set(s, err);
+	if (rc == 0) {
+		/* pass 2 */
+		for (size_t i = 0; i < s->n; i++)
+			s->in[i].done = 0;
+		s->pass = 2;
+		s->next = 0;
+		s->flushed = 0;
+		s->window = (nthreads ? nthreads : 1) * 4;
+		started = start_workers(s, threads, nthreads);
+		for (size_t i = 0; i < s->n; i++) {
+			if (!started) {
+				check_input(s, &s->in[i]);
+			} else {
+				pthread_mutex_lock(&s->mu);
+				while (!s->in[i].done)
+					pthread_cond_wait(&s->cv, &s->mu);
+				pthread_mutex_unlock(&s->mu);
+			}
+			int stop = deliver(s, &s->in[i], fn, user, sum);
+			pthread_mutex_lock(&s->mu);
+			s->flushed = i + 1;
+			if (stop)
+				s->stop = true;
+			pthread_cond_broadcast(&s->cv);
+			pthread_mutex_unlock(&s->mu);
+			if (stop)
+				break;
+		}
+		join_workers(threads, started);
+	}
+	sum->skipped_reasons = s->skipped;
+	sum->nskipped_reasons = s->nskipped;
+	sum->not_evaluated_reasons = s->not_evaluated;
+	sum->nnot_evaluated_reasons = s->nnot_evaluated;
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(threads);
+	return rc;
+}
