@@ -291,6 +291,7 @@ typedef struct input_state {
 	bool stdin_read;
 	gr_error stdin_error;
 	bool stdin_failed;
+	bool add_failed; /* an input could not be added (memory): the run fails */
 } input_state;
 
 static int add_stdin(gr_session *s, input_state *st)
@@ -317,7 +318,8 @@ static size_t add_inputs(gr_session *s, const strlist *paths, input_state *st)
 		const char *p = paths->v[i];
 		struct stat sb;
 		if (strcmp(p, "-") == 0) {
-			add_stdin(s, st);
+			if (add_stdin(s, st))
+				st->add_failed = true;
 			added++;
 		} else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			size_t before = st->files.n;
@@ -328,20 +330,24 @@ static size_t add_inputs(gr_session *s, const strlist *paths, input_state *st)
 					gr_error e;
 					gr_error_set(&e, 0, 0, "%s", problems.v[k].message);
 					gr_error_mark(&e, GR_ERR_IO);
-					gr_session_add_failed(s, problems.v[k].path, &e);
+					if (gr_session_add_failed(s, problems.v[k].path, &e))
+						st->add_failed = true;
 				}
 				if (!problems.n) {
 					gr_error e;
 					gr_error_set(&e, 0, 0, "cannot read directory: %s", strerror(errno));
-					gr_session_add_failed(s, p, &e);
+					if (gr_session_add_failed(s, p, &e))
+						st->add_failed = true;
 					added++;
 				}
 			}
 			gr_input_problems_free(&problems);
 			for (size_t k = before; k < st->files.n; k++, added++)
-				gr_session_add_file(s, st->files.v[k]);
+				if (gr_session_add_file(s, st->files.v[k]))
+					st->add_failed = true;
 		} else {
-			gr_session_add_file(s, p);
+			if (gr_session_add_file(s, p))
+				st->add_failed = true;
 			added++;
 		}
 	}
@@ -360,6 +366,8 @@ typedef struct report_state {
 
 static int flush_out(report_state *r)
 {
+	if (gr_reporter_failed(r->rep)) /* the report is incomplete (memory): fail, never pass */
+		r->write_failed = true;
 	if (r->buf.len && fwrite(r->buf.data, 1, r->buf.len, stdout) != r->buf.len)
 		r->write_failed = true;
 	gr_buf_reset(&r->buf);
@@ -396,6 +404,13 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		return 2;
 	}
 	size_t n = add_inputs(s, &a->inputs, &st);
+	if (st.add_failed) {
+		fprintf(stderr, "guardrail check: out of memory adding the inputs\n");
+		gr_session_free(s);
+		free(st.stdin_data);
+		gr_pathlist_free(&st.files);
+		return 2;
+	}
 	if (n == 0 && !a->allow_empty) {
 		fprintf(stderr, "guardrail check: no manifests in the inputs (*.yaml, *.yml, *.json); "
 		                "--allow-empty accepts that\n");
@@ -406,6 +421,13 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	report_state r = {.rep = gr_reporter_new((gr_format)format, color, GUARDRAIL_VERSION),
 	                  .format = (gr_format)format};
 	gr_buf_init(&r.buf);
+	if (!r.rep) {
+		fprintf(stderr, "guardrail check: out of memory\n");
+		gr_session_free(s);
+		free(st.stdin_data);
+		gr_pathlist_free(&st.files);
+		return 2;
+	}
 	gr_report_begin(r.rep, &r.buf);
 	flush_out(&r);
 	gr_summary sum;
@@ -421,7 +443,8 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		if (fflush(stdout) != 0 || ferror(stdout))
 			r.write_failed = true;
 		if (r.write_failed) {
-			fprintf(stderr, "guardrail check: cannot write the report: %s\n", strerror(errno));
+			fprintf(stderr, "guardrail check: cannot write the report: %s\n",
+			        gr_reporter_failed(r.rep) ? "out of memory" : strerror(errno));
 			rc = 2;
 		} else if (sum.errors) {
 			rc = 2;

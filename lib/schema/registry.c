@@ -20,16 +20,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../internal.h"
 #include "guardrail/decode.h"
 #include "guardrail/doccache.h"
 #include "guardrail/schema.h"
-#include "../internal.h"
 #include "registry_int.h"
 
 #define NBUCKETS 1024
 
 /* One string of a GVK, with a separator mixed in after it. */
-static uint64_t hash_str(uint64_t h, const char *s) { return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff; }
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff;
+}
 
 static size_t gvk_bucket(const char *g, const char *v, const char *k)
 {
@@ -399,8 +402,8 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 					continue;
 				const snode *root = gr_scompile_component(c, m->key, m->key_len);
 				if (!root || gr_scompiler_failed(c) ||
-				    !gr_registry_add_locked(r, g, v, k, root, path_is_namespaced(paths, g, v, k),
-				                            false))
+				    !gr_registry_add_locked(r, g, v, k, root,
+				                            path_is_namespaced(paths, g, v, k), false))
 					failed = true;
 			}
 		}
@@ -412,8 +415,11 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	return failed ? -1 : 0;
 }
 
-bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out, size_t cap)
+bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out,
+                          size_t cap)
 {
+	while (r->parent) /* built-in documents load in the base registry */
+		r = r->parent;
 	bool found = false;
 	pthread_mutex_lock(&r->mu);
 	for (gv_entry *gv = r->gvs; gv; gv = gv->next)
@@ -426,14 +432,14 @@ bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *
 	return found;
 }
 
-static const kind_entry *lookup(gr_schema_registry *r, const char *group, const char *version, const char *kind,
-                               bool *oom)
+static const kind_entry *lookup(gr_schema_registry *r, const char *group, const char *version,
+                                const char *kind, bool *oom)
 {
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
 	if (r->parent) { /* an overlay holds CRDs only; the rest is its parent's */
 		pthread_mutex_unlock(&r->mu);
-		return e ? e : gr_registry_lookup(r->parent, group, version, kind);
+		return e ? e : lookup(r->parent, group, version, kind, oom);
 	}
 	if (!e && !strchr(group, '/') && !strchr(version, '/') && !strstr(group, "..") && *version) {
 		gv_entry *gv;
@@ -464,8 +470,8 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 	return lookup(r, group, version, kind, NULL);
 }
 
-int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version, const char *kind,
-                               const kind_entry **out, char *why, size_t cap)
+int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version,
+                               const char *kind, const kind_entry **out, char *why, size_t cap)
 {
 	bool oom = false;
 	*out = lookup(r, group, version, kind, &oom);
