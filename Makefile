@@ -86,7 +86,7 @@ test-tsan: deps
 		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/guardrail
 	@BUILD=build-tsan sh tests/tsan.sh
 
-# libFuzzer harnesses (clang). Run one: build-fuzz/tests/fuzz/fuzz_yaml -max_total_time=600
+# libFuzzer harnesses (clang). Run one: tests/fuzz/run.sh fuzz_decode 600
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libguardrail.a
