@@ -23,6 +23,7 @@
 #include "../internal.h"
 #include "guardrail/decode.h"
 #include "guardrail/doccache.h"
+#include "guardrail/inputs.h"
 #include "guardrail/schema.h"
 #include "registry_int.h"
 
@@ -119,6 +120,52 @@ int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
 	        "beside the program, and ../shared/k8s-openapi)");
 }
 
+/* Every patch file must decode before any is used: a malformed patch is an
+ * error naming the file (FILE:LINE:COL), never a patch silently not laid
+ * over its document, whichever group-versions the inputs touch. */
+static int check_patches(const char *dir, gr_error *err)
+{
+	gr_pathlist files = {0};
+	gr_input_problems problems = {0};
+	int rc = 0;
+	if (gr_walk_manifests(dir, &files, &problems)) {
+		if (problems.n)
+			rc = gr_error_set(err, 0, 0, "schema patches %.300s: %.150s", problems.v[0].path,
+			                  problems.v[0].message);
+		else
+			rc = gr_error_set(err, 0, 0, "schema patches %.300s: out of memory", dir);
+	}
+	for (size_t i = 0; i < files.n && rc == 0; i++) {
+		size_t n = strlen(files.v[i]);
+		if (n < 5 || strcmp(files.v[i] + n - 5, ".json") != 0)
+			continue;
+		char *data;
+		size_t len;
+		gr_error e;
+		gr_error_clear(&e);
+		if (gr_read_file(files.v[i], 0, &data, &len, &e) != 0) {
+			rc = gr_error_set(err, 0, 0, "%.300s: %.150s", files.v[i], e.message);
+			break;
+		}
+		gr_arena a;
+		gr_arena_init(&a);
+		gr_value v;
+		if (gr_decode_json(&a, data, len, NULL, &v, &e) != 0)
+			rc = gr_error_set(err, 0, 0, "%.300s:%u:%u: %.150s", files.v[i], e.line, e.column,
+			                  e.message);
+		else if (v.type != GR_OBJECT)
+			rc = gr_error_set(err, 0, 0, "%.300s:%u:%u: a schema patch is a JSON object",
+			                  files.v[i], v.line, v.column);
+		if (rc)
+			gr_error_set_file(err, files.v[i]);
+		gr_arena_free(&a);
+		free(data);
+	}
+	gr_input_problems_free(&problems);
+	gr_pathlist_free(&files);
+	return rc;
+}
+
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
                             const char *patches_dir, gr_error *err)
 {
@@ -190,6 +237,12 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 			return gr_error_set(err, 0, 0, "schema patches %s: not a directory", patches_dir);
 		}
 		r->patches = strdup(patches_dir);
+		if (!r->patches || check_patches(patches_dir, err)) {
+			if (!r->patches)
+				gr_error_set(err, 0, 0, "out of memory");
+			gr_schema_registry_free(r);
+			return -1;
+		}
 	}
 	*out = r;
 	return 0;
