@@ -4,10 +4,12 @@
 #   gcc, make        the build
 #   clang, libclang-rt-14-dev   sanitizer builds and libFuzzer harnesses
 #   bc, time         bench/check.sh arithmetic and peak RSS
+#   libre2-dev, g++  the regex oracle test and bench (tests/scripts/regex-oracle.sh, bench/regex.sh):
+#                    lib/regex is checked against RE2, the engine whose syntax Go's regexp shares
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time; do check "$p"; done
+for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time libre2-dev g++; do check "$p"; done
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""

@@ -54,12 +54,6 @@ void gr_scompiler_set_regex_list(scompiler *c, sregex **list)
 	c->regexes = list;
 }
 
-void gr_sregex_free_all(sregex *list)
-{
-	for (; list; list = list->next)
-		regfree(&list->re);
-}
-
 static uint64_t hash_bytes(const char *s, size_t n) { return gr_hash_bytes(GR_HASH_SEED, s, n); }
 
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin)
@@ -448,31 +442,14 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 	if (gr_is_number(v = gr_get(s, "multipleOf")) && gr_number(v) > 0)
 		n->multiple_of = gr_number(v);
 
-	const char *pat = gr_get_str(s, "pattern");
-	if (pat && *pat && c->regexes) {
+	const gr_value *pat = gr_get(s, "pattern");
+	if (pat && pat->type == GR_STRING && pat->u.s.len && c->regexes) {
 		/* The same pattern recurs across a CRD and across CRDs (label keys,
-		 * durations, addresses): compile each text once (regcomp was 3% of
-		 * a corpus check). Callers hold the registry lock. */
-		sregex *r = *c->regexes;
-		while (r && strcmp(r->src, pat) != 0)
-			r = r->next;
-		if (!r) {
-			r = gr_arena_alloc(c->out, sizeof *r);
-			const char *src = r ? gr_arena_strdup(c->out, pat) : NULL;
-			if (!src)
-				nomem(c);
-			if (src && gr_pattern_compile(pat, &r->re) == 0) {
-				r->src = src;
-				r->next = *c->regexes;
-				*c->regexes = r;
-			} else {
-				r = NULL;
-			}
-		}
-		if (r) {
-			n->pattern = &r->re;
-			n->pattern_src = r->src;
-		}
+		 * durations, addresses): each text is compiled once. Callers hold
+		 * the registry lock. */
+		n->pattern = gr_pattern_get(c->regexes, c->out, pat->u.s.ptr, pat->u.s.len);
+		if (n->pattern)
+			n->pattern_src = n->pattern->src;
 	}
 	static const char *const comb[] = {"allOf", "anyOf", "oneOf"};
 	for (int k = 0; k < 3; k++) {

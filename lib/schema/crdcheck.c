@@ -1,7 +1,8 @@
 /*
  * crdcheck.c — what the API server checks on a CustomResourceDefinition
  * object beyond its own OpenAPI schema: every `type` in openAPIV3Schema is
- * one of the six JSON types. Paths are those apiextensions writes: when
+ * one of the six JSON types, and every `pattern` compiles with Go's regexp
+ * (lib/regex; the message is apiextensions' with Go's error). Paths are those apiextensions writes: when
  * all versions share one schema the internal form puts it at
  * `spec.validation.openAPIV3Schema`, and nested schemas are written
  * `properties[name]`, `items`, `additionalProperties`, `allOf[i]`.
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "guardrail/path.h"
+#include "guardrail/regex.h"
 #include "validate_int.h"
 
 static bool known_type(const gr_value *t)
@@ -37,6 +39,22 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 		            gr_v_show(v, t));
 		v->path_override = NULL;
 		path[len] = '\0';
+	}
+	const gr_value *pat = gr_get(s, "pattern");
+	if (pat && pat->type == GR_STRING && pat->u.s.len) {
+		gr_regex_error err;
+		gr_regex *re = gr_regex_compile(pat->u.s.ptr, pat->u.s.len, NULL, &err);
+		if (re) {
+			gr_regex_free(re);
+		} else {
+			snprintf(path + len, cap - len, ".pattern");
+			v->path_override = path;
+			gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, pat->line, pat->column,
+			            NULL, 0, "invalid value %s: must be a valid regular expression, but isn't: %s",
+			            gr_v_show(v, pat), err.message);
+			v->path_override = NULL;
+			path[len] = '\0';
+		}
 	}
 	const gr_value *props = gr_get(s, "properties");
 	if (props && props->type == GR_OBJECT)

@@ -12,13 +12,13 @@
 #ifndef GUARDRAIL_SCHEMA_INT_H
 #define GUARDRAIL_SCHEMA_INT_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "guardrail/arena.h"
 #include "guardrail/error.h"
+#include "guardrail/regex.h"
 #include "guardrail/value.h"
 
 /* Type bits. 0 means "any type". */
@@ -73,7 +73,7 @@ struct snode {
 	const snode *additional;
 	int64_t min_len, max_len, min_items, max_items, min_props, max_props; /* -1: none */
 	double minimum, maximum, multiple_of;                                 /* multiple_of 0: none */
-	const regex_t *pattern; /* compiled `pattern`, or NULL (none, or not translatable) */
+	const struct sregex *pattern; /* `pattern` compiled (or Go's error for it), or NULL: none */
 	/* allOf/anyOf/oneOf/not value validations (CRDs); type-only unions
 	 * (IntOrString, Quantity) are folded into `types` instead */
 	const snode **all_of, **any_of, **one_of;
@@ -82,17 +82,20 @@ struct snode {
 	const char *pattern_src;
 };
 
-/* Compiled patterns are malloc'd by the C library: the registry keeps a list
- * to regfree them. */
+/* A compiled `pattern` (pattern.c): one per distinct text in a registry,
+ * linked in a list that frees them. re is NULL when Go would reject the
+ * pattern; error then holds Go's message. */
 typedef struct sregex {
-	regex_t re;
-	const char *src; /* the pattern as written, to share one compiled regex */
+	gr_regex *re;
+	const char *error;
+	const char *src; /* the pattern as written */
+	size_t len;
 	struct sregex *next;
 } sregex;
 
-/* RE2 pattern to POSIX ERE (pattern.c); -1 when it cannot be translated. */
-int gr_pattern_translate(const char *re2, char *buf, size_t cap);
-int gr_pattern_compile(const char *re2, regex_t *re);
+/* The compiled pattern for pat (compiled now if the list lacks it); NULL
+ * only when out of memory. */
+const sregex *gr_pattern_get(sregex **list, gr_arena *out, const char *pat, size_t len);
 
 /* A node that accepts anything and keeps unknown fields. */
 extern const snode gr_snode_any;

@@ -12,7 +12,6 @@
  * validated (a Pod without spec lacks spec.containers).
  */
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,9 +362,23 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 	if (bad)
 		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
 		            0, "invalid value %s: expected %s", gr_v_show(v, x), bad);
-	if (n->pattern && regexec(n->pattern, s, 0, NULL, 0) != 0)
-		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-		            "invalid value %s: should match '%s'", gr_v_show(v, x), n->pattern_src);
+	if (n->pattern && n->pattern->re) {
+		int m = gr_regex_match(n->pattern->re, s, len, NULL);
+		if (m == 0)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "invalid value %s: should match '%s'", gr_v_show(v, x),
+			            n->pattern_src);
+		else if (m < 0)
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0, "value %s not checked against '%s': out of memory",
+			            gr_v_show(v, x), n->pattern_src);
+	} else if (n->pattern) {
+		/* Go rejects the pattern, so the API server rejects the CRD: say so
+		 * here rather than accept the value unchecked. */
+		gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+		            "value %s not checked: the schema's pattern '%s' is invalid: %s",
+		            gr_v_show(v, x), n->pattern_src, n->pattern->error);
+	}
 	if (n->min_len >= 0 || n->max_len >= 0) {
 		size_t runes = utf8_len(s, len);
 		if (n->max_len >= 0 && runes > (size_t)n->max_len)

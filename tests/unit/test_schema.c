@@ -380,7 +380,7 @@ static void test_crd(gr_schema_registry *r)
 	EXPECT("schema.crd", "spec.validation.openAPIV3Schema.properties[spec].properties[m].type");
 }
 
-/* pattern: RE2 syntax run through the POSIX translation */
+/* pattern: Go's regexp syntax (lib/regex), including what POSIX lacks */
 static const char pattern_crd[] =
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: "
         "ps.example.com}\n"
@@ -395,7 +395,10 @@ static const char pattern_crd[] =
         "          ci: {type: string, pattern: '^(?i)(abort|warn)?$'}\n"
         "          w: {type: string, pattern: '^[\\w\\s:/.\\\\-]+$'}\n"
         "          nc: {type: string, pattern: '^(?:[-A-Za-z0-9/._~!$&()*+,;=:@]|[%][0-9a-fA-F]{2})+$'}\n"
-        "          d: {type: string, pattern: '^\\d+$'}\n";
+        "          d: {type: string, pattern: '^\\d+$'}\n"
+        "          g: {type: string, pattern: '^(?P<word>\\p{Greek}+)\\b(?i:x)$'}\n"
+        "          bad: {type: string, pattern: '('}\n"
+        "          big: {type: string, pattern: '^([a-z]{1,1000}){1,1000}$'}\n";
 
 static void test_pattern(gr_schema_registry *r)
 {
@@ -407,9 +410,18 @@ static void test_pattern(gr_schema_registry *r)
 	run(r,
 	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: '*.example.com'\ntok: "
 	    "\"a-b.c^_`|~\"\n"
-	    "dur: 1h30m\nci: WARN\nw: 'C:\\\\x y/z.-'\nnc: a%2Fb\nd: '42'\n",
+	    "dur: 1h30m\nci: WARN\nw: 'C:\\\\x y/z.-'\nnc: a%2Fb\nd: '42'\ng: αβX\n",
 	    true, false);
 	EXPECT_NONE();
+	/* a pattern Go rejects is never a silent pass: each value it would
+	 * check is reported (schema.crd), since the API server refuses the CRD */
+	run(r, "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nbad: x\nbig: abc\n", true, false);
+	EXPECT("schema.crd", "bad");
+	EXPECT("schema.crd", "big");
+	EXPECT_COUNT(2);
+	run(r, "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\ng: abc\n", true, false);
+	EXPECT("schema.value", "g");
+	EXPECT_COUNT(1);
 	run(r,
 	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: Example.com\ntok: a b\ndur: 1x\n"
 	    "ci: stop\nw: a;b\nnc: a%zz\nd: 4a\n",
