@@ -51,6 +51,8 @@ static void usage(FILE *out)
 	      "output:\n"
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
+	      "      --docs-url URL           base of rule documentation links (sarif, json; default\n"
+	      "                               https://github.com/guardrail-dev/guardrail/blob/main/)\n"
 	      "engines:\n"
 	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss)\n"
 	      "schema:\n"
@@ -86,6 +88,7 @@ typedef struct check_args {
 	gr_options *options;
 	strlist inputs;
 	const char *output, *color;
+	const char *docs_url; /* --docs-url: base of SARIF helpUri and JSON doc links */
 	long jobs;
 	bool allow_empty;
 	bool schema_dir_given;
@@ -169,6 +172,15 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 		if (strcmp(arg, switch_flags[k].flag) == 0)
 			return set_option(a, arg, switch_flags[k].engine, switch_flags[k].key,
 			                  switch_flags[k].value);
+	v = flag_value(argc, argv, i, "--docs-url", &m);
+	if (m) {
+		if (!v || !*v) {
+			fprintf(stderr, "guardrail check: flag --docs-url needs a value\n");
+			return -1;
+		}
+		a->docs_url = v;
+		return 0;
+	}
 	const char *names[] = {"--output", "-o", "--color", "--engines", "--jobs", "-j"};
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
 		v = flag_value(argc, argv, i, names[k], &m);
@@ -428,6 +440,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		gr_pathlist_free(&st.files);
 		return 2;
 	}
+	gr_reporter_set_docs_url(r.rep, a->docs_url);
 	gr_report_begin(r.rep, &r.buf);
 	flush_out(&r);
 	gr_summary sum;
