@@ -9,10 +9,12 @@
 
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;
+extern const gr_engine gri_engine_kyverno;
 
 const gr_engine *const gr_builtin_engines[] = {
         &gri_engine_schema,
         &gri_engine_pss,
+        &gri_engine_kyverno,
         NULL,
 };
 

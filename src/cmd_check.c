@@ -54,7 +54,7 @@ static void usage(FILE *out)
 	      "      --docs-url URL           base of rule documentation links (sarif, json; default\n"
 	      "                               https://github.com/guardrail-dev/guardrail/blob/main/)\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss)\n"
+	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,kyverno)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
@@ -70,6 +70,7 @@ static void usage(FILE *out)
 	      "      --pss-audit LEVEL[:VERSION]    report as audit notes (default: off)\n"
 	      "      --pss-exempt-namespace NS      skip pods in this namespace (repeatable)\n"
 	      "      --pss-exempt-runtime-class RC  skip pods with this runtimeClassName (repeatable)\n"
+	      "      --policy FILE|DIR        Kyverno ClusterPolicy/Policy files to apply (repeatable)\n"
 	      "                               LEVEL: privileged, baseline, restricted; VERSION: v1.N, "
 	      "latest\n"
 	      "run:\n"
@@ -130,6 +131,7 @@ static const struct option_flag {
         {"--pss-audit", NULL, "pss", "audit"},
         {"--pss-exempt-namespace", NULL, "pss", "exempt-namespace"},
         {"--pss-exempt-runtime-class", NULL, "pss", "exempt-runtime-class"},
+        {"--policy", NULL, "kyverno", "policy"},
 };
 
 /* Flags without a value that set one engine option. */
