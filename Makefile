@@ -12,7 +12,7 @@ CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -Iinclude -D_GNU_SOURCE -MMD -MP
 STD      := -std=c11
-LDLIBS   := -lyaml -lpthread -lm
+LDLIBS   := -lyaml -lpthread -lm -lssl -lcrypto
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC   := $(shell find lib -name '*.c' | sort)
@@ -99,6 +99,7 @@ fuzz: deps
 	done
 
 bench: $(TOOL) $(BENCH_BIN)
+	@scripts/install-deps.sh bench
 
 demo: deps
 	@$(MAKE) --no-print-directory $(TOOL)

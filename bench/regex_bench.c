@@ -7,8 +7,8 @@
  *
  * Subjects per pattern: strings the pattern matches (random walks of its
  * program) and near misses (one rune changed), 32 of each. Prints one line
- * per engine: patterns, subjects, matches/s, and the matched fraction (the
- * same for every engine when they agree).
+ * per engine: patterns, matches/s in the best round (the machine is shared),
+ * and the matched fraction (the same for every engine when they agree).
  *
  * Usage: regex_bench [corpus-dir] [rounds]
  */
@@ -219,8 +219,13 @@ int main(int argc, char **argv)
 		}
 		long runs = 0, hits = 0;
 		size_t used = 0;
-		double t0 = now();
-		for (int r = 0; r < rounds; r++)
+		/* each round timed alone; the best round is reported, since the
+		 * machine is shared and a preempted round says nothing */
+		double best = 0;
+		long per_round = 0;
+		for (int r = 0; r < rounds; r++) {
+			long round_runs = 0;
+			double t0 = now();
 			for (size_t i = 0; i < npats; i++) {
 				if (!ours[i] || (engine == 1 && !re2[i]) || (engine == 2 && !posix_ok[i]))
 					continue;
@@ -237,12 +242,18 @@ int main(int argc, char **argv)
 						m = regexec(&posix[i], subj[i][k].s, 0, NULL, 0) == 0;
 					hits += m == 1;
 					runs++;
+					round_runs++;
 				}
 			}
-		double dt = now() - t0;
+			double dt = now() - t0;
+			if (r == 0 || dt < best)
+				best = dt;
+			per_round = round_runs;
+		}
 		static const char *const names[] = {"lib/regex", "re2", "glibc regexec"};
-		printf("  %-18s %4zu patterns  %9.0f matches/s  (%.1f%% matched)\n", names[engine], used,
-		       dt > 0 ? (double)runs / dt : 0, runs ? 100.0 * (double)hits / (double)runs : 0);
+		printf("  %-18s %4zu patterns  %11.0f matches/s  (best of %d rounds; %.1f%% matched)\n",
+		       names[engine], used, best > 0 ? (double)per_round / best : 0, rounds,
+		       runs ? 100.0 * (double)hits / (double)runs : 0);
 	}
 	gr_regex_scratch_free(sc);
 	for (size_t i = 0; i < npats; i++) {

@@ -4,13 +4,16 @@
 #ifndef GUARDRAIL_INTERNAL_H
 #define GUARDRAIL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "guardrail/decode.h"
 #include "guardrail/value.h"
 
-/* FNV-1a: continue hash h (start from GR_HASH_SEED) over n bytes. */
+/* FNV-1a: continue hash h (start from GR_HASH_SEED) over n bytes. Unkeyed:
+ * for trusted data (schemas, cache keys) only; anything a document chooses
+ * goes through gri_keyed_hash. */
 #define GR_HASH_SEED 1469598103934665603ULL
 static inline uint64_t gr_hash_bytes(uint64_t h, const void *p, size_t n)
 {
@@ -21,6 +24,13 @@ static inline uint64_t gr_hash_bytes(uint64_t h, const void *p, size_t n)
 	}
 	return h;
 }
+
+/* SipHash-2-4 of n bytes under a per-process random key (decode_util.c). */
+uint64_t gri_keyed_hash(const void *p, size_t n);
+
+/* strtod and strtof in the C locale, whatever LC_NUMERIC says. */
+double gri_strtod(const char *s, char **end);
+float gri_strtof(const char *s, char **end);
 
 /* limits, or the defaults written into *def when limits is NULL. */
 const gr_decode_limits *gr_limits_or_default(const gr_decode_limits *limits, gr_decode_limits *def);
@@ -46,5 +56,93 @@ void gr_stack_free(gr_stack *s);
  * a million keys costs linear time.
  */
 size_t gr_find_duplicate_key(const gr_member *m, size_t n);
+#define GRI_NO_MEMORY ((size_t)-2) /* gr_find_duplicate_key could not allocate */
+
+/*
+ * A set of members' keys, as indexes into one array that must not move
+ * while the set lives. Lookups hash with gri_keyed_hash.
+ */
+typedef struct gri_keyset {
+	size_t *slots;
+	size_t mask;
+	const gr_member *base;
+} gri_keyset;
+
+int gri_keyset_init(gri_keyset *s, const gr_member *base, size_t max_entries); /* -1 on ENOMEM */
+/* Add base[idx]; returns the index of an earlier member with the same key
+ * (and adds nothing), or (size_t)-1. */
+size_t gri_keyset_insert(gri_keyset *s, size_t idx);
+size_t gri_keyset_find(const gri_keyset *s, const char *key, size_t len);
+void gri_keyset_free(gri_keyset *s);
+
+/*
+ * Memory budget of one decode: arena bytes handed out since the start plus
+ * the scratch stack's capacity may not pass `factor` times the input length
+ * (plus a small allowance), so hostile input fails with a clear error instead
+ * of taking memory out of proportion to its size.
+ */
+typedef struct gri_budget {
+	gr_arena *arena;
+	size_t used0, limit, factor;
+} gri_budget;
+
+void gri_budget_init(gri_budget *b, gr_arena *a, size_t input_len, const gr_decode_limits *limits);
+static inline int gri_budget_over(const gri_budget *b, size_t scratch)
+{
+	return b->arena->used - b->used0 + scratch > b->limit;
+}
+int gri_budget_fail(const gri_budget *b, gr_error *err, uint32_t line, uint32_t column);
+
+/* Encoding announced by a byte order mark. */
+typedef enum gri_encoding {
+	GRI_ENC_UTF8, /* no BOM */
+	GRI_ENC_UTF8_BOM,
+	GRI_ENC_UTF16LE,
+	GRI_ENC_UTF16BE,
+	GRI_ENC_UTF32 /* either byte order */
+} gri_encoding;
+
+gri_encoding gri_detect_encoding(const char *data, size_t len);
+/* UTF-16 with BOM to UTF-8 in the arena, as kubectl converts it; *out is
+ * data itself for UTF-8. UTF-32 is an error (kubectl cannot read it). */
+int gri_transcode(gr_arena *a, const char *data, size_t len, const char **out, size_t *out_len,
+                  gr_error *err);
+
+/* JSON values one after another (json.c); see decode_text in yaml.c. */
+int gri_decode_json_stream(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
+                           gr_stack *docstack, size_t *good_end, size_t *count, int *fatal, gr_error *err);
+
+/* ---- YAML scalars as go-yaml v2 and sigs.k8s.io/yaml read them (yaml_resolve.c) ---- */
+
+typedef enum gri_rkind {
+	GRI_R_STR = 0,
+	GRI_R_NULL,
+	GRI_R_BOOL,
+	GRI_R_INT,       /* fits int64 */
+	GRI_R_UINT,      /* over int64, fits uint64 */
+	GRI_R_FLOAT,     /* finite, or .inf/.nan from the word table */
+	GRI_R_TIMESTAMP, /* stays its text */
+	GRI_R_MERGE,     /* the plain scalar << */
+	GRI_R_BINARY     /* !!binary: base64 to decode */
+} gri_rkind;
+
+typedef struct gri_resolved {
+	gri_rkind kind;
+	bool b;
+	int64_t i;
+	uint64_t u;
+	double d;
+} gri_resolved;
+
+/* go-yaml v2 resolve(tag, in); tag in short form ("" untagged, "!!int",
+ * "!foo"). -1 with msg when the tag disagrees with the text. */
+int gri_yaml_resolve(const char *tag, const char *in, size_t n, gri_resolved *r, char *msg, size_t msgcap);
+/* 1 when s is a timestamp by go-yaml v2's parseTimestamp. */
+int gri_parse_timestamp(const char *s, size_t n);
+/* !!binary content to its bytes (invalid UTF-8 bytes as U+FFFD, as
+ * encoding/json writes them). -1: bad base64, or *err_oom set. */
+int gri_decode_binary(gr_arena *a, const char *s, size_t n, const char **out, size_t *out_len, int *err_oom);
+/* strconv.FormatFloat(d, 'g', -1, 32), with .inf/-.inf/.nan. */
+size_t gri_format_float32(double d, char out[40]);
 
 #endif

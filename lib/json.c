@@ -26,6 +26,8 @@ typedef struct jreader {
 	gr_arena *arena;
 	gr_stack stack;
 	gr_error *err;
+	gri_budget budget;
+	int fatal;          /* the error is not one of syntax: reading the text as YAML cannot help */
 	const char *col_at; /* position of the last column computed, and its column */
 	uint32_t col;
 } jreader;
@@ -146,7 +148,10 @@ static size_t put_utf8(char *o, unsigned cp)
 /* Bytes that end the plain run of a string: quote, backslash, controls,
  * and every non-ASCII byte (validated as UTF-8 by the caller). */
 static const unsigned char string_special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+        [0 ... 0x1f] = 1,
+        ['"'] = 1,
+        ['\\'] = 1,
+        [0x80 ... 0xff] = 1,
 };
 
 /* Parse a string at r->p (on the opening quote) into arena memory. */
@@ -166,8 +171,9 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 			uint64_t w;
 			memcpy(&w, s, 8);
 			uint64_t bs = w ^ 0x5c5c5c5c5c5c5c5cULL; /* zero byte where '\\' */
-			uint64_t special = ((w - 0x2020202020202020ULL) | w | ((bs - 0x0101010101010101ULL) & ~bs)) &
-					   0x8080808080808080ULL;
+			uint64_t special =
+			        ((w - 0x2020202020202020ULL) | w | ((bs - 0x0101010101010101ULL) & ~bs)) &
+			        0x8080808080808080ULL;
 			if (special)
 				break;
 			s += 8;
@@ -177,7 +183,8 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 		if (s < stop && (unsigned char)*s >= 0x80) {
 			size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
 			if (!l)
-				return fail(r, s, "invalid UTF-8 in string"), gr_error_mark(r->err, GR_ERR_ENCODING);
+				return fail(r, s, "invalid UTF-8 in string"),
+				       gr_error_mark(r->err, GR_ERR_ENCODING);
 			s += l;
 			continue;
 		}
@@ -188,7 +195,7 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 	if (s < r->end && *s == '"') {
 		char *copy = gr_arena_strndup(r->arena, q, (size_t)(s - q));
 		if (!copy)
-			return fail(r, r->p, "out of memory");
+			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*out = copy;
 		*out_len = (size_t)(s - q);
 		r->p = s + 1;
@@ -215,7 +222,7 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 	}
 	char *o = gr_arena_alloc(r->arena, (size_t)(e - q) + 4);
 	if (!o)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	size_t n = (size_t)(s - q);
 	memcpy(o, q, n);
 	while (s < e) {
@@ -241,8 +248,8 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 				s += 4;
 				if (cp >= 0xD800 && cp <= 0xDBFF) {
 					unsigned lo;
-					if (r->end - s >= 6 && s[0] == '\\' && s[1] == 'u' && hex4(s + 2, &lo) == 0 &&
-					    lo >= 0xDC00 && lo <= 0xDFFF) {
+					if (r->end - s >= 6 && s[0] == '\\' && s[1] == 'u' &&
+					    hex4(s + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
 						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 						s += 6;
 					} else {
@@ -263,7 +270,8 @@ static int read_string(jreader *r, const char **out, size_t *out_len)
 		if (c >= 0x80) {
 			size_t l = utf8_len((const unsigned char *)s, (size_t)(r->end - s));
 			if (!l)
-				return fail(r, s, "invalid UTF-8 in string"), gr_error_mark(r->err, GR_ERR_ENCODING);
+				return fail(r, s, "invalid UTF-8 in string"),
+				       gr_error_mark(r->err, GR_ERR_ENCODING);
 			memcpy(o + n, s, l);
 			n += l;
 			s += l;
@@ -332,15 +340,28 @@ static int read_number(jreader *r, gr_value *v)
 			return 0;
 		}
 	}
-	double d = strtod(buf, NULL);
+	double d = gri_strtod(buf, NULL);
 	if (isinf(d))
-		return fail(r, s, "number out of range");
+		return r->fatal = 1, fail(r, s, "number out of range");
 	*v = gr_make_double(d);
 	r->p = q;
 	return 0;
 }
 
 static int read_value(jreader *r, gr_value *v);
+
+/*
+ * The memory budget is checked where memory grows in bulk: when the scratch
+ * stack reallocates and before a collection is copied into the arena
+ * (strings in between add at most the input's own size).
+ */
+static int over_budget(jreader *r, size_t more)
+{
+	if (!gri_budget_over(&r->budget, r->stack.cap + more))
+		return 0;
+	r->fatal = 1;
+	return gri_budget_fail(&r->budget, r->err, r->line, col_of(r, r->p));
+}
 
 static int read_array(jreader *r, gr_value *v)
 {
@@ -356,10 +377,13 @@ static int read_array(jreader *r, gr_value *v)
 		gr_value item;
 		if (read_value(r, &item))
 			return -1;
+		size_t cap = r->stack.cap;
 		gr_value *slot = gr_stack_push(&r->stack, sizeof item);
 		if (!slot)
-			return fail(r, r->p, "out of memory");
+			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*slot = item;
+		if (r->stack.cap != cap && over_budget(r, 0))
+			return -1;
 		skip_ws(r);
 		if (r->p >= r->end)
 			return fail(r, r->p, "unexpected end of input in array");
@@ -374,9 +398,11 @@ static int read_array(jreader *r, gr_value *v)
 		return fail(r, r->p, "expected ',' or ']' in array");
 	}
 	size_t bytes = r->stack.len - start;
+	if (over_budget(r, bytes))
+		return -1;
 	gr_value *items = gr_arena_alloc(r->arena, bytes);
 	if (!items)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	memcpy(items, r->stack.data + start, bytes);
 	r->stack.len = start;
 	v->type = GR_ARRAY;
@@ -412,10 +438,13 @@ static int read_object(jreader *r, gr_value *v)
 		r->p++;
 		if (read_value(r, &m.value))
 			return -1;
+		size_t cap = r->stack.cap;
 		gr_member *slot = gr_stack_push(&r->stack, sizeof m);
 		if (!slot)
-			return fail(r, r->p, "out of memory");
+			return r->fatal = 1, fail(r, r->p, "out of memory");
 		*slot = m;
+		if (r->stack.cap != cap && over_budget(r, 0))
+			return -1;
 		skip_ws(r);
 		if (r->p >= r->end)
 			return fail(r, r->p, "unexpected end of input in object");
@@ -430,16 +459,20 @@ static int read_object(jreader *r, gr_value *v)
 		return fail(r, r->p, "expected ',' or '}' in object");
 	}
 	size_t bytes = r->stack.len - start;
+	if (over_budget(r, bytes))
+		return -1;
 	gr_member *members = gr_arena_alloc(r->arena, bytes);
 	if (!members)
-		return fail(r, r->p, "out of memory");
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	memcpy(members, r->stack.data + start, bytes);
 	r->stack.len = start;
 	size_t n = bytes / sizeof(gr_member);
 	size_t dup = gr_find_duplicate_key(members, n);
+	if (dup == GRI_NO_MEMORY)
+		return r->fatal = 1, fail(r, r->p, "out of memory");
 	if (dup != (size_t)-1)
-		return gr_error_set(r->err, members[dup].line, members[dup].column,
-				    "duplicate key \"%s\"", members[dup].key),
+		return gr_error_set(r->err, members[dup].line, members[dup].column, "duplicate key \"%s\"",
+		                    members[dup].key),
 		       gr_error_mark(r->err, GR_ERR_DUPLICATE_KEY);
 	v->type = GR_OBJECT;
 	v->u.o.members = members;
@@ -461,7 +494,8 @@ static int read_value(jreader *r, gr_value *v)
 	case '{':
 	case '[':
 		if (++r->depth > r->max_depth)
-			return fail(r, r->p, "document nested too deeply"), gr_error_mark(r->err, GR_ERR_DEPTH);
+			return r->fatal = 1, fail(r, r->p, "document nested too deeply"),
+			       gr_error_mark(r->err, GR_ERR_DEPTH);
 		rc = *r->p == '{' ? read_object(r, v) : read_array(r, v);
 		r->depth--;
 		break;
@@ -507,24 +541,80 @@ static int read_value(jreader *r, gr_value *v)
 	return rc;
 }
 
-int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-		   gr_value *out, gr_error *err)
+static void reader_init(jreader *r, gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
+                        gr_error *err)
+{
+	*r = (jreader){.p = data,
+	               .end = data + len,
+	               .start = data,
+	               .line_start = data,
+	               .line = 1,
+	               .max_depth = limits->max_depth,
+	               .arena = a,
+	               .err = err};
+	gri_budget_init(&r->budget, a, len, limits);
+	/* A UTF-8 byte order mark is allowed, as Go's decoders skip it. */
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		r->p += 3;
+}
+
+int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits, gr_value *out,
+                   gr_error *err)
 {
 	gr_decode_limits def;
 	limits = gr_limits_or_default(limits, &def);
-	if (gr_check_input_size(len, limits, err))
+	if (gr_check_input_size(len, limits, err) || gri_transcode(a, data, len, &data, &len, err))
 		return -1;
-	jreader r = {.p = data, .end = data + len, .start = data, .line_start = data, .line = 1,
-		     .max_depth = limits->max_depth, .arena = a, .err = err};
-	/* A UTF-8 byte order mark is allowed, as Go's decoders skip it. */
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-		r.p += 3;
+	jreader r;
+	reader_init(&r, a, data, len, limits, err);
 	int rc = read_value(&r, out);
 	if (rc == 0) {
 		skip_ws(&r);
 		if (r.p < r.end)
 			rc = fail(&r, r.p, "unexpected data after JSON value");
 	}
+	gr_stack_free(&r.stack);
+	return rc;
+}
+
+/*
+ * Values one after another, with or without whitespace between them
+ * (`{..}{..}`, one per line), as Go's json.Decoder reads a stream. Each
+ * value but null is a document, numbered from 0; positions are those of the
+ * whole text. On failure *good_end is the offset just after the last value
+ * read, *count how many were read, and *fatal tells an error that is not
+ * one of syntax (a number out of range: Go's json.Decoder accepts it and the
+ * unmarshalling after it fails; the memory budget; depth), after which
+ * reading the text again as YAML is pointless.
+ */
+int gri_decode_json_stream(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
+                           gr_stack *docstack, size_t *good_end, size_t *count, int *fatal, gr_error *err)
+{
+	jreader r;
+	reader_init(&r, a, data, len, limits, err);
+	*good_end = (size_t)(r.p - data);
+	*count = 0;
+	int rc = 0;
+	for (;;) {
+		skip_ws(&r);
+		if (r.p >= r.end)
+			break;
+		gr_value v;
+		if ((rc = read_value(&r, &v)) != 0)
+			break;
+		if (v.type != GR_NULL) {
+			gr_document *d = gr_stack_push(docstack, sizeof *d);
+			if (!d) {
+				rc = gr_error_set(err, v.line, v.column, "out of memory");
+				break;
+			}
+			d->root = v;
+			d->index = (unsigned)*count;
+		}
+		++*count;
+		*good_end = (size_t)(r.p - data);
+	}
+	*fatal = r.fatal;
 	gr_stack_free(&r.stack);
 	return rc;
 }

@@ -8,6 +8,11 @@
  * Splitting first lets one bad document fail alone, lets a caller decode
  * only the documents it wants (the CRDs of a large file), and keeps YAML
  * anchors within their document as Kubernetes does.
+ *
+ * kubectl drops a UTF-8 byte order mark before splitting, so `---` right
+ * after one is a separator. Input with a UTF-16 or UTF-32 byte order mark
+ * is one chunk: gr_decode_yaml_chunk converts it whole and splits the
+ * converted text itself.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +38,16 @@ int gr_split_yaml(const char *data, size_t len, gr_chunk **chunks, size_t *n)
 	gr_chunk *c = malloc(cap * sizeof *c);
 	if (!c)
 		return -1;
-	const char *p = data, *end = data + len, *start = data;
+	const unsigned char *u = (const unsigned char *)data;
+	if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF) ||
+	                 (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF))) {
+		c[0] = (gr_chunk){0, len, 1, 0};
+		*chunks = c;
+		*n = 1;
+		return 0;
+	}
+	size_t bom = len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF ? 3 : 0;
+	const char *p = data + bom, *end = data + len, *start = data + bom;
 	uint32_t line = 1, start_line = 1;
 	unsigned index = 0;
 	for (;;) {
@@ -52,7 +66,8 @@ int gr_split_yaml(const char *data, size_t len, gr_chunk **chunks, size_t *n)
 					}
 					c = nc;
 				}
-				c[count++] = (gr_chunk){(size_t)(start - data), (size_t)(p - start), start_line, index++};
+				c[count++] = (gr_chunk){(size_t)(start - data), (size_t)(p - start),
+				                        start_line, index++};
 			}
 			if (at_end)
 				break;

@@ -14,6 +14,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
+	{"serve", cmd_serve, "the admission webhook: the same verdicts in the cluster"},
 	{"test", cmd_test, "run Kyverno CLI tests (kyverno-test.yaml) with the Kyverno engine"},
 	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
 	{"version", cmd_version, "print the version"},

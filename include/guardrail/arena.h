@@ -37,7 +37,7 @@ void gr_arena_free(gr_arena *a);
 void *gr_arena_alloc(gr_arena *a, size_t size);
 /* Zeroed. */
 void *gr_arena_calloc(gr_arena *a, size_t count, size_t size);
-/* Copy of len bytes plus a terminating NUL. */
+/* Copy of len bytes plus a terminating NUL; packed, without alignment. */
 char *gr_arena_strndup(gr_arena *a, const char *s, size_t len);
 char *gr_arena_strdup(gr_arena *a, const char *s);
 /* printf into the arena; NULL on exhaustion. */

@@ -1,18 +1,35 @@
 /*
- * decode.h — YAML and JSON text to value trees, as Kubernetes decodes them.
+ * decode.h — YAML and JSON text to value trees, as kubectl decodes them.
  *
- * YAML follows sigs.k8s.io/yaml (go-yaml v2 underneath): YAML 1.1 resolution
- * of plain scalars (yes/no/on/off are booleans, 0777 octal, 0x1F hex,
- * 1_000 integers, .inf/.nan floats, ~ and null), duplicate keys rejected,
- * anchors, aliases and << merge keys allowed with an expansion limit.
- * JSON input goes through a dedicated reader (faster than libyaml, and
- * strict: RFC 8259).
+ * The input is read as kubectl's file reader reads it: a UTF-16 byte order
+ * mark (either order) converts the text to UTF-8, a UTF-8 one is skipped,
+ * UTF-32 is an error (kubectl cannot read it either). Then as apimachinery's
+ * YAMLOrJSONDecoder: text whose first significant byte is '{' is a stream
+ * of JSON values (concatenated or one per line, each a document);
+ * when JSON fails before a second value was read, the rest is read again
+ * as YAML (so `{a: 1}` is YAML), and the JSON error stands only if that
+ * fails too.
+ *
+ * YAML follows sigs.k8s.io/yaml over go-yaml v2.4.0: YAML 1.1 resolution of
+ * plain scalars and tags (yes/no/on/off are booleans, 0777 octal, 0x1F hex,
+ * 1_000 an integer, an overflowing float like 1e400 a string, !!binary its
+ * decoded bytes, a tag that disagrees an error), then the conversion to
+ * JSON: integral floats become integers, .inf/.nan values and null keys are
+ * errors, keys become strings. Duplicate keys are rejected; anchors,
+ * aliases and << merge keys are allowed with an expansion limit. JSON goes
+ * through a dedicated reader (faster than libyaml, strict RFC 8259).
  *
  * A YAML stream is first split at `---` lines as apimachinery's YAMLReader
  * splits it (gr_split_yaml), then each piece is decoded on its own: a bad
  * document fails alone and the others still decode. Documents that are empty
  * or only comments are dropped, but keep their place in the numbering, so
  * document indexes match what kubectl counts.
+ *
+ * Cost is bounded: besides the size, depth and alias limits, the value tree
+ * of one piece may not need more than max_memory_factor (16) bytes per input
+ * byte; hostile input past that fails with "document too dense" (GR_ERR_SIZE).
+ * Numbers are read in the C locale whatever LC_NUMERIC says, and hashing of
+ * keys is keyed per process; no result depends on either.
  */
 #ifndef GUARDRAIL_DECODE_H
 #define GUARDRAIL_DECODE_H
@@ -32,6 +49,7 @@ typedef struct gr_decode_limits {
 	size_t max_depth;        /* nesting depth of collections; default 512 */
 	size_t max_alias_nodes;  /* nodes reachable through aliases, per document; default 1,000,000 */
 	size_t max_bytes;        /* input size; default 256 MiB */
+	size_t max_memory_factor; /* value-tree bytes per input byte; default (and 0) 16 */
 } gr_decode_limits;
 
 void gr_decode_limits_default(gr_decode_limits *l);
@@ -43,17 +61,20 @@ typedef struct gr_chunk {
 	unsigned index;        /* 0-based document index */
 } gr_chunk;
 
-/* Split a stream into chunks (malloc'd array, caller frees). -1 on ENOMEM. */
+/* Split a stream into chunks (malloc'd array, caller frees). -1 on ENOMEM.
+ * Input with a UTF-16 or UTF-32 byte order mark is one chunk, which
+ * gr_decode_yaml_chunk converts and decodes whole (so callers that split
+ * first need not know about encodings). */
 int gr_split_yaml(const char *data, size_t len, gr_chunk **chunks, size_t *n);
 /* Decode one chunk of data (positions are those of the whole input). */
 int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chunk *chunk,
 			 const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err);
-/* True when the first significant byte is '{' or '[' (one JSON value). */
+/* True when the first significant byte is '{': a JSON stream, decoded whole
+ * by gr_decode rather than split (a '[' is read as YAML, as kubectl does). */
 int gr_looks_like_json(const char *data, size_t len);
 
 /*
- * Decode a whole buffer. Detects JSON (first non-space byte '{' or '[') vs
- * YAML. On success fills *docs (arena array) and *ndocs, returns 0. On error
+ * Decode a whole buffer: encoding, then a JSON stream or YAML (see above). On success fills *docs (arena array) and *ndocs, returns 0. On error
  * returns -1 with err describing the first failure; every document that did
  * decode is still returned in *docs and *ndocs, so callers report the rest.
  * `limits` may be NULL for defaults.
@@ -64,7 +85,8 @@ int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits 
 /* Force one syntax. */
 int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
 		   gr_document **docs, size_t *ndocs, gr_error *err);
-/* Exactly one JSON value (surrounding whitespace allowed). */
+/* Exactly one JSON value (surrounding whitespace allowed); UTF-16 with a
+ * byte order mark is converted first. */
 int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
 		   gr_value *out, gr_error *err);
 

@@ -4,6 +4,7 @@
 
 #define GUARDRAIL_VERSION "0.1.0"
 
+#include "guardrail/admission.h"
 #include "guardrail/arena.h"
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"

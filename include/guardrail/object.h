@@ -2,9 +2,12 @@
  * object.h — a Kubernetes object: a value tree plus what every engine needs
  * without digging.
  *
- * gr_objects_from_document() turns one decoded document into objects:
- * a `kind: List` (or any `*List` kind with an `items` array) is flattened
- * into its items; anything else is one object. For every workload kind the
+ * gr_objects_from_document() turns one decoded document into objects, as
+ * kubectl does: an object with an `items` array (kind List, PodList, ... —
+ * apimachinery looks at `items`, not at the kind) is flattened into its
+ * items, recursively and breadth first; an item with neither kind nor
+ * apiVersion gets the list's apiVersion and its kind less "List" (a
+ * ConfigMapList's items are ConfigMaps). Anything else is one object. For every workload kind the
  * pod spec and pod metadata are located once here, so engines never repeat
  * the kind switch:
  *
@@ -38,7 +41,7 @@ typedef struct gr_object {
 	const char *namespace_;   /* metadata.namespace or "" */
 	const char *file;         /* input name as given ("-" for stdin) */
 	unsigned document;        /* 0-based document index in the file */
-	int item;                 /* index in the List it came from, or -1 */
+	int item;                 /* index among the objects flattened from its List, or -1 */
 	/* Workloads only (NULL otherwise). */
 	const gr_value *pod_spec;
 	const char *pod_spec_path;     /* "spec", "spec.template.spec", ... */

@@ -105,8 +105,10 @@ int gr_regex_full_match(const gr_regex *re, const char *s, size_t len, gr_regex_
 
 /* Leftmost match of re in s at or after byte offset `from` (the text before
  * `from` still counts for ^, \b and friends, as in Go). spans[0] is the whole
- * match, spans[i] group i; at most nspans are written (the rest are left
- * alone), so nspans = gr_regex_groups(re) + 1 gets them all. */
+ * match, spans[i] group i (GR_REGEX_NOSPAN when the group took no part);
+ * nspans are written, those past the last group as GR_REGEX_NOSPAN, so
+ * nspans = gr_regex_groups(re) + 1 gets them all. Only the spans asked for
+ * are tracked: nspans = 1 is cheaper than all. */
 int gr_regex_find(const gr_regex *re, const char *s, size_t len, size_t from, gr_regex_span *spans,
                   size_t nspans, gr_regex_scratch *sc);
 

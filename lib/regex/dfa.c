@@ -6,7 +6,7 @@
  *
  * It is built only when it is small and exact: the program's only
  * empty-width assertions are \A/^ and \z/$ (a text start and end, the usual
- * `^...$`), at most 512 states over the byte classes of 0..127, and a
+ * `^...$`), at most 256 states over the byte classes of 0..127, and a
  * bounded amount of construction work. Each state is the set of threads
  * alive after a prefix of the subject, plus a thread started at every
  * position (an unanchored search). A subject with a non-ASCII byte, or an
@@ -18,8 +18,8 @@
 
 #include "regex_int.h"
 
-#define MAX_STATES 512
-#define MAX_WORK   (4u << 20)
+#define MAX_STATES 256
+#define MAX_WORK   (96u << 10) /* closure steps and set entries: a few ms at most */
 
 typedef struct builder {
 	const rx_prog *p;
@@ -95,6 +95,9 @@ static int cmp_u32(const void *a, const void *b)
 /* Sort and dedup b->set; find or add it as a state. -1: too many or no memory. */
 static long intern(builder *b)
 {
+	b->work += b->nset;
+	if (b->nset > 128)
+		return -1; /* a state this wide steps slowly anyway */
 	qsort(b->set, b->nset, sizeof *b->set, cmp_u32);
 	size_t w = 0;
 	for (size_t i = 0; i < b->nset; i++)
@@ -174,8 +177,8 @@ void rx_dfa_build(rx_prog *p)
 		if (p->inst[i].op == I_EMPTY && p->inst[i].arg != EMPTY_BEGIN_TEXT &&
 		    p->inst[i].arg != EMPTY_END_TEXT)
 			return; /* line anchors, word boundaries: the Pike VM handles them */
-	if (p->ninst > 20000)
-		return;
+	if (p->ninst > 600)
+		return; /* CRD patterns are far smaller; big programs stay on the VM */
 	rx_dfa *d = calloc(1, sizeof *d);
 	builder b = {.p = p};
 	b.mark = calloc(p->ninst, sizeof *b.mark);
@@ -185,7 +188,9 @@ void rx_dfa_build(rx_prog *p)
 	b.len = malloc(MAX_STATES * sizeof *b.len);
 	b.hash = calloc(2 * MAX_STATES, sizeof *b.hash);
 	uint32_t *inject = malloc((p->ninst + 1) * sizeof *inject);
-	bool ok = d && b.mark && b.stack && b.set && b.start && b.len && b.hash && inject;
+	b.cappool = 64;
+	b.pool = malloc(b.cappool * sizeof *b.pool);
+	bool ok = d && b.mark && b.stack && b.set && b.start && b.len && b.hash && inject && b.pool;
 	size_t ninject = 0;
 	if (ok) {
 		d->ncls = byte_classes(p, d->cls);

@@ -2,7 +2,11 @@
  * fuzz_decode.c — libFuzzer harness for the YAML and JSON decoders: any
  * bytes in, an error or a tree out, never a crash, a hang or unbounded
  * memory. The tree is then turned into objects and written back as JSON to
- * walk every node. Seeds: ../shared/corpus (by path) and tests/fuzz/decode/.
+ * walk every node. The same bytes also go through the chunked path that
+ * `check` uses (gr_split_yaml, then gr_decode_yaml_chunk per piece), which
+ * must agree with gr_decode on the number of documents when both succeed.
+ * Seeds: ../shared/corpus (by path) and tests/fuzz/decode/ (UTF-16, NDJSON,
+ * tags, nested Lists, special floats).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -34,5 +38,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	gr_buf_free(&b);
 	gr_arena_free(&a);
+	int whole_rc = gr_decode(&a, (const char *)data, size, &lim, &docs, &ndocs, &err);
+	size_t whole_n = ndocs;
+	gr_arena_free(&a);
+	if (!gr_looks_like_json((const char *)data, size)) {
+		gr_chunk *chunks;
+		size_t nchunks, total = 0;
+		int chunk_rc = 0;
+		if (gr_split_yaml((const char *)data, size, &chunks, &nchunks) == 0) {
+			for (size_t i = 0; i < nchunks; i++) {
+				if (gr_decode_yaml_chunk(&a, (const char *)data, size, &chunks[i], &lim,
+				                         &docs, &ndocs, &err))
+					chunk_rc = -1;
+				total += ndocs;
+			}
+			free(chunks);
+			if (whole_rc == 0 && chunk_rc == 0 && total != whole_n)
+				abort(); /* the two paths disagree */
+		}
+		gr_arena_free(&a);
+	}
 	return 0;
 }
