@@ -14,6 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A growable list of malloc'd paths. */
 typedef struct gr_pathlist {
 	char **v;
@@ -47,5 +51,9 @@ int gr_walk_manifests(const char *dir, gr_pathlist *out, gr_input_problems *prob
 
 /* The same without the details: -1 on any problem (errno ENOMEM, or EIO). */
 int gr_list_manifests(const char *dir, gr_pathlist *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

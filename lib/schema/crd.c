@@ -148,7 +148,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -159,9 +159,9 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 	gr_input_problems problems = {0};
 	if (gr_walk_manifests(path, &files, &problems)) {
 		if (problems.n)
-			gr_error_set(err, 0, 0, "--crd %s: %s", problems.v[0].path, problems.v[0].message);
+			gr_error_set(err, 0, 0, "CRD path %s: %s", problems.v[0].path, problems.v[0].message);
 		else
-			gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+			gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
 		gr_input_problems_free(&problems);
 		gr_pathlist_free(&files);
 		return -1;
