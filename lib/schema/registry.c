@@ -472,7 +472,9 @@ bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *
 	bool found = false;
 	pthread_mutex_lock(&r->mu);
 	for (gv_entry *gv = r->gvs; gv; gv = gv->next)
-		if (gv->error[0] && strcmp(gv->group, group) == 0 && strcmp(gv->version, version) == 0) {
+		/* a gv still loading writes its error without the lock: skip it */
+		if (!gv->loading && gv->error[0] && strcmp(gv->group, group) == 0 &&
+		    strcmp(gv->version, version) == 0) {
 			snprintf(out, cap, "%s", gv->error);
 			found = true;
 			break;
