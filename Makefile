@@ -12,7 +12,7 @@ CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -Iinclude -D_GNU_SOURCE -MMD -MP
 STD      := -std=c11
-LDLIBS   := -lyaml -lpthread -lm
+LDLIBS   := -lyaml -lcurl -lssl -lcrypto -lz -lpthread -lm
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC   := $(shell find lib -name '*.c' | sort)

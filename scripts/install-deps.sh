@@ -6,10 +6,12 @@
 #   bc, time         bench/check.sh arithmetic and peak RSS
 #   libre2-dev, g++  the regex oracle test and bench (tests/scripts/regex-oracle.sh, bench/regex.sh):
 #                    lib/regex is checked against RE2, the engine whose syntax Go's regexp shares
+#   libcurl4-openssl-dev, libssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (HTTP/2 over
+#                    OpenSSL, client certificates) and its compressed snapshots
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time libre2-dev g++; do check "$p"; done
+for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time libre2-dev g++ libcurl4-openssl-dev libssl-dev zlib1g-dev; do check "$p"; done
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""
