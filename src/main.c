@@ -16,6 +16,8 @@ static const struct command {
 	{"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
 	{"test", cmd_test, "run Kyverno CLI tests (kyverno-test.yaml) with the Kyverno engine"},
 	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
+	{"audit", cmd_audit, "judge what runs in a cluster (or a snapshot) with the engines of check"},
+	{"snapshot", cmd_snapshot, "save what audit reads from a cluster to a file"},
 	{"version", cmd_version, "print the version"},
 };
 
