@@ -134,6 +134,21 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A live object has no lines: its position is its API path (the input
+ * name) and the field path; positions within a LIST page would mislead. */
+static void clear_positions(gr_value *v)
+{
+	v->line = v->column = 0;
+	if (v->type == GR_ARRAY)
+		for (size_t i = 0; i < v->u.a.len; i++)
+			clear_positions(&v->u.a.items[i]);
+	else if (v->type == GR_OBJECT)
+		for (size_t i = 0; i < v->u.o.len; i++) {
+			v->u.o.members[i].line = v->u.o.members[i].column = 0;
+			clear_positions(&v->u.o.members[i].value);
+		}
+}
+
 /* The item with apiVersion and kind first, as a client would see it alone. */
 static void with_type(gr_arena *ar, const gr_kube_resource *r, const gr_value *in, gr_value *out)
 {
@@ -326,6 +341,7 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 			}
 			item *x = &items[n++];
 			x->res = pg->res;
+			clear_positions((gr_value *)it);
 			with_type(ar, r, it, &x->root);
 			const char *base = *r->group
 			                           ? gr_arena_printf(ar, "/apis/%s/%s", r->group, r->version)

@@ -148,8 +148,9 @@ int gr_kube_discover(gr_kube_client *k, gr_kube_resources *out, gr_error *err);
 typedef int (*gr_kube_page_fn)(void *user, const char *path, const char *body, size_t len);
 
 /* LIST path (e.g. /api/v1/pods) page by page (limit + continue). A 410 on
- * a continue restarts the list from the first page (the pages already
- * handed over are then handed over again: *restarts counts this). */
+ * a continue goes on with the token the server's Status offers (the list
+ * is then not consistent: *restarts counts this), or without one restarts
+ * from the first page (pages already handed over come again). */
 int gr_kube_list(gr_kube_client *k, const char *path, gr_kube_page_fn fn, void *user, unsigned *restarts,
                  gr_error *err);
 

@@ -529,10 +529,24 @@ int gr_kube_list(gr_kube_client *k, const char *path, gr_kube_page_fn fn, void *
 			break;
 		}
 		if (r.status == 410 && cont && nrestarts < 3) {
-			/* the continue token expired: list again from the start */
+			/* The continue token expired (etcd compacted past it). The
+			 * server's Status may carry a token to go on at the latest
+			 * resourceVersion (an inconsistent list, counted in
+			 * *restarts); without one, list again from the start. */
 			nrestarts++;
 			free(cont);
 			cont = NULL;
+			gr_arena a410;
+			gr_arena_init(&a410);
+			gr_value st;
+			gr_error e410;
+			if (r.body.len &&
+			    gr_decode_json(&a410, r.body.data, r.body.len, NULL, &st, &e410) == 0) {
+				const char *c = gr_get_str(gr_get(&st, "metadata"), "continue");
+				if (c && *c)
+					cont = strdup(c);
+			}
+			gr_arena_free(&a410);
 			gr_kube_response_free(&r);
 			gr_buf_free(&url);
 			continue;

@@ -16,6 +16,12 @@ start)
 			$EXTRA_CFLAGS -o "$BUILD/tests/kube/replay" "$here/replay.c" "$BUILD/libguardrail.a" \
 			-lyaml -lssl -lcrypto -lpthread -lm $EXTRA_LDFLAGS
 	fi
+	if [ ! -x "$BUILD/tests/kube/kube_probe" ] || [ "$here/kube_probe.c" -nt "$BUILD/tests/kube/kube_probe" ] ||
+		[ "$BUILD/libguardrail.a" -nt "$BUILD/tests/kube/kube_probe" ]; then
+		${CC:-cc} -std=c11 -Iinclude -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+			$EXTRA_CFLAGS -o "$BUILD/tests/kube/kube_probe" "$here/kube_probe.c" "$BUILD/libguardrail.a" \
+			-lyaml -lcurl -lssl -lcrypto -lz -lpthread -lm $EXTRA_LDFLAGS
+	fi
 	rm -f "$dir/$name.port"
 	"$BUILD/tests/kube/replay" --exchanges ../shared/cluster-recordings/exchanges.jsonl \
 		--cert "$dir/server.crt" --key "$dir/server.key" --client-ca "$dir/ca.crt" \
