@@ -284,10 +284,11 @@ int gr_kube_get(gr_kube_client *k, const char *path, const char *accept, gr_kube
 		bool retry;
 		if (cc != CURLE_OK) {
 			gr_error_set(err, 0, 0, "GET %s: %s", path, curl_easy_strerror(cc));
-			/* certificate problems do not heal by retrying */
-			retry = cc != CURLE_PEER_FAILED_VERIFICATION && cc != CURLE_SSL_CACERT_BADFILE &&
-			        cc != CURLE_SSL_CERTPROBLEM && cc != CURLE_URL_MALFORMAT &&
-			        cc != CURLE_UNSUPPORTED_PROTOCOL;
+			/* certificate problems do not heal by retrying, and a request that
+			 * used up its --request-timeout has had its time */
+			retry = cc != CURLE_OPERATION_TIMEDOUT && cc != CURLE_PEER_FAILED_VERIFICATION &&
+			        cc != CURLE_SSL_CACERT_BADFILE && cc != CURLE_SSL_CERTPROBLEM &&
+			        cc != CURLE_URL_MALFORMAT && cc != CURLE_UNSUPPORTED_PROTOCOL;
 		} else {
 			curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &r->status);
 			retry = r->status == 429 || (r->status >= 500 && r->status != 501);

@@ -244,6 +244,15 @@ static void *serve_conn(void *arg)
 		char method[16], path[8192];
 		if (sscanf(buf, "%15s %8191s", method, path) != 2)
 			goto done;
+		/* kubectl adds ?timeout=32s to discovery requests: not part of the key */
+		char *tq = strstr(path, "timeout=");
+		if (tq && (tq[-1] == '?' || tq[-1] == '&')) {
+			char *amp = strchr(tq, '&');
+			if (amp)
+				memmove(tq, amp + 1, strlen(amp + 1) + 1);
+			else
+				tq[-1] = '\0';
+		}
 		char accept[512] = "", authz[1024] = "", imp[256] = "";
 		size_t clen = 0;
 		for (char *l = strstr(buf, "\r\n"); l && l[2]; l = strstr(l + 2, "\r\n")) {
