@@ -1,11 +1,16 @@
 /*
- * engines.c — the built-in engines, in their default order. A new engine
- * adds one extern and one row; an embedder's engines are registered at run
- * time with gr_options_register.
+ * engines.c — the built-in engines, in their default order, and the
+ * library's version. A new engine adds one extern and one row; an
+ * embedder's engines are registered at run time with gr_options_register.
  */
 #include <string.h>
 
-#include "guardrail/engine.h"
+#include "guardrail/guardrail.h"
+
+const char *gr_version(void)
+{
+	return GUARDRAIL_VERSION;
+}
 
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;

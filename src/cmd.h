@@ -5,6 +5,7 @@
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);

@@ -52,7 +52,8 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,kyverno)\n"
+	      "      --engines LIST           comma-separated engines to run (default: all: "
+	      "schema,pss,kyverno)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
@@ -261,12 +262,14 @@ static int parse_args(check_args *a, int argc, char **argv)
 
 static gr_checker *make_checker(check_args *a)
 {
-	/* the schema directory when none was given: the program's defaults */
+	/* the program's defaults: the schema directory when no flag gave one,
+	 * the cache folder from the environment */
 	char dir[4096];
 	gr_error err;
 	gr_error_clear(&err);
+	int found = 1;
 	if (!a->schema_dir_given) {
-		int found = guardrail_default_schema_dir(dir, sizeof dir, &err);
+		found = guardrail_default_schema_dir(dir, sizeof dir, &err);
 		if (found < 0) {
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
@@ -276,9 +279,16 @@ static gr_checker *make_checker(check_args *a)
 			return NULL;
 		}
 	}
+	if (guardrail_default_cache_dir(dir, sizeof dir) &&
+	    gr_options_set(a->options, "schema", "cache-dir", dir, &err)) {
+		fprintf(stderr, "guardrail check: %s\n", err.message);
+		return NULL;
+	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, a->options, &err)) {
 		fprintf(stderr, "guardrail check: %s\n", err.message);
+		if (!found)
+			fprintf(stderr, "guardrail check: %s\n", guardrail_schema_dir_hint());
 		return NULL;
 	}
 	return c;

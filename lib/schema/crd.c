@@ -123,7 +123,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -132,7 +132,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 	 * is predictable */
 	gr_pathlist files = {0};
 	if (gr_list_manifests(path, &files)) {
-		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
 		gr_pathlist_free(&files);
 		return -1;
 	}

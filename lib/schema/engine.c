@@ -14,7 +14,7 @@
 #include "guardrail/set.h"
 
 typedef struct schema_config {
-	char *schema_dir, *patches_dir, *version;
+	char *schema_dir, *patches_dir, *version, *cache_dir;
 	char **crds;
 	size_t ncrds;
 	gr_schema_check_options opt;
@@ -43,6 +43,7 @@ static void config_free(void *p)
 	free(c->schema_dir);
 	free(c->patches_dir);
 	free(c->version);
+	free(c->cache_dir);
 	for (size_t i = 0; i < c->ncrds; i++)
 		free(c->crds[i]);
 	free(c->crds);
@@ -77,6 +78,8 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		return set_string(&c->schema_dir, value, err);
 	if (strcmp(key, "patches-dir") == 0)
 		return set_string(&c->patches_dir, value, err);
+	if (strcmp(key, "cache-dir") == 0)
+		return set_string(&c->cache_dir, value && *value ? value : NULL, err);
 	if (strcmp(key, "kubernetes-version") == 0) {
 		if (value && value[0] == 'v')
 			value++;
@@ -125,6 +128,8 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	const schema_prepared *b = base;
 	int rc = b ? gr_schema_registry_overlay(&s->reg, b->reg, err)
 	           : gr_schema_registry_open(&s->reg, c->schema_dir, c->version, c->patches_dir, err);
+	if (rc == 0 && !b)
+		rc = gr_schema_registry_set_cache(s->reg, c->cache_dir, err);
 	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++)
 		if (gr_schema_add_crd_path(s->reg, c->crds[i], err) < 0)
 			rc = -1;

@@ -21,6 +21,7 @@
 #include "guardrail/path.h"
 #include "registry_int.h"
 #include "validate_int.h"
+#include "../cnum.h"
 
 typedef struct rule_info {
 	const char *id, *doc, *fix;
@@ -43,7 +44,7 @@ static const rule_info rules[] = {
         {"schema.metadata", "docs/rules/schema.md#schemametadata",
          "Fix the name, label or annotation syntax."},
         {"schema.missing", "docs/rules/schema.md#schemamissing",
-         "Check apiVersion and kind, pass the CRD with --crd, or use --ignore-missing-schemas."},
+         "Check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema."},
         {"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
         {"schema.crd", "docs/rules/schema.md#schemacrd",
          "Fix the CustomResourceDefinition's openAPIV3Schema."},
@@ -87,7 +88,7 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	gri_vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	gr_finding *f = gr_findings_add(v->out);
 	if (!f)
@@ -196,7 +197,7 @@ void gr_v_set_fix(vctx *v, size_t before, const char *fmt, ...)
 	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	gri_vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	const char *fix = gr_arena_strdup(v->out->arena, buf);
 	if (fix)
@@ -258,7 +259,7 @@ static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, c
 		char *end = NULL;
 		char tmp[64];
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(x->u.s.len < 63 ? x->u.s.len : 63), x->u.s.ptr);
-		(void)strtod(tmp, &end);
+		(void)gri_strtod(tmp, &end);
 		if (x->u.s.len && end && *end == '\0') {
 			gr_v_set_fix(v, before, "write the number without quotes: %s", tmp);
 			return;
