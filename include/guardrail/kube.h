@@ -19,6 +19,10 @@
 #include "guardrail/error.h"
 #include "guardrail/value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_kube_load_options {
 	const char *kubeconfig;     /* --kubeconfig (wins over env_kubeconfig) */
 	const char *env_kubeconfig; /* the value of $KUBECONFIG, or NULL */
@@ -153,5 +157,9 @@ typedef int (*gr_kube_page_fn)(void *user, const char *path, const char *body, s
  * from the first page (pages already handed over come again). */
 int gr_kube_list(gr_kube_client *k, const char *path, gr_kube_page_fn fn, void *user, unsigned *restarts,
                  gr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
