@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "defaults.h"
+#include "engine_flags.h"
 #include "guardrail/guardrail.h"
 
 #define STDIN_NAME "<stdin>"
@@ -93,67 +94,6 @@ typedef struct check_args {
 	bool schema_dir_given;
 } check_args;
 
-/* A flag's value: "--name=V", "--name V", or for a short flag "-xV". */
-static const char *flag_value(int argc, char **argv, int *i, const char *name, bool *matched)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
-	*matched = false;
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=' && name[1] == '-') {
-		*matched = true;
-		return a + n + 1;
-	}
-	if (a[n] == '\0') {
-		*matched = true;
-		return *i + 1 < argc ? argv[++*i] : NULL;
-	}
-	if (name[1] != '-') { /* -j4, -ojson */
-		*matched = true;
-		return a + n;
-	}
-	return NULL;
-}
-
-/* Flags that map to one engine option. */
-static const struct option_flag {
-	const char *flag, *short_flag, *engine, *key;
-} option_flags[] = {
-        {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
-        {"--schema-dir", NULL, "schema", "schema-dir"},
-        {"--schema-patches", NULL, "schema", "patches-dir"},
-        {"--crd", NULL, "schema", "crd"},
-        {"--pss-enforce", NULL, "pss", "enforce"},
-        {"--pss-warn", NULL, "pss", "warn"},
-        {"--pss-audit", NULL, "pss", "audit"},
-        {"--pss-exempt-namespace", NULL, "pss", "exempt-namespace"},
-        {"--pss-exempt-runtime-class", NULL, "pss", "exempt-runtime-class"},
-        {"--policy", NULL, "kyverno", "policy"},
-};
-
-/* Flags without a value that set one engine option. */
-static const struct switch_flag {
-	const char *flag, *engine, *key, *value;
-} switch_flags[] = {
-        {"--strict", "schema", "strict", "true"},
-        {"--no-strict", "schema", "strict", "false"},
-        {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
-};
-
-static int set_option(check_args *a, const char *flag, const char *engine, const char *key, const char *value)
-{
-	gr_error err;
-	gr_error_clear(&err);
-	if (gr_options_set(a->options, engine, key, value, &err)) {
-		fprintf(stderr, "guardrail check: %s: %s\n", flag, err.message);
-		return -1;
-	}
-	if (strcmp(key, "schema-dir") == 0)
-		a->schema_dir_given = true;
-	return 0;
-}
-
 /* One flag at argv[*i]: 0 handled, 1 help shown, -1 bad (message printed). */
 static int parse_flag(check_args *a, int argc, char **argv, int *i)
 {
@@ -168,13 +108,12 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 		a->allow_empty = true;
 		return 0;
 	}
-	for (size_t k = 0; k < sizeof switch_flags / sizeof switch_flags[0]; k++)
-		if (strcmp(arg, switch_flags[k].flag) == 0)
-			return set_option(a, arg, switch_flags[k].engine, switch_flags[k].key,
-			                  switch_flags[k].value);
-	const char *names[] = {"--output", "-o", "--color", "--engines", "--jobs", "-j"};
+	int rc = engine_flag_parse(a->options, "check", argc, argv, i, &a->schema_dir_given);
+	if (rc <= 0)
+		return rc;
+	const char *names[] = {"--output", "-o", "--color", "--jobs", "-j"};
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-		v = flag_value(argc, argv, i, names[k], &m);
+		v = engine_flag_value(argc, argv, i, names[k], &m);
 		if (!m)
 			continue;
 		if (!v) {
@@ -185,13 +124,7 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			a->output = v;
 		else if (k == 2)
 			a->color = v;
-		else if (k == 3) {
-			gr_error err;
-			if (gr_options_select(a->options, v, &err)) {
-				fprintf(stderr, "guardrail check: --engines: %s\n", err.message);
-				return -1;
-			}
-		} else {
+		else {
 			char *end;
 			errno = 0;
 			a->jobs = strtol(v, &end, 10);
@@ -203,19 +136,6 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			}
 		}
 		return 0;
-	}
-	for (size_t k = 0; k < sizeof option_flags / sizeof option_flags[0]; k++) {
-		const struct option_flag *f = &option_flags[k];
-		v = flag_value(argc, argv, i, f->flag, &m);
-		if (!m && f->short_flag)
-			v = flag_value(argc, argv, i, f->short_flag, &m);
-		if (!m)
-			continue;
-		if (!v) {
-			fprintf(stderr, "guardrail check: flag %s needs a value\n", arg);
-			return -1;
-		}
-		return set_option(a, f->flag, f->engine, f->key, v);
 	}
 	fprintf(stderr, "guardrail check: unknown flag '%s' (see guardrail check --help)\n", arg);
 	return -1;
@@ -262,36 +182,7 @@ static int parse_args(check_args *a, int argc, char **argv)
 
 static gr_checker *make_checker(check_args *a)
 {
-	/* the program's defaults: the schema directory when no flag gave one,
-	 * the cache folder from the environment */
-	char dir[4096];
-	gr_error err;
-	gr_error_clear(&err);
-	int found = 1;
-	if (!a->schema_dir_given) {
-		found = guardrail_default_schema_dir(dir, sizeof dir, &err);
-		if (found < 0) {
-			fprintf(stderr, "guardrail check: %s\n", err.message);
-			return NULL;
-		}
-		if (found > 0 && gr_options_set(a->options, "schema", "schema-dir", dir, &err)) {
-			fprintf(stderr, "guardrail check: %s\n", err.message);
-			return NULL;
-		}
-	}
-	if (guardrail_default_cache_dir(dir, sizeof dir) &&
-	    gr_options_set(a->options, "schema", "cache-dir", dir, &err)) {
-		fprintf(stderr, "guardrail check: %s\n", err.message);
-		return NULL;
-	}
-	gr_checker *c = NULL;
-	if (gr_checker_new(&c, a->options, &err)) {
-		fprintf(stderr, "guardrail check: %s\n", err.message);
-		if (!found)
-			fprintf(stderr, "guardrail check: %s\n", guardrail_schema_dir_hint());
-		return NULL;
-	}
-	return c;
+	return engine_flags_checker(a->options, "check", a->schema_dir_given);
 }
 
 /* ---- step 3: the inputs ---- */

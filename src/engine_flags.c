@@ -121,11 +121,14 @@ int engine_flag_parse(gr_options *o, const char *cmd, int argc, char **argv, int
 
 gr_checker *engine_flags_checker(gr_options *o, const char *cmd, bool schema_dir_given)
 {
+	/* the program's defaults: the schema directory when no flag gave one,
+	 * the cache folder from the environment */
 	char dir[4096];
 	gr_error err;
 	gr_error_clear(&err);
+	int found = 1;
 	if (!schema_dir_given) {
-		int found = guardrail_default_schema_dir(dir, sizeof dir, &err);
+		found = guardrail_default_schema_dir(dir, sizeof dir, &err);
 		if (found < 0) {
 			fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
 			return NULL;
@@ -135,9 +138,16 @@ gr_checker *engine_flags_checker(gr_options *o, const char *cmd, bool schema_dir
 			return NULL;
 		}
 	}
+	if (guardrail_default_cache_dir(dir, sizeof dir) &&
+	    gr_options_set(o, "schema", "cache-dir", dir, &err)) {
+		fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
+		return NULL;
+	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, o, &err)) {
 		fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
+		if (!found)
+			fprintf(stderr, "guardrail %s: %s\n", cmd, guardrail_schema_dir_hint());
 		return NULL;
 	}
 	return c;

@@ -20,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -434,6 +435,8 @@ int main(int argc, char **argv)
 		int c = accept(s, NULL, NULL);
 		if (c < 0)
 			continue;
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one,
+		           sizeof one); /* headers and body are two writes */
 		SSL *ssl = SSL_new(ctx);
 		SSL_set_fd(ssl, c);
 		pthread_t t;
