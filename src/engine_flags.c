@@ -34,11 +34,22 @@ static const struct option_flag {
         {"--schema-dir", NULL, "schema", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
+        {"--old", NULL, "schema", "old"},
+        {"--vap-policy", NULL, "vap", "policy"},
         {"--pss-enforce", NULL, "pss", "enforce"},
         {"--pss-warn", NULL, "pss", "warn"},
         {"--pss-audit", NULL, "pss", "audit"},
         {"--pss-exempt-namespace", NULL, "pss", "exempt-namespace"},
         {"--pss-exempt-runtime-class", NULL, "pss", "exempt-runtime-class"},
+        {"--profile", NULL, "rules", "profile"},
+        {"--only", NULL, "rules", "only"},
+        {"--config", NULL, "rules", "config"},
+        {"--profile-config", NULL, "rules", "upstream-config"},
+        {"--target-kubernetes", NULL, "rules", "target-kubernetes"},
+        {"--allowed-registries", NULL, "rules", "allowed-registries"},
+        {"--denied-registries", NULL, "rules", "denied-registries"},
+        {"--enable-rule", NULL, "rules", "enable"},
+        {"--disable-rule", NULL, "rules", "disable"},
         {"--policy", NULL, "kyverno", "policy"},
 };
 
@@ -48,6 +59,8 @@ static const struct switch_flag {
         {"--strict", "schema", "strict", "true"},
         {"--no-strict", "schema", "strict", "false"},
         {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
+        {"--require-digest", "rules", "require-digest", "true"},
+        {"--require-qualified-images", "rules", "require-qualified", "true"},
 };
 
 const char engine_flags_help[] =
@@ -66,7 +79,11 @@ const char engine_flags_help[] =
         "      --pss-audit LEVEL[:VERSION]    report as audit notes (default: off)\n"
         "      --pss-exempt-namespace NS      skip pods in this namespace (repeatable)\n"
         "      --pss-exempt-runtime-class RC  skip pods with this runtimeClassName (repeatable)\n"
-        "      --policy FILE|DIR        Kyverno ClusterPolicy/Policy files to apply (repeatable)\n";
+        "      --policy FILE|DIR        Kyverno ClusterPolicy/Policy files to apply (repeatable)\n"
+        "      --vap-policy PATH        ValidatingAdmissionPolicy and binding files (repeatable)\n"
+        "rule packs:\n"
+        "      --profile P, --only LIST, --config FILE, --enable-rule R, --disable-rule R,\n"
+        "      --target-kubernetes X.Y, --allowed-registries L, --denied-registries L: as check\n";
 
 static int set_option(gr_options *o, const char *cmd, const char *flag, const char *engine, const char *key,
                       const char *value, bool *schema_dir_given)

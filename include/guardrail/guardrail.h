@@ -32,6 +32,7 @@
 #include "guardrail/report.h"
 #include "guardrail/schema.h"
 #include "guardrail/session.h"
+#include "guardrail/rules.h"
 #include "guardrail/set.h"
 #include "guardrail/value.h"
 

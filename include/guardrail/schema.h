@@ -66,7 +66,15 @@ bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *ve
 typedef struct gr_schema_check_options {
 	bool strict;                 /* unknown fields are errors, not warnings */
 	bool ignore_missing_schemas; /* a kind without schema: ctx->skipped instead of a finding */
+	const struct gr_old_objects *old; /* previous versions (--old): transition rules see them; or NULL */
 } gr_schema_check_options;
+
+/* Previous versions of objects (an UPDATE's old object), indexed by
+ * apiVersion, kind, namespace and name (lib/schema/cel.c). */
+typedef struct gr_old_objects gr_old_objects;
+int gr_old_objects_load(gr_old_objects **out, char *const *paths, size_t n, gr_error *err);
+const gr_value *gr_old_objects_find(const gr_old_objects *o, const struct gr_object *obj);
+void gr_old_objects_free(gr_old_objects *o);
 
 /* Validate one object; appends findings (strings in out->arena). Thread-safe.
  * -1 when memory ran out (the findings may be incomplete). */

@@ -44,6 +44,8 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 		if (c) {
 			gr_scompiler_set_regex_list(c, &r->regexes);
 			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
+			if (schema && root != &gr_snode_any)
+				gr_schema_cel_attach(r, (snode *)root, schema);
 			if (gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
 				added = 1;
 			gr_scompiler_free(c);

@@ -17,12 +17,16 @@ typedef struct schema_config {
 	char *schema_dir, *patches_dir, *version, *cache_dir;
 	char **crds;
 	size_t ncrds;
+	char **olds; /* --old paths */
+	size_t nolds;
 	gr_schema_check_options opt;
 } schema_config;
 
 typedef struct schema_prepared {
 	gr_schema_registry *reg;
 	const schema_config *cfg;
+	gr_old_objects *old;       /* owned by the base state */
+	const gr_old_objects *use; /* the base's, for derived states */
 } schema_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -47,6 +51,9 @@ static void config_free(void *p)
 	for (size_t i = 0; i < c->ncrds; i++)
 		free(c->crds[i]);
 	free(c->crds);
+	for (size_t i = 0; i < c->nolds; i++)
+		free(c->olds[i]);
+	free(c->olds);
 	free(c);
 }
 
@@ -101,9 +108,21 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		c->ncrds++;
 		return 0;
 	}
+	if (strcmp(key, "old") == 0) {
+		if (!value || !*value)
+			return gr_error_set(err, 0, 0, "option old wants a path");
+		char **v = realloc(c->olds, (c->nolds + 1) * sizeof *v);
+		if (!v)
+			return gr_error_set(err, 0, 0, "out of memory");
+		c->olds = v;
+		if (!(v[c->nolds] = strdup(value)))
+			return gr_error_set(err, 0, 0, "out of memory");
+		c->nolds++;
+		return 0;
+	}
 	return gr_error_set(
 	        err, 0, 0,
-	        "unknown option \"%.100s\" (schema-dir, patches-dir, kubernetes-version, crd, strict, "
+	        "unknown option \"%.100s\" (schema-dir, patches-dir, kubernetes-version, crd, old, strict, "
 	        "ignore-missing-schemas)",
 	        key);
 }
@@ -114,6 +133,7 @@ static void prepared_free(void *p)
 	if (!s)
 		return;
 	gr_schema_registry_free(s->reg);
+	gr_old_objects_free(s->old);
 	free(s);
 }
 
@@ -133,6 +153,9 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++)
 		if (gr_schema_add_crd_path(s->reg, c->crds[i], err) < 0)
 			rc = -1;
+	if (rc == 0 && !b && c->nolds && gr_old_objects_load(&s->old, c->olds, c->nolds, err) < 0)
+		rc = -1;
+	s->use = b ? b->use : s->old;
 	const size_t *idx;
 	size_t n = gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -151,7 +174,9 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 static int check(const void *p, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
 {
 	const schema_prepared *s = p;
-	if (gr_schema_check(s->reg, obj, &s->cfg->opt, ctx, out))
+	gr_schema_check_options opt = s->cfg->opt;
+	opt.old = s->use;
+	if (gr_schema_check(s->reg, obj, &opt, ctx, out))
 		return gr_error_set(err, 0, 0, "out of memory");
 	return 0;
 }

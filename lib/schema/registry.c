@@ -176,6 +176,7 @@ void gr_schema_registry_free(gr_schema_registry *r)
 		g = next;
 	}
 	gr_sregex_free_all(r->regexes);
+	gr_schema_cel_free_all(r->cels);
 	free(r->buckets);
 	free(r->dir);
 	free(r->patches);

@@ -41,6 +41,7 @@ struct gr_schema_registry {
 	kind_entry **buckets;
 	gv_entry *gvs;              /* group-versions tried */
 	sregex *regexes;            /* compiled patterns, freed with the registry */
+	struct gr_schema_cel *cels;   /* compiled CRD validation rules, freed with the registry (cel.c) */
 	gr_schema_registry *parent; /* an overlay's base (built-ins, earlier CRDs), or NULL */
 };
 

@@ -46,6 +46,8 @@ static const rule_info rules[] = {
         {"schema.missing", "docs/rules/schema.md#schemamissing",
          "Check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema."},
         {"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
+        {"cel.validation", "docs/rules/cel.md#celvalidation",
+         "Change the value so that the CRD's x-kubernetes-validations rule holds (the message says which)."},
         {"schema.crd", "docs/rules/schema.md#schemacrd",
          "Fix the CustomResourceDefinition's openAPIV3Schema."},
 };
@@ -790,7 +792,7 @@ static void walk(vctx *v, const snode *n, const gr_value *x)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
-	if (n->nvalidations && !v->in_branch) {
+	if (n->nvalidations && !v->in_branch && !v->cel_done) {
 		v->ctx->not_evaluated += n->nvalidations;
 		v->ctx->not_evaluated_reason = "CEL validation rules (x-kubernetes-validations) are not evaluated";
 	}
@@ -884,7 +886,10 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 		free(v);
 		return 0;
 	}
+	v->cel_done = e->root->cel != NULL;
 	walk_root(v, e->root, root, e->crd ? 2 : 1);
+	if (e->root->cel)
+		gr_v_cel(v, e->root, root, opt->old ? gr_old_objects_find(opt->old, obj) : NULL);
 	const gr_value *meta = gr_get(root, "metadata");
 	v_push_key(v, "metadata", 8);
 	gr_v_metadata(v, meta, e->namespaced, e->crd ? META_CUSTOM : META_BUILTIN, root);
