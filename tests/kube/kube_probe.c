@@ -5,12 +5,15 @@
  *   kube_probe KUBECONFIG list PATH LIMIT     pages, items, restarts
  *   kube_probe KUBECONFIG token               runs the credential twice:
  *                                             whether the second was cached
+ *   kube_probe KUBECONFIG rotate FILE         the token, FILE rewritten (a
+ *                                             rotated tokenFile), the token again
  *   kube_probe merge FILE...                  the merged kubeconfig as JSON
  * Options from the environment of the test: KP_TIMEOUT_MS, KP_CONTEXT.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guardrail/decode.h"
 #include "guardrail/kube.h"
@@ -123,6 +126,20 @@ int main(int argc, char **argv)
 			} else
 				printf("token %s; second call %s\n", first ? "present" : "none",
 				       first && t2 && !strcmp(first, t2) ? "same" : "different");
+			free(first);
+		}
+	} else if (!strcmp(cmd, "rotate") && argc > 3) {
+		const char *t1, *t2;
+		if (gr_kube_credentials(c, &t1, &err) == 0) {
+			char *first = t1 ? strdup(t1) : NULL;
+			sleep(1); /* a new modification time */
+			FILE *f = fopen(argv[3], "w");
+			if (f) {
+				fputs("rotated-token\n", f);
+				fclose(f);
+			}
+			if (gr_kube_credentials(c, &t2, &err) == 0)
+				printf("before %s after %s\n", first ? first : "-", t2 ? t2 : "-");
 			free(first);
 		}
 	} else

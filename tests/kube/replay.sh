@@ -10,6 +10,13 @@ start)
 	dir=$2 name=$3
 	shift 3
 	mkdir -p "$BUILD/tests/kube"
+	# a sanitizer build of the library needs the sanitizer runtime (make test-sanitize)
+	if [ -z "$EXTRA_LDFLAGS" ] && nm "$BUILD/libguardrail.a" 2>/dev/null | grep -q __asan_; then
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+		EXTRA_LDFLAGS=$EXTRA_CFLAGS
+		CC=${CC:-clang}
+		command -v clang >/dev/null && CC=clang
+	fi
 	if [ ! -x "$BUILD/tests/kube/replay" ] || [ "$here/replay.c" -nt "$BUILD/tests/kube/replay" ] ||
 		[ "$BUILD/libguardrail.a" -nt "$BUILD/tests/kube/replay" ]; then
 		${CC:-cc} -std=c11 -Iinclude -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -139,6 +139,10 @@ printf 'test-admin-token\n' >"$tmp/token"
 kubeconfig "$tmp/tokfile.yaml" "$P" "    tokenFile: token"
 $KP "$tmp/tokfile.yaml" get /version >"$tmp/g" 2>&1
 has "$tmp/g" "HTTP 200" "tokenFile relative to the kubeconfig"
+cp "$tmp/token" "$tmp/token2"
+kubeconfig "$tmp/tokfile2.yaml" "$P" "    tokenFile: token2"
+$KP "$tmp/tokfile2.yaml" rotate "$tmp/token2" >"$tmp/g" 2>&1
+has "$tmp/g" "before test-admin-token after rotated-token" "tokenFile re-read when it changes"
 mkdir -p "$tmp/files"
 cp "$tmp/ca.crt" "$tmp/files/"
 cat >"$tmp/files/kc.yaml" <<K
