@@ -14,12 +14,14 @@ const char *gr_version(void)
 
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;
+extern const gr_engine gri_engine_native;
 extern const gr_engine gri_engine_kyverno;
 extern const gr_engine gri_engine_vap;
 
 const gr_engine *const gr_builtin_engines[] = {
         &gri_engine_schema,
         &gri_engine_pss,
+        &gri_engine_native,
         &gri_engine_kyverno,
         &gri_engine_vap,
         NULL,
