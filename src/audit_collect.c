@@ -147,20 +147,26 @@ static bool in_list(const char *list, const gr_kube_resource *r)
 	return false;
 }
 
-/* Remove what a Secret holds in clear: data, stringData, and the
- * last-applied annotation (which repeats them). */
+/* Remove what a Secret holds in clear: the values of data and stringData
+ * become "" (the keys stay: engines check that a type's keys are there),
+ * and the last-applied annotation (which repeats them) goes. */
 static void scrub_secret(gr_value *item)
 {
 	if (!gr_is(item, GR_OBJECT))
 		return;
-	size_t k = 0;
 	for (size_t i = 0; i < item->u.o.len; i++) {
 		const char *key = item->u.o.members[i].key;
-		if (!strcmp(key, "data") || !strcmp(key, "stringData"))
+		gr_value *d = &item->u.o.members[i].value;
+		if ((strcmp(key, "data") && strcmp(key, "stringData")) || !gr_is(d, GR_OBJECT))
 			continue;
-		item->u.o.members[k++] = item->u.o.members[i];
+		for (size_t j = 0; j < d->u.o.len; j++) {
+			gr_value *v = &d->u.o.members[j].value;
+			v->type = GR_STRING;
+			v->u.s.ptr = "";
+			v->u.s.len = 0;
+		}
 	}
-	item->u.o.len = k;
+	size_t k;
 	gr_value *ann = (gr_value *)gr_get(gr_get(item, "metadata"), "annotations");
 	if (gr_is(ann, GR_OBJECT)) {
 		k = 0;

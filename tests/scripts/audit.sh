@@ -92,9 +92,10 @@ $G audit --snapshot "$tmp/s1.gz" --pss-enforce restricted --color never >"$tmp/s
 cmp -s "$tmp/snap.txt" "$tmp/audit.txt" && ok || bad "audit --snapshot (text) differs from the live audit"
 zcat "$tmp/s1.gz" | grep '"path":"/api/v1/secrets' >"$tmp/secrets.line"
 [ -s "$tmp/secrets.line" ] && ok || bad "snapshot has the secrets LIST"
-grep -q '"data":\|"stringData":\|"kubectl.kubernetes.io/last-applied-configuration":' "$tmp/secrets.line" && bad "snapshot keeps Secret values" || ok
+grep -q '"data":{"[^"]*":"[^"]\|"kubectl.kubernetes.io/last-applied-configuration":' "$tmp/secrets.line" && bad "snapshot keeps Secret values" || ok
+grep -q '"data":{".dockerconfigjson":""}' "$tmp/secrets.line" && ok || bad "snapshot keeps Secret keys, values emptied"
 $G snapshot --kubeconfig "$kc" --chunk-size 50 --qps 0 --include-secret-data -o "$tmp/s4.gz" 2>/dev/null
-zcat "$tmp/s4.gz" | grep '"path":"/api/v1/secrets' | grep -q '"data":' && ok || bad "--include-secret-data keeps them"
+zcat "$tmp/s4.gz" | grep '"path":"/api/v1/secrets' | grep -q '"data":{"[^"]*":"[^"]' && ok || bad "--include-secret-data keeps them"
 zcat "$tmp/s1.gz" | grep -q '"resourceVersion":"593"' && ok || bad "snapshot keeps the LISTs' resourceVersions"
 printf 'not gzip' >"$tmp/bad.gz"
 $G audit --snapshot "$tmp/bad.gz" >/dev/null 2>"$tmp/err"
