@@ -289,7 +289,8 @@ static int cmp_rule(const void *a, const void *b)
 
 static void print_table(report_state *r, const audit_data *d, const char *at_name)
 {
-	qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row);
+	if (r->nrows)
+		qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row);
 	printf("\nper namespace (objects judged; findings by level%s%s%s):\n",
 	       r->what_if ? "; pod-bearing objects that " : "", r->what_if ? at_name : "",
 	       r->what_if ? " would refuse" : "");
@@ -308,7 +309,8 @@ static void print_table(report_state *r, const audit_data *d, const char *at_nam
 		if (r->what_if)
 			printf(" %9zu  %s", row->would_fail, !*row->ns ? "" : row->would_fail ? "no" : "yes");
 		printf("\n");
-		qsort(row->rules, row->nrules, sizeof *row->rules, cmp_rule);
+		if (row->nrules)
+			qsort(row->rules, row->nrules, sizeof *row->rules, cmp_rule);
 		for (size_t k = 0; k < row->nrules; k++)
 			printf("      %-40s enforce %zu, warn %zu, audit %zu\n", row->rules[k].rule,
 			       row->rules[k].n[0], row->rules[k].n[1], row->rules[k].n[2]);
@@ -360,7 +362,8 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 	for (size_t i = 0; i < n; i++)
 		if (items[i].uid)
 			uids[nu++] = items[i].uid;
-	qsort(uids, nu, sizeof *uids, cmp_str);
+	if (nu)
+		qsort(uids, nu, sizeof *uids, cmp_str);
 	gr_session_options so;
 	gr_session_options_default(&so);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -368,7 +371,7 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 	gr_session *s = gr_session_new(c, &so);
 	size_t collapsed = 0, added = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!a->no_collapse && items[i].owner_uid &&
+		if (!a->no_collapse && items[i].owner_uid && nu &&
 		    bsearch(&items[i].owner_uid, uids, nu, sizeof *uids, cmp_str)) {
 			collapsed++;
 			continue;
