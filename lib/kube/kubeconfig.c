@@ -582,9 +582,12 @@ int gr_kube_config_merge_json(const char *const *files, size_t nfiles, bool show
 			merged_free(&m);
 			return -1;
 		}
-	qsort(m.clusters, m.nclusters, sizeof(named), cmp_named);
-	qsort(m.users, m.nusers, sizeof(named), cmp_named);
-	qsort(m.contexts, m.ncontexts, sizeof(named), cmp_named);
+	if (m.nclusters)
+		qsort(m.clusters, m.nclusters, sizeof(named), cmp_named);
+	if (m.nusers)
+		qsort(m.users, m.nusers, sizeof(named), cmp_named);
+	if (m.ncontexts)
+		qsort(m.contexts, m.ncontexts, sizeof(named), cmp_named);
 	static const char *const lists[] = {"clusters", "contexts", "users"};
 	static const char *const inner[] = {"cluster", "context", "user"};
 	gr_buf_putc(out, '{');
