@@ -20,6 +20,8 @@ static const struct command {
 	{"serve", cmd_serve, "the admission webhook: the same verdicts in the cluster"},
 	{"test", cmd_test, "run Kyverno CLI tests (kyverno-test.yaml) with the Kyverno engine"},
 	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
+	{"audit", cmd_audit, "judge what runs in a cluster (or a snapshot) with the engines of check"},
+	{"snapshot", cmd_snapshot, "save what audit reads from a cluster to a file"},
 	{"version", cmd_version, "print the version"},
 };
 

@@ -23,6 +23,7 @@
 #include "guardrail/finding.h"
 #include "guardrail/inputs.h"
 #include "guardrail/jmespath.h"
+#include "guardrail/kube.h"
 #include "guardrail/kyverno.h"
 #include "guardrail/object.h"
 #include "guardrail/path.h"

@@ -25,7 +25,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	short=${name#fuzz_}
 	bin="$tmp/$name"
-	if ! $cc $flags -o "$bin" "$src" tests/fuzz/replay/replay_main.c "$BUILD/libguardrail.a" -lyaml -lpthread -lm -lz -lssl -lcrypto \
+	if ! $cc $flags -o "$bin" "$src" tests/fuzz/replay/replay_main.c "$BUILD/libguardrail.a" -lyaml -lpthread -lm -lz -lcurl -lssl -lcrypto \
 		2> "$tmp/cc.err"; then
 		echo "FAIL: $name does not build for replay" >&2
 		head -5 "$tmp/cc.err" >&2

@@ -1,0 +1,277 @@
+#!/bin/sh
+# guardrail audit and snapshot against the recorded cluster
+# (../shared/cluster-recordings) replayed by tests/kube/replay.c over
+# loopback HTTPS with a PKI made here: every credential form, discovery,
+# pagination, error statuses, a stalling server, a reset connection, 5xx and
+# 429 with Retry-After, a 410 on continue; the audit report pinned; a
+# snapshot that round-trips byte for byte and audits identically offline.
+BUILD=${BUILD:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+G="$root/$BUILD/guardrail"
+KP="$root/$BUILD/tests/kube/kube_probe"
+exp="$root/tests/kube/expected"
+tmp=$(mktemp -d)
+servers=""
+cleanup() {
+	for s in $servers; do tests/kube/replay.sh stop "$tmp" "$s"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# has FILE TEXT: FILE contains TEXT
+has() { grep -qF -- "$2" "$1" && ok || { bad "$3: expected '$2' in:"; head -5 "$1" >&2; }; }
+
+tests/kube/setup.sh "$tmp" >/dev/null || { echo "audit: 0 passed, 1 failed"; exit 1; }
+start() { # start NAME [faults]: the port in $port
+	n=$1
+	shift
+	BUILD=$BUILD tests/kube/replay.sh start "$tmp" "$n" "$@" || { bad "replay server $n"; return 1; }
+	servers="$servers $n"
+	port=$(cat "$tmp/$n.port")
+}
+b64() { base64 -w0 "$1"; }
+# kubeconfig FILE PORT USER-YAML [CLUSTER-EXTRA]
+kubeconfig() {
+	cat >"$1" <<K
+apiVersion: v1
+kind: Config
+clusters:
+- name: rec
+  cluster:
+    server: https://127.0.0.1:$2
+${4:-    certificate-authority-data: $(b64 "$tmp/ca.crt")}
+users:
+- name: u
+  user:
+$3
+contexts:
+- name: rec
+  context: {cluster: rec, user: u, namespace: team-alpha}
+current-context: rec
+K
+}
+certuser="    client-certificate-data: $(b64 "$tmp/client.crt")
+    client-key-data: $(b64 "$tmp/client.key")"
+
+start main || { echo "audit: $pass passed, $((fail + 1)) failed"; exit 1; }
+P=$port
+kc="$tmp/kc.yaml"
+kubeconfig "$kc" "$P" "$certuser"
+A="$G audit --kubeconfig $kc --chunk-size 50 --qps 0 --color never"
+
+# ---- the pinned report of the recorded cluster ----
+$A -o json >"$tmp/audit.json" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "audit exit code (want 1: enforce-level findings)"
+cmp -s "$tmp/audit.json" "$exp/audit.json" && ok || { bad "audit -o json differs from tests/kube/expected/audit.json"; diff "$exp/audit.json" "$tmp/audit.json" | head -5 >&2; }
+$A --pss-enforce restricted >"$tmp/audit.txt" 2>"$tmp/err"
+cmp -s "$tmp/audit.txt" "$exp/audit-restricted.txt" && ok || { bad "audit --pss-enforce restricted differs from tests/kube/expected/audit-restricted.txt"; diff "$exp/audit-restricted.txt" "$tmp/audit.txt" | head -10 >&2; }
+# what the table must say, independent of the pinned bytes
+grep -E '^  team-gamma +privileged' "$tmp/audit.txt" | grep -q ' no$' && ok || bad "team-gamma cannot go restricted"
+grep -E '^  payments +restricted' "$tmp/audit.txt" | grep -q ' yes$' && ok || bad "payments is ready for restricted"
+has "$tmp/audit.txt" "reported through their controller owner" "owner collapsing counted"
+grep -q 'pods/web-6d4cf56db6' "$tmp/audit.json" && bad "pods of ReplicaSet web-6d4cf56db6 reported (should collapse onto the Deployment)" || ok
+$A --no-collapse -o json >"$tmp/nocollapse.json" 2>/dev/null
+o1=$(grep -o '"objects":[0-9]*' "$tmp/audit.json")
+o2=$(grep -o '"objects":[0-9]*' "$tmp/nocollapse.json")
+[ "${o1#*:}" -eq 446 ] && [ "${o2#*:}" -eq 450 ] && ok || bad "--no-collapse judges the ReplicaSet and its 3 Pods too ($o1, $o2)"
+grep -q '"file":"/api/v1/namespaces/team-gamma/pods/' "$tmp/audit.json" && ok || bad "a live finding's position is its API path"
+
+# ---- snapshots ----
+$G snapshot --kubeconfig "$kc" --chunk-size 50 --qps 0 -o "$tmp/s1.gz" 2>/dev/null && ok || bad "snapshot"
+$G snapshot --kubeconfig "$kc" --chunk-size 50 --qps 0 -o "$tmp/s2.gz" 2>/dev/null
+cmp -s "$tmp/s1.gz" "$tmp/s2.gz" && ok || bad "two snapshots of the same cluster differ"
+$G snapshot --snapshot "$tmp/s1.gz" -o "$tmp/s3.gz" 2>/dev/null
+cmp -s "$tmp/s1.gz" "$tmp/s3.gz" && ok || bad "a snapshot read and written again is not byte for byte the same"
+$G audit --snapshot "$tmp/s1.gz" -o json --color never >"$tmp/snap.json" 2>/dev/null
+cmp -s "$tmp/snap.json" "$tmp/audit.json" && ok || bad "audit --snapshot differs from the live audit"
+$G audit --snapshot "$tmp/s1.gz" --pss-enforce restricted --color never >"$tmp/snap.txt" 2>/dev/null
+cmp -s "$tmp/snap.txt" "$tmp/audit.txt" && ok || bad "audit --snapshot (text) differs from the live audit"
+zcat "$tmp/s1.gz" | grep '"path":"/api/v1/secrets' >"$tmp/secrets.line"
+[ -s "$tmp/secrets.line" ] && ok || bad "snapshot has the secrets LIST"
+grep -q '"data":{"[^"]*":"[^"]\|"kubectl.kubernetes.io/last-applied-configuration":' "$tmp/secrets.line" && bad "snapshot keeps Secret values" || ok
+grep -q '"data":{".dockerconfigjson":""}' "$tmp/secrets.line" && ok || bad "snapshot keeps Secret keys, values emptied"
+$G snapshot --kubeconfig "$kc" --chunk-size 50 --qps 0 --include-secret-data -o "$tmp/s4.gz" 2>/dev/null
+zcat "$tmp/s4.gz" | grep '"path":"/api/v1/secrets' | grep -q '"data":{"[^"]*":"[^"]' && ok || bad "--include-secret-data keeps them"
+zcat "$tmp/s1.gz" | grep -q '"resourceVersion":"593"' && ok || bad "snapshot keeps the LISTs' resourceVersions"
+printf 'not gzip' >"$tmp/bad.gz"
+$G audit --snapshot "$tmp/bad.gz" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "a bad snapshot exits 2"
+echo '{"kind":"x"}' | gzip >"$tmp/bad2.gz"
+$G audit --snapshot "$tmp/bad2.gz" >/dev/null 2>"$tmp/err"
+has "$tmp/err" "bad2.gz:1:1: not a guardrail snapshot" "bad snapshot names file:line:col"
+
+# ---- discovery, pagination, errors (lib/kube through kube_probe) ----
+$KP "$kc" discover >"$tmp/d" 2>&1
+has "$tmp/d" "aggregated 60 resources, 53 listable" "aggregated discovery"
+grep -q '^apps/v1 deployments Deployment namespaced$' "$tmp/d" && ok || bad "discovery: deployments"
+grep -q '^ops.example.com/v1 backups Backup namespaced$' "$tmp/d" && ok || bad "discovery: CRD preferred version"
+$KP "$kc" list /api/v1/namespaces/team-alpha/pods 5 >"$tmp/l" 2>&1
+has "$tmp/l" "pages 3 items 12 restarts 0" "pagination limit=5"
+$KP "$kc" list /api/v1/pods 50 >"$tmp/l" 2>&1
+has "$tmp/l" "pages 2 items 56 restarts 0" "pagination of pods"
+$KP "$kc" list /api/v1/configmaps 20 >"$tmp/l" 2>&1
+has "$tmp/l" "pages 3 items 52 restarts 1" "410 on continue: go on with the server's token"
+$KP "$kc" get /api/v1/namespaces/default/pods/does-not-exist >"$tmp/g" 2>&1
+has "$tmp/g" 'HTTP 404 NotFound: pods "does-not-exist" not found' "404 Status"
+$KP "$kc" get /apis/no.such.group/v1 >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 404: 404 page not found" "404 plain text"
+$KP "$kc" get '/api/v1/pods?limit=50&continue=not-a-valid-continue-token' >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 400 BadRequest: invalid continue token" "400"
+$KP "$kc" get /api/v1/namespaces/team-beta/pods/does-not-exist >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 404" "unrecorded path is a 404"
+
+# ---- credential forms ----
+kubeconfig "$tmp/tok.yaml" "$P" "    token: test-admin-token"
+$G audit --kubeconfig "$tmp/tok.yaml" --chunk-size 50 --qps 0 -o json >"$tmp/o" 2>/dev/null
+cmp -s "$tmp/o" "$tmp/audit.json" && ok || bad "token auth gives the same audit"
+kubeconfig "$tmp/badtok.yaml" "$P" "    token: wrong"
+$G audit --kubeconfig "$tmp/badtok.yaml" --chunk-size 50 --qps 0 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "a bad token exits 2"
+has "$tmp/err" "HTTP 401 Unauthorized: Unauthorized" "401 message"
+grep -q wrong "$tmp/err" && bad "the token shows in the error" || ok
+kubeconfig "$tmp/anon.yaml" "$P" "    {}"
+$KP "$tmp/anon.yaml" get '/api/v1/namespaces?limit=50' >"$tmp/g" 2>&1
+has "$tmp/g" 'User "system:anonymous" cannot list resource "namespaces"' "anonymous 403"
+printf 'test-admin-token\n' >"$tmp/token"
+kubeconfig "$tmp/tokfile.yaml" "$P" "    tokenFile: token"
+$KP "$tmp/tokfile.yaml" get /version >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 200" "tokenFile relative to the kubeconfig"
+cp "$tmp/token" "$tmp/token2"
+kubeconfig "$tmp/tokfile2.yaml" "$P" "    tokenFile: token2"
+$KP "$tmp/tokfile2.yaml" rotate "$tmp/token2" >"$tmp/g" 2>&1
+has "$tmp/g" "before test-admin-token after rotated-token" "tokenFile re-read when it changes"
+mkdir -p "$tmp/files"
+cp "$tmp/ca.crt" "$tmp/files/"
+cat >"$tmp/files/kc.yaml" <<K
+apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:$P", certificate-authority: ca.crt}
+users:
+- name: u
+  user: {client-certificate: $tmp/client.crt, client-key: $tmp/client.key}
+contexts:
+- name: x
+  context: {cluster: c, user: u}
+current-context: x
+K
+$KP "$tmp/files/kc.yaml" get /version >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 200" "client certificate files, relative CA"
+kubeconfig "$tmp/rogue.yaml" "$P" "    client-certificate-data: $(b64 "$tmp/rogue.crt")
+    client-key-data: $(b64 "$tmp/rogue.key")"
+$KP "$tmp/rogue.yaml" get '/api/v1/namespaces?limit=50' >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 403" "a certificate of another CA is anonymous"
+kubeconfig "$tmp/insecure.yaml" "$P" "$certuser" "    insecure-skip-tls-verify: true"
+$KP "$tmp/insecure.yaml" get /version >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 200" "insecure-skip-tls-verify"
+kubeconfig "$tmp/noca.yaml" "$P" "$certuser" "    tls-server-name: kubernetes.test"
+$KP "$tmp/noca.yaml" get /version >"$tmp/g" 2>&1
+grep -q "HTTP 200" "$tmp/g" && bad "a server certificate from an unknown CA was accepted" || ok
+kubeconfig "$tmp/sni.yaml" "$P" "$certuser" "    certificate-authority-data: $(b64 "$tmp/ca.crt")
+    tls-server-name: kubernetes.test"
+$KP "$tmp/sni.yaml" get /version >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 200" "tls-server-name in the certificate"
+kubeconfig "$tmp/sni2.yaml" "$P" "$certuser" "    certificate-authority-data: $(b64 "$tmp/ca.crt")
+    tls-server-name: other.example"
+$KP "$tmp/sni2.yaml" get /version >"$tmp/g" 2>&1
+grep -q "HTTP 200" "$tmp/g" && bad "tls-server-name not in the certificate was accepted" || ok
+
+# exec plugins: v1 and v1beta1, cached until expiry, failures with stderr
+cat >"$tmp/plugin.sh" <<'S'
+#!/bin/sh
+echo run >>"$PLUGIN_LOG"
+printf '%s' "$KUBERNETES_EXEC_INFO" >"$PLUGIN_LOG.info"
+[ "$1" = fail ] && { echo "login required: run az login" >&2; exit 3; }
+api=$(printf '%s' "$KUBERNETES_EXEC_INFO" | sed 's/.*"apiVersion":"\([^"]*\)".*/\1/')
+printf '{"kind":"ExecCredential","apiVersion":"%s","status":{"token":"test-admin-token","expirationTimestamp":"%s"}}\n' "$api" "$EXPIRY"
+S
+chmod +x "$tmp/plugin.sh"
+for v in v1 v1beta1; do
+	mode="      interactiveMode: Never"
+	[ $v = v1beta1 ] && mode=""
+	kubeconfig "$tmp/exec-$v.yaml" "$P" "    exec:
+      apiVersion: client.authentication.k8s.io/$v
+      command: $tmp/plugin.sh
+      args: [ok]
+      env: [{name: PLUGIN_LOG, value: $tmp/plugin-$v.log}, {name: EXPIRY, value: '2999-01-01T00:00:00Z'}]
+      provideClusterInfo: true
+$mode"
+	$KP "$tmp/exec-$v.yaml" token >"$tmp/g" 2>&1
+	has "$tmp/g" "token present; second call same" "exec $v"
+	[ "$(wc -l <"$tmp/plugin-$v.log")" -eq 1 ] && ok || bad "exec $v: the credential is cached until it expires"
+	has "$tmp/plugin-$v.log.info" "\"apiVersion\":\"client.authentication.k8s.io/$v\"" "exec $v: KUBERNETES_EXEC_INFO"
+	has "$tmp/plugin-$v.log.info" "\"server\":\"https://127.0.0.1:$P\"" "exec $v: provideClusterInfo"
+	$KP "$tmp/exec-$v.yaml" get /version >"$tmp/g" 2>&1
+	has "$tmp/g" "HTTP 200" "exec $v credential accepted"
+done
+kubeconfig "$tmp/exec-exp.yaml" "$P" "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $tmp/plugin.sh
+      env: [{name: PLUGIN_LOG, value: $tmp/plugin-exp.log}, {name: EXPIRY, value: '2000-01-01T00:00:00Z'}]
+      interactiveMode: IfAvailable"
+$KP "$tmp/exec-exp.yaml" token >/dev/null 2>&1
+[ "$(wc -l <"$tmp/plugin-exp.log")" -eq 2 ] && ok || bad "an expired ExecCredential is refreshed"
+kubeconfig "$tmp/exec-fail.yaml" "$P" "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $tmp/plugin.sh
+      args: [fail]
+      env: [{name: PLUGIN_LOG, value: $tmp/plugin-f.log}]
+      installHint: install the plugin from example.com
+      interactiveMode: Never"
+$G audit --kubeconfig "$tmp/exec-fail.yaml" --qps 0 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "a failing plugin exits 2"
+has "$tmp/err" "exit status 3; stderr: login required: run az login" "plugin failure with stderr"
+has "$tmp/err" "install the plugin from example.com" "plugin failure with installHint"
+kubeconfig "$tmp/exec-v1-nomode.yaml" "$P" "    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: x"
+$KP "$tmp/exec-v1-nomode.yaml" get /version >"$tmp/g" 2>&1
+has "$tmp/g" "exec-v1-nomode.yaml:" "error names the kubeconfig"
+has "$tmp/g" "interactiveMode: required" "v1 requires interactiveMode"
+
+# kubeconfig loading: the recorded examples, the merge, errors
+for f in ../shared/cluster-recordings/kubeconfigs/*.yaml; do
+	$KP "$f" get /version >"$tmp/g" 2>&1
+	grep -q "out of memory\|not valid base64\|want a" "$tmp/g" && bad "$f: $(head -1 "$tmp/g")" || ok
+done
+KP_CONTEXT=nope $KP "$kc" get /version >"$tmp/g" 2>&1
+has "$tmp/g" 'context "nope" not found' "unknown context"
+m=../shared/cluster-recordings/kubeconfigs/merge
+$KP merge $m/a.yaml $m/b.yaml >"$tmp/ab.json" 2>&1
+$KP merge $m/b.yaml $m/a.yaml >"$tmp/ba.json" 2>&1
+has "$tmp/ab.json" '"current-context":"dev"' "merge a then b: current-context of a"
+has "$tmp/ba.json" '"current-context":"prod"' "merge b then a: current-context of b"
+
+# ---- faults ----
+start stall --stall /api/v1/pods
+kubeconfig "$tmp/stall.yaml" "$port" "$certuser"
+t0=$(date +%s)
+$G audit --kubeconfig "$tmp/stall.yaml" --chunk-size 50 --qps 0 --request-timeout 1s >/dev/null 2>"$tmp/err"
+rc=$?
+t1=$(date +%s)
+[ $rc -eq 2 ] && ok || bad "a stalling server exits 2 (got $rc)"
+has "$tmp/err" "Timeout was reached" "stall: timeout named"
+[ $((t1 - t0)) -lt 25 ] && ok || bad "stall: gave up in $((t1 - t0)) s"
+start reset --reset-once '/api/v1/pods?limit=50&continue=' --fail-once '/apis/apps/v1/deployments:503:1' --fail-once '/api/v1/services:429:0'
+kubeconfig "$tmp/reset.yaml" "$port" "$certuser"
+$G audit --kubeconfig "$tmp/reset.yaml" --chunk-size 50 --qps 0 -o json >"$tmp/o" 2>"$tmp/err"
+cmp -s "$tmp/o" "$tmp/audit.json" && ok || bad "reset mid-list, 503 and 429: retried to the same audit"
+
+# kubectl against the same server: discovery agrees
+if command -v kubectl >/dev/null 2>&1; then
+	kubectl --kubeconfig "$kc" api-resources --no-headers -o name 2>/dev/null | sort >"$tmp/kubectl.res"
+	awk 'NR>1 && $2 !~ /\// {split($1,g,"/"); n=$2; if (g[1]!="") n=n"."g[1]; print n}' "$tmp/d" | sort >"$tmp/ours.res"
+	if [ -s "$tmp/kubectl.res" ]; then
+		cmp -s "$tmp/kubectl.res" "$tmp/ours.res" && ok || { bad "discovery differs from kubectl api-resources"; diff "$tmp/kubectl.res" "$tmp/ours.res" | head -5 >&2; }
+	else
+		bad "kubectl api-resources against the replay server gave nothing"
+	fi
+fi
+
+echo "audit: $pass passed, $fail failed"
+[ $fail -eq 0 ]
