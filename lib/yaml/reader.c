@@ -38,6 +38,24 @@ typedef struct rd {
 	int flow; /* flow nesting level */
 } rd;
 
+typedef struct state {
+	const char *p, *line_start;
+	size_t line;
+} state;
+
+static state save(const rd *r)
+{
+	state st = {r->p, r->line_start, r->line};
+	return st;
+}
+
+static void restore(rd *r, state st)
+{
+	r->p = st.p;
+	r->line_start = st.line_start;
+	r->line = st.line;
+}
+
 /* A node's properties. */
 typedef struct props {
 	const char *anchor;
@@ -46,6 +64,12 @@ typedef struct props {
 	size_t tag_len;
 	gri_ymark mark;
 	size_t line; /* line where the properties ended */
+	/* the properties on lines before the last line that has some, and
+	 * where that line's first property starts (for a key on that line) */
+	const char *prev_anchor, *prev_tag_start;
+	size_t prev_anchor_len, prev_tag_len;
+	gri_ymark prev_mark;
+	state last_line;
 } props;
 
 enum { R_OK = 0, R_STOP = -1, R_ERR = -2 };
@@ -140,8 +164,15 @@ static int next_token(rd *r)
 		while (r->p < r->end &&
 		       (*r->p == ' ' || (*r->p == '\t' && (r->flow || !at_line_start(r, r->p)))))
 			r->p++;
-		if (r->p < r->end && *r->p == '\t')
-			return FAIL(r->p, "found character that cannot start any token");
+		if (r->p < r->end && *r->p == '\t') {
+			/* a tab in indentation: fine on a blank or comment line */
+			const char *q = r->p;
+			while (is_blank(r, q))
+				q++;
+			if (q < r->end && *q != '#' && !is_break(r, q))
+				return FAIL(r->p, "found character that cannot start any token");
+			r->p = q;
+		}
 		if (r->p < r->end && *r->p == '#')
 			while (r->p < r->end && !is_break(r, r->p))
 				r->p++;
@@ -281,12 +312,36 @@ static int read_name(rd *r, const char **name, size_t *len)
 }
 
 /* Read anchors and tags before a node; stops at the node's first byte. */
-static int read_props(rd *r, props *pr)
+static int is_uri_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("-;/?:@&=+$,.!~*'()[]%_#", c) != NULL);
+}
+
+/* Read anchors and tags before a node; stops at the node's first byte.
+ * Properties on a later line count only when indented past ind. */
+static int read_props(rd *r, props *pr, int ind)
 {
 	memset(pr, 0, sizeof *pr);
+	pr->last_line = save(r);
+	size_t line = r->line, first_line = r->line;
+	pr->line = r->line;
 	for (;;) {
 		if (r->p >= r->end)
 			return R_OK;
+		if (r->line != line) {
+			if (!r->flow && (long)chars(r->line_start, r->p) <= ind)
+				return R_OK;
+			if (*r->p == '&' || *r->p == '!') {
+				pr->prev_anchor = pr->anchor;
+				pr->prev_anchor_len = pr->anchor_len;
+				pr->prev_tag_start = pr->tag_start;
+				pr->prev_tag_len = pr->tag_len;
+				pr->prev_mark = pr->mark;
+				pr->last_line = save(r);
+			}
+			line = r->line;
+		}
 		if (*r->p == '&' && !pr->anchor) {
 			if (!pr->tag_start)
 				pr->mark = mark_at(r, r->p);
@@ -303,7 +358,7 @@ static int read_props(rd *r, props *pr)
 					return FAIL(r->p, "did not find the expected '>'");
 				q++;
 			} else {
-				while (q < r->end && !is_bz(r, q) &&
+				while (q < r->end && is_uri_char(*q) &&
 				       !(r->flow &&
 				         (*q == ',' || *q == '[' || *q == ']' || *q == '{' || *q == '}'))) {
 					if (*q == '%')
@@ -316,6 +371,18 @@ static int read_props(rd *r, props *pr)
 			pr->tag_start = r->p;
 			pr->tag_len = (size_t)(q - r->p);
 			r->p = q;
+		} else if (*r->p == '&' || *r->p == '!') {
+			/* a property again: those of the last line are a key's */
+			if (pr->last_line.line == first_line)
+				return FAIL(r->p, "found a second anchor or tag on one node");
+			pr->anchor = pr->prev_anchor;
+			pr->anchor_len = pr->prev_anchor_len;
+			pr->tag_start = pr->prev_tag_start;
+			pr->tag_len = pr->prev_tag_len;
+			pr->mark = pr->prev_mark;
+			pr->line = pr->last_line.line - 1;
+			restore(r, pr->last_line);
+			return R_OK;
 		} else {
 			return R_OK;
 		}
@@ -326,24 +393,6 @@ static int read_props(rd *r, props *pr)
 }
 
 /* ---- scalars ---- */
-
-typedef struct state {
-	const char *p, *line_start;
-	size_t line;
-} state;
-
-static state save(const rd *r)
-{
-	state st = {r->p, r->line_start, r->line};
-	return st;
-}
-
-static void restore(rd *r, state st)
-{
-	r->p = st.p;
-	r->line_start = st.line_start;
-	r->line = st.line;
-}
 
 static int flow_ind(char c)
 {
@@ -728,7 +777,7 @@ static int flow_node(rd *r, int ind);
 
 static int cannot_start(char c)
 {
-	return c == '%' || c == '@' || c == '`';
+	return c == '%' || c == '@' || c == '`' || c == '&' || c == '!' || c == '*' || c == '|' || c == '>';
 }
 
 static int empty_scalar(rd *r, const props *pr, gri_ymark m)
@@ -792,8 +841,11 @@ static int flow_coll(rd *r, const props *pr, int ind)
 		int rc = flow_node(r, ind);
 		if (rc)
 			return rc;
+		size_t key_line = r->line;
 		if (next_token(r))
 			return R_ERR;
+		if (r->p < r->end && *r->p == ':' && r->line != key_line)
+			return FAIL(r->p, "could not find expected ':' (a key spans lines)");
 		if (r->p < r->end && *r->p == ':') {
 			if (!is_map)
 				return UNSUPPORTED(r->p, "a single-pair mapping in a flow sequence");
@@ -834,7 +886,7 @@ static int flow_coll(rd *r, const props *pr, int ind)
 static int flow_node(rd *r, int ind)
 {
 	props pr;
-	if (read_props(r, &pr))
+	if (read_props(r, &pr, ind))
 		return R_ERR;
 	if (r->p >= r->end)
 		return FAIL(r->p, "did not find expected node content while parsing a flow node");
@@ -898,7 +950,7 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 		size_t line = r->line;
 		const char *kstart = r->p;
 		props kp;
-		if (read_props(r, &kp))
+		if (read_props(r, &kp, col))
 			return R_ERR;
 		if (r->line != line)
 			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
@@ -972,25 +1024,26 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	size_t line0 = r->line;
 	if (next_token(r))
 		return R_ERR;
-	state before_props = save(r);
+	const char *t = r->p;
+	if (t >= r->end || doc_marker(r, t) ||
+	    (r->line != line0 && (long)(t - r->line_start) <= ind &&
+	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1))))
+		return empty_scalar(r, NULL, empty);
 	props pr;
-	if (read_props(r, &pr))
+	if (read_props(r, &pr, ind))
 		return R_ERR;
 	int has_props = pr.anchor || pr.tag_start;
-	const char *t = r->p;
+	t = r->p;
 	gri_ymark tm = mark_at(r, t);
 	int crossed = r->line != line0;
 	long col = (long)tm.column;
 	if (t >= r->end || doc_marker(r, t) ||
-	    (crossed && at_line_start(r, t) && col <= ind &&
-	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1)))) {
+	    (has_props && r->line != pr.line && col <= ind &&
+	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1))))
 		return empty_scalar(r, &pr, has_props ? pr.mark : empty);
-	}
-	if (has_props && !crossed && pr.mark.line != line0)
-		crossed = 1;
 	char c = *t;
 	if (c == '-' && is_bz(r, t + 1)) {
-		if ((!crossed && !compact) || (has_props && pr.mark.line == tm.line))
+		if ((!crossed && !compact) || (has_props && pr.line == tm.line))
 			return FAIL(t, "block sequence entries are not allowed in this context");
 		return block_seq(r, (int)col, &pr, has_props ? pr.mark : tm, indentless && col == ind);
 	}
@@ -1012,16 +1065,35 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 		return R_OK;
 	}
 	const char *colon;
-	if (peek_key(r, ind, &colon)) {
-		int line_start_key =
-		        at_line_start(r, has_props && pr.mark.line == tm.line ? before_props.p : t);
-		if (!compact && !(crossed && line_start_key))
-			return FAIL(colon, "mapping values are not allowed in this context");
-		if (has_props && pr.mark.line == tm.line) {
-			restore(r, before_props);
-			return block_map(r, (int)pr.mark.column, NULL, pr.mark);
-		}
+	if (c == '&' || c == '!') {
+		/* read_props stopped at the properties of a key on a later line */
+		state ks = save(r);
+		props kp;
+		if (read_props(r, &kp, ind))
+			return R_ERR;
+		if (r->line != ks.line || !peek_key(r, ind, &colon))
+			return FAIL(ks.p, "found a second anchor or tag on one node");
+		restore(r, ks);
 		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
+	}
+	if (peek_key(r, ind, &colon)) {
+		/* properties on the key's line are the key's; earlier ones the mapping's */
+		int key_props = has_props && pr.last_line.line == tm.line;
+		state ks = key_props ? pr.last_line : save(r);
+		if (!compact && !(crossed && at_line_start(r, ks.p)))
+			return FAIL(colon, "mapping values are not allowed in this context");
+		if (!key_props)
+			return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
+		props mp;
+		memset(&mp, 0, sizeof mp);
+		mp.anchor = pr.prev_anchor;
+		mp.anchor_len = pr.prev_anchor_len;
+		mp.tag_start = pr.prev_tag_start;
+		mp.tag_len = pr.prev_tag_len;
+		mp.mark = pr.prev_mark;
+		restore(r, ks);
+		gri_ymark km = mark_at(r, ks.p);
+		return block_map(r, (int)km.column, &mp, mp.anchor || mp.tag_start ? mp.mark : km);
 	}
 	if (c == '*')
 		return alias(r, &pr);
@@ -1061,8 +1133,11 @@ static int documents(rd *r)
 	for (;;) {
 		if (next_token(r))
 			return R_ERR;
-		int dirs = 0;
+		int dirs = 0, seen_yaml = 0;
 		while (r->p < r->end && *r->p == '%' && r->p == r->line_start) {
+			if (dirs && r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0 && seen_yaml)
+				return FAIL(r->p, "found duplicate %%YAML directive");
+			seen_yaml |= r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0;
 			if (directive(r))
 				return R_ERR;
 			dirs = 1;
@@ -1081,7 +1156,8 @@ static int documents(rd *r)
 		if (!explicit && r->p == r->line_start && r->end - r->p >= 3 && memcmp(r->p, "...", 3) == 0 &&
 		    is_bz(r, r->p + 3)) {
 			if (first) /* libyaml: an implicit document with no content */
-				return FAIL(r->p, "did not find expected node content while parsing a block node");
+				return FAIL(r->p,
+				            "did not find expected node content while parsing a block node");
 			r->p += 3; /* extra document end markers are skipped */
 			continue;
 		}
@@ -1104,6 +1180,10 @@ static int documents(rd *r)
 		gri_ymark em = mark_at(r, r->p);
 		if (r->p < r->end && *r->p == '.') {
 			r->p += 3;
+			while (is_blank(r, r->p))
+				r->p++;
+			if (r->p < r->end && *r->p != '#' && !is_break(r, r->p))
+				return FAIL(r->p, "did not find expected <document start>");
 		}
 		if (emit_end(r, GRI_YEV_DOC_END, em))
 			return R_STOP;
