@@ -35,7 +35,8 @@ typedef struct rd {
 	gri_yerr *err;
 	char *buf; /* scratch for rewritten scalars */
 	size_t blen, bcap;
-	int flow; /* flow nesting level */
+	int flow;        /* flow nesting level */
+	int after_entry; /* just past a block entry '-' */
 } rd;
 
 typedef struct state {
@@ -161,25 +162,23 @@ static int doc_marker(const rd *r, const char *q)
 static int next_token(rd *r)
 {
 	for (;;) {
+		/* libyaml skips tabs only where no simple key may start: not at
+		 * the start of a line, nor right after a '-' entry */
 		while (r->p < r->end &&
-		       (*r->p == ' ' || (*r->p == '\t' && (r->flow || !at_line_start(r, r->p)))))
+		       (*r->p == ' ' ||
+		        (*r->p == '\t' && (r->flow || (!r->after_entry && !at_line_start(r, r->p))))))
 			r->p++;
-		if (r->p < r->end && *r->p == '\t') {
-			/* a tab in indentation: fine on a blank or comment line */
-			const char *q = r->p;
-			while (is_blank(r, q))
-				q++;
-			if (q < r->end && *q != '#' && !is_break(r, q))
-				return FAIL(r->p, "found character that cannot start any token");
-			r->p = q;
-		}
+		if (r->p < r->end && *r->p == '\t')
+			return FAIL(r->p, "found character that cannot start any token");
 		if (r->p < r->end && *r->p == '#')
 			while (r->p < r->end && !is_break(r, r->p))
 				r->p++;
 		if (is_break(r, r->p)) {
 			take_break(r);
+			r->after_entry = 0;
 			continue;
 		}
+		r->after_entry = 0;
 		return R_OK;
 	}
 }
@@ -315,7 +314,7 @@ static int read_name(rd *r, const char **name, size_t *len)
 static int is_uri_char(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c && strchr("-;/?:@&=+$,.!~*'()[]%_#", c) != NULL);
+	       (c && strchr("-;/?:@&=+$.!~*'()%_#", c) != NULL);
 }
 
 /* Read anchors and tags before a node; stops at the node's first byte.
@@ -464,9 +463,7 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 		if (c >= r->end || *c == '#' || doc_marker(r, c) || (!r->flow && col < ind + 1) ||
 		    (*c == ':' && (is_bz(r, c + 1) || (r->flow && flow_ind(c[1])))) ||
 		    (r->flow && flow_ind(*c))) {
-			st.p = content_end;
-			restore(r, st);
-			r->p = content_end;
+			(void)st; /* the blanks and breaks stay consumed, as libyaml's scanner leaves them */
 			break;
 		}
 		if (!inbuf) {
@@ -996,6 +993,7 @@ static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentles
 		return R_STOP;
 	for (;;) {
 		r->p++;
+		r->after_entry = 1;
 		gri_ymark after = mark_at(r, r->p);
 		int rc = block_node(r, col, 1, 0, after);
 		if (rc)
