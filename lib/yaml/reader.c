@@ -157,6 +157,13 @@ static int doc_marker(const rd *r, const char *q)
 	       is_bz(r, q + 3);
 }
 
+/* What ends every block collection: a document marker, or a directive
+ * ('%' in the first column, which libyaml reads as one in any context). */
+static int block_stop(const rd *r, const char *q)
+{
+	return doc_marker(r, q) || (q == r->line_start && q < r->end && *q == '%');
+}
+
 /* Skip blanks, comments and line breaks up to the next token. Returns
  * R_ERR on a tab used as indentation in block context. */
 static int next_token(rd *r)
@@ -187,6 +194,8 @@ static int next_token(rd *r)
 
 static int bput(rd *r, const char *s, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (r->blen + n > r->bcap) {
 		size_t cap = r->bcap ? r->bcap : 256;
 		while (cap < r->blen + n)
@@ -421,7 +430,9 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 		const char *q = r->p, *content_end = q;
 		while (q < r->end && !is_break(r, q)) {
 			char c = *q;
-			if (c == ':' && (is_bz(r, q + 1) || (r->flow && flow_ind(q[1]))))
+			if (c == ':' && r->flow && q + 1 < r->end && (flow_ind(q[1]) || q[1] == '?'))
+				return FAIL(q, "found unexpected ':' while scanning a plain scalar");
+			if (c == ':' && is_bz(r, q + 1))
 				break;
 			if (r->flow && flow_ind(c))
 				break;
@@ -829,16 +840,19 @@ static int flow_coll(rd *r, const props *pr, int ind)
 		if (r->p >= r->end)
 			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection",
 			            close);
+		if (doc_marker(r, r->p))
+			return FAIL(r->p, "did not find expected node content while parsing a flow node");
 		if (*r->p == close)
 			break;
-		if (*r->p == '?' && is_bz(r, r->p + 1))
+		/* in flow context '?' and ':' are always indicators */
+		if (*r->p == '?')
 			return UNSUPPORTED(r->p, "an explicit key (?)");
-		if (*r->p == ':' && (is_bz(r, r->p + 1) || flow_ind(r->p[1])))
-			return UNSUPPORTED(r->p, "an empty key");
+		if (*r->p == ':')
+			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		size_t key_line = r->line;
 		int rc = flow_node(r, ind);
 		if (rc)
 			return rc;
-		size_t key_line = r->line;
 		if (next_token(r))
 			return R_ERR;
 		if (r->p < r->end && *r->p == ':' && r->line != key_line)
@@ -888,7 +902,9 @@ static int flow_node(rd *r, int ind)
 	if (r->p >= r->end)
 		return FAIL(r->p, "did not find expected node content while parsing a flow node");
 	char c = *r->p;
-	if (c == ',' || c == ']' || c == '}' || (c == ':' && (is_bz(r, r->p + 1) || flow_ind(r->p[1])))) {
+	if (c == '?')
+		return UNSUPPORTED(r->p, "an explicit key (?)");
+	if (c == ',' || c == ']' || c == '}' || c == ':') {
 		if (!pr.anchor && !pr.tag_start)
 			return FAIL(r->p, "did not find expected node content while parsing a flow node");
 		return empty_scalar(r, &pr, pr.mark);
@@ -974,7 +990,7 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 			return rc;
 		if (next_token(r))
 			return R_ERR;
-		if (r->p >= r->end || doc_marker(r, r->p))
+		if (r->p >= r->end || block_stop(r, r->p))
 			break;
 		if (!at_line_start(r, r->p))
 			return FAIL(r->p, "did not find expected key while parsing a block mapping");
@@ -1000,7 +1016,7 @@ static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentles
 			return rc;
 		if (next_token(r))
 			return R_ERR;
-		if (r->p >= r->end || doc_marker(r, r->p))
+		if (r->p >= r->end || block_stop(r, r->p))
 			break;
 		if (!at_line_start(r, r->p))
 			return FAIL(r->p,
@@ -1023,7 +1039,7 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	if (next_token(r))
 		return R_ERR;
 	const char *t = r->p;
-	if (t >= r->end || doc_marker(r, t) ||
+	if (t >= r->end || block_stop(r, t) ||
 	    (r->line != line0 && (long)(t - r->line_start) <= ind &&
 	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1))))
 		return empty_scalar(r, NULL, empty);
@@ -1035,7 +1051,7 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	gri_ymark tm = mark_at(r, t);
 	int crossed = r->line != line0;
 	long col = (long)tm.column;
-	if (t >= r->end || doc_marker(r, t) ||
+	if (t >= r->end || block_stop(r, t) ||
 	    (has_props && r->line != pr.line && col <= ind &&
 	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1))))
 		return empty_scalar(r, &pr, has_props ? pr.mark : empty);
@@ -1101,8 +1117,23 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 
 /* ---- documents ---- */
 
+/* libyaml's scanner: a directive name is alphanumeric (and - _) then a blank. */
+static int directive_name(rd *r)
+{
+	const char *q = r->p + 1;
+	while (q < r->end && is_anchor_char(*q) && (unsigned char)*q < 0x80)
+		q++;
+	if (q == r->p + 1)
+		return FAIL(q, "could not find expected directive name while scanning a directive");
+	if (!is_bz(r, q))
+		return FAIL(q, "found unexpected non-alphabetical character while scanning a directive");
+	return R_OK;
+}
+
 static int directive(rd *r)
 {
+	if (directive_name(r))
+		return R_ERR;
 	if (r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0 && is_blank(r, r->p + 5)) {
 		const char *q = r->p + 5;
 		while (is_blank(r, q))
@@ -1118,16 +1149,14 @@ static int directive(rd *r)
 	}
 	if (r->end - r->p >= 4 && memcmp(r->p, "%TAG", 4) == 0)
 		return UNSUPPORTED(r->p, "a %TAG directive");
-	/* reserved directives are ignored by libyaml */
-	while (r->p < r->end && !is_break(r, r->p))
-		r->p++;
-	return R_OK;
+	/* libyaml knows no other directive */
+	return FAIL(r->p, "found unknown directive name while scanning a directive");
 }
 
 static int documents(rd *r)
 {
 	gri_ymark zero = {0, 0};
-	int first = 1;
+	int first = 1, closed = 0;
 	for (;;) {
 		if (next_token(r))
 			return R_ERR;
@@ -1142,6 +1171,10 @@ static int documents(rd *r)
 			if (next_token(r))
 				return R_ERR;
 		}
+		if (dirs && !first && !closed) {
+			/* libyaml: directives only after a document closed by `...` */
+			return FAIL(r->p, "did not find expected <document start>");
+		}
 		if (r->p >= r->end) {
 			if (dirs)
 				return FAIL(r->p, "did not find expected <document start>");
@@ -1149,16 +1182,17 @@ static int documents(rd *r)
 		}
 		int explicit = r->p == r->line_start && r->end - r->p >= 3 && memcmp(r->p, "---", 3) == 0 &&
 		               is_bz(r, r->p + 3);
-		if (dirs && !explicit)
-			return FAIL(r->p, "did not find expected <document start>");
-		if (!explicit && r->p == r->line_start && r->end - r->p >= 3 && memcmp(r->p, "...", 3) == 0 &&
-		    is_bz(r, r->p + 3)) {
+		if (!explicit && !dirs && r->p == r->line_start && r->end - r->p >= 3 &&
+		    memcmp(r->p, "...", 3) == 0 && is_bz(r, r->p + 3)) {
 			if (first) /* libyaml: an implicit document with no content */
 				return FAIL(r->p,
 				            "did not find expected node content while parsing a block node");
 			r->p += 3; /* extra document end markers are skipped */
 			continue;
 		}
+		/* only the first document may start without `---` */
+		if ((dirs || !first) && !explicit)
+			return FAIL(r->p, "did not find expected <document start>");
 		first = 0;
 		if (emit_end(r, GRI_YEV_DOC_START, mark_at(r, r->p)))
 			return R_STOP;
@@ -1173,16 +1207,15 @@ static int documents(rd *r)
 			return rc;
 		if (next_token(r))
 			return R_ERR;
-		if (r->p < r->end && !doc_marker(r, r->p))
-			return FAIL(r->p, "did not find expected <document start>");
+		if (r->p < r->end && *r->p == ':' && is_bz(r, r->p + 1))
+			return FAIL(r->p, "mapping values are not allowed in this context");
+		if (r->p < r->end && r->p == r->line_start && *r->p == '%' && directive_name(r))
+			return R_ERR;
 		gri_ymark em = mark_at(r, r->p);
-		if (r->p < r->end && *r->p == '.') {
+		closed = r->p < r->end && *r->p == '.' && doc_marker(r, r->p);
+		if (closed)
 			r->p += 3;
-			while (is_blank(r, r->p))
-				r->p++;
-			if (r->p < r->end && *r->p != '#' && !is_break(r, r->p))
-				return FAIL(r->p, "did not find expected <document start>");
-		}
+		/* the document ends here; what follows must start another */
 		if (emit_end(r, GRI_YEV_DOC_END, em))
 			return R_STOP;
 	}
