@@ -374,15 +374,26 @@ static int read_props(rd *r, props *pr, int ind)
 					q++;
 				}
 			}
-			if (!is_bz(r, q) && !(r->flow && (*q == ',' || *q == ']' || *q == '}')))
+			if (!is_bz(r, q))
 				return FAIL(r->p, "did not find expected whitespace or line break");
+			if (r->p[1] != '<') {
+				/* !!x is the one named handle without a %TAG; !! alone has no suffix */
+				if (r->p[1] == '!' && q == r->p + 2)
+					return FAIL(r->p,
+					            "did not find expected tag URI while parsing a tag");
+				const char *bang = memchr(r->p + 1, '!', (size_t)(q - r->p - 1));
+				if (bang && r->p[1] != '!')
+					return FAIL(r->p, "found undefined tag handle while parsing a node");
+			}
 			pr->tag_start = r->p;
 			pr->tag_len = (size_t)(q - r->p);
 			r->p = q;
 		} else if (*r->p == '&' || *r->p == '!') {
 			/* a property again: those of the last line are a key's */
-			if (pr->last_line.line == first_line)
+			if (pr->last_line.line == first_line && r->line == first_line)
 				return FAIL(r->p, "found a second anchor or tag on one node");
+			if (r->line != pr->last_line.line)
+				return R_OK; /* what follows starts on this line */
 			pr->anchor = pr->prev_anchor;
 			pr->anchor_len = pr->prev_anchor_len;
 			pr->tag_start = pr->prev_tag_start;
@@ -817,9 +828,8 @@ static int scalar(rd *r, int ind, const props *pr, int *multiline)
 			return R_ERR;
 		return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, c, 0);
 	}
-	if (cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, r->p + 1)) ||
-	    (r->flow && flow_ind(c)))
-		return FAIL(r->p, "found character that cannot start any token");
+	if (cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, r->p + 1)) || flow_ind(c))
+		return FAIL(r->p, "did not find expected node content while parsing a block node");
 	if (plain(r, ind, &v, &n, multiline))
 		return R_ERR;
 	return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, ':', 0);
@@ -936,7 +946,7 @@ static int peek_key(rd *r, int ind, const char **colon)
 	} else if (c == '"' || c == '\'') {
 		ok = quoted(r, &v, &n, &ml) == R_OK;
 	} else if (!(cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, r->p + 1)) ||
-	             c == '[' || c == '{' || c == '|' || c == '>' || c == '#')) {
+	             flow_ind(c) || c == '|' || c == '>' || c == '#')) {
 		ok = plain(r, ind, &v, &n, &ml) == R_OK;
 	}
 	*r->err = keep;
@@ -1085,9 +1095,10 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 		props kp;
 		if (read_props(r, &kp, ind))
 			return R_ERR;
-		if (r->line != ks.line || !peek_key(r, ind, &colon))
-			return FAIL(ks.p, "found a second anchor or tag on one node");
+		int key = r->line == ks.line && peek_key(r, ind, &colon);
 		restore(r, ks);
+		if (!key) /* libyaml: the properties so far make an empty node */
+			return empty_scalar(r, &pr, pr.mark);
 		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
 	}
 	if (peek_key(r, ind, &colon)) {

@@ -3,8 +3,10 @@
  * as YAML by libyaml and by guardrail's own reader (lib/yaml/) must give the
  * same documents with identical trees (values, key order, line:column of
  * every node), or an error from both. Our reader may refuse what it does not
- * read (an error saying so, with a position); anything else that differs
- * aborts. Seeds: ../shared/corpus and tests/fuzz/decode/.
+ * read (an error saying so, with a position). When both fail, the number of
+ * documents returned before the error may differ (libyaml closes some
+ * documents before a parser error); those both return must be identical.
+ * Anything else that differs aborts. Seeds: ../shared/corpus and tests/fuzz/decode/.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +72,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int same = n1 == n2 && (rc1 != 0) == (rc2 != 0);
 		for (size_t i = 0; same && i < n1; i++)
 			same = d1[i].index == d2[i].index && same_value(&d1[i].root, &d2[i].root);
+		/* Known difference: when both fail, libyaml sometimes closes the
+		 * document before the error (a parser error after a complete
+		 * root) and so returns it, where our reader does not; documents
+		 * of the same index that both return must still be identical. */
+		if (rc1 && rc2 && !same) {
+			same = 1;
+			for (size_t i = 0, j = 0; same && i < n1 && j < n2;) {
+				if (d1[i].index < d2[j].index)
+					i++;
+				else if (d2[j].index < d1[i].index)
+					j++;
+				else
+					same = same_value(&d1[i++].root, &d2[j++].root);
+			}
+		}
 		if (!same) {
 			fprintf(stderr,
 			        "yaml readers disagree: libyaml rc %d (%u docs) %u:%u %s | ours rc %d (%u "
