@@ -323,7 +323,7 @@ static int read_name(rd *r, const char **name, size_t *len)
 static int is_uri_char(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c && strchr("-;/?:@&=+$.!~*'()%_#", c) != NULL);
+	       (c && strchr("-;/?:@&=+$.!~*'()%_", c) != NULL);
 }
 
 /* Read anchors and tags before a node; stops at the node's first byte.
@@ -360,8 +360,13 @@ static int read_props(rd *r, props *pr, int ind)
 				pr->mark = mark_at(r, r->p);
 			const char *q = r->p + 1;
 			if (q < r->end && *q == '<') {
-				while (q < r->end && *q != '>' && !is_bz(r, q))
+				q++;
+				while (q < r->end && *q != '>' &&
+				       (is_uri_char(*q) || *q == ',' || *q == '[' || *q == ']')) {
+					if (*q == '%')
+						return UNSUPPORTED(r->p, "a tag with % escapes");
 					q++;
+				}
 				if (q >= r->end || *q != '>')
 					return FAIL(r->p, "did not find the expected '>'");
 				q++;
@@ -374,15 +379,19 @@ static int read_props(rd *r, props *pr, int ind)
 					q++;
 				}
 			}
-			if (!is_bz(r, q))
+			if (!is_bz(r, q) && !(r->flow && *q == ','))
 				return FAIL(r->p, "did not find expected whitespace or line break");
-			if (r->p[1] != '<') {
+			char c1 = r->p + 1 < r->end ? r->p[1] : 0;
+			if (c1 != '<') {
 				/* !!x is the one named handle without a %TAG; !! alone has no suffix */
-				if (r->p[1] == '!' && q == r->p + 2)
+				if (c1 == '!' && q == r->p + 2)
 					return FAIL(r->p,
 					            "did not find expected tag URI while parsing a tag");
-				const char *bang = memchr(r->p + 1, '!', (size_t)(q - r->p - 1));
-				if (bang && r->p[1] != '!')
+				/* a named handle !word! needs a %TAG */
+				const char *w = r->p + 1;
+				while (w < q && *w != '!' && is_anchor_char(*w) && (unsigned char)*w < 0x80)
+					w++;
+				if (w < q && *w == '!' && w > r->p + 1)
 					return FAIL(r->p, "found undefined tag handle while parsing a node");
 			}
 			pr->tag_start = r->p;
@@ -933,6 +942,8 @@ static int flow_node(rd *r, int ind)
  * Leaves r unchanged. */
 static int peek_key(rd *r, int ind, const char **colon)
 {
+	if (r->p >= r->end)
+		return 0;
 	state st = save(r);
 	size_t bl = r->blen;
 	const char *v;
@@ -1237,6 +1248,10 @@ static int documents(rd *r)
 static int check_text(rd *r)
 {
 	const unsigned char *s = (const unsigned char *)r->s, *e = (const unsigned char *)r->end;
+	if (e - s >= 2 && ((s[0] == 0xFE && s[1] == 0xFF) || (s[0] == 0xFF && s[1] == 0xFE)))
+		return fail_offset(r, r->s, 1,
+		                   "a UTF-16 byte order mark here (after conversion) is valid YAML that "
+		                   "guardrail's reader does not read");
 	for (const unsigned char *q = s; q < e;) {
 		unsigned c = *q;
 		if (c >= 0x20 && c < 0x7F) {
