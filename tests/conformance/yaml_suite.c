@@ -25,7 +25,7 @@
 #define BASE  "../shared/conformance/yaml-test-suite"
 #define KNOWN "tests/conformance/yaml-suite.known-failures"
 
-static char (*known)[8];
+static char (*known)[16];
 static size_t nknown;
 static int verbose, ncases, nok, nknown_hit, lib_ok;
 
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 	for (char *line = k ? strtok(k, "\n") : NULL; line && nknown < 512; line = strtok(NULL, "\n")) {
 		if (line[0] == '#' || !line[0])
 			continue;
-		sscanf(line, "%7s", known[nknown++]);
+		sscanf(line, "%15s", known[nknown++]);
 	}
 	free(k);
 	walk(BASE, "");
