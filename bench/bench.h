@@ -3,7 +3,9 @@
 #ifndef GUARDRAIL_BENCH_H
 #define GUARDRAIL_BENCH_H
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "guardrail/decode.h"
@@ -44,6 +46,31 @@ static inline void bench_files_free(bench_files *f)
 		free(f->data[i]);
 	free(f->data);
 	free(f->len);
+}
+
+/* The schema directory and cache folder a benchmark uses, chosen as the
+ * program chooses them (the library never looks at the environment). */
+static inline const char *bench_schema_dir(void)
+{
+	const char *d = getenv("GUARDRAIL_SCHEMA_DIR");
+	return d && *d ? d : "../shared/k8s-openapi";
+}
+
+static inline const char *bench_cache_dir(void)
+{
+	static char buf[4096];
+	const char *d = getenv("GUARDRAIL_CACHE_DIR");
+	if (d && strcmp(d, "off") == 0)
+		return NULL;
+	if (d && *d)
+		return d;
+	if ((d = getenv("XDG_CACHE_HOME")) && *d)
+		snprintf(buf, sizeof buf, "%s/guardrail", d);
+	else if ((d = getenv("HOME")) && *d)
+		snprintf(buf, sizeof buf, "%s/.cache/guardrail", d);
+	else
+		return NULL;
+	return buf;
 }
 
 #endif

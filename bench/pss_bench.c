@@ -17,7 +17,6 @@
 
 #include "bench.h"
 
-
 typedef struct loaded {
 	gr_arena arena;
 	char *data;
@@ -110,11 +109,11 @@ int main(int argc, char **argv)
 		rounds++;
 		elapsed = bench_now() - t0;
 	}
-	printf("pss: %zu findings per pass; %zu passes in %.3f s: %.0f pod templates/s (%.2f us each)\n", findings,
-	       rounds, elapsed, (double)judged / elapsed, elapsed * 1e6 / (double)judged);
+	printf("pss: %zu findings per pass; %zu passes in %.3f s: %.0f pod templates/s (%.2f us each)\n",
+	       findings, rounds, elapsed, (double)judged / elapsed, elapsed * 1e6 / (double)judged);
 	double per_pass = elapsed / (double)rounds;
-	printf("pss: %.3f ms per pass over the corpus = %.1f%% of the corpus' decode time alone\n", per_pass * 1e3,
-	       100.0 * per_pass / decode_seconds);
+	printf("pss: %.3f ms per pass over the corpus = %.1f%% of the corpus' decode time alone\n",
+	       per_pass * 1e3, 100.0 * per_pass / decode_seconds);
 	gr_checker_unref(state);
 	for (size_t i = 0; i < nfiles; i++) {
 		gr_arena_free(&files[i].arena);

@@ -47,7 +47,8 @@ int main(int argc, char **argv)
 	for (int run = 0; run < 5; run++) {
 		double t0 = bench_now();
 		gr_schema_registry *r;
-		if (gr_schema_registry_open(&r, NULL, version, NULL, &err) != 0) {
+		if (gr_schema_registry_open(&r, bench_schema_dir(), version, NULL, &err) != 0 ||
+		    gr_schema_registry_set_cache(r, bench_cache_dir(), &err) != 0) {
 			fprintf(stderr, "%s\n", err.message);
 			return 2;
 		}
@@ -82,7 +83,8 @@ int main(int argc, char **argv)
 	char **files = corpus_files.v;
 	size_t nfiles = corpus_files.n;
 	gr_schema_registry *r;
-	if (gr_schema_registry_open(&r, NULL, version, NULL, &err) != 0) {
+	if (gr_schema_registry_open(&r, bench_schema_dir(), version, NULL, &err) != 0 ||
+	    gr_schema_registry_set_cache(r, bench_cache_dir(), &err) != 0) {
 		fprintf(stderr, "%s\n", err.message);
 		return 2;
 	}

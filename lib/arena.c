@@ -7,6 +7,7 @@
  */
 #include "guardrail/arena.h"
 
+#include "cnum.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -165,7 +166,7 @@ char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
 	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
+	int n = gri_vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return NULL;
@@ -175,7 +176,7 @@ char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
 	if (!p)
 		return NULL;
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	gri_vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return p;
 }

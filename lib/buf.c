@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cnum.h"
 
 void gr_buf_init(gr_buf *b) { memset(b, 0, sizeof *b); }
 
@@ -69,12 +70,12 @@ void gr_buf_printf(gr_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = gri_vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0 || grow(b, (size_t)n))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	gri_vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
 }

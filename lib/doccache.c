@@ -17,27 +17,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "doccache.h"
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
-#include "guardrail/doccache.h"
 #include "internal.h"
 
 #define CACHE_FORMAT "guardrail-doccache-1"
 
-static int cache_dir(char *out, size_t cap)
+/* The cache folder: the caller's (the schema engine's cache-dir option). */
+static int cache_dir(const char *cache, char *out, size_t cap)
 {
-	const char *d = getenv("GUARDRAIL_CACHE_DIR");
-	if (d && strcmp(d, "off") == 0)
+	if (!cache || !*cache)
 		return -1;
-	int n;
-	if (d && *d)
-		n = snprintf(out, cap, "%s", d);
-	else if ((d = getenv("XDG_CACHE_HOME")) && *d)
-		n = snprintf(out, cap, "%s/guardrail", d);
-	else if ((d = getenv("HOME")) && *d)
-		n = snprintf(out, cap, "%s/.cache/guardrail", d);
-	else
-		return -1;
+	int n = snprintf(out, cap, "%s", cache);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
@@ -69,29 +61,30 @@ static int source_key(const char *const *sources, size_t n, gr_buf *key)
 			return -1;
 		char *real = realpath(sources[i], NULL);
 		gr_buf_printf(key, "|%s:%lld:%lld.%09ld", real ? real : sources[i], (long long)st.st_size,
-			      (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+		              (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
 		free(real);
 	}
 	return key->failed ? -1 : 0;
 }
 
-static int entry_path(const gr_buf *key, char *out, size_t cap)
+static int entry_path(const char *cache, const gr_buf *key, char *out, size_t cap)
 {
 	char dir[4000];
-	if (cache_dir(dir, sizeof dir))
+	if (cache_dir(cache, dir, sizeof dir))
 		return -1;
 	uint64_t h = gr_hash_bytes(GR_HASH_SEED, key->data, key->len);
 	int n = snprintf(out, cap, "%s/%016llx.json", dir, (unsigned long long)h);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-bool gr_doccache_get(gr_arena *a, const char *const *sources, size_t nsources, gr_value *out)
+bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
+                      gr_value *out)
 {
 	gr_buf key;
 	gr_buf_init(&key);
 	char path[4096];
 	bool hit = false;
-	if (source_key(sources, nsources, &key) || entry_path(&key, path, sizeof path))
+	if (!cache || source_key(sources, nsources, &key) || entry_path(cache, &key, path, sizeof path))
 		goto done;
 	char *data;
 	size_t len;
@@ -113,14 +106,14 @@ done:
 	return hit;
 }
 
-void gr_doccache_put(const char *const *sources, size_t nsources, const gr_value *doc)
+void gri_doccache_put(const char *cache, const char *const *sources, size_t nsources, const gr_value *doc)
 {
 	gr_buf key, body;
 	gr_buf_init(&key);
 	gr_buf_init(&body);
 	char path[4096], dir[4000], tmp[4200];
-	if (source_key(sources, nsources, &key) || entry_path(&key, path, sizeof path) ||
-	    cache_dir(dir, sizeof dir) || ensure_dir(dir))
+	if (!cache || source_key(sources, nsources, &key) || entry_path(cache, &key, path, sizeof path) ||
+	    cache_dir(cache, dir, sizeof dir) || ensure_dir(dir))
 		goto done;
 	gr_buf_puts(&body, "{\"key\":");
 	gr_buf_json_string(&body, key.data, key.len);
@@ -211,7 +204,7 @@ static gr_value prune_schema(gr_arena *a, const gr_value *s, int depth)
 		if (is_key(m, "properties") || is_key(m, "patternProperties"))
 			c.value = prune_map(a, &m->value, depth);
 		else if (is_key(m, "items") || is_key(m, "additionalProperties") || is_key(m, "not") ||
-			 is_key(m, "allOf") || is_key(m, "anyOf") || is_key(m, "oneOf"))
+		         is_key(m, "allOf") || is_key(m, "anyOf") || is_key(m, "oneOf"))
 			c.value = prune_list(a, &m->value, depth);
 		out.u.o.members[k++] = c;
 	}
@@ -243,13 +236,15 @@ static gr_value prune_paths(gr_arena *a, const gr_value *paths)
 		if (pm->value.type == GR_OBJECT) {
 			size_t nops = 0;
 			for (size_t j = 0; j < pm->value.u.o.len; j++)
-				if (gr_get(&pm->value.u.o.members[j].value, "x-kubernetes-group-version-kind"))
+				if (gr_get(&pm->value.u.o.members[j].value,
+				           "x-kubernetes-group-version-kind"))
 					nops++;
 			gr_value ops = gr_make_object(a, nops);
 			size_t o = 0;
 			for (size_t j = 0; j < pm->value.u.o.len && ops.type == GR_OBJECT; j++) {
 				const gr_member *op = &pm->value.u.o.members[j];
-				const gr_member *g = gr_get_member(&op->value, "x-kubernetes-group-version-kind", 31);
+				const gr_member *g =
+				        gr_get_member(&op->value, "x-kubernetes-group-version-kind", 31);
 				if (!g)
 					continue;
 				gr_value one = gr_make_object(a, 1);
@@ -271,7 +266,7 @@ static gr_value prune_paths(gr_arena *a, const gr_value *paths)
 	return out;
 }
 
-gr_value gr_openapi_prune(gr_arena *a, const gr_value *doc)
+gr_value gri_openapi_prune(gr_arena *a, const gr_value *doc)
 {
 	const gr_value *schemas = gr_get_path(doc, "components", "schemas", NULL);
 	gr_value pruned = schemas ? prune_map(a, schemas, 0) : gr_make_object(a, 0);
@@ -279,9 +274,15 @@ gr_value gr_openapi_prune(gr_arena *a, const gr_value *doc)
 	gr_value root = gr_make_object(a, 2);
 	if (comps.type != GR_OBJECT || root.type != GR_OBJECT)
 		return *doc;
-	comps.u.o.members[0] = (gr_member){.key = "schemas", .key_len = 7, .key_head = gr_key_head("schemas", 7), .value = pruned};
-	root.u.o.members[0] = (gr_member){.key = "components", .key_len = 10, .key_head = gr_key_head("components", 10), .value = comps};
-	root.u.o.members[1] = (gr_member){.key = "paths", .key_len = 5, .key_head = gr_key_head("paths", 5),
-					 .value = prune_paths(a, gr_get(doc, "paths"))};
+	comps.u.o.members[0] = (gr_member){
+	        .key = "schemas", .key_len = 7, .key_head = gr_key_head("schemas", 7), .value = pruned};
+	root.u.o.members[0] = (gr_member){.key = "components",
+	                                  .key_len = 10,
+	                                  .key_head = gr_key_head("components", 10),
+	                                  .value = comps};
+	root.u.o.members[1] = (gr_member){.key = "paths",
+	                                  .key_len = 5,
+	                                  .key_head = gr_key_head("paths", 5),
+	                                  .value = prune_paths(a, gr_get(doc, "paths"))};
 	return root;
 }

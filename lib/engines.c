@@ -1,20 +1,29 @@
 /*
- * engines.c — the built-in engines, in their default order. A new engine
- * adds one extern and one row; an embedder's engines are registered at run
- * time with gr_options_register.
+ * engines.c — the built-in engines, in their default order, and the
+ * library's version. A new engine adds one extern and one row; an
+ * embedder's engines are registered at run time with gr_options_register.
  */
 #include <string.h>
 
-#include "guardrail/engine.h"
+#include "guardrail/guardrail.h"
+
+const char *gr_version(void)
+{
+	return GUARDRAIL_VERSION;
+}
 
 extern const gr_engine gri_engine_schema;
 extern const gr_engine gri_engine_pss;
+extern const gr_engine gri_engine_native;
 extern const gr_engine gri_engine_kyverno;
+extern const gr_engine gri_engine_vap;
 
 const gr_engine *const gr_builtin_engines[] = {
         &gri_engine_schema,
         &gri_engine_pss,
+        &gri_engine_native,
         &gri_engine_kyverno,
+        &gri_engine_vap,
         NULL,
 };
 

@@ -1,6 +1,7 @@
 /* error.c — filling gr_error values (see error.h). */
 #include "guardrail/error.h"
 
+#include "cnum.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt,
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	gri_vsnprintf(err->message, sizeof err->message, fmt, ap);
 	va_end(ap);
 	err->line = line;
 	err->column = column;

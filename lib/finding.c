@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cnum.h"
 #include "guardrail/finding.h"
 #include "guardrail/report.h"
 
@@ -85,7 +86,7 @@ gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *r
 	char small[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(small, sizeof small, fmt, ap);
+	gri_vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	x->message = gr_arena_strdup(f->arena, small);
 	if (!x->message)

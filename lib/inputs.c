@@ -71,7 +71,8 @@ static int walk(const char *dir, gr_pathlist *out, int depth)
 		snprintf(p, n, "%s%s%s", dir, sep, e->d_name);
 	}
 	closedir(d);
-	qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	if (names.n) /* an empty folder: no array to sort (qsort(NULL) is undefined) */
+		qsort(names.v, names.n, sizeof *names.v, cmp_str);
 	for (size_t i = 0; i < names.n; i++) {
 		struct stat st;
 		char *p = names.v[i];

@@ -10,8 +10,8 @@
 
 /* Add obj to the set (copied: header, labels, and the tree when keep_tree;
  * with borrow, the header and tree are obj's own and must outlive the set).
- * When an object of the same group, kind, namespace and name is already in
- * the set with a tree and different content, *conflict is its index, else
+ * When the first object of the same group, kind, namespace and name in the
+ * set has a tree and different content, *conflict is its index, else
  * (size_t)-1. Returns the new index, or (size_t)-1 on allocation failure. */
 size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, size_t *conflict);
 /* Objects kept whole (their kinds declared). */

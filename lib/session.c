@@ -304,28 +304,40 @@ static void decode_input(input *in, const gr_decode_limits *limits, bool record_
 	free(chunks);
 }
 
-/* A copy of v holding only what the set indexes: apiVersion, kind, metadata. */
-static gr_value light_root(gr_arena *a, const gr_value *v)
+/* A copy of v holding only what the set indexes: apiVersion, kind, and of
+ * metadata the name, generateName, namespace and labels. */
+static gr_value pick(gr_arena *a, const gr_value *v, const char *const *keys, size_t nkeys,
+                     bool deep_metadata)
 {
-	if (!v || v->type != GR_OBJECT)
-		return gr_make_null();
-	static const char *const keep[] = {"apiVersion", "kind", "metadata"};
-	gr_value c = gr_make_object(a, 3);
+	gr_value c = gr_make_object(a, nkeys);
 	if (c.type != GR_OBJECT)
 		return c;
 	c.line = v->line;
 	c.column = v->column;
 	size_t n = 0;
-	for (size_t k = 0; k < 3; k++) {
-		const gr_member *m = gr_get_member(v, keep[k], strlen(keep[k]));
+	for (size_t k = 0; k < nkeys; k++) {
+		const gr_member *m = gr_get_member(v, keys[k], strlen(keys[k]));
 		if (!m)
 			continue;
 		c.u.o.members[n] = *m;
-		c.u.o.members[n].value = gri_value_copy(a, &m->value);
+		if (deep_metadata && strcmp(keys[k], "metadata") == 0 && m->value.type == GR_OBJECT) {
+			static const char *const meta[] = {"name", "generateName", "namespace", "labels"};
+			c.u.o.members[n].value = pick(a, &m->value, meta, 4, false);
+		} else {
+			c.u.o.members[n].value = gri_value_copy(a, &m->value);
+		}
 		n++;
 	}
 	c.u.o.len = n;
 	return c;
+}
+
+static gr_value light_root(gr_arena *a, const gr_value *v)
+{
+	if (!v || v->type != GR_OBJECT)
+		return gr_make_null();
+	static const char *const keep[] = {"apiVersion", "kind", "metadata"};
+	return pick(a, v, keep, 3, true);
 }
 
 static const char *dup_or(gr_arena *a, const char *str)

@@ -300,14 +300,12 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
 	key_done(&k);
 	if (!same)
 		return (size_t)-1;
-	if (e->tree && o->name[0])
-		for (size_t j = 0; j + 1 < same->n; j++) {
-			const entry *before = &s->v[same->v[j]];
-			if (before->tree && !gr_equal(before->obj.root, o->root)) {
-				*conflict = same->v[j];
-				break;
-			}
-		}
+	/* against the first definition: the one that applies */
+	if (e->tree && o->name[0] && same->n > 1) {
+		const entry *first = &s->v[same->v[0]];
+		if (first->tree && !gr_equal(first->obj.root, o->root))
+			*conflict = same->v[0];
+	}
 	const char *kind_parts[] = {o->group, o->kind};
 	if (key_make(&k, kind_parts, 2))
 		return (size_t)-1;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cnum.h"
 
 const gr_value gr_null_value = {.type = GR_NULL};
 
@@ -159,11 +160,11 @@ static void write_double(gr_buf *b, double d)
 	char tmp[48];
 	int prec;
 	for (prec = 0; prec < 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*e", prec, d);
-		if (strtod(tmp, NULL) == d)
+		gri_snprintf(tmp, sizeof tmp, "%.*e", prec, d);
+		if (gri_strtod(tmp, NULL) == d)
 			break;
 	}
-	snprintf(tmp, sizeof tmp, "%.*e", prec, d);
+	gri_snprintf(tmp, sizeof tmp, "%.*e", prec, d);
 	/* tmp: [-]D[.DDD]e[+-]XX */
 	char digits[24];
 	int nd = 0, neg = tmp[0] == '-';

@@ -4,13 +4,16 @@
 #   gcc, make        the build
 #   clang, libclang-rt-14-dev   sanitizer builds and libFuzzer harnesses
 #   bc, time         bench/check.sh arithmetic and peak RSS
+#   zlib1g-dev       gunzip of Helm release records (api.* inside Helm release data)
 #   libre2-dev, g++  the regex oracle test and bench (tests/scripts/regex-oracle.sh, bench/regex.sh):
 #                    lib/regex is checked against RE2, the engine whose syntax Go's regexp shares
+#   clang-format, pkgconf   make format-check; the install test (pkg-config; g++ builds the headers as C++)
+#   locales          localedef and its sources: the LC_NUMERIC test builds a decimal-comma locale
 #   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL); its tests make a CA and call it
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time libre2-dev g++ libssl-dev openssl curl; do check "$p"; done
+for p in libyaml-dev gcc make clang libclang-rt-14-dev bc time zlib1g-dev libre2-dev g++ clang-format pkgconf locales libssl-dev openssl curl; do check "$p"; done
 [ "$1" = bench ] && check wrk # bench/serve.sh only (HTTP load generator), never for tests
 if [ -n "$need" ]; then
 	echo "installing:$need"

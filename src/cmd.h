@@ -7,5 +7,7 @@ int cmd_version(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_query_cel(int argc, char **argv); /* query --cel (query_cel.c) */
+int query_cel_requested(int argc, char **argv);
 
 #endif

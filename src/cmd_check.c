@@ -52,12 +52,17 @@ static void usage(FILE *out)
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: all: schema,pss,kyverno)\n"
+	      "      --engines LIST           comma-separated engines to run (default: schema,pss,native,kyverno,vap,\n"
+	      "                               and rules when a rule-pack flag is given or a .guardrail.yaml is found)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
 	      "                               the installed data directory, ../shared/k8s-openapi)\n"
 	      "      --schema-patches DIR     JSON merge patches laid over the schemas\n"
+	      "      --vap-policy PATH        ValidatingAdmissionPolicy and binding file (repeatable; those among\n"
+	      "                               the inputs count too)\n"
+	      "      --old PATH               previous versions of the objects (an UPDATE): CRD transition rules\n"
+	      "                               (oldSelf) run against them (repeatable)\n"
 	      "      --crd PATH               CRD file or directory supplying custom resource schemas\n"
 	      "                               (repeatable; CRDs among the inputs count too)\n"
 	      "      --strict / --no-strict   unknown fields are errors (default) / warnings\n"
@@ -71,6 +76,19 @@ static void usage(FILE *out)
 	      "      --policy FILE|DIR        Kyverno ClusterPolicy/Policy files to apply (repeatable)\n"
 	      "                               LEVEL: privileged, baseline, restricted; VERSION: v1.N, "
 	      "latest\n"
+	      "rule packs (docs/rules/bp.md, docs/configuration.md):\n"
+	      "      --config FILE            .guardrail.yaml (default: found from the working directory up)\n"
+	      "      --profile NAME           guardrail (default), polaris, kube-score, kube-linter\n"
+	      "      --profile-config FILE    the profile's own file (Polaris config.yaml, .kube-linter.yaml)\n"
+	      "      --only RULE[,RULE...]    run only these rules or packs (bp, ref, api, image, ...)\n"
+	      "      --enable-rule / --disable-rule RULE[,RULE...]  switch rules on or off\n"
+	      "      --ignore-test / --enable-optional-test ID     kube-score's flags (kube-score profile)\n"
+	      "      --do-not-auto-add-defaults  kube-linter's flag: only the checks named run\n"
+	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default 1.35)\n"
+	      "      --allowed-registries R[,R...] / --denied-registries R[,R...]  image registries\n"
+	      "      --require-digest         images must be pinned by digest\n"
+	      "      --require-qualified-images  images name their registry (no implicit docker.io/library)\n"
+	      "      --assume-complete        the inputs hold every object (ref.* reports missing ones)\n"
 	      "run:\n"
 	      "  -j, --jobs N                 worker threads (default: number of CPUs)\n"
 	      "      --allow-empty            directories without any manifest are not an error\n"
@@ -90,6 +108,9 @@ typedef struct check_args {
 	long jobs;
 	bool allow_empty;
 	bool schema_dir_given;
+	bool config_given;  /* --config: no .guardrail.yaml search */
+	bool engines_given; /* --engines: the selection is the user's */
+	bool rules_wanted;  /* a rule-pack flag or a .guardrail.yaml: the rules engine joins the default */
 } check_args;
 
 /* A flag's value: "--name=V", "--name V", or for a short flag "-xV". */
@@ -120,14 +141,28 @@ static const struct option_flag {
 	const char *flag, *short_flag, *engine, *key;
 } option_flags[] = {
         {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
+        {"--kubernetes-version", "-k", "native", "kubernetes-version"},
         {"--schema-dir", NULL, "schema", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
+        {"--old", NULL, "schema", "old"},
+        {"--vap-policy", NULL, "vap", "policy"},
         {"--pss-enforce", NULL, "pss", "enforce"},
         {"--pss-warn", NULL, "pss", "warn"},
         {"--pss-audit", NULL, "pss", "audit"},
         {"--pss-exempt-namespace", NULL, "pss", "exempt-namespace"},
         {"--pss-exempt-runtime-class", NULL, "pss", "exempt-runtime-class"},
+        {"--profile", NULL, "rules", "profile"},
+        {"--only", NULL, "rules", "only"},
+        {"--config", NULL, "rules", "config"},
+        {"--profile-config", NULL, "rules", "upstream-config"},
+        {"--target-kubernetes", NULL, "rules", "target-kubernetes"},
+        {"--allowed-registries", NULL, "rules", "allowed-registries"},
+        {"--denied-registries", NULL, "rules", "denied-registries"},
+        {"--enable-rule", NULL, "rules", "enable"},
+        {"--disable-rule", NULL, "rules", "disable"},
+        {"--ignore-test", NULL, "rules", "ignore-test"},
+        {"--enable-optional-test", NULL, "rules", "enable-optional-test"},
         {"--policy", NULL, "kyverno", "policy"},
 };
 
@@ -138,6 +173,10 @@ static const struct switch_flag {
         {"--strict", "schema", "strict", "true"},
         {"--no-strict", "schema", "strict", "false"},
         {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
+        {"--assume-complete", "rules", "assume-complete", "true"},
+        {"--require-digest", "rules", "require-digest", "true"},
+        {"--require-qualified-images", "rules", "require-qualified", "true"},
+        {"--do-not-auto-add-defaults", "rules", "kube-linter-no-defaults", "true"},
 };
 
 static int set_option(check_args *a, const char *flag, const char *engine, const char *key, const char *value)
@@ -150,6 +189,10 @@ static int set_option(check_args *a, const char *flag, const char *engine, const
 	}
 	if (strcmp(key, "schema-dir") == 0)
 		a->schema_dir_given = true;
+	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
+		a->config_given = true;
+	if (strcmp(engine, "rules") == 0)
+		a->rules_wanted = true;
 	return 0;
 }
 
@@ -190,6 +233,7 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 				fprintf(stderr, "guardrail check: --engines: %s\n", err.message);
 				return -1;
 			}
+			a->engines_given = true;
 		} else {
 			char *end;
 			errno = 0;
@@ -214,7 +258,13 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			fprintf(stderr, "guardrail check: flag %s needs a value\n", arg);
 			return -1;
 		}
-		return set_option(a, f->flag, f->engine, f->key, v);
+		/* a flag may feed several engines: consecutive rows with the same flag */
+		for (size_t j = k; j < sizeof option_flags / sizeof option_flags[0] &&
+		                   strcmp(option_flags[j].flag, f->flag) == 0;
+		     j++)
+			if (set_option(a, f->flag, option_flags[j].engine, option_flags[j].key, v))
+				return -1;
+		return 0;
 	}
 	fprintf(stderr, "guardrail check: unknown flag '%s' (see guardrail check --help)\n", arg);
 	return -1;
@@ -229,7 +279,8 @@ static int parse_args(check_args *a, int argc, char **argv)
 	if (a->jobs < 1)
 		a->jobs = 1;
 	a->options = gr_options_new();
-	if (!a->options) {
+	gr_error rerr;
+	if (!a->options || gr_options_register(a->options, gr_rules_engine(), &rerr)) {
 		fprintf(stderr, "guardrail check: out of memory\n");
 		return -1;
 	}
@@ -261,12 +312,14 @@ static int parse_args(check_args *a, int argc, char **argv)
 
 static gr_checker *make_checker(check_args *a)
 {
-	/* the schema directory when none was given: the program's defaults */
+	/* the program's defaults: the schema directory when no flag gave one,
+	 * the cache folder from the environment */
 	char dir[4096];
 	gr_error err;
 	gr_error_clear(&err);
+	int found = 1;
 	if (!a->schema_dir_given) {
-		int found = guardrail_default_schema_dir(dir, sizeof dir, &err);
+		found = guardrail_default_schema_dir(dir, sizeof dir, &err);
 		if (found < 0) {
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
@@ -276,9 +329,39 @@ static gr_checker *make_checker(check_args *a)
 			return NULL;
 		}
 	}
+	if (guardrail_default_cache_dir(dir, sizeof dir) &&
+	    gr_options_set(a->options, "schema", "cache-dir", dir, &err)) {
+		fprintf(stderr, "guardrail check: %s\n", err.message);
+		return NULL;
+	}
+	/* .guardrail.yaml from the working directory upwards, unless --config named one */
+	char cwd[4096], conf[4200];
+	if (!a->config_given && getcwd(cwd, sizeof cwd) && gr_rules_file_find(cwd, conf, sizeof conf) == 0) {
+		if (gr_options_set(a->options, "rules", "config", conf, &err)) {
+			fprintf(stderr, "guardrail check: %s\n", err.message);
+			return NULL;
+		}
+		a->rules_wanted = true;
+	}
+	/* default selection: every engine, the rule packs only when asked for */
+	if (!a->engines_given) {
+		const char *const *names;
+		size_t n = gr_options_engines(a->options, &names);
+		char list[512] = "";
+		size_t len = 0;
+		for (size_t i = 0; i < n && len < sizeof list; i++)
+			if (strcmp(names[i], "rules") != 0 || a->rules_wanted)
+				len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? "," : "", names[i]);
+		if (gr_options_select(a->options, list, &err)) {
+			fprintf(stderr, "guardrail check: %s\n", err.message);
+			return NULL;
+		}
+	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, a->options, &err)) {
 		fprintf(stderr, "guardrail check: %s\n", err.message);
+		if (!found)
+			fprintf(stderr, "guardrail check: %s\n", guardrail_schema_dir_hint());
 		return NULL;
 	}
 	return c;

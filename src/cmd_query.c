@@ -58,6 +58,8 @@ static void print_result(const gr_value *v, int raw, int compact)
 int cmd_query(int argc, char **argv)
 {
 	int raw = 0, compact = 0, i = 1;
+	if (query_cel_requested(argc, argv))
+		return cmd_query_cel(argc, argv);
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {

@@ -16,7 +16,7 @@
  *   podSecurity:
  *     enabled: true
  *     exemptions: {usernames: [], namespaces: [], runtimeClasses: []}
- *   engines: [pss, rules, kyverno]   # default: every engine but schema
+ *   engines: [pss, rules, kyverno]   # default: every engine but schema and native
  *   rules: .guardrail.yaml           # the rules engine's option `config`
  *   policies: [policies/]            # policy files or directories
  *   engineOptions:                   # any engine's own options, passed as they are
@@ -495,6 +495,7 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 	size_t nknown = gr_options_engines(opts, &known);
 	for (size_t i = 0; i < nknown && rc == 0; i++) {
 		if (strcmp(known[i], "schema") == 0 || strcmp(known[i], "pss") == 0 ||
+		    (strcmp(known[i], "native") == 0 && !c.engines_listed) || /* the API server runs it */
 		    (c.engines_listed && !listed_in(c.engines, c.nengines, known[i])))
 			continue;
 		if (sel.len)

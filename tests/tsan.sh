@@ -1,8 +1,9 @@
 #!/bin/sh
 # Run the threaded check pipeline under ThreadSanitizer and fail on any
-# report: prepare pass (CRDs, Namespaces) and check pass over the corpus and
-# the examples, 2 to 4 worker threads, a cold schema cache each time (so the
-# lazy, locked schema loading races too). Prints "tsan: N passed, N failed".
+# report: the set-level pass (decoding, CRDs, Namespaces) and the check pass
+# over the corpus and the examples, 2 to 4 worker threads, a cold schema cache each time (so the
+# lazy schema loading races too); then checkers swapped under load
+# (tests/unit/test_swap.c) and the pipeline tests. Prints "tsan: N passed, N failed".
 BUILD=${BUILD:-build-tsan}
 cd "$(dirname "$0")/.."
 G=$BUILD/guardrail
@@ -21,6 +22,19 @@ for jobs in 2 3 4; do
 		fail=$((fail + 1))
 		echo "FAIL: -j $jobs (exit $code)" >&2
 		grep -A20 "ThreadSanitizer" "$log" | head -40 >&2
+	fi
+done
+# checkers swapped while threads check; the pipeline's sessions on threads
+for t in test_swap test_pipeline; do
+	TSAN_OPTIONS=halt_on_error=0 "$BUILD/tests/unit/$t" > /dev/null 2> "$log"
+	code=$?
+	if [ $code -eq 0 ] && ! grep -q "ThreadSanitizer" "$log"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $t (exit $code)" >&2
+		grep -A20 "ThreadSanitizer" "$log" | head -40 >&2
+		tail -5 "$log" >&2
 	fi
 done
 rm -f "$log"

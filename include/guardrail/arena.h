@@ -12,7 +12,13 @@
 #ifndef GUARDRAIL_ARENA_H
 #define GUARDRAIL_ARENA_H
 
+#include "guardrail/defs.h"
+
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct gr_arena_chunk gr_arena_chunk;
 
@@ -42,6 +48,10 @@ char *gr_arena_strndup(gr_arena *a, const char *s, size_t len);
 char *gr_arena_strdup(gr_arena *a, const char *s);
 /* printf into the arena; NULL on exhaustion. */
 char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	GR_PRINTF(2, 3);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,7 +7,13 @@
 #ifndef GUARDRAIL_BUF_H
 #define GUARDRAIL_BUF_H
 
+#include "guardrail/defs.h"
+
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct gr_buf {
 	char *data; /* NUL-terminated while len < cap; malloc'd */
@@ -22,8 +28,12 @@ void gr_buf_reset(gr_buf *b);
 void gr_buf_append(gr_buf *b, const char *s, size_t len);
 void gr_buf_puts(gr_buf *b, const char *s);
 void gr_buf_putc(gr_buf *b, char c);
-void gr_buf_printf(gr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void gr_buf_printf(gr_buf *b, const char *fmt, ...) GR_PRINTF(2, 3);
 /* Append s as a JSON string literal, quotes included. */
 void gr_buf_json_string(gr_buf *b, const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

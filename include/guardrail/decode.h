@@ -40,6 +40,10 @@
 #include "guardrail/error.h"
 #include "guardrail/value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_document {
 	gr_value root;
 	unsigned index; /* 0-based position of the document in its stream */
@@ -96,5 +100,9 @@ int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_li
 
 /* Read a whole file into a malloc'd buffer (caller frees). -1 on error. */
 int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, gr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,12 +28,11 @@
 #include "guardrail/error.h"
 #include "guardrail/finding.h"
 #include "guardrail/object.h"
+#include "guardrail/set.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct gr_set gr_set; /* the input set, see set.h */
 
 /* Per-call context of check. */
 typedef struct gr_check_ctx {

@@ -8,7 +8,13 @@
 #ifndef GUARDRAIL_ERROR_H
 #define GUARDRAIL_ERROR_H
 
+#include "guardrail/defs.h"
+
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* What kind of failure, for callers that act on it (a decode error's
  * remediation). gr_error_set resets it to GR_ERR_OTHER. */
@@ -32,7 +38,7 @@ typedef struct gr_error {
 void gr_error_clear(gr_error *err);
 /* Sets err (if non-NULL) and returns -1, so callers can `return gr_error_set(...)`. */
 int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	GR_PRINTF(4, 5);
 void gr_error_set_file(gr_error *err, const char *file);
 /* Mark the error just set with its kind; returns -1 like gr_error_set. */
 static inline int gr_error_mark(gr_error *err, gr_error_kind kind)
@@ -41,5 +47,9 @@ static inline int gr_error_mark(gr_error *err, gr_error_kind kind)
 		err->kind = kind;
 	return -1;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

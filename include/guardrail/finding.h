@@ -13,10 +13,16 @@
 #ifndef GUARDRAIL_FINDING_H
 #define GUARDRAIL_FINDING_H
 
+#include "guardrail/defs.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "guardrail/object.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum gr_severity { GR_SEV_ERROR = 0, GR_SEV_WARNING, GR_SEV_INFO } gr_severity;
 typedef enum gr_action { GR_ACTION_ENFORCE = 0, GR_ACTION_WARN, GR_ACTION_AUDIT } gr_action;
@@ -54,6 +60,10 @@ gr_finding *gr_findings_add(gr_findings *f);
 /* Convenience: add a finding located at node v (line/column from v; v may be NULL). */
 gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *rule,
 			     gr_severity sev, gr_action act, const char *path, const gr_value *v,
-			     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+			     const char *fmt, ...) GR_PRINTF(8, 9);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

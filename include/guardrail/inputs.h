@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A growable list of malloc'd paths. */
 typedef struct gr_pathlist {
 	char **v;
@@ -25,5 +29,9 @@ bool gr_is_manifest_name(const char *name);
 
 /* Append the manifests under dir to out; -1 when dir cannot be opened. */
 int gr_list_manifests(const char *dir, gr_pathlist *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

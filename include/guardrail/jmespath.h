@@ -23,11 +23,17 @@
 #ifndef GUARDRAIL_JMESPATH_H
 #define GUARDRAIL_JMESPATH_H
 
+#include "guardrail/defs.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "guardrail/arena.h"
 #include "guardrail/value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum gr_jp_error_type {
 	GR_JP_OK = 0,
@@ -111,7 +117,7 @@ void *gr_jp_call_alloc(gr_jp_call *c, size_t size);
 int gr_jp_call_expref(gr_jp_call *c, const gr_value *expref, const gr_value *input, gr_value *out);
 /* Set the error (positioned at the call) and return -1. */
 int gr_jp_call_fail(gr_jp_call *c, gr_jp_error_type type, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	GR_PRINTF(3, 4);
 
 typedef struct gr_jp_program gr_jp_program;
 
@@ -137,5 +143,9 @@ int gr_jp_eval(const gr_jp_program *p, const gr_value *input, gr_arena *arena, g
 
 /* JMESPath truthiness: false, null, "", [], {} are false; all else true. */
 bool gr_jp_truthy(const gr_value *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,6 +28,10 @@
 #include "guardrail/error.h"
 #include "guardrail/value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum gr_kyverno_status {
 	GR_KY_PASS = 0,
 	GR_KY_FAIL,
@@ -141,5 +145,9 @@ typedef void (*gr_kyverno_test_sink)(void *user, const gr_kyverno_expectation *e
  */
 int gr_kyverno_test_run(const char *test_path, const gr_kyverno_options *opt, gr_kyverno_test_sink sink,
                         void *user, gr_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -31,6 +31,10 @@
 #include "guardrail/decode.h"
 #include "guardrail/value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_object {
 	const gr_value *root;     /* the object's tree (an object node, or anything for bad input) */
 	const char *api_version;  /* "" when missing or not a string */
@@ -64,5 +68,9 @@ void gr_object_init(gr_arena *a, gr_object *o, const gr_value *root, const char 
 
 /* True when the kind is one whose pod spec is located (see table above). */
 bool gr_kind_is_workload(const char *kind);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

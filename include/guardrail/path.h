@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define GR_PATH_MAX 1024
 
 typedef struct gr_path {
@@ -24,5 +28,9 @@ void gr_path_init(gr_path *p, const char *prefix);
 size_t gr_path_push_key(gr_path *p, const char *key, size_t key_len);
 size_t gr_path_push_index(gr_path *p, size_t index);
 static inline void gr_path_pop(gr_path *p, size_t len) { p->len = len; p->buf[len] = '\0'; }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,6 +28,10 @@
 #include "guardrail/error.h"
 #include "guardrail/value.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum gr_pss_level {
 	GR_PSS_PRIVILEGED = 0,
 	GR_PSS_BASELINE = 1,
@@ -104,5 +108,9 @@ typedef struct gr_pss_check_info {
 
 size_t gr_pss_check_count(void);
 const gr_pss_check_info *gr_pss_check_at(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

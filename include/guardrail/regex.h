@@ -21,6 +21,10 @@
 
 #include "guardrail/buf.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct gr_regex gr_regex;
 typedef struct gr_regex_scratch gr_regex_scratch;
 
@@ -137,5 +141,9 @@ int gr_regex_replace_all(const gr_regex *re, gr_buf *out, const char *s, size_t 
 
 /* Go's regexp.QuoteMeta: append s with every metacharacter escaped. */
 void gr_regex_quote_meta(gr_buf *out, const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

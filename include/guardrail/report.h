@@ -18,6 +18,10 @@
 #include "guardrail/finding.h"
 #include "guardrail/object.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum gr_format {
 	GR_FORMAT_TEXT = 0,
 	GR_FORMAT_JSON,
@@ -78,5 +82,9 @@ void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s);
 /* Sort findings into a total order: document, line, column, rule, path,
  * message, severity, action, then the order they were added in. */
 void gr_findings_sort(gr_finding *f, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

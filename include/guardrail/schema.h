@@ -25,17 +25,11 @@
 #include "guardrail/object.h"
 #include "guardrail/value.h"
 
-typedef struct gr_schema_registry gr_schema_registry;
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-/*
- * The schema directory when none is given: $GUARDRAIL_SCHEMA_DIR, else the
- * installed data directory /usr/local/share/guardrail/k8s-openapi (or
- * <prefix>/share/guardrail/k8s-openapi beside <prefix>/bin/guardrail), else
- * ../shared/k8s-openapi relative to the current directory or to the
- * checkout holding the executable (dirname(/proc/self/exe)/../../shared).
- * Writes the first that exists into out; -1 when none does.
- */
-int gr_schema_default_dir(char *out, size_t cap, gr_error *err);
+typedef struct gr_schema_registry gr_schema_registry;
 
 /*
  * Open the registry of schema_dir/<version>. version NULL selects the newest
@@ -49,6 +43,9 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
  * parent win over the overlay's. */
 int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *parent, gr_error *err);
 void gr_schema_registry_free(gr_schema_registry *r);
+/* Keep pruned group-version documents in folder dir (created when missing),
+ * so that a later registry loads them faster; NULL: no cache (the default). */
+int gr_schema_registry_set_cache(gr_schema_registry *r, const char *dir, gr_error *err);
 /* "1.30" */
 const char *gr_schema_registry_version(const gr_schema_registry *r);
 
@@ -69,7 +66,15 @@ bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *ve
 typedef struct gr_schema_check_options {
 	bool strict;                 /* unknown fields are errors, not warnings */
 	bool ignore_missing_schemas; /* a kind without schema: ctx->skipped instead of a finding */
+	const struct gr_old_objects *old; /* previous versions (--old): transition rules see them; or NULL */
 } gr_schema_check_options;
+
+/* Previous versions of objects (an UPDATE's old object), indexed by
+ * apiVersion, kind, namespace and name (lib/schema/cel.c). */
+typedef struct gr_old_objects gr_old_objects;
+int gr_old_objects_load(gr_old_objects **out, char *const *paths, size_t n, gr_error *err);
+const gr_value *gr_old_objects_find(const gr_old_objects *o, const struct gr_object *obj);
+void gr_old_objects_free(gr_old_objects *o);
 
 /* Validate one object; appends findings (strings in out->arena). Thread-safe.
  * -1 when memory ran out (the findings may be incomplete). */
@@ -89,5 +94,9 @@ bool gr_is_dns1123_subdomain(const char *s, size_t len);
 bool gr_is_dns1123_label(const char *s, size_t len);
 bool gr_is_qualified_name(const char *s, size_t len);
 bool gr_is_label_value(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,12 +16,20 @@
 #ifndef GUARDRAIL_VALUE_H
 #define GUARDRAIL_VALUE_H
 
+#include <string.h>
+
+#include "guardrail/defs.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "guardrail/arena.h"
 #include "guardrail/buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum gr_type {
 	GR_NULL = 0,
@@ -77,7 +85,7 @@ struct gr_member {
 static inline uint64_t gr_key_head(const char *key, size_t len)
 {
 	uint64_t h = 0;
-	__builtin_memcpy(&h, key, len < 8 ? len : 8);
+	memcpy(&h, key, len < 8 ? len : 8);
 	return h;
 }
 static inline void gr_member_set_key(gr_member *m, const char *key, size_t len)
@@ -113,7 +121,7 @@ static inline const gr_value *gr_getn(const gr_value *v, const char *key, size_t
 }
 static inline const gr_value *gr_get(const gr_value *v, const char *key)
 {
-	return gr_getn(v, key, __builtin_strlen(key));
+	return gr_getn(v, key, strlen(key));
 }
 /* String of member key, or NULL if absent or not a string. */
 static inline const char *gr_get_str(const gr_value *v, const char *key)
@@ -122,7 +130,7 @@ static inline const char *gr_get_str(const gr_value *v, const char *key)
 	return s && s->type == GR_STRING ? s->u.s.ptr : NULL;
 }
 /* Follow a dotted path of object keys: gr_get_path(obj, "metadata", "name", NULL). */
-const gr_value *gr_get_path(const gr_value *v, ...) __attribute__((sentinel));
+const gr_value *gr_get_path(const gr_value *v, ...) GR_SENTINEL;
 /* Array item, or NULL when out of range or not an array. */
 const gr_value *gr_at(const gr_value *v, size_t index);
 
@@ -150,5 +158,9 @@ bool gr_equal(const gr_value *a, const gr_value *b);
  * integral doubles print without a fraction (1.0 -> 1) as Go's encoder does.
  */
 void gr_write_json(gr_buf *b, const gr_value *v, int indent);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ast.h"
+#include "../cnum.h"
 
 #define NUM GR_JP_ARG_NUMBER
 #define STR GR_JP_ARG_STRING
@@ -489,7 +490,7 @@ static gr_value parse_number(const char *s, size_t len)
 		if (errno == 0)
 			return gr_make_int(v);
 	}
-	double d = strtod(tmp, NULL);
+	double d = gri_strtod(tmp, NULL);
 	return isinf(d) ? gr_make_null() : gr_make_double(d);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "pss_internal.h"
+#include "../cnum.h"
 
 #define CHECK(id, lvl, since, reason, fix, fn) \
 	{{id, lvl, since, "pss." id, "docs/rules/pss.md#" id}, reason, fix, fn}
@@ -144,7 +145,7 @@ void pss_emit(pss_eval *e, const gr_value *at, const char *fmt, ...)
 	char detail[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof detail, fmt, ap);
+	gri_vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	gr_pss_violation v = {
 		.check_id = e->check->info.id,

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guardrail/value.h"
 #include "../internal.h"
+#include "guardrail/value.h"
 #include "schema_int.h"
 
 const snode gr_snode_any = {
@@ -337,40 +337,22 @@ static const char **copy_strings(gr_arena *a, const gr_value *arr, uint32_t *cou
 	return out;
 }
 
-static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, size_t name_len)
+/* type, format, and the spellings of int-or-string */
+static void fill_types(snode *n, const gr_value *s, const char *name, size_t name_len)
 {
-	n->min_len = n->max_len = n->min_items = n->max_items = n->min_props = n->max_props = -1;
-	if (s->type != GR_OBJECT) {
-		n->flags = SF_PRESERVE | SF_NULLABLE;
-		return;
-	}
-	const char *ref = ref_of(s);
-	if (ref) { /* a component that is itself a reference */
-		const snode *t = gr_scompile(c, s);
-		if (t != n)
-			*n = *t;
-		return;
-	}
 	n->types = type_bits(gr_get_str(s, "type"));
+	static const struct {
+		const char *name;
+		uint8_t format;
+	} formats[] = {{"int32", FMT_INT32},        {"int64", FMT_INT64},       {"byte", FMT_BYTE},
+	               {"date-time", FMT_DATETIME}, {"quantity", FMT_QUANTITY}, {"ipv4", FMT_IPV4},
+	               {"ipv6", FMT_IPV6}};
 	const char *fmt = gr_get_str(s, "format");
-	if (fmt) {
-		if (strcmp(fmt, "int32") == 0)
-			n->format = FMT_INT32;
-		else if (strcmp(fmt, "int64") == 0)
-			n->format = FMT_INT64;
-		else if (strcmp(fmt, "byte") == 0)
-			n->format = FMT_BYTE;
-		else if (strcmp(fmt, "date-time") == 0)
-			n->format = FMT_DATETIME;
-		else if (strcmp(fmt, "quantity") == 0)
-			n->format = FMT_QUANTITY;
-		else if (strcmp(fmt, "ipv4") == 0)
-			n->format = FMT_IPV4;
-		else if (strcmp(fmt, "ipv6") == 0)
-			n->format = FMT_IPV6;
-		else if (strcmp(fmt, "int-or-string") == 0)
-			n->types = ST_INT | ST_STR;
-	}
+	for (size_t i = 0; fmt && i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(fmt, formats[i].name) == 0)
+			n->format = formats[i].format;
+	if (fmt && strcmp(fmt, "int-or-string") == 0)
+		n->types = ST_INT | ST_STR;
 	static const char qname[] = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 	if (name && name_len == sizeof qname - 1 && memcmp(name, qname, name_len) == 0)
 		n->format = FMT_QUANTITY;
@@ -382,14 +364,21 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 	}
 	if (get_bool(s, "x-kubernetes-int-or-string"))
 		n->types = ST_INT | ST_STR;
-	if (get_bool(s, "nullable"))
-		n->flags |= SF_NULLABLE;
-	if (get_bool(s, "x-kubernetes-preserve-unknown-fields"))
-		n->flags |= SF_PRESERVE;
-	if (get_bool(s, "x-kubernetes-embedded-resource"))
-		n->flags |= SF_EMBEDDED;
-	if (get_bool(s, "uniqueItems"))
-		n->flags |= SF_UNIQUE;
+}
+
+/* boolean markers, list semantics, required fields, CEL rules (counted) */
+static void fill_flags(scompiler *c, snode *n, const gr_value *s)
+{
+	static const struct {
+		const char *key;
+		uint16_t flag;
+	} bools[] = {{"nullable", SF_NULLABLE},
+	             {"x-kubernetes-preserve-unknown-fields", SF_PRESERVE},
+	             {"x-kubernetes-embedded-resource", SF_EMBEDDED},
+	             {"uniqueItems", SF_UNIQUE}};
+	for (size_t i = 0; i < sizeof bools / sizeof bools[0]; i++)
+		if (get_bool(s, bools[i].key))
+			n->flags |= bools[i].flag;
 	const char *lt = gr_get_str(s, "x-kubernetes-list-type");
 	if (lt && strcmp(lt, "map") == 0)
 		n->flags |= SF_LIST_MAP;
@@ -400,6 +389,11 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 	const gr_value *xv = gr_get(s, "x-kubernetes-validations");
 	if (xv && xv->type == GR_ARRAY)
 		n->nvalidations = (uint32_t)xv->u.a.len;
+}
+
+/* enum, lengths, counts, numeric bounds */
+static void fill_bounds(scompiler *c, snode *n, const gr_value *s)
+{
 	const gr_value *en = gr_get(s, "enum");
 	if (en && en->type == GR_ARRAY && en->u.a.len) {
 		gr_value copy;
@@ -429,16 +423,27 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 	}
 	if (gr_is_number(v = gr_get(s, "multipleOf")) && gr_number(v) > 0)
 		n->multiple_of = gr_number(v);
+}
 
+/*
+ * The pattern, compiled once per text: the same pattern recurs across a CRD
+ * and across CRDs (label keys, durations, addresses). The list is the
+ * compiler's own (a group-version's while it loads, a registry's under its
+ * lock for CRDs), never shared unlocked.
+ */
+static void fill_pattern(scompiler *c, snode *n, const gr_value *s)
+{
 	const gr_value *pat = gr_get(s, "pattern");
 	if (pat && pat->type == GR_STRING && pat->u.s.len && c->regexes) {
-		/* The same pattern recurs across a CRD and across CRDs (label keys,
-		 * durations, addresses): each text is compiled once. Callers hold
-		 * the registry lock. */
 		n->pattern = gr_pattern_get(c->regexes, c->out, pat->u.s.ptr, pat->u.s.len);
 		if (n->pattern)
 			n->pattern_src = n->pattern->src;
 	}
+}
+
+/* allOf, anyOf, oneOf (unless they only spell a type), not */
+static void fill_combinators(scompiler *c, snode *n, const gr_value *s)
+{
 	static const char *const comb[] = {"allOf", "anyOf", "oneOf"};
 	for (int k = 0; k < 3; k++) {
 		const gr_value *alts = gr_get(s, comb[k]);
@@ -460,42 +465,51 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 	const gr_value *notv = gr_get(s, "not");
 	if (notv && notv->type == GR_OBJECT)
 		n->not_ = gr_scompile(c, notv);
+}
+
+/* properties (sorted by name), their defaults, the object-valued defaults */
+static void fill_properties(scompiler *c, snode *n, const gr_value *s)
+{
 	const gr_value *props = gr_get(s, "properties");
-	if (props && props->type == GR_OBJECT && props->u.o.len) {
-		size_t np = props->u.o.len;
-		sprop *ps = gr_arena_calloc(c->out, np, sizeof *ps);
-		if (ps) {
-			for (size_t i = 0; i < np; i++) {
-				const gr_member *m = &props->u.o.members[i];
-				ps[i].name = gr_arena_strndup(c->out, m->key, m->key_len);
-				ps[i].len = m->key_len;
-				if (!ps[i].name)
-					ps[i].name = "";
-				const gr_value *d = gr_get(&m->value, "default");
-				if (d && d->type != GR_NULL) {
-					gr_value *dc = gr_arena_alloc(c->out, sizeof *dc);
-					if (dc && gr_value_copy(c->out, dc, d))
-						ps[i].dflt = dc;
-				}
-				ps[i].nullable = get_bool(&m->value, "nullable");
-			}
-			/* publish names before compiling children, then sort once */
-			for (size_t i = 0; i < np; i++)
-				ps[i].node = gr_scompile(c, &props->u.o.members[i].value);
-			qsort(ps, np, sizeof *ps, prop_cmp);
-			n->props = ps;
-			n->nprops = (uint32_t)np;
-			uint32_t nd = 0;
-			for (size_t i = 0; i < np; i++)
-				nd += ps[i].dflt && ps[i].dflt->type == GR_OBJECT;
-			if (nd &&
-			    (n->defaulted = gr_arena_calloc(c->out, nd, sizeof *n->defaulted)) != NULL) {
-				for (size_t i = 0; i < np; i++)
-					if (ps[i].dflt && ps[i].dflt->type == GR_OBJECT)
-						n->defaulted[n->ndefaulted++] = &ps[i];
-			}
+	if (!props || props->type != GR_OBJECT || !props->u.o.len)
+		return;
+	size_t np = props->u.o.len;
+	sprop *ps = gr_arena_calloc(c->out, np, sizeof *ps);
+	if (!ps)
+		return;
+	for (size_t i = 0; i < np; i++) {
+		const gr_member *m = &props->u.o.members[i];
+		ps[i].name = gr_arena_strndup(c->out, m->key, m->key_len);
+		ps[i].len = m->key_len;
+		if (!ps[i].name)
+			ps[i].name = "";
+		const gr_value *d = gr_get(&m->value, "default");
+		if (d && d->type != GR_NULL) {
+			gr_value *dc = gr_arena_alloc(c->out, sizeof *dc);
+			if (dc && gr_value_copy(c->out, dc, d))
+				ps[i].dflt = dc;
 		}
+		ps[i].nullable = get_bool(&m->value, "nullable");
 	}
+	/* publish names before compiling children, then sort once */
+	for (size_t i = 0; i < np; i++)
+		ps[i].node = gr_scompile(c, &props->u.o.members[i].value);
+	qsort(ps, np, sizeof *ps, prop_cmp);
+	n->props = ps;
+	n->nprops = (uint32_t)np;
+	uint32_t nd = 0;
+	for (size_t i = 0; i < np; i++)
+		nd += ps[i].dflt && ps[i].dflt->type == GR_OBJECT;
+	if (nd && (n->defaulted = gr_arena_calloc(c->out, nd, sizeof *n->defaulted)) != NULL) {
+		for (size_t i = 0; i < np; i++)
+			if (ps[i].dflt && ps[i].dflt->type == GR_OBJECT)
+				n->defaulted[n->ndefaulted++] = &ps[i];
+	}
+}
+
+/* additionalProperties and items */
+static void fill_children(scompiler *c, snode *n, const gr_value *s)
+{
 	const gr_value *ap = gr_get(s, "additionalProperties");
 	if (ap && ap->type == GR_BOOL) {
 		if (ap->u.b)
@@ -510,6 +524,30 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, si
 		items = items->u.a.len ? &items->u.a.items[0] : NULL;
 	if (items && items->type == GR_OBJECT)
 		n->items = gr_scompile(c, items);
+}
+
+/* One schema into node n, step by step. */
+static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, size_t name_len)
+{
+	n->min_len = n->max_len = n->min_items = n->max_items = n->min_props = n->max_props = -1;
+	if (s->type != GR_OBJECT) {
+		n->flags = SF_PRESERVE | SF_NULLABLE;
+		return;
+	}
+	if (ref_of(s)) { /* a component that is itself a reference */
+		const snode *t = gr_scompile(c, s);
+		if (t != n)
+			*n = *t;
+		return;
+	}
+	fill_types(n, s, name, name_len);
+	fill_flags(c, n, s);
+	fill_bounds(c, n, s);
+	fill_pattern(c, n, s);
+	fill_combinators(c, n, s);
+	fill_properties(c, n, s);
+	fill_children(c, n, s);
+	/* an object schema that says nothing of its fields keeps them all */
 	if (!n->nprops && !n->additional && !(n->flags & SF_ADDL_FALSE) && (c->builtin || !n->types) &&
 	    (n->types == 0 || n->types == ST_OBJ))
 		n->flags |= SF_PRESERVE;

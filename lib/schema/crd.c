@@ -44,6 +44,8 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 		if (c) {
 			gr_scompiler_set_regex_list(c, &r->regexes);
 			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
+			if (schema && root != &gr_snode_any)
+				gr_schema_cel_attach(r, (snode *)root, schema);
 			if (gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
 				added = 1;
 			gr_scompiler_free(c);
@@ -123,7 +125,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -132,7 +134,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 	 * is predictable */
 	gr_pathlist files = {0};
 	if (gr_list_manifests(path, &files)) {
-		gr_error_set(err, 0, 0, "--crd %s: %s", path, strerror(errno));
+		gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
 		gr_pathlist_free(&files);
 		return -1;
 	}

@@ -12,17 +12,22 @@
 
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
+#include "../native/relax.h" /* the native engine's hook: findings the API server does not make */
 
 typedef struct schema_config {
-	char *schema_dir, *patches_dir, *version;
+	char *schema_dir, *patches_dir, *version, *cache_dir;
 	char **crds;
 	size_t ncrds;
+	char **olds; /* --old paths */
+	size_t nolds;
 	gr_schema_check_options opt;
 } schema_config;
 
 typedef struct schema_prepared {
 	gr_schema_registry *reg;
 	const schema_config *cfg;
+	gr_old_objects *old;       /* owned by the base state */
+	const gr_old_objects *use; /* the base's, for derived states */
 } schema_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -43,9 +48,13 @@ static void config_free(void *p)
 	free(c->schema_dir);
 	free(c->patches_dir);
 	free(c->version);
+	free(c->cache_dir);
 	for (size_t i = 0; i < c->ncrds; i++)
 		free(c->crds[i]);
 	free(c->crds);
+	for (size_t i = 0; i < c->nolds; i++)
+		free(c->olds[i]);
+	free(c->olds);
 	free(c);
 }
 
@@ -77,6 +86,8 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		return set_string(&c->schema_dir, value, err);
 	if (strcmp(key, "patches-dir") == 0)
 		return set_string(&c->patches_dir, value, err);
+	if (strcmp(key, "cache-dir") == 0)
+		return set_string(&c->cache_dir, value && *value ? value : NULL, err);
 	if (strcmp(key, "kubernetes-version") == 0) {
 		if (value && value[0] == 'v')
 			value++;
@@ -98,9 +109,21 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		c->ncrds++;
 		return 0;
 	}
+	if (strcmp(key, "old") == 0) {
+		if (!value || !*value)
+			return gr_error_set(err, 0, 0, "option old wants a path");
+		char **v = realloc(c->olds, (c->nolds + 1) * sizeof *v);
+		if (!v)
+			return gr_error_set(err, 0, 0, "out of memory");
+		c->olds = v;
+		if (!(v[c->nolds] = strdup(value)))
+			return gr_error_set(err, 0, 0, "out of memory");
+		c->nolds++;
+		return 0;
+	}
 	return gr_error_set(
 	        err, 0, 0,
-	        "unknown option \"%.100s\" (schema-dir, patches-dir, kubernetes-version, crd, strict, "
+	        "unknown option \"%.100s\" (schema-dir, patches-dir, kubernetes-version, crd, old, strict, "
 	        "ignore-missing-schemas)",
 	        key);
 }
@@ -111,6 +134,7 @@ static void prepared_free(void *p)
 	if (!s)
 		return;
 	gr_schema_registry_free(s->reg);
+	gr_old_objects_free(s->old);
 	free(s);
 }
 
@@ -125,9 +149,14 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	const schema_prepared *b = base;
 	int rc = b ? gr_schema_registry_overlay(&s->reg, b->reg, err)
 	           : gr_schema_registry_open(&s->reg, c->schema_dir, c->version, c->patches_dir, err);
+	if (rc == 0 && !b)
+		rc = gr_schema_registry_set_cache(s->reg, c->cache_dir, err);
 	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++)
 		if (gr_schema_add_crd_path(s->reg, c->crds[i], err) < 0)
 			rc = -1;
+	if (rc == 0 && !b && c->nolds && gr_old_objects_load(&s->old, c->olds, c->nolds, err) < 0)
+		rc = -1;
+	s->use = b ? b->use : s->old;
 	const size_t *idx;
 	size_t n = gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -146,8 +175,12 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 static int check(const void *p, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
 {
 	const schema_prepared *s = p;
-	if (gr_schema_check(s->reg, obj, &s->cfg->opt, ctx, out))
+	size_t from = out->len;
+	gr_schema_check_options opt = s->cfg->opt;
+	opt.old = s->use;
+	if (gr_schema_check(s->reg, obj, &opt, ctx, out))
 		return gr_error_set(err, 0, 0, "out of memory");
+	gri_native_relax_schema(obj, out, from); /* where the API server is laxer than its schema */
 	return 0;
 }
 

@@ -5,8 +5,11 @@
  * group-version makes the registry read `api/<v>.json` or
  * `apis/<group>/<v>.json`, lay the matching patch over it, compile every
  * component that carries x-kubernetes-group-version-kind, and free the
- * decoded text. One mutex guards the tables; nodes are immutable once
- * published, so validation runs outside the lock.
+ * decoded text. One mutex guards the tables, never held while a document
+ * is read, decoded or compiled: a group-version loads into its own arena
+ * and its kinds are published under the lock when it is done (a thread
+ * wanting the same group-version meanwhile waits for that). Nodes are
+ * immutable once published, so validation runs outside the lock.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -20,16 +23,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "guardrail/decode.h"
-#include "guardrail/doccache.h"
-#include "guardrail/schema.h"
+#include "../doccache.h"
 #include "../internal.h"
+#include "guardrail/decode.h"
+#include "guardrail/schema.h"
 #include "registry_int.h"
 
 #define NBUCKETS 1024
 
 /* One string of a GVK, with a separator mixed in after it. */
-static uint64_t hash_str(uint64_t h, const char *s) { return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff; }
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	return gr_hash_bytes(h, s, strlen(s)) * 31 + 0xff;
+}
 
 static size_t gvk_bucket(const char *g, const char *v, const char *k)
 {
@@ -60,72 +66,12 @@ static int version_cmp(const char *a, const char *b)
 	return an < bn ? -1 : an > bn;
 }
 
-int gr_schema_default_dir(char *out, size_t cap, gr_error *err)
-{
-	struct stat st;
-	const char *env = getenv("GUARDRAIL_SCHEMA_DIR");
-	char cand[6][PATH_MAX];
-	int n = 0;
-	if (env && *env) { /* set means chosen: a wrong value is an error, not a fallback */
-		if (stat(env, &st) != 0 || !S_ISDIR(st.st_mode))
-			return gr_error_set(err, 0, 0, "GUARDRAIL_SCHEMA_DIR=%.300s is not a directory", env);
-		snprintf(cand[n++], PATH_MAX, "%.4000s", env);
-	}
-	snprintf(cand[n++], PATH_MAX, "%s", "/usr/local/share/guardrail/k8s-openapi");
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash = NULL;
-	if (len > 0) {
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-	}
-	/* an install under another prefix: <prefix>/bin/guardrail -> <prefix>/share/guardrail */
-	if (slash)
-		snprintf(cand[n++], PATH_MAX, "%.3900s/../share/guardrail/k8s-openapi", exe);
-	snprintf(cand[n++], PATH_MAX, "%s", "../shared/k8s-openapi");
-	/* a checkout: build/guardrail -> <checkout>/../shared; build/tests/unit/x -> up more */
-	if (slash) {
-		for (int up = 0; up < 4; up++) {
-			char probe[PATH_MAX];
-			char rel[64] = "";
-			for (int i = 0; i <= up; i++)
-				strcat(rel, "/..");
-			snprintf(probe, sizeof probe, "%.3900s%.40s/../shared/k8s-openapi", exe, rel);
-			if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
-				snprintf(cand[n++], PATH_MAX, "%s", probe);
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			char real[PATH_MAX];
-			const char *found = realpath(cand[i], real) ? real : cand[i];
-			if (strlen(found) >= cap)
-				return gr_error_set(err, 0, 0, "schema directory path too long");
-			strcpy(out, found);
-			return 0;
-		}
-	}
-	return gr_error_set(
-	        err, 0, 0,
-	        "no schema directory: give --schema-dir or set GUARDRAIL_SCHEMA_DIR "
-	        "(looked in /usr/local/share/guardrail/k8s-openapi, <prefix>/share/guardrail/k8s-openapi "
-	        "beside the program, and ../shared/k8s-openapi)");
-}
-
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
                             const char *patches_dir, gr_error *err)
 {
 	*out = NULL;
-	char found[PATH_MAX];
-	if (!schema_dir) {
-		if (gr_schema_default_dir(found, sizeof found, err) != 0)
-			return -1;
-		schema_dir = found;
-	}
+	if (!schema_dir || !*schema_dir)
+		return gr_error_set(err, 0, 0, "no schema directory given (the schema-dir option)");
 	DIR *d = opendir(schema_dir);
 	if (!d)
 		return gr_error_set(err, 0, 0, "schema directory %s: %s", schema_dir, strerror(errno));
@@ -172,6 +118,7 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&r->arena);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->loaded, NULL);
 	snprintf(r->version, sizeof r->version, "%s", version ? version : newest);
 	r->dir = malloc(strlen(schema_dir) + strlen(r->version) + 2);
 	r->buckets = calloc(NBUCKETS, sizeof *r->buckets);
@@ -200,6 +147,7 @@ int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *par
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&r->arena);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->loaded, NULL);
 	r->parent = parent;
 	memcpy(r->version, parent->version, sizeof r->version);
 	r->dir = strdup(parent->dir);
@@ -218,18 +166,33 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	if (!r)
 		return;
 	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->loaded);
 	gv_entry *g = r->gvs;
 	while (g) {
 		gv_entry *next = g->next;
+		gr_sregex_free_all(g->regexes);
+		gr_arena_free(&g->arena);
 		free(g);
 		g = next;
 	}
 	gr_sregex_free_all(r->regexes);
+	gr_schema_cel_free_all(r->cels);
 	free(r->buckets);
 	free(r->dir);
 	free(r->patches);
+	free(r->cache);
 	gr_arena_free(&r->arena);
 	free(r);
+}
+
+int gr_schema_registry_set_cache(gr_schema_registry *r, const char *dir, gr_error *err)
+{
+	char *d = dir && *dir ? strdup(dir) : NULL;
+	if (dir && *dir && !d)
+		return gr_error_set(err, 0, 0, "out of memory");
+	free(r->cache);
+	r->cache = d;
+	return 0;
 }
 
 const char *gr_schema_registry_version(const gr_schema_registry *r)
@@ -312,8 +275,29 @@ static bool path_is_namespaced(const gr_value *paths, const char *g, const char 
 	return false;
 }
 
-/* Load one built-in group-version; caller holds the lock. */
-static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group, const char *version)
+/* A kind a load compiled, published under the lock when the load is done. */
+typedef struct loaded_kind {
+	const char *g, *v, *k; /* in the decoded document (valid until the load ends) */
+	const snode *root;     /* in gv->arena */
+	bool namespaced;
+} loaded_kind;
+
+/* Publish the kinds of a finished load; caller holds the lock. */
+static void publish_locked(gr_schema_registry *r, const loaded_kind *kinds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gr_registry_add_locked(r, kinds[i].g, kinds[i].v, kinds[i].k, kinds[i].root,
+		                       kinds[i].namespaced, false);
+}
+
+/*
+ * Load one built-in group-version WITHOUT the registry's lock: reading,
+ * decoding, patching and compiling use only the registry's immutable fields
+ * (dir, patches, cache) and the gv's own arena and pattern list; the kinds
+ * are published under the lock at the end (publish_locked). Only the thread
+ * that created the gv entry loads it; others wait for it (gr_registry_lookup).
+ */
+static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const char *version)
 {
 	char rel[PATH_MAX], full[PATH_MAX + 64];
 	gr_registry_gv_relpath(rel, sizeof rel, group, version);
@@ -336,7 +320,7 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 	gr_value doc;
 	/* The pruned document (doccache.h) is what gets compiled, from the cache
 	 * or made now, so a cache hit and a miss compile the same thing. */
-	if (!gr_doccache_get(&tmp, sources, 2, &doc)) {
+	if (!gri_doccache_get(r->cache, &tmp, sources, 2, &doc)) {
 		if (gr_read_file(full, 0, &data, &len, &e) != 0) {
 			gr_arena_free(&tmp);
 			return -1;
@@ -363,15 +347,17 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 				free(data);
 			}
 		}
-		doc = gr_openapi_prune(&tmp, &doc);
+		doc = gri_openapi_prune(&tmp, &doc);
 		if (patch_ok)
-			gr_doccache_put(sources, 2, &doc);
+			gri_doccache_put(r->cache, sources, 2, &doc);
 	}
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");
-	scompiler *c = gr_scompiler_new(&r->arena, comps, true);
+	scompiler *c = gr_scompiler_new(&gv->arena, comps, true);
 	if (c)
-		gr_scompiler_set_regex_list(c, &r->regexes);
+		gr_scompiler_set_regex_list(c, &gv->regexes);
+	loaded_kind *kinds = NULL;
+	size_t nkinds = 0, capkinds = 0;
 	if (c && comps && comps->type == GR_OBJECT) {
 		for (size_t i = 0; i < comps->u.o.len; i++) {
 			const gr_member *m = &comps->u.o.members[i];
@@ -385,13 +371,26 @@ static int load_gv_locked(gr_schema_registry *r, gv_entry *gv, const char *group
 				if (!g || !v || !k || strcmp(g, group) != 0 || strcmp(v, version) != 0)
 					continue;
 				const snode *root = gr_scompile_component(c, m->key, m->key_len);
-				if (root)
-					gr_registry_add_locked(r, g, v, k, root,
-					                       path_is_namespaced(paths, g, v, k), false);
+				if (!root)
+					continue;
+				if (nkinds == capkinds) {
+					size_t cap = capkinds ? capkinds * 2 : 16;
+					loaded_kind *nk = realloc(kinds, cap * sizeof *nk);
+					if (!nk)
+						continue;
+					kinds = nk;
+					capkinds = cap;
+				}
+				kinds[nkinds++] =
+				        (loaded_kind){g, v, k, root, path_is_namespaced(paths, g, v, k)};
 			}
 		}
 	}
 	gr_scompiler_free(c);
+	pthread_mutex_lock(&r->mu);
+	publish_locked(r, kinds, nkinds);
+	pthread_mutex_unlock(&r->mu);
+	free(kinds);
 	gr_arena_free(&tmp);
 	return 0;
 }
@@ -415,11 +414,23 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 			if (gv) {
 				strcpy(gv->group, group);
 				strcpy(gv->version, version);
+				gr_arena_init(&gv->arena);
+				gv->loading = true;
 				gv->next = r->gvs;
 				r->gvs = gv;
-				load_gv_locked(r, gv, group, version);
+				/* load without the lock: other group-versions load and
+				 * every lookup proceeds meanwhile */
+				pthread_mutex_unlock(&r->mu);
+				load_gv(r, gv, group, version);
+				pthread_mutex_lock(&r->mu);
+				gv->loading = false;
+				pthread_cond_broadcast(&r->loaded);
 				e = gr_registry_find_locked(r, group, version, kind);
 			}
+		} else if (gv) {
+			while (gv->loading) /* another thread is loading it */
+				pthread_cond_wait(&r->loaded, &r->mu);
+			e = gr_registry_find_locked(r, group, version, kind);
 		}
 	}
 	pthread_mutex_unlock(&r->mu);

@@ -24,18 +24,24 @@ typedef struct gv_entry {
 	char group[256];
 	char version[64];
 	char error[512]; /* why the document could not be used, or "" */
+	bool loading;    /* a thread is loading it (without the lock) */
+	gr_arena arena;  /* its compiled nodes */
+	sregex *regexes; /* its compiled patterns */
 	struct gv_entry *next;
 } gv_entry;
 
 struct gr_schema_registry {
 	char *dir;     /* <schema dir>/<version> */
 	char *patches; /* or NULL */
+	char *cache;   /* folder of pruned documents (doccache.h), or NULL */
 	char version[32];
 	pthread_mutex_t mu;
-	gr_arena arena; /* compiled nodes, names, copies of enums and defaults */
+	pthread_cond_t loaded; /* a group-version finished loading */
+	gr_arena arena;        /* compiled nodes, names, copies of enums and defaults */
 	kind_entry **buckets;
-	gv_entry *gvs;   /* group-versions tried */
-	sregex *regexes; /* compiled patterns, freed with the registry */
+	gv_entry *gvs;              /* group-versions tried */
+	sregex *regexes;            /* compiled patterns, freed with the registry */
+	struct gr_schema_cel *cels;   /* compiled CRD validation rules, freed with the registry (cel.c) */
 	gr_schema_registry *parent; /* an overlay's base (built-ins, earlier CRDs), or NULL */
 };
 

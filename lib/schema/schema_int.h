@@ -80,6 +80,7 @@ struct snode {
 	uint32_t nall_of, nany_of, none_of;
 	const snode *not_;
 	const char *pattern_src;
+	struct gr_schema_cel *cel; /* a CRD root: its compiled x-kubernetes-validations (cel.c) */
 };
 
 /* A compiled `pattern` (pattern.c): one per distinct text in a registry,
@@ -108,6 +109,12 @@ scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool buil
 /* Where compiled patterns are linked (to be freed with gr_sregex_free_all). */
 void gr_scompiler_set_regex_list(scompiler *c, sregex **list);
 void gr_sregex_free_all(sregex *list);
+
+/* CRD validation rules compiled by lib/cel (cel.c): attached to a CRD's
+ * root node when its schema is registered, freed with the registry. */
+struct gr_schema_registry;
+void gr_schema_cel_attach(struct gr_schema_registry *r, snode *root, const gr_value *schema);
+void gr_schema_cel_free_all(struct gr_schema_cel *list);
 const snode *gr_scompile(scompiler *c, const gr_value *schema);
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);
 void gr_scompiler_free(scompiler *c);

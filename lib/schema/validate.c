@@ -21,6 +21,7 @@
 #include "guardrail/path.h"
 #include "registry_int.h"
 #include "validate_int.h"
+#include "../cnum.h"
 
 typedef struct rule_info {
 	const char *id, *doc, *fix;
@@ -43,8 +44,10 @@ static const rule_info rules[] = {
         {"schema.metadata", "docs/rules/schema.md#schemametadata",
          "Fix the name, label or annotation syntax."},
         {"schema.missing", "docs/rules/schema.md#schemamissing",
-         "Check apiVersion and kind, pass the CRD with --crd, or use --ignore-missing-schemas."},
+         "Check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema."},
         {"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
+        {"cel.validation", "docs/rules/cel.md#celvalidation",
+         "Change the value so that the CRD's x-kubernetes-validations rule holds (the message says which)."},
         {"schema.crd", "docs/rules/schema.md#schemacrd",
          "Fix the CustomResourceDefinition's openAPIV3Schema."},
 };
@@ -87,7 +90,7 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	gri_vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	gr_finding *f = gr_findings_add(v->out);
 	if (!f)
@@ -196,7 +199,7 @@ void gr_v_set_fix(vctx *v, size_t before, const char *fmt, ...)
 	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	gri_vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	const char *fix = gr_arena_strdup(v->out->arena, buf);
 	if (fix)
@@ -258,7 +261,7 @@ static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, c
 		char *end = NULL;
 		char tmp[64];
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(x->u.s.len < 63 ? x->u.s.len : 63), x->u.s.ptr);
-		(void)strtod(tmp, &end);
+		(void)gri_strtod(tmp, &end);
 		if (x->u.s.len && end && *end == '\0') {
 			gr_v_set_fix(v, before, "write the number without quotes: %s", tmp);
 			return;
@@ -789,7 +792,7 @@ static void walk(vctx *v, const snode *n, const gr_value *x)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
-	if (n->nvalidations && !v->in_branch) {
+	if (n->nvalidations && !v->in_branch && !v->cel_done) {
 		v->ctx->not_evaluated += n->nvalidations;
 		v->ctx->not_evaluated_reason = "CEL validation rules (x-kubernetes-validations) are not evaluated";
 	}
@@ -883,7 +886,10 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 		free(v);
 		return 0;
 	}
+	v->cel_done = e->root->cel != NULL;
 	walk_root(v, e->root, root, e->crd ? 2 : 1);
+	if (e->root->cel)
+		gr_v_cel(v, e->root, root, opt->old ? gr_old_objects_find(opt->old, obj) : NULL);
 	const gr_value *meta = gr_get(root, "metadata");
 	v_push_key(v, "metadata", 8);
 	gr_v_metadata(v, meta, e->namespaced, e->crd ? META_CUSTOM : META_BUILTIN, root);

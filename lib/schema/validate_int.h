@@ -33,6 +33,7 @@ typedef struct vctx {
 	const gr_value *pos_override; /* validating a default: findings point here */
 	const char *path_override;    /* a path built by hand (CRD schema paths) */
 	int in_branch; /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
+	bool cel_done; /* the CRD's rules are evaluated by lib/cel (cel.c), not counted */
 	int in_default; /* inside a value the schema's defaults supplied */
 	bool silent;   /* count errors instead of reporting them (anyOf/oneOf/not trials) */
 	size_t silent_errors;
@@ -57,6 +58,9 @@ static inline void v_pop(vctx *v)
 
 /* Add a finding at the current path (plus one key segment when child_key is
  * given), positioned at line/column. Message is prefixed with "<path>: ". */
+/* CRD validation rules (cel.c) */
+void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old);
+
 void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev, uint32_t line,
                  uint32_t column, const char *child_key, size_t child_len, const char *fmt, ...)
         __attribute__((format(printf, 9, 10)));

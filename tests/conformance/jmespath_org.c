@@ -4,4 +4,10 @@
  */
 #include "jp_suite.h"
 
-int main(void) { return jp_run_suite("jmespath.org", "../shared/conformance/jmespath/jmespath.org"); }
+/* Cases run (the benchmark cases are run but not counted). */
+#define CASES 892
+
+int main(void)
+{
+	return jp_run_suite_expect("jmespath.org", "../shared/conformance/jmespath/jmespath.org", CASES);
+}

@@ -25,7 +25,6 @@
 
 #define ROOT "../shared/conformance/pod-security"
 
-
 typedef struct expectation {
 	char prefix[64];
 	char check_id[64];
@@ -135,7 +134,7 @@ static gr_value wrap(gr_arena *a, const gr_value *pod, int wrapper)
 		set_member(&spec, 1, "jobTemplate", job_template);
 	} else {
 		set_member(&spec, 0, wrapper == 0 ? "selector" : "backoffLimit",
-			   wrapper == 0 ? gr_make_object(a, 0) : gr_make_int(0));
+		           wrapper == 0 ? gr_make_object(a, 0) : gr_make_int(0));
 		set_member(&spec, 1, "template", pod_template(a, pod));
 	}
 	set_member(&root, 3, "spec", spec);
@@ -150,7 +149,7 @@ static bool starts_with(const char *s, const char *prefix)
 /* Judge one object; check the verdict. Returns a bitmask-free signature of
  * rule ids found (sorted, joined) into sig for cross-wrapper comparison. */
 static void judge(gr_checker *state, const gr_object *obj, gr_arena *a, const char *file, const char *wrapper,
-		  bool expect_pass, const expectation *ex, char *sig, size_t sigcap)
+                  bool expect_pass, const expectation *ex, char *sig, size_t sigcap)
 {
 	gr_findings out;
 	gr_findings_init(&out, a);
@@ -165,7 +164,7 @@ static void judge(gr_checker *state, const gr_object *obj, gr_arena *a, const ch
 			ok = false;
 			char msg[600];
 			snprintf(msg, sizeof msg, "%s %s: %s", out.items[0].rule, out.items[0].path,
-				 out.items[0].message);
+			         out.items[0].message);
 			fail(file, wrapper, "expected no finding, got %s", msg);
 		}
 	} else {
@@ -178,14 +177,16 @@ static void judge(gr_checker *state, const gr_object *obj, gr_arena *a, const ch
 		if (!found) {
 			ok = false;
 			char msg[700];
-			snprintf(msg, sizeof msg, "no %s finding with \"%s\" (%zu findings%s%s)", want, ex->reason,
-				 out.len, out.len ? ", first: " : "", out.len ? out.items[0].message : "");
+			snprintf(msg, sizeof msg, "no %s finding with \"%s\" (%zu findings%s%s)", want,
+			         ex->reason, out.len, out.len ? ", first: " : "",
+			         out.len ? out.items[0].message : "");
 			fail(file, wrapper, "%s", msg);
 		}
 	}
 	for (size_t i = 0; i < out.len && ok; i++) {
 		const gr_finding *f = &out.items[i];
-		if (!starts_with(f->path, obj->pod_spec_path) && !starts_with(f->path, obj->pod_metadata_path)) {
+		if (!starts_with(f->path, obj->pod_spec_path) &&
+		    !starts_with(f->path, obj->pod_metadata_path)) {
 			ok = false;
 			fail(file, wrapper, "path %s is not under the pod spec", f->path);
 		} else if (f->line == 0 || f->column == 0) {
@@ -300,6 +301,9 @@ static void run_folder(const char *dir, const char *spec_text)
 	gr_checker_unref(state);
 }
 
+/* Verdicts over every fixture, level, version and wrapper kind. */
+#define CHECKS 18740
+
 int main(void)
 {
 	if (load_expectations() != 0) {
@@ -337,6 +341,14 @@ int main(void)
 	}
 	if (folders == 0)
 		fail(ROOT, "-", "%s", "no fixture folders found");
+	/* every verdict counts once; a suite that shrinks or grows unreviewed fails */
+	int ran = passed + failed;
+	printf("pod-security: ran %d checks\n", ran);
+	if (ran != CHECKS) {
+		printf("FAIL  ran %d checks, expected %d (fixtures were added, removed or not read)\n", ran,
+		       CHECKS);
+		failed++;
+	}
 	printf("pod-security: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

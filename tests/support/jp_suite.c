@@ -127,7 +127,7 @@ static void run_file(const char *path, int *pass, int *fail)
 	free(data);
 }
 
-int jp_run_suite(const char *name, const char *dir)
+static int run_suite(const char *name, const char *dir, int expected)
 {
 	int pass = 0, fail = 0;
 	DIR *d = opendir(dir);
@@ -154,6 +154,19 @@ int jp_run_suite(const char *name, const char *dir)
 	}
 	if (n == 0)
 		fail++;
+	printf("%s: ran %d cases\n", name, pass + fail);
+	if (expected >= 0 && pass + fail != expected) {
+		printf("FAIL  %s: ran %d cases, expected %d (a case file was added, removed or not read)\n", name,
+		       pass + fail, expected);
+		fail++;
+	}
 	printf("%s: %d passed, %d failed\n", name, pass, fail);
 	return fail ? 1 : 0;
+}
+
+int jp_run_suite(const char *name, const char *dir) { return run_suite(name, dir, -1); }
+
+int jp_run_suite_expect(const char *name, const char *dir, int expected)
+{
+	return run_suite(name, dir, expected);
 }

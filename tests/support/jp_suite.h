@@ -8,5 +8,8 @@
 
 /* 0 when every case passed; 1 otherwise (also when the folder is missing). */
 int jp_run_suite(const char *name, const char *dir);
+/* The same, failing unless exactly `expected` cases ran (a suite that
+ * silently shrinks, or grows unreviewed, fails). */
+int jp_run_suite_expect(const char *name, const char *dir, int expected);
 
 #endif

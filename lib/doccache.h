@@ -9,13 +9,14 @@
  * modification time of every file that produced them (document and patch),
  * so an edited schema or patch is never served stale.
  *
- * Cache folder: $GUARDRAIL_CACHE_DIR, else $XDG_CACHE_HOME/guardrail, else
- * $HOME/.cache/guardrail. GUARDRAIL_CACHE_DIR=off disables the cache.
- * Every failure (no folder, read-only disk, a corrupt entry) falls back to
+ * Cache folder: the caller's (the schema engine's `cache-dir` option; the
+ * program fills it from $GUARDRAIL_CACHE_DIR, $XDG_CACHE_HOME or $HOME). No
+ * folder, no cache: the library itself never picks one. Not part of the
+ * public API. Every failure (no folder, read-only disk, a corrupt entry) falls back to
  * the original document silently: the cache can only make loading faster.
  */
-#ifndef GUARDRAIL_DOCCACHE_H
-#define GUARDRAIL_DOCCACHE_H
+#ifndef GUARDRAIL_LIB_DOCCACHE_H
+#define GUARDRAIL_LIB_DOCCACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,22 +25,23 @@
 #include "guardrail/value.h"
 
 /*
- * Look up the entry made from these source files (NULL entries are skipped).
- * On a hit, decodes it into *out (allocated in a) and returns true.
+ * Look up, in folder cache (NULL: no cache), the entry made from these source files (NULL entries are
+ * skipped). On a hit, decodes it into *out (allocated in a) and returns true.
  */
-bool gr_doccache_get(gr_arena *a, const char *const *sources, size_t nsources, gr_value *out);
+bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
+                      gr_value *out);
 
 /*
  * Store the pruned form of doc for these sources. Writes a temporary file
  * and renames it into place, so concurrent runs never read half an entry.
  */
-void gr_doccache_put(const char *const *sources, size_t nsources, const gr_value *doc);
+void gri_doccache_put(const char *cache, const char *const *sources, size_t nsources, const gr_value *doc);
 
 /*
  * The pruned form: components.schemas with every schema's string
  * `description` dropped (a property *named* description is kept), and of
  * `paths` only the namespaced ones with each operation's GVK. Built in a.
  */
-gr_value gr_openapi_prune(gr_arena *a, const gr_value *doc);
+gr_value gri_openapi_prune(gr_arena *a, const gr_value *doc);
 
 #endif

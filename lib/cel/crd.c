@@ -1,0 +1,501 @@
+/*
+ * crd.c — CRD x-kubernetes-validations: every rule of a structural schema
+ * compiled once against the schema's CEL types (self, oldSelf), then
+ * evaluated over an object (and the old object of an UPDATE) the way the
+ * API server's validator walks it: rules of a node run on the node's
+ * value; the walk descends into properties, additionalProperties and
+ * items (old values correlated by property name, map key, list-map keys
+ * or set element); transition rules run only with an old value (or with
+ * oldSelf = optional.none() under optionalOldSelf); errors are worded as
+ * field errors ("root.spec.x: Invalid value: ...").
+ *
+ * The cost budget is shared by the whole object, as the API server's
+ * RuntimeCELCostBudget; past it validation stops with the API server's
+ * message.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cel_schema.h"
+#include "guardrail/cel.h"
+
+typedef struct crd_rule {
+	const char *rule;
+	const char *message;
+	const char *reason;
+	const char *field_path;
+	bool optional_old;
+	bool transition;
+	gr_cel_program *prog;
+	gr_cel_program *msg_prog;
+	char compile_error[400];
+	char msg_compile_error[400];
+} crd_rule;
+
+typedef struct crd_node_rules {
+	crd_rule *rules;
+	size_t n;
+} crd_node_rules;
+
+struct gr_cel_crd {
+	gr_cel_schema *schema;
+	gr_cel_crd_options opts;
+	crd_rule **all; /* every rule, for freeing and counting */
+	size_t nall, capall;
+	size_t compile_errors;
+};
+
+static int track(gr_cel_crd *c, crd_rule *r)
+{
+	if (c->nall == c->capall) {
+		size_t nc = c->capall ? c->capall * 2 : 16;
+		crd_rule **n = realloc(c->all, nc * sizeof *n);
+		if (!n)
+			return -1;
+		c->all = n;
+		c->capall = nc;
+	}
+	c->all[c->nall++] = r;
+	return 0;
+}
+
+static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth);
+
+static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
+{
+	const gr_value *rules = n->rules;
+	if (!gr_is(rules, GR_ARRAY) || rules->u.a.len == 0)
+		return;
+	crd_node_rules *nr = gr_arena_calloc(&c->schema->arena, 1, sizeof *nr);
+	if (!nr)
+		return;
+	nr->rules = gr_arena_calloc(&c->schema->arena, rules->u.a.len, sizeof *nr->rules);
+	if (!nr->rules)
+		return;
+	nr->n = rules->u.a.len;
+	n->compiled = nr;
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	o.kubernetes = true;
+	o.homogeneous_literals = true;
+	o.fold_constants = true;
+	o.kubernetes_minor = c->opts.kubernetes_minor;
+	o.cost_limit = c->opts.per_call_limit;
+	for (size_t i = 0; i < nr->n; i++) {
+		crd_rule *r = &nr->rules[i];
+		const gr_value *rv = &rules->u.a.items[i];
+		r->rule = gr_get_str(rv, "rule");
+		r->message = gr_get_str(rv, "message");
+		r->reason = gr_get_str(rv, "reason");
+		r->field_path = gr_get_str(rv, "fieldPath");
+		const gr_value *oo = gr_get(rv, "optionalOldSelf");
+		r->optional_old = gr_is(oo, GR_BOOL) && oo->u.b;
+		track(c, r);
+		gr_cel_env *env = gr_cel_env_new(&o);
+		if (!env)
+			continue;
+		gr_cel_env_declare(env, "self", n);
+		gr_cel_env_declare(env, "oldSelf", r->optional_old ? NULL : n);
+		gr_cel_error err;
+		if (!r->rule)
+			snprintf(r->compile_error, sizeof r->compile_error, "rule is missing");
+		else if (gr_cel_compile(env, r->rule, strlen(r->rule), &r->prog, &err) < 0) {
+			snprintf(r->compile_error, sizeof r->compile_error,
+			         "compilation failed: ERROR: <input>:1:%u: %s", err.column, err.message);
+			c->compile_errors++;
+		} else
+			r->transition = gr_cel_uses(r->prog, 1);
+		const char *me = gr_get_str(rv, "messageExpression");
+		if (me && gr_cel_compile(env, me, strlen(me), &r->msg_prog, &err) < 0)
+			snprintf(r->msg_compile_error, sizeof r->msg_compile_error,
+			         "messageExpression compilation failed: ERROR: <input>:1:%u: %s", err.column,
+			         err.message);
+		gr_cel_env_free(env);
+	}
+}
+
+static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth)
+{
+	if (!n || depth > 200)
+		return;
+	compile_rules(c, n);
+	for (size_t i = 0; i < n->nprops; i++)
+		compile_node(c, n->props[i], depth + 1);
+	compile_node(c, n->additional, depth + 1);
+	compile_node(c, n->items, depth + 1);
+	for (size_t i = 0; i < n->nallof; i++)
+		compile_node(c, n->allof[i], depth + 1);
+}
+
+gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opts, gr_cel_error *err)
+{
+	gr_cel_crd *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	if (opts)
+		c->opts = *opts;
+	if (!c->opts.cost_budget_set)
+		c->opts.cost_budget = 10000000;
+	if (!c->opts.per_call_limit_set)
+		c->opts.per_call_limit = 1000000;
+	c->schema = gr_cel_schema_new(schema, c->opts.is_root, err);
+	if (!c->schema) {
+		free(c);
+		return NULL;
+	}
+	compile_node(c, c->schema->root, 0);
+	return c;
+}
+
+void gr_cel_crd_free(gr_cel_crd *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nall; i++) {
+		gr_cel_free(c->all[i]->prog);
+		gr_cel_free(c->all[i]->msg_prog);
+	}
+	free(c->all);
+	gr_cel_schema_free(c->schema);
+	free(c);
+}
+
+size_t gr_cel_crd_rule_count(const gr_cel_crd *c)
+{
+	return c->nall;
+}
+size_t gr_cel_crd_compile_errors(const gr_cel_crd *c)
+{
+	return c->compile_errors;
+}
+
+size_t gr_cel_crd_transition_count(const gr_cel_crd *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nall; i++)
+		n += c->all[i]->transition && !c->all[i]->optional_old;
+	return n;
+}
+
+/* ---- validation ---- */
+
+typedef struct walk {
+	const gr_cel_crd *c;
+	gr_arena *arena;
+	gr_cel_violation *out;
+	size_t n, cap;
+	uint64_t remaining;
+	bool stopped;
+	gr_buf path;
+	const gr_value *at; /* the value being judged, for positions */
+} walk;
+
+static void add(walk *w, int kind, const char *reason, const char *field, const char *message)
+{
+	const gr_value *at = w->at;
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 8;
+		gr_cel_violation *nv = gr_arena_alloc(w->arena, nc * sizeof *nv);
+		if (!nv)
+			return;
+		if (w->n)
+			memcpy(nv, w->out, w->n * sizeof *nv);
+		w->out = nv;
+		w->cap = nc;
+	}
+	gr_cel_violation *v = &w->out[w->n++];
+	v->kind = kind;
+	v->reason = reason ? reason : "FieldValueInvalid";
+	v->field = gr_arena_strdup(w->arena, field);
+	v->message = gr_arena_strdup(w->arena, message);
+	v->line = at ? at->line : 0;
+	v->column = at ? at->column : 0;
+}
+
+/* Go's %v-ish rendering of a scalar for "Invalid value: <v>". */
+static void show_value(gr_buf *b, const gr_value *v)
+{
+	switch (v->type) {
+	case GR_STRING:
+		gr_buf_putc(b, '"');
+		for (size_t i = 0; i < v->u.s.len; i++) {
+			char ch = v->u.s.ptr[i];
+			if (ch == '"' || ch == '\\')
+				gr_buf_putc(b, '\\');
+			gr_buf_putc(b, ch);
+		}
+		gr_buf_putc(b, '"');
+		break;
+	default: gr_write_json(b, v, -1); break;
+	}
+}
+
+static void field_error(walk *w, int kind, const char *reason, const char *field, const gr_value *v,
+                        const char *detail)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	gr_buf_puts(&b, field);
+	gr_buf_puts(&b, ": ");
+	const char *r = reason ? reason : "FieldValueInvalid";
+	if (!strcmp(r, "FieldValueForbidden"))
+		gr_buf_puts(&b, "Forbidden: ");
+	else if (!strcmp(r, "FieldValueRequired"))
+		gr_buf_puts(&b, "Required value: ");
+	else {
+		gr_buf_puts(&b, !strcmp(r, "FieldValueDuplicate") ? "Duplicate value: " : "Invalid value: ");
+		if (v && v->type != GR_OBJECT && v->type != GR_ARRAY) {
+			show_value(&b, v);
+			gr_buf_puts(&b, ": ");
+		}
+	}
+	gr_buf_puts(&b, detail);
+	add(w, kind, r, field, b.data ? b.data : "");
+	gr_buf_free(&b);
+}
+
+static bool single_line(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\n' || s[i] == '\r')
+			return false;
+	return true;
+}
+
+static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
+                     const gr_value *old)
+{
+	const char *field = w->path.data ? w->path.data : "";
+	if (w->stopped)
+		return;
+	w->at = v;
+	if (!r->prog) {
+		field_error(w, GR_CEL_VIOLATION_COMPILE, NULL, field, NULL, r->compile_error);
+		return;
+	}
+	gr_cel_value vars[2];
+	vars[0] = cel_schema_wrap(n, v);
+	if (r->transition) {
+		if (!old && !r->optional_old)
+			return; /* a transition rule needs an old value */
+		if (r->optional_old) {
+			if (old) {
+				gr_cel_value ov = cel_schema_wrap(n, old);
+				vars[1] = gr_cel_optional(w->arena, &ov);
+			} else
+				vars[1] = gr_cel_optional(w->arena, NULL);
+		} else
+			vars[1] = cel_schema_wrap(n, old);
+	} else
+		vars[1] = gr_cel_unbound();
+	if (w->c->opts.ratcheting && old && !r->transition && gr_equal(v, old))
+		return; /* unchanged values are ratcheted */
+	gr_cel_value res;
+	uint64_t cost = 0;
+	gr_cel_error err;
+	int rc = gr_cel_eval(r->prog, vars, 2, w->arena, &res, &cost, &err);
+	if (cost > w->remaining ||
+	    (rc < 0 && err.type == GR_CEL_LIMIT && cost <= w->c->opts.per_call_limit)) {
+		w->stopped = true;
+		w->remaining = 0;
+		add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field,
+		    "validation failed due to running out of cost budget, no further validation rules will "
+		    "be run");
+		return;
+	}
+	w->remaining -= cost;
+	if (rc < 0 && err.type == GR_CEL_LIMIT) {
+		char m[600];
+		snprintf(m, sizeof m,
+		         "%s: Invalid value: \"object\": no further validation rules will be run due to call "
+		         "cost exceeds limit for rule: %s",
+		         field, r->rule);
+		w->stopped = true;
+		add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field, m);
+		return;
+	}
+	if (rc < 0 && err.type == GR_CEL_UNSUPPORTED) {
+		add(w, GR_CEL_VIOLATION_UNSUPPORTED, NULL, field, err.message);
+		return;
+	}
+	if (rc < 0) {
+		char m[600];
+		snprintf(m, sizeof m, "%s", err.message);
+		field_error(w, GR_CEL_VIOLATION_ERROR, NULL, field, NULL, m);
+		return;
+	}
+	if (res.kind != GR_CEL_BOOL) {
+		field_error(w, GR_CEL_VIOLATION_ERROR, NULL, field, NULL, "rule did not evaluate to a bool");
+		return;
+	}
+	if (res.u.b)
+		return;
+	/* the message: messageExpression, then message, then the rule */
+	char detail[6000];
+	if (r->message)
+		snprintf(detail, sizeof detail, "%s", r->message);
+	else
+		snprintf(detail, sizeof detail, "failed rule: %s", r->rule);
+	if (r->msg_prog) {
+		gr_cel_value mv;
+		uint64_t mc = 0;
+		int mrc = gr_cel_eval(r->msg_prog, vars, 2, w->arena, &mv, &mc, &err);
+		if (mc > w->remaining) {
+			w->stopped = true;
+			field_error(w, GR_CEL_VIOLATION_BUDGET, NULL, field, NULL,
+			            "messageExpression evaluation failed due to running out of cost budget, "
+			            "no further validation rules will be run");
+			return;
+		}
+		w->remaining -= mc;
+		if (mrc == 0 && mv.kind == GR_CEL_STRING && mv.u.s.len > 0 && mv.u.s.len <= 5120 &&
+		    single_line(mv.u.s.ptr, mv.u.s.len))
+			snprintf(detail, sizeof detail, "%.*s", (int)mv.u.s.len, mv.u.s.ptr);
+	}
+	const char *efield = field;
+	char fp[1024];
+	if (r->field_path && *r->field_path) {
+		snprintf(fp, sizeof fp, "%s%s", field, r->field_path);
+		efield = fp;
+		/* the value shown is the one at the field path, when it is a plain child */
+		if (r->field_path[0] == '.' && v->type == GR_OBJECT) {
+			const gr_value *child = gr_get(v, r->field_path + 1);
+			field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, child, detail);
+			return;
+		}
+	}
+	field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, v, detail);
+}
+
+static bool has_rules(const cel_schema_node *n, int depth)
+{
+	if (!n || depth > 200)
+		return false;
+	if (n->compiled)
+		return true;
+	for (size_t i = 0; i < n->nprops; i++)
+		if (has_rules(n->props[i], depth + 1))
+			return true;
+	if (has_rules(n->additional, depth + 1) || has_rules(n->items, depth + 1))
+		return true;
+	for (size_t i = 0; i < n->nallof; i++)
+		if (has_rules(n->allof[i], depth + 1))
+			return true;
+	return false;
+}
+
+static const gr_value *old_item(const cel_schema_node *n, const gr_value *item, const gr_value *old)
+{
+	if (!old || old->type != GR_ARRAY)
+		return NULL;
+	if (n->list_type == L_SET) {
+		for (size_t i = 0; i < old->u.a.len; i++)
+			if (gr_equal(&old->u.a.items[i], item))
+				return &old->u.a.items[i];
+		return NULL;
+	}
+	if (n->list_type == L_MAP && gr_is(n->map_keys, GR_ARRAY) && item->type == GR_OBJECT) {
+		for (size_t i = 0; i < old->u.a.len; i++) {
+			const gr_value *o = &old->u.a.items[i];
+			if (o->type != GR_OBJECT)
+				continue;
+			bool same = true;
+			for (size_t k = 0; k < n->map_keys->u.a.len && same; k++) {
+				const gr_value *key = &n->map_keys->u.a.items[k];
+				if (!gr_is(key, GR_STRING))
+					continue;
+				const gr_value *a = gr_getn(item, key->u.s.ptr, key->u.s.len);
+				const gr_value *b = gr_getn(o, key->u.s.ptr, key->u.s.len);
+				if (!a != !b || (a && !gr_equal(a, b)))
+					same = false;
+			}
+			if (same)
+				return o;
+		}
+	}
+	return NULL;
+}
+
+static void walk_node(walk *w, const cel_schema_node *n, const gr_value *v, const gr_value *old, int depth);
+
+static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, const gr_value *old,
+                          int depth)
+{
+	size_t mark = w->path.len;
+	if (v->type == GR_OBJECT) {
+		for (size_t i = 0; i < v->u.o.len; i++) {
+			const gr_member *m = &v->u.o.members[i];
+			const cel_schema_node *child = NULL;
+			bool is_map = false;
+			for (size_t k = 0; k < n->nprops; k++)
+				if (n->plens[k] == m->key_len && !memcmp(n->pnames[k], m->key, m->key_len)) {
+					child = n->props[k];
+					break;
+				}
+			if (!child && n->additional) {
+				child = n->additional;
+				is_map = true;
+			}
+			if (!child || !has_rules(child, 0))
+				continue;
+			const gr_value *oc =
+			        old && old->type == GR_OBJECT ? gr_getn(old, m->key, m->key_len) : NULL;
+			if (is_map)
+				gr_buf_printf(&w->path, "[%.*s]", (int)m->key_len, m->key);
+			else
+				gr_buf_printf(&w->path, ".%.*s", (int)m->key_len, m->key);
+			walk_node(w, child, &m->value, oc, depth + 1);
+			w->path.len = mark;
+			w->path.data[mark] = 0;
+		}
+	} else if (v->type == GR_ARRAY && n->items && has_rules(n->items, 0)) {
+		for (size_t i = 0; i < v->u.a.len; i++) {
+			const gr_value *item = &v->u.a.items[i];
+			gr_buf_printf(&w->path, "[%zu]", i);
+			walk_node(w, n->items, item, old_item(n, item, old), depth + 1);
+			w->path.len = mark;
+			w->path.data[mark] = 0;
+		}
+	}
+}
+
+static void walk_node(walk *w, const cel_schema_node *n, const gr_value *v, const gr_value *old, int depth)
+{
+	if (!n || depth > 200 || w->stopped)
+		return;
+	const crd_node_rules *nr = n->compiled;
+	if (nr && v->type != GR_NULL)
+		for (size_t i = 0; i < nr->n; i++)
+			run_rule(w, n, &nr->rules[i], v, old);
+	/* allOf branches: their rules apply to this value, with this node's type */
+	for (size_t k = 0; k < n->nallof; k++) {
+		const cel_schema_node *a = n->allof[k];
+		const crd_node_rules *ar = a->compiled;
+		if (ar && v->type != GR_NULL)
+			for (size_t i = 0; i < ar->n; i++)
+				run_rule(w, n, &ar->rules[i], v, old);
+		/* the branch's structure points at children */
+		walk_children(w, a, v, old, depth);
+	}
+	walk_children(w, n, v, old, depth);
+}
+
+int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value *old, const char *root,
+                        gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining)
+{
+	walk w;
+	memset(&w, 0, sizeof w);
+	w.c = c;
+	w.arena = arena;
+	w.remaining = c->opts.cost_budget;
+	gr_buf_init(&w.path);
+	gr_buf_puts(&w.path, root ? root : "");
+	walk_node(&w, c->schema->root, obj, old, 0);
+	gr_buf_free(&w.path);
+	*out = w.out;
+	*n = w.n;
+	if (remaining)
+		*remaining = w.remaining;
+	return 0;
+}

@@ -1,0 +1,133 @@
+/*
+ * api.c — api.deprecated and api.removed: an object whose (apiVersion,
+ * kind) the table (api_table.c) marks deprecated or removed at the target
+ * Kubernetes version (--target-kubernetes; default the newest version the
+ * table knows). Also judged: the apiVersion recorded in the
+ * kubectl.kubernetes.io/last-applied-configuration annotation (what was
+ * applied, which kubectl upgrades silently on read).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api_int.h"
+#include "guardrail/decode.h"
+#include "rules_int.h"
+
+static int minor_of(const char *v)
+{
+	if (!v || !*v)
+		return 0;
+	if (*v == 'v')
+		v++;
+	int ma = 0, mi = 0;
+	if (sscanf(v, "%d.%d", &ma, &mi) != 2)
+		return -1;
+	return ma * 100 + mi;
+}
+
+static int target_minor(const rl_ctx *c)
+{
+	int t = minor_of(c->opt->target_kubernetes);
+	return t > 0 ? t : 135; /* the newest schemas we ship */
+}
+
+const rl_api_row *rl_api_lookup(const char *api_version, const char *kind);
+const rl_api_row *rl_api_lookup(const char *api_version, const char *kind)
+{
+	for (const rl_api_row *r = rl_api_table; r->api_version; r++)
+		if (strcmp(r->api_version, api_version) == 0 && strcmp(r->kind, kind) == 0)
+			return r;
+	return NULL;
+}
+
+static void judge(rl_ctx *c, const char *api_version, const char *kind, const char *path, const gr_value *at,
+                  const char *where)
+{
+	const rl_api_row *r = rl_api_lookup(api_version, kind);
+	if (!r)
+		return;
+	int t = target_minor(c);
+	int rem = minor_of(r->removed_in), dep = minor_of(r->deprecated_in);
+	bool removed = rem > 0 && t >= rem;
+	bool deprecated = !removed && dep > 0 && t >= dep;
+	if ((c->rule->param == 1) != removed || (c->rule->param == 0 && !deprecated))
+		return;
+	char repl[160] = "";
+	if (r->replacement[0])
+		snprintf(repl, sizeof repl, "; use %s (available since %s)", r->replacement,
+		         r->replacement_since[0] ? r->replacement_since : "its release");
+	if (removed)
+		rl_emit(c, path, at, "%s %s%s was removed in Kubernetes %s (target %d.%d)%s", api_version,
+		        kind, where, r->removed_in, t / 100, t % 100, repl);
+	else
+		rl_emit(c, path, at, "%s %s%s is deprecated since Kubernetes %s%s%s%s", api_version, kind,
+		        where, r->deprecated_in, r->removed_in[0] ? " and removed in " : "", r->removed_in,
+		        repl);
+}
+
+const gr_value *rl_helm_manifest(gr_arena *a, const gr_object *o, const char **name, const gr_value **at,
+                                 gr_document **docs, size_t *ndocs);
+
+/* The objects a Helm release record will apply again on upgrade or rollback. */
+static void helm_release(rl_ctx *c)
+{
+	const char *rel = NULL;
+	const gr_value *at = NULL;
+	gr_document *docs = NULL;
+	size_t nd = 0;
+	if (!rl_helm_manifest(c->out->arena, c->obj, &rel, &at, &docs, &nd))
+		return;
+	for (size_t i = 0; i < nd; i++) {
+		const char *av = gr_get_str(&docs[i].root, "apiVersion"),
+		           *k = gr_get_str(&docs[i].root, "kind");
+		const char *n = gr_get_str(gr_get(&docs[i].root, "metadata"), "name");
+		if (!av || !k)
+			continue;
+		char where[300];
+		snprintf(where, sizeof where, " \"%s\" (in Helm release %s)", n ? n : "", rel ? rel : "");
+		judge(c, av, k, "data.release", at, where);
+	}
+}
+
+static void api_rule(rl_ctx *c)
+{
+	if (!c->obj->kind[0] || !c->obj->api_version[0])
+		return;
+	rl_judged(c);
+	judge(c, c->obj->api_version, c->obj->kind, "apiVersion", gr_get(c->obj->root, "apiVersion"), "");
+	helm_release(c);
+	/* kubectl's record of what was applied, or kapp's */
+	const gr_value *ann = rl_annotations(c->obj);
+	const gr_value *lac = gr_get(ann, "kubectl.kubernetes.io/last-applied-configuration");
+	const char *lpath = "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]";
+	if (!lac) {
+		lac = gr_get(ann, "kapp.k14s.io/original");
+		lpath = "metadata.annotations[kapp.k14s.io/original]";
+	}
+	if (!lac || lac->type != GR_STRING)
+		return;
+	gr_value v;
+	gr_error err;
+	if (gr_decode_json(c->out->arena, lac->u.s.ptr, lac->u.s.len, NULL, &v, &err) != 0)
+		return;
+	const char *av = gr_get_str(&v, "apiVersion"), *k = gr_get_str(&v, "kind");
+	if (av && k && strcmp(av, c->obj->api_version) != 0)
+		judge(c, av, k, lpath, lac, " (as last applied)");
+}
+
+#define API(id, sev, act, summary, fix, up, param)                                                           \
+	{                                                                                                    \
+		{"api." id, "api", sev, act, true, summary, fix, up, "docs/rules/api.md#api" id}, api_rule,  \
+		        param, NULL                                                                          \
+	}
+
+const rl_rule rl_pack_api[] = {
+        API("deprecated", GR_SEV_WARNING, GR_ACTION_WARN,
+            "the apiVersion is deprecated at the target version",
+            "move to the replacement apiVersion before the version that removes it",
+            "kube-score:stable-version kube-linter:no-extensions-v1beta pluto kubent", 0),
+        API("removed", GR_SEV_ERROR, GR_ACTION_ENFORCE, "the apiVersion is removed at the target version",
+            "rewrite the object for the replacement apiVersion (kubectl convert, or by hand)",
+            "kube-score:stable-version kube-linter:no-extensions-v1beta pluto kubent", 1),
+        RL_PACK_END,
+};

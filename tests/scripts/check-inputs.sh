@@ -1,0 +1,82 @@
+#!/bin/sh
+# guardrail check's inputs and outputs: every input read exactly once (a
+# FIFO, /dev/stdin, standard input given twice, process substitution's
+# /dev/fd paths), standard input named <stdin>, an empty input set refused
+# unless --allow-empty, --engines '' refused, the short and = forms of
+# flags, and a report that cannot be written is exit 2.
+# Prints "check-inputs: N passed, N failed".
+BUILD=${BUILD:-build}
+cd "$(dirname "$0")/../.."
+G=$PWD/$BUILD/guardrail
+pass=0
+fail=0
+t() { # name condition
+	if eval "$2"; then pass=$((pass + 1)); else
+		fail=$((fail + 1))
+		echo "FAIL: $1" >&2
+	fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/pod.yaml" <<'Y'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data: {a: b}
+Y
+# a FIFO is read once: both passes see its object
+mkfifo "$tmp/fifo.yaml"
+(cat "$tmp/pod.yaml" > "$tmp/fifo.yaml") &
+"$G" check -o json "$tmp/fifo.yaml" > "$tmp/out" 2> "$tmp/err"
+code=$?
+wait
+t "FIFO: exit 0 (got $code)" '[ $code = 0 ]'
+t "FIFO: one object, no error" 'grep -q "\"objects\":1,\"valid\":1,\"invalid\":0,\"errors\":0" "$tmp/out"'
+# /dev/stdin as a path
+"$G" check -o json /dev/stdin < "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "/dev/stdin: one object" 'grep -q "\"objects\":1,\"valid\":1" "$tmp/out"'
+# a file descriptor path, as process substitution gives (/dev/fd/N on a pipe)
+cat "$tmp/pod.yaml" | "$G" check -o json /dev/fd/0 > "$tmp/out" 2> "$tmp/err"
+t "/dev/fd/0 on a pipe: one object" 'grep -q "\"objects\":1,\"valid\":1" "$tmp/out"'
+# standard input given twice: read once, used twice, named <stdin>
+"$G" check -o json - - < "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "- twice: two objects" 'grep -q "\"files\":2,\"objects\":2,\"valid\":2" "$tmp/out"'
+printf 'a: [\n' | "$G" check -o json - > "$tmp/out" 2> "$tmp/err"
+t "stdin is <stdin> in JSON" 'grep -q "\"file\":\"<stdin>\"" "$tmp/out"'
+t "stdin is <stdin> on stderr" 'grep -q "^<stdin>:" "$tmp/err"'
+printf 'a: [\n' | "$G" check - > "$tmp/out" 2> "$tmp/err"
+t "stdin is <stdin> in text" 'grep -q "^<stdin>:2:1: error decode" "$tmp/out"'
+# an empty input set
+mkdir "$tmp/empty"
+"$G" check "$tmp/empty" > "$tmp/out" 2> "$tmp/err"
+code=$?
+t "empty directory: exit 2 (got $code)" '[ $code = 2 ] && grep -q "allow-empty" "$tmp/err"'
+"$G" check --allow-empty "$tmp/empty" > "$tmp/out" 2> "$tmp/err"
+code=$?
+t "empty directory with --allow-empty: exit 0 (got $code)" '[ $code = 0 ]'
+# --engines ''
+"$G" check --engines '' "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+code=$?
+t "--engines '': exit 2 (got $code)" '[ $code = 2 ] && grep -q "empty" "$tmp/err"'
+"$G" check --engines=schema,nope "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "--engines with an unknown name: exit 2, names it" '[ $? = 2 ] && grep -q "nope" "$tmp/err"'
+# short and = forms
+"$G" check -j1 -ojson "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "-j1 -ojson" '[ $? = 0 ] && grep -q "\"summary\"" "$tmp/out"'
+"$G" check --jobs=2 --output=json "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "--jobs=2 --output=json" '[ $? = 0 ] && grep -q "\"summary\"" "$tmp/out"'
+"$G" check -j0 "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "-j0 refused" '[ $? = 2 ]'
+"$G" check -- "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
+t "-- ends the flags" '[ $? = 0 ]'
+# a report that cannot be written
+if [ -w /dev/full ]; then
+	"$G" check -o sarif "$tmp/pod.yaml" > /dev/full 2> "$tmp/err"
+	code=$?
+	t "-o sarif > /dev/full: exit 2 (got $code)" '[ $code = 2 ] && grep -q "cannot write" "$tmp/err"'
+	"$G" check "$tmp/pod.yaml" > /dev/full 2> "$tmp/err"
+	code=$?
+	t "text > /dev/full: exit 2 (got $code)" '[ $code = 2 ]'
+fi
+echo "check-inputs: $pass passed, $fail failed"
+[ $fail -eq 0 ]
