@@ -131,7 +131,7 @@ test-tsan: deps
 		build-tsan/tests/unit/test_swap build-tsan/tests/unit/test_pipeline
 	@BUILD=build-tsan sh tests/tsan.sh
 
-# libFuzzer harnesses (clang). Run one: build-fuzz/tests/fuzz/fuzz_yaml -max_total_time=600
+# libFuzzer harnesses (clang). Run one: tests/fuzz/run.sh fuzz_decode 600
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libguardrail.a

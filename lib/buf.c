@@ -7,7 +7,10 @@
 #include <string.h>
 #include "cnum.h"
 
-void gr_buf_init(gr_buf *b) { memset(b, 0, sizeof *b); }
+void gr_buf_init(gr_buf *b)
+{
+	memset(b, 0, sizeof *b);
+}
 
 void gr_buf_free(gr_buf *b)
 {
@@ -19,6 +22,7 @@ void gr_buf_reset(gr_buf *b)
 {
 	b->len = 0;
 	b->failed = 0;
+	b->over_limit = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -27,6 +31,11 @@ static int grow(gr_buf *b, size_t extra)
 {
 	if (b->failed)
 		return -1;
+	if (b->limit && (extra > b->limit || b->len > b->limit - extra)) {
+		b->failed = 1;
+		b->over_limit = 1;
+		return -1;
+	}
 	if (b->len + extra + 1 <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 256;
@@ -56,7 +65,10 @@ void gr_buf_append(gr_buf *b, const char *s, size_t len)
 	b->data[b->len] = '\0';
 }
 
-void gr_buf_puts(gr_buf *b, const char *s) { gr_buf_append(b, s, strlen(s)); }
+void gr_buf_puts(gr_buf *b, const char *s)
+{
+	gr_buf_append(b, s, strlen(s));
+}
 
 void gr_buf_putc(gr_buf *b, char c)
 {
@@ -114,6 +126,16 @@ void gr_buf_json_string(gr_buf *b, const char *s, size_t len)
 			u[5] = hex[c & 15];
 			u[6] = '\0';
 			esc = u;
+		} else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		           (unsigned char)s[i + 1] <= 0x9F) {
+			/* a C1 control (U+0080..U+009F): escaped too, so no reader
+			 * of the JSON passes a terminal control on by accident */
+			unsigned char c1 = (unsigned char)s[i + 1];
+			gr_buf_append(b, s + start, i - start);
+			gr_buf_printf(b, "\\u00%c%c", hex[c1 >> 4], hex[c1 & 15]);
+			start = i + 2;
+			i++;
+			continue;
 		}
 		if (esc) {
 			gr_buf_append(b, s + start, i - start);

@@ -336,7 +336,12 @@ int gr_checker_check_object(gr_checker *c, const gr_object *obj, gr_check_ctx *c
 		ctx->skipped = false;
 		gr_error why;
 		gr_error_clear(&why);
-		if (s->engine->check(s->prepared, obj, ctx, out, &why)) {
+		int failed_before = out->failed;
+		/* a finding the engine could not record (findings.failed) is a
+		 * failure too, whatever the engine returned */
+		if (s->engine->check(s->prepared, obj, ctx, out, &why) || (out->failed && !failed_before)) {
+			if (!why.message[0])
+				gr_error_set(&why, 0, 0, "%s", out->failure ? out->failure : "out of memory");
 			engine_failure(s->engine, obj, out, &why);
 			if (rc == 0 && err) {
 				*err = why;

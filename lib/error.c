@@ -22,7 +22,10 @@ int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt,
 	va_end(ap);
 	err->line = line;
 	err->column = column;
-	err->kind = GR_ERR_OTHER;
+	/* Every allocation failure in the library says "out of memory": marked
+	 * here, in one place, so that no call site can forget that the input
+	 * was not judged (a caller must never read it as a decode verdict). */
+	err->kind = strncmp(err->message, "out of memory", 13) == 0 ? GR_ERR_NOMEM : GR_ERR_OTHER;
 	return -1;
 }
 

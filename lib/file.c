@@ -1,67 +1,124 @@
-/* file.c — reading an input file whole, with a size cap (see decode.h). */
+/*
+ * file.c — reading one input whole, exactly once, with a size cap (see
+ * decode.h).
+ *
+ * Every kind of path goes through the same descriptor loop: a regular file
+ * has its size checked before a byte is read (an oversized file fails at
+ * once); anything else — a pipe, a FIFO, /dev/stdin, a socket, a process
+ * substitution, a character device such as /dev/zero — is read in chunks and
+ * fails as soon as one byte past the limit arrives. The limit is never
+ * "unlimited": 0 means the default of GR_INPUT_MAX_BYTES.
+ */
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "guardrail/decode.h"
 
-int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, gr_error *err)
+static int io_error(gr_error *err, const char *path, const char *what, int e)
+{
+	gr_error_set(err, 0, 0, "%s: %s", what, strerror(e));
+	gr_error_set_file(err, path);
+	return gr_error_mark(err, GR_ERR_IO);
+}
+
+static int size_error(gr_error *err, const char *path, size_t max_bytes, unsigned long long size)
+{
+	if (size)
+		gr_error_set(err, 0, 0, "input of %llu bytes is larger than the limit of %zu bytes", size,
+		             max_bytes);
+	else
+		gr_error_set(err, 0, 0, "input larger than the limit of %zu bytes", max_bytes);
+	gr_error_set_file(err, path);
+	return gr_error_mark(err, GR_ERR_SIZE);
+}
+
+static int oom(gr_error *err, const char *path)
+{
+	gr_error_set(err, 0, 0, "out of memory reading the input");
+	gr_error_set_file(err, path);
+	return gr_error_mark(err, GR_ERR_NOMEM);
+}
+
+int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *len, gr_error *err)
 {
 	*data = NULL;
 	*len = 0;
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f)
-		return gr_error_set(err, 0, 0, "cannot open: %s", strerror(errno));
+	if (max_bytes == 0)
+		max_bytes = GR_INPUT_MAX_BYTES;
 	struct stat st;
-	int rc = 0;
-	size_t cap = 64 * 1024, n = 0;
-	char *buf = NULL;
-	if (f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = gr_error_set(err, 0, 0, "is a directory");
-		goto out;
+	if (fstat(fd, &st) != 0)
+		return io_error(err, name, "cannot read", errno);
+	if (S_ISDIR(st.st_mode)) {
+		gr_error_set(err, 0, 0, "is a directory");
+		gr_error_set_file(err, name);
+		return gr_error_mark(err, GR_ERR_IO);
 	}
-	if (!(buf = malloc(cap + 1))) {
-		rc = gr_error_set(err, 0, 0, "out of memory");
-		goto out;
+	size_t cap = 64 * 1024;
+	if (S_ISREG(st.st_mode)) {
+		/* The size is known: refuse before reading. The file may still
+		 * grow while it is read; the loop below enforces the limit too. */
+		if ((unsigned long long)st.st_size > max_bytes)
+			return size_error(err, name, max_bytes, (unsigned long long)st.st_size);
+		cap = (size_t)st.st_size + 1; /* one more, to see the end at once */
 	}
-	/* Read until end of file, or one byte past the limit (which is the error). */
+	char *buf = malloc(cap + 1);
+	if (!buf)
+		return oom(err, name);
+	size_t n = 0;
 	for (;;) {
-		if (max_bytes && n > max_bytes) {
-			rc = gr_error_set(err, 0, 0, "file larger than the limit of %zu bytes", max_bytes);
-			gr_error_mark(err, GR_ERR_SIZE);
-			goto out;
-		}
 		if (n == cap) {
-			size_t ncap = cap * 2;
-			if (max_bytes && ncap > max_bytes + 1)
-				ncap = max_bytes + 1;
+			if (cap > max_bytes) { /* holds max_bytes + 1: one byte too many */
+				free(buf);
+				return size_error(err, name, max_bytes, 0);
+			}
+			size_t ncap = cap > max_bytes / 2 ? max_bytes + 1 : cap * 2;
 			char *nb = realloc(buf, ncap + 1);
 			if (!nb) {
-				rc = gr_error_set(err, 0, 0, "out of memory");
-				goto out;
+				free(buf);
+				return oom(err, name);
 			}
 			buf = nb;
 			cap = ncap;
 		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0) {
-			if (ferror(f))
-				rc = gr_error_set(err, 0, 0, "read error: %s", strerror(errno));
-			break;
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			return io_error(err, name, "read error", e);
 		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
-out:
-	if (f != stdin)
-		fclose(f);
-	if (rc) {
+	if (n > max_bytes) {
 		free(buf);
-		return rc;
+		return size_error(err, name, max_bytes, 0);
 	}
 	buf[n] = '\0';
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, gr_error *err)
+{
+	*data = NULL;
+	*len = 0;
+	if (strcmp(path, "-") == 0)
+		return gr_read_fd(STDIN_FILENO, "<stdin>", max_bytes, data, len, err);
+	int fd;
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return io_error(err, path, "cannot open", errno);
+	int rc = gr_read_fd(fd, path, max_bytes, data, len, err);
+	close(fd);
+	return rc;
 }

@@ -46,13 +46,22 @@ void gr_findings_reset(gr_findings *f)
 	f->len = 0;
 }
 
+void gr_findings_fail(gr_findings *f, const char *why)
+{
+	if (!f->failed)
+		f->failure = why;
+	f->failed = 1;
+}
+
 gr_finding *gr_findings_add(gr_findings *f)
 {
 	if (f->len == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
 		gr_finding *n = realloc(f->items, cap * sizeof *n);
-		if (!n)
+		if (!n) {
+			gr_findings_fail(f, "out of memory recording a finding");
 			return NULL;
+		}
 		f->items = n;
 		f->cap = cap;
 	}
@@ -76,8 +85,10 @@ gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *r
 		x->document = obj->document;
 	}
 	x->path = path ? gr_arena_strdup(f->arena, path) : "";
-	if (!x->path)
+	if (!x->path) {
 		x->path = "";
+		gr_findings_fail(f, "out of memory recording a finding");
+	}
 	const gr_value *at = v ? v : (obj ? obj->root : NULL);
 	if (at) {
 		x->line = at->line;
@@ -89,8 +100,10 @@ gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *r
 	gri_vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	x->message = gr_arena_strdup(f->arena, small);
-	if (!x->message)
+	if (!x->message) {
 		x->message = "";
+		gr_findings_fail(f, "out of memory recording a finding");
+	}
 	return x;
 }
 

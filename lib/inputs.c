@@ -1,11 +1,24 @@
-/* inputs.c — collecting the manifest files of a directory (see inputs.h). */
+/*
+ * inputs.c — collecting the manifest files of a directory (see inputs.h).
+ *
+ * The walk follows symbolic links (a linked folder of manifests is checked)
+ * and remembers every directory and file it has taken by (device, inode):
+ * a link back to an ancestor, a link to `.`, or two links to one file cost
+ * nothing and count once. Whatever the walk cannot look at is a problem
+ * handed back to the caller, never a silent skip: an unreadable directory, a
+ * dangling link, a special file with a manifest name, nesting past the limit.
+ */
 #include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "guardrail/inputs.h"
+
+#define MAX_DEPTH 64
 
 static int push(gr_pathlist *l, char *owned)
 {
@@ -39,54 +52,239 @@ void gr_pathlist_free(gr_pathlist *l)
 	memset(l, 0, sizeof *l);
 }
 
+void gr_input_problems_free(gr_input_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].path);
+		free(p->v[i].message);
+	}
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+static int problem(gr_input_problems *p, const char *path, const char *fmt, const char *detail)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		gr_input_problem *v = realloc(p->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		p->v = v;
+		p->cap = cap;
+	}
+	char msg[512];
+	snprintf(msg, sizeof msg, fmt, detail);
+	char *dp = strdup(path), *dm = strdup(msg);
+	if (!dp || !dm) {
+		free(dp);
+		free(dm);
+		return -1;
+	}
+	p->v[p->n].path = dp;
+	p->v[p->n].message = dm;
+	p->n++;
+	return 0;
+}
+
 bool gr_is_manifest_name(const char *name)
 {
 	size_t n = strlen(name);
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
-	       (n > 5 && strcmp(name + n - 5, ".json") == 0);
+	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(name + n - 4, ".yml") == 0) || (n > 5 && strcmp(name + n - 5, ".json") == 0);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* ---- a set of (device, inode) pairs: open addressing, grown at half full ---- */
 
-static int walk(const char *dir, gr_pathlist *out, int depth)
+typedef struct node_id {
+	dev_t dev;
+	ino_t ino;
+} node_id;
+
+typedef struct idset {
+	node_id *v;
+	unsigned char *used;
+	size_t n, cap;
+} idset;
+
+static size_t id_hash(node_id id, size_t cap)
 {
-	if (depth > 64)
-		return 0;
+	uint64_t h = (uint64_t)id.ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)id.dev * 0xc2b2ae3d27d4eb4full;
+	h ^= h >> 29;
+	return (size_t)(h & (cap - 1));
+}
+
+/* 1 when added, 0 when already present, -1 on allocation failure. */
+static int idset_add(idset *s, node_id id)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		node_id *v = calloc(cap, sizeof *v);
+		unsigned char *used = calloc(cap, 1);
+		if (!v || !used) {
+			free(v);
+			free(used);
+			return -1;
+		}
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->used[i]) {
+				size_t j = id_hash(s->v[i], cap);
+				while (used[j])
+					j = (j + 1) & (cap - 1);
+				used[j] = 1;
+				v[j] = s->v[i];
+			}
+		free(s->v);
+		free(s->used);
+		s->v = v;
+		s->used = used;
+		s->cap = cap;
+	}
+	size_t j = id_hash(id, s->cap);
+	while (s->used[j]) {
+		if (s->v[j].dev == id.dev && s->v[j].ino == id.ino)
+			return 0;
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->used[j] = 1;
+	s->v[j] = id;
+	s->n++;
+	return 1;
+}
+
+static void idset_free(idset *s)
+{
+	free(s->v);
+	free(s->used);
+}
+
+/* ---- the walk ---- */
+
+typedef struct walker {
+	gr_pathlist *out;
+	gr_input_problems *problems;
+	idset seen; /* directories entered and files taken */
+	int oom;
+} walker;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void note(walker *w, const char *path, const char *fmt, const char *detail)
+{
+	if (problem(w->problems, path, fmt, detail))
+		w->oom = 1;
+}
+
+static void walk(walker *w, const char *dir, const struct stat *dst, int depth)
+{
+	node_id id = {dst->st_dev, dst->st_ino};
+	int fresh = idset_add(&w->seen, id);
+	if (fresh < 0) {
+		w->oom = 1;
+		return;
+	}
+	if (fresh == 0)
+		return; /* entered already: a loop, or a second link to it */
+	if (depth > MAX_DEPTH) {
+		note(w, dir, "directories nested deeper than %s levels", "64");
+		return;
+	}
 	DIR *d = opendir(dir);
-	if (!d)
-		return -1;
+	if (!d) {
+		note(w, dir, "cannot read directory: %s", strerror(errno));
+		return;
+	}
 	gr_pathlist names = {0};
 	size_t dlen = strlen(dir);
 	const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
 	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((e = readdir(d)) == NULL) {
+			if (errno)
+				note(w, dir, "cannot read directory: %s", strerror(errno));
+			break;
+		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		size_t n = dlen + strlen(e->d_name) + 2;
 		char *p = malloc(n);
 		if (!p || push(&names, p)) {
 			free(p);
+			w->oom = 1;
 			break;
 		}
 		snprintf(p, n, "%s%s%s", dir, sep, e->d_name);
 	}
 	closedir(d);
-	if (names.n) /* an empty folder: no array to sort (qsort(NULL) is undefined) */
+	if (names.n)
 		qsort(names.v, names.n, sizeof *names.v, cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
-		struct stat st;
+	for (size_t i = 0; i < names.n && !w->oom; i++) {
+		struct stat st, lst;
 		char *p = names.v[i];
+		names.v[i] = NULL;
 		if (stat(p, &st) != 0) {
+			int e1 = errno;
+			if (lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode))
+				note(w, p,
+				     e1 == ENOENT ? "dangling symbolic link%s"
+				                  : "cannot follow symbolic link: %s",
+				     e1 == ENOENT ? "" : strerror(e1));
+			else
+				note(w, p, "cannot read: %s", strerror(e1));
 			free(p);
 		} else if (S_ISDIR(st.st_mode)) {
-			walk(p, out, depth + 1);
+			walk(w, p, &st, depth + 1);
 			free(p);
-		} else if (!S_ISREG(st.st_mode) || !gr_is_manifest_name(p) || push(out, p) != 0) {
+		} else if (!gr_is_manifest_name(p)) {
 			free(p);
-		} /* else out owns p */
+		} else if (!S_ISREG(st.st_mode)) {
+			note(w, p,
+			     "not a regular file%s (pipes, sockets and devices are read only when named)",
+			     "");
+			free(p);
+		} else {
+			int k = idset_add(&w->seen, (node_id){st.st_dev, st.st_ino});
+			if (k < 0 || (k > 0 && push(w->out, p) != 0)) {
+				w->oom = 1;
+				free(p);
+			} else if (k == 0) {
+				free(p); /* the same file through another link */
+			}                /* else out owns p */
+		}
 	}
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
 	free(names.v);
-	return 0;
 }
 
-int gr_list_manifests(const char *dir, gr_pathlist *out) { return walk(dir, out, 0); }
+int gr_walk_manifests(const char *dir, gr_pathlist *out, gr_input_problems *problems)
+{
+	walker w = {.out = out, .problems = problems};
+	struct stat st;
+	size_t before = problems->n;
+	if (stat(dir, &st) != 0)
+		note(&w, dir, "cannot read: %s", strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		note(&w, dir, "not a directory%s", "");
+	else
+		walk(&w, dir, &st, 0);
+	idset_free(&w.seen);
+	if (w.oom) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return problems->n > before ? -1 : 0;
+}
+
+int gr_list_manifests(const char *dir, gr_pathlist *out)
+{
+	gr_input_problems p = {0};
+	int rc = gr_walk_manifests(dir, out, &p);
+	if (rc && errno != ENOMEM)
+		errno = EIO;
+	gr_input_problems_free(&p);
+	return rc;
+}

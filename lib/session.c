@@ -229,8 +229,14 @@ static int append_objects(gr_arena *a, input *in, size_t *cap, const gr_object *
 static int add_doc_error(input *in, unsigned document, const gr_error *e)
 {
 	doc_error *nv = realloc(in->errors, (in->nerrors + 1) * sizeof *nv);
-	if (!nv)
+	if (!nv) { /* the error still counts: an input is never passed for want of memory */
+		if (!in->engine_errors) {
+			in->engine_error = *e;
+			gr_error_set_file(&in->engine_error, in->name);
+		}
+		in->engine_errors++;
 		return -1;
+	}
 	in->errors = nv;
 	nv[in->nerrors].document = document;
 	nv[in->nerrors].e = *e;
@@ -255,10 +261,15 @@ static void decode_piece(input *in, const gr_chunk *chunk, const gr_decode_limit
 		gr_object *objs;
 		size_t nobjs;
 		if (gr_objects_from_document(&in->arena, &docs[d], in->name, &objs, &nobjs) ||
-		    append_objects(&in->arena, in, cap, objs, nobjs))
+		    append_objects(&in->arena, in, cap, objs, nobjs)) {
+			/* an object that cannot be kept is an error, never dropped */
+			gr_error_set(&derr, docs[d].root.line, docs[d].root.column, "out of memory");
+			add_doc_error(in, docs[d].index, &derr);
+			bad = 0;
 			break;
+		}
 	}
-	if (bad && record_errors)
+	if (bad && (record_errors || derr.kind == GR_ERR_NOMEM))
 		add_doc_error(in, chunk ? chunk->index : 0, &derr);
 }
 
@@ -474,6 +485,8 @@ static const char *decode_remediation(gr_error_kind kind)
 		return "flatten the document: collections are nested deeper than any Kubernetes object needs";
 	case GR_ERR_ENCODING: return "save the file as UTF-8 text";
 	case GR_ERR_SIZE: return "split the input into smaller files: it is over the size limit";
+	case GR_ERR_IO: return "check the path and its permissions";
+	case GR_ERR_NOMEM: return "free memory or check fewer files at once, then run again";
 	case GR_ERR_OTHER: break;
 	}
 	return "fix the YAML/JSON syntax at this position (YAML is read as kubectl reads it: YAML 1.1)";

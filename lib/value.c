@@ -208,6 +208,10 @@ static void newline(gr_buf *b, int indent, int depth)
 
 static void write_json(gr_buf *b, const gr_value *v, int indent, int depth)
 {
+	/* a shared subtree can be written many times over (a JMESPath result
+	 * [@,@] nested 40 deep is 2^40 copies): stop at the buffer's limit */
+	if (b->failed)
+		return;
 	switch ((gr_type)v->type) {
 	case GR_NULL: gr_buf_puts(b, "null"); break;
 	case GR_BOOL: gr_buf_puts(b, v->u.b ? "true" : "false"); break;
@@ -216,7 +220,7 @@ static void write_json(gr_buf *b, const gr_value *v, int indent, int depth)
 	case GR_STRING: gr_buf_json_string(b, v->u.s.ptr, v->u.s.len); break;
 	case GR_ARRAY:
 		gr_buf_putc(b, '[');
-		for (size_t i = 0; i < v->u.a.len; i++) {
+		for (size_t i = 0; i < v->u.a.len && !b->failed; i++) {
 			if (i)
 				gr_buf_putc(b, ',');
 			if (indent >= 0)
@@ -229,7 +233,7 @@ static void write_json(gr_buf *b, const gr_value *v, int indent, int depth)
 		break;
 	case GR_OBJECT:
 		gr_buf_putc(b, '{');
-		for (size_t i = 0; i < v->u.o.len; i++) {
+		for (size_t i = 0; i < v->u.o.len && !b->failed; i++) {
 			const gr_member *m = &v->u.o.members[i];
 			if (i)
 				gr_buf_putc(b, ',');

@@ -698,7 +698,11 @@ static int reject_nul(const char *data, size_t len, uint32_t line0, gr_error *er
 
 static void report_parse_error(yaml_parser_t *p, const char *data, size_t len, uint32_t line0, gr_error *err)
 {
-	const char *problem = p->problem ? p->problem : "invalid YAML";
+	/* libyaml leaves problem NULL on a memory error; "out of memory" is
+	 * the library's one wording, marked GR_ERR_NOMEM by gr_error_set */
+	const char *problem = p->error == YAML_MEMORY_ERROR ? "out of memory"
+	                      : p->problem                  ? p->problem
+	                                                    : "invalid YAML";
 	yaml_mark_t m = p->problem_mark;
 	if (p->error == YAML_READER_ERROR) {
 		/* Reader errors (encoding) carry a byte offset, not a mark. */

@@ -51,6 +51,8 @@ static void usage(FILE *out)
 	      "output:\n"
 	      "  -o, --output FORMAT          text (default), json, sarif, junit, github\n"
 	      "      --color WHEN             auto (default: on a terminal), always, never\n"
+	      "      --docs-url URL           base of rule documentation links (sarif, json; default\n"
+	      "                               https://github.com/guardrail-dev/guardrail/blob/main/)\n"
 	      "engines:\n"
 	      "      --engines LIST           comma-separated engines to run (default: schema,pss,native,kyverno,vap,\n"
 	      "                               and rules when a rule-pack flag is given or a .guardrail.yaml is found)\n"
@@ -105,6 +107,7 @@ typedef struct check_args {
 	gr_options *options;
 	strlist inputs;
 	const char *output, *color;
+	const char *docs_url; /* --docs-url: base of SARIF helpUri and JSON doc links */
 	long jobs;
 	bool allow_empty;
 	bool schema_dir_given;
@@ -214,6 +217,15 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 		if (strcmp(arg, switch_flags[k].flag) == 0)
 			return set_option(a, arg, switch_flags[k].engine, switch_flags[k].key,
 			                  switch_flags[k].value);
+	v = flag_value(argc, argv, i, "--docs-url", &m);
+	if (m) {
+		if (!v || !*v) {
+			fprintf(stderr, "guardrail check: flag --docs-url needs a value\n");
+			return -1;
+		}
+		a->docs_url = v;
+		return 0;
+	}
 	const char *names[] = {"--output", "-o", "--color", "--engines", "--jobs", "-j"};
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
 		v = flag_value(argc, argv, i, names[k], &m);
@@ -376,6 +388,7 @@ typedef struct input_state {
 	bool stdin_read;
 	gr_error stdin_error;
 	bool stdin_failed;
+	bool add_failed; /* an input could not be added (memory): the run fails */
 } input_state;
 
 static int add_stdin(gr_session *s, input_state *st)
@@ -402,20 +415,36 @@ static size_t add_inputs(gr_session *s, const strlist *paths, input_state *st)
 		const char *p = paths->v[i];
 		struct stat sb;
 		if (strcmp(p, "-") == 0) {
-			add_stdin(s, st);
+			if (add_stdin(s, st))
+				st->add_failed = true;
 			added++;
 		} else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			size_t before = st->files.n;
-			if (gr_list_manifests(p, &st->files)) {
-				gr_error e;
-				gr_error_set(&e, 0, 0, "cannot read directory: %s", strerror(errno));
-				gr_session_add_failed(s, p, &e);
-				added++;
+			gr_input_problems problems = {0};
+			if (gr_walk_manifests(p, &st->files, &problems)) {
+				/* each unreadable directory, dangling link, ...: an input that failed */
+				for (size_t k = 0; k < problems.n; k++, added++) {
+					gr_error e;
+					gr_error_set(&e, 0, 0, "%s", problems.v[k].message);
+					gr_error_mark(&e, GR_ERR_IO);
+					if (gr_session_add_failed(s, problems.v[k].path, &e))
+						st->add_failed = true;
+				}
+				if (!problems.n) {
+					gr_error e;
+					gr_error_set(&e, 0, 0, "cannot read directory: %s", strerror(errno));
+					if (gr_session_add_failed(s, p, &e))
+						st->add_failed = true;
+					added++;
+				}
 			}
+			gr_input_problems_free(&problems);
 			for (size_t k = before; k < st->files.n; k++, added++)
-				gr_session_add_file(s, st->files.v[k]);
+				if (gr_session_add_file(s, st->files.v[k]))
+					st->add_failed = true;
 		} else {
-			gr_session_add_file(s, p);
+			if (gr_session_add_file(s, p))
+				st->add_failed = true;
 			added++;
 		}
 	}
@@ -434,6 +463,8 @@ typedef struct report_state {
 
 static int flush_out(report_state *r)
 {
+	if (gr_reporter_failed(r->rep)) /* the report is incomplete (memory): fail, never pass */
+		r->write_failed = true;
 	if (r->buf.len && fwrite(r->buf.data, 1, r->buf.len, stdout) != r->buf.len)
 		r->write_failed = true;
 	gr_buf_reset(&r->buf);
@@ -470,6 +501,13 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		return 2;
 	}
 	size_t n = add_inputs(s, &a->inputs, &st);
+	if (st.add_failed) {
+		fprintf(stderr, "guardrail check: out of memory adding the inputs\n");
+		gr_session_free(s);
+		free(st.stdin_data);
+		gr_pathlist_free(&st.files);
+		return 2;
+	}
 	if (n == 0 && !a->allow_empty) {
 		fprintf(stderr, "guardrail check: no manifests in the inputs (*.yaml, *.yml, *.json); "
 		                "--allow-empty accepts that\n");
@@ -480,6 +518,14 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	report_state r = {.rep = gr_reporter_new((gr_format)format, color, GUARDRAIL_VERSION),
 	                  .format = (gr_format)format};
 	gr_buf_init(&r.buf);
+	if (!r.rep) {
+		fprintf(stderr, "guardrail check: out of memory\n");
+		gr_session_free(s);
+		free(st.stdin_data);
+		gr_pathlist_free(&st.files);
+		return 2;
+	}
+	gr_reporter_set_docs_url(r.rep, a->docs_url);
 	gr_report_begin(r.rep, &r.buf);
 	flush_out(&r);
 	gr_summary sum;
@@ -495,7 +541,8 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		if (fflush(stdout) != 0 || ferror(stdout))
 			r.write_failed = true;
 		if (r.write_failed) {
-			fprintf(stderr, "guardrail check: cannot write the report: %s\n", strerror(errno));
+			fprintf(stderr, "guardrail check: cannot write the report: %s\n",
+			        gr_reporter_failed(r.rep) ? "out of memory" : strerror(errno));
 			rc = 2;
 		} else if (sum.errors) {
 			rc = 2;

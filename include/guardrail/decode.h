@@ -98,8 +98,22 @@ int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_li
 int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
 		   gr_value *out, gr_error *err);
 
-/* Read a whole file into a malloc'd buffer (caller frees). -1 on error. */
+/* The default cap on one input (a file, standard input, a CRD or patch file). */
+#define GR_INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)
+
+/*
+ * Read a whole input into a malloc'd, NUL-terminated buffer (caller frees);
+ * -1 on error. Every path is opened once and read once: regular files have
+ * their size checked before reading, pipes, FIFOs, sockets, /dev/stdin and
+ * devices are read in chunks up to the limit. "-" is standard input (named
+ * "<stdin>" in errors). max_bytes 0 means GR_INPUT_MAX_BYTES; there is no
+ * unlimited read. Errors name the path in err->file and carry a kind:
+ * GR_ERR_SIZE over the limit (never a silent empty or truncated read),
+ * GR_ERR_IO when it cannot be opened or read, GR_ERR_NOMEM.
+ */
 int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, gr_error *err);
+/* The same from an open descriptor (not closed); name is for errors. */
+int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *len, gr_error *err);
 
 #ifdef __cplusplus
 }

@@ -17,14 +17,17 @@ extern "C" {
 #endif
 
 /* What kind of failure, for callers that act on it (a decode error's
- * remediation). gr_error_set resets it to GR_ERR_OTHER. */
+ * remediation). gr_error_set resets it to GR_ERR_OTHER, or GR_ERR_NOMEM
+ * when the message starts "out of memory" (the library's one wording). */
 typedef enum gr_error_kind {
 	GR_ERR_OTHER = 0,     /* syntax and everything else */
 	GR_ERR_DUPLICATE_KEY, /* a key repeated in one mapping */
 	GR_ERR_ALIASES,       /* alias or merge expansion over its budget */
 	GR_ERR_DEPTH,         /* nesting over the depth limit */
 	GR_ERR_ENCODING,      /* invalid UTF-8, a NUL byte */
-	GR_ERR_SIZE           /* input over the size limit */
+	GR_ERR_SIZE,          /* input over the size limit */
+	GR_ERR_IO,            /* an input cannot be opened or read */
+	GR_ERR_NOMEM          /* an allocation failed */
 } gr_error_kind;
 
 typedef struct gr_error {

@@ -50,11 +50,20 @@ typedef struct gr_findings {
 	gr_finding *items;
 	size_t len, cap;
 	gr_arena *arena; /* where engines put message strings */
+	/* Set when a finding could not be recorded whole (memory) or an engine
+	 * could not judge an object it had to (a corrupt schema document): the
+	 * list is incomplete, and the caller must count the input as an error,
+	 * never as passed. failure says why. */
+	int failed;
+	const char *failure;
 } gr_findings;
 
 void gr_findings_init(gr_findings *f, gr_arena *arena);
 void gr_findings_free(gr_findings *f);
 void gr_findings_reset(gr_findings *f);
+/* Mark the list incomplete (see `failed`); the first reason is kept. why
+ * must outlive the list (a static string or one in the list's arena). */
+void gr_findings_fail(gr_findings *f, const char *why);
 /* A zeroed slot at the end, or NULL on allocation failure. */
 gr_finding *gr_findings_add(gr_findings *f);
 /* Convenience: add a finding located at node v (line/column from v; v may be NULL). */

@@ -1,9 +1,12 @@
 /*
  * inputs.h — which files a directory contributes as manifests.
  *
- * `*.yaml`, `*.yml` and `*.json`, found recursively (at most 64 levels, so a
- * symlink loop ends), in sorted order within each directory so that reports
- * and benchmarks see the files in the same order on every machine.
+ * `*.yaml`, `*.yml` and `*.json`, found recursively through symbolic links,
+ * in sorted order within each directory so that reports and benchmarks see
+ * the files in the same order on every machine. Each directory is entered
+ * and each file taken once, by (device, inode): symlink loops end at once
+ * and a file reached by two links counts once. What cannot be walked is a
+ * problem for the caller to report (and fail on), never skipped.
  */
 #ifndef GUARDRAIL_INPUTS_H
 #define GUARDRAIL_INPUTS_H
@@ -27,7 +30,26 @@ void gr_pathlist_free(gr_pathlist *l);
 
 bool gr_is_manifest_name(const char *name);
 
-/* Append the manifests under dir to out; -1 when dir cannot be opened. */
+/* Something under a directory that could not be walked: the path and why
+ * ("cannot read directory: Permission denied", "dangling symbolic link",
+ * "not a regular file ...", "directories nested deeper than 64 levels"). */
+typedef struct gr_input_problem {
+	char *path, *message;
+} gr_input_problem;
+
+typedef struct gr_input_problems {
+	gr_input_problem *v;
+	size_t n, cap;
+} gr_input_problems;
+
+void gr_input_problems_free(gr_input_problems *p);
+
+/* Append the manifests under dir to out and every problem met to problems
+ * (the walk goes on past a problem). Returns 0 when there was none, -1 when
+ * problems were added or (errno ENOMEM) an allocation failed. */
+int gr_walk_manifests(const char *dir, gr_pathlist *out, gr_input_problems *problems);
+
+/* The same without the details: -1 on any problem (errno ENOMEM, or EIO). */
 int gr_list_manifests(const char *dir, gr_pathlist *out);
 
 #ifdef __cplusplus

@@ -75,9 +75,19 @@ typedef struct gr_reporter gr_reporter;
 /* color: use ANSI colours (text only). tool_version goes into SARIF. */
 gr_reporter *gr_reporter_new(gr_format format, bool color, const char *tool_version);
 void gr_reporter_free(gr_reporter *r);
+/* The base URL that doc anchors ("docs/rules/schema.md#schematype") are
+ * resolved against in SARIF's helpUri and JSON's doc: NULL or "" for the
+ * default, https://github.com/guardrail-dev/guardrail/blob/main/ (a
+ * trailing slash is added when missing). -1 on allocation failure. */
+int gr_reporter_set_docs_url(gr_reporter *r, const char *base);
 void gr_report_begin(gr_reporter *r, gr_buf *out);
 void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr);
 void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s);
+
+/* True when any call so far could not write its whole output (memory):
+ * what the buffers hold is incomplete and the caller must fail (exit 2).
+ * A NULL reporter (gr_reporter_new failed) counts as failed. */
+bool gr_reporter_failed(const gr_reporter *r);
 
 /* Sort findings into a total order: document, line, column, rule, path,
  * message, severity, action, then the order they were added in. */

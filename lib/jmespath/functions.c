@@ -513,9 +513,11 @@ static int fn_to_string(gr_jp_call *c, const gr_value *a, size_t n, gr_value *ou
 	}
 	gr_buf b;
 	gr_buf_init(&b);
+	b.limit = c->budget ? c->budget : 1; /* the text counts against max_result_bytes */
 	gr_write_json(&b, &a[0], -1);
-	int rc = b.failed ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): out of memory")
-			  : make_string(c, b.data ? b.data : "", b.len, out);
+	int rc = b.over_limit ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): result larger than max_result_bytes")
+		 : b.failed   ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): out of memory")
+			      : make_string(c, b.data ? b.data : "", b.len, out);
 	gr_buf_free(&b);
 	return rc;
 }

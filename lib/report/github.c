@@ -9,6 +9,14 @@
 static void esc(gr_buf *out, const char *s, int property)
 {
 	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\r' && c != '\n') || c == 0x7F ||
+		    (c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F)) {
+			char one[3] = {*s, c == 0xC2 ? s[1] : '\0', '\0'};
+			gr_report_put_safe(out, one); /* ESC and friends: shown, never sent */
+			s += c == 0xC2;
+			continue;
+		}
 		switch (*s) {
 		case '%': gr_buf_puts(out, "%25"); break;
 		case '\r': gr_buf_puts(out, "%0D"); break;
@@ -34,7 +42,9 @@ void gr_report_github_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr
 {
 	for (size_t i = 0; i < fr->nfindings; i++) {
 		const gr_finding *f = &fr->findings[i];
-		const char *cmd = f->severity == GR_SEV_ERROR ? "error" : f->severity == GR_SEV_WARNING ? "warning" : "notice";
+		const char *cmd = f->severity == GR_SEV_ERROR     ? "error"
+		                  : f->severity == GR_SEV_WARNING ? "warning"
+		                                                  : "notice";
 		gr_buf_printf(out, "::%s file=", cmd);
 		esc(out, fr->file, 1);
 		if (f->line)

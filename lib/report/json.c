@@ -16,7 +16,10 @@ static void field_str(gr_buf *out, const char *name, const char *v)
 		gr_buf_puts(out, "null");
 }
 
-void gr_report_json_begin(gr_reporter *r, gr_buf *out) { gr_buf_puts(out, "{\"findings\":["); }
+void gr_report_json_begin(gr_reporter *r, gr_buf *out)
+{
+	gr_buf_puts(out, "{\"findings\":[");
+}
 
 void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 {
@@ -41,12 +44,21 @@ void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		field_str(out, "name", o ? o->name : "");
 		gr_buf_putc(out, ',');
 		field_str(out, "file", fr->file);
-		gr_buf_printf(out, ",\"document\":%u,\"line\":%u,\"column\":%u,", f->document, f->line, f->column);
+		gr_buf_printf(out, ",\"document\":%u,\"line\":%u,\"column\":%u,", f->document, f->line,
+		              f->column);
 		field_str(out, "path", f->path ? f->path : "");
 		gr_buf_putc(out, ',');
 		field_str(out, "message", f->message ? f->message : "");
 		gr_buf_putc(out, ',');
 		field_str(out, "remediation", f->remediation ? f->remediation : "");
+		gr_buf_putc(out, ',');
+		field_str(out, "reason", f->reason); /* null when the rule has none */
+		gr_buf_putc(out, ',');
+		gr_buf scratch;
+		gr_buf_init(&scratch);
+		const char *doc = gr_report_doc_url(r, f->doc, &scratch);
+		field_str(out, "doc", *doc ? doc : NULL);
+		gr_buf_free(&scratch);
 		gr_buf_putc(out, '}');
 	}
 }

@@ -17,10 +17,14 @@ static void xml_escape(gr_buf *out, const char *s)
 		case '"': gr_buf_puts(out, "&quot;"); break;
 		case '\'': gr_buf_puts(out, "&apos;"); break;
 		default:
-			if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-				gr_buf_puts(out, "?"); /* not representable in XML 1.0 */
-			else
+			if (*p < 0x20 || *p == 0x7F || (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)) {
+				/* not representable in XML 1.0, or a terminal control: shown as text */
+				char one[3] = {(char)*p, *p == 0xC2 ? (char)p[1] : '\0', '\0'};
+				gr_report_put_safe(out, one);
+				p += *p == 0xC2;
+			} else {
 				gr_buf_putc(out, (char)*p);
+			}
 		}
 	}
 }
@@ -38,7 +42,7 @@ static void failure(gr_buf *out, const gr_finding *f, const char *file, const ch
 	xml_escape(out, gr_str_or(f->rule, ""));
 	gr_buf_puts(out, "\">");
 	gr_buf_printf(out, "%s %s (%s): ", gr_severity_name(f->severity), gr_str_or(f->rule, ""),
-		      gr_action_name(f->action));
+	              gr_action_name(f->action));
 	xml_escape(out, gr_str_or(f->message, ""));
 	if (f->path && f->path[0]) {
 		gr_buf_puts(out, "\nfield: ");
@@ -50,7 +54,9 @@ static void failure(gr_buf *out, const gr_finding *f, const char *file, const ch
 	}
 	gr_buf_puts(out, "\nat ");
 	xml_escape(out, file);
-	gr_buf_printf(out, ":%u:%u</%s>\n", f->line, f->column, tag);
+	if (f->line) /* a position only where there is one */
+		gr_buf_printf(out, ":%u:%u", f->line, f->column ? f->column : 1);
+	gr_buf_printf(out, "</%s>\n", tag);
 }
 
 void gr_report_junit_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
@@ -71,8 +77,8 @@ void gr_report_junit_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 	tests += errors;
 	gr_buf_puts(out, "  <testsuite name=\"");
 	xml_escape(out, fr->file);
-	gr_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", tests, failures,
-		      errors, skipped);
+	gr_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", tests,
+	              failures, errors, skipped);
 	for (size_t i = 0; i < fr->nfindings; i++) {
 		const gr_finding *f = &fr->findings[i];
 		if (f->object)

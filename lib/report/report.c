@@ -27,10 +27,78 @@ gr_reporter *gr_reporter_new(gr_format format, bool color, const char *tool_vers
 	return r;
 }
 
+int gr_reporter_set_docs_url(gr_reporter *r, const char *base)
+{
+	if (!base || !*base)
+		base = GR_DOCS_URL_DEFAULT;
+	size_t n = strlen(base);
+	char *d = malloc(n + 2);
+	if (!d) {
+		r->failed = true;
+		return -1;
+	}
+	memcpy(d, base, n + 1);
+	if (base[n - 1] != '/') /* a base is a folder: docs/... goes below it */
+		memcpy(d + n, "/", 2);
+	free(r->docs_url);
+	r->docs_url = d;
+	return 0;
+}
+
+const char *gr_report_doc_url(gr_reporter *r, const char *doc, gr_buf *scratch)
+{
+	gr_buf_reset(scratch);
+	if (!doc || !*doc)
+		return "";
+	if (!strstr(doc, "://"))
+		gr_buf_puts(scratch, r->docs_url ? r->docs_url : GR_DOCS_URL_DEFAULT);
+	gr_buf_puts(scratch, doc);
+	if (scratch->failed)
+		r->failed = true;
+	return scratch->data && !scratch->failed ? scratch->data : "";
+}
+
+void gr_report_put_safe(gr_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;
+	for (;; p++) {
+		unsigned char c = *p;
+		bool c1 = c == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F; /* U+0080..U+009F in UTF-8 */
+		if (c && c >= 0x20 && c != 0x7F && !c1) {
+			run++;
+			continue;
+		}
+		if (run)
+			gr_buf_append(out, (const char *)p - run, run);
+		run = 0;
+		if (!c)
+			break;
+		if (c1) {
+			gr_buf_printf(out, "\\u%04X", p[1]);
+			p++;
+		} else if (c == '\n') {
+			gr_buf_puts(out, "\\n");
+		} else if (c == '\t') {
+			gr_buf_puts(out, "\\t");
+		} else if (c == '\r') {
+			gr_buf_puts(out, "\\r");
+		} else {
+			gr_buf_printf(out, "\\x%02X", c);
+		}
+	}
+}
+
+void gr_report_count(gr_buf *out, size_t n, const char *noun)
+{
+	gr_buf_printf(out, "%zu %s%s", n, noun, n == 1 ? "" : "s");
+}
+
 void gr_reporter_free(gr_reporter *r)
 {
 	if (!r)
 		return;
+	free(r->docs_url);
 	for (size_t i = 0; i < r->nrules; i++) {
 		free(r->rules[i].id);
 		free(r->rules[i].doc);
@@ -47,13 +115,21 @@ size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
 	if (r->nrules == r->cap_rules) {
 		size_t cap = r->cap_rules ? r->cap_rules * 2 : 32;
 		struct gr_report_rule *n = realloc(r->rules, cap * sizeof *n);
-		if (!n)
+		if (!n) {
+			r->failed = true;
 			return (size_t)-1;
+		}
 		r->rules = n;
 		r->cap_rules = cap;
 	}
 	r->rules[r->nrules].id = strdup(id);
 	r->rules[r->nrules].doc = doc ? strdup(doc) : NULL;
+	if (!r->rules[r->nrules].id || (doc && !r->rules[r->nrules].doc)) {
+		free(r->rules[r->nrules].id);
+		free(r->rules[r->nrules].doc);
+		r->failed = true;
+		return (size_t)-1;
+	}
 	return r->nrules++;
 }
 
@@ -67,11 +143,17 @@ static void reasons_text(gr_buf *out, const gr_reason_count *v, size_t n)
 
 void gr_report_summary_line(gr_buf *out, const gr_summary *s)
 {
-	gr_buf_printf(out, "%zu objects in %zu files: %zu valid, %zu invalid, %zu errors, %zu skipped", s->objects,
-		      s->files, s->valid, s->invalid, s->errors, s->skipped);
+	gr_report_count(out, s->objects, "object");
+	gr_buf_puts(out, " in ");
+	gr_report_count(out, s->files, "file");
+	gr_buf_printf(out, ": %zu valid, %zu invalid, ", s->valid, s->invalid);
+	gr_report_count(out, s->errors, "error");
+	gr_buf_printf(out, ", %zu skipped", s->skipped);
 	reasons_text(out, s->skipped_reasons, s->nskipped_reasons);
 	if (s->not_evaluated) {
-		gr_buf_printf(out, "; %zu rules not evaluated", s->not_evaluated);
+		gr_buf_printf(out, "; ");
+		gr_report_count(out, s->not_evaluated, "rule");
+		gr_buf_puts(out, " not evaluated");
 		reasons_text(out, s->not_evaluated_reasons, s->nnot_evaluated_reasons);
 	}
 }
@@ -100,19 +182,34 @@ static const struct format_ops {
 	void (*file)(gr_reporter *r, gr_buf *out, const gr_file_result *fr);
 	void (*end)(gr_reporter *r, gr_buf *out, const gr_summary *s);
 } formats[] = {
-	[GR_FORMAT_TEXT] = {NULL, gr_report_text_file, gr_report_text_end},
-	[GR_FORMAT_JSON] = {gr_report_json_begin, gr_report_json_file, gr_report_json_end},
-	[GR_FORMAT_SARIF] = {gr_report_sarif_begin, gr_report_sarif_file, gr_report_sarif_end},
-	[GR_FORMAT_JUNIT] = {gr_report_junit_begin, gr_report_junit_file, gr_report_junit_end},
-	[GR_FORMAT_GITHUB] = {NULL, gr_report_github_file, gr_report_github_end},
+        [GR_FORMAT_TEXT] = {NULL, gr_report_text_file, gr_report_text_end},
+        [GR_FORMAT_JSON] = {gr_report_json_begin, gr_report_json_file, gr_report_json_end},
+        [GR_FORMAT_SARIF] = {gr_report_sarif_begin, gr_report_sarif_file, gr_report_sarif_end},
+        [GR_FORMAT_JUNIT] = {gr_report_junit_begin, gr_report_junit_file, gr_report_junit_end},
+        [GR_FORMAT_GITHUB] = {NULL, gr_report_github_file, gr_report_github_end},
 };
 
 void gr_report_begin(gr_reporter *r, gr_buf *out)
 {
 	if (formats[r->format].begin)
 		formats[r->format].begin(r, out);
+	r->failed |= out->failed != 0;
 }
 
-void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr) { formats[r->format].file(r, out, fr); }
+void gr_report_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
+{
+	formats[r->format].file(r, out, fr);
+	r->failed |= out->failed != 0;
+}
 
-void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s) { formats[r->format].end(r, out, s); }
+void gr_report_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
+{
+	formats[r->format].end(r, out, s);
+	r->failed |= out->failed != 0;
+}
+
+bool gr_reporter_failed(const gr_reporter *r)
+{
+	return !r || r->failed;
+}
+

@@ -14,8 +14,9 @@ static const char *level_of(gr_severity s)
 
 void gr_report_sarif_begin(gr_reporter *r, gr_buf *out)
 {
-	gr_buf_puts(out, "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
-			 "\"runs\":[{\"results\":[");
+	gr_buf_puts(out,
+	            "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+	            "\"runs\":[{\"results\":[");
 }
 
 static void uri(gr_buf *out, const char *file)
@@ -23,8 +24,6 @@ static void uri(gr_buf *out, const char *file)
 	/* artifactLocation.uri is a URI reference: percent-encode what is not allowed. */
 	gr_buf b;
 	gr_buf_init(&b);
-	if (strcmp(file, "-") == 0)
-		file = "stdin";
 	if (strncmp(file, "./", 2) == 0)
 		file += 2;
 	for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
@@ -53,11 +52,19 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		gr_buf_printf(out, ",\"level\":\"%s\",\"message\":{\"text\":", level_of(f->severity));
 		gr_buf b;
 		gr_buf_init(&b);
-		if (f->object && f->object->kind[0])
-			gr_buf_printf(&b, "%s/%s: ", f->object->kind, f->object->name[0] ? f->object->name : "<unnamed>");
-		gr_buf_puts(&b, gr_str_or(f->message, ""));
-		if (f->remediation && f->remediation[0])
-			gr_buf_printf(&b, " Fix: %s", f->remediation);
+		if (f->object && f->object->kind[0]) {
+			gr_report_put_safe(&b, f->object->kind);
+			gr_buf_putc(&b, '/');
+			gr_report_put_safe(&b, f->object->name[0] ? f->object->name : "<unnamed>");
+			gr_buf_puts(&b, ": ");
+		}
+		gr_report_put_safe(&b, gr_str_or(f->message, ""));
+		if (f->remediation && f->remediation[0]) {
+			gr_buf_puts(&b, " Fix: ");
+			gr_report_put_safe(&b, f->remediation);
+		}
+		if (b.failed)
+			r->failed = true;
 		gr_buf_json_string(out, b.data ? b.data : "", b.len);
 		gr_buf_free(&b);
 		gr_buf_puts(out, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
@@ -65,7 +72,7 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		gr_buf_putc(out, '}');
 		if (f->line)
 			gr_buf_printf(out, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", f->line,
-				      f->column ? f->column : 1);
+			              f->column ? f->column : 1);
 		gr_buf_puts(out, "}");
 		if (f->path && f->path[0]) {
 			gr_buf_puts(out, ",\"logicalLocations\":[{\"fullyQualifiedName\":");
@@ -73,6 +80,10 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 			gr_buf_puts(out, "}]");
 		}
 		gr_buf_printf(out, "}],\"properties\":{\"action\":\"%s\"", gr_action_name(f->action));
+		if (f->reason) {
+			gr_buf_puts(out, ",\"reason\":");
+			gr_buf_json_string(out, f->reason, strlen(f->reason));
+		}
 		if (f->object) {
 			gr_buf_puts(out, ",\"kind\":");
 			gr_buf_json_string(out, f->object->kind, strlen(f->object->kind));
@@ -87,9 +98,12 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 
 void gr_report_sarif_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 {
-	gr_buf_printf(out, "%s],\"tool\":{\"driver\":{\"name\":\"guardrail\",\"version\":", r->nresults ? "\n" : "");
+	gr_buf_printf(out, "%s],\"tool\":{\"driver\":{\"name\":\"guardrail\",\"version\":",
+	              r->nresults ? "\n" : "");
 	gr_buf_json_string(out, r->tool_version, strlen(r->tool_version));
-	gr_buf_puts(out, ",\"informationUri\":\"https://github.com/guardrail/guardrail\",\"rules\":[");
+	gr_buf_puts(out, ",\"informationUri\":\"" GR_PROJECT_URL "\",\"rules\":[");
+	gr_buf scratch;
+	gr_buf_init(&scratch);
 	for (size_t i = 0; i < r->nrules; i++) {
 		if (i)
 			gr_buf_putc(out, ',');
@@ -100,12 +114,14 @@ void gr_report_sarif_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 		gr_buf_puts(out, ",\"shortDescription\":{\"text\":");
 		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
 		gr_buf_putc(out, '}');
-		if (r->rules[i].doc) {
+		const char *help = gr_report_doc_url(r, r->rules[i].doc, &scratch);
+		if (*help) { /* absolute, as SARIF's helpUri and GitHub code scanning want */
 			gr_buf_puts(out, ",\"helpUri\":");
-			gr_buf_json_string(out, r->rules[i].doc, strlen(r->rules[i].doc));
+			gr_buf_json_string(out, help, strlen(help));
 		}
 		gr_buf_putc(out, '}');
 	}
+	gr_buf_free(&scratch);
 	gr_buf_printf(out, "]}},\"properties\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
 			   "\"errors\":%zu,\"skipped\":%zu,\"notEvaluated\":%zu",
 		      s->files, s->objects, s->valid, s->invalid, s->errors, s->skipped, s->not_evaluated);

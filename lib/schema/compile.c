@@ -40,7 +40,14 @@ struct scompiler {
 	size_t cap; /* power of two */
 	int depth;
 	sregex **regexes; /* NULL: patterns are not compiled */
+	bool failed;      /* an allocation failed: the graph is incomplete */
 };
+
+/* An allocation failed: what was compiled must not be used (a node left
+ * half-filled would accept what it should reject). */
+static void nomem(scompiler *c) { c->failed = true; }
+
+bool gr_scompiler_failed(const scompiler *c) { return c->failed; }
 
 void gr_scompiler_set_regex_list(scompiler *c, sregex **list)
 {
@@ -271,7 +278,7 @@ const snode *gr_scompile(scompiler *c, const gr_value *s)
 	}
 	snode *n = gr_arena_calloc(c->out, 1, sizeof *n);
 	if (!n)
-		return &gr_snode_any;
+		return nomem(c), &gr_snode_any;
 	c->depth++;
 	fill(c, n, s, NULL, 0);
 	c->depth--;
@@ -290,7 +297,7 @@ static const snode *component(scompiler *c, centry *e)
 		return e->node;
 	snode *n = gr_arena_calloc(c->out, 1, sizeof *n);
 	if (!n)
-		return &gr_snode_any;
+		return nomem(c), &gr_snode_any;
 	e->node = n;
 	c->depth++;
 	fill(c, n, &e->m->value, e->m->key, e->m->key_len);
@@ -316,14 +323,15 @@ static uint8_t branch_types(const gr_value *alts)
 	return t;
 }
 
-static const char **copy_strings(gr_arena *a, const gr_value *arr, uint32_t *count)
+static const char **copy_strings(scompiler *c, const gr_value *arr, uint32_t *count)
 {
+	gr_arena *a = c->out;
 	*count = 0;
 	if (!arr || arr->type != GR_ARRAY || arr->u.a.len == 0)
 		return NULL;
 	const char **out = gr_arena_calloc(a, arr->u.a.len, sizeof *out);
 	if (!out)
-		return NULL;
+		return nomem(c), NULL;
 	uint32_t k = 0;
 	for (size_t i = 0; i < arr->u.a.len; i++) {
 		const gr_value *v = &arr->u.a.items[i];
@@ -332,6 +340,8 @@ static const char **copy_strings(gr_arena *a, const gr_value *arr, uint32_t *cou
 		const char *s = gr_arena_strndup(a, v->u.s.ptr, v->u.s.len);
 		if (s)
 			out[k++] = s;
+		else
+			nomem(c);
 	}
 	*count = k;
 	return out;
@@ -384,8 +394,8 @@ static void fill_flags(scompiler *c, snode *n, const gr_value *s)
 		n->flags |= SF_LIST_MAP;
 	else if (lt && strcmp(lt, "set") == 0)
 		n->flags |= SF_LIST_SET;
-	n->keys = copy_strings(c->out, gr_get(s, "x-kubernetes-list-map-keys"), &n->nkeys);
-	n->required = copy_strings(c->out, gr_get(s, "required"), &n->nrequired);
+	n->keys = copy_strings(c, gr_get(s, "x-kubernetes-list-map-keys"), &n->nkeys);
+	n->required = copy_strings(c, gr_get(s, "required"), &n->nrequired);
 	const gr_value *xv = gr_get(s, "x-kubernetes-validations");
 	if (xv && xv->type == GR_ARRAY)
 		n->nvalidations = (uint32_t)xv->u.a.len;
@@ -400,6 +410,8 @@ static void fill_bounds(scompiler *c, snode *n, const gr_value *s)
 		if (gr_value_copy(c->out, &copy, en)) {
 			n->enums = copy.u.a.items;
 			n->nenum = (uint32_t)copy.u.a.len;
+		} else {
+			nomem(c);
 		}
 	}
 	n->min_len = get_count(s, "minLength");
@@ -450,8 +462,10 @@ static void fill_combinators(scompiler *c, snode *n, const gr_value *s)
 		if (!alts || alts->type != GR_ARRAY || !alts->u.a.len || branch_types(alts))
 			continue;
 		const snode **arr = gr_arena_calloc(c->out, alts->u.a.len, sizeof *arr);
-		if (!arr)
+		if (!arr) {
+			nomem(c);
 			continue;
+		}
 		for (size_t i = 0; i < alts->u.a.len; i++)
 			arr[i] = gr_scompile(c, &alts->u.a.items[i]);
 		uint32_t cnt = (uint32_t)alts->u.a.len;
@@ -475,19 +489,25 @@ static void fill_properties(scompiler *c, snode *n, const gr_value *s)
 		return;
 	size_t np = props->u.o.len;
 	sprop *ps = gr_arena_calloc(c->out, np, sizeof *ps);
-	if (!ps)
+	if (!ps) {
+		nomem(c);
 		return;
+	}
 	for (size_t i = 0; i < np; i++) {
 		const gr_member *m = &props->u.o.members[i];
 		ps[i].name = gr_arena_strndup(c->out, m->key, m->key_len);
 		ps[i].len = m->key_len;
-		if (!ps[i].name)
+		if (!ps[i].name) {
 			ps[i].name = "";
+			nomem(c);
+		}
 		const gr_value *d = gr_get(&m->value, "default");
 		if (d && d->type != GR_NULL) {
 			gr_value *dc = gr_arena_alloc(c->out, sizeof *dc);
 			if (dc && gr_value_copy(c->out, dc, d))
 				ps[i].dflt = dc;
+			else
+				nomem(c);
 		}
 		ps[i].nullable = get_bool(&m->value, "nullable");
 	}
@@ -504,6 +524,8 @@ static void fill_properties(scompiler *c, snode *n, const gr_value *s)
 		for (size_t i = 0; i < np; i++)
 			if (ps[i].dflt && ps[i].dflt->type == GR_OBJECT)
 				n->defaulted[n->ndefaulted++] = &ps[i];
+	} else if (nd) {
+		nomem(c);
 	}
 }
 

@@ -28,6 +28,8 @@ static bool is_crd(const gr_value *v)
 	        strcmp(av, "apiextensions.k8s.io/v1beta1") == 0);
 }
 
+/* 1 when added, 0 when not wanted, -1 when memory ran out (the kind would
+ * otherwise be left without its schema). */
 static int add_version(gr_schema_registry *r, const char *group, const char *version, const char *kind,
                        bool namespaced, const gr_value *schema)
 {
@@ -41,12 +43,13 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 	pthread_mutex_lock(&r->mu);
 	if (!gr_registry_find_locked(r, group, version, kind)) {
 		scompiler *c = gr_scompiler_new(&r->arena, NULL, false);
+		added = -1;
 		if (c) {
 			gr_scompiler_set_regex_list(c, &r->regexes);
 			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
-			if (schema && root != &gr_snode_any)
+			if (schema && root != &gr_snode_any && !gr_scompiler_failed(c))
 				gr_schema_cel_attach(r, (snode *)root, schema);
-			if (gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
+			if (!gr_scompiler_failed(c) && gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
 				added = 1;
 			gr_scompiler_free(c);
 		}
@@ -76,24 +79,41 @@ int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
 			if (served && served->type == GR_BOOL && !served->u.b)
 				continue;
 			const gr_value *s = gr_get_path(v, "schema", "openAPIV3Schema", NULL);
-			added += add_version(r, group, gr_get_str(v, "name"), kind, namespaced,
-			                     s ? s : shared);
+			int k = add_version(r, group, gr_get_str(v, "name"), kind, namespaced, s ? s : shared);
+			if (k < 0)
+				return gr_error_set(err, crd->line, crd->column, "out of memory compiling the CRD's schema");
+			added += k;
 		}
 	} else {
-		added += add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared);
+		int k = add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared);
+		if (k < 0)
+			return gr_error_set(err, crd->line, crd->column, "out of memory compiling the CRD's schema");
+		added += k;
 	}
-	(void)err;
 	return added;
+}
+
+/* "FILE:LINE:COL: message" (or "FILE: message" without a position) in err's
+ * message, so whoever prints it names the place. */
+static int file_error(gr_error *err, const char *path)
+{
+	char msg[sizeof err->message];
+	snprintf(msg, sizeof msg, "%s", err->message);
+	if (err->line)
+		snprintf(err->message, sizeof err->message, "%.200s:%u:%u: %.290s", path, err->line, err->column,
+		         msg);
+	else
+		snprintf(err->message, sizeof err->message, "%.200s: %.300s", path, msg);
+	gr_error_set_file(err, path);
+	return -1;
 }
 
 static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 {
 	char *data;
 	size_t len;
-	if (gr_read_file(path, 0, &data, &len, err) != 0) {
-		gr_error_set_file(err, path);
-		return -1;
-	}
+	if (gr_read_file(path, 0, &data, &len, err) != 0)
+		return file_error(err, path);
 	gr_arena a;
 	gr_arena_init(&a);
 	gr_document *docs;
@@ -101,18 +121,23 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 	int rc = gr_decode(&a, data, len, NULL, &docs, &n, err);
 	int added = 0;
 	if (rc != 0) {
-		gr_error_set_file(err, path);
-		added = -1;
+		added = file_error(err, path);
 	} else {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && added >= 0; i++) {
 			gr_object *objs;
 			size_t no;
-			if (gr_objects_from_document(&a, &docs[i], path, &objs, &no) != 0)
-				continue;
+			if (gr_objects_from_document(&a, &docs[i], path, &objs, &no) != 0) {
+				gr_error_set(err, docs[i].root.line, docs[i].root.column, "out of memory");
+				added = file_error(err, path);
+				break;
+			}
 			for (size_t j = 0; j < no; j++) {
 				int k = gr_schema_add_crd(r, objs[j].root, err);
-				if (k > 0)
-					added += k;
+				if (k < 0) {
+					added = file_error(err, path);
+					break;
+				}
+				added += k;
 			}
 		}
 	}
@@ -133,8 +158,13 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 	/* the manifests below it, sorted, so that the first definition of a kind
 	 * is predictable */
 	gr_pathlist files = {0};
-	if (gr_list_manifests(path, &files)) {
-		gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
+	gr_input_problems problems = {0};
+	if (gr_walk_manifests(path, &files, &problems)) {
+		if (problems.n)
+			gr_error_set(err, 0, 0, "CRD path %s: %s", problems.v[0].path, problems.v[0].message);
+		else
+			gr_error_set(err, 0, 0, "CRD path %s: %s", path, strerror(errno));
+		gr_input_problems_free(&problems);
 		gr_pathlist_free(&files);
 		return -1;
 	}

@@ -179,7 +179,7 @@ static int check(const void *p, const gr_object *obj, gr_check_ctx *ctx, gr_find
 	gr_schema_check_options opt = s->cfg->opt;
 	opt.old = s->use;
 	if (gr_schema_check(s->reg, obj, &opt, ctx, out))
-		return gr_error_set(err, 0, 0, "out of memory");
+		return gr_error_set(err, 0, 0, "%s", out->failure ? out->failure : "out of memory");
 	gri_native_relax_schema(obj, out, from); /* where the API server is laxer than its schema */
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "../doccache.h"
 #include "../internal.h"
 #include "guardrail/decode.h"
+#include "guardrail/inputs.h"
 #include "guardrail/schema.h"
 #include "registry_int.h"
 
@@ -64,6 +65,52 @@ static int version_cmp(const char *a, const char *b)
 	if (am != bm)
 		return am < bm ? -1 : 1;
 	return an < bn ? -1 : an > bn;
+}
+
+/* Every patch file must decode before any is used: a malformed patch is an
+ * error naming the file (FILE:LINE:COL), never a patch silently not laid
+ * over its document, whichever group-versions the inputs touch. */
+static int check_patches(const char *dir, gr_error *err)
+{
+	gr_pathlist files = {0};
+	gr_input_problems problems = {0};
+	int rc = 0;
+	if (gr_walk_manifests(dir, &files, &problems)) {
+		if (problems.n)
+			rc = gr_error_set(err, 0, 0, "schema patches %.300s: %.150s", problems.v[0].path,
+			                  problems.v[0].message);
+		else
+			rc = gr_error_set(err, 0, 0, "schema patches %.300s: out of memory", dir);
+	}
+	for (size_t i = 0; i < files.n && rc == 0; i++) {
+		size_t n = strlen(files.v[i]);
+		if (n < 5 || strcmp(files.v[i] + n - 5, ".json") != 0)
+			continue;
+		char *data;
+		size_t len;
+		gr_error e;
+		gr_error_clear(&e);
+		if (gr_read_file(files.v[i], 0, &data, &len, &e) != 0) {
+			rc = gr_error_set(err, 0, 0, "%.300s: %.150s", files.v[i], e.message);
+			break;
+		}
+		gr_arena a;
+		gr_arena_init(&a);
+		gr_value v;
+		if (gr_decode_json(&a, data, len, NULL, &v, &e) != 0)
+			rc = gr_error_set(err, 0, 0, "%.300s:%u:%u: %.150s", files.v[i], e.line, e.column,
+			                  e.message);
+		else if (v.type != GR_OBJECT)
+			rc = gr_error_set(err, 0, 0, "%.300s:%u:%u: a schema patch is a JSON object",
+			                  files.v[i], v.line, v.column);
+		if (rc)
+			gr_error_set_file(err, files.v[i]);
+		gr_arena_free(&a);
+		free(data);
+	}
+	gr_input_problems_free(&problems);
+	gr_pathlist_free(&files);
+	return rc;
 }
 
 int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, const char *version,
@@ -134,6 +181,12 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 			return gr_error_set(err, 0, 0, "schema patches %s: not a directory", patches_dir);
 		}
 		r->patches = strdup(patches_dir);
+		if (!r->patches || check_patches(patches_dir, err)) {
+			if (!r->patches)
+				gr_error_set(err, 0, 0, "out of memory");
+			gr_schema_registry_free(r);
+			return -1;
+		}
 	}
 	*out = r;
 	return 0;
@@ -306,22 +359,25 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 	size_t len = 0;
 	gr_error e;
 	gr_error_clear(&e);
-	if (access(full, R_OK) != 0)
+	struct stat st;
+	if (stat(full, &st) != 0 && errno == ENOENT)
 		return -1; /* no such group-version: its kinds have no schema */
 	char pfull[PATH_MAX + 64];
 	const char *sources[2] = {full, NULL};
 	if (r->patches) {
 		snprintf(pfull, sizeof pfull, "%s/%s", r->patches, rel);
-		if (access(pfull, R_OK) == 0)
+		if (stat(pfull, &st) == 0 || errno != ENOENT)
 			sources[1] = pfull;
 	}
 	gr_arena tmp;
 	gr_arena_init(&tmp);
 	gr_value doc;
+	gv->error[0] = '\0';
 	/* The pruned document (doccache.h) is what gets compiled, from the cache
 	 * or made now, so a cache hit and a miss compile the same thing. */
 	if (!gri_doccache_get(r->cache, &tmp, sources, 2, &doc)) {
 		if (gr_read_file(full, 0, &data, &len, &e) != 0) {
+			snprintf(gv->error, sizeof gv->error, "%.300s: %.150s", full, e.message);
 			gr_arena_free(&tmp);
 			return -1;
 		}
@@ -333,23 +389,27 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 			gr_arena_free(&tmp);
 			return -1;
 		}
-		bool patch_ok = true;
 		if (sources[1]) {
-			if (gr_read_file(pfull, 0, &data, &len, &e) == 0) {
-				gr_value patch;
-				if (gr_decode_json(&tmp, data, len, NULL, &patch, &e) == 0) {
-					doc = gr_json_merge_patch(&tmp, &doc, &patch);
-				} else {
-					patch_ok = false;
-					snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull,
-					         e.line, e.column, e.message);
-				}
-				free(data);
+			/* a patch that cannot be applied fails the group-version:
+			 * the unpatched document is not what the user asked for */
+			if (gr_read_file(pfull, 0, &data, &len, &e) != 0) {
+				snprintf(gv->error, sizeof gv->error, "%.300s: %.150s", pfull, e.message);
+				gr_arena_free(&tmp);
+				return -1;
 			}
+			gr_value patch;
+			rc = gr_decode_json(&tmp, data, len, NULL, &patch, &e);
+			free(data);
+			if (rc != 0) {
+				snprintf(gv->error, sizeof gv->error, "%.300s:%u:%u: %.150s", pfull, e.line,
+				         e.column, e.message);
+				gr_arena_free(&tmp);
+				return -1;
+			}
+			doc = gr_json_merge_patch(&tmp, &doc, &patch);
 		}
 		doc = gri_openapi_prune(&tmp, &doc);
-		if (patch_ok)
-			gri_doccache_put(r->cache, sources, 2, &doc);
+		gri_doccache_put(r->cache, sources, 2, &doc);
 	}
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");
@@ -358,6 +418,7 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 		gr_scompiler_set_regex_list(c, &gv->regexes);
 	loaded_kind *kinds = NULL;
 	size_t nkinds = 0, capkinds = 0;
+	bool failed = !c || !comps || comps->type != GR_OBJECT;
 	if (c && comps && comps->type == GR_OBJECT) {
 		for (size_t i = 0; i < comps->u.o.len; i++) {
 			const gr_member *m = &comps->u.o.members[i];
@@ -371,13 +432,17 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 				if (!g || !v || !k || strcmp(g, group) != 0 || strcmp(v, version) != 0)
 					continue;
 				const snode *root = gr_scompile_component(c, m->key, m->key_len);
-				if (!root)
+				if (!root || gr_scompiler_failed(c)) {
+					failed = true;
 					continue;
+				}
 				if (nkinds == capkinds) {
 					size_t cap = capkinds ? capkinds * 2 : 16;
 					loaded_kind *nk = realloc(kinds, cap * sizeof *nk);
-					if (!nk)
+					if (!nk) {
+						failed = true;
 						continue;
+					}
 					kinds = nk;
 					capkinds = cap;
 				}
@@ -386,23 +451,44 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 			}
 		}
 	}
+	if (failed) /* kinds published anyway; lookups see the error first */
+		snprintf(gv->error, sizeof gv->error, "%.300s: %s", full,
+		         !comps || comps->type != GR_OBJECT ? "no components.schemas object"
+		                                            : "out of memory compiling the schemas");
 	gr_scompiler_free(c);
 	pthread_mutex_lock(&r->mu);
 	publish_locked(r, kinds, nkinds);
 	pthread_mutex_unlock(&r->mu);
 	free(kinds);
 	gr_arena_free(&tmp);
-	return 0;
+	return failed ? -1 : 0;
 }
 
-const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
-                                     const char *kind)
+bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out,
+                          size_t cap)
+{
+	while (r->parent) /* built-in documents load in the base registry */
+		r = r->parent;
+	bool found = false;
+	pthread_mutex_lock(&r->mu);
+	for (gv_entry *gv = r->gvs; gv; gv = gv->next)
+		if (gv->error[0] && strcmp(gv->group, group) == 0 && strcmp(gv->version, version) == 0) {
+			snprintf(out, cap, "%s", gv->error);
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&r->mu);
+	return found;
+}
+
+static const kind_entry *lookup(gr_schema_registry *r, const char *group, const char *version,
+                                const char *kind, bool *oom)
 {
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
 	if (r->parent) { /* an overlay holds CRDs only; the rest is its parent's */
 		pthread_mutex_unlock(&r->mu);
-		return e ? e : gr_registry_lookup(r->parent, group, version, kind);
+		return e ? e : lookup(r->parent, group, version, kind, oom);
 	}
 	if (!e && !strchr(group, '/') && !strchr(version, '/') && !strstr(group, "..") && *version) {
 		gv_entry *gv;
@@ -426,6 +512,8 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 				gv->loading = false;
 				pthread_cond_broadcast(&r->loaded);
 				e = gr_registry_find_locked(r, group, version, kind);
+			} else if (oom) {
+				*oom = true;
 			}
 		} else if (gv) {
 			while (gv->loading) /* another thread is loading it */
@@ -435,6 +523,24 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 	}
 	pthread_mutex_unlock(&r->mu);
 	return e;
+}
+
+const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
+                                     const char *kind)
+{
+	return lookup(r, group, version, kind, NULL);
+}
+
+int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version,
+                               const char *kind, const kind_entry **out, char *why, size_t cap)
+{
+	bool oom = false;
+	*out = lookup(r, group, version, kind, &oom);
+	if (oom) {
+		snprintf(why, cap, "out of memory loading the schemas of %s/%s", group, version);
+		return -1;
+	}
+	return gr_registry_gv_error(r, group, version, why, cap) ? -1 : 0;
 }
 
 bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *version, const char *kind)

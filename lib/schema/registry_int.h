@@ -53,6 +53,14 @@ const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, c
 bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, const char *version);
 void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *version, const char *kind,
                          char *out, size_t cap);
+/* The lookup for validation: -1 with why filled when the kind's schema
+ * exists but could not be used (gr_registry_gv_error) or memory ran out;
+ * 0 with *out NULL when there is no schema for it. */
+int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version, const char *kind,
+                               const kind_entry **out, char *why, size_t cap);
+/* When the group-version's document exists but could not be used (corrupt,
+ * unreadable, a bad patch, memory), copy why into out and return true. */
+bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out, size_t cap);
 void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version);
 
 #endif

@@ -118,6 +118,8 @@ void gr_schema_cel_free_all(struct gr_schema_cel *list);
 const snode *gr_scompile(scompiler *c, const gr_value *schema);
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);
 void gr_scompiler_free(scompiler *c);
+/* True when an allocation failed during any compile: discard the result. */
+bool gr_scompiler_failed(const scompiler *c);
 
 /* Deep copy of a value into an arena (for enums and defaults). */
 bool gr_value_copy(gr_arena *a, gr_value *dst, const gr_value *src);

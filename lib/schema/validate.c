@@ -29,27 +29,27 @@ typedef struct rule_info {
 
 static const rule_info rules[] = {
         {"schema.type", "docs/rules/schema.md#schematype",
-         "Change the value to the type the schema expects."},
-        {"schema.required", "docs/rules/schema.md#schemarequired", "Add the missing field."},
+         "change the value to the type the schema expects"},
+        {"schema.required", "docs/rules/schema.md#schemarequired", "add the missing field"},
         {"schema.enum", "docs/rules/schema.md#schemaenum",
-         "Use one of the supported values (they are case-sensitive)."},
+         "use one of the supported values (they are case-sensitive)"},
         {"schema.format", "docs/rules/schema.md#schemaformat",
-         "Write the value in the format the field expects."},
+         "write the value in the format the field expects"},
         {"schema.value", "docs/rules/schema.md#schemavalue",
-         "Bring the value within the limits the schema sets."},
+         "bring the value within the limits the schema sets"},
         {"schema.unknown-field", "docs/rules/schema.md#schemaunknown-field",
-         "Remove the field or fix its spelling or indentation."},
+         "remove the field or fix its spelling or indentation"},
         {"schema.duplicate", "docs/rules/schema.md#schemaduplicate",
-         "Remove the duplicate entry or change its key fields."},
+         "remove the duplicate entry or change its key fields"},
         {"schema.metadata", "docs/rules/schema.md#schemametadata",
-         "Fix the name, label or annotation syntax."},
+         "fix the name, label or annotation syntax"},
         {"schema.missing", "docs/rules/schema.md#schemamissing",
-         "Check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema."},
-        {"schema.object", "docs/rules/schema.md#schemaobject", "Give the document apiVersion and kind."},
+         "check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema"},
+        {"schema.object", "docs/rules/schema.md#schemaobject", "give the document apiVersion and kind"},
         {"cel.validation", "docs/rules/cel.md#celvalidation",
-         "Change the value so that the CRD's x-kubernetes-validations rule holds (the message says which)."},
+         "change the value so that the CRD's x-kubernetes-validations rule holds (the message says which)"},
         {"schema.crd", "docs/rules/schema.md#schemacrd",
-         "Fix the CustomResourceDefinition's openAPIV3Schema."},
+         "fix the CustomResourceDefinition's openAPIV3Schema"},
 };
 
 static const rule_info *rule_of(const char *id)
@@ -103,8 +103,10 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 	f->file = v->obj->file;
 	f->document = v->obj->document;
 	f->path = gr_arena_strdup(a, p.buf);
-	if (!f->path)
+	if (!f->path) {
 		f->path = "";
+		gr_findings_fail(v->out, "out of memory recording a finding");
+	}
 	if (v->pos_override) {
 		line = v->pos_override->line;
 		column = v->pos_override->column;
@@ -112,8 +114,10 @@ void gr_v_report(vctx *v, const char *rule, const char *reason, gr_severity sev,
 	f->line = line;
 	f->column = column;
 	f->message = p.len ? gr_arena_printf(a, "%s: %s", p.buf, msg) : gr_arena_strdup(a, msg);
-	if (!f->message)
+	if (!f->message) {
 		f->message = "";
+		gr_findings_fail(v->out, "out of memory recording a finding");
+	}
 	f->remediation = ri->fix;
 	f->doc = ri->doc;
 	f->reason = reason;
@@ -133,13 +137,16 @@ const char *gr_v_show(vctx *v, const gr_value *x)
 		gr_buf_init(&b);
 		if (x->type == GR_STRING && x->u.s.len > 80) {
 			gr_buf_json_string(&b, x->u.s.ptr, 77);
-			b.len--; /* drop the closing quote */
+			if (b.len)
+				b.len--; /* drop the closing quote */
 			gr_buf_puts(&b, "...\"");
 		} else {
 			gr_write_json(&b, x, -1);
 		}
-		const char *s = b.data ? gr_arena_strdup(v->out->arena, b.data) : NULL;
+		const char *s = b.data && !b.failed ? gr_arena_strdup(v->out->arena, b.data) : NULL;
 		gr_buf_free(&b);
+		if (!s)
+			gr_findings_fail(v->out, "out of memory recording a finding");
 		return s ? s : "?";
 	}
 	case GR_ARRAY: return "[...]";
@@ -204,6 +211,8 @@ void gr_v_set_fix(vctx *v, size_t before, const char *fmt, ...)
 	const char *fix = gr_arena_strdup(v->out->arena, buf);
 	if (fix)
 		v->out->items[v->out->len - 1].remediation = fix;
+	else
+		gr_findings_fail(v->out, "out of memory recording a finding");
 }
 
 /* Edit distance with a cap (0..cap+1), for "did you mean". */
@@ -268,7 +277,8 @@ static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, c
 		}
 	}
 	if (x->type == GR_BOOL && wants_string) {
-		gr_v_set_fix(v, before,
+		gr_v_set_fix(
+		        v, before,
 		        "quote the value (\"%s\" or the word you meant): YAML 1.1 reads yes/no, on/off, y/n "
 		        "and true/false as booleans",
 		        x->u.b ? "true" : "false");
@@ -308,7 +318,8 @@ static void check_enum(vctx *v, const snode *n, const gr_value *x)
 			const gr_value *e = &n->enums[i];
 			if (e->type == GR_STRING && e->u.s.len == x->u.s.len &&
 			    strncasecmp(e->u.s.ptr, x->u.s.ptr, x->u.s.len) == 0) {
-				gr_v_set_fix(v, before, "write %s: values are case-sensitive", gr_v_show(v, e));
+				gr_v_set_fix(v, before, "write %s: values are case-sensitive",
+				             gr_v_show(v, e));
 				return;
 			}
 		}
@@ -634,10 +645,14 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 			            m->key_len, "unknown field \"%s\"", m->key);
 			const sprop *near = closest_prop(n, m->key, m->key_len);
 			if (near)
-				gr_v_set_fix(v, before, "did you mean \"%.*s\"? Otherwise remove the field or fix its indentation",
-				        (int)near->len, near->name);
+				gr_v_set_fix(v, before,
+				             "did you mean \"%.*s\"? Otherwise remove the field or fix its "
+				             "indentation",
+				             (int)near->len, near->name);
 			else
-				gr_v_set_fix(v, before, "remove the field, or fix its indentation if it belongs to another level");
+				gr_v_set_fix(v, before,
+				             "remove the field, or fix its indentation if it belongs to "
+				             "another level");
 		}
 	}
 	for (uint32_t r = 0; r < n->nrequired; r++) {
@@ -794,7 +809,8 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
 	if (n->nvalidations && !v->in_branch && !v->cel_done) {
 		v->ctx->not_evaluated += n->nvalidations;
-		v->ctx->not_evaluated_reason = "CEL validation rules (x-kubernetes-validations) are not evaluated";
+		v->ctx->not_evaluated_reason =
+		        "CEL validation rules (x-kubernetes-validations) are not evaluated";
 	}
 	if (x->type == GR_NULL) {
 		if ((n->flags & SF_NULLABLE) || n->types == 0)
@@ -830,11 +846,13 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 }
 
 int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
-                     gr_check_ctx *ctx, gr_findings *out)
+                    gr_check_ctx *ctx, gr_findings *out)
 {
 	vctx *v = malloc(sizeof *v);
-	if (!v)
+	if (!v) {
+		gr_findings_fail(out, "out of memory validating an object");
 		return -1;
+	}
 	memset(v, 0, offsetof(vctx, stack));
 	v->depth = 0;
 	v->pos_override = NULL;
@@ -850,8 +868,15 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 	const gr_value *root = obj->root;
 	if (!root || root->type != GR_OBJECT) {
 		gr_v_report(v, "schema.object", "FieldValueTypeInvalid", GR_SEV_ERROR, root ? root->line : 0,
-		            root ? root->column : 0, NULL, 0, "the document is a %s, not a Kubernetes object",
-		            root ? gr_type_name(root->type) : "nothing");
+		            root ? root->column : 0, NULL, 0, "the document is %s, not a Kubernetes object",
+		            !root                     ? "nothing"
+		            : root->type == GR_ARRAY  ? "an array"
+		            : root->type == GR_OBJECT ? "an object"
+		            : root->type == GR_INT    ? "an integer"
+		            : root->type == GR_NULL   ? "null"
+		            : root->type == GR_BOOL   ? "a boolean"
+		            : root->type == GR_STRING ? "a string"
+		                                      : "a number");
 		free(v);
 		return 0;
 	}
@@ -871,7 +896,18 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 		free(v);
 		return 0;
 	}
-	const kind_entry *e = gr_registry_lookup(r, obj->group, obj->version, obj->kind);
+	const kind_entry *e;
+	char gv_error[600];
+	if (gr_registry_lookup_checked(r, obj->group, obj->version, obj->kind, &e, gv_error,
+	                               sizeof gv_error)) {
+		/* the schema exists but cannot be used: not a verdict, an error */
+		const char *why = gr_arena_printf(
+		        out->arena, "%s%s", strncmp(gv_error, "out of memory", 13) ? "schema document " : "",
+		        gv_error);
+		gr_findings_fail(out, why ? why : "a schema document could not be used");
+		free(v);
+		return -1;
+	}
 	if (!e) {
 		if (opt->ignore_missing_schemas) {
 			ctx->skipped = true;
@@ -898,5 +934,5 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 	    strcmp(obj->group, "apiextensions.k8s.io") == 0)
 		gr_v_crd_object(v, root);
 	free(v);
-	return 0;
+	return out->failed ? -1 : 0; /* a finding that could not be recorded */
 }

@@ -3,7 +3,10 @@
 # memory out of proportion: a 100 MB stream, a file over the size limit,
 # 1,000,000 levels of nesting, random binary, invalid UTF-8, an empty file.
 # Each check asserts the exit code (2 = bad input, never a signal) and, where
-# it matters, the message and the peak memory.
+# it matters, the message and the peak memory. Then the cases of issue #8
+# that are about inputs, walks, query limits, writes and outputs, each under
+# a time limit (timeout) and a peak-memory limit (/usr/bin/time). The decode
+# cases are in decode-limits.sh, the regex ones with the regex tests.
 BUILD=${BUILD:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 G="$root/$BUILD/guardrail"
@@ -70,9 +73,9 @@ expect 2 "utf8.json:2:11: error decode: invalid UTF-8" "$tmp/utf8.json"
 
 # Empty file and comment-only file: nothing to check, success.
 : > "$tmp/empty.yaml"
-expect 0 "0 objects in 1 files" "$tmp/empty.yaml"
+expect 0 "0 objects in 1 file" "$tmp/empty.yaml"
 printf '# nothing\n---\n# here\n' > "$tmp/comments.yaml"
-expect 0 "0 objects in 1 files" "$tmp/comments.yaml"
+expect 0 "0 objects in 1 file" "$tmp/comments.yaml"
 
 # A directory given as a file inside a list still reports the others.
 mkdir "$tmp/dir"
@@ -81,6 +84,111 @@ printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, co
 timeout 60 "$G" check "$tmp/dir" > "$tmp/out" 2>&1
 got=$?
 if [ "$got" = 2 ] && grep -q "b.yaml:4:17: error pss.hostNamespaces" "$tmp/out"; then ok; else bad "bad file hides good file: exit $got"; cat "$tmp/out" >&2; fi
+
+# ---- inputs are read once, whatever they are (issue #8) ----
+pod='apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec: {containers: [{name: c, image: i, securityContext: {privileged: true}}]}'
+printf '%s\n' "$pod" > "$tmp/pod.yaml"
+# bounded CODE NEEDLE MAXKB -- CMD...: run CMD with a time limit and a peak
+# memory limit (KB); compare exit code and output
+bounded() {
+	code=$1 needle=$2 maxkb=$3
+	shift 4
+	/usr/bin/time -f '%M' -o "$tmp/rss" timeout 120 "$@" > "$tmp/out" 2>&1
+	got=$?
+	rss=$(tail -1 "$tmp/rss" 2>/dev/null)
+	case $BUILD in *san*) maxkb=$((maxkb * 3)) ;; esac # ASan's shadow memory
+	if [ "$got" != "$code" ]; then
+		bad "$*: exit $got, expected $code"
+		head -3 "$tmp/out" >&2
+	elif [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/out"; then
+		bad "$*: output lacks '$needle'"
+		head -3 "$tmp/out" >&2
+	elif [ -z "$rss" ] || [ "$rss" -gt "$maxkb" ]; then
+		bad "$*: peak RSS ${rss:-?} KB over $maxkb KB"
+	else
+		ok
+	fi
+}
+# a pipe named /dev/stdin, standard input, a process substitution, a FIFO
+bounded 1 "pss.privileged" 200000 -- sh -c "cat '$tmp/pod.yaml' | '$G' check --engines pss /dev/stdin"
+bounded 1 "<stdin>:4:" 200000 -- sh -c "cat '$tmp/pod.yaml' | '$G' check --engines pss -"
+if command -v bash > /dev/null; then
+	bounded 1 "pss.privileged" 200000 -- bash -c "'$G' check --engines pss <(cat '$tmp/pod.yaml')"
+fi
+mkfifo "$tmp/fifo.yaml"
+(cat "$tmp/pod.yaml" > "$tmp/fifo.yaml") &
+bounded 1 "pss.privileged" 200000 -- "$G" check --engines pss "$tmp/fifo.yaml"
+wait
+# over the limit on a stream: an error, never "empty"; memory stays near the limit
+bounded 2 "larger than the limit" 400000 -- sh -c "'$G' check --engines pss - < /dev/zero"
+bounded 2 "larger than the limit" 400000 -- sh -c "{ cat '$tmp/pod.yaml'; yes '# padding padding padding padding' | head -c 280000000; } | '$G' check --engines pss -"
+bounded 2 "error: limit:" 400000 -- "$G" query @ /dev/zero
+bounded 2 "larger than the limit" 400000 -- "$G" check --engines schema --crd /dev/zero "$tmp/pod.yaml"
+
+# ---- directory walks: loops end, each file once, problems are errors ----
+mkdir -p "$tmp/loop/sub" "$tmp/loop2" "$tmp/dangle"
+cp "$tmp/pod.yaml" "$tmp/loop/sub/p.yaml"
+ln -s .. "$tmp/loop/sub/up"
+ln -s ../loop "$tmp/loop/self"
+bounded 1 "1 object in 1 file" 200000 -- "$G" check --engines pss "$tmp/loop"
+cp "$tmp/pod.yaml" "$tmp/loop2/p.yaml"
+ln -s . "$tmp/loop2/self"
+ln -s p.yaml "$tmp/loop2/again.yaml"
+bounded 1 "1 object in 1 file" 200000 -- "$G" check --engines pss "$tmp/loop2"
+cp "$tmp/pod.yaml" "$tmp/dangle/p.yaml"
+ln -s gone.yaml "$tmp/dangle/gone-link.yaml"
+bounded 2 "gone-link.yaml: error read: dangling symbolic link" 200000 -- "$G" check --engines pss "$tmp/dangle"
+mkdir -p "$tmp/closed/locked"
+cp "$tmp/pod.yaml" "$tmp/closed/p.yaml"
+cp "$tmp/pod.yaml" "$tmp/closed/locked/q.yaml"
+chmod 000 "$tmp/closed/locked"
+chmod 755 "$tmp"
+if [ "$(id -u)" = 0 ]; then # root reads anything: look as nobody
+	if command -v setpriv > /dev/null; then
+		chmod -R a+rX "$tmp/closed/p.yaml" "$tmp/closed"
+		chmod 000 "$tmp/closed/locked"
+		bounded 2 "locked: error read: cannot read directory" 200000 -- \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$G" check --engines pss "$tmp/closed"
+	fi
+else
+	bounded 2 "locked: error read: cannot read directory" 200000 -- "$G" check --engines pss "$tmp/closed"
+fi
+chmod 755 "$tmp/closed/locked"
+
+# ---- query: JMESPath and output limits ----
+e='@'
+i=0
+while [ $i -lt 40 ]; do e="$e | [@,@]"; i=$((i + 1)); done
+bounded 2 "error: limit:" 700000 -- "$G" query "$e" "$tmp/pod.yaml"
+bounded 2 "error: limit: to_string()" 700000 -- "$G" query "to_string($e)" "$tmp/pod.yaml"
+
+# ---- a failed write is an error ----
+bounded 2 "" 200000 -- sh -c "'$G' check --engines pss -o sarif '$tmp/pod.yaml' > /dev/full"
+bounded 2 "" 200000 -- sh -c "'$G' query @ '$tmp/pod.yaml' > /dev/full"
+
+# ---- bad schema sources are exit 2 naming the file ----
+printf 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {group: [\n' > "$tmp/bad-crd.yaml"
+bounded 2 "bad-crd.yaml:" 200000 -- "$G" check --engines schema --crd "$tmp/bad-crd.yaml" "$tmp/pod.yaml"
+schemas=$(cd "$root/../shared/k8s-openapi" 2> /dev/null && pwd)
+if [ -n "$schemas" ]; then
+	mkdir -p "$tmp/patches/api" "$tmp/schemas/1.35/api"
+	printf '{"components": [\n' > "$tmp/patches/api/v1.json"
+	bounded 2 "patches/api/v1.json:" 200000 -- "$G" check --engines schema --schema-dir "$schemas" \
+		-k 1.35 --schema-patches "$tmp/patches" "$tmp/pod.yaml"
+	printf '{"openapi": "3.0.0", "components": {"schemas": {' > "$tmp/schemas/1.35/api/v1.json"
+	bounded 2 "schemas/1.35/api/v1.json" 200000 -- env GUARDRAIL_CACHE_DIR=off "$G" check --engines schema \
+		--schema-dir "$tmp/schemas" -k 1.35 "$tmp/pod.yaml"
+fi
+
+# ---- control characters are shown, never sent ----
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: "x\\e[2J\\ny"}\nspec: {hostPID: true, containers: [{name: c, image: i}]}\n' > "$tmp/esc.yaml"
+for o in text github junit sarif; do
+	timeout 60 "$G" check --engines pss -o $o "$tmp/esc.yaml" > "$tmp/out" 2>&1
+	if grep -q "$(printf '\033')" "$tmp/out"; then bad "-o $o prints a raw ESC"; else ok; fi
+done
 
 echo "robustness: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

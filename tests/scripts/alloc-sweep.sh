@@ -1,0 +1,130 @@
+#!/bin/sh
+# Fail closed, proven by injection: `guardrail check` over real manifests
+# (workloads with PSS findings, a CRD and a custom resource that breaks its
+# schema, a JSON file) with the Nth allocation failing, for EVERY N from 1 to
+# the number of allocations the run makes. Each run must end one of two
+# ways: exit 2 with a message on standard error, or exactly the findings of
+# the run without failure (same exit code, same output). A crash, a hang, or
+# an exit 0/1 with other output is a failure.
+#
+# Two sweeps: with the schema cache off (documents decoded and compiled),
+# and with a fresh cache per run followed by a clean run on that cache,
+# which must give the full findings (an allocation failure must never leave
+# a poisoned cache entry behind).
+#
+# The shim is tests/support/failmalloc/failmalloc.c (LD_PRELOAD). Under the
+# sanitizer builds the sweep is skipped: ASan must own malloc.
+BUILD=${BUILD:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+G="$root/$BUILD/guardrail"
+case $BUILD in
+*san* | *tsan*)
+	echo "alloc-sweep: skipped under sanitizers (ASan owns malloc)"
+	echo "alloc-sweep: 0 passed, 0 failed"
+	exit 0
+	;;
+esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+shim="$tmp/failmalloc.so"
+${CC:-cc} -shared -fPIC -O2 -Wall -Wextra -Werror -o "$shim" "$root/tests/support/failmalloc/failmalloc.c" || {
+	echo "alloc-sweep: cannot build the shim"
+	echo "alloc-sweep: 0 passed, 1 failed"
+	exit 1
+}
+pass=0
+fail=0
+bad() { echo "FAIL: $*" >&2; }
+
+in="$tmp/in"
+mkdir "$in"
+cp "$root"/examples/bad/deployment.yaml "$root"/examples/bad/hostpath-pod.yaml \
+	"$root"/examples/bad/configmap.yaml "$root"/examples/good/* "$in/"
+cat > "$in/crd.yaml" <<'YAML'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: {type: integer, minimum: 1, maximum: 10}
+                color: {type: string, enum: [red, blue]}
+                tags: {type: array, items: {type: string, maxLength: 8}}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, namespace: shop}
+spec: {size: 20, color: green, tags: [averyverylongtag], extra: 1}
+YAML
+
+# run OUT N CACHE: one check with allocation N failing (0: none)
+run() {
+	GUARDRAIL_CACHE_DIR=$3 FAILMALLOC_N=$2 FAILMALLOC_COUNT="$tmp/count" LD_PRELOAD="$shim" \
+		timeout 20 "$G" check -j 1 -o json "$in" > "$1.out" 2> "$1.err"
+}
+
+# judge N CODE: compare one run with the baseline
+judge() {
+	if [ "$2" = "$base_rc" ] && cmp -s "$tmp/r.out" "$tmp/base.out"; then
+		full=$((full + 1))
+		return 0
+	fi
+	if [ "$2" = 2 ] && [ -s "$tmp/r.err" ]; then
+		errors=$((errors + 1))
+		return 0
+	fi
+	return 1
+}
+
+for mode in nocache freshcache; do
+	cache=off
+	[ $mode = freshcache ] && cache="$tmp/cache" && rm -rf "$cache" && mkdir "$cache"
+	run "$tmp/base" 0 "$cache"
+	base_rc=$?
+	total=$(cat "$tmp/count")
+	if [ "$base_rc" != 1 ] || ! grep -q '"rule":"schema.type"' "$tmp/base.out" ||
+		! grep -q '"rule":"pss.privileged"' "$tmp/base.out"; then
+		bad "$mode: the baseline run did not judge the inputs (exit $base_rc)"
+		head -5 "$tmp/base.err" >&2
+		fail=$((fail + 1))
+		continue
+	fi
+	full=0 errors=0 wrong=0
+	n=1
+	while [ "$n" -le "$total" ]; do
+		[ $mode = freshcache ] && rm -rf "$cache" && mkdir "$cache"
+		run "$tmp/r" "$n" "$cache"
+		rc=$?
+		if ! judge "$n" "$rc"; then
+			wrong=$((wrong + 1))
+			[ "$wrong" -le 10 ] && bad "$mode N=$n: exit $rc, $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
+		elif [ $mode = freshcache ]; then
+			# the cache this run left behind must give the full findings
+			run "$tmp/r" 0 "$cache"
+			rc=$?
+			if [ "$rc" != "$base_rc" ] || ! cmp -s "$tmp/r.out" "$tmp/base.out"; then
+				wrong=$((wrong + 1))
+				[ "$wrong" -le 10 ] && bad "$mode N=$n: a clean run on the cache it left: exit $rc"
+			fi
+		fi
+		n=$((n + 1))
+	done
+	echo "alloc-sweep $mode: $total allocations, every N swept: $full full findings, $errors exit 2, $wrong wrong"
+	[ "$wrong" = 0 ] && pass=$((pass + 1)) || fail=$((fail + 1))
+done
+echo "alloc-sweep: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
