@@ -37,6 +37,7 @@
 
 #include "guardrail/decode.h"
 #include "internal.h"
+#include "yaml/reader.h"
 
 typedef struct anchor {
 	char *name; /* malloc'd */
@@ -81,12 +82,12 @@ typedef struct ybuilder {
 	gr_stack *docstack;
 } ybuilder;
 
-static int set_err(ybuilder *b, yaml_mark_t m, const char *fmt, const char *arg)
+static int set_err(ybuilder *b, gri_ymark m, const char *fmt, const char *arg)
 {
 	return gr_error_set(b->err, b->line0 + (uint32_t)m.line + 1, (uint32_t)m.column + 1, fmt, arg);
 }
 
-static int out_of_memory(ybuilder *b, yaml_mark_t m)
+static int out_of_memory(ybuilder *b, gri_ymark m)
 {
 	return set_err(b, m, "%s", "out of memory");
 }
@@ -98,14 +99,16 @@ static size_t sat_add(size_t a, size_t b)
 
 /* ---- anchors: a hash from name to its latest definition ---- */
 
-static anchor *find_anchor(ybuilder *b, const char *name)
+static anchor *find_anchor(ybuilder *b, const char *name, size_t len)
 {
 	if (!b->anchor_slots)
 		return NULL;
-	size_t h = (size_t)gri_keyed_hash(name, strlen(name)) & b->anchor_mask;
-	for (; b->anchor_slots[h] != (size_t)-1; h = (h + 1) & b->anchor_mask)
-		if (strcmp(b->anchors[b->anchor_slots[h]].name, name) == 0)
+	size_t h = (size_t)gri_keyed_hash(name, len) & b->anchor_mask;
+	for (; b->anchor_slots[h] != (size_t)-1; h = (h + 1) & b->anchor_mask) {
+		const char *an = b->anchors[b->anchor_slots[h]].name;
+		if (strncmp(an, name, len) == 0 && an[len] == '\0')
 			return &b->anchors[b->anchor_slots[h]];
+	}
 	return NULL;
 }
 
@@ -131,7 +134,7 @@ static int rehash_anchors(ybuilder *b, size_t cap)
  * takes ownership of name. */
 static int add_anchor(ybuilder *b, char *name, const gr_value *v, size_t weight, unsigned flags)
 {
-	anchor *old = find_anchor(b, name);
+	anchor *old = find_anchor(b, name, strlen(name));
 	if (old) {
 		free(old->name);
 		*old = (anchor){name, *v, weight, flags};
@@ -176,7 +179,7 @@ static void clear_anchors(ybuilder *b)
  * NaN and infinities (kubectl: "json: unsupported value: +Inf"), writes
  * integral values without a fraction, and the JSON decoder then reads those
  * as int64 when they fit. */
-static int finish_number(ybuilder *b, gr_value *v, yaml_mark_t mark)
+static int finish_number(ybuilder *b, gr_value *v, gri_ymark mark)
 {
 	if (v->type != GR_DOUBLE)
 		return 0;
@@ -196,7 +199,7 @@ static int finish_number(ybuilder *b, gr_value *v, yaml_mark_t mark)
 }
 
 /* Key text for a resolved scalar key, as sigs.k8s.io/yaml converts it. */
-static int key_text(ybuilder *b, const gr_value *k, unsigned flags, gr_member *m, yaml_mark_t mark)
+static int key_text(ybuilder *b, const gr_value *k, unsigned flags, gr_member *m, gri_ymark mark)
 {
 	char tmp[64];
 	const char *s = NULL;
@@ -234,11 +237,11 @@ static int key_text(ybuilder *b, const gr_value *k, unsigned flags, gr_member *m
 }
 
 /* "tag:yaml.org,2002:int" -> "!!int" (go-yaml's shortTag); other tags as they are. */
-static const char *short_tag(const yaml_char_t *tag, char *buf, size_t cap)
+static const char *short_tag(const char *tag, char *buf, size_t cap)
 {
 	if (!tag)
 		return "";
-	const char *t = (const char *)tag;
+	const char *t = tag;
 	if (strncmp(t, "tag:yaml.org,2002:", 18) == 0) {
 		snprintf(buf, cap, "!!%s", t + 18);
 		return buf;
@@ -250,13 +253,13 @@ static const char *short_tag(const yaml_char_t *tag, char *buf, size_t cap)
  * strings; the rest resolve as go-yaml v2 resolves them (yaml_resolve.c).
  * Floats stay raw here (a key needs the exact value); finish_number runs
  * when the scalar turns out to be a value. */
-static int scalar_value(ybuilder *b, yaml_event_t *ev, gr_value *v, unsigned *flags)
+static int scalar_value(ybuilder *b, const gri_yev *ev, gr_value *v, unsigned *flags)
 {
-	const char *s = (const char *)ev->data.scalar.value;
-	size_t n = ev->data.scalar.length;
-	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	const char *s = ev->value;
+	size_t n = ev->len;
+	int plain = ev->plain;
 	char tagbuf[256];
-	const char *tag = short_tag(ev->data.scalar.tag, tagbuf, sizeof tagbuf);
+	const char *tag = short_tag(ev->tag, tagbuf, sizeof tagbuf);
 	*flags = 0;
 	if (n == 2 && s[0] == '<' && s[1] == '<' && ((plain && !tag[0]) || strcmp(tag, "!!merge") == 0)) {
 		*flags = SC_MERGE;
@@ -266,7 +269,7 @@ static int scalar_value(ybuilder *b, yaml_event_t *ev, gr_value *v, unsigned *fl
 	gri_resolved r = {.kind = GRI_R_STR};
 	char msg[200];
 	if ((plain || tag[0]) && gri_yaml_resolve(tag, s, n, &r, msg, sizeof msg))
-		return set_err(b, ev->start_mark, "%s", msg);
+		return set_err(b, ev->mark, "%s", msg);
 	switch (r.kind) {
 	case GRI_R_NULL: *v = gr_make_null(); return 0;
 	case GRI_R_BOOL: *v = gr_make_bool(r.b); return 0;
@@ -282,8 +285,8 @@ static int scalar_value(ybuilder *b, yaml_event_t *ev, gr_value *v, unsigned *fl
 		size_t len;
 		int oom;
 		if (gri_decode_binary(b->arena, s, n, &bytes, &len, &oom))
-			return oom ? out_of_memory(b, ev->start_mark)
-			           : set_err(b, ev->start_mark, "%s",
+			return oom ? out_of_memory(b, ev->mark)
+			           : set_err(b, ev->mark, "%s",
 			                     "!!binary value contains invalid base64 data");
 		*v = gr_make_string_ref(bytes, len);
 		return 0;
@@ -294,7 +297,7 @@ static int scalar_value(ybuilder *b, yaml_event_t *ev, gr_value *v, unsigned *fl
 	}
 	*v = gr_make_string(b->arena, s, n);
 	if (v->type != GR_STRING)
-		return out_of_memory(b, ev->start_mark);
+		return out_of_memory(b, ev->mark);
 	return 0;
 }
 
@@ -331,7 +334,7 @@ static int is_merge_source(const gr_value *v)
  * `weight` counts the nodes it stands for (aliases count what they expand to);
  * `flags` says what the scalar was (SC_*), for a key.
  */
-static int attach(ybuilder *b, gr_value *v, size_t weight, yaml_mark_t mark, unsigned flags)
+static int attach(ybuilder *b, gr_value *v, size_t weight, gri_ymark mark, unsigned flags)
 {
 	if (gri_budget_over(&b->budget, b->stack.cap))
 		return gri_budget_fail(&b->budget, b->err, b->line0 + (uint32_t)mark.line + 1,
@@ -380,7 +383,7 @@ static int attach(ybuilder *b, gr_value *v, size_t weight, yaml_mark_t mark, uns
 	return 0;
 }
 
-static int duplicate_error(ybuilder *b, const gr_member *m, size_t dup, yaml_mark_t mark)
+static int duplicate_error(ybuilder *b, const gr_member *m, size_t dup, gri_ymark mark)
 {
 	if (dup == GRI_NO_MEMORY)
 		return out_of_memory(b, mark);
@@ -408,7 +411,7 @@ static void merge_set(gri_keyset *set, gr_member *res, size_t *k, const gr_membe
  * last to first, so the earlier map wins. Explicit keys repeated among
  * themselves are still an error. Linear: one keyed hash lookup per key.
  */
-static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, yaml_mark_t mark)
+static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, gri_ymark mark)
 {
 	size_t nexp = 0, total = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -460,7 +463,7 @@ static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, 
 }
 
 /* Close a mapping: check duplicates, expand merge sources. */
-static int close_map(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
+static int close_map(ybuilder *b, frame *f, gr_value *out, gri_ymark mark)
 {
 	gr_member *m = b->stack.data ? (gr_member *)(void *)(b->stack.data + f->start) : NULL;
 	size_t n = (b->stack.len - f->start) / sizeof(gr_member);
@@ -481,7 +484,7 @@ static int close_map(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
 	return 0;
 }
 
-static int close_seq(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
+static int close_seq(ybuilder *b, frame *f, gr_value *out, gri_ymark mark)
 {
 	size_t bytes = b->stack.len - f->start;
 	*out = f->node;
@@ -497,116 +500,171 @@ static int close_seq(ybuilder *b, frame *f, gr_value *out, yaml_mark_t mark)
 	return 0;
 }
 
-static char *dup_anchor(const yaml_char_t *a)
+static char *dup_anchor(const char *a, size_t n)
 {
-	return a ? strdup((const char *)a) : NULL;
+	return a ? strndup(a, n) : NULL;
 }
 
 /* ---- one event at a time ---- */
 
-static void set_position(ybuilder *b, gr_value *v, yaml_mark_t m)
+static void set_position(ybuilder *b, gr_value *v, gri_ymark m)
 {
 	v->line = b->line0 + (uint32_t)m.line + 1;
 	v->column = (uint32_t)m.column + 1;
 }
 
-static int on_scalar(ybuilder *b, yaml_event_t *ev)
+static int on_scalar(ybuilder *b, const gri_yev *ev)
 {
 	gr_value v;
 	unsigned flags;
 	if (scalar_value(b, ev, &v, &flags))
 		return -1;
-	set_position(b, &v, ev->start_mark);
-	if (ev->data.scalar.anchor) {
-		char *name = dup_anchor(ev->data.scalar.anchor);
+	set_position(b, &v, ev->mark);
+	if (ev->anchor) {
+		char *name = dup_anchor(ev->anchor, ev->anchor_len);
 		if (!name || add_anchor(b, name, &v, 1, flags))
-			return out_of_memory(b, ev->start_mark);
+			return out_of_memory(b, ev->mark);
 	}
-	return attach(b, &v, 1, ev->start_mark, flags);
+	return attach(b, &v, 1, ev->mark, flags);
 }
 
-static int on_alias(ybuilder *b, yaml_event_t *ev)
+static int on_alias(ybuilder *b, const gri_yev *ev)
 {
-	const char *name = (const char *)ev->data.alias.anchor;
-	anchor *an = find_anchor(b, name);
-	if (!an)
-		return set_err(b, ev->start_mark, "unknown anchor '%s' referenced", name);
+	anchor *an = find_anchor(b, ev->value, ev->len);
+	if (!an) {
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)(ev->len < 100 ? ev->len : 100), ev->value);
+		return set_err(b, ev->mark, "unknown anchor '%s' referenced", name);
+	}
 	b->alias_nodes = sat_add(b->alias_nodes, an->weight);
 	if (b->alias_nodes > b->limits->max_alias_nodes)
-		return set_err(b, ev->start_mark, "%s", "document contains excessive aliasing"),
+		return set_err(b, ev->mark, "%s", "document contains excessive aliasing"),
 		       gr_error_mark(b->err, GR_ERR_ALIASES);
 	/* The node keeps the anchor's tree but reports the alias position. */
 	gr_value v = an->value;
-	set_position(b, &v, ev->start_mark);
-	return attach(b, &v, an->weight, ev->start_mark, an->flags & ~(unsigned)SC_MERGE);
+	set_position(b, &v, ev->mark);
+	return attach(b, &v, an->weight, ev->mark, an->flags & ~(unsigned)SC_MERGE);
 }
 
-static int on_collection_start(ybuilder *b, yaml_event_t *ev)
+static int on_collection_start(ybuilder *b, const gri_yev *ev)
 {
 	if (b->nframes >= b->limits->max_depth)
-		return set_err(b, ev->start_mark, "%s", "document nested too deeply"),
+		return set_err(b, ev->mark, "%s", "document nested too deeply"),
 		       gr_error_mark(b->err, GR_ERR_DEPTH);
 	if (b->nframes && b->frames[b->nframes - 1].is_map && !b->frames[b->nframes - 1].have_key)
-		return set_err(b, ev->start_mark, "%s", "mapping key must be a scalar, not a collection");
+		return set_err(b, ev->mark, "%s", "mapping key must be a scalar, not a collection");
 	frame f;
 	memset(&f, 0, sizeof f);
-	f.is_map = ev->type == YAML_MAPPING_START_EVENT;
+	f.is_map = ev->type == GRI_YEV_MAP_START;
 	f.start = b->stack.len;
-	set_position(b, &f.node, ev->start_mark);
+	set_position(b, &f.node, ev->mark);
 	f.weight = 1;
-	const yaml_char_t *anc = f.is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-	f.anchor = dup_anchor(anc);
+	const char *anc = ev->anchor;
+	f.anchor = dup_anchor(anc, ev->anchor_len);
 	if ((anc && !f.anchor) || frame_push(b, &f)) {
 		free(f.anchor);
-		return out_of_memory(b, ev->start_mark);
+		return out_of_memory(b, ev->mark);
 	}
 	return 0;
 }
 
-static int on_collection_end(ybuilder *b, yaml_event_t *ev)
+static int on_collection_end(ybuilder *b, const gri_yev *ev)
 {
 	frame f = b->frames[--b->nframes];
 	gr_value v;
-	int rc = f.is_map ? close_map(b, &f, &v, ev->start_mark) : close_seq(b, &f, &v, ev->start_mark);
+	int rc = f.is_map ? close_map(b, &f, &v, ev->mark) : close_seq(b, &f, &v, ev->mark);
 	b->stack.len = f.start;
 	if (rc == 0 && f.anchor) {
 		rc = add_anchor(b, f.anchor, &v, f.weight, 0);
 		f.anchor = NULL;
 		if (rc)
-			out_of_memory(b, ev->start_mark);
+			out_of_memory(b, ev->mark);
 	}
 	free(f.anchor);
-	return rc ? rc : attach(b, &v, f.weight, ev->start_mark, 0);
+	return rc ? rc : attach(b, &v, f.weight, ev->mark, 0);
 }
 
-static int on_document_end(ybuilder *b, yaml_event_t *ev)
+static int on_document_end(ybuilder *b, const gri_yev *ev)
 {
 	if (!b->have_root || b->root.type == GR_NULL)
 		return 0;
 	gr_document *d = gr_stack_push(b->docstack, sizeof *d);
 	if (!d)
-		return out_of_memory(b, ev->start_mark);
+		return out_of_memory(b, ev->mark);
 	d->root = b->root;
 	d->index = b->doc_index;
 	return 0;
 }
 
-static int on_event(ybuilder *b, yaml_event_t *ev)
+static int on_event(void *ctx, const gri_yev *ev)
 {
+	ybuilder *b = ctx;
 	switch (ev->type) {
-	case YAML_DOCUMENT_START_EVENT:
+	case GRI_YEV_DOC_START:
 		b->have_root = 0;
 		clear_anchors(b);
 		return 0;
-	case YAML_DOCUMENT_END_EVENT: return on_document_end(b, ev);
-	case YAML_SCALAR_EVENT: return on_scalar(b, ev);
-	case YAML_ALIAS_EVENT: return on_alias(b, ev);
+	case GRI_YEV_DOC_END: return on_document_end(b, ev);
+	case GRI_YEV_SCALAR: return on_scalar(b, ev);
+	case GRI_YEV_ALIAS: return on_alias(b, ev);
+	case GRI_YEV_SEQ_START:
+	case GRI_YEV_MAP_START: return on_collection_start(b, ev);
+	case GRI_YEV_SEQ_END:
+	case GRI_YEV_MAP_END: return on_collection_end(b, ev);
+	}
+	return 0;
+}
+
+/* A libyaml event in the reader's form; 0 for events the builder ignores. */
+int gri_yev_from_libyaml(const struct yaml_event_s *e, gri_yev *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->mark.line = e->start_mark.line;
+	ev->mark.column = e->start_mark.column;
+	const yaml_char_t *anc = NULL, *tag = NULL;
+	switch (e->type) {
+	case YAML_DOCUMENT_START_EVENT: ev->type = GRI_YEV_DOC_START; break;
+	case YAML_DOCUMENT_END_EVENT: ev->type = GRI_YEV_DOC_END; break;
+	case YAML_SCALAR_EVENT:
+		ev->type = GRI_YEV_SCALAR;
+		ev->value = (const char *)e->data.scalar.value;
+		ev->len = e->data.scalar.length;
+		ev->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		ev->style = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE           ? ':'
+		            : e->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ? '\''
+		            : e->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? '"'
+		            : e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE       ? '|'
+		                                                                      : '>';
+		anc = e->data.scalar.anchor;
+		tag = e->data.scalar.tag;
+		break;
+	case YAML_ALIAS_EVENT:
+		ev->type = GRI_YEV_ALIAS;
+		ev->value = (const char *)e->data.alias.anchor;
+		ev->len = strlen(ev->value);
+		break;
 	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT: return on_collection_start(b, ev);
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT: return on_collection_end(b, ev);
+		ev->type = GRI_YEV_SEQ_START;
+		ev->flow = e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+		anc = e->data.sequence_start.anchor;
+		tag = e->data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		ev->type = GRI_YEV_MAP_START;
+		ev->flow = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+		anc = e->data.mapping_start.anchor;
+		tag = e->data.mapping_start.tag;
+		break;
+	case YAML_SEQUENCE_END_EVENT: ev->type = GRI_YEV_SEQ_END; break;
+	case YAML_MAPPING_END_EVENT: ev->type = GRI_YEV_MAP_END; break;
 	default: return 0;
 	}
+	if (anc) {
+		ev->anchor = (const char *)anc;
+		ev->anchor_len = strlen(ev->anchor);
+	}
+	ev->tag = (const char *)tag;
+	return 1;
 }
 
 /* ---- errors with positions ---- */
@@ -677,6 +735,7 @@ void gr_decode_limits_default(gr_decode_limits *l)
 	l->max_alias_nodes = 1000000;
 	l->max_bytes = (size_t)256 * 1024 * 1024;
 	l->max_memory_factor = 16;
+	l->yaml_reader = GR_YAML_READER_DEFAULT;
 }
 
 /* Is the buffer a JSON stream? apimachinery's GuessJSONStream: the first
@@ -713,6 +772,18 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 	              .docstack = docstack};
 	gri_budget_init(&b.budget, a, len, limits);
 	b.budget.limit = b.budget.limit > debt ? b.budget.limit - debt : 0;
+	if (limits->yaml_reader == GR_YAML_READER_OWN) {
+		gri_yerr yerr;
+		int rc = gri_yaml_read(data, len, on_event, &b, &yerr);
+		if (rc == -2) {
+			gr_error_set(err, line0 + (uint32_t)yerr.mark.line + 1, (uint32_t)yerr.mark.column + 1, "%s",
+			             yerr.msg);
+			if (yerr.encoding)
+				gr_error_mark(err, GR_ERR_ENCODING);
+		}
+		builder_free(&b);
+		return rc ? -1 : 0;
+	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))
 		return gr_error_set(err, 0, 0, "out of memory");
@@ -726,7 +797,8 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 			break;
 		}
 		int end = ev.type == YAML_STREAM_END_EVENT;
-		rc = on_event(&b, &ev);
+		gri_yev gev;
+		rc = gri_yev_from_libyaml(&ev, &gev) ? on_event(&b, &gev) : 0;
 		yaml_event_delete(&ev);
 		if (rc || end)
 			break;

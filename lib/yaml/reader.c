@@ -1,0 +1,1335 @@
+/*
+ * reader.c — guardrail's own YAML reader: UTF-8 text to the events the
+ * value-tree builder (yaml.c) consumes, with libyaml's marks, so that the
+ * trees and positions are those of the libyaml path.
+ *
+ * A recursive-descent reader over the bytes: no tokens, no per-token
+ * allocation. Scalars that need no rewriting (single-line plain and quoted
+ * scalars without escapes) point into the input; the others are written to
+ * one scratch buffer reused for the whole piece. Recursion follows nesting,
+ * and the builder refuses a collection past max_depth before the reader
+ * descends into it, so the C stack stays bounded.
+ *
+ * Read: block mappings and sequences (indentless sequences, compact nested
+ * entries), flow sequences and mappings, plain (multi-line), single- and
+ * double-quoted (every escape) and literal/folded scalars (chomping and
+ * indentation indicators), comments, anchors, aliases, tags (!!x, !x, !<x>,
+ * !), %YAML directives, document markers. Rejected with a position as
+ * unsupported: explicit keys (`?`), empty keys, collections as keys, %TAG
+ * directives, tags with % escapes, single-pair mappings inside flow
+ * sequences, and the Unicode line breaks NEL, LS and PS.
+ */
+#include "reader.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rd {
+	const char *s, *p, *end;
+	size_t line;            /* 0-based line of p */
+	const char *line_start; /* first byte of p's line */
+	gri_yev_fn fn;
+	void *ctx;
+	gri_yerr *err;
+	char *buf; /* scratch for rewritten scalars */
+	size_t blen, bcap;
+	int flow;        /* flow nesting level */
+	int after_entry; /* just past a block entry '-' */
+} rd;
+
+typedef struct state {
+	const char *p, *line_start;
+	size_t line;
+} state;
+
+static state save(const rd *r)
+{
+	state st = {r->p, r->line_start, r->line};
+	return st;
+}
+
+static void restore(rd *r, state st)
+{
+	r->p = st.p;
+	r->line_start = st.line_start;
+	r->line = st.line;
+}
+
+/* A node's properties. */
+typedef struct props {
+	const char *anchor;
+	size_t anchor_len;
+	const char *tag_start; /* source text of the tag, or NULL */
+	size_t tag_len;
+	gri_ymark mark;
+	size_t line; /* line where the properties ended */
+	/* the properties on lines before the last line that has some, and
+	 * where that line's first property starts (for a key on that line) */
+	const char *prev_anchor, *prev_tag_start;
+	size_t prev_anchor_len, prev_tag_len;
+	gri_ymark prev_mark;
+	state last_line;
+} props;
+
+enum { R_OK = 0, R_STOP = -1, R_ERR = -2 };
+
+static size_t chars(const char *a, const char *b)
+{
+	size_t n = 0;
+	for (; a < b; a++)
+		n += ((unsigned char)*a & 0xC0) != 0x80;
+	return n;
+}
+
+static gri_ymark mark_at(const rd *r, const char *q)
+{
+	gri_ymark m = {r->line, chars(r->line_start, q)};
+	return m;
+}
+
+static int fail_mark(rd *r, gri_ymark m, int unsupported, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err->msg, sizeof r->err->msg, fmt, ap);
+	va_end(ap);
+	r->err->mark = m;
+	r->err->unsupported = unsupported;
+	return R_ERR;
+}
+
+/* An error at a byte offset (before any line was tracked). */
+static int fail_offset(rd *r, const char *at, int unsupported, const char *msg)
+{
+	gri_ymark m = {0, 0};
+	const char *ls = r->s;
+	for (const char *q = r->s; q < at; q++)
+		if (*q == '\n') {
+			m.line++;
+			ls = q + 1;
+		}
+	m.column = chars(ls, at);
+	return fail_mark(r, m, unsupported, "%s", msg);
+}
+
+#define FAIL(q, ...) fail_mark(r, mark_at(r, (q)), 0, __VA_ARGS__)
+#define UNSUPPORTED(q, what)                                                                                 \
+	fail_mark(r, mark_at(r, (q)), 1, "%s is valid YAML that guardrail's reader does not read", what)
+
+static int is_break(const rd *r, const char *q)
+{
+	return q < r->end && (*q == '\n' || *q == '\r');
+}
+static int is_blank(const rd *r, const char *q)
+{
+	return q < r->end && (*q == ' ' || *q == '\t');
+}
+/* blank, break or end */
+static int is_bz(const rd *r, const char *q)
+{
+	return q >= r->end || *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r';
+}
+
+/* Consume a line break at p (\n, \r\n or \r). */
+static void take_break(rd *r)
+{
+	if (*r->p == '\r' && r->p + 1 < r->end && r->p[1] == '\n')
+		r->p++;
+	r->p++;
+	r->line++;
+	r->line_start = r->p;
+}
+
+static int at_line_start(const rd *r, const char *q)
+{
+	for (const char *x = r->line_start; x < q; x++)
+		if (*x != ' ')
+			return 0;
+	return 1;
+}
+
+static int doc_marker(const rd *r, const char *q)
+{
+	return q == r->line_start && r->end - q >= 3 &&
+	       ((q[0] == '-' && q[1] == '-' && q[2] == '-') || (q[0] == '.' && q[1] == '.' && q[2] == '.')) &&
+	       is_bz(r, q + 3);
+}
+
+/* What ends every block collection: a document marker, or a directive
+ * ('%' in the first column, which libyaml reads as one in any context). */
+static int block_stop(const rd *r, const char *q)
+{
+	return doc_marker(r, q) || (q == r->line_start && q < r->end && *q == '%');
+}
+
+/* Skip blanks, comments and line breaks up to the next token. Returns
+ * R_ERR on a tab used as indentation in block context. */
+static int next_token(rd *r)
+{
+	for (;;) {
+		/* libyaml skips tabs only where no simple key may start: not at
+		 * the start of a line, nor right after a '-' entry */
+		while (r->p < r->end &&
+		       (*r->p == ' ' ||
+		        (*r->p == '\t' && (r->flow || (!r->after_entry && !at_line_start(r, r->p))))))
+			r->p++;
+		if (r->p < r->end && *r->p == '\t')
+			return FAIL(r->p, "found character that cannot start any token");
+		if (r->p < r->end && *r->p == '#')
+			while (r->p < r->end && !is_break(r, r->p))
+				r->p++;
+		if (is_break(r, r->p)) {
+			take_break(r);
+			r->after_entry = 0;
+			continue;
+		}
+		r->after_entry = 0;
+		return R_OK;
+	}
+}
+
+/* ---- scratch buffer ---- */
+
+static int bput(rd *r, const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (r->blen + n > r->bcap) {
+		size_t cap = r->bcap ? r->bcap : 256;
+		while (cap < r->blen + n)
+			cap *= 2;
+		char *nb = realloc(r->buf, cap);
+		if (!nb)
+			return -1;
+		r->buf = nb;
+		r->bcap = cap;
+	}
+	memcpy(r->buf + r->blen, s, n);
+	r->blen += n;
+	return 0;
+}
+
+static int bputc(rd *r, char c)
+{
+	return bput(r, &c, 1);
+}
+
+static int oom(rd *r)
+{
+	return FAIL(r->p, "out of memory");
+}
+
+/* ---- events ---- */
+
+static int emit(rd *r, gri_yev *ev)
+{
+	return r->fn(r->ctx, ev) ? R_STOP : R_OK;
+}
+
+/* The tag in libyaml's form, in tb (NUL-terminated). */
+static int resolve_tag(rd *r, const props *pr, char *tb, size_t cap, const char **out)
+{
+	*out = NULL;
+	if (!pr || !pr->tag_start)
+		return R_OK;
+	const char *t = pr->tag_start;
+	size_t n = pr->tag_len;
+	int w;
+	if (n >= 2 && t[1] == '<')
+		w = snprintf(tb, cap, "%.*s", (int)(n - 3), t + 2);
+	else if (n >= 2 && t[1] == '!')
+		w = snprintf(tb, cap, "tag:yaml.org,2002:%.*s", (int)(n - 2), t + 2);
+	else
+		w = snprintf(tb, cap, "%.*s", (int)n, t);
+	if (w < 0 || (size_t)w >= cap)
+		return fail_mark(r, pr->mark, 1, "a tag this long (%zu bytes)", n);
+	*out = tb;
+	return R_OK;
+}
+
+static int emit_node(rd *r, gri_yev_type type, const props *pr, gri_ymark m, const char *v, size_t n,
+                     char style, int flow)
+{
+	char tb[512];
+	gri_yev ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.mark = pr && (pr->anchor || pr->tag_start) ? pr->mark : m;
+	ev.value = v;
+	ev.len = n;
+	ev.style = style;
+	ev.plain = style == ':';
+	ev.flow = flow;
+	if (pr && pr->anchor) {
+		ev.anchor = pr->anchor;
+		ev.anchor_len = pr->anchor_len;
+	}
+	if (resolve_tag(r, pr, tb, sizeof tb, &ev.tag))
+		return R_ERR;
+	return emit(r, &ev);
+}
+
+static int emit_end(rd *r, gri_yev_type type, gri_ymark m)
+{
+	gri_yev ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.mark = m;
+	return emit(r, &ev);
+}
+
+/* Where a block collection ends: the next token, or past the end. */
+static gri_ymark end_mark(const rd *r)
+{
+	gri_ymark m = mark_at(r, r->p);
+	if (r->p >= r->end && m.column != 0) {
+		m.line++;
+		m.column = 0;
+	}
+	return m;
+}
+
+/* ---- properties ---- */
+
+static int is_anchor_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == '-' || (unsigned char)c >= 0x80;
+}
+
+/* An anchor or alias name after & or *. */
+static int read_name(rd *r, const char **name, size_t *len)
+{
+	const char *q = r->p + 1;
+	while (q < r->end && is_anchor_char(*q))
+		q++;
+	if (q < r->end && (unsigned char)q[-1] >= 0x80)
+		return UNSUPPORTED(r->p, "a non-ASCII anchor name");
+	for (const char *x = r->p + 1; x < q; x++)
+		if ((unsigned char)*x >= 0x80)
+			return UNSUPPORTED(r->p, "a non-ASCII anchor name");
+	if (q == r->p + 1 || !(is_bz(r, q) || *q == '?' || *q == ':' || *q == ',' || *q == ']' || *q == '}' ||
+	                       *q == '%' || *q == '@' || *q == '`'))
+		return FAIL(r->p, "did not find expected alphabetic or numeric character");
+	*name = r->p + 1;
+	*len = (size_t)(q - r->p - 1);
+	r->p = q;
+	return R_OK;
+}
+
+/* Read anchors and tags before a node; stops at the node's first byte. */
+static int is_uri_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("-;/?:@&=+$.!~*'()%_", c) != NULL);
+}
+
+/* Read anchors and tags before a node; stops at the node's first byte.
+ * Properties on a later line count only when indented past ind. */
+static int read_props(rd *r, props *pr, int ind)
+{
+	memset(pr, 0, sizeof *pr);
+	pr->last_line = save(r);
+	size_t line = r->line, first_line = r->line;
+	pr->line = r->line;
+	for (;;) {
+		if (r->p >= r->end)
+			return R_OK;
+		if (r->line != line) {
+			if (!r->flow && (long)chars(r->line_start, r->p) <= ind)
+				return R_OK;
+			if (*r->p == '&' || *r->p == '!') {
+				pr->prev_anchor = pr->anchor;
+				pr->prev_anchor_len = pr->anchor_len;
+				pr->prev_tag_start = pr->tag_start;
+				pr->prev_tag_len = pr->tag_len;
+				pr->prev_mark = pr->mark;
+				pr->last_line = save(r);
+			}
+			line = r->line;
+		}
+		if (*r->p == '&' && !pr->anchor) {
+			if (!pr->tag_start)
+				pr->mark = mark_at(r, r->p);
+			if (read_name(r, &pr->anchor, &pr->anchor_len))
+				return R_ERR;
+		} else if (*r->p == '!' && !pr->tag_start) {
+			if (!pr->anchor)
+				pr->mark = mark_at(r, r->p);
+			const char *q = r->p + 1;
+			if (q < r->end && *q == '<') {
+				q++;
+				while (q < r->end && *q != '>' &&
+				       (is_uri_char(*q) || *q == ',' || *q == '[' || *q == ']')) {
+					if (*q == '%')
+						return UNSUPPORTED(r->p, "a tag with % escapes");
+					q++;
+				}
+				if (q >= r->end || *q != '>')
+					return FAIL(r->p, "did not find the expected '>'");
+				q++;
+			} else {
+				while (q < r->end && is_uri_char(*q) &&
+				       !(r->flow &&
+				         (*q == ',' || *q == '[' || *q == ']' || *q == '{' || *q == '}'))) {
+					if (*q == '%')
+						return UNSUPPORTED(r->p, "a tag with % escapes");
+					q++;
+				}
+			}
+			if (!is_bz(r, q) && !(r->flow && *q == ','))
+				return FAIL(r->p, "did not find expected whitespace or line break");
+			char c1 = r->p + 1 < r->end ? r->p[1] : 0;
+			if (c1 != '<') {
+				/* !!x is the one named handle without a %TAG; !! alone has no suffix */
+				if (c1 == '!' && q == r->p + 2)
+					return FAIL(r->p,
+					            "did not find expected tag URI while parsing a tag");
+				/* a named handle !word! needs a %TAG */
+				const char *w = r->p + 1;
+				while (w < q && *w != '!' && is_anchor_char(*w) && (unsigned char)*w < 0x80)
+					w++;
+				if (w < q && *w == '!' && w > r->p + 1)
+					return FAIL(r->p, "found undefined tag handle while parsing a node");
+			}
+			pr->tag_start = r->p;
+			pr->tag_len = (size_t)(q - r->p);
+			r->p = q;
+		} else if (*r->p == '&' || *r->p == '!') {
+			/* a property again: those of the last line are a key's */
+			if (pr->last_line.line == first_line && r->line == first_line)
+				return FAIL(r->p, "found a second anchor or tag on one node");
+			if (r->line != pr->last_line.line)
+				return R_OK; /* what follows starts on this line */
+			pr->anchor = pr->prev_anchor;
+			pr->anchor_len = pr->prev_anchor_len;
+			pr->tag_start = pr->prev_tag_start;
+			pr->tag_len = pr->prev_tag_len;
+			pr->mark = pr->prev_mark;
+			pr->line = pr->last_line.line - 1;
+			restore(r, pr->last_line);
+			return R_OK;
+		} else {
+			return R_OK;
+		}
+		pr->line = r->line;
+		if (next_token(r))
+			return R_ERR;
+	}
+}
+
+/* ---- scalars ---- */
+
+static int flow_ind(char c)
+{
+	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+/* Append n line breaks folded as YAML folds them. */
+static int fold(rd *r, size_t breaks)
+{
+	if (breaks == 1)
+		return bputc(r, ' ');
+	for (size_t i = 1; i < breaks; i++)
+		if (bputc(r, '\n'))
+			return -1;
+	return 0;
+}
+
+/* A plain scalar; ind is the innermost block collection's column. */
+static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
+{
+	const char *start = r->p;
+	int inbuf = 0;
+	*multiline = 0;
+	r->blen = 0;
+	const char *seg_end;
+	for (;;) {
+		const char *q = r->p, *content_end = q;
+		while (q < r->end && !is_break(r, q)) {
+			char c = *q;
+			if (c == ':' && r->flow && q + 1 < r->end && (flow_ind(q[1]) || q[1] == '?'))
+				return FAIL(q, "found unexpected ':' while scanning a plain scalar");
+			if (c == ':' && is_bz(r, q + 1))
+				break;
+			if (r->flow && flow_ind(c))
+				break;
+			if (c == '#' && q > r->p && (q[-1] == ' ' || q[-1] == '\t'))
+				break;
+			q++;
+			if (c != ' ' && c != '\t')
+				content_end = q;
+		}
+		if (inbuf && bput(r, r->p, (size_t)(content_end - r->p)))
+			return oom(r);
+		seg_end = content_end;
+		const char *t = content_end;
+		while (is_blank(r, t))
+			t++;
+		if (!is_break(r, t)) {
+			r->p = content_end;
+			break;
+		}
+		state st = save(r);
+		r->p = t;
+		size_t breaks = 0;
+		for (;;) {
+			if (is_break(r, r->p)) {
+				take_break(r);
+				breaks++;
+			}
+			while (r->p < r->end && (*r->p == ' ' || *r->p == '\t')) {
+				if (*r->p == '\t' && !r->flow && (long)(r->p - r->line_start) < ind + 1 &&
+				    at_line_start(r, r->p))
+					return FAIL(r->p, "found a tab character that violates indentation");
+				r->p++;
+			}
+			if (!is_break(r, r->p))
+				break;
+		}
+		const char *c = r->p;
+		long col = (long)chars(r->line_start, c);
+		if (c >= r->end || *c == '#' || doc_marker(r, c) || (!r->flow && col < ind + 1) ||
+		    (*c == ':' && (is_bz(r, c + 1) || (r->flow && flow_ind(c[1])))) ||
+		    (r->flow && flow_ind(*c))) {
+			(void)st; /* the blanks and breaks stay consumed, as libyaml's scanner leaves them */
+			break;
+		}
+		if (!inbuf) {
+			inbuf = 1;
+			if (bput(r, start, (size_t)(seg_end - start)))
+				return oom(r);
+		}
+		*multiline = 1;
+		if (fold(r, breaks))
+			return oom(r);
+	}
+	if (inbuf) {
+		*v = r->buf;
+		*n = r->blen;
+	} else {
+		*v = start;
+		*n = (size_t)(seg_end - start);
+	}
+	return R_OK;
+}
+
+static int put_utf8(rd *r, unsigned long c)
+{
+	char b[4];
+	size_t n;
+	if (c < 0x80) {
+		b[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (char)(0xC0 | (c >> 6));
+		b[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xE0 | (c >> 12));
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (char)(0xF0 | (c >> 18));
+		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
+	}
+	return bput(r, b, n);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One escape after a backslash at r->p (double-quoted). */
+static int escape(rd *r)
+{
+	const char *bs = r->p;
+	if (bs + 1 >= r->end)
+		return FAIL(bs, "found unexpected end of stream");
+	char c = bs[1];
+	static const char simple_in[] = "0abtnvfre \"/\\\t";
+	static const char simple_out[] = "\0\a\b\t\n\v\f\r\x1b \"/\\\t";
+	const char *k = memchr(simple_in, c, sizeof simple_in - 1);
+	r->p = bs + 2;
+	if (k)
+		return bputc(r, simple_out[k - simple_in]) ? oom(r) : R_OK;
+	unsigned long cp;
+	int digits = 0;
+	switch (c) {
+	case 'N': cp = 0x85; break;
+	case '_': cp = 0xA0; break;
+	case 'L': cp = 0x2028; break;
+	case 'P': cp = 0x2029; break;
+	case 'x': digits = 2; break;
+	case 'u': digits = 4; break;
+	case 'U': digits = 8; break;
+	default: return FAIL(bs, "found unknown escape character while parsing a quoted scalar");
+	}
+	if (digits) {
+		cp = 0;
+		for (int i = 0; i < digits; i++) {
+			const char *h = bs + 2 + i;
+			if (h >= r->end || hexval(*h) < 0)
+				return FAIL(bs, "did not find expected hexdecimal number while parsing a "
+				                "quoted scalar");
+			cp = cp * 16 + (unsigned long)hexval(*h);
+		}
+		if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			return FAIL(
+			        bs,
+			        "found invalid Unicode character escape code while parsing a quoted scalar");
+		r->p = bs + 2 + digits;
+	}
+	return put_utf8(r, cp) ? oom(r) : R_OK;
+}
+
+/* A single- or double-quoted scalar at r->p. */
+static int quoted(rd *r, const char **v, size_t *n, int *multiline)
+{
+	const char *open = r->p;
+	gri_ymark om = mark_at(r, open);
+	int dbl = *open == '"';
+	r->p++;
+	const char *seg = r->p;
+	int inbuf = 0;
+	r->blen = 0;
+	*multiline = 0;
+#define FLUSH(to)                                                                                            \
+	do {                                                                                                 \
+		if (!inbuf) {                                                                                \
+			inbuf = 1;                                                                           \
+			r->blen = 0;                                                                         \
+		}                                                                                            \
+		if (bput(r, seg, (size_t)((to)-seg)))                                                        \
+			return oom(r);                                                                       \
+	} while (0)
+	for (;;) {
+		if (r->p >= r->end)
+			return fail_mark(r, om, 0,
+			                 "found unexpected end of stream while scanning a quoted scalar");
+		char c = *r->p;
+		if (!dbl && c == '\'') {
+			if (r->p + 1 < r->end && r->p[1] == '\'') {
+				FLUSH(r->p + 1);
+				r->p += 2;
+				seg = r->p;
+				continue;
+			}
+			break;
+		}
+		if (dbl && c == '"')
+			break;
+		if (dbl && c == '\\') {
+			FLUSH(r->p);
+			if (is_break(r, r->p + 1)) {
+				r->p++;
+				take_break(r);
+				*multiline = 1;
+				for (;;) {
+					while (is_blank(r, r->p))
+						r->p++;
+					if (!is_break(r, r->p))
+						break;
+					if (bputc(r, '\n'))
+						return oom(r);
+					take_break(r);
+				}
+			} else if (escape(r)) {
+				return R_ERR;
+			}
+			seg = r->p;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			const char *w = r->p;
+			while (is_blank(r, w))
+				w++;
+			if (!is_break(r, w)) {
+				r->p = w;
+				continue;
+			}
+			FLUSH(r->p);
+			r->p = w;
+			size_t breaks = 0;
+			for (;;) {
+				take_break(r);
+				breaks++;
+				if (doc_marker(r, r->p))
+					return FAIL(r->p, "found unexpected document indicator while "
+					                  "scanning a quoted scalar");
+				while (is_blank(r, r->p))
+					r->p++;
+				if (!is_break(r, r->p))
+					break;
+			}
+			*multiline = 1;
+			if (fold(r, breaks))
+				return oom(r);
+			seg = r->p;
+			continue;
+		}
+		r->p++;
+	}
+	if (inbuf) {
+		FLUSH(r->p);
+		*v = r->buf;
+		*n = r->blen;
+	} else {
+		*v = seg;
+		*n = (size_t)(r->p - seg);
+	}
+#undef FLUSH
+	r->p++;
+	return R_OK;
+}
+
+/* A literal or folded block scalar at r->p; ind as for plain. */
+static int block_scalar(rd *r, int ind, const props *pr)
+{
+	gri_ymark m = mark_at(r, r->p);
+	int literal = *r->p == '|';
+	int chomp = 0, incr = 0;
+	r->p++;
+	for (int i = 0; i < 2 && r->p < r->end; i++) {
+		char c = *r->p;
+		if ((c == '+' || c == '-') && !chomp) {
+			chomp = c == '+' ? 1 : -1;
+			r->p++;
+		} else if (c >= '0' && c <= '9' && !incr) {
+			if (c == '0')
+				return FAIL(r->p, "found an indentation indicator equal to 0 while scanning "
+				                  "a block scalar");
+			incr = c - '0';
+			r->p++;
+		}
+	}
+	while (is_blank(r, r->p))
+		r->p++;
+	if (r->p < r->end && *r->p == '#')
+		while (r->p < r->end && !is_break(r, r->p))
+			r->p++;
+	if (r->p < r->end && !is_break(r, r->p))
+		return FAIL(r->p,
+		            "did not find expected comment or line break while scanning a block scalar");
+	if (is_break(r, r->p))
+		take_break(r);
+	long indent = incr ? (ind >= 0 ? ind + incr : incr) : 0;
+	r->blen = 0;
+	/* leading and trailing breaks are kept as offsets in a second pass:
+	 * simpler to collect them in small counters (each is only '\n'). */
+	size_t leading_break = 0, trailing_breaks = 0;
+	int leading_blank = 0, first = 1;
+	/* scan_block_scalar_breaks */
+#define BREAKS()                                                                                             \
+	do {                                                                                                 \
+		long max_indent = 0;                                                                         \
+		for (;;) {                                                                                   \
+			while ((!indent || (long)(r->p - r->line_start) < indent) && r->p < r->end &&        \
+			       *r->p == ' ')                                                                 \
+				r->p++;                                                                      \
+			if ((long)(r->p - r->line_start) > max_indent)                                       \
+				max_indent = (long)(r->p - r->line_start);                                   \
+			if ((!indent || (long)(r->p - r->line_start) < indent) && r->p < r->end &&           \
+			    *r->p == '\t')                                                                   \
+				return FAIL(r->p, "found a tab character where an indentation space is "     \
+				                  "expected while scanning a block scalar");                 \
+			if (!is_break(r, r->p))                                                              \
+				break;                                                                       \
+			take_break(r);                                                                       \
+			trailing_breaks++;                                                                   \
+		}                                                                                            \
+		if (!indent) {                                                                               \
+			indent = max_indent;                                                                 \
+			if (indent < ind + 1)                                                                \
+				indent = ind + 1;                                                            \
+			if (indent < 1)                                                                      \
+				indent = 1;                                                                  \
+		}                                                                                            \
+	} while (0)
+	BREAKS();
+	while ((long)(r->p - r->line_start) == indent && r->p < r->end) {
+		int trailing_blank = is_blank(r, r->p);
+		if (!literal && leading_break && !leading_blank && !trailing_blank) {
+			if (!trailing_breaks && bputc(r, ' '))
+				return oom(r);
+			leading_break = 0;
+		} else if (leading_break) {
+			if (bputc(r, '\n'))
+				return oom(r);
+			leading_break = 0;
+		}
+		for (; trailing_breaks; trailing_breaks--)
+			if (bputc(r, '\n'))
+				return oom(r);
+		leading_blank = is_blank(r, r->p);
+		const char *s = r->p;
+		while (r->p < r->end && !is_break(r, r->p))
+			r->p++;
+		if (bput(r, s, (size_t)(r->p - s)))
+			return oom(r);
+		first = 0;
+		if (r->p >= r->end)
+			break;
+		take_break(r);
+		leading_break = 1;
+		BREAKS();
+	}
+#undef BREAKS
+	(void)first;
+	if (chomp != -1 && leading_break && bputc(r, '\n'))
+		return oom(r);
+	if (chomp == 1)
+		for (; trailing_breaks; trailing_breaks--)
+			if (bputc(r, '\n'))
+				return oom(r);
+	return emit_node(r, GRI_YEV_SCALAR, pr, m, r->buf ? r->buf : "", r->blen, literal ? '|' : '>', 0);
+}
+
+/* ---- nodes ---- */
+
+static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty);
+static int flow_node(rd *r, int ind);
+
+static int cannot_start(char c)
+{
+	return c == '%' || c == '@' || c == '`' || c == '&' || c == '!' || c == '*' || c == '|' || c == '>';
+}
+
+static int empty_scalar(rd *r, const props *pr, gri_ymark m)
+{
+	return emit_node(r, GRI_YEV_SCALAR, pr, m, "", 0, ':', 0);
+}
+
+static int alias(rd *r, const props *pr)
+{
+	if (pr && (pr->anchor || pr->tag_start))
+		return FAIL(r->p, "an alias cannot have an anchor or a tag");
+	gri_ymark m = mark_at(r, r->p);
+	const char *name;
+	size_t len;
+	if (read_name(r, &name, &len))
+		return R_ERR;
+	return emit_node(r, GRI_YEV_ALIAS, NULL, m, name, len, 0, 0);
+}
+
+/* A scalar (quoted or plain) at r->p, emitted with its properties. */
+static int scalar(rd *r, int ind, const props *pr, int *multiline)
+{
+	gri_ymark m = mark_at(r, r->p);
+	const char *v;
+	size_t n;
+	char c = *r->p;
+	if (c == '"' || c == '\'') {
+		if (quoted(r, &v, &n, multiline))
+			return R_ERR;
+		return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, c, 0);
+	}
+	if (cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, r->p + 1)) || flow_ind(c))
+		return FAIL(r->p, "did not find expected node content while parsing a block node");
+	if (plain(r, ind, &v, &n, multiline))
+		return R_ERR;
+	return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, ':', 0);
+}
+
+static int flow_coll(rd *r, const props *pr, int ind)
+{
+	gri_ymark m = mark_at(r, r->p);
+	int is_map = *r->p == '{';
+	char close = is_map ? '}' : ']';
+	if (emit_node(r, is_map ? GRI_YEV_MAP_START : GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 1))
+		return R_STOP;
+	r->flow++;
+	r->p++;
+	for (;;) {
+		if (next_token(r))
+			return R_ERR;
+		if (r->p >= r->end)
+			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection",
+			            close);
+		if (doc_marker(r, r->p))
+			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		if (*r->p == close)
+			break;
+		/* in flow context '?' and ':' are always indicators */
+		if (*r->p == '?')
+			return UNSUPPORTED(r->p, "an explicit key (?)");
+		if (*r->p == ':')
+			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		size_t key_line = r->line;
+		int rc = flow_node(r, ind);
+		if (rc)
+			return rc;
+		if (next_token(r))
+			return R_ERR;
+		if (r->p < r->end && *r->p == ':' && r->line != key_line)
+			return FAIL(r->p, "could not find expected ':' (a key spans lines)");
+		if (r->p < r->end && *r->p == ':') {
+			if (!is_map)
+				return UNSUPPORTED(r->p, "a single-pair mapping in a flow sequence");
+			r->p++;
+			if (next_token(r))
+				return R_ERR;
+			if (r->p < r->end && (*r->p == ',' || *r->p == '}'))
+				rc = empty_scalar(r, NULL, mark_at(r, r->p));
+			else
+				rc = flow_node(r, ind);
+			if (rc)
+				return rc;
+			if (next_token(r))
+				return R_ERR;
+		} else if (is_map) {
+			if (r->p < r->end && (*r->p == ',' || *r->p == '}')) {
+				if ((rc = empty_scalar(r, NULL, mark_at(r, r->p))))
+					return rc;
+			} else {
+				return FAIL(r->p,
+				            "did not find expected ',' or '}' while parsing a flow mapping");
+			}
+		}
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == close)
+			break;
+		return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection", close);
+	}
+	gri_ymark em = mark_at(r, r->p);
+	r->p++;
+	r->flow--;
+	return emit_end(r, is_map ? GRI_YEV_MAP_END : GRI_YEV_SEQ_END, em);
+}
+
+static int flow_node(rd *r, int ind)
+{
+	props pr;
+	if (read_props(r, &pr, ind))
+		return R_ERR;
+	if (r->p >= r->end)
+		return FAIL(r->p, "did not find expected node content while parsing a flow node");
+	char c = *r->p;
+	if (c == '?')
+		return UNSUPPORTED(r->p, "an explicit key (?)");
+	if (c == ',' || c == ']' || c == '}' || c == ':') {
+		if (!pr.anchor && !pr.tag_start)
+			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		return empty_scalar(r, &pr, pr.mark);
+	}
+	if (c == '[' || c == '{')
+		return flow_coll(r, &pr, ind);
+	if (c == '*')
+		return alias(r, &pr);
+	if (c == '|' || c == '>')
+		return FAIL(r->p, "found character that cannot start any token");
+	int ml;
+	return scalar(r, ind, &pr, &ml);
+}
+
+/* Does a simple key (scalar or alias on one line) followed by ':' start at r->p?
+ * Leaves r unchanged. */
+static int peek_key(rd *r, int ind, const char **colon)
+{
+	if (r->p >= r->end)
+		return 0;
+	state st = save(r);
+	size_t bl = r->blen;
+	const char *v;
+	size_t n;
+	int ml = 0, ok = 0;
+	char c = *r->p;
+	gri_yerr keep = *r->err;
+	if (c == '*') {
+		const char *name;
+		ok = read_name(r, &name, &n) == R_OK;
+	} else if (c == '"' || c == '\'') {
+		ok = quoted(r, &v, &n, &ml) == R_OK;
+	} else if (!(cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, r->p + 1)) ||
+	             flow_ind(c) || c == '|' || c == '>' || c == '#')) {
+		ok = plain(r, ind, &v, &n, &ml) == R_OK;
+	}
+	*r->err = keep;
+	int key = 0;
+	if (ok && !ml && r->line == st.line) {
+		const char *q = r->p;
+		while (is_blank(r, q))
+			q++;
+		if (q < r->end && *q == ':' && is_bz(r, q + 1)) {
+			key = 1;
+			*colon = q;
+		}
+	}
+	restore(r, st);
+	r->blen = bl;
+	return key;
+}
+
+static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
+{
+	if (emit_node(r, GRI_YEV_MAP_START, mp, mm, NULL, 0, 0, 0))
+		return R_STOP;
+	for (;;) {
+		size_t line = r->line;
+		const char *kstart = r->p;
+		props kp;
+		if (read_props(r, &kp, col))
+			return R_ERR;
+		if (r->line != line)
+			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
+		if (r->p >= r->end)
+			return FAIL(r->p, "could not find expected ':' while scanning a simple key");
+		char c = *r->p;
+		if (c == '?' && is_bz(r, r->p + 1))
+			return UNSUPPORTED(r->p, "an explicit key (?)");
+		if (c == ':' && is_bz(r, r->p + 1))
+			return UNSUPPORTED(r->p, "an empty key");
+		if (c == '[' || c == '{')
+			return UNSUPPORTED(r->p, "a collection as a mapping key");
+		const char *colon;
+		if (!peek_key(r, col, &colon))
+			return FAIL(r->p, "could not find expected ':' while scanning a simple key");
+		if (colon - kstart > 1024)
+			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
+		int ml, rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
+		if (rc)
+			return rc;
+		r->p = colon + 1;
+		gri_ymark after = mark_at(r, r->p);
+		if ((rc = block_node(r, col, 0, 1, after)))
+			return rc;
+		if (next_token(r))
+			return R_ERR;
+		if (r->p >= r->end || block_stop(r, r->p))
+			break;
+		if (!at_line_start(r, r->p))
+			return FAIL(r->p, "did not find expected key while parsing a block mapping");
+		long c2 = (long)(r->p - r->line_start);
+		if (c2 < col)
+			break;
+		if (c2 > col)
+			return FAIL(r->p, "did not find expected key while parsing a block mapping");
+	}
+	return emit_end(r, GRI_YEV_MAP_END, end_mark(r));
+}
+
+static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentless)
+{
+	if (emit_node(r, GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 0))
+		return R_STOP;
+	for (;;) {
+		r->p++;
+		r->after_entry = 1;
+		gri_ymark after = mark_at(r, r->p);
+		int rc = block_node(r, col, 1, 0, after);
+		if (rc)
+			return rc;
+		if (next_token(r))
+			return R_ERR;
+		if (r->p >= r->end || block_stop(r, r->p))
+			break;
+		if (!at_line_start(r, r->p))
+			return FAIL(r->p,
+			            "did not find expected '-' indicator while parsing a block collection");
+		long c2 = (long)(r->p - r->line_start);
+		if (c2 < col)
+			break;
+		if (c2 == col && *r->p == '-' && is_bz(r, r->p + 1))
+			continue;
+		if (c2 == col && indentless)
+			break;
+		return FAIL(r->p, "did not find expected '-' indicator while parsing a block collection");
+	}
+	return emit_end(r, GRI_YEV_SEQ_END, end_mark(r));
+}
+
+static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty)
+{
+	size_t line0 = r->line;
+	if (next_token(r))
+		return R_ERR;
+	const char *t = r->p;
+	if (t >= r->end || block_stop(r, t) ||
+	    (r->line != line0 && (long)(t - r->line_start) <= ind &&
+	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1))))
+		return empty_scalar(r, NULL, empty);
+	props pr;
+	if (read_props(r, &pr, ind))
+		return R_ERR;
+	int has_props = pr.anchor || pr.tag_start;
+	t = r->p;
+	gri_ymark tm = mark_at(r, t);
+	int crossed = r->line != line0;
+	long col = (long)tm.column;
+	if (t >= r->end || block_stop(r, t) ||
+	    (has_props && r->line != pr.line && col <= ind &&
+	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1))))
+		return empty_scalar(r, &pr, has_props ? pr.mark : empty);
+	char c = *t;
+	if (c == '-' && is_bz(r, t + 1)) {
+		if ((!crossed && !compact) || (has_props && pr.line == tm.line))
+			return FAIL(t, "block sequence entries are not allowed in this context");
+		return block_seq(r, (int)col, &pr, has_props ? pr.mark : tm, indentless && col == ind);
+	}
+	if (c == '|' || c == '>')
+		return block_scalar(r, ind, &pr);
+	if (c == '?' && is_bz(r, t + 1))
+		return UNSUPPORTED(t, "an explicit key (?)");
+	if (c == ':' && is_bz(r, t + 1))
+		return UNSUPPORTED(t, "an empty key");
+	if (c == '[' || c == '{') {
+		int rc = flow_coll(r, &pr, ind);
+		if (rc)
+			return rc;
+		const char *q = r->p;
+		while (is_blank(r, q))
+			q++;
+		if (q < r->end && *q == ':' && is_bz(r, q + 1))
+			return UNSUPPORTED(t, "a collection as a mapping key");
+		return R_OK;
+	}
+	const char *colon;
+	if (c == '&' || c == '!') {
+		/* read_props stopped at the properties of a key on a later line */
+		state ks = save(r);
+		props kp;
+		if (read_props(r, &kp, ind))
+			return R_ERR;
+		int key = r->line == ks.line && peek_key(r, ind, &colon);
+		restore(r, ks);
+		if (!key) /* libyaml: the properties so far make an empty node */
+			return empty_scalar(r, &pr, pr.mark);
+		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
+	}
+	if (peek_key(r, ind, &colon)) {
+		/* properties on the key's line are the key's; earlier ones the mapping's */
+		int key_props = has_props && pr.last_line.line == tm.line;
+		state ks = key_props ? pr.last_line : save(r);
+		if (!compact && !(crossed && at_line_start(r, ks.p)))
+			return FAIL(colon, "mapping values are not allowed in this context");
+		if (!key_props)
+			return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
+		props mp;
+		memset(&mp, 0, sizeof mp);
+		mp.anchor = pr.prev_anchor;
+		mp.anchor_len = pr.prev_anchor_len;
+		mp.tag_start = pr.prev_tag_start;
+		mp.tag_len = pr.prev_tag_len;
+		mp.mark = pr.prev_mark;
+		restore(r, ks);
+		gri_ymark km = mark_at(r, ks.p);
+		return block_map(r, (int)km.column, &mp, mp.anchor || mp.tag_start ? mp.mark : km);
+	}
+	if (c == '*')
+		return alias(r, &pr);
+	int ml;
+	return scalar(r, ind, &pr, &ml);
+}
+
+/* ---- documents ---- */
+
+/* libyaml's scanner: a directive name is alphanumeric (and - _) then a blank. */
+static int directive_name(rd *r)
+{
+	const char *q = r->p + 1;
+	while (q < r->end && is_anchor_char(*q) && (unsigned char)*q < 0x80)
+		q++;
+	if (q == r->p + 1)
+		return FAIL(q, "could not find expected directive name while scanning a directive");
+	if (!is_bz(r, q))
+		return FAIL(q, "found unexpected non-alphabetical character while scanning a directive");
+	return R_OK;
+}
+
+static int directive(rd *r)
+{
+	if (directive_name(r))
+		return R_ERR;
+	if (r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0 && is_blank(r, r->p + 5)) {
+		const char *q = r->p + 5;
+		while (is_blank(r, q))
+			q++;
+		if (!(r->end - q >= 3 && q[0] == '1' && q[1] == '.' && (q[2] == '1' || q[2] == '2') &&
+		      is_bz(r, q + 3)))
+			return q + 1 < r->end && q[0] == '1' && q[1] == '.'
+			               ? UNSUPPORTED(q, "this YAML version")
+			               : FAIL(q, "found incompatible YAML document while parsing a %%YAML "
+			                         "directive");
+		r->p = q + 3;
+		return R_OK;
+	}
+	if (r->end - r->p >= 4 && memcmp(r->p, "%TAG", 4) == 0)
+		return UNSUPPORTED(r->p, "a %TAG directive");
+	/* libyaml knows no other directive */
+	return FAIL(r->p, "found unknown directive name while scanning a directive");
+}
+
+static int documents(rd *r)
+{
+	gri_ymark zero = {0, 0};
+	int first = 1, closed = 0;
+	for (;;) {
+		if (next_token(r))
+			return R_ERR;
+		int dirs = 0, seen_yaml = 0;
+		while (r->p < r->end && *r->p == '%' && r->p == r->line_start) {
+			if (dirs && r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0 && seen_yaml)
+				return FAIL(r->p, "found duplicate %%YAML directive");
+			seen_yaml |= r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0;
+			if (directive(r))
+				return R_ERR;
+			dirs = 1;
+			if (next_token(r))
+				return R_ERR;
+		}
+		if (dirs && !first && !closed) {
+			/* libyaml: directives only after a document closed by `...` */
+			return FAIL(r->p, "did not find expected <document start>");
+		}
+		if (r->p >= r->end) {
+			if (dirs)
+				return FAIL(r->p, "did not find expected <document start>");
+			return R_OK;
+		}
+		int explicit = r->p == r->line_start && r->end - r->p >= 3 && memcmp(r->p, "---", 3) == 0 &&
+		               is_bz(r, r->p + 3);
+		if (!explicit && !dirs && r->p == r->line_start && r->end - r->p >= 3 &&
+		    memcmp(r->p, "...", 3) == 0 && is_bz(r, r->p + 3)) {
+			if (first) /* libyaml: an implicit document with no content */
+				return FAIL(r->p,
+				            "did not find expected node content while parsing a block node");
+			r->p += 3; /* extra document end markers are skipped */
+			continue;
+		}
+		/* only the first document may start without `---` */
+		if ((dirs || !first) && !explicit)
+			return FAIL(r->p, "did not find expected <document start>");
+		first = 0;
+		if (emit_end(r, GRI_YEV_DOC_START, mark_at(r, r->p)))
+			return R_STOP;
+		int rc;
+		if (explicit) {
+			r->p += 3;
+			rc = block_node(r, -1, 0, 0, mark_at(r, r->p));
+		} else {
+			rc = block_node(r, -1, 1, 0, zero);
+		}
+		if (rc)
+			return rc;
+		if (next_token(r))
+			return R_ERR;
+		if (r->p < r->end && *r->p == ':' && is_bz(r, r->p + 1))
+			return FAIL(r->p, "mapping values are not allowed in this context");
+		if (r->p < r->end && r->p == r->line_start && *r->p == '%' && directive_name(r))
+			return R_ERR;
+		gri_ymark em = mark_at(r, r->p);
+		closed = r->p < r->end && *r->p == '.' && doc_marker(r, r->p);
+		if (closed)
+			r->p += 3;
+		/* the document ends here; what follows must start another */
+		if (emit_end(r, GRI_YEV_DOC_END, em))
+			return R_STOP;
+	}
+}
+
+/* libyaml's reader: valid UTF-8 of printable characters. The Unicode line
+ * breaks are valid but not read here. */
+static int check_text(rd *r)
+{
+	const unsigned char *s = (const unsigned char *)r->s, *e = (const unsigned char *)r->end;
+	if (e - s >= 2 && ((s[0] == 0xFE && s[1] == 0xFF) || (s[0] == 0xFF && s[1] == 0xFE)))
+		return fail_offset(r, r->s, 1,
+		                   "a UTF-16 byte order mark here (after conversion) is valid YAML that "
+		                   "guardrail's reader does not read");
+	for (const unsigned char *q = s; q < e;) {
+		unsigned c = *q;
+		if (c >= 0x20 && c < 0x7F) {
+			q++;
+			continue;
+		}
+		if (c == '\n' || c == '\r' || c == '\t') {
+			q++;
+			continue;
+		}
+		size_t w = 0;
+		unsigned long cp = 0;
+		if (c < 0x80) {
+			w = 1;
+			cp = c;
+		} else if ((c & 0xE0) == 0xC0) {
+			w = 2;
+			cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			w = 3;
+			cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			w = 4;
+			cp = c & 0x07;
+		}
+		const char *at = (const char *)q;
+		if (!w)
+			goto bad_utf8;
+		if ((size_t)(e - q) < w)
+			goto bad_utf8;
+		for (size_t i = 1; i < w; i++) {
+			if ((q[i] & 0xC0) != 0x80)
+				goto bad_utf8;
+			cp = (cp << 6) | (q[i] & 0x3F);
+		}
+		if ((w == 2 && cp < 0x80) || (w == 3 && cp < 0x800) || (w == 4 && cp < 0x10000) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			goto bad_utf8;
+		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+			r->err->encoding = 0;
+			return fail_offset(r, at, 1,
+			                   "a Unicode line break (NEL, LS or PS) is valid YAML that "
+			                   "guardrail's reader does not read");
+		}
+		if (!(cp == 0x85 || (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+		      (cp >= 0x10000 && cp <= 0x10FFFF))) {
+			r->err->encoding = 1;
+			return fail_offset(r, at, 0, "control characters are not allowed");
+		}
+		if (cp == 0xFEFF && q != s)
+			return fail_offset(r, at, 1,
+			                   "a byte order mark inside the text is valid YAML that guardrail's "
+			                   "reader does not read");
+		q += w;
+		continue;
+	bad_utf8:
+		r->err->encoding = 1;
+		return fail_offset(r, at, 0, "invalid UTF-8 octet sequence");
+	}
+	return R_OK;
+}
+
+int gri_yaml_read(const char *data, size_t len, gri_yev_fn fn, void *ctx, gri_yerr *err)
+{
+	memset(err, 0, sizeof *err);
+	rd r = {.s = data,
+	        .p = data,
+	        .end = data + len,
+	        .line_start = data,
+	        .fn = fn,
+	        .ctx = ctx,
+	        .err = err};
+	int rc = check_text(&r);
+	if (rc == R_OK) {
+		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+			r.p = r.line_start = data + 3;
+		rc = documents(&r);
+	}
+	free(r.buf);
+	return rc;
+}
