@@ -72,32 +72,32 @@ static double now(void)
 
 /* Queries over the corpus array, shaped like what a platform team asks. */
 static const char *const corpus_queries[] = {
-	"[?kind == 'Deployment'].metadata.name",
-	"[].spec.template.spec.containers[].image",
-	"length([?kind == 'Service'])",
-	"[?kind == 'Deployment'] | sort_by(@, &metadata.name)[*].metadata.name",
-	"[*].{kind: kind, name: metadata.name, ns: metadata.namespace || 'default'}",
-	"max_by([?spec.replicas], &spec.replicas).metadata.name",
-	"[?spec.template.spec.containers[?!resources.limits]].metadata.name",
-	"[?contains(keys(metadata.labels || `{}`), 'app')] | length(@)",
+        "[?kind == 'Deployment'].metadata.name",
+        "[].spec.template.spec.containers[].image",
+        "length([?kind == 'Service'])",
+        "[?kind == 'Deployment'] | sort_by(@, &metadata.name)[*].metadata.name",
+        "[*].{kind: kind, name: metadata.name, ns: metadata.namespace || 'default'}",
+        "max_by([?spec.replicas], &spec.replicas).metadata.name",
+        "[?spec.template.spec.containers[?!resources.limits]].metadata.name",
+        "[?contains(keys(metadata.labels || `{}`), 'app')] | length(@)",
 };
 
 /* A typical Kyverno expression and the AdmissionReview-shaped input it sees. */
-static const char kyverno_expr[] =
-	"request.object.spec.containers[?securityContext.privileged] | length(@)";
+static const char kyverno_expr[] = "request.object.spec.containers[?securityContext.privileged] | length(@)";
 static const char kyverno_pod[] =
-	"{\"request\":{\"operation\":\"CREATE\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
-	"\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\",\"labels\":{\"app\":\"web\"}},"
-	"\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.25\",\"ports\":[{\"containerPort\":80}],"
-	"\"securityContext\":{\"privileged\":false,\"runAsNonRoot\":true}},{\"name\":\"sidecar\","
-	"\"image\":\"envoy:1.30\",\"securityContext\":{\"privileged\":true}}],"
-	"\"initContainers\":[{\"name\":\"init\",\"image\":\"busybox\"}]}}}}";
+        "{\"request\":{\"operation\":\"CREATE\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+        "\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\",\"labels\":{\"app\":\"web\"}},"
+        "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.25\",\"ports\":[{\"containerPort\":"
+        "80}],"
+        "\"securityContext\":{\"privileged\":false,\"runAsNonRoot\":true}},{\"name\":\"sidecar\","
+        "\"image\":\"envoy:1.30\",\"securityContext\":{\"privileged\":true}}],"
+        "\"initContainers\":[{\"name\":\"init\",\"image\":\"busybox\"}]}}}}";
 
 typedef struct bench_expr {
 	char name[64];
 	const char *expr;
 	size_t len;
-	const gr_value *input; /* the corpus array, the Pod, or a suite case's `given` */
+	const gr_value *input;  /* the corpus array, the Pod, or a suite case's `given` */
 	const char *input_name; /* "corpus", "pod", or NULL: the given is written inline */
 } bench_expr;
 
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++i]);
 		else {
 			fprintf(stderr, "usage: jmespath_bench [--write-input FILE] [--write-pod FILE] "
-					"[--list FILE] [--seconds S] [--only NAME]\n");
+			                "[--list FILE] [--seconds S] [--only NAME]\n");
 			return 2;
 		}
 	}
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	double t0 = now();
 	gr_value corpus = load_corpus(&corpus_arena, "../shared/corpus");
 	fprintf(stderr, "corpus: %zu objects, %.1f MB of tree, loaded in %.2f s\n", corpus.u.a.len,
-		(double)corpus_arena.used / 1e6, now() - t0);
+	        (double)corpus_arena.used / 1e6, now() - t0);
 	if (write_input) {
 		gr_buf b;
 		gr_buf_init(&b);

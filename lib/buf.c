@@ -1,11 +1,11 @@
 /* buf.c — growable output buffer and JSON string escaping (see buf.h). */
 #include "guardrail/buf.h"
 
+#include "cnum.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cnum.h"
 
 void gr_buf_init(gr_buf *b)
 {

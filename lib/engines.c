@@ -19,12 +19,7 @@ extern const gr_engine gri_engine_kyverno;
 extern const gr_engine gri_engine_vap;
 
 const gr_engine *const gr_builtin_engines[] = {
-        &gri_engine_schema,
-        &gri_engine_pss,
-        &gri_engine_native,
-        &gri_engine_kyverno,
-        &gri_engine_vap,
-        NULL,
+        &gri_engine_schema, &gri_engine_pss, &gri_engine_native, &gri_engine_kyverno, &gri_engine_vap, NULL,
 };
 
 const gr_engine *gr_builtin_engine(const char *name)

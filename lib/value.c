@@ -4,12 +4,12 @@
  */
 #include "guardrail/value.h"
 
+#include "cnum.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cnum.h"
 
 const gr_value gr_null_value = {.type = GR_NULL};
 
@@ -65,10 +65,22 @@ const gr_value *gr_at(const gr_value *v, size_t index)
 	return &v->u.a.items[index];
 }
 
-gr_value gr_make_null(void) { return (gr_value){.type = GR_NULL}; }
-gr_value gr_make_bool(bool b) { return (gr_value){.type = GR_BOOL, .u.b = b}; }
-gr_value gr_make_int(int64_t i) { return (gr_value){.type = GR_INT, .u.i = i}; }
-gr_value gr_make_double(double d) { return (gr_value){.type = GR_DOUBLE, .u.d = d}; }
+gr_value gr_make_null(void)
+{
+	return (gr_value){.type = GR_NULL};
+}
+gr_value gr_make_bool(bool b)
+{
+	return (gr_value){.type = GR_BOOL, .u.b = b};
+}
+gr_value gr_make_int(int64_t i)
+{
+	return (gr_value){.type = GR_INT, .u.i = i};
+}
+gr_value gr_make_double(double d)
+{
+	return (gr_value){.type = GR_DOUBLE, .u.d = d};
+}
 
 gr_value gr_make_string(gr_arena *a, const char *s, size_t len)
 {
@@ -119,8 +131,7 @@ bool gr_equal(const gr_value *a, const gr_value *b)
 	switch ((gr_type)a->type) {
 	case GR_NULL: return true;
 	case GR_BOOL: return a->u.b == b->u.b;
-	case GR_STRING:
-		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
+	case GR_STRING: return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
 	case GR_ARRAY:
 		if (a->u.a.len != b->u.a.len)
 			return false;
@@ -250,4 +261,7 @@ static void write_json(gr_buf *b, const gr_value *v, int indent, int depth)
 	}
 }
 
-void gr_write_json(gr_buf *b, const gr_value *v, int indent) { write_json(b, v, indent, 0); }
+void gr_write_json(gr_buf *b, const gr_value *v, int indent)
+{
+	write_json(b, v, indent, 0);
+}

@@ -776,8 +776,8 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 		gri_yerr yerr;
 		int rc = gri_yaml_read(data, len, on_event, &b, &yerr);
 		if (rc == -2) {
-			gr_error_set(err, line0 + (uint32_t)yerr.mark.line + 1, (uint32_t)yerr.mark.column + 1, "%s",
-			             yerr.msg);
+			gr_error_set(err, line0 + (uint32_t)yerr.mark.line + 1,
+			             (uint32_t)yerr.mark.column + 1, "%s", yerr.msg);
 			if (yerr.encoding)
 				gr_error_mark(err, GR_ERR_ENCODING);
 		}

@@ -54,16 +54,20 @@ static void usage(FILE *out)
 	      "      --docs-url URL           base of rule documentation links (sarif, json; default\n"
 	      "                               https://github.com/guardrail-dev/guardrail/blob/main/)\n"
 	      "engines:\n"
-	      "      --engines LIST           comma-separated engines to run (default: schema,pss,native,kyverno,vap,\n"
-	      "                               and rules when a rule-pack flag is given or a .guardrail.yaml is found)\n"
+	      "      --engines LIST           comma-separated engines to run (default: "
+	      "schema,pss,native,kyverno,vap,\n"
+	      "                               and rules when a rule-pack flag is given or a .guardrail.yaml "
+	      "is found)\n"
 	      "schema:\n"
 	      "  -k, --kubernetes-version X.Y target version (default: newest schema present)\n"
 	      "      --schema-dir DIR         OpenAPI v3 documents (default: $GUARDRAIL_SCHEMA_DIR,\n"
 	      "                               the installed data directory, ../shared/k8s-openapi)\n"
 	      "      --schema-patches DIR     JSON merge patches laid over the schemas\n"
-	      "      --vap-policy PATH        ValidatingAdmissionPolicy and binding file (repeatable; those among\n"
+	      "      --vap-policy PATH        ValidatingAdmissionPolicy and binding file (repeatable; those "
+	      "among\n"
 	      "                               the inputs count too)\n"
-	      "      --old PATH               previous versions of the objects (an UPDATE): CRD transition rules\n"
+	      "      --old PATH               previous versions of the objects (an UPDATE): CRD transition "
+	      "rules\n"
 	      "                               (oldSelf) run against them (repeatable)\n"
 	      "      --crd PATH               CRD file or directory supplying custom resource schemas\n"
 	      "                               (repeatable; CRDs among the inputs count too)\n"
@@ -79,14 +83,17 @@ static void usage(FILE *out)
 	      "                               LEVEL: privileged, baseline, restricted; VERSION: v1.N, "
 	      "latest\n"
 	      "rule packs (docs/rules/bp.md, docs/configuration.md):\n"
-	      "      --config FILE            .guardrail.yaml (default: found from the working directory up)\n"
+	      "      --config FILE            .guardrail.yaml (default: found from the working directory "
+	      "up)\n"
 	      "      --profile NAME           guardrail (default), polaris, kube-score, kube-linter\n"
-	      "      --profile-config FILE    the profile's own file (Polaris config.yaml, .kube-linter.yaml)\n"
+	      "      --profile-config FILE    the profile's own file (Polaris config.yaml, "
+	      ".kube-linter.yaml)\n"
 	      "      --only RULE[,RULE...]    run only these rules or packs (bp, ref, api, image, ...)\n"
 	      "      --enable-rule / --disable-rule RULE[,RULE...]  switch rules on or off\n"
 	      "      --ignore-test / --enable-optional-test ID     kube-score's flags (kube-score profile)\n"
 	      "      --do-not-auto-add-defaults  kube-linter's flag: only the checks named run\n"
-	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default 1.35)\n"
+	      "      --target-kubernetes X.Y  judge api.deprecated / api.removed at this version (default "
+	      "1.35)\n"
 	      "      --allowed-registries R[,R...] / --denied-registries R[,R...]  image registries\n"
 	      "      --require-digest         images must be pinned by digest\n"
 	      "      --require-qualified-images  images name their registry (no implicit docker.io/library)\n"
@@ -363,7 +370,8 @@ static gr_checker *make_checker(check_args *a)
 		size_t len = 0;
 		for (size_t i = 0; i < n && len < sizeof list; i++)
 			if (strcmp(names[i], "rules") != 0 || a->rules_wanted)
-				len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? "," : "", names[i]);
+				len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? "," : "",
+				                        names[i]);
 		if (gr_options_select(a->options, list, &err)) {
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;

@@ -16,24 +16,24 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
-	{"serve", cmd_serve, "the admission webhook: the same verdicts in the cluster"},
-	{"test", cmd_test, "run Kyverno CLI tests (kyverno-test.yaml) with the Kyverno engine"},
-	{"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
-	{"audit", cmd_audit, "judge what runs in a cluster (or a snapshot) with the engines of check"},
-	{"snapshot", cmd_snapshot, "save what audit reads from a cluster to a file"},
-	{"version", cmd_version, "print the version"},
+        {"check", cmd_check, "validate manifests: schema, Pod Security Standards"},
+        {"serve", cmd_serve, "the admission webhook: the same verdicts in the cluster"},
+        {"test", cmd_test, "run Kyverno CLI tests (kyverno-test.yaml) with the Kyverno engine"},
+        {"query", cmd_query, "evaluate a JMESPath expression over YAML/JSON documents"},
+        {"audit", cmd_audit, "judge what runs in a cluster (or a snapshot) with the engines of check"},
+        {"snapshot", cmd_snapshot, "save what audit reads from a cluster to a file"},
+        {"version", cmd_version, "print the version"},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: guardrail <command> [options] [args]\n\n"
-		     "Kubernetes guardrails: schema validation, Pod Security Standards and\n"
-		     "policies, the same verdicts in CI and in the cluster.\n\ncommands:\n");
+	             "Kubernetes guardrails: schema validation, Pod Security Standards and\n"
+	             "policies, the same verdicts in CI and in the cluster.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'guardrail <command> --help' describes a command. Exit codes: 0 no enforce-level\n"
-		     "finding, 1 at least one, 2 bad input or bad invocation.\n");
+	             "finding, 1 at least one, 2 bad input or bad invocation.\n");
 }
 
 int main(int argc, char **argv)

@@ -23,11 +23,11 @@ extern "C" {
 typedef struct gr_arena_chunk gr_arena_chunk;
 
 typedef struct gr_arena {
-	gr_arena_chunk *head;  /* chunk being filled */
-	size_t used;           /* bytes handed out, all chunks */
-	size_t reserved;       /* bytes obtained from malloc, all chunks */
-	size_t limit;          /* 0: no limit */
-	size_t first_chunk;    /* size of the first chunk; 0: the default (64 KiB) */
+	gr_arena_chunk *head; /* chunk being filled */
+	size_t used;          /* bytes handed out, all chunks */
+	size_t reserved;      /* bytes obtained from malloc, all chunks */
+	size_t limit;         /* 0: no limit */
+	size_t first_chunk;   /* size of the first chunk; 0: the default (64 KiB) */
 } gr_arena;
 
 void gr_arena_init(gr_arena *a);
@@ -47,8 +47,7 @@ void *gr_arena_calloc(gr_arena *a, size_t count, size_t size);
 char *gr_arena_strndup(gr_arena *a, const char *s, size_t len);
 char *gr_arena_strdup(gr_arena *a, const char *s);
 /* printf into the arena; NULL on exhaustion. */
-char *gr_arena_printf(gr_arena *a, const char *fmt, ...)
-	GR_PRINTF(2, 3);
+char *gr_arena_printf(gr_arena *a, const char *fmt, ...) GR_PRINTF(2, 3);
 
 #ifdef __cplusplus
 }

@@ -19,7 +19,7 @@ typedef struct gr_buf {
 	char *data; /* NUL-terminated while len < cap; malloc'd */
 	size_t len;
 	size_t cap;
-	int failed; /* set when an allocation failed; further appends are dropped */
+	int failed;     /* set when an allocation failed; further appends are dropped */
 	size_t limit;   /* 0: none; else the most bytes the buffer may hold */
 	int over_limit; /* set (with failed) when an append would pass limit */
 } gr_buf;

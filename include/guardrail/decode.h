@@ -50,9 +50,9 @@ typedef struct gr_document {
 } gr_document;
 
 typedef struct gr_decode_limits {
-	size_t max_depth;        /* nesting depth of collections; default 512 */
-	size_t max_alias_nodes;  /* nodes reachable through aliases, per document; default 1,000,000 */
-	size_t max_bytes;        /* input size; default 256 MiB */
+	size_t max_depth;         /* nesting depth of collections; default 512 */
+	size_t max_alias_nodes;   /* nodes reachable through aliases, per document; default 1,000,000 */
+	size_t max_bytes;         /* input size; default 256 MiB */
 	size_t max_memory_factor; /* value-tree bytes per input byte; default (and 0) 16 */
 	int yaml_reader;          /* GR_YAML_READER_*; 0 is the default reader */
 } gr_decode_limits;
@@ -76,27 +76,27 @@ typedef struct gr_chunk {
 int gr_split_yaml(const char *data, size_t len, gr_chunk **chunks, size_t *n);
 /* Decode one chunk of data (positions are those of the whole input). */
 int gr_decode_yaml_chunk(gr_arena *a, const char *data, size_t len, const gr_chunk *chunk,
-			 const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err);
+                         const gr_decode_limits *limits, gr_document **docs, size_t *ndocs, gr_error *err);
 /* True when the first significant byte is '{': a JSON stream, decoded whole
  * by gr_decode rather than split (a '[' is read as YAML, as kubectl does). */
 int gr_looks_like_json(const char *data, size_t len);
 
 /*
- * Decode a whole buffer: encoding, then a JSON stream or YAML (see above). On success fills *docs (arena array) and *ndocs, returns 0. On error
- * returns -1 with err describing the first failure; every document that did
- * decode is still returned in *docs and *ndocs, so callers report the rest.
- * `limits` may be NULL for defaults.
+ * Decode a whole buffer: encoding, then a JSON stream or YAML (see above). On success fills *docs (arena
+ * array) and *ndocs, returns 0. On error returns -1 with err describing the first failure; every document
+ * that did decode is still returned in *docs and *ndocs, so callers report the rest. `limits` may be NULL for
+ * defaults.
  */
-int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-	      gr_document **docs, size_t *ndocs, gr_error *err);
+int gr_decode(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits, gr_document **docs,
+              size_t *ndocs, gr_error *err);
 
 /* Force one syntax. */
 int gr_decode_yaml(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-		   gr_document **docs, size_t *ndocs, gr_error *err);
+                   gr_document **docs, size_t *ndocs, gr_error *err);
 /* Exactly one JSON value (surrounding whitespace allowed); UTF-16 with a
  * byte order mark is converted first. */
-int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits,
-		   gr_value *out, gr_error *err);
+int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_limits *limits, gr_value *out,
+                   gr_error *err);
 
 /* The default cap on one input (a file, standard input, a CRD or patch file). */
 #define GR_INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)

@@ -40,8 +40,7 @@ typedef struct gr_error {
 
 void gr_error_clear(gr_error *err);
 /* Sets err (if non-NULL) and returns -1, so callers can `return gr_error_set(...)`. */
-int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt, ...)
-	GR_PRINTF(4, 5);
+int gr_error_set(gr_error *err, uint32_t line, uint32_t column, const char *fmt, ...) GR_PRINTF(4, 5);
 void gr_error_set_file(gr_error *err, const char *file);
 /* Mark the error just set with its kind; returns -1 like gr_error_set. */
 static inline int gr_error_mark(gr_error *err, gr_error_kind kind)

@@ -31,14 +31,14 @@ const char *gr_severity_name(gr_severity s); /* "error", "warning", "info" */
 const char *gr_action_name(gr_action a);     /* "enforce", "warn", "audit" */
 
 typedef struct gr_finding {
-	const char *rule;        /* "schema.type", "pss.privileged", ... */
+	const char *rule; /* "schema.type", "pss.privileged", ... */
 	gr_severity severity;
 	gr_action action;
 	const gr_object *object; /* NULL for findings about a file (decode errors) */
 	const char *file;
 	unsigned document;
-	const char *path;        /* field path relative to the object; "" for the whole object */
-	uint32_t line, column;   /* 1-based; 0 when unknown */
+	const char *path;      /* field path relative to the object; "" for the whole object */
+	uint32_t line, column; /* 1-based; 0 when unknown */
 	const char *message;
 	const char *remediation; /* one line; may be NULL */
 	const char *doc;         /* documentation anchor, e.g. "docs/rules/schema.md#schema-type" */
@@ -67,9 +67,9 @@ void gr_findings_fail(gr_findings *f, const char *why);
 /* A zeroed slot at the end, or NULL on allocation failure. */
 gr_finding *gr_findings_add(gr_findings *f);
 /* Convenience: add a finding located at node v (line/column from v; v may be NULL). */
-gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *rule,
-			     gr_severity sev, gr_action act, const char *path, const gr_value *v,
-			     const char *fmt, ...) GR_PRINTF(8, 9);
+gr_finding *gr_findings_addf(gr_findings *f, const gr_object *obj, const char *rule, gr_severity sev,
+                             gr_action act, const char *path, const gr_value *v, const char *fmt, ...)
+        GR_PRINTF(8, 9);
 
 #ifdef __cplusplus
 }

@@ -30,9 +30,9 @@
 #include "guardrail/pss.h"
 #include "guardrail/regex.h"
 #include "guardrail/report.h"
+#include "guardrail/rules.h"
 #include "guardrail/schema.h"
 #include "guardrail/session.h"
-#include "guardrail/rules.h"
 #include "guardrail/set.h"
 #include "guardrail/value.h"
 

@@ -47,7 +47,7 @@ typedef enum gr_jp_error_type {
 
 typedef struct gr_jp_error {
 	gr_jp_error_type type;
-	size_t offset;      /* 0-based byte offset in the expression */
+	size_t offset; /* 0-based byte offset in the expression */
 	char message[256];
 } gr_jp_error;
 
@@ -56,9 +56,9 @@ const char *gr_jp_error_name(gr_jp_error_type t);
 
 /* Limits; gr_jp_limits_default gives the values used when NULL is passed. */
 typedef struct gr_jp_limits {
-	size_t max_expression;  /* bytes of expression text; default 65536 */
-	size_t max_depth;       /* AST nesting depth; default 256 */
-	size_t max_result_bytes;/* bytes one evaluation may allocate; default 256 MiB */
+	size_t max_expression;   /* bytes of expression text; default 65536 */
+	size_t max_depth;        /* AST nesting depth; default 256 */
+	size_t max_result_bytes; /* bytes one evaluation may allocate; default 256 MiB */
 } gr_jp_limits;
 void gr_jp_limits_default(gr_jp_limits *l);
 
@@ -116,8 +116,7 @@ void *gr_jp_call_alloc(gr_jp_call *c, size_t size);
 /* Evaluate an expref argument over a value. */
 int gr_jp_call_expref(gr_jp_call *c, const gr_value *expref, const gr_value *input, gr_value *out);
 /* Set the error (positioned at the call) and return -1. */
-int gr_jp_call_fail(gr_jp_call *c, gr_jp_error_type type, const char *fmt, ...)
-	GR_PRINTF(3, 4);
+int gr_jp_call_fail(gr_jp_call *c, gr_jp_error_type type, const char *fmt, ...) GR_PRINTF(3, 4);
 
 typedef struct gr_jp_program gr_jp_program;
 
@@ -126,8 +125,8 @@ typedef struct gr_jp_program gr_jp_program;
  * compiling; the program copies what it needs, so the registry may be freed
  * afterwards. `limits` may be NULL. 0 on success, -1 with *err filled.
  */
-int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions,
-		  const gr_jp_limits *limits, gr_jp_program **out, gr_jp_error *err);
+int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions, const gr_jp_limits *limits,
+                  gr_jp_program **out, gr_jp_error *err);
 void gr_jp_free(gr_jp_program *p);
 
 /* The expression text the program was compiled from (NUL-terminated). */
@@ -139,7 +138,7 @@ const char *gr_jp_source(const gr_jp_program *p);
  * all three live. Thread-safe for distinct arenas. 0 or -1 with *err.
  */
 int gr_jp_eval(const gr_jp_program *p, const gr_value *input, gr_arena *arena, gr_value *result,
-	       gr_jp_error *err);
+               gr_jp_error *err);
 
 /* JMESPath truthiness: false, null, "", [], {} are false; all else true. */
 bool gr_jp_truthy(const gr_value *v);

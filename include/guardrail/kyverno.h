@@ -66,7 +66,7 @@ int gr_kyverno_set_load_file(gr_kyverno_set *set, const char *path, size_t *load
 /* Load one decoded document (copied into the set) when it is a Kyverno
  * policy; *loaded (may be NULL) is 1 then, 0 for other documents. */
 int gr_kyverno_set_load_value(gr_kyverno_set *set, const char *name, const gr_value *root, size_t *loaded,
-			      gr_error *err);
+                              gr_error *err);
 
 size_t gr_kyverno_set_policy_count(const gr_kyverno_set *set);
 /* Rules in the set, autogen rules included; and how many of them are of a

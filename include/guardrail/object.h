@@ -36,16 +36,16 @@ extern "C" {
 #endif
 
 typedef struct gr_object {
-	const gr_value *root;     /* the object's tree (an object node, or anything for bad input) */
-	const char *api_version;  /* "" when missing or not a string */
-	const char *group;        /* "" for the core group ("v1") */
-	const char *version;      /* "v1", "v1beta1", ... */
-	const char *kind;         /* "" when missing */
-	const char *name;         /* metadata.name, or generateName, or "" */
-	const char *namespace_;   /* metadata.namespace or "" */
-	const char *file;         /* input name as given ("-" for stdin) */
-	unsigned document;        /* 0-based document index in the file */
-	int item;                 /* index among the objects flattened from its List, or -1 */
+	const gr_value *root;    /* the object's tree (an object node, or anything for bad input) */
+	const char *api_version; /* "" when missing or not a string */
+	const char *group;       /* "" for the core group ("v1") */
+	const char *version;     /* "v1", "v1beta1", ... */
+	const char *kind;        /* "" when missing */
+	const char *name;        /* metadata.name, or generateName, or "" */
+	const char *namespace_;  /* metadata.namespace or "" */
+	const char *file;        /* input name as given ("-" for stdin) */
+	unsigned document;       /* 0-based document index in the file */
+	int item;                /* index among the objects flattened from its List, or -1 */
 	/* Workloads only (NULL otherwise). */
 	const gr_value *pod_spec;
 	const char *pod_spec_path;     /* "spec", "spec.template.spec", ... */
@@ -58,13 +58,13 @@ typedef struct gr_object {
  * least one object for a non-empty document, even a malformed one (so the
  * schema engine can report that it is not an object).
  */
-int gr_objects_from_document(gr_arena *a, const gr_document *doc, const char *file,
-			     gr_object **objs, size_t *nobjs);
+int gr_objects_from_document(gr_arena *a, const gr_document *doc, const char *file, gr_object **objs,
+                             size_t *nobjs);
 
 /* Fill derived fields of one object from its root (used by the above and by
  * callers that build objects from other sources, e.g. AdmissionReview). */
-void gr_object_init(gr_arena *a, gr_object *o, const gr_value *root, const char *file,
-		    unsigned document, int item);
+void gr_object_init(gr_arena *a, gr_object *o, const gr_value *root, const char *file, unsigned document,
+                    int item);
 
 /* True when the kind is one whose pod spec is located (see table above). */
 bool gr_kind_is_workload(const char *kind);

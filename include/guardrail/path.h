@@ -27,7 +27,11 @@ void gr_path_init(gr_path *p, const char *prefix);
 /* Each push returns the previous length, to pass to gr_path_pop. */
 size_t gr_path_push_key(gr_path *p, const char *key, size_t key_len);
 size_t gr_path_push_index(gr_path *p, size_t index);
-static inline void gr_path_pop(gr_path *p, size_t len) { p->len = len; p->buf[len] = '\0'; }
+static inline void gr_path_pop(gr_path *p, size_t len)
+{
+	p->len = len;
+	p->buf[len] = '\0';
+}
 
 #ifdef __cplusplus
 }

@@ -32,11 +32,7 @@
 extern "C" {
 #endif
 
-typedef enum gr_pss_level {
-	GR_PSS_PRIVILEGED = 0,
-	GR_PSS_BASELINE = 1,
-	GR_PSS_RESTRICTED = 2
-} gr_pss_level;
+typedef enum gr_pss_level { GR_PSS_PRIVILEGED = 0, GR_PSS_BASELINE = 1, GR_PSS_RESTRICTED = 2 } gr_pss_level;
 
 /* The minor version that means "latest" (newer than every real version). */
 #define GR_PSS_LATEST 1000000
@@ -93,9 +89,8 @@ typedef void (*gr_pss_sink)(void *user, const gr_pss_violation *v);
  * paths are where spec and metadata sit in the object ("spec",
  * "spec.template.spec"). Returns the number of violations reported.
  */
-size_t gr_pss_evaluate(const gr_value *pod_metadata, const char *metadata_path,
-		       const gr_value *pod_spec, const char *spec_path, gr_pss_spec at,
-		       gr_pss_sink sink, void *user);
+size_t gr_pss_evaluate(const gr_value *pod_metadata, const char *metadata_path, const gr_value *pod_spec,
+                       const char *spec_path, gr_pss_spec at, gr_pss_sink sink, void *user);
 
 /* The table of checks, for docs and tests. */
 typedef struct gr_pss_check_info {

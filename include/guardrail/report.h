@@ -34,9 +34,9 @@ typedef enum gr_format {
 int gr_format_parse(const char *name);
 
 typedef enum gr_object_status {
-	GR_OBJECT_VALID = 0,   /* judged, no enforce-level finding */
-	GR_OBJECT_INVALID,     /* at least one enforce-level finding */
-	GR_OBJECT_SKIPPED      /* no engine could judge it */
+	GR_OBJECT_VALID = 0, /* judged, no enforce-level finding */
+	GR_OBJECT_INVALID,   /* at least one enforce-level finding */
+	GR_OBJECT_SKIPPED    /* no engine could judge it */
 } gr_object_status;
 
 /* How many objects or rules a reason accounts for (a summary's skipped
@@ -51,7 +51,7 @@ typedef struct gr_summary {
 	size_t objects;
 	size_t valid;
 	size_t invalid;
-	size_t errors;        /* inputs (files or documents) that could not be read or decoded */
+	size_t errors; /* inputs (files or documents) that could not be read or decoded */
 	size_t skipped;
 	size_t not_evaluated; /* rules present but not evaluated (CEL) */
 	size_t findings;
@@ -66,7 +66,7 @@ typedef struct gr_file_result {
 	const gr_object *objects;
 	const unsigned char *status; /* gr_object_status per object */
 	size_t nobjects;
-	const gr_finding *findings;  /* sorted by position */
+	const gr_finding *findings; /* sorted by position */
 	size_t nfindings;
 } gr_file_result;
 

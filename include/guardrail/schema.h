@@ -64,8 +64,8 @@ int gr_schema_add_crd_path(gr_schema_registry *r, const char *path, gr_error *er
 bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *version, const char *kind);
 
 typedef struct gr_schema_check_options {
-	bool strict;                 /* unknown fields are errors, not warnings */
-	bool ignore_missing_schemas; /* a kind without schema: ctx->skipped instead of a finding */
+	bool strict;                      /* unknown fields are errors, not warnings */
+	bool ignore_missing_schemas;      /* a kind without schema: ctx->skipped instead of a finding */
 	const struct gr_old_objects *old; /* previous versions (--old): transition rules see them; or NULL */
 } gr_schema_check_options;
 
@@ -79,7 +79,7 @@ void gr_old_objects_free(gr_old_objects *o);
 /* Validate one object; appends findings (strings in out->arena). Thread-safe.
  * -1 when memory ran out (the findings may be incomplete). */
 int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema_check_options *opt,
-                     gr_check_ctx *ctx, gr_findings *out);
+                    gr_check_ctx *ctx, gr_findings *out);
 
 /* RFC 7386 JSON merge patch: a new value in arena a (target is not changed). */
 gr_value gr_json_merge_patch(gr_arena *a, const gr_value *target, const gr_value *patch);

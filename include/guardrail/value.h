@@ -31,15 +31,7 @@
 extern "C" {
 #endif
 
-typedef enum gr_type {
-	GR_NULL = 0,
-	GR_BOOL,
-	GR_INT,
-	GR_DOUBLE,
-	GR_STRING,
-	GR_ARRAY,
-	GR_OBJECT
-} gr_type;
+typedef enum gr_type { GR_NULL = 0, GR_BOOL, GR_INT, GR_DOUBLE, GR_STRING, GR_ARRAY, GR_OBJECT } gr_type;
 
 typedef struct gr_value gr_value;
 typedef struct gr_member gr_member;
@@ -68,7 +60,7 @@ struct gr_value {
 };
 
 struct gr_member {
-	const char *key;   /* NUL-terminated */
+	const char *key; /* NUL-terminated */
 	size_t key_len;
 	uint64_t key_head; /* the key's first 8 bytes, zero-padded (gr_key_head) */
 	uint32_t line;     /* position of the key */
@@ -100,7 +92,10 @@ extern const gr_value gr_null_value;
 
 const char *gr_type_name(gr_type t); /* "null", "boolean", "integer", "number", "string", "array", "object" */
 
-static inline bool gr_is(const gr_value *v, gr_type t) { return v && v->type == t; }
+static inline bool gr_is(const gr_value *v, gr_type t)
+{
+	return v && v->type == t;
+}
 static inline bool gr_is_number(const gr_value *v)
 {
 	return v && (v->type == GR_INT || v->type == GR_DOUBLE);

@@ -22,14 +22,14 @@
 /* ---- lexer ---- */
 typedef enum jp_tok {
 	T_EOF = 0,
-	T_UNQUOTED,  /* identifier */
-	T_QUOTED,    /* "identifier" */
-	T_LITERAL,   /* `json` or 'raw' */
+	T_UNQUOTED, /* identifier */
+	T_QUOTED,   /* "identifier" */
+	T_LITERAL,  /* `json` or 'raw' */
 	T_NUMBER,
 	T_DOT,
 	T_STAR,
-	T_FLATTEN,   /* [] */
-	T_FILTER,    /* [? */
+	T_FLATTEN, /* [] */
+	T_FILTER,  /* [? */
 	T_LBRACKET,
 	T_RBRACKET,
 	T_LBRACE,
@@ -42,8 +42,8 @@ typedef enum jp_tok {
 	T_OR,
 	T_AND,
 	T_NOT,
-	T_CURRENT,   /* @ */
-	T_EXPREF,    /* & */
+	T_CURRENT, /* @ */
+	T_EXPREF,  /* & */
 	T_EQ,
 	T_NE,
 	T_LT,
@@ -55,14 +55,14 @@ typedef enum jp_tok {
 
 typedef struct jp_token {
 	jp_tok type;
-	size_t pos;    /* offset in the expression */
-	gr_value value;/* T_UNQUOTED/T_QUOTED: string; T_LITERAL: value; T_NUMBER: int */
+	size_t pos;     /* offset in the expression */
+	gr_value value; /* T_UNQUOTED/T_QUOTED: string; T_LITERAL: value; T_NUMBER: int */
 } jp_token;
 
 typedef struct jp_lexer {
 	const char *src;
 	size_t len, pos;
-	gr_arena *arena;  /* the program's: identifiers and literals live there */
+	gr_arena *arena; /* the program's: identifiers and literals live there */
 	gr_jp_error *err;
 } jp_lexer;
 
@@ -89,16 +89,16 @@ typedef enum jp_kind {
 	N_OR,
 	N_AND,
 	N_NOT,
-	N_COMPARE,        /* op */
-	N_FUNCTION,       /* fn, kids[] = args */
-	N_EXPREF          /* kids[0] */
+	N_COMPARE,  /* op */
+	N_FUNCTION, /* fn, kids[] = args */
+	N_EXPREF    /* kids[0] */
 } jp_kind;
 
 typedef struct jp_node jp_node;
 struct jp_node {
-	uint8_t kind;  /* jp_kind */
-	uint8_t op;    /* N_COMPARE: jp_tok of the comparator */
-	size_t pos;    /* offset in the expression, for errors */
+	uint8_t kind; /* jp_kind */
+	uint8_t op;   /* N_COMPARE: jp_tok of the comparator */
+	size_t pos;   /* offset in the expression, for errors */
 	size_t nkids;
 	jp_node **kids;
 	union {
@@ -124,12 +124,12 @@ typedef struct jp_parse_opts {
 } jp_parse_opts;
 
 /* Parse a whole expression into nodes allocated in arena. */
-int jp_parse(const char *src, size_t len, gr_arena *arena, const jp_parse_opts *opts,
-	     jp_node **root, gr_jp_error *err);
+int jp_parse(const char *src, size_t len, gr_arena *arena, const jp_parse_opts *opts, jp_node **root,
+             gr_jp_error *err);
 
 /* ---- shared helpers ---- */
 int jp_fail(gr_jp_error *err, gr_jp_error_type type, size_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* The built-in registry (static, immutable). */
 const gr_jp_functions *jp_builtins(void);
@@ -138,8 +138,8 @@ const gr_jp_functions *jp_builtins(void);
 struct gr_jp_call {
 	gr_arena *arena;
 	gr_jp_error *err;
-	size_t budget;          /* bytes left before the size limit */
-	const jp_node *node;    /* current function call (for errors) */
+	size_t budget;       /* bytes left before the size limit */
+	const jp_node *node; /* current function call (for errors) */
 	void *userdata;
 };
 typedef struct gr_jp_call jp_ctx;

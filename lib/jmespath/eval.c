@@ -180,7 +180,7 @@ static inline const gr_value *lookup(const gr_value *obj, const char *name, size
  * first when cond is given.
  */
 static inline int eval_base(jp_ctx *c, const jp_node *n, const gr_value *in, gr_type type, gr_value *base,
-			    gr_value *out)
+                            gr_value *out)
 {
 	if (jp_eval(c, n->kids[0], in, base) != 0)
 		return -1;
@@ -191,7 +191,7 @@ static inline int eval_base(jp_ctx *c, const jp_node *n, const gr_value *in, gr_
 }
 
 static inline int project_item(jp_ctx *c, const jp_node *cond, const jp_node *rhs, const gr_value *item,
-			       gr_value *out)
+                               gr_value *out)
 {
 	gr_value v;
 	if (cond) {
@@ -210,7 +210,7 @@ static inline int project_item(jp_ctx *c, const jp_node *cond, const jp_node *rh
 /* The bulky node kinds live out of line (noinline) so that jp_eval, which
  * recurses once per node, keeps a small stack frame. */
 static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                  gr_value *out)
 {
 	gr_value base;
 	int rc = eval_base(c, n, in, GR_ARRAY, &base, out);
@@ -235,7 +235,7 @@ static __attribute__((noinline)) int eval_project(jp_ctx *c, const jp_node *n, c
 }
 
 static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                         gr_value *out)
 {
 	gr_value base;
 	int rc = eval_base(c, n, in, GR_OBJECT, &base, out);
@@ -250,7 +250,7 @@ static __attribute__((noinline)) int eval_values_project(jp_ctx *c, const jp_nod
 }
 
 static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                 gr_value *out)
 {
 	gr_value base;
 	int rc = eval_base(c, n, in, GR_ARRAY, &base, out);
@@ -265,7 +265,7 @@ static __attribute__((noinline)) int eval_filter(jp_ctx *c, const jp_node *n, co
 }
 
 static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                  gr_value *out)
 {
 	gr_value base;
 	int rc = eval_base(c, n, in, GR_ARRAY, &base, out);
@@ -303,7 +303,7 @@ static __attribute__((noinline)) int eval_flatten(jp_ctx *c, const jp_node *n, c
 }
 
 static __attribute__((noinline)) int eval_multi_list(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                     gr_value *out)
 {
 	if (in->type == GR_NULL) {
 		*out = gr_make_null();
@@ -321,7 +321,7 @@ static __attribute__((noinline)) int eval_multi_list(jp_ctx *c, const jp_node *n
 }
 
 static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                     gr_value *out)
 {
 	if (in->type == GR_NULL) {
 		*out = gr_make_null();
@@ -347,7 +347,7 @@ static __attribute__((noinline)) int eval_multi_hash(jp_ctx *c, const jp_node *n
 }
 
 static __attribute__((noinline)) int eval_compare(jp_ctx *c, const jp_node *n, const gr_value *in,
-						 gr_value *out)
+                                                  gr_value *out)
 {
 	gr_value a, b;
 	if (jp_eval(c, n->kids[0], in, &a) != 0 || jp_eval(c, n->kids[1], in, &b) != 0)
@@ -508,8 +508,8 @@ static int eval_function(jp_ctx *c, const jp_node *n, const gr_value *in, gr_val
 		unsigned want = fn->params[i < fn->nparams ? i : fn->nparams - 1];
 		if (!arg_matches(want, &args[i]))
 			return jp_fail(c->err, GR_JP_INVALID_TYPE, n->pos,
-				       "%s(): argument %zu has the wrong type (%s)", fn->name, i + 1,
-				       value_type_name(&args[i]));
+			               "%s(): argument %zu has the wrong type (%s)", fn->name, i + 1,
+			               value_type_name(&args[i]));
 	}
 	const jp_node *saved_node = c->node;
 	void *saved_user = c->userdata;
@@ -523,9 +523,18 @@ static int eval_function(jp_ctx *c, const jp_node *n, const gr_value *in, gr_val
 
 /* ---- callback API ---- */
 
-gr_arena *gr_jp_call_arena(gr_jp_call *c) { return c->arena; }
-void *gr_jp_call_userdata(gr_jp_call *c) { return c->userdata; }
-void *gr_jp_call_alloc(gr_jp_call *c, size_t size) { return jp_alloc(c, size); }
+gr_arena *gr_jp_call_arena(gr_jp_call *c)
+{
+	return c->arena;
+}
+void *gr_jp_call_userdata(gr_jp_call *c)
+{
+	return c->userdata;
+}
+void *gr_jp_call_alloc(gr_jp_call *c, size_t size)
+{
+	return jp_alloc(c, size);
+}
 
 int gr_jp_call_expref(gr_jp_call *c, const gr_value *expref, const gr_value *input, gr_value *out)
 {

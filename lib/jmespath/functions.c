@@ -13,15 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ast.h"
 #include "../cnum.h"
+#include "ast.h"
 
-#define NUM GR_JP_ARG_NUMBER
-#define STR GR_JP_ARG_STRING
-#define ARR GR_JP_ARG_ARRAY
-#define OBJ GR_JP_ARG_OBJECT
-#define ANY GR_JP_ARG_ANY
-#define REF GR_JP_ARG_EXPREF
+#define NUM  GR_JP_ARG_NUMBER
+#define STR  GR_JP_ARG_STRING
+#define ARR  GR_JP_ARG_ARRAY
+#define OBJ  GR_JP_ARG_OBJECT
+#define ANY  GR_JP_ARG_ANY
+#define REF  GR_JP_ARG_EXPREF
 #define ANUM GR_JP_ARG_ARRAY_NUMBER
 #define ASTR GR_JP_ARG_ARRAY_STRING
 
@@ -192,8 +192,8 @@ static size_t utf8_count(const char *s, size_t len)
 static int fn_length(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
 	size_t len = a[0].type == GR_STRING  ? utf8_count(a[0].u.s.ptr, a[0].u.s.len)
-		     : a[0].type == GR_ARRAY ? a[0].u.a.len
-					     : a[0].u.o.len;
+	             : a[0].type == GR_ARRAY ? a[0].u.a.len
+	                                     : a[0].u.o.len;
 	*out = gr_make_int((int64_t)len);
 	return 0;
 }
@@ -217,12 +217,11 @@ static int check_keys(gr_jp_call *c, const char *fname, const gr_value *keys, si
 		return 0;
 	int number = gr_is_number(&keys[0]);
 	if (!number && keys[0].type != GR_STRING)
-		return gr_jp_call_fail(c, GR_JP_INVALID_TYPE, "%s(): expected numbers or strings",
-				       fname);
+		return gr_jp_call_fail(c, GR_JP_INVALID_TYPE, "%s(): expected numbers or strings", fname);
 	for (size_t i = 1; i < len; i++)
 		if (number ? !gr_is_number(&keys[i]) : keys[i].type != GR_STRING)
 			return gr_jp_call_fail(c, GR_JP_INVALID_TYPE,
-					       "%s(): items must all be numbers or all strings", fname);
+			                       "%s(): items must all be numbers or all strings", fname);
 	return 0;
 }
 
@@ -268,8 +267,7 @@ static void merge_sort(size_t *idx, size_t *tmp, size_t n, const gr_value *keys)
 }
 
 /* Sorted copy of items by keys. */
-static int sorted(gr_jp_call *c, const gr_value *items, const gr_value *keys, size_t len,
-		  gr_value *out)
+static int sorted(gr_jp_call *c, const gr_value *items, const gr_value *keys, size_t len, gr_value *out)
 {
 	memset(out, 0, sizeof *out);
 	out->type = GR_ARRAY;
@@ -323,8 +321,14 @@ static int min_max(gr_jp_call *c, const gr_value *a, gr_value *out, int want_max
 	return 0;
 }
 
-static int fn_max(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out) { return min_max(c, a, out, 1); }
-static int fn_min(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out) { return min_max(c, a, out, 0); }
+static int fn_max(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
+{
+	return min_max(c, a, out, 1);
+}
+static int fn_min(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
+{
+	return min_max(c, a, out, 0);
+}
 
 static int min_max_by(gr_jp_call *c, const gr_value *a, gr_value *out, int want_max)
 {
@@ -336,8 +340,14 @@ static int min_max_by(gr_jp_call *c, const gr_value *a, gr_value *out, int want_
 	return 0;
 }
 
-static int fn_max_by(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out) { return min_max_by(c, a, out, 1); }
-static int fn_min_by(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out) { return min_max_by(c, a, out, 0); }
+static int fn_max_by(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
+{
+	return min_max_by(c, a, out, 1);
+}
+static int fn_min_by(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
+{
+	return min_max_by(c, a, out, 0);
+}
 
 static int fn_merge(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
@@ -357,7 +367,8 @@ static int fn_merge(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 			const gr_member *src = &a[i].u.o.members[j];
 			size_t e;
 			for (e = 0; e < k; e++)
-				if (m[e].key_len == src->key_len && memcmp(m[e].key, src->key, src->key_len) == 0)
+				if (m[e].key_len == src->key_len &&
+				    memcmp(m[e].key, src->key, src->key_len) == 0)
 					break;
 			m[e] = *src; /* a later key replaces the value in place */
 			if (e == k)
@@ -515,9 +526,10 @@ static int fn_to_string(gr_jp_call *c, const gr_value *a, size_t n, gr_value *ou
 	gr_buf_init(&b);
 	b.limit = c->budget ? c->budget : 1; /* the text counts against max_result_bytes */
 	gr_write_json(&b, &a[0], -1);
-	int rc = b.over_limit ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): result larger than max_result_bytes")
-		 : b.failed   ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): out of memory")
-			      : make_string(c, b.data ? b.data : "", b.len, out);
+	int rc = b.over_limit
+	                 ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): result larger than max_result_bytes")
+	         : b.failed ? gr_jp_call_fail(c, GR_JP_LIMIT, "to_string(): out of memory")
+	                    : make_string(c, b.data ? b.data : "", b.len, out);
 	gr_buf_free(&b);
 	return rc;
 }
@@ -525,44 +537,50 @@ static int fn_to_string(gr_jp_call *c, const gr_value *a, size_t n, gr_value *ou
 static int fn_type(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
 	static const char *const names[] = {
-		[GR_NULL] = "null",     [GR_BOOL] = "boolean", [GR_INT] = "number",  [GR_DOUBLE] = "number",
-		[GR_STRING] = "string", [GR_ARRAY] = "array",  [GR_OBJECT] = "object",
+	        [GR_NULL] = "null",     [GR_BOOL] = "boolean", [GR_INT] = "number",    [GR_DOUBLE] = "number",
+	        [GR_STRING] = "string", [GR_ARRAY] = "array",  [GR_OBJECT] = "object",
 	};
 	const char *s = names[a[0].type];
 	*out = gr_make_string_ref(s, strlen(s));
 	return 0;
 }
 
-#define F1(name, t0) {#name, {t0}, 1, false, fn_##name, NULL}
-#define F2(name, t0, t1) {#name, {t0, t1}, 2, false, fn_##name, NULL}
+#define F1(name, t0)                                                                                         \
+	{                                                                                                    \
+#name, {t0 }, 1, false, fn_##name, NULL                                                      \
+	}
+#define F2(name, t0, t1)                                                                                     \
+	{                                                                                                    \
+#name, {t0, t1 }, 2, false, fn_##name, NULL                                                  \
+	}
 
 static const gr_jp_function builtins[] = {
-	F1(abs, NUM),
-	F1(avg, ANUM),
-	F1(ceil, NUM),
-	F2(contains, ARR | STR, ANY),
-	F2(ends_with, STR, STR),
-	F1(floor, NUM),
-	F2(join, STR, ASTR),
-	F1(keys, OBJ),
-	F1(length, STR | ARR | OBJ),
-	F2(map, REF, ARR),
-	F1(max, ANUM | ASTR),
-	F2(max_by, ARR, REF),
-	{"merge", {OBJ}, 1, true, fn_merge, NULL},
-	F1(min, ANUM | ASTR),
-	F2(min_by, ARR, REF),
-	{"not_null", {ANY}, 1, true, fn_not_null, NULL},
-	F1(reverse, ARR | STR),
-	F1(sort, ANUM | ASTR),
-	F2(sort_by, ARR, REF),
-	F2(starts_with, STR, STR),
-	F1(sum, ANUM),
-	F1(to_array, ANY),
-	F1(to_number, ANY),
-	F1(to_string, ANY),
-	F1(type, ANY),
-	F1(values, OBJ),
+        F1(abs, NUM),
+        F1(avg, ANUM),
+        F1(ceil, NUM),
+        F2(contains, ARR | STR, ANY),
+        F2(ends_with, STR, STR),
+        F1(floor, NUM),
+        F2(join, STR, ASTR),
+        F1(keys, OBJ),
+        F1(length, STR | ARR | OBJ),
+        F2(map, REF, ARR),
+        F1(max, ANUM | ASTR),
+        F2(max_by, ARR, REF),
+        {"merge", {OBJ}, 1, true, fn_merge, NULL},
+        F1(min, ANUM | ASTR),
+        F2(min_by, ARR, REF),
+        {"not_null", {ANY}, 1, true, fn_not_null, NULL},
+        F1(reverse, ARR | STR),
+        F1(sort, ANUM | ASTR),
+        F2(sort_by, ARR, REF),
+        F2(starts_with, STR, STR),
+        F1(sum, ANUM),
+        F1(to_array, ANY),
+        F1(to_number, ANY),
+        F1(to_string, ANY),
+        F1(type, ANY),
+        F1(values, OBJ),
 };
 
 /* ---- registry ---- */
@@ -574,10 +592,12 @@ struct gr_jp_functions {
 	size_t nextra, cap;
 };
 
-static const gr_jp_functions builtin_registry = {builtins, sizeof builtins / sizeof builtins[0],
-						 NULL, 0, 0};
+static const gr_jp_functions builtin_registry = {builtins, sizeof builtins / sizeof builtins[0], NULL, 0, 0};
 
-const gr_jp_functions *jp_builtins(void) { return &builtin_registry; }
+const gr_jp_functions *jp_builtins(void)
+{
+	return &builtin_registry;
+}
 
 gr_jp_functions *gr_jp_functions_new(void)
 {
@@ -618,7 +638,7 @@ int gr_jp_functions_add(gr_jp_functions *f, const gr_jp_function *fn)
 	for (size_t i = 0; i < nlen; i++) {
 		char ch = fn->name[i];
 		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-			  (i > 0 && ch >= '0' && ch <= '9');
+		          (i > 0 && ch >= '0' && ch <= '9');
 		if (!ok)
 			return -1;
 	}

@@ -14,19 +14,50 @@
 #include "guardrail/decode.h"
 
 static const char *const tok_names[T_COUNT] = {
-	[T_EOF] = "end of expression", [T_UNQUOTED] = "identifier", [T_QUOTED] = "quoted identifier",
-	[T_LITERAL] = "literal", [T_NUMBER] = "number", [T_DOT] = "'.'", [T_STAR] = "'*'",
-	[T_FLATTEN] = "'[]'", [T_FILTER] = "'[?'", [T_LBRACKET] = "'['", [T_RBRACKET] = "']'",
-	[T_LBRACE] = "'{'", [T_RBRACE] = "'}'", [T_LPAREN] = "'('", [T_RPAREN] = "')'",
-	[T_COMMA] = "','", [T_COLON] = "':'", [T_PIPE] = "'|'", [T_OR] = "'||'", [T_AND] = "'&&'",
-	[T_NOT] = "'!'", [T_CURRENT] = "'@'", [T_EXPREF] = "'&'", [T_EQ] = "'=='", [T_NE] = "'!='",
-	[T_LT] = "'<'", [T_LE] = "'<='", [T_GT] = "'>'", [T_GE] = "'>='",
+        [T_EOF] = "end of expression",
+        [T_UNQUOTED] = "identifier",
+        [T_QUOTED] = "quoted identifier",
+        [T_LITERAL] = "literal",
+        [T_NUMBER] = "number",
+        [T_DOT] = "'.'",
+        [T_STAR] = "'*'",
+        [T_FLATTEN] = "'[]'",
+        [T_FILTER] = "'[?'",
+        [T_LBRACKET] = "'['",
+        [T_RBRACKET] = "']'",
+        [T_LBRACE] = "'{'",
+        [T_RBRACE] = "'}'",
+        [T_LPAREN] = "'('",
+        [T_RPAREN] = "')'",
+        [T_COMMA] = "','",
+        [T_COLON] = "':'",
+        [T_PIPE] = "'|'",
+        [T_OR] = "'||'",
+        [T_AND] = "'&&'",
+        [T_NOT] = "'!'",
+        [T_CURRENT] = "'@'",
+        [T_EXPREF] = "'&'",
+        [T_EQ] = "'=='",
+        [T_NE] = "'!='",
+        [T_LT] = "'<'",
+        [T_LE] = "'<='",
+        [T_GT] = "'>'",
+        [T_GE] = "'>='",
 };
 
-const char *jp_tok_name(jp_tok t) { return t < T_COUNT ? tok_names[t] : "?"; }
+const char *jp_tok_name(jp_tok t)
+{
+	return t < T_COUNT ? tok_names[t] : "?";
+}
 
-static int is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 /* Decode a JSON text into the arena; 0 or -1. */
 static int decode_json(jp_lexer *lx, const char *s, size_t n, gr_value *out)
@@ -197,16 +228,46 @@ int jp_lex_next(jp_lexer *lx, jp_token *tok)
 	if (is_digit(c) || c == '-')
 		return lex_number(lx, tok);
 	switch (c) {
-	case '.': tok->type = T_DOT; lx->pos++; return 0;
-	case '*': tok->type = T_STAR; lx->pos++; return 0;
-	case ']': tok->type = T_RBRACKET; lx->pos++; return 0;
-	case '{': tok->type = T_LBRACE; lx->pos++; return 0;
-	case '}': tok->type = T_RBRACE; lx->pos++; return 0;
-	case '(': tok->type = T_LPAREN; lx->pos++; return 0;
-	case ')': tok->type = T_RPAREN; lx->pos++; return 0;
-	case ',': tok->type = T_COMMA; lx->pos++; return 0;
-	case ':': tok->type = T_COLON; lx->pos++; return 0;
-	case '@': tok->type = T_CURRENT; lx->pos++; return 0;
+	case '.':
+		tok->type = T_DOT;
+		lx->pos++;
+		return 0;
+	case '*':
+		tok->type = T_STAR;
+		lx->pos++;
+		return 0;
+	case ']':
+		tok->type = T_RBRACKET;
+		lx->pos++;
+		return 0;
+	case '{':
+		tok->type = T_LBRACE;
+		lx->pos++;
+		return 0;
+	case '}':
+		tok->type = T_RBRACE;
+		lx->pos++;
+		return 0;
+	case '(':
+		tok->type = T_LPAREN;
+		lx->pos++;
+		return 0;
+	case ')':
+		tok->type = T_RPAREN;
+		lx->pos++;
+		return 0;
+	case ',':
+		tok->type = T_COMMA;
+		lx->pos++;
+		return 0;
+	case ':':
+		tok->type = T_COLON;
+		lx->pos++;
+		return 0;
+	case '@':
+		tok->type = T_CURRENT;
+		lx->pos++;
+		return 0;
 	case '[':
 		if (lx->pos + 1 < lx->len && lx->src[lx->pos + 1] == ']') {
 			tok->type = T_FLATTEN;
@@ -238,6 +299,5 @@ int jp_lex_next(jp_lexer *lx, jp_token *tok)
 	}
 	if ((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f)
 		return jp_fail(lx->err, GR_JP_SYNTAX, tok->pos, "unexpected character '%c'", c);
-	return jp_fail(lx->err, GR_JP_SYNTAX, tok->pos, "unexpected character 0x%02x",
-		       (unsigned char)c);
+	return jp_fail(lx->err, GR_JP_SYNTAX, tok->pos, "unexpected character 0x%02x", (unsigned char)c);
 }

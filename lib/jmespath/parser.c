@@ -24,9 +24,9 @@ typedef struct parser {
 
 /* Binding powers (as in the reference implementation). */
 static const int bp[T_COUNT] = {
-	[T_PIPE] = 1, [T_OR] = 2, [T_AND] = 3, [T_EQ] = 5, [T_NE] = 5, [T_LT] = 5, [T_LE] = 5,
-	[T_GT] = 5, [T_GE] = 5, [T_FLATTEN] = 9, [T_STAR] = 20, [T_FILTER] = 21, [T_DOT] = 40,
-	[T_NOT] = 45, [T_LBRACE] = 50, [T_LBRACKET] = 55, [T_LPAREN] = 60,
+        [T_PIPE] = 1, [T_OR] = 2,   [T_AND] = 3,     [T_EQ] = 5,        [T_NE] = 5,      [T_LT] = 5,
+        [T_LE] = 5,   [T_GT] = 5,   [T_GE] = 5,      [T_FLATTEN] = 9,   [T_STAR] = 20,   [T_FILTER] = 21,
+        [T_DOT] = 40, [T_NOT] = 45, [T_LBRACE] = 50, [T_LBRACKET] = 55, [T_LPAREN] = 60,
 };
 #define PROJECTION_STOP 10
 
@@ -40,7 +40,10 @@ static int fill(parser *p, int k)
 	return 0;
 }
 
-static const jp_token *cur(parser *p) { return &p->tok[0]; }
+static const jp_token *cur(parser *p)
+{
+	return &p->tok[0];
+}
 
 /* Type of the token k ahead (0 = current); T_EOF on lexical error is not
  * possible: errors surface when the token is made current. */
@@ -70,7 +73,7 @@ static int expect(parser *p, jp_tok t)
 	if (cur(p)->type != t) {
 		const jp_token *c = cur(p);
 		return jp_fail(p->err, GR_JP_SYNTAX, c->pos, "expected %s, found %s", jp_tok_name(t),
-			       jp_tok_name(c->type));
+		               jp_tok_name(c->type));
 	}
 	return advance(p);
 }
@@ -130,7 +133,10 @@ static int list_push(parser *p, nodelist *l, jp_node *n, size_t pos)
 	return 0;
 }
 
-static jp_node *current_node(parser *p, size_t pos) { return node(p, N_CURRENT, pos, 0); }
+static jp_node *current_node(parser *p, size_t pos)
+{
+	return node(p, N_CURRENT, pos, 0);
+}
 
 static jp_node *parse_dot_rhs(parser *p, int rbp);
 static jp_node *parse_multi_list(parser *p, size_t pos);
@@ -369,7 +375,7 @@ static jp_node *nud(parser *p, jp_token t)
 	case T_STAR: {
 		jp_node *left = current_node(p, t.pos);
 		jp_node *right = cur(p)->type == T_RBRACKET ? current_node(p, t.pos)
-							     : parse_projection_rhs(p, bp[T_STAR]);
+		                                            : parse_projection_rhs(p, bp[T_STAR]);
 		return left && right ? node2(p, N_VALUES_PROJECT, t.pos, left, right) : NULL;
 	}
 	case T_FILTER: {
@@ -459,13 +465,13 @@ static jp_node *parse_call(parser *p, jp_node *left, size_t pos)
 		return NULL;
 	if (!fn) {
 		jp_fail(p->err, GR_JP_UNKNOWN_FUNCTION, left->pos, "unknown function %.*s()",
-			(int)left->u.field.len, left->u.field.name);
+		        (int)left->u.field.len, left->u.field.name);
 		return NULL;
 	}
 	if (args.len < fn->nparams || (!fn->variadic && args.len > fn->nparams)) {
-		jp_fail(p->err, GR_JP_INVALID_ARITY, left->pos,
-			"%s() takes %s%zu argument%s, %zu given", fn->name, fn->variadic ? "at least " : "",
-			fn->nparams, fn->nparams == 1 ? "" : "s", args.len);
+		jp_fail(p->err, GR_JP_INVALID_ARITY, left->pos, "%s() takes %s%zu argument%s, %zu given",
+		        fn->name, fn->variadic ? "at least " : "", fn->nparams, fn->nparams == 1 ? "" : "s",
+		        args.len);
 		return NULL;
 	}
 	jp_node *n = node(p, N_FUNCTION, left->pos, 0);
@@ -582,8 +588,7 @@ static jp_node *led(parser *p, jp_token t, jp_node *left)
 static jp_node *expression(parser *p, int rbp)
 {
 	if (++p->depth > p->max_depth) {
-		jp_fail(p->err, GR_JP_LIMIT, cur(p)->pos, "expression nested deeper than %zu",
-			p->max_depth);
+		jp_fail(p->err, GR_JP_LIMIT, cur(p)->pos, "expression nested deeper than %zu", p->max_depth);
 		return NULL;
 	}
 	jp_token t = *cur(p);
@@ -600,8 +605,8 @@ static jp_node *expression(parser *p, int rbp)
 	return left;
 }
 
-int jp_parse(const char *src, size_t len, gr_arena *arena, const jp_parse_opts *opts,
-	     jp_node **root, gr_jp_error *err)
+int jp_parse(const char *src, size_t len, gr_arena *arena, const jp_parse_opts *opts, jp_node **root,
+             gr_jp_error *err)
 {
 	parser p;
 	memset(&p, 0, sizeof p);

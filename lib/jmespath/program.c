@@ -148,8 +148,8 @@ static jp_node *copy_node(char **at, const jp_node *src)
 	return n;
 }
 
-int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions,
-		  const gr_jp_limits *limits, gr_jp_program **out, gr_jp_error *err)
+int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions, const gr_jp_limits *limits,
+                  gr_jp_program **out, gr_jp_error *err)
 {
 	*out = NULL;
 	if (err) {
@@ -195,12 +195,18 @@ int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions
 	return 0;
 }
 
-void gr_jp_free(gr_jp_program *p) { free(p); }
+void gr_jp_free(gr_jp_program *p)
+{
+	free(p);
+}
 
-const char *gr_jp_source(const gr_jp_program *p) { return p->source; }
+const char *gr_jp_source(const gr_jp_program *p)
+{
+	return p->source;
+}
 
 int gr_jp_eval(const gr_jp_program *p, const gr_value *input, gr_arena *arena, gr_value *result,
-	       gr_jp_error *err)
+               gr_jp_error *err)
 {
 	jp_ctx c;
 	c.arena = arena;

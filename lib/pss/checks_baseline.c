@@ -20,7 +20,8 @@ static void host_process_container(pss_eval *e, const pss_container *c)
 	if (!pss_true(v))
 		return;
 	pss_path_container(e, c, ".securityContext.windowsOptions.hostProcess");
-	pss_emit(e, v, "container \"%s\" must not set securityContext.windowsOptions.hostProcess=true", c->name);
+	pss_emit(e, v, "container \"%s\" must not set securityContext.windowsOptions.hostProcess=true",
+	         c->name);
 }
 
 void pss_check_windows_host_process(pss_eval *e)
@@ -61,13 +62,16 @@ static void privileged_container(pss_eval *e, const pss_container *c)
 	pss_emit(e, v, "container \"%s\" must not set securityContext.privileged=true", c->name);
 }
 
-void pss_check_privileged(pss_eval *e) { pss_visit_containers(e, privileged_container); }
+void pss_check_privileged(pss_eval *e)
+{
+	pss_visit_containers(e, privileged_container);
+}
 
 /* ---- capabilities_baseline (v1.0) ---- */
 
 static const char *const baseline_capabilities[] = {
-	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT", NULL,
+        "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",       "MKNOD",
+        "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT", NULL,
 };
 
 static void capabilities_baseline_container(pss_eval *e, const pss_container *c)
@@ -83,8 +87,9 @@ static void capabilities_baseline_container(pss_eval *e, const pss_container *c)
 		char suffix[64];
 		snprintf(suffix, sizeof suffix, ".securityContext.capabilities.add[%zu]", i);
 		pss_path_container(e, c, suffix);
-		pss_emit(e, cap, "container \"%s\" must not include \"%s\" in securityContext.capabilities.add",
-			 c->name, s);
+		pss_emit(e, cap,
+		         "container \"%s\" must not include \"%s\" in securityContext.capabilities.add",
+		         c->name, s);
 	}
 }
 
@@ -131,7 +136,10 @@ static void host_ports_container(pss_eval *e, const pss_container *c)
 	}
 }
 
-void pss_check_host_ports(pss_eval *e) { pss_visit_containers(e, host_ports_container); }
+void pss_check_host_ports(pss_eval *e)
+{
+	pss_visit_containers(e, host_ports_container);
+}
 
 /* ---- appArmorProfile (v1.0: annotations and, where set, the fields) ---- */
 
@@ -158,8 +166,8 @@ static void apparmor_container(pss_eval *e, const pss_container *c)
 	if (apparmor_type_allowed(type))
 		return;
 	pss_path_container(e, c, ".securityContext.appArmorProfile.type");
-	pss_emit(e, type ? type : prof, "container \"%s\" must not set AppArmor profile type to \"%s\"", c->name,
-		 shown(type));
+	pss_emit(e, type ? type : prof, "container \"%s\" must not set AppArmor profile type to \"%s\"",
+	         c->name, shown(type));
 }
 
 void pss_check_app_armor_profile(pss_eval *e)
@@ -170,7 +178,7 @@ void pss_check_app_armor_profile(pss_eval *e)
 		if (!apparmor_type_allowed(type)) {
 			pss_path_spec(e, ".securityContext.appArmorProfile.type");
 			pss_emit(e, type ? type : prof, "pod must not set AppArmor profile type to \"%s\"",
-				 shown(type));
+			         shown(type));
 		}
 	}
 	pss_visit_containers(e, apparmor_container);
@@ -184,12 +192,14 @@ void pss_check_app_armor_profile(pss_eval *e)
 		if (m->key_len < plen || memcmp(m->key, APPARMOR_ANNOTATION, plen) != 0)
 			continue;
 		const char *v = pss_str(&m->value);
-		if (!v || v[0] == '\0' || strcmp(v, "runtime/default") == 0 || strncmp(v, "localhost/", 10) == 0)
+		if (!v || v[0] == '\0' || strcmp(v, "runtime/default") == 0 ||
+		    strncmp(v, "localhost/", 10) == 0)
 			continue;
 		gr_path_init(&e->path, e->meta_path);
 		gr_path_push_key(&e->path, "annotations", 11);
 		gr_path_push_key(&e->path, m->key, m->key_len);
-		pss_emit(e, &m->value, "annotation %s=\"%s\" (use runtime/default or localhost/<profile>)", m->key, v);
+		pss_emit(e, &m->value, "annotation %s=\"%s\" (use runtime/default or localhost/<profile>)",
+		         m->key, v);
 	}
 }
 
@@ -223,7 +233,8 @@ static void selinux_options(pss_eval *e, const gr_value *opts, const char *who, 
 			pss_path_container(e, c, suffix);
 		else
 			pss_path_spec(e, suffix);
-		pss_emit(e, v, "%s set forbidden securityContext.seLinuxOptions: %s \"%s\"", who, fields[i], s);
+		pss_emit(e, v, "%s set forbidden securityContext.seLinuxOptions: %s \"%s\"", who, fields[i],
+		         s);
 	}
 }
 
@@ -251,7 +262,8 @@ static void proc_mount_container(pss_eval *e, const pss_container *c)
 	if (s && strcmp(s, "Default") == 0)
 		return;
 	pss_path_container(e, c, ".securityContext.procMount");
-	pss_emit(e, v, "container \"%s\" must not set securityContext.procMount to \"%s\"", c->name, shown(v));
+	pss_emit(e, v, "container \"%s\" must not set securityContext.procMount to \"%s\"", c->name,
+	         shown(v));
 }
 
 void pss_check_proc_mount(pss_eval *e)
@@ -261,11 +273,14 @@ void pss_check_proc_mount(pss_eval *e)
 	pss_visit_containers(e, proc_mount_container);
 }
 
-void pss_check_proc_mount_restricted(pss_eval *e) { pss_visit_containers(e, proc_mount_container); }
+void pss_check_proc_mount_restricted(pss_eval *e)
+{
+	pss_visit_containers(e, proc_mount_container);
+}
 
 /* ---- seccompProfile_baseline (v1.0 annotations; v1.19 fields) ---- */
 
-#define SECCOMP_POD_ANNOTATION "seccomp.security.alpha.kubernetes.io/pod"
+#define SECCOMP_POD_ANNOTATION       "seccomp.security.alpha.kubernetes.io/pod"
 #define SECCOMP_CONTAINER_ANNOTATION "container.seccomp.security.alpha.kubernetes.io/"
 
 /* Only RuntimeDefault and Localhost are valid types, as in PSA: any other
@@ -280,8 +295,9 @@ static void seccomp_baseline_container(pss_eval *e, const pss_container *c)
 	if (pss_seccomp_type_ok(type))
 		return;
 	pss_path_container(e, c, ".securityContext.seccompProfile.type");
-	pss_emit(e, type ? type : prof, "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"",
-		 c->name, shown(type));
+	pss_emit(e, type ? type : prof,
+	         "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"", c->name,
+	         shown(type));
 }
 
 static bool seccomp_annotation_valid(const char *v)
@@ -320,7 +336,8 @@ void pss_check_seccomp_baseline(pss_eval *e)
 			if (!pss_seccomp_type_ok(type)) {
 				pss_path_spec(e, ".securityContext.seccompProfile.type");
 				pss_emit(e, type ? type : prof,
-					 "pod must not set securityContext.seccompProfile.type to \"%s\"", shown(type));
+				         "pod must not set securityContext.seccompProfile.type to \"%s\"",
+				         shown(type));
 			}
 		}
 		pss_visit_containers(e, seccomp_baseline_container);
@@ -341,20 +358,20 @@ static const struct {
 	const char *name;
 	int since;
 } safe_sysctls[] = {
-	{"kernel.shm_rmid_forced", 0},
-	{"net.ipv4.ip_local_port_range", 0},
-	{"net.ipv4.tcp_syncookies", 0},
-	{"net.ipv4.ping_group_range", 0},
-	{"net.ipv4.ip_unprivileged_port_start", 0},
-	{"net.ipv4.ip_local_reserved_ports", 27},
-	{"net.ipv4.tcp_keepalive_time", 29},
-	{"net.ipv4.tcp_fin_timeout", 29},
-	{"net.ipv4.tcp_keepalive_intvl", 29},
-	{"net.ipv4.tcp_keepalive_probes", 29},
-	{"net.ipv4.tcp_rmem", 32},
-	{"net.ipv4.tcp_wmem", 32},
-	{"net.ipv4.tcp_slow_start_after_idle", 37},
-	{"net.ipv4.tcp_notsent_lowat", 37},
+        {"kernel.shm_rmid_forced", 0},
+        {"net.ipv4.ip_local_port_range", 0},
+        {"net.ipv4.tcp_syncookies", 0},
+        {"net.ipv4.ping_group_range", 0},
+        {"net.ipv4.ip_unprivileged_port_start", 0},
+        {"net.ipv4.ip_local_reserved_ports", 27},
+        {"net.ipv4.tcp_keepalive_time", 29},
+        {"net.ipv4.tcp_fin_timeout", 29},
+        {"net.ipv4.tcp_keepalive_intvl", 29},
+        {"net.ipv4.tcp_keepalive_probes", 29},
+        {"net.ipv4.tcp_rmem", 32},
+        {"net.ipv4.tcp_wmem", 32},
+        {"net.ipv4.tcp_slow_start_after_idle", 37},
+        {"net.ipv4.tcp_notsent_lowat", 37},
 };
 
 static bool sysctl_safe(const char *name, int minor)
@@ -397,7 +414,8 @@ static void host_field(pss_eval *e, const pss_container *c, const gr_value *hand
 		char suffix[96];
 		snprintf(suffix, sizeof suffix, ".%s.%s.host", where, kinds[k]);
 		pss_path_container(e, c, suffix);
-		pss_emit(e, host, "container \"%s\" uses probe or lifecycle host \"%s\"", c->name, host->u.s.ptr);
+		pss_emit(e, host, "container \"%s\" uses probe or lifecycle host \"%s\"", c->name,
+		         host->u.s.ptr);
 	}
 }
 
@@ -411,4 +429,7 @@ static void host_probes_container(pss_eval *e, const pss_container *c)
 	host_field(e, c, gr_get(lc, "preStop"), "lifecycle.preStop");
 }
 
-void pss_check_host_probes(pss_eval *e) { pss_visit_containers(e, host_probes_container); }
+void pss_check_host_probes(pss_eval *e)
+{
+	pss_visit_containers(e, host_probes_container);
+}

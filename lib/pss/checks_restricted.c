@@ -13,13 +13,16 @@
 
 #include "pss_internal.h"
 
-static bool windows_exempt(const pss_eval *e) { return e->minor >= 25 && e->windows; }
+static bool windows_exempt(const pss_eval *e)
+{
+	return e->minor >= 25 && e->windows;
+}
 
 /* ---- restrictedVolumes (v1.0) ---- */
 
 static const char *const allowed_volume_types[] = {
-	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected",
-	"secret", NULL,
+        "configMap", "csi",    "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+        "projected", "secret", NULL,
 };
 
 void pss_check_restricted_volumes(pss_eval *e)
@@ -41,8 +44,8 @@ void pss_check_restricted_volumes(pss_eval *e)
 			snprintf(suffix, sizeof suffix, ".volumes[%zu]", i);
 			pss_path_spec(e, suffix);
 			gr_path_push_key(&e->path, m->key, m->key_len);
-			pss_emit(e, &m->value, "volume \"%s\" uses restricted volume type \"%s\"", name ? name : "",
-				 m->key);
+			pss_emit(e, &m->value, "volume \"%s\" uses restricted volume type \"%s\"",
+			         name ? name : "", m->key);
 		}
 	}
 }
@@ -56,7 +59,7 @@ static void ape_container(pss_eval *e, const pss_container *c)
 		return;
 	pss_path_container(e, c, ".securityContext.allowPrivilegeEscalation");
 	pss_emit(e, pss_set(v) ? v : pss_deepest(c->node, "securityContext", NULL),
-		 "container \"%s\" must set securityContext.allowPrivilegeEscalation=false", c->name);
+	         "container \"%s\" must set securityContext.allowPrivilegeEscalation=false", c->name);
 }
 
 void pss_check_allow_privilege_escalation(pss_eval *e)
@@ -74,13 +77,14 @@ static void run_as_non_root_container(pss_eval *e, const pss_container *c)
 	pss_path_container(e, c, ".securityContext.runAsNonRoot");
 	if (pss_set(v)) {
 		if (!pss_true(v))
-			pss_emit(e, v, "container \"%s\" must not set securityContext.runAsNonRoot=false", c->name);
+			pss_emit(e, v, "container \"%s\" must not set securityContext.runAsNonRoot=false",
+			         c->name);
 		return;
 	}
 	/* Unset here: fine only when the pod says true. */
 	if (!pss_true(gr_get_path(e->spec, "securityContext", "runAsNonRoot", NULL)))
 		pss_emit(e, pss_deepest(c->node, "securityContext", NULL),
-			 "pod or container \"%s\" must set securityContext.runAsNonRoot=true", c->name);
+		         "pod or container \"%s\" must set securityContext.runAsNonRoot=true", c->name);
 }
 
 void pss_check_run_as_non_root(pss_eval *e)
@@ -95,7 +99,10 @@ void pss_check_run_as_non_root(pss_eval *e)
 
 /* ---- runAsUser (v1.23) ---- */
 
-static bool is_root_uid(const gr_value *v) { return gr_is_number(v) && gr_number(v) == 0; }
+static bool is_root_uid(const gr_value *v)
+{
+	return gr_is_number(v) && gr_number(v) == 0;
+}
 
 static void run_as_user_container(pss_eval *e, const pss_container *c)
 {
@@ -118,7 +125,6 @@ void pss_check_run_as_user(pss_eval *e)
 
 /* ---- seccompProfile_restricted (v1.19; Windows exempt from v1.25) ---- */
 
-
 static const char *type_shown(const gr_value *v)
 {
 	const char *s = pss_str(v);
@@ -132,16 +138,18 @@ static void seccomp_restricted_container(pss_eval *e, const pss_container *c)
 	if (pss_set(prof)) {
 		const gr_value *type = gr_get(prof, "type");
 		if (!pss_seccomp_type_ok(type))
-			pss_emit(e, type ? type : prof,
-				 "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"", c->name,
-				 type_shown(type));
+			pss_emit(
+			        e, type ? type : prof,
+			        "container \"%s\" must not set securityContext.seccompProfile.type to \"%s\"",
+			        c->name, type_shown(type));
 		return;
 	}
 	const gr_value *pod_type = gr_get_path(e->spec, "securityContext", "seccompProfile", "type", NULL);
 	if (!pss_seccomp_type_ok(pod_type))
 		pss_emit(e, pss_deepest(c->node, "securityContext", NULL),
-			 "pod or container \"%s\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
-			 c->name);
+		         "pod or container \"%s\" must set securityContext.seccompProfile.type to "
+		         "\"RuntimeDefault\" or \"Localhost\"",
+		         c->name);
 }
 
 void pss_check_seccomp_restricted(pss_eval *e)
@@ -153,8 +161,9 @@ void pss_check_seccomp_restricted(pss_eval *e)
 		const gr_value *type = gr_get(prof, "type");
 		if (!pss_seccomp_type_ok(type)) {
 			pss_path_spec(e, ".securityContext.seccompProfile.type");
-			pss_emit(e, type ? type : prof, "pod must not set securityContext.seccompProfile.type to \"%s\"",
-				 type_shown(type));
+			pss_emit(e, type ? type : prof,
+			         "pod must not set securityContext.seccompProfile.type to \"%s\"",
+			         type_shown(type));
 		}
 	}
 	pss_visit_containers(e, seccomp_restricted_container);
@@ -175,7 +184,7 @@ static void capabilities_restricted_container(pss_eval *e, const pss_container *
 	if (!drops_all) {
 		pss_path_container(e, c, ".securityContext.capabilities.drop");
 		pss_emit(e, pss_deepest(c->node, "securityContext", "capabilities", "drop", NULL),
-			 "container \"%s\" must set securityContext.capabilities.drop=[\"ALL\"]", c->name);
+		         "container \"%s\" must set securityContext.capabilities.drop=[\"ALL\"]", c->name);
 	}
 	const gr_value *add = gr_get(caps, "add");
 	if (!add || add->type != GR_ARRAY)
@@ -188,8 +197,9 @@ static void capabilities_restricted_container(pss_eval *e, const pss_container *
 		char suffix[64];
 		snprintf(suffix, sizeof suffix, ".securityContext.capabilities.add[%zu]", i);
 		pss_path_container(e, c, suffix);
-		pss_emit(e, cap, "container \"%s\" must not include \"%s\" in securityContext.capabilities.add",
-			 c->name, s ? s : "");
+		pss_emit(e, cap,
+		         "container \"%s\" must not include \"%s\" in securityContext.capabilities.add",
+		         c->name, s ? s : "");
 	}
 }
 

@@ -74,19 +74,22 @@ int gr_pss_parse_spec(const char *s, gr_pss_spec *out, gr_error *err)
 	const char *colon = strchr(s, ':');
 	size_t n = colon ? (size_t)(colon - s) : strlen(s);
 	if (n >= sizeof level)
-		return gr_error_set(err, 0, 0,
-				    "invalid Pod Security level \"%.*s\": must be privileged, baseline or restricted",
-				    (int)(n > 64 ? 64 : n), s);
+		return gr_error_set(
+		        err, 0, 0,
+		        "invalid Pod Security level \"%.*s\": must be privileged, baseline or restricted",
+		        (int)(n > 64 ? 64 : n), s);
 	memcpy(level, s, n);
 	level[n] = '\0';
 	if (gr_pss_parse_level(level, &out->level) != 0)
-		return gr_error_set(err, 0, 0,
-				    "invalid Pod Security level \"%s\": must be privileged, baseline or restricted",
-				    level);
+		return gr_error_set(
+		        err, 0, 0,
+		        "invalid Pod Security level \"%s\": must be privileged, baseline or restricted",
+		        level);
 	out->minor = GR_PSS_LATEST;
 	if (colon && gr_pss_parse_version(colon + 1, &out->minor) != 0)
-		return gr_error_set(err, 0, 0, "invalid Pod Security version \"%.64s\": must be \"latest\" or \"v1.N\"",
-				    colon + 1);
+		return gr_error_set(err, 0, 0,
+		                    "invalid Pod Security version \"%.64s\": must be \"latest\" or \"v1.N\"",
+		                    colon + 1);
 	return 0;
 }
 

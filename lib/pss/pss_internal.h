@@ -20,13 +20,13 @@
 typedef struct pss_check pss_check;
 
 typedef struct pss_eval {
-	const gr_value *meta;  /* pod metadata, may be NULL */
-	const gr_value *spec;  /* pod spec (an object) */
+	const gr_value *meta; /* pod metadata, may be NULL */
+	const gr_value *spec; /* pod spec (an object) */
 	const char *meta_path;
 	const char *spec_path;
-	int minor;             /* version judged at; GR_PSS_LATEST for latest */
-	bool windows;          /* spec.os.name == "windows" */
-	bool host_users_false; /* spec.hostUsers == false (a user-namespaced pod) */
+	int minor;              /* version judged at; GR_PSS_LATEST for latest */
+	bool windows;           /* spec.os.name == "windows" */
+	bool host_users_false;  /* spec.hostUsers == false (a user-namespaced pod) */
 	const pss_check *check; /* the check being run */
 	gr_pss_sink sink;
 	void *user;
@@ -45,10 +45,10 @@ struct pss_check {
 
 /* One container of the pod, as the visitor hands it out. */
 typedef struct pss_container {
-	const gr_value *node;    /* the container object */
-	const char *name;        /* "" when missing */
-	const gr_value *sc;      /* its securityContext object, or NULL */
-	const char *list;        /* "containers", "initContainers", "ephemeralContainers" */
+	const gr_value *node; /* the container object */
+	const char *name;     /* "" when missing */
+	const gr_value *sc;   /* its securityContext object, or NULL */
+	const char *list;     /* "containers", "initContainers", "ephemeralContainers" */
 	size_t index;
 } pss_container;
 
@@ -63,22 +63,30 @@ void pss_path_spec(pss_eval *e, const char *suffix);
 void pss_path_container(pss_eval *e, const pss_container *c, const char *suffix);
 
 /* Report the current check's violation at e->path. */
-void pss_emit(pss_eval *e, const gr_value *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void pss_emit(pss_eval *e, const gr_value *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Follow object keys from v (NULL-terminated); the deepest node that exists
  * (v itself when the first key is missing). */
 const gr_value *pss_deepest(const gr_value *v, ...) __attribute__((sentinel));
 
 /* Small value tests. */
-static inline bool pss_true(const gr_value *v) { return v && v->type == GR_BOOL && v->u.b; }
-static inline bool pss_false(const gr_value *v) { return v && v->type == GR_BOOL && !v->u.b; }
+static inline bool pss_true(const gr_value *v)
+{
+	return v && v->type == GR_BOOL && v->u.b;
+}
+static inline bool pss_false(const gr_value *v)
+{
+	return v && v->type == GR_BOOL && !v->u.b;
+}
 static inline const char *pss_str(const gr_value *v)
 {
 	return v && v->type == GR_STRING ? v->u.s.ptr : NULL;
 }
 /* Present and not null (a Go pointer that is set). */
-static inline bool pss_set(const gr_value *v) { return v && v->type != GR_NULL; }
+static inline bool pss_set(const gr_value *v)
+{
+	return v && v->type != GR_NULL;
+}
 
 /* A seccomp profile type both levels accept: RuntimeDefault or Localhost. */
 static inline bool pss_seccomp_type_ok(const gr_value *type)

@@ -16,80 +16,96 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pss_internal.h"
 #include "../cnum.h"
+#include "pss_internal.h"
 
-#define CHECK(id, lvl, since, reason, fix, fn) \
-	{{id, lvl, since, "pss." id, "docs/rules/pss.md#" id}, reason, fix, fn}
+#define CHECK(id, lvl, since, reason, fix, fn)                                                               \
+	{                                                                                                    \
+		{id, lvl, since, "pss." id, "docs/rules/pss.md#" id}, reason, fix, fn                        \
+	}
 
 /* Doc anchors are the check id lowercased (GitHub's heading anchors); the
  * macro cannot lowercase, so rows with capitals spell the anchor out. */
-#define CHECK_A(id, anchor, lvl, since, reason, fix, fn) \
-	{{id, lvl, since, "pss." id, "docs/rules/pss.md#" anchor}, reason, fix, fn}
+#define CHECK_A(id, anchor, lvl, since, reason, fix, fn)                                                     \
+	{                                                                                                    \
+		{id, lvl, since, "pss." id, "docs/rules/pss.md#" anchor}, reason, fix, fn                    \
+	}
 
 static const pss_check checks[] = {
-	CHECK_A("windowsHostProcess", "windowshostprocess", GR_PSS_BASELINE, 0, "hostProcess",
-		"remove securityContext.windowsOptions.hostProcess (or set it to false)",
-		pss_check_windows_host_process),
-	CHECK_A("hostNamespaces", "hostnamespaces", GR_PSS_BASELINE, 0, "host namespaces",
-		"remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false)",
-		pss_check_host_namespaces),
-	CHECK("privileged", GR_PSS_BASELINE, 0, "privileged",
-	      "remove securityContext.privileged (or set it to false)", pss_check_privileged),
-	CHECK("capabilities_baseline", GR_PSS_BASELINE, 0, "non-default capabilities",
-	      "add only default capabilities (e.g. NET_BIND_SERVICE, CHOWN) to securityContext.capabilities.add",
-	      pss_check_capabilities_baseline),
-	CHECK_A("hostPathVolumes", "hostpathvolumes", GR_PSS_BASELINE, 0, "hostPath volumes",
-		"replace the hostPath volume with emptyDir, a configMap/secret or a persistentVolumeClaim",
-		pss_check_host_path_volumes),
-	CHECK_A("hostPorts", "hostports", GR_PSS_BASELINE, 0, "hostPort",
-		"remove hostPort from the container port (expose it with a Service instead)",
-		pss_check_host_ports),
-	CHECK_A("appArmorProfile", "apparmorprofile", GR_PSS_BASELINE, 0, "forbidden AppArmor profile",
-		"set securityContext.appArmorProfile.type to RuntimeDefault or Localhost (or leave it unset)",
-		pss_check_app_armor_profile),
-	CHECK_A("seLinuxOptions", "selinuxoptions", GR_PSS_BASELINE, 0, "seLinuxOptions",
-		"leave seLinuxOptions.user and .role unset and use type container_t, container_init_t or container_kvm_t",
-		pss_check_se_linux_options),
-	CHECK_A("procMount", "procmount", GR_PSS_BASELINE, 0, "procMount",
-		"remove securityContext.procMount (or set it to Default)", pss_check_proc_mount),
-	CHECK_A("seccompProfile_baseline", "seccompprofile_baseline", GR_PSS_BASELINE, 0, "seccompProfile",
-		"set securityContext.seccompProfile.type to RuntimeDefault or Localhost, not Unconfined",
-		pss_check_seccomp_baseline),
-	CHECK("sysctls", GR_PSS_BASELINE, 0, "forbidden sysctls",
-	      "remove the sysctl from securityContext.sysctls (only the safe, namespaced set is allowed)",
-	      pss_check_sysctls),
-	CHECK_A("hostProbesAndHostLifecycle", "hostprobesandhostlifecycle", GR_PSS_BASELINE, 34,
-		"probe or lifecycle host",
-		"remove the host field from the probe or lifecycle handler (it then targets the pod's own IP)",
-		pss_check_host_probes),
-	CHECK_A("restrictedVolumes", "restrictedvolumes", GR_PSS_RESTRICTED, 0, "restricted volume types",
-		"use only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected or secret volumes",
-		pss_check_restricted_volumes),
-	CHECK_A("allowPrivilegeEscalation", "allowprivilegeescalation", GR_PSS_RESTRICTED, 8,
-		"allowPrivilegeEscalation != false", "set securityContext.allowPrivilegeEscalation: false",
-		pss_check_allow_privilege_escalation),
-	CHECK_A("runAsNonRoot", "runasnonroot", GR_PSS_RESTRICTED, 0, "runAsNonRoot != true",
-		"set securityContext.runAsNonRoot: true on the pod (or on every container)",
-		pss_check_run_as_non_root),
-	CHECK_A("runAsUser", "runasuser", GR_PSS_RESTRICTED, 23, "runAsUser=0",
-		"set runAsUser to a non-zero UID (or leave it unset and let the image choose a non-root user)",
-		pss_check_run_as_user),
-	CHECK_A("seccompProfile_restricted", "seccompprofile_restricted", GR_PSS_RESTRICTED, 19, "seccompProfile",
-		"set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost)",
-		pss_check_seccomp_restricted),
-	CHECK("capabilities_restricted", GR_PSS_RESTRICTED, 22, "unrestricted capabilities",
-	      "set securityContext.capabilities.drop: [\"ALL\"] and add back at most NET_BIND_SERVICE",
-	      pss_check_capabilities_restricted),
-	CHECK_A("procMount_restricted", "procmount_restricted", GR_PSS_RESTRICTED, 35, "procMount",
-		"remove securityContext.procMount (or set it to Default)", pss_check_proc_mount_restricted),
+        CHECK_A("windowsHostProcess", "windowshostprocess", GR_PSS_BASELINE, 0, "hostProcess",
+                "remove securityContext.windowsOptions.hostProcess (or set it to false)",
+                pss_check_windows_host_process),
+        CHECK_A("hostNamespaces", "hostnamespaces", GR_PSS_BASELINE, 0, "host namespaces",
+                "remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false)",
+                pss_check_host_namespaces),
+        CHECK("privileged", GR_PSS_BASELINE, 0, "privileged",
+              "remove securityContext.privileged (or set it to false)", pss_check_privileged),
+        CHECK("capabilities_baseline", GR_PSS_BASELINE, 0, "non-default capabilities",
+              "add only default capabilities (e.g. NET_BIND_SERVICE, CHOWN) to "
+              "securityContext.capabilities.add",
+              pss_check_capabilities_baseline),
+        CHECK_A("hostPathVolumes", "hostpathvolumes", GR_PSS_BASELINE, 0, "hostPath volumes",
+                "replace the hostPath volume with emptyDir, a configMap/secret or a persistentVolumeClaim",
+                pss_check_host_path_volumes),
+        CHECK_A("hostPorts", "hostports", GR_PSS_BASELINE, 0, "hostPort",
+                "remove hostPort from the container port (expose it with a Service instead)",
+                pss_check_host_ports),
+        CHECK_A("appArmorProfile", "apparmorprofile", GR_PSS_BASELINE, 0, "forbidden AppArmor profile",
+                "set securityContext.appArmorProfile.type to RuntimeDefault or Localhost (or leave it unset)",
+                pss_check_app_armor_profile),
+        CHECK_A("seLinuxOptions", "selinuxoptions", GR_PSS_BASELINE, 0, "seLinuxOptions",
+                "leave seLinuxOptions.user and .role unset and use type container_t, container_init_t or "
+                "container_kvm_t",
+                pss_check_se_linux_options),
+        CHECK_A("procMount", "procmount", GR_PSS_BASELINE, 0, "procMount",
+                "remove securityContext.procMount (or set it to Default)", pss_check_proc_mount),
+        CHECK_A("seccompProfile_baseline", "seccompprofile_baseline", GR_PSS_BASELINE, 0, "seccompProfile",
+                "set securityContext.seccompProfile.type to RuntimeDefault or Localhost, not Unconfined",
+                pss_check_seccomp_baseline),
+        CHECK("sysctls", GR_PSS_BASELINE, 0, "forbidden sysctls",
+              "remove the sysctl from securityContext.sysctls (only the safe, namespaced set is allowed)",
+              pss_check_sysctls),
+        CHECK_A("hostProbesAndHostLifecycle", "hostprobesandhostlifecycle", GR_PSS_BASELINE, 34,
+                "probe or lifecycle host",
+                "remove the host field from the probe or lifecycle handler (it then targets the pod's own "
+                "IP)",
+                pss_check_host_probes),
+        CHECK_A("restrictedVolumes", "restrictedvolumes", GR_PSS_RESTRICTED, 0, "restricted volume types",
+                "use only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected "
+                "or secret volumes",
+                pss_check_restricted_volumes),
+        CHECK_A("allowPrivilegeEscalation", "allowprivilegeescalation", GR_PSS_RESTRICTED, 8,
+                "allowPrivilegeEscalation != false", "set securityContext.allowPrivilegeEscalation: false",
+                pss_check_allow_privilege_escalation),
+        CHECK_A("runAsNonRoot", "runasnonroot", GR_PSS_RESTRICTED, 0, "runAsNonRoot != true",
+                "set securityContext.runAsNonRoot: true on the pod (or on every container)",
+                pss_check_run_as_non_root),
+        CHECK_A("runAsUser", "runasuser", GR_PSS_RESTRICTED, 23, "runAsUser=0",
+                "set runAsUser to a non-zero UID (or leave it unset and let the image choose a non-root "
+                "user)",
+                pss_check_run_as_user),
+        CHECK_A("seccompProfile_restricted", "seccompprofile_restricted", GR_PSS_RESTRICTED, 19,
+                "seccompProfile",
+                "set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost)",
+                pss_check_seccomp_restricted),
+        CHECK("capabilities_restricted", GR_PSS_RESTRICTED, 22, "unrestricted capabilities",
+              "set securityContext.capabilities.drop: [\"ALL\"] and add back at most NET_BIND_SERVICE",
+              pss_check_capabilities_restricted),
+        CHECK_A("procMount_restricted", "procmount_restricted", GR_PSS_RESTRICTED, 35, "procMount",
+                "remove securityContext.procMount (or set it to Default)", pss_check_proc_mount_restricted),
 };
 
 #define NCHECKS (sizeof checks / sizeof checks[0])
 
-size_t gr_pss_check_count(void) { return NCHECKS; }
+size_t gr_pss_check_count(void)
+{
+	return NCHECKS;
+}
 
-const gr_pss_check_info *gr_pss_check_at(size_t i) { return i < NCHECKS ? &checks[i].info : NULL; }
+const gr_pss_check_info *gr_pss_check_at(size_t i)
+{
+	return i < NCHECKS ? &checks[i].info : NULL;
+}
 
 bool pss_in_list(const char *s, const char *const *list)
 {
@@ -148,14 +164,14 @@ void pss_emit(pss_eval *e, const gr_value *at, const char *fmt, ...)
 	gri_vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	gr_pss_violation v = {
-		.check_id = e->check->info.id,
-		.rule = e->check->info.rule,
-		.doc = e->check->info.doc,
-		.reason = e->check->reason,
-		.detail = detail,
-		.path = e->path.buf,
-		.at = at,
-		.remediation = e->check->remediation,
+	        .check_id = e->check->info.id,
+	        .rule = e->check->info.rule,
+	        .doc = e->check->info.doc,
+	        .reason = e->check->reason,
+	        .detail = detail,
+	        .path = e->path.buf,
+	        .at = at,
+	        .remediation = e->check->remediation,
 	};
 	e->count++;
 	if (e->sink)
@@ -176,20 +192,19 @@ void pss_visit_containers(pss_eval *e, pss_container_fn fn)
 			const char *name = gr_get_str(node, "name");
 			const gr_value *sc = gr_get(node, "securityContext");
 			pss_container c = {
-				.node = node,
-				.name = name ? name : "",
-				.sc = sc && sc->type == GR_OBJECT ? sc : NULL,
-				.list = lists[l],
-				.index = i,
+			        .node = node,
+			        .name = name ? name : "",
+			        .sc = sc && sc->type == GR_OBJECT ? sc : NULL,
+			        .list = lists[l],
+			        .index = i,
 			};
 			fn(e, &c);
 		}
 	}
 }
 
-size_t gr_pss_evaluate(const gr_value *pod_metadata, const char *metadata_path,
-		       const gr_value *pod_spec, const char *spec_path, gr_pss_spec at,
-		       gr_pss_sink sink, void *user)
+size_t gr_pss_evaluate(const gr_value *pod_metadata, const char *metadata_path, const gr_value *pod_spec,
+                       const char *spec_path, gr_pss_spec at, gr_pss_sink sink, void *user)
 {
 	if (!pod_spec || pod_spec->type != GR_OBJECT || at.level == GR_PSS_PRIVILEGED)
 		return 0;

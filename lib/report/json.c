@@ -66,10 +66,10 @@ void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 void gr_report_json_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 {
 	gr_buf_printf(out,
-		      "%s],\"summary\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
-		      "\"errors\":%zu,\"skipped\":%zu,\"notEvaluated\":%zu",
-		      r->nresults ? "\n" : "", s->files, s->objects, s->valid, s->invalid, s->errors, s->skipped,
-		      s->not_evaluated);
+	              "%s],\"summary\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
+	              "\"errors\":%zu,\"skipped\":%zu,\"notEvaluated\":%zu",
+	              r->nresults ? "\n" : "", s->files, s->objects, s->valid, s->invalid, s->errors,
+	              s->skipped, s->not_evaluated);
 	gr_report_summary_reasons_json(out, s);
 	gr_buf_puts(out, "}}\n");
 }

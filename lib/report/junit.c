@@ -120,8 +120,8 @@ void gr_report_junit_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 	gr_buf_puts(out, "  <!-- ");
 	for (size_t i = 0; i < summary.len; i++) /* "--" may not appear in a comment */
 		gr_buf_putc(out, summary.data[i] == '-' && i + 1 < summary.len && summary.data[i + 1] == '-'
-					 ? '_'
-					 : summary.data[i]);
+		                         ? '_'
+		                         : summary.data[i]);
 	gr_buf_puts(out, " -->\n");
 	gr_buf_free(&summary);
 	gr_buf_puts(out, "</testsuites>\n");

@@ -212,4 +212,3 @@ bool gr_reporter_failed(const gr_reporter *r)
 {
 	return !r || r->failed;
 }
-

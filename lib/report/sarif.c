@@ -122,9 +122,10 @@ void gr_report_sarif_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 		gr_buf_putc(out, '}');
 	}
 	gr_buf_free(&scratch);
-	gr_buf_printf(out, "]}},\"properties\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
-			   "\"errors\":%zu,\"skipped\":%zu,\"notEvaluated\":%zu",
-		      s->files, s->objects, s->valid, s->invalid, s->errors, s->skipped, s->not_evaluated);
+	gr_buf_printf(out,
+	              "]}},\"properties\":{\"files\":%zu,\"objects\":%zu,\"valid\":%zu,\"invalid\":%zu,"
+	              "\"errors\":%zu,\"skipped\":%zu,\"notEvaluated\":%zu",
+	              s->files, s->objects, s->valid, s->invalid, s->errors, s->skipped, s->not_evaluated);
 	gr_report_summary_reasons_json(out, s);
 	gr_buf_puts(out, "}}]}\n");
 }

@@ -423,4 +423,7 @@ const gr_engine gri_engine_rules = {
         .prepared_free = prepared_free,
 };
 
-const gr_engine *gr_rules_engine(void) { return &gri_engine_rules; }
+const gr_engine *gr_rules_engine(void)
+{
+	return &gri_engine_rules;
+}

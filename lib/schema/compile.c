@@ -45,16 +45,25 @@ struct scompiler {
 
 /* An allocation failed: what was compiled must not be used (a node left
  * half-filled would accept what it should reject). */
-static void nomem(scompiler *c) { c->failed = true; }
+static void nomem(scompiler *c)
+{
+	c->failed = true;
+}
 
-bool gr_scompiler_failed(const scompiler *c) { return c->failed; }
+bool gr_scompiler_failed(const scompiler *c)
+{
+	return c->failed;
+}
 
 void gr_scompiler_set_regex_list(scompiler *c, sregex **list)
 {
 	c->regexes = list;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n) { return gr_hash_bytes(GR_HASH_SEED, s, n); }
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	return gr_hash_bytes(GR_HASH_SEED, s, n);
+}
 
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin)
 {

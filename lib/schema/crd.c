@@ -49,7 +49,8 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
 			if (schema && root != &gr_snode_any && !gr_scompiler_failed(c))
 				gr_schema_cel_attach(r, (snode *)root, schema);
-			if (!gr_scompiler_failed(c) && gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
+			if (!gr_scompiler_failed(c) &&
+			    gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
 				added = 1;
 			gr_scompiler_free(c);
 		}
@@ -79,15 +80,18 @@ int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
 			if (served && served->type == GR_BOOL && !served->u.b)
 				continue;
 			const gr_value *s = gr_get_path(v, "schema", "openAPIV3Schema", NULL);
-			int k = add_version(r, group, gr_get_str(v, "name"), kind, namespaced, s ? s : shared);
+			int k = add_version(r, group, gr_get_str(v, "name"), kind, namespaced,
+			                    s ? s : shared);
 			if (k < 0)
-				return gr_error_set(err, crd->line, crd->column, "out of memory compiling the CRD's schema");
+				return gr_error_set(err, crd->line, crd->column,
+				                    "out of memory compiling the CRD's schema");
 			added += k;
 		}
 	} else {
 		int k = add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared);
 		if (k < 0)
-			return gr_error_set(err, crd->line, crd->column, "out of memory compiling the CRD's schema");
+			return gr_error_set(err, crd->line, crd->column,
+			                    "out of memory compiling the CRD's schema");
 		added += k;
 	}
 	return added;
@@ -100,8 +104,8 @@ static int file_error(gr_error *err, const char *path)
 	char msg[sizeof err->message];
 	snprintf(msg, sizeof msg, "%s", err->message);
 	if (err->line)
-		snprintf(err->message, sizeof err->message, "%.200s:%u:%u: %.290s", path, err->line, err->column,
-		         msg);
+		snprintf(err->message, sizeof err->message, "%.200s:%u:%u: %.290s", path, err->line,
+		         err->column, msg);
 	else
 		snprintf(err->message, sizeof err->message, "%.200s: %.300s", path, msg);
 	gr_error_set_file(err, path);

@@ -49,8 +49,9 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 		} else {
 			snprintf(path + len, cap - len, ".pattern");
 			v->path_override = path;
-			gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, pat->line, pat->column,
-			            NULL, 0, "invalid value %s: must be a valid regular expression, but isn't: %s",
+			gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, pat->line,
+			            pat->column, NULL, 0,
+			            "invalid value %s: must be a valid regular expression, but isn't: %s",
 			            gr_v_show(v, pat), err.message);
 			v->path_override = NULL;
 			path[len] = '\0';

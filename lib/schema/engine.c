@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../native/relax.h" /* the native engine's hook: findings the API server does not make */
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
-#include "../native/relax.h" /* the native engine's hook: findings the API server does not make */
 
 typedef struct schema_config {
 	char *schema_dir, *patches_dir, *version, *cache_dir;

@@ -41,7 +41,7 @@ struct gr_schema_registry {
 	kind_entry **buckets;
 	gv_entry *gvs;              /* group-versions tried */
 	sregex *regexes;            /* compiled patterns, freed with the registry */
-	struct gr_schema_cel *cels;   /* compiled CRD validation rules, freed with the registry (cel.c) */
+	struct gr_schema_cel *cels; /* compiled CRD validation rules, freed with the registry (cel.c) */
 	gr_schema_registry *parent; /* an overlay's base (built-ins, earlier CRDs), or NULL */
 };
 
@@ -56,11 +56,12 @@ void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *v
 /* The lookup for validation: -1 with why filled when the kind's schema
  * exists but could not be used (gr_registry_gv_error) or memory ran out;
  * 0 with *out NULL when there is no schema for it. */
-int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version, const char *kind,
-                               const kind_entry **out, char *why, size_t cap);
+int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version,
+                               const char *kind, const kind_entry **out, char *why, size_t cap);
 /* When the group-version's document exists but could not be used (corrupt,
  * unreadable, a bad patch, memory), copy why into out and return true. */
-bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out, size_t cap);
+bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out,
+                          size_t cap);
 void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version);
 
 #endif

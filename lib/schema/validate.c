@@ -18,18 +18,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../cnum.h"
 #include "guardrail/path.h"
 #include "registry_int.h"
 #include "validate_int.h"
-#include "../cnum.h"
 
 typedef struct rule_info {
 	const char *id, *doc, *fix;
 } rule_info;
 
 static const rule_info rules[] = {
-        {"schema.type", "docs/rules/schema.md#schematype",
-         "change the value to the type the schema expects"},
+        {"schema.type", "docs/rules/schema.md#schematype", "change the value to the type the schema expects"},
         {"schema.required", "docs/rules/schema.md#schemarequired", "add the missing field"},
         {"schema.enum", "docs/rules/schema.md#schemaenum",
          "use one of the supported values (they are case-sensitive)"},
@@ -44,7 +43,8 @@ static const rule_info rules[] = {
         {"schema.metadata", "docs/rules/schema.md#schemametadata",
          "fix the name, label or annotation syntax"},
         {"schema.missing", "docs/rules/schema.md#schemamissing",
-         "check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip kinds without a schema"},
+         "check apiVersion and kind; supply the CustomResourceDefinition that defines the kind, or skip "
+         "kinds without a schema"},
         {"schema.object", "docs/rules/schema.md#schemaobject", "give the document apiVersion and kind"},
         {"cel.validation", "docs/rules/cel.md#celvalidation",
          "change the value so that the CRD's x-kubernetes-validations rule holds (the message says which)"},
@@ -379,8 +379,8 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 		/* Go rejects the pattern, so the API server rejects the CRD: say so
 		 * here rather than accept the value unchecked. */
 		gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
-		            "value %s not checked: the schema's pattern '%s' is invalid: %s",
-		            gr_v_show(v, x), n->pattern_src, n->pattern->error);
+		            "value %s not checked: the schema's pattern '%s' is invalid: %s", gr_v_show(v, x),
+		            n->pattern_src, n->pattern->error);
 	}
 	if (n->min_len >= 0 || n->max_len >= 0) {
 		size_t runes = utf8_len(s, len);

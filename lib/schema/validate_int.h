@@ -32,10 +32,10 @@ typedef struct vctx {
 	size_t depth;
 	const gr_value *pos_override; /* validating a default: findings point here */
 	const char *path_override;    /* a path built by hand (CRD schema paths) */
-	int in_branch; /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
-	bool cel_done; /* the CRD's rules are evaluated by lib/cel (cel.c), not counted */
+	int in_branch;  /* inside allOf/anyOf/oneOf/not: no unknown-field, default or CEL work */
+	bool cel_done;  /* the CRD's rules are evaluated by lib/cel (cel.c), not counted */
 	int in_default; /* inside a value the schema's defaults supplied */
-	bool silent;   /* count errors instead of reporting them (anyOf/oneOf/not trials) */
+	bool silent;    /* count errors instead of reporting them (anyOf/oneOf/not trials) */
 	size_t silent_errors;
 } vctx;
 

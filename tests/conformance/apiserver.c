@@ -237,8 +237,7 @@ int main(int argc, char **argv)
 	}
 	gr_options *o = gr_options_new();
 	gr_checker *base = NULL, *chk = NULL;
-	if (gr_options_select(o, engines, &err) ||
-	    gr_options_set(o, "schema", "schema-dir", SCHEMAS, &err) ||
+	if (gr_options_select(o, engines, &err) || gr_options_set(o, "schema", "schema-dir", SCHEMAS, &err) ||
 	    gr_options_set(o, "schema", "kubernetes-version", "1.32", &err) ||
 	    gr_options_set(o, "native", "kubernetes-version", "1.32", &err) ||
 	    gr_checker_new(&base, o, &err) || gr_checker_derive(&chk, base, crds, &err)) {

@@ -1,7 +1,8 @@
 /*
  * fuzz_image_ref.c — libFuzzer harness for the image reference parser: any
  * string parses or fails with a column inside it; a parsed reference's parts
- * fit their buffers and (when the normalised name is within the limit) a re-parse of "domain/path[:tag][@digest]" agrees.
+ * fit their buffers and (when the normalised name is within the limit) a re-parse of
+ * "domain/path[:tag][@digest]" agrees.
  */
 #include <stddef.h>
 #include <stdint.h>

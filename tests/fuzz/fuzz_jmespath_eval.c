@@ -13,10 +13,10 @@
 #include "guardrail/jmespath.h"
 
 static const char fixed[] =
-	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\",\"labels\":{\"app\":\"web\","
-	"\"n\":\"1\"}},\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"nginx\",\"ports\":[{"
-	"\"containerPort\":80},{\"containerPort\":8.5}],\"securityContext\":{\"privileged\":true}},"
-	"{\"name\":\"b\",\"image\":\"x\",\"args\":[\"-v\",[1,[2,[3]]],null,false,\"é\"]}],\"n\":[3,1,2]}}";
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\",\"labels\":{\"app\":\"web\","
+        "\"n\":\"1\"}},\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"nginx\",\"ports\":[{"
+        "\"containerPort\":80},{\"containerPort\":8.5}],\"securityContext\":{\"privileged\":true}},"
+        "{\"name\":\"b\",\"image\":\"x\",\"args\":[\"-v\",[1,[2,[3]]],null,false,\"é\"]}],\"n\":[3,1,2]}}";
 
 static void eval(const gr_jp_program *p, const gr_value *in)
 {

@@ -29,8 +29,7 @@ static const char *show(gr_buf *b, const gr_value *v)
 	return b->data ? b->data : "";
 }
 
-static void run_case(const char *file, const gr_value *given, const gr_value *c, int *pass,
-		     int *fail)
+static void run_case(const char *file, const gr_value *given, const gr_value *c, int *pass, int *fail)
 {
 	const gr_value *expr = gr_get(c, "expression");
 	const gr_value *result = gr_get(c, "result");
@@ -55,7 +54,7 @@ static void run_case(const char *file, const gr_value *given, const gr_value *c,
 		/* Not counted; a benchmark must still run. */
 		if (rc != 0) {
 			fprintf(stderr, "%s: bench %s: %s: %s\n", file, expr->u.s.ptr,
-				gr_jp_error_name(err.type), err.message);
+			        gr_jp_error_name(err.type), err.message);
 			(*fail)++;
 		}
 	} else if (error) {
@@ -66,10 +65,10 @@ static void run_case(const char *file, const gr_value *given, const gr_value *c,
 			(*fail)++;
 			if (rc == 0)
 				fprintf(stderr, "%s: %s: expected error %s, got %s\n", file, expr->u.s.ptr,
-					want, show(&b, &out));
+				        want, show(&b, &out));
 			else
 				fprintf(stderr, "%s: %s: expected error %s, got %s: %s\n", file,
-					expr->u.s.ptr, want, gr_jp_error_name(err.type), err.message);
+				        expr->u.s.ptr, want, gr_jp_error_name(err.type), err.message);
 		}
 	} else if (result) {
 		if (rc == 0 && gr_equal(&out, result)) {
@@ -78,7 +77,7 @@ static void run_case(const char *file, const gr_value *given, const gr_value *c,
 			(*fail)++;
 			if (rc != 0)
 				fprintf(stderr, "%s: %s: unexpected error %s at %zu: %s\n", file,
-					expr->u.s.ptr, gr_jp_error_name(err.type), err.offset, err.message);
+				        expr->u.s.ptr, gr_jp_error_name(err.type), err.offset, err.message);
 			else {
 				fprintf(stderr, "%s: %s: got %s", file, expr->u.s.ptr, show(&b, &out));
 				fprintf(stderr, ", expected %s\n", show(&b, result));
@@ -156,15 +155,18 @@ static int run_suite(const char *name, const char *dir, int expected)
 		fail++;
 	printf("%s: ran %d cases\n", name, pass + fail);
 	if (expected >= 0 && pass + fail != expected) {
-		printf("FAIL  %s: ran %d cases, expected %d (a case file was added, removed or not read)\n", name,
-		       pass + fail, expected);
+		printf("FAIL  %s: ran %d cases, expected %d (a case file was added, removed or not read)\n",
+		       name, pass + fail, expected);
 		fail++;
 	}
 	printf("%s: %d passed, %d failed\n", name, pass, fail);
 	return fail ? 1 : 0;
 }
 
-int jp_run_suite(const char *name, const char *dir) { return run_suite(name, dir, -1); }
+int jp_run_suite(const char *name, const char *dir)
+{
+	return run_suite(name, dir, -1);
+}
 
 int jp_run_suite_expect(const char *name, const char *dir, int expected)
 {

@@ -11,26 +11,26 @@
 
 extern int test_passed, test_failed;
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (cond) {                                                                \
-			test_passed++;                                                     \
-		} else {                                                                   \
-			test_failed++;                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                          \
+#define CHECK(cond)                                                                                          \
+	do {                                                                                                 \
+		if (cond) {                                                                                  \
+			test_passed++;                                                                       \
+		} else {                                                                                     \
+			test_failed++;                                                                       \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);             \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                     \
-	do {                                                                                \
-		const char *a_ = (a), *b_ = (b);                                            \
-		if (a_ && b_ && strcmp(a_, b_) == 0) {                                      \
-			test_passed++;                                                      \
-		} else {                                                                    \
-			test_failed++;                                                      \
-			fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, \
-				b_ ? b_ : "(null)", a_ ? a_ : "(null)");                    \
-		}                                                                           \
+#define CHECK_STR(a, b)                                                                                      \
+	do {                                                                                                 \
+		const char *a_ = (a), *b_ = (b);                                                             \
+		if (a_ && b_ && strcmp(a_, b_) == 0) {                                                       \
+			test_passed++;                                                                       \
+		} else {                                                                                     \
+			test_failed++;                                                                       \
+			fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__,          \
+			        b_ ? b_ : "(null)", a_ ? a_ : "(null)");                                     \
+		}                                                                                            \
 	} while (0)
 
 int test_report(const char *suite);

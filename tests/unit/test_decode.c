@@ -291,7 +291,8 @@ static void test_locale(void)
 		set = setlocale(LC_NUMERIC, locs[i]);
 	if (!set)
 		fprintf(stderr, "test_locale: no comma locale installed; checking under \"C\" only\n");
-	expect_json("a: 1.5\nb: 2.5e+3\n1.25: k\n0.1: l\n", "{\"a\":1.5,\"b\":2500,\"1.25\":\"k\",\"0.1\":\"l\"}");
+	expect_json("a: 1.5\nb: 2.5e+3\n1.25: k\n0.1: l\n",
+	            "{\"a\":1.5,\"b\":2500,\"1.25\":\"k\",\"0.1\":\"l\"}");
 	expect_json("{\"a\": 0.125}", "{\"a\":0.125}");
 	setlocale(LC_NUMERIC, "C");
 }

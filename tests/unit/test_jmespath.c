@@ -24,8 +24,7 @@ static gr_value parse_json(gr_arena *a, const char *text)
 }
 
 /* Evaluate expr over JSON input with a registry; render the result (or the error). */
-static void run(const gr_jp_functions *fns, const char *expr, const char *input, char *out,
-		size_t cap)
+static void run(const gr_jp_functions *fns, const char *expr, const char *input, char *out, size_t cap)
 {
 	gr_arena a;
 	gr_arena_init(&a);
@@ -116,7 +115,8 @@ static void test_custom_functions(void)
 
 	expect(f, "to_upper(metadata.name)", "{\"metadata\":{\"name\":\"web\"}}", "\"WEB\"");
 	expect(f, "items[*].to_upper(@)", "{\"items\":[\"a\",\"b\"]}", "[\"A\",\"B\"]");
-	expect(f, "count_if(c, &privileged)", "{\"c\":[{\"privileged\":true},{},{\"privileged\":false}]}", "1");
+	expect(f, "count_if(c, &privileged)", "{\"c\":[{\"privileged\":true},{},{\"privileged\":false}]}",
+	       "1");
 	expect(f, "add(`1`, `2`, `3`)", "{}", "6.5");
 	expect(f, "add(`1`)", "{}", "1.5");
 	/* Signatures are checked for custom functions as for built-ins. */
@@ -292,7 +292,8 @@ static void test_threads(void)
 {
 	gr_arena a;
 	gr_arena_init(&a);
-	gr_value in = parse_json(&a, "{\"c\":[{\"n\":\"c\",\"p\":true},{\"n\":\"a\"},{\"n\":\"b\",\"p\":1}]}");
+	gr_value in =
+	        parse_json(&a, "{\"c\":[{\"n\":\"c\",\"p\":true},{\"n\":\"a\"},{\"n\":\"b\",\"p\":1}]}");
 	const char *expr = "sort_by(c[?p], &n)[*].n";
 	gr_jp_program *p;
 	gr_jp_error err;
@@ -335,8 +336,8 @@ static void test_values(void)
 	expect(NULL, "`foo`", "{}", "\"foo\"");
 	expect(NULL, "{a: `1`, a: `2`}", "{}", "{\"a\":2}");
 	expect(NULL, "[?@ > `1`]", "[1, 2, \"3\", 1.5]", "[2,1.5]");
-	expect(NULL, "a[9223372036854775807:-9223372036854775807:-9223372036854775807]",
-	       "{\"a\":[1,2,3]}", "[3]");
+	expect(NULL, "a[9223372036854775807:-9223372036854775807:-9223372036854775807]", "{\"a\":[1,2,3]}",
+	       "[3]");
 	expect(NULL, "a[-9223372036854775807:]", "{\"a\":[1,2,3]}", "[1,2,3]");
 }
 

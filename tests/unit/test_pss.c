@@ -39,8 +39,8 @@ typedef struct run {
 
 /* A pss checker with the given modes (NULL: off) and exemptions. */
 static gr_checker *pss_checker(const char *enforce, const char *warn, const char *audit,
-			       const char *const *exempt_ns, size_t nns, const char *const *exempt_rc, size_t nrc,
-			       gr_error *err)
+                               const char *const *exempt_ns, size_t nns, const char *const *exempt_rc,
+                               size_t nrc, gr_error *err)
 {
 	gr_options *o = gr_options_new();
 	gr_checker *c = NULL;
@@ -61,8 +61,9 @@ static gr_checker *pss_checker(const char *enforce, const char *warn, const char
 /* Create the engine with the given modes, prepare it with every object (the
  * set, whose trees are copied: the objects' arena is freed before the
  * checks), check every object; findings of all objects in r->out. */
-static int judge(run *r, const char *enforce, const char *warn, const char *audit, const char *const *exempt_ns,
-		 size_t nns, const char *const *exempt_rc, size_t nrc, const char *yaml)
+static int judge(run *r, const char *enforce, const char *warn, const char *audit,
+                 const char *const *exempt_ns, size_t nns, const char *const *exempt_rc, size_t nrc,
+                 const char *yaml)
 {
 	gr_error err;
 	gr_findings_init(&r->out, &arena);
@@ -158,16 +159,20 @@ static void test_parsing(void)
 	/* a bad option names the option (not a command-line flag) and the value */
 	gr_options *o = gr_options_new();
 	CHECK(gr_options_set(o, "pss", "warn", "restricted:v1.x", &err) == -1);
-	CHECK(strstr(err.message, "warn") && strstr(err.message, "restricted:v1.x") && !strstr(err.message, "--"));
-	CHECK(gr_options_set(o, "pss", "enforce", "everything", &err) == -1 && strstr(err.message, "enforce"));
-	CHECK(gr_options_set(o, "pss", "enforcement", "baseline", &err) == -1 && strstr(err.message, "unknown"));
+	CHECK(strstr(err.message, "warn") && strstr(err.message, "restricted:v1.x") &&
+	      !strstr(err.message, "--"));
+	CHECK(gr_options_set(o, "pss", "enforce", "everything", &err) == -1 &&
+	      strstr(err.message, "enforce"));
+	CHECK(gr_options_set(o, "pss", "enforcement", "baseline", &err) == -1 &&
+	      strstr(err.message, "unknown"));
 	CHECK(gr_options_set(o, "pss", "enforce", "restricted:v1.20", &err) == 0);
 	gr_options_free(o);
 }
 
 static void test_labels(void)
 {
-	gr_pss_policy p = {{{GR_PSS_BASELINE, 20}, {GR_PSS_RESTRICTED, GR_PSS_LATEST}, {GR_PSS_PRIVILEGED, 5}}};
+	gr_pss_policy p = {
+	        {{GR_PSS_BASELINE, 20}, {GR_PSS_RESTRICTED, GR_PSS_LATEST}, {GR_PSS_PRIVILEGED, 5}}};
 	CHECK(gr_pss_policy_apply_label(&p, "app", "x") == 0);
 	CHECK(gr_pss_policy_apply_label(&p, "pod-security.kubernetes.io/enforcer", "x") == 0);
 	CHECK(gr_pss_policy_apply_label(&p, "pod-security.kubernetes.io/enforce", "restricted") == 1);
@@ -186,16 +191,16 @@ static void test_labels(void)
 }
 
 static const char *const POD_PRIV = "apiVersion: v1\n"
-				    "kind: Pod\n"
-				    "metadata:\n"
-				    "  name: p\n"
-				    "  namespace: team\n"
-				    "spec:\n"
-				    "  containers:\n"
-				    "  - name: app\n"
-				    "    image: x\n"
-				    "    securityContext:\n"
-				    "      privileged: true\n";
+                                    "kind: Pod\n"
+                                    "metadata:\n"
+                                    "  name: p\n"
+                                    "  namespace: team\n"
+                                    "spec:\n"
+                                    "  containers:\n"
+                                    "  - name: app\n"
+                                    "    image: x\n"
+                                    "    securityContext:\n"
+                                    "      privileged: true\n";
 
 static void test_modes(void)
 {
@@ -206,7 +211,8 @@ static void test_modes(void)
 	CHECK(f && f->action == GR_ACTION_ENFORCE && f->severity == GR_SEV_ERROR);
 	CHECK(count(&r, "pss.privileged") == 1); /* once, not once per mode */
 	if (f) {
-		CHECK_STR(f->message, "privileged (container \"app\" must not set securityContext.privileged=true)");
+		CHECK_STR(f->message,
+		          "privileged (container \"app\" must not set securityContext.privileged=true)");
 		CHECK_STR(f->path, "spec.containers[0].securityContext.privileged");
 		CHECK(f->line == 11 && f->column == 19);
 		CHECK_STR(f->doc, "docs/rules/pss.md#privileged");
@@ -256,19 +262,19 @@ static void test_namespaces_and_exemptions(void)
 {
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml,
-		 "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n"
-		 "    pod-security.kubernetes.io/enforce: privileged\n"
-		 "    pod-security.kubernetes.io/warn: baseline\n"
-		 "    pod-security.kubernetes.io/audit: restricted\n"
-		 "    pod-security.kubernetes.io/audit-version: v1.7\n"
-		 "---\n%s"
-		 "---\n"
-		 "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: strict\n  labels:\n"
-		 "    pod-security.kubernetes.io/enforce: nonsense\n"
-		 "---\n"
-		 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  namespace: strict\n"
-		 "spec:\n  containers:\n  - name: c\n    image: x\n",
-		 POD_PRIV);
+	         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n"
+	         "    pod-security.kubernetes.io/enforce: privileged\n"
+	         "    pod-security.kubernetes.io/warn: baseline\n"
+	         "    pod-security.kubernetes.io/audit: restricted\n"
+	         "    pod-security.kubernetes.io/audit-version: v1.7\n"
+	         "---\n%s"
+	         "---\n"
+	         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: strict\n  labels:\n"
+	         "    pod-security.kubernetes.io/enforce: nonsense\n"
+	         "---\n"
+	         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  namespace: strict\n"
+	         "spec:\n  containers:\n  - name: c\n    image: x\n",
+	         POD_PRIV);
 	run r;
 	judge(&r, "baseline:latest", "restricted:latest", NULL, NULL, 0, NULL, 0, yaml);
 	/* team: privileged is only warned (baseline), runAsNonRoot only audited. */
@@ -317,48 +323,54 @@ static void test_namespaces_and_exemptions(void)
 static void test_paths(void)
 {
 	const char *cron = "apiVersion: batch/v1\n"
-			   "kind: CronJob\n"
-			   "metadata:\n"
-			   "  name: c\n"
-			   "spec:\n"
-			   "  schedule: '* * * * *'\n"
-			   "  jobTemplate:\n"
-			   "    spec:\n"
-			   "      template:\n"
-			   "        metadata:\n"
-			   "          annotations:\n"
-			   "            container.apparmor.security.beta.kubernetes.io/b: unconfined\n"
-			   "        spec:\n"
-			   "          containers:\n"
-			   "          - name: a\n"
-			   "            image: x\n"
-			   "          - name: b\n"
-			   "            image: x\n"
-			   "            securityContext:\n"
-			   "              privileged: true\n"
-			   "              capabilities:\n"
-			   "                add: [NET_BIND_SERVICE, SYS_ADMIN]\n"
-			   "          ephemeralContainers:\n"
-			   "          - name: debug\n"
-			   "            image: x\n"
-			   "            ports:\n"
-			   "            - containerPort: 80\n"
-			   "              hostPort: 8080\n";
+	                   "kind: CronJob\n"
+	                   "metadata:\n"
+	                   "  name: c\n"
+	                   "spec:\n"
+	                   "  schedule: '* * * * *'\n"
+	                   "  jobTemplate:\n"
+	                   "    spec:\n"
+	                   "      template:\n"
+	                   "        metadata:\n"
+	                   "          annotations:\n"
+	                   "            container.apparmor.security.beta.kubernetes.io/b: unconfined\n"
+	                   "        spec:\n"
+	                   "          containers:\n"
+	                   "          - name: a\n"
+	                   "            image: x\n"
+	                   "          - name: b\n"
+	                   "            image: x\n"
+	                   "            securityContext:\n"
+	                   "              privileged: true\n"
+	                   "              capabilities:\n"
+	                   "                add: [NET_BIND_SERVICE, SYS_ADMIN]\n"
+	                   "          ephemeralContainers:\n"
+	                   "          - name: debug\n"
+	                   "            image: x\n"
+	                   "            ports:\n"
+	                   "            - containerPort: 80\n"
+	                   "              hostPort: 8080\n";
 	run r;
 	judge(&r, "baseline", NULL, NULL, NULL, 0, NULL, 0, cron);
 	const gr_finding *f = find(&r, "pss.privileged");
-	CHECK(f && strcmp(f->path, "spec.jobTemplate.spec.template.spec.containers[1].securityContext.privileged") == 0);
+	CHECK(f &&
+	      strcmp(f->path,
+	             "spec.jobTemplate.spec.template.spec.containers[1].securityContext.privileged") == 0);
 	CHECK(f && f->line == 20 && f->column == 27);
 	f = find(&r, "pss.capabilities_baseline");
 	CHECK(count(&r, "pss.capabilities_baseline") == 1);
-	CHECK(f && strcmp(f->path, "spec.jobTemplate.spec.template.spec.containers[1].securityContext.capabilities.add[1]") == 0);
+	CHECK(f && strcmp(f->path, "spec.jobTemplate.spec.template.spec.containers[1].securityContext."
+	                           "capabilities.add[1]") == 0);
 	CHECK(f && f->line == 22 && f->column == 41);
 	CHECK(f && strstr(f->message, "\"SYS_ADMIN\"") && strstr(f->message, "container \"b\""));
 	f = find(&r, "pss.hostPorts");
-	CHECK(f && strcmp(f->path, "spec.jobTemplate.spec.template.spec.ephemeralContainers[0].ports[0].hostPort") == 0);
+	CHECK(f &&
+	      strcmp(f->path,
+	             "spec.jobTemplate.spec.template.spec.ephemeralContainers[0].ports[0].hostPort") == 0);
 	CHECK(f && f->line == 28 && strstr(f->message, "container \"debug\" uses hostPort 8080"));
 	f = find(&r, "pss.appArmorProfile");
-	CHECK(f && strcmp(f->path, "spec.jobTemplate.spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/b]") == 0);
+	CHECK(f && strcmp(f->path, "spec.jobTemplate.spec.template.metadata.annotations[container.apparmor."
+	                           "security.beta.kubernetes.io/b]") == 0);
 	CHECK(f && f->line == 12);
 	done(&r);
 }
@@ -366,9 +378,9 @@ static void test_paths(void)
 static const char *pod_with(const char *spec_tail)
 {
 	return gr_arena_printf(&arena,
-			       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
-			       "  containers:\n  - name: app\n    image: x\n%s",
-			       spec_tail);
+	                       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+	                       "  containers:\n  - name: app\n    image: x\n%s",
+	                       spec_tail);
 }
 
 static void test_versions(void)
@@ -386,7 +398,7 @@ static void test_versions(void)
 
 	/* procMount: user-namespaced pods relaxed at baseline from v1.35, never at restricted. */
 	const char *userns =
-		pod_with("    securityContext:\n      procMount: Unmasked\n  hostUsers: false\n");
+	        pod_with("    securityContext:\n      procMount: Unmasked\n  hostUsers: false\n");
 	judge(&r, "baseline:v1.34", NULL, NULL, NULL, 0, NULL, 0, userns);
 	CHECK(find(&r, "pss.procMount") != NULL);
 	done(&r);
@@ -398,7 +410,8 @@ static void test_versions(void)
 	done(&r);
 
 	/* sysctls: the safe set grows. */
-	const char *sysctl = pod_with("  securityContext:\n    sysctls:\n    - name: net.ipv4.tcp_rmem\n      value: x\n");
+	const char *sysctl =
+	        pod_with("  securityContext:\n    sysctls:\n    - name: net.ipv4.tcp_rmem\n      value: x\n");
 	judge(&r, "baseline:v1.31", NULL, NULL, NULL, 0, NULL, 0, sysctl);
 	CHECK(find(&r, "pss.sysctls") != NULL);
 	done(&r);
@@ -433,14 +446,15 @@ static void test_versions(void)
 	/* Annotations (before v1.19): docker/default is fine, unconfined is not,
 	 * and an annotation naming no container of the pod is inert. */
 	const char *ann = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n"
-			  "    seccomp.security.alpha.kubernetes.io/pod: docker/default\n"
-			  "    container.seccomp.security.alpha.kubernetes.io/ghost: unconfined\n"
-			  "    container.seccomp.security.alpha.kubernetes.io/app: unconfined\n"
-			  "spec:\n  containers:\n  - name: app\n    image: x\n";
+	                  "    seccomp.security.alpha.kubernetes.io/pod: docker/default\n"
+	                  "    container.seccomp.security.alpha.kubernetes.io/ghost: unconfined\n"
+	                  "    container.seccomp.security.alpha.kubernetes.io/app: unconfined\n"
+	                  "spec:\n  containers:\n  - name: app\n    image: x\n";
 	judge(&r, "baseline:v1.18", NULL, NULL, NULL, 0, NULL, 0, ann);
 	CHECK(count(&r, "pss.seccompProfile_baseline") == 1);
 	f = find(&r, "pss.seccompProfile_baseline");
-	CHECK(f && strcmp(f->path, "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]") == 0);
+	CHECK(f && strcmp(f->path,
+	                  "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/app]") == 0);
 	CHECK(f && f->line == 8);
 	done(&r);
 	judge(&r, "baseline:v1.19", NULL, NULL, NULL, 0, NULL, 0, ann);
@@ -448,7 +462,8 @@ static void test_versions(void)
 	done(&r);
 
 	/* seLinux type container_engine_t is allowed from v1.31. */
-	const char *engine_t = pod_with("  securityContext:\n    seLinuxOptions:\n      type: container_engine_t\n");
+	const char *engine_t =
+	        pod_with("  securityContext:\n    seLinuxOptions:\n      type: container_engine_t\n");
 	judge(&r, "baseline:v1.30", NULL, NULL, NULL, 0, NULL, 0, engine_t);
 	CHECK(find(&r, "pss.seLinuxOptions") != NULL);
 	done(&r);
@@ -457,7 +472,8 @@ static void test_versions(void)
 	done(&r);
 
 	/* hostProbesAndHostLifecycle exists from v1.34. */
-	const char *probe = pod_with("    lifecycle:\n      preStop:\n        httpGet:\n          host: evil\n          port: 1\n");
+	const char *probe = pod_with("    lifecycle:\n      preStop:\n        httpGet:\n          host: "
+	                             "evil\n          port: 1\n");
 	judge(&r, "baseline:v1.33", NULL, NULL, NULL, 0, NULL, 0, probe);
 	CHECK(r.out.len == 0);
 	done(&r);
@@ -467,8 +483,10 @@ static void test_versions(void)
 	done(&r);
 
 	/* Bad input never crashes: wrong types everywhere. */
-	const char *weird = "apiVersion: v1\nkind: Pod\nmetadata: 3\nspec:\n  containers: [1, {securityContext: 2}, {name: 5}]\n"
-			    "  volumes: [x, {name: v, hostPath: {path: /}}]\n  securityContext: [1]\n  hostNetwork: \"true\"\n";
+	const char *weird = "apiVersion: v1\nkind: Pod\nmetadata: 3\nspec:\n  containers: [1, "
+	                    "{securityContext: 2}, {name: 5}]\n"
+	                    "  volumes: [x, {name: v, hostPath: {path: /}}]\n  securityContext: [1]\n  "
+	                    "hostNetwork: \"true\"\n";
 	judge(&r, "restricted", NULL, NULL, NULL, 0, NULL, 0, weird);
 	CHECK(find(&r, "pss.hostPathVolumes") != NULL);
 	CHECK(find(&r, "pss.hostNamespaces") == NULL);

@@ -441,7 +441,10 @@ static void *hammer(void *arg)
 		gr_regex_span sp[3];
 		bad += gr_regex_match(shared_re, "web-1.example.com", 17, sc) != 1;
 		bad += gr_regex_match(shared_re, "Web_1", 5, sc) != 0;
-		bad += gr_regex_match(shared_re, "w\xc3\xa9" "b", 4, sc) != 0; /* non-ASCII: the VM path */
+		bad += gr_regex_match(shared_re,
+		                      "w\xc3\xa9"
+		                      "b",
+		                      4, sc) != 0; /* non-ASCII: the VM path */
 		bad += gr_regex_find(shared_re, "web-1.example.com", 17, 0, sp, 3, sc) != 1 || sp[1].end != 5;
 	}
 	gr_regex_scratch_free(sc);

@@ -664,7 +664,8 @@ static gr_checker *schema_checker(const char *version, const char *crd_path, gr_
 static void test_engine(void)
 {
 	gr_error err;
-	gr_checker *base = schema_checker("1.30", "../shared/conformance/kubectl-validate/testcases/crds", &err);
+	gr_checker *base =
+	        schema_checker("1.30", "../shared/conformance/kubectl-validate/testcases/crds", &err);
 	CHECK(base != NULL);
 	if (!base)
 		return;

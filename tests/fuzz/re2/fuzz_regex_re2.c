@@ -31,7 +31,10 @@ static int valid_utf8(const unsigned char *s, size_t n, int ascii_only)
 		}
 		if (ascii_only)
 			return 0;
-		size_t need = c >= 0xF0 && c <= 0xF4 ? 3 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xC2 && c <= 0xDF ? 1 : 0;
+		size_t need = c >= 0xF0 && c <= 0xF4   ? 3
+		              : c >= 0xE0 && c <= 0xEF ? 2
+		              : c >= 0xC2 && c <= 0xDF ? 1
+		                                       : 0;
 		if (!need || i + need >= n)
 			return 0;
 		for (size_t k = 1; k <= need; k++)
@@ -40,7 +43,8 @@ static int valid_utf8(const unsigned char *s, size_t n, int ascii_only)
 		uint32_t r = c & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07);
 		for (size_t k = 1; k <= need; k++)
 			r = (r << 6) | (s[i + k] & 0x3F);
-		if ((need == 2 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (need == 3 && (r < 0x10000 || r > 0x10FFFF)))
+		if ((need == 2 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) ||
+		    (need == 3 && (r < 0x10000 || r > 0x10FFFF)))
 			return 0;
 		i += need + 1;
 	}
