@@ -119,7 +119,7 @@ test: deps
 test-sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san CC=clang OPT=-O1 \
 		EXTRA_CFLAGS="$(SANFLAGS)" EXTRA_LDFLAGS="$(SANFLAGS)" tests-bin
-	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
 
 # The threaded check pipeline under ThreadSanitizer: the corpus and the
