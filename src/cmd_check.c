@@ -2,7 +2,7 @@
  * cmd_check.c — `guardrail check [flags] PATH...`: judge manifests in CI.
  *
  * Argument parsing, one library session and a reporter, nothing more: the
- * flags become engine options (gr_options_set), the paths become the
+ * flags become engine options (engine_flags.c, shared with audit), the paths become the
  * session's inputs (directories expanded in sorted order, standard input
  * read once and named <stdin>), and each input's result is written out as
  * the session hands it over, in input order. The pipeline itself (both
@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "defaults.h"
+#include "engine_flags.h"
 #include "guardrail/guardrail.h"
 
 #define STDIN_NAME "<stdin>"
@@ -117,94 +118,8 @@ typedef struct check_args {
 	const char *docs_url; /* --docs-url: base of SARIF helpUri and JSON doc links */
 	long jobs;
 	bool allow_empty;
-	bool schema_dir_given;
-	bool config_given;  /* --config: no .guardrail.yaml search */
-	bool engines_given; /* --engines: the selection is the user's */
-	bool rules_wanted;  /* a rule-pack flag or a .guardrail.yaml: the rules engine joins the default */
+	engine_flag_state engine; /* what the engine flags (engine_flags.c) imply */
 } check_args;
-
-/* A flag's value: "--name=V", "--name V", or for a short flag "-xV". */
-static const char *flag_value(int argc, char **argv, int *i, const char *name, bool *matched)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
-	*matched = false;
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=' && name[1] == '-') {
-		*matched = true;
-		return a + n + 1;
-	}
-	if (a[n] == '\0') {
-		*matched = true;
-		return *i + 1 < argc ? argv[++*i] : NULL;
-	}
-	if (name[1] != '-') { /* -j4, -ojson */
-		*matched = true;
-		return a + n;
-	}
-	return NULL;
-}
-
-/* Flags that map to one engine option. */
-static const struct option_flag {
-	const char *flag, *short_flag, *engine, *key;
-} option_flags[] = {
-        {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
-        {"--kubernetes-version", "-k", "native", "kubernetes-version"},
-        {"--schema-dir", NULL, "schema", "schema-dir"},
-        {"--schema-patches", NULL, "schema", "patches-dir"},
-        {"--crd", NULL, "schema", "crd"},
-        {"--old", NULL, "schema", "old"},
-        {"--vap-policy", NULL, "vap", "policy"},
-        {"--pss-enforce", NULL, "pss", "enforce"},
-        {"--pss-warn", NULL, "pss", "warn"},
-        {"--pss-audit", NULL, "pss", "audit"},
-        {"--pss-exempt-namespace", NULL, "pss", "exempt-namespace"},
-        {"--pss-exempt-runtime-class", NULL, "pss", "exempt-runtime-class"},
-        {"--profile", NULL, "rules", "profile"},
-        {"--only", NULL, "rules", "only"},
-        {"--config", NULL, "rules", "config"},
-        {"--profile-config", NULL, "rules", "upstream-config"},
-        {"--target-kubernetes", NULL, "rules", "target-kubernetes"},
-        {"--allowed-registries", NULL, "rules", "allowed-registries"},
-        {"--denied-registries", NULL, "rules", "denied-registries"},
-        {"--enable-rule", NULL, "rules", "enable"},
-        {"--disable-rule", NULL, "rules", "disable"},
-        {"--ignore-test", NULL, "rules", "ignore-test"},
-        {"--enable-optional-test", NULL, "rules", "enable-optional-test"},
-        {"--policy", NULL, "kyverno", "policy"},
-};
-
-/* Flags without a value that set one engine option. */
-static const struct switch_flag {
-	const char *flag, *engine, *key, *value;
-} switch_flags[] = {
-        {"--strict", "schema", "strict", "true"},
-        {"--no-strict", "schema", "strict", "false"},
-        {"--ignore-missing-schemas", "schema", "ignore-missing-schemas", "true"},
-        {"--assume-complete", "rules", "assume-complete", "true"},
-        {"--require-digest", "rules", "require-digest", "true"},
-        {"--require-qualified-images", "rules", "require-qualified", "true"},
-        {"--do-not-auto-add-defaults", "rules", "kube-linter-no-defaults", "true"},
-};
-
-static int set_option(check_args *a, const char *flag, const char *engine, const char *key, const char *value)
-{
-	gr_error err;
-	gr_error_clear(&err);
-	if (gr_options_set(a->options, engine, key, value, &err)) {
-		fprintf(stderr, "guardrail check: %s: %s\n", flag, err.message);
-		return -1;
-	}
-	if (strcmp(key, "schema-dir") == 0)
-		a->schema_dir_given = true;
-	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
-		a->config_given = true;
-	if (strcmp(engine, "rules") == 0)
-		a->rules_wanted = true;
-	return 0;
-}
 
 /* One flag at argv[*i]: 0 handled, 1 help shown, -1 bad (message printed). */
 static int parse_flag(check_args *a, int argc, char **argv, int *i)
@@ -220,11 +135,7 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 		a->allow_empty = true;
 		return 0;
 	}
-	for (size_t k = 0; k < sizeof switch_flags / sizeof switch_flags[0]; k++)
-		if (strcmp(arg, switch_flags[k].flag) == 0)
-			return set_option(a, arg, switch_flags[k].engine, switch_flags[k].key,
-			                  switch_flags[k].value);
-	v = flag_value(argc, argv, i, "--docs-url", &m);
+	v = engine_flag_value(argc, argv, i, "--docs-url", &m);
 	if (m) {
 		if (!v || !*v) {
 			fprintf(stderr, "guardrail check: flag --docs-url needs a value\n");
@@ -233,9 +144,9 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 		a->docs_url = v;
 		return 0;
 	}
-	const char *names[] = {"--output", "-o", "--color", "--engines", "--jobs", "-j"};
+	const char *names[] = {"--output", "-o", "--color", "--jobs", "-j"};
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-		v = flag_value(argc, argv, i, names[k], &m);
+		v = engine_flag_value(argc, argv, i, names[k], &m);
 		if (!m)
 			continue;
 		if (!v) {
@@ -246,14 +157,7 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			a->output = v;
 		else if (k == 2)
 			a->color = v;
-		else if (k == 3) {
-			gr_error err;
-			if (gr_options_select(a->options, v, &err)) {
-				fprintf(stderr, "guardrail check: --engines: %s\n", err.message);
-				return -1;
-			}
-			a->engines_given = true;
-		} else {
+		else {
 			char *end;
 			errno = 0;
 			a->jobs = strtol(v, &end, 10);
@@ -266,25 +170,9 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 		}
 		return 0;
 	}
-	for (size_t k = 0; k < sizeof option_flags / sizeof option_flags[0]; k++) {
-		const struct option_flag *f = &option_flags[k];
-		v = flag_value(argc, argv, i, f->flag, &m);
-		if (!m && f->short_flag)
-			v = flag_value(argc, argv, i, f->short_flag, &m);
-		if (!m)
-			continue;
-		if (!v) {
-			fprintf(stderr, "guardrail check: flag %s needs a value\n", arg);
-			return -1;
-		}
-		/* a flag may feed several engines: consecutive rows with the same flag */
-		for (size_t j = k; j < sizeof option_flags / sizeof option_flags[0] &&
-		                   strcmp(option_flags[j].flag, f->flag) == 0;
-		     j++)
-			if (set_option(a, f->flag, option_flags[j].engine, option_flags[j].key, v))
-				return -1;
-		return 0;
-	}
+	int rc = engine_flag_parse(a->options, "check", argc, argv, i, &a->engine);
+	if (rc <= 0)
+		return rc;
 	fprintf(stderr, "guardrail check: unknown flag '%s' (see guardrail check --help)\n", arg);
 	return -1;
 }
@@ -297,12 +185,9 @@ static int parse_args(check_args *a, int argc, char **argv)
 	a->jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	if (a->jobs < 1)
 		a->jobs = 1;
-	a->options = gr_options_new();
-	gr_error rerr;
-	if (!a->options || gr_options_register(a->options, gr_rules_engine(), &rerr)) {
-		fprintf(stderr, "guardrail check: out of memory\n");
+	a->options = engine_flags_options_new("check");
+	if (!a->options)
 		return -1;
-	}
 	bool only_paths = false;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -329,63 +214,9 @@ static int parse_args(check_args *a, int argc, char **argv)
 
 /* ---- step 2: the checker ---- */
 
-static gr_checker *make_checker(check_args *a)
-{
-	/* the program's defaults: the schema directory when no flag gave one,
-	 * the cache folder from the environment */
-	char dir[4096];
-	gr_error err;
-	gr_error_clear(&err);
-	int found = 1;
-	if (!a->schema_dir_given) {
-		found = guardrail_default_schema_dir(dir, sizeof dir, &err);
-		if (found < 0) {
-			fprintf(stderr, "guardrail check: %s\n", err.message);
-			return NULL;
-		}
-		if (found > 0 && gr_options_set(a->options, "schema", "schema-dir", dir, &err)) {
-			fprintf(stderr, "guardrail check: %s\n", err.message);
-			return NULL;
-		}
-	}
-	if (guardrail_default_cache_dir(dir, sizeof dir) &&
-	    gr_options_set(a->options, "schema", "cache-dir", dir, &err)) {
-		fprintf(stderr, "guardrail check: %s\n", err.message);
-		return NULL;
-	}
-	/* .guardrail.yaml from the working directory upwards, unless --config named one */
-	char cwd[4096], conf[4200];
-	if (!a->config_given && getcwd(cwd, sizeof cwd) && gr_rules_file_find(cwd, conf, sizeof conf) == 0) {
-		if (gr_options_set(a->options, "rules", "config", conf, &err)) {
-			fprintf(stderr, "guardrail check: %s\n", err.message);
-			return NULL;
-		}
-		a->rules_wanted = true;
-	}
-	/* default selection: every engine, the rule packs only when asked for */
-	if (!a->engines_given) {
-		const char *const *names;
-		size_t n = gr_options_engines(a->options, &names);
-		char list[512] = "";
-		size_t len = 0;
-		for (size_t i = 0; i < n && len < sizeof list; i++)
-			if (strcmp(names[i], "rules") != 0 || a->rules_wanted)
-				len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? "," : "",
-				                        names[i]);
-		if (gr_options_select(a->options, list, &err)) {
-			fprintf(stderr, "guardrail check: %s\n", err.message);
-			return NULL;
-		}
-	}
-	gr_checker *c = NULL;
-	if (gr_checker_new(&c, a->options, &err)) {
-		fprintf(stderr, "guardrail check: %s\n", err.message);
-		if (!found)
-			fprintf(stderr, "guardrail check: %s\n", guardrail_schema_dir_hint());
-		return NULL;
-	}
-	return c;
-}
+/* .guardrail.yaml from the working directory up; the rule packs only when
+ * a flag or that file asks for them */
+static const engine_flag_defaults check_defaults = {.find_config = true, .rules_only = NULL};
 
 /* ---- step 3: the inputs ---- */
 
@@ -592,7 +423,7 @@ int cmd_check(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	gr_checker *c = make_checker(&a);
+	gr_checker *c = engine_flags_checker(a.options, "check", &a.engine, &check_defaults);
 	if (!c) {
 		rc = 2;
 		goto out;
