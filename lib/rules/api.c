@@ -4,7 +4,13 @@
  * Kubernetes version (--target-kubernetes; default the newest version the
  * table knows). Also judged: the apiVersion recorded in the
  * kubectl.kubernetes.io/last-applied-configuration annotation (what was
- * applied, which kubectl upgrades silently on read).
+ * applied, which kubectl upgrades silently on read) and the one each field
+ * manager last wrote with (metadata.managedFields[].apiVersion: a live
+ * object read at its preferred version still shows the version its CI
+ * pipeline or controller sends). A custom resource's version is judged by
+ * its CustomResourceDefinition in the input set, as the server serves it:
+ * `deprecated: true` is api.deprecated, a version no longer served (or no
+ * longer defined) is api.removed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +46,70 @@ const rl_api_row *rl_api_lookup(const char *api_version, const char *kind)
 	return NULL;
 }
 
+/* The CustomResourceDefinition in the set that defines group/kind, or NULL. */
+static const gr_object *find_crd(const rl_ctx *c, const char *group, size_t glen, const char *kind)
+{
+	uint64_t h = rl_hash("CustomResourceDefinition", NULL, NULL);
+	for (uint32_t e = rl_map_first(&c->set->by_kind, h); e; e = rl_map_next(&c->set->by_kind, e, h)) {
+		const gr_object *x = &c->set->objs[rl_map_obj(&c->set->by_kind, e)];
+		if (strcmp(x->kind, "CustomResourceDefinition") != 0)
+			continue;
+		const gr_value *spec = gr_get(x->root, "spec");
+		const char *g = gr_get_str(spec, "group"), *k = gr_get_str(gr_get(spec, "names"), "kind");
+		if (g && k && strlen(g) == glen && strncmp(g, group, glen) == 0 && strcmp(k, kind) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* A custom resource's version as its CRD serves it. */
+static void judge_crd(rl_ctx *c, const char *api_version, const char *kind, const char *path,
+                      const gr_value *at, const char *where)
+{
+	const char *slash = strchr(api_version, '/');
+	if (!slash || !c->set)
+		return;
+	const gr_object *crd = find_crd(c, api_version, (size_t)(slash - api_version), kind);
+	if (!crd)
+		return;
+	const char *version = slash + 1;
+	const gr_value *versions = gr_get(gr_get(crd->root, "spec"), "versions");
+	const gr_value *v = NULL;
+	const char *storage = NULL;
+	for (size_t i = 0; gr_is(versions, GR_ARRAY) && i < versions->u.a.len; i++) {
+		const gr_value *x = &versions->u.a.items[i];
+		const char *n = gr_get_str(x, "name");
+		if (n && strcmp(n, version) == 0)
+			v = x;
+		if (n && rl_true(gr_get(x, "storage")))
+			storage = n;
+	}
+	bool removed = !v || rl_false(gr_get(v, "served"));
+	bool deprecated = !removed && rl_true(gr_get(v, "deprecated"));
+	if ((c->rule->param == 1) != removed || (c->rule->param == 0 && !deprecated))
+		return;
+	char repl[200] = "";
+	if (storage && strcmp(storage, version) != 0)
+		snprintf(repl, sizeof repl, "; use %.*s/%s (the storage version)", (int)(slash - api_version),
+		         api_version, storage);
+	if (removed)
+		rl_emit(c, path, at, "%s %s%s is %s by CustomResourceDefinition %s%s", api_version, kind,
+		        where, v ? "no longer served" : "not defined", crd->name, repl);
+	else {
+		const char *w = gr_get_str(v, "deprecationWarning");
+		rl_emit(c, path, at, "%s %s%s is deprecated by CustomResourceDefinition %s%s%s%s",
+		        api_version, kind, where, crd->name, w ? ": " : "", w ? w : "", w ? "" : repl);
+	}
+}
+
 static void judge(rl_ctx *c, const char *api_version, const char *kind, const char *path, const gr_value *at,
                   const char *where)
 {
 	const rl_api_row *r = rl_api_lookup(api_version, kind);
-	if (!r)
+	if (!r) {
+		judge_crd(c, api_version, kind, path, at, where);
 		return;
+	}
 	int t = target_minor(c);
 	int rem = minor_of(r->removed_in), dep = minor_of(r->deprecated_in);
 	bool removed = rem > 0 && t >= rem;
@@ -89,6 +153,30 @@ static void helm_release(rl_ctx *c)
 	}
 }
 
+/* The version each field manager last wrote with; each apiVersion once,
+ * and not again when the object or its last-applied record has it. */
+static void managed_fields(rl_ctx *c, const char *applied)
+{
+	const gr_value *mf = gr_get(gr_get(c->obj->root, "metadata"), "managedFields");
+	for (size_t i = 0; gr_is(mf, GR_ARRAY) && i < mf->u.a.len; i++) {
+		const gr_value *e = gr_get(&mf->u.a.items[i], "apiVersion");
+		const char *av = rl_str(e);
+		if (!av || strcmp(av, c->obj->api_version) == 0 || (applied && strcmp(av, applied) == 0))
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = rl_is(gr_get_str(&mf->u.a.items[j], "apiVersion"), av);
+		if (seen)
+			continue;
+		const char *manager = gr_get_str(&mf->u.a.items[i], "manager");
+		char path[64], where[200];
+		snprintf(path, sizeof path, "metadata.managedFields[%zu].apiVersion", i);
+		snprintf(where, sizeof where, " (as last written by %s)",
+		         manager ? manager : "a field manager");
+		judge(c, av, c->obj->kind, path, e, where);
+	}
+}
+
 static void api_rule(rl_ctx *c)
 {
 	if (!c->obj->kind[0] || !c->obj->api_version[0])
@@ -104,15 +192,18 @@ static void api_rule(rl_ctx *c)
 		lac = gr_get(ann, "kapp.k14s.io/original");
 		lpath = "metadata.annotations[kapp.k14s.io/original]";
 	}
-	if (!lac || lac->type != GR_STRING)
-		return;
+	const char *applied = NULL;
 	gr_value v;
 	gr_error err;
-	if (gr_decode_json(c->out->arena, lac->u.s.ptr, lac->u.s.len, NULL, &v, &err) != 0)
-		return;
-	const char *av = gr_get_str(&v, "apiVersion"), *k = gr_get_str(&v, "kind");
-	if (av && k && strcmp(av, c->obj->api_version) != 0)
-		judge(c, av, k, lpath, lac, " (as last applied)");
+	if (lac && lac->type == GR_STRING &&
+	    gr_decode_json(c->out->arena, lac->u.s.ptr, lac->u.s.len, NULL, &v, &err) == 0) {
+		const char *av = gr_get_str(&v, "apiVersion"), *k = gr_get_str(&v, "kind");
+		if (av && k && strcmp(av, c->obj->api_version) != 0) {
+			judge(c, av, k, lpath, lac, " (as last applied)");
+			applied = av;
+		}
+	}
+	managed_fields(c, applied);
 }
 
 #define API(id, sev, act, summary, fix, up, param)                                                           \

@@ -407,6 +407,7 @@ static const char *const kinds[] = {"Namespace",
                                     "monitoring.coreos.com/ServiceMonitor",
                                     "apps.openshift.io/DeploymentConfig",
                                     "keda.sh/ScaledObject",
+                                    "apiextensions.k8s.io/CustomResourceDefinition",
                                     NULL};
 
 const gr_engine gri_engine_rules = {

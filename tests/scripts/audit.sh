@@ -104,6 +104,48 @@ echo '{"kind":"x"}' | gzip >"$tmp/bad2.gz"
 $G audit --snapshot "$tmp/bad2.gz" >/dev/null 2>"$tmp/err"
 has "$tmp/err" "bad2.gz:1:1: not a guardrail snapshot" "bad snapshot names file:line:col"
 
+# ---- deprecated APIs on live objects (rule pack api.*, on by default in audit) ----
+# The recording holds one: Backup legacy-apps/mysql-weekly was applied as
+# ops.example.com/v1beta1 (its last-applied annotation and its manager's
+# managedFields entry say so), a version the CRD serves as deprecated.
+grep '"rule":"api.deprecated"' "$tmp/audit.json" >"$tmp/api.json"
+[ "$(wc -l <"$tmp/api.json")" -eq 1 ] && ok || bad "one api.deprecated in the recorded cluster (got $(wc -l <"$tmp/api.json"))"
+has "$tmp/api.json" '"name":"mysql-weekly","file":"/apis/ops.example.com/v1/namespaces/legacy-apps/backups/mysql-weekly"' "api.deprecated names the Backup"
+has "$tmp/api.json" '"path":"metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]"' "found through last-applied"
+has "$tmp/api.json" 'deprecated by CustomResourceDefinition backups.ops.example.com: ops.example.com/v1beta1 Backup is deprecated; use ops.example.com/v1' "the CRD's deprecationWarning"
+# Variants made here from the recording (it has no built-in object written
+# at an old version, nor an unserved CRD version): the snapshot with the
+# HPAs' manager writing autoscaling/v2beta2 (removed in 1.26), and with the
+# CRD no longer serving v1beta1. Only tests/ makes them; nothing is committed.
+zcat "$tmp/s1.gz" | sed '/horizontalpodautoscalers/s/"manager":"kubectl-client-side-apply","operation":"Update","apiVersion":"autoscaling\/v2"/"manager":"hpa-operator","operation":"Update","apiVersion":"autoscaling\/v2beta2"/g' | gzip >"$tmp/mf.gz"
+$G audit --snapshot "$tmp/mf.gz" -o json --color never >"$tmp/mf.json" 2>/dev/null
+[ $? -eq 1 ] && ok || bad "audit of the managedFields variant exits 1 (api.removed enforces)"
+grep '"rule":"api.removed"' "$tmp/mf.json" >"$tmp/mf.removed"
+[ "$(grep -c '"kind":"HorizontalPodAutoscaler"' "$tmp/mf.removed")" -eq 4 ] && ok || bad "api.removed on the 4 HPAs through managedFields (got $(wc -l <"$tmp/mf.removed"))"
+has "$tmp/mf.removed" '"path":"metadata.managedFields[0].apiVersion"' "managedFields path"
+has "$tmp/mf.removed" 'autoscaling/v2beta2 HorizontalPodAutoscaler (as last written by hpa-operator) was removed in Kubernetes 1.26 (target 1.35); use autoscaling/v2' "managedFields message names the manager"
+$G audit --snapshot "$tmp/mf.gz" -o json --color never --target-kubernetes 1.24 >"$tmp/mf24.json" 2>/dev/null
+[ "$(grep -c '"rule":"api.deprecated".*"kind":"HorizontalPodAutoscaler"' "$tmp/mf24.json")" -eq 4 ] && ok || bad "--target-kubernetes 1.24: deprecated, not removed"
+grep -q '"rule":"api.removed"' "$tmp/mf24.json" && bad "--target-kubernetes 1.24: nothing removed yet" || ok
+zcat "$tmp/s1.gz" | sed '/customresourcedefinitions/s/"name":"v1beta1","served":true/"name":"v1beta1","served":false/' | gzip >"$tmp/crd.gz"
+$G audit --snapshot "$tmp/crd.gz" -o json --color never >"$tmp/crd.json" 2>/dev/null
+grep '"rule":"api.removed"' "$tmp/crd.json" >"$tmp/crd.removed"
+[ "$(wc -l <"$tmp/crd.removed")" -eq 1 ] && has "$tmp/crd.removed" 'ops.example.com/v1beta1 Backup (as last applied) is no longer served by CustomResourceDefinition backups.ops.example.com; use ops.example.com/v1 (the storage version)' "a version the CRD no longer serves is api.removed" || bad "one api.removed for the unserved CRD version (got $(wc -l <"$tmp/crd.removed"))"
+$G audit --snapshot "$tmp/s1.gz" -o json --color never --engines pss,native >"$tmp/noapi.json" 2>/dev/null
+grep -q '"rule":"api\.' "$tmp/noapi.json" && bad "--engines without rules: no api.* findings" || ok
+
+# ---- every engine flag of check is an engine flag of audit (one table) ----
+for f in $($G check --help | sed -n '/^engines:/,/^run:/p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	$G audit --snapshot /nonexistent "$f" x >/dev/null 2>"$tmp/err"
+	grep -q "unknown flag" "$tmp/err" && bad "audit does not know check's $f" || ok
+done
+$G audit --snapshot "$tmp/s1.gz" -o json --color never --profile kube-score --ignore-test container-image-tag --assume-complete -k 1.32 >"$tmp/ks.json" 2>"$tmp/err"
+[ $? -ne 2 ] && ok || { bad "audit with check's kube-score flags"; head -3 "$tmp/err" >&2; }
+has "$tmp/ks.json" '"rule":"kube-score.' "the kube-score profile ran on the cluster"
+grep -q '"rule":"kube-score.container-image-tag"' "$tmp/ks.json" && bad "--ignore-test container-image-tag ignored" || ok
+$G audit --snapshot "$tmp/s1.gz" -o json --color never --profile kube-score >"$tmp/ks2.json" 2>/dev/null
+grep -q '"rule":"kube-score.container-image-tag"' "$tmp/ks2.json" && ok || bad "without --ignore-test, container-image-tag reports (the :latest images)"
+
 # ---- discovery, pagination, errors (lib/kube through kube_probe) ----
 $KP "$kc" discover >"$tmp/d" 2>&1
 has "$tmp/d" "aggregated 60 resources, 53 listable" "aggregated discovery"
