@@ -8,7 +8,9 @@
  *   kube_probe KUBECONFIG rotate FILE         the token, FILE rewritten (a
  *                                             rotated tokenFile), the token again
  *   kube_probe merge FILE...                  the merged kubeconfig as JSON
- * Options from the environment of the test: KP_TIMEOUT_MS, KP_CONTEXT.
+ * Options from the environment of the test: KP_TIMEOUT_MS, KP_CONTEXT, and
+ * with KUBECONFIG "-" the in-cluster ones: KP_SERVICE_HOST, KP_SERVICE_PORT,
+ * KP_SA_DIR (the service-account folder).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +58,13 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3)
 		return 2;
-	gr_kube_load_options lo = {.kubeconfig = argv[1], .context = getenv("KP_CONTEXT")};
+	/* KUBECONFIG "-": none, so the in-cluster options (KP_SERVICE_HOST,
+	 * KP_SERVICE_PORT, KP_SA_DIR) decide, as a pod's would */
+	gr_kube_load_options lo = {.kubeconfig = strcmp(argv[1], "-") ? argv[1] : NULL,
+	                           .context = getenv("KP_CONTEXT"),
+	                           .service_host = getenv("KP_SERVICE_HOST"),
+	                           .service_port = getenv("KP_SERVICE_PORT"),
+	                           .serviceaccount_dir = getenv("KP_SA_DIR")};
 	gr_kube_config *c;
 	if (gr_kube_config_load(&c, &lo, &err)) {
 		fprintf(stderr, "%s:%u:%u: %s\n", err.file, err.line, err.column, err.message);

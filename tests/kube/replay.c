@@ -15,6 +15,9 @@
  *   --reset-once PREFIX   the first such request: the connection is cut
  *   --fail-once PREFIX:CODE[:RETRY_AFTER]  the first such request gets CODE
  *   --log FILE            one line per request: method, path, auth class
+ *   --discovery legacy    a server without aggregated discovery (before
+ *                         v1.26, or with the feature off): /api and /apis
+ *                         answer the legacy form whatever the Accept says
  * Usage: replay --exchanges F --cert C --key K [--client-ca CA] [--token T]
  *               --port-file P [faults]   (binds 127.0.0.1, port 0)
  */
@@ -48,6 +51,7 @@ static exchange *ex;
 static size_t nex;
 static const char *token;
 static FILE *logf;
+static bool legacy_discovery;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 #define MAXF 8
@@ -191,7 +195,7 @@ static const exchange *find(const char *method, const char *path, const char *ac
 {
 	const exchange *best = NULL;
 	int best_score = -1;
-	bool want_agg = accept && strstr(accept, "apidiscovery");
+	bool want_agg = !legacy_discovery && accept && strstr(accept, "apidiscovery");
 	for (size_t i = 0; i < nex; i++) {
 		const exchange *e = &ex[i];
 		if (!e->method || !e->path || strcmp(e->method, method) || strcmp(e->path, path))
@@ -375,6 +379,8 @@ int main(int argc, char **argv)
 			portf = v;
 		else if (!strcmp(f, "--log"))
 			logf = fopen(v, "a");
+		else if (!strcmp(f, "--discovery") && !strcmp(v, "legacy"))
+			legacy_discovery = true;
 		else if (nfaults < MAXF &&
 		         (!strcmp(f, "--stall") || !strcmp(f, "--reset-once") || !strcmp(f, "--fail-once"))) {
 			struct fault *ft = &faults[nfaults++];
@@ -414,6 +420,8 @@ int main(int argc, char **argv)
 		SSL_CTX_load_verify_locations(ctx, ca, NULL);
 		SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(ca));
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_any);
+		/* a client that resumes its TLS session (nghttpx in front) needs this */
+		SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"replay", 6);
 	}
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	int one = 1;

@@ -1,8 +1,10 @@
 #!/bin/sh
 # guardrail audit and snapshot against the recorded cluster
 # (../shared/cluster-recordings) replayed by tests/kube/replay.c over
-# loopback HTTPS with a PKI made here: every credential form, discovery,
-# pagination, error statuses, a stalling server, a reset connection, 5xx and
+# loopback HTTPS with a PKI made here: every credential form (in-cluster
+# too), discovery (aggregated and legacy), HTTP/2 through nghttpx,
+# deprecated APIs (last-applied, managedFields, CRD versions), pagination,
+# error statuses, a stalling server, a reset connection, 5xx and
 # 429 with Retry-After, a 410 on continue; the audit report pinned; a
 # snapshot that round-trips byte for byte and audits identically offline.
 BUILD=${BUILD:-build}
@@ -15,6 +17,7 @@ tmp=$(mktemp -d)
 servers=""
 cleanup() {
 	for s in $servers; do tests/kube/replay.sh stop "$tmp" "$s"; done
+	[ -f "$tmp/nghttpx.pid" ] && kill "$(cat "$tmp/nghttpx.pid")" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -303,6 +306,84 @@ start reset --reset-once '/api/v1/pods?limit=50&continue=' --fail-once '/apis/ap
 kubeconfig "$tmp/reset.yaml" "$port" "$certuser"
 $G audit --kubeconfig "$tmp/reset.yaml" --chunk-size 50 --qps 0 -o json >"$tmp/o" 2>"$tmp/err"
 cmp -s "$tmp/o" "$tmp/audit.json" && ok || bad "reset mid-list, 503 and 429: retried to the same audit"
+
+# a server without aggregated discovery (before v1.26): the legacy form, per group
+start legacy --discovery legacy --log "$tmp/legacy.log"
+kubeconfig "$tmp/legacy.yaml" "$port" "$certuser"
+$KP "$tmp/legacy.yaml" discover >"$tmp/dl" 2>&1
+has "$tmp/dl" "legacy 60 resources, 53 listable" "legacy discovery fallback"
+sed 1d "$tmp/d" >"$tmp/d.agg"
+sed 1d "$tmp/dl" >"$tmp/d.leg"
+cmp -s "$tmp/d.agg" "$tmp/d.leg" && ok || { bad "legacy discovery finds other resources than aggregated"; diff "$tmp/d.agg" "$tmp/d.leg" | head -5 >&2; }
+has "$tmp/legacy.log" "GET /apis/apps/v1 admin" "legacy discovery read /apis/apps/v1"
+$G audit --kubeconfig "$tmp/legacy.yaml" --chunk-size 50 --qps 0 -o json >"$tmp/o" 2>"$tmp/err"
+cmp -s "$tmp/o" "$tmp/audit.json" && ok || bad "audit through legacy discovery differs"
+
+# HTTP/2 where the server offers it: nghttpx (Debian's nghttp2-proxy) as the
+# TLS front speaking h2 through ALPN, the replay server behind it; nghttpx
+# does not pass client certificates on, so the credential is the token
+if command -v nghttpx >/dev/null 2>&1; then
+	h2port=""
+	for try in 1 2 3 4 5; do
+		p2=$((20000 + ($$ * 7 + try * 613) % 40000))
+		: >"$tmp/nghttpx.out"
+		nghttpx --conf=/dev/null --frontend="127.0.0.1,$p2" --backend="127.0.0.1,$P;;tls;sni=localhost" \
+			--cacert="$tmp/ca.crt" --workers=1 --no-via --no-ocsp \
+			--accesslog-file="$tmp/h2.log" --accesslog-format='$alpn $method $path $status' \
+			"$tmp/server.key" "$tmp/server.crt" >"$tmp/nghttpx.out" 2>&1 &
+		echo $! >"$tmp/nghttpx.pid"
+		i=0
+		while ! grep -q "Listening on 127.0.0.1:$p2" "$tmp/nghttpx.out" && kill -0 "$(cat "$tmp/nghttpx.pid")" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		grep -q "Listening on 127.0.0.1:$p2" "$tmp/nghttpx.out" && { h2port=$p2; break; }
+		kill "$(cat "$tmp/nghttpx.pid")" 2>/dev/null
+	done
+	if [ -n "$h2port" ]; then
+		kubeconfig "$tmp/h2.yaml" "$h2port" "    token: test-admin-token"
+		$G audit --kubeconfig "$tmp/h2.yaml" --chunk-size 50 --qps 0 -o json >"$tmp/o" 2>"$tmp/err"
+		cmp -s "$tmp/o" "$tmp/audit.json" && ok || { bad "audit over HTTP/2 differs"; head -3 "$tmp/err" >&2; }
+		n=$(wc -l <"$tmp/h2.log")
+		[ "$n" -ge 50 ] && [ "$(grep -c '^h2 GET ' "$tmp/h2.log")" -eq "$n" ] && ok || bad "every request over h2 ($n requests; $(grep -vc '^h2 ' "$tmp/h2.log") not h2)"
+		kill "$(cat "$tmp/nghttpx.pid")" 2>/dev/null
+	else
+		bad "nghttpx did not start: $(tail -1 "$tmp/nghttpx.out")"
+	fi
+else
+	bad "nghttpx missing (scripts/install-deps.sh installs nghttp2-proxy)"
+fi
+
+# in-cluster configuration: no kubeconfig, KUBERNETES_SERVICE_HOST/PORT and
+# the service account's token, CA and namespace files
+mkdir -p "$tmp/sa"
+cp "$tmp/ca.crt" "$tmp/sa/ca.crt"
+printf 'test-admin-token' >"$tmp/sa/token"
+printf 'team-beta\n' >"$tmp/sa/namespace"
+KP_SERVICE_HOST=127.0.0.1 KP_SERVICE_PORT=$P KP_SA_DIR="$tmp/sa" $KP - get /version >"$tmp/g" 2>&1
+has "$tmp/g" "HTTP 200" "in-cluster: the library with service host, port and account folder"
+KP_SERVICE_HOST=127.0.0.1 KP_SERVICE_PORT=$P KP_SA_DIR="$tmp/nosuch" $KP - get /version >"$tmp/g" 2>&1
+grep -q "HTTP 200" "$tmp/g" && bad "in-cluster without the account's CA was accepted" || ok
+KP_SERVICE_HOST="" KP_SERVICE_PORT=$P KP_SA_DIR="$tmp/sa" $KP - get /version >"$tmp/g" 2>&1
+has "$tmp/g" "no kubeconfig" "no kubeconfig and not in a pod"
+# the program as a pod runs it: the account folder at its real path, in a
+# private mount namespace (the host's /run is untouched)
+mkdir -p "$tmp/home"
+cat >"$tmp/incluster.sh" <<S
+mount -t tmpfs tmpfs /run || exit 77
+mkdir -p /run/secrets/kubernetes.io/serviceaccount
+cp "$tmp/sa/"* /run/secrets/kubernetes.io/serviceaccount/
+cd "$tmp/home"
+env -u KUBECONFIG HOME="$tmp/home" KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$P \
+	$G audit --chunk-size 50 --qps 0 -o json "\$@"
+S
+if unshare -rm sh -c 'mount -t tmpfs tmpfs /run' 2>/dev/null; then
+	unshare -rm sh "$tmp/incluster.sh" >"$tmp/o" 2>"$tmp/err"
+	cmp -s "$tmp/o" "$tmp/audit.json" && ok || { bad "in-cluster audit differs"; head -3 "$tmp/err" >&2; }
+	sed -i 's/^cp .*/cp "$tmp\/sa\/ca.crt" \/run\/secrets\/kubernetes.io\/serviceaccount\//' "$tmp/incluster.sh"
+	unshare -rm sh "$tmp/incluster.sh" >"$tmp/o" 2>"$tmp/err"
+	[ $? -eq 2 ] && ok || bad "in-cluster without a token file exits 2"
+	has "$tmp/err" "/run/secrets/kubernetes.io/serviceaccount/token" "in-cluster: the missing token file named"
+else
+	echo "audit: SKIP in-cluster through the program: no private mount namespace here (unshare -rm)" >&2
+fi
 
 # kubectl against the same server: discovery agrees
 if command -v kubectl >/dev/null 2>&1; then
