@@ -385,15 +385,20 @@ else
 	echo "audit: SKIP in-cluster through the program: no private mount namespace here (unshare -rm)" >&2
 fi
 
-# kubectl against the same server: discovery agrees
+# kubectl against the same server: discovery agrees (aggregated, and
+# against the server without it)
 if command -v kubectl >/dev/null 2>&1; then
-	kubectl --kubeconfig "$kc" api-resources --no-headers -o name 2>/dev/null | sort >"$tmp/kubectl.res"
 	awk 'NR>1 && $2 !~ /\// {split($1,g,"/"); n=$2; if (g[1]!="") n=n"."g[1]; print n}' "$tmp/d" | sort >"$tmp/ours.res"
-	if [ -s "$tmp/kubectl.res" ]; then
-		cmp -s "$tmp/kubectl.res" "$tmp/ours.res" && ok || { bad "discovery differs from kubectl api-resources"; diff "$tmp/kubectl.res" "$tmp/ours.res" | head -5 >&2; }
-	else
-		bad "kubectl api-resources against the replay server gave nothing"
-	fi
+	for k in kc.yaml legacy.yaml; do
+		kubectl --kubeconfig "$tmp/$k" --cache-dir "$tmp/kubectl-cache-$k" api-resources --no-headers -o name 2>/dev/null | sort >"$tmp/kubectl.res"
+		if [ -s "$tmp/kubectl.res" ]; then
+			cmp -s "$tmp/kubectl.res" "$tmp/ours.res" && ok || { bad "discovery differs from kubectl api-resources ($k)"; diff "$tmp/kubectl.res" "$tmp/ours.res" | head -5 >&2; }
+		else
+			bad "kubectl api-resources against the replay server gave nothing ($k)"
+		fi
+	done
+else
+	bad "kubectl is not installed: discovery not cross-checked"
 fi
 
 echo "audit: $pass passed, $fail failed"
