@@ -24,8 +24,8 @@ const char audit_conn_help[] =
         "  -n, --namespace NS           only this namespace (default: all namespaces)\n"
         "  -A, --all-namespaces         every namespace (the default)\n"
         "      --kinds LIST             resources to read (names or kinds: pods,Deployment,...;\n"
-        "                               default: every listable resource but events and secrets'\n"
-        "                               values)\n"
+        "                               Namespaces and CRDs come too; default: every listable\n"
+        "                               resource but events and componentstatuses)\n"
         "      --request-timeout DUR    per request: 30s (default), 500ms, 2m\n"
         "      --chunk-size N           LIST page size (default 500, as kubectl)\n"
         "      --qps N, --burst N       client-side rate limit (default 5 and 10, as kubectl)\n"
@@ -260,7 +260,13 @@ int audit_collect_live(audit_data *d, const audit_conn *c, const char *cmd)
 		const gr_kube_resource *r = &rs.v[i];
 		if (!r->listable)
 			continue;
-		bool want = c->kinds ? in_list(c->kinds, r) || (!strcmp(r->name, "namespaces") && !*r->group)
+		/* with --kinds, also what the engines need to judge those: Namespaces
+		 * (Pod Security labels) and CRDs (custom resources' schemas and
+		 * versions, for schema and api.*) */
+		bool want = c->kinds ? in_list(c->kinds, r) ||
+		                               (!strcmp(r->name, "namespaces") && !*r->group) ||
+		                               (!strcmp(r->name, "customresourcedefinitions") &&
+		                                !strcmp(r->group, "apiextensions.k8s.io"))
 		                     : !skipped_by_default(r);
 		if (!want)
 			continue;

@@ -116,6 +116,10 @@ grep '"rule":"api.deprecated"' "$tmp/audit.json" >"$tmp/api.json"
 has "$tmp/api.json" '"name":"mysql-weekly","file":"/apis/ops.example.com/v1/namespaces/legacy-apps/backups/mysql-weekly"' "api.deprecated names the Backup"
 has "$tmp/api.json" '"path":"metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]"' "found through last-applied"
 has "$tmp/api.json" 'deprecated by CustomResourceDefinition backups.ops.example.com: ops.example.com/v1beta1 Backup is deprecated; use ops.example.com/v1' "the CRD's deprecationWarning"
+# --kinds reads the CRDs too: the custom resources are judged by them
+$A --kinds Backup -o json >"$tmp/kinds.json" 2>"$tmp/err"
+grep -q '"rule":"api.deprecated".*"name":"mysql-weekly"' "$tmp/kinds.json" && ok || bad "--kinds Backup: api.deprecated through the CRD read along"
+grep -q '"kind":"Pod"' "$tmp/kinds.json" && bad "--kinds Backup judged Pods" || ok
 # Variants made here from the recording (it has no built-in object written
 # at an old version, nor an unserved CRD version): the snapshot with the
 # HPAs' manager writing autoscaling/v2beta2 (removed in 1.26), and with the
