@@ -67,8 +67,13 @@ kubeconfig "$kc" "$P" "$certuser"
 A="$G audit --kubeconfig $kc --chunk-size 50 --qps 0 --color never"
 
 # ---- the pinned report of the recorded cluster ----
+# (UPDATE=1 rewrites tests/kube/expected/ from this run, for review with git diff)
 $A -o json >"$tmp/audit.json" 2>"$tmp/err"
 [ $? -eq 1 ] && ok || bad "audit exit code (want 1: enforce-level findings)"
+if [ "${UPDATE:-}" = 1 ]; then
+	cp "$tmp/audit.json" "$exp/audit.json"
+	$A --pss-enforce restricted >"$exp/audit-restricted.txt" 2>/dev/null
+fi
 cmp -s "$tmp/audit.json" "$exp/audit.json" && ok || { bad "audit -o json differs from tests/kube/expected/audit.json"; diff "$exp/audit.json" "$tmp/audit.json" | head -5 >&2; }
 $A --pss-enforce restricted >"$tmp/audit.txt" 2>"$tmp/err"
 cmp -s "$tmp/audit.txt" "$exp/audit-restricted.txt" && ok || { bad "audit --pss-enforce restricted differs from tests/kube/expected/audit-restricted.txt"; diff "$exp/audit-restricted.txt" "$tmp/audit.txt" | head -10 >&2; }
