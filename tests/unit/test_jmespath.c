@@ -359,9 +359,23 @@ static void test_regressions(void)
 	gr_arena_free(&a);
 }
 
+/* A subexpression whose left side is null is null without evaluating the
+ * right side (go-jmespath-community, which Kyverno uses): a function there
+ * is not called with null, so a projection drops the element. */
+static void test_null_subexpression(void)
+{
+	expect(NULL, "missing.keys(@)", "{}", "null");
+	expect(NULL, "a[].r.keys(@)[]", "{\"a\":[{\"r\":{\"x\":1}},{\"n\":1}]}", "[\"x\"]");
+	expect(NULL, "a[].r.length(@)", "{\"a\":[{\"r\":\"ab\"},{},{\"r\":null}]}", "[2]");
+	/* a pipe is not a subexpression: null reaches the function */
+	expect(NULL, "missing | keys(@)", "{}", "error invalid-type @10");
+	expect(NULL, "keys(missing)", "{}", "error invalid-type @0");
+}
+
 int main(void)
 {
 	test_regressions();
+	test_null_subexpression();
 	test_custom_functions();
 	test_errors();
 	test_limits();
