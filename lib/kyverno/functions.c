@@ -754,7 +754,10 @@ static int fn_object_from_lists(gr_jp_call *c, const gr_value *a, size_t n, gr_v
 
 static int fn_x509_decode(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "x509_decode is not supported by this engine yet");
+	char msg[200];
+	if (ky_x509_decode(gr_jp_call_arena(c), a[0].u.s.ptr, a[0].u.s.len, out, msg, sizeof msg) != 0)
+		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "%s", msg);
+	return 0;
 }
 
 static int fn_image_normalize(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)

@@ -278,6 +278,10 @@ int ky_time_cmp(const ky_time *a, const ky_time *b);
 ky_time ky_time_add(ky_time t, int64_t ns);
 ky_time ky_time_truncate(ky_time t, int64_t d);
 
+/* x509_decode (x509.c): a PEM CERTIFICATE or CERTIFICATE REQUEST as the JSON
+ * of Go's x509 structs, in the arena; -1 with Kyverno's/Go's message. */
+int ky_x509_decode(gr_arena *a, const char *pem, size_t len, gr_value *out, char *err, size_t errcap);
+
 /* Go formatters */
 void ky_fmt_sprint(char *buf, size_t cap, double d); /* fmt.Sprint(float64) */
 void ky_fmt_E(char *buf, size_t cap, double d);      /* strconv 'E', -1 */
