@@ -1050,8 +1050,7 @@ static bool extension(xctx *x, certx *cx, der e, vec *exts)
 		return xfail(x, "x509: malformed extension OID field");
 	if (der_peek(&e, T_BOOLEAN)) {
 		der b;
-		der_read(&e, T_BOOLEAN, &b);
-		if (b.n != 1 || (b.p[0] != 0 && b.p[0] != 0xff))
+		if (!der_read(&e, T_BOOLEAN, &b) || b.n != 1 || (b.p[0] != 0 && b.p[0] != 0xff))
 			return xfail(x, "x509: malformed extension critical field");
 		critical = b.p[0] == 0xff;
 	}
@@ -1088,14 +1087,14 @@ static bool extension(xctx *x, certx *cx, der e, vec *exts)
 			cx->is_ca = false;
 			if (der_peek(&seq, T_BOOLEAN)) {
 				der b;
-				der_read(&seq, T_BOOLEAN, &b);
+				if (!der_read(&seq, T_BOOLEAN, &b))
+					return xfail(x, "x509: invalid basic constraints");
 				cx->is_ca = b.n == 1 && b.p[0];
 			}
 			cx->maxpath = -1;
 			if (der_peek(&seq, T_INTEGER)) {
 				der in;
-				der_read(&seq, T_INTEGER, &in);
-				if (!der_int_small(&in, &cx->maxpath))
+				if (!der_read(&seq, T_INTEGER, &in) || !der_int_small(&in, &cx->maxpath))
 					return xfail(x, "x509: invalid basic constraints");
 			}
 			cx->bc_valid = true;
@@ -1225,8 +1224,8 @@ static bool parse_certificate(xctx *x, der in, gr_value *out)
 	int64_t version = 0;
 	if (der_peek(&tbs, 0xa0)) {
 		der v, vi;
-		der_read(&tbs, 0xa0, &v);
-		if (!der_read(&v, T_INTEGER, &vi) || v.n || !der_int_small(&vi, &version))
+		if (!der_read(&tbs, 0xa0, &v) || !der_read(&v, T_INTEGER, &vi) || v.n ||
+		    !der_int_small(&vi, &version))
 			return xfail(x, "x509: malformed version");
 	}
 	if (version < 0 || version > 2)
@@ -1257,8 +1256,7 @@ static bool parse_certificate(xctx *x, der in, gr_value *out)
 	bool ok = true;
 	if (der_peek(&tbs, 0xa3)) {
 		der ex, seq;
-		der_read(&tbs, 0xa3, &ex);
-		if (!der_read(&ex, T_SEQUENCE, &seq) || ex.n) {
+		if (!der_read(&tbs, 0xa3, &ex) || !der_read(&ex, T_SEQUENCE, &seq) || ex.n) {
 			xfail(x, "x509: malformed extensions");
 			ok = false;
 		}
