@@ -1037,6 +1037,8 @@ int ky_register_functions(gr_kyverno_set *set)
 	set->functions = gr_jp_functions_new();
 	if (!set->functions)
 		return -1;
+	/* Kyverno's interpreter: `null.expr` is null (a projection drops it) */
+	gr_jp_functions_set_flags(set->functions, GR_JP_NULL_SUBEXPRESSION);
 	const unsigned SN = STR | NUM;
 	gr_jp_function fns[] = {
 	        {"compare", {STR, STR}, 2, false, fn_compare, set},
