@@ -42,6 +42,13 @@ typedef struct gr_check_ctx {
 	const char *skip_reason;          /* why, when skipped (a static string) */
 	size_t not_evaluated;             /* rules present but not evaluated, added to */
 	const char *not_evaluated_reason; /* why (a static string), when not_evaluated grows */
+	/* Set by the caller of gr_checker_check_object: honour the object's
+	 * guardrail.dev/ignore annotation (with its mandatory
+	 * guardrail.dev/ignore-reason) for the findings of every engine. A
+	 * session sets it from gr_session_options; the webhook leaves it off
+	 * (anyone who may write an object could exempt it at admission). */
+	bool honour_ignore_annotation;
+	size_t suppressed; /* findings dropped by that annotation, added to */
 } gr_check_ctx;
 
 typedef struct gr_engine {
