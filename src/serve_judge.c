@@ -428,7 +428,13 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	if (p->checker) {
 		gr_findings fs;
 		gr_findings_init(&fs, a);
-		gr_check_ctx ctx = {.arena = a, .set = p->set};
+		/* as the API server admits it: the operation, the old object of an
+		 * UPDATE (transition rules, VAP oldObject) and the request itself */
+		gr_check_ctx ctx = {.arena = a,
+		                    .set = p->set,
+		                    .operation = req->operation_name,
+		                    .old_object = update ? req->old_object : NULL,
+		                    .request = gr_get(req->root, "request")};
 		gr_object_status status;
 		gr_error err;
 		gr_error_clear(&err);

@@ -49,6 +49,15 @@ typedef struct gr_check_ctx {
 	 * (anyone who may write an object could exempt it at admission). */
 	bool honour_ignore_annotation;
 	size_t suppressed; /* findings dropped by that annotation, added to */
+	/* Set by a caller judging an admission request (the webhook); NULL
+	 * otherwise, which means a CREATE. operation: "CREATE", "UPDATE", ...;
+	 * old_object: the previous version on an UPDATE (request.oldObject);
+	 * request: the whole AdmissionRequest. Engines that judge transitions
+	 * (CRD rules with oldSelf, ValidatingAdmissionPolicy oldObject and
+	 * request, Kyverno request.oldObject and request.operation) use them. */
+	const char *operation;
+	const gr_value *old_object;
+	const gr_value *request;
 } gr_check_ctx;
 
 typedef struct gr_engine {
