@@ -233,6 +233,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 
 typedef struct segs {
 	gr_buf deny, audit;
+	gr_buf warn; /* one warning's text, reused: no allocation per finding */
 } segs;
 
 static void seg_add(gr_buf *b, const char *s)
@@ -267,10 +268,10 @@ static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, co
                    const char *quoted, const char *detail)
 {
 	gr_buf *b = mode == SERVE_ENFORCE ? &s->deny : mode == SERVE_AUDIT ? &s->audit : NULL;
-	gr_buf w;
+	gr_buf *w = NULL;
 	if (!b) {
-		gr_buf_init(&w);
-		b = &w;
+		w = b = &s->warn;
+		gr_buf_reset(w);
 	} else if (b->len)
 		gr_buf_puts(b, "; ");
 	gr_buf_puts(b, mode == SERVE_ENFORCE ? "violates " : "would violate ");
@@ -282,11 +283,8 @@ static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, co
 	}
 	gr_buf_puts(b, ": ");
 	gr_buf_puts(b, detail);
-	if (b == &w) {
-		if (!w.failed)
-			gr_admission_warning_add(&out->resp.warnings, a, w.data, w.len);
-		gr_buf_free(&w);
-	}
+	if (w && !w->failed)
+		gr_admission_warning_add(&out->resp.warnings, a, w->data, w->len);
 }
 
 /* Namespace labels that select a level: invalid values are violations. */
@@ -373,6 +371,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	segs s;
 	gr_buf_init(&s.deny);
 	gr_buf_init(&s.audit);
+	gr_buf_init(&s.warn);
 	char version[32];
 	const char *policy = gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
 	                                     gr_pss_version_name(route->pss.minor, version, sizeof version));
@@ -507,4 +506,5 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	}
 	gr_buf_free(&s.deny);
 	gr_buf_free(&s.audit);
+	gr_buf_free(&s.warn);
 }

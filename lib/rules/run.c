@@ -328,9 +328,10 @@ static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_opti
 	return false;
 }
 
-static bool exempt(const gr_object *o, const rl_rule *x, const gr_rules_options *opt, bool own_ignore)
+static bool exempt(const gr_object *o, const gr_value *ann, const rl_rule *x, const gr_rules_options *opt,
+                   bool own_ignore)
 {
-	if (exempt_in(rl_annotations(o), x, opt, own_ignore))
+	if (exempt_in(ann, x, opt, own_ignore))
 		return true;
 	/* Polaris and kube-score also read the pod template's annotations. */
 	if (o->pod_metadata &&
@@ -537,7 +538,7 @@ static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr
 		c.rule = r->on[k];
 		if (r->gated[k] && !enabled_by_annotation(c.obj, c.rule))
 			continue;
-		if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt, own_ignore))
+		if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, ann, c.rule, &r->opt, own_ignore))
 			continue;
 		run_rule(&c);
 	}
@@ -593,7 +594,7 @@ size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs,
 	c.obj = &objs[which];
 	c.rule = x;
 	if (c.obj->root && c.obj->root->type == GR_OBJECT &&
-	    !(as_selected && exempt(c.obj, x, &r->opt, true)))
+	    !(as_selected && exempt(c.obj, rl_annotations(c.obj), x, &r->opt, true)))
 		x->fn(&c);
 	rl_set_free(&set);
 	if (skipped)
