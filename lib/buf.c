@@ -103,11 +103,22 @@ void gr_buf_json_string(gr_buf *b, const char *s, size_t len)
 	static const char hex[] = "0123456789abcdef";
 	if (grow(b, len + 2))
 		return;
-	gr_buf_putc(b, '"');
 	const unsigned char *u = (const unsigned char *)s;
 	size_t start = 0, i = 0;
+	/* the common case: a run of bytes that need no escape; a string that
+	 * is one such run goes in with the room reserved above */
+	while (i < len && !json_stop[u[i]])
+		i++;
+	if (i >= len) {
+		b->data[b->len] = '"';
+		memcpy(b->data + b->len + 1, s, len);
+		b->data[b->len + 1 + len] = '"';
+		b->len += len + 2;
+		b->data[b->len] = '\0';
+		return;
+	}
+	gr_buf_putc(b, '"');
 	for (;;) {
-		/* the common case: a run of bytes that need no escape */
 		while (i < len && !json_stop[u[i]])
 			i++;
 		if (i >= len)

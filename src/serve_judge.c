@@ -265,7 +265,7 @@ static serve_mode effective(serve_mode path, gr_action action)
 /* One violation text, "violates ..." when it denies, "would violate ..."
  * otherwise, put where the mode says. */
 static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, const char *what,
-                   const char *quoted, const char *detail)
+                   const char *where, const char *quoted, const char *detail)
 {
 	gr_buf *b = mode == SERVE_ENFORCE ? &s->deny : mode == SERVE_AUDIT ? &s->audit : NULL;
 	gr_buf *w = NULL;
@@ -276,6 +276,10 @@ static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, co
 		gr_buf_puts(b, "; ");
 	gr_buf_puts(b, mode == SERVE_ENFORCE ? "violates " : "would violate ");
 	gr_buf_puts(b, what);
+	if (where) {
+		gr_buf_puts(b, " at ");
+		gr_buf_puts(b, where);
+	}
 	if (quoted) {
 		gr_buf_puts(b, " \"");
 		gr_buf_puts(b, quoted);
@@ -416,7 +420,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		if (mode == SERVE_ENFORCE && cls == CLASS_CONTROLLER)
 			mode = SERVE_WARN;
 		const char *what = cls == CLASS_NAMESPACE ? "namespace labels" : "PodSecurity";
-		report(out, a, &s, mode, what, cls == CLASS_NAMESPACE ? NULL : policy, detail);
+		report(out, a, &s, mode, what, NULL, cls == CLASS_NAMESPACE ? NULL : policy, detail);
 	}
 
 	/* Every other engine, on the same object, through the library's prepared
@@ -453,9 +457,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 			serve_mode mode = effective(route->mode, f->action);
 			const char *msg = f->message ? f->message : "";
 			const char *where = f->path && f->path[0] ? f->path : NULL;
-			const char *what = where ? gr_arena_printf(a, "%s at %s", rule, where) : rule;
-			if (what)
-				report(out, a, &s, mode, what, NULL, msg);
+			report(out, a, &s, mode, rule, where, NULL, msg);
 		}
 		gr_findings_free(&fs);
 	}

@@ -304,6 +304,9 @@ static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_opti
 	if (g && gr_get_str(ann, "guardrail.dev/ignore-reason") && csv_has(g, x->info.id))
 		return true;
 	char key[300];
+	/* the guardrail packs (bp, ref, api, image) read no upstream annotation */
+	if (x->info.pack[0] != 'p' && x->info.pack[0] != 'k')
+		return false;
 	if (strcmp(x->info.pack, "polaris") == 0) {
 		if (annotation_true(gr_get_str(ann, "polaris.fairwinds.com/exempt")))
 			return true;
@@ -334,7 +337,7 @@ static bool exempt(const gr_object *o, const gr_value *ann, const rl_rule *x, co
 	if (exempt_in(ann, x, opt, own_ignore))
 		return true;
 	/* Polaris and kube-score also read the pod template's annotations. */
-	if (o->pod_metadata &&
+	if (o->pod_metadata && (x->info.pack[0] == 'p' || x->info.pack[0] == 'k') &&
 	    (strcmp(x->info.pack, "polaris") == 0 || strcmp(x->info.pack, "kube-score") == 0))
 		return exempt_in(gr_get(o->pod_metadata, "annotations"), x, opt, own_ignore);
 	return false;
