@@ -3,6 +3,7 @@
 
 #include "cnum.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,20 @@ void gr_buf_json_string(gr_buf *b, const char *s, size_t len)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t start = 0, i = 0;
 	/* the common case: a run of bytes that need no escape; a string that
-	 * is one such run goes in with the room reserved above */
+	 * is one such run goes in with the room reserved above. Eight bytes at
+	 * a time while they are printable ASCII other than '"' and '\\'. */
+	while (len - i >= 8) {
+		uint64_t w;
+		memcpy(&w, u + i, 8);
+		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+		uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+		uint64_t stop = ((w - ones * 0x20) | w | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+		                 ((del - ones) & ~del)) &
+		                high;
+		if (stop)
+			break;
+		i += 8;
+	}
 	while (i < len && !json_stop[u[i]])
 		i++;
 	if (i >= len) {

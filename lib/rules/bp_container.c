@@ -52,10 +52,12 @@ static void resources(rl_ctx *c)
 		const char *const *w = what[c->rule->param];
 		const gr_value *q = gr_get_path(res, w[0], w[1], NULL);
 		if (!rl_quantity_nonzero(q)) {
-			char suffix[64];
-			snprintf(suffix, sizeof suffix, ".resources.%s.%s", w[0], w[1]);
-			rl_emit(c, rl_cpath(c, &k, suffix), q ? q : k.node, "container \"%s\" has no %s %s",
-			        k.name, w[1], strcmp(w[0], "limits") == 0 ? "limit" : "request");
+			static const char *const suffix[] = {
+			        ".resources.requests.cpu", ".resources.limits.cpu",
+			        ".resources.requests.memory", ".resources.limits.memory"};
+			rl_emit(c, rl_cpath(c, &k, suffix[c->rule->param]), q ? q : k.node,
+			        "container \"%s\" has no %s %s", k.name, w[1],
+			        strcmp(w[0], "limits") == 0 ? "limit" : "request");
 		}
 	}
 }

@@ -264,12 +264,22 @@ static void image_rules(rl_ctx *c)
 		if (!img)
 			continue;
 		rl_judged(c);
+		/* a rule its options switch off has nothing to parse (every image
+		 * rule runs on every container of every review in the webhook) */
+		int param = c->rule->param;
+		if ((param == 1 && !c->opt->require_digest &&
+		     !gri_rules_file_digest_ns(c->opt->file, c->obj->namespace_)) ||
+		    (param == 2 && !c->opt->nallowed_registries) ||
+		    (param == 3 && !c->opt->ndenied_registries) ||
+		    (param == 4 && !rl_str(gr_get(k.node, "imagePullPolicy"))) ||
+		    (param >= 5 && !c->opt->require_qualified))
+			continue;
 		gr_image_ref r;
 		gr_error err;
 		gr_error_clear(&err);
 		bool ok = gr_image_ref_parse(img, &r, &err) == 0;
 		const char *path = rl_cpath(c, &k, ".image");
-		switch (c->rule->param) {
+		switch (param) {
 		case 0:
 			if (!ok)
 				rl_emit(c, path, iv,
