@@ -413,6 +413,15 @@ check "a fixed set reloads" eventually metric '^guardrail_config_reloads_total [
 printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n' >> "$tmp/policies/ok.yaml"
 check "a policy file changed in place is reloaded without SIGHUP" eventually metric '^guardrail_config_reloads_total [2-9]'
 check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 5$'
+# the rule packs, served once the configuration lists them (a reload)
+printf 'engines: [kyverno, vap, rules]\n' >> "$tmp/config.yaml"
+kill -HUP "$server_pid"
+check "a configuration listing the rules engine reloads" eventually metric '^guardrail_config_reloads_total [3-9]'
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: untagged\nspec:\n  containers:\n  - name: app\n    image: registry.example/app\n' > "$tmp/untagged.yaml"
+review rp1 CREATE "$tmp/untagged.yaml" null "" pods > "$tmp/rp.json"
+post /validate/warn/baseline "$tmp/rp.json" > "$tmp/out.json"
+check "rule packs served: bp.image-tag-latest warned ($(head -c 200 "$tmp/out.json"))" \
+	sh -c "grep -qF '\"uid\":\"rp1\",\"allowed\":true,\"warnings\":[' '$tmp/out.json' && grep -qF 'would violate bp.image-tag-latest at spec.containers[0].image: container' '$tmp/out.json'"
 
 
 # ---- SIGTERM under load: nothing dropped, Connection: close, exit 0 ----
