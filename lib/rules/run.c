@@ -339,7 +339,9 @@ static bool exempt(const gr_object *o, const gr_value *ann, const rl_rule *x, co
 	/* Polaris and kube-score also read the pod template's annotations. */
 	if (o->pod_metadata && (x->info.pack[0] == 'p' || x->info.pack[0] == 'k') &&
 	    (strcmp(x->info.pack, "polaris") == 0 || strcmp(x->info.pack, "kube-score") == 0))
-		return exempt_in(gr_get(o->pod_metadata, "annotations"), x, opt, own_ignore);
+		/* the pipeline reads the object's own annotations only: a
+		 * template's guardrail.dev/ignore stays the rules' to apply */
+		return exempt_in(gr_get(o->pod_metadata, "annotations"), x, opt, true);
 	return false;
 }
 
