@@ -23,7 +23,7 @@ set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
 for p in tzdata libyaml-dev gcc make clang libclang-rt-14-dev bc time zlib1g-dev libre2-dev g++ clang-format pkgconf locales libssl-dev openssl curl libcurl4-openssl-dev nghttp2-proxy; do check "$p"; done
-[ "$1" = bench ] && check wrk # bench/serve.sh only (HTTP load generator), never for tests
+[ "$1" = bench ] && { check wrk; check valgrind; } # bench/serve.sh: HTTP load generator; bench/serve-profile.sh: callgrind (never for tests)
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""
