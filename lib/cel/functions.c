@@ -991,21 +991,11 @@ static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_
 {
 	char tmp[64];
 	switch (v->kind) {
+	/* Inside a list or map (nested) elements print as with %s at the top
+	 * level: strings and bytes unquoted, timestamps and durations bare, as
+	 * cel-spec's string_ext/format tests expect. */
 	case GR_CEL_STRING:
-		if (nested) {
-			gr_cel_value q = f_quote(ev, NULL, (gr_cel_value *)v, 1);
-			gr_buf_append(b, q.u.s.ptr, q.u.s.len);
-		} else
-			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
-		return 0;
-	case GR_CEL_BYTES:
-		if (nested) {
-			gr_buf_puts(b, "b\"");
-			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
-			gr_buf_putc(b, '"');
-		} else
-			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
-		return 0;
+	case GR_CEL_BYTES: gr_buf_append(b, v->u.s.ptr, v->u.s.len); return 0;
 	case GR_CEL_INT: gr_buf_printf(b, "%lld", (long long)v->u.i); return 0;
 	case GR_CEL_UINT: gr_buf_printf(b, "%llu", (unsigned long long)v->u.u); return 0;
 	case GR_CEL_DOUBLE:
@@ -1021,17 +1011,11 @@ static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_
 	case GR_CEL_TYPE: gr_buf_append(b, v->u.s.ptr, v->u.s.len); return 0;
 	case GR_CEL_TIMESTAMP:
 		cel_format_timestamp(tmp, sizeof tmp, v->u.t.sec, v->u.t.nsec);
-		if (nested)
-			gr_buf_printf(b, "timestamp(\"%s\")", tmp);
-		else
-			gr_buf_puts(b, tmp);
+		gr_buf_puts(b, tmp);
 		return 0;
 	case GR_CEL_DURATION:
 		cel_format_duration(tmp, sizeof tmp, v->u.i);
-		if (nested)
-			gr_buf_printf(b, "duration(\"%s\")", tmp);
-		else
-			gr_buf_puts(b, tmp);
+		gr_buf_puts(b, tmp);
 		return 0;
 	case GR_CEL_LIST: {
 		gr_buf_putc(b, '[');
