@@ -151,6 +151,10 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
                    gr_cel_error *err);
 void gr_cel_free(gr_cel_program *p);
 const char *gr_cel_source(const gr_cel_program *p);
+/* The expression's type as the checker deduced it, in cel-go's notation
+ * ("bool", "list(list(dyn))", "optional_type(int)"); "dyn" when compiled
+ * unchecked. */
+const char *gr_cel_program_type(const gr_cel_program *p);
 /* Whether the expression mentions the variable declared at `index`. */
 bool gr_cel_uses(const gr_cel_program *p, size_t index);
 

@@ -175,12 +175,16 @@ struct gr_cel_program {
 	uint8_t *uses;  /* per variable */
 	void **regexes; /* compiled literal patterns (gr_regex), freed with the program */
 	size_t nregexes;
+	const char *type; /* the checked type ("dyn" when unchecked) */
 };
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
               int *nslots, uint8_t *uses, gr_cel_error *err);
 
-int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err);
+/* Type-check root; *type_out (may be NULL) receives its type in cel-go's
+ * notation, e.g. "list(optional_type(int))". */
+int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err,
+              const char **type_out);
 
 /* ---- evaluation ---- */
 struct cel_eval {

@@ -36,14 +36,18 @@ enum {
 	T_DURATION,
 	T_OPTIONAL,
 	T_KOBJ, /* a Kubernetes library object (sub) */
-	T_SOBJ  /* an object typed by a schema node */
+	T_SOBJ, /* an object typed by a schema node */
+	T_PARAM /* a free type parameter (param): `[]`, optional.none() */
 };
 
 typedef struct ctype {
 	uint8_t k, sub;
 	const struct ctype *a, *b; /* list elem / map key,value / optional inner */
 	const cel_schema_node *schema;
+	int param; /* T_PARAM: index into checker.binds */
 } ctype;
+
+#define MAX_PARAMS 256
 
 typedef struct checker {
 	const gr_cel_env *env;
@@ -52,17 +56,20 @@ typedef struct checker {
 	const ctype **slots; /* comprehension variable types */
 	int nslots;
 	bool homogeneous;
-	const cel_node *exempt; /* the list literal argument of format(): exempt from homogeneity */
+	const cel_node *exempt;         /* the list literal argument of format(): exempt from homogeneity */
+	const ctype *binds[MAX_PARAMS]; /* type parameter substitutions (NULL: free) */
+	int nparams;
 } checker;
 
-static const ctype t_dyn = {T_DYN, 0, 0, 0, 0}, t_null = {T_NULL, 0, 0, 0, 0}, t_bool = {T_BOOL, 0, 0, 0, 0},
-                   t_int = {T_INT, 0, 0, 0, 0}, t_uint = {T_UINT, 0, 0, 0, 0},
-                   t_double = {T_DOUBLE, 0, 0, 0, 0}, t_string = {T_STRING, 0, 0, 0, 0},
-                   t_bytes = {T_BYTES, 0, 0, 0, 0}, t_type = {T_TYPE, 0, 0, 0, 0},
-                   t_ts = {T_TIMESTAMP, 0, 0, 0, 0}, t_dur = {T_DURATION, 0, 0, 0, 0};
-static const ctype t_list_dyn = {T_LIST, 0, &t_dyn, 0, 0};
-static const ctype t_list_string = {T_LIST, 0, &t_string, 0, 0};
-static const ctype t_map_dyn = {T_MAP, 0, &t_dyn, &t_dyn, 0};
+static const ctype t_dyn = {T_DYN, 0, 0, 0, 0, 0}, t_null = {T_NULL, 0, 0, 0, 0, 0},
+                   t_bool = {T_BOOL, 0, 0, 0, 0, 0}, t_int = {T_INT, 0, 0, 0, 0, 0},
+                   t_uint = {T_UINT, 0, 0, 0, 0, 0}, t_double = {T_DOUBLE, 0, 0, 0, 0, 0},
+                   t_string = {T_STRING, 0, 0, 0, 0, 0}, t_bytes = {T_BYTES, 0, 0, 0, 0, 0},
+                   t_type = {T_TYPE, 0, 0, 0, 0, 0}, t_ts = {T_TIMESTAMP, 0, 0, 0, 0, 0},
+                   t_dur = {T_DURATION, 0, 0, 0, 0, 0};
+static const ctype t_list_dyn = {T_LIST, 0, &t_dyn, 0, 0, 0};
+static const ctype t_list_string = {T_LIST, 0, &t_string, 0, 0, 0};
+static const ctype t_map_dyn = {T_MAP, 0, &t_dyn, &t_dyn, 0, 0};
 
 static int fail(checker *c, uint32_t column, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(checker *c, uint32_t column, const char *fmt, ...)
@@ -87,6 +94,169 @@ static const ctype *mk(checker *c, int k, const ctype *a, const ctype *b)
 	t->a = a;
 	t->b = b;
 	return t;
+}
+
+/* A fresh free type parameter (dyn when the table is full). */
+static const ctype *fresh(checker *c)
+{
+	if (c->nparams >= MAX_PARAMS)
+		return &t_dyn;
+	ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
+	if (!t)
+		return &t_dyn;
+	t->k = T_PARAM;
+	t->param = c->nparams++;
+	return t;
+}
+
+/* t with bound type parameters replaced by their substitutions (free ones
+ * by dyn when todyn), as cel-go's checker substitutes types. */
+static const ctype *subst(checker *c, const ctype *t, bool todyn, int depth)
+{
+	if (!t || depth > 64)
+		return &t_dyn;
+	if (t->k == T_PARAM) {
+		if (c->binds[t->param])
+			return subst(c, c->binds[t->param], todyn, depth + 1);
+		return todyn ? &t_dyn : t;
+	}
+	if (t->k != T_LIST && t->k != T_MAP && t->k != T_OPTIONAL)
+		return t;
+	const ctype *a = subst(c, t->a, todyn, depth + 1);
+	const ctype *b = t->k == T_MAP ? subst(c, t->b, todyn, depth + 1) : NULL;
+	if (a == t->a && b == t->b)
+		return t;
+	return mk(c, t->k, a, b);
+}
+
+static bool type_equal(const ctype *a, const ctype *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->k != b->k)
+		return false;
+	switch (a->k) {
+	case T_LIST:
+	case T_OPTIONAL: return type_equal(a->a, b->a);
+	case T_MAP: return type_equal(a->a, b->a) && type_equal(a->b, b->b);
+	case T_KOBJ: return a->sub == b->sub;
+	case T_SOBJ: return a->schema == b->schema;
+	case T_PARAM: return a->param == b->param;
+	default: return true;
+	}
+}
+
+/* Whether a is equal to or less specific than b (dyn and free parameters
+ * are the least specific): cel-go's isEqualOrLessSpecific. */
+static bool less_specific(const ctype *a, const ctype *b)
+{
+	if (a->k == T_DYN || a->k == T_PARAM)
+		return true;
+	if (b->k == T_DYN || b->k == T_PARAM)
+		return false;
+	if (a->k != b->k)
+		return false;
+	switch (a->k) {
+	case T_LIST:
+	case T_OPTIONAL: return less_specific(a->a, b->a);
+	case T_MAP: return less_specific(a->a, b->a) && less_specific(a->b, b->b);
+	case T_TYPE: return true;
+	default: return type_equal(a, b);
+	}
+}
+
+/* The more general of two types known to unify; null gives way to the
+ * nullable type it unified with. */
+static const ctype *most_general(const ctype *a, const ctype *b)
+{
+	if (a->k == T_NULL && b->k != T_NULL)
+		return b;
+	if (b->k == T_NULL)
+		return a;
+	return less_specific(a, b) ? a : b;
+}
+
+static bool occurs(checker *c, const ctype *p, const ctype *in, int depth)
+{
+	if (!in || depth > 64)
+		return false;
+	if (in->k == T_PARAM)
+		return in->param == p->param ||
+		       (c->binds[in->param] && occurs(c, p, c->binds[in->param], depth + 1));
+	if (in->k == T_LIST || in->k == T_OPTIONAL)
+		return occurs(c, p, in->a, depth + 1);
+	if (in->k == T_MAP)
+		return occurs(c, p, in->a, depth + 1) || occurs(c, p, in->b, depth + 1);
+	return false;
+}
+
+static bool assignable_r(checker *c, const ctype *a, const ctype *b, int depth);
+
+/* Whether b (a type parameter) can stand for a: binds it when free. */
+static int valid_subst(checker *c, const ctype *a, const ctype *b, int depth, bool *had)
+{
+	const ctype *sub = c->binds[b->param];
+	*had = sub != NULL;
+	if (sub) {
+		if (type_equal(a, sub))
+			return 1;
+		if (assignable_r(c, a, sub, depth + 1)) {
+			c->binds[b->param] = most_general(a, sub);
+			return 1;
+		}
+		return 0;
+	}
+	if (!occurs(c, b, a, 0)) {
+		c->binds[b->param] = a;
+		return 1;
+	}
+	return 0;
+}
+
+/* cel-go's internalIsAssignable: whether a may be assigned to b, binding
+ * free type parameters on the way. */
+static bool assignable_r(checker *c, const ctype *a, const ctype *b, int depth)
+{
+	if (depth > 64)
+		return true;
+	bool had;
+	if (b->k == T_PARAM) {
+		if (valid_subst(c, a, b, depth, &had))
+			return true;
+		if (had)
+			return false;
+	}
+	if (a->k == T_PARAM)
+		return valid_subst(c, b, a, depth, &had);
+	if (a->k == T_DYN || b->k == T_DYN)
+		return true;
+	if (a->k == T_NULL || b->k == T_NULL) {
+		const ctype *o = a->k == T_NULL ? b : a;
+		return o->k == T_NULL || o->k == T_OPTIONAL || o->k == T_TIMESTAMP || o->k == T_DURATION ||
+		       o->k == T_SOBJ || o->k == T_KOBJ;
+	}
+	if (a->k != b->k)
+		return false;
+	switch (a->k) {
+	case T_LIST:
+	case T_OPTIONAL: return assignable_r(c, a->a, b->a, depth + 1);
+	case T_MAP: return assignable_r(c, a->a, b->a, depth + 1) && assignable_r(c, a->b, b->b, depth + 1);
+	case T_KOBJ: return a->sub == b->sub;
+	case T_SOBJ: return a->schema == b->schema;
+	default: return true;
+	}
+}
+
+/* assignable_r that leaves the substitutions unchanged when it fails. */
+static bool assignable(checker *c, const ctype *a, const ctype *b)
+{
+	const ctype *saved[MAX_PARAMS];
+	int n = c->nparams;
+	memcpy(saved, c->binds, (size_t)n * sizeof *saved);
+	if (assignable_r(c, a, b, 0))
+		return true;
+	memcpy(c->binds, saved, (size_t)n * sizeof *saved);
+	return false;
 }
 
 /* The CEL type of values a schema node describes. */
@@ -163,7 +333,7 @@ static void type_name(const ctype *t, char *out, size_t cap)
 /* Whether values of a and b could be the same type (dyn matches all). */
 static bool compatible(const ctype *a, const ctype *b)
 {
-	if (a->k == T_DYN || b->k == T_DYN)
+	if (a->k == T_DYN || b->k == T_DYN || a->k == T_PARAM || b->k == T_PARAM)
 		return true;
 	if (a->k != b->k)
 		return false;
@@ -183,7 +353,7 @@ static bool is_num(const ctype *t)
 }
 static bool known(const ctype *t)
 {
-	return t->k != T_DYN;
+	return t->k != T_DYN && t->k != T_PARAM;
 }
 
 static int no_overload(checker *c, const cel_node *n, const ctype **args, size_t nargs)
@@ -217,7 +387,7 @@ static const ctype *check(checker *c, const cel_node *n, int depth);
 
 static bool comparable_elem(const ctype *t)
 {
-	return t->k == T_DYN || is_num(t) || t->k == T_STRING || t->k == T_BYTES || t->k == T_BOOL ||
+	return !known(t) || is_num(t) || t->k == T_STRING || t->k == T_BYTES || t->k == T_BOOL ||
 	       t->k == T_TIMESTAMP || t->k == T_DURATION;
 }
 
@@ -258,7 +428,7 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 			if (op == '+' && (x->k == T_STRING || x->k == T_BYTES))
 				return x;
 			if (op == '+' && x->k == T_LIST)
-				return compatible(x->a, y->a) ? (x->a->k == T_DYN ? y : x)
+				return compatible(x->a, y->a) ? (!known(x->a) ? y : x)
 				                              : mk(c, T_LIST, &t_dyn, NULL);
 			if ((op == '+' || op == '-') && x->k == T_DURATION)
 				return x;
@@ -342,7 +512,7 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 	if (!strcmp(f, "optional.of") || !strcmp(f, "optional.ofNonZeroValue"))
 		return mk(c, T_OPTIONAL, a[0], NULL);
 	if (!strcmp(f, "optional.none"))
-		return mk(c, T_OPTIONAL, &t_dyn, NULL);
+		return mk(c, T_OPTIONAL, fresh(c), NULL);
 	if (!strcmp(f, "hasValue") || !strcmp(f, "value") || !strcmp(f, "orValue") || !strcmp(f, "or")) {
 		const ctype *o = a[0];
 		if (known(o) && o->k != T_OPTIONAL)
@@ -364,7 +534,7 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		return &t_list_string;
 	if (!strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf"))
 		return &t_int;
-	if (!strncmp(f, "get", 3) && (a[0]->k == T_TIMESTAMP || a[0]->k == T_DURATION || a[0]->k == T_DYN))
+	if (!strncmp(f, "get", 3) && (a[0]->k == T_TIMESTAMP || a[0]->k == T_DURATION || !known(a[0])))
 		return &t_int;
 	/* Kubernetes constructors and predicates take a string */
 	static const struct {
@@ -396,8 +566,8 @@ static const ctype *elem_join(checker *c, const cel_node *n, const ctype *acc, c
 {
 	if (!acc)
 		return t;
-	if (compatible(acc, t))
-		return acc->k == T_DYN ? t : acc;
+	if (assignable(c, acc, t))
+		return most_general(acc, t);
 	if (c->homogeneous) {
 		char x[200], y[200];
 		type_name(acc, x, sizeof x);
@@ -409,7 +579,16 @@ static const ctype *elem_join(checker *c, const cel_node *n, const ctype *acc, c
 	return &t_dyn;
 }
 
+static const ctype *check_node(checker *c, const cel_node *n, int depth);
+
+/* The type of n with the type parameters bound so far substituted. */
 static const ctype *check(checker *c, const cel_node *n, int depth)
+{
+	const ctype *t = check_node(c, n, depth);
+	return t && c->nparams ? subst(c, t, false, 0) : t;
+}
+
+static const ctype *check_node(checker *c, const cel_node *n, int depth)
 {
 	if (depth > 1000) {
 		fail(c, n->column, "max recursion depth exceeded");
@@ -590,18 +769,19 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 				t = t->k == T_OPTIONAL ? t->a : &t_dyn;
 			if (mixed)
 				continue;
-			if (exempt && e && !compatible(e, t)) {
+			if (exempt && e && !assignable(c, e, t)) {
 				mixed = true;
 				continue;
 			}
 			const ctype *j = elem_join(c, n, e, t, n->args[i]);
 			if (!j)
 				return NULL;
-			if (e && !compatible(e, t))
+			if (j->k == T_DYN && e && e->k != T_DYN && t->k != T_DYN)
 				mixed = true;
 			e = j;
 		}
-		return mk(c, T_LIST, e && !mixed ? e : &t_dyn, NULL);
+		/* an empty list's element type is a free type parameter */
+		return mk(c, T_LIST, mixed ? &t_dyn : e ? e : fresh(c), NULL);
 	}
 	case N_MAP: {
 		const ctype *k = NULL, *v = NULL;
@@ -637,7 +817,7 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 			fake.member = 0;
 			return no_overload(c, &fake, a, 1), NULL;
 		}
-		return compatible(y, z) ? (y->k == T_DYN ? z : y) : &t_dyn;
+		return assignable(c, y, z) ? most_general(y, z) : &t_dyn;
 	}
 	case N_AND:
 	case N_OR:
@@ -726,7 +906,8 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 	}
 }
 
-int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err)
+int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err,
+              const char **type_out)
 {
 	checker c;
 	memset(&c, 0, sizeof c);
@@ -740,5 +921,13 @@ int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena 
 		if (!c.slots)
 			return 0;
 	}
-	return check(&c, root, 0) ? 0 : -1;
+	const ctype *t = check(&c, root, 0);
+	if (!t)
+		return -1;
+	if (type_out) {
+		char buf[512];
+		type_name(subst(&c, t, true, 0), buf, sizeof buf);
+		*type_out = gr_arena_strndup(arena, buf, strlen(buf));
+	}
+	return 0;
 }

@@ -144,7 +144,7 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 		return -1;
 	}
 	if (cel_parse(env, p->source, len, &p->arena, &p->root, &p->nslots, p->uses, err) < 0 ||
-	    (!env->opts.unchecked && cel_check(env, p->root, p->nslots, &p->arena, err) < 0)) {
+	    (!env->opts.unchecked && cel_check(env, p->root, p->nslots, &p->arena, err, &p->type) < 0)) {
 		gr_cel_free(p);
 		return -1;
 	}
@@ -162,6 +162,11 @@ void gr_cel_free(gr_cel_program *p)
 	free(p->regexes);
 	gr_arena_free(&p->arena);
 	free(p);
+}
+
+const char *gr_cel_program_type(const gr_cel_program *p)
+{
+	return p->type ? p->type : "dyn";
 }
 
 const char *gr_cel_source(const gr_cel_program *p)
