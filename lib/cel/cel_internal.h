@@ -162,8 +162,12 @@ struct gr_cel_env {
 	gr_cel_options opts;
 	char **names;
 	const void **schemas;
+	bool *optional; /* typed optional_type(schema type): optionalOldSelf */
 	size_t n, cap;
 };
+
+/* Declare a variable whose type is optional_type(<schema's type>). */
+int cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema);
 
 struct gr_cel_program {
 	gr_arena arena; /* the AST and literals */

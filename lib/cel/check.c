@@ -292,12 +292,14 @@ static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 	}
 }
 
-static void type_name(const ctype *t, char *out, size_t cap) __attribute__((nonnull));
-static void type_name(const ctype *t, char *out, size_t cap)
+/* cel-go's type notation; msg: as its error messages print it (null is
+ * "null" there, "null_type" in a deduced type). */
+static void type_name_m(const ctype *t, char *out, size_t cap, bool msg) __attribute__((nonnull));
+static void type_name_m(const ctype *t, char *out, size_t cap, bool msg)
 {
 	char a[90], b[90];
 	switch (t->k) {
-	case T_NULL: snprintf(out, cap, "null_type"); break;
+	case T_NULL: snprintf(out, cap, "%s", msg ? "null" : "null_type"); break;
 	case T_BOOL: snprintf(out, cap, "bool"); break;
 	case T_INT: snprintf(out, cap, "int"); break;
 	case T_UINT: snprintf(out, cap, "uint"); break;
@@ -308,16 +310,16 @@ static void type_name(const ctype *t, char *out, size_t cap)
 	case T_TIMESTAMP: snprintf(out, cap, "google.protobuf.Timestamp"); break;
 	case T_DURATION: snprintf(out, cap, "google.protobuf.Duration"); break;
 	case T_LIST:
-		type_name(t->a, a, sizeof a);
+		type_name_m(t->a, a, sizeof a, msg);
 		snprintf(out, cap, "list(%s)", a);
 		break;
 	case T_MAP:
-		type_name(t->a, a, sizeof a);
-		type_name(t->b, b, sizeof b);
+		type_name_m(t->a, a, sizeof a, msg);
+		type_name_m(t->b, b, sizeof b, msg);
 		snprintf(out, cap, "map(%s, %s)", a, b);
 		break;
 	case T_OPTIONAL:
-		type_name(t->a, a, sizeof a);
+		type_name_m(t->a, a, sizeof a, msg);
 		snprintf(out, cap, "optional_type(%s)", a);
 		break;
 	case T_KOBJ: {
@@ -328,6 +330,11 @@ static void type_name(const ctype *t, char *out, size_t cap)
 	case T_SOBJ: snprintf(out, cap, "object"); break;
 	default: snprintf(out, cap, "dyn"); break;
 	}
+}
+
+static void type_name(const ctype *t, char *out, size_t cap)
+{
+	type_name_m(t, out, cap, true);
 }
 
 /* Whether values of a and b could be the same type (dyn matches all). */
@@ -608,8 +615,10 @@ static const ctype *check_node(checker *c, const cel_node *n, int depth)
 		}
 	case N_TYPE: return &t_type;
 	case N_IDENT:
-		if (n->slot >= 0 && (size_t)n->slot < c->env->n)
-			return schema_type(c, c->env->schemas[n->slot], 0);
+		if (n->slot >= 0 && (size_t)n->slot < c->env->n) {
+			const ctype *t = schema_type(c, c->env->schemas[n->slot], 0);
+			return c->env->optional[n->slot] ? mk(c, T_OPTIONAL, t, NULL) : t;
+		}
 		return &t_dyn;
 	case N_ITERVAR:
 		return n->slot >= 0 && n->slot < c->nslots && c->slots[n->slot] ? c->slots[n->slot] : &t_dyn;
@@ -926,7 +935,7 @@ int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena 
 		return -1;
 	if (type_out) {
 		char buf[512];
-		type_name(subst(&c, t, true, 0), buf, sizeof buf);
+		type_name_m(subst(&c, t, true, 0), buf, sizeof buf, false);
 		*type_out = gr_arena_strndup(arena, buf, strlen(buf));
 	}
 	return 0;

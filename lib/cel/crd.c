@@ -96,7 +96,10 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 		if (!env)
 			continue;
 		gr_cel_env_declare(env, "self", n);
-		gr_cel_env_declare(env, "oldSelf", r->optional_old ? NULL : n);
+		if (r->optional_old)
+			cel_env_declare_optional(env, "oldSelf", n);
+		else
+			gr_cel_env_declare(env, "oldSelf", n);
 		gr_cel_error err;
 		if (!r->rule)
 			snprintf(r->compile_error, sizeof r->compile_error, "rule is missing");
@@ -271,7 +274,10 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 		return;
 	w->at = v;
 	if (!r->prog) {
-		field_error(w, GR_CEL_VIOLATION_COMPILE, NULL, field, NULL, r->compile_error);
+		/* the API server's wording (apiextensions' CEL validator) */
+		char msg[sizeof r->compile_error + 32];
+		snprintf(msg, sizeof msg, "rule compile error: %s", r->compile_error);
+		field_error(w, GR_CEL_VIOLATION_COMPILE, NULL, field, NULL, msg);
 		return;
 	}
 	gr_cel_value vars[2];

@@ -54,6 +54,7 @@ void gr_cel_env_free(gr_cel_env *env)
 		free(env->names[i]);
 	free(env->names);
 	free(env->schemas);
+	free(env->optional);
 	free(env);
 }
 
@@ -72,6 +73,10 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 		if (!ns)
 			return -1;
 		env->schemas = ns;
+		bool *no = realloc(env->optional, nc * sizeof *no);
+		if (!no)
+			return -1;
+		env->optional = no;
 		env->cap = nc;
 	}
 	char *c = strdup(name);
@@ -79,7 +84,16 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 		return -1;
 	env->names[env->n] = c;
 	env->schemas[env->n] = schema;
+	env->optional[env->n] = false;
 	env->n++;
+	return 0;
+}
+
+int cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema)
+{
+	if (gr_cel_env_declare(env, name, schema) < 0)
+		return -1;
+	env->optional[env->n - 1] = true;
 	return 0;
 }
 
