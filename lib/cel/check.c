@@ -259,6 +259,24 @@ static bool assignable(checker *c, const ctype *a, const ctype *b)
 	return false;
 }
 
+/* Whether a schema node has no CEL type in Kubernetes (SchemaDeclType
+ * gives nil): no type and not int-or-string, or a list or map of such. A
+ * property like that is not a field of its object. */
+static bool untyped(const cel_schema_node *n, int depth)
+{
+	if (!n || depth > 100)
+		return false;
+	if (n->int_or_string)
+		return false;
+	if (n->type == S_ANY)
+		return true;
+	if (n->type == S_ARRAY)
+		return n->items && untyped(n->items, depth + 1);
+	if (n->type == S_OBJECT && !n->has_props && !n->embedded && n->additional)
+		return untyped(n->additional, depth + 1);
+	return false;
+}
+
 /* The CEL type of values a schema node describes. */
 static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 {
@@ -275,9 +293,11 @@ static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 		                                                          : &t_string;
 	case S_ARRAY: return mk(c, T_LIST, schema_type(c, n->items, depth + 1), NULL);
 	case S_OBJECT:
-		if (n->has_props || n->embedded || n->is_root) {
-			if (n->preserve && !n->has_props && !n->embedded)
-				return &t_dyn;
+		/* Kubernetes' SchemaDeclType: an object is typed by its declared
+		 * properties (plus apiVersion, kind and metadata when embedded);
+		 * x-kubernetes-preserve-unknown-fields does not make the unknown
+		 * fields accessible. */
+		if (n->has_props || n->embedded || n->is_root || (!n->additional && !n->additional_any)) {
 			ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
 			if (!t)
 				return &t_dyn;
@@ -647,6 +667,11 @@ static const ctype *check_node(checker *c, const cel_node *n, int depth)
 			            ((kl == 10 && !memcmp(key, "apiVersion", 10)) ||
 			             (kl == 4 && !memcmp(key, "kind", 4)) ||
 			             (kl == 8 && !memcmp(key, "metadata", 8)));
+			if (child && untyped(child, 0)) {
+				/* a property without a type has no CEL type: not a field */
+				fail(c, n->column, "undefined field '%.*s'", (int)n->name_len, n->name);
+				return NULL;
+			}
 			if (child)
 				r = schema_type(c, child, 0);
 			else if (meta) {
@@ -667,7 +692,7 @@ static const ctype *check_node(checker *c, const cel_node *n, int depth)
 					r = &t_string;
 			} else if (s->additional)
 				r = schema_type(c, s->additional, 0);
-			else if (!s->preserve && !s->additional_any) {
+			else if (!s->additional_any) {
 				fail(c, n->column, "undefined field '%.*s'", (int)n->name_len, n->name);
 				return NULL;
 			}
