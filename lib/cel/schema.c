@@ -412,8 +412,10 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 	const char *key = name;
 	size_t klen = len;
 	char buf[512];
+	bool prop = false; /* a field of an object (not a map entry) */
 	if (n->has_props || n->embedded || n->is_root) {
 		size_t ul;
+		prop = true;
 		if (cel_unescape_name(name, len, buf, sizeof buf, &ul)) {
 			key = buf;
 			klen = ul;
@@ -431,6 +433,7 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 				child = n->additional;
 				key = name;
 				klen = len;
+				prop = false;
 			} else if (!(n->preserve || n->additional_any)) {
 				*out = cel_error(ev, "undefined field '%.*s'", (int)len, name);
 				return -1;
@@ -443,7 +446,9 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 	const gr_value *val = m ? &m->value : NULL;
 	if (!val && child && child->dflt && (n->has_props || n->embedded))
 		val = child->dflt; /* an absent field with a default reads as the API server defaulted it */
-	if (!val)
+	/* a field set to null is absent, as in Kubernetes' unstructured
+	 * objects (map entries keep their null values) */
+	if (!val || (prop && val->type == GR_NULL))
 		return 0;
 	gr_cel_value v = child ? cel_schema_wrap(child, val) : cel_wrap_json(NULL, val);
 	if (v.kind == GR_CEL_ERROR) {
