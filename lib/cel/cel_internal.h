@@ -250,5 +250,8 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
                       bool presence);
 gr_cel_value cel_wrap_json(const void *schema, const gr_value *v);
 bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result);
+/* a + b when a is a list typed `set` or `map` (x-kubernetes-list-type):
+ * true with *out set, else false (plain concatenation applies). */
+bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value *b, gr_cel_value *out);
 
 #endif

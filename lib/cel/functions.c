@@ -257,6 +257,9 @@ static gr_cel_value f_add(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		return dur_make(r);
 	}
 	case GR_CEL_LIST: {
+		gr_cel_value merged;
+		if (cel_schema_list_add(ev, &a[0], &a[1], &merged))
+			return merged;
 		size_t x = gr_cel_size(&a[0]), y = gr_cel_size(&a[1]);
 		if (x == 0)
 			return a[1];

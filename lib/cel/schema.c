@@ -516,6 +516,41 @@ bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result)
 	return true;
 }
 
+/* Kubernetes' set and map lists concatenate as they merge: a set appends
+ * the elements it does not hold yet; a map list replaces the element with
+ * the same keys in place and appends the others. The result keeps the list
+ * type. */
+bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value *b, gr_cel_value *out)
+{
+	const cel_schema_node *n = a->schema;
+	if (!n || n->list_type == L_ATOMIC || a->kind != GR_CEL_LIST || b->kind != GR_CEL_LIST)
+		return false;
+	size_t x = gr_cel_size(a), y = gr_cel_size(b);
+	gr_cel_value *items = gr_arena_alloc(ev->arena, (x + y + 1) * sizeof *items);
+	if (!items) {
+		*out = cel_error(ev, "out of memory");
+		return true;
+	}
+	for (size_t i = 0; i < x; i++)
+		items[i] = gr_cel_list_at(a, i);
+	size_t len = x;
+	for (size_t j = 0; j < y; j++) {
+		gr_cel_value e = gr_cel_list_at(b, j);
+		size_t i;
+		for (i = 0; i < len; i++)
+			if (n->list_type == L_MAP ? keys_equal(n, &items[i], &e) : gr_cel_equal(&items[i], &e))
+				break;
+		if (i < len) {
+			if (n->list_type == L_MAP)
+				items[i] = e;
+		} else
+			items[len++] = e;
+	}
+	*out = cel_make_list(ev, items, len);
+	out->schema = n;
+	return true;
+}
+
 gr_cel_value gr_cel_typed(const void *schema_node, const gr_value *v)
 {
 	return cel_schema_wrap(schema_node, v);
