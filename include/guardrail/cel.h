@@ -123,6 +123,9 @@ typedef struct gr_cel_options {
 	int kubernetes_minor;      /* the environment of Kubernetes 1.<minor> (libraries added later are
 	                            * unknown functions, as that API server would say); 0: the newest */
 	bool homogeneous_literals; /* [1, 'a'] is a compile error (Kubernetes) */
+	bool duration_total_ms;    /* duration.getMilliseconds() is the whole duration in milliseconds,
+	                            * as the cel-go the API server pins computes it (cel-spec: the
+	                            * milliseconds component) */
 	size_t max_expression;     /* bytes of expression text; default 100000 */
 	size_t max_depth;          /* parser/AST nesting; default 250 (Kubernetes' limit) */
 	uint64_t cost_limit;       /* runtime cost limit per evaluation; 0 none */

@@ -252,6 +252,9 @@ gr_cel_value cel_wrap_json(const void *schema, const gr_value *v);
 bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result);
 /* a + b when a is a list typed `set` or `map` (x-kubernetes-list-type):
  * true with *out set, else false (plain concatenation applies). */
+/* The sum of an empty list typed by a schema: 0, 0.0 or duration 0 by its
+ * item type (an untyped list: int 0). */
+gr_cel_value cel_schema_zero_sum(const void *list_schema);
 bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value *b, gr_cel_value *out);
 
 #endif

@@ -79,6 +79,7 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 	gr_cel_options_default(&o);
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
+	o.duration_total_ms = true;
 	o.fold_constants = true;
 	o.kubernetes_minor = c->opts.kubernetes_minor;
 	o.cost_limit = c->opts.per_call_limit;

@@ -1244,7 +1244,8 @@ static gr_cel_value ts_field(cel_eval *ev, const cel_node *call, gr_cel_value *a
 		if (!strcmp(name, "getSeconds"))
 			return gr_cel_int(d / 1000000000LL);
 		if (!strcmp(name, "getMilliseconds"))
-			return gr_cel_int(d % 1000000000LL / 1000000LL);
+			return gr_cel_int(ev->prog->opts.duration_total_ms ? d / 1000000LL
+			                                                   : d % 1000000000LL / 1000000LL);
 		return NO();
 	}
 	if (K(0) != GR_CEL_TIMESTAMP || (n == 2 && K(1) != GR_CEL_STRING))
@@ -1387,7 +1388,7 @@ static gr_cel_value f_sum(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		return NO();
 	size_t len = gr_cel_size(&a[0]);
 	if (len == 0)
-		return gr_cel_int(0);
+		return cel_schema_zero_sum(a[0].schema);
 	gr_cel_value acc = gr_cel_list_at(&a[0], 0);
 	for (size_t i = 1; i < len; i++) {
 		gr_cel_value p[2] = {acc, gr_cel_list_at(&a[0], i)};

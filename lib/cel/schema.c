@@ -231,6 +231,16 @@ const void *cel_schema_items(const void *schema)
 	return n ? n->items : NULL;
 }
 
+gr_cel_value cel_schema_zero_sum(const void *list_schema)
+{
+	const cel_schema_node *n = list_schema ? ((const cel_schema_node *)list_schema)->items : NULL;
+	if (n && n->type == S_NUMBER)
+		return gr_cel_double(0);
+	if (n && n->type == S_STRING && n->format == F_DURATION)
+		return (gr_cel_value){.kind = GR_CEL_DURATION};
+	return gr_cel_int(0);
+}
+
 const void *cel_schema_prop(const void *schema, const char *key, size_t len)
 {
 	const cel_schema_node *n = schema;
@@ -538,7 +548,8 @@ bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value
 		gr_cel_value e = gr_cel_list_at(b, j);
 		size_t i;
 		for (i = 0; i < len; i++)
-			if (n->list_type == L_MAP ? keys_equal(n, &items[i], &e) : gr_cel_equal(&items[i], &e))
+			if (n->list_type == L_MAP ? keys_equal(n, &items[i], &e)
+			                          : gr_cel_equal(&items[i], &e))
 				break;
 		if (i < len) {
 			if (n->list_type == L_MAP)
