@@ -255,6 +255,8 @@ bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result)
 /* The sum of an empty list typed by a schema: 0, 0.0 or duration 0 by its
  * item type (an untyped list: int 0). */
 gr_cel_value cel_schema_zero_sum(const void *list_schema);
+/* The runtime cost of ext.Lists' sort/distinct over l (cel-go's tracker). */
+uint64_t cel_list_self_compare_cost(const gr_cel_value *l);
 bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value *b, gr_cel_value *out);
 
 #endif

@@ -524,9 +524,7 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			int is_map_out = n->ckind == C_TRANSFORM_MAP || n->ckind == C_TRANSFORM_MAP_FILTER ||
 			                 n->ckind == C_TRANSFORM_MAP_ENTRY ||
 			                 n->ckind == C_TRANSFORM_MAP_ENTRY_FILTER;
-			uint64_t step = n->ckind == C_SORT_BY ? 0
-			                : is_map_out          ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3)
-			                                      : 12;
+			uint64_t step = is_map_out ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3) : 12;
 			if (charge(ev, step) < 0)
 				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		}
@@ -593,6 +591,14 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 	case C_SORT_BY: {
 		if (it.is_map)
 			return cel_error(ev, "sortBy: no such overload for a map");
+		/* cel-go binds the list, maps it to keys and calls
+		 * @sortByAssociatedKeys: two reads of the bound list, the map's
+		 * result, and the sort of the keys */
+		{
+			gr_cel_value keys = cel_make_list(ev, outk.v, outk.n);
+			if (charge(ev, 3 + cel_list_self_compare_cost(&keys)) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+		}
 		size_t *idx = eval_alloc(ev, (out.n + 1) * sizeof *idx);
 		gr_cel_value *sorted = eval_alloc(ev, (out.n + 1) * sizeof *sorted);
 		if (!idx || !sorted)

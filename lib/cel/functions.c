@@ -1928,10 +1928,41 @@ static uint64_t tenth(uint64_t x)
 	return (x + 9) / 10;
 }
 
+/* ext.Lists v3's cost trackers: the call (1) and the list allocation (10)
+ * plus the result size times a factor; sort and distinct compare every
+ * element with every other (factor 2, 2.1 for strings and bytes). */
+static uint64_t alloc_list_cost(double factor, uint64_t size)
+{
+	return (uint64_t)((double)size * factor) + 1 + 10;
+}
+
+uint64_t cel_list_self_compare_cost(const gr_cel_value *l)
+{
+	uint64_t sz = gr_cel_size(l);
+	double factor = 2.0;
+	if (sz) {
+		gr_cel_value e = gr_cel_list_at(l, 0);
+		if (e.kind == GR_CEL_STRING || e.kind == GR_CEL_BYTES)
+			factor += 0.1;
+	}
+	return alloc_list_cost(factor, sz * sz);
+}
+
 uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, const gr_cel_value *result)
 {
 	const char *f = call->name;
-	(void)result;
+	if (n >= 1 && a[0].kind == GR_CEL_LIST && call->member) {
+		if ((!strcmp(f, "slice") && n == 3) || (!strcmp(f, "reverse") && n == 1))
+			return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result)
+			                                                                : 0);
+		if (!strcmp(f, "flatten"))
+			return alloc_list_cost(n == 2 && a[1].kind == GR_CEL_INT ? (double)a[1].u.i : 1,
+			                       gr_cel_size(&a[0]));
+		if ((!strcmp(f, "sort") || !strcmp(f, "distinct")) && n == 1)
+			return cel_list_self_compare_cost(&a[0]);
+	}
+	if (!strcmp(f, "lists.range") && n == 1)
+		return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result) : 0);
 	if (n == 2 && (!strcmp(f, "_==_") || !strcmp(f, "_!=_"))) {
 		uint64_t x = cost_size(&a[0]), y = cost_size(&a[1]);
 		return tenth(x < y ? x : y);
