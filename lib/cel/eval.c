@@ -592,11 +592,11 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 		if (it.is_map)
 			return cel_error(ev, "sortBy: no such overload for a map");
 		/* cel-go binds the list, maps it to keys and calls
-		 * @sortByAssociatedKeys: two reads of the bound list, the map's
-		 * result, and the sort of the keys */
+		 * @sortByAssociatedKeys: two reads of the bound list (the map
+		 * result is charged as the fold result), and the sort of the keys */
 		{
 			gr_cel_value keys = cel_make_list(ev, outk.v, outk.n);
-			if (charge(ev, 3 + cel_list_self_compare_cost(&keys)) < 0)
+			if (charge(ev, 2 + cel_list_self_compare_cost(&keys)) < 0)
 				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		}
 		size_t *idx = eval_alloc(ev, (out.n + 1) * sizeof *idx);
