@@ -295,10 +295,24 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 		if (!args)
 			return limit_error(ev, "out of memory");
 	}
+	/* cel-go evaluates both operands of a one- or two-argument call and
+	 * charges the call even when one is an error; longer calls stop at the
+	 * first error */
 	for (size_t i = 0; i < n->nargs; i++) {
 		args[i] = cel_eval_node(ev, n->args[i]);
-		if (args[i].kind == GR_CEL_ERROR)
+		if (args[i].kind != GR_CEL_ERROR)
+			continue;
+		if (ev->fatal || n->nargs > 2)
 			return args[i];
+		gr_cel_value e = args[i];
+		if (i == 0 && n->nargs == 2) {
+			args[1] = cel_eval_node(ev, n->args[1]);
+			if (ev->fatal)
+				return args[1];
+		}
+		if (charge(ev, cel_call_cost(n, args, n->nargs, &e)) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+		return e;
 	}
 	ev->column = n->column;
 	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
@@ -496,14 +510,15 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			switch (n->ckind) {
 			case C_ALL:
 				if (!r.u.b) {
-					charge(ev, cond + 1); /* the loop condition that ends the fold, the
-					                         result */
+					/* the loop condition that ends the fold (none after the
+					 * last element), the result */
+					charge(ev, i + 1 < it.n ? cond + 1 : 1);
 					return r;
 				}
 				continue;
 			case C_EXISTS:
 				if (r.u.b) {
-					charge(ev, cond + 1);
+					charge(ev, i + 1 < it.n ? cond + 1 : 1);
 					return r;
 				}
 				continue;
