@@ -286,8 +286,37 @@ static gr_cel_value eval_index(cel_eval *ev, const cel_node *n)
 	return index_value(ev, t, k, &found);
 }
 
+/* opt.or(other) and opt.orValue(v): cel-go plans them as short-circuits
+ * that cost nothing themselves; the argument is evaluated only when the
+ * optional is empty. */
+static gr_cel_value eval_optional_or(cel_eval *ev, const cel_node *n, bool value)
+{
+	gr_cel_value t = cel_eval_node(ev, n->args[0]);
+	if (t.kind == GR_CEL_ERROR)
+		return t;
+	if (t.kind != GR_CEL_OPTIONAL) {
+		gr_cel_value a[2] = {t, cel_eval_node(ev, n->args[1])};
+		if (a[1].kind == GR_CEL_ERROR)
+			return a[1];
+		return cel_no_overload(ev, value ? "orValue" : "or", a, 2);
+	}
+	if (t.u.opt)
+		return value ? *t.u.opt : t;
+	gr_cel_value o = cel_eval_node(ev, n->args[1]);
+	if (o.kind == GR_CEL_ERROR || value)
+		return o;
+	if (o.kind != GR_CEL_OPTIONAL) {
+		gr_cel_value a[2] = {t, o};
+		return cel_no_overload(ev, "or", a, 2);
+	}
+	return o;
+}
+
 static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 {
+	if (n->member && n->nargs == 2 && n->name[0] == 'o' &&
+	    (!strcmp(n->name, "or") || !strcmp(n->name, "orValue")))
+		return eval_optional_or(ev, n, n->name[2] == 'V');
 	gr_cel_value small[8];
 	gr_cel_value *args = small;
 	if (n->nargs > 8) {
@@ -665,13 +694,23 @@ int cel_sort_values(cel_eval *ev, gr_cel_value *keys, size_t *idx, size_t n)
 
 static gr_cel_value eval_optmap(cel_eval *ev, const cel_node *n)
 {
+	uint64_t before = ev->cost;
 	gr_cel_value t = cel_eval_node(ev, n->args[0]);
 	if (t.kind == GR_CEL_ERROR)
 		return t;
+	uint64_t target_cost = ev->cost - before;
 	if (t.kind != GR_CEL_OPTIONAL)
 		return cel_no_overload(ev, n->ckind ? "optFlatMap" : "optMap", &t, 1);
-	if (!t.u.opt)
+	/* cel-go's macro: target.hasValue() ? optional.of(cel.bind(v,
+	 * target.value(), expr)) : optional.none(); the target is evaluated
+	 * twice when it has a value (optFlatMap has no optional.of) */
+	if (!t.u.opt) {
+		if (charge(ev, 2) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return t;
+	}
+	if (charge(ev, 1 + target_cost + 1 + (n->ckind ? 0 : 1)) < 0)
+		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 	ev->slots[n->slot] = *t.u.opt;
 	gr_cel_value r = cel_eval_node(ev, n->args[1]);
 	if (r.kind == GR_CEL_ERROR)
@@ -723,7 +762,14 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return ev->slots[n->slot];
 	case N_SELECT:
-		if (!n->optional && charge(ev, 1) < 0)
+		if (n->optional) {
+			/* x.?f: cel-go charges the qualifier only when the field is there */
+			gr_cel_value r = eval_select(ev, n);
+			if (r.kind == GR_CEL_OPTIONAL && r.u.opt && charge(ev, 1) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+			return r;
+		}
+		if (charge(ev, 1) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_select(ev, n);
 	case N_HAS: {

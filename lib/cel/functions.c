@@ -1928,6 +1928,45 @@ static uint64_t tenth(uint64_t x)
 	return (x + 9) / 10;
 }
 
+/* ceil(x * 2 * 0.1): a traversal plus the construction of the result */
+static uint64_t fifth(uint64_t x)
+{
+	return (x + 4) / 5;
+}
+
+/* Kubernetes' traversalCost: a string or bytes costs a tenth of its length
+ * in bytes (rounded down), a list or map the sum over its elements (keys and
+ * values), anything else 1. */
+static uint64_t traversal_cost(const gr_cel_value *v, int depth)
+{
+	if (depth > 64)
+		return 1;
+	switch (v->kind) {
+	case GR_CEL_STRING:
+	case GR_CEL_BYTES: return v->u.s.len / 10;
+	case GR_CEL_LIST: {
+		uint64_t c = 0;
+		size_t n = gr_cel_size(v);
+		for (size_t i = 0; i < n; i++) {
+			gr_cel_value x = gr_cel_list_at(v, i);
+			c += traversal_cost(&x, depth + 1);
+		}
+		return c;
+	}
+	case GR_CEL_MAP: {
+		uint64_t c = 0;
+		size_t n = gr_cel_size(v);
+		for (size_t i = 0; i < n; i++) {
+			gr_cel_value k, x;
+			gr_cel_map_entry(v, i, &k, &x);
+			c += traversal_cost(&k, depth + 1) + traversal_cost(&x, depth + 1);
+		}
+		return c;
+	}
+	default: return 1;
+	}
+}
+
 /* ext.Lists v3's cost trackers: the call (1) and the list allocation (10)
  * plus the result size times a factor; sort and distinct compare every
  * element with every other (factor 2, 2.1 for strings and bytes). */
@@ -1981,15 +2020,25 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return cost_size(&a[1]);
 	if (n >= 2 && (!strcmp(f, "startsWith") || !strcmp(f, "endsWith")))
 		return tenth(cost_size(&a[1])); /* Kubernetes' estimator: the affix */
+	/* Kubernetes' library CallCost (apiserver pkg/cel/library/cost.go) */
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_STRING &&
 	    (!strcmp(f, "substring") || !strcmp(f, "upperAscii") || !strcmp(f, "lowerAscii") ||
-	     !strcmp(f, "trim") || !strcmp(f, "charAt")))
+	     !strcmp(f, "trim")))
 		return tenth(cost_size(&a[0]));
 	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING &&
-	    (!strcmp(f, "split") || !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
-		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]));
-	if (n >= 3 && call->member && a[0].kind == GR_CEL_STRING && !strcmp(f, "replace"))
-		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]) + cost_size(&a[2]));
+	    (!strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
+		return traversal_cost(&a[0], 0);
+	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "split") || !strcmp(f, "replace")))
+		return fifth(cost_size(&a[0]));
+	if (call->member && !strcmp(f, "join") && result && result->kind == GR_CEL_STRING)
+		return fifth(cost_size(result));
+	if (call->member && n == 2 && (!strcmp(f, "find") || !strcmp(f, "findAll")))
+		return tenth(1 + cost_size(&a[0])) * ((cost_size(&a[1]) + 3) / 4);
+	if (call->member && n == 2 && !strcmp(f, "format") && a[0].kind == GR_CEL_STRING)
+		return tenth(cost_size(&a[0]));
+	if (n == 1 && !strcmp(f, "strings.quote") && a[0].kind == GR_CEL_STRING)
+		return tenth(cost_size(&a[0]));
 	if (n == 1 && ((!strcmp(f, "bytes") && a[0].kind == GR_CEL_STRING) ||
 	               (!strcmp(f, "string") && a[0].kind == GR_CEL_BYTES)))
 		return tenth(cost_size(&a[0]));
@@ -2007,7 +2056,7 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_LIST &&
 	    (!strcmp(f, "sum") || !strcmp(f, "isSorted") || !strcmp(f, "min") || !strcmp(f, "max") ||
 	     !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
-		return cost_size(&a[0]) ? cost_size(&a[0]) : 1;
+		return traversal_cost(&a[0], 0);
 	if (n == 2 && (!strcmp(f, "sets.contains") || !strcmp(f, "sets.intersects")))
 		return 1 + cost_size(&a[0]) * cost_size(&a[1]);
 	if (n == 2 && !strcmp(f, "sets.equivalent"))
