@@ -158,6 +158,10 @@ const char *gr_cel_source(const gr_cel_program *p);
  * ("bool", "list(list(dyn))", "optional_type(int)"); "dyn" when compiled
  * unchecked. */
 const char *gr_cel_program_type(const gr_cel_program *p);
+/* cel-go's compile-time cost estimate [min, max] with Kubernetes' call
+ * estimates and size estimates from the schema the variables were declared
+ * with (maxLength, maxItems, maxProperties, or what fits in a 3 MiB request). */
+void gr_cel_estimate_cost(const gr_cel_program *p, uint64_t *min, uint64_t *max);
 /* Whether the expression mentions the variable declared at `index`. */
 bool gr_cel_uses(const gr_cel_program *p, size_t index);
 

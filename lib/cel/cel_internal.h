@@ -139,6 +139,7 @@ typedef struct cel_node {
 	const struct cel_func *fn; /* N_CALL: the resolved overload set */
 	const void *regex;  /* N_CALL matches/find/findAll with a literal pattern: compiled once (gr_regex) */
 	gr_cel_value value; /* N_LITERAL, N_TYPE */
+	const void *type;   /* the checker's type (check.c), for the cost estimator */
 } cel_node;
 
 /* ---- functions ---- */
@@ -179,7 +180,8 @@ struct gr_cel_program {
 	uint8_t *uses;  /* per variable */
 	void **regexes; /* compiled literal patterns (gr_regex), freed with the program */
 	size_t nregexes;
-	const char *type; /* the checked type ("dyn" when unchecked) */
+	const char *type;                           /* the checked type ("dyn" when unchecked) */
+	const struct cel_schema_node **var_schemas; /* per variable, for the cost estimate */
 };
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
@@ -187,6 +189,25 @@ int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *aren
 
 /* Type-check root; *type_out (may be NULL) receives its type in cel-go's
  * notation, e.g. "list(optional_type(int))". */
+/* The checker's types, read by the cost estimator: the kind (CEL_TK_*),
+ * the element type of a list (value type of a map, inner of an optional). */
+enum {
+	CEL_TK_DYN,
+	CEL_TK_SCALAR,
+	CEL_TK_STRING,
+	CEL_TK_BYTES,
+	CEL_TK_LIST,
+	CEL_TK_MAP,
+	CEL_TK_OBJECT,
+	CEL_TK_PARAM,
+	CEL_TK_OPTIONAL,
+	CEL_TK_KOBJ,
+	CEL_TK_OTHER
+};
+int cel_type_kind(const void *type);
+const void *cel_type_elem(const void *type);
+bool cel_type_scalar(const void *type);
+
 int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err,
               const char **type_out);
 

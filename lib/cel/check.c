@@ -612,7 +612,57 @@ static const ctype *check_node(checker *c, const cel_node *n, int depth);
 static const ctype *check(checker *c, const cel_node *n, int depth)
 {
 	const ctype *t = check_node(c, n, depth);
-	return t && c->nparams ? subst(c, t, false, 0) : t;
+	t = t && c->nparams ? subst(c, t, false, 0) : t;
+	((cel_node *)n)->type = t; /* the AST is the program's own, typed once at compile time */
+	return t;
+}
+
+int cel_type_kind(const void *type)
+{
+	const ctype *t = type;
+	if (!t)
+		return CEL_TK_DYN;
+	switch (t->k) {
+	case T_DYN: return CEL_TK_DYN;
+	case T_BOOL:
+	case T_INT:
+	case T_UINT:
+	case T_DOUBLE:
+	case T_TIMESTAMP:
+	case T_DURATION: return CEL_TK_SCALAR;
+	case T_STRING: return CEL_TK_STRING;
+	case T_BYTES: return CEL_TK_BYTES;
+	case T_LIST: return CEL_TK_LIST;
+	case T_MAP: return CEL_TK_MAP;
+	case T_SOBJ: return CEL_TK_OBJECT;
+	case T_PARAM: return CEL_TK_PARAM;
+	case T_OPTIONAL: return CEL_TK_OPTIONAL;
+	case T_KOBJ: return CEL_TK_KOBJ;
+	default: return CEL_TK_OTHER;
+	}
+}
+
+const void *cel_type_elem(const void *type)
+{
+	const ctype *t = type;
+	if (!t)
+		return NULL;
+	if (t->k == T_LIST || t->k == T_OPTIONAL)
+		return t->a;
+	if (t->k == T_MAP)
+		return t->b;
+	return NULL;
+}
+
+/* cel-go's isScalar: a type of constant size */
+bool cel_type_scalar(const void *type)
+{
+	const ctype *t = type;
+	if (!t)
+		return false;
+	if (t->k == T_OPTIONAL)
+		return cel_type_scalar(t->a);
+	return cel_type_kind(t) == CEL_TK_SCALAR;
 }
 
 static const ctype *check_node(checker *c, const cel_node *n, int depth)
