@@ -144,6 +144,9 @@ void gr_cel_env_free(gr_cel_env *env);
 /* Declare a variable (index = declaration order, from 0). -1 on ENOMEM or
  * duplicate. `schema` may be NULL (dyn) or a schema from gr_cel_schema_*. */
 int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema);
+/* Declare a variable typed optional_type(<the schema's type>), as
+ * oldSelf under optionalOldSelf. */
+int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema);
 size_t gr_cel_env_count(const gr_cel_env *env);
 
 typedef struct gr_cel_program gr_cel_program;

@@ -167,9 +167,6 @@ struct gr_cel_env {
 	size_t n, cap;
 };
 
-/* Declare a variable whose type is optional_type(<schema's type>). */
-int cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema);
-
 struct gr_cel_program {
 	gr_arena arena; /* the AST and literals */
 	char *source;

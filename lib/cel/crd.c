@@ -98,7 +98,7 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 			continue;
 		gr_cel_env_declare(env, "self", n);
 		if (r->optional_old)
-			cel_env_declare_optional(env, "oldSelf", n);
+			gr_cel_env_declare_optional(env, "oldSelf", n);
 		else
 			gr_cel_env_declare(env, "oldSelf", n);
 		gr_cel_error err;

@@ -89,7 +89,7 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 	return 0;
 }
 
-int cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema)
+int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema)
 {
 	if (gr_cel_env_declare(env, name, schema) < 0)
 		return -1;

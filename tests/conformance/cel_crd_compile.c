@@ -29,7 +29,10 @@ static int compile_one(const gr_value *schema, const char *text, bool optional_o
 	o.homogeneous_literals = true;
 	gr_cel_env *env = gr_cel_env_new(&o);
 	gr_cel_env_declare(env, "self", gr_cel_schema_root(s));
-	gr_cel_env_declare(env, "oldSelf", optional_old ? NULL : gr_cel_schema_root(s));
+	if (optional_old)
+		gr_cel_env_declare_optional(env, "oldSelf", gr_cel_schema_root(s));
+	else
+		gr_cel_env_declare(env, "oldSelf", gr_cel_schema_root(s));
 	gr_cel_error err;
 	int rc = gr_cel_compile(env, text, strlen(text), p, &err);
 	if (rc != 0)
