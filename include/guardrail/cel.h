@@ -240,6 +240,9 @@ typedef struct gr_cel_crd_options {
 	uint64_t cost_budget;    /* per object; default 10,000,000 (RuntimeCELCostBudget) */
 	uint64_t per_call_limit; /* per rule; default 1,000,000 (PerCallLimit) */
 	int kubernetes_minor;    /* the API server's environment (gr_cel_options.kubernetes_minor) */
+	bool static_cost_limits; /* hold the estimated costs to the limits the API server checks when the
+	                          * CRD is created (10,000,000 per rule, 100,000,000 per schema); the
+	                          * rules of a CRD over them report the API server's refusal */
 } gr_cel_crd_options;
 
 enum {

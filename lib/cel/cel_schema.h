@@ -37,6 +37,8 @@ struct gr_cel_schema {
 	cel_schema_node *root;
 };
 
+/* Kubernetes' MinSerializedSize of the node's declared type. */
+int64_t cel_schema_min_size(const cel_schema_node *n);
 int cel_unescape_name(const char *in, size_t len, char *out, size_t cap, size_t *olen);
 gr_cel_value cel_schema_bytes(cel_eval *ev, gr_cel_value v);
 gr_cel_value cel_schema_wrap(const void *schema, const gr_value *v);

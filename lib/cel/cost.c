@@ -142,6 +142,11 @@ static int64_t decl_min(const cel_schema_node *n, int depth)
 	}
 }
 
+int64_t cel_schema_min_size(const cel_schema_node *n)
+{
+	return decl_min(n, 0);
+}
+
 /* MaxElements */
 static int64_t decl_max(const cel_schema_node *n, int depth)
 {
