@@ -71,7 +71,8 @@ static const rng unknown_size = {0, UNKNOWN_SIZE};
 
 /* A position in the declared type: a schema node, or one of the fields
  * every resource root has (apiVersion, kind, metadata.name/generateName). */
-enum { D_NODE, D_STRING, D_META };
+enum { D_NODE, D_STRING, D_META, D_KEY }; /* D_KEY: a map key, Kubernetes' plain StringType (no
+                                             * MaxElements) */
 typedef struct dpos {
 	const cel_schema_node *n;
 	int syn;
@@ -195,13 +196,13 @@ static int64_t decl_max(const cel_schema_node *n, int depth)
 
 static int64_t dpos_max(dpos d)
 {
-	return d.syn == D_STRING ? MAX_REQUEST - 2 : d.syn == D_META ? 0 : decl_max(d.n, 0);
+	return d.syn == D_STRING ? MAX_REQUEST - 2 : d.syn == D_META || d.syn == D_KEY ? 0 : decl_max(d.n, 0);
 }
 
 /* Follow one path element (a field, "@items", "@values", "@keys"). */
 static bool dpos_step(dpos d, const char *name, size_t len, dpos *out)
 {
-	if (d.syn == D_STRING)
+	if (d.syn == D_STRING || d.syn == D_KEY)
 		return false;
 	if (d.syn == D_META) {
 		if ((len == 4 && !memcmp(name, "name", 4)) ||
@@ -226,7 +227,7 @@ static bool dpos_step(dpos d, const char *name, size_t len, dpos *out)
 	if (!strcmp(name, "@keys")) {
 		if (!is_map_node(n))
 			return false;
-		*out = (dpos){NULL, D_STRING};
+		*out = (dpos){NULL, D_KEY};
 		return true;
 	}
 	if (n->type != S_OBJECT || is_map_node(n))

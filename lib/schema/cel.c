@@ -56,6 +56,7 @@ void gr_schema_cel_attach(gr_schema_registry *r, snode *root, const gr_value *sc
 	memset(&o, 0, sizeof o);
 	o.is_root = true;
 	o.ratcheting = true; /* CRDValidationRatcheting, on by default since Kubernetes 1.30 */
+	o.static_cost_limits = true; /* a CRD over the estimated-cost limits is refused */
 	/* the environment of the selected Kubernetes version ("1.30" -> 30) */
 	const char *dot = strchr(r->version, '.');
 	o.kubernetes_minor = dot ? atoi(dot + 1) : 0;
