@@ -71,8 +71,13 @@ static const rng unknown_size = {0, UNKNOWN_SIZE};
 
 /* A position in the declared type: a schema node, or one of the fields
  * every resource root has (apiVersion, kind, metadata.name/generateName). */
-enum { D_NODE, D_STRING, D_META, D_KEY }; /* D_KEY: a map key, Kubernetes' plain StringType (no
-                                             * MaxElements) */
+enum {
+	D_NODE,
+	D_STRING,
+	D_META,
+	D_KEY
+}; /* D_KEY: a map key, Kubernetes' plain StringType (no
+    * MaxElements) */
 typedef struct dpos {
 	const cel_schema_node *n;
 	int syn;
@@ -397,6 +402,12 @@ static bool list_elem_size(const est *t, const cel_node *tn, rng *out)
 		*out = R(1, 1);
 		return true;
 	}
+	/* a list whose elements' sizes are known (a literal): up to the largest */
+	entry e = entry_of(t);
+	if (e.set) {
+		*out = R(0, e.val.hi);
+		return true;
+	}
 	return false;
 }
 
@@ -493,8 +504,29 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 		r.cost = radd(fc, sum);
 		return r;
 	}
-	if (!member && is_name(n, "url") && na == 1) {
-		r.cost = radd(rfac(size_or_unknown(&a[0], n->args[0]), 0.1), sum);
+	if (!member && na == 1 &&
+	    (is_name(n, "url") || is_name(n, "quantity") || is_name(n, "isQuantity") || is_name(n, "cidr") ||
+	     is_name(n, "isIP") || is_name(n, "isCIDR") || is_name(n, "ip") || is_name(n, "ip.isCanonical") ||
+	     is_name(n, "semver") || is_name(n, "isSemver") || is_name(n, "isURL"))) {
+		/* Kubernetes' parsing functions: a traversal of the string (twice for
+		 * isCanonical); a parsed object is as large as its text */
+		rng sz = size_or_unknown(&a[0], n->args[0]);
+		r.cost = radd(rfac(sz, is_name(n, "ip.isCanonical") ? 0.2 : 0.1), sum);
+		if (cel_type_kind(n->type) == CEL_TK_KOBJ) {
+			/* a URL or quantity is as large as its text; IPs, CIDRs and
+			 * versions compare as fixed-size values */
+			r.sized = true;
+			r.size = is_name(n, "url") || is_name(n, "quantity") ? sz : R(1, 1);
+		}
+		return r;
+	}
+	if (!member && na == 2 &&
+	    (is_name(n, "sets.contains") || is_name(n, "sets.intersects") || is_name(n, "sets.equivalent"))) {
+		/* ext.Sets: every element of one list against every element of the other */
+		rng prod = rmul(size_or_unknown(&a[0], n->args[0]), size_or_unknown(&a[1], n->args[1]));
+		if (is_name(n, "sets.equivalent"))
+			prod = rmul(prod, R(2, 2));
+		r.cost = radd(radd(R(1, 1), prod), sum);
 		return r;
 	}
 	if (member && strish(k0) &&
@@ -576,14 +608,6 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 		r.cost = radd(R(1, 1), sum);
 		return r;
 	}
-	/* Kubernetes' parsing functions: a traversal of the string */
-	if (!member && na == 1 &&
-	    (is_name(n, "quantity") || is_name(n, "isQuantity") || is_name(n, "cidr") || is_name(n, "isIP") ||
-	     is_name(n, "isCIDR") || is_name(n, "ip") || is_name(n, "ip.isCanonical"))) {
-		double fac = is_name(n, "ip.isCanonical") ? 0.2 : 0.1;
-		r.cost = radd(rfac(size_or_unknown(&a[0], n->args[0]), fac), sum);
-		return r;
-	}
 	/* cel-go's functionCost */
 	if (member && is_name(n, "format") && nargs == 1) {
 		rng ts = size_or_unknown(t, tn), as = size_or_unknown(&args[0], argn[0]);
@@ -637,13 +661,6 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 			r.cost = k == CEL_TK_LIST ? radd(R(1, 1), sum) : radd(rfac(rsz, 0.1), sum);
 			return r;
 		}
-	}
-	if (na == 2 && (is_name(n, "_==_") || is_name(n, "_!=_")) &&
-	    (cel_type_kind(n->args[0]->type) == CEL_TK_KOBJ ||
-	     cel_type_kind(n->args[1]->type) == CEL_TK_KOBJ)) {
-		/* Kubernetes library objects (quantity, IP, CIDR, URL, semver) compare in O(1) */
-		r.cost = radd(R(1, 1), sum);
-		return r;
 	}
 	if (na == 2 &&
 	    (is_name(n, "_==_") || is_name(n, "_!=_") ||
