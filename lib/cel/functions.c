@@ -2044,6 +2044,8 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return tenth(cost_size(&a[0]));
 	if (n == 2 && !strcmp(f, "matches"))
 		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);
+	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING && !strcmp(f, "url"))
+		return tenth(cost_size(&a[0]));
 	/* Kubernetes' library costs: parsing an IP or CIDR is charged by its length */
 	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING &&
 	    (!strcmp(f, "ip") || !strcmp(f, "cidr") || !strcmp(f, "isIP") || !strcmp(f, "isCIDR")))
