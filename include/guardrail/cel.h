@@ -246,11 +246,12 @@ typedef struct gr_cel_crd_options {
 } gr_cel_crd_options;
 
 enum {
-	GR_CEL_VIOLATION_FAILED = 1, /* the rule evaluated to false */
-	GR_CEL_VIOLATION_ERROR,      /* the rule failed at run time */
-	GR_CEL_VIOLATION_COMPILE,    /* the rule does not compile */
-	GR_CEL_VIOLATION_BUDGET,     /* cost budget or per-call limit exceeded */
-	GR_CEL_VIOLATION_UNSUPPORTED /* not evaluated: needs what this build lacks (message says what) */
+	GR_CEL_VIOLATION_FAILED = 1,  /* the rule evaluated to false */
+	GR_CEL_VIOLATION_ERROR,       /* the rule failed at run time */
+	GR_CEL_VIOLATION_COMPILE,     /* the rule does not compile */
+	GR_CEL_VIOLATION_BUDGET,      /* cost budget or per-call limit exceeded */
+	GR_CEL_VIOLATION_UNSUPPORTED, /* not evaluated: needs what this build lacks (message says what) */
+	GR_CEL_VIOLATION_RATCHETED    /* failed on a value the update leaves unchanged: a warning */
 };
 
 typedef struct gr_cel_violation {

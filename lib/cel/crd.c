@@ -274,6 +274,9 @@ typedef struct walk {
 	uint64_t remaining;
 	bool stopped;
 	gr_buf path;
+	size_t root_len;    /* of the root's name at the start of path */
+	bool unchanged;     /* under an atomic list the update leaves unchanged (no old items, but
+	                     * ratcheted all the same) */
 	const gr_value *at; /* the value being judged, for positions */
 } walk;
 
@@ -349,8 +352,35 @@ static bool single_line(const char *s, size_t len)
 	return true;
 }
 
+/* apiVersion and kind of the resource itself are never ratcheted */
+static bool typemeta(const walk *w)
+{
+	const char *p = w->path.data ? w->path.data + w->root_len : "";
+	return !strcmp(p, ".apiVersion") || !strcmp(p, ".kind");
+}
+
+static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
+                          const gr_value *old);
+
+/* Ratcheting (CRDValidationRatcheting): a rule that fails on a value the
+ * update leaves unchanged is reported as a warning, not an error; transition
+ * rules, compile errors and the cost budget are not ratcheted. */
 static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
                      const gr_value *old)
+{
+	size_t before = w->n;
+	bool ratchet = w->c->opts.ratcheting && r->prog && !r->cost_error && !r->transition &&
+	               ((old && gr_equal(v, old)) || w->unchanged) && !typemeta(w);
+	run_rule_eval(w, n, r, v, old);
+	if (ratchet)
+		for (size_t i = before; i < w->n; i++)
+			if (w->out[i].kind == GR_CEL_VIOLATION_FAILED ||
+			    w->out[i].kind == GR_CEL_VIOLATION_ERROR)
+				w->out[i].kind = GR_CEL_VIOLATION_RATCHETED;
+}
+
+static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
+                          const gr_value *old)
 {
 	const char *field = w->path.data ? w->path.data : "";
 	if (w->stopped)
@@ -383,8 +413,6 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 			vars[1] = cel_schema_wrap(n, old);
 	} else
 		vars[1] = gr_cel_unbound();
-	if (w->c->opts.ratcheting && old && !r->transition && gr_equal(v, old))
-		return; /* unchanged values are ratcheted */
 	gr_cel_value res;
 	uint64_t cost = 0;
 	gr_cel_error err;
@@ -452,12 +480,9 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 	if (r->field_path && *r->field_path) {
 		snprintf(fp, sizeof fp, "%s%s", field, r->field_path);
 		efield = fp;
-		/* the value shown is the one at the field path, when it is a plain child */
-		if (r->field_path[0] == '.' && v->type == GR_OBJECT) {
-			const gr_value *child = gr_get(v, r->field_path + 1);
-			field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, child, detail);
-			return;
-		}
+		/* under a fieldPath the API server omits the value ("Invalid value: <message>") */
+		field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, NULL, detail);
+		return;
 	}
 	field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, v, detail);
 }
@@ -544,6 +569,9 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 			w->path.data[mark] = 0;
 		}
 	} else if (v->type == GR_ARRAY && n->items && has_rules(n->items, 0)) {
+		bool saved = w->unchanged;
+		if (n->list_type == L_ATOMIC && old && gr_equal(v, old))
+			w->unchanged = true;
 		for (size_t i = 0; i < v->u.a.len; i++) {
 			const gr_value *item = &v->u.a.items[i];
 			gr_buf_printf(&w->path, "[%zu]", i);
@@ -551,6 +579,7 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 			w->path.len = mark;
 			w->path.data[mark] = 0;
 		}
+		w->unchanged = saved;
 	}
 }
 
@@ -585,6 +614,7 @@ int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value
 	w.remaining = c->opts.cost_budget;
 	gr_buf_init(&w.path);
 	gr_buf_puts(&w.path, root ? root : "");
+	w.root_len = w.path.len;
 	if (c->cost_error[0])
 		field_error(&w, GR_CEL_VIOLATION_COMPILE, "FieldValueForbidden",
 		            w.path.data ? w.path.data : "", NULL, c->cost_error);
