@@ -427,7 +427,9 @@ static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, 
 		return;
 	}
 	w->remaining -= cost;
-	if (rc < 0 && err.type == GR_CEL_LIMIT) {
+	/* a per-call limit of 0 (no limit for the evaluator) still refuses any cost */
+	if ((rc < 0 && err.type == GR_CEL_LIMIT) ||
+	    (w->c->opts.per_call_limit_set && cost > w->c->opts.per_call_limit)) {
 		char m[600];
 		snprintf(m, sizeof m,
 		         "%s: Invalid value: \"object\": no further validation rules will be run due to call "
@@ -471,6 +473,18 @@ static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, 
 			return;
 		}
 		w->remaining -= mc;
+		if ((mrc < 0 && err.type == GR_CEL_LIMIT) ||
+		    (w->c->opts.per_call_limit_set && mc > w->c->opts.per_call_limit)) {
+			char m[600];
+			snprintf(m, sizeof m,
+			         "%s: Invalid value: \"object\": no further validation rules will be run due "
+			         "to call "
+			         "cost exceeds limit for messageExpression: %s",
+			         field, gr_cel_source(r->msg_prog));
+			w->stopped = true;
+			add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field, m);
+			return;
+		}
 		if (mrc == 0 && mv.kind == GR_CEL_STRING && mv.u.s.len > 0 && mv.u.s.len <= 5120 &&
 		    single_line(mv.u.s.ptr, mv.u.s.len))
 			snprintf(detail, sizeof detail, "%.*s", (int)mv.u.s.len, mv.u.s.ptr);
