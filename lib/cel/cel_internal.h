@@ -250,6 +250,8 @@ size_t cel_utf8_count(const char *s, size_t len);
 
 /* time.c */
 int cel_parse_timestamp(const char *s, size_t len, int64_t *sec, int32_t *nsec);
+/* The UTC offset (seconds) an RFC 3339 text ends with; 0 for 'Z'. */
+int cel_timestamp_offset(const char *s, size_t len);
 int cel_parse_duration(const char *s, size_t len, int64_t *nanos);
 void cel_format_timestamp(char *out, size_t cap, int64_t sec, int32_t nsec);
 void cel_format_duration(char *out, size_t cap, int64_t nanos);

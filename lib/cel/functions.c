@@ -524,7 +524,15 @@ static gr_cel_value f_string(cel_eval *ev, const cel_node *call, gr_cel_value *a
 		if (!utf8_valid(a[0].u.s.ptr, a[0].u.s.len))
 			return cel_error(ev, "invalid UTF-8");
 		return gr_cel_string(a[0].u.s.ptr, a[0].u.s.len);
-	case GR_CEL_TIMESTAMP: cel_format_timestamp(buf, sizeof buf, a[0].u.t.sec, a[0].u.t.nsec); break;
+	case GR_CEL_TIMESTAMP: {
+		int off = (int8_t)a[0].sub * 900;
+		cel_format_timestamp(buf, sizeof buf, a[0].u.t.sec + off, a[0].u.t.nsec);
+		size_t bl = strlen(buf);
+		if (off && bl && buf[bl - 1] == 'Z') /* the offset the value was written with */
+			snprintf(buf + bl - 1, sizeof buf - bl + 1, "%c%02d:%02d", off < 0 ? '-' : '+',
+			         abs(off) / 3600, abs(off) % 3600 / 60);
+		break;
+	}
 	case GR_CEL_DURATION: cel_format_duration(buf, sizeof buf, a[0].u.i); break;
 	case GR_CEL_OBJECT: return gr_cel_string(a[0].u.s.ptr, a[0].u.s.len);
 	default: return NO();

@@ -341,7 +341,13 @@ gr_cel_value cel_schema_wrap(const void *schema, const gr_value *v)
 			int32_t ns;
 			if (cel_parse_timestamp(v->u.s.ptr, v->u.s.len, &sec, &ns) < 0)
 				return invalid("invalid data, expected date-time");
-			return gr_cel_timestamp(sec, ns);
+			/* Go's time keeps the text's UTC offset: string() prints it back
+			 * (kept in sub, in quarter hours) */
+			gr_cel_value t = gr_cel_timestamp(sec, ns);
+			int off = cel_timestamp_offset(v->u.s.ptr, v->u.s.len);
+			if (off % 900 == 0 && off / 900 >= -127 && off / 900 <= 127)
+				t.sub = (uint8_t)(int8_t)(off / 900);
+			return t;
 		}
 		if (n->format == F_DATE) {
 			char buf[64];
