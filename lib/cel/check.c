@@ -717,6 +717,8 @@ static const ctype *check_node(checker *c, const cel_node *n, int depth)
 			            ((kl == 10 && !memcmp(key, "apiVersion", 10)) ||
 			             (kl == 4 && !memcmp(key, "kind", 4)) ||
 			             (kl == 8 && !memcmp(key, "metadata", 8)));
+			if (meta && !cel_schema_declares_meta(s))
+				child = NULL; /* replaced by the standard kind, apiVersion and metadata */
 			if (child && untyped(child, 0)) {
 				/* a property without a type has no CEL type: not a field */
 				fail(c, n->column, "undefined field '%.*s'", (int)n->name_len, n->name);

@@ -245,7 +245,10 @@ static bool dpos_step(dpos d, const char *name, size_t len, dpos *out)
 		key = buf;
 		kl = ul;
 	}
-	for (size_t i = 0; i < n->nprops; i++)
+	bool meta = (n->embedded || n->is_root) &&
+	            ((kl == 4 && !memcmp(key, "kind", 4)) || (kl == 10 && !memcmp(key, "apiVersion", 10)) ||
+	             (kl == 8 && !memcmp(key, "metadata", 8)));
+	for (size_t i = 0; i < n->nprops && !(meta && !cel_schema_declares_meta(n)); i++)
 		if (n->plens[i] == kl && !memcmp(n->pnames[i], key, kl)) {
 			if (decl_nil(n->props[i], 0))
 				return false;

@@ -131,6 +131,17 @@ static cel_schema_node *find_prop(const cel_schema_node *n, const char *name, si
 	return NULL;
 }
 
+bool cel_schema_declares_meta(const cel_schema_node *n)
+{
+	const cel_schema_node *k = find_prop(n, "kind", 4), *a = find_prop(n, "apiVersion", 10),
+	                      *m = find_prop(n, "metadata", 8);
+	if (!k || k->type != S_STRING || !a || a->type != S_STRING || !m || m->type != S_OBJECT ||
+	    !m->has_props)
+		return false;
+	const cel_schema_node *nm = find_prop(m, "name", 4), *gn = find_prop(m, "generateName", 12);
+	return nm && nm->type == S_STRING && gn && gn->type == S_STRING;
+}
+
 static void add_allof(gr_cel_schema *s, cel_schema_node *n, const gr_value *v, int depth)
 {
 	const gr_value *all = gr_get(v, "allOf");
