@@ -177,8 +177,8 @@ struct gr_cel_program {
 	uint8_t *uses;  /* per variable */
 	void **regexes; /* compiled literal patterns (gr_regex), freed with the program */
 	size_t nregexes;
-	const char *type;                           /* the checked type ("dyn" when unchecked) */
-	const struct cel_schema_node **var_schemas; /* per variable, for the cost estimate */
+	const char *type;          /* the checked type ("dyn" when unchecked) */
+	uint64_t est_min, est_max; /* the estimated cost (cost.c), computed at compile time */
 };
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
@@ -204,6 +204,9 @@ enum {
 int cel_type_kind(const void *type);
 const void *cel_type_elem(const void *type);
 bool cel_type_scalar(const void *type);
+
+/* Compute the program's estimated cost (after cel_check). */
+void cel_estimate(gr_cel_program *p, const gr_cel_env *env);
 
 int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err,
               const char **type_out);

@@ -306,7 +306,6 @@ typedef struct slotinfo {
 } slotinfo;
 
 typedef struct coster {
-	const gr_cel_program *p;
 	const cel_schema_node *root; /* the rule's schema (NULL: no size estimates) */
 	slotinfo *slots;
 	int nslots;
@@ -847,14 +846,9 @@ static est estimate(coster *c, const cel_node *n, int depth)
 		r.cost = R(1, 1);
 		/* every variable's path starts at the rule's schema (Kubernetes'
 		 * size estimator ignores the variable name) */
-		size_t slot = n->kind == N_IDENT && n->slot >= 0 ? (size_t)n->slot : 0;
-		const cel_schema_node *root =
-		        c->p->var_schemas && slot < c->p->nvars ? c->p->var_schemas[slot] : NULL;
-		if (!root && c->p->var_schemas && c->p->nvars)
-			root = c->p->var_schemas[0];
-		if (root) {
+		if (c->root) {
 			r.pst = P_OK;
-			r.path = (dpos){root, D_NODE};
+			r.path = (dpos){c->root, D_NODE};
 		}
 		return r;
 	}
@@ -985,9 +979,11 @@ static est estimate(coster *c, const cel_node *n, int depth)
 	}
 }
 
-void gr_cel_estimate_cost(const gr_cel_program *p, uint64_t *min, uint64_t *max)
+/* At compile time, while the schemas the variables were declared with are
+ * alive: the estimate is kept in the program. */
+void cel_estimate(gr_cel_program *p, const gr_cel_env *env)
 {
-	coster c = {p, p->var_schemas && p->nvars ? p->var_schemas[0] : NULL, NULL, 0};
+	coster c = {env->n ? (const cel_schema_node *)env->schemas[0] : NULL, NULL, 0};
 	if (p->nslots > 0) {
 		c.slots = calloc((size_t)p->nslots, sizeof *c.slots);
 		if (c.slots)
@@ -995,8 +991,14 @@ void gr_cel_estimate_cost(const gr_cel_program *p, uint64_t *min, uint64_t *max)
 	}
 	est e = estimate(&c, p->root, 0);
 	free(c.slots);
+	p->est_min = e.cost.lo;
+	p->est_max = e.cost.hi;
+}
+
+void gr_cel_estimate_cost(const gr_cel_program *p, uint64_t *min, uint64_t *max)
+{
 	if (min)
-		*min = e.cost.lo;
+		*min = p->est_min;
 	if (max)
-		*max = e.cost.hi;
+		*max = p->est_max;
 }

@@ -151,9 +151,6 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 	p->nvars = env->n;
 	p->source = gr_arena_strndup(&p->arena, expr, len);
 	p->uses = gr_arena_calloc(&p->arena, env->n + 1, 1);
-	p->var_schemas = gr_arena_calloc(&p->arena, env->n + 1, sizeof *p->var_schemas);
-	for (size_t i = 0; p->var_schemas && i < env->n; i++)
-		p->var_schemas[i] = (const struct cel_schema_node *)env->schemas[i];
 	if (!p->source || !p->uses) {
 		gr_cel_free(p);
 		err->type = GR_CEL_LIMIT;
@@ -165,6 +162,8 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 		gr_cel_free(p);
 		return -1;
 	}
+	if (!env->opts.unchecked)
+		cel_estimate(p, env);
 	compile_regexes(p, p->root, 0);
 	*out = p;
 	return 0;
