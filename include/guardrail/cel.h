@@ -148,6 +148,13 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema);
  * oldSelf under optionalOldSelf. */
 int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema);
 size_t gr_cel_env_count(const gr_cel_env *env);
+/* Declare a function overload for the type checker only (no implementation:
+ * a call fails at run time). Types in cel-go's notation: "int", "string",
+ * "list(int)", "map(string, T)", "optional_type(T)", "dyn"; a single
+ * capitalised name ("T") is a type parameter, any other "name(T, U)" an
+ * abstract type. -1 on ENOMEM. */
+int gr_cel_env_declare_function(gr_cel_env *env, const char *name, bool member, const char *const *params,
+                                size_t nparams, const char *result);
 
 typedef struct gr_cel_program gr_cel_program;
 

@@ -165,7 +165,22 @@ struct gr_cel_env {
 	const void **schemas;
 	bool *optional; /* typed optional_type(schema type): optionalOldSelf */
 	size_t n, cap;
+	struct cel_fdecl *fdecls; /* declared function overloads (checker only) */
+	size_t nfdecls;
 };
+
+typedef struct cel_fdecl {
+	char *name;
+	bool member;
+	size_t nparams;
+	char **params; /* type texts */
+	char *result;
+} cel_fdecl;
+
+/* A declared overload of name for a call with nargs arguments (receiver
+ * included), or NULL. */
+const cel_fdecl *cel_env_find_decl(const gr_cel_env *env, const char *name, size_t len, bool member,
+                                   size_t nargs, size_t from, size_t *at);
 
 struct gr_cel_program {
 	gr_arena arena; /* the AST and literals */

@@ -13,6 +13,7 @@
  * function it has no signature for) is compatible with everything, so an
  * expression is only rejected when its types are certain.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,16 +36,20 @@ enum {
 	T_TIMESTAMP,
 	T_DURATION,
 	T_OPTIONAL,
-	T_KOBJ, /* a Kubernetes library object (sub) */
-	T_SOBJ, /* an object typed by a schema node */
-	T_PARAM /* a free type parameter (param): `[]`, optional.none() */
+	T_KOBJ,    /* a Kubernetes library object (sub) */
+	T_SOBJ,    /* an object typed by a schema node */
+	T_PARAM,   /* a free type parameter (param): `[]`, optional.none() */
+	T_ABSTRACT /* a declared abstract type: aname(ps...) */
 };
 
 typedef struct ctype {
 	uint8_t k, sub;
 	const struct ctype *a, *b; /* list elem / map key,value / optional inner */
 	const cel_schema_node *schema;
-	int param; /* T_PARAM: index into checker.binds */
+	int param;               /* T_PARAM: index into checker.binds */
+	const char *aname;       /* T_ABSTRACT */
+	const struct ctype **ps; /* T_ABSTRACT parameters */
+	size_t nps;
 } ctype;
 
 #define MAX_PARAMS 256
@@ -61,15 +66,13 @@ typedef struct checker {
 	int nparams;
 } checker;
 
-static const ctype t_dyn = {T_DYN, 0, 0, 0, 0, 0}, t_null = {T_NULL, 0, 0, 0, 0, 0},
-                   t_bool = {T_BOOL, 0, 0, 0, 0, 0}, t_int = {T_INT, 0, 0, 0, 0, 0},
-                   t_uint = {T_UINT, 0, 0, 0, 0, 0}, t_double = {T_DOUBLE, 0, 0, 0, 0, 0},
-                   t_string = {T_STRING, 0, 0, 0, 0, 0}, t_bytes = {T_BYTES, 0, 0, 0, 0, 0},
-                   t_type = {T_TYPE, 0, 0, 0, 0, 0}, t_ts = {T_TIMESTAMP, 0, 0, 0, 0, 0},
-                   t_dur = {T_DURATION, 0, 0, 0, 0, 0};
-static const ctype t_list_dyn = {T_LIST, 0, &t_dyn, 0, 0, 0};
-static const ctype t_list_string = {T_LIST, 0, &t_string, 0, 0, 0};
-static const ctype t_map_dyn = {T_MAP, 0, &t_dyn, &t_dyn, 0, 0};
+static const ctype t_dyn = {.k = T_DYN}, t_null = {.k = T_NULL}, t_bool = {.k = T_BOOL}, t_int = {.k = T_INT},
+                   t_uint = {.k = T_UINT}, t_double = {.k = T_DOUBLE}, t_string = {.k = T_STRING},
+                   t_bytes = {.k = T_BYTES}, t_type = {.k = T_TYPE}, t_ts = {.k = T_TIMESTAMP},
+                   t_dur = {.k = T_DURATION};
+static const ctype t_list_dyn = {.k = T_LIST, .a = &t_dyn};
+static const ctype t_list_string = {.k = T_LIST, .a = &t_string};
+static const ctype t_map_dyn = {.k = T_MAP, .a = &t_dyn, .b = &t_dyn};
 
 static int fail(checker *c, uint32_t column, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(checker *c, uint32_t column, const char *fmt, ...)
@@ -120,6 +123,17 @@ static const ctype *subst(checker *c, const ctype *t, bool todyn, int depth)
 			return subst(c, c->binds[t->param], todyn, depth + 1);
 		return todyn ? &t_dyn : t;
 	}
+	if (t->k == T_ABSTRACT) {
+		const ctype **ps = gr_arena_alloc(c->arena, (t->nps + 1) * sizeof *ps);
+		ctype *r = gr_arena_calloc(c->arena, 1, sizeof *r);
+		if (!ps || !r)
+			return &t_dyn;
+		*r = *t;
+		for (size_t i = 0; i < t->nps; i++)
+			ps[i] = subst(c, t->ps[i], todyn, depth + 1);
+		r->ps = ps;
+		return r;
+	}
 	if (t->k != T_LIST && t->k != T_MAP && t->k != T_OPTIONAL)
 		return t;
 	const ctype *a = subst(c, t->a, todyn, depth + 1);
@@ -142,6 +156,13 @@ static bool type_equal(const ctype *a, const ctype *b)
 	case T_KOBJ: return a->sub == b->sub;
 	case T_SOBJ: return a->schema == b->schema;
 	case T_PARAM: return a->param == b->param;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!type_equal(a->ps[i], b->ps[i]))
+				return false;
+		return true;
 	default: return true;
 	}
 }
@@ -161,6 +182,13 @@ static bool less_specific(const ctype *a, const ctype *b)
 	case T_OPTIONAL: return less_specific(a->a, b->a);
 	case T_MAP: return less_specific(a->a, b->a) && less_specific(a->b, b->b);
 	case T_TYPE: return true;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!less_specific(a->ps[i], b->ps[i]))
+				return false;
+		return true;
 	default: return type_equal(a, b);
 	}
 }
@@ -187,6 +215,9 @@ static bool occurs(checker *c, const ctype *p, const ctype *in, int depth)
 		return occurs(c, p, in->a, depth + 1);
 	if (in->k == T_MAP)
 		return occurs(c, p, in->a, depth + 1) || occurs(c, p, in->b, depth + 1);
+	for (size_t i = 0; in->k == T_ABSTRACT && i < in->nps; i++)
+		if (occurs(c, p, in->ps[i], depth + 1))
+			return true;
 	return false;
 }
 
@@ -243,6 +274,13 @@ static bool assignable_r(checker *c, const ctype *a, const ctype *b, int depth)
 	case T_MAP: return assignable_r(c, a->a, b->a, depth + 1) && assignable_r(c, a->b, b->b, depth + 1);
 	case T_KOBJ: return a->sub == b->sub;
 	case T_SOBJ: return a->schema == b->schema;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!assignable_r(c, a->ps[i], b->ps[i], depth + 1))
+				return false;
+		return true;
 	default: return true;
 	}
 }
@@ -348,6 +386,16 @@ static void type_name_m(const ctype *t, char *out, size_t cap, bool msg)
 		break;
 	}
 	case T_SOBJ: snprintf(out, cap, "object"); break;
+	case T_ABSTRACT: {
+		size_t o = (size_t)snprintf(out, cap, "%s(", t->aname);
+		for (size_t i = 0; i < t->nps && o < cap; i++) {
+			type_name_m(t->ps[i], a, sizeof a, msg);
+			o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? ", " : "", a);
+		}
+		if (o < cap)
+			snprintf(out + o, cap - o, ")");
+		break;
+	}
 	default: snprintf(out, cap, "dyn"); break;
 	}
 }
@@ -370,6 +418,13 @@ static bool compatible(const ctype *a, const ctype *b)
 	case T_MAP: return compatible(a->a, b->a) && compatible(a->b, b->b);
 	case T_KOBJ: return a->sub == b->sub;
 	case T_SOBJ: return a->schema == b->schema;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!compatible(a->ps[i], b->ps[i]))
+				return false;
+		return true;
 	default: return true;
 	}
 }
@@ -418,9 +473,130 @@ static bool comparable_elem(const ctype *t)
 	       t->k == T_TIMESTAMP || t->k == T_DURATION;
 }
 
+/* ---- declared functions (gr_cel_env_declare_function) ---- */
+
+typedef struct tparams {
+	const char *names[16];
+	size_t lens[16];
+	const ctype *types[16];
+	size_t n;
+} tparams;
+
+/* A type in cel-go's notation; type parameters are fresh per call. */
+static const ctype *parse_type(checker *c, const char **sp, tparams *tp, int depth)
+{
+	const char *s = *sp;
+	while (*s == ' ')
+		s++;
+	const char *b = s;
+	while (*s && *s != '(' && *s != ')' && *s != ',' && *s != ' ')
+		s++;
+	size_t len = (size_t)(s - b);
+	const ctype *args[16];
+	size_t nargs = 0;
+	bool paren = *s == '(';
+	if (paren && depth < 16) {
+		s++;
+		while (*s && *s != ')' && nargs < 16) {
+			args[nargs++] = parse_type(c, &s, tp, depth + 1);
+			while (*s == ' ' || *s == ',')
+				s++;
+		}
+		if (*s == ')')
+			s++;
+	}
+	*sp = s;
+	static const struct {
+		const char *name;
+		const ctype *t;
+	} prims[] = {{"int", &t_int},
+	             {"uint", &t_uint},
+	             {"double", &t_double},
+	             {"bool", &t_bool},
+	             {"string", &t_string},
+	             {"bytes", &t_bytes},
+	             {"null_type", &t_null},
+	             {"dyn", &t_dyn},
+	             {"google.protobuf.Timestamp", &t_ts},
+	             {"google.protobuf.Duration", &t_dur}};
+	for (size_t i = 0; !paren && i < sizeof prims / sizeof prims[0]; i++)
+		if (strlen(prims[i].name) == len && !memcmp(prims[i].name, b, len))
+			return prims[i].t;
+	if (paren && len == 4 && !memcmp(b, "list", 4) && nargs == 1)
+		return mk(c, T_LIST, args[0], NULL);
+	if (paren && len == 3 && !memcmp(b, "map", 3) && nargs == 2)
+		return mk(c, T_MAP, args[0], args[1]);
+	if (paren && len == 13 && !memcmp(b, "optional_type", 13) && nargs == 1)
+		return mk(c, T_OPTIONAL, args[0], NULL);
+	if (paren && len == 4 && !memcmp(b, "type", 4))
+		return &t_type;
+	if (!paren && len && len <= 2 && isupper((unsigned char)b[0])) {
+		for (size_t i = 0; i < tp->n; i++)
+			if (tp->lens[i] == len && !memcmp(tp->names[i], b, len))
+				return tp->types[i];
+		if (tp->n < 16) {
+			tp->names[tp->n] = b;
+			tp->lens[tp->n] = len;
+			tp->types[tp->n] = fresh(c);
+			return tp->types[tp->n++];
+		}
+		return &t_dyn;
+	}
+	if (!paren)
+		return &t_dyn; /* a message name: not modelled */
+	ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
+	const ctype **ps = gr_arena_alloc(c->arena, (nargs + 1) * sizeof *ps);
+	char *name = gr_arena_strndup(c->arena, b, len);
+	if (!t || !ps || !name)
+		return &t_dyn;
+	memcpy(ps, args, nargs * sizeof *ps);
+	t->k = T_ABSTRACT;
+	t->aname = name;
+	t->ps = ps;
+	t->nps = nargs;
+	return t;
+}
+
+/* The first declared overload the arguments are assignable to: its result
+ * type with the bindings substituted. NULL with *declared false when the
+ * function is not declared. */
+static const ctype *check_declared(checker *c, const cel_node *n, const ctype **a, size_t na, bool *declared)
+{
+	size_t at = 0;
+	*declared = false;
+	const cel_fdecl *d;
+	while ((d = cel_env_find_decl(c->env, n->name, strlen(n->name), n->member, na, at, &at))) {
+		*declared = true;
+		at++;
+		tparams tp = {.n = 0};
+		const ctype *saved[MAX_PARAMS];
+		int np = c->nparams;
+		memcpy(saved, c->binds, (size_t)np * sizeof *saved);
+		bool ok = true;
+		for (size_t i = 0; i < na && ok; i++) {
+			const char *ts = d->params[i];
+			ok = assignable_r(c, a[i], parse_type(c, &ts, &tp, 0), 0);
+		}
+		if (ok) {
+			const char *rs = d->result;
+			return subst(c, parse_type(c, &rs, &tp, 0), false, 0);
+		}
+		memcpy(c->binds, saved, (size_t)np * sizeof *saved);
+	}
+	return NULL;
+}
+
 static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, size_t na)
 {
 	const char *f = n->name;
+	if (c->env->nfdecls) {
+		bool declared;
+		const ctype *r = check_declared(c, n, a, na, &declared);
+		if (r)
+			return r;
+		if (declared)
+			return no_overload(c, n, a, na), NULL;
+	}
 	if (!strcmp(f, "_==_") || !strcmp(f, "_!=_")) {
 		if (!compatible(a[0], a[1]))
 			return no_overload(c, n, a, na), NULL;

@@ -999,6 +999,10 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 			return fail_at(p, n->column - 1, GR_CEL_LIMIT, "out of memory");
 		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs, p->env->opts.kubernetes,
 		                          p->env->opts.kubernetes_minor);
+		if (!n->fn && cel_env_find_decl(p->env, n->name, n->name_len, n->member, n->nargs, 0, NULL)) {
+			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
+			return 0;
+		}
 		if (!n->fn && p->env->opts.unchecked) {
 			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
 			return 0;

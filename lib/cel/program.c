@@ -55,6 +55,15 @@ void gr_cel_env_free(gr_cel_env *env)
 	free(env->names);
 	free(env->schemas);
 	free(env->optional);
+	for (size_t i = 0; i < env->nfdecls; i++) {
+		cel_fdecl *d = &env->fdecls[i];
+		free(d->name);
+		for (size_t k = 0; k < d->nparams; k++)
+			free(d->params[k]);
+		free(d->params);
+		free(d->result);
+	}
+	free(env->fdecls);
 	free(env);
 }
 
@@ -95,6 +104,56 @@ int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *s
 		return -1;
 	env->optional[env->n - 1] = true;
 	return 0;
+}
+
+int gr_cel_env_declare_function(gr_cel_env *env, const char *name, bool member, const char *const *params,
+                                size_t nparams, const char *result)
+{
+	cel_fdecl *nd = realloc(env->fdecls, (env->nfdecls + 1) * sizeof *nd);
+	if (!nd)
+		return -1;
+	env->fdecls = nd;
+	cel_fdecl *d = &env->fdecls[env->nfdecls];
+	memset(d, 0, sizeof *d);
+	d->name = strdup(name);
+	d->result = strdup(result ? result : "dyn");
+	d->params = calloc(nparams + 1, sizeof *d->params);
+	d->member = member;
+	if (!d->name || !d->result || !d->params) {
+		free(d->name);
+		free(d->result);
+		free(d->params);
+		return -1;
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		d->params[i] = strdup(params[i] ? params[i] : "dyn");
+		if (!d->params[i]) {
+			for (size_t k = 0; k < i; k++)
+				free(d->params[k]);
+			free(d->name);
+			free(d->result);
+			free(d->params);
+			return -1;
+		}
+	}
+	d->nparams = nparams;
+	env->nfdecls++;
+	return 0;
+}
+
+const cel_fdecl *cel_env_find_decl(const gr_cel_env *env, const char *name, size_t len, bool member,
+                                   size_t nargs, size_t from, size_t *at)
+{
+	for (size_t i = from; i < env->nfdecls; i++) {
+		const cel_fdecl *d = &env->fdecls[i];
+		if (strlen(d->name) == len && !memcmp(d->name, name, len) && d->member == member &&
+		    d->nparams == nargs) {
+			if (at)
+				*at = i;
+			return d;
+		}
+	}
+	return NULL;
 }
 
 size_t gr_cel_env_count(const gr_cel_env *env)

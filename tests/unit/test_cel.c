@@ -324,6 +324,49 @@ static void test_static_cost(void)
 	gr_arena_free(&a);
 }
 
+/* Deduced types (gr_cel_program_type) and declared functions. */
+static void test_types(void)
+{
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	o.kubernetes = true;
+	gr_cel_env *env = gr_cel_env_new(&o);
+	const char *fp[] = {"string", "int"}, *tp[] = {"T", "U"};
+	CHECK(gr_cel_env_declare_function(env, "fn", false, fp, 2, "string") == 0);
+	CHECK(gr_cel_env_declare_function(env, "pair", false, tp, 2, "pair(T, U)") == 0);
+	static const struct {
+		const char *expr, *type;
+	} cases[] = {{"fn('abc', 123)", "string"},
+	             {"[[], [[]]]", "list(list(list(dyn)))"},
+	             {"[optional.none(), optional.of(1)]", "list(optional_type(int))"},
+	             {"[pair(1, 'a'), pair(dyn(1), 'b')][0]", "pair(dyn, string)"},
+	             {"true ? 1 : dyn(2)", "dyn"},
+	             {"{'a': 1}", "map(string, int)"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		gr_cel_program *p;
+		gr_cel_error err;
+		int rc = gr_cel_compile(env, cases[i].expr, strlen(cases[i].expr), &p, &err);
+		CHECK(rc == 0);
+		if (rc == 0) {
+			CHECK_STR(gr_cel_program_type(p), cases[i].type);
+			gr_cel_free(p);
+		}
+	}
+	/* a declared overload the arguments do not fit, and no implementation */
+	gr_cel_program *p;
+	gr_cel_error err;
+	CHECK(gr_cel_compile(env, "fn(1, 2)", 8, &p, &err) != 0 &&
+	      strstr(err.message, "found no matching overload for 'fn'"));
+	CHECK(gr_cel_compile(env, "fn('a', 2)", 10, &p, &err) == 0);
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_cel_value r;
+	CHECK(gr_cel_eval(p, NULL, 0, &a, &r, NULL, &err) != 0);
+	gr_cel_free(p);
+	gr_arena_free(&a);
+	gr_cel_env_free(env);
+}
+
 typedef struct work {
 	const gr_cel_program *p;
 	int ok;
@@ -379,6 +422,7 @@ int main(void)
 	test_no_copy();
 	test_crd();
 	test_static_cost();
+	test_types();
 	test_threads();
 	return test_report("cel");
 }
