@@ -517,6 +517,25 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 	 * element appends a one-element list (13 with the read, 12 plus the
 	 * transform for map), a map insertion costs 3, a match of exists_one 2. */
 	uint64_t cond = n->ckind == C_ALL ? 2 : n->ckind == C_EXISTS ? 3 : 0;
+	/* the accumulator's empty list (10) or map (30): a constant cel-go's
+	 * planner folds in the API server's CRD validator, created otherwise */
+	if (!ev->prog->opts.fold_constants) {
+		uint64_t init = 0;
+		switch (n->ckind) {
+		case C_MAP:
+		case C_MAP_FILTER:
+		case C_FILTER:
+		case C_TRANSFORM_LIST:
+		case C_TRANSFORM_LIST_FILTER: init = 10; break;
+		case C_TRANSFORM_MAP:
+		case C_TRANSFORM_MAP_FILTER:
+		case C_TRANSFORM_MAP_ENTRY:
+		case C_TRANSFORM_MAP_ENTRY_FILTER: init = 30; break;
+		default: break;
+		}
+		if (init && charge(ev, init) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+	}
 	for (size_t i = 0; i < it.n; i++) {
 		if (cond && charge(ev, cond + 1) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
