@@ -2041,7 +2041,7 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return fifth(cost_size(&a[0]));
 	if (call->member && !strcmp(f, "join") && result && result->kind == GR_CEL_STRING)
 		return fifth(cost_size(result));
-	if (call->member && n == 2 && (!strcmp(f, "find") || !strcmp(f, "findAll")))
+	if (call->member && n >= 2 && (!strcmp(f, "find") || !strcmp(f, "findAll")))
 		return tenth(1 + cost_size(&a[0])) * ((cost_size(&a[1]) + 3) / 4);
 	if (call->member && n == 2 && !strcmp(f, "format") && a[0].kind == GR_CEL_STRING)
 		return tenth(cost_size(&a[0]));
@@ -2052,8 +2052,11 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return tenth(cost_size(&a[0]));
 	if (n == 2 && !strcmp(f, "matches"))
 		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);
-	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING && !strcmp(f, "url"))
+	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "url") || !strcmp(f, "semver") || !strcmp(f, "isSemver")))
 		return tenth(cost_size(&a[0]));
+	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING && !strcmp(f, "ip.isCanonical"))
+		return fifth(cost_size(&a[0])); /* parsed, then compared with the text */
 	/* Kubernetes' library costs: parsing an IP or CIDR is charged by its length */
 	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING &&
 	    (!strcmp(f, "ip") || !strcmp(f, "cidr") || !strcmp(f, "isIP") || !strcmp(f, "isCIDR")))
