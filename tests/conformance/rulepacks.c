@@ -512,24 +512,36 @@ static void run_kube_score(void)
 
 /* ---- kube-linter ---- */
 
+/* The report index of the k-th ".Reports[N]" in the assertion's jq filter
+ * (upstream's bats assertions may take the kind from one report and the
+ * message from another, as ssh-port does); report_index when absent. */
+static int64_t jq_index(const gr_value *a, int k)
+{
+	const gr_value *iv = gr_get(a, "report_index");
+	int64_t idx = iv && iv->type == GR_INT ? iv->u.i : -1;
+	const char *jq = gr_get_str(a, "jq"), *p = jq;
+	for (int i = 0; p && (p = strstr(p, ".Reports[")); i++) {
+		p += strlen(".Reports[");
+		if (i == k)
+			return strtoll(p, NULL, 10);
+	}
+	return idx;
+}
+
 static bool assert_holds(const gr_value *a, const gr_findings *f)
 {
-	int64_t idx;
-	const gr_value *iv = gr_get(a, "report_index");
-	if (!iv || iv->type != GR_INT)
+	int64_t idx = jq_index(a, 0), midx = jq_index(a, 1);
+	if (idx < 0 || (size_t)idx >= f->len || midx < 0 || (size_t)midx >= f->len)
 		return false;
-	idx = iv->u.i;
-	if (idx < 0 || (size_t)idx >= f->len)
-		return false;
-	const gr_finding *x = &f->items[idx];
+	const gr_finding *x = &f->items[idx], *mx = &f->items[midx];
 	const char *fmt = gr_get_str(a, "format"), *op = gr_get_str(a, "op"),
 	           *want = gr_get_str(a, "expected");
 	char got[2048];
 	const char *kind = x->object ? x->object->kind : "", *name = x->object ? x->object->name : "";
 	if (!strcmp(fmt, "Kind: Message"))
-		snprintf(got, sizeof got, "%s: %s", kind, x->message);
+		snprintf(got, sizeof got, "%s: %s", kind, mx->message);
 	else if (!strcmp(fmt, "Kind Name: Message"))
-		snprintf(got, sizeof got, "%s %s: %s", kind, name, x->message);
+		snprintf(got, sizeof got, "%s %s: %s", kind, name, mx->message);
 	else if (!strcmp(fmt, "Name"))
 		snprintf(got, sizeof got, "%s", name);
 	else
