@@ -152,7 +152,9 @@ static const struct option_flag {
 } option_flags[] = {
         {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
         {"--kubernetes-version", "-k", "native", "kubernetes-version"},
+        {"--kubernetes-version", "-k", "rules", "kubernetes-version"},
         {"--schema-dir", NULL, "schema", "schema-dir"},
+        {"--schema-dir", NULL, "rules", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
         {"--old", NULL, "schema", "old"},
@@ -201,8 +203,9 @@ static int set_option(check_args *a, const char *flag, const char *engine, const
 		a->schema_dir_given = true;
 	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
 		a->config_given = true;
-	if (strcmp(engine, "rules") == 0)
-		a->rules_wanted = true;
+	if (strcmp(engine, "rules") == 0 && strcmp(key, "schema-dir") != 0 &&
+	    strcmp(key, "kubernetes-version") != 0)
+		a->rules_wanted = true; /* the schema flags reach the rules too, without selecting them */
 	return 0;
 }
 
@@ -343,7 +346,8 @@ static gr_checker *make_checker(check_args *a)
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
 		}
-		if (found > 0 && gr_options_set(a->options, "schema", "schema-dir", dir, &err)) {
+		if (found > 0 && (gr_options_set(a->options, "schema", "schema-dir", dir, &err) ||
+		                  gr_options_set(a->options, "rules", "schema-dir", dir, &err))) {
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
 		}

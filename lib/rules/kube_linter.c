@@ -1359,6 +1359,8 @@ const rl_rule rl_pack_kube_linter[] = {
         KL("restart-policy", false, "restart policy not Always/OnFailure", "set restartPolicy", pod_rule,
            P_RESTART),
         KL("run-as-non-root", true, "may run as root", "set runAsNonRoot: true", ctr_rule, C_NONROOT),
+        KL("schema-validation", false, "not valid against its schema",
+           "fix the resource to conform to the Kubernetes API schema", rl_kubeconform, 0),
         KL("scc-deny-privileged-container", false, "SCC allows privileged",
            "set allowPrivilegedContainer: false", scc, 0),
         KL("sensitive-host-mounts", true, "sensitive host directory mounted",

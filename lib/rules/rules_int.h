@@ -42,7 +42,19 @@ typedef struct rl_custom {
 	const char *failure;    /* failureMessage */
 	bool exclude_init;      /* containers.exclude: [initContainer] */
 	int level;              /* from checks: -1 not listed (off), else a gr_severity */
+	/* kube-linter cel-expression: params.check compiled (a gr_cel_program
+	 * owned by the configuration file) */
+	const void *cel;
+	/* kube-linter kubeconform: strict, ignoreMissingSchemas, skipKinds,
+	 * rejectKinds */
+	bool strict, ignore_missing;
+	const char *const *skip_kinds, *const *reject_kinds;
+	size_t nskip_kinds, nreject_kinds;
 } rl_custom;
+
+/* kube-linter's kubeconform template (custom checks) and its built-in
+ * schema-validation check (data NULL: strict, ignoreMissingSchemas). */
+void rl_kubeconform(rl_ctx *c);
 
 /* The templates custom checks may use; NULL when the template is unknown. */
 rl_fn rl_custom_template(const char *name);
