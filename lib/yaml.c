@@ -432,7 +432,10 @@ static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, 
 	if (b->alias_nodes > b->limits->max_alias_nodes)
 		return set_err(b, mark, "%s", "document contains excessive aliasing"),
 		       gr_error_mark(b->err, GR_ERR_ALIASES);
-	gr_member *res = gr_arena_alloc(b->arena, (total ? total : 1) * sizeof *res);
+	size_t nkeys = n - nexp; /* the << keys, kept after the result (gr_value.merge_keys) */
+	if (nkeys > 255)
+		nkeys = 255;
+	gr_member *res = gr_arena_alloc(b->arena, (total + nkeys ? total + nkeys : 1) * sizeof *res);
 	if (!res)
 		return out_of_memory(b, mark);
 	size_t k = 0;
@@ -460,8 +463,16 @@ static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, 
 		}
 	}
 	gri_keyset_free(&set);
+	size_t kept = 0;
+	for (size_t i = 0; i < n && kept < nkeys; i++)
+		if (!m[i].key) {
+			res[k + kept] = m[i];
+			gr_member_set_key(&res[k + kept], "<<", 2);
+			kept++;
+		}
 	out->u.o.members = res;
 	out->u.o.len = k;
+	out->merge_keys = (uint8_t)kept;
 	return 0;
 }
 
