@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "guardrail/decode.h"
 #include "guardrail/object.h"
@@ -558,6 +559,116 @@ static bool assert_holds(const gr_value *a, const gr_findings *f)
 	return strstr(got, want) != NULL; /* =~ : substring (the recorded patterns are literal) */
 }
 
+/*
+ * kube-linter's CLI tests (bats tests of `kube-linter lint` flags), run as
+ * the guardrail program with the equivalent flags: the bats command is
+ * transcribed here (expected.json keeps only its start), the expectations
+ * (exit status, report count and assertions) come from expected.json. A
+ * bats test without an explicit status check fails when its command does,
+ * so it wants exit 0.
+ */
+static const struct cli_case {
+	const char *test;
+	const char *cwd;   /* relative to ROOT "kube-linter/", or NULL */
+	const char *input; /* piped in, or NULL */
+	const char *args;  /* after `guardrail check --engines rules --profile kube-linter` */
+} cli_cases[] = {
+        /* kube-linter lint --ignore-paths "tests/..." --ignore-paths "e2etests/..." . with the
+         * globs below (from the repository root; the staged tree stands for it) */
+        {"flag-ignore-paths", ".", NULL, "--ignore-paths 'tests/**' --ignore-paths 'e2etests/**' ."},
+        /* echo "---" | kube-linter lint - */
+        {"flag-read-from-stdin", NULL, "---\n", "-"},
+        /* kube-linter lint --format json tests/testdata/mykustomize */
+        {"flag-kustomize-support", ".", NULL, "--kustomize -o json tests/testdata/mykustomize"},
+};
+
+/* Run the program; its exit status, stdout in *out (malloc'd). */
+static int run_program(const struct cli_case *cc, char **out)
+{
+	const char *build = getenv("BUILD");
+	char bin[1024], cmd[4096];
+	snprintf(bin, sizeof bin, "%s/%s/guardrail", getenv("PWD") ? getenv("PWD") : ".",
+	         build && *build ? build : "build");
+	snprintf(cmd, sizeof cmd,
+	         "%s%s%s%s%s%s '%s' check --engines rules --profile kube-linter %s 2>/dev/null",
+	         cc->cwd ? "cd " ROOT "kube-linter/" : "", cc->cwd ? cc->cwd : "", cc->cwd ? " && " : "",
+	         cc->input ? "printf '" : "", cc->input ? cc->input : "", cc->input ? "' |" : "", bin,
+	         cc->args);
+	FILE *p = popen(cmd, "r");
+	gr_buf b;
+	gr_buf_init(&b);
+	if (!p) {
+		*out = NULL;
+		return -1;
+	}
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		gr_buf_append(&b, chunk, n);
+	int st = pclose(p);
+	*out = b.data ? b.data : strdup("");
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The findings of a JSON report as gr_findings (objects carry kind and name). */
+static void findings_from_json(gr_arena *a, const char *json, gr_findings *f)
+{
+	gr_value root;
+	gr_error err;
+	if (!json || gr_decode_json(a, json, strlen(json), NULL, &root, &err) != 0)
+		return;
+	const gr_value *items = gr_get(&root, "findings");
+	for (size_t i = 0; items && items->type == GR_ARRAY && i < items->u.a.len; i++) {
+		const gr_value *x = &items->u.a.items[i];
+		gr_object *o = gr_arena_calloc(a, 1, sizeof *o);
+		gr_finding *g = gr_findings_add(f);
+		if (!o || !g)
+			return;
+		o->kind = gr_get_str(x, "kind") ? gr_get_str(x, "kind") : "";
+		o->name = gr_get_str(x, "name") ? gr_get_str(x, "name") : "";
+		g->object = o;
+		g->rule = gr_get_str(x, "rule");
+		g->message = gr_get_str(x, "message") ? gr_get_str(x, "message") : "";
+	}
+}
+
+static void run_cli_case(tally *t, const gr_value *tc, const struct cli_case *cc)
+{
+	char why[1200] = "", *out = NULL;
+	int rc = run_program(cc, &out);
+	const gr_value *ex = gr_get(tc, "expected_exit_status");
+	int want = ex && ex->type == GR_INT ? (int)ex->u.i : 0;
+	bool ok = rc == want;
+	if (!ok)
+		snprintf(why, sizeof why, "guardrail check %s: exit %d, expected %d", cc->args, rc, want);
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_findings f;
+	gr_findings_init(&f, &a);
+	findings_from_json(&a, out, &f);
+	const gr_value *cnt = gr_get(tc, "expected_report_count");
+	if (ok && cnt && cnt->type == GR_OBJECT) {
+		int64_t w = gr_get(cnt, "value")->u.i;
+		bool c_ok = !strcmp(jstr(cnt, "op"), "-ge") ? (int64_t)f.len >= w : (int64_t)f.len == w;
+		if (!c_ok) {
+			ok = false;
+			snprintf(why, sizeof why, "expected %s %lld reports, got %zu", jstr(cnt, "op"),
+			         (long long)w, f.len);
+		}
+	}
+	const gr_value *as = gr_get(tc, "report_assertions");
+	for (size_t i = 0; ok && as && i < as->u.a.len; i++)
+		if (!assert_holds(&as->u.a.items[i], &f)) {
+			ok = false;
+			snprintf(why, sizeof why, "assertion %zu (\"%s\") does not hold", i,
+			         jstr(&as->u.a.items[i], "expected"));
+		}
+	record(t, jstr(tc, "test"), ok, why);
+	gr_findings_free(&f);
+	gr_arena_free(&a);
+	free(out);
+}
+
 static void run_kube_linter(void)
 {
 	tally t = {.tool = "kube-linter"};
@@ -582,6 +693,14 @@ static void run_kube_linter(void)
 		const char *name = jstr(tc, "test"), *check = gr_get_str(tc, "check");
 		const char *fx = gr_get_str(tc, "fixture_staged"), *cfg = gr_get_str(tc, "config");
 		char why[1200] = "";
+		const struct cli_case *cc = NULL;
+		for (size_t k = 0; k < sizeof cli_cases / sizeof cli_cases[0]; k++)
+			if (!strcmp(cli_cases[k].test, name))
+				cc = &cli_cases[k];
+		if (cc) {
+			run_cli_case(&t, tc, cc);
+			continue;
+		}
 		if ((!check && !cfg) || !fx) {
 			snprintf(why, sizeof why, "not a check test (CLI behaviour: %s)",
 			         jstr(tc, "command"));
