@@ -328,7 +328,7 @@ void rl_kubeconform(rl_ctx *c)
 			first = f;
 		if (nerr++)
 			gr_buf_append(&b, "; ", 2);
-		if (f->path && *f->path) {
+		if (f->path && *f->path && strncmp(f->message, f->path, strlen(f->path)) != 0) {
 			gr_buf_append(&b, f->path, strlen(f->path));
 			gr_buf_append(&b, ": ", 2);
 		}
