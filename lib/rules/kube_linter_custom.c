@@ -248,6 +248,29 @@ static gr_cel_value typed_view(gr_arena *a, const gr_object *o)
 	return gr_cel_from_json(v);
 }
 
+/* Every object of the set as CEL sees it, built once per set (the set is
+ * shared by the threads judging its objects: the cache is its own state,
+ * filled under its mutex). NULL when memory ran out. */
+static const gr_cel_value *set_objects(const rl_set *cs, size_t *n)
+{
+	rl_set *s = (rl_set *)cs; /* only the lazily built cache changes */
+	pthread_mutex_lock(&s->cel_mu);
+	if (s->cel_state == 0) {
+		gr_cel_value *items = gr_arena_calloc(&s->cel_arena, s->n ? s->n : 1, sizeof *items);
+		size_t k = 0;
+		for (size_t i = 0; items && i < s->n; i++)
+			if (s->objs[i].root && s->objs[i].root->type == GR_OBJECT)
+				items[k++] = typed_view(&s->cel_arena, &s->objs[i]);
+		s->cel_objects = items;
+		s->cel_n = k;
+		s->cel_state = items ? 1 : -1;
+	}
+	const gr_cel_value *out = s->cel_state == 1 ? s->cel_objects : NULL;
+	*n = s->cel_n;
+	pthread_mutex_unlock(&s->cel_mu);
+	return out;
+}
+
 static void cel_expression(rl_ctx *c)
 {
 	const rl_custom *k = c->rule->data;
@@ -260,12 +283,14 @@ static void cel_expression(rl_ctx *c)
 	gr_arena_init(&a);
 	gr_cel_value vars[2] = {typed_view(&a, o), gr_cel_unbound()};
 	if (gr_cel_uses(p, 1)) { /* objects: the whole input set, in input order */
-		gr_cel_value *items = gr_arena_calloc(&a, c->set->n ? c->set->n : 1, sizeof *items);
-		size_t n = 0;
-		for (size_t i = 0; items && i < c->set->n; i++)
-			if (c->set->objs[i].root && c->set->objs[i].root->type == GR_OBJECT)
-				items[n++] = typed_view(&a, &c->set->objs[i]);
-		vars[1] = items ? gr_cel_make_list(&a, items, n) : gr_cel_unbound();
+		size_t n;
+		const gr_cel_value *items = set_objects(c->set, &n);
+		if (!items) {
+			rl_emit(c, NULL, o->root, "error evaluating CEL check expression: out of memory");
+			gr_arena_free(&a);
+			return;
+		}
+		vars[1] = gr_cel_make_list(&a, items, n);
 	}
 	gr_cel_value res;
 	gr_cel_error e;
