@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "guardrail/decode.h"
 #include "guardrail/object.h"
@@ -586,8 +587,8 @@ static const struct cli_case {
 static int run_program(const struct cli_case *cc, char **out)
 {
 	const char *build = getenv("BUILD");
-	char bin[1024], cmd[4096];
-	snprintf(bin, sizeof bin, "%s/%s/guardrail", getenv("PWD") ? getenv("PWD") : ".",
+	char bin[1024], cmd[4096], cwd[512];
+	snprintf(bin, sizeof bin, "%s/%s/guardrail", getcwd(cwd, sizeof cwd) ? cwd : ".",
 	         build && *build ? build : "build");
 	snprintf(cmd, sizeof cmd,
 	         "%s%s%s%s%s%s '%s' check --engines rules --profile kube-linter %s 2>/dev/null",
