@@ -571,14 +571,14 @@ static bool assert_holds(const gr_value *a, const gr_findings *f)
 static const struct cli_case {
 	const char *test;
 	const char *cwd;   /* relative to ROOT "kube-linter/", or NULL */
-	const char *input; /* piped in, or NULL */
+	const char *input; /* piped in (one line), or NULL */
 	const char *args;  /* after `guardrail check --engines rules --profile kube-linter` */
 } cli_cases[] = {
         /* kube-linter lint --ignore-paths "tests/..." --ignore-paths "e2etests/..." . with the
          * globs below (from the repository root; the staged tree stands for it) */
         {"flag-ignore-paths", ".", NULL, "--ignore-paths 'tests/**' --ignore-paths 'e2etests/**' ."},
         /* echo "---" | kube-linter lint - */
-        {"flag-read-from-stdin", NULL, "---\n", "-"},
+        {"flag-read-from-stdin", NULL, "---", "-"},
         /* kube-linter lint --format json tests/testdata/mykustomize */
         {"flag-kustomize-support", ".", NULL, "--kustomize -o json tests/testdata/mykustomize"},
 };
@@ -593,7 +593,7 @@ static int run_program(const struct cli_case *cc, char **out)
 	snprintf(cmd, sizeof cmd,
 	         "%s%s%s%s%s%s '%s' check --engines rules --profile kube-linter %s 2>/dev/null",
 	         cc->cwd ? "cd " ROOT "kube-linter/" : "", cc->cwd ? cc->cwd : "", cc->cwd ? " && " : "",
-	         cc->input ? "printf '" : "", cc->input ? cc->input : "", cc->input ? "' |" : "", bin,
+	         cc->input ? "printf '%s\\n' '" : "", cc->input ? cc->input : "", cc->input ? "' |" : "", bin,
 	         cc->args);
 	FILE *p = popen(cmd, "r");
 	gr_buf b;
