@@ -148,6 +148,7 @@ static void sts_vct_annotation(rl_ctx *c)
  * listed is bound as written).
  */
 typedef struct go_field {
+	const char *group;   /* "" the core group; "*" with kind "*" */
 	const char *kind;    /* "*": every kind listed below */
 	const char *path[6]; /* NULL-terminated */
 	bool null_;          /* a zero metav1.Time: null, else {} */
@@ -155,40 +156,40 @@ typedef struct go_field {
 
 #define PT "spec", "template"
 static const go_field go_fields[] = {
-        {"*", {"metadata", "creationTimestamp", NULL}, true},
-        {"Deployment", {"spec", NULL}, false},
-        {"Deployment", {"spec", "strategy", NULL}, false},
-        {"Deployment", {PT, "metadata", "creationTimestamp", NULL}, true},
-        {"Deployment", {PT, "spec", NULL}, false},
-        {"Deployment", {"status", NULL}, false},
-        {"StatefulSet", {"spec", NULL}, false},
-        {"StatefulSet", {"spec", "updateStrategy", NULL}, false},
-        {"StatefulSet", {PT, "metadata", "creationTimestamp", NULL}, true},
-        {"StatefulSet", {PT, "spec", NULL}, false},
-        {"StatefulSet", {"status", NULL}, false},
-        {"DaemonSet", {"spec", NULL}, false},
-        {"DaemonSet", {"spec", "updateStrategy", NULL}, false},
-        {"DaemonSet", {PT, "metadata", "creationTimestamp", NULL}, true},
-        {"DaemonSet", {PT, "spec", NULL}, false},
-        {"DaemonSet", {"status", NULL}, false},
-        {"ReplicaSet", {"spec", NULL}, false},
-        {"ReplicaSet", {PT, "metadata", "creationTimestamp", NULL}, true},
-        {"ReplicaSet", {PT, "spec", NULL}, false},
-        {"ReplicaSet", {"status", NULL}, false},
-        {"Job", {"spec", NULL}, false},
-        {"Job", {PT, "metadata", "creationTimestamp", NULL}, true},
-        {"Job", {PT, "spec", NULL}, false},
-        {"Job", {"status", NULL}, false},
-        {"CronJob", {"spec", NULL}, false},
-        {"CronJob", {"spec", "jobTemplate", "metadata", "creationTimestamp", NULL}, true},
-        {"CronJob", {"spec", "jobTemplate", "spec", "template", "metadata", NULL}, false},
-        {"CronJob", {"status", NULL}, false},
-        {"Pod", {"spec", NULL}, false},
-        {"Pod", {"status", NULL}, false},
-        {"Service", {"spec", NULL}, false},
-        {"Service", {"status", NULL}, false},
-        {"ServiceMonitor", {"spec", "selector", NULL}, false},
-        {"ServiceMonitor", {"spec", "namespaceSelector", NULL}, false},
+        {"*", "*", {"metadata", "creationTimestamp", NULL}, true},
+        {"apps", "Deployment", {"spec", NULL}, false},
+        {"apps", "Deployment", {"spec", "strategy", NULL}, false},
+        {"apps", "Deployment", {PT, "metadata", "creationTimestamp", NULL}, true},
+        {"apps", "Deployment", {PT, "spec", NULL}, false},
+        {"apps", "Deployment", {"status", NULL}, false},
+        {"apps", "StatefulSet", {"spec", NULL}, false},
+        {"apps", "StatefulSet", {"spec", "updateStrategy", NULL}, false},
+        {"apps", "StatefulSet", {PT, "metadata", "creationTimestamp", NULL}, true},
+        {"apps", "StatefulSet", {PT, "spec", NULL}, false},
+        {"apps", "StatefulSet", {"status", NULL}, false},
+        {"apps", "DaemonSet", {"spec", NULL}, false},
+        {"apps", "DaemonSet", {"spec", "updateStrategy", NULL}, false},
+        {"apps", "DaemonSet", {PT, "metadata", "creationTimestamp", NULL}, true},
+        {"apps", "DaemonSet", {PT, "spec", NULL}, false},
+        {"apps", "DaemonSet", {"status", NULL}, false},
+        {"apps", "ReplicaSet", {"spec", NULL}, false},
+        {"apps", "ReplicaSet", {PT, "metadata", "creationTimestamp", NULL}, true},
+        {"apps", "ReplicaSet", {PT, "spec", NULL}, false},
+        {"apps", "ReplicaSet", {"status", NULL}, false},
+        {"batch", "Job", {"spec", NULL}, false},
+        {"batch", "Job", {PT, "metadata", "creationTimestamp", NULL}, true},
+        {"batch", "Job", {PT, "spec", NULL}, false},
+        {"batch", "Job", {"status", NULL}, false},
+        {"batch", "CronJob", {"spec", NULL}, false},
+        {"batch", "CronJob", {"spec", "jobTemplate", "metadata", "creationTimestamp", NULL}, true},
+        {"batch", "CronJob", {"spec", "jobTemplate", "spec", "template", "metadata", NULL}, false},
+        {"batch", "CronJob", {"status", NULL}, false},
+        {"", "Pod", {"spec", NULL}, false},
+        {"", "Pod", {"status", NULL}, false},
+        {"", "Service", {"spec", NULL}, false},
+        {"", "Service", {"status", NULL}, false},
+        {"monitoring.coreos.com", "ServiceMonitor", {"spec", "selector", NULL}, false},
+        {"monitoring.coreos.com", "ServiceMonitor", {"spec", "namespaceSelector", NULL}, false},
 };
 #undef PT
 
@@ -228,7 +229,7 @@ static gr_value ensure_path(gr_arena *a, const gr_value *v, const char *const *p
 static bool go_typed(const gr_object *o)
 {
 	for (size_t i = 1; i < sizeof go_fields / sizeof go_fields[0]; i++)
-		if (rl_is(go_fields[i].kind, o->kind))
+		if (rl_is(go_fields[i].kind, o->kind) && rl_is(go_fields[i].group, o->group))
 			return true;
 	return false;
 }
@@ -243,7 +244,8 @@ static gr_cel_value typed_view(gr_arena *a, const gr_object *o)
 		return gr_cel_from_json(o->root);
 	*v = *o->root;
 	for (size_t i = 0; i < sizeof go_fields / sizeof go_fields[0]; i++)
-		if (rl_is(go_fields[i].kind, "*") || rl_is(go_fields[i].kind, o->kind))
+		if (rl_is(go_fields[i].kind, "*") ||
+		    (rl_is(go_fields[i].kind, o->kind) && rl_is(go_fields[i].group, o->group)))
 			*v = ensure_path(a, v, go_fields[i].path, 0, go_fields[i].null_);
 	return gr_cel_from_json(v);
 }
