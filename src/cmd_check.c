@@ -106,6 +106,8 @@ static void usage(FILE *out)
 	      "                               directories, as kube-linter's --ignore-paths)\n"
 	      "      --kustomize              render directories holding a kustomization with\n"
 	      "                               `kubectl kustomize` and check the result\n"
+	      "      --allow-duplicate-keys   a key repeated in a YAML mapping keeps its last value\n"
+	      "                               (go-yaml's non-strict decoding, as kube-linter loads)\n"
 	      "  -h, --help                   this help\n"
 	      "\n"
 	      "exit codes: 0 no enforce-level finding, 1 at least one, 2 bad input or invocation.\n"
@@ -122,8 +124,9 @@ typedef struct check_args {
 	const char *docs_url; /* --docs-url: base of SARIF helpUri and JSON doc links */
 	long jobs;
 	bool allow_empty;
-	strlist ignore; /* --ignore-paths */
-	bool kustomize; /* --kustomize */
+	strlist ignore;                /* --ignore-paths */
+	bool kustomize;                /* --kustomize */
+	bool duplicate_keys_last_wins; /* --allow-duplicate-keys */
 	bool schema_dir_given;
 	bool config_given;  /* --config: no .guardrail.yaml search */
 	bool engines_given; /* --engines: the selection is the user's */
@@ -232,6 +235,10 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 	}
 	if (strcmp(arg, "--kustomize") == 0) {
 		a->kustomize = true;
+		return 0;
+	}
+	if (strcmp(arg, "--allow-duplicate-keys") == 0) {
+		a->duplicate_keys_last_wins = true;
 		return 0;
 	}
 	v = flag_value(argc, argv, i, "--ignore-paths", &m);
@@ -593,6 +600,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	gr_session_options so;
 	gr_session_options_default(&so);
 	so.jobs = (unsigned)a->jobs;
+	so.limits.duplicate_keys_last_wins = a->duplicate_keys_last_wins;
 	gr_session *s = gr_session_new(c, &so);
 	input_state st = {0};
 	if (!s) {

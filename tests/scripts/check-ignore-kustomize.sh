@@ -1,5 +1,6 @@
 #!/bin/sh
-# `guardrail check --ignore-paths GLOB` and `--kustomize`: which paths are
+# `guardrail check --ignore-paths GLOB`, `--kustomize` and
+# `--allow-duplicate-keys`: which paths are
 # read (globs per path segment, ** across segments, relative and absolute
 # forms, explicit files and directories), that ignoring everything is still
 # "no manifests" (exit 2, never a silent pass), and that a kustomization is
@@ -48,6 +49,13 @@ rc=$?
 [ $? -eq 0 ] && ok || bad "the finding files are ignored: exit 0"
 "$G" check $LINT --ignore-paths >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--ignore-paths without a value: exit 2"
+
+# --allow-duplicate-keys: the last value wins (kube-linter's loader); strict by default
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: d\nspec:\n  containers:\n  - name: c\n    image: nginx:latest\n    image: nginx:1.27\n' >"$tmp/dup.yaml"
+"$G" check $LINT dup.yaml >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "a duplicate key is a decode error by default"
+"$G" check $LINT --allow-duplicate-keys dup.yaml >/dev/null 2>&1
+[ $? -eq 0 ] && ok || bad "--allow-duplicate-keys: the last image (1.27) wins"
 
 # --kustomize
 if command -v kubectl >/dev/null 2>&1; then
