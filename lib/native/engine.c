@@ -72,7 +72,7 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	bool builtin = !*g || strcmp(g, "apps") == 0 || strcmp(g, "batch") == 0 ||
 	               strcmp(g, "networking.k8s.io") == 0 || strcmp(g, "rbac.authorization.k8s.io") == 0 ||
 	               strcmp(g, "policy") == 0 || strcmp(g, "autoscaling") == 0 ||
-	               strcmp(g, "storage.k8s.io") == 0;
+	               strcmp(g, "storage.k8s.io") == 0 || strcmp(g, "admissionregistration.k8s.io") == 0;
 	if (!builtin)
 		return 0;
 	nv_check_meta(&c);
@@ -82,6 +82,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	nv_check_networking(&c);
 	nv_check_rbac(&c);
 	nv_check_policy_autoscaling(&c);
+	nv_check_admission(&c);
+	nv_check_quota(&c);
 	if (c.oom)
 		return gr_error_set(err, 0, 0, "out of memory");
 	return 0;

@@ -123,6 +123,130 @@ static void test_names_and_warnings(void)
 	       "spec.schedule", "FieldValueInvalid");
 }
 
+#define VWC(hook)                                                                                            \
+	"apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n"     \
+	"  name: w\nwebhooks:\n- name: a.example.com\n  admissionReviewVersions: [v1]\n"                     \
+	"  sideEffects: None\n" hook
+
+static void test_admission(void)
+{
+	clean(VWC("  clientConfig:\n    service: {name: s, namespace: ns, path: /validate}\n"
+	          "  rules:\n  - operations: [CREATE]\n    apiGroups: ['']\n    apiVersions: [v1]\n"
+	          "    resources: [pods, pods/status]\n"));
+	expect(VWC("  clientConfig:\n    url: http://example.com/x\n"), "webhooks[0].clientConfig.url",
+	       "FieldValueInvalid");
+	expect(VWC("  clientConfig:\n    url: https://example.com/x?a=b\n"), "webhooks[0].clientConfig.url",
+	       "FieldValueInvalid");
+	expect(VWC("  clientConfig: {}\n"), "webhooks[0].clientConfig", "FieldValueRequired");
+	expect(VWC("  timeoutSeconds: 31\n  clientConfig:\n    url: https://e.com\n"),
+	       "webhooks[0].timeoutSeconds", "FieldValueInvalid");
+	expect(VWC("  failurePolicy: fail\n  clientConfig:\n    url: https://e.com\n"),
+	       "webhooks[0].failurePolicy", "FieldValueNotSupported");
+	expect(VWC("  clientConfig:\n    service: {name: s, namespace: ns, path: validate}\n"),
+	       "webhooks[0].clientConfig.service.path", "FieldValueInvalid");
+	expect(VWC("  clientConfig:\n    url: https://e.com\n  rules:\n  - operations: [CREATE, '*']\n"
+	           "    apiGroups: ['']\n    apiVersions: [v1]\n    resources: ['*', pods]\n"),
+	       "webhooks[0].rules[0].operations", "FieldValueInvalid");
+	expect(VWC("  clientConfig:\n    url: https://e.com\n  rules:\n  - operations: [create]\n"
+	           "    apiGroups: ['']\n    apiVersions: [v1]\n    resources: [pods]\n"),
+	       "webhooks[0].rules[0].operations[0]", "FieldValueNotSupported");
+	expect(VWC("  clientConfig:\n    url: https://e.com\n- name: a.example.com\n"
+	           "  admissionReviewVersions: [v1]\n  sideEffects: None\n  clientConfig:\n"
+	           "    url: https://e.com\n"),
+	       "webhooks[1].name", "FieldValueDuplicate");
+	expect("apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n"
+	       "metadata:\n  name: m\nwebhooks:\n- name: short.com\n  admissionReviewVersions: [v2]\n"
+	       "  sideEffects: Some\n  reinvocationPolicy: Sometimes\n  clientConfig:\n"
+	       "    url: https://e.com\n",
+	       "webhooks[0].name", "FieldValueInvalid");
+	expect("apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n"
+	       "metadata:\n  name: m\nwebhooks:\n- name: a.b.com\n  admissionReviewVersions: [v2]\n"
+	       "  sideEffects: Some\n  clientConfig:\n    url: https://e.com\n",
+	       "webhooks[0].admissionReviewVersions", "FieldValueInvalid");
+	expect("apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n"
+	       "metadata:\n  name: m\nwebhooks:\n- name: a.b.com\n  admissionReviewVersions: [v1]\n"
+	       "  sideEffects: Some\n  clientConfig:\n    url: https://e.com\n",
+	       "webhooks[0].sideEffects", "FieldValueNotSupported");
+
+#define VAP(spec)                                                                                            \
+	"apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n"          \
+	"  name: p\nspec:\n" spec
+	clean(VAP("  matchConstraints:\n    resourceRules:\n    - operations: [CREATE]\n"
+	          "      apiGroups: [apps]\n      apiVersions: [v1]\n      resources: [deployments]\n"
+	          "  validations:\n  - expression: object.spec.replicas <= 5\n"));
+	expect(VAP("  validations:\n  - expression: 'true'\n"), "spec.matchConstraints",
+	       "FieldValueRequired");
+	expect(VAP("  matchConstraints: {}\n  validations:\n  - expression: 'true'\n"),
+	       "spec.matchConstraints.resourceRules", "FieldValueRequired");
+	expect(VAP("  matchConstraints:\n    resourceRules:\n    - operations: [CREATE]\n"
+	           "      apiGroups: [apps]\n      apiVersions: [v1]\n      resources: [deployments]\n"),
+	       "spec.validations", "FieldValueRequired");
+	expect(VAP("  paramKind: {apiVersion: a/b/c, kind: X}\n  matchConstraints: {}\n"
+	           "  validations:\n  - expression: 'true'\n    reason: Teapot\n"),
+	       "spec.validations[0].reason", "FieldValueNotSupported");
+	expect(VAP("  variables:\n  - name: in\n    expression: 'true'\n  matchConstraints: {}\n"
+	           "  validations:\n  - expression: 'true'\n"),
+	       "spec.variables[0].name", "FieldValueInvalid");
+	expect("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+	       "metadata:\n  name: b\nspec:\n  policyName: p\n  validationActions: [Deny, Warn]\n",
+	       "spec.validationActions", "FieldValueInvalid");
+	expect("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+	       "metadata:\n  name: b\nspec:\n  policyName: p\n",
+	       "spec.validationActions", "FieldValueRequired");
+	expect("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+	       "metadata:\n  name: b\nspec:\n  policyName: p\n  validationActions: [Deny]\n"
+	       "  paramRef: {name: x, selector: {}}\n",
+	       "spec.paramRef.name", "FieldValueForbidden");
+	clean("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+	      "metadata:\n  name: b\nspec:\n  policyName: p\n  validationActions: [Deny, Audit]\n"
+	      "  paramRef: {name: x}\n");
+}
+
+static void test_quota_limits(void)
+{
+	clean("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    pods: '10'\n"
+	      "    requests.cpu: 500m\n    count/deployments.apps: '3'\n  scopes: [NotTerminating]\n");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    pods: 1500m\n",
+	       "spec.hard[pods]", "FieldValueInvalid");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    gpus: '1'\n",
+	       "spec.hard[gpus]", "FieldValueInvalid");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    cpu: '-1'\n",
+	       "spec.hard[cpu]", "FieldValueInvalid");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    cpu: '1'\n"
+	       "  scopes: [BestEffort]\n",
+	       "spec.scopes", "FieldValueInvalid");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    pods: '1'\n"
+	       "  scopes: [Terminating, NotTerminating]\n",
+	       "spec.scopes", "FieldValueInvalid");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    pods: '1'\n"
+	       "  scopeSelector:\n    matchExpressions:\n    - scopeName: PriorityClass\n      operator: "
+	       "In\n",
+	       "spec.scopeSelector.matchExpressions.values", "FieldValueRequired");
+	expect("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    pods: '1'\n"
+	       "  scopeSelector:\n    matchExpressions:\n    - scopeName: BestEffort\n      operator: In\n"
+	       "      values: [x]\n",
+	       "spec.scopeSelector.matchExpressions.operator", "FieldValueInvalid");
+#define LR(limits) "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: l\nspec:\n  limits:\n" limits
+	clean(LR("  - type: Container\n    min: {cpu: 100m}\n    max: {cpu: '2'}\n    default: {cpu: 500m}\n"
+	         "    defaultRequest: {cpu: 200m}\n    maxLimitRequestRatio: {cpu: '4'}\n"
+	         "  - type: PersistentVolumeClaim\n    max: {storage: 10Gi}\n"));
+	expect(LR("  - type: Container\n    min: {cpu: '2'}\n    max: {cpu: '1'}\n"),
+	       "spec.limits[0].min[cpu]", "FieldValueInvalid");
+	expect(LR("  - type: Container\n    default: {cpu: 100m}\n    defaultRequest: {cpu: 200m}\n"),
+	       "spec.limits[0].defaultRequest[cpu]", "FieldValueInvalid");
+	expect(LR("  - type: Pod\n    default: {cpu: 100m}\n"), "spec.limits[0].default",
+	       "FieldValueForbidden");
+	expect(LR("  - type: Container\n    max: {storage: 1Gi}\n"), "spec.limits[0].max[storage]",
+	       "FieldValueInvalid");
+	expect(LR("  - type: Node\n    max: {cpu: '1'}\n"), "spec.limits[0].type", "FieldValueInvalid");
+	expect(LR("  - type: Container\n    max: {cpu: '1'}\n  - type: Container\n    max: {cpu: '2'}\n"),
+	       "spec.limits[1].type", "FieldValueDuplicate");
+	expect(LR("  - type: PersistentVolumeClaim\n    default: {storage: 1Gi}\n"), "spec.limits[0].limits",
+	       "FieldValueRequired");
+	expect(LR("  - type: Container\n    maxLimitRequestRatio: {cpu: 500m}\n"),
+	       "spec.limits[0].maxLimitRequestRatio[cpu]", "FieldValueInvalid");
+}
+
 static void test_options(void)
 {
 	gr_options *o = gr_options_new();
@@ -145,6 +269,8 @@ int main(void)
 	}
 	test_pod();
 	test_names_and_warnings();
+	test_admission();
+	test_quota_limits();
 	test_options();
 	gr_checker_unref(chk);
 	gr_options_free(o);
