@@ -1,7 +1,9 @@
 /*
  * engine.c — the "native" engine: the API server's hand-written validation
  * of built-in kinds (pkg/apis/<group>/validation), with the server's field
- * paths, cause reasons and messages. Options: kubernetes-version X.Y.
+ * paths, cause reasons and messages. Options: kubernetes-version 1.Y (rules
+ * that changed across versions follow it) and stored (objects read from a
+ * cluster: the rules that hold only at creation are adjusted).
  * Findings are reported through the helpers here, one per cause.
  */
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 
 typedef struct nv_config {
 	int minor;
+	bool stored;
 } nv_config;
 
 static int config_new(void **out, gr_error *err)
@@ -40,7 +43,17 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		c->minor = min;
 		return 0;
 	}
-	return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (kubernetes-version)", key);
+	if (strcmp(key, "stored") == 0) {
+		if (!value || strcmp(value, "true") == 0)
+			c->stored = true;
+		else if (strcmp(value, "false") == 0)
+			c->stored = false;
+		else
+			return gr_error_set(err, 0, 0, "option stored wants true or false, not \"%.100s\"",
+			                    value);
+		return 0;
+	}
+	return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (kubernetes-version, stored)", key);
 }
 
 static void config_free(void *p)
@@ -67,7 +80,7 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	const nv_config *cfg = prepared;
 	if (!obj->root || obj->root->type != GR_OBJECT)
 		return 0;
-	nv_ctx c = {.obj = obj, .out = out, .minor = cfg->minor};
+	nv_ctx c = {.obj = obj, .out = out, .minor = cfg->minor, .stored = cfg->stored};
 	const char *g = obj->group;
 	bool builtin = !*g || strcmp(g, "apps") == 0 || strcmp(g, "batch") == 0 ||
 	               strcmp(g, "networking.k8s.io") == 0 || strcmp(g, "rbac.authorization.k8s.io") == 0 ||

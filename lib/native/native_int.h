@@ -115,6 +115,8 @@ enum {
 	NV_SECURITY_HOST_PROCESS,
 	NV_RESOURCES,
 	NV_PVC,
+	NV_SECURITY_PROC_MOUNT,
+	NV_SECURITY_SUPPLEMENTAL_GROUPS_POLICY,
 	NV_ADM_WEBHOOK_NAME,
 	NV_ADM_RULE,
 	NV_ADM_WEBHOOK_POLICY,
@@ -133,7 +135,8 @@ extern const nv_rule nv_rules[NV_RULE_COUNT];
 typedef struct nv_ctx {
 	const gr_object *obj;
 	gr_findings *out;
-	int minor; /* Kubernetes 1.<minor> */
+	int minor;   /* Kubernetes 1.<minor>: rules that changed across versions follow it */
+	bool stored; /* the object was read from a cluster: creation-only rules adjusted */
 	bool oom;
 } nv_ctx;
 
@@ -153,6 +156,11 @@ static inline const char *nv_str(const gr_value *o, const char *key)
 	return gr_get_str(o, key);
 }
 bool nv_int(const gr_value *v, int64_t *out);
+/* the version selected is 1.<minor> or later */
+static inline bool nv_since(const nv_ctx *c, int minor)
+{
+	return c->minor >= minor;
+}
 /* a Kubernetes quantity (resource.Quantity) as a number; false when unparsable */
 bool nv_quantity(const gr_value *v, long double *out);
 bool nv_in(const char *s, const char *const *set);

@@ -231,6 +231,14 @@ const nv_rule nv_rules[NV_RULE_COUNT] = {
                           "whole and limited"},
         [NV_PVC] = {"native.pvc.spec", "FieldValueInvalid", V "ValidatePersistentVolumeClaimSpec",
                     "at least one known access mode and a storage request > 0"},
+        [NV_SECURITY_PROC_MOUNT] = {"native.security.proc-mount", "FieldValueNotSupported",
+                                    V "ValidateSecurityContext (ValidateProcMountType)",
+                                    "procMount Default, or Unmasked with hostUsers: false (1.33 and later)"},
+        [NV_SECURITY_SUPPLEMENTAL_GROUPS_POLICY] =
+                {"native.security.supplemental-groups-policy", "FieldValueNotSupported",
+                 V "validatePodSpecSecurityContext "
+                   "(validateSupplementalGroupsPolicy)",
+                 "supplementalGroupsPolicy Merge or Strict (1.33 and later)"},
         [NV_ADM_WEBHOOK_NAME] = {"native.admission.webhook-name", "FieldValueInvalid",
                                  AR "validateValidatingWebhook / validateMutatingWebhook "
                                     "(IsFullyQualifiedName, unique names)",

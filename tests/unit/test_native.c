@@ -247,6 +247,147 @@ static void test_quota_limits(void)
 	       "spec.limits[0].maxLimitRequestRatio[cpu]", "FieldValueInvalid");
 }
 
+/* replace the checker by one at this version, stored or not */
+static void use(const char *version, bool stored)
+{
+	gr_options *o = gr_options_new();
+	gr_error err;
+	gr_checker *n = NULL;
+	if (gr_options_select(o, "native", &err) ||
+	    gr_options_set(o, "native", "kubernetes-version", version, &err) ||
+	    gr_options_set(o, "native", "stored", stored ? "true" : "false", &err) ||
+	    gr_checker_new(&n, o, &err)) {
+		fprintf(stderr, "checker %s: %s\n", version, err.message);
+		CHECK(0);
+	} else {
+		gr_checker_unref(chk);
+		chk = n;
+	}
+	gr_options_free(o);
+}
+
+#define SIDECAR(probe) POD("  initContainers:\n  - name: s\n    image: x\n    restartPolicy: Always\n" probe)
+
+static void test_versions(void)
+{
+	/* sidecars: restartPolicy on init containers from 1.29; dropped before */
+	const char *bad_rp = POD("  initContainers:\n  - name: s\n    image: x\n    restartPolicy: Never\n");
+	const char *probe = SIDECAR("    startupProbe:\n      exec:\n        command: [a]\n");
+	use("1.28", false);
+	clean(bad_rp);
+	expect(probe, "spec.initContainers[0].startupProbe", "FieldValueForbidden");
+	use("1.29", false);
+	expect(bad_rp, "spec.initContainers[0].restartPolicy", "FieldValueNotSupported");
+	clean(probe);
+
+	/* env var names: strict before 1.32, relaxed from 1.32 */
+	const char *env = POD("    env:\n    - name: 1FOO\n      value: x\n");
+	const char *prefix = POD("    envFrom:\n    - prefix: 'my var'\n      configMapRef: {name: c}\n");
+	use("1.31", false);
+	expect(env, "spec.containers[0].env[0].name", "FieldValueInvalid");
+	expect(prefix, "spec.containers[0].envFrom[0].prefix", "FieldValueInvalid");
+	use("1.32", false);
+	clean(env);
+	clean(prefix);
+
+	/* preStop sleep: dropped before 1.30, > 0 until 1.32, 0 allowed from 1.33 */
+	const char *sleep0 = POD("    lifecycle:\n      preStop:\n        sleep:\n          seconds: 0\n");
+	use("1.29", false);
+	expect(sleep0, "spec.containers[0].lifecycle.preStop", "FieldValueRequired");
+	use("1.32", false);
+	expect(sleep0, "spec.containers[0].lifecycle.preStop.sleep", "FieldValueInvalid");
+	use("1.33", false);
+	clean(sleep0);
+	expect(POD("    lifecycle:\n      preStop:\n        sleep:\n          seconds: -1\n"),
+	       "spec.containers[0].lifecycle.preStop.sleep", "FieldValueInvalid");
+
+	/* procMount and supplementalGroupsPolicy: dropped until 1.32, validated from 1.33 */
+	const char *pm = POD("    securityContext:\n      procMount: Bogus\n");
+	const char *unmasked = POD("    securityContext:\n      procMount: Unmasked\n");
+	const char *sgp = POD("  securityContext:\n    supplementalGroupsPolicy: Bogus\n");
+	use("1.32", false);
+	clean(pm);
+	clean(unmasked);
+	clean(sgp);
+	use("1.33", false);
+	expect(pm, "spec.containers[0].securityContext.procMount", "FieldValueNotSupported");
+	expect(unmasked, "spec.containers[0].securityContext.procMount", "FieldValueInvalid");
+	clean(POD("    securityContext:\n      procMount: Unmasked\n  hostUsers: false\n"));
+	expect(sgp, "spec.securityContext.supplementalGroupsPolicy", "FieldValueNotSupported");
+
+	/* DNS search domains: '_' allowed from 1.33 */
+	const char *under = POD("  dnsConfig:\n    searches: [my_domain.example.com]\n");
+	use("1.32", false);
+	expect(under, "spec.dnsConfig.searches[0]", "FieldValueInvalid");
+	use("1.33", false);
+	clean(under);
+	clean(POD("  dnsConfig:\n    searches: ['.']\n"));
+
+	/* Job fields gated on: podReplacementPolicy and backoffLimitPerIndex (1.29),
+	 * successPolicy (1.31), managedBy (1.32) */
+#define JOB(spec)                                                                                            \
+	"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n" spec                                \
+	"  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n"           \
+	"        image: x\n"
+	const char *prp = JOB("  podReplacementPolicy: Sometimes\n");
+	const char *bpi = JOB("  backoffLimitPerIndex: 1\n");
+	const char *mfi = JOB("  completionMode: Indexed\n  completions: 3\n  maxFailedIndexes: 1\n");
+	const char *sp = JOB("  successPolicy:\n    rules:\n    - succeededCount: 1\n");
+	const char *mb = JOB("  managedBy: kueue\n");
+	use("1.28", false);
+	clean(prp);
+	clean(bpi);
+	clean(mfi);
+	use("1.29", false);
+	expect(prp, "spec.podReplacementPolicy", "FieldValueNotSupported");
+	expect(JOB("  podReplacementPolicy: TerminatingOrFailed\n  podFailurePolicy:\n    rules: []\n"),
+	       "spec.podReplacementPolicy", "FieldValueNotSupported");
+	expect(bpi, "spec.backoffLimitPerIndex", "FieldValueInvalid");
+	expect(mfi, "spec.backoffLimitPerIndex", "FieldValueRequired");
+	use("1.30", false);
+	clean(sp);
+	use("1.31", false);
+	expect(sp, "spec.completionMode", "FieldValueInvalid");
+	clean(mb);
+	use("1.32", false);
+	expect(mb, "spec.managedBy", "FieldValueInvalid");
+	clean(JOB("  managedBy: kueue.x-k8s.io/multikueue\n"));
+}
+
+static void test_stored(void)
+{
+	/* a Job read from a cluster carries its generated selector */
+	const char *job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  selector:\n"
+	                  "    matchLabels:\n      batch.kubernetes.io/controller-uid: 0d5d6a1e\n"
+	                  "  template:\n    metadata:\n      labels:\n"
+	                  "        batch.kubernetes.io/controller-uid: 0d5d6a1e\n"
+	                  "        controller-uid: 0d5d6a1e\n        job-name: j\n"
+	                  "    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n"
+	                  "        image: x\n";
+	/* ... and a Pod its ephemeral containers, added through a subresource */
+	const char *pod = POD("  ephemeralContainers:\n  - name: debug\n    image: busybox\n");
+	use("1.32", false);
+	expect(job, "spec.selector", "FieldValueInvalid");
+	expect(pod, "spec.ephemeralContainers", "FieldValueForbidden");
+	use("1.32", true);
+	clean(job);
+	clean(pod);
+	/* what holds for every stored object still holds */
+	expect("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  selector:\n"
+	       "    matchLabels:\n      controller-uid: a\n  template:\n    metadata:\n      labels:\n"
+	       "        controller-uid: b\n    spec:\n      restartPolicy: Never\n      containers:\n"
+	       "      - name: c\n        image: x\n",
+	       "spec.template.metadata.labels", "FieldValueInvalid");
+	expect(POD("  ephemeralContainers:\n  - name: debug\n    image: busybox\n    ports:\n"
+	           "    - containerPort: 80\n"),
+	       "spec.ephemeralContainers[0].ports", "FieldValueForbidden");
+	gr_options *o = gr_options_new();
+	gr_error err;
+	CHECK(gr_options_set(o, "native", "stored", "maybe", &err) != 0);
+	gr_options_free(o);
+	use("1.32", false);
+}
+
 static void test_options(void)
 {
 	gr_options *o = gr_options_new();
@@ -271,6 +412,8 @@ int main(void)
 	test_names_and_warnings();
 	test_admission();
 	test_quota_limits();
+	test_versions();
+	test_stored();
 	test_options();
 	gr_checker_unref(chk);
 	gr_options_free(o);
