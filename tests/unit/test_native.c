@@ -4,8 +4,10 @@
  * server only warns about, and options (kubernetes-version) checked.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/native/native_int.h" /* the rule table, for the docs check */
 #include "guardrail/guardrail.h"
 #include "guardrail/session.h"
 #include "testlib.h"
@@ -388,6 +390,39 @@ static void test_stored(void)
 	use("1.32", false);
 }
 
+/* every rule row has its entry in docs/rules/native.md naming the function it
+ * mirrors (run from the repository root, as tests/run-all.sh does) */
+static void test_docs(void)
+{
+	char *doc;
+	size_t n;
+	gr_error err;
+	if (gr_read_file("docs/rules/native.md", 0, &doc, &n, &err) != 0) {
+		fprintf(stderr, "docs/rules/native.md: %s\n", err.message);
+		CHECK(0);
+		return;
+	}
+	for (int i = 0; i < NV_RULE_COUNT; i++) {
+		char h[200];
+		snprintf(h, sizeof h, "### %s\n", nv_rules[i].id);
+		const char *e = strstr(doc, h);
+		CHECK(e != NULL);
+		if (!e) {
+			fprintf(stderr, "  no entry for %s\n", nv_rules[i].id);
+			continue;
+		}
+		char m[600];
+		snprintf(m, sizeof m, "- mirrors: `%s", nv_rules[i].upstream);
+		const char *next = strstr(e + 4, "\n### ");
+		const char *at = strstr(e, m);
+		CHECK(at && (!next || at < next));
+		if (!at || (next && at > next))
+			fprintf(stderr, "  %s: entry does not name %s\n", nv_rules[i].id,
+			        nv_rules[i].upstream);
+	}
+	free(doc);
+}
+
 static void test_options(void)
 {
 	gr_options *o = gr_options_new();
@@ -414,6 +449,7 @@ int main(void)
 	test_quota_limits();
 	test_versions();
 	test_stored();
+	test_docs();
 	test_options();
 	gr_checker_unref(chk);
 	gr_options_free(o);
