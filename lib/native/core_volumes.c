@@ -218,7 +218,7 @@ void nv_check_mounts(nv_ctx *c, const gr_value *spec, const gr_value *ct, const 
 		snprintf(p, sizeof p, "%s[%zu].name", bare, i);
 		if (!n || n->type != GR_STRING || !n->u.s.len)
 			nv_required(c, NV_VOLUME_MOUNT, p, m, NULL);
-		else if (!has_volume(vols, n->u.s.ptr)) {
+		else if (!has_volume(vols, n->u.s.ptr) && !c->warnings_only) {
 			gr_finding *x = gr_findings_addf(c->out, c->obj, nv_rules[NV_VOLUME_MOUNT].id,
 			                                 GR_SEV_ERROR, GR_ACTION_ENFORCE, p, n,
 			                                 "%s: Not found: \"%s\"", p, n->u.s.ptr);

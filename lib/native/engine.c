@@ -131,6 +131,8 @@ static void add(nv_ctx *c, int rule, gr_severity sev, const char *path, const gr
                 const char *reason, const char *fmt, ...)
 {
 	char msg[1024];
+	if (c->warnings_only && sev == GR_SEV_ERROR)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);

@@ -135,8 +135,9 @@ extern const nv_rule nv_rules[NV_RULE_COUNT];
 typedef struct nv_ctx {
 	const gr_object *obj;
 	gr_findings *out;
-	int minor;   /* Kubernetes 1.<minor>: rules that changed across versions follow it */
-	bool stored; /* the object was read from a cluster: creation-only rules adjusted */
+	int minor;          /* Kubernetes 1.<minor>: rules that changed across versions follow it */
+	bool stored;        /* the object was read from a cluster: creation-only rules adjusted */
+	bool warnings_only; /* report only what the server warns about (StatefulSet templates) */
 	bool oom;
 } nv_ctx;
 
