@@ -684,6 +684,67 @@ static void check_dns_searches(nv_ctx *c, const gr_value *s, const char *path)
 	}
 }
 
+/* validateWindows / validateLinux: the security context fields the other
+ * OS's pods may not set (procMount and supplementalGroupsPolicy exist from 1.33) */
+static void check_os_fields(nv_ctx *c, const gr_value *spec, const char *path, bool windows)
+{
+	static const char *const pod_linux[] = {"seLinuxOptions",
+	                                        "seccompProfile",
+	                                        "appArmorProfile",
+	                                        "fsGroup",
+	                                        "fsGroupChangePolicy",
+	                                        "sysctls",
+	                                        "runAsUser",
+	                                        "runAsGroup",
+	                                        "supplementalGroupsPolicy",
+	                                        NULL};
+	static const char *const ctr_linux[] = {"appArmorProfile",
+	                                        "seLinuxOptions",
+	                                        "seccompProfile",
+	                                        "capabilities",
+	                                        "readOnlyRootFilesystem",
+	                                        "privileged",
+	                                        "allowPrivilegeEscalation",
+	                                        "procMount",
+	                                        "runAsUser",
+	                                        "runAsGroup",
+	                                        NULL};
+	static const char *const win_only[] = {"windowsOptions", NULL};
+	const char *detail =
+	        windows ? "cannot be set for a windows pod" : "windows options cannot be set for a linux pod";
+	char p[700];
+	const gr_value *psc = gr_get(spec, "securityContext");
+	const char *const *pf = windows ? pod_linux : win_only;
+	for (int k = 0; psc && psc->type == GR_OBJECT && pf[k]; k++) {
+		const gr_value *f = gr_get(psc, pf[k]);
+		if (!f || f->type == GR_NULL ||
+		    (strcmp(pf[k], "sysctls") == 0 && (f->type != GR_ARRAY || !f->u.a.len)))
+			continue;
+		if ((strcmp(pf[k], "supplementalGroupsPolicy") == 0) && !nv_since(c, 33))
+			continue; /* dropped before */
+		snprintf(p, sizeof p, "%s.securityContext.%s", path, pf[k]);
+		nv_forbidden(c, NV_POD_OS, p, f, detail);
+	}
+	static const char *const kinds[] = {"initContainers", "containers", "ephemeralContainers", NULL};
+	const char *const *cf = windows ? ctr_linux : win_only;
+	for (int k = 0; kinds[k]; k++) {
+		const gr_value *cs = gr_get(spec, kinds[k]);
+		EACH(cs, i)
+		{
+			const gr_value *sc = gr_get(&cs->u.a.items[i], "securityContext");
+			for (int j = 0; sc && sc->type == GR_OBJECT && cf[j]; j++) {
+				const gr_value *f = gr_get(sc, cf[j]);
+				if (!f || f->type == GR_NULL ||
+				    (strcmp(cf[j], "procMount") == 0 && !nv_since(c, 33)))
+					continue;
+				snprintf(p, sizeof p, "%s.%s[%zu].securityContext.%s", path, kinds[k], i,
+				         cf[j]);
+				nv_forbidden(c, NV_POD_OS, p, f, detail);
+			}
+		}
+	}
+}
+
 /* ProcMountType (on by default from 1.33; the field is dropped before): Default
  * or Unmasked, and Unmasked only in a user namespace (hostUsers: false) */
 static void check_proc_mounts(nv_ctx *c, const gr_value *spec, const char *path)
@@ -795,7 +856,8 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 		static const char *const oses[] = {"linux", "windows", NULL};
 		snprintf(p, sizeof p, "%s.os", path);
 		nv_not_supported(c, NV_POD_OS, p, v, oses);
-	}
+	} else if (v && v->type == GR_STRING)
+		check_os_fields(c, spec, path, strcmp(v->u.s.ptr, "windows") == 0);
 	const gr_value *tsc = gr_get(spec, "topologySpreadConstraints");
 	EACH(tsc, i)
 	{

@@ -423,6 +423,45 @@ static void test_docs(void)
 	free(doc);
 }
 
+static void test_former_gaps(void)
+{
+	/* emptyDir.sizeLimit must not be negative */
+	expect(POD("  volumes:\n  - name: v\n    emptyDir:\n      sizeLimit: -1Gi\n"),
+	       "spec.volumes[0].emptyDir.sizeLimit", "FieldValueForbidden");
+	clean(POD("  volumes:\n  - name: v\n    emptyDir:\n      sizeLimit: 1Gi\n"));
+	/* Linux-only fields on a Windows pod, Windows options on a Linux pod */
+	expect(POD("    securityContext:\n      runAsUser: 1000\n  os:\n    name: windows\n"),
+	       "spec.containers[0].securityContext.runAsUser", "FieldValueForbidden");
+	expect(POD("  os:\n    name: linux\n  securityContext:\n    windowsOptions:\n      runAsUserName: "
+	           "x\n"),
+	       "spec.securityContext.windowsOptions", "FieldValueForbidden");
+	clean(POD("    securityContext:\n      runAsNonRoot: true\n  os:\n    name: windows\n"));
+	/* HPA metric targets */
+#define HPA(metric)                                                                                          \
+	"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\nspec:\n"           \
+	"  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}\n  maxReplicas: 3\n"             \
+	"  metrics:\n" metric
+	expect(HPA("  - type: Resource\n    resource:\n      name: cpu\n"),
+	       "spec.metrics[0].resource.target.type", "FieldValueRequired");
+	expect(HPA("  - type: Resource\n    resource:\n      name: cpu\n      target: {type: Utilization}\n"),
+	       "spec.metrics[0].resource.target.averageUtilization", "FieldValueRequired");
+	expect(HPA("  - type: Pods\n    pods:\n      metric: {name: m}\n      target: {type: AverageValue, "
+	           "averageValue: '0'}\n"),
+	       "spec.metrics[0].pods.target.averageValue", "FieldValueInvalid");
+	/* the server does not cross-check the target type with the value given */
+	clean(HPA("  - type: Resource\n    resource:\n      name: cpu\n      target: {type: Utilization, "
+	          "averageValue: 500m}\n"));
+	/* a docker config secret's payload is JSON */
+	expect("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/dockerconfigjson\n"
+	       "stringData:\n  .dockerconfigjson: '{not json'\n",
+	       "data[.dockerconfigjson]", "FieldValueInvalid");
+	expect("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/dockerconfigjson\n"
+	       "data:\n  .dockerconfigjson: e25vdCBqc29u\n",
+	       "data[.dockerconfigjson]", "FieldValueInvalid");
+	clean("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/dockerconfigjson\n"
+	      "data:\n  .dockerconfigjson: eyJhdXRocyI6IHt9fQ==\n");
+}
+
 static void test_options(void)
 {
 	gr_options *o = gr_options_new();
@@ -449,6 +488,7 @@ int main(void)
 	test_quota_limits();
 	test_versions();
 	test_stored();
+	test_former_gaps();
 	test_docs();
 	test_options();
 	gr_checker_unref(chk);
