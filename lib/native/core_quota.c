@@ -120,8 +120,7 @@ static void check_quota(nv_ctx *c)
 			continue;
 		if (q < 0)
 			nv_invalid(c, NV_QUOTA, p, &mb->value, "must be greater than or equal to 0");
-		if ((nv_in(mb->key, integer_resources) || extended_name(mb->key)) &&
-		    (long double)(long long)q != q)
+		if ((nv_in(mb->key, integer_resources) || extended_name(mb->key)) && !nv_whole(q))
 			nv_invalid(c, NV_QUOTA, p, &mb->value, "must be an integer");
 	}
 	/* validateResourceQuotaScopes */

@@ -106,7 +106,7 @@ void nv_check_resources(nv_ctx *c, const gr_value *res, const char *base)
 			if (q < 0)
 				nv_invalid(c, NV_RESOURCES, p, &mb->value,
 				           "must be greater than or equal to 0");
-			else if (extended(mb->key) && q != (long double)(long long)q)
+			else if (extended(mb->key) && !nv_whole(q))
 				nv_invalid(c, NV_RESOURCES, p, &mb->value, "must be an integer");
 		}
 	}

@@ -6,6 +6,7 @@
  * cluster: the rules that hold only at creation are adjusted).
  * Findings are reported through the helpers here, one per cause.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,11 +224,18 @@ bool nv_int(const gr_value *v, int64_t *out)
 		*out = v->u.i;
 		return true;
 	}
-	if (v->type == GR_DOUBLE && v->u.d == (double)(int64_t)v->u.d) {
+	/* in range before the cast: a double beyond int64 (1e104) is no count */
+	if (v->type == GR_DOUBLE && v->u.d >= -9223372036854775808.0 && v->u.d < 9223372036854775808.0 &&
+	    v->u.d == (double)(int64_t)v->u.d) {
 		*out = (int64_t)v->u.d;
 		return true;
 	}
 	return false;
+}
+
+bool nv_whole(long double q)
+{
+	return q == floorl(q); /* false for NaN; true for any integral value, however large */
 }
 
 bool nv_in(const char *s, const char *const *set)

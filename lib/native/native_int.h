@@ -164,6 +164,8 @@ static inline bool nv_since(const nv_ctx *c, int minor)
 }
 /* a Kubernetes quantity (resource.Quantity) as a number; false when unparsable */
 bool nv_quantity(const gr_value *v, long double *out);
+/* an integral quantity (no cast: quantities may exceed every integer type) */
+bool nv_whole(long double q);
 bool nv_in(const char *s, const char *const *set);
 
 /* apimachinery validators: each returns the number of messages put in msgs
