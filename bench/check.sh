@@ -85,8 +85,8 @@ if [ -x build/bench/pss_bench ]; then PS=$(build/bench/pss_bench); echo "$PS"; f
 if [ -x build/bench/schema_bench ]; then
 	SB=$(build/bench/schema_bench 2>&1)
 	echo "$SB" | grep -E "validation, warm|cold start"
-	t_ly=$(echo "$LY" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p')
-	t_de=$(echo "$DE" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p')
+	t_ly=$(echo "$LY" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p' | head -1)
+	t_de=$(echo "$DE" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p' | head -1) # the default reader's line
 	t_va=$(echo "$SB" | sed -n 's/^validation, warm: \([0-9.]*\) ms.*/\1/p')
 	t_ps=$(echo "$PS" | sed -n 's/^pss: \([0-9.]*\) ms per pass.*/\1/p')
 	[ -z "$t_ps" ] && t_ps=0
