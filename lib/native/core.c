@@ -297,7 +297,9 @@ static void docker_json(nv_ctx *c, const gr_value *data, const gr_value *sdata, 
 	bool raw = v != NULL; /* stringData wins over data, as the server merges them */
 	if (!v)
 		v = data && data->type == GR_OBJECT ? gr_get(data, key) : NULL;
-	if (!v || v->type != GR_STRING)
+	/* a stored secret was judged when written, and audit reads secrets
+	 * scrubbed (values ""): no payload to judge there */
+	if (!v || v->type != GR_STRING || c->stored || !v->u.s.len)
 		return;
 	size_t cap = v->u.s.len + 1;
 	unsigned char *buf = malloc(cap);
@@ -305,10 +307,11 @@ static void docker_json(nv_ctx *c, const gr_value *data, const gr_value *sdata, 
 		c->oom = true;
 		return;
 	}
-	long n = raw ? (long)v->u.s.len : b64_decode(v->u.s.ptr, v->u.s.len, buf, cap);
+	long n = raw ? (long)v->u.s.len : b64_decode(v->u.s.ptr, v->u.s.len, buf, cap - 1);
 	if (raw)
 		memcpy(buf, v->u.s.ptr, v->u.s.len);
 	if (n >= 0) {
+		buf[n] = 0;
 		gr_arena a;
 		gr_arena_init(&a);
 		gr_arena_set_limit(&a, 64u << 20);
