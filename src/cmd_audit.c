@@ -441,18 +441,14 @@ static const engine_flag_defaults audit_defaults = {.find_config = false, .rules
 
 /* Objects as the API server stored them: the server filled in what a
  * manifest may leave out (a Job's generated selector, defaults), so native
- * validation must not judge them as a client's request.
- * THE ONE CALL SITE for the native engine's "stored" option: until the
- * native engine knows the key (another branch adds it), an unknown key is
- * not an error here; once it does, a refusal is. */
+ * validation must not judge them as a client's request. The one call site
+ * of the native engine's "stored" option. */
 static int set_stored(gr_options *o)
 {
 	gr_error err;
 	gr_error_clear(&err);
 	if (gr_options_set(o, "native", "stored", "true", &err) == 0)
 		return 0;
-	if (strstr(err.message, "unknown option"))
-		return 0; /* TODO(native2): remove this branch when native has "stored" */
 	fprintf(stderr, "guardrail audit: native stored=true: %s\n", err.message);
 	return -1;
 }

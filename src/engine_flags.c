@@ -36,7 +36,9 @@ static const struct option_flag {
 } option_flags[] = {
         {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
         {"--kubernetes-version", "-k", "native", "kubernetes-version"},
+        {"--kubernetes-version", "-k", "rules", "kubernetes-version"},
         {"--schema-dir", NULL, "schema", "schema-dir"},
+        {"--schema-dir", NULL, "rules", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
         {"--old", NULL, "schema", "old"},
@@ -128,8 +130,9 @@ static int set_option(gr_options *o, const char *cmd, const char *flag, const ch
 		st->schema_dir_given = true;
 	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
 		st->config_given = true;
-	if (strcmp(engine, "rules") == 0)
-		st->rules_wanted = true;
+	if (strcmp(engine, "rules") == 0 && strcmp(key, "schema-dir") != 0 &&
+	    strcmp(key, "kubernetes-version") != 0)
+		st->rules_wanted = true; /* the schema flags reach the rules too, without selecting them */
 	return 0;
 }
 
@@ -190,7 +193,8 @@ gr_checker *engine_flags_checker(gr_options *o, const char *cmd, engine_flag_sta
 			fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
 			return NULL;
 		}
-		if (found > 0 && gr_options_set(o, "schema", "schema-dir", dir, &err)) {
+		if (found > 0 && (gr_options_set(o, "schema", "schema-dir", dir, &err) ||
+		                  gr_options_set(o, "rules", "schema-dir", dir, &err))) {
 			fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
 			return NULL;
 		}
