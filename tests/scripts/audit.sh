@@ -87,6 +87,9 @@ o1=$(grep -o '"objects":[0-9]*' "$tmp/audit.json")
 o2=$(grep -o '"objects":[0-9]*' "$tmp/nocollapse.json")
 [ "${o1#*:}" -eq 446 ] && [ "${o2#*:}" -eq 450 ] && ok || bad "--no-collapse judges the ReplicaSet and its 3 Pods too ($o1, $o2)"
 grep -q '"file":"/api/v1/namespaces/team-gamma/pods/' "$tmp/audit.json" && ok || bad "a live finding's position is its API path"
+# objects as stored (native stored=true): no "selector will be auto-generated"
+# on Jobs whose selector the server generated
+grep -q '"rule":"native.job.selector"' "$tmp/audit.json" && bad "native.job.selector on stored Jobs (audit must set native stored=true)" || ok
 
 # ---- snapshots ----
 $G snapshot --kubeconfig "$kc" --chunk-size 50 --qps 0 -o "$tmp/s1.gz" 2>/dev/null && ok || bad "snapshot"
