@@ -593,7 +593,8 @@ struct gr_jp_functions {
 	unsigned flags; /* GR_JP_NULL_SUBEXPRESSION, ... */
 };
 
-static const gr_jp_functions builtin_registry = {builtins, sizeof builtins / sizeof builtins[0], NULL, 0, 0, 0};
+static const gr_jp_functions builtin_registry = {builtins, sizeof builtins / sizeof builtins[0], NULL, 0, 0,
+                                                 0};
 
 const gr_jp_functions *jp_builtins(void)
 {
