@@ -9,6 +9,12 @@
  * input order; at most a window of inputs is in flight beyond the last one
  * reported.
  *
+ * Pass 1 judges at once every input whose verdicts the set cannot change
+ * (gr_engine.needs_set) and keeps only its results. An engine's "no" can
+ * depend on the inputs holding none of its revoking_kinds (policies): once
+ * one is decoded, no more inputs are judged early, and those that were are
+ * judged again in pass 2 (decoded again: read again, for a file).
+ *
  * Memory: decoded trees are kept between the passes up to
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
  * and a light copy of each object's header and metadata (enough to index
@@ -44,7 +50,8 @@ typedef struct conflict {
 typedef struct input {
 	input_kind kind;
 	char *name;
-	const char *data; /* bytes (the caller's, or owned) */
+	const char *data;  /* bytes (the caller's, or owned) */
+	const char *bytes; /* the caller's bytes (IN_BYTES), kept for judging again */
 	size_t len;
 	char *owned;
 	const gr_value *value;
@@ -56,6 +63,7 @@ typedef struct input {
 	size_t nobjects;
 	bool light;      /* trees dropped: objects are light copies, decode again */
 	bool checked;    /* judged in pass 1 (no object needed the set) */
+	bool again;      /* judged in pass 1, then revoked: judge again in pass 2 */
 	bool keep_arena; /* the set borrowed trees from arena: free it last */
 	gr_arena kept;   /* an arena the set borrows from, once replaced */
 	doc_error *errors;
@@ -81,6 +89,7 @@ struct gr_session {
 	gr_set *set;
 	gr_checker *run_checker;
 	atomic_size_t retained;
+	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
 	/* work distribution */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -113,6 +122,7 @@ gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
 		s->opt.max_retained_bytes = DEFAULT_RETAINED;
 	s->checker = gr_checker_ref(c);
 	atomic_init(&s->retained, 0);
+	atomic_init(&s->revoked, false);
 	return s;
 }
 
@@ -180,7 +190,7 @@ int gr_session_add_bytes(gr_session *s, const char *name, const char *data, size
 	input *in = add_input(s, IN_BYTES, name);
 	if (!in)
 		return -1;
-	in->data = data ? data : "";
+	in->data = in->bytes = data ? data : "";
 	in->len = data ? len : 0;
 	return 0;
 }
@@ -368,6 +378,9 @@ static int compact(gr_session *s, input *in, bool results)
 	gr_arena c;
 	gr_arena_init(&c);
 	size_t n = in->nobjects;
+	/* one compact arena lives per input to the end of the run: size its
+	 * first chunk for light objects and findings, not the 64 KiB default */
+	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
 	if (n && !objs)
 		goto oom;
@@ -440,17 +453,20 @@ static void read_and_decode(gr_session *s, input *in)
 	gr_arena_expect(&in->arena, in->len * 2 + 1024);
 	decode_input(in, &s->opt.limits, true);
 	/* Judge now what the set cannot change, and keep only the results. */
-	bool early = true;
+	for (size_t k = 0; k < in->nobjects && !s->opt.ignore_definitions; k++)
+		if (gri_checker_revoking_kind(s->checker, in->objects[k].group, in->objects[k].kind))
+			atomic_store(&s->revoked, true);
+	bool early = !atomic_load(&s->revoked);
 	for (size_t k = 0; k < in->nobjects && early; k++)
 		early = !gr_checker_needs_set(s->checker, &in->objects[k]);
-	bool defines = false; /* holds declared kinds: the set will borrow the trees */
-	for (size_t k = 0; k < in->nobjects && !defines; k++)
-		defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind);
+	bool only_defines = true; /* every object kept whole: compacting would copy it all */
+	for (size_t k = 0; k < in->nobjects && only_defines; k++)
+		only_defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind);
 	if (early) {
 		gr_findings_init(&in->findings, &in->arena);
 		check_objects(s, in, s->checker, NULL);
 		in->checked = true;
-		if (in->kind != IN_VALUE && (defines || compact(s, in, true) == 0)) {
+		if (in->kind != IN_VALUE && (only_defines || compact(s, in, true) == 0)) {
 			free(in->owned); /* every object is judged: the bytes are done with */
 			in->owned = NULL;
 			in->data = NULL;
@@ -581,12 +597,58 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 	}
 }
 
+/* The bytes of a light input judged early, to judge it again: the
+ * caller's (IN_BYTES) or the file's, read again. -1 when it cannot be read
+ * (then reported as a read error). */
+static int again_bytes(gr_session *s, input *in)
+{
+	if (in->kind == IN_BYTES) {
+		in->data = in->bytes;
+		return 0;
+	}
+	if (in->kind != IN_FILE)
+		return 0;
+	char *data;
+	size_t len;
+	gr_error_clear(&in->read_error);
+	if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &in->read_error)) {
+		in->read_failed = true;
+		gr_findings_init(&in->findings, &in->arena);
+		add_file_finding(in, "read", &in->read_error, 0);
+		return -1;
+	}
+	free(in->owned);
+	in->owned = data;
+	in->data = data;
+	in->len = len;
+	return 0;
+}
+
+/* Decoded again, the input holds other objects than in pass 1 (changed on
+ * disk): judge what is there, and say so. */
+static void decode_changed(input *in, size_t before)
+{
+	gr_error e;
+	gr_error_set(&e, 0, 0, "changed while being checked: %zu objects when first read, %zu now", before,
+	             in->nobjects);
+	gr_error_set_file(&e, in->name);
+	if (!in->engine_errors)
+		in->engine_error = e;
+	in->engine_errors++;
+	in->nconflicts = 0; /* they name objects of the first reading */
+}
+
 static void check_input(gr_session *s, input *in)
 {
 	if (in->read_failed) {
 		gr_findings_init(&in->findings, &in->arena);
 		add_file_finding(in, "read", &in->read_error, 0);
 		return;
+	}
+	if (in->again) { /* the early verdicts are void: judge again, with the set */
+		gr_findings_free(&in->findings);
+		if (in->light && again_bytes(s, in))
+			return;
 	}
 	if (!in->checked) {
 		if (in->light) {              /* decoded again: same objects, same order */
@@ -598,7 +660,10 @@ static void check_input(gr_session *s, input *in)
 			}
 			gr_arena_init(&in->arena);
 			gr_arena_expect(&in->arena, in->len * 2 + 1024);
+			size_t before = in->nobjects;
 			decode_input(in, &s->opt.limits, false);
+			if (in->nobjects != before) /* a file rewritten during the run */
+				decode_changed(in, before);
 		}
 		gr_findings_init(&in->findings, &in->arena);
 		check_objects(s, in, s->run_checker, s->set);
@@ -683,11 +748,20 @@ static int build_set(gr_session *s, gr_error *err)
 			in->nconflicts++;
 		}
 	}
-	if (gri_set_trees(s->set) == 0) {
+	if (gri_set_trees(s->set) == 0)
 		s->run_checker = gr_checker_ref(s->checker);
-		return 0;
+	else if (gr_checker_derive(&s->run_checker, s->checker, s->set, err))
+		return -1;
+	/* Early verdicts the inputs' own policies may change are judged again. */
+	for (size_t i = 0; i < s->n && atomic_load(&s->revoked); i++) {
+		input *in = &s->in[i];
+		for (size_t k = 0; in->checked && k < in->nobjects; k++)
+			if (gri_checker_needs_again(s->run_checker, &in->objects[k])) {
+				in->checked = false;
+				in->again = true;
+			}
 	}
-	return gr_checker_derive(&s->run_checker, s->checker, s->set, err);
+	return 0;
 }
 
 /* ---- the summary ---- */
