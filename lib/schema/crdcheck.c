@@ -2,7 +2,9 @@
  * crdcheck.c — what the API server checks on a CustomResourceDefinition
  * object beyond its own OpenAPI schema: every `type` in openAPIV3Schema is
  * one of the six JSON types, and every `pattern` compiles with Go's regexp
- * (lib/regex; the message is apiextensions' with Go's error). Paths are those apiextensions writes: when
+ * (lib/regex; the message is apiextensions' with Go's error), each pattern
+ * text compiled once in the registry's cache, which the CRD's versions
+ * share when their custom resources are checked. Paths are those apiextensions writes: when
  * all versions share one schema the internal form puts it at
  * `spec.validation.openAPIV3Schema`, and nested schemas are written
  * `properties[name]`, `items`, `additionalProperties`, `allOf[i]`.
@@ -42,17 +44,14 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	}
 	const gr_value *pat = gr_get(s, "pattern");
 	if (pat && pat->type == GR_STRING && pat->u.s.len) {
-		gr_regex_error err;
-		gr_regex *re = gr_regex_compile(pat->u.s.ptr, pat->u.s.len, NULL, &err);
-		if (re) {
-			gr_regex_free(re);
-		} else {
+		const sregex *re = gri_registry_pattern(v->reg, pat->u.s.ptr, pat->u.s.len);
+		if (re && !re->re) {
 			snprintf(path + len, cap - len, ".pattern");
 			v->path_override = path;
 			gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, pat->line,
 			            pat->column, NULL, 0,
 			            "invalid value %s: must be a valid regular expression, but isn't: %s",
-			            gr_v_show(v, pat), err.message);
+			            gr_v_show(v, pat), re->error);
 			v->path_override = NULL;
 			path[len] = '\0';
 		}

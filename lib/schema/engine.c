@@ -13,6 +13,7 @@
 #include "../native/relax.h" /* the native engine's hook: findings the API server does not make */
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
+#include "schema_int.h"
 
 typedef struct schema_config {
 	char *schema_dir, *patches_dir, *version, *cache_dir;
@@ -161,7 +162,7 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	size_t n = gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const gr_object *o = gr_set_object(set, idx[i]);
-		if (o->root && gr_schema_add_crd(s->reg, o->root, err) < 0)
+		if (o->root && gri_schema_add_crd_lazy(s->reg, o->root, err) < 0) /* the set outlives s */
 			rc = -1;
 	}
 	if (rc) {
