@@ -513,6 +513,7 @@ static kind_entry *compiled_locked(gr_schema_registry *r, kind_entry *e, bool *o
 		pthread_cond_wait(&r->loaded, &r->mu);
 	if (!e->root && !e->failed) {
 		e->compiling = true;
+		gr_arena_expect(&e->arena, 4096); /* many versions have small schemas */
 		pthread_mutex_unlock(&r->mu);
 		const snode *root = gri_crd_compile(r, e);
 		pthread_mutex_lock(&r->mu);
