@@ -61,11 +61,12 @@ typedef struct input {
 	gr_arena arena; /* trees (when kept), objects, findings' strings */
 	gr_object *objects;
 	size_t nobjects;
-	bool light;      /* trees dropped: objects are light copies, decode again */
-	bool checked;    /* judged in pass 1 (no object needed the set) */
-	bool again;      /* judged in pass 1, then revoked: judge again in pass 2 */
-	bool keep_arena; /* the set borrowed trees from arena: free it last */
-	gr_arena kept;   /* an arena the set borrows from, once replaced */
+	bool light;                   /* trees dropped: objects are light copies, decode again */
+	bool checked;                 /* judged in pass 1 (no object needed the set) */
+	bool again;                   /* judged in pass 1, then revoked: judge again in pass 2 */
+	unsigned char *again_objects; /* or only these objects (whole trees kept) */
+	bool keep_arena;              /* the set borrowed trees from arena: free it last */
+	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
 	conflict *conflicts;
@@ -138,6 +139,8 @@ static void input_release(input *in)
 	in->errors = NULL;
 	free(in->conflicts);
 	in->conflicts = NULL;
+	free(in->again_objects);
+	in->again_objects = NULL;
 }
 
 void gr_session_free(gr_session *s)
@@ -564,6 +567,23 @@ static void add_conflict_finding(gr_session *s, input *in, const conflict *c)
 }
 
 /* Every engine over every object of the input; per-object results in its arena. */
+/* Every engine over object o; its results in the input's arrays. */
+static void check_object(input *in, size_t o, gr_checker *checker, const gr_set *set)
+{
+	gr_check_ctx ctx = {.arena = &in->arena, .set = set};
+	gr_object_status st;
+	gr_error e;
+	if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
+		if (!in->engine_errors)
+			in->engine_error = e;
+		in->engine_errors++;
+	}
+	in->status[o] = (unsigned char)st;
+	in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
+	in->ne[o] = ctx.not_evaluated;
+	in->ne_reason[o] = ctx.not_evaluated_reason;
+}
+
 static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set)
 {
 	size_t n = in->nobjects;
@@ -581,20 +601,25 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 			return;
 		}
 	}
-	for (size_t o = 0; o < n; o++) {
-		gr_check_ctx ctx = {.arena = &in->arena, .set = set};
-		gr_object_status st;
-		gr_error e;
-		if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
-			if (!in->engine_errors)
-				in->engine_error = e;
-			in->engine_errors++;
-		}
-		in->status[o] = (unsigned char)st;
-		in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
-		in->ne[o] = ctx.not_evaluated;
-		in->ne_reason[o] = ctx.not_evaluated_reason;
+	for (size_t o = 0; o < n; o++)
+		check_object(in, o, checker, set);
+}
+
+/* Judge again, with the set, the objects of an input judged early that
+ * the inputs' own policies may concern (in->again_objects): their early
+ * findings and results are replaced; the rest stand. */
+static void check_again(gr_session *s, input *in)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < in->findings.len; i++) {
+		const gr_object *o = in->findings.items[i].object;
+		if (!o || !in->again_objects[o - in->objects])
+			in->findings.items[kept++] = in->findings.items[i];
 	}
+	in->findings.len = kept;
+	for (size_t o = 0; o < in->nobjects; o++)
+		if (in->again_objects[o])
+			check_object(in, o, s->run_checker, s->set);
 }
 
 /* The bytes of a light input judged early, to judge it again: the
@@ -650,6 +675,8 @@ static void check_input(gr_session *s, input *in)
 		if (in->light && again_bytes(s, in))
 			return;
 	}
+	if (in->checked && in->again_objects)
+		check_again(s, in);
 	if (!in->checked) {
 		if (in->light) {              /* decoded again: same objects, same order */
 			if (in->keep_arena) { /* the set holds trees of the light copy */
@@ -752,14 +779,28 @@ static int build_set(gr_session *s, gr_error *err)
 		s->run_checker = gr_checker_ref(s->checker);
 	else if (gr_checker_derive(&s->run_checker, s->checker, s->set, err))
 		return -1;
-	/* Early verdicts the inputs' own policies may change are judged again. */
+	/* Early verdicts the inputs' own policies may change are judged again:
+	 * the objects alone when their whole trees are at hand, else the input
+	 * decoded anew. */
 	for (size_t i = 0; i < s->n && atomic_load(&s->revoked); i++) {
 		input *in = &s->in[i];
-		for (size_t k = 0; in->checked && k < in->nobjects; k++)
-			if (gri_checker_needs_again(s->run_checker, &in->objects[k])) {
-				in->checked = false;
-				in->again = true;
+		for (size_t k = 0; in->checked && k < in->nobjects; k++) {
+			const gr_object *o = &in->objects[k];
+			if (!gri_checker_needs_again(s->run_checker, o))
+				continue;
+			bool whole = o->root &&
+			             (!in->light || gr_checker_wants_kind(s->checker, o->group, o->kind));
+			if (whole && !in->engine_errors && !in->again_objects)
+				in->again_objects = calloc(in->nobjects, 1);
+			if (whole && !in->engine_errors && in->again_objects) {
+				in->again_objects[k] = 1;
+				continue;
 			}
+			in->checked = false; /* the whole input, decoded again */
+			in->again = true;
+			free(in->again_objects);
+			in->again_objects = NULL;
+		}
 	}
 	return 0;
 }
