@@ -874,6 +874,8 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 	size_t nthreads = s->opt.jobs > 1 ? s->opt.jobs : 0;
 	if (nthreads > s->n)
 		nthreads = s->n;
+	if (nthreads < 2)
+		nthreads = 0; /* one input: the calling thread, no worker to start and join */
 	pthread_t *threads = nthreads ? calloc(nthreads, sizeof *threads) : NULL;
 	if (nthreads && !threads)
 		return gr_error_set(err, 0, 0, "out of memory");

@@ -25,6 +25,20 @@ static bool known_type(const gr_value *t)
 	return false;
 }
 
+/* path[len..] = a b c (snprintf costs more than the walk itself on large
+ * CRDs); the new length, or 0 when it does not fit. */
+static size_t append(char *path, size_t len, size_t cap, const char *a, const char *b, const char *c)
+{
+	size_t al = strlen(a), bl = strlen(b), cl = strlen(c);
+	if (len + al + bl + cl >= cap)
+		return 0;
+	memcpy(path + len, a, al);
+	memcpy(path + len + al, b, bl);
+	memcpy(path + len + al + bl, c, cl);
+	path[len + al + bl + cl] = '\0';
+	return len + al + bl + cl;
+}
+
 static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, size_t cap, int depth)
 {
 	if (!s || s->type != GR_OBJECT || depth > 64 || len + 64 >= cap)
@@ -60,18 +74,18 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	if (props && props->type == GR_OBJECT)
 		for (size_t i = 0; i < props->u.o.len; i++) {
 			const gr_member *m = &props->u.o.members[i];
-			int n = snprintf(path + len, cap - len, ".properties[%s]", m->key);
-			if (n > 0 && len + (size_t)n < cap)
-				check_schema(v, &m->value, path, len + (size_t)n, cap, depth + 1);
+			size_t n = append(path, len, cap, ".properties[", m->key, "]");
+			if (n)
+				check_schema(v, &m->value, path, n, cap, depth + 1);
 			path[len] = '\0';
 		}
 	static const char *const single[] = {"items", "additionalProperties", "not"};
 	for (int k = 0; k < 3; k++) {
 		const gr_value *c = gr_get(s, single[k]);
 		if (c && c->type == GR_OBJECT) {
-			int n = snprintf(path + len, cap - len, ".%s", single[k]);
-			if (n > 0 && len + (size_t)n < cap)
-				check_schema(v, c, path, len + (size_t)n, cap, depth + 1);
+			size_t n = append(path, len, cap, ".", single[k], "");
+			if (n)
+				check_schema(v, c, path, n, cap, depth + 1);
 			path[len] = '\0';
 		}
 	}
