@@ -46,7 +46,7 @@ const snode *gri_crd_compile(gr_schema_registry *r, kind_entry *e)
 	gr_scompiler_set_registry_patterns(c, r);
 	const snode *root = gr_scompile(c, e->schema);
 	if (root != &gr_snode_any && !gr_scompiler_failed(c))
-		gr_schema_cel_attach(r->version, &e->arena, &e->cels, (snode *)root, e->schema);
+		gr_schema_cel_attach(r->version, &e->arena, &e->cels, (snode *)root, e->borrowed, e->schema);
 	bool failed = gr_scompiler_failed(c);
 	gr_scompiler_free(c);
 	return failed ? NULL : root;
@@ -69,8 +69,10 @@ static int add_version(gr_schema_registry *r, const char *group, const char *ver
 	if (!gr_registry_find_locked(r, group, version, kind)) {
 		kind_entry *e = gr_registry_add_locked(r, group, version, kind, NULL, namespaced, true);
 		added = e ? 1 : -1;
-		if (e)
+		if (e) {
 			e->schema = schema;
+			e->borrowed = !now;
+		}
 	}
 	pthread_mutex_unlock(&r->mu);
 	if (added == 1 && now && !gr_registry_lookup(r, group, version, kind))

@@ -22,6 +22,7 @@ typedef struct kind_entry {
 	const gr_value *schema;     /* its openAPIV3Schema (borrowed; NULL: anything) */
 	bool compiling;             /* a thread is compiling it */
 	bool failed;                /* memory ran out compiling it */
+	bool borrowed;              /* schema outlives the registry (else compiled at once) */
 	gr_arena arena;             /* its compiled nodes */
 	struct gr_schema_cel *cels; /* its compiled validation rules */
 	struct kind_entry *next;

@@ -123,9 +123,10 @@ int gri_schema_add_crd_lazy(struct gr_schema_registry *r, const gr_value *crd, g
 /* CRD validation rules compiled by lib/cel (cel.c) for the Kubernetes
  * version ("1.30"): attached to a CRD version's root node when it is
  * compiled, kept in a (the version's arena) and linked on *list (freed with
- * gr_schema_cel_free_all). */
+ * gr_schema_cel_free_all). borrowed: schema outlives the rules (else they
+ * keep a copy). */
 void gr_schema_cel_attach(const char *k8s_version, gr_arena *a, struct gr_schema_cel **list, snode *root,
-                          const gr_value *schema);
+                          bool borrowed, const gr_value *schema);
 void gr_schema_cel_free_all(struct gr_schema_cel *list);
 const snode *gr_scompile(scompiler *c, const gr_value *schema);
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);
