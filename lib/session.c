@@ -11,9 +11,12 @@
  *
  * Pass 1 judges at once every input whose verdicts the set cannot change
  * (gr_engine.needs_set) and keeps only its results. An engine's "no" can
- * depend on the inputs holding none of its revoking_kinds (policies): once
- * one is decoded, no more inputs are judged early, and those that were are
- * judged again in pass 2 (decoded again: read again, for a file).
+ * depend on the inputs holding none of its revoking_kinds (policies): when
+ * they hold one, the engine is asked again, with the state prepared from
+ * the set, of every object judged early, and the objects it now needs are
+ * judged again in pass 2 — at once when their whole trees were kept (the
+ * declared kinds), else with their input decoded again (read again, for a
+ * file).
  *
  * Memory: decoded trees are kept between the passes up to
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
@@ -459,7 +462,7 @@ static void read_and_decode(gr_session *s, input *in)
 	for (size_t k = 0; k < in->nobjects && !s->opt.ignore_definitions; k++)
 		if (gri_checker_revoking_kind(s->checker, in->objects[k].group, in->objects[k].kind))
 			atomic_store(&s->revoked, true);
-	bool early = !atomic_load(&s->revoked);
+	bool early = true;
 	for (size_t k = 0; k < in->nobjects && early; k++)
 		early = !gr_checker_needs_set(s->checker, &in->objects[k]);
 	bool only_defines = true; /* every object kept whole: compacting would copy it all */

@@ -318,15 +318,16 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	return 0;
 }
 
-/* With policies, namespace selectors and configMap entries read the set.
- * Without, there is nothing to judge obj against — unless the inputs hold
- * policies, which revoking_kinds tells the session: it then judges obj
- * again with the set, so no policy is ever missed. */
+/* With policies, namespace selectors and configMap entries read the set,
+ * for an object some rule can match by kind (its header says; a light
+ * object will do). Without, there is nothing to judge obj against — unless
+ * the inputs hold policies, which revoking_kinds tells the session: it then
+ * asks again with them, so no policy is ever missed. */
 static bool needs_set(const void *p, const gr_object *obj)
 {
 	const ky_prepared *s = p;
-	(void)obj;
-	return s->set->npolicies > 0;
+	return s->set->npolicies > 0 && obj->root && obj->root->type == GR_OBJECT &&
+	       ky_set_may_match_kind(s->set, obj->kind);
 }
 
 static const char *const kinds[] = {"Namespace", "ConfigMap", "kyverno.io/ClusterPolicy", "kyverno.io/Policy",
