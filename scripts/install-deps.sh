@@ -9,10 +9,12 @@
 #                    lib/regex is checked against RE2, the engine whose syntax Go's regexp shares
 #   clang-format, pkgconf   make format-check; the install test (pkg-config; g++ builds the headers as C++)
 #   locales          localedef and its sources: the LC_NUMERIC test builds a decimal-comma locale
-#   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL); its tests make a CA and call it
+#   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL: headers to build; libssl.so.3 is
+#                    loaded with dlopen when serve starts TLS); its tests make a CA and call it
 #   tzdata           CEL timestamps in named zones and CronJob spec.timeZone are read from /usr/share/zoneinfo
 #   libcurl4-openssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (lib/kube: HTTP/2 over
-#                    OpenSSL, client certificates) and its compressed snapshots
+#                    OpenSSL, client certificates; headers to build, libcurl.so.4 loaded with
+#                    dlopen when a cluster is contacted) and its compressed snapshots
 # And one test tool from the npm registry (node and npm come with the machine):
 #   @microsoft/sarif-multitool   the SARIF validator by the SARIF specification's editors, with the
 #                    2.1.0 schema and GitHub code scanning's ingestion rules; tests/scripts/sarif.sh
