@@ -21,6 +21,10 @@ bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const cha
 /* Once the inputs held a revoking kind: does an engine with revoking kinds
  * need the set for obj (judged early, perhaps light), given c's state? */
 bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
+/* A set that outlives every checker derived from it (a session's): engines
+ * may then borrow its trees, e.g. to compile a CRD version on first use. */
+void gri_set_mark_lasting(gr_set *s);
+bool gri_set_lasting(const gr_set *s);
 /* Objects kept whole (their kinds declared). */
 size_t gri_set_trees(const gr_set *s);
 /* A deep copy of v into a (positions kept); GR_NULL on exhaustion. */

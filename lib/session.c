@@ -150,6 +150,7 @@ void gr_session_free(gr_session *s)
 {
 	if (!s)
 		return;
+	gr_checker_unref(s->run_checker); /* first: it borrows the set's trees */
 	for (size_t i = 0; i < s->n; i++) {
 		s->in[i].keep_arena = false;
 		input_release(&s->in[i]);
@@ -158,7 +159,6 @@ void gr_session_free(gr_session *s)
 	}
 	free(s->in);
 	gr_set_free(s->set);
-	gr_checker_unref(s->run_checker);
 	gr_checker_unref(s->checker);
 	free(s->skipped);
 	free(s->not_evaluated);
@@ -755,6 +755,7 @@ static int build_set(gr_session *s, gr_error *err)
 	s->set = gr_set_new();
 	if (!s->set)
 		return gr_error_set(err, 0, 0, "out of memory");
+	gri_set_mark_lasting(s->set); /* freed after the run checker */
 	for (size_t i = 0; i < s->n; i++) {
 		input *in = &s->in[i];
 		for (size_t k = 0; k < in->nobjects; k++) {

@@ -71,9 +71,7 @@ typedef struct gr_checker gr_checker;
 /* Prepare every selected engine. The checker keeps its own copy of the
  * options: o may change or be freed afterwards. Reference count 1. */
 int gr_checker_new(gr_checker **out, const gr_options *o, gr_error *err);
-/* A checker extending c with the definitions of set (c's own win). It
- * borrows set's trees (a CRD version is compiled on its first use): set
- * must outlive it. */
+/* A checker extending c with the definitions of set (c's own win). */
 int gr_checker_derive(gr_checker **out, gr_checker *c, const gr_set *set, gr_error *err);
 gr_checker *gr_checker_ref(gr_checker *c);
 void gr_checker_unref(gr_checker *c);

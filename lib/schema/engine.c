@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../native/relax.h" /* the native engine's hook: findings the API server does not make */
+#include "../pipeline.h"
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
 #include "schema_int.h"
@@ -162,7 +163,9 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	size_t n = gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const gr_object *o = gr_set_object(set, idx[i]);
-		if (o->root && gri_schema_add_crd_lazy(s->reg, o->root, err) < 0) /* the set outlives s */
+		/* a session's set outlives s: its CRD versions compile on first use */
+		if (o->root && (gri_set_lasting(set) ? gri_schema_add_crd_lazy(s->reg, o->root, err)
+		                                     : gr_schema_add_crd(s->reg, o->root, err)) < 0)
 			rc = -1;
 	}
 	if (rc) {
