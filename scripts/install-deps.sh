@@ -10,7 +10,8 @@
 #   clang-format, pkgconf   make format-check; the install test (pkg-config; g++ builds the headers as C++)
 #   locales          localedef and its sources: the LC_NUMERIC test builds a decimal-comma locale
 #   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL: headers to build; libssl.so.3 is
-#                    loaded with dlopen when serve starts TLS); its tests make a CA and call it
+#                    loaded with dlopen when serve starts TLS); its tests make a CA and call it;
+#                    tests/unit/test_x509 makes certificates with openssl for x509_decode
 #   tzdata           CEL timestamps in named zones and CronJob spec.timeZone are read from /usr/share/zoneinfo
 #   libcurl4-openssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (lib/kube: HTTP/2 over
 #                    OpenSSL, client certificates; headers to build, libcurl.so.4 loaded with
