@@ -82,6 +82,8 @@ typedef struct input {
 	const char **ne_reason;   /* per object */
 	size_t engine_errors;
 	gr_error engine_error;
+	size_t suppressed; /* findings dropped by guardrail.dev/ignore */
+	size_t *sup;       /* the same, per object */
 	int done;
 } input;
 
@@ -111,6 +113,7 @@ void gr_session_options_default(gr_session_options *o)
 	o->jobs = 1;
 	gr_decode_limits_default(&o->limits);
 	o->max_retained_bytes = DEFAULT_RETAINED;
+	o->honour_ignore_annotation = true;
 }
 
 gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
@@ -404,8 +407,11 @@ static int compact(gr_session *s, input *in, bool results)
 		const char **skip = gr_arena_alloc(&c, n * sizeof *skip);
 		size_t *ne = gr_arena_alloc(&c, n * sizeof *ne);
 		const char **ne_reason = gr_arena_alloc(&c, n * sizeof *ne_reason);
-		if (!status || !skip || !ne || !ne_reason)
+		size_t *sup = gr_arena_alloc(&c, n * sizeof *sup);
+		if (!status || !skip || !ne || !ne_reason || !sup)
 			goto oom;
+		memcpy(sup, in->sup, n * sizeof *sup);
+		in->sup = sup;
 		memcpy(status, in->status, n);
 		memcpy(skip, in->skip_reason, n * sizeof *skip);
 		memcpy(ne, in->ne, n * sizeof *ne);
@@ -571,9 +577,10 @@ static void add_conflict_finding(gr_session *s, input *in, const conflict *c)
 
 /* Every engine over every object of the input; per-object results in its arena. */
 /* Every engine over object o; its results in the input's arrays. */
-static void check_object(input *in, size_t o, gr_checker *checker, const gr_set *set)
+static void check_object(gr_session *s, input *in, size_t o, gr_checker *checker, const gr_set *set)
 {
-	gr_check_ctx ctx = {.arena = &in->arena, .set = set};
+	gr_check_ctx ctx = {
+	        .arena = &in->arena, .set = set, .honour_ignore_annotation = s->opt.honour_ignore_annotation};
 	gr_object_status st;
 	gr_error e;
 	if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
@@ -585,17 +592,21 @@ static void check_object(input *in, size_t o, gr_checker *checker, const gr_set 
 	in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
 	in->ne[o] = ctx.not_evaluated;
 	in->ne_reason[o] = ctx.not_evaluated_reason;
+	in->suppressed += ctx.suppressed - in->sup[o]; /* judged again: replaces its count */
+	in->sup[o] = ctx.suppressed;
 }
 
 static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set)
 {
 	size_t n = in->nobjects;
+	in->suppressed = 0;
 	if (n) {
 		in->status = gr_arena_calloc(&in->arena, n, 1);
 		in->skip_reason = gr_arena_calloc(&in->arena, n, sizeof *in->skip_reason);
 		in->ne = gr_arena_calloc(&in->arena, n, sizeof *in->ne);
 		in->ne_reason = gr_arena_calloc(&in->arena, n, sizeof *in->ne_reason);
-		if (!in->status || !in->skip_reason || !in->ne || !in->ne_reason) {
+		in->sup = gr_arena_calloc(&in->arena, n, sizeof *in->sup);
+		if (!in->status || !in->skip_reason || !in->ne || !in->ne_reason || !in->sup) {
 			gr_error e;
 			gr_error_set(&e, 0, 0, "out of memory");
 			in->engine_errors++;
@@ -605,7 +616,7 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 		}
 	}
 	for (size_t o = 0; o < n; o++)
-		check_object(in, o, checker, set);
+		check_object(s, in, o, checker, set);
 }
 
 /* Judge again, with the set, the objects of an input judged early that
@@ -622,7 +633,7 @@ static void check_again(gr_session *s, input *in)
 	in->findings.len = kept;
 	for (size_t o = 0; o < in->nobjects; o++)
 		if (in->again_objects[o])
-			check_object(in, o, s->run_checker, s->set);
+			check_object(s, in, o, s->run_checker, s->set);
 }
 
 /* The bytes of a light input judged early, to judge it again: the
@@ -837,6 +848,7 @@ static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_sum
 	r.report.file = in->name;
 	r.report.objects = in->objects;
 	r.report.status = in->status;
+	r.report.skip_reasons = in->skip_reason;
 	r.report.nobjects = in->read_failed ? 0 : in->nobjects;
 	r.report.findings = in->findings.items;
 	r.report.nfindings = in->findings.len;
@@ -850,6 +862,7 @@ static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_sum
 	sum->files++;
 	sum->errors += r.errors;
 	sum->findings += in->findings.len;
+	sum->suppressed += in->suppressed;
 	for (size_t o = 0; o < r.report.nobjects; o++) {
 		sum->objects++;
 		if (in->status[o] == GR_OBJECT_INVALID)
