@@ -694,8 +694,11 @@ static bool needs_set(const void *prepared, const gr_object *obj)
 		if (!gr_is(rules, GR_ARRAY))
 			return true;
 		for (size_t r = 0; r < rules->u.a.len; r++)
-			if (rule_matches(&rules->u.a.items[r], obj))
-				return true;
+			for (size_t op = 0; op < 4; op++) /* whatever the operation judged */
+				if (rule_matches(&rules->u.a.items[r], obj,
+				                 (const char *const[]){"CREATE", "UPDATE", "DELETE",
+				                                       "CONNECT"}[op]))
+					return true;
 	}
 	return false;
 }
