@@ -157,6 +157,10 @@ static inline const char *nv_str(const gr_value *o, const char *key)
 	return gr_get_str(o, key);
 }
 bool nv_int(const gr_value *v, int64_t *out);
+/* The default minor when no kubernetes-version is given: every versioned
+ * rule at its newest behaviour. */
+#define NV_MINOR_LATEST 99
+
 /* the version selected is 1.<minor> or later */
 static inline bool nv_since(const nv_ctx *c, int minor)
 {
