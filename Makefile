@@ -15,8 +15,8 @@ WARN     := -Wall -Wextra $(WERROR) -Wshadow -Wno-unused-parameter
 override CPPFLAGS := -Iinclude -D_GNU_SOURCE -MMD -MP $(CPPFLAGS)
 LDFLAGS  ?=
 STD      := -std=c11
-LDLIBS   := -lyaml -lpthread -lm -lssl -lcrypto -lcurl -lz
-LIB_LDLIBS := -lyaml -lpthread -lm -lz -lcurl # what libguardrail itself needs (OpenSSL is the server's; libcurl lib/kube's)
+LDLIBS   := -lyaml -lpthread -lm -lz -ldl
+LIB_LDLIBS := -lyaml -lpthread -lm -lz -ldl # what libguardrail itself needs (libcurl is dlopened by lib/kube, OpenSSL by serve)
 VERSION  := 0.1.0
 SOMAJOR  := 0
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -128,7 +128,7 @@ test-sanitize: deps
 test-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/guardrail \
-		build-tsan/tests/unit/test_swap build-tsan/tests/unit/test_pipeline
+		build-tsan/tests/unit/test_swap build-tsan/tests/unit/test_pipeline build-tsan/tests/unit/test_early
 	@BUILD=build-tsan sh tests/tsan.sh
 
 # libFuzzer harnesses (clang). Run one: tests/fuzz/run.sh fuzz_decode 600

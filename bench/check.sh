@@ -3,8 +3,13 @@
 # objects/s, MB/s, peak RSS, the share of time beyond libyaml's bare parse,
 # the cost of each engine, one small file end to end, and kubeconform's
 # figures and the ratio when a kubeconform binary is on PATH.
+# BASE=path/to/guardrail (an older build) first prints it side by side with
+# this one: CPU (user+sys) and wall per run, and peak RSS, for one small
+# file and for the corpus, the two binaries run alternately so that a busy
+# machine weighs on both alike (COMPARE_ONLY=1: that and nothing else).
 # Figures only: nothing here passes or fails.
 set -e
+[ -n "$BASE" ] && BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
 cd "$(dirname "$0")/.."
 make --no-print-directory bench >/dev/null
 G=build/guardrail
@@ -35,6 +40,42 @@ cpu_s() {
 		i=$((i + 1))
 	done | median
 }
+
+# per_run N CMD...: "wall cpu" seconds per run, over N runs in one loop
+per_run() {
+	n=$1
+	shift
+	/usr/bin/time -f '%e %U %S' sh -c 'n=$1; shift; i=0; while [ $i -lt "$n" ]; do "$@" >/dev/null 2>&1; i=$((i + 1)); done' \
+		sh "$n" "$@" 2>&1 >/dev/null | tail -1 | awk -v n="$n" '{printf "%.6f %.6f\n", $1 / n, ($2 + $3) / n}'
+}
+# compare LABEL N CMD-ARGS...: BASE and this build alternately, 5 rounds of
+# N runs each; medians of wall and CPU per run, and of peak RSS.
+compare() {
+	label=$1 n=$2
+	shift 2
+	: >"$tmpc/base" && : >"$tmpc/new" && : >"$tmpc/base.rss" && : >"$tmpc/new.rss"
+	for round in 1 2 3 4 5; do
+		per_run "$n" "$BASE" "$@" >>"$tmpc/base"
+		per_run "$n" "$G" "$@" >>"$tmpc/new"
+		rss_kb "$BASE" "$@" >>"$tmpc/base.rss"
+		rss_kb "$G" "$@" >>"$tmpc/new.rss"
+	done
+	bw=$(cut -d' ' -f1 "$tmpc/base" | median) bc_=$(cut -d' ' -f2 "$tmpc/base" | median)
+	nw=$(cut -d' ' -f1 "$tmpc/new" | median) nc=$(cut -d' ' -f2 "$tmpc/new" | median)
+	br=$(median <"$tmpc/base.rss") nr=$(median <"$tmpc/new.rss")
+	printf '%s: CPU %.1f ms (base %.1f ms, %+.0f%%), wall %.1f ms (base %.1f ms, %+.0f%%), peak RSS %.1f MiB (base %.1f MiB)\n' \
+		"$label" "$(echo "$nc * 1000" | bc -l)" "$(echo "$bc_ * 1000" | bc -l)" "$(echo "($nc - $bc_) * 100 / $bc_" | bc -l)" \
+		"$(echo "$nw * 1000" | bc -l)" "$(echo "$bw * 1000" | bc -l)" "$(echo "($nw - $bw) * 100 / $bw" | bc -l)" \
+		"$(echo "$nr / 1024" | bc -l)" "$(echo "$br / 1024" | bc -l)"
+}
+if [ -n "$BASE" ]; then
+	tmpc=$(mktemp -d)
+	echo "against BASE=$BASE (median of 5 alternating rounds):"
+	compare "one small file (check examples/bad/deployment.yaml)" 50 check examples/bad/deployment.yaml
+	compare "corpus (check -o json $CORPUS)" 3 check -o json "$CORPUS"
+	rm -rf "$tmpc"
+	[ -n "$COMPARE_ONLY" ] && exit 0
+fi
 
 echo "machine: $(nproc) cores; corpus: $(echo "$FILES" | wc -l) files, $MB MB"
 LY=$(build/bench/libyaml_parse $FILES)

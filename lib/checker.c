@@ -304,6 +304,25 @@ bool gr_checker_wants_kind(const gr_checker *c, const char *group, const char *k
 	return false;
 }
 
+bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const char *kind)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (gri_kind_listed(c->engines[i].engine->revoking_kinds, group, kind))
+			return true;
+	return false;
+}
+
+bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const slot *s = &c->engines[i];
+		if (s->engine->revoking_kinds &&
+		    (!s->engine->needs_set || s->engine->needs_set(s->prepared, obj)))
+			return true;
+	}
+	return false;
+}
+
 bool gr_checker_needs_set(const gr_checker *c, const gr_object *obj)
 {
 	for (size_t i = 0; i < c->n; i++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guardrail/guardrail.h"
+#include "pipeline.h"
 
 const char *gr_version(void)
 {
@@ -32,11 +33,16 @@ const gr_engine *gr_builtin_engine(const char *name)
 
 bool gr_engine_wants_kind(const gr_engine *e, const char *group, const char *kind)
 {
-	if (!e->kinds)
+	return gri_kind_listed(e->kinds, group, kind);
+}
+
+bool gri_kind_listed(const char *const *kinds, const char *group, const char *kind)
+{
+	if (!kinds)
 		return false;
 	size_t gl = strlen(group);
-	for (size_t i = 0; e->kinds[i]; i++) {
-		const char *k = e->kinds[i];
+	for (size_t i = 0; kinds[i]; i++) {
+		const char *k = kinds[i];
 		const char *slash = strchr(k, '/');
 		if (slash ? (size_t)(slash - k) == gl && memcmp(k, group, gl) == 0 &&
 		                    strcmp(slash + 1, kind) == 0

@@ -14,6 +14,17 @@
  * set has a tree and different content, *conflict is its index, else
  * (size_t)-1. Returns the new index, or (size_t)-1 on allocation failure. */
 size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, size_t *conflict);
+/* Is (group, kind) in a kinds list ("Namespace", "group/Kind"; NULL: no)? */
+bool gri_kind_listed(const char *const *kinds, const char *group, const char *kind);
+/* Does an engine of c list (group, kind) in its revoking_kinds? */
+bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const char *kind);
+/* Once the inputs held a revoking kind: does an engine with revoking kinds
+ * need the set for obj (judged early, perhaps light), given c's state? */
+bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
+/* A set that outlives every checker derived from it (a session's): engines
+ * may then borrow its trees, e.g. to compile a CRD version on first use. */
+void gri_set_mark_lasting(gr_set *s);
+bool gri_set_lasting(const gr_set *s);
 /* Objects kept whole (their kinds declared). */
 size_t gri_set_trees(const gr_set *s);
 /* A deep copy of v into a (positions kept); GR_NULL on exhaustion. */

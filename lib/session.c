@@ -9,6 +9,15 @@
  * input order; at most a window of inputs is in flight beyond the last one
  * reported.
  *
+ * Pass 1 judges at once every input whose verdicts the set cannot change
+ * (gr_engine.needs_set) and keeps only its results. An engine's "no" can
+ * depend on the inputs holding none of its revoking_kinds (policies): when
+ * they hold one, the engine is asked again, with the state prepared from
+ * the set, of every object judged early, and the objects it now needs are
+ * judged again in pass 2 — at once when their whole trees were kept (the
+ * declared kinds), else with their input decoded again (read again, for a
+ * file).
+ *
  * Memory: decoded trees are kept between the passes up to
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
  * and a light copy of each object's header and metadata (enough to index
@@ -44,7 +53,8 @@ typedef struct conflict {
 typedef struct input {
 	input_kind kind;
 	char *name;
-	const char *data; /* bytes (the caller's, or owned) */
+	const char *data;  /* bytes (the caller's, or owned) */
+	const char *bytes; /* the caller's bytes (IN_BYTES), kept for judging again */
 	size_t len;
 	char *owned;
 	const gr_value *value;
@@ -54,10 +64,12 @@ typedef struct input {
 	gr_arena arena; /* trees (when kept), objects, findings' strings */
 	gr_object *objects;
 	size_t nobjects;
-	bool light;      /* trees dropped: objects are light copies, decode again */
-	bool checked;    /* judged in pass 1 (no object needed the set) */
-	bool keep_arena; /* the set borrowed trees from arena: free it last */
-	gr_arena kept;   /* an arena the set borrows from, once replaced */
+	bool light;                   /* trees dropped: objects are light copies, decode again */
+	bool checked;                 /* judged in pass 1 (no object needed the set) */
+	bool again;                   /* judged in pass 1, then revoked: judge again in pass 2 */
+	unsigned char *again_objects; /* or only these objects (whole trees kept) */
+	bool keep_arena;              /* the set borrowed trees from arena: free it last */
+	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
 	conflict *conflicts;
@@ -71,6 +83,7 @@ typedef struct input {
 	size_t engine_errors;
 	gr_error engine_error;
 	size_t suppressed; /* findings dropped by guardrail.dev/ignore */
+	size_t *sup;       /* the same, per object */
 	int done;
 } input;
 
@@ -82,6 +95,7 @@ struct gr_session {
 	gr_set *set;
 	gr_checker *run_checker;
 	atomic_size_t retained;
+	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
 	/* work distribution */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -115,6 +129,7 @@ gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
 		s->opt.max_retained_bytes = DEFAULT_RETAINED;
 	s->checker = gr_checker_ref(c);
 	atomic_init(&s->retained, 0);
+	atomic_init(&s->revoked, false);
 	return s;
 }
 
@@ -130,12 +145,15 @@ static void input_release(input *in)
 	in->errors = NULL;
 	free(in->conflicts);
 	in->conflicts = NULL;
+	free(in->again_objects);
+	in->again_objects = NULL;
 }
 
 void gr_session_free(gr_session *s)
 {
 	if (!s)
 		return;
+	gr_checker_unref(s->run_checker); /* first: it borrows the set's trees */
 	for (size_t i = 0; i < s->n; i++) {
 		s->in[i].keep_arena = false;
 		input_release(&s->in[i]);
@@ -144,7 +162,6 @@ void gr_session_free(gr_session *s)
 	}
 	free(s->in);
 	gr_set_free(s->set);
-	gr_checker_unref(s->run_checker);
 	gr_checker_unref(s->checker);
 	free(s->skipped);
 	free(s->not_evaluated);
@@ -182,7 +199,7 @@ int gr_session_add_bytes(gr_session *s, const char *name, const char *data, size
 	input *in = add_input(s, IN_BYTES, name);
 	if (!in)
 		return -1;
-	in->data = data ? data : "";
+	in->data = in->bytes = data ? data : "";
 	in->len = data ? len : 0;
 	return 0;
 }
@@ -370,6 +387,9 @@ static int compact(gr_session *s, input *in, bool results)
 	gr_arena c;
 	gr_arena_init(&c);
 	size_t n = in->nobjects;
+	/* one compact arena lives per input to the end of the run: size its
+	 * first chunk for light objects and findings, not the 64 KiB default */
+	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
 	if (n && !objs)
 		goto oom;
@@ -387,8 +407,11 @@ static int compact(gr_session *s, input *in, bool results)
 		const char **skip = gr_arena_alloc(&c, n * sizeof *skip);
 		size_t *ne = gr_arena_alloc(&c, n * sizeof *ne);
 		const char **ne_reason = gr_arena_alloc(&c, n * sizeof *ne_reason);
-		if (!status || !skip || !ne || !ne_reason)
+		size_t *sup = gr_arena_alloc(&c, n * sizeof *sup);
+		if (!status || !skip || !ne || !ne_reason || !sup)
 			goto oom;
+		memcpy(sup, in->sup, n * sizeof *sup);
+		in->sup = sup;
 		memcpy(status, in->status, n);
 		memcpy(skip, in->skip_reason, n * sizeof *skip);
 		memcpy(ne, in->ne, n * sizeof *ne);
@@ -442,17 +465,20 @@ static void read_and_decode(gr_session *s, input *in)
 	gr_arena_expect(&in->arena, in->len * 2 + 1024);
 	decode_input(in, &s->opt.limits, true);
 	/* Judge now what the set cannot change, and keep only the results. */
+	for (size_t k = 0; k < in->nobjects && !s->opt.ignore_definitions; k++)
+		if (gri_checker_revoking_kind(s->checker, in->objects[k].group, in->objects[k].kind))
+			atomic_store(&s->revoked, true);
 	bool early = true;
 	for (size_t k = 0; k < in->nobjects && early; k++)
 		early = !gr_checker_needs_set(s->checker, &in->objects[k]);
-	bool defines = false; /* holds declared kinds: the set will borrow the trees */
-	for (size_t k = 0; k < in->nobjects && !defines; k++)
-		defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind);
+	bool only_defines = true; /* every object kept whole: compacting would copy it all */
+	for (size_t k = 0; k < in->nobjects && only_defines; k++)
+		only_defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind);
 	if (early) {
 		gr_findings_init(&in->findings, &in->arena);
 		check_objects(s, in, s->checker, NULL);
 		in->checked = true;
-		if (in->kind != IN_VALUE && (defines || compact(s, in, true) == 0)) {
+		if (in->kind != IN_VALUE && (only_defines || compact(s, in, true) == 0)) {
 			free(in->owned); /* every object is judged: the bytes are done with */
 			in->owned = NULL;
 			in->data = NULL;
@@ -550,6 +576,26 @@ static void add_conflict_finding(gr_session *s, input *in, const conflict *c)
 }
 
 /* Every engine over every object of the input; per-object results in its arena. */
+/* Every engine over object o; its results in the input's arrays. */
+static void check_object(gr_session *s, input *in, size_t o, gr_checker *checker, const gr_set *set)
+{
+	gr_check_ctx ctx = {
+	        .arena = &in->arena, .set = set, .honour_ignore_annotation = s->opt.honour_ignore_annotation};
+	gr_object_status st;
+	gr_error e;
+	if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
+		if (!in->engine_errors)
+			in->engine_error = e;
+		in->engine_errors++;
+	}
+	in->status[o] = (unsigned char)st;
+	in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
+	in->ne[o] = ctx.not_evaluated;
+	in->ne_reason[o] = ctx.not_evaluated_reason;
+	in->suppressed += ctx.suppressed - in->sup[o]; /* judged again: replaces its count */
+	in->sup[o] = ctx.suppressed;
+}
+
 static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set)
 {
 	size_t n = in->nobjects;
@@ -559,7 +605,8 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 		in->skip_reason = gr_arena_calloc(&in->arena, n, sizeof *in->skip_reason);
 		in->ne = gr_arena_calloc(&in->arena, n, sizeof *in->ne);
 		in->ne_reason = gr_arena_calloc(&in->arena, n, sizeof *in->ne_reason);
-		if (!in->status || !in->skip_reason || !in->ne || !in->ne_reason) {
+		in->sup = gr_arena_calloc(&in->arena, n, sizeof *in->sup);
+		if (!in->status || !in->skip_reason || !in->ne || !in->ne_reason || !in->sup) {
 			gr_error e;
 			gr_error_set(&e, 0, 0, "out of memory");
 			in->engine_errors++;
@@ -568,23 +615,66 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 			return;
 		}
 	}
-	for (size_t o = 0; o < n; o++) {
-		gr_check_ctx ctx = {.arena = &in->arena,
-		                    .set = set,
-		                    .honour_ignore_annotation = s->opt.honour_ignore_annotation};
-		gr_object_status st;
-		gr_error e;
-		if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
-			if (!in->engine_errors)
-				in->engine_error = e;
-			in->engine_errors++;
-		}
-		in->status[o] = (unsigned char)st;
-		in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
-		in->ne[o] = ctx.not_evaluated;
-		in->ne_reason[o] = ctx.not_evaluated_reason;
-		in->suppressed += ctx.suppressed;
+	for (size_t o = 0; o < n; o++)
+		check_object(s, in, o, checker, set);
+}
+
+/* Judge again, with the set, the objects of an input judged early that
+ * the inputs' own policies may concern (in->again_objects): their early
+ * findings and results are replaced; the rest stand. */
+static void check_again(gr_session *s, input *in)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < in->findings.len; i++) {
+		const gr_object *o = in->findings.items[i].object;
+		if (!o || !in->again_objects[o - in->objects])
+			in->findings.items[kept++] = in->findings.items[i];
 	}
+	in->findings.len = kept;
+	for (size_t o = 0; o < in->nobjects; o++)
+		if (in->again_objects[o])
+			check_object(s, in, o, s->run_checker, s->set);
+}
+
+/* The bytes of a light input judged early, to judge it again: the
+ * caller's (IN_BYTES) or the file's, read again. -1 when it cannot be read
+ * (then reported as a read error). */
+static int again_bytes(gr_session *s, input *in)
+{
+	if (in->kind == IN_BYTES) {
+		in->data = in->bytes;
+		return 0;
+	}
+	if (in->kind != IN_FILE)
+		return 0;
+	char *data;
+	size_t len;
+	gr_error_clear(&in->read_error);
+	if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &in->read_error)) {
+		in->read_failed = true;
+		gr_findings_init(&in->findings, &in->arena);
+		add_file_finding(in, "read", &in->read_error, 0);
+		return -1;
+	}
+	free(in->owned);
+	in->owned = data;
+	in->data = data;
+	in->len = len;
+	return 0;
+}
+
+/* Decoded again, the input holds other objects than in pass 1 (changed on
+ * disk): judge what is there, and say so. */
+static void decode_changed(input *in, size_t before)
+{
+	gr_error e;
+	gr_error_set(&e, 0, 0, "changed while being checked: %zu objects when first read, %zu now", before,
+	             in->nobjects);
+	gr_error_set_file(&e, in->name);
+	if (!in->engine_errors)
+		in->engine_error = e;
+	in->engine_errors++;
+	in->nconflicts = 0; /* they name objects of the first reading */
 }
 
 static void check_input(gr_session *s, input *in)
@@ -594,6 +684,13 @@ static void check_input(gr_session *s, input *in)
 		add_file_finding(in, "read", &in->read_error, 0);
 		return;
 	}
+	if (in->again) { /* the early verdicts are void: judge again, with the set */
+		gr_findings_free(&in->findings);
+		if (in->light && again_bytes(s, in))
+			return;
+	}
+	if (in->checked && in->again_objects)
+		check_again(s, in);
 	if (!in->checked) {
 		if (in->light) {              /* decoded again: same objects, same order */
 			if (in->keep_arena) { /* the set holds trees of the light copy */
@@ -604,7 +701,10 @@ static void check_input(gr_session *s, input *in)
 			}
 			gr_arena_init(&in->arena);
 			gr_arena_expect(&in->arena, in->len * 2 + 1024);
+			size_t before = in->nobjects;
 			decode_input(in, &s->opt.limits, false);
+			if (in->nobjects != before) /* a file rewritten during the run */
+				decode_changed(in, before);
 		}
 		gr_findings_init(&in->findings, &in->arena);
 		check_objects(s, in, s->run_checker, s->set);
@@ -666,6 +766,7 @@ static int build_set(gr_session *s, gr_error *err)
 	s->set = gr_set_new();
 	if (!s->set)
 		return gr_error_set(err, 0, 0, "out of memory");
+	gri_set_mark_lasting(s->set); /* freed after the run checker */
 	for (size_t i = 0; i < s->n; i++) {
 		input *in = &s->in[i];
 		for (size_t k = 0; k < in->nobjects; k++) {
@@ -689,11 +790,34 @@ static int build_set(gr_session *s, gr_error *err)
 			in->nconflicts++;
 		}
 	}
-	if (gri_set_trees(s->set) == 0) {
+	if (gri_set_trees(s->set) == 0)
 		s->run_checker = gr_checker_ref(s->checker);
-		return 0;
+	else if (gr_checker_derive(&s->run_checker, s->checker, s->set, err))
+		return -1;
+	/* Early verdicts the inputs' own policies may change are judged again:
+	 * the objects alone when their whole trees are at hand, else the input
+	 * decoded anew. */
+	for (size_t i = 0; i < s->n && atomic_load(&s->revoked); i++) {
+		input *in = &s->in[i];
+		for (size_t k = 0; in->checked && k < in->nobjects; k++) {
+			const gr_object *o = &in->objects[k];
+			if (!gri_checker_needs_again(s->run_checker, o))
+				continue;
+			bool whole = o->root &&
+			             (!in->light || gr_checker_wants_kind(s->checker, o->group, o->kind));
+			if (whole && !in->engine_errors && !in->again_objects)
+				in->again_objects = calloc(in->nobjects, 1);
+			if (whole && !in->engine_errors && in->again_objects) {
+				in->again_objects[k] = 1;
+				continue;
+			}
+			in->checked = false; /* the whole input, decoded again */
+			in->again = true;
+			free(in->again_objects);
+			in->again_objects = NULL;
+		}
 	}
-	return gr_checker_derive(&s->run_checker, s->checker, s->set, err);
+	return 0;
 }
 
 /* ---- the summary ---- */
@@ -767,6 +891,8 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 	size_t nthreads = s->opt.jobs > 1 ? s->opt.jobs : 0;
 	if (nthreads > s->n)
 		nthreads = s->n;
+	if (nthreads < 2)
+		nthreads = 0; /* one input: the calling thread, no worker to start and join */
 	pthread_t *threads = nthreads ? calloc(nthreads, sizeof *threads) : NULL;
 	if (nthreads && !threads)
 		return gr_error_set(err, 0, 0, "out of memory");

@@ -46,6 +46,7 @@ struct gr_set {
 	entry *v;
 	size_t n, cap;
 	size_t ntrees;
+	bool lasting; /* outlives every checker derived from it (a session's set) */
 	map by_name, by_kind, by_label;
 };
 
@@ -332,6 +333,16 @@ int gr_set_add(gr_set *s, const gr_object *obj, bool keep_tree)
 {
 	size_t conflict;
 	return gri_set_add(s, obj, keep_tree, false, &conflict) == (size_t)-1 ? -1 : 0;
+}
+
+void gri_set_mark_lasting(gr_set *s)
+{
+	s->lasting = true;
+}
+
+bool gri_set_lasting(const gr_set *s)
+{
+	return s && s->lasting;
 }
 
 size_t gri_set_trees(const gr_set *s)

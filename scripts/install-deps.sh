@@ -9,11 +9,13 @@
 #                    lib/regex is checked against RE2, the engine whose syntax Go's regexp shares
 #   clang-format, pkgconf   make format-check; the install test (pkg-config; g++ builds the headers as C++)
 #   locales          localedef and its sources: the LC_NUMERIC test builds a decimal-comma locale
-#   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL); its tests make a CA and call it;
+#   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL: headers to build; libssl.so.3 is
+#                    loaded with dlopen when serve starts TLS); its tests make a CA and call it;
 #                    tests/unit/test_x509 makes certificates with openssl for x509_decode
 #   tzdata           CEL timestamps in named zones and CronJob spec.timeZone are read from /usr/share/zoneinfo
 #   libcurl4-openssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (lib/kube: HTTP/2 over
-#                    OpenSSL, client certificates) and its compressed snapshots
+#                    OpenSSL, client certificates; headers to build, libcurl.so.4 loaded with
+#                    dlopen when a cluster is contacted) and its compressed snapshots
 #   nghttp2-proxy    nghttpx, an HTTP/2 TLS front for the audit tests' replay server (the client speaks h2)
 #   kubectl          `check --kustomize` renders kustomizations with `kubectl kustomize` (and the
 #                    kube-linter conformance case flag-kustomize-support runs it)

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>

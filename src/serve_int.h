@@ -5,6 +5,7 @@
  *   serve_server.c  epoll workers: TLS connections, HTTP/1.1, timeouts, routing
  *   serve_http.c    the HTTP/1.1 request parser (pure: bytes in, fields out)
  *   serve_tls.c     TLS context from the certificate and key files
+ *   serve_ssl.c     OpenSSL, loaded with dlopen when serve first needs TLS
  *   serve_config.c  --config: the prepared policy set, refcounted, swapped whole
  *   serve_judge.c   one AdmissionReview through the engines: the verdict
  *   serve_metrics.c counters per worker, rendered as Prometheus text
@@ -15,6 +16,7 @@
 #ifndef GUARDRAIL_SERVE_INT_H
 #define GUARDRAIL_SERVE_INT_H
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -201,6 +203,49 @@ extern serve_global_metrics serve_gm;
 
 /* Render every worker's metrics into b. */
 void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n);
+
+/* ---- OpenSSL on first use (serve_ssl.c) ---- */
+
+/* The program does not link OpenSSL, so no other command pays for loading
+ * it (systemd's "dlopen-ify optional libraries" pattern). Every OpenSSL
+ * function serve calls is one pointer, sym_<name>, with OpenSSL's own
+ * prototype; OpenSSL's macros over SSL_CTX_ctrl are written out at the call
+ * sites. serve_ssl_load fills them (once, thread-safe). */
+/* clang-format off */
+#define SERVE_SSL_FUNCTIONS(X)                \
+	X(TLS_server_method)                  \
+	X(SSL_CTX_new)                        \
+	X(SSL_CTX_free)                       \
+	X(SSL_CTX_up_ref)                     \
+	X(SSL_CTX_ctrl)                       \
+	X(SSL_CTX_set_options)                \
+	X(SSL_CTX_set_cipher_list)            \
+	X(SSL_CTX_set_session_id_context)     \
+	X(SSL_CTX_set_alpn_select_cb)         \
+	X(SSL_CTX_use_certificate_chain_file) \
+	X(SSL_CTX_use_PrivateKey_file)        \
+	X(SSL_CTX_check_private_key)          \
+	X(SSL_new)                            \
+	X(SSL_free)                           \
+	X(SSL_set_fd)                         \
+	X(SSL_set_accept_state)               \
+	X(SSL_do_handshake)                   \
+	X(SSL_read)                           \
+	X(SSL_write)                          \
+	X(SSL_shutdown)                       \
+	X(SSL_get_error)                      \
+	X(SSL_has_pending)                    \
+	X(ERR_get_error)                      \
+	X(ERR_error_string_n)                 \
+	X(ERR_clear_error)
+/* clang-format on */
+#define SERVE_SSL_DECLARE(name) extern __typeof__(name) *sym_##name;
+SERVE_SSL_FUNCTIONS(SERVE_SSL_DECLARE)
+#undef SERVE_SSL_DECLARE
+
+/* Load libssl.so.3 (and through it libcrypto.so.3); 0, or -1 with err
+ * naming the library. Later calls return the first outcome. */
+int serve_ssl_load(gr_error *err);
 
 /* ---- TLS (serve_tls.c) ---- */
 

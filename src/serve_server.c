@@ -22,7 +22,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,9 +177,10 @@ static void conn_close(worker *w, conn *c)
 		atomic_fetch_sub(&serve_gm.in_flight, 1);
 	if (c->ssl) {
 		if (c->handshake_done)
-			SSL_shutdown(c->ssl); /* best effort close_notify */
-		ERR_clear_error(); /* the queue is per thread: never leave errors for the next connection */
-		SSL_free(c->ssl);
+			sym_SSL_shutdown(c->ssl); /* best effort close_notify */
+		sym_ERR_clear_error(); /* the queue is per thread: never leave errors for the next connection
+		                        */
+		sym_SSL_free(c->ssl);
 	}
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
@@ -214,9 +214,9 @@ static void conn_finish(worker *w, conn *c)
 		conn_close(w, c);
 		return;
 	}
-	ERR_clear_error();
-	SSL_shutdown(c->ssl);
-	ERR_clear_error();
+	sym_ERR_clear_error();
+	sym_SSL_shutdown(c->ssl);
+	sym_ERR_clear_error();
 	shutdown(c->fd, SHUT_WR);
 	c->lingering = true;
 	c->linger_until = serve_now_ms() + 2000;
@@ -259,18 +259,18 @@ static void accept_all(worker *w)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		conn *c = calloc(1, sizeof *c);
 		SSL_CTX *ctx = serve_tls_current();
-		SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+		SSL *ssl = ctx ? sym_SSL_new(ctx) : NULL;
 		if (ctx)
-			SSL_CTX_free(ctx); /* the SSL holds its own reference */
+			sym_SSL_CTX_free(ctx); /* the SSL holds its own reference */
 		if (!c || !ssl) {
 			free(c);
 			if (ssl)
-				SSL_free(ssl);
+				sym_SSL_free(ssl);
 			close(fd);
 			continue;
 		}
-		SSL_set_fd(ssl, fd);
-		SSL_set_accept_state(ssl);
+		sym_SSL_set_fd(ssl, fd);
+		sym_SSL_set_accept_state(ssl);
 		c->fd = fd;
 		c->ssl = ssl;
 		c->req_start_ms = c->last_ms = serve_now_ms();
@@ -278,7 +278,7 @@ static void accept_all(worker *w)
 		c->events = EPOLLIN | EPOLLRDHUP;
 		struct epoll_event e = {.events = c->events, .data.ptr = c};
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &e) != 0) {
-			SSL_free(ssl);
+			sym_SSL_free(ssl);
 			close(fd);
 			free(c);
 			continue;
@@ -298,20 +298,20 @@ static int flush_out(worker *w, conn *c)
 {
 	while (c->out_off < c->out.len) {
 		size_t n = c->out.len - c->out_off;
-		ERR_clear_error();
-		int r = SSL_write(c->ssl, c->out.data + c->out_off, n > (1u << 30) ? (1 << 30) : (int)n);
+		sym_ERR_clear_error();
+		int r = sym_SSL_write(c->ssl, c->out.data + c->out_off, n > (1u << 30) ? (1 << 30) : (int)n);
 		if (r > 0) {
 			c->out_off += (size_t)r;
 			continue;
 		}
-		int e = SSL_get_error(c->ssl, r);
+		int e = sym_SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
 			c->reading_paused = true;
 			set_events(w, c,
 			           e == SSL_ERROR_WANT_WRITE ? EPOLLOUT | EPOLLRDHUP : EPOLLIN | EPOLLRDHUP);
 			return 0;
 		}
-		ERR_clear_error();
+		sym_ERR_clear_error();
 		return -1;
 	}
 	if (c->out.cap > 8192)
@@ -709,10 +709,10 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 		return;
 	}
 	if (!c->handshake_done) {
-		ERR_clear_error();
-		int r = SSL_do_handshake(c->ssl);
+		sym_ERR_clear_error();
+		int r = sym_SSL_do_handshake(c->ssl);
 		if (r != 1) {
-			int e = SSL_get_error(c->ssl, r);
+			int e = sym_SSL_get_error(c->ssl, r);
 			if (e == SSL_ERROR_WANT_READ) {
 				set_events(w, c, EPOLLIN | EPOLLRDHUP);
 				return;
@@ -721,7 +721,7 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 				set_events(w, c, EPOLLOUT | EPOLLRDHUP);
 				return;
 			}
-			ERR_clear_error();
+			sym_ERR_clear_error();
 			atomic_fetch_add_explicit(&w->m->tls_handshake_errors, 1, memory_order_relaxed);
 			conn_close(w, c);
 			return;
@@ -771,8 +771,8 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 				conn_close(w, c);
 			return;
 		}
-		ERR_clear_error();
-		int n = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
+		sym_ERR_clear_error();
+		int n = sym_SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 		if (n > 0) {
 			if (c->in_len == 0 && !c->head_done) {
 				c->req_start_ms = c->last_ms;
@@ -791,18 +791,18 @@ static void on_event(worker *w, conn *c, uint32_t ev)
 			/* All answered and nothing buffered by TLS: epoll (level
 			 * triggered) says when more arrives, so skip a read that
 			 * would only return EAGAIN. */
-			if (c->in_len == 0 && !SSL_has_pending(c->ssl))
+			if (c->in_len == 0 && !sym_SSL_has_pending(c->ssl))
 				break;
 			continue;
 		}
-		int e = SSL_get_error(c->ssl, n);
+		int e = sym_SSL_get_error(c->ssl, n);
 		if (e == SSL_ERROR_WANT_READ)
 			break;
 		if (e == SSL_ERROR_WANT_WRITE) {
 			set_events(w, c, EPOLLOUT | EPOLLRDHUP);
 			break;
 		}
-		ERR_clear_error();
+		sym_ERR_clear_error();
 		conn_close(w, c); /* EOF, reset, or a TLS error */
 		return;
 	}

@@ -8,7 +8,6 @@
  * ones take the new one. A pair that fails to load (a half-written Secret,
  * a key that does not match) is refused and the old context keeps serving.
  */
-#include <openssl/err.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -34,46 +33,50 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
 
 static void ssl_error(gr_error *err, const char *what, const char *file)
 {
-	unsigned long e = ERR_get_error();
+	unsigned long e = sym_ERR_get_error();
 	char buf[256];
-	ERR_error_string_n(e, buf, sizeof buf);
-	ERR_clear_error();
+	sym_ERR_error_string_n(e, buf, sizeof buf);
+	sym_ERR_clear_error();
 	gr_error_set(err, 0, 0, "%s %s: %s", what, file, e ? buf : "failed");
 }
 
 SSL_CTX *serve_tls_load(const char *cert_file, const char *key_file, gr_error *err)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (serve_ssl_load(err))
+		return NULL;
+	SSL_CTX *ctx = sym_SSL_CTX_new(sym_TLS_server_method());
 	if (!ctx) {
 		ssl_error(err, "cannot create a TLS context for", cert_file);
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-	                                 SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-	                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	sym_SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL);
+	sym_SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+	                                     SSL_OP_NO_COMPRESSION);
+	sym_SSL_CTX_ctrl(ctx, SSL_CTRL_MODE,
+	                 SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+	                         SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+	                 NULL);
 	/* TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all fine). */
-	SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"guardrail", 9);
-	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	sym_SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
+	sym_SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_SERVER, NULL);
+	sym_SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"guardrail", 9);
+	sym_SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	/* Read whole records (and whatever follows) in one system call; the
 	 * server then checks SSL_has_pending before waiting on epoll again. */
-	SSL_CTX_set_read_ahead(ctx, 1);
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+	sym_SSL_CTX_ctrl(ctx, SSL_CTRL_SET_READ_AHEAD, 1, NULL);
+	if (sym_SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
 		ssl_error(err, "cannot read the certificate", cert_file);
-		SSL_CTX_free(ctx);
+		sym_SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+	if (sym_SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
 		ssl_error(err, "cannot read the private key", key_file);
-		SSL_CTX_free(ctx);
+		sym_SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
+	if (sym_SSL_CTX_check_private_key(ctx) != 1) {
 		ssl_error(err, "the private key does not match the certificate", key_file);
-		SSL_CTX_free(ctx);
+		sym_SSL_CTX_free(ctx);
 		return NULL;
 	}
 	return ctx;
@@ -87,7 +90,7 @@ SSL_CTX *serve_tls_current(void)
 	pthread_mutex_lock(&tls_lock);
 	SSL_CTX *c = tls_current;
 	if (c)
-		SSL_CTX_up_ref(c);
+		sym_SSL_CTX_up_ref(c);
 	pthread_mutex_unlock(&tls_lock);
 	return c;
 }
@@ -99,5 +102,5 @@ void serve_tls_publish(SSL_CTX *ctx)
 	tls_current = ctx;
 	pthread_mutex_unlock(&tls_lock);
 	if (old)
-		SSL_CTX_free(old);
+		sym_SSL_CTX_free(old);
 }

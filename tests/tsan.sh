@@ -3,7 +3,8 @@
 # report: the set-level pass (decoding, CRDs, Namespaces) and the check pass
 # over the corpus and the examples, 2 to 4 worker threads, a cold schema cache each time (so the
 # lazy schema loading races too); then checkers swapped under load
-# (tests/unit/test_swap.c) and the pipeline tests. Prints "tsan: N passed, N failed".
+# (tests/unit/test_swap.c), the pipeline tests and early verdicts judged
+# again on two threads (test_early.c). Prints "tsan: N passed, N failed".
 BUILD=${BUILD:-build-tsan}
 cd "$(dirname "$0")/.."
 G=$BUILD/guardrail
@@ -25,7 +26,7 @@ for jobs in 2 3 4; do
 	fi
 done
 # checkers swapped while threads check; the pipeline's sessions on threads
-for t in test_swap test_pipeline; do
+for t in test_swap test_pipeline test_early; do
 	TSAN_OPTIONS=halt_on_error=0 "$BUILD/tests/unit/$t" > /dev/null 2> "$log"
 	code=$?
 	if [ $code -eq 0 ] && ! grep -q "ThreadSanitizer" "$log"; then

@@ -87,6 +87,16 @@ typedef struct gr_engine {
 	 * judges obj as soon as it is decoded, before the set is complete
 	 * (ctx->set is NULL then), and need not keep its tree. NULL: always yes. */
 	bool (*needs_set)(const void *prepared, const gr_object *obj);
+	/* Optional, with needs_set: declared kinds whose presence among the
+	 * inputs withdraws every "no" needs_set gave (kyverno: policies, which
+	 * judge objects even when the engine was given none). A session that
+	 * meets one asks needs_set again, with the state prepared from the set,
+	 * of every object it judged early — given then a light object (its
+	 * header and apiVersion, kind and metadata name, namespace and labels
+	 * only) — and judges again, with the set, the inputs where it says yes.
+	 * NULL-terminated, as kinds; NULL: needs_set's answers hold whatever the
+	 * inputs hold. */
+	const char *const *revoking_kinds;
 } gr_engine;
 
 /* The built-in engines, NULL-terminated, in their default order. */

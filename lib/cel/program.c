@@ -206,6 +206,9 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 		return -1;
 	}
 	gr_arena_init(&p->arena);
+	/* a program's tree is a small multiple of its text: a CRD compiles
+	 * thousands of programs, each must not hold the 64 KiB default chunk */
+	gr_arena_expect(&p->arena, len * 32 + 1024);
 	p->opts = env->opts;
 	p->nvars = env->n;
 	p->source = gr_arena_strndup(&p->arena, expr, len);

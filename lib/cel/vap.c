@@ -680,6 +680,34 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	return 0;
 }
 
+/* Bindings read the set (namespaces, params), but only for an object a
+ * policy's resourceRules can match: that takes the object's group, version
+ * and kind, all a light object keeps. Without bindings nothing judges obj —
+ * unless the inputs hold policies or bindings (revoking_kinds). */
+static bool needs_set(const void *prepared, const gr_object *obj)
+{
+	const vap_prepared *s = prepared;
+	if (!s->nbindings || !obj->root || obj->root->type != GR_OBJECT)
+		return false;
+	for (size_t i = 0; i < s->npolicies; i++) {
+		const gr_value *rules =
+		        gr_get(gr_get(s->policies[i].spec, "matchConstraints"), "resourceRules");
+		if (!gr_is(rules, GR_ARRAY))
+			return true;
+		for (size_t r = 0; r < rules->u.a.len; r++)
+			for (size_t op = 0; op < 4; op++) /* whatever the operation judged */
+				if (rule_matches(&rules->u.a.items[r], obj,
+				                 (const char *const[]){"CREATE", "UPDATE", "DELETE",
+				                                       "CONNECT"}[op]))
+					return true;
+	}
+	return false;
+}
+
+static const char *const vap_revoking[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+                                           "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+                                           NULL};
+
 static const char *const vap_kinds[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
                                         "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
                                         "Namespace", "ConfigMap", NULL};
@@ -694,5 +722,6 @@ const gr_engine gri_engine_vap = {
         .prepare = prepare,
         .check = check,
         .prepared_free = prepared_free,
-        .needs_set = NULL,
+        .needs_set = needs_set,
+        .revoking_kinds = vap_revoking,
 };

@@ -1,21 +1,19 @@
 /*
- * client.c — the API client: libcurl over OpenSSL, one easy handle reused
- * (so one connection, HTTP/2 when the server offers it through ALPN),
- * timeouts, retries with exponential backoff on 429, 5xx and transport
- * failures (Retry-After honoured), a client-side token bucket (kubectl's
- * QPS 5 / burst 10 by default), discovery (aggregated first, then legacy)
- * and paginated LISTs (limit + continue, restarted on 410 Gone).
+ * client.c — the API client: libcurl (loaded with dlopen when a client is
+ * made, curl_dl.c), one easy handle reused (so one connection, HTTP/2 when the server offers it through
+ * ALPN), timeouts, retries with exponential backoff on 429, 5xx and transport failures (Retry-After
+ * honoured), a client-side token bucket (kubectl's QPS 5 / burst 10 by default), discovery (aggregated first,
+ * then legacy) and paginated LISTs (limit + continue, restarted on 410 Gone).
  *
  * Credentials go into headers and TLS options only, never into an error.
  */
-#include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "curl_dl.h"
 #include "guardrail/decode.h"
 #include "guardrail/kube.h"
 #include "kube_internal.h"
@@ -23,18 +21,13 @@
 struct gr_kube_client {
 	gr_kube_config *cfg;
 	gr_kube_client_options o;
+	const gri_curl_api *cu; /* libcurl, loaded on first use */
 	CURL *curl;
 	char *url_base; /* server, or https://tls-server-name:port when it is set */
 	struct curl_slist *connect_to;
 	double tokens;
 	struct timespec last;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 void gr_kube_client_options_default(gr_kube_client_options *o)
 {
@@ -87,18 +80,21 @@ static void throttle(gr_kube_client *k)
 int gr_kube_client_new(gr_kube_client **out, gr_kube_config *c, const gr_kube_client_options *o,
                        gr_error *err)
 {
-	pthread_once(&curl_once, curl_init_once);
 	*out = NULL;
+	const gri_curl_api *cu = gri_curl_load(err);
+	if (!cu)
+		return -1;
 	gr_kube_client *k = calloc(1, sizeof *k);
 	if (!k)
 		return gr_error_set(err, 0, 0, "out of memory");
+	k->cu = cu;
 	k->cfg = c;
 	if (o)
 		k->o = *o;
 	else
 		gr_kube_client_options_default(&k->o);
 	k->tokens = k->o.burst;
-	k->curl = curl_easy_init();
+	k->curl = k->cu->easy_init();
 	if (!k->curl) {
 		free(k);
 		return gr_error_set(err, 0, 0, "cannot start libcurl");
@@ -129,7 +125,7 @@ int gr_kube_client_new(gr_kube_client **out, gr_kube_config *c, const gr_kube_cl
 		snprintf(buf, sizeof buf, "https://%s:%s%s", c->tls_server_name, port, end ? end : "");
 		k->url_base = strdup(buf);
 		snprintf(buf, sizeof buf, "%s:%s:%s:%s", c->tls_server_name, port, host, port);
-		k->connect_to = curl_slist_append(NULL, buf);
+		k->connect_to = k->cu->slist_append(NULL, buf);
 	} else {
 		k->url_base = strdup(srv);
 	}
@@ -142,8 +138,8 @@ void gr_kube_client_free(gr_kube_client *k)
 	if (!k)
 		return;
 	if (k->curl)
-		curl_easy_cleanup(k->curl);
-	curl_slist_free_all(k->connect_to);
+		k->cu->easy_cleanup(k->curl);
+	k->cu->slist_free_all(k->connect_to);
 	free(k->url_base);
 	free(k);
 }
@@ -191,31 +187,31 @@ static int setup(gr_kube_client *k, const char *url, const char *accept, struct 
 {
 	gr_kube_config *c = k->cfg;
 	CURL *h = k->curl;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, k->o.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, k->o.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, k->o.user_agent ? k->o.user_agent : "guardrail");
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+	k->cu->easy_reset(h);
+	k->cu->easy_setopt(h, CURLOPT_URL, url);
+	k->cu->easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	k->cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, k->o.timeout_ms);
+	k->cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, k->o.connect_timeout_ms);
+	k->cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	k->cu->easy_setopt(h, CURLOPT_USERAGENT, k->o.user_agent ? k->o.user_agent : "guardrail");
+	k->cu->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	k->cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
 	if (k->connect_to)
-		curl_easy_setopt(h, CURLOPT_CONNECT_TO, k->connect_to);
+		k->cu->easy_setopt(h, CURLOPT_CONNECT_TO, k->connect_to);
 	if (c->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		k->cu->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		k->cu->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		k->cu->easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	if (c->ca_data) {
 		struct curl_blob b = {c->ca_data, c->ca_data_len, CURL_BLOB_COPY};
-		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
+		k->cu->easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
 	}
 	if (c->proxy_url)
-		curl_easy_setopt(h, CURLOPT_PROXY, c->proxy_url);
+		k->cu->easy_setopt(h, CURLOPT_PROXY, c->proxy_url);
 	else
-		curl_easy_setopt(h, CURLOPT_PROXY, ""); /* kubectl reads no proxy variables when... it does;
+		k->cu->easy_setopt(h, CURLOPT_PROXY, ""); /* kubectl reads no proxy variables when... it does;
 		                                           we follow the kubeconfig only */
 	const char *token = NULL;
 	if (gr_kube_credentials(c, &token, err))
@@ -225,31 +221,31 @@ static int setup(gr_kube_client *k, const char *url, const char *accept, struct 
 	if (cert && key) {
 		struct curl_blob cb = {(void *)cert, strlen(cert), CURL_BLOB_COPY};
 		struct curl_blob kb = {(void *)key, strlen(key), CURL_BLOB_COPY};
-		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cb);
-		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
-		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+		k->cu->easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cb);
+		k->cu->easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+		k->cu->easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
+		k->cu->easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	} else if (c->client_cert_file && c->client_key_file) {
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->client_cert_file);
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key_file);
+		k->cu->easy_setopt(h, CURLOPT_SSLCERT, c->client_cert_file);
+		k->cu->easy_setopt(h, CURLOPT_SSLKEY, c->client_key_file);
 	}
 	char line[8192];
 	snprintf(line, sizeof line, "Accept: %s", accept ? accept : "application/json");
-	*hdrs = curl_slist_append(*hdrs, line);
+	*hdrs = k->cu->slist_append(*hdrs, line);
 	if (token) {
 		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
-		*hdrs = curl_slist_append(*hdrs, line);
+		*hdrs = k->cu->slist_append(*hdrs, line);
 		memset(line, 0, sizeof line);
 	}
 	if (c->impersonate_user) {
 		snprintf(line, sizeof line, "Impersonate-User: %s", c->impersonate_user);
-		*hdrs = curl_slist_append(*hdrs, line);
+		*hdrs = k->cu->slist_append(*hdrs, line);
 	}
 	for (size_t i = 0; i < c->nimpersonate_groups; i++) {
 		snprintf(line, sizeof line, "Impersonate-Group: %s", c->impersonate_groups[i]);
-		*hdrs = curl_slist_append(*hdrs, line);
+		*hdrs = k->cu->slist_append(*hdrs, line);
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+	k->cu->easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
 	return 0;
 }
 
@@ -271,26 +267,26 @@ int gr_kube_get(gr_kube_client *k, const char *path, const char *accept, gr_kube
 		r->content_type = NULL;
 		hdr_state hs = {r, -1};
 		if (setup(k, url, accept, &hdrs, err)) {
-			curl_slist_free_all(hdrs);
+			k->cu->slist_free_all(hdrs);
 			break;
 		}
-		curl_easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(k->curl, CURLOPT_WRITEDATA, &r->body);
-		curl_easy_setopt(k->curl, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(k->curl, CURLOPT_HEADERDATA, &hs);
+		k->cu->easy_setopt(k->curl, CURLOPT_WRITEFUNCTION, on_body);
+		k->cu->easy_setopt(k->curl, CURLOPT_WRITEDATA, &r->body);
+		k->cu->easy_setopt(k->curl, CURLOPT_HEADERFUNCTION, on_header);
+		k->cu->easy_setopt(k->curl, CURLOPT_HEADERDATA, &hs);
 		throttle(k);
-		CURLcode cc = curl_easy_perform(k->curl);
-		curl_slist_free_all(hdrs);
+		CURLcode cc = k->cu->easy_perform(k->curl);
+		k->cu->slist_free_all(hdrs);
 		bool retry;
 		if (cc != CURLE_OK) {
-			gr_error_set(err, 0, 0, "GET %s: %s", path, curl_easy_strerror(cc));
+			gr_error_set(err, 0, 0, "GET %s: %s", path, k->cu->easy_strerror(cc));
 			/* certificate problems do not heal by retrying, and a request that
 			 * used up its --request-timeout has had its time */
 			retry = cc != CURLE_OPERATION_TIMEDOUT && cc != CURLE_PEER_FAILED_VERIFICATION &&
 			        cc != CURLE_SSL_CACERT_BADFILE && cc != CURLE_SSL_CERTPROBLEM &&
 			        cc != CURLE_URL_MALFORMAT && cc != CURLE_UNSUPPORTED_PROTOCOL;
 		} else {
-			curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &r->status);
+			k->cu->easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &r->status);
 			retry = r->status == 429 || (r->status >= 500 && r->status != 501);
 			if (!retry) {
 				rc = 0;

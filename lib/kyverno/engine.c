@@ -320,19 +320,21 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	return 0;
 }
 
-/* With policies, namespace selectors and configMap entries read the set;
- * without, the inputs may still hold policies (a set-level kind) that
- * would apply to obj. Either way the answer is yes: judging obj before the
- * set is complete could miss a policy, a silent pass. */
+/* With policies, namespace selectors and configMap entries read the set,
+ * for an object some rule can match by kind (its header says; a light
+ * object will do). Without, there is nothing to judge obj against — unless
+ * the inputs hold policies, which revoking_kinds tells the session: it then
+ * asks again with them, so no policy is ever missed. */
 static bool needs_set(const void *p, const gr_object *obj)
 {
-	(void)p;
-	(void)obj;
-	return true;
+	const ky_prepared *s = p;
+	return s->set->npolicies > 0 && obj->root && obj->root->type == GR_OBJECT &&
+	       ky_set_may_match_kind(s->set, obj->kind);
 }
 
 static const char *const kinds[] = {"Namespace", "ConfigMap", "kyverno.io/ClusterPolicy", "kyverno.io/Policy",
                                     NULL};
+static const char *const revoking[] = {"kyverno.io/ClusterPolicy", "kyverno.io/Policy", NULL};
 
 const gr_engine gri_engine_kyverno = {
         .name = "kyverno",
@@ -345,4 +347,5 @@ const gr_engine gri_engine_kyverno = {
         .check = check,
         .prepared_free = prepared_free,
         .needs_set = needs_set,
+        .revoking_kinds = revoking,
 };

@@ -227,6 +227,9 @@ void ky_match_prepare(ky_eval *ev); /* after ev->object is set */
 uint64_t ky_kind_hash(const char *kind);
 void ky_rule_kind_filter(gr_arena *a, ky_rule *r);
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r);
+/* Can some rule of the set match an object of this kind (the rules' kind
+ * prefilter: false means no rule applies, whatever else the object holds)? */
+bool ky_set_may_match_kind(const gr_kyverno_set *set, const char *kind);
 bool ky_selector_matches(const gr_value *selector, const gr_value *labels);
 
 /* pattern.c */

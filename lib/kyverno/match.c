@@ -353,6 +353,21 @@ void ky_match_prepare(ky_eval *ev)
 		ev->r_name = str_at(obj, "metadata", "generateName");
 }
 
+bool ky_set_may_match_kind(const gr_kyverno_set *set, const char *kind)
+{
+	uint64_t h = ky_kind_hash(kind);
+	for (size_t i = 0; i < set->npolicies; i++)
+		for (size_t j = 0; j < set->policies[i].nrules; j++) {
+			const ky_rule *r = &set->policies[i].rules[j];
+			if (r->any_kind)
+				return true;
+			for (size_t k = 0; k < r->nkind_hashes; k++)
+				if (r->kind_hashes[k] == h)
+					return true;
+		}
+	return false;
+}
+
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 {
 	if (!r->any_kind) {

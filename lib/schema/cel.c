@@ -1,7 +1,8 @@
 /*
- * cel.c — the schema engine's hook for CRD validation rules: when a CRD's
- * schema is registered, its x-kubernetes-validations are compiled once by
- * lib/cel (against a copy of the schema kept in the registry's arena);
+ * cel.c — the schema engine's hook for CRD validation rules: when a CRD
+ * version's schema is compiled, its x-kubernetes-validations are compiled once by
+ * lib/cel (against the schema itself when the registry borrows it for its
+ * lifetime, else against a copy kept in the version's arena);
  * when a custom resource is validated, lib/cel walks the object and each
  * violation becomes a `cel.validation` finding at the value it judged.
  * Transition rules (oldSelf) need the previous object (`--old`, matched by
@@ -44,13 +45,14 @@ static bool has_rules(const gr_value *s, int depth)
 	return false;
 }
 
-void gr_schema_cel_attach(gr_schema_registry *r, snode *root, const gr_value *schema)
+void gr_schema_cel_attach(const char *k8s_version, gr_arena *a, struct gr_schema_cel **list, snode *root,
+                          bool borrowed, const gr_value *schema)
 {
 	if (!has_rules(schema, 0))
 		return;
-	gr_value *copy = gr_arena_alloc(&r->arena, sizeof *copy);
-	struct gr_schema_cel *e = gr_arena_alloc(&r->arena, sizeof *e);
-	if (!copy || !e || !gr_value_copy(&r->arena, copy, schema))
+	gr_value *copy = borrowed ? NULL : gr_arena_alloc(a, sizeof *copy);
+	struct gr_schema_cel *e = gr_arena_alloc(a, sizeof *e);
+	if (!e || (!borrowed && (!copy || !gr_value_copy(a, copy, schema))))
 		return; /* the rules stay counted as not evaluated */
 	gr_cel_crd_options o;
 	memset(&o, 0, sizeof o);
@@ -58,14 +60,14 @@ void gr_schema_cel_attach(gr_schema_registry *r, snode *root, const gr_value *sc
 	o.ratcheting = true;         /* CRDValidationRatcheting, on by default since Kubernetes 1.30 */
 	o.static_cost_limits = true; /* a CRD over the estimated-cost limits is refused */
 	/* the environment of the selected Kubernetes version ("1.30" -> 30) */
-	const char *dot = strchr(r->version, '.');
+	const char *dot = strchr(k8s_version, '.');
 	o.kubernetes_minor = dot ? atoi(dot + 1) : 0;
 	gr_cel_error err;
-	e->crd = gr_cel_crd_new(copy, &o, &err);
+	e->crd = gr_cel_crd_new(borrowed ? schema : copy, &o, &err);
 	if (!e->crd)
 		return;
-	e->next = r->cels;
-	r->cels = e;
+	e->next = *list;
+	*list = e;
 	root->cel = e;
 }
 

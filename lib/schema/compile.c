@@ -39,8 +39,9 @@ struct scompiler {
 	centry *tab;
 	size_t cap; /* power of two */
 	int depth;
-	sregex **regexes; /* NULL: patterns are not compiled */
-	bool failed;      /* an allocation failed: the graph is incomplete */
+	sregex **regexes;               /* NULL: patterns are not compiled */
+	struct gr_schema_registry *reg; /* or compiled in the registry's shared cache */
+	bool failed;                    /* an allocation failed: the graph is incomplete */
 };
 
 /* An allocation failed: what was compiled must not be used (a node left
@@ -58,6 +59,11 @@ bool gr_scompiler_failed(const scompiler *c)
 void gr_scompiler_set_regex_list(scompiler *c, sregex **list)
 {
 	c->regexes = list;
+}
+
+void gr_scompiler_set_registry_patterns(scompiler *c, struct gr_schema_registry *r)
+{
+	c->reg = r;
 }
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -449,17 +455,19 @@ static void fill_bounds(scompiler *c, snode *n, const gr_value *s)
 /*
  * The pattern, compiled once per text: the same pattern recurs across a CRD
  * and across CRDs (label keys, durations, addresses). The list is the
- * compiler's own (a group-version's while it loads, a registry's under its
- * lock for CRDs), never shared unlocked.
+ * compiler's own (a group-version's while it loads), or for CRDs the
+ * registry's, under its pattern lock (shared with CRD objects' checks),
+ * never shared unlocked.
  */
 static void fill_pattern(scompiler *c, snode *n, const gr_value *s)
 {
 	const gr_value *pat = gr_get(s, "pattern");
-	if (pat && pat->type == GR_STRING && pat->u.s.len && c->regexes) {
-		n->pattern = gr_pattern_get(c->regexes, c->out, pat->u.s.ptr, pat->u.s.len);
-		if (n->pattern)
-			n->pattern_src = n->pattern->src;
-	}
+	if (!pat || pat->type != GR_STRING || !pat->u.s.len || (!c->reg && !c->regexes))
+		return;
+	n->pattern = c->reg ? gri_registry_pattern(c->reg, pat->u.s.ptr, pat->u.s.len)
+	                    : gr_pattern_get(c->regexes, c->out, pat->u.s.ptr, pat->u.s.len);
+	if (n->pattern)
+		n->pattern_src = n->pattern->src;
 }
 
 /* allOf, anyOf, oneOf (unless they only spell a type), not */

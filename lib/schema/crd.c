@@ -6,6 +6,14 @@
  *
  * A CRD for a group-version that has a built-in document is not registered:
  * built-ins win (a CRD cannot take over a Kubernetes group).
+ *
+ * A version is registered at once but compiled (schema, patterns, CEL
+ * rules) on the first lookup of its kind, so a CRD whose custom resources
+ * are never checked costs nothing beyond its registration: a corpus holds
+ * thousands of CRD versions and a few of their resources. The registry
+ * borrows the schema tree, which must outlive it (the set's trees, or the
+ * registry's own copy of a --crd file); gr_schema_add_crd, whose caller
+ * promises nothing, compiles at once.
  */
 #include <errno.h>
 #include <limits.h>
@@ -28,38 +36,51 @@ static bool is_crd(const gr_value *v)
 	        strcmp(av, "apiextensions.k8s.io/v1beta1") == 0);
 }
 
+const snode *gri_crd_compile(gr_schema_registry *r, kind_entry *e)
+{
+	if (!e->schema)
+		return &gr_snode_any;
+	scompiler *c = gr_scompiler_new(&e->arena, NULL, false);
+	if (!c)
+		return NULL;
+	gr_scompiler_set_registry_patterns(c, r);
+	const snode *root = gr_scompile(c, e->schema);
+	if (root != &gr_snode_any && !gr_scompiler_failed(c))
+		gr_schema_cel_attach(r->version, &e->arena, &e->cels, (snode *)root, e->borrowed, e->schema);
+	bool failed = gr_scompiler_failed(c);
+	gr_scompiler_free(c);
+	return failed ? NULL : root;
+}
+
 /* 1 when added, 0 when not wanted, -1 when memory ran out (the kind would
- * otherwise be left without its schema). */
+ * otherwise be left without its schema). With now, compiled before
+ * returning; else on its first lookup. */
 static int add_version(gr_schema_registry *r, const char *group, const char *version, const char *kind,
-                       bool namespaced, const gr_value *schema)
+                       bool namespaced, const gr_value *schema, bool now)
 {
 	if (!version || !*version)
 		return 0;
 	if (gr_registry_builtin_gv_exists(r, group, version))
 		return 0;
-	if (r->parent && gr_registry_lookup(r->parent, group, version, kind))
+	if (r->parent && gr_registry_defines(r->parent, group, version, kind))
 		return 0; /* defined before this overlay: the first definition wins */
 	int added = 0;
 	pthread_mutex_lock(&r->mu);
 	if (!gr_registry_find_locked(r, group, version, kind)) {
-		scompiler *c = gr_scompiler_new(&r->arena, NULL, false);
-		added = -1;
-		if (c) {
-			gr_scompiler_set_regex_list(c, &r->regexes);
-			const snode *root = schema ? gr_scompile(c, schema) : &gr_snode_any;
-			if (schema && root != &gr_snode_any && !gr_scompiler_failed(c))
-				gr_schema_cel_attach(r, (snode *)root, schema);
-			if (!gr_scompiler_failed(c) &&
-			    gr_registry_add_locked(r, group, version, kind, root, namespaced, true))
-				added = 1;
-			gr_scompiler_free(c);
+		kind_entry *e = gr_registry_add_locked(r, group, version, kind, NULL, namespaced, true);
+		added = e ? 1 : -1;
+		if (e) {
+			e->schema = schema;
+			e->borrowed = !now;
 		}
 	}
 	pthread_mutex_unlock(&r->mu);
+	if (added == 1 && now && !gr_registry_lookup(r, group, version, kind))
+		added = -1;
 	return added;
 }
 
-int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
+static int add_crd(gr_schema_registry *r, const gr_value *crd, bool now, gr_error *err)
 {
 	if (!is_crd(crd))
 		return 0;
@@ -80,21 +101,31 @@ int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
 			if (served && served->type == GR_BOOL && !served->u.b)
 				continue;
 			const gr_value *s = gr_get_path(v, "schema", "openAPIV3Schema", NULL);
-			int k = add_version(r, group, gr_get_str(v, "name"), kind, namespaced,
-			                    s ? s : shared);
+			int k = add_version(r, group, gr_get_str(v, "name"), kind, namespaced, s ? s : shared,
+			                    now);
 			if (k < 0)
 				return gr_error_set(err, crd->line, crd->column,
 				                    "out of memory compiling the CRD's schema");
 			added += k;
 		}
 	} else {
-		int k = add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared);
+		int k = add_version(r, group, gr_get_str(spec, "version"), kind, namespaced, shared, now);
 		if (k < 0)
 			return gr_error_set(err, crd->line, crd->column,
 			                    "out of memory compiling the CRD's schema");
 		added += k;
 	}
 	return added;
+}
+
+int gr_schema_add_crd(gr_schema_registry *r, const gr_value *crd, gr_error *err)
+{
+	return add_crd(r, crd, true, err);
+}
+
+int gri_schema_add_crd_lazy(gr_schema_registry *r, const gr_value *crd, gr_error *err)
+{
+	return add_crd(r, crd, false, err);
 }
 
 /* "FILE:LINE:COL: message" (or "FILE: message" without a position) in err's
@@ -118,11 +149,11 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 	size_t len;
 	if (gr_read_file(path, 0, &data, &len, err) != 0)
 		return file_error(err, path);
-	gr_arena a;
-	gr_arena_init(&a);
+	/* decoded into the registry's arena: its versions borrow the trees */
+	gr_arena *a = &r->docs;
 	gr_document *docs;
 	size_t n;
-	int rc = gr_decode(&a, data, len, NULL, &docs, &n, err);
+	int rc = gr_decode(a, data, len, NULL, &docs, &n, err);
 	int added = 0;
 	if (rc != 0) {
 		added = file_error(err, path);
@@ -130,13 +161,13 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 		for (size_t i = 0; i < n && added >= 0; i++) {
 			gr_object *objs;
 			size_t no;
-			if (gr_objects_from_document(&a, &docs[i], path, &objs, &no) != 0) {
+			if (gr_objects_from_document(a, &docs[i], path, &objs, &no) != 0) {
 				gr_error_set(err, docs[i].root.line, docs[i].root.column, "out of memory");
 				added = file_error(err, path);
 				break;
 			}
 			for (size_t j = 0; j < no; j++) {
-				int k = gr_schema_add_crd(r, objs[j].root, err);
+				int k = add_crd(r, objs[j].root, false, err);
 				if (k < 0) {
 					added = file_error(err, path);
 					break;
@@ -145,7 +176,6 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 			}
 		}
 	}
-	gr_arena_free(&a);
 	free(data);
 	return added;
 }

@@ -2,7 +2,9 @@
  * crdcheck.c — what the API server checks on a CustomResourceDefinition
  * object beyond its own OpenAPI schema: every `type` in openAPIV3Schema is
  * one of the six JSON types, and every `pattern` compiles with Go's regexp
- * (lib/regex; the message is apiextensions' with Go's error). Paths are those apiextensions writes: when
+ * (lib/regex; the message is apiextensions' with Go's error), each pattern
+ * text compiled once in the registry's cache, which the CRD's versions
+ * share when their custom resources are checked. Paths are those apiextensions writes: when
  * all versions share one schema the internal form puts it at
  * `spec.validation.openAPIV3Schema`, and nested schemas are written
  * `properties[name]`, `items`, `additionalProperties`, `allOf[i]`.
@@ -21,6 +23,20 @@ static bool known_type(const gr_value *t)
 		if (t->u.s.len == strlen(types[i]) && memcmp(t->u.s.ptr, types[i], t->u.s.len) == 0)
 			return true;
 	return false;
+}
+
+/* path[len..] = a b c (snprintf costs more than the walk itself on large
+ * CRDs); the new length, or 0 when it does not fit. */
+static size_t append(char *path, size_t len, size_t cap, const char *a, const char *b, const char *c)
+{
+	size_t al = strlen(a), bl = strlen(b), cl = strlen(c);
+	if (len + al + bl + cl >= cap)
+		return 0;
+	memcpy(path + len, a, al);
+	memcpy(path + len + al, b, bl);
+	memcpy(path + len + al + bl, c, cl);
+	path[len + al + bl + cl] = '\0';
+	return len + al + bl + cl;
 }
 
 static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, size_t cap, int depth)
@@ -42,17 +58,14 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	}
 	const gr_value *pat = gr_get(s, "pattern");
 	if (pat && pat->type == GR_STRING && pat->u.s.len) {
-		gr_regex_error err;
-		gr_regex *re = gr_regex_compile(pat->u.s.ptr, pat->u.s.len, NULL, &err);
-		if (re) {
-			gr_regex_free(re);
-		} else {
+		const sregex *re = gri_registry_pattern(v->reg, pat->u.s.ptr, pat->u.s.len);
+		if (re && !re->re) {
 			snprintf(path + len, cap - len, ".pattern");
 			v->path_override = path;
 			gr_v_report(v, "schema.crd", "FieldValueInvalid", GR_SEV_ERROR, pat->line,
 			            pat->column, NULL, 0,
 			            "invalid value %s: must be a valid regular expression, but isn't: %s",
-			            gr_v_show(v, pat), err.message);
+			            gr_v_show(v, pat), re->error);
 			v->path_override = NULL;
 			path[len] = '\0';
 		}
@@ -61,18 +74,18 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	if (props && props->type == GR_OBJECT)
 		for (size_t i = 0; i < props->u.o.len; i++) {
 			const gr_member *m = &props->u.o.members[i];
-			int n = snprintf(path + len, cap - len, ".properties[%s]", m->key);
-			if (n > 0 && len + (size_t)n < cap)
-				check_schema(v, &m->value, path, len + (size_t)n, cap, depth + 1);
+			size_t n = append(path, len, cap, ".properties[", m->key, "]");
+			if (n)
+				check_schema(v, &m->value, path, n, cap, depth + 1);
 			path[len] = '\0';
 		}
 	static const char *const single[] = {"items", "additionalProperties", "not"};
 	for (int k = 0; k < 3; k++) {
 		const gr_value *c = gr_get(s, single[k]);
 		if (c && c->type == GR_OBJECT) {
-			int n = snprintf(path + len, cap - len, ".%s", single[k]);
-			if (n > 0 && len + (size_t)n < cap)
-				check_schema(v, c, path, len + (size_t)n, cap, depth + 1);
+			size_t n = append(path, len, cap, ".", single[k], "");
+			if (n)
+				check_schema(v, c, path, n, cap, depth + 1);
 			path[len] = '\0';
 		}
 	}

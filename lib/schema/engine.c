@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../pipeline.h"
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
 #include "registry_int.h"
@@ -167,7 +168,9 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	size_t n = gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const gr_object *o = gr_set_object(set, idx[i]);
-		if (o->root && gr_schema_add_crd(s->reg, o->root, err) < 0)
+		/* a session's set outlives s: its CRD versions compile on first use */
+		if (o->root && (gri_set_lasting(set) ? gri_schema_add_crd_lazy(s->reg, o->root, err)
+		                                     : gr_schema_add_crd(s->reg, o->root, err)) < 0)
 			rc = -1;
 	}
 	if (rc) {

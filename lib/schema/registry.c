@@ -164,7 +164,10 @@ int gr_schema_registry_open(gr_schema_registry **out, const char *schema_dir, co
 	if (!r)
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&r->arena);
+	gr_arena_init(&r->pat_arena);
+	gr_arena_init(&r->docs);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_mutex_init(&r->pat_mu, NULL);
 	pthread_cond_init(&r->loaded, NULL);
 	snprintf(r->version, sizeof r->version, "%s", version ? version : newest);
 	r->dir = malloc(strlen(schema_dir) + strlen(r->version) + 2);
@@ -199,7 +202,10 @@ int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *par
 	if (!r)
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&r->arena);
+	gr_arena_init(&r->pat_arena);
+	gr_arena_init(&r->docs);
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_mutex_init(&r->pat_mu, NULL);
 	pthread_cond_init(&r->loaded, NULL);
 	r->parent = parent;
 	memcpy(r->version, parent->version, sizeof r->version);
@@ -220,7 +226,13 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	if (!r)
 		return;
 	pthread_mutex_destroy(&r->mu);
+	pthread_mutex_destroy(&r->pat_mu);
 	pthread_cond_destroy(&r->loaded);
+	for (size_t b = 0; r->buckets && b < NBUCKETS; b++)
+		for (kind_entry *e = r->buckets[b]; e; e = e->next) {
+			gr_schema_cel_free_all(e->cels);
+			gr_arena_free(&e->arena);
+		}
 	gv_entry *g = r->gvs;
 	while (g) {
 		gv_entry *next = g->next;
@@ -235,8 +247,18 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	free(r->dir);
 	free(r->patches);
 	free(r->cache);
+	gr_arena_free(&r->pat_arena);
+	gr_arena_free(&r->docs);
 	gr_arena_free(&r->arena);
 	free(r);
+}
+
+const sregex *gri_registry_pattern(gr_schema_registry *r, const char *pat, size_t len)
+{
+	pthread_mutex_lock(&r->pat_mu);
+	const sregex *re = gr_pattern_get(&r->regexes, &r->pat_arena, pat, len);
+	pthread_mutex_unlock(&r->pat_mu);
+	return re;
 }
 
 int gr_schema_registry_set_cache(gr_schema_registry *r, const char *dir, gr_error *err)
@@ -492,14 +514,44 @@ bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *
 	return found;
 }
 
+/* A CRD version not compiled yet: compiled now by this thread, without the
+ * lock, or waited for while another compiles it. NULL when memory ran out. */
+static kind_entry *compiled_locked(gr_schema_registry *r, kind_entry *e, bool *oom)
+{
+	while (e->compiling)
+		pthread_cond_wait(&r->loaded, &r->mu);
+	if (!e->root && !e->failed) {
+		e->compiling = true;
+		gr_arena_expect(&e->arena, 4096); /* many versions have small schemas */
+		pthread_mutex_unlock(&r->mu);
+		const snode *root = gri_crd_compile(r, e);
+		pthread_mutex_lock(&r->mu);
+		e->compiling = false;
+		e->root = root;
+		e->failed = !root;
+		pthread_cond_broadcast(&r->loaded);
+	}
+	if (e->failed) {
+		if (oom)
+			*oom = true;
+		return NULL;
+	}
+	return e;
+}
+
 static const kind_entry *lookup(gr_schema_registry *r, const char *group, const char *version,
-                                const char *kind, bool *oom)
+                                const char *kind, bool *oom, bool compile)
 {
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
+	if (e && !e->root && compile) {
+		e = compiled_locked(r, e, oom);
+		pthread_mutex_unlock(&r->mu);
+		return e; /* a CRD version: NULL only when memory ran out */
+	}
 	if (r->parent) { /* an overlay holds CRDs only; the rest is its parent's */
 		pthread_mutex_unlock(&r->mu);
-		return e ? e : lookup(r->parent, group, version, kind, oom);
+		return e ? e : lookup(r->parent, group, version, kind, oom, compile);
 	}
 	if (!e && !strchr(group, '/') && !strchr(version, '/') && !strstr(group, "..") && *version) {
 		gv_entry *gv;
@@ -539,14 +591,19 @@ static const kind_entry *lookup(gr_schema_registry *r, const char *group, const 
 const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
                                      const char *kind)
 {
-	return lookup(r, group, version, kind, NULL);
+	return lookup(r, group, version, kind, NULL, true);
+}
+
+bool gr_registry_defines(gr_schema_registry *r, const char *group, const char *version, const char *kind)
+{
+	return lookup(r, group, version, kind, NULL, false) != NULL;
 }
 
 int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const char *version,
                                const char *kind, const kind_entry **out, char *why, size_t cap)
 {
 	bool oom = false;
-	*out = lookup(r, group, version, kind, &oom);
+	*out = lookup(r, group, version, kind, &oom, true);
 	if (oom) {
 		snprintf(why, cap, "out of memory loading the schemas of %s/%s", group, version);
 		return -1;
@@ -556,7 +613,7 @@ int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const c
 
 bool gr_schema_has_kind(gr_schema_registry *r, const char *group, const char *version, const char *kind)
 {
-	return gr_registry_lookup(r, group, version, kind) != NULL;
+	return gr_registry_defines(r, group, version, kind);
 }
 
 /* A hint for a kind without schema: the same kind spelled differently in

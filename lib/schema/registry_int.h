@@ -14,9 +14,17 @@
 
 typedef struct kind_entry {
 	const char *group, *version, *kind;
-	const snode *root;
+	const snode *root; /* NULL while a CRD version waits to be compiled */
 	bool namespaced;
 	bool crd;
+	/* A CRD version is compiled on its first lookup (gri_crd_compile),
+	 * without the registry's lock, into its own arena: */
+	const gr_value *schema;     /* its openAPIV3Schema (borrowed; NULL: anything) */
+	bool compiling;             /* a thread is compiling it */
+	bool failed;                /* memory ran out compiling it */
+	bool borrowed;              /* schema outlives the registry (else compiled at once) */
+	gr_arena arena;             /* its compiled nodes */
+	struct gr_schema_cel *cels; /* its compiled validation rules */
 	struct kind_entry *next;
 } kind_entry;
 
@@ -40,8 +48,12 @@ struct gr_schema_registry {
 	pthread_cond_t loaded; /* a group-version finished loading */
 	gr_arena arena;        /* compiled nodes, names, copies of enums and defaults */
 	kind_entry **buckets;
-	gv_entry *gvs;              /* group-versions tried */
-	sregex *regexes;            /* compiled patterns, freed with the registry */
+	gv_entry *gvs;          /* group-versions tried */
+	sregex *regexes;        /* compiled patterns, freed with the registry */
+	pthread_mutex_t pat_mu; /* guards regexes and pat_arena: CRD versions and CRD
+	                           objects compile their patterns here, once each */
+	gr_arena pat_arena;
+	gr_arena docs;              /* CRD files read by --crd paths: their versions borrow the trees */
 	struct gr_schema_cel *cels; /* compiled CRD validation rules, freed with the registry (cel.c) */
 	gr_schema_registry *parent; /* an overlay's base (built-ins, earlier CRDs), or NULL */
 };
@@ -51,6 +63,12 @@ kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const c
                                    const snode *root, bool namespaced, bool crd);
 const kind_entry *gr_registry_lookup(gr_schema_registry *r, const char *group, const char *version,
                                      const char *kind);
+/* Does the registry (or its parent) define the kind? Compiles nothing. */
+bool gr_registry_defines(gr_schema_registry *r, const char *group, const char *version, const char *kind);
+/* Compile a CRD version registered with its schema (crd.c); called without
+ * the lock by the one thread that set e->compiling. NULL when memory ran out. */
+const snode *gri_crd_compile(gr_schema_registry *r, kind_entry *e);
+
 bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, const char *version);
 void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *version, const char *kind,
                          char *out, size_t cap);

@@ -108,12 +108,25 @@ typedef struct scompiler scompiler;
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin);
 /* Where compiled patterns are linked (to be freed with gr_sregex_free_all). */
 void gr_scompiler_set_regex_list(scompiler *c, sregex **list);
+/* Or: the registry's shared, locked pattern cache (gri_registry_pattern). */
+struct gr_schema_registry;
+void gr_scompiler_set_registry_patterns(scompiler *c, struct gr_schema_registry *r);
+/* The registry's compiled pattern for pat (thread-safe; shared by every
+ * CRD version and CRD object validated against r); NULL: out of memory. */
+const sregex *gri_registry_pattern(struct gr_schema_registry *r, const char *pat, size_t len);
 void gr_sregex_free_all(sregex *list);
 
-/* CRD validation rules compiled by lib/cel (cel.c): attached to a CRD's
- * root node when its schema is registered, freed with the registry. */
-struct gr_schema_registry;
-void gr_schema_cel_attach(struct gr_schema_registry *r, snode *root, const gr_value *schema);
+/* Register a CRD's versions, compiled on their first lookup: crd's tree
+ * must outlive r. 0/1/-1 as gr_schema_add_crd. */
+int gri_schema_add_crd_lazy(struct gr_schema_registry *r, const gr_value *crd, gr_error *err);
+
+/* CRD validation rules compiled by lib/cel (cel.c) for the Kubernetes
+ * version ("1.30"): attached to a CRD version's root node when it is
+ * compiled, kept in a (the version's arena) and linked on *list (freed with
+ * gr_schema_cel_free_all). borrowed: schema outlives the rules (else they
+ * keep a copy). */
+void gr_schema_cel_attach(const char *k8s_version, gr_arena *a, struct gr_schema_cel **list, snode *root,
+                          bool borrowed, const gr_value *schema);
 void gr_schema_cel_free_all(struct gr_schema_cel *list);
 const snode *gr_scompile(scompiler *c, const gr_value *schema);
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);

@@ -875,6 +875,7 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 	v->silent = false;
 	v->silent_errors = 0;
 	v->obj = obj;
+	v->reg = r;
 	v->opt = opt;
 	v->ctx = ctx;
 	v->out = out;

@@ -25,6 +25,7 @@ typedef struct vseg {
 
 typedef struct vctx {
 	const gr_object *obj;
+	struct gr_schema_registry *reg; /* the registry validating obj */
 	const gr_schema_check_options *opt;
 	gr_check_ctx *ctx;
 	gr_findings *out;
