@@ -37,6 +37,13 @@ typedef struct rd {
 	size_t blen, bcap;
 	int flow;        /* flow nesting level */
 	int after_entry; /* just past a block entry '-' */
+	int mute;        /* peeking: read without calling fn */
+	/* the %TAG directives of the current document: handle -> prefix */
+	struct {
+		const char *handle, *prefix;
+		size_t hlen, plen;
+	} tags[16];
+	int ntags;
 } rd;
 
 typedef struct state {
@@ -225,10 +232,28 @@ static int oom(rd *r)
 
 static int emit(rd *r, gri_yev *ev)
 {
+	if (r->mute)
+		return R_OK;
 	return r->fn(r->ctx, ev) ? R_STOP : R_OK;
 }
 
-/* The tag in libyaml's form, in tb (NUL-terminated). */
+static int is_anchor_char(char c);
+static int hexval(char c);
+
+/* The length of a tag's handle: "!word!" (named), "!!" or "!". */
+static size_t handle_len(const char *t, size_t n)
+{
+	size_t i = 1;
+	while (i < n && is_anchor_char(t[i]) && (unsigned char)t[i] < 0x80)
+		i++;
+	if (i < n && t[i] == '!')
+		return i + 1;
+	return 1;
+}
+
+/* The tag in libyaml's form, in tb (NUL-terminated): a verbatim tag as
+ * written, the handle replaced by its %TAG prefix (or the default one for
+ * `!` and `!!`), `!` alone as is. */
 static int resolve_tag(rd *r, const props *pr, char *tb, size_t cap, const char **out)
 {
 	*out = NULL;
@@ -237,14 +262,71 @@ static int resolve_tag(rd *r, const props *pr, char *tb, size_t cap, const char 
 	const char *t = pr->tag_start;
 	size_t n = pr->tag_len;
 	int w;
-	if (n >= 2 && t[1] == '<')
+	if (n >= 2 && t[1] == '<') {
 		w = snprintf(tb, cap, "%.*s", (int)(n - 3), t + 2);
-	else if (n >= 2 && t[1] == '!')
-		w = snprintf(tb, cap, "tag:yaml.org,2002:%.*s", (int)(n - 2), t + 2);
-	else
-		w = snprintf(tb, cap, "%.*s", (int)n, t);
+	} else if (n == 1) {
+		w = snprintf(tb, cap, "!");
+	} else {
+		size_t hl = handle_len(t, n);
+		const char *prefix = NULL;
+		size_t plen = 0;
+		for (int i = 0; i < r->ntags; i++)
+			if (r->tags[i].hlen == hl && memcmp(r->tags[i].handle, t, hl) == 0) {
+				prefix = r->tags[i].prefix;
+				plen = r->tags[i].plen;
+			}
+		if (!prefix) {
+			if (hl == 1) {
+				prefix = "!";
+				plen = 1;
+			} else if (hl == 2 && t[1] == '!') {
+				prefix = "tag:yaml.org,2002:";
+				plen = 18;
+			} else {
+				return fail_mark(r, pr->mark, 0,
+				                 "found undefined tag handle while parsing a node");
+			}
+		}
+		w = snprintf(tb, cap, "%.*s%.*s", (int)plen, prefix, (int)(n - hl), t + hl);
+	}
 	if (w < 0 || (size_t)w >= cap)
 		return fail_mark(r, pr->mark, 1, "a tag this long (%zu bytes)", n);
+	/* %XX escapes, decoded in place as libyaml does: each escaped run is
+	 * one UTF-8 character */
+	char *o = tb;
+	for (const char *q = tb; *q;) {
+		if (*q != '%') {
+			*o++ = *q++;
+			continue;
+		}
+		int width = 0;
+		for (int k = 0;; k++) {
+			if (q[0] != '%' || hexval(q[1]) < 0 || hexval(q[2]) < 0)
+				return fail_mark(r, pr->mark, 0,
+				                 "did not find URI escaped octet while parsing a tag");
+			unsigned char octet = (unsigned char)(hexval(q[1]) * 16 + hexval(q[2]));
+			if (k == 0) {
+				width = (octet & 0x80) == 0x00   ? 1
+				        : (octet & 0xE0) == 0xC0 ? 2
+				        : (octet & 0xF0) == 0xE0 ? 3
+				        : (octet & 0xF8) == 0xF0 ? 4
+				                                 : 0;
+				if (!width)
+					return fail_mark(
+					        r, pr->mark, 0,
+					        "found an incorrect leading UTF-8 octet while parsing a tag");
+			} else if ((octet & 0xC0) != 0x80) {
+				return fail_mark(
+				        r, pr->mark, 0,
+				        "found an incorrect trailing UTF-8 octet while parsing a tag");
+			}
+			*o++ = (char)octet;
+			q += 3;
+			if (k + 1 == width)
+				break;
+		}
+	}
+	*o = 0;
 	*out = tb;
 	return R_OK;
 }
@@ -363,8 +445,6 @@ static int read_props(rd *r, props *pr, int ind)
 				q++;
 				while (q < r->end && *q != '>' &&
 				       (is_uri_char(*q) || *q == ',' || *q == '[' || *q == ']')) {
-					if (*q == '%')
-						return UNSUPPORTED(r->p, "a tag with % escapes");
 					q++;
 				}
 				if (q >= r->end || *q != '>')
@@ -374,8 +454,6 @@ static int read_props(rd *r, props *pr, int ind)
 				while (q < r->end && is_uri_char(*q) &&
 				       !(r->flow &&
 				         (*q == ',' || *q == '[' || *q == ']' || *q == '{' || *q == '}'))) {
-					if (*q == '%')
-						return UNSUPPORTED(r->p, "a tag with % escapes");
 					q++;
 				}
 			}
@@ -387,12 +465,6 @@ static int read_props(rd *r, props *pr, int ind)
 				if (c1 == '!' && q == r->p + 2)
 					return FAIL(r->p,
 					            "did not find expected tag URI while parsing a tag");
-				/* a named handle !word! needs a %TAG */
-				const char *w = r->p + 1;
-				while (w < q && *w != '!' && is_anchor_char(*w) && (unsigned char)*w < 0x80)
-					w++;
-				if (w < q && *w == '!' && w > r->p + 1)
-					return FAIL(r->p, "found undefined tag handle while parsing a node");
 			}
 			pr->tag_start = r->p;
 			pr->tag_len = (size_t)(q - r->p);
@@ -802,6 +874,7 @@ static int block_scalar(rd *r, int ind, const props *pr)
 
 static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty);
 static int flow_node(rd *r, int ind);
+static int flow_pair(rd *r, int ind);
 
 static int cannot_start(char c)
 {
@@ -852,6 +925,8 @@ static int flow_coll(rd *r, const props *pr, int ind)
 	if (emit_node(r, is_map ? GRI_YEV_MAP_START : GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 1))
 		return R_STOP;
 	r->flow++;
+	if (r->mute && r->flow > 64)
+		return FAIL(r->p, "flow collections nested this deep are not read as a key");
 	r->p++;
 	for (;;) {
 		if (next_token(r))
@@ -864,25 +939,40 @@ static int flow_coll(rd *r, const props *pr, int ind)
 		if (*r->p == close)
 			break;
 		/* in flow context '?' and ':' are always indicators */
-		if (*r->p == '?')
-			return UNSUPPORTED(r->p, "an explicit key (?)");
 		if (*r->p == ':')
 			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		int rc, explicit = *r->p == '?';
+		/* a pair in a sequence is a single-pair mapping: an explicit
+		 * key, or a node followed by ':' on its line */
+		int pair = !is_map && (explicit || flow_pair(r, ind));
+		if (pair && emit_node(r, GRI_YEV_MAP_START, NULL, mark_at(r, r->p), NULL, 0, 0, 1))
+			return R_STOP;
 		size_t key_line = r->line;
-		int rc = flow_node(r, ind);
+		if (explicit) {
+			r->p++;
+			if (next_token(r))
+				return R_ERR;
+			if (r->p < r->end && (*r->p == ':' || *r->p == ',' || *r->p == close))
+				rc = empty_scalar(r, NULL, mark_at(r, r->p));
+			else
+				rc = flow_node(r, ind);
+		} else {
+			rc = flow_node(r, ind);
+		}
 		if (rc)
 			return rc;
 		if (next_token(r))
 			return R_ERR;
-		if (r->p < r->end && *r->p == ':' && r->line != key_line)
+		if (r->p < r->end && *r->p == ':' && r->line != key_line && !explicit)
 			return FAIL(r->p, "could not find expected ':' (a key spans lines)");
 		if (r->p < r->end && *r->p == ':') {
-			if (!is_map)
-				return UNSUPPORTED(r->p, "a single-pair mapping in a flow sequence");
+			if (!is_map && !pair)
+				return FAIL(r->p,
+				            "did not find expected ',' or ']' while parsing a flow sequence");
 			r->p++;
 			if (next_token(r))
 				return R_ERR;
-			if (r->p < r->end && (*r->p == ',' || *r->p == '}'))
+			if (r->p < r->end && (*r->p == ',' || *r->p == close))
 				rc = empty_scalar(r, NULL, mark_at(r, r->p));
 			else
 				rc = flow_node(r, ind);
@@ -890,15 +980,19 @@ static int flow_coll(rd *r, const props *pr, int ind)
 				return rc;
 			if (next_token(r))
 				return R_ERR;
-		} else if (is_map) {
-			if (r->p < r->end && (*r->p == ',' || *r->p == '}')) {
+		} else if (is_map || pair) {
+			if (r->p < r->end && (*r->p == ',' || *r->p == close)) {
 				if ((rc = empty_scalar(r, NULL, mark_at(r, r->p))))
 					return rc;
 			} else {
-				return FAIL(r->p,
-				            "did not find expected ',' or '}' while parsing a flow mapping");
+				return FAIL(
+				        r->p,
+				        "did not find expected ',' or '%c' while parsing a flow collection",
+				        close);
 			}
 		}
+		if (pair && emit_end(r, GRI_YEV_MAP_END, mark_at(r, r->p)))
+			return R_STOP;
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
 			continue;
@@ -951,7 +1045,16 @@ static int peek_key(rd *r, int ind, const char **colon)
 	int ml = 0, ok = 0;
 	char c = *r->p;
 	gri_yerr keep = *r->err;
-	if (c == '*') {
+	int flow = r->flow, mute = r->mute;
+	if (c == '[' || c == '{') {
+		/* a flow collection on one line can be a key: read it without
+		 * events (nesting bounded: deeper is no key here, and the
+		 * builder refuses it past max_depth anyway) */
+		if (r->flow < 64) {
+			r->mute = 1;
+			ok = flow_coll(r, NULL, ind) == R_OK;
+		}
+	} else if (c == '*') {
 		const char *name;
 		ok = read_name(r, &name, &n) == R_OK;
 	} else if (c == '"' || c == '\'') {
@@ -961,18 +1064,56 @@ static int peek_key(rd *r, int ind, const char **colon)
 		ok = plain(r, ind, &v, &n, &ml) == R_OK;
 	}
 	*r->err = keep;
+	r->flow = flow;
+	r->mute = mute;
 	int key = 0;
 	if (ok && !ml && r->line == st.line) {
 		const char *q = r->p;
 		while (is_blank(r, q))
 			q++;
-		if (q < r->end && *q == ':' && is_bz(r, q + 1)) {
+		if (q < r->end && *q == ':' && (r->flow || is_bz(r, q + 1))) {
 			key = 1;
 			*colon = q;
 		}
 	}
 	restore(r, st);
 	r->blen = bl;
+	return key;
+}
+
+/* The value of an explicit key (`? key` then `: value` at the mapping's
+ * column on a later line), or an empty one where libyaml puts it. */
+static int explicit_entry(rd *r, int col)
+{
+	r->p++;
+	r->after_entry = 1; /* libyaml: a simple key may follow '?' */
+	int rc = block_node(r, col, 1, 1, mark_at(r, r->p));
+	if (rc)
+		return rc;
+	if (next_token(r))
+		return R_ERR;
+	if (r->p < r->end && !block_stop(r, r->p) && *r->p == ':' && is_bz(r, r->p + 1) &&
+	    (long)(r->p - r->line_start) == col && at_line_start(r, r->p)) {
+		r->p++;
+		r->after_entry = 1;
+		return block_node(r, col, 1, 1, mark_at(r, r->p));
+	}
+	return empty_scalar(r, NULL, end_mark(r));
+}
+
+/* In a flow sequence: is the entry at r->p (properties, then a node) a
+ * key, followed by ':' on the same line? Leaves r unchanged. */
+static int flow_pair(rd *r, int ind)
+{
+	state st = save(r);
+	gri_yerr keep = *r->err;
+	props pr;
+	const char *colon;
+	int key = 0;
+	if (read_props(r, &pr, ind) == R_OK && r->line == st.line && r->p < r->end)
+		key = *r->p == ':' ? 1 : peek_key(r, ind, &colon);
+	*r->err = keep;
+	restore(r, st);
 	return key;
 }
 
@@ -983,6 +1124,12 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 	for (;;) {
 		size_t line = r->line;
 		const char *kstart = r->p;
+		int rc;
+		if (*r->p == '?' && is_bz(r, r->p + 1)) {
+			if ((rc = explicit_entry(r, col)))
+				return rc;
+			goto next;
+		}
 		props kp;
 		if (read_props(r, &kp, col))
 			return R_ERR;
@@ -991,24 +1138,35 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 		if (r->p >= r->end)
 			return FAIL(r->p, "could not find expected ':' while scanning a simple key");
 		char c = *r->p;
-		if (c == '?' && is_bz(r, r->p + 1))
-			return UNSUPPORTED(r->p, "an explicit key (?)");
-		if (c == ':' && is_bz(r, r->p + 1))
-			return UNSUPPORTED(r->p, "an empty key");
-		if (c == '[' || c == '{')
-			return UNSUPPORTED(r->p, "a collection as a mapping key");
-		const char *colon;
-		if (!peek_key(r, col, &colon))
-			return FAIL(r->p, "could not find expected ':' while scanning a simple key");
-		if (colon - kstart > 1024)
+		const char *colon = r->p;
+		int empty_key = c == ':' && is_bz(r, r->p + 1);
+		if (empty_key) {
+			/* a key of properties only (`&a : v`); without any, libyaml
+			 * finds no key */
+			if (!kp.anchor && !kp.tag_start)
+				return FAIL(r->p, "did not find expected key while parsing a block mapping");
+		} else {
+			if (c == '?' && is_bz(r, r->p + 1))
+				return FAIL(r->p, "did not find expected key while parsing a block mapping");
+			if (!peek_key(r, col, &colon))
+				return FAIL(r->p, "could not find expected ':' while scanning a simple key");
+		}
+		if (colon - kstart > 1024 && chars(kstart, colon) > 1024)
 			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
-		int ml, rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
+		int ml;
+		if (empty_key)
+			rc = empty_scalar(r, &kp, kp.mark);
+		else if (c == '[' || c == '{')
+			rc = flow_coll(r, &kp, col);
+		else
+			rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
 		if (rc)
 			return rc;
 		r->p = colon + 1;
 		gri_ymark after = mark_at(r, r->p);
 		if ((rc = block_node(r, col, 0, 1, after)))
 			return rc;
+	next:
 		if (next_token(r))
 			return R_ERR;
 		if (r->p >= r->end || block_stop(r, r->p))
@@ -1062,7 +1220,10 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	const char *t = r->p;
 	if (t >= r->end || block_stop(r, t) ||
 	    (r->line != line0 && (long)(t - r->line_start) <= ind &&
-	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1))))
+	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1)) &&
+	     /* libyaml: a block scalar is no simple key, so one at the
+	      * collection's own column is still this node */
+	     !((long)(t - r->line_start) == ind && (*t == '|' || *t == '>'))))
 		return empty_scalar(r, NULL, empty);
 	props pr;
 	if (read_props(r, &pr, ind))
@@ -1084,35 +1245,46 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	}
 	if (c == '|' || c == '>')
 		return block_scalar(r, ind, &pr);
-	if (c == '?' && is_bz(r, t + 1))
-		return UNSUPPORTED(t, "an explicit key (?)");
-	if (c == ':' && is_bz(r, t + 1))
-		return UNSUPPORTED(t, "an empty key");
-	if (c == '[' || c == '{') {
-		int rc = flow_coll(r, &pr, ind);
-		if (rc)
-			return rc;
-		const char *q = r->p;
-		while (is_blank(r, q))
-			q++;
-		if (q < r->end && *q == ':' && is_bz(r, q + 1))
-			return UNSUPPORTED(t, "a collection as a mapping key");
-		return R_OK;
+	if (c == '?' && is_bz(r, t + 1)) {
+		/* an explicit key starts a block mapping where a simple key may */
+		if ((!crossed && !compact) || (has_props && pr.line == tm.line))
+			return FAIL(t, "mapping keys are not allowed in this context");
+		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
 	}
 	const char *colon;
+	int empty_key = c == ':' && is_bz(r, t + 1);
+	if (empty_key && !has_props)
+		return FAIL(t, "did not find expected key while parsing a block mapping");
 	if (c == '&' || c == '!') {
 		/* read_props stopped at the properties of a key on a later line */
 		state ks = save(r);
 		props kp;
 		if (read_props(r, &kp, ind))
 			return R_ERR;
-		int key = r->line == ks.line && peek_key(r, ind, &colon);
+		int key = r->line == ks.line &&
+		          (peek_key(r, ind, &colon) || (r->p < r->end && *r->p == ':' && is_bz(r, r->p + 1)));
 		restore(r, ks);
 		if (!key) /* libyaml: the properties so far make an empty node */
 			return empty_scalar(r, &pr, pr.mark);
 		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
 	}
-	if (peek_key(r, ind, &colon)) {
+	if (empty_key) {
+		colon = t;
+	} else if (!peek_key(r, ind, &colon)) {
+		if (c == '[' || c == '{') {
+			int rc = flow_coll(r, &pr, ind);
+			if (rc)
+				return rc;
+			const char *q = r->p;
+			while (is_blank(r, q))
+				q++;
+			if (q < r->end && *q == ':' && is_bz(r, q + 1))
+				return FAIL(q, "mapping values are not allowed in this context");
+			return R_OK;
+		}
+		colon = NULL;
+	}
+	if (colon) {
 		/* properties on the key's line are the key's; earlier ones the mapping's */
 		int key_props = has_props && pr.last_line.line == tm.line;
 		state ks = key_props ? pr.last_line : save(r);
@@ -1152,6 +1324,52 @@ static int directive_name(rd *r)
 	return R_OK;
 }
 
+/* A %TAG directive's handle and prefix, from r->p (past "%TAG"). */
+static int tag_directive(rd *r)
+{
+	const char *q = r->p;
+	while (is_blank(r, q))
+		q++;
+	const char *h = q;
+	if (q >= r->end || *q != '!')
+		return FAIL(q, "did not find expected '!' while scanning a %%TAG directive");
+	q++;
+	while (q < r->end && is_anchor_char(*q) && (unsigned char)*q < 0x80)
+		q++;
+	if (q < r->end && *q == '!')
+		q++;
+	else if (q != h + 1)
+		return FAIL(q, "did not find expected '!' while scanning a %%TAG directive");
+	if (!is_blank(r, q))
+		return FAIL(q, "did not find expected whitespace while scanning a %%TAG directive");
+	while (is_blank(r, q))
+		q++;
+	const char *pfx = q;
+	while (q < r->end && (is_uri_char(*q) || *q == ',' || *q == '[' || *q == ']')) {
+		q++;
+	}
+	if (q == pfx)
+		return FAIL(q, "did not find expected tag URI while scanning a %%TAG directive");
+	if (!is_bz(r, q))
+		return FAIL(q, "did not find expected whitespace or line break while scanning a %%TAG "
+		               "directive");
+	size_t hl = (size_t)(pfx - h);
+	while (h[hl - 1] == ' ' || h[hl - 1] == '\t')
+		hl--;
+	for (int i = 0; i < r->ntags; i++)
+		if (r->tags[i].hlen == hl && memcmp(r->tags[i].handle, h, hl) == 0)
+			return FAIL(h, "found duplicate %%TAG directive");
+	if (r->ntags == (int)(sizeof r->tags / sizeof r->tags[0]))
+		return UNSUPPORTED(h, "more than 16 %TAG directives");
+	r->tags[r->ntags].handle = h;
+	r->tags[r->ntags].hlen = hl;
+	r->tags[r->ntags].prefix = pfx;
+	r->tags[r->ntags].plen = (size_t)(q - pfx);
+	r->ntags++;
+	r->p = q;
+	return R_OK;
+}
+
 static int directive(rd *r)
 {
 	if (directive_name(r))
@@ -1161,18 +1379,35 @@ static int directive(rd *r)
 		while (is_blank(r, q))
 			q++;
 		if (!(r->end - q >= 3 && q[0] == '1' && q[1] == '.' && (q[2] == '1' || q[2] == '2') &&
-		      is_bz(r, q + 3)))
+		      (is_bz(r, q + 3) || q[3] == '#')))
 			return q + 1 < r->end && q[0] == '1' && q[1] == '.'
 			               ? UNSUPPORTED(q, "this YAML version")
 			               : FAIL(q, "found incompatible YAML document while parsing a %%YAML "
 			                         "directive");
 		r->p = q + 3;
-		return R_OK;
+	} else if (r->end - r->p >= 4 && memcmp(r->p, "%TAG", 4) == 0 && is_blank(r, r->p + 4)) {
+		r->p += 4;
+		if (tag_directive(r))
+			return R_ERR;
+	} else {
+		/* libyaml knows no other directive */
+		return FAIL(r->p, "found unknown directive name while scanning a directive");
 	}
-	if (r->end - r->p >= 4 && memcmp(r->p, "%TAG", 4) == 0)
-		return UNSUPPORTED(r->p, "a %TAG directive");
-	/* libyaml knows no other directive */
-	return FAIL(r->p, "found unknown directive name while scanning a directive");
+	/* libyaml's scanner takes the rest of the line with the directive,
+	 * and then skips tabs as well as spaces at the next line's start */
+	while (is_blank(r, r->p))
+		r->p++;
+	if (r->p < r->end && *r->p == '#')
+		while (r->p < r->end && !is_break(r, r->p))
+			r->p++;
+	if (r->p < r->end && !is_break(r, r->p))
+		return FAIL(r->p, "did not find expected comment or line break while scanning a directive");
+	if (is_break(r, r->p)) {
+		take_break(r);
+		while (is_blank(r, r->p))
+			r->p++;
+	}
+	return R_OK;
 }
 
 static int documents(rd *r)
@@ -1183,6 +1418,7 @@ static int documents(rd *r)
 		if (next_token(r))
 			return R_ERR;
 		int dirs = 0, seen_yaml = 0;
+		r->ntags = 0;
 		while (r->p < r->end && *r->p == '%' && r->p == r->line_start) {
 			if (dirs && r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0 && seen_yaml)
 				return FAIL(r->p, "found duplicate %%YAML directive");
@@ -1192,10 +1428,6 @@ static int documents(rd *r)
 			dirs = 1;
 			if (next_token(r))
 				return R_ERR;
-		}
-		if (dirs && !first && !closed) {
-			/* libyaml: directives only after a document closed by `...` */
-			return FAIL(r->p, "did not find expected <document start>");
 		}
 		if (r->p >= r->end) {
 			if (dirs)
@@ -1221,7 +1453,14 @@ static int documents(rd *r)
 		int rc;
 		if (explicit) {
 			r->p += 3;
-			rc = block_node(r, -1, 0, 0, mark_at(r, r->p));
+			/* an empty document's null is where the next token starts */
+			state st = save(r);
+			if (next_token(r))
+				return R_ERR;
+			int empty = r->p >= r->end || block_stop(r, r->p);
+			gri_ymark em = end_mark(r);
+			restore(r, st);
+			rc = block_node(r, -1, 0, 0, empty ? em : mark_at(r, r->p));
 		} else {
 			rc = block_node(r, -1, 1, 0, zero);
 		}
