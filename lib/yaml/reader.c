@@ -22,6 +22,9 @@
 #include "reader.h"
 
 #include <stdarg.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,13 +40,15 @@ typedef struct rd {
 	size_t blen, bcap;
 	int flow;        /* flow nesting level */
 	int after_entry; /* just past a block entry '-' */
-	int mute;        /* peeking: read without calling fn */
+	int mute;        /* peeking: read without calling fn (nesting of peeks) */
+	long peeks_left; /* peeks allowed inside peeks (bounds the work) */
 	/* the %TAG directives of the current document: handle -> prefix */
 	struct {
 		const char *handle, *prefix;
 		size_t hlen, plen;
 	} tags[16];
 	int ntags;
+	int ascii; /* the text is all ASCII: a column is a byte offset */
 } rd;
 
 typedef struct state {
@@ -82,8 +87,10 @@ typedef struct props {
 
 enum { R_OK = 0, R_STOP = -1, R_ERR = -2 };
 
-static size_t chars(const char *a, const char *b)
+static size_t chars(const rd *r, const char *a, const char *b)
 {
+	if (r->ascii)
+		return (size_t)(b - a);
 	size_t n = 0;
 	for (; a < b; a++)
 		n += ((unsigned char)*a & 0xC0) != 0x80;
@@ -92,7 +99,7 @@ static size_t chars(const char *a, const char *b)
 
 static gri_ymark mark_at(const rd *r, const char *q)
 {
-	gri_ymark m = {r->line, chars(r->line_start, q)};
+	gri_ymark m = {r->line, chars(r, r->line_start, q)};
 	return m;
 }
 
@@ -117,7 +124,7 @@ static int fail_offset(rd *r, const char *at, int unsupported, const char *msg)
 			m.line++;
 			ls = q + 1;
 		}
-	m.column = chars(ls, at);
+	m.column = chars(r, ls, at);
 	return fail_mark(r, m, unsupported, "%s", msg);
 }
 
@@ -420,7 +427,7 @@ static int read_props(rd *r, props *pr, int ind)
 		if (r->p >= r->end)
 			return R_OK;
 		if (r->line != line) {
-			if (!r->flow && (long)chars(r->line_start, r->p) <= ind)
+			if (!r->flow && (long)chars(r, r->line_start, r->p) <= ind)
 				return R_OK;
 			if (*r->p == '&' || *r->p == '!') {
 				pr->prev_anchor = pr->anchor;
@@ -510,6 +517,11 @@ static int fold(rd *r, size_t breaks)
 	return 0;
 }
 
+/* The bytes a plain scalar's line scan stops at, by context. */
+static const unsigned char plain_stop_block[256] = {['\n'] = 1, ['\r'] = 1, [':'] = 1, ['#'] = 1};
+static const unsigned char plain_stop_flow[256] = {
+        ['\n'] = 1, ['\r'] = 1, [':'] = 1, ['#'] = 1, [','] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1};
+
 /* A plain scalar; ind is the innermost block collection's column. */
 static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 {
@@ -519,21 +531,35 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 	r->blen = 0;
 	const char *seg_end;
 	for (;;) {
-		const char *q = r->p, *content_end = q;
-		while (q < r->end && !is_break(r, q)) {
+		/* skip to the bytes that may end the line's part: a table
+		 * lookup per byte */
+		const unsigned char *stop = r->flow ? plain_stop_flow : plain_stop_block;
+		const char *q = r->p;
+		for (;;) {
+			while (q < r->end && !stop[(unsigned char)*q])
+				q++;
+			if (q >= r->end)
+				break;
 			char c = *q;
-			if (c == ':' && r->flow && q + 1 < r->end && (flow_ind(q[1]) || q[1] == '?'))
-				return FAIL(q, "found unexpected ':' while scanning a plain scalar");
-			if (c == ':' && is_bz(r, q + 1))
-				break;
-			if (r->flow && flow_ind(c))
-				break;
-			if (c == '#' && q > r->p && (q[-1] == ' ' || q[-1] == '\t'))
-				break;
-			q++;
-			if (c != ' ' && c != '\t')
-				content_end = q;
+			if (c == ':') {
+				if (r->flow && q + 1 < r->end && (flow_ind(q[1]) || q[1] == '?'))
+					return FAIL(q, "found unexpected ':' while scanning a plain scalar");
+				if (is_bz(r, q + 1))
+					break;
+				q++;
+				continue;
+			}
+			if (c == '#') {
+				if (q > r->p && (q[-1] == ' ' || q[-1] == '\t'))
+					break;
+				q++;
+				continue;
+			}
+			break; /* a line break, or a flow indicator in flow context */
 		}
+		const char *content_end = q;
+		while (content_end > r->p && (content_end[-1] == ' ' || content_end[-1] == '\t'))
+			content_end--;
 		if (inbuf && bput(r, r->p, (size_t)(content_end - r->p)))
 			return oom(r);
 		seg_end = content_end;
@@ -553,7 +579,7 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 				breaks++;
 			}
 			while (r->p < r->end && (*r->p == ' ' || *r->p == '\t')) {
-				if (*r->p == '\t' && !r->flow && (long)(r->p - r->line_start) < ind + 1 &&
+				if (*r->p == '\t' && (long)(r->p - r->line_start) < ind + 1 &&
 				    at_line_start(r, r->p))
 					return FAIL(r->p, "found a tab character that violates indentation");
 				r->p++;
@@ -562,7 +588,7 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 				break;
 		}
 		const char *c = r->p;
-		long col = (long)chars(r->line_start, c);
+		long col = (long)chars(r, r->line_start, c);
 		if (c >= r->end || *c == '#' || doc_marker(r, c) || (!r->flow && col < ind + 1) ||
 		    (*c == ':' && (is_bz(r, c + 1) || (r->flow && flow_ind(c[1])))) ||
 		    (r->flow && flow_ind(*c))) {
@@ -1032,6 +1058,9 @@ static int flow_node(rd *r, int ind)
 	return scalar(r, ind, &pr, &ml);
 }
 
+/* 1024 characters of at most 4 bytes each */
+#define PEEK_WINDOW 4100
+
 /* Does a simple key (scalar or alias on one line) followed by ':' start at r->p?
  * Leaves r unchanged. */
 static int peek_key(rd *r, int ind, const char **colon)
@@ -1046,12 +1075,20 @@ static int peek_key(rd *r, int ind, const char **colon)
 	char c = *r->p;
 	gri_yerr keep = *r->err;
 	int flow = r->flow, mute = r->mute;
+	/* a simple key is at most 1024 characters: look no further, so
+	 * that peeking stays linear */
+	const char *end = r->end;
+	if (r->end - r->p > PEEK_WINDOW)
+		r->end = r->p + PEEK_WINDOW;
 	if (c == '[' || c == '{') {
 		/* a flow collection on one line can be a key: read it without
-		 * events (nesting bounded: deeper is no key here, and the
-		 * builder refuses it past max_depth anyway) */
-		if (r->flow < 64) {
-			r->mute = 1;
+		 * events; inside such a read, entries are peeked again only a
+		 * few levels deep and a bounded number of times (the work is
+		 * exponential in that nesting) */
+		if (!mute || (mute < 4 && r->peeks_left > 0)) {
+			if (mute)
+				r->peeks_left--;
+			r->mute = mute + 1;
 			ok = flow_coll(r, NULL, ind) == R_OK;
 		}
 	} else if (c == '*') {
@@ -1066,8 +1103,10 @@ static int peek_key(rd *r, int ind, const char **colon)
 	*r->err = keep;
 	r->flow = flow;
 	r->mute = mute;
+	int cut = r->end != end;
+	r->end = end;
 	int key = 0;
-	if (ok && !ml && r->line == st.line) {
+	if (ok && !ml && r->line == st.line && !(cut && r->p >= st.p + PEEK_WINDOW)) {
 		const char *q = r->p;
 		while (is_blank(r, q))
 			q++;
@@ -1145,21 +1184,30 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 			 * finds no key */
 			if (!kp.anchor && !kp.tag_start)
 				return FAIL(r->p, "did not find expected key while parsing a block mapping");
-		} else {
-			if (c == '?' && is_bz(r, r->p + 1))
-				return FAIL(r->p, "did not find expected key while parsing a block mapping");
-			if (!peek_key(r, col, &colon))
-				return FAIL(r->p, "could not find expected ':' while scanning a simple key");
+		} else if (c == '?' && is_bz(r, r->p + 1)) {
+			return FAIL(r->p, "did not find expected key while parsing a block mapping");
 		}
-		if (colon - kstart > 1024 && chars(kstart, colon) > 1024)
-			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
-		int ml;
-		if (empty_key)
+		int ml = 0;
+		if (empty_key) {
 			rc = empty_scalar(r, &kp, kp.mark);
-		else if (c == '[' || c == '{')
-			rc = flow_coll(r, &kp, col);
-		else
-			rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
+		} else {
+			/* read the key once; it must end on its line, before ':' */
+			if (c == '[' || c == '{')
+				rc = flow_coll(r, &kp, col);
+			else
+				rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
+			if (rc)
+				return rc;
+			colon = r->p;
+			while (is_blank(r, colon))
+				colon++;
+			if (ml || r->line != line ||
+			    !(colon < r->end && *colon == ':' && is_bz(r, colon + 1)))
+				return FAIL(kstart,
+				            "could not find expected ':' while scanning a simple key");
+		}
+		if (colon - kstart > 1024 && chars(r, kstart, colon) > 1024)
+			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
 		if (rc)
 			return rc;
 		r->p = colon + 1;
@@ -1235,7 +1283,8 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	long col = (long)tm.column;
 	if (t >= r->end || block_stop(r, t) ||
 	    (has_props && r->line != pr.line && col <= ind &&
-	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1))))
+	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1)) &&
+	     !(col == ind && (*t == '|' || *t == '>'))))
 		return empty_scalar(r, &pr, has_props ? pr.mark : empty);
 	char c = *t;
 	if (c == '-' && is_bz(r, t + 1)) {
@@ -1492,7 +1541,25 @@ static int check_text(rd *r)
 		                   "a UTF-16 byte order mark here (after conversion) is valid YAML that "
 		                   "guardrail's reader does not read");
 	for (const unsigned char *q = s; q < e;) {
+#if defined(__SSE2__)
+		/* 16 bytes at a time while they are printable ASCII or \t \n \r */
+		while (e - q >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+			__m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+			                           _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+			__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+			                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+			                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+			if (_mm_movemask_epi8(_mm_andnot_si128(ws, bad)))
+				break;
+			q += 16;
+		}
+		if (q >= e)
+			break;
+#endif
 		unsigned c = *q;
+		if (c >= 0x80)
+			r->ascii = 0;
 		if (c >= 0x20 && c < 0x7F) {
 			q++;
 			continue;
@@ -1562,7 +1629,9 @@ int gri_yaml_read(const char *data, size_t len, gri_yev_fn fn, void *ctx, gri_ye
 	        .line_start = data,
 	        .fn = fn,
 	        .ctx = ctx,
-	        .err = err};
+	        .err = err,
+	        .ascii = 1,
+	        .peeks_left = 10000};
 	int rc = check_text(&r);
 	if (rc == R_OK) {
 		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
