@@ -419,6 +419,12 @@ static int is_uri_char(char c)
  * Properties on a later line count only when indented past ind. */
 static int read_props(rd *r, props *pr, int ind)
 {
+	pr->anchor = NULL;
+	pr->tag_start = NULL;
+	pr->line = r->line;
+	pr->last_line = save(r);
+	if (r->p >= r->end || (*r->p != '&' && *r->p != '!'))
+		return R_OK; /* the common case: no properties (and no memset) */
 	memset(pr, 0, sizeof *pr);
 	pr->last_line = save(r);
 	size_t line = r->line, first_line = r->line;
@@ -1316,6 +1322,26 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 		if (!key) /* libyaml: the properties so far make an empty node */
 			return empty_scalar(r, &pr, pr.mark);
 		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
+	}
+	if (!has_props && !empty_key &&
+	    (c == '"' || c == '\'' ||
+	     !(cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, t + 1)) || flow_ind(c) ||
+	       c == '#'))) {
+		/* a scalar: read it once; only when ':' follows on its line is
+		 * it the first key of a mapping, read again below */
+		state st = save(r);
+		const char *v;
+		size_t n;
+		int ml, rc = c == '"' || c == '\'' ? quoted(r, &v, &n, &ml) : plain(r, ind, &v, &n, &ml);
+		if (rc)
+			return rc;
+		const char *q = r->p;
+		while (is_blank(r, q))
+			q++;
+		if (ml || r->line != st.line || !(q < r->end && *q == ':' && is_bz(r, q + 1)))
+			return emit_node(r, GRI_YEV_SCALAR, NULL, tm, v, n, c == '"' || c == '\'' ? c : ':',
+			                 0);
+		restore(r, st);
 	}
 	if (empty_key) {
 		colon = t;
