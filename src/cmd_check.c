@@ -101,6 +101,7 @@ static void usage(FILE *out)
 	      "run:\n"
 	      "  -j, --jobs N                 worker threads (default: number of CPUs)\n"
 	      "      --allow-empty            directories without any manifest are not an error\n"
+	      "      --yaml-reader own|libyaml  which YAML reader decodes (default: own)\n"
 	      "  -h, --help                   this help\n"
 	      "\n"
 	      "exit codes: 0 no enforce-level finding, 1 at least one, 2 bad input or invocation.\n"
@@ -121,6 +122,7 @@ typedef struct check_args {
 	bool config_given;  /* --config: no .guardrail.yaml search */
 	bool engines_given; /* --engines: the selection is the user's */
 	bool rules_wanted;  /* a rule-pack flag or a .guardrail.yaml: the rules engine joins the default */
+	int yaml_reader;    /* --yaml-reader: GR_YAML_READER_* */
 } check_args;
 
 /* A flag's value: "--name=V", "--name V", or for a short flag "-xV". */
@@ -231,6 +233,19 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			return -1;
 		}
 		a->docs_url = v;
+		return 0;
+	}
+	v = flag_value(argc, argv, i, "--yaml-reader", &m);
+	if (m) {
+		if (v && strcmp(v, "own") == 0)
+			a->yaml_reader = GR_YAML_READER_OWN;
+		else if (v && strcmp(v, "libyaml") == 0)
+			a->yaml_reader = GR_YAML_READER_LIBYAML;
+		else {
+			fprintf(stderr, "guardrail check: --yaml-reader wants own or libyaml, not '%s'\n",
+			        v ? v : "");
+			return -1;
+		}
 		return 0;
 	}
 	const char *names[] = {"--output", "-o", "--color", "--engines", "--jobs", "-j"};
@@ -502,6 +517,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	gr_session_options so;
 	gr_session_options_default(&so);
 	so.jobs = (unsigned)a->jobs;
+	so.limits.yaml_reader = a->yaml_reader;
 	gr_session *s = gr_session_new(c, &so);
 	input_state st = {0};
 	if (!s) {

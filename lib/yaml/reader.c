@@ -146,6 +146,24 @@ static int is_bz(const rd *r, const char *q)
 	return q >= r->end || *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r';
 }
 
+/* The first line break (or the end) from q: 16 bytes at a time. */
+static const char *find_break(const rd *r, const char *q)
+{
+#if defined(__SSE2__)
+	while (r->end - q >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		int m = _mm_movemask_epi8(
+		        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		if (m)
+			return q + __builtin_ctz((unsigned)m);
+		q += 16;
+	}
+#endif
+	while (q < r->end && *q != '\n' && *q != '\r')
+		q++;
+	return q;
+}
+
 /* Consume a line break at p (\n, \r\n or \r). */
 static void take_break(rd *r)
 {
@@ -192,8 +210,7 @@ static int next_token(rd *r)
 		if (r->p < r->end && *r->p == '\t')
 			return FAIL(r->p, "found character that cannot start any token");
 		if (r->p < r->end && *r->p == '#')
-			while (r->p < r->end && !is_break(r, r->p))
-				r->p++;
+			r->p = find_break(r, r->p);
 		if (is_break(r, r->p)) {
 			take_break(r);
 			r->after_entry = 0;
@@ -880,8 +897,7 @@ static int block_scalar(rd *r, int ind, const props *pr)
 				return oom(r);
 		leading_blank = is_blank(r, r->p);
 		const char *s = r->p;
-		while (r->p < r->end && !is_break(r, r->p))
-			r->p++;
+		r->p = find_break(r, r->p);
 		if (bput(r, s, (size_t)(r->p - s)))
 			return oom(r);
 		first = 0;
