@@ -13,6 +13,10 @@
 #   tzdata           CEL timestamps in named zones and CronJob spec.timeZone are read from /usr/share/zoneinfo
 #   libcurl4-openssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (lib/kube: HTTP/2 over
 #                    OpenSSL, client certificates) and its compressed snapshots
+# And one test tool from the npm registry (node and npm come with the machine):
+#   @microsoft/sarif-multitool   the SARIF validator by the SARIF specification's editors, with the
+#                    2.1.0 schema and GitHub code scanning's ingestion rules; tests/scripts/sarif.sh
+#                    validates what `-o sarif` writes with it. Tests only, never linked or shipped.
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
@@ -24,4 +28,14 @@ if [ -n "$need" ]; then
 	[ "$(id -u)" -ne 0 ] && SUDO=sudo
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
+fi
+
+# The SARIF validator (tests/scripts/sarif.sh), in a cache outside the tree.
+SARIF_TOOLS=${GUARDRAIL_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/guardrail-tools}
+SARIF_BIN=$SARIF_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ "$1" != bench ] && [ ! -x "$SARIF_BIN" ] && command -v npm >/dev/null 2>&1; then
+	echo "installing: @microsoft/sarif-multitool (npm, tests only)"
+	mkdir -p "$SARIF_TOOLS"
+	npm install --prefix "$SARIF_TOOLS" --no-audit --no-fund --silent @microsoft/sarif-multitool@5.7.0 >/dev/null
+	chmod u+x "$SARIF_BIN" # npm does not run the package's postinstall (which only does this)
 fi

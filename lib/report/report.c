@@ -102,12 +102,24 @@ void gr_reporter_free(gr_reporter *r)
 	for (size_t i = 0; i < r->nrules; i++) {
 		free(r->rules[i].id);
 		free(r->rules[i].doc);
+		free(r->rules[i].example);
+		free(r->rules[i].remediation);
 	}
 	free(r->rules);
 	free(r);
 }
 
-size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
+static char *dup_or_null(const char *s, bool *failed)
+{
+	if (!s || !s[0])
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		*failed = true;
+	return d;
+}
+
+size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const gr_finding *f)
 {
 	for (size_t i = 0; i < r->nrules; i++)
 		if (strcmp(r->rules[i].id, id) == 0)
@@ -122,14 +134,22 @@ size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc)
 		r->rules = n;
 		r->cap_rules = cap;
 	}
-	r->rules[r->nrules].id = strdup(id);
-	r->rules[r->nrules].doc = doc ? strdup(doc) : NULL;
-	if (!r->rules[r->nrules].id || (doc && !r->rules[r->nrules].doc)) {
-		free(r->rules[r->nrules].id);
-		free(r->rules[r->nrules].doc);
+	bool failed = false;
+	struct gr_report_rule e = {
+	        .id = dup_or_null(id, &failed),
+	        .doc = dup_or_null(f->doc, &failed),
+	        .example = dup_or_null(f->message, &failed),
+	        .remediation = dup_or_null(f->remediation, &failed),
+	};
+	if (failed || !e.id) {
+		free(e.id);
+		free(e.doc);
+		free(e.example);
+		free(e.remediation);
 		r->failed = true;
 		return (size_t)-1;
 	}
+	r->rules[r->nrules] = e;
 	return r->nrules++;
 }
 

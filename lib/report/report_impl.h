@@ -7,6 +7,8 @@
 struct gr_report_rule {
 	char *id;
 	char *doc;
+	char *example;     /* the first finding's message: a rule's description when no catalogue has one */
+	char *remediation; /* the first finding's remediation; may be NULL */
 };
 
 struct gr_reporter {
@@ -40,8 +42,9 @@ void gr_report_summary_line(gr_buf *out, const gr_summary *s);
 /* ,"skippedReasons":{...},"notEvaluatedReasons":{...} */
 void gr_report_summary_reasons_json(gr_buf *out, const gr_summary *s);
 
-/* Index of a rule id in the reporter's table, adding it on first use. */
-size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const char *doc);
+/* Index of f's rule id in the reporter's table, adding it on first use
+ * (with f's doc anchor, message and remediation as the rule's metadata). */
+size_t gr_reporter_rule_index(gr_reporter *r, const char *id, const gr_finding *f);
 
 void gr_report_text_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr);
 void gr_report_text_end(gr_reporter *r, gr_buf *out, const gr_summary *s);

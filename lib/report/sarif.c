@@ -4,7 +4,9 @@
  * seen comes after them (JSON member order is free), so nothing is held back.
  */
 #include <string.h>
+#include <strings.h>
 
+#include "guardrail/rules.h"
 #include "report_impl.h"
 
 static const char *level_of(gr_severity s)
@@ -26,6 +28,8 @@ static void uri(gr_buf *out, const char *file)
 	gr_buf_init(&b);
 	if (strncmp(file, "./", 2) == 0)
 		file += 2;
+	if (file[0] == '/') /* an absolute path is a file URI; a relative one stays a relative reference */
+		gr_buf_puts(&b, "file://");
 	for (const unsigned char *p = (const unsigned char *)file; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("-._~/", *p))
@@ -42,7 +46,7 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 	for (size_t i = 0; i < fr->nfindings; i++) {
 		const gr_finding *f = &fr->findings[i];
 		const char *rule = gr_str_or(f->rule, "unknown");
-		size_t idx = gr_reporter_rule_index(r, rule, f->doc);
+		size_t idx = gr_reporter_rule_index(r, rule, f);
 		if (r->nresults++)
 			gr_buf_putc(out, ',');
 		gr_buf_puts(out, "\n{\"ruleId\":");
@@ -96,6 +100,96 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 	}
 }
 
+/* A friendly name as SARIF wants it (one Pascal-case identifier; the id
+ * stays the stable one): "bp.memory-limit" -> "BpMemoryLimit". */
+static void friendly_name(gr_buf *out, const char *id)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	bool up = true;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+			gr_buf_putc(&b, (char)(up && *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p));
+			up = false;
+		} else {
+			up = true;
+		}
+	}
+	if (b.data && strcasecmp(b.data, id) == 0) /* "decode": SARIF wants name and id to differ */
+		gr_buf_puts(&b, "Rule");
+	gr_buf_json_string(out, b.data ? b.data : "", b.len);
+	gr_buf_free(&b);
+}
+
+static void text_member(gr_buf *out, const char *name, const char *text)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	gr_report_put_safe(&b, text);
+	gr_buf_printf(out, ",\"%s\":{\"text\":", name);
+	gr_buf_json_string(out, b.data ? b.data : "", b.len);
+	gr_buf_putc(out, '}');
+	gr_buf_free(&b);
+}
+
+/* One reportingDescriptor with what GitHub code scanning requires of it
+ * (id, shortDescription, fullDescription, help.text) and what SARIF asks
+ * (a friendly name distinct from the id, an absolute helpUri). A rule of
+ * the rule packs is described from its catalogue; another rule (schema,
+ * pss, native, policies: their ids are open-ended) by its first finding,
+ * said to be an example. */
+static void rule_descriptor(gr_reporter *r, gr_buf *out, const struct gr_report_rule *rule, gr_buf *scratch)
+{
+	const gr_rule_info *info = gr_rules_find(rule->id);
+	const char *summary = info && info->summary ? info->summary : NULL;
+	const char *fix = info && info->remediation ? info->remediation : rule->remediation;
+	const char *help_uri = gr_report_doc_url(r, rule->doc ? rule->doc : info ? info->doc : NULL, scratch);
+	gr_buf d;
+	gr_buf_init(&d);
+
+	gr_buf_puts(out, "\n{\"id\":");
+	gr_buf_json_string(out, rule->id, strlen(rule->id));
+	gr_buf_puts(out, ",\"name\":");
+	friendly_name(out, rule->id);
+
+	if (summary)
+		gr_buf_puts(&d, summary);
+	else if (rule->example)
+		gr_buf_puts(&d, rule->example);
+	else
+		gr_buf_printf(&d, "guardrail rule %s", rule->id);
+	text_member(out, "shortDescription", d.data ? d.data : "");
+
+	gr_buf_reset(&d);
+	if (summary) {
+		gr_buf_puts(&d, summary);
+		if (info->upstream && info->upstream[0])
+			gr_buf_printf(&d, " (covers %s)", info->upstream);
+	} else {
+		gr_buf_printf(&d, "Reported by guardrail as %s. Example: %s", rule->id,
+		              rule->example ? rule->example : "(no message)");
+	}
+	text_member(out, "fullDescription", d.data ? d.data : "");
+
+	gr_buf_reset(&d);
+	if (fix && fix[0])
+		gr_buf_printf(&d, "Fix: %s", fix);
+	else
+		gr_buf_puts(&d, "See the rule's documentation.");
+	if (*help_uri)
+		gr_buf_printf(&d, " Documentation: %s", help_uri);
+	text_member(out, "help", d.data ? d.data : "");
+	if (d.failed)
+		r->failed = true;
+	gr_buf_free(&d);
+
+	if (*help_uri) { /* absolute, as SARIF's helpUri and GitHub code scanning want */
+		gr_buf_puts(out, ",\"helpUri\":");
+		gr_buf_json_string(out, help_uri, strlen(help_uri));
+	}
+	gr_buf_putc(out, '}');
+}
+
 void gr_report_sarif_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 {
 	gr_buf_printf(out, "%s],\"tool\":{\"driver\":{\"name\":\"guardrail\",\"version\":",
@@ -107,19 +201,7 @@ void gr_report_sarif_end(gr_reporter *r, gr_buf *out, const gr_summary *s)
 	for (size_t i = 0; i < r->nrules; i++) {
 		if (i)
 			gr_buf_putc(out, ',');
-		gr_buf_puts(out, "\n{\"id\":");
-		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
-		gr_buf_puts(out, ",\"name\":");
-		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
-		gr_buf_puts(out, ",\"shortDescription\":{\"text\":");
-		gr_buf_json_string(out, r->rules[i].id, strlen(r->rules[i].id));
-		gr_buf_putc(out, '}');
-		const char *help = gr_report_doc_url(r, r->rules[i].doc, &scratch);
-		if (*help) { /* absolute, as SARIF's helpUri and GitHub code scanning want */
-			gr_buf_puts(out, ",\"helpUri\":");
-			gr_buf_json_string(out, help, strlen(help));
-		}
-		gr_buf_putc(out, '}');
+		rule_descriptor(r, out, &r->rules[i], &scratch);
 	}
 	gr_buf_free(&scratch);
 	gr_buf_printf(out,

@@ -270,9 +270,22 @@ static void fix_type(vctx *v, size_t before, uint8_t types, const gr_value *x, c
 		char *end = NULL;
 		char tmp[64];
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(x->u.s.len < 63 ? x->u.s.len : 63), x->u.s.ptr);
-		(void)gri_strtod(tmp, &end);
-		if (x->u.s.len && end && *end == '\0') {
-			gr_v_set_fix(v, before, "write the number without quotes: %s", tmp);
+		double d = gri_strtod(tmp, &end);
+		if (x->u.s.len && x->u.s.len < 63 && end && *end == '\0') {
+			bool int_only = (types & ST_NUM) == 0;
+			/* A number YAML could not hold (1e400 stays text even unquoted) or,
+			 * for an integer field, one that is no int64: unquoting won't do. */
+			if (isinf(d) || isnan(d) ||
+			    (int_only &&
+			     (d != floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)))
+				gr_v_set_fix(
+				        v, before,
+				        int_only ? "write a whole number between -9223372036854775808 and "
+				                   "9223372036854775807 (without quotes)"
+				                 : "write a finite number within the range of a double "
+				                   "(without quotes)");
+			else
+				gr_v_set_fix(v, before, "write the number without quotes: %s", tmp);
 			return;
 		}
 	}
