@@ -152,8 +152,8 @@ static const char *find_break(const rd *r, const char *q)
 #if defined(__SSE2__)
 	while (r->end - q >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-		int m = _mm_movemask_epi8(
-		        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+		                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
 		if (m)
 			return q + __builtin_ctz((unsigned)m);
 		q += 16;
@@ -1242,7 +1242,10 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 		if (r->p >= r->end || block_stop(r, r->p))
 			break;
 		if (!at_line_start(r, r->p))
-			return FAIL(r->p, "did not find expected key while parsing a block mapping");
+			return FAIL(r->p,
+			            *r->p == ':' && is_bz(r, r->p + 1)
+			                    ? "mapping values are not allowed in this context"
+			                    : "did not find expected key while parsing a block mapping");
 		long c2 = (long)(r->p - r->line_start);
 		if (c2 < col)
 			break;
@@ -1269,7 +1272,10 @@ static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentles
 			break;
 		if (!at_line_start(r, r->p))
 			return FAIL(r->p,
-			            "did not find expected '-' indicator while parsing a block collection");
+			            *r->p == ':' && is_bz(r, r->p + 1)
+			                    ? "mapping values are not allowed in this context"
+			                    : "did not find expected '-' indicator while parsing a block "
+			                      "collection");
 		long c2 = (long)(r->p - r->line_start);
 		if (c2 < col)
 			break;
