@@ -42,6 +42,7 @@ typedef struct rd {
 	int after_entry; /* just past a block entry '-' */
 	int mute;        /* peeking: read without calling fn (nesting of peeks) */
 	long peeks_left; /* peeks allowed inside peeks (bounds the work) */
+	int depth;       /* nodes being read, nested (bounds the C stack) */
 	/* the %TAG directives of the current document: handle -> prefix */
 	struct {
 		const char *handle, *prefix;
@@ -921,6 +922,7 @@ static int block_scalar(rd *r, int ind, const props *pr)
 /* ---- nodes ---- */
 
 static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty);
+static int flow_coll(rd *r, const props *pr, int ind);
 static int flow_node(rd *r, int ind);
 static int flow_pair(rd *r, int ind);
 
@@ -965,7 +967,7 @@ static int scalar(rd *r, int ind, const props *pr, int *multiline)
 	return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, ':', 0);
 }
 
-static int flow_coll(rd *r, const props *pr, int ind)
+static int flow_coll_in(rd *r, const props *pr, int ind)
 {
 	gri_ymark m = mark_at(r, r->p);
 	int is_map = *r->p == '{';
@@ -1288,7 +1290,7 @@ static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentles
 	return emit_end(r, GRI_YEV_SEQ_END, end_mark(r));
 }
 
-static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty)
+static int block_node_in(rd *r, int ind, int compact, int indentless, gri_ymark empty)
 {
 	size_t line0 = r->line;
 	if (next_token(r))
@@ -1404,6 +1406,31 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 		return alias(r, &pr);
 	int ml;
 	return scalar(r, ind, &pr, &ml);
+}
+
+/* The reader recurses as the text nests; the builder refuses nesting past
+ * max_depth before the reader goes deeper, and this bounds the stack
+ * whatever max_depth a caller sets (about 1 KB a level). */
+#define MAX_NESTING 4096
+
+static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty)
+{
+	if (r->depth >= MAX_NESTING)
+		return UNSUPPORTED(r->p, "nesting deeper than 4096 levels");
+	r->depth++;
+	int rc = block_node_in(r, ind, compact, indentless, empty);
+	r->depth--;
+	return rc;
+}
+
+static int flow_coll(rd *r, const props *pr, int ind)
+{
+	if (r->depth >= MAX_NESTING)
+		return UNSUPPORTED(r->p, "nesting deeper than 4096 levels");
+	r->depth++;
+	int rc = flow_coll_in(r, pr, ind);
+	r->depth--;
+	return rc;
 }
 
 /* ---- documents ---- */

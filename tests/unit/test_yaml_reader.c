@@ -101,6 +101,33 @@ static void unsupported(const char *text, unsigned line, unsigned col)
 	gr_arena_free(&a);
 }
 
+/* Nesting past the reader's own bound (4096) is refused with a position
+ * even when the caller's max_depth would allow it: the C stack stays
+ * bounded. */
+static void deep_nesting(void)
+{
+	size_t n = 5000, k = 0;
+	char *t = malloc(n * 2 + 3);
+	for (size_t i = 0; i < n; i++)
+		t[k++] = '[';
+	t[k++] = '\n';
+	gr_decode_limits l;
+	gr_decode_limits_default(&l);
+	l.max_depth = 100000;
+	l.yaml_reader = GR_YAML_READER_OWN;
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_document *d;
+	size_t nd;
+	gr_error e;
+	gr_error_clear(&e);
+	CHECK(gr_decode_yaml(&a, t, k, &l, &d, &nd, &e) == -1);
+	CHECK(strstr(e.message, "does not read") != NULL);
+	CHECK(e.line == 1 && e.column == 4096); /* the root counts as one level */
+	gr_arena_free(&a);
+	free(t);
+}
+
 int main(void)
 {
 	static const char *const cases[] = {
@@ -183,5 +210,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		same(cases[i]);
 	unsupported("a: \"x\xC2\x85y\"\n", 1, 6);
+	deep_nesting();
 	return test_report("yaml_reader");
 }
