@@ -982,8 +982,8 @@ static int flow_coll_in(rd *r, const props *pr, int ind)
 		if (next_token(r))
 			return R_ERR;
 		if (r->p >= r->end)
-			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection",
-			            close);
+			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s", close,
+			            is_map ? "mapping" : "sequence");
 		if (doc_marker(r, r->p))
 			return FAIL(r->p, "did not find expected node content while parsing a flow node");
 		if (*r->p == close)
@@ -1014,7 +1014,10 @@ static int flow_coll_in(rd *r, const props *pr, int ind)
 		if (next_token(r))
 			return R_ERR;
 		if (r->p < r->end && *r->p == ':' && r->line != key_line && !explicit)
-			return FAIL(r->p, "could not find expected ':' (a key spans lines)");
+			/* no simple key spans lines: libyaml finds a ':' where an
+			 * entry should end */
+			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s", close,
+			            is_map ? "mapping" : "sequence");
 		if (r->p < r->end && *r->p == ':') {
 			if (!is_map && !pair)
 				return FAIL(r->p,
@@ -1035,10 +1038,8 @@ static int flow_coll_in(rd *r, const props *pr, int ind)
 				if ((rc = empty_scalar(r, NULL, mark_at(r, r->p))))
 					return rc;
 			} else {
-				return FAIL(
-				        r->p,
-				        "did not find expected ',' or '%c' while parsing a flow collection",
-				        close);
+				return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s",
+				            close, is_map ? "mapping" : "sequence");
 			}
 		}
 		if (pair && emit_end(r, GRI_YEV_MAP_END, mark_at(r, r->p)))
@@ -1049,7 +1050,8 @@ static int flow_coll_in(rd *r, const props *pr, int ind)
 		}
 		if (r->p < r->end && *r->p == close)
 			break;
-		return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection", close);
+		return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s", close,
+		            is_map ? "mapping" : "sequence");
 	}
 	gri_ymark em = mark_at(r, r->p);
 	r->p++;
