@@ -8,16 +8,25 @@
  * scalars without escapes) point into the input; the others are written to
  * one scratch buffer reused for the whole piece. Recursion follows nesting,
  * and the builder refuses a collection past max_depth before the reader
- * descends into it, so the C stack stays bounded.
+ * descends into it; the reader's own bound (4096 levels) keeps the C stack
+ * bounded whatever max_depth is.
+ *
+ * Where libyaml needs a token of lookahead (is this node a key?), the
+ * reader peeks: it reads the node without events (`mute`) within the 1024
+ * characters a simple key may span, then reads it for real. A value scalar
+ * is read once and only re-read when a ':' follows it on its line.
  *
  * Read: block mappings and sequences (indentless sequences, compact nested
- * entries), flow sequences and mappings, plain (multi-line), single- and
- * double-quoted (every escape) and literal/folded scalars (chomping and
- * indentation indicators), comments, anchors, aliases, tags (!!x, !x, !<x>,
- * !), %YAML directives, document markers. Rejected with a position as
- * unsupported: explicit keys (`?`), empty keys, collections as keys, %TAG
- * directives, tags with % escapes, single-pair mappings inside flow
- * sequences, and the Unicode line breaks NEL, LS and PS.
+ * entries, explicit `?` keys, keys of properties only), flow sequences and
+ * mappings (single pairs in sequences, explicit keys), collections as keys,
+ * plain (multi-line), single- and double-quoted (every escape) and
+ * literal/folded scalars (chomping and indentation indicators), comments,
+ * anchors, aliases, tags (!!x, !x, !<x>, !, named handles, % escapes),
+ * %YAML and %TAG directives, document markers. Refused with a position as
+ * unsupported: the Unicode line breaks NEL, LS and PS, a byte order mark
+ * inside the text, non-ASCII anchor names (libyaml refuses them too), %YAML
+ * versions other than 1.1 and 1.2, more than 16 %TAG directives, tags over
+ * 512 bytes, nesting past 4096 levels.
  */
 #include "reader.h"
 
