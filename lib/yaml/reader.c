@@ -8,7 +8,7 @@
  * scalars without escapes) point into the input; the others are written to
  * one scratch buffer reused for the whole piece. Recursion follows nesting,
  * and the builder refuses a collection past max_depth before the reader
- * descends into it; the reader's own bound (4096 levels) keeps the C stack
+ * descends into it; the reader's own bound (1000 levels) keeps the C stack
  * bounded whatever max_depth is.
  *
  * Where libyaml needs a token of lookahead (is this node a key?), the
@@ -26,7 +26,7 @@
  * unsupported: the Unicode line breaks NEL, LS and PS, a byte order mark
  * inside the text, non-ASCII anchor names (libyaml refuses them too), %YAML
  * versions other than 1.1 and 1.2, more than 16 %TAG directives, tags over
- * 512 bytes, nesting past 4096 levels.
+ * 512 bytes, nesting past 1000 levels.
  */
 #include "reader.h"
 
@@ -1422,12 +1422,12 @@ static int block_node_in(rd *r, int ind, int compact, int indentless, gri_ymark 
 /* The reader recurses as the text nests; the builder refuses nesting past
  * max_depth before the reader goes deeper, and this bounds the stack
  * whatever max_depth a caller sets (about 1 KB a level). */
-#define MAX_NESTING 4096
+#define MAX_NESTING 1000
 
 static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty)
 {
 	if (r->depth >= MAX_NESTING)
-		return UNSUPPORTED(r->p, "nesting deeper than 4096 levels");
+		return UNSUPPORTED(r->p, "nesting deeper than 1000 levels");
 	r->depth++;
 	int rc = block_node_in(r, ind, compact, indentless, empty);
 	r->depth--;
@@ -1437,7 +1437,7 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 static int flow_coll(rd *r, const props *pr, int ind)
 {
 	if (r->depth >= MAX_NESTING)
-		return UNSUPPORTED(r->p, "nesting deeper than 4096 levels");
+		return UNSUPPORTED(r->p, "nesting deeper than 1000 levels");
 	r->depth++;
 	int rc = flow_coll_in(r, pr, ind);
 	r->depth--;
