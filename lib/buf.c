@@ -3,6 +3,7 @@
 
 #include "cnum.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,56 +93,92 @@ void gr_buf_printf(gr_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Bytes that end a plain run in gr_buf_json_string: '"', '\\', controls
+ * (C0 and DEL) and 0xC2, the lead byte of the C1 controls. */
+static const unsigned char json_stop[256] = {
+        [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1, [0xC2] = 1,
+};
+
 void gr_buf_json_string(gr_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	if (grow(b, len + 2))
 		return;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t start = 0, i = 0;
+	/* the common case: a run of bytes that need no escape; a string that
+	 * is one such run goes in with the room reserved above. Eight bytes at
+	 * a time while they are printable ASCII other than '"' and '\\'. */
+	while (len - i >= 8) {
+		uint64_t w;
+		memcpy(&w, u + i, 8);
+		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+		uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\'), del = w ^ (ones * 0x7f);
+		uint64_t stop = ((w - ones * 0x20) | w | ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+		                 ((del - ones) & ~del)) &
+		                high;
+		if (stop)
+			break;
+		i += 8;
+	}
+	while (i < len && !json_stop[u[i]])
+		i++;
+	if (i >= len) {
+		b->data[b->len] = '"';
+		memcpy(b->data + b->len + 1, s, len);
+		b->data[b->len + 1 + len] = '"';
+		b->len += len + 2;
+		b->data[b->len] = '\0';
+		return;
+	}
 	gr_buf_putc(b, '"');
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-		if (c == '"')
-			esc = "\\\"";
-		else if (c == '\\')
-			esc = "\\\\";
-		else if (c == '\n')
-			esc = "\\n";
-		else if (c == '\t')
-			esc = "\\t";
-		else if (c == '\r')
-			esc = "\\r";
-		else if (c == '\b')
-			esc = "\\b";
-		else if (c == '\f')
-			esc = "\\f";
-		else if (c < 0x20 || c == 0x7f) {
-			u[0] = '\\';
-			u[1] = 'u';
-			u[2] = '0';
-			u[3] = '0';
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		} else if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-		           (unsigned char)s[i + 1] <= 0x9F) {
-			/* a C1 control (U+0080..U+009F): escaped too, so no reader
-			 * of the JSON passes a terminal control on by accident */
-			unsigned char c1 = (unsigned char)s[i + 1];
-			gr_buf_append(b, s + start, i - start);
-			gr_buf_printf(b, "\\u00%c%c", hex[c1 >> 4], hex[c1 & 15]);
-			start = i + 2;
+	for (;;) {
+		while (i < len && !json_stop[u[i]])
 			i++;
+		if (i >= len)
+			break;
+		unsigned char c = u[i];
+		char e[7];
+		size_t el = 2;
+		e[0] = '\\';
+		switch (c) {
+		case '"': e[1] = '"'; break;
+		case '\\': e[1] = '\\'; break;
+		case '\n': e[1] = 'n'; break;
+		case '\t': e[1] = 't'; break;
+		case '\r': e[1] = 'r'; break;
+		case '\b': e[1] = 'b'; break;
+		case '\f': e[1] = 'f'; break;
+		case 0xC2:
+			if (i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F) {
+				/* a C1 control (U+0080..U+009F): escaped too, so no reader
+				 * of the JSON passes a terminal control on by accident */
+				c = u[i + 1];
+				gr_buf_append(b, s + start, i - start);
+				e[1] = 'u';
+				e[2] = '0';
+				e[3] = '0';
+				e[4] = hex[c >> 4];
+				e[5] = hex[c & 15];
+				gr_buf_append(b, e, 6);
+				i += 2;
+				start = i;
+				continue;
+			}
+			i++; /* any other character starting with 0xC2 is plain */
 			continue;
+		default: /* C0 controls and DEL */
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			el = 6;
 		}
-		if (esc) {
-			gr_buf_append(b, s + start, i - start);
-			gr_buf_puts(b, esc);
-			start = i + 1;
-		}
+		gr_buf_append(b, s + start, i - start);
+		gr_buf_append(b, e, el);
+		i++;
+		start = i;
 	}
 	gr_buf_append(b, s + start, len - start);
 	gr_buf_putc(b, '"');

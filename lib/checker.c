@@ -325,12 +325,74 @@ static void engine_failure(const gr_engine *e, const gr_object *obj, gr_findings
 	}
 }
 
+/* kustomize's own files (Kustomization, Component) are read by kustomize,
+ * never sent to an API server: no engine has anything to judge in them. */
+static const char kustomize_reason[] =
+        "kustomize configuration, not an API object; render with kubectl kustomize";
+
+static bool is_kustomize_config(const gr_object *obj)
+{
+	return obj->group && strcmp(obj->group, "kustomize.config.k8s.io") == 0;
+}
+
+/* Does the comma-separated list l name rule id (spaces around items
+ * allowed; "*" names every rule)? */
+static bool list_names(const char *l, const char *id)
+{
+	size_t n = strlen(id);
+	while (*l) {
+		while (*l == ' ' || *l == ',')
+			l++;
+		const char *e = l;
+		while (*e && *e != ',')
+			e++;
+		const char *t = e;
+		while (t > l && t[-1] == ' ')
+			t--;
+		if (((size_t)(t - l) == n && strncmp(l, id, n) == 0) || ((size_t)(t - l) == 1 && *l == '*'))
+			return true;
+		l = e;
+	}
+	return false;
+}
+
+/* Drop the findings since `before` that the object's guardrail.dev/ignore
+ * names, when guardrail.dev/ignore-reason is given too; they are counted
+ * in ctx->suppressed, never lost silently. Engine failures stay. */
+static void apply_ignore_annotation(const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, size_t before)
+{
+	const gr_value *ann = obj->root && obj->root->type == GR_OBJECT
+	                              ? gr_get(gr_get(obj->root, "metadata"), "annotations")
+	                              : NULL;
+	const char *list = ann && ann->type == GR_OBJECT ? gr_get_str(ann, "guardrail.dev/ignore") : NULL;
+	const char *why = list ? gr_get_str(ann, "guardrail.dev/ignore-reason") : NULL;
+	if (!list || !why || !*why)
+		return;
+	size_t keep = before;
+	for (size_t i = before; i < out->len; i++) {
+		const gr_finding *f = &out->items[i];
+		if (f->rule && strcmp(f->rule, "engine") != 0 && list_names(list, f->rule)) {
+			ctx->suppressed++;
+			continue;
+		}
+		out->items[keep++] = *f;
+	}
+	out->len = keep;
+}
+
 int gr_checker_check_object(gr_checker *c, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out,
                             gr_object_status *status, gr_error *err)
 {
 	size_t before = out->len;
 	bool skipped = false;
 	int rc = 0;
+	if (is_kustomize_config(obj)) {
+		ctx->skipped = true;
+		ctx->skip_reason = kustomize_reason;
+		if (status)
+			*status = GR_OBJECT_SKIPPED;
+		return 0;
+	}
 	for (size_t e = 0; e < c->n; e++) {
 		const slot *s = &c->engines[e];
 		ctx->skipped = false;
@@ -353,6 +415,8 @@ int gr_checker_check_object(gr_checker *c, const gr_object *obj, gr_check_ctx *c
 		skipped |= ctx->skipped;
 	}
 	ctx->skipped = skipped;
+	if (ctx->honour_ignore_annotation && out->len > before)
+		apply_ignore_annotation(obj, ctx, out, before);
 	bool invalid = false;
 	for (size_t i = before; i < out->len; i++) {
 		gr_finding *f = &out->items[i];

@@ -70,6 +70,7 @@ typedef struct input {
 	const char **ne_reason;   /* per object */
 	size_t engine_errors;
 	gr_error engine_error;
+	size_t suppressed; /* findings dropped by guardrail.dev/ignore */
 	int done;
 } input;
 
@@ -98,6 +99,7 @@ void gr_session_options_default(gr_session_options *o)
 	o->jobs = 1;
 	gr_decode_limits_default(&o->limits);
 	o->max_retained_bytes = DEFAULT_RETAINED;
+	o->honour_ignore_annotation = true;
 }
 
 gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
@@ -551,6 +553,7 @@ static void add_conflict_finding(gr_session *s, input *in, const conflict *c)
 static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set)
 {
 	size_t n = in->nobjects;
+	in->suppressed = 0;
 	if (n) {
 		in->status = gr_arena_calloc(&in->arena, n, 1);
 		in->skip_reason = gr_arena_calloc(&in->arena, n, sizeof *in->skip_reason);
@@ -566,7 +569,9 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 		}
 	}
 	for (size_t o = 0; o < n; o++) {
-		gr_check_ctx ctx = {.arena = &in->arena, .set = set};
+		gr_check_ctx ctx = {.arena = &in->arena,
+		                    .set = set,
+		                    .honour_ignore_annotation = s->opt.honour_ignore_annotation};
 		gr_object_status st;
 		gr_error e;
 		if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
@@ -578,6 +583,7 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 		in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
 		in->ne[o] = ctx.not_evaluated;
 		in->ne_reason[o] = ctx.not_evaluated_reason;
+		in->suppressed += ctx.suppressed;
 	}
 }
 
@@ -718,6 +724,7 @@ static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_sum
 	r.report.file = in->name;
 	r.report.objects = in->objects;
 	r.report.status = in->status;
+	r.report.skip_reasons = in->skip_reason;
 	r.report.nobjects = in->read_failed ? 0 : in->nobjects;
 	r.report.findings = in->findings.items;
 	r.report.nfindings = in->findings.len;
@@ -731,6 +738,7 @@ static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_sum
 	sum->files++;
 	sum->errors += r.errors;
 	sum->findings += in->findings.len;
+	sum->suppressed += in->suppressed;
 	for (size_t o = 0; o < r.report.nobjects; o++) {
 		sum->objects++;
 		if (in->status[o] == GR_OBJECT_INVALID)

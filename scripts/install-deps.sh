@@ -9,7 +9,8 @@
 #                    lib/regex is checked against RE2, the engine whose syntax Go's regexp shares
 #   clang-format, pkgconf   make format-check; the install test (pkg-config; g++ builds the headers as C++)
 #   locales          localedef and its sources: the LC_NUMERIC test builds a decimal-comma locale
-#   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL); its tests make a CA and call it
+#   libssl-dev, openssl, curl   guardrail serve's TLS (OpenSSL); its tests make a CA and call it;
+#                    tests/unit/test_x509 makes certificates with openssl for x509_decode
 #   tzdata           CEL timestamps in named zones and CronJob spec.timeZone are read from /usr/share/zoneinfo
 #   libcurl4-openssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (lib/kube: HTTP/2 over
 #                    OpenSSL, client certificates) and its compressed snapshots
@@ -21,7 +22,7 @@ set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
 for p in tzdata libyaml-dev gcc make clang libclang-rt-14-dev bc time zlib1g-dev libre2-dev g++ clang-format pkgconf locales libssl-dev openssl curl libcurl4-openssl-dev; do check "$p"; done
-[ "$1" = bench ] && check wrk # bench/serve.sh only (HTTP load generator), never for tests
+[ "$1" = bench ] && { check wrk; check valgrind; } # bench/serve.sh: HTTP load generator; bench/serve-profile.sh: callgrind (never for tests)
 if [ -n "$need" ]; then
 	echo "installing:$need"
 	SUDO=""

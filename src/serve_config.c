@@ -16,7 +16,8 @@
  *   podSecurity:
  *     enabled: true
  *     exemptions: {usernames: [], namespaces: [], runtimeClasses: []}
- *   engines: [pss, rules, kyverno]   # default: every engine but schema and native
+ *   engines: [pss, rules, kyverno]   # default: every engine but schema, native and rules
+ *                                    # (rules: served when listed or configured below)
  *   rules: .guardrail.yaml           # the rules engine's option `config`
  *   policies: [policies/]            # policy files or directories
  *   engineOptions:                   # any engine's own options, passed as they are
@@ -454,6 +455,13 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 		gr_options_free(opts);
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
+	/* the rule packs (bp, ref, api, image) are served like the built-in
+	 * engines, as `check` runs them */
+	if (gr_options_register(opts, gr_rules_engine(), err) != 0) {
+		free(p);
+		gr_options_free(opts);
+		return -1;
+	}
 	atomic_init(&p->refs, 1);
 	pthread_mutex_init(&p->pss_lock, NULL);
 	p->pss_enabled = true;
@@ -496,6 +504,9 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 	for (size_t i = 0; i < nknown && rc == 0; i++) {
 		if (strcmp(known[i], "schema") == 0 || strcmp(known[i], "pss") == 0 ||
 		    (strcmp(known[i], "native") == 0 && !c.engines_listed) || /* the API server runs it */
+		    /* the rule packs' warn/audit findings would reach every response:
+		     * served when listed (engines: [..., rules]) or configured (rules:) */
+		    (strcmp(known[i], "rules") == 0 && !c.engines_listed && !c.rules_path) ||
 		    (c.engines_listed && !listed_in(c.engines, c.nengines, known[i])))
 			continue;
 		if (sel.len)

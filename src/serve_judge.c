@@ -233,6 +233,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 
 typedef struct segs {
 	gr_buf deny, audit;
+	gr_buf warn; /* one warning's text, reused: no allocation per finding */
 } segs;
 
 static void seg_add(gr_buf *b, const char *s)
@@ -264,17 +265,21 @@ static serve_mode effective(serve_mode path, gr_action action)
 /* One violation text, "violates ..." when it denies, "would violate ..."
  * otherwise, put where the mode says. */
 static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, const char *what,
-                   const char *quoted, const char *detail)
+                   const char *where, const char *quoted, const char *detail)
 {
 	gr_buf *b = mode == SERVE_ENFORCE ? &s->deny : mode == SERVE_AUDIT ? &s->audit : NULL;
-	gr_buf w;
+	gr_buf *w = NULL;
 	if (!b) {
-		gr_buf_init(&w);
-		b = &w;
+		w = b = &s->warn;
+		gr_buf_reset(w);
 	} else if (b->len)
 		gr_buf_puts(b, "; ");
 	gr_buf_puts(b, mode == SERVE_ENFORCE ? "violates " : "would violate ");
 	gr_buf_puts(b, what);
+	if (where) {
+		gr_buf_puts(b, " at ");
+		gr_buf_puts(b, where);
+	}
 	if (quoted) {
 		gr_buf_puts(b, " \"");
 		gr_buf_puts(b, quoted);
@@ -282,11 +287,8 @@ static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, co
 	}
 	gr_buf_puts(b, ": ");
 	gr_buf_puts(b, detail);
-	if (b == &w) {
-		if (!w.failed)
-			gr_admission_warning_add(&out->resp.warnings, a, w.data, w.len);
-		gr_buf_free(&w);
-	}
+	if (w && !w->failed)
+		gr_admission_warning_add(&out->resp.warnings, a, w->data, w->len);
 }
 
 /* Namespace labels that select a level: invalid values are violations. */
@@ -373,6 +375,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	segs s;
 	gr_buf_init(&s.deny);
 	gr_buf_init(&s.audit);
+	gr_buf_init(&s.warn);
 	char version[32];
 	const char *policy = gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
 	                                     gr_pss_version_name(route->pss.minor, version, sizeof version));
@@ -417,7 +420,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		if (mode == SERVE_ENFORCE && cls == CLASS_CONTROLLER)
 			mode = SERVE_WARN;
 		const char *what = cls == CLASS_NAMESPACE ? "namespace labels" : "PodSecurity";
-		report(out, a, &s, mode, what, cls == CLASS_NAMESPACE ? NULL : policy, detail);
+		report(out, a, &s, mode, what, NULL, cls == CLASS_NAMESPACE ? NULL : policy, detail);
 	}
 
 	/* Every other engine, on the same object, through the library's prepared
@@ -428,7 +431,13 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	if (p->checker) {
 		gr_findings fs;
 		gr_findings_init(&fs, a);
-		gr_check_ctx ctx = {.arena = a, .set = p->set};
+		/* as the API server admits it: the operation, the old object of an
+		 * UPDATE (transition rules, VAP oldObject) and the request itself */
+		gr_check_ctx ctx = {.arena = a,
+		                    .set = p->set,
+		                    .operation = req->operation_name,
+		                    .old_object = update ? req->old_object : NULL,
+		                    .request = gr_get(req->root, "request")};
 		gr_object_status status;
 		gr_error err;
 		gr_error_clear(&err);
@@ -448,9 +457,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 			serve_mode mode = effective(route->mode, f->action);
 			const char *msg = f->message ? f->message : "";
 			const char *where = f->path && f->path[0] ? f->path : NULL;
-			const char *what = where ? gr_arena_printf(a, "%s at %s", rule, where) : rule;
-			if (what)
-				report(out, a, &s, mode, what, NULL, msg);
+			report(out, a, &s, mode, rule, where, NULL, msg);
 		}
 		gr_findings_free(&fs);
 	}
@@ -501,4 +508,5 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	}
 	gr_buf_free(&s.deny);
 	gr_buf_free(&s.audit);
+	gr_buf_free(&s.warn);
 }

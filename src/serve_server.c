@@ -58,12 +58,24 @@ static void log_line(gr_buf *b, const char *level, const char *msg, const char *
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char when[40];
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	gr_buf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":", when, ts.tv_nsec / 1000000,
-	              level);
+	/* the date and time to the second, formatted once a second per thread */
+	static _Thread_local time_t when_sec = -1;
+	static _Thread_local char when[40];
+	if (ts.tv_sec != when_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+		when_sec = ts.tv_sec;
+	}
+	long ms = ts.tv_nsec / 1000000;
+	char frac[6] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10), (char)('0' + ms % 10), 'Z',
+	                '"'};
+	gr_buf_puts(b, "{\"ts\":\"");
+	gr_buf_puts(b, when);
+	gr_buf_append(b, frac, sizeof frac);
+	gr_buf_puts(b, ",\"level\":\"");
+	gr_buf_puts(b, level);
+	gr_buf_puts(b, "\",\"msg\":");
 	gr_buf_json_string(b, msg, strlen(msg));
 	if (fields && fields[0]) {
 		gr_buf_putc(b, ',');
@@ -336,8 +348,23 @@ static void respond(worker *w, conn *c, int code, const char *type, const char *
 {
 	if (atomic_load(&serve_state) != SERVE_RUNNING)
 		c->close_after = true;
-	gr_buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n", code,
-	              status_text(code), type, len, c->close_after ? "Connection: close\r\n" : "");
+	/* the head by hand: printf costs more than the rest of the response */
+	char num[24];
+	size_t i = sizeof num;
+	size_t v = len;
+	do
+		num[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	char st[4] = {(char)('0' + code / 100 % 10), (char)('0' + code / 10 % 10), (char)('0' + code % 10),
+	              ' '};
+	gr_buf_puts(&c->out, "HTTP/1.1 ");
+	gr_buf_append(&c->out, st, 4);
+	gr_buf_puts(&c->out, status_text(code));
+	gr_buf_puts(&c->out, "\r\nContent-Type: ");
+	gr_buf_puts(&c->out, type);
+	gr_buf_puts(&c->out, "\r\nContent-Length: ");
+	gr_buf_append(&c->out, num + i, sizeof num - i);
+	gr_buf_puts(&c->out, c->close_after ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
 	gr_buf_append(&c->out, body, len);
 	serve_metrics_http(w->m, code);
 }

@@ -42,6 +42,22 @@ typedef struct gr_check_ctx {
 	const char *skip_reason;          /* why, when skipped (a static string) */
 	size_t not_evaluated;             /* rules present but not evaluated, added to */
 	const char *not_evaluated_reason; /* why (a static string), when not_evaluated grows */
+	/* Set by the caller of gr_checker_check_object: honour the object's
+	 * guardrail.dev/ignore annotation (with its mandatory
+	 * guardrail.dev/ignore-reason) for the findings of every engine. A
+	 * session sets it from gr_session_options; the webhook leaves it off
+	 * (anyone who may write an object could exempt it at admission). */
+	bool honour_ignore_annotation;
+	size_t suppressed; /* findings dropped by that annotation, added to */
+	/* Set by a caller judging an admission request (the webhook); NULL
+	 * otherwise, which means a CREATE. operation: "CREATE", "UPDATE", ...;
+	 * old_object: the previous version on an UPDATE (request.oldObject);
+	 * request: the whole AdmissionRequest. Engines that judge transitions
+	 * (CRD rules with oldSelf, ValidatingAdmissionPolicy oldObject and
+	 * request, Kyverno request.oldObject and request.operation) use them. */
+	const char *operation;
+	const gr_value *old_object;
+	const gr_value *request;
 } gr_check_ctx;
 
 typedef struct gr_engine {

@@ -105,6 +105,17 @@ gr_jp_functions *gr_jp_functions_new(void);
  * -1 when the signature is malformed or memory runs out. */
 int gr_jp_functions_add(gr_jp_functions *f, const gr_jp_function *fn);
 const gr_jp_function *gr_jp_functions_find(const gr_jp_functions *f, const char *name, size_t len);
+/*
+ * Dialect switches a registry carries into every program compiled with it
+ * (set them before compiling). GR_JP_NULL_SUBEXPRESSION: `null.expr` is
+ * null without evaluating expr, as go-jmespath-community (the interpreter
+ * Kyverno uses) does, so `missing.keys(@)` is null and a projection drops
+ * the element. Without it, expr runs over null as in the specification's
+ * reference implementations (`missing.keys(@)` is an invalid-type error).
+ */
+#define GR_JP_NULL_SUBEXPRESSION 1u
+void gr_jp_functions_set_flags(gr_jp_functions *f, unsigned flags);
+unsigned gr_jp_functions_flags(const gr_jp_functions *f);
 void gr_jp_functions_free(gr_jp_functions *f);
 
 /* For callbacks. */

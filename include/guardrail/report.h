@@ -59,12 +59,14 @@ typedef struct gr_summary {
 	size_t nskipped_reasons;
 	const gr_reason_count *not_evaluated_reasons; /* sum of counts == not_evaluated */
 	size_t nnot_evaluated_reasons;
+	size_t suppressed; /* findings dropped by an object's guardrail.dev/ignore annotation */
 } gr_summary;
 
 typedef struct gr_file_result {
 	const char *file;
 	const gr_object *objects;
-	const unsigned char *status; /* gr_object_status per object */
+	const unsigned char *status;     /* gr_object_status per object */
+	const char *const *skip_reasons; /* why, per skipped object; may be NULL */
 	size_t nobjects;
 	const gr_finding *findings; /* sorted by position */
 	size_t nfindings;

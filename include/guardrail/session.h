@@ -101,11 +101,13 @@ void gr_checker_cell_free(gr_checker_cell *cell);
 /* ---- session ---- */
 
 typedef struct gr_session_options {
-	unsigned jobs;             /* worker threads; 0 or 1: the calling thread only */
-	bool ignore_definitions;   /* declared kinds among the inputs are checked, not applied */
-	gr_decode_limits limits;   /* input size, depth, aliases */
-	size_t max_retained_bytes; /* decoded trees kept between the passes; beyond it
-	                              inputs are decoded again in the check pass (0: default) */
+	unsigned jobs;                 /* worker threads; 0 or 1: the calling thread only */
+	bool ignore_definitions;       /* declared kinds among the inputs are checked, not applied */
+	gr_decode_limits limits;       /* input size, depth, aliases */
+	size_t max_retained_bytes;     /* decoded trees kept between the passes; beyond it
+	                                  inputs are decoded again in the check pass (0: default) */
+	bool honour_ignore_annotation; /* guardrail.dev/ignore (+ -reason) drops the findings it
+	                                  names, of every engine, counted as suppressed (default on) */
 } gr_session_options;
 
 void gr_session_options_default(gr_session_options *o);

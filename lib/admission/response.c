@@ -81,6 +81,17 @@ int gr_admission_warning_add(gr_admission_warnings *w, gr_arena *a, const char *
 			cut = true;
 			break;
 		}
+		/* a run of printable ASCII, the common case, is copied at once */
+		size_t run = 0, most = room - runes < len - i ? room - runes : len - i;
+		while (run < most && s[i + run] >= 0x20 && s[i + run] < 0x7F)
+			run++;
+		if (run) {
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run;
+			runes += run;
+			continue;
+		}
 		size_t n = utf8_len(s + i, len - i);
 		if (n == 0) {
 			memcpy(out + o, "\xEF\xBF\xBD", 3);

@@ -10,8 +10,9 @@
  * namespaceSelector and objectSelector by matchLabels and matchExpressions),
  * paramKind/paramRef (params from the inputs), matchConditions, variables,
  * validations (message, messageExpression, reason) and auditAnnotations are
- * compiled once; `object`, `oldObject` (null), `request` (synthesized for a
- * CREATE), `params`, `namespaceObject` and `variables` are bound. A failed
+ * compiled once; `object`, `oldObject` (null offline; the request's on an
+ * UPDATE in the webhook), `request` (synthesized for a CREATE offline; the
+ * AdmissionRequest itself in the webhook), `params`, `namespaceObject` and `variables` are bound. A failed
  * validation is a `vap.<policy>` finding acting as the binding's
  * validationActions say (Deny: enforce, Warn: warn, Audit: audit), worded
  * as the API server words it; an expression error follows failurePolicy.
@@ -334,12 +335,12 @@ static bool list_has(const gr_value *list, const char *s)
 	return false;
 }
 
-static bool rule_matches(const gr_value *r, const gr_object *o)
+static bool rule_matches(const gr_value *r, const gr_object *o, const char *op)
 {
 	char res[160];
 	plural(o->kind, res, sizeof res);
 	const gr_value *ops = gr_get(r, "operations");
-	if (ops && !list_has(ops, "CREATE"))
+	if (ops && !list_has(ops, op))
 		return false;
 	return list_has(gr_get(r, "apiGroups"), o->group) && list_has(gr_get(r, "apiVersions"), o->version) &&
 	       list_has(gr_get(r, "resources"), res);
@@ -393,7 +394,7 @@ static const gr_value *namespace_object(const vap_prepared *s, const gr_object *
 
 /* matchConstraints / matchResources */
 static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_object *o,
-                            const gr_value *nsobj)
+                            const gr_value *nsobj, const char *op)
 {
 	if (!m)
 		return true;
@@ -401,13 +402,13 @@ static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_o
 	if (gr_is(rules, GR_ARRAY)) {
 		bool any = false;
 		for (size_t i = 0; i < rules->u.a.len && !any; i++)
-			any = rule_matches(&rules->u.a.items[i], o);
+			any = rule_matches(&rules->u.a.items[i], o, op);
 		if (!any)
 			return false;
 	}
 	const gr_value *ex = gr_get(m, "excludeResourceRules");
 	for (size_t i = 0; gr_is(ex, GR_ARRAY) && i < ex->u.a.len; i++)
-		if (rule_matches(&ex->u.a.items[i], o))
+		if (rule_matches(&ex->u.a.items[i], o, op))
 			return false;
 	const gr_value *labels = gr_get(gr_get(o->root, "metadata"), "labels");
 	if (!selector_matches(gr_get(m, "objectSelector"), labels))
@@ -563,17 +564,17 @@ static void run_policy(vrun *r)
 	}
 }
 
-/* request, as an AdmissionRequest for a CREATE of obj. */
-static gr_cel_value synth_request(gr_arena *a, const gr_object *o)
+/* request, as an AdmissionRequest for operation op (CREATE offline) of obj. */
+static gr_cel_value synth_request(gr_arena *a, const gr_object *o, const char *op)
 {
 	char res[160];
 	plural(o->kind, res, sizeof res);
 	char *json = gr_arena_printf(
 	        a,
-	        "{\"operation\":\"CREATE\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
+	        "{\"operation\":\"%s\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
 	        "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},\"name\":\"%s\","
 	        "\"namespace\":\"%s\",\"dryRun\":false,\"userInfo\":{\"username\":\"\",\"groups\":[]}}",
-	        o->group, o->version, o->kind, o->group, o->version, res, o->name, o->namespace_);
+	        op, o->group, o->version, o->kind, o->group, o->version, res, o->name, o->namespace_);
 	gr_value *v = gr_arena_alloc(a, sizeof *v);
 	gr_error err;
 	if (!json || !v || gr_decode_json(a, json, strlen(json), NULL, v, &err) != 0)
@@ -606,6 +607,9 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	    is_kind(obj->root, "ValidatingAdmissionPolicyBinding"))
 		return 0;
 	const gr_value *nsobj = namespace_object(s, obj);
+	/* an admission request (the webhook) gives the operation, the old
+	 * object and the request itself; offline, a CREATE is synthesized */
+	const char *op = ctx->operation && ctx->operation[0] ? ctx->operation : "CREATE";
 	for (size_t b = 0; b < s->nbindings; b++) {
 		const gr_value *binding = s->bindings[b];
 		const gr_value *bspec = gr_get(binding, "spec");
@@ -616,8 +620,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 				p = &s->policies[i];
 		if (!p)
 			continue;
-		if (!resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj) ||
-		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj))
+		if (!resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op) ||
+		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op))
 			continue;
 		if (p->uses_authorizer) {
 			ctx->not_evaluated += p->nvalidations ? p->nvalidations : 1;
@@ -638,8 +642,9 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			r.binding = "";
 		r.action = action_of(binding, &r.audit_only);
 		r.vars[V_OBJECT] = gr_cel_from_json(obj->root);
-		r.vars[V_OLD] = gr_cel_null();
-		r.vars[V_REQUEST] = synth_request(ctx->arena, obj);
+		r.vars[V_OLD] = ctx->old_object ? gr_cel_from_json(ctx->old_object) : gr_cel_null();
+		r.vars[V_REQUEST] =
+		        ctx->request ? gr_cel_from_json(ctx->request) : synth_request(ctx->arena, obj, op);
 		r.vars[V_NSOBJ] = nsobj ? gr_cel_from_json(nsobj) : gr_cel_null();
 		r.vars[V_AUTHORIZER] = gr_cel_unbound();
 		r.vars[V_PARAMS] = gr_cel_null();

@@ -391,6 +391,13 @@ int jp_eval(jp_ctx *c, const jp_node *n, const gr_value *in, gr_value *out)
 		gr_value left;
 		if (jp_eval(c, n->kids[0], in, &left) != 0)
 			return -1;
+		/* In the GR_JP_NULL_SUBEXPRESSION dialect (op 1, Kyverno's
+		 * go-jmespath-community) `null.anything` is null without evaluating
+		 * the right side; a pipe always hands null on. */
+		if (n->op && n->kind == N_SUB && left.type == GR_NULL) {
+			*out = left;
+			return 0;
+		}
 		return jp_eval(c, n->kids[1], &left, out);
 	}
 	case N_INDEX: {

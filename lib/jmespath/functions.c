@@ -590,9 +590,10 @@ struct gr_jp_functions {
 	size_t nbase;
 	gr_jp_function *extra; /* malloc'd; names malloc'd */
 	size_t nextra, cap;
+	unsigned flags; /* GR_JP_NULL_SUBEXPRESSION, ... */
 };
 
-static const gr_jp_functions builtin_registry = {builtins, sizeof builtins / sizeof builtins[0], NULL, 0, 0};
+static const gr_jp_functions builtin_registry = {builtins, sizeof builtins / sizeof builtins[0], NULL, 0, 0, 0};
 
 const gr_jp_functions *jp_builtins(void)
 {
@@ -669,6 +670,17 @@ int gr_jp_functions_add(gr_jp_functions *f, const gr_jp_function *fn)
 	f->extra[f->nextra].name = name;
 	f->nextra++;
 	return 0;
+}
+
+void gr_jp_functions_set_flags(gr_jp_functions *f, unsigned flags)
+{
+	if (f)
+		f->flags = flags;
+}
+
+unsigned gr_jp_functions_flags(const gr_jp_functions *f)
+{
+	return f ? f->flags : 0;
 }
 
 void gr_jp_functions_free(gr_jp_functions *f)

@@ -148,6 +148,16 @@ static jp_node *copy_node(char **at, const jp_node *src)
 	return n;
 }
 
+/* The dialect where `null.expr` is null: N_SUB nodes get op 1. The tree's
+ * depth was bounded by node_size, so the recursion is too. */
+static void mark_null_subexpressions(jp_node *n)
+{
+	if (n->kind == N_SUB)
+		n->op = 1;
+	for (size_t i = 0; i < n->nkids; i++)
+		mark_null_subexpressions(n->kids[i]);
+}
+
 int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions, const gr_jp_limits *limits,
                   gr_jp_program **out, gr_jp_error *err)
 {
@@ -190,6 +200,8 @@ int gr_jp_compile(const char *expr, size_t len, const gr_jp_functions *functions
 	p->source = copy_str(&at, expr, len);
 	p->root = copy_node(&at, root);
 	p->limits = lim;
+	if (gr_jp_functions_flags(functions) & GR_JP_NULL_SUBEXPRESSION)
+		mark_null_subexpressions(p->root);
 	gr_arena_free(&a);
 	*out = p;
 	return 0;

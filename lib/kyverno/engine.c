@@ -303,6 +303,8 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .config_map = config_map,
 	        .cluster_entries_error = true,
 	        .user = &c,
+	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */
+	        .operation = ctx->operation,
 	};
 	/* The evaluation's scratch (contexts, substitutions) is freed here;
 	 * findings copy what they keep into the object's arena. */

@@ -754,7 +754,10 @@ static int fn_object_from_lists(gr_jp_call *c, const gr_value *a, size_t n, gr_v
 
 static int fn_x509_decode(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "x509_decode is not supported by this engine yet");
+	char msg[200];
+	if (ky_x509_decode(gr_jp_call_arena(c), a[0].u.s.ptr, a[0].u.s.len, out, msg, sizeof msg) != 0)
+		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "%s", msg);
+	return 0;
 }
 
 static int fn_image_normalize(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
@@ -778,209 +781,199 @@ static int fn_image_normalize(gr_jp_call *c, const gr_value *a, size_t n, gr_val
 	return 0;
 }
 
-/* ---- time ---- */
+/* ---- time (Go's time package: gotime.c) ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
+#define RFC3339 "2006-01-02T15:04:05Z07:00"
 
-/* RFC 3339 to seconds since the epoch (fraction kept). */
-static bool parse_rfc3339(const char *s, long double *out)
+static int time_out(gr_jp_call *c, const ky_time *t, gr_value *out)
 {
-	int y, mo, d, h, mi, sec, n = 0;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-		return false;
-	const char *p = s + n;
-	long double frac = 0;
-	if (*p == '.') {
-		long double scale = 0.1L;
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			frac += (*p - '0') * scale;
-			scale /= 10;
-			p++;
-		}
-	}
-	long off = 0;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-			return false;
-		off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else {
-		return false;
-	}
-	if (*p)
-		return false;
-	*out = (long double)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-	                     sec - off) +
-	       frac;
-	return true;
-}
-
-static int time_out(gr_jp_call *c, long double t, gr_value *out)
-{
-	time_t secs = (time_t)floorl(t);
-	long double frac = t - (long double)secs;
-	struct tm tm;
-	gmtime_r(&secs, &tm);
 	char buf[64];
-	size_t k = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac > 0) {
-		char fb[32];
-		snprintf(fb, sizeof fb, "%.9Lf", frac);
-		char *e = fb + strlen(fb) - 1;
-		while (*e == '0')
-			*e-- = '\0';
-		k += (size_t)snprintf(buf + k, sizeof buf - k, "%s", fb + 1);
-	}
-	snprintf(buf + k, sizeof buf - k, "Z");
-	return str_out(c, buf, strlen(buf), out);
+	size_t n = ky_time_rfc3339(t, buf, sizeof buf);
+	return str_out(c, buf, n, out);
 }
 
-static long double now_of(gr_jp_call *c)
+static int duration_out(gr_jp_call *c, int64_t ns, gr_value *out)
+{
+	char buf[48];
+	size_t n = ky_duration_string(ns, buf, sizeof buf);
+	return str_out(c, buf, n, out);
+}
+
+/* time.Now(): the set's injectable clock, else the real one; the local
+ * zone is UTC. */
+static ky_time now_of(gr_jp_call *c)
 {
 	const gr_kyverno_set *set = gr_jp_call_userdata(c);
-	if (set && set->opt.now)
-		return (long double)set->opt.now;
+	ky_time t = {0, 0, 0};
+	if (set && set->opt.now) {
+		t.sec = set->opt.now;
+		return t;
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long double)ts.tv_sec + ts.tv_nsec / 1e9L;
+	t.sec = ts.tv_sec;
+	t.nsec = (int32_t)ts.tv_nsec;
+	return t;
 }
 
-static int time_arg(gr_jp_call *c, const gr_value *v, long double *t)
+static int parse_with(gr_jp_call *c, const char *layout, size_t llen, const gr_value *v, ky_time *t)
 {
-	if (!parse_rfc3339(v->u.s.ptr, t))
-		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "invalid RFC 3339 time %s", v->u.s.ptr);
+	char msg[200];
+	if (ky_time_parse(layout, llen, v->u.s.ptr, v->u.s.len, t, msg, sizeof msg) != 0)
+		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "%s", msg);
+	return 0;
+}
+
+/* an RFC 3339 argument, parsed as time.Parse(time.RFC3339, …) does */
+static int time_arg(gr_jp_call *c, const gr_value *v, ky_time *t)
+{
+	return parse_with(c, RFC3339, sizeof RFC3339 - 1, v, t);
+}
+
+static int duration_arg(gr_jp_call *c, const gr_value *v, int64_t *d)
+{
+	if (!ky_duration_ns(v->u.s.ptr, v->u.s.len, d))
+		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "time: invalid duration \"%s\"", v->u.s.ptr);
 	return 0;
 }
 
 static int fn_time_now(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	return time_out(c, now_of(c), out);
+	ky_time t = now_of(c);
+	return time_out(c, &t, out);
 }
 
+/* time_since(layout, t1, t2): t2 - t1, t2 empty = now, layout empty = RFC 3339 */
 static int fn_time_since(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	if (a[0].u.s.len)
-		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE,
-		                       "time_since: only the RFC 3339 layout (\"\") is supported");
-	long double t1, t2;
-	if (time_arg(c, &a[1], &t1))
+	const char *layout = a[0].u.s.len ? a[0].u.s.ptr : RFC3339;
+	size_t llen = a[0].u.s.len ? a[0].u.s.len : sizeof RFC3339 - 1;
+	ky_time t1, t2;
+	if (parse_with(c, layout, llen, &a[1], &t1))
 		return -1;
 	if (a[2].u.s.len) {
-		if (time_arg(c, &a[2], &t2))
+		if (parse_with(c, layout, llen, &a[2], &t2))
 			return -1;
 	} else {
 		t2 = now_of(c);
 	}
-	return fmt_duration(c, t2 - t1, out);
+	return duration_out(c, ky_time_sub(&t2, &t1), out);
 }
 
 static int fn_time_add(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t, d;
-	if (time_arg(c, &a[0], &t))
+	ky_time t;
+	int64_t d;
+	if (time_arg(c, &a[0], &t) || duration_arg(c, &a[1], &d))
 		return -1;
-	if (!ky_parse_duration(a[1].u.s.ptr, a[1].u.s.len, &d))
-		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "invalid duration %s", a[1].u.s.ptr);
-	return time_out(c, t + d, out);
+	t = ky_time_add(t, d);
+	return time_out(c, &t, out);
 }
 
+/* Go's strconv.ParseInt(s, 10, 64). */
+static bool parse_int64(const char *s, size_t len, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	if (i == len)
+		return false;
+	uint64_t x = 0, lim = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (x > (lim - (uint64_t)(s[i] - '0')) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = neg ? (int64_t)(0 - x) : (int64_t)x;
+	return true;
+}
+
+/* time_parse(layout, value): a layout that is an integer means value is
+ * Unix seconds; anything else is a Go reference layout. */
 static int fn_time_parse(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	const char *layout = a[0].u.s.ptr;
-	bool digits = a[0].u.s.len > 0;
-	for (size_t i = 0; i < a[0].u.s.len; i++)
-		digits = digits && isdigit((unsigned char)layout[i]);
-	if (digits) {
-		char *end;
-		long long secs = strtoll(a[1].u.s.ptr, &end, 10);
-		if (*end)
-			return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "invalid epoch %s", a[1].u.s.ptr);
-		return time_out(c, (long double)secs, out);
+	int64_t ignored, secs;
+	ky_time t = {0, 0, 0};
+	if (parse_int64(a[0].u.s.ptr, a[0].u.s.len, &ignored)) {
+		if (!parse_int64(a[1].u.s.ptr, a[1].u.s.len, &secs))
+			return gr_jp_call_fail(c, GR_JP_INVALID_VALUE,
+			                       "strconv.ParseInt: parsing \"%s\": invalid syntax",
+			                       a[1].u.s.ptr);
+		t.sec = secs;
+		return time_out(c, &t, out);
 	}
-	long double t;
-	if (time_arg(c, &a[1], &t))
+	if (parse_with(c, a[0].u.s.ptr, a[0].u.s.len, &a[1], &t))
 		return -1;
-	return time_out(c, t, out);
+	return time_out(c, &t, out);
 }
 
 static int fn_time_utc(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t;
+	ky_time t;
 	if (time_arg(c, &a[0], &t))
 		return -1;
-	return time_out(c, t, out);
+	t.off = 0;
+	return time_out(c, &t, out);
 }
 
 static int fn_time_diff(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t1, t2;
+	ky_time t1, t2;
 	if (time_arg(c, &a[0], &t1) || time_arg(c, &a[1], &t2))
 		return -1;
-	return fmt_duration(c, t2 - t1, out);
+	return duration_out(c, ky_time_sub(&t2, &t1), out);
 }
 
 static int fn_time_before(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t1, t2;
+	ky_time t1, t2;
 	if (time_arg(c, &a[0], &t1) || time_arg(c, &a[1], &t2))
 		return -1;
-	*out = gr_make_bool(t1 < t2);
+	*out = gr_make_bool(ky_time_cmp(&t1, &t2) < 0);
 	return 0;
 }
 
 static int fn_time_after(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t1, t2;
+	ky_time t1, t2;
 	if (time_arg(c, &a[0], &t1) || time_arg(c, &a[1], &t2))
 		return -1;
-	*out = gr_make_bool(t1 > t2);
+	*out = gr_make_bool(ky_time_cmp(&t1, &t2) > 0);
 	return 0;
 }
 
 static int fn_time_between(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t, s, e;
+	ky_time t, s, e;
 	if (time_arg(c, &a[0], &t) || time_arg(c, &a[1], &s) || time_arg(c, &a[2], &e))
 		return -1;
-	*out = gr_make_bool(t > s && t < e);
+	*out = gr_make_bool(ky_time_cmp(&t, &s) > 0 && ky_time_cmp(&t, &e) < 0);
 	return 0;
 }
 
 static int fn_time_truncate(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t, d;
-	if (time_arg(c, &a[0], &t))
+	ky_time t;
+	int64_t d;
+	if (time_arg(c, &a[0], &t) || duration_arg(c, &a[1], &d))
 		return -1;
-	if (!ky_parse_duration(a[1].u.s.ptr, a[1].u.s.len, &d))
-		return gr_jp_call_fail(c, GR_JP_INVALID_VALUE, "invalid duration %s", a[1].u.s.ptr);
-	if (d > 0)
-		t = floorl(t / d) * d;
-	return time_out(c, t, out);
+	t = ky_time_truncate(t, d);
+	return time_out(c, &t, out);
 }
 
+/* "minute hour day month weekday" in the time's own zone */
 static int fn_time_to_cron(gr_jp_call *c, const gr_value *a, size_t n, gr_value *out)
 {
-	long double t;
+	ky_time t;
 	if (time_arg(c, &a[0], &t))
 		return -1;
-	time_t secs = (time_t)t;
-	struct tm tm;
-	gmtime_r(&secs, &tm);
+	ky_civil cv;
+	ky_time_civil(&t, &cv);
 	char buf[64];
-	snprintf(buf, sizeof buf, "%d %d %d %d %d", tm.tm_min, tm.tm_hour, tm.tm_mday, tm.tm_mon + 1,
-	         tm.tm_wday);
+	snprintf(buf, sizeof buf, "%d %d %d %d %d", cv.min, cv.hour, cv.day, cv.month, cv.wday);
 	return str_out(c, buf, strlen(buf), out);
 }
 
@@ -1044,6 +1037,8 @@ int ky_register_functions(gr_kyverno_set *set)
 	set->functions = gr_jp_functions_new();
 	if (!set->functions)
 		return -1;
+	/* Kyverno's interpreter: `null.expr` is null (a projection drops it) */
+	gr_jp_functions_set_flags(set->functions, GR_JP_NULL_SUBEXPRESSION);
 	const unsigned SN = STR | NUM;
 	gr_jp_function fns[] = {
 	        {"compare", {STR, STR}, 2, false, fn_compare, set},

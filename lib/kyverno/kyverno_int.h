@@ -248,6 +248,40 @@ bool ky_operator(const char *op, const gr_value *key, const gr_value *value, boo
 /* quantity.c */
 bool ky_parse_quantity(const char *s, size_t len, long double *out);
 bool ky_parse_duration(const char *s, size_t len, long double *seconds);
+/* ---- Go time (gotime.c) ---- */
+
+/* An instant (seconds since the epoch, nanoseconds) with the zone offset
+ * it is shown in (seconds east of UTC). */
+typedef struct ky_time {
+	int64_t sec;
+	int32_t nsec;
+	int32_t off;
+} ky_time;
+
+typedef struct ky_civil {
+	int64_t year;
+	int month, day, hour, min, sec, wday;
+} ky_civil;
+
+/* Go time.Parse(layout, value); -1 with Go's message in err. */
+int ky_time_parse(const char *layout, size_t llen, const char *value, size_t vlen, ky_time *out, char *err,
+                  size_t errcap);
+/* Format(time.RFC3339): no fraction, Z or +hh:mm. */
+size_t ky_time_rfc3339(const ky_time *t, char *buf, size_t cap);
+void ky_time_civil(const ky_time *t, ky_civil *c);
+int64_t ky_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Go Duration.String and time.ParseDuration, in nanoseconds. */
+size_t ky_duration_string(int64_t ns, char *buf, size_t cap);
+bool ky_duration_ns(const char *s, size_t len, int64_t *ns);
+int64_t ky_time_sub(const ky_time *a, const ky_time *b);
+int ky_time_cmp(const ky_time *a, const ky_time *b);
+ky_time ky_time_add(ky_time t, int64_t ns);
+ky_time ky_time_truncate(ky_time t, int64_t d);
+
+/* x509_decode (x509.c): a PEM CERTIFICATE or CERTIFICATE REQUEST as the JSON
+ * of Go's x509 structs, in the arena; -1 with Kyverno's/Go's message. */
+int ky_x509_decode(gr_arena *a, const char *pem, size_t len, gr_value *out, char *err, size_t errcap);
+
 /* Go formatters */
 void ky_fmt_sprint(char *buf, size_t cap, double d); /* fmt.Sprint(float64) */
 void ky_fmt_E(char *buf, size_t cap, double d);      /* strconv 'E', -1 */

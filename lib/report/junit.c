@@ -101,8 +101,14 @@ void gr_report_junit_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		if (obj->item >= 0)
 			gr_buf_printf(out, ", item %d", obj->item);
 		gr_buf_puts(out, ")\">\n");
-		if (fr->status[o] == GR_OBJECT_SKIPPED)
-			gr_buf_puts(out, "      <skipped message=\"no schema for this kind\"/>\n");
+		if (fr->status[o] == GR_OBJECT_SKIPPED) {
+			const char *why = fr->skip_reasons && fr->skip_reasons[o]
+			                          ? fr->skip_reasons[o]
+			                          : "no engine could judge this object";
+			gr_buf_puts(out, "      <skipped message=\"");
+			xml_escape(out, why);
+			gr_buf_puts(out, "\"/>\n");
+		}
 		for (size_t i = 0; i < fr->nfindings; i++)
 			if (fr->findings[i].object == obj)
 				failure(out, &fr->findings[i], fr->file, "failure");

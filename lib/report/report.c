@@ -170,6 +170,11 @@ void gr_report_summary_line(gr_buf *out, const gr_summary *s)
 	gr_report_count(out, s->errors, "error");
 	gr_buf_printf(out, ", %zu skipped", s->skipped);
 	reasons_text(out, s->skipped_reasons, s->nskipped_reasons);
+	if (s->suppressed) {
+		gr_buf_puts(out, "; ");
+		gr_report_count(out, s->suppressed, "finding");
+		gr_buf_puts(out, " suppressed by guardrail.dev/ignore");
+	}
 	if (s->not_evaluated) {
 		gr_buf_printf(out, "; ");
 		gr_report_count(out, s->not_evaluated, "rule");
@@ -194,6 +199,8 @@ void gr_report_summary_reasons_json(gr_buf *out, const gr_summary *s)
 {
 	reasons_json(out, "skippedReasons", s->skipped_reasons, s->nskipped_reasons);
 	reasons_json(out, "notEvaluatedReasons", s->not_evaluated_reasons, s->nnot_evaluated_reasons);
+	if (s->suppressed) /* only when some were: the key is absent otherwise */
+		gr_buf_printf(out, ",\"suppressed\":%zu", s->suppressed);
 }
 
 /* Each format's three steps, indexed by gr_format; a NULL step writes nothing. */

@@ -52,10 +52,12 @@ static void resources(rl_ctx *c)
 		const char *const *w = what[c->rule->param];
 		const gr_value *q = gr_get_path(res, w[0], w[1], NULL);
 		if (!rl_quantity_nonzero(q)) {
-			char suffix[64];
-			snprintf(suffix, sizeof suffix, ".resources.%s.%s", w[0], w[1]);
-			rl_emit(c, rl_cpath(c, &k, suffix), q ? q : k.node, "container \"%s\" has no %s %s",
-			        k.name, w[1], strcmp(w[0], "limits") == 0 ? "limit" : "request");
+			static const char *const suffix[] = {
+			        ".resources.requests.cpu", ".resources.limits.cpu",
+			        ".resources.requests.memory", ".resources.limits.memory"};
+			rl_emit(c, rl_cpath(c, &k, suffix[c->rule->param]), q ? q : k.node,
+			        "container \"%s\" has no %s %s", k.name, w[1],
+			        strcmp(w[0], "limits") == 0 ? "limit" : "request");
 		}
 	}
 }
@@ -338,9 +340,9 @@ static void dangerous_caps(rl_ctx *c)
 	while (rl_ctr_next(c->obj, RL_ALL, &k)) {
 		rl_judged(c);
 		const gr_value *add = gr_get_path(k.sc, "capabilities", "add", NULL);
-		for (int i = 0; bad[i]; i++) {
-			char cap[32];
-			snprintf(cap, sizeof cap, "CAP_%s", bad[i]);
+		for (int i = 0; add && bad[i]; i++) {
+			char cap[32] = "CAP_";
+			strcpy(cap + 4, bad[i]); /* the names above are short */
 			if (rl_has_str(add, bad[i], true) || rl_has_str(add, cap, true))
 				rl_emit(c, rl_cpath(c, &k, ".securityContext.capabilities.add"), add,
 				        "container \"%s\" adds capability %s", k.name, bad[i]);
@@ -601,24 +603,24 @@ static void env_rule(rl_ctx *c)
 		for (size_t i = 0; env && env->type == GR_ARRAY && i < env->u.a.len; i++) {
 			const gr_value *e = &env->u.a.items[i];
 			const char *name = gr_get_str(e, "name");
-			char sfx[64];
-			snprintf(sfx, sizeof sfx, ".env[%zu]", i);
+			char sfx[64]; /* made only for a finding: most variables have none */
+#define ENV_SFX (snprintf(sfx, sizeof sfx, ".env[%zu]", i), sfx)
 			if (c->rule->param == 0) {
 				const char *val = gr_get_str(e, "value");
 				if (val && *val && (rl_sensitive_name(name) || rl_private_key(val)))
-					rl_emit(c, rl_cpath(c, &k, sfx), e,
+					rl_emit(c, rl_cpath(c, &k, ENV_SFX), e,
 					        "container \"%s\": environment variable %s holds a literal "
 					        "secret",
 					        k.name, name ? name : "");
 			} else if (c->rule->param == 1) {
 				if (gr_get_path(e, "valueFrom", "secretKeyRef", NULL))
-					rl_emit(c, rl_cpath(c, &k, sfx), e,
+					rl_emit(c, rl_cpath(c, &k, ENV_SFX), e,
 					        "container \"%s\": environment variable %s reads a Secret",
 					        k.name, name ? name : "");
 			} else {
 				for (size_t j = 0; j < i && name; j++)
 					if (rl_is(gr_get_str(&env->u.a.items[j], "name"), name)) {
-						rl_emit(c, rl_cpath(c, &k, sfx), e,
+						rl_emit(c, rl_cpath(c, &k, ENV_SFX), e,
 						        "container \"%s\": environment variable %s is set "
 						        "twice (the last one wins)",
 						        k.name, name);
@@ -627,6 +629,7 @@ static void env_rule(rl_ctx *c)
 			}
 		}
 	}
+#undef ENV_SFX
 }
 
 static void sysctls(rl_ctx *c)

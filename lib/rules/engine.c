@@ -33,6 +33,11 @@
 #include "guardrail/rules.h"
 #include "guardrail/set.h"
 
+/* run.c: the rules without their own guardrail.dev/ignore handling when
+ * own_ignore is false (the pipeline applies the annotation then). */
+int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
+                              gr_findings *out, bool own_ignore);
+
 typedef struct strv {
 	char **v;
 	size_t n;
@@ -365,13 +370,13 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
                  gr_error *err)
 {
 	const rules_prepared *s = prepared;
-	(void)ctx;
+	bool own_ignore = !ctx->honour_ignore_annotation; /* else the pipeline applies it */
 	if (s->ix)
-		return gr_rules_check_object(s->rules, s->ix, obj, out, err);
+		return gri_rules_check_object_ex(s->rules, s->ix, obj, out, own_ignore);
 	gr_rules_index *own;
 	if (gr_rules_index_new(obj, 1, &own, err) != 0)
 		return -1;
-	int rc = gr_rules_check_object(s->rules, own, obj, out, err);
+	int rc = gri_rules_check_object_ex(s->rules, own, obj, out, own_ignore);
 	gr_rules_index_free(own);
 	return rc;
 }

@@ -296,14 +296,17 @@ static const char *upstream_id(const rl_rule *x)
 	return dot ? dot + 1 : x->info.id;
 }
 
-static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_options *o)
+static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_options *o, bool own_ignore)
 {
 	if (!ann || ann->type != GR_OBJECT)
 		return false;
-	const char *g = gr_get_str(ann, "guardrail.dev/ignore");
+	const char *g = own_ignore ? gr_get_str(ann, "guardrail.dev/ignore") : NULL;
 	if (g && gr_get_str(ann, "guardrail.dev/ignore-reason") && csv_has(g, x->info.id))
 		return true;
 	char key[300];
+	/* the guardrail packs (bp, ref, api, image) read no upstream annotation */
+	if (x->info.pack[0] != 'p' && x->info.pack[0] != 'k')
+		return false;
 	if (strcmp(x->info.pack, "polaris") == 0) {
 		if (annotation_true(gr_get_str(ann, "polaris.fairwinds.com/exempt")))
 			return true;
@@ -328,14 +331,17 @@ static bool exempt_in(const gr_value *ann, const rl_rule *x, const gr_rules_opti
 	return false;
 }
 
-static bool exempt(const gr_object *o, const rl_rule *x, const gr_rules_options *opt)
+static bool exempt(const gr_object *o, const gr_value *ann, const rl_rule *x, const gr_rules_options *opt,
+                   bool own_ignore)
 {
-	if (exempt_in(rl_annotations(o), x, opt))
+	if (exempt_in(ann, x, opt, own_ignore))
 		return true;
 	/* Polaris and kube-score also read the pod template's annotations. */
-	if (o->pod_metadata &&
+	if (o->pod_metadata && (x->info.pack[0] == 'p' || x->info.pack[0] == 'k') &&
 	    (strcmp(x->info.pack, "polaris") == 0 || strcmp(x->info.pack, "kube-score") == 0))
-		return exempt_in(gr_get(o->pod_metadata, "annotations"), x, opt);
+		/* the pipeline reads the object's own annotations only: a
+		 * template's guardrail.dev/ignore stays the rules' to apply */
+		return exempt_in(gr_get(o->pod_metadata, "annotations"), x, opt, true);
 	return false;
 }
 
@@ -473,13 +479,24 @@ void gr_rules_index_free(gr_rules_index *ix)
 }
 
 static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                           gr_findings *out);
+                           gr_findings *out, bool own_ignore);
 
 int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj, gr_findings *out,
                           gr_error *err)
 {
 	(void)err;
-	check_object(r, ix, obj, out);
+	check_object(r, ix, obj, out, true);
+	return 0;
+}
+
+/* For the engine: when the pipeline applies guardrail.dev/ignore to every
+ * engine's findings (and counts them), the rules do not apply it again. */
+int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
+                              gr_findings *out, bool own_ignore);
+int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
+                              gr_findings *out, bool own_ignore)
+{
+	check_object(r, ix, obj, out, own_ignore);
 	return 0;
 }
 
@@ -493,13 +510,13 @@ size_t gri_rules_check_set_judged(const gr_rules *r, const gr_object *objs, size
 	if (gr_rules_index_new(objs, n, &ix, &err) != 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		judged += check_object(r, ix, &objs[i], out);
+		judged += check_object(r, ix, &objs[i], out, true);
 	gr_rules_index_free(ix);
 	return judged;
 }
 
 static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                           gr_findings *out)
+                           gr_findings *out, bool own_ignore)
 {
 	rl_ctx c;
 	memset(&c, 0, sizeof c);
@@ -526,7 +543,7 @@ static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr
 		c.rule = r->on[k];
 		if (r->gated[k] && !enabled_by_annotation(c.obj, c.rule))
 			continue;
-		if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, c.rule, &r->opt))
+		if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, ann, c.rule, &r->opt, own_ignore))
 			continue;
 		run_rule(&c);
 	}
@@ -581,7 +598,8 @@ size_t gri_rules_judge(const gr_rules *r, const char *id, const gr_object *objs,
 	c.out = out;
 	c.obj = &objs[which];
 	c.rule = x;
-	if (c.obj->root && c.obj->root->type == GR_OBJECT && !(as_selected && exempt(c.obj, x, &r->opt)))
+	if (c.obj->root && c.obj->root->type == GR_OBJECT &&
+	    !(as_selected && exempt(c.obj, rl_annotations(c.obj), x, &r->opt, true)))
 		x->fn(&c);
 	rl_set_free(&set);
 	if (skipped)

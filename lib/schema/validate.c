@@ -938,7 +938,10 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 	v->cel_done = e->root->cel != NULL;
 	walk_root(v, e->root, root, e->crd ? 2 : 1);
 	if (e->root->cel)
-		gr_v_cel(v, e->root, root, opt->old ? gr_old_objects_find(opt->old, obj) : NULL);
+		gr_v_cel(v, e->root, root,
+		         ctx && ctx->old_object ? ctx->old_object /* an admission request's */
+		         : opt->old             ? gr_old_objects_find(opt->old, obj)
+		                                : NULL);
 	const gr_value *meta = gr_get(root, "metadata");
 	v_push_key(v, "metadata", 8);
 	gr_v_metadata(v, meta, e->namespaced, e->crd ? META_CUSTOM : META_BUILTIN, root);

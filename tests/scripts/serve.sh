@@ -105,6 +105,36 @@ spec:
           labels:
             team: "?*"
 EOF
+# A ValidatingAdmissionPolicy with a transition rule: data.locked of a
+# ConfigMap labelled locked=yes may not change on UPDATE (oldObject and
+# request.operation are the request's, as the API server binds them).
+cat > "$tmp/policies/locked.yaml" <<'EOF'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: locked-stays
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: [v1]
+      operations: [CREATE, UPDATE]
+      resources: [configmaps]
+    objectSelector:
+      matchLabels: {locked: "yes"}
+  validations:
+  - expression: "request.operation != 'UPDATE' || oldObject.data.locked == object.data.locked"
+    messageExpression: "'data.locked is immutable (was ' + oldObject.data.locked + ')'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: locked-stays
+spec:
+  policyName: locked-stays
+  validationActions: [Deny]
+EOF
 cat > "$tmp/config.yaml" <<'EOF'
 apiVersion: guardrail.dev/v1alpha1
 kind: ServeConfiguration
@@ -289,6 +319,23 @@ review k2 CREATE "$tmp/kpod2.yaml" null "" pods > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "kyverno rule satisfied: allowed" has "$tmp/out.json" '"uid":"k2","allowed":true'
 
+# ---- UPDATE: the old object reaches the engines (VAP oldObject, request) ----
+cm() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  labels: {locked: "yes"}\ndata:\n  locked: "%s"\n  other: "%s"\n' "$1" "$2"; }
+cm a 1 > "$tmp/cm-a1.yaml"
+cm b 1 > "$tmp/cm-b1.yaml"
+cm a 2 > "$tmp/cm-a2.yaml"
+review v1 CREATE "$tmp/cm-a1.yaml" null "" configmaps > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "VAP transition rule: CREATE allowed (no old object)" has "$tmp/out.json" '"uid":"v1","allowed":true'
+review v2 UPDATE "$tmp/cm-b1.yaml" "$tmp/cm-a1.yaml" "" configmaps > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "VAP transition rule: UPDATE changing data.locked denied ($(head -c 300 "$tmp/out.json"))" \
+	has "$tmp/out.json" '"uid":"v2","allowed":false,"status":{"code":403,"reason":"Forbidden","message":"violates vap.locked-stays'
+check "VAP transition rule: the message evaluated oldObject" has "$tmp/out.json" 'data.locked is immutable (was a)'
+review v3 UPDATE "$tmp/cm-a2.yaml" "$tmp/cm-a1.yaml" "" configmaps > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "VAP transition rule: UPDATE keeping data.locked allowed" has "$tmp/out.json" '"uid":"v3","allowed":true'
+
 # ---- the wire: errors ----
 code() { $CURL -o "$tmp/body" -w '%{http_code}' "$@"; }
 printf '{"apiVersion":' > "$tmp/bad.json"
@@ -365,7 +412,16 @@ check "a fixed set reloads" eventually metric '^guardrail_config_reloads_total [
 # a policy file changed in place inside a policy directory: reloaded without a signal
 printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n' >> "$tmp/policies/ok.yaml"
 check "a policy file changed in place is reloaded without SIGHUP" eventually metric '^guardrail_config_reloads_total [2-9]'
-check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 3$'
+check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 5$'
+# the rule packs, served once the configuration lists them (a reload)
+printf 'engines: [kyverno, vap, rules]\n' >> "$tmp/config.yaml"
+kill -HUP "$server_pid"
+check "a configuration listing the rules engine reloads" eventually metric '^guardrail_config_reloads_total [3-9]'
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: untagged\nspec:\n  containers:\n  - name: app\n    image: registry.example/app\n' > "$tmp/untagged.yaml"
+review rp1 CREATE "$tmp/untagged.yaml" null "" pods > "$tmp/rp.json"
+post /validate/warn/baseline "$tmp/rp.json" > "$tmp/out.json"
+check "rule packs served: bp.image-tag-latest warned ($(head -c 200 "$tmp/out.json"))" \
+	sh -c "grep -qF '\"uid\":\"rp1\",\"allowed\":true,\"warnings\":[' '$tmp/out.json' && grep -qF 'would violate bp.image-tag-latest at spec.containers[0].image: container' '$tmp/out.json'"
 
 
 # ---- SIGTERM under load: nothing dropped, Connection: close, exit 0 ----

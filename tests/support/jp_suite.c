@@ -29,6 +29,9 @@ static const char *show(gr_buf *b, const gr_value *v)
 	return b->data ? b->data : "";
 }
 
+/* the registry the cases compile with (NULL: built-ins, specification dialect) */
+static const gr_jp_functions *suite_functions;
+
 static void run_case(const char *file, const gr_value *given, const gr_value *c, int *pass, int *fail)
 {
 	const gr_value *expr = gr_get(c, "expression");
@@ -47,7 +50,7 @@ static void run_case(const char *file, const gr_value *given, const gr_value *c,
 	gr_buf b;
 	gr_buf_init(&b);
 	gr_value out;
-	int rc = gr_jp_compile(expr->u.s.ptr, expr->u.s.len, NULL, NULL, &prog, &err);
+	int rc = gr_jp_compile(expr->u.s.ptr, expr->u.s.len, suite_functions, NULL, &prog, &err);
 	if (rc == 0)
 		rc = gr_jp_eval(prog, given, &arena, &out, &err);
 	if (bench) {
@@ -126,7 +129,7 @@ static void run_file(const char *path, int *pass, int *fail)
 	free(data);
 }
 
-static int run_suite(const char *name, const char *dir, int expected)
+static int run_suite_counts(const char *name, const char *dir, int expected, int *out_pass, int *out_fail)
 {
 	int pass = 0, fail = 0;
 	DIR *d = opendir(dir);
@@ -160,7 +163,36 @@ static int run_suite(const char *name, const char *dir, int expected)
 		fail++;
 	}
 	printf("%s: %d passed, %d failed\n", name, pass, fail);
+	*out_pass = pass;
+	*out_fail = fail;
 	return fail ? 1 : 0;
+}
+
+static int run_suite(const char *name, const char *dir, int expected)
+{
+	int pass, fail;
+	return run_suite_counts(name, dir, expected, &pass, &fail);
+}
+
+int jp_run_suite_dialects(const char *name, const char *dir, int expected)
+{
+	int p1, f1, p2, f2;
+	suite_functions = NULL;
+	run_suite_counts(name, dir, expected, &p1, &f1);
+	gr_jp_functions *fns = gr_jp_functions_new();
+	if (!fns) {
+		printf("%s: %d passed, %d failed\n", name, p1, f1 + 1);
+		return 1;
+	}
+	gr_jp_functions_set_flags(fns, GR_JP_NULL_SUBEXPRESSION);
+	suite_functions = fns;
+	char dialect[256];
+	snprintf(dialect, sizeof dialect, "%s (null sub-expression dialect)", name);
+	run_suite_counts(dialect, dir, expected, &p2, &f2);
+	suite_functions = NULL;
+	gr_jp_functions_free(fns);
+	printf("%s, both dialects: %d passed, %d failed\n", name, p1 + p2, f1 + f2);
+	return f1 + f2 ? 1 : 0;
 }
 
 int jp_run_suite(const char *name, const char *dir)

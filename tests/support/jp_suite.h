@@ -11,5 +11,8 @@ int jp_run_suite(const char *name, const char *dir);
 /* The same, failing unless exactly `expected` cases ran (a suite that
  * silently shrinks, or grows unreviewed, fails). */
 int jp_run_suite_expect(const char *name, const char *dir, int expected);
+/* The suite twice: with the built-ins (the specification's dialect) and
+ * with GR_JP_NULL_SUBEXPRESSION (Kyverno's), then one total line. */
+int jp_run_suite_dialects(const char *name, const char *dir, int expected);
 
 #endif

@@ -359,9 +359,31 @@ static void test_regressions(void)
 	gr_arena_free(&a);
 }
 
+/* `null.expr`: in the specification's dialect expr runs over null (a
+ * function there sees null); with GR_JP_NULL_SUBEXPRESSION (Kyverno's
+ * go-jmespath-community) it is null and a projection drops the element. */
+static void test_null_subexpression(void)
+{
+	expect(NULL, "missing.keys(@)", "{}", "error invalid-type @8");
+	expect(NULL, "a[].r.keys(@)[]", "{\"a\":[{\"r\":{\"x\":1}},{\"n\":1}]}", "error invalid-type @6");
+	expect(NULL, "missing.[a]", "{}", "null");
+	gr_jp_functions *k = gr_jp_functions_new();
+	gr_jp_functions_set_flags(k, GR_JP_NULL_SUBEXPRESSION);
+	CHECK(gr_jp_functions_flags(k) == GR_JP_NULL_SUBEXPRESSION);
+	CHECK(gr_jp_functions_flags(NULL) == 0);
+	expect(k, "missing.keys(@)", "{}", "null");
+	expect(k, "a[].r.keys(@)[]", "{\"a\":[{\"r\":{\"x\":1}},{\"n\":1}]}", "[\"x\"]");
+	expect(k, "a[].r.length(@)", "{\"a\":[{\"r\":\"ab\"},{},{\"r\":null}]}", "[2]");
+	/* a pipe is not a sub-expression: null reaches the function */
+	expect(k, "missing | keys(@)", "{}", "error invalid-type @10");
+	expect(k, "keys(missing)", "{}", "error invalid-type @0");
+	gr_jp_functions_free(k);
+}
+
 int main(void)
 {
 	test_regressions();
+	test_null_subexpression();
 	test_custom_functions();
 	test_errors();
 	test_limits();

@@ -659,6 +659,86 @@ static gr_checker *schema_checker(const char *version, const char *crd_path, gr_
 	return c;
 }
 
+/* What gr_checker_check_object does around the engines: the old object of
+ * an admission request reaches CRD transition rules (oldSelf); kustomize's
+ * files are skipped with their reason; guardrail.dev/ignore with its reason
+ * drops the named findings of any engine and counts them. */
+static void test_checker_around_engines(void)
+{
+	gr_error err;
+	gr_checker *c = schema_checker("1.30", "tests/cases/check/cel-transition-old/crd.yaml", &err);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	const char *y =
+	        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: d}\n"
+	        "spec: {replicas: 3, maxReplicas: 5}\n"
+	        "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: d}\n"
+	        "spec: {replicas: 4, maxReplicas: 5}\n"
+	        "---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"
+	        "---\napiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n  annotations:\n"
+	        "    guardrail.dev/ignore: \"other, schema.missing\"\n"
+	        "    guardrail.dev/ignore-reason: installed by the vendor\n"
+	        "---\napiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: h\n  annotations:\n"
+	        "    guardrail.dev/ignore: schema.missing\n";
+	gr_document *docs;
+	size_t nd;
+	CHECK(gr_decode(&arena, y, strlen(y), NULL, &docs, &nd, &err) == 0 && nd == 5);
+	if (nd != 5) {
+		gr_checker_unref(c);
+		return;
+	}
+	gr_object *o[5];
+	size_t no;
+	for (size_t i = 0; i < 5; i++)
+		gr_objects_from_document(&arena, &docs[i], "t.yaml", &o[i], &no);
+	gr_object_status st;
+	/* offline, no old object: the transition rule is not judged */
+	gr_findings_reset(&found);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	CHECK(gr_checker_check_object(c, o[0], &ctx, &found, &st, &err) == 0);
+	EXPECT_NONE();
+	/* an UPDATE lowering replicas: oldSelf is the request's old object */
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	ctx.operation = "UPDATE";
+	ctx.old_object = o[1]->root;
+	CHECK(gr_checker_check_object(c, o[0], &ctx, &found, &st, &err) == 0);
+	EXPECT_COUNT(1);
+	CHECK(found.len == 1 && strcmp(found.items[0].rule, "cel.validation") == 0);
+	CHECK(st == GR_OBJECT_INVALID);
+	/* raising them passes */
+	gr_findings_reset(&found);
+	ctx.old_object = o[0]->root;
+	CHECK(gr_checker_check_object(c, o[1], &ctx, &found, &st, &err) == 0);
+	EXPECT_NONE();
+	/* kustomize configuration: skipped, with its reason, by no engine */
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	CHECK(gr_checker_check_object(c, o[2], &ctx, &found, &st, &err) == 0);
+	EXPECT_NONE();
+	CHECK(st == GR_OBJECT_SKIPPED && ctx.skipped && ctx.skip_reason &&
+	      strstr(ctx.skip_reason, "kustomize"));
+	/* the ignore annotation: honoured only when asked, counted, needs its reason */
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = &arena;
+	CHECK(gr_checker_check_object(c, o[3], &ctx, &found, &st, &err) == 0);
+	EXPECT("schema.missing", "");
+	CHECK(ctx.suppressed == 0);
+	gr_findings_reset(&found);
+	ctx.honour_ignore_annotation = true;
+	CHECK(gr_checker_check_object(c, o[3], &ctx, &found, &st, &err) == 0);
+	EXPECT_NONE();
+	CHECK(ctx.suppressed == 1 && st == GR_OBJECT_VALID);
+	ctx.suppressed = 0;
+	CHECK(gr_checker_check_object(c, o[4], &ctx, &found, &st, &err) == 0); /* no reason */
+	EXPECT("schema.missing", "");
+	CHECK(ctx.suppressed == 0 && st == GR_OBJECT_INVALID);
+	gr_findings_reset(&found);
+	gr_checker_unref(c);
+}
+
 /* The engine through the checker, as a session drives it: a crd option in
  * the base checker, a CRD of the inputs in a derived one. */
 static void test_engine(void)
@@ -784,6 +864,7 @@ int main(void)
 	test_registry();
 	test_threads();
 	test_engine();
+	test_checker_around_engines();
 	gr_findings_free(&found);
 	gr_arena_free(&arena);
 	return test_report("test_schema");
