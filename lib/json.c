@@ -424,6 +424,7 @@ static int read_array(jreader *r, gr_value *v)
 static int read_object(jreader *r, gr_value *v)
 {
 	size_t start = r->stack.len;
+	v->merge_keys = 0;
 	r->p++;
 	skip_ws(r);
 	if (r->p < r->end && *r->p == '}') {

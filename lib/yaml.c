@@ -14,7 +14,10 @@
  *     become integers, .inf and .nan as values are errors (encoding/json
  *     refuses them), map keys become strings ("true", "1", float keys in
  *     float32 'g' form), and a null or over-int64 key is an error;
- *   - duplicate keys are an error (strict decoding);
+ *   - duplicate keys are an error (strict decoding), unless the caller's
+ *     limits say duplicate_keys_last_wins (go-yaml v2's non-strict
+ *     Unmarshal, which kube-linter's loader uses: the later value replaces
+ *     the earlier one, at the earlier one's place);
  *   - anchors, aliases and `<<` merge keys: an alias shares the anchored
  *     subtree; a mapping with merge keys is filled in source order as
  *     go-yaml v2 fills a Go map (a later entry wins; in a merged sequence
@@ -429,7 +432,10 @@ static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, 
 	if (b->alias_nodes > b->limits->max_alias_nodes)
 		return set_err(b, mark, "%s", "document contains excessive aliasing"),
 		       gr_error_mark(b->err, GR_ERR_ALIASES);
-	gr_member *res = gr_arena_alloc(b->arena, (total ? total : 1) * sizeof *res);
+	size_t nkeys = n - nexp; /* the << keys, kept after the result (gr_value.merge_keys) */
+	if (nkeys > 255)
+		nkeys = 255;
+	gr_member *res = gr_arena_alloc(b->arena, (total + nkeys ? total + nkeys : 1) * sizeof *res);
 	if (!res)
 		return out_of_memory(b, mark);
 	size_t k = 0;
@@ -437,7 +443,7 @@ static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, 
 		if (m[i].key)
 			res[k++] = m[i];
 	size_t dup = gr_find_duplicate_key(res, k);
-	if (dup != (size_t)-1)
+	if (dup != (size_t)-1 && (dup == GRI_NO_MEMORY || !b->limits->duplicate_keys_last_wins))
 		return duplicate_error(b, res, dup, mark);
 	gri_keyset set;
 	if (gri_keyset_init(&set, res, total))
@@ -457,8 +463,16 @@ static int close_merged_map(ybuilder *b, gr_member *m, size_t n, gr_value *out, 
 		}
 	}
 	gri_keyset_free(&set);
+	size_t kept = 0;
+	for (size_t i = 0; i < n && kept < nkeys; i++)
+		if (!m[i].key) {
+			res[k + kept] = m[i];
+			gr_member_set_key(&res[k + kept], "<<", 2);
+			kept++;
+		}
 	out->u.o.members = res;
 	out->u.o.len = k;
+	out->merge_keys = (uint8_t)kept;
 	return 0;
 }
 
@@ -472,8 +486,21 @@ static int close_map(ybuilder *b, frame *f, gr_value *out, gri_ymark mark)
 	if (f->nmerge)
 		return close_merged_map(b, m, n, out, mark);
 	size_t dup = gr_find_duplicate_key(m, n);
-	if (dup != (size_t)-1)
+	if (dup != (size_t)-1 && (dup == GRI_NO_MEMORY || !b->limits->duplicate_keys_last_wins))
 		return duplicate_error(b, m, dup, mark);
+	if (dup != (size_t)-1) { /* go-yaml v2 non-strict: a repeated key replaces the earlier value */
+		gr_member *res = gr_arena_alloc(b->arena, n * sizeof *res);
+		gri_keyset set;
+		if (!res || gri_keyset_init(&set, res, n))
+			return out_of_memory(b, mark);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			merge_set(&set, res, &k, &m[i]);
+		gri_keyset_free(&set);
+		out->u.o.members = res;
+		out->u.o.len = k;
+		return 0;
+	}
 	gr_member *members = n ? gr_arena_alloc(b->arena, n * sizeof *members) : NULL;
 	if (n && !members)
 		return out_of_memory(b, mark);
@@ -736,6 +763,7 @@ void gr_decode_limits_default(gr_decode_limits *l)
 	l->max_bytes = (size_t)256 * 1024 * 1024;
 	l->max_memory_factor = 16;
 	l->yaml_reader = GR_YAML_READER_DEFAULT;
+	l->duplicate_keys_last_wins = false;
 }
 
 /* Is the buffer a JSON stream? apimachinery's GuessJSONStream: the first

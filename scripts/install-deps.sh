@@ -14,6 +14,8 @@
 #   tzdata           CEL timestamps in named zones and CronJob spec.timeZone are read from /usr/share/zoneinfo
 #   libcurl4-openssl-dev, zlib1g-dev   the cluster client of `guardrail audit` (lib/kube: HTTP/2 over
 #                    OpenSSL, client certificates) and its compressed snapshots
+#   kubectl          `check --kustomize` renders kustomizations with `kubectl kustomize` (and the
+#                    kube-linter conformance case flag-kustomize-support runs it)
 # And one test tool from the npm registry (node and npm come with the machine):
 #   @microsoft/sarif-multitool   the SARIF validator by the SARIF specification's editors, with the
 #                    2.1.0 schema and GitHub code scanning's ingestion rules; tests/scripts/sarif.sh
@@ -21,7 +23,7 @@
 set -e
 need=""
 check() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need="$need $1"; }
-for p in tzdata libyaml-dev gcc make clang libclang-rt-14-dev bc time zlib1g-dev libre2-dev g++ clang-format pkgconf locales libssl-dev openssl curl libcurl4-openssl-dev; do check "$p"; done
+for p in tzdata libyaml-dev gcc make clang libclang-rt-14-dev bc time zlib1g-dev libre2-dev g++ clang-format pkgconf locales libssl-dev openssl curl libcurl4-openssl-dev kubectl; do check "$p"; done
 [ "$1" = bench ] && { check wrk; check valgrind; } # bench/serve.sh: HTTP load generator; bench/serve-profile.sh: callgrind (never for tests)
 if [ -n "$need" ]; then
 	echo "installing:$need"

@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "defaults.h"
 #include "guardrail/guardrail.h"
+#include "input_filter.h"
 
 #define STDIN_NAME "<stdin>"
 
@@ -101,6 +102,12 @@ static void usage(FILE *out)
 	      "run:\n"
 	      "  -j, --jobs N                 worker threads (default: number of CPUs)\n"
 	      "      --allow-empty            directories without any manifest are not an error\n"
+	      "      --ignore-paths GLOB      do not read paths matching GLOB (repeatable; ** spans\n"
+	      "                               directories, as kube-linter's --ignore-paths)\n"
+	      "      --kustomize              render directories holding a kustomization with\n"
+	      "                               `kubectl kustomize` and check the result\n"
+	      "      --allow-duplicate-keys   a key repeated in a YAML mapping keeps its last value\n"
+	      "                               (go-yaml's non-strict decoding, as kube-linter loads)\n"
 	      "      --yaml-reader own|libyaml  which YAML reader decodes (default: own)\n"
 	      "  -h, --help                   this help\n"
 	      "\n"
@@ -118,6 +125,9 @@ typedef struct check_args {
 	const char *docs_url; /* --docs-url: base of SARIF helpUri and JSON doc links */
 	long jobs;
 	bool allow_empty;
+	strlist ignore;                /* --ignore-paths */
+	bool kustomize;                /* --kustomize */
+	bool duplicate_keys_last_wins; /* --allow-duplicate-keys */
 	bool schema_dir_given;
 	bool config_given;  /* --config: no .guardrail.yaml search */
 	bool engines_given; /* --engines: the selection is the user's */
@@ -154,7 +164,9 @@ static const struct option_flag {
 } option_flags[] = {
         {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
         {"--kubernetes-version", "-k", "native", "kubernetes-version"},
+        {"--kubernetes-version", "-k", "rules", "kubernetes-version"},
         {"--schema-dir", NULL, "schema", "schema-dir"},
+        {"--schema-dir", NULL, "rules", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
         {"--old", NULL, "schema", "old"},
@@ -203,8 +215,9 @@ static int set_option(check_args *a, const char *flag, const char *engine, const
 		a->schema_dir_given = true;
 	if (strcmp(engine, "rules") == 0 && strcmp(key, "config") == 0)
 		a->config_given = true;
-	if (strcmp(engine, "rules") == 0)
-		a->rules_wanted = true;
+	if (strcmp(engine, "rules") == 0 && strcmp(key, "schema-dir") != 0 &&
+	    strcmp(key, "kubernetes-version") != 0)
+		a->rules_wanted = true; /* the schema flags reach the rules too, without selecting them */
 	return 0;
 }
 
@@ -220,6 +233,26 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 	}
 	if (strcmp(arg, "--allow-empty") == 0) {
 		a->allow_empty = true;
+		return 0;
+	}
+	if (strcmp(arg, "--kustomize") == 0) {
+		a->kustomize = true;
+		return 0;
+	}
+	if (strcmp(arg, "--allow-duplicate-keys") == 0) {
+		a->duplicate_keys_last_wins = true;
+		return 0;
+	}
+	v = flag_value(argc, argv, i, "--ignore-paths", &m);
+	if (m) {
+		if (!v || !*v) {
+			fprintf(stderr, "guardrail check: flag --ignore-paths needs a value\n");
+			return -1;
+		}
+		if (strlist_add(&a->ignore, v)) {
+			fprintf(stderr, "guardrail check: out of memory\n");
+			return -1;
+		}
 		return 0;
 	}
 	for (size_t k = 0; k < sizeof switch_flags / sizeof switch_flags[0]; k++)
@@ -358,7 +391,8 @@ static gr_checker *make_checker(check_args *a)
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
 		}
-		if (found > 0 && gr_options_set(a->options, "schema", "schema-dir", dir, &err)) {
+		if (found > 0 && (gr_options_set(a->options, "schema", "schema-dir", dir, &err) ||
+		                  gr_options_set(a->options, "rules", "schema-dir", dir, &err))) {
 			fprintf(stderr, "guardrail check: %s\n", err.message);
 			return NULL;
 		}
@@ -411,8 +445,58 @@ typedef struct input_state {
 	bool stdin_read;
 	gr_error stdin_error;
 	bool stdin_failed;
-	bool add_failed; /* an input could not be added (memory): the run fails */
+	bool add_failed;       /* an input could not be added (memory): the run fails */
+	const strlist *ignore; /* --ignore-paths */
+	size_t ignored;        /* paths not read because of them (told on stderr) */
+	bool kustomize;        /* --kustomize */
+	char **rendered;       /* kubectl kustomize output, alive as long as the session */
+	size_t nrendered;
 } input_state;
+
+static void input_state_free(input_state *st)
+{
+	free(st->stdin_data);
+	gr_pathlist_free(&st->files);
+	for (size_t i = 0; i < st->nrendered; i++)
+		free(st->rendered[i]);
+	free(st->rendered);
+}
+
+/* --kustomize: render root once (roots: the ones done so far); the result
+ * or the failure is one input. Returns the inputs added (0 or 1). */
+static size_t add_kustomization(gr_session *s, input_state *st, gr_pathlist *roots, const char *root)
+{
+	for (size_t i = 0; i < roots->n; i++)
+		if (strcmp(roots->v[i], root) == 0)
+			return 0;
+	if (gr_pathlist_add(roots, root)) {
+		st->add_failed = true;
+		return 0;
+	}
+	char name[4200], why[600];
+	snprintf(name, sizeof name, "%s (kubectl kustomize)", root);
+	char *data;
+	size_t len;
+	if (input_kustomize_render(root, &data, &len, why, sizeof why) != 0) {
+		gr_error e;
+		gr_error_set(&e, 0, 0, "%s", why);
+		gr_error_mark(&e, GR_ERR_IO);
+		if (gr_session_add_failed(s, name, &e))
+			st->add_failed = true;
+		return 1;
+	}
+	char **g = realloc(st->rendered, (st->nrendered + 1) * sizeof *g);
+	if (!g) {
+		free(data);
+		st->add_failed = true;
+		return 0;
+	}
+	st->rendered = g;
+	st->rendered[st->nrendered++] = data;
+	if (gr_session_add_bytes(s, name, data, len))
+		st->add_failed = true;
+	return 1;
+}
 
 static int add_stdin(gr_session *s, input_state *st)
 {
@@ -441,6 +525,8 @@ static size_t add_inputs(gr_session *s, const strlist *paths, input_state *st)
 			if (add_stdin(s, st))
 				st->add_failed = true;
 			added++;
+		} else if (st->ignore->n && input_path_ignored(st->ignore->v, st->ignore->n, p)) {
+			st->ignored++;
 		} else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			size_t before = st->files.n;
 			gr_input_problems problems = {0};
@@ -462,9 +548,21 @@ static size_t add_inputs(gr_session *s, const strlist *paths, input_state *st)
 				}
 			}
 			gr_input_problems_free(&problems);
-			for (size_t k = before; k < st->files.n; k++, added++)
-				if (gr_session_add_file(s, st->files.v[k]))
-					st->add_failed = true;
+			gr_pathlist roots = {0};
+			for (size_t k = before; k < st->files.n; k++) {
+				const char *f = st->files.v[k];
+				char root[4096];
+				if (st->ignore->n && input_path_ignored(st->ignore->v, st->ignore->n, f))
+					st->ignored++;
+				else if (st->kustomize && input_kustomize_root(p, f, root, sizeof root))
+					added += add_kustomization(s, st, &roots, root);
+				else {
+					if (gr_session_add_file(s, f))
+						st->add_failed = true;
+					added++;
+				}
+			}
+			gr_pathlist_free(&roots);
 		} else {
 			if (gr_session_add_file(s, p))
 				st->add_failed = true;
@@ -517,6 +615,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	gr_session_options so;
 	gr_session_options_default(&so);
 	so.jobs = (unsigned)a->jobs;
+	so.limits.duplicate_keys_last_wins = a->duplicate_keys_last_wins;
 	so.limits.yaml_reader = a->yaml_reader;
 	gr_session *s = gr_session_new(c, &so);
 	input_state st = {0};
@@ -524,19 +623,23 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		fprintf(stderr, "guardrail check: out of memory\n");
 		return 2;
 	}
+	st.ignore = &a->ignore;
+	st.kustomize = a->kustomize;
 	size_t n = add_inputs(s, &a->inputs, &st);
+	if (st.ignored)
+		fprintf(stderr, "guardrail check: %zu path%s not read (--ignore-paths)\n", st.ignored,
+		        st.ignored == 1 ? "" : "s");
 	if (st.add_failed) {
 		fprintf(stderr, "guardrail check: out of memory adding the inputs\n");
 		gr_session_free(s);
-		free(st.stdin_data);
-		gr_pathlist_free(&st.files);
+		input_state_free(&st);
 		return 2;
 	}
 	if (n == 0 && !a->allow_empty) {
 		fprintf(stderr, "guardrail check: no manifests in the inputs (*.yaml, *.yml, *.json); "
 		                "--allow-empty accepts that\n");
 		gr_session_free(s);
-		gr_pathlist_free(&st.files);
+		input_state_free(&st);
 		return 2;
 	}
 	report_state r = {.rep = gr_reporter_new((gr_format)format, color, GUARDRAIL_VERSION),
@@ -545,8 +648,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	if (!r.rep) {
 		fprintf(stderr, "guardrail check: out of memory\n");
 		gr_session_free(s);
-		free(st.stdin_data);
-		gr_pathlist_free(&st.files);
+		input_state_free(&st);
 		return 2;
 	}
 	gr_reporter_set_docs_url(r.rep, a->docs_url);
@@ -577,8 +679,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	gr_buf_free(&r.buf);
 	gr_reporter_free(r.rep);
 	gr_session_free(s);
-	free(st.stdin_data);
-	gr_pathlist_free(&st.files);
+	input_state_free(&st);
 	return rc;
 }
 
@@ -618,5 +719,6 @@ int cmd_check(int argc, char **argv)
 out:
 	gr_options_free(a.options);
 	free(a.inputs.v);
+	free(a.ignore.v);
 	return rc;
 }

@@ -131,7 +131,11 @@ int engine_flag_parse(gr_options *o, const char *cmd, int argc, char **argv, int
 			fprintf(stderr, "guardrail %s: flag %s needs a value\n", cmd, arg);
 			return -1;
 		}
-		return set_option(o, cmd, f->flag, f->engine, f->key, v, schema_dir_given);
+		int rc = set_option(o, cmd, f->flag, f->engine, f->key, v, schema_dir_given);
+		if (rc == 0 &&
+		    strcmp(f->key, "kubernetes-version") == 0) /* the native engine's rules follow it too */
+			rc = set_option(o, cmd, f->flag, "native", f->key, v, schema_dir_given);
+		return rc;
 	}
 	return 1;
 }

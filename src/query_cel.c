@@ -125,6 +125,7 @@ int cmd_query_cel(int argc, char **argv)
 	gr_cel_options_default(&o);
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
+	o.duration_total_ms = true;
 	o.cost_limit = 1000000; /* the API server's per-call limit */
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env || (!null_input && (gr_cel_env_declare(env, "self", NULL) < 0 ||

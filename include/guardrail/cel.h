@@ -123,6 +123,9 @@ typedef struct gr_cel_options {
 	int kubernetes_minor;      /* the environment of Kubernetes 1.<minor> (libraries added later are
 	                            * unknown functions, as that API server would say); 0: the newest */
 	bool homogeneous_literals; /* [1, 'a'] is a compile error (Kubernetes) */
+	bool duration_total_ms;    /* duration.getMilliseconds() is the whole duration in milliseconds,
+	                            * as the cel-go the API server pins computes it (cel-spec: the
+	                            * milliseconds component) */
 	size_t max_expression;     /* bytes of expression text; default 100000 */
 	size_t max_depth;          /* parser/AST nesting; default 250 (Kubernetes' limit) */
 	uint64_t cost_limit;       /* runtime cost limit per evaluation; 0 none */
@@ -141,7 +144,17 @@ void gr_cel_env_free(gr_cel_env *env);
 /* Declare a variable (index = declaration order, from 0). -1 on ENOMEM or
  * duplicate. `schema` may be NULL (dyn) or a schema from gr_cel_schema_*. */
 int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema);
+/* Declare a variable typed optional_type(<the schema's type>), as
+ * oldSelf under optionalOldSelf. */
+int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema);
 size_t gr_cel_env_count(const gr_cel_env *env);
+/* Declare a function overload for the type checker only (no implementation:
+ * a call fails at run time). Types in cel-go's notation: "int", "string",
+ * "list(int)", "map(string, T)", "optional_type(T)", "dyn"; a single
+ * capitalised name ("T") is a type parameter, any other "name(T, U)" an
+ * abstract type. -1 on ENOMEM. */
+int gr_cel_env_declare_function(gr_cel_env *env, const char *name, bool member, const char *const *params,
+                                size_t nparams, const char *result);
 
 typedef struct gr_cel_program gr_cel_program;
 
@@ -151,6 +164,14 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
                    gr_cel_error *err);
 void gr_cel_free(gr_cel_program *p);
 const char *gr_cel_source(const gr_cel_program *p);
+/* The expression's type as the checker deduced it, in cel-go's notation
+ * ("bool", "list(list(dyn))", "optional_type(int)"); "dyn" when compiled
+ * unchecked. */
+const char *gr_cel_program_type(const gr_cel_program *p);
+/* cel-go's compile-time cost estimate [min, max] with Kubernetes' call
+ * estimates and size estimates from the schema the variables were declared
+ * with (maxLength, maxItems, maxProperties, or what fits in a 3 MiB request). */
+void gr_cel_estimate_cost(const gr_cel_program *p, uint64_t *min, uint64_t *max);
 /* Whether the expression mentions the variable declared at `index`. */
 bool gr_cel_uses(const gr_cel_program *p, size_t index);
 
@@ -226,14 +247,18 @@ typedef struct gr_cel_crd_options {
 	uint64_t cost_budget;    /* per object; default 10,000,000 (RuntimeCELCostBudget) */
 	uint64_t per_call_limit; /* per rule; default 1,000,000 (PerCallLimit) */
 	int kubernetes_minor;    /* the API server's environment (gr_cel_options.kubernetes_minor) */
+	bool static_cost_limits; /* hold the estimated costs to the limits the API server checks when the
+	                          * CRD is created (10,000,000 per rule, 100,000,000 per schema); the
+	                          * rules of a CRD over them report the API server's refusal */
 } gr_cel_crd_options;
 
 enum {
-	GR_CEL_VIOLATION_FAILED = 1, /* the rule evaluated to false */
-	GR_CEL_VIOLATION_ERROR,      /* the rule failed at run time */
-	GR_CEL_VIOLATION_COMPILE,    /* the rule does not compile */
-	GR_CEL_VIOLATION_BUDGET,     /* cost budget or per-call limit exceeded */
-	GR_CEL_VIOLATION_UNSUPPORTED /* not evaluated: needs what this build lacks (message says what) */
+	GR_CEL_VIOLATION_FAILED = 1,  /* the rule evaluated to false */
+	GR_CEL_VIOLATION_ERROR,       /* the rule failed at run time */
+	GR_CEL_VIOLATION_COMPILE,     /* the rule does not compile */
+	GR_CEL_VIOLATION_BUDGET,      /* cost budget or per-call limit exceeded */
+	GR_CEL_VIOLATION_UNSUPPORTED, /* not evaluated: needs what this build lacks (message says what) */
+	GR_CEL_VIOLATION_RATCHETED    /* failed on a value the update leaves unchanged: a warning */
 };
 
 typedef struct gr_cel_violation {

@@ -34,6 +34,7 @@
 #ifndef GUARDRAIL_DECODE_H
 #define GUARDRAIL_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "guardrail/arena.h"
@@ -55,6 +56,10 @@ typedef struct gr_decode_limits {
 	size_t max_bytes;         /* input size; default 256 MiB */
 	size_t max_memory_factor; /* value-tree bytes per input byte; default (and 0) 16 */
 	int yaml_reader;          /* GR_YAML_READER_*; 0 is the default reader (our own) */
+	/* YAML: a repeated key replaces the earlier value instead of failing the
+	 * document (go-yaml v2's non-strict Unmarshal, as kube-linter loads
+	 * files). Default false: strict, as the API server decodes. */
+	bool duplicate_keys_last_wins;
 } gr_decode_limits;
 
 /* Which YAML reader decodes: guardrail's own (lib/yaml/, the default), or

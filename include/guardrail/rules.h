@@ -30,6 +30,7 @@ typedef enum gr_rules_profile {
 int gr_rules_profile_parse(const char *name);
 
 typedef struct gr_rules_file gr_rules_file;
+typedef struct gr_schema_registry gr_schema_registry; /* schema.h */
 
 typedef struct gr_rules_options {
 	gr_rules_profile profile;
@@ -60,6 +61,11 @@ typedef struct gr_rules_options {
 	bool kube_score_optional_annotation;    /* kube-score/enable honoured (CLI default true) */
 	bool kube_linter_sorted_keys_shallow;   /* sorted-keys template param recursive: false */
 	bool kube_linter_no_defaults;           /* --do-not-auto-add-defaults: only the checks named run */
+	/* The schemas kube-linter's schema-validation check and kubeconform
+	 * custom checks validate against (the caller opens it; it must outlive
+	 * the gr_rules). gr_rules_new fails when such a check is on and this
+	 * is NULL. */
+	gr_schema_registry *schema;
 	/* The caller (the pipeline) reports a definition repeated with different
 	 * content itself (input.conflict): ref.duplicate then reports only what
 	 * it does not (identical copies, kinds whose content is not kept). */

@@ -38,6 +38,13 @@ typedef struct gr_member gr_member;
 
 struct gr_value {
 	uint8_t type; /* gr_type */
+	/* A YAML mapping built with `<<` merge keys: how many (at most 255).
+	 * Its members are the merged result; the `<<` keys themselves (key
+	 * "<<", their source position, the merge source as value) follow at
+	 * members[len] .. members[len + merge_keys - 1], for readers that need
+	 * the mapping as written (kube-linter's sorted-keys). 0 for every
+	 * other node; whoever builds an object node sets it (0). */
+	uint8_t merge_keys;
 	uint32_t line;
 	uint32_t column;
 	union {

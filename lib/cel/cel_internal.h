@@ -139,6 +139,7 @@ typedef struct cel_node {
 	const struct cel_func *fn; /* N_CALL: the resolved overload set */
 	const void *regex;  /* N_CALL matches/find/findAll with a literal pattern: compiled once (gr_regex) */
 	gr_cel_value value; /* N_LITERAL, N_TYPE */
+	const void *type;   /* the checker's type (check.c), for the cost estimator */
 } cel_node;
 
 /* ---- functions ---- */
@@ -162,8 +163,24 @@ struct gr_cel_env {
 	gr_cel_options opts;
 	char **names;
 	const void **schemas;
+	bool *optional; /* typed optional_type(schema type): optionalOldSelf */
 	size_t n, cap;
+	struct cel_fdecl *fdecls; /* declared function overloads (checker only) */
+	size_t nfdecls;
 };
+
+typedef struct cel_fdecl {
+	char *name;
+	bool member;
+	size_t nparams;
+	char **params; /* type texts */
+	char *result;
+} cel_fdecl;
+
+/* A declared overload of name for a call with nargs arguments (receiver
+ * included), or NULL. */
+const cel_fdecl *cel_env_find_decl(const gr_cel_env *env, const char *name, size_t len, bool member,
+                                   size_t nargs, size_t from, size_t *at);
 
 struct gr_cel_program {
 	gr_arena arena; /* the AST and literals */
@@ -175,12 +192,39 @@ struct gr_cel_program {
 	uint8_t *uses;  /* per variable */
 	void **regexes; /* compiled literal patterns (gr_regex), freed with the program */
 	size_t nregexes;
+	const char *type;          /* the checked type ("dyn" when unchecked) */
+	uint64_t est_min, est_max; /* the estimated cost (cost.c), computed at compile time */
 };
 
 int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *arena, cel_node **root,
               int *nslots, uint8_t *uses, gr_cel_error *err);
 
-int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err);
+/* Type-check root; *type_out (may be NULL) receives its type in cel-go's
+ * notation, e.g. "list(optional_type(int))". */
+/* The checker's types, read by the cost estimator: the kind (CEL_TK_*),
+ * the element type of a list (value type of a map, inner of an optional). */
+enum {
+	CEL_TK_DYN,
+	CEL_TK_SCALAR,
+	CEL_TK_STRING,
+	CEL_TK_BYTES,
+	CEL_TK_LIST,
+	CEL_TK_MAP,
+	CEL_TK_OBJECT,
+	CEL_TK_PARAM,
+	CEL_TK_OPTIONAL,
+	CEL_TK_KOBJ,
+	CEL_TK_OTHER
+};
+int cel_type_kind(const void *type);
+const void *cel_type_elem(const void *type);
+bool cel_type_scalar(const void *type);
+
+/* Compute the program's estimated cost (after cel_check). */
+void cel_estimate(gr_cel_program *p, const gr_cel_env *env);
+
+int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err,
+              const char **type_out);
 
 /* ---- evaluation ---- */
 struct cel_eval {
@@ -224,6 +268,8 @@ size_t cel_utf8_count(const char *s, size_t len);
 
 /* time.c */
 int cel_parse_timestamp(const char *s, size_t len, int64_t *sec, int32_t *nsec);
+/* The UTC offset (seconds) an RFC 3339 text ends with; 0 for 'Z'. */
+int cel_timestamp_offset(const char *s, size_t len);
 int cel_parse_duration(const char *s, size_t len, int64_t *nanos);
 void cel_format_timestamp(char *out, size_t cap, int64_t sec, int32_t nsec);
 void cel_format_duration(char *out, size_t cap, int64_t nanos);
@@ -242,5 +288,13 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
                       bool presence);
 gr_cel_value cel_wrap_json(const void *schema, const gr_value *v);
 bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result);
+/* a + b when a is a list typed `set` or `map` (x-kubernetes-list-type):
+ * true with *out set, else false (plain concatenation applies). */
+/* The sum of an empty list typed by a schema: 0, 0.0 or duration 0 by its
+ * item type (an untyped list: int 0). */
+gr_cel_value cel_schema_zero_sum(const void *list_schema);
+/* The runtime cost of ext.Lists' sort/distinct over l (cel-go's tracker). */
+uint64_t cel_list_self_compare_cost(const gr_cel_value *l);
+bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value *b, gr_cel_value *out);
 
 #endif

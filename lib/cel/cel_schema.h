@@ -37,6 +37,13 @@ struct gr_cel_schema {
 	cel_schema_node *root;
 };
 
+/* Kubernetes' WithTypeAndObjectMeta: whether a resource root declares
+ * kind, apiVersion (strings) and metadata with name and generateName
+ * (strings) itself; otherwise those three are replaced by the standard
+ * ones (metadata: name and generateName only). */
+bool cel_schema_declares_meta(const cel_schema_node *n);
+/* Kubernetes' MinSerializedSize of the node's declared type. */
+int64_t cel_schema_min_size(const cel_schema_node *n);
 int cel_unescape_name(const char *in, size_t len, char *out, size_t cap, size_t *olen);
 gr_cel_value cel_schema_bytes(cel_eval *ev, gr_cel_value v);
 gr_cel_value cel_schema_wrap(const void *schema, const gr_value *v);

@@ -13,6 +13,7 @@
  * function it has no signature for) is compatible with everything, so an
  * expression is only rejected when its types are certain.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,15 +36,23 @@ enum {
 	T_TIMESTAMP,
 	T_DURATION,
 	T_OPTIONAL,
-	T_KOBJ, /* a Kubernetes library object (sub) */
-	T_SOBJ  /* an object typed by a schema node */
+	T_KOBJ,    /* a Kubernetes library object (sub) */
+	T_SOBJ,    /* an object typed by a schema node */
+	T_PARAM,   /* a free type parameter (param): `[]`, optional.none() */
+	T_ABSTRACT /* a declared abstract type: aname(ps...) */
 };
 
 typedef struct ctype {
 	uint8_t k, sub;
 	const struct ctype *a, *b; /* list elem / map key,value / optional inner */
 	const cel_schema_node *schema;
+	int param;               /* T_PARAM: index into checker.binds */
+	const char *aname;       /* T_ABSTRACT */
+	const struct ctype **ps; /* T_ABSTRACT parameters */
+	size_t nps;
 } ctype;
+
+#define MAX_PARAMS 256
 
 typedef struct checker {
 	const gr_cel_env *env;
@@ -52,17 +61,18 @@ typedef struct checker {
 	const ctype **slots; /* comprehension variable types */
 	int nslots;
 	bool homogeneous;
-	const cel_node *exempt; /* the list literal argument of format(): exempt from homogeneity */
+	const cel_node *exempt;         /* the list literal argument of format(): exempt from homogeneity */
+	const ctype *binds[MAX_PARAMS]; /* type parameter substitutions (NULL: free) */
+	int nparams;
 } checker;
 
-static const ctype t_dyn = {T_DYN, 0, 0, 0, 0}, t_null = {T_NULL, 0, 0, 0, 0}, t_bool = {T_BOOL, 0, 0, 0, 0},
-                   t_int = {T_INT, 0, 0, 0, 0}, t_uint = {T_UINT, 0, 0, 0, 0},
-                   t_double = {T_DOUBLE, 0, 0, 0, 0}, t_string = {T_STRING, 0, 0, 0, 0},
-                   t_bytes = {T_BYTES, 0, 0, 0, 0}, t_type = {T_TYPE, 0, 0, 0, 0},
-                   t_ts = {T_TIMESTAMP, 0, 0, 0, 0}, t_dur = {T_DURATION, 0, 0, 0, 0};
-static const ctype t_list_dyn = {T_LIST, 0, &t_dyn, 0, 0};
-static const ctype t_list_string = {T_LIST, 0, &t_string, 0, 0};
-static const ctype t_map_dyn = {T_MAP, 0, &t_dyn, &t_dyn, 0};
+static const ctype t_dyn = {.k = T_DYN}, t_null = {.k = T_NULL}, t_bool = {.k = T_BOOL}, t_int = {.k = T_INT},
+                   t_uint = {.k = T_UINT}, t_double = {.k = T_DOUBLE}, t_string = {.k = T_STRING},
+                   t_bytes = {.k = T_BYTES}, t_type = {.k = T_TYPE}, t_ts = {.k = T_TIMESTAMP},
+                   t_dur = {.k = T_DURATION};
+static const ctype t_list_dyn = {.k = T_LIST, .a = &t_dyn};
+static const ctype t_list_string = {.k = T_LIST, .a = &t_string};
+static const ctype t_map_dyn = {.k = T_MAP, .a = &t_dyn, .b = &t_dyn};
 
 static int fail(checker *c, uint32_t column, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(checker *c, uint32_t column, const char *fmt, ...)
@@ -89,6 +99,222 @@ static const ctype *mk(checker *c, int k, const ctype *a, const ctype *b)
 	return t;
 }
 
+/* A fresh free type parameter (dyn when the table is full). */
+static const ctype *fresh(checker *c)
+{
+	if (c->nparams >= MAX_PARAMS)
+		return &t_dyn;
+	ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
+	if (!t)
+		return &t_dyn;
+	t->k = T_PARAM;
+	t->param = c->nparams++;
+	return t;
+}
+
+/* t with bound type parameters replaced by their substitutions (free ones
+ * by dyn when todyn), as cel-go's checker substitutes types. */
+static const ctype *subst(checker *c, const ctype *t, bool todyn, int depth)
+{
+	if (!t || depth > 64)
+		return &t_dyn;
+	if (t->k == T_PARAM) {
+		if (c->binds[t->param])
+			return subst(c, c->binds[t->param], todyn, depth + 1);
+		return todyn ? &t_dyn : t;
+	}
+	if (t->k == T_ABSTRACT) {
+		const ctype **ps = gr_arena_alloc(c->arena, (t->nps + 1) * sizeof *ps);
+		ctype *r = gr_arena_calloc(c->arena, 1, sizeof *r);
+		if (!ps || !r)
+			return &t_dyn;
+		*r = *t;
+		for (size_t i = 0; i < t->nps; i++)
+			ps[i] = subst(c, t->ps[i], todyn, depth + 1);
+		r->ps = ps;
+		return r;
+	}
+	if (t->k != T_LIST && t->k != T_MAP && t->k != T_OPTIONAL)
+		return t;
+	const ctype *a = subst(c, t->a, todyn, depth + 1);
+	const ctype *b = t->k == T_MAP ? subst(c, t->b, todyn, depth + 1) : NULL;
+	if (a == t->a && b == t->b)
+		return t;
+	return mk(c, t->k, a, b);
+}
+
+static bool type_equal(const ctype *a, const ctype *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->k != b->k)
+		return false;
+	switch (a->k) {
+	case T_LIST:
+	case T_OPTIONAL: return type_equal(a->a, b->a);
+	case T_MAP: return type_equal(a->a, b->a) && type_equal(a->b, b->b);
+	case T_KOBJ: return a->sub == b->sub;
+	case T_SOBJ: return a->schema == b->schema;
+	case T_PARAM: return a->param == b->param;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!type_equal(a->ps[i], b->ps[i]))
+				return false;
+		return true;
+	default: return true;
+	}
+}
+
+/* Whether a is equal to or less specific than b (dyn and free parameters
+ * are the least specific): cel-go's isEqualOrLessSpecific. */
+static bool less_specific(const ctype *a, const ctype *b)
+{
+	if (a->k == T_DYN || a->k == T_PARAM)
+		return true;
+	if (b->k == T_DYN || b->k == T_PARAM)
+		return false;
+	if (a->k != b->k)
+		return false;
+	switch (a->k) {
+	case T_LIST:
+	case T_OPTIONAL: return less_specific(a->a, b->a);
+	case T_MAP: return less_specific(a->a, b->a) && less_specific(a->b, b->b);
+	case T_TYPE: return true;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!less_specific(a->ps[i], b->ps[i]))
+				return false;
+		return true;
+	default: return type_equal(a, b);
+	}
+}
+
+/* The more general of two types known to unify; null gives way to the
+ * nullable type it unified with. */
+static const ctype *most_general(const ctype *a, const ctype *b)
+{
+	if (a->k == T_NULL && b->k != T_NULL)
+		return b;
+	if (b->k == T_NULL)
+		return a;
+	return less_specific(a, b) ? a : b;
+}
+
+static bool occurs(checker *c, const ctype *p, const ctype *in, int depth)
+{
+	if (!in || depth > 64)
+		return false;
+	if (in->k == T_PARAM)
+		return in->param == p->param ||
+		       (c->binds[in->param] && occurs(c, p, c->binds[in->param], depth + 1));
+	if (in->k == T_LIST || in->k == T_OPTIONAL)
+		return occurs(c, p, in->a, depth + 1);
+	if (in->k == T_MAP)
+		return occurs(c, p, in->a, depth + 1) || occurs(c, p, in->b, depth + 1);
+	for (size_t i = 0; in->k == T_ABSTRACT && i < in->nps; i++)
+		if (occurs(c, p, in->ps[i], depth + 1))
+			return true;
+	return false;
+}
+
+static bool assignable_r(checker *c, const ctype *a, const ctype *b, int depth);
+
+/* Whether b (a type parameter) can stand for a: binds it when free. */
+static int valid_subst(checker *c, const ctype *a, const ctype *b, int depth, bool *had)
+{
+	const ctype *sub = c->binds[b->param];
+	*had = sub != NULL;
+	if (sub) {
+		if (type_equal(a, sub))
+			return 1;
+		if (assignable_r(c, a, sub, depth + 1)) {
+			c->binds[b->param] = most_general(a, sub);
+			return 1;
+		}
+		return 0;
+	}
+	if (!occurs(c, b, a, 0)) {
+		c->binds[b->param] = a;
+		return 1;
+	}
+	return 0;
+}
+
+/* cel-go's internalIsAssignable: whether a may be assigned to b, binding
+ * free type parameters on the way. */
+static bool assignable_r(checker *c, const ctype *a, const ctype *b, int depth)
+{
+	if (depth > 64)
+		return true;
+	bool had;
+	if (b->k == T_PARAM) {
+		if (valid_subst(c, a, b, depth, &had))
+			return true;
+		if (had)
+			return false;
+	}
+	if (a->k == T_PARAM)
+		return valid_subst(c, b, a, depth, &had);
+	if (a->k == T_DYN || b->k == T_DYN)
+		return true;
+	if (a->k == T_NULL || b->k == T_NULL) {
+		const ctype *o = a->k == T_NULL ? b : a;
+		return o->k == T_NULL || o->k == T_OPTIONAL || o->k == T_TIMESTAMP || o->k == T_DURATION ||
+		       o->k == T_SOBJ || o->k == T_KOBJ;
+	}
+	if (a->k != b->k)
+		return false;
+	switch (a->k) {
+	case T_LIST:
+	case T_OPTIONAL: return assignable_r(c, a->a, b->a, depth + 1);
+	case T_MAP: return assignable_r(c, a->a, b->a, depth + 1) && assignable_r(c, a->b, b->b, depth + 1);
+	case T_KOBJ: return a->sub == b->sub;
+	case T_SOBJ: return a->schema == b->schema;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!assignable_r(c, a->ps[i], b->ps[i], depth + 1))
+				return false;
+		return true;
+	default: return true;
+	}
+}
+
+/* assignable_r that leaves the substitutions unchanged when it fails. */
+static bool assignable(checker *c, const ctype *a, const ctype *b)
+{
+	const ctype *saved[MAX_PARAMS];
+	int n = c->nparams;
+	memcpy(saved, c->binds, (size_t)n * sizeof *saved);
+	if (assignable_r(c, a, b, 0))
+		return true;
+	memcpy(c->binds, saved, (size_t)n * sizeof *saved);
+	return false;
+}
+
+/* Whether a schema node has no CEL type in Kubernetes (SchemaDeclType
+ * gives nil): no type and not int-or-string, or a list or map of such. A
+ * property like that is not a field of its object. */
+static bool untyped(const cel_schema_node *n, int depth)
+{
+	if (!n || depth > 100)
+		return false;
+	if (n->int_or_string)
+		return false;
+	if (n->type == S_ANY)
+		return true;
+	if (n->type == S_ARRAY)
+		return n->items && untyped(n->items, depth + 1);
+	if (n->type == S_OBJECT && !n->has_props && !n->embedded && n->additional)
+		return untyped(n->additional, depth + 1);
+	return false;
+}
+
 /* The CEL type of values a schema node describes. */
 static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 {
@@ -105,9 +331,11 @@ static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 		                                                          : &t_string;
 	case S_ARRAY: return mk(c, T_LIST, schema_type(c, n->items, depth + 1), NULL);
 	case S_OBJECT:
-		if (n->has_props || n->embedded || n->is_root) {
-			if (n->preserve && !n->has_props && !n->embedded)
-				return &t_dyn;
+		/* Kubernetes' SchemaDeclType: an object is typed by its declared
+		 * properties (plus apiVersion, kind and metadata when embedded);
+		 * x-kubernetes-preserve-unknown-fields does not make the unknown
+		 * fields accessible. */
+		if (n->has_props || n->embedded || n->is_root || (!n->additional && !n->additional_any)) {
 			ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
 			if (!t)
 				return &t_dyn;
@@ -122,12 +350,14 @@ static const ctype *schema_type(checker *c, const cel_schema_node *n, int depth)
 	}
 }
 
-static void type_name(const ctype *t, char *out, size_t cap) __attribute__((nonnull));
-static void type_name(const ctype *t, char *out, size_t cap)
+/* cel-go's type notation; msg: as its error messages print it (null is
+ * "null" there, "null_type" in a deduced type). */
+static void type_name_m(const ctype *t, char *out, size_t cap, bool msg) __attribute__((nonnull));
+static void type_name_m(const ctype *t, char *out, size_t cap, bool msg)
 {
 	char a[90], b[90];
 	switch (t->k) {
-	case T_NULL: snprintf(out, cap, "null_type"); break;
+	case T_NULL: snprintf(out, cap, "%s", msg ? "null" : "null_type"); break;
 	case T_BOOL: snprintf(out, cap, "bool"); break;
 	case T_INT: snprintf(out, cap, "int"); break;
 	case T_UINT: snprintf(out, cap, "uint"); break;
@@ -138,16 +368,16 @@ static void type_name(const ctype *t, char *out, size_t cap)
 	case T_TIMESTAMP: snprintf(out, cap, "google.protobuf.Timestamp"); break;
 	case T_DURATION: snprintf(out, cap, "google.protobuf.Duration"); break;
 	case T_LIST:
-		type_name(t->a, a, sizeof a);
+		type_name_m(t->a, a, sizeof a, msg);
 		snprintf(out, cap, "list(%s)", a);
 		break;
 	case T_MAP:
-		type_name(t->a, a, sizeof a);
-		type_name(t->b, b, sizeof b);
+		type_name_m(t->a, a, sizeof a, msg);
+		type_name_m(t->b, b, sizeof b, msg);
 		snprintf(out, cap, "map(%s, %s)", a, b);
 		break;
 	case T_OPTIONAL:
-		type_name(t->a, a, sizeof a);
+		type_name_m(t->a, a, sizeof a, msg);
 		snprintf(out, cap, "optional_type(%s)", a);
 		break;
 	case T_KOBJ: {
@@ -156,14 +386,29 @@ static void type_name(const ctype *t, char *out, size_t cap)
 		break;
 	}
 	case T_SOBJ: snprintf(out, cap, "object"); break;
+	case T_ABSTRACT: {
+		size_t o = (size_t)snprintf(out, cap, "%s(", t->aname);
+		for (size_t i = 0; i < t->nps && o < cap; i++) {
+			type_name_m(t->ps[i], a, sizeof a, msg);
+			o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? ", " : "", a);
+		}
+		if (o < cap)
+			snprintf(out + o, cap - o, ")");
+		break;
+	}
 	default: snprintf(out, cap, "dyn"); break;
 	}
+}
+
+static void type_name(const ctype *t, char *out, size_t cap)
+{
+	type_name_m(t, out, cap, true);
 }
 
 /* Whether values of a and b could be the same type (dyn matches all). */
 static bool compatible(const ctype *a, const ctype *b)
 {
-	if (a->k == T_DYN || b->k == T_DYN)
+	if (a->k == T_DYN || b->k == T_DYN || a->k == T_PARAM || b->k == T_PARAM)
 		return true;
 	if (a->k != b->k)
 		return false;
@@ -173,6 +418,13 @@ static bool compatible(const ctype *a, const ctype *b)
 	case T_MAP: return compatible(a->a, b->a) && compatible(a->b, b->b);
 	case T_KOBJ: return a->sub == b->sub;
 	case T_SOBJ: return a->schema == b->schema;
+	case T_ABSTRACT:
+		if (strcmp(a->aname, b->aname) || a->nps != b->nps)
+			return false;
+		for (size_t i = 0; i < a->nps; i++)
+			if (!compatible(a->ps[i], b->ps[i]))
+				return false;
+		return true;
 	default: return true;
 	}
 }
@@ -183,7 +435,7 @@ static bool is_num(const ctype *t)
 }
 static bool known(const ctype *t)
 {
-	return t->k != T_DYN;
+	return t->k != T_DYN && t->k != T_PARAM;
 }
 
 static int no_overload(checker *c, const cel_node *n, const ctype **args, size_t nargs)
@@ -217,13 +469,134 @@ static const ctype *check(checker *c, const cel_node *n, int depth);
 
 static bool comparable_elem(const ctype *t)
 {
-	return t->k == T_DYN || is_num(t) || t->k == T_STRING || t->k == T_BYTES || t->k == T_BOOL ||
+	return !known(t) || is_num(t) || t->k == T_STRING || t->k == T_BYTES || t->k == T_BOOL ||
 	       t->k == T_TIMESTAMP || t->k == T_DURATION;
+}
+
+/* ---- declared functions (gr_cel_env_declare_function) ---- */
+
+typedef struct tparams {
+	const char *names[16];
+	size_t lens[16];
+	const ctype *types[16];
+	size_t n;
+} tparams;
+
+/* A type in cel-go's notation; type parameters are fresh per call. */
+static const ctype *parse_type(checker *c, const char **sp, tparams *tp, int depth)
+{
+	const char *s = *sp;
+	while (*s == ' ')
+		s++;
+	const char *b = s;
+	while (*s && *s != '(' && *s != ')' && *s != ',' && *s != ' ')
+		s++;
+	size_t len = (size_t)(s - b);
+	const ctype *args[16];
+	size_t nargs = 0;
+	bool paren = *s == '(';
+	if (paren && depth < 16) {
+		s++;
+		while (*s && *s != ')' && nargs < 16) {
+			args[nargs++] = parse_type(c, &s, tp, depth + 1);
+			while (*s == ' ' || *s == ',')
+				s++;
+		}
+		if (*s == ')')
+			s++;
+	}
+	*sp = s;
+	static const struct {
+		const char *name;
+		const ctype *t;
+	} prims[] = {{"int", &t_int},
+	             {"uint", &t_uint},
+	             {"double", &t_double},
+	             {"bool", &t_bool},
+	             {"string", &t_string},
+	             {"bytes", &t_bytes},
+	             {"null_type", &t_null},
+	             {"dyn", &t_dyn},
+	             {"google.protobuf.Timestamp", &t_ts},
+	             {"google.protobuf.Duration", &t_dur}};
+	for (size_t i = 0; !paren && i < sizeof prims / sizeof prims[0]; i++)
+		if (strlen(prims[i].name) == len && !memcmp(prims[i].name, b, len))
+			return prims[i].t;
+	if (paren && len == 4 && !memcmp(b, "list", 4) && nargs == 1)
+		return mk(c, T_LIST, args[0], NULL);
+	if (paren && len == 3 && !memcmp(b, "map", 3) && nargs == 2)
+		return mk(c, T_MAP, args[0], args[1]);
+	if (paren && len == 13 && !memcmp(b, "optional_type", 13) && nargs == 1)
+		return mk(c, T_OPTIONAL, args[0], NULL);
+	if (paren && len == 4 && !memcmp(b, "type", 4))
+		return &t_type;
+	if (!paren && len && len <= 2 && isupper((unsigned char)b[0])) {
+		for (size_t i = 0; i < tp->n; i++)
+			if (tp->lens[i] == len && !memcmp(tp->names[i], b, len))
+				return tp->types[i];
+		if (tp->n < 16) {
+			tp->names[tp->n] = b;
+			tp->lens[tp->n] = len;
+			tp->types[tp->n] = fresh(c);
+			return tp->types[tp->n++];
+		}
+		return &t_dyn;
+	}
+	if (!paren)
+		return &t_dyn; /* a message name: not modelled */
+	ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
+	const ctype **ps = gr_arena_alloc(c->arena, (nargs + 1) * sizeof *ps);
+	char *name = gr_arena_strndup(c->arena, b, len);
+	if (!t || !ps || !name)
+		return &t_dyn;
+	memcpy(ps, args, nargs * sizeof *ps);
+	t->k = T_ABSTRACT;
+	t->aname = name;
+	t->ps = ps;
+	t->nps = nargs;
+	return t;
+}
+
+/* The first declared overload the arguments are assignable to: its result
+ * type with the bindings substituted. NULL with *declared false when the
+ * function is not declared. */
+static const ctype *check_declared(checker *c, const cel_node *n, const ctype **a, size_t na, bool *declared)
+{
+	size_t at = 0;
+	*declared = false;
+	const cel_fdecl *d;
+	while ((d = cel_env_find_decl(c->env, n->name, strlen(n->name), n->member, na, at, &at))) {
+		*declared = true;
+		at++;
+		tparams tp = {.n = 0};
+		const ctype *saved[MAX_PARAMS];
+		int np = c->nparams;
+		memcpy(saved, c->binds, (size_t)np * sizeof *saved);
+		bool ok = true;
+		for (size_t i = 0; i < na && ok; i++) {
+			const char *ts = d->params[i];
+			ok = assignable_r(c, a[i], parse_type(c, &ts, &tp, 0), 0);
+		}
+		if (ok) {
+			const char *rs = d->result;
+			return subst(c, parse_type(c, &rs, &tp, 0), false, 0);
+		}
+		memcpy(c->binds, saved, (size_t)np * sizeof *saved);
+	}
+	return NULL;
 }
 
 static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, size_t na)
 {
 	const char *f = n->name;
+	if (c->env->nfdecls) {
+		bool declared;
+		const ctype *r = check_declared(c, n, a, na, &declared);
+		if (r)
+			return r;
+		if (declared)
+			return no_overload(c, n, a, na), NULL;
+	}
 	if (!strcmp(f, "_==_") || !strcmp(f, "_!=_")) {
 		if (!compatible(a[0], a[1]))
 			return no_overload(c, n, a, na), NULL;
@@ -258,7 +631,7 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 			if (op == '+' && (x->k == T_STRING || x->k == T_BYTES))
 				return x;
 			if (op == '+' && x->k == T_LIST)
-				return compatible(x->a, y->a) ? (x->a->k == T_DYN ? y : x)
+				return compatible(x->a, y->a) ? (!known(x->a) ? y : x)
 				                              : mk(c, T_LIST, &t_dyn, NULL);
 			if ((op == '+' || op == '-') && x->k == T_DURATION)
 				return x;
@@ -342,7 +715,7 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 	if (!strcmp(f, "optional.of") || !strcmp(f, "optional.ofNonZeroValue"))
 		return mk(c, T_OPTIONAL, a[0], NULL);
 	if (!strcmp(f, "optional.none"))
-		return mk(c, T_OPTIONAL, &t_dyn, NULL);
+		return mk(c, T_OPTIONAL, fresh(c), NULL);
 	if (!strcmp(f, "hasValue") || !strcmp(f, "value") || !strcmp(f, "orValue") || !strcmp(f, "or")) {
 		const ctype *o = a[0];
 		if (known(o) && o->k != T_OPTIONAL)
@@ -364,7 +737,7 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		return &t_list_string;
 	if (!strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf"))
 		return &t_int;
-	if (!strncmp(f, "get", 3) && (a[0]->k == T_TIMESTAMP || a[0]->k == T_DURATION || a[0]->k == T_DYN))
+	if (!strncmp(f, "get", 3) && (a[0]->k == T_TIMESTAMP || a[0]->k == T_DURATION || !known(a[0])))
 		return &t_int;
 	/* Kubernetes constructors and predicates take a string */
 	static const struct {
@@ -396,8 +769,8 @@ static const ctype *elem_join(checker *c, const cel_node *n, const ctype *acc, c
 {
 	if (!acc)
 		return t;
-	if (compatible(acc, t))
-		return acc->k == T_DYN ? t : acc;
+	if (assignable(c, acc, t))
+		return most_general(acc, t);
 	if (c->homogeneous) {
 		char x[200], y[200];
 		type_name(acc, x, sizeof x);
@@ -409,7 +782,66 @@ static const ctype *elem_join(checker *c, const cel_node *n, const ctype *acc, c
 	return &t_dyn;
 }
 
+static const ctype *check_node(checker *c, const cel_node *n, int depth);
+
+/* The type of n with the type parameters bound so far substituted. */
 static const ctype *check(checker *c, const cel_node *n, int depth)
+{
+	const ctype *t = check_node(c, n, depth);
+	t = t && c->nparams ? subst(c, t, false, 0) : t;
+	((cel_node *)n)->type = t; /* the AST is the program's own, typed once at compile time */
+	return t;
+}
+
+int cel_type_kind(const void *type)
+{
+	const ctype *t = type;
+	if (!t)
+		return CEL_TK_DYN;
+	switch (t->k) {
+	case T_DYN: return CEL_TK_DYN;
+	case T_BOOL:
+	case T_INT:
+	case T_UINT:
+	case T_DOUBLE:
+	case T_TIMESTAMP:
+	case T_DURATION: return CEL_TK_SCALAR;
+	case T_STRING: return CEL_TK_STRING;
+	case T_BYTES: return CEL_TK_BYTES;
+	case T_LIST: return CEL_TK_LIST;
+	case T_MAP: return CEL_TK_MAP;
+	case T_SOBJ: return CEL_TK_OBJECT;
+	case T_PARAM: return CEL_TK_PARAM;
+	case T_OPTIONAL: return CEL_TK_OPTIONAL;
+	case T_KOBJ: return CEL_TK_KOBJ;
+	default: return CEL_TK_OTHER;
+	}
+}
+
+const void *cel_type_elem(const void *type)
+{
+	const ctype *t = type;
+	if (!t)
+		return NULL;
+	if (t->k == T_LIST || t->k == T_OPTIONAL)
+		return t->a;
+	if (t->k == T_MAP)
+		return t->b;
+	return NULL;
+}
+
+/* cel-go's isScalar: a type of constant size */
+bool cel_type_scalar(const void *type)
+{
+	const ctype *t = type;
+	if (!t)
+		return false;
+	if (t->k == T_OPTIONAL)
+		return cel_type_scalar(t->a);
+	return cel_type_kind(t) == CEL_TK_SCALAR;
+}
+
+static const ctype *check_node(checker *c, const cel_node *n, int depth)
 {
 	if (depth > 1000) {
 		fail(c, n->column, "max recursion depth exceeded");
@@ -429,8 +861,10 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 		}
 	case N_TYPE: return &t_type;
 	case N_IDENT:
-		if (n->slot >= 0 && (size_t)n->slot < c->env->n)
-			return schema_type(c, c->env->schemas[n->slot], 0);
+		if (n->slot >= 0 && (size_t)n->slot < c->env->n) {
+			const ctype *t = schema_type(c, c->env->schemas[n->slot], 0);
+			return c->env->optional[n->slot] ? mk(c, T_OPTIONAL, t, NULL) : t;
+		}
 		return &t_dyn;
 	case N_ITERVAR:
 		return n->slot >= 0 && n->slot < c->nslots && c->slots[n->slot] ? c->slots[n->slot] : &t_dyn;
@@ -459,6 +893,13 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 			            ((kl == 10 && !memcmp(key, "apiVersion", 10)) ||
 			             (kl == 4 && !memcmp(key, "kind", 4)) ||
 			             (kl == 8 && !memcmp(key, "metadata", 8)));
+			if (meta && !cel_schema_declares_meta(s))
+				child = NULL; /* replaced by the standard kind, apiVersion and metadata */
+			if (child && untyped(child, 0)) {
+				/* a property without a type has no CEL type: not a field */
+				fail(c, n->column, "undefined field '%.*s'", (int)n->name_len, n->name);
+				return NULL;
+			}
 			if (child)
 				r = schema_type(c, child, 0);
 			else if (meta) {
@@ -479,7 +920,7 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 					r = &t_string;
 			} else if (s->additional)
 				r = schema_type(c, s->additional, 0);
-			else if (!s->preserve && !s->additional_any) {
+			else if (!s->additional_any) {
 				fail(c, n->column, "undefined field '%.*s'", (int)n->name_len, n->name);
 				return NULL;
 			}
@@ -590,18 +1031,19 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 				t = t->k == T_OPTIONAL ? t->a : &t_dyn;
 			if (mixed)
 				continue;
-			if (exempt && e && !compatible(e, t)) {
+			if (exempt && e && !assignable(c, e, t)) {
 				mixed = true;
 				continue;
 			}
 			const ctype *j = elem_join(c, n, e, t, n->args[i]);
 			if (!j)
 				return NULL;
-			if (e && !compatible(e, t))
+			if (j->k == T_DYN && e && e->k != T_DYN && t->k != T_DYN)
 				mixed = true;
 			e = j;
 		}
-		return mk(c, T_LIST, e && !mixed ? e : &t_dyn, NULL);
+		/* an empty list's element type is a free type parameter */
+		return mk(c, T_LIST, mixed ? &t_dyn : e ? e : fresh(c), NULL);
 	}
 	case N_MAP: {
 		const ctype *k = NULL, *v = NULL;
@@ -637,7 +1079,7 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 			fake.member = 0;
 			return no_overload(c, &fake, a, 1), NULL;
 		}
-		return compatible(y, z) ? (y->k == T_DYN ? z : y) : &t_dyn;
+		return assignable(c, y, z) ? most_general(y, z) : &t_dyn;
 	}
 	case N_AND:
 	case N_OR:
@@ -726,7 +1168,8 @@ static const ctype *check(checker *c, const cel_node *n, int depth)
 	}
 }
 
-int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err)
+int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena *arena, gr_cel_error *err,
+              const char **type_out)
 {
 	checker c;
 	memset(&c, 0, sizeof c);
@@ -740,5 +1183,13 @@ int cel_check(const gr_cel_env *env, const cel_node *root, int nslots, gr_arena 
 		if (!c.slots)
 			return 0;
 	}
-	return check(&c, root, 0) ? 0 : -1;
+	const ctype *t = check(&c, root, 0);
+	if (!t)
+		return -1;
+	if (type_out) {
+		char buf[512];
+		type_name_m(subst(&c, t, true, 0), buf, sizeof buf, false);
+		*type_out = gr_arena_strndup(arena, buf, strlen(buf));
+	}
+	return 0;
 }

@@ -11,8 +11,13 @@
  *
  * The cost budget is shared by the whole object, as the API server's
  * RuntimeCELCostBudget; past it validation stops with the API server's
- * message.
+ * message. At compile time each rule's estimated cost, times how often its
+ * node can occur (the product of maxItems/maxProperties above it, or what
+ * fits in a request), is held to the API server's limits: 10,000,000 per
+ * rule and 100,000,000 for the whole schema. A CRD over them is one the API
+ * server refuses; its objects get that error.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +36,12 @@ typedef struct crd_rule {
 	gr_cel_program *msg_prog;
 	char compile_error[400];
 	char msg_compile_error[400];
+	bool cost_error; /* compile_error is the estimated cost over the limit */
 } crd_rule;
+
+#define STATIC_COST_LIMIT     10000000ULL  /* per expression (apiextensions validation) */
+#define STATIC_CRD_COST_LIMIT 100000000ULL /* all rules of a schema */
+#define CARD_UNBOUNDED        UINT64_MAX
 
 typedef struct crd_node_rules {
 	crd_rule *rules;
@@ -44,7 +54,62 @@ struct gr_cel_crd {
 	crd_rule **all; /* every rule, for freeing and counting */
 	size_t nall, capall;
 	size_t compile_errors;
+	uint64_t total_cost;  /* estimated, over all rules (saturating) */
+	char cost_error[400]; /* the schema's total over STATIC_CRD_COST_LIMIT */
 };
+
+static uint64_t mul_guard(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return 0;
+	return UINT64_MAX / a < b ? UINT64_MAX : a * b;
+}
+
+/* The API server's wording (getCostErrorMessage). */
+static void cost_message(char *out, size_t cap, const char *what, uint64_t cost, uint64_t limit)
+{
+	double f = (double)cost / (double)limit;
+	char factor[64];
+	if (f > 100.0)
+		snprintf(factor, sizeof factor, "more than 100x");
+	else if (f < 1.5)
+		snprintf(factor, sizeof factor, "%fx", f);
+	else
+		snprintf(factor, sizeof factor, "%.1fx", f);
+	snprintf(out, cap,
+	         "%s exceeds budget by factor of %s (try simplifying the rule, or adding maxItems, "
+	         "maxProperties, "
+	         "and maxLength where arrays, maps, and strings are declared)",
+	         what, factor);
+}
+
+/* Kubernetes' maxCardinality: how many values of this minimum serialized
+ * size fit in a request. */
+static uint64_t max_cardinality(const cel_schema_node *n)
+{
+	return (uint64_t)((3 * 1024 * 1024) / (cel_schema_min_size(n) + 1));
+}
+
+static void observe_cost(gr_cel_crd *c, const gr_cel_program *p, uint64_t card, const cel_schema_node *n,
+                         crd_rule *r, bool message)
+{
+	uint64_t lo, hi;
+	if (!c->opts.static_cost_limits)
+		return;
+	gr_cel_estimate_cost(p, &lo, &hi);
+	uint64_t cost = mul_guard(hi, card == CARD_UNBOUNDED ? max_cardinality(n) : card);
+	if (message)
+		cost = hi; /* a messageExpression is not multiplied by the cardinality */
+	c->total_cost = c->total_cost > UINT64_MAX - cost ? UINT64_MAX : c->total_cost + cost;
+	if (cost > STATIC_COST_LIMIT && !message && !r->cost_error) {
+		cost_message(r->compile_error, sizeof r->compile_error, "estimated rule cost", cost,
+		             STATIC_COST_LIMIT);
+		r->cost_error = true;
+		c->compile_errors++;
+	} else if (cost > STATIC_COST_LIMIT && message && !r->msg_compile_error[0])
+		cost_message(r->msg_compile_error, sizeof r->msg_compile_error,
+		             "estimated messageExpression cost", cost, STATIC_COST_LIMIT);
+}
 
 static int track(gr_cel_crd *c, crd_rule *r)
 {
@@ -60,9 +125,9 @@ static int track(gr_cel_crd *c, crd_rule *r)
 	return 0;
 }
 
-static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth);
+static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth, uint64_t card);
 
-static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
+static void compile_rules(gr_cel_crd *c, cel_schema_node *n, uint64_t card)
 {
 	const gr_value *rules = n->rules;
 	if (!gr_is(rules, GR_ARRAY) || rules->u.a.len == 0)
@@ -79,6 +144,7 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 	gr_cel_options_default(&o);
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
+	o.duration_total_ms = true;
 	o.fold_constants = true;
 	o.kubernetes_minor = c->opts.kubernetes_minor;
 	o.cost_limit = c->opts.per_call_limit;
@@ -96,7 +162,10 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 		if (!env)
 			continue;
 		gr_cel_env_declare(env, "self", n);
-		gr_cel_env_declare(env, "oldSelf", r->optional_old ? NULL : n);
+		if (r->optional_old)
+			gr_cel_env_declare_optional(env, "oldSelf", n);
+		else
+			gr_cel_env_declare(env, "oldSelf", n);
 		gr_cel_error err;
 		if (!r->rule)
 			snprintf(r->compile_error, sizeof r->compile_error, "rule is missing");
@@ -104,28 +173,39 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n)
 			snprintf(r->compile_error, sizeof r->compile_error,
 			         "compilation failed: ERROR: <input>:1:%u: %s", err.column, err.message);
 			c->compile_errors++;
-		} else
+		} else {
 			r->transition = gr_cel_uses(r->prog, 1);
+			observe_cost(c, r->prog, card, n, r, false);
+		}
 		const char *me = gr_get_str(rv, "messageExpression");
 		if (me && gr_cel_compile(env, me, strlen(me), &r->msg_prog, &err) < 0)
 			snprintf(r->msg_compile_error, sizeof r->msg_compile_error,
 			         "messageExpression compilation failed: ERROR: <input>:1:%u: %s", err.column,
 			         err.message);
+		else if (me && r->msg_prog)
+			observe_cost(c, r->msg_prog, card, n, r, true);
 		gr_cel_env_free(env);
 	}
 }
 
-static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth)
+/* card: how many times the node can occur (CARD_UNBOUNDED under a list or
+ * map without maxItems/maxProperties), as Kubernetes' CELSchemaContext */
+static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth, uint64_t card)
 {
 	if (!n || depth > 200)
 		return;
-	compile_rules(c, n);
+	compile_rules(c, n, card);
 	for (size_t i = 0; i < n->nprops; i++)
-		compile_node(c, n->props[i], depth + 1);
-	compile_node(c, n->additional, depth + 1);
-	compile_node(c, n->items, depth + 1);
+		compile_node(c, n->props[i], depth + 1, card);
+	uint64_t elems = CARD_UNBOUNDED;
+	const char *key = n->items ? "maxItems" : "maxProperties";
+	const gr_value *m = n->raw ? gr_get(n->raw, key) : NULL;
+	if (card != CARD_UNBOUNDED && gr_is(m, GR_INT))
+		elems = mul_guard(card, m->u.i < 0 ? 0 : (uint64_t)m->u.i);
+	compile_node(c, n->additional, depth + 1, elems);
+	compile_node(c, n->items, depth + 1, elems);
 	for (size_t i = 0; i < n->nallof; i++)
-		compile_node(c, n->allof[i], depth + 1);
+		compile_node(c, n->allof[i], depth + 1, card);
 }
 
 gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opts, gr_cel_error *err)
@@ -144,7 +224,13 @@ gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opt
 		free(c);
 		return NULL;
 	}
-	compile_node(c, c->schema->root, 0);
+	compile_node(c, c->schema->root, 0, 1);
+	if (c->total_cost > STATIC_CRD_COST_LIMIT)
+		cost_message(
+		        c->cost_error, sizeof c->cost_error,
+		        "x-kubernetes-validations estimated rule & messageExpression cost total for entire "
+		        "OpenAPIv3 schema",
+		        c->total_cost, STATIC_CRD_COST_LIMIT);
 	return c;
 }
 
@@ -188,6 +274,9 @@ typedef struct walk {
 	uint64_t remaining;
 	bool stopped;
 	gr_buf path;
+	size_t root_len;    /* of the root's name at the start of path */
+	bool unchanged;     /* under an atomic list the update leaves unchanged (no old items, but
+	                     * ratcheted all the same) */
 	const gr_value *at; /* the value being judged, for positions */
 } walk;
 
@@ -263,15 +352,50 @@ static bool single_line(const char *s, size_t len)
 	return true;
 }
 
+/* apiVersion and kind of the resource itself are never ratcheted */
+static bool typemeta(const walk *w)
+{
+	const char *p = w->path.data ? w->path.data + w->root_len : "";
+	return !strcmp(p, ".apiVersion") || !strcmp(p, ".kind");
+}
+
+static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
+                          const gr_value *old);
+
+/* Ratcheting (CRDValidationRatcheting): a rule that fails on a value the
+ * update leaves unchanged is reported as a warning, not an error; transition
+ * rules, compile errors and the cost budget are not ratcheted. */
 static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
                      const gr_value *old)
+{
+	size_t before = w->n;
+	bool ratchet = w->c->opts.ratcheting && r->prog && !r->cost_error && !r->transition &&
+	               ((old && gr_equal(v, old)) || w->unchanged) && !typemeta(w);
+	run_rule_eval(w, n, r, v, old);
+	if (ratchet)
+		for (size_t i = before; i < w->n; i++)
+			if (w->out[i].kind == GR_CEL_VIOLATION_FAILED ||
+			    w->out[i].kind == GR_CEL_VIOLATION_ERROR)
+				w->out[i].kind = GR_CEL_VIOLATION_RATCHETED;
+}
+
+static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, const gr_value *v,
+                          const gr_value *old)
 {
 	const char *field = w->path.data ? w->path.data : "";
 	if (w->stopped)
 		return;
 	w->at = v;
+	if (r->cost_error) {
+		field_error(w, GR_CEL_VIOLATION_COMPILE, "FieldValueForbidden", field, NULL,
+		            r->compile_error);
+		return;
+	}
 	if (!r->prog) {
-		field_error(w, GR_CEL_VIOLATION_COMPILE, NULL, field, NULL, r->compile_error);
+		/* the API server's wording (apiextensions' CEL validator) */
+		char msg[sizeof r->compile_error + 32];
+		snprintf(msg, sizeof msg, "rule compile error: %s", r->compile_error);
+		field_error(w, GR_CEL_VIOLATION_COMPILE, NULL, field, NULL, msg);
 		return;
 	}
 	gr_cel_value vars[2];
@@ -289,8 +413,6 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 			vars[1] = cel_schema_wrap(n, old);
 	} else
 		vars[1] = gr_cel_unbound();
-	if (w->c->opts.ratcheting && old && !r->transition && gr_equal(v, old))
-		return; /* unchanged values are ratcheted */
 	gr_cel_value res;
 	uint64_t cost = 0;
 	gr_cel_error err;
@@ -305,7 +427,9 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 		return;
 	}
 	w->remaining -= cost;
-	if (rc < 0 && err.type == GR_CEL_LIMIT) {
+	/* a per-call limit of 0 (no limit for the evaluator) still refuses any cost */
+	if ((rc < 0 && err.type == GR_CEL_LIMIT) ||
+	    (w->c->opts.per_call_limit_set && cost > w->c->opts.per_call_limit)) {
 		char m[600];
 		snprintf(m, sizeof m,
 		         "%s: Invalid value: \"object\": no further validation rules will be run due to call "
@@ -349,6 +473,18 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 			return;
 		}
 		w->remaining -= mc;
+		if ((mrc < 0 && err.type == GR_CEL_LIMIT) ||
+		    (w->c->opts.per_call_limit_set && mc > w->c->opts.per_call_limit)) {
+			char m[600];
+			snprintf(m, sizeof m,
+			         "%s: Invalid value: \"object\": no further validation rules will be run due "
+			         "to call "
+			         "cost exceeds limit for messageExpression: %s",
+			         field, gr_cel_source(r->msg_prog));
+			w->stopped = true;
+			add(w, GR_CEL_VIOLATION_BUDGET, "FieldValueInvalid", field, m);
+			return;
+		}
 		if (mrc == 0 && mv.kind == GR_CEL_STRING && mv.u.s.len > 0 && mv.u.s.len <= 5120 &&
 		    single_line(mv.u.s.ptr, mv.u.s.len))
 			snprintf(detail, sizeof detail, "%.*s", (int)mv.u.s.len, mv.u.s.ptr);
@@ -358,12 +494,9 @@ static void run_rule(walk *w, const cel_schema_node *n, const crd_rule *r, const
 	if (r->field_path && *r->field_path) {
 		snprintf(fp, sizeof fp, "%s%s", field, r->field_path);
 		efield = fp;
-		/* the value shown is the one at the field path, when it is a plain child */
-		if (r->field_path[0] == '.' && v->type == GR_OBJECT) {
-			const gr_value *child = gr_get(v, r->field_path + 1);
-			field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, child, detail);
-			return;
-		}
+		/* under a fieldPath the API server omits the value ("Invalid value: <message>") */
+		field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, NULL, detail);
+		return;
 	}
 	field_error(w, GR_CEL_VIOLATION_FAILED, r->reason, efield, v, detail);
 }
@@ -450,6 +583,9 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 			w->path.data[mark] = 0;
 		}
 	} else if (v->type == GR_ARRAY && n->items && has_rules(n->items, 0)) {
+		bool saved = w->unchanged;
+		if (n->list_type == L_ATOMIC && old && gr_equal(v, old))
+			w->unchanged = true;
 		for (size_t i = 0; i < v->u.a.len; i++) {
 			const gr_value *item = &v->u.a.items[i];
 			gr_buf_printf(&w->path, "[%zu]", i);
@@ -457,6 +593,7 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 			w->path.len = mark;
 			w->path.data[mark] = 0;
 		}
+		w->unchanged = saved;
 	}
 }
 
@@ -491,6 +628,10 @@ int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value
 	w.remaining = c->opts.cost_budget;
 	gr_buf_init(&w.path);
 	gr_buf_puts(&w.path, root ? root : "");
+	w.root_len = w.path.len;
+	if (c->cost_error[0])
+		field_error(&w, GR_CEL_VIOLATION_COMPILE, "FieldValueForbidden",
+		            w.path.data ? w.path.data : "", NULL, c->cost_error);
 	walk_node(&w, c->schema->root, obj, old, 0);
 	gr_buf_free(&w.path);
 	*out = w.out;

@@ -286,8 +286,37 @@ static gr_cel_value eval_index(cel_eval *ev, const cel_node *n)
 	return index_value(ev, t, k, &found);
 }
 
+/* opt.or(other) and opt.orValue(v): cel-go plans them as short-circuits
+ * that cost nothing themselves; the argument is evaluated only when the
+ * optional is empty. */
+static gr_cel_value eval_optional_or(cel_eval *ev, const cel_node *n, bool value)
+{
+	gr_cel_value t = cel_eval_node(ev, n->args[0]);
+	if (t.kind == GR_CEL_ERROR)
+		return t;
+	if (t.kind != GR_CEL_OPTIONAL) {
+		gr_cel_value a[2] = {t, cel_eval_node(ev, n->args[1])};
+		if (a[1].kind == GR_CEL_ERROR)
+			return a[1];
+		return cel_no_overload(ev, value ? "orValue" : "or", a, 2);
+	}
+	if (t.u.opt)
+		return value ? *t.u.opt : t;
+	gr_cel_value o = cel_eval_node(ev, n->args[1]);
+	if (o.kind == GR_CEL_ERROR || value)
+		return o;
+	if (o.kind != GR_CEL_OPTIONAL) {
+		gr_cel_value a[2] = {t, o};
+		return cel_no_overload(ev, "or", a, 2);
+	}
+	return o;
+}
+
 static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 {
+	if (n->member && n->nargs == 2 && n->name[0] == 'o' &&
+	    (!strcmp(n->name, "or") || !strcmp(n->name, "orValue")))
+		return eval_optional_or(ev, n, n->name[2] == 'V');
 	gr_cel_value small[8];
 	gr_cel_value *args = small;
 	if (n->nargs > 8) {
@@ -295,10 +324,24 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 		if (!args)
 			return limit_error(ev, "out of memory");
 	}
+	/* cel-go evaluates both operands of a one- or two-argument call and
+	 * charges the call even when one is an error; longer calls stop at the
+	 * first error */
 	for (size_t i = 0; i < n->nargs; i++) {
 		args[i] = cel_eval_node(ev, n->args[i]);
-		if (args[i].kind == GR_CEL_ERROR)
+		if (args[i].kind != GR_CEL_ERROR)
+			continue;
+		if (ev->fatal || n->nargs > 2)
 			return args[i];
+		gr_cel_value e = args[i];
+		if (i == 0 && n->nargs == 2) {
+			args[1] = cel_eval_node(ev, n->args[1]);
+			if (ev->fatal)
+				return args[1];
+		}
+		if (charge(ev, cel_call_cost(n, args, n->nargs, &e)) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+		return e;
 	}
 	ev->column = n->column;
 	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
@@ -474,6 +517,25 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 	 * element appends a one-element list (13 with the read, 12 plus the
 	 * transform for map), a map insertion costs 3, a match of exists_one 2. */
 	uint64_t cond = n->ckind == C_ALL ? 2 : n->ckind == C_EXISTS ? 3 : 0;
+	/* the accumulator's empty list (10) or map (30): a constant cel-go's
+	 * planner folds in the API server's CRD validator, created otherwise */
+	if (!ev->prog->opts.fold_constants) {
+		uint64_t init = 0;
+		switch (n->ckind) {
+		case C_MAP:
+		case C_MAP_FILTER:
+		case C_FILTER:
+		case C_TRANSFORM_LIST:
+		case C_TRANSFORM_LIST_FILTER: init = 10; break;
+		case C_TRANSFORM_MAP:
+		case C_TRANSFORM_MAP_FILTER:
+		case C_TRANSFORM_MAP_ENTRY:
+		case C_TRANSFORM_MAP_ENTRY_FILTER: init = 30; break;
+		default: break;
+		}
+		if (init && charge(ev, init) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+	}
 	for (size_t i = 0; i < it.n; i++) {
 		if (cond && charge(ev, cond + 1) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
@@ -496,14 +558,15 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			switch (n->ckind) {
 			case C_ALL:
 				if (!r.u.b) {
-					charge(ev, cond + 1); /* the loop condition that ends the fold, the
-					                         result */
+					/* the loop condition that ends the fold (none after the
+					 * last element), the result */
+					charge(ev, i + 1 < it.n ? cond + 1 : 1);
 					return r;
 				}
 				continue;
 			case C_EXISTS:
 				if (r.u.b) {
-					charge(ev, cond + 1);
+					charge(ev, i + 1 < it.n ? cond + 1 : 1);
 					return r;
 				}
 				continue;
@@ -524,9 +587,7 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 			int is_map_out = n->ckind == C_TRANSFORM_MAP || n->ckind == C_TRANSFORM_MAP_FILTER ||
 			                 n->ckind == C_TRANSFORM_MAP_ENTRY ||
 			                 n->ckind == C_TRANSFORM_MAP_ENTRY_FILTER;
-			uint64_t step = n->ckind == C_SORT_BY ? 0
-			                : is_map_out          ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3)
-			                                      : 12;
+			uint64_t step = is_map_out ? (n->ckind >= C_TRANSFORM_MAP_ENTRY ? 2 : 3) : 12;
 			if (charge(ev, step) < 0)
 				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		}
@@ -593,6 +654,14 @@ static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 	case C_SORT_BY: {
 		if (it.is_map)
 			return cel_error(ev, "sortBy: no such overload for a map");
+		/* cel-go binds the list, maps it to keys and calls
+		 * @sortByAssociatedKeys: two reads of the bound list (the map
+		 * result is charged as the fold result), and the sort of the keys */
+		{
+			gr_cel_value keys = cel_make_list(ev, outk.v, outk.n);
+			if (charge(ev, 2 + cel_list_self_compare_cost(&keys)) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+		}
 		size_t *idx = eval_alloc(ev, (out.n + 1) * sizeof *idx);
 		gr_cel_value *sorted = eval_alloc(ev, (out.n + 1) * sizeof *sorted);
 		if (!idx || !sorted)
@@ -644,13 +713,23 @@ int cel_sort_values(cel_eval *ev, gr_cel_value *keys, size_t *idx, size_t n)
 
 static gr_cel_value eval_optmap(cel_eval *ev, const cel_node *n)
 {
+	uint64_t before = ev->cost;
 	gr_cel_value t = cel_eval_node(ev, n->args[0]);
 	if (t.kind == GR_CEL_ERROR)
 		return t;
+	uint64_t target_cost = ev->cost - before;
 	if (t.kind != GR_CEL_OPTIONAL)
 		return cel_no_overload(ev, n->ckind ? "optFlatMap" : "optMap", &t, 1);
-	if (!t.u.opt)
+	/* cel-go's macro: target.hasValue() ? optional.of(cel.bind(v,
+	 * target.value(), expr)) : optional.none(); the target is evaluated
+	 * twice when it has a value (optFlatMap has no optional.of) */
+	if (!t.u.opt) {
+		if (charge(ev, 2) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return t;
+	}
+	if (charge(ev, 1 + target_cost + 1 + (n->ckind ? 0 : 1)) < 0)
+		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 	ev->slots[n->slot] = *t.u.opt;
 	gr_cel_value r = cel_eval_node(ev, n->args[1]);
 	if (r.kind == GR_CEL_ERROR)
@@ -702,7 +781,14 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return ev->slots[n->slot];
 	case N_SELECT:
-		if (!n->optional && charge(ev, 1) < 0)
+		if (n->optional) {
+			/* x.?f: cel-go charges the qualifier only when the field is there */
+			gr_cel_value r = eval_select(ev, n);
+			if (r.kind == GR_CEL_OPTIONAL && r.u.opt && charge(ev, 1) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
+			return r;
+		}
+		if (charge(ev, 1) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_select(ev, n);
 	case N_HAS: {

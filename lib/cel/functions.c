@@ -257,6 +257,9 @@ static gr_cel_value f_add(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		return dur_make(r);
 	}
 	case GR_CEL_LIST: {
+		gr_cel_value merged;
+		if (cel_schema_list_add(ev, &a[0], &a[1], &merged))
+			return merged;
 		size_t x = gr_cel_size(&a[0]), y = gr_cel_size(&a[1]);
 		if (x == 0)
 			return a[1];
@@ -521,7 +524,15 @@ static gr_cel_value f_string(cel_eval *ev, const cel_node *call, gr_cel_value *a
 		if (!utf8_valid(a[0].u.s.ptr, a[0].u.s.len))
 			return cel_error(ev, "invalid UTF-8");
 		return gr_cel_string(a[0].u.s.ptr, a[0].u.s.len);
-	case GR_CEL_TIMESTAMP: cel_format_timestamp(buf, sizeof buf, a[0].u.t.sec, a[0].u.t.nsec); break;
+	case GR_CEL_TIMESTAMP: {
+		int off = (int8_t)a[0].sub * 900;
+		cel_format_timestamp(buf, sizeof buf, a[0].u.t.sec + off, a[0].u.t.nsec);
+		size_t bl = strlen(buf);
+		if (off && bl && buf[bl - 1] == 'Z') /* the offset the value was written with */
+			snprintf(buf + bl - 1, sizeof buf - bl + 1, "%c%02d:%02d", off < 0 ? '-' : '+',
+			         abs(off) / 3600, abs(off) % 3600 / 60);
+		break;
+	}
 	case GR_CEL_DURATION: cel_format_duration(buf, sizeof buf, a[0].u.i); break;
 	case GR_CEL_OBJECT: return gr_cel_string(a[0].u.s.ptr, a[0].u.s.len);
 	default: return NO();
@@ -991,21 +1002,11 @@ static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_
 {
 	char tmp[64];
 	switch (v->kind) {
+	/* Inside a list or map (nested) elements print as with %s at the top
+	 * level: strings and bytes unquoted, timestamps and durations bare, as
+	 * cel-spec's string_ext/format tests expect. */
 	case GR_CEL_STRING:
-		if (nested) {
-			gr_cel_value q = f_quote(ev, NULL, (gr_cel_value *)v, 1);
-			gr_buf_append(b, q.u.s.ptr, q.u.s.len);
-		} else
-			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
-		return 0;
-	case GR_CEL_BYTES:
-		if (nested) {
-			gr_buf_puts(b, "b\"");
-			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
-			gr_buf_putc(b, '"');
-		} else
-			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
-		return 0;
+	case GR_CEL_BYTES: gr_buf_append(b, v->u.s.ptr, v->u.s.len); return 0;
 	case GR_CEL_INT: gr_buf_printf(b, "%lld", (long long)v->u.i); return 0;
 	case GR_CEL_UINT: gr_buf_printf(b, "%llu", (unsigned long long)v->u.u); return 0;
 	case GR_CEL_DOUBLE:
@@ -1021,17 +1022,11 @@ static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_
 	case GR_CEL_TYPE: gr_buf_append(b, v->u.s.ptr, v->u.s.len); return 0;
 	case GR_CEL_TIMESTAMP:
 		cel_format_timestamp(tmp, sizeof tmp, v->u.t.sec, v->u.t.nsec);
-		if (nested)
-			gr_buf_printf(b, "timestamp(\"%s\")", tmp);
-		else
-			gr_buf_puts(b, tmp);
+		gr_buf_puts(b, tmp);
 		return 0;
 	case GR_CEL_DURATION:
 		cel_format_duration(tmp, sizeof tmp, v->u.i);
-		if (nested)
-			gr_buf_printf(b, "duration(\"%s\")", tmp);
-		else
-			gr_buf_puts(b, tmp);
+		gr_buf_puts(b, tmp);
 		return 0;
 	case GR_CEL_LIST: {
 		gr_buf_putc(b, '[');
@@ -1257,7 +1252,8 @@ static gr_cel_value ts_field(cel_eval *ev, const cel_node *call, gr_cel_value *a
 		if (!strcmp(name, "getSeconds"))
 			return gr_cel_int(d / 1000000000LL);
 		if (!strcmp(name, "getMilliseconds"))
-			return gr_cel_int(d % 1000000000LL / 1000000LL);
+			return gr_cel_int(ev->prog->opts.duration_total_ms ? d / 1000000LL
+			                                                   : d % 1000000000LL / 1000000LL);
 		return NO();
 	}
 	if (K(0) != GR_CEL_TIMESTAMP || (n == 2 && K(1) != GR_CEL_STRING))
@@ -1400,7 +1396,7 @@ static gr_cel_value f_sum(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 		return NO();
 	size_t len = gr_cel_size(&a[0]);
 	if (len == 0)
-		return gr_cel_int(0);
+		return cel_schema_zero_sum(a[0].schema);
 	gr_cel_value acc = gr_cel_list_at(&a[0], 0);
 	for (size_t i = 1; i < len; i++) {
 		gr_cel_value p[2] = {acc, gr_cel_list_at(&a[0], i)};
@@ -1940,10 +1936,80 @@ static uint64_t tenth(uint64_t x)
 	return (x + 9) / 10;
 }
 
+/* ceil(x * 2 * 0.1): a traversal plus the construction of the result */
+static uint64_t fifth(uint64_t x)
+{
+	return (x + 4) / 5;
+}
+
+/* Kubernetes' traversalCost: a string or bytes costs a tenth of its length
+ * in bytes (rounded down), a list or map the sum over its elements (keys and
+ * values), anything else 1. */
+static uint64_t traversal_cost(const gr_cel_value *v, int depth)
+{
+	if (depth > 64)
+		return 1;
+	switch (v->kind) {
+	case GR_CEL_STRING:
+	case GR_CEL_BYTES: return v->u.s.len / 10;
+	case GR_CEL_LIST: {
+		uint64_t c = 0;
+		size_t n = gr_cel_size(v);
+		for (size_t i = 0; i < n; i++) {
+			gr_cel_value x = gr_cel_list_at(v, i);
+			c += traversal_cost(&x, depth + 1);
+		}
+		return c;
+	}
+	case GR_CEL_MAP: {
+		uint64_t c = 0;
+		size_t n = gr_cel_size(v);
+		for (size_t i = 0; i < n; i++) {
+			gr_cel_value k, x;
+			gr_cel_map_entry(v, i, &k, &x);
+			c += traversal_cost(&k, depth + 1) + traversal_cost(&x, depth + 1);
+		}
+		return c;
+	}
+	default: return 1;
+	}
+}
+
+/* ext.Lists v3's cost trackers: the call (1) and the list allocation (10)
+ * plus the result size times a factor; sort and distinct compare every
+ * element with every other (factor 2, 2.1 for strings and bytes). */
+static uint64_t alloc_list_cost(double factor, uint64_t size)
+{
+	return (uint64_t)((double)size * factor) + 1 + 10;
+}
+
+uint64_t cel_list_self_compare_cost(const gr_cel_value *l)
+{
+	uint64_t sz = gr_cel_size(l);
+	double factor = 2.0;
+	if (sz) {
+		gr_cel_value e = gr_cel_list_at(l, 0);
+		if (e.kind == GR_CEL_STRING || e.kind == GR_CEL_BYTES)
+			factor += 0.1;
+	}
+	return alloc_list_cost(factor, sz * sz);
+}
+
 uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, const gr_cel_value *result)
 {
 	const char *f = call->name;
-	(void)result;
+	if (n >= 1 && a[0].kind == GR_CEL_LIST && call->member) {
+		if ((!strcmp(f, "slice") && n == 3) || (!strcmp(f, "reverse") && n == 1))
+			return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result)
+			                                                                : 0);
+		if (!strcmp(f, "flatten"))
+			return alloc_list_cost(n == 2 && a[1].kind == GR_CEL_INT ? (double)a[1].u.i : 1,
+			                       gr_cel_size(&a[0]));
+		if ((!strcmp(f, "sort") || !strcmp(f, "distinct")) && n == 1)
+			return cel_list_self_compare_cost(&a[0]);
+	}
+	if (!strcmp(f, "lists.range") && n == 1)
+		return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result) : 0);
 	if (n == 2 && (!strcmp(f, "_==_") || !strcmp(f, "_!=_"))) {
 		uint64_t x = cost_size(&a[0]), y = cost_size(&a[1]);
 		return tenth(x < y ? x : y);
@@ -1962,20 +2028,35 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return cost_size(&a[1]);
 	if (n >= 2 && (!strcmp(f, "startsWith") || !strcmp(f, "endsWith")))
 		return tenth(cost_size(&a[1])); /* Kubernetes' estimator: the affix */
+	/* Kubernetes' library CallCost (apiserver pkg/cel/library/cost.go) */
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_STRING &&
 	    (!strcmp(f, "substring") || !strcmp(f, "upperAscii") || !strcmp(f, "lowerAscii") ||
-	     !strcmp(f, "trim") || !strcmp(f, "charAt")))
+	     !strcmp(f, "trim")))
 		return tenth(cost_size(&a[0]));
 	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING &&
-	    (!strcmp(f, "split") || !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
-		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]));
-	if (n >= 3 && call->member && a[0].kind == GR_CEL_STRING && !strcmp(f, "replace"))
-		return tenth(cost_size(&a[0])) + tenth(cost_size(&a[1]) + cost_size(&a[2]));
+	    (!strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
+		return traversal_cost(&a[0], 0);
+	if (n >= 2 && call->member && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "split") || !strcmp(f, "replace")))
+		return fifth(cost_size(&a[0]));
+	if (call->member && !strcmp(f, "join") && result && result->kind == GR_CEL_STRING)
+		return fifth(cost_size(result));
+	if (call->member && n >= 2 && (!strcmp(f, "find") || !strcmp(f, "findAll")))
+		return tenth(1 + cost_size(&a[0])) * ((cost_size(&a[1]) + 3) / 4);
+	if (call->member && n == 2 && !strcmp(f, "format") && a[0].kind == GR_CEL_STRING)
+		return tenth(cost_size(&a[0]));
+	if (n == 1 && !strcmp(f, "strings.quote") && a[0].kind == GR_CEL_STRING)
+		return tenth(cost_size(&a[0]));
 	if (n == 1 && ((!strcmp(f, "bytes") && a[0].kind == GR_CEL_STRING) ||
 	               (!strcmp(f, "string") && a[0].kind == GR_CEL_BYTES)))
 		return tenth(cost_size(&a[0]));
 	if (n == 2 && !strcmp(f, "matches"))
 		return tenth(10 * (1 + cost_size(&a[0])) / 10 * 1 + 0) * ((cost_size(&a[1]) + 3) / 4);
+	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING &&
+	    (!strcmp(f, "url") || !strcmp(f, "semver") || !strcmp(f, "isSemver")))
+		return tenth(cost_size(&a[0]));
+	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING && !strcmp(f, "ip.isCanonical"))
+		return fifth(cost_size(&a[0])); /* parsed, then compared with the text */
 	/* Kubernetes' library costs: parsing an IP or CIDR is charged by its length */
 	if (!call->member && n == 1 && a[0].kind == GR_CEL_STRING &&
 	    (!strcmp(f, "ip") || !strcmp(f, "cidr") || !strcmp(f, "isIP") || !strcmp(f, "isCIDR")))
@@ -1988,7 +2069,7 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_LIST &&
 	    (!strcmp(f, "sum") || !strcmp(f, "isSorted") || !strcmp(f, "min") || !strcmp(f, "max") ||
 	     !strcmp(f, "indexOf") || !strcmp(f, "lastIndexOf")))
-		return cost_size(&a[0]) ? cost_size(&a[0]) : 1;
+		return traversal_cost(&a[0], 0);
 	if (n == 2 && (!strcmp(f, "sets.contains") || !strcmp(f, "sets.intersects")))
 		return 1 + cost_size(&a[0]) * cost_size(&a[1]);
 	if (n == 2 && !strcmp(f, "sets.equivalent"))

@@ -682,26 +682,39 @@ typedef struct url_parts {
 	size_t scheme_len, host_len, path_len, query_len;
 } url_parts;
 
+/* Go's url.ParseRequestURI after the fragment is cut: control bytes
+ * refused, spaces allowed in the path and query, an opaque rest after the
+ * scheme accepted, a port of digits only. */
 static int parse_url(const char *s, size_t len, url_parts *u)
 {
 	memset(u, 0, sizeof *u);
-	size_t i = 0;
 	for (size_t k = 0; k < len; k++)
-		if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f || s[k] == ' ')
+		if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
 			return -1;
 	const char *hash = memchr(s, '#', len);
 	if (hash)
-		len = (size_t)(hash - s);
+		len = (size_t)(hash - s); /* Kubernetes' url() drops the fragment */
 	if (len == 0)
 		return -1;
-	if (s[0] != '/') {
-		while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
-			i++;
-		if (i == 0 || i >= len || s[i] != ':' || !isalpha((unsigned char)s[0]))
-			return -1;
-		u->scheme = s;
-		u->scheme_len = i;
-		i++;
+	size_t i = 0;
+	/* the scheme: a letter, then letters, digits, '+', '-', '.' up to ':' */
+	for (size_t k = 0; k < len; k++) {
+		char c = s[k];
+		if (isalpha((unsigned char)c))
+			continue;
+		if (isdigit((unsigned char)c) || c == '+' || c == '-' || c == '.') {
+			if (k == 0)
+				break;
+			continue;
+		}
+		if (c == ':') {
+			if (k == 0)
+				return -1; /* missing protocol scheme */
+			u->scheme = s;
+			u->scheme_len = k;
+			i = k + 1;
+		}
+		break;
 	}
 	const char *q = memchr(s + i, '?', len - i);
 	size_t end = q ? (size_t)(q - s) : len;
@@ -709,7 +722,12 @@ static int parse_url(const char *s, size_t len, url_parts *u)
 		u->query = q + 1;
 		u->query_len = len - end - 1;
 	}
-	if (end - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+	if (i >= end || s[i] != '/') {
+		if (u->scheme)
+			return 0; /* opaque */
+		return -1;        /* invalid URI for request */
+	}
+	if (u->scheme && end - i >= 2 && s[i + 1] == '/') {
 		i += 2;
 		size_t hs = i;
 		while (i < end && s[i] != '/')
@@ -720,11 +738,71 @@ static int parse_url(const char *s, size_t len, url_parts *u)
 				at = s + k;
 		u->host = at ? at + 1 : s + hs;
 		u->host_len = (size_t)(s + i - u->host);
-	} else if (u->scheme && (i >= end || s[i] != '/'))
-		return -1; /* opaque: ParseRequestURI refuses */
+		const char *h = u->host;
+		size_t hl = u->host_len;
+		for (size_t k = 0; k < hl; k++)
+			if (strchr(" <>\"{}|\\^`", h[k]))
+				return -1;
+		const char *port = NULL;
+		if (hl && h[0] == '[') {
+			const char *rb = memchr(h, ']', hl);
+			if (!rb)
+				return -1; /* missing ']' in host */
+			if (rb + 1 < h + hl) {
+				if (rb[1] != ':')
+					return -1;
+				port = rb + 1;
+			}
+		} else
+			port = memrchr(h, ':', hl);
+		for (const char *p = port ? port + 1 : NULL; p && p < h + hl; p++)
+			if (!isdigit((unsigned char)*p))
+				return -1; /* invalid port */
+	}
 	u->path = s + i;
 	u->path_len = end - i;
 	return 0;
+}
+
+/* Go's EscapedPath: the path with what a path may not hold percent-escaped */
+static gr_cel_value url_escaped_path(cel_eval *ev, const char *p, size_t n)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '%' && i + 2 < n && isxdigit((unsigned char)p[i + 1]) &&
+		    isxdigit((unsigned char)p[i + 2]))
+			gr_buf_putc(&b, (char)c);
+		else if (isalnum(c) || strchr("-_.~$&+,/:;=@!'()*[]", c))
+			gr_buf_putc(&b, (char)c);
+		else
+			gr_buf_printf(&b, "%%%02X", c);
+	}
+	gr_cel_value r = cel_make_string(ev, b.data ? b.data : "", b.len);
+	gr_buf_free(&b);
+	return r;
+}
+
+/* Go's QueryUnescape: '+' is a space, %XX a byte */
+static gr_cel_value query_unescape(cel_eval *ev, const char *p, size_t n)
+{
+	gr_buf b;
+	gr_buf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '+')
+			gr_buf_putc(&b, ' ');
+		else if (p[i] == '%' && i + 2 < n && isxdigit((unsigned char)p[i + 1]) &&
+		         isxdigit((unsigned char)p[i + 2])) {
+			char hex[3] = {p[i + 1], p[i + 2], 0};
+			gr_buf_putc(&b, (char)strtol(hex, NULL, 16));
+			i += 2;
+		} else
+			gr_buf_putc(&b, p[i]);
+	}
+	gr_cel_value r = cel_make_string(ev, b.data ? b.data : "", b.len);
+	gr_buf_free(&b);
+	return r;
 }
 
 /* ---- format (named string formats, apimachinery's validation messages) ---- */
@@ -1225,7 +1303,7 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 			return is(f, "getHostname") ? gr_cel_string(host, hostl) : gr_cel_string(port, portl);
 		}
 		if (is(f, "getEscapedPath"))
-			return gr_cel_string(u.path ? u.path : "", u.path_len);
+			return url_escaped_path(ev, u.path ? u.path : "", u.path_len);
 		if (is(f, "getQuery")) {
 			/* map(string, list(string)), in order of first appearance */
 			const char *qs = u.query ? u.query : "";
@@ -1244,9 +1322,10 @@ gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, s
 				if (e > i) {
 					const char *eq = memchr(qs + i, '=', e - i);
 					size_t kl = eq ? (size_t)(eq - qs - i) : e - i;
-					gr_cel_value k = gr_cel_string(qs + i, kl);
-					gr_cel_value v = eq ? gr_cel_string(eq + 1, (size_t)(qs + e - eq - 1))
-					                    : gr_cel_string("", 0);
+					gr_cel_value k = query_unescape(ev, qs + i, kl);
+					gr_cel_value v =
+					        eq ? query_unescape(ev, eq + 1, (size_t)(qs + e - eq - 1))
+					           : gr_cel_string("", 0);
 					size_t j;
 					for (j = 0; j < nk; j++)
 						if (gr_cel_equal(&keys[j], &k))

@@ -520,7 +520,15 @@ static cel_node *parse_member(parser *p)
 				return NULL;
 			cel_token f = p->tok;
 			if (f.type != CT_IDENT) {
-				fail_at(p, f.pos, GR_CEL_SYNTAX, "syntax error: expected field name");
+				/* cel-go's (ANTLR's) wording */
+				if (f.type == CT_EOF)
+					fail_at(p, f.pos, GR_CEL_SYNTAX,
+					        "Syntax error: mismatched input '<EOF>' expecting "
+					        "IDENTIFIER");
+				else
+					fail_at(p, f.pos, GR_CEL_SYNTAX,
+					        "Syntax error: mismatched input '%.*s' expecting IDENTIFIER",
+					        (int)(f.end - f.pos), p->lx.src + f.pos);
 				return NULL;
 			}
 			if (advance(p) < 0)
@@ -991,6 +999,10 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 			return fail_at(p, n->column - 1, GR_CEL_LIMIT, "out of memory");
 		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs, p->env->opts.kubernetes,
 		                          p->env->opts.kubernetes_minor);
+		if (!n->fn && cel_env_find_decl(p->env, n->name, n->name_len, n->member, n->nargs, 0, NULL)) {
+			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
+			return 0;
+		}
 		if (!n->fn && p->env->opts.unchecked) {
 			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
 			return 0;
@@ -1089,7 +1101,8 @@ int cel_parse(const gr_cel_env *env, const char *src, size_t len, gr_arena *aren
 	if (!e)
 		return -1;
 	if (p.tok.type != CT_EOF)
-		return fail_at(&p, p.tok.pos, GR_CEL_SYNTAX, "syntax error: unexpected token '%.*s'",
+		return fail_at(&p, p.tok.pos, GR_CEL_SYNTAX,
+		               "Syntax error: mismatched input '%.*s' expecting <EOF>",
 		               (int)(p.tok.end - p.tok.pos), src + p.tok.pos);
 	resolver r = {&p, uses};
 	if (resolve(&r, e, NULL, 0) < 0)

@@ -54,6 +54,16 @@ void gr_cel_env_free(gr_cel_env *env)
 		free(env->names[i]);
 	free(env->names);
 	free(env->schemas);
+	free(env->optional);
+	for (size_t i = 0; i < env->nfdecls; i++) {
+		cel_fdecl *d = &env->fdecls[i];
+		free(d->name);
+		for (size_t k = 0; k < d->nparams; k++)
+			free(d->params[k]);
+		free(d->params);
+		free(d->result);
+	}
+	free(env->fdecls);
 	free(env);
 }
 
@@ -72,6 +82,10 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 		if (!ns)
 			return -1;
 		env->schemas = ns;
+		bool *no = realloc(env->optional, nc * sizeof *no);
+		if (!no)
+			return -1;
+		env->optional = no;
 		env->cap = nc;
 	}
 	char *c = strdup(name);
@@ -79,8 +93,67 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 		return -1;
 	env->names[env->n] = c;
 	env->schemas[env->n] = schema;
+	env->optional[env->n] = false;
 	env->n++;
 	return 0;
+}
+
+int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema)
+{
+	if (gr_cel_env_declare(env, name, schema) < 0)
+		return -1;
+	env->optional[env->n - 1] = true;
+	return 0;
+}
+
+int gr_cel_env_declare_function(gr_cel_env *env, const char *name, bool member, const char *const *params,
+                                size_t nparams, const char *result)
+{
+	cel_fdecl *nd = realloc(env->fdecls, (env->nfdecls + 1) * sizeof *nd);
+	if (!nd)
+		return -1;
+	env->fdecls = nd;
+	cel_fdecl *d = &env->fdecls[env->nfdecls];
+	memset(d, 0, sizeof *d);
+	d->name = strdup(name);
+	d->result = strdup(result ? result : "dyn");
+	d->params = calloc(nparams + 1, sizeof *d->params);
+	d->member = member;
+	if (!d->name || !d->result || !d->params) {
+		free(d->name);
+		free(d->result);
+		free(d->params);
+		return -1;
+	}
+	for (size_t i = 0; i < nparams; i++) {
+		d->params[i] = strdup(params[i] ? params[i] : "dyn");
+		if (!d->params[i]) {
+			for (size_t k = 0; k < i; k++)
+				free(d->params[k]);
+			free(d->name);
+			free(d->result);
+			free(d->params);
+			return -1;
+		}
+	}
+	d->nparams = nparams;
+	env->nfdecls++;
+	return 0;
+}
+
+const cel_fdecl *cel_env_find_decl(const gr_cel_env *env, const char *name, size_t len, bool member,
+                                   size_t nargs, size_t from, size_t *at)
+{
+	for (size_t i = from; i < env->nfdecls; i++) {
+		const cel_fdecl *d = &env->fdecls[i];
+		if (strlen(d->name) == len && !memcmp(d->name, name, len) && d->member == member &&
+		    d->nparams == nargs) {
+			if (at)
+				*at = i;
+			return d;
+		}
+	}
+	return NULL;
 }
 
 size_t gr_cel_env_count(const gr_cel_env *env)
@@ -144,10 +217,12 @@ int gr_cel_compile(const gr_cel_env *env, const char *expr, size_t len, gr_cel_p
 		return -1;
 	}
 	if (cel_parse(env, p->source, len, &p->arena, &p->root, &p->nslots, p->uses, err) < 0 ||
-	    (!env->opts.unchecked && cel_check(env, p->root, p->nslots, &p->arena, err) < 0)) {
+	    (!env->opts.unchecked && cel_check(env, p->root, p->nslots, &p->arena, err, &p->type) < 0)) {
 		gr_cel_free(p);
 		return -1;
 	}
+	if (!env->opts.unchecked)
+		cel_estimate(p, env);
 	compile_regexes(p, p->root, 0);
 	*out = p;
 	return 0;
@@ -162,6 +237,11 @@ void gr_cel_free(gr_cel_program *p)
 	free(p->regexes);
 	gr_arena_free(&p->arena);
 	free(p);
+}
+
+const char *gr_cel_program_type(const gr_cel_program *p)
+{
+	return p->type ? p->type : "dyn";
 }
 
 const char *gr_cel_source(const gr_cel_program *p)

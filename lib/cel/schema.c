@@ -131,6 +131,17 @@ static cel_schema_node *find_prop(const cel_schema_node *n, const char *name, si
 	return NULL;
 }
 
+bool cel_schema_declares_meta(const cel_schema_node *n)
+{
+	const cel_schema_node *k = find_prop(n, "kind", 4), *a = find_prop(n, "apiVersion", 10),
+	                      *m = find_prop(n, "metadata", 8);
+	if (!k || k->type != S_STRING || !a || a->type != S_STRING || !m || m->type != S_OBJECT ||
+	    !m->has_props)
+		return false;
+	const cel_schema_node *nm = find_prop(m, "name", 4), *gn = find_prop(m, "generateName", 12);
+	return nm && nm->type == S_STRING && gn && gn->type == S_STRING;
+}
+
 static void add_allof(gr_cel_schema *s, cel_schema_node *n, const gr_value *v, int depth)
 {
 	const gr_value *all = gr_get(v, "allOf");
@@ -229,6 +240,16 @@ const void *cel_schema_items(const void *schema)
 {
 	const cel_schema_node *n = schema;
 	return n ? n->items : NULL;
+}
+
+gr_cel_value cel_schema_zero_sum(const void *list_schema)
+{
+	const cel_schema_node *n = list_schema ? ((const cel_schema_node *)list_schema)->items : NULL;
+	if (n && n->type == S_NUMBER)
+		return gr_cel_double(0);
+	if (n && n->type == S_STRING && n->format == F_DURATION)
+		return (gr_cel_value){.kind = GR_CEL_DURATION};
+	return gr_cel_int(0);
 }
 
 const void *cel_schema_prop(const void *schema, const char *key, size_t len)
@@ -331,7 +352,13 @@ gr_cel_value cel_schema_wrap(const void *schema, const gr_value *v)
 			int32_t ns;
 			if (cel_parse_timestamp(v->u.s.ptr, v->u.s.len, &sec, &ns) < 0)
 				return invalid("invalid data, expected date-time");
-			return gr_cel_timestamp(sec, ns);
+			/* Go's time keeps the text's UTC offset: string() prints it back
+			 * (kept in sub, in quarter hours) */
+			gr_cel_value t = gr_cel_timestamp(sec, ns);
+			int off = cel_timestamp_offset(v->u.s.ptr, v->u.s.len);
+			if (off % 900 == 0 && off / 900 >= -127 && off / 900 <= 127)
+				t.sub = (uint8_t)(int8_t)(off / 900);
+			return t;
 		}
 		if (n->format == F_DATE) {
 			char buf[64];
@@ -412,8 +439,10 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 	const char *key = name;
 	size_t klen = len;
 	char buf[512];
+	bool prop = false; /* a field of an object (not a map entry) */
 	if (n->has_props || n->embedded || n->is_root) {
 		size_t ul;
+		prop = true;
 		if (cel_unescape_name(name, len, buf, sizeof buf, &ul)) {
 			key = buf;
 			klen = ul;
@@ -431,6 +460,7 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 				child = n->additional;
 				key = name;
 				klen = len;
+				prop = false;
 			} else if (!(n->preserve || n->additional_any)) {
 				*out = cel_error(ev, "undefined field '%.*s'", (int)len, name);
 				return -1;
@@ -443,7 +473,9 @@ int cel_schema_select(cel_eval *ev, const gr_cel_value *obj, const char *name, s
 	const gr_value *val = m ? &m->value : NULL;
 	if (!val && child && child->dflt && (n->has_props || n->embedded))
 		val = child->dflt; /* an absent field with a default reads as the API server defaulted it */
-	if (!val)
+	/* a field set to null is absent, as in Kubernetes' unstructured
+	 * objects (map entries keep their null values) */
+	if (!val || (prop && val->type == GR_NULL))
 		return 0;
 	gr_cel_value v = child ? cel_schema_wrap(child, val) : cel_wrap_json(NULL, val);
 	if (v.kind == GR_CEL_ERROR) {
@@ -508,6 +540,42 @@ bool cel_schema_equal(const gr_cel_value *a, const gr_cel_value *b, int *result)
 		}
 	}
 	*result = 1;
+	return true;
+}
+
+/* Kubernetes' set and map lists concatenate as they merge: a set appends
+ * the elements it does not hold yet; a map list replaces the element with
+ * the same keys in place and appends the others. The result keeps the list
+ * type. */
+bool cel_schema_list_add(cel_eval *ev, const gr_cel_value *a, const gr_cel_value *b, gr_cel_value *out)
+{
+	const cel_schema_node *n = a->schema;
+	if (!n || n->list_type == L_ATOMIC || a->kind != GR_CEL_LIST || b->kind != GR_CEL_LIST)
+		return false;
+	size_t x = gr_cel_size(a), y = gr_cel_size(b);
+	gr_cel_value *items = gr_arena_alloc(ev->arena, (x + y + 1) * sizeof *items);
+	if (!items) {
+		*out = cel_error(ev, "out of memory");
+		return true;
+	}
+	for (size_t i = 0; i < x; i++)
+		items[i] = gr_cel_list_at(a, i);
+	size_t len = x;
+	for (size_t j = 0; j < y; j++) {
+		gr_cel_value e = gr_cel_list_at(b, j);
+		size_t i;
+		for (i = 0; i < len; i++)
+			if (n->list_type == L_MAP ? keys_equal(n, &items[i], &e)
+			                          : gr_cel_equal(&items[i], &e))
+				break;
+		if (i < len) {
+			if (n->list_type == L_MAP)
+				items[i] = e;
+		} else
+			items[len++] = e;
+	}
+	*out = cel_make_list(ev, items, len);
+	out->schema = n;
 	return true;
 }
 

@@ -113,6 +113,18 @@ int cel_parse_timestamp(const char *s, size_t len, int64_t *sec, int32_t *nsec)
 	return 0;
 }
 
+int cel_timestamp_offset(const char *s, size_t len)
+{
+	if (len < 6 || (s[len - 6] != '+' && s[len - 6] != '-') || s[len - 3] != ':')
+		return 0;
+	for (size_t i = len - 5; i < len; i++)
+		if (i != len - 3 && !isdigit((unsigned char)s[i]))
+			return 0;
+	int h = (s[len - 5] - '0') * 10 + (s[len - 4] - '0'),
+	    m = (s[len - 2] - '0') * 10 + (s[len - 1] - '0');
+	return (s[len - 6] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+}
+
 void cel_format_timestamp(char *out, size_t cap, int64_t sec, int32_t nsec)
 {
 	int64_t days = sec / 86400, rem = sec % 86400;

@@ -124,6 +124,7 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
 	gr_cel_options_default(&o);
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
+	o.duration_total_ms = true;
 	o.cost_limit = 1000000;
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env) {

@@ -187,6 +187,11 @@ void nv_check_apps(nv_ctx *c)
 			}
 		}
 		nv_template_restart_always(c, pspec, "spec.template.spec");
+		/* not validated, but warned about (GetWarningsForPodTemplate): duplicate
+		 * env names and ports, negative grace periods, unnamed pull secrets */
+		c->warnings_only = true;
+		nv_check_pod_spec(c, pspec, "spec.template.spec", false);
+		c->warnings_only = false;
 		return;
 	}
 	nv_check_pod_spec(c, pspec, "spec.template.spec", false);

@@ -24,6 +24,118 @@ static void nonneg(nv_ctx *c, const gr_value *o, const char *key, const char *pa
 	}
 }
 
+/* the Job fields whose feature gates turned on in the versions we know;
+ * before, the server drops the field and validates nothing of it */
+static void job_versioned(nv_ctx *c, const gr_value *jspec, const char *path, bool indexed, bool in_cronjob)
+{
+	char p[300];
+	int64_t n, comp = -1;
+	bool has_comp = nv_int(gr_get(jspec, "completions"), &comp);
+	/* JobBackoffLimitPerIndex (1.29) */
+	const gr_value *bpi = gr_get(jspec, "backoffLimitPerIndex"), *mfi = gr_get(jspec, "maxFailedIndexes");
+	bool has_bpi = bpi && bpi->type != GR_NULL;
+	if (nv_since(c, 29) && has_bpi) {
+		nonneg(c, jspec, "backoffLimitPerIndex", path);
+		if (!indexed) {
+			snprintf(p, sizeof p, "%s.backoffLimitPerIndex", path);
+			nv_invalid(c, NV_JOB_SPEC, p, bpi, "requires indexed completion mode");
+		}
+		if (nv_int(mfi, &n) && has_comp && n > comp) {
+			snprintf(p, sizeof p, "%s.maxFailedIndexes", path);
+			nv_invalid(c, NV_JOB_SPEC, p, mfi, "must be less than or equal to completions");
+		}
+		if (nv_int(mfi, &n) && n > 100000) {
+			snprintf(p, sizeof p, "%s.maxFailedIndexes", path);
+			nv_invalid(c, NV_JOB_SPEC, p, mfi, "must be less than or equal to 100000");
+		}
+	}
+	if (nv_since(c, 29) && mfi && mfi->type != GR_NULL) {
+		nonneg(c, jspec, "maxFailedIndexes", path);
+		if (!has_bpi) {
+			snprintf(p, sizeof p, "%s.backoffLimitPerIndex", path);
+			nv_required(c, NV_JOB_SPEC, p, mfi, "when maxFailedIndexes is specified");
+		}
+	}
+	/* JobPodReplacementPolicy (1.29): Failed only with a podFailurePolicy */
+	const gr_value *prp = gr_get(jspec, "podReplacementPolicy");
+	if (nv_since(c, 29) && prp && prp->type == GR_STRING) {
+		static const char *const all[] = {"Failed", "TerminatingOrFailed", NULL};
+		static const char *const failed[] = {"Failed", NULL};
+		bool pfp = gr_get(jspec, "podFailurePolicy") &&
+		           gr_get(jspec, "podFailurePolicy")->type == GR_OBJECT;
+		snprintf(p, sizeof p, "%s.podReplacementPolicy", path);
+		if (pfp && strcmp(prp->u.s.ptr, "Failed") != 0)
+			nv_not_supported(c, NV_JOB_SPEC, p, prp, failed);
+		else if (!pfp && !nv_in(prp->u.s.ptr, all))
+			nv_not_supported(c, NV_JOB_SPEC, p, prp, all);
+	}
+	/* JobSuccessPolicy (1.31): Indexed jobs only, with rules */
+	const gr_value *sp = gr_get(jspec, "successPolicy");
+	if (nv_since(c, 31) && sp && sp->type == GR_OBJECT) {
+		if (!indexed) {
+			snprintf(p, sizeof p, "%s.completionMode", path);
+			nv_invalid(c, NV_JOB_SPEC, p, gr_get(jspec, "completionMode"),
+			           "requires indexed completion mode");
+		}
+		const gr_value *rules = gr_get(sp, "rules");
+		snprintf(p, sizeof p, "%s.successPolicy.rules", path);
+		if (!rules || rules->type != GR_ARRAY || !rules->u.a.len)
+			nv_required(
+			        c, NV_JOB_SPEC, p, sp,
+			        "at least one rules must be specified when the successPolicy is specified");
+		for (size_t i = 0; rules && rules->type == GR_ARRAY && i < rules->u.a.len; i++) {
+			const gr_value *r = &rules->u.a.items[i];
+			const gr_value *sc = gr_get(r, "succeededCount"), *si = gr_get(r, "succeededIndexes");
+			if ((!sc || sc->type == GR_NULL) && (!si || si->type == GR_NULL)) {
+				snprintf(p, sizeof p, "%s.successPolicy.rules[%zu]", path, i);
+				nv_required(c, NV_JOB_SPEC, p, r,
+				            "at least one of succeededCount or succeededIndexes must be "
+				            "specified");
+			}
+			if (nv_int(sc, &n) && n < 0) {
+				snprintf(p, sizeof p, "%s.successPolicy.rules[%zu].succeededCount", path, i);
+				nv_invalid(c, NV_JOB_SPEC, p, sc, "must be greater than or equal to 0");
+			} else if (nv_int(sc, &n) && has_comp && n > comp) {
+				snprintf(p, sizeof p, "%s.successPolicy.rules[%zu].succeededCount", path, i);
+				char d[120];
+				snprintf(d, sizeof d,
+				         "must be less than or equal to %lld (the number of specified "
+				         "completions)",
+				         (long long)comp);
+				nv_invalid(c, NV_JOB_SPEC, p, sc, d);
+			}
+		}
+	}
+	/* JobManagedBy (1.32): a domain-prefixed path of at most 63 characters */
+	const gr_value *mb = gr_get(jspec, "managedBy");
+	(void)in_cronjob;
+	if (nv_since(c, 32) && mb && mb->type == GR_STRING) {
+		snprintf(p, sizeof p, "%s.managedBy", path);
+		const char *s = mb->u.s.ptr, *sl = strchr(s, '/');
+		nv_msgs m = {0};
+		char dom[300] = "";
+		if (sl)
+			snprintf(dom, sizeof dom, "%.*s", (int)(sl - s > 290 ? 290 : sl - s), s);
+		if (!sl || !sl[1] || !*dom)
+			nv_invalid(c, NV_JOB_SPEC, p, mb,
+			           "must be a domain-prefixed path (such as \"acme.io/foo\")");
+		else if (nv_dns1123_subdomain(dom, &m))
+			for (int j = 0; j < m.n; j++)
+				nv_invalid_str(c, NV_JOB_SPEC, p, mb, dom, m.m[j]);
+		if (mb->u.s.len > 63) {
+			gr_finding *x = gr_findings_addf(c->out, c->obj, nv_rules[NV_JOB_SPEC].id,
+			                                 GR_SEV_ERROR, GR_ACTION_ENFORCE, p, mb,
+			                                 "%s: Too long: may not be more than 63 bytes", p);
+			if (x) {
+				x->reason = "FieldValueTooLong";
+				x->remediation = nv_rules[NV_JOB_SPEC].remediation;
+				x->doc = "docs/rules/native.md";
+			} else
+				c->oom = true;
+		}
+	}
+}
+
 static void job_spec(nv_ctx *c, const gr_value *jspec, const char *path, bool in_cronjob)
 {
 	char p[300];
@@ -62,11 +174,7 @@ static void job_spec(nv_ctx *c, const gr_value *jspec, const char *path, bool in
 		snprintf(p, sizeof p, "%s.completions", path);
 		nv_required(c, NV_JOB_SPEC, p, jspec, "when completion mode is Indexed");
 	}
-	const gr_value *bpi = gr_get(jspec, "backoffLimitPerIndex");
-	if (bpi && bpi->type != GR_NULL && !indexed) {
-		snprintf(p, sizeof p, "%s.backoffLimitPerIndex", path);
-		nv_invalid(c, NV_JOB_SPEC, p, bpi, "requires indexed completion mode");
-	}
+	job_versioned(c, jspec, path, indexed, in_cronjob);
 	const gr_value *pfp = gr_get(jspec, "podFailurePolicy");
 	if (pfp && pfp->type == GR_OBJECT) {
 		if (v && v->type == GR_STRING && strcmp(v->u.s.ptr, "Never") != 0) {
@@ -114,7 +222,8 @@ static void job_spec(nv_ctx *c, const gr_value *jspec, const char *path, bool in
 	bool manual = ms && ms->type == GR_BOOL && ms->u.b;
 	if (sel && sel->type == GR_OBJECT && !in_cronjob) {
 		snprintf(p, sizeof p, "%s.selector", path);
-		if (!manual)
+		/* a stored Job carries the selector the server generated (controller-uid) */
+		if (!manual && !c->stored)
 			nv_invalid(c, NV_JOB_SELECTOR, p, sel, "`selector` will be auto-generated");
 		else if (nv_check_selector(c, sel, p) &&
 		         !nv_selector_matches(sel,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guardrail/decode.h"
 #include "native_int.h"
 
 #define ARR(v)     ((v) && (v)->type == GR_ARRAY)
@@ -245,6 +246,96 @@ static void too_long(nv_ctx *c, const char *path, const gr_value *at)
 	x->doc = "docs/rules/native.md";
 }
 
+/* Go's base64.StdEncoding (CR and LF skipped, padding required); the
+ * decoded length, or -1 when the text is not base64 */
+static long b64_decode(const char *s, size_t n, unsigned char *out, size_t cap)
+{
+	unsigned acc = 0;
+	int bits = 0, chars = 0, pad = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int v;
+		if (ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '=') {
+			pad++;
+			chars++;
+			continue;
+		}
+		if (pad)
+			return -1;
+		if (ch >= 'A' && ch <= 'Z')
+			v = ch - 'A';
+		else if (ch >= 'a' && ch <= 'z')
+			v = ch - 'a' + 26;
+		else if (ch >= '0' && ch <= '9')
+			v = ch - '0' + 52;
+		else if (ch == '+')
+			v = 62;
+		else if (ch == '/')
+			v = 63;
+		else
+			return -1;
+		chars++;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= cap)
+				return -1;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return chars % 4 || pad > 2 ? -1 : (long)o;
+}
+
+/* ValidateSecret: a dockerconfigjson or dockercfg secret's payload is JSON */
+static void docker_json(nv_ctx *c, const gr_value *data, const gr_value *sdata, const char *key)
+{
+	const gr_value *v = sdata && sdata->type == GR_OBJECT ? gr_get(sdata, key) : NULL;
+	bool raw = v != NULL; /* stringData wins over data, as the server merges them */
+	if (!v)
+		v = data && data->type == GR_OBJECT ? gr_get(data, key) : NULL;
+	/* a stored secret was judged when written, and audit reads secrets
+	 * scrubbed (values ""): no payload to judge there */
+	if (!v || v->type != GR_STRING || c->stored || !v->u.s.len)
+		return;
+	size_t cap = v->u.s.len + 1;
+	unsigned char *buf = malloc(cap);
+	if (!buf) {
+		c->oom = true;
+		return;
+	}
+	long n = raw ? (long)v->u.s.len : b64_decode(v->u.s.ptr, v->u.s.len, buf, cap - 1);
+	if (raw)
+		memcpy(buf, v->u.s.ptr, v->u.s.len);
+	if (n >= 0) {
+		buf[n] = 0;
+		gr_arena a;
+		gr_arena_init(&a);
+		gr_arena_set_limit(&a, 64u << 20);
+		gr_value doc;
+		gr_error err;
+		char p[64], d[300];
+		snprintf(p, sizeof p, "data[%s]", key);
+		if (gr_decode_json(&a, (const char *)buf, (size_t)n, NULL, &doc, &err) != 0) {
+			snprintf(d, sizeof d, "%s", err.message);
+			nv_invalid_str(c, NV_SECRET_TYPE, p, v, "<secret contents redacted>", d);
+		} else if (doc.type != GR_OBJECT && doc.type != GR_NULL) {
+			snprintf(d, sizeof d, "json: cannot unmarshal %s into Go value of type %s",
+			         doc.type == GR_ARRAY    ? "array"
+			         : doc.type == GR_STRING ? "string"
+			                                 : "number",
+			         strcmp(key, ".dockercfg") == 0 ? "credentialprovider.DockerConfig"
+			                                        : "credentialprovider.DockerConfigJSON");
+			nv_invalid_str(c, NV_SECRET_TYPE, p, v, "<secret contents redacted>", d);
+		}
+		gr_arena_free(&a);
+	}
+	free(buf);
+}
+
 static bool has_key(const gr_value *a, const gr_value *b, const char *k)
 {
 	return (a && a->type == GR_OBJECT && gr_get(a, k)) || (b && b->type == GR_OBJECT && gr_get(b, k));
@@ -299,6 +390,10 @@ static void check_config(nv_ctx *c, bool secret)
 				nv_required(c, NV_SECRET_TYPE, p, root, NULL);
 			}
 	}
+	if (strcmp(type, "kubernetes.io/dockerconfigjson") == 0)
+		docker_json(c, data, bin, ".dockerconfigjson");
+	else if (strcmp(type, "kubernetes.io/dockercfg") == 0)
+		docker_json(c, data, bin, ".dockercfg");
 	if (strcmp(type, "kubernetes.io/basic-auth") == 0 && !has_key(data, bin, "username") &&
 	    !has_key(data, bin, "password")) {
 		nv_required(c, NV_SECRET_TYPE, "data[username]", root, NULL);

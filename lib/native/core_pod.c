@@ -214,6 +214,40 @@ static void check_value_from(nv_ctx *c, const gr_value *e, const char *base, siz
 	}
 }
 
+/* IsEnvVarName: the rule before relaxed names (1.31 and earlier) */
+static void check_strict_env_name(nv_ctx *c, const gr_value *n, const char *path)
+{
+	bool ok = n->u.s.len > 0 && !(n->u.s.ptr[0] >= '0' && n->u.s.ptr[0] <= '9');
+	for (size_t k = 0; ok && k < n->u.s.len; k++) {
+		char ch = n->u.s.ptr[k];
+		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		     ch == '_' || ch == '-' || ch == '.';
+	}
+	if (!ok)
+		nv_invalid(c, NV_ENV_NAME, path, n,
+		           "a valid environment variable name must consist of alphabetic characters, digits, "
+		           "'_', "
+		           "'-', or '.', and must not start with a digit (e.g. 'my.env-name',  or "
+		           "'MY_ENV.NAME',  or "
+		           "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')");
+	if (ok && (strcmp(n->u.s.ptr, ".") == 0 || strcmp(n->u.s.ptr, "..") == 0))
+		nv_invalid(c, NV_ENV_NAME, path, n,
+		           strcmp(n->u.s.ptr, ".") == 0 ? "must not be '.'" : "must not be '..'");
+	else if (ok && strncmp(n->u.s.ptr, "..", 2) == 0)
+		nv_invalid(c, NV_ENV_NAME, path, n, "must not start with '..'");
+}
+
+/* printable ASCII other than '=' (1.32 and later) */
+static bool relaxed_env_name(const gr_value *n)
+{
+	for (size_t k = 0; k < n->u.s.len; k++) {
+		unsigned char ch = (unsigned char)n->u.s.ptr[k];
+		if (ch == '=' || ch < 32 || ch > 126)
+			return false;
+	}
+	return true;
+}
+
 static void check_env_from(nv_ctx *c, const gr_value *ef, const char *base)
 {
 	gr_value empty = {.type = GR_STRING};
@@ -223,7 +257,10 @@ static void check_env_from(nv_ctx *c, const gr_value *ef, const char *base)
 		const gr_value *e = &ef->u.a.items[i];
 		const gr_value *pre = gr_get(e, "prefix");
 		char p[700];
-		if (pre && pre->type == GR_STRING)
+		if (pre && pre->type == GR_STRING && pre->u.s.len && !nv_since(c, 32)) {
+			snprintf(p, sizeof p, "%s[%zu].prefix", base, i);
+			check_strict_env_name(c, pre, p);
+		} else if (pre && pre->type == GR_STRING)
 			for (size_t k = 0; k < pre->u.s.len; k++) {
 				unsigned char ch = (unsigned char)pre->u.s.ptr[k];
 				if (ch == '=' || ch < 32 || ch > 126) {
@@ -256,13 +293,9 @@ static void check_env(nv_ctx *c, const gr_value *env, const char *base)
 			nv_required(c, NV_ENV_NAME, p, e, NULL);
 			continue;
 		}
-		bool bad = false;
-		for (size_t k = 0; k < n->u.s.len; k++) {
-			unsigned char ch = (unsigned char)n->u.s.ptr[k];
-			if (ch == '=' || ch < 32 || ch > 126)
-				bad = true;
-		}
-		if (bad)
+		if (!nv_since(c, 32)) /* RelaxedEnvironmentVariableValidation: on by default from 1.32 */
+			check_strict_env_name(c, n, p);
+		else if (!relaxed_env_name(n))
 			nv_invalid(c, NV_ENV_NAME, p, n,
 			           "a valid environment variable name must consist only of printable ASCII "
 			           "characters other than '='");
@@ -350,7 +383,7 @@ static void check_container(nv_ctx *c, const gr_value *ct, const char *base, boo
 		nv_not_supported(c, NV_CONTAINER_TERMINATION_MESSAGE_POLICY, p, v, tm_policies);
 	}
 	v = gr_get(ct, "restartPolicy");
-	if (init && v && v->type == GR_STRING && strcmp(v->u.s.ptr, "Always") != 0) {
+	if (init && v && v->type == GR_STRING && strcmp(v->u.s.ptr, "Always") != 0 && nv_since(c, 29)) {
 		snprintf(p, sizeof p, "%s.restartPolicy", base);
 		nv_not_supported(c, NV_CONTAINER_INIT_RESTART_POLICY, p, v, always_only);
 	}
@@ -393,6 +426,8 @@ static void check_handler(nv_ctx *c, const gr_value *h, const char *base, bool l
 		const gr_value *v = gr_get(h, keys[k]);
 		if (!v || v->type == GR_NULL)
 			continue;
+		if (strcmp(keys[k], "sleep") == 0 && !nv_since(c, 30))
+			continue; /* PodLifecycleSleepAction: on from 1.30, the field is dropped before */
 		snprintf(p, sizeof p, "%s.%s", base, keys[k]);
 		if (n++) {
 			nv_forbidden(c, NV_PROBE_HANDLER, p, v, "may not specify more than 1 handler type");
@@ -442,13 +477,24 @@ static void check_handler(nv_ctx *c, const gr_value *h, const char *base, bool l
 		} else if (strcmp(keys[k], "sleep") == 0) {
 			const gr_value *sv = gr_get(v, "seconds");
 			int64_t x;
-			if (nv_int(sv, &x) && (x <= 0 || x > grace)) {
-				char d[160];
-				snprintf(p, sizeof p, "%s.sleep", base);
+			char d[200];
+			snprintf(p, sizeof p, "%s.sleep", base);
+			/* PodLifecycleSleepActionAllowZero: a sleep of 0 is allowed from 1.33 */
+			if (nv_since(c, 33) && nv_int(sv, &x) && (x < 0 || x > grace)) {
 				snprintf(d, sizeof d,
-				         "must be greater than 0 and less than terminationGracePeriodSeconds "
+				         "must be non-negative and less than terminationGracePeriodSeconds "
 				         "(%lld)",
 				         (long long)grace);
+				nv_invalid(c, NV_PROBE_HANDLER, p, sv, d);
+			} else if (!nv_since(c, 33) && nv_int(sv, &x) && (x <= 0 || x > grace)) {
+				snprintf(d, sizeof d,
+				         "must be greater than 0 and less than terminationGracePeriodSeconds "
+				         "(%lld)%s",
+				         (long long)grace,
+				         nv_since(c, 32)
+				                 ? ". Enable AllowPodLifecycleSleepActionZeroValue feature "
+				                   "gate for zero sleep."
+				                 : "");
 				nv_invalid(c, NV_PROBE_HANDLER, p, sv, d);
 			}
 		}
@@ -495,7 +541,8 @@ static void check_probes(nv_ctx *c, const gr_value *ct, const char *base, const 
 	char p[700];
 	bool init = strcmp(key, "initContainers") == 0, eph = strcmp(key, "ephemeralContainers") == 0;
 	const char *rp = nv_str(ct, "restartPolicy");
-	bool sidecar = rp && strcmp(rp, "Always") == 0;
+	/* sidecars (SidecarContainers, on by default from 1.29; the field is dropped before) */
+	bool sidecar = rp && strcmp(rp, "Always") == 0 && nv_since(c, 29);
 	for (int k = 0; probes[k]; k++) {
 		const gr_value *pr = gr_get(ct, probes[k]);
 		if (!pr)
@@ -583,6 +630,148 @@ static void check_containers(nv_ctx *c, const gr_value *spec, const gr_value *li
 	}
 }
 
+/* validatePodDNSConfig's search list: at most 32 paths and 2048 characters;
+ * each a DNS-1123 subdomain (a trailing dot allowed); from 1.33
+ * (RelaxedDNSSearchValidation) '_' is allowed and "." alone passes */
+static void check_dns_searches(nv_ctx *c, const gr_value *s, const char *path)
+{
+	if (!ARR(s))
+		return;
+	char p[700];
+	snprintf(p, sizeof p, "%s.dnsConfig.searches", path);
+	size_t total = s->u.a.len ? s->u.a.len - 1 : 0;
+	EACH(s, i)
+	total += s->u.a.items[i].type == GR_STRING ? s->u.a.items[i].u.s.len : 0;
+	if (s->u.a.len > 32)
+		nv_invalid(c, NV_POD_DNS_CONFIG, p, s, "must not have more than 32 search paths");
+	if (total > 2048)
+		nv_invalid(c, NV_POD_DNS_CONFIG, p, s,
+		           "must not have more than 2048 characters (including spaces) in the search list");
+	bool relaxed = nv_since(c, 33);
+	EACH(s, i)
+	{
+		const gr_value *v = &s->u.a.items[i];
+		if (v->type != GR_STRING || (relaxed && strcmp(v->u.s.ptr, ".") == 0))
+			continue;
+		char d[300];
+		snprintf(d, sizeof d, "%.*s", (int)(v->u.s.len > 290 ? 290 : v->u.s.len), v->u.s.ptr);
+		size_t n = strlen(d);
+		if (n && d[n - 1] == '.')
+			d[--n] = 0;
+		char q[720];
+		snprintf(q, sizeof q, "%s[%zu]", p, i);
+		if (!relaxed) {
+			nv_msgs m = {0};
+			nv_dns1123_subdomain(d, &m);
+			for (int j = 0; j < m.n; j++)
+				nv_invalid_str(c, NV_POD_DNS_CONFIG, q, v, d, m.m[j]);
+			continue;
+		}
+		bool ok = n > 0 && n <= 253;
+		for (size_t k = 0; ok && k < n; k++) {
+			char ch = d[k];
+			bool an = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+			bool edge = k == 0 || k == n - 1 || d[k - 1] == '.' || d[k + 1] == '.';
+			ok = an || (!edge && ch == '-') || (ch == '.' && k && k < n - 1 && d[k - 1] != '.');
+		}
+		if (!ok)
+			nv_invalid_str(
+			        c, NV_POD_DNS_CONFIG, q, v, d,
+			        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+			        "characters, '-', '_' or '.', and must start and end with an alphanumeric "
+			        "character (e.g. 'example.com', regex used for validation is "
+			        "'[a-z0-9_]([-a-z0-9_]*[a-z0-9_])?(\\.[a-z0-9_]([-a-z0-9_]*[a-z0-9_])?)*')");
+	}
+}
+
+/* validateWindows / validateLinux: the security context fields the other
+ * OS's pods may not set (procMount and supplementalGroupsPolicy exist from 1.33) */
+static void check_os_fields(nv_ctx *c, const gr_value *spec, const char *path, bool windows)
+{
+	static const char *const pod_linux[] = {"seLinuxOptions",
+	                                        "seccompProfile",
+	                                        "appArmorProfile",
+	                                        "fsGroup",
+	                                        "fsGroupChangePolicy",
+	                                        "sysctls",
+	                                        "runAsUser",
+	                                        "runAsGroup",
+	                                        "supplementalGroupsPolicy",
+	                                        NULL};
+	static const char *const ctr_linux[] = {"appArmorProfile",
+	                                        "seLinuxOptions",
+	                                        "seccompProfile",
+	                                        "capabilities",
+	                                        "readOnlyRootFilesystem",
+	                                        "privileged",
+	                                        "allowPrivilegeEscalation",
+	                                        "procMount",
+	                                        "runAsUser",
+	                                        "runAsGroup",
+	                                        NULL};
+	static const char *const win_only[] = {"windowsOptions", NULL};
+	const char *detail =
+	        windows ? "cannot be set for a windows pod" : "windows options cannot be set for a linux pod";
+	char p[700];
+	const gr_value *psc = gr_get(spec, "securityContext");
+	const char *const *pf = windows ? pod_linux : win_only;
+	for (int k = 0; psc && psc->type == GR_OBJECT && pf[k]; k++) {
+		const gr_value *f = gr_get(psc, pf[k]);
+		if (!f || f->type == GR_NULL ||
+		    (strcmp(pf[k], "sysctls") == 0 && (f->type != GR_ARRAY || !f->u.a.len)))
+			continue;
+		if ((strcmp(pf[k], "supplementalGroupsPolicy") == 0) && !nv_since(c, 33))
+			continue; /* dropped before */
+		snprintf(p, sizeof p, "%s.securityContext.%s", path, pf[k]);
+		nv_forbidden(c, NV_POD_OS, p, f, detail);
+	}
+	static const char *const kinds[] = {"initContainers", "containers", "ephemeralContainers", NULL};
+	const char *const *cf = windows ? ctr_linux : win_only;
+	for (int k = 0; kinds[k]; k++) {
+		const gr_value *cs = gr_get(spec, kinds[k]);
+		EACH(cs, i)
+		{
+			const gr_value *sc = gr_get(&cs->u.a.items[i], "securityContext");
+			for (int j = 0; sc && sc->type == GR_OBJECT && cf[j]; j++) {
+				const gr_value *f = gr_get(sc, cf[j]);
+				if (!f || f->type == GR_NULL ||
+				    (strcmp(cf[j], "procMount") == 0 && !nv_since(c, 33)))
+					continue;
+				snprintf(p, sizeof p, "%s.%s[%zu].securityContext.%s", path, kinds[k], i,
+				         cf[j]);
+				nv_forbidden(c, NV_POD_OS, p, f, detail);
+			}
+		}
+	}
+}
+
+/* ProcMountType (on by default from 1.33; the field is dropped before): Default
+ * or Unmasked, and Unmasked only in a user namespace (hostUsers: false) */
+static void check_proc_mounts(nv_ctx *c, const gr_value *spec, const char *path)
+{
+	static const char *const kinds[] = {"initContainers", "containers", "ephemeralContainers", NULL};
+	static const char *const types[] = {"Default", "Unmasked", NULL};
+	const gr_value *hu = gr_get(spec, "hostUsers");
+	bool host_users = !(hu && hu->type == GR_BOOL && !hu->u.b);
+	char p[700];
+	for (int k = 0; kinds[k]; k++) {
+		const gr_value *cs = gr_get(spec, kinds[k]);
+		EACH(cs, i)
+		{
+			const gr_value *pm =
+			        gr_get_path(&cs->u.a.items[i], "securityContext", "procMount", NULL);
+			if (!pm || pm->type != GR_STRING)
+				continue;
+			snprintf(p, sizeof p, "%s.%s[%zu].securityContext.procMount", path, kinds[k], i);
+			if (!nv_in(pm->u.s.ptr, types))
+				nv_not_supported(c, NV_SECURITY_PROC_MOUNT, p, pm, types);
+			if (host_users && strcmp(pm->u.s.ptr, "Unmasked") == 0)
+				nv_invalid(c, NV_SECURITY_PROC_MOUNT, p, pm,
+				           "`hostUsers` must be false to use `Unmasked`");
+		}
+	}
+}
+
 void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool is_pod)
 {
 	if (!spec || spec->type != GR_OBJECT)
@@ -620,6 +809,7 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 			}
 		}
 	}
+	check_dns_searches(c, gr_get_path(spec, "dnsConfig", "searches", NULL), path);
 	v = gr_get(spec, "hostname");
 	if (v && v->type == GR_STRING && v->u.s.len) {
 		snprintf(p, sizeof p, "%s.hostname", path);
@@ -666,7 +856,8 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 		static const char *const oses[] = {"linux", "windows", NULL};
 		snprintf(p, sizeof p, "%s.os", path);
 		nv_not_supported(c, NV_POD_OS, p, v, oses);
-	}
+	} else if (v && v->type == GR_STRING)
+		check_os_fields(c, spec, path, strcmp(v->u.s.ptr, "windows") == 0);
 	const gr_value *tsc = gr_get(spec, "topologySpreadConstraints");
 	EACH(tsc, i)
 	{
@@ -774,8 +965,17 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 		}
 	}
 	const gr_value *psc = gr_get(spec, "securityContext");
+	if (nv_since(c, 33))
+		check_proc_mounts(c, spec, path);
 	if (psc && psc->type == GR_OBJECT) {
 		char b[600];
+		v = gr_get(psc, "supplementalGroupsPolicy");
+		static const char *const sgp[] = {"Merge", "Strict", NULL};
+		/* SupplementalGroupsPolicy: on by default from 1.33, the field is dropped before */
+		if (nv_since(c, 33) && v && v->type == GR_STRING && !nv_in(v->u.s.ptr, sgp)) {
+			snprintf(b, sizeof b, "%s.securityContext.supplementalGroupsPolicy", path);
+			nv_not_supported(c, NV_SECURITY_SUPPLEMENTAL_GROUPS_POLICY, b, v, sgp);
+		}
 		snprintf(b, sizeof b, "%s.securityContext", path);
 		check_id(c, psc, "runAsUser", b);
 		check_id(c, psc, "runAsGroup", b);
@@ -837,7 +1037,7 @@ void nv_check_pod_spec(nv_ctx *c, const gr_value *spec, const char *path, bool i
 	int64_t grace = 30;
 	nv_int(gr_get(spec, "terminationGracePeriodSeconds"), &grace);
 	const gr_value *eph = gr_get(spec, "ephemeralContainers");
-	if (is_pod && ARR(eph) && eph->u.a.len) {
+	if (is_pod && ARR(eph) && eph->u.a.len && !c->stored) { /* added later through a subresource */
 		snprintf(p, sizeof p, "%s.ephemeralContainers", path);
 		nv_forbidden(c, NV_CONTAINER_EPHEMERAL, p, eph, "cannot be set on create");
 	}

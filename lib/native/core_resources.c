@@ -13,7 +13,7 @@
 #include "native_int.h"
 
 /* a Kubernetes quantity as a number; false when unparsable */
-static bool quantity(const gr_value *v, long double *out)
+bool nv_quantity(const gr_value *v, long double *out)
 {
 	char buf[64];
 	if (!v)
@@ -101,12 +101,12 @@ void nv_check_resources(nv_ctx *c, const gr_value *res, const char *base)
 			if (strcmp(mb->key, "cpu") == 0 || strcmp(mb->key, "memory") == 0)
 				cpu_or_mem = true;
 			long double q;
-			if (!quantity(&mb->value, &q))
+			if (!nv_quantity(&mb->value, &q))
 				continue;
 			if (q < 0)
 				nv_invalid(c, NV_RESOURCES, p, &mb->value,
 				           "must be greater than or equal to 0");
-			else if (extended(mb->key) && q != (long double)(long long)q)
+			else if (extended(mb->key) && !nv_whole(q))
 				nv_invalid(c, NV_RESOURCES, p, &mb->value, "must be an integer");
 		}
 	}
@@ -122,14 +122,15 @@ void nv_check_resources(nv_ctx *c, const gr_value *res, const char *base)
 			continue;
 		}
 		long double rq, lq;
-		if (quantity(&mb->value, &rq) && quantity(l, &lq) && rq > lq && lq >= 0 && rq >= 0) {
+		if (nv_quantity(&mb->value, &rq) && nv_quantity(l, &lq) && rq > lq && lq >= 0 && rq >= 0) {
 			char d[200];
 			snprintf(d, sizeof d, "must be less than or equal to %s limit of %.*s", mb->key,
 			         l->type == GR_STRING ? (int)l->u.s.len : 0,
 			         l->type == GR_STRING ? l->u.s.ptr : "");
 			snprintf(p, sizeof p, "%s.requests", base);
 			nv_invalid(c, NV_RESOURCES, p, &mb->value, d);
-		} else if (extended(mb->key) && quantity(&mb->value, &rq) && quantity(l, &lq) && rq != lq) {
+		} else if (extended(mb->key) && nv_quantity(&mb->value, &rq) && nv_quantity(l, &lq) &&
+		           rq != lq) {
 			snprintf(p, sizeof p, "%s.requests[%s]", base, mb->key);
 			nv_invalid(c, NV_RESOURCES, p, &mb->value,
 			           "must be equal to "
@@ -159,6 +160,6 @@ void nv_check_pvc(nv_ctx *c)
 	long double q;
 	if (!st)
 		nv_required(c, NV_PVC, "spec.resources[storage]", spec, NULL);
-	else if (quantity(st, &q) && q <= 0)
+	else if (nv_quantity(st, &q) && q <= 0)
 		nv_invalid(c, NV_PVC, "spec.resources[storage]", st, "must be greater than zero");
 }

@@ -152,7 +152,15 @@ void nv_check_volumes(nv_ctx *c, const gr_value *spec, const char *path)
 				             "may not specify more than 1 volume type");
 				continue;
 			}
-			if (strcmp(sources[s], "configMap") == 0 || strcmp(sources[s], "secret") == 0)
+			if (strcmp(sources[s], "emptyDir") == 0) {
+				const gr_value *sl = gr_get(src, "sizeLimit");
+				long double q;
+				if (nv_quantity(sl, &q) && q < 0) {
+					snprintf(p, sizeof p, "%s.emptyDir.sizeLimit", base);
+					nv_forbidden(c, NV_VOLUME_SOURCE, p, sl,
+					             "SizeLimit field must be a valid resource quantity");
+				}
+			} else if (strcmp(sources[s], "configMap") == 0 || strcmp(sources[s], "secret") == 0)
 				check_items(c, src, p);
 			else if (strcmp(sources[s], "downwardAPI") == 0)
 				check_downward(c, src, p);
@@ -218,7 +226,7 @@ void nv_check_mounts(nv_ctx *c, const gr_value *spec, const gr_value *ct, const 
 		snprintf(p, sizeof p, "%s[%zu].name", bare, i);
 		if (!n || n->type != GR_STRING || !n->u.s.len)
 			nv_required(c, NV_VOLUME_MOUNT, p, m, NULL);
-		else if (!has_volume(vols, n->u.s.ptr)) {
+		else if (!has_volume(vols, n->u.s.ptr) && !c->warnings_only) {
 			gr_finding *x = gr_findings_addf(c->out, c->obj, nv_rules[NV_VOLUME_MOUNT].id,
 			                                 GR_SEV_ERROR, GR_ACTION_ENFORCE, p, n,
 			                                 "%s: Not found: \"%s\"", p, n->u.s.ptr);

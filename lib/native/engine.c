@@ -1,9 +1,12 @@
 /*
  * engine.c — the "native" engine: the API server's hand-written validation
  * of built-in kinds (pkg/apis/<group>/validation), with the server's field
- * paths, cause reasons and messages. Options: kubernetes-version X.Y.
+ * paths, cause reasons and messages. Options: kubernetes-version 1.Y (rules
+ * that changed across versions follow it) and stored (objects read from a
+ * cluster: the rules that hold only at creation are adjusted).
  * Findings are reported through the helpers here, one per cause.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 
 typedef struct nv_config {
 	int minor;
+	bool stored;
 } nv_config;
 
 static int config_new(void **out, gr_error *err)
@@ -20,7 +24,9 @@ static int config_new(void **out, gr_error *err)
 	nv_config *c = calloc(1, sizeof *c);
 	if (!c)
 		return gr_error_set(err, 0, 0, "out of memory");
-	c->minor = 32;
+	/* No version given: the newest behaviour known, as check's default is the
+	 * newest schemas present (every gate below is on by 1.33). */
+	c->minor = NV_MINOR_LATEST;
 	*out = c;
 	return 0;
 }
@@ -40,7 +46,17 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		c->minor = min;
 		return 0;
 	}
-	return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (kubernetes-version)", key);
+	if (strcmp(key, "stored") == 0) {
+		if (!value || strcmp(value, "true") == 0)
+			c->stored = true;
+		else if (strcmp(value, "false") == 0)
+			c->stored = false;
+		else
+			return gr_error_set(err, 0, 0, "option stored wants true or false, not \"%.100s\"",
+			                    value);
+		return 0;
+	}
+	return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (kubernetes-version, stored)", key);
 }
 
 static void config_free(void *p)
@@ -67,12 +83,12 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	const nv_config *cfg = prepared;
 	if (!obj->root || obj->root->type != GR_OBJECT)
 		return 0;
-	nv_ctx c = {.obj = obj, .out = out, .minor = cfg->minor};
+	nv_ctx c = {.obj = obj, .out = out, .minor = cfg->minor, .stored = cfg->stored};
 	const char *g = obj->group;
 	bool builtin = !*g || strcmp(g, "apps") == 0 || strcmp(g, "batch") == 0 ||
 	               strcmp(g, "networking.k8s.io") == 0 || strcmp(g, "rbac.authorization.k8s.io") == 0 ||
 	               strcmp(g, "policy") == 0 || strcmp(g, "autoscaling") == 0 ||
-	               strcmp(g, "storage.k8s.io") == 0;
+	               strcmp(g, "storage.k8s.io") == 0 || strcmp(g, "admissionregistration.k8s.io") == 0;
 	if (!builtin)
 		return 0;
 	nv_check_meta(&c);
@@ -82,6 +98,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	nv_check_networking(&c);
 	nv_check_rbac(&c);
 	nv_check_policy_autoscaling(&c);
+	nv_check_admission(&c);
+	nv_check_quota(&c);
 	if (c.oom)
 		return gr_error_set(err, 0, 0, "out of memory");
 	return 0;
@@ -116,6 +134,8 @@ static void add(nv_ctx *c, int rule, gr_severity sev, const char *path, const gr
                 const char *reason, const char *fmt, ...)
 {
 	char msg[1024];
+	if (c->warnings_only && sev == GR_SEV_ERROR)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -206,11 +226,18 @@ bool nv_int(const gr_value *v, int64_t *out)
 		*out = v->u.i;
 		return true;
 	}
-	if (v->type == GR_DOUBLE && v->u.d == (double)(int64_t)v->u.d) {
+	/* in range before the cast: a double beyond int64 (1e104) is no count */
+	if (v->type == GR_DOUBLE && v->u.d >= -9223372036854775808.0 && v->u.d < 9223372036854775808.0 &&
+	    v->u.d == (double)(int64_t)v->u.d) {
 		*out = (int64_t)v->u.d;
 		return true;
 	}
 	return false;
+}
+
+bool nv_whole(long double q)
+{
+	return q == floorl(q); /* false for NaN; true for any integral value, however large */
 }
 
 bool nv_in(const char *s, const char *const *set)

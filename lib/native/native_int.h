@@ -115,6 +115,18 @@ enum {
 	NV_SECURITY_HOST_PROCESS,
 	NV_RESOURCES,
 	NV_PVC,
+	NV_SECURITY_PROC_MOUNT,
+	NV_SECURITY_SUPPLEMENTAL_GROUPS_POLICY,
+	NV_ADM_WEBHOOK_NAME,
+	NV_ADM_RULE,
+	NV_ADM_WEBHOOK_POLICY,
+	NV_ADM_REVIEW_VERSIONS,
+	NV_ADM_CLIENT_CONFIG,
+	NV_ADM_MATCH_CONDITIONS,
+	NV_ADM_POLICY_SPEC,
+	NV_ADM_BINDING_SPEC,
+	NV_QUOTA,
+	NV_LIMITRANGE,
 	NV_RULE_COUNT
 };
 
@@ -123,7 +135,9 @@ extern const nv_rule nv_rules[NV_RULE_COUNT];
 typedef struct nv_ctx {
 	const gr_object *obj;
 	gr_findings *out;
-	int minor; /* Kubernetes 1.<minor> */
+	int minor;          /* Kubernetes 1.<minor>: rules that changed across versions follow it */
+	bool stored;        /* the object was read from a cluster: creation-only rules adjusted */
+	bool warnings_only; /* report only what the server warns about (StatefulSet templates) */
 	bool oom;
 } nv_ctx;
 
@@ -143,6 +157,19 @@ static inline const char *nv_str(const gr_value *o, const char *key)
 	return gr_get_str(o, key);
 }
 bool nv_int(const gr_value *v, int64_t *out);
+/* The default minor when no kubernetes-version is given: every versioned
+ * rule at its newest behaviour. */
+#define NV_MINOR_LATEST 99
+
+/* the version selected is 1.<minor> or later */
+static inline bool nv_since(const nv_ctx *c, int minor)
+{
+	return c->minor >= minor;
+}
+/* a Kubernetes quantity (resource.Quantity) as a number; false when unparsable */
+bool nv_quantity(const gr_value *v, long double *out);
+/* an integral quantity (no cast: quantities may exceed every integer type) */
+bool nv_whole(long double q);
 bool nv_in(const char *s, const char *const *set);
 
 /* apimachinery validators: each returns the number of messages put in msgs
@@ -173,6 +200,8 @@ void nv_check_resources(nv_ctx *c, const gr_value *resources, const char *path);
 void nv_check_pvc(nv_ctx *c);
 void nv_check_cron(nv_ctx *c, const gr_value *cronjob_spec);
 void nv_check_policy_autoscaling(nv_ctx *c);
+void nv_check_admission(nv_ctx *c);
+void nv_check_quota(nv_ctx *c);
 void nv_check_labels(nv_ctx *c, const gr_value *meta, const char *path);
 /* a pod template's labels, reported at <path> (the server's spec.template.labels) */
 void nv_check_template_labels(nv_ctx *c, const gr_value *tmpl, const char *path);

@@ -11,6 +11,8 @@
 
 #include "native_int.h"
 
+static void metric_target(nv_ctx *c, const gr_value *m, const char *type, size_t i);
+
 #define ARR(v)     ((v) && (v)->type == GR_ARRAY)
 #define EACH(v, i) for (size_t i = 0; ARR(v) && i < (v)->u.a.len; i++)
 
@@ -142,17 +144,8 @@ static void hpa(nv_ctx *c)
 			if (strcmp(t->u.s.ptr, "Object") == 0 || strcmp(t->u.s.ptr, "External") == 0)
 				obj_or_ext = true;
 		}
-		static const char *const srcs[] = {"resource", "containerResource", "pods",
-		                                   "object",   "external",          NULL};
-		for (int s = 0; srcs[s]; s++) {
-			const gr_value *au = gr_get_path(m, srcs[s], "target", "averageUtilization", NULL);
-			int64_t n;
-			if (nv_int(au, &n) && n <= 0) {
-				snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.averageUtilization", i,
-				         srcs[s]);
-				nv_invalid(c, NV_HPA, p, au, "must be greater than 0");
-			}
-		}
+		if (t && t->type == GR_STRING)
+			metric_target(c, m, t->u.s.ptr, i);
 	}
 	if (has_min && min == 0 && !obj_or_ext)
 		nv_forbidden(c, NV_HPA, "spec.metrics", ms ? ms : spec,
@@ -166,6 +159,77 @@ static void hpa(nv_ctx *c)
 		r = gr_get(b, "scaleDown");
 		if (r && r->type == GR_OBJECT)
 			rules_hpa(c, r, "spec.behavior.scaleDown");
+	}
+}
+
+/* validateMetricTarget and what each source requires of its target
+ * (validateResourceSource, validatePodsSource, validateObjectSource, ...),
+ * for the source the metric's type names; the target type is not
+ * cross-checked against the value given (the server does not either) */
+static void metric_target(nv_ctx *c, const gr_value *m, const char *type, size_t i)
+{
+	static const struct {
+		const char *type, *key;
+	} srcs[] = {{"Resource", "resource"},
+	            {"ContainerResource", "containerResource"},
+	            {"Pods", "pods"},
+	            {"Object", "object"},
+	            {"External", "external"}};
+	const char *key = NULL;
+	for (size_t s = 0; s < sizeof srcs / sizeof srcs[0]; s++)
+		if (strcmp(type, srcs[s].type) == 0)
+			key = srcs[s].key;
+	const gr_value *src = key ? gr_get(m, key) : NULL;
+	if (!src || src->type != GR_OBJECT)
+		return;
+	const gr_value *tg = gr_get(src, "target");
+	char p[200];
+	const gr_value *tt = gr_get(tg, "type");
+	const char *ts = tt && tt->type == GR_STRING ? tt->u.s.ptr : "";
+	const gr_value *at = tg ? tg : src;
+	snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.type", i, key);
+	if (!*ts)
+		nv_required(c, NV_HPA, p, at, "must specify a metric target type");
+	if (strcmp(ts, "Utilization") != 0 && strcmp(ts, "Value") != 0 && strcmp(ts, "AverageValue") != 0)
+		nv_invalid_str(c, NV_HPA, p, at, ts, "must be either Utilization, Value, or AverageValue");
+	const gr_value *val = gr_get(tg, "value"), *av = gr_get(tg, "averageValue"),
+	               *au = gr_get(tg, "averageUtilization");
+	long double q;
+	int64_t n;
+	if (nv_quantity(val, &q) && q <= 0) {
+		snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.value", i, key);
+		nv_invalid(c, NV_HPA, p, val, "must be positive");
+	}
+	if (nv_quantity(av, &q) && q <= 0) {
+		snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.averageValue", i, key);
+		nv_invalid(c, NV_HPA, p, av, "must be positive");
+	}
+	if (nv_int(au, &n) && n < 1) {
+		snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.averageUtilization", i, key);
+		nv_invalid(c, NV_HPA, p, au, "must be greater than 0");
+	}
+	bool has_val = val && val->type != GR_NULL, has_av = av && av->type != GR_NULL,
+	     has_au = au && au->type != GR_NULL;
+	if (strcmp(key, "resource") == 0 || strcmp(key, "containerResource") == 0) {
+		if (!has_au && !has_av) {
+			snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.averageUtilization", i, key);
+			nv_required(c, NV_HPA, p, at,
+			            "must set either a target raw value or a target utilization");
+		} else if (has_au && has_av) {
+			snprintf(p, sizeof p, "spec.metrics[%zu].%s.target.averageValue", i, key);
+			nv_forbidden(c, NV_HPA, p, av,
+			             "may not set both a target raw value and a target utilization");
+		}
+	} else if (strcmp(key, "pods") == 0 && !has_av) {
+		snprintf(p, sizeof p, "spec.metrics[%zu].pods.target.averageValue", i);
+		nv_required(c, NV_HPA, p, at, "must specify a positive target averageValue");
+	} else if (strcmp(key, "object") == 0 && !has_val && !has_av) {
+		snprintf(p, sizeof p, "spec.metrics[%zu].object.target.value", i);
+		nv_required(c, NV_HPA, p, at, "must set either a target value or averageValue");
+	} else if (strcmp(key, "external") == 0 && !has_val && !has_av) {
+		snprintf(p, sizeof p, "spec.metrics[%zu].external.target.value", i);
+		nv_required(c, NV_HPA, p, at,
+		            "must set either a target value for metric or a per-pod target");
 	}
 }
 

@@ -7,6 +7,7 @@
 
 #define V  "k8s.io/kubernetes/pkg/apis/core/validation."
 #define AM "k8s.io/apimachinery/pkg/api/validation."
+#define AR "k8s.io/kubernetes/pkg/apis/admissionregistration/validation."
 
 const nv_rule nv_rules[NV_RULE_COUNT] = {
         [NV_META_NAME_REQUIRED] = {"native.meta.name-required", "FieldValueRequired", AM "ValidateObjectMeta",
@@ -230,4 +231,44 @@ const nv_rule nv_rules[NV_RULE_COUNT] = {
                           "whole and limited"},
         [NV_PVC] = {"native.pvc.spec", "FieldValueInvalid", V "ValidatePersistentVolumeClaimSpec",
                     "at least one known access mode and a storage request > 0"},
+        [NV_SECURITY_PROC_MOUNT] = {"native.security.proc-mount", "FieldValueNotSupported",
+                                    V "ValidateSecurityContext (ValidateProcMountType)",
+                                    "procMount Default, or Unmasked with hostUsers: false (1.33 and later)"},
+        [NV_SECURITY_SUPPLEMENTAL_GROUPS_POLICY] =
+                {"native.security.supplemental-groups-policy", "FieldValueNotSupported",
+                 V "validatePodSpecSecurityContext "
+                   "(validateSupplementalGroupsPolicy)",
+                 "supplementalGroupsPolicy Merge or Strict (1.33 and later)"},
+        [NV_ADM_WEBHOOK_NAME] = {"native.admission.webhook-name", "FieldValueInvalid",
+                                 AR "validateValidatingWebhook / validateMutatingWebhook "
+                                    "(IsFullyQualifiedName, unique names)",
+                                 "name each webhook by a unique domain of three or more segments"},
+        [NV_ADM_RULE] = {"native.admission.rule", "FieldValueRequired", AR "validateRuleWithOperations",
+                         "rules need operations, apiGroups, apiVersions and resources; '*' alone"},
+        [NV_ADM_WEBHOOK_POLICY] = {"native.admission.webhook-policy", "FieldValueNotSupported",
+                                   AR "validateValidatingWebhook / validateMutatingWebhook",
+                                   "failurePolicy Fail|Ignore, sideEffects None|NoneOnDryRun, "
+                                   "timeoutSeconds 1-30"},
+        [NV_ADM_REVIEW_VERSIONS] = {"native.admission.review-versions", "FieldValueRequired",
+                                    AR "validateAdmissionReviewVersions",
+                                    "admissionReviewVersions: [v1] (unique, including v1 or v1beta1)"},
+        [NV_ADM_CLIENT_CONFIG] = {"native.admission.client-config", "FieldValueInvalid",
+                                  "k8s.io/apiserver/pkg/util/webhook.ValidateWebhookURL / "
+                                  "ValidateWebhookService",
+                                  "exactly one of an https url (no user, query, fragment) or a service"},
+        [NV_ADM_MATCH_CONDITIONS] = {"native.admission.match-conditions", "FieldValueRequired",
+                                     AR "validateMatchConditions",
+                                     "at most 64 match conditions, unique qualified names, an expression"},
+        [NV_ADM_POLICY_SPEC] = {"native.admission.policy-spec", "FieldValueRequired",
+                                AR "validateValidatingAdmissionPolicySpec",
+                                "matchConstraints with resourceRules; validations or auditAnnotations"},
+        [NV_ADM_BINDING_SPEC] = {"native.admission.binding-spec", "FieldValueRequired",
+                                 AR "validateValidatingAdmissionPolicyBindingSpec",
+                                 "a policyName and validationActions (not both Deny and Warn)"},
+        [NV_QUOTA] = {"native.resourcequota.spec", "FieldValueInvalid",
+                      V "ValidateResourceQuotaSpec (validateResourceQuotaScopes, "
+                        "validateScopedResourceSelectorRequirement)",
+                      "standard quota resource names, non-negative (integer counts), compatible scopes"},
+        [NV_LIMITRANGE] = {"native.limitrange.spec", "FieldValueInvalid", V "ValidateLimitRange",
+                           "Pod, Container or PersistentVolumeClaim limits with min <= default <= max"},
 };

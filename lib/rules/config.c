@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "guardrail/cel.h"
 #include "guardrail/decode.h"
 #include "rules_int.h"
 
@@ -475,6 +476,8 @@ void gr_rules_file_free(gr_rules_file *f)
 {
 	if (!f)
 		return;
+	for (size_t i = 0; i < f->ncustoms; i++)
+		gr_cel_free((gr_cel_program *)f->customs[i].cel);
 	gr_arena_free(&f->arena);
 	free(f->data);
 	free(f);
@@ -748,6 +751,68 @@ static int parse_polaris(vctx *v, const gr_value *root)
 	return 0;
 }
 
+/* kubeconform params: strict, ignoreMissingSchemas (both false unless set,
+ * as kube-linter's zero values), skipKinds, rejectKinds. */
+static int kubeconform_params(vctx *v, rl_custom *c, const gr_value *params)
+{
+	const gr_value *x;
+	if ((x = gr_get(params, "strict"))) {
+		if (want(v, x, GR_BOOL, "strict"))
+			return -1;
+		c->strict = x->u.b;
+	}
+	if ((x = gr_get(params, "ignoreMissingSchemas"))) {
+		if (want(v, x, GR_BOOL, "ignoreMissingSchemas"))
+			return -1;
+		c->ignore_missing = x->u.b;
+	}
+	const char **l;
+	if ((x = gr_get(params, "skipKinds"))) {
+		if (strlist(v, x, "skipKinds", &l, &c->nskip_kinds))
+			return -1;
+		c->skip_kinds = l;
+	}
+	if ((x = gr_get(params, "rejectKinds"))) {
+		if (strlist(v, x, "rejectKinds", &l, &c->nreject_kinds))
+			return -1;
+		c->reject_kinds = l;
+	}
+	return 0;
+}
+
+/* cel-expression: params.check compiled once, in plain CEL with the
+ * variables object and objects; a compile error is a configuration error
+ * at the expression's line (and the column within it). */
+static int compile_cel(vctx *v, rl_custom *c, const gr_value *x, const gr_value *params)
+{
+	const gr_value *chk = params ? gr_get(params, "check") : NULL;
+	if (!chk)
+		return bad(v, params ? params : x, 0, 0, "a cel-expression check needs params.check%s%s", "",
+		           "");
+	if (want(v, chk, GR_STRING, "params.check"))
+		return -1;
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	gr_cel_env *env = gr_cel_env_new(&o);
+	if (!env || gr_cel_env_declare(env, "object", NULL) != 0 ||
+	    gr_cel_env_declare(env, "objects", NULL) != 0) {
+		gr_cel_env_free(env);
+		return bad(v, chk, 0, 0, "out of memory%s%s", "", "");
+	}
+	gr_cel_program *p = NULL;
+	gr_cel_error e;
+	int rc = gr_cel_compile(env, chk->u.s.ptr, chk->u.s.len, &p, &e);
+	gr_cel_env_free(env);
+	if (rc != 0) {
+		char col[64] = "";
+		if (e.column)
+			snprintf(col, sizeof col, " (column %u of the expression)", e.column);
+		return bad(v, chk, 0, 0, "CEL expression: %s%s", e.message, col);
+	}
+	c->cel = p; /* freed with the file */
+	return 0;
+}
+
 static int parse_kube_linter(vctx *v, const gr_value *root)
 {
 	gr_rules_file *f = v->f;
@@ -776,7 +841,8 @@ static int parse_kube_linter(vctx *v, const gr_value *root)
 				           "(supported: "
 				           "required-annotation, required-label, forbidden-annotation, "
 				           "forbidden-label, "
-				           "statefulset-volumeclaimtemplate-annotation)%s",
+				           "statefulset-volumeclaimtemplate-annotation, cel-expression, "
+				           "kubeconform)%s",
 				           t->u.s.ptr, "");
 			rl_custom *c = &f->customs[f->ncustoms++];
 			c->name = nm->u.s.ptr;
@@ -784,15 +850,33 @@ static int parse_kube_linter(vctx *v, const gr_value *root)
 			c->template_ = t->u.s.ptr;
 			c->remediation = gr_get_str(x, "remediation");
 			const gr_value *params = gr_get(x, "params");
+			bool is_cel = !strcmp(c->template_, "cel-expression"),
+			     is_kc = !strcmp(c->template_, "kubeconform");
 			if (params) {
 				static const char *const pk[] = {"key", "value", "annotation", NULL};
+				static const char *const pcel[] = {"check", NULL};
+				static const char *const pkc[] = {"strict", "ignoreMissingSchemas",
+				                                  "skipKinds", "rejectKinds", NULL};
 				if (want(v, params, GR_OBJECT, "params") ||
-				    keys(v, params, "custom check params", pk))
+				    keys(v, params,
+				         is_cel  ? "cel-expression params"
+				         : is_kc ? "kubeconform params (guardrail validates against its own "
+				                   "schemas: schemaLocations, cache and kubernetesVersion "
+				                   "are "
+				                   "--schema-dir and --kubernetes-version)"
+				                 : "custom check params",
+				         is_cel  ? pcel
+				         : is_kc ? pkc
+				                 : pk))
 					return -1;
 				c->key = gr_get_str(params, "key");
 				c->value = gr_get_str(params, "value");
 				c->annotation = gr_get_str(params, "annotation");
 			}
+			if (is_kc && kubeconform_params(v, c, params))
+				return -1;
+			if (is_cel && compile_cel(v, c, x, params))
+				return -1;
 			const gr_value *kinds = gr_get_path(x, "scope", "objectKinds", NULL);
 			if (kinds) {
 				const char **ks;
@@ -828,11 +912,6 @@ static int parse_kube_linter(vctx *v, const gr_value *root)
 			return -1;
 		for (size_t i = 0; i < ninc + nexc; i++) {
 			const char *id = i < ninc ? inc[i] : exc[i - ninc];
-			if (!strcmp(id, "schema-validation"))
-				return bad(v, gr_get(ch, i < ninc ? "include" : "exclude"), 0, 0,
-				           "kube-linter check \"%s\" is guardrail's schema engine: run it "
-				           "with --engines%s",
-				           id, " (it is not part of the kube-linter profile)");
 			if (!row_for(f, "kube-linter", id))
 				return bad(v, gr_get(ch, i < ninc ? "include" : "exclude"), 0, 0,
 				           "unknown kube-linter check \"%s\"%s", id, "");

@@ -16,6 +16,9 @@
  *   kube-score-version, kube-score-min-replicas-deployment,
  *   kube-score-min-replicas-hpa, kube-score-ignore-cpu-limit,
  *   kube-score-ignore-memory-limit, kube-linter-no-defaults
+ *   schema-dir, kubernetes-version   the schemas kube-linter's schema-validation
+ *                      check and kubeconform custom checks validate against
+ *                      (opened in the kube-linter profile only)
  * Files are loaded in prepare; flags win over the files.
  *
  * The engine declares every kind a cross-object rule reads, so the session
@@ -31,6 +34,7 @@
 
 #include "guardrail/engine.h"
 #include "guardrail/rules.h"
+#include "guardrail/schema.h"
 #include "guardrail/set.h"
 
 /* run.c: the rules without their own guardrail.dev/ignore handling when
@@ -45,6 +49,7 @@ typedef struct strv {
 
 typedef struct rules_config {
 	char *profile, *config, *upstream, *target, *ks_version;
+	char *schema_dir, *schema_version; /* kube-linter schema-validation / kubeconform checks */
 	strv only, enable, disable, allowed, denied;
 	int assume_complete, require_digest, require_qualified; /* -1 unset */
 	int min_replicas, ks_min_dep, ks_min_hpa;
@@ -56,8 +61,9 @@ typedef struct rules_prepared {
 	gr_rules *rules;
 	bool own_rules;
 	gr_rules_file *file, *upstream;
-	gr_rules_index *ix; /* over the session's set, when derived */
-	gr_object *objs;    /* the set's objects, contiguous */
+	gr_schema_registry *schema; /* opened when a schema directory is given */
+	gr_rules_index *ix;         /* over the session's set, when derived */
+	gr_object *objs;            /* the set's objects, contiguous */
 } rules_prepared;
 
 static void strv_free(strv *s)
@@ -107,6 +113,8 @@ static void config_free(void *p)
 	free(c->upstream);
 	free(c->target);
 	free(c->ks_version);
+	free(c->schema_dir);
+	free(c->schema_version);
 	strv_free(&c->only);
 	strv_free(&c->enable);
 	strv_free(&c->disable);
@@ -222,6 +230,10 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		return set_int(&c->min_replicas, key, value, err);
 	if (!strcmp(key, "kube-score-min-replicas-deployment"))
 		return set_int(&c->ks_min_dep, key, value, err);
+	if (!strcmp(key, "schema-dir"))
+		return set_str(&c->schema_dir, value, err);
+	if (!strcmp(key, "kubernetes-version"))
+		return set_str(&c->schema_version, value, err);
 	if (!strcmp(key, "kube-score-min-replicas-hpa"))
 		return set_int(&c->ks_min_hpa, key, value, err);
 	return gr_error_set(
@@ -229,7 +241,8 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 	        "unknown option \"%.100s\" (profile, only, enable, disable, config, upstream-config, "
 	        "target-kubernetes, allowed-registries, denied-registries, require-digest, "
 	        "require-qualified, "
-	        "assume-complete, min-replicas, kube-score-*)",
+	        "assume-complete, min-replicas, kube-score-*, kube-linter-no-defaults, schema-dir, "
+	        "kubernetes-version)",
 	        key);
 }
 
@@ -242,6 +255,7 @@ static void prepared_free(void *p)
 	free(s->objs);
 	if (s->own_rules) {
 		gr_rules_free(s->rules);
+		gr_schema_registry_free(s->schema);
 		gr_rules_file_free(s->file);
 		gr_rules_file_free(s->upstream);
 	}
@@ -329,6 +343,10 @@ static int build_rules(const rules_config *c, rules_prepared *s, gr_error *err)
 		o.kube_score_ignore_memory_limit = c->ks_ignore_mem;
 	o.kube_linter_no_defaults = c->kl_no_defaults > 0;
 	o.pipeline_reports_conflicts = true;
+	if (c->schema_dir && o.profile == GR_PROFILE_KUBE_LINTER &&
+	    gr_schema_registry_open(&s->schema, c->schema_dir, c->schema_version, NULL, err) != 0)
+		return -1;
+	o.schema = s->schema;
 	if (gr_rules_new(&s->rules, &o, err) != 0)
 		return -1;
 	s->own_rules = true;

@@ -266,7 +266,7 @@ for tool, title, key in (('polaris', 'Polaris', 'polaris'), ('kube-score', 'kube
         dflt = ('%s' % c.get('severity', '')) + ('' if c.get('default_enabled', True) else ', off')
         prof = '`%s.%s`' % (key, c['id'])
         if tool == 'kube-linter' and c['id'] == 'schema-validation':
-            prof = 'the `schema` engine'
+            prof += ' (on the `schema` engine\'s validation; needs `--schema-dir`)'
         tables.append('| `%s` | %s | %s | %s |' % (c['id'], dflt, prof, covered_by(tool, c['id'])))
     tables.append('')
 head = open('docs/migrating.md').read().split('<!-- tables -->')[0] if os.path.exists('docs/migrating.md') else ''

@@ -111,6 +111,11 @@ static uint64_t identity_hash(const gr_object *o)
 
 int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 {
+	pthread_mutex_init(&s->cel_mu, NULL);
+	gr_arena_init(&s->cel_arena);
+	s->cel_objects = NULL;
+	s->cel_n = 0;
+	s->cel_state = 0;
 	s->objs = objs;
 	s->n = n;
 	for (size_t i = 0; i < n; i++) {
@@ -179,6 +184,8 @@ void rl_set_free(rl_set *s)
 	map_free(&s->ns_declared);
 	map_free(&s->identity);
 	map_free(&s->hpa_target);
+	pthread_mutex_destroy(&s->cel_mu);
+	gr_arena_free(&s->cel_arena);
 }
 
 const gr_object *rl_find(const rl_set *s, const char *kind, const char *ns, const char *name)

@@ -1243,51 +1243,143 @@ static void scc(rl_ctx *c)
 		        "SCC has allowPrivilegedContainer set to true");
 }
 
-/* sorted-keys (recursive): one diagnostic per mapping whose keys are out of order */
-static void sorted_at(rl_ctx *c, const gr_value *v, const char *path, int depth)
+/*
+ * sorted-keys (recursive): one diagnostic per mapping whose keys are out of
+ * order, judged on the mapping as written, as kube-linter walks the YAML
+ * node tree:
+ *  - an alias is not walked again (the decoded tree shares the anchored
+ *    node's children, so a collection met a second time is an alias use);
+ *  - a mapping built with `<<` merge keys lists its own keys and its `<<`
+ *    keys in source order (gr_value.merge_keys), not the merged result.
+ */
+typedef struct sk_seen {
+	const void **v;
+	size_t n, cap; /* cap: a power of two, or 0 */
+} sk_seen;
+
+/* Record p; true when it was already there (an alias use). */
+static bool sk_seen_add(sk_seen *s, const void *p)
+{
+	if (!p)
+		return false;
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		const void **v = calloc(cap, sizeof *v);
+		if (!v)
+			return false; /* no memory: walk on (an alias may be reported twice) */
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i]) {
+				size_t h = ((uintptr_t)s->v[i] >> 4) & (cap - 1);
+				while (v[h])
+					h = (h + 1) & (cap - 1);
+				v[h] = s->v[i];
+			}
+		free(s->v);
+		s->v = v;
+		s->cap = cap;
+	}
+	size_t h = ((uintptr_t)p >> 4) & (s->cap - 1);
+	while (s->v[h]) {
+		if (s->v[h] == p)
+			return true;
+		h = (h + 1) & (s->cap - 1);
+	}
+	s->v[h] = p;
+	s->n++;
+	return false;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+	const gr_member *x = *(const gr_member *const *)a, *y = *(const gr_member *const *)b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->column < y->column ? -1 : x->column > y->column;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp((*(const gr_member *const *)a)->key, (*(const gr_member *const *)b)->key);
+}
+
+/* The keys of mapping v as written: every member, or for a mapping with
+ * merge keys its own members (those written inside it, after its start)
+ * and its << keys, in source order. malloc'd array; NULL when empty. */
+static const gr_member **raw_members(const gr_value *v, size_t *n)
+{
+	*n = 0;
+	size_t cap = v->u.o.len + v->merge_keys;
+	const gr_member **out = cap ? malloc(cap * sizeof *out) : NULL;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		if (!v->merge_keys || m->line > v->line || (m->line == v->line && m->column >= v->column))
+			out[(*n)++] = m;
+	}
+	for (size_t i = 0; i < v->merge_keys; i++)
+		out[(*n)++] = &v->u.o.members[v->u.o.len + i];
+	if (v->merge_keys)
+		qsort(out, *n, sizeof *out, cmp_pos);
+	return out;
+}
+
+static void sorted_at(rl_ctx *c, sk_seen *seen, const gr_value *v, const char *path, int depth)
 {
 	if (!v || depth > 64 || (depth > 0 && c->opt->kube_linter_sorted_keys_shallow))
 		return;
 	if (v->type == GR_ARRAY) {
+		if (sk_seen_add(seen, v->u.a.items))
+			return; /* an alias */
 		for (size_t i = 0; i < v->u.a.len; i++) {
 			char p[512];
 			snprintf(p, sizeof p, "%s[%zu]", path, i);
-			sorted_at(c, &v->u.a.items[i], p, depth + 1);
+			sorted_at(c, seen, &v->u.a.items[i], p, depth + 1);
 		}
 		return;
 	}
-	if (v->type != GR_OBJECT)
+	if (v->type != GR_OBJECT || sk_seen_add(seen, v->u.o.members))
+		return;
+	size_t n;
+	const gr_member **raw = raw_members(v, &n);
+	if (!raw)
 		return;
 	bool sorted = true;
-	for (size_t i = 1; i < v->u.o.len; i++)
-		sorted &= strcmp(v->u.o.members[i - 1].key, v->u.o.members[i].key) <= 0;
+	for (size_t i = 1; i < n; i++)
+		sorted &= strcmp(raw[i - 1]->key, raw[i]->key) <= 0;
 	if (!sorted) {
-		const gr_member *ms[64];
-		size_t n;
-		sorted_members(v, ms, &n);
-		char want[1024] = "", got[1024] = "";
-		size_t wl = 0, gl = 0;
-		for (size_t i = 0; i < n && wl < sizeof want; i++)
-			wl += (size_t)snprintf(want + wl, sizeof want - wl, "%s%s", i ? ", " : "",
-			                       ms[i]->key);
-		for (size_t i = 0; i < v->u.o.len && gl < sizeof got; i++)
-			gl += (size_t)snprintf(got + gl, sizeof got - gl, "%s%s", i ? ", " : "",
-			                       v->u.o.members[i].key);
-		rl_emit(c, path[0] ? path : NULL, v,
-		        "Keys are not sorted at %s. Expected order: [%s], got: [%s]", path[0] ? path : "root",
-		        want, got);
+		const gr_member **ms = malloc(n * sizeof *ms);
+		if (ms) {
+			memcpy(ms, raw, n * sizeof *ms);
+			qsort(ms, n, sizeof *ms, cmp_key);
+			char want[1024] = "", got[1024] = "";
+			size_t wl = 0, gl = 0;
+			for (size_t i = 0; i < n && wl < sizeof want; i++)
+				wl += (size_t)snprintf(want + wl, sizeof want - wl, "%s%s", i ? ", " : "",
+				                       ms[i]->key);
+			for (size_t i = 0; i < n && gl < sizeof got; i++)
+				gl += (size_t)snprintf(got + gl, sizeof got - gl, "%s%s", i ? ", " : "",
+				                       raw[i]->key);
+			rl_emit(c, path[0] ? path : NULL, v,
+			        "Keys are not sorted at %s. Expected order: [%s], got: [%s]",
+			        path[0] ? path : "root", want, got);
+			free(ms);
+		}
 	}
-	for (size_t i = 0; i < v->u.o.len; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char p[512];
-		snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", v->u.o.members[i].key);
-		sorted_at(c, &v->u.o.members[i].value, p, depth + 1);
+		snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", raw[i]->key);
+		sorted_at(c, seen, &raw[i]->value, p, depth + 1);
 	}
+	free(raw);
 }
 
 static void sorted_keys(rl_ctx *c)
 {
 	rl_judged(c);
-	sorted_at(c, c->obj->root, "", 0);
+	sk_seen seen = {0};
+	sorted_at(c, &seen, c->obj->root, "", 0);
+	free(seen.v);
 }
 
 const rl_rule rl_pack_kube_linter[] = {
@@ -1359,6 +1451,8 @@ const rl_rule rl_pack_kube_linter[] = {
         KL("restart-policy", false, "restart policy not Always/OnFailure", "set restartPolicy", pod_rule,
            P_RESTART),
         KL("run-as-non-root", true, "may run as root", "set runAsNonRoot: true", ctr_rule, C_NONROOT),
+        KL("schema-validation", false, "not valid against its schema",
+           "fix the resource to conform to the Kubernetes API schema", rl_kubeconform, 0),
         KL("scc-deny-privileged-container", false, "SCC allows privileged",
            "set allowPrivilegedContainer: false", scc, 0),
         KL("sensitive-host-mounts", true, "sensitive host directory mounted",

@@ -11,11 +11,13 @@
 #ifndef GUARDRAIL_RULES_INT_H
 #define GUARDRAIL_RULES_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "guardrail/arena.h"
 #include "guardrail/rules.h"
 
 typedef struct rl_ctx rl_ctx;
@@ -42,7 +44,19 @@ typedef struct rl_custom {
 	const char *failure;    /* failureMessage */
 	bool exclude_init;      /* containers.exclude: [initContainer] */
 	int level;              /* from checks: -1 not listed (off), else a gr_severity */
+	/* kube-linter cel-expression: params.check compiled (a gr_cel_program
+	 * owned by the configuration file) */
+	const void *cel;
+	/* kube-linter kubeconform: strict, ignoreMissingSchemas, skipKinds,
+	 * rejectKinds */
+	bool strict, ignore_missing;
+	const char *const *skip_kinds, *const *reject_kinds;
+	size_t nskip_kinds, nreject_kinds;
 } rl_custom;
+
+/* kube-linter's kubeconform template (custom checks) and its built-in
+ * schema-validation check (data NULL: strict, ignoreMissingSchemas). */
+void rl_kubeconform(rl_ctx *c);
 
 /* The templates custom checks may use; NULL when the template is unknown. */
 rl_fn rl_custom_template(const char *name);
@@ -91,6 +105,13 @@ typedef struct rl_set {
 	rl_map hpa_target;  /* namespace, target kind, target name -> HorizontalPodAutoscalers */
 	rl_map ns_declared; /* Namespace objects by name */
 	rl_map identity;    /* file, document, item -> object */
+	/* kube-linter cel-expression's `objects` (gr_cel_value[cel_n], in
+	 * cel_arena): built once, on first use, under cel_mu */
+	pthread_mutex_t cel_mu;
+	gr_arena cel_arena;
+	void *cel_objects;
+	size_t cel_n;
+	int cel_state; /* 0 not built, 1 built, -1 out of memory */
 } rl_set;
 
 int rl_set_build(rl_set *s, const gr_object *objs, size_t n);

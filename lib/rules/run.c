@@ -202,6 +202,14 @@ int gr_rules_new(gr_rules **out, const gr_rules_options *opts, gr_error *err)
 		if (on && x->fn)
 			r->on[r->non++] = x;
 	}
+	for (size_t k = 0; k < r->non && !opts->schema; k++)
+		if (r->on[k]->fn == rl_kubeconform) {
+			gr_error_set(err, 0, 0,
+			             "%s validates against schemas: give a schema directory (--schema-dir)",
+			             r->on[k]->info.id);
+			gr_rules_free(r);
+			return -1;
+		}
 	*out = r;
 	return 0;
 }

@@ -55,7 +55,8 @@ void gr_schema_cel_attach(gr_schema_registry *r, snode *root, const gr_value *sc
 	gr_cel_crd_options o;
 	memset(&o, 0, sizeof o);
 	o.is_root = true;
-	o.ratcheting = true; /* CRDValidationRatcheting, on by default since Kubernetes 1.30 */
+	o.ratcheting = true;         /* CRDValidationRatcheting, on by default since Kubernetes 1.30 */
+	o.static_cost_limits = true; /* a CRD over the estimated-cost limits is refused */
 	/* the environment of the selected Kubernetes version ("1.30" -> 30) */
 	const char *dot = strchr(r->version, '.');
 	o.kubernetes_minor = dot ? atoi(dot + 1) : 0;
@@ -102,8 +103,10 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old
 		if (!strncmp(msg, vs[i].field, fl) && !strncmp(msg + fl, ": ", 2))
 			msg += fl + 2;
 		v->path_override = field;
-		gr_v_report(v, "cel.validation", vs[i].reason, GR_SEV_ERROR, vs[i].line, vs[i].column, NULL,
-		            0, "%s", msg);
+		/* a ratcheted failure is the API server's warning, not a refusal */
+		gr_v_report(v, "cel.validation", vs[i].reason,
+		            vs[i].kind == GR_CEL_VIOLATION_RATCHETED ? GR_SEV_WARNING : GR_SEV_ERROR,
+		            vs[i].line, vs[i].column, NULL, 0, "%s", msg);
 		v->path_override = NULL;
 	}
 	gr_arena_free(&a);

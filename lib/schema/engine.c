@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../native/relax.h" /* the native engine's hook: findings the API server does not make */
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
+#include "registry_int.h"
 
 typedef struct schema_config {
 	char *schema_dir, *patches_dir, *version, *cache_dir;
@@ -21,6 +21,7 @@ typedef struct schema_config {
 	char **olds; /* --old paths */
 	size_t nolds;
 	gr_schema_check_options opt;
+	bool server_patches; /* server_patches.c over the built-in schemas (default) */
 } schema_config;
 
 typedef struct schema_prepared {
@@ -36,6 +37,7 @@ static int config_new(void **out, gr_error *err)
 	if (!c)
 		return gr_error_set(err, 0, 0, "out of memory");
 	c->opt.strict = true;
+	c->server_patches = true;
 	*out = c;
 	return 0;
 }
@@ -95,6 +97,8 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 	}
 	if (strcmp(key, "strict") == 0)
 		return parse_bool(key, value, &c->opt.strict, err);
+	if (strcmp(key, "server-patches") == 0)
+		return parse_bool(key, value, &c->server_patches, err);
 	if (strcmp(key, "ignore-missing-schemas") == 0)
 		return parse_bool(key, value, &c->opt.ignore_missing_schemas, err);
 	if (strcmp(key, "crd") == 0) {
@@ -124,7 +128,7 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 	return gr_error_set(
 	        err, 0, 0,
 	        "unknown option \"%.100s\" (schema-dir, patches-dir, kubernetes-version, crd, old, strict, "
-	        "ignore-missing-schemas)",
+	        "ignore-missing-schemas, server-patches)",
 	        key);
 }
 
@@ -151,6 +155,8 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	           : gr_schema_registry_open(&s->reg, c->schema_dir, c->version, c->patches_dir, err);
 	if (rc == 0 && !b)
 		rc = gr_schema_registry_set_cache(s->reg, c->cache_dir, err);
+	if (rc == 0 && !b)
+		gri_schema_registry_server_patches(s->reg, c->server_patches);
 	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++)
 		if (gr_schema_add_crd_path(s->reg, c->crds[i], err) < 0)
 			rc = -1;
@@ -175,12 +181,10 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 static int check(const void *p, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
 {
 	const schema_prepared *s = p;
-	size_t from = out->len;
 	gr_schema_check_options opt = s->cfg->opt;
 	opt.old = s->use;
 	if (gr_schema_check(s->reg, obj, &opt, ctx, out))
 		return gr_error_set(err, 0, 0, "%s", out->failure ? out->failure : "out of memory");
-	gri_native_relax_schema(obj, out, from); /* where the API server is laxer than its schema */
 	return 0;
 }
 

@@ -205,6 +205,7 @@ int gr_schema_registry_overlay(gr_schema_registry **out, gr_schema_registry *par
 	memcpy(r->version, parent->version, sizeof r->version);
 	r->dir = strdup(parent->dir);
 	r->patches = parent->patches ? strdup(parent->patches) : NULL;
+	r->server_patches = parent->server_patches;
 	r->buckets = calloc(NBUCKETS, sizeof *r->buckets);
 	if (!r->dir || !r->buckets || (parent->patches && !r->patches)) {
 		gr_schema_registry_free(r);
@@ -246,6 +247,11 @@ int gr_schema_registry_set_cache(gr_schema_registry *r, const char *dir, gr_erro
 	free(r->cache);
 	r->cache = d;
 	return 0;
+}
+
+void gri_schema_registry_server_patches(gr_schema_registry *r, bool on)
+{
+	r->server_patches = on;
 }
 
 const char *gr_schema_registry_version(const gr_schema_registry *r)
@@ -411,6 +417,9 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 		doc = gri_openapi_prune(&tmp, &doc);
 		gri_doccache_put(r->cache, sources, 2, &doc);
 	}
+	/* after the cache: a cached document is the published one (plus --schema-patches) */
+	if (r->server_patches)
+		doc = gri_schema_server_patch(&tmp, rel, &doc);
 	const gr_value *comps = gr_get_path(&doc, "components", "schemas", NULL);
 	const gr_value *paths = gr_get(&doc, "paths");
 	scompiler *c = gr_scompiler_new(&gv->arena, comps, true);

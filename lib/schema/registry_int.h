@@ -31,9 +31,10 @@ typedef struct gv_entry {
 } gv_entry;
 
 struct gr_schema_registry {
-	char *dir;     /* <schema dir>/<version> */
-	char *patches; /* or NULL */
-	char *cache;   /* folder of pruned documents (doccache.h), or NULL */
+	char *dir;           /* <schema dir>/<version> */
+	char *patches;       /* or NULL */
+	char *cache;         /* folder of pruned documents (doccache.h), or NULL */
+	bool server_patches; /* lay server_patches.c over built-in documents */
 	char version[32];
 	pthread_mutex_t mu;
 	pthread_cond_t loaded; /* a group-version finished loading */
@@ -63,5 +64,13 @@ int gr_registry_lookup_checked(gr_schema_registry *r, const char *group, const c
 bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *version, char *out,
                           size_t cap);
 void gr_registry_gv_relpath(char *out, size_t cap, const char *group, const char *version);
+
+/* server_patches.c: the built-in patch of document rel ("api/v1.json",
+ * "apis/apps/v1.json", ...) laid over doc, or doc unchanged; and the
+ * compiled-in texts by index (NULL past the last), for tests. */
+gr_value gri_schema_server_patch(gr_arena *a, const char *rel, const gr_value *doc);
+const char *gri_schema_server_patch_text(size_t i, const char **rel);
+/* turn the server patches on for a registry (the schema engine does) */
+void gri_schema_registry_server_patches(gr_schema_registry *r, bool on);
 
 #endif

@@ -30,6 +30,20 @@ static int compiles(const gr_value *c, int checked, gr_buf *msg)
 		const char *name = gr_get_str(e, "name");
 		if (name && gr_get(e, "ident"))
 			gr_cel_env_declare(env, name, NULL);
+		/* declared function overloads, for the checker */
+		const gr_value *ovs = gr_get(gr_get(e, "function"), "overloads");
+		for (size_t k = 0; name && gr_is(ovs, GR_ARRAY) && k < ovs->u.a.len; k++) {
+			const gr_value *ov = &ovs->u.a.items[k];
+			const gr_value *ps = gr_get(ov, "params");
+			const gr_value *inst = gr_get(ov, "is_instance_function");
+			const char *params[16];
+			size_t np = 0;
+			for (size_t q = 0; gr_is(ps, GR_ARRAY) && q < ps->u.a.len && np < 16; q++)
+				params[np++] =
+				        gr_is(&ps->u.a.items[q], GR_STRING) ? ps->u.a.items[q].u.s.ptr : NULL;
+			gr_cel_env_declare_function(env, name, gr_is(inst, GR_BOOL) && inst->u.b, params, np,
+			                            gr_get_str(ov, "result_type"));
+		}
 	}
 	gr_cel_program *p;
 	gr_cel_error err;

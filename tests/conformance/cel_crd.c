@@ -8,7 +8,7 @@
  * Every expectation of a record is checked: the verdict, the error texts
  * (contains / one-to-one / exact type and field), the exact runtime cost
  * and remaining budget where the Go test asserts them, and warnings under
- * ratcheting (guardrail emits none, so expected warnings fail). A case
+ * ratcheting (GR_CEL_VIOLATION_RATCHETED, compared exactly). A case
  * passes only when all hold. Misses are in cel_crd.known-failures.
  */
 #include "cel_common.h"
@@ -54,6 +54,17 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 	uint64_t remaining;
 	gr_cel_crd_validate(crd, obj, old, "root", a, &v, &n, &remaining);
 	uint64_t used = (o.cost_budget_set ? o.cost_budget : 10000000) - remaining;
+	/* ratcheted failures are the API server's warnings: apart from the errors */
+	gr_cel_violation *warn = gr_arena_alloc(a, (n + 1) * sizeof *warn);
+	size_t nw = 0, ne = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind == GR_CEL_VIOLATION_RATCHETED) {
+			if (warn)
+				warn[nw++] = v[i];
+		} else
+			v[ne++] = v[i];
+	}
+	n = ne;
 	gr_cel_crd_free(crd);
 	const gr_value *e = gr_get(c, "expect");
 	int ok = 1;
@@ -130,10 +141,23 @@ static int run_case(const gr_value *c, gr_arena *a, gr_buf *what)
 			ok &= f;
 		}
 	const gr_value *wc = gr_get(e, "warning_count");
-	if (gr_is(wc, GR_INT) && wc->u.i != 0) {
+	if ((gr_is(wc, GR_INT) && (size_t)wc->u.i != nw) || (!wc && nw)) {
 		ok = 0;
-		gr_buf_puts(what, "(expects ratcheting warnings) ");
+		gr_buf_printf(what, "(%zu warnings, want %lld) ", nw,
+		              gr_is(wc, GR_INT) ? (long long)wc->u.i : 0LL);
 	}
+	const gr_value *we = gr_get(e, "warnings_exact");
+	for (size_t k = 0; gr_is(we, GR_ARRAY) && k < we->u.a.len; k++) {
+		int f = 0;
+		for (size_t i = 0; i < nw; i++)
+			f |= !strcmp(warn[i].message, we->u.a.items[k].u.s.ptr);
+		if (!f) {
+			ok = 0;
+			gr_buf_printf(what, "(no warning '%s') ", we->u.a.items[k].u.s.ptr);
+		}
+	}
+	for (size_t i = 0; i < nw; i++)
+		gr_buf_printf(what, "[warning: %s] ", warn[i].message);
 	const gr_value *cost = gr_get(e, "runtime_cost");
 	if (!cost)
 		cost = gr_get(e, "cost");

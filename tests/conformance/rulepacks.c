@@ -21,10 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "guardrail/decode.h"
 #include "guardrail/object.h"
 #include "guardrail/rules.h"
+#include "guardrail/schema.h"
 #include "testlib.h"
 
 #define ROOT  "../shared/conformance/rulepacks/"
@@ -120,6 +123,9 @@ typedef struct fileset {
 	size_t n, cap;
 	char *bufs[16];
 	size_t nbufs;
+	/* kube-linter's loader (go-yaml v2, not strict): a repeated key's last
+	 * value wins instead of failing the document */
+	bool last_wins;
 } fileset;
 
 static int fs_add(fileset *s, const char *path_in)
@@ -135,7 +141,10 @@ static int fs_add(fileset *s, const char *path_in)
 		s->bufs[s->nbufs++] = data;
 	gr_document *docs;
 	size_t nd;
-	gr_decode(&s->arena, data, len, NULL, &docs, &nd, &err);
+	gr_decode_limits lim;
+	gr_decode_limits_default(&lim);
+	lim.duplicate_keys_last_wins = s->last_wins;
+	gr_decode(&s->arena, data, len, &lim, &docs, &nd, &err);
 	for (size_t i = 0; i < nd; i++) {
 		gr_object *o;
 		size_t no;
@@ -512,24 +521,36 @@ static void run_kube_score(void)
 
 /* ---- kube-linter ---- */
 
+/* The report index of the k-th ".Reports[N]" in the assertion's jq filter
+ * (upstream's bats assertions may take the kind from one report and the
+ * message from another, as ssh-port does); report_index when absent. */
+static int64_t jq_index(const gr_value *a, int k)
+{
+	const gr_value *iv = gr_get(a, "report_index");
+	int64_t idx = iv && iv->type == GR_INT ? iv->u.i : -1;
+	const char *jq = gr_get_str(a, "jq"), *p = jq;
+	for (int i = 0; p && (p = strstr(p, ".Reports[")); i++) {
+		p += strlen(".Reports[");
+		if (i == k)
+			return strtoll(p, NULL, 10);
+	}
+	return idx;
+}
+
 static bool assert_holds(const gr_value *a, const gr_findings *f)
 {
-	int64_t idx;
-	const gr_value *iv = gr_get(a, "report_index");
-	if (!iv || iv->type != GR_INT)
+	int64_t idx = jq_index(a, 0), midx = jq_index(a, 1);
+	if (idx < 0 || (size_t)idx >= f->len || midx < 0 || (size_t)midx >= f->len)
 		return false;
-	idx = iv->u.i;
-	if (idx < 0 || (size_t)idx >= f->len)
-		return false;
-	const gr_finding *x = &f->items[idx];
+	const gr_finding *x = &f->items[idx], *mx = &f->items[midx];
 	const char *fmt = gr_get_str(a, "format"), *op = gr_get_str(a, "op"),
 	           *want = gr_get_str(a, "expected");
 	char got[2048];
 	const char *kind = x->object ? x->object->kind : "", *name = x->object ? x->object->name : "";
 	if (!strcmp(fmt, "Kind: Message"))
-		snprintf(got, sizeof got, "%s: %s", kind, x->message);
+		snprintf(got, sizeof got, "%s: %s", kind, mx->message);
 	else if (!strcmp(fmt, "Kind Name: Message"))
-		snprintf(got, sizeof got, "%s %s: %s", kind, name, x->message);
+		snprintf(got, sizeof got, "%s %s: %s", kind, name, mx->message);
 	else if (!strcmp(fmt, "Name"))
 		snprintf(got, sizeof got, "%s", name);
 	else
@@ -537,6 +558,116 @@ static bool assert_holds(const gr_value *a, const gr_findings *f)
 	if (!strcmp(op, "=="))
 		return !strcmp(got, want);
 	return strstr(got, want) != NULL; /* =~ : substring (the recorded patterns are literal) */
+}
+
+/*
+ * kube-linter's CLI tests (bats tests of `kube-linter lint` flags), run as
+ * the guardrail program with the equivalent flags: the bats command is
+ * transcribed here (expected.json keeps only its start), the expectations
+ * (exit status, report count and assertions) come from expected.json. A
+ * bats test without an explicit status check fails when its command does,
+ * so it wants exit 0.
+ */
+static const struct cli_case {
+	const char *test;
+	const char *cwd;   /* relative to ROOT "kube-linter/", or NULL */
+	const char *input; /* piped in (one line), or NULL */
+	const char *args;  /* after `guardrail check --engines rules --profile kube-linter` */
+} cli_cases[] = {
+        /* kube-linter lint --ignore-paths "tests/..." --ignore-paths "e2etests/..." . with the
+         * globs below (from the repository root; the staged tree stands for it) */
+        {"flag-ignore-paths", ".", NULL, "--ignore-paths 'tests/**' --ignore-paths 'e2etests/**' ."},
+        /* echo "---" | kube-linter lint - */
+        {"flag-read-from-stdin", NULL, "---", "-"},
+        /* kube-linter lint --format json tests/testdata/mykustomize */
+        {"flag-kustomize-support", ".", NULL, "--kustomize -o json tests/testdata/mykustomize"},
+};
+
+/* Run the program; its exit status, stdout in *out (malloc'd). */
+static int run_program(const struct cli_case *cc, char **out)
+{
+	const char *build = getenv("BUILD");
+	char bin[1024], cmd[4096], cwd[512];
+	snprintf(bin, sizeof bin, "%s/%s/guardrail", getcwd(cwd, sizeof cwd) ? cwd : ".",
+	         build && *build ? build : "build");
+	snprintf(cmd, sizeof cmd,
+	         "%s%s%s%s%s%s '%s' check --engines rules --profile kube-linter %s 2>/dev/null",
+	         cc->cwd ? "cd " ROOT "kube-linter/" : "", cc->cwd ? cc->cwd : "", cc->cwd ? " && " : "",
+	         cc->input ? "printf '%s\\n' '" : "", cc->input ? cc->input : "", cc->input ? "' |" : "", bin,
+	         cc->args);
+	FILE *p = popen(cmd, "r");
+	gr_buf b;
+	gr_buf_init(&b);
+	if (!p) {
+		*out = NULL;
+		return -1;
+	}
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		gr_buf_append(&b, chunk, n);
+	int st = pclose(p);
+	*out = b.data ? b.data : strdup("");
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The findings of a JSON report as gr_findings (objects carry kind and name). */
+static void findings_from_json(gr_arena *a, const char *json, gr_findings *f)
+{
+	gr_value root;
+	gr_error err;
+	if (!json || gr_decode_json(a, json, strlen(json), NULL, &root, &err) != 0)
+		return;
+	const gr_value *items = gr_get(&root, "findings");
+	for (size_t i = 0; items && items->type == GR_ARRAY && i < items->u.a.len; i++) {
+		const gr_value *x = &items->u.a.items[i];
+		gr_object *o = gr_arena_calloc(a, 1, sizeof *o);
+		gr_finding *g = gr_findings_add(f);
+		if (!o || !g)
+			return;
+		o->kind = gr_get_str(x, "kind") ? gr_get_str(x, "kind") : "";
+		o->name = gr_get_str(x, "name") ? gr_get_str(x, "name") : "";
+		g->object = o;
+		g->rule = gr_get_str(x, "rule");
+		g->message = gr_get_str(x, "message") ? gr_get_str(x, "message") : "";
+	}
+}
+
+static void run_cli_case(tally *t, const gr_value *tc, const struct cli_case *cc)
+{
+	char why[1200] = "", *out = NULL;
+	int rc = run_program(cc, &out);
+	const gr_value *ex = gr_get(tc, "expected_exit_status");
+	int want = ex && ex->type == GR_INT ? (int)ex->u.i : 0;
+	bool ok = rc == want;
+	if (!ok)
+		snprintf(why, sizeof why, "guardrail check %s: exit %d, expected %d", cc->args, rc, want);
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_findings f;
+	gr_findings_init(&f, &a);
+	findings_from_json(&a, out, &f);
+	const gr_value *cnt = gr_get(tc, "expected_report_count");
+	if (ok && cnt && cnt->type == GR_OBJECT) {
+		int64_t w = gr_get(cnt, "value")->u.i;
+		bool c_ok = !strcmp(jstr(cnt, "op"), "-ge") ? (int64_t)f.len >= w : (int64_t)f.len == w;
+		if (!c_ok) {
+			ok = false;
+			snprintf(why, sizeof why, "expected %s %lld reports, got %zu", jstr(cnt, "op"),
+			         (long long)w, f.len);
+		}
+	}
+	const gr_value *as = gr_get(tc, "report_assertions");
+	for (size_t i = 0; ok && as && i < as->u.a.len; i++)
+		if (!assert_holds(&as->u.a.items[i], &f)) {
+			ok = false;
+			snprintf(why, sizeof why, "assertion %zu (\"%s\") does not hold", i,
+			         jstr(&as->u.a.items[i], "expected"));
+		}
+	record(t, jstr(tc, "test"), ok, why);
+	gr_findings_free(&f);
+	gr_arena_free(&a);
+	free(out);
 }
 
 static void run_kube_linter(void)
@@ -553,12 +684,24 @@ static void run_kube_linter(void)
 		CHECK(!"kube-linter/expected.json");
 		return;
 	}
+	/* kube-linter's schema-validation / kubeconform checks: guardrail's
+	 * schemas (the newest version present) */
+	gr_schema_registry *schemas = NULL;
+	CHECK(gr_schema_registry_open(&schemas, "../shared/k8s-openapi", NULL, NULL, &err) == 0);
 	const gr_value *tests = gr_get(&root, "tests");
 	for (size_t ti = 0; tests && ti < tests->u.a.len; ti++) {
 		const gr_value *tc = &tests->u.a.items[ti];
 		const char *name = jstr(tc, "test"), *check = gr_get_str(tc, "check");
 		const char *fx = gr_get_str(tc, "fixture_staged"), *cfg = gr_get_str(tc, "config");
 		char why[1200] = "";
+		const struct cli_case *cc = NULL;
+		for (size_t k = 0; k < sizeof cli_cases / sizeof cli_cases[0]; k++)
+			if (!strcmp(cli_cases[k].test, name))
+				cc = &cli_cases[k];
+		if (cc) {
+			run_cli_case(&t, tc, cc);
+			continue;
+		}
 		if ((!check && !cfg) || !fx) {
 			snprintf(why, sizeof why, "not a check test (CLI behaviour: %s)",
 			         jstr(tc, "command"));
@@ -571,10 +714,12 @@ static void run_kube_linter(void)
 		fileset s;
 		memset(&s, 0, sizeof s);
 		gr_arena_init(&s.arena);
+		s.last_wins = true;
 		fs_add(&s, path);
 		gr_rules_options o;
 		memset(&o, 0, sizeof o);
 		o.profile = GR_PROFILE_KUBE_LINTER;
+		o.schema = schemas;
 		const char *only[1] = {id};
 		gr_rules_file *file = NULL;
 		bool ok = true;
@@ -673,6 +818,7 @@ static void run_kube_linter(void)
 		gr_rules_free(r);
 		fs_free(&s);
 	}
+	gr_schema_registry_free(schemas);
 	gr_arena_free(&a);
 	free(data);
 	summary(&t, 76);

@@ -2,8 +2,8 @@
  * test_cel.c — the CEL engine beyond the conformance suites: error types
  * and columns, the limits that stop hostile expressions (deep nesting,
  * huge literals, cost bombs), evaluation over a document without copying
- * it, time zones from tzdata, the CRD validator's wording, and two threads
- * sharing one compiled program.
+ * it, time zones from tzdata, the CRD validator's wording, the static
+ * estimated-cost limits, and two threads sharing one compiled program.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -252,6 +252,121 @@ static void test_crd(void)
 	gr_arena_free(&a);
 }
 
+/* The API server's static cost limits: an O(n^2) rule over unbounded
+ * lists is refused (per rule), the same rule over bounded lists passes, and
+ * a rule under an unbounded list counts once per element that fits in a
+ * request towards the schema's total. */
+static void test_static_cost(void)
+{
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_cel_crd_options o;
+	memset(&o, 0, sizeof o);
+	o.static_cost_limits = true;
+	gr_cel_error err;
+	gr_cel_violation *v;
+	size_t n;
+	const char *nested = "self.a.all(x, self.b.all(y, x != y))";
+	char text[1024];
+	snprintf(text, sizeof text,
+	         "{\"type\":\"object\",\"x-kubernetes-validations\":[{\"rule\":\"%s\"}],"
+	         "\"properties\":{\"a\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+	         "\"b\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}}}",
+	         nested);
+	gr_value schema = parse_json(&a, text);
+	gr_cel_crd *c = gr_cel_crd_new(&schema, &o, &err);
+	CHECK(c && gr_cel_crd_compile_errors(c) == 1);
+	gr_value obj = parse_json(&a, "{\"a\":[1],\"b\":[2]}");
+	gr_cel_crd_validate(c, &obj, NULL, "root", &a, &v, &n, NULL);
+	CHECK(n >= 1 &&
+	      strstr(v[n - 1].message, "root: Forbidden: estimated rule cost exceeds budget by factor "
+	                               "of more than 100x (try simplifying the rule"));
+	gr_cel_crd_free(c);
+	/* the same rule over lists of at most 100 items costs 100 * 100 * ~6 */
+	snprintf(text, sizeof text,
+	         "{\"type\":\"object\",\"x-kubernetes-validations\":[{\"rule\":\"%s\"}],"
+	         "\"properties\":{\"a\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"type\":"
+	         "\"integer\"}},\"b\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"type\":"
+	         "\"integer\"}}}}",
+	         nested);
+	schema = parse_json(&a, text);
+	c = gr_cel_crd_new(&schema, &o, &err);
+	CHECK(c && gr_cel_crd_compile_errors(c) == 0);
+	gr_cel_crd_validate(c, &obj, NULL, "root", &a, &v, &n, NULL);
+	CHECK(n == 0);
+	gr_cel_crd_free(c);
+	/* a cheap rule (cost 3: self, .size(), >) on the items of an unbounded list of
+	 * strings: 3 * (3145728 / 3) exceeds no per-rule limit; 40 of them exceed the
+	 * schema's total */
+	gr_buf b;
+	gr_buf_init(&b);
+	gr_buf_puts(&b, "{\"type\":\"object\",\"properties\":{\"l\":{\"type\":\"array\",\"items\":"
+	                "{\"type\":\"string\",\"x-kubernetes-validations\":[");
+	for (int i = 0; i < 40; i++)
+		gr_buf_printf(&b, "%s{\"rule\":\"self.size() > %d\"}", i ? "," : "", i);
+	gr_buf_puts(&b, "]}}}}");
+	schema = parse_json(&a, b.data);
+	gr_buf_free(&b);
+	c = gr_cel_crd_new(&schema, &o, &err);
+	CHECK(c && gr_cel_crd_compile_errors(c) == 0);
+	gr_cel_crd_validate(c, &obj, NULL, "root", &a, &v, &n, NULL);
+	CHECK(n == 1 &&
+	      strstr(v[0].message, "root: Forbidden: x-kubernetes-validations estimated rule & "
+	                           "messageExpression cost total for entire OpenAPIv3 schema exceeds "
+	                           "budget by factor of"));
+	gr_cel_crd_free(c);
+	/* without the option (the runtime validator alone) nothing is refused */
+	o.static_cost_limits = false;
+	schema = parse_json(&a, text);
+	c = gr_cel_crd_new(&schema, &o, &err);
+	CHECK(c && gr_cel_crd_compile_errors(c) == 0);
+	gr_cel_crd_free(c);
+	gr_arena_free(&a);
+}
+
+/* Deduced types (gr_cel_program_type) and declared functions. */
+static void test_types(void)
+{
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	o.kubernetes = true;
+	gr_cel_env *env = gr_cel_env_new(&o);
+	const char *fp[] = {"string", "int"}, *tp[] = {"T", "U"};
+	CHECK(gr_cel_env_declare_function(env, "fn", false, fp, 2, "string") == 0);
+	CHECK(gr_cel_env_declare_function(env, "pair", false, tp, 2, "pair(T, U)") == 0);
+	static const struct {
+		const char *expr, *type;
+	} cases[] = {{"fn('abc', 123)", "string"},
+	             {"[[], [[]]]", "list(list(list(dyn)))"},
+	             {"[optional.none(), optional.of(1)]", "list(optional_type(int))"},
+	             {"[pair(1, 'a'), pair(dyn(1), 'b')][0]", "pair(dyn, string)"},
+	             {"true ? 1 : dyn(2)", "dyn"},
+	             {"{'a': 1}", "map(string, int)"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		gr_cel_program *p;
+		gr_cel_error err;
+		int rc = gr_cel_compile(env, cases[i].expr, strlen(cases[i].expr), &p, &err);
+		CHECK(rc == 0);
+		if (rc == 0) {
+			CHECK_STR(gr_cel_program_type(p), cases[i].type);
+			gr_cel_free(p);
+		}
+	}
+	/* a declared overload the arguments do not fit, and no implementation */
+	gr_cel_program *p;
+	gr_cel_error err;
+	CHECK(gr_cel_compile(env, "fn(1, 2)", 8, &p, &err) != 0 &&
+	      strstr(err.message, "found no matching overload for 'fn'"));
+	CHECK(gr_cel_compile(env, "fn('a', 2)", 10, &p, &err) == 0);
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_cel_value r;
+	CHECK(gr_cel_eval(p, NULL, 0, &a, &r, NULL, &err) != 0);
+	gr_cel_free(p);
+	gr_arena_free(&a);
+	gr_cel_env_free(env);
+}
+
 typedef struct work {
 	const gr_cel_program *p;
 	int ok;
@@ -306,6 +421,8 @@ int main(void)
 	test_limits();
 	test_no_copy();
 	test_crd();
+	test_static_cost();
+	test_types();
 	test_threads();
 	return test_report("cel");
 }

@@ -297,9 +297,40 @@ static void test_locale(void)
 	setlocale(LC_NUMERIC, "C");
 }
 
+/* gr_decode_limits.duplicate_keys_last_wins (kube-linter's loader) and the
+ * << keys a merged mapping keeps (gr_value.merge_keys). */
+static void test_last_wins_and_merge_keys(void)
+{
+	gr_decode_limits lim;
+	gr_decode_limits_default(&lim);
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	const char *dup = "a: 1\nb: 2\na: 3\n";
+	CHECK(gr_decode_yaml(&arena, dup, strlen(dup), &lim, &docs, &nd, &err) != 0);
+	lim.duplicate_keys_last_wins = true;
+	CHECK(gr_decode_yaml(&arena, dup, strlen(dup), &lim, &docs, &nd, &err) == 0 && nd == 1 &&
+	      docs[0].root.u.o.len == 2 && !strcmp(docs[0].root.u.o.members[0].key, "a") &&
+	      gr_get(&docs[0].root, "a")->u.i == 3 && docs[0].root.merge_keys == 0);
+	const char *merged = "x: &x {p: 1, q: 2}\nz:\n  r: 0\n  <<: *x\n  q: 5\n  p: 6\n  p: 7\n";
+	CHECK(gr_decode_yaml(&arena, merged, strlen(merged), &lim, &docs, &nd, &err) == 0 && nd == 1);
+	const gr_value *z = nd == 1 ? gr_get(&docs[0].root, "z") : NULL;
+	CHECK(z && z->u.o.len == 3 && z->merge_keys == 1 && gr_get(z, "p")->u.i == 7 &&
+	      gr_get(z, "q")->u.i == 5);
+	if (z && z->merge_keys == 1)
+		CHECK(!strcmp(z->u.o.members[z->u.o.len].key, "<<") && z->u.o.members[z->u.o.len].line == 4 &&
+		      z->u.o.members[z->u.o.len].column == 3);
+	lim.duplicate_keys_last_wins = false;
+	const char *two = "x: &x {p: 1}\ny: &y {q: 1}\nz: {<<: *x, <<: *y, r: 1}\n";
+	CHECK(gr_decode_yaml(&arena, two, strlen(two), &lim, &docs, &nd, &err) == 0 && nd == 1 &&
+	      gr_get(&docs[0].root, "z")->merge_keys == 2 && docs[0].root.merge_keys == 0 &&
+	      gr_get(&docs[0].root, "x")->merge_keys == 0);
+}
+
 int main(void)
 {
 	gr_arena_init(&arena);
+	test_last_wins_and_merge_keys();
 	/* YAML 1.1 scalars, as go-yaml v2 resolves them */
 	expect_json("a: on\nb: off\nc: yes\nd: no\ne: y\nf: N\ng: True\n",
 	            "{\"a\":true,\"b\":false,\"c\":true,\"d\":false,\"e\":true,\"f\":false,\"g\":true}");

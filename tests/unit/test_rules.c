@@ -9,6 +9,7 @@
 #include "guardrail/decode.h"
 #include "guardrail/object.h"
 #include "guardrail/rules.h"
+#include "guardrail/schema.h"
 #include "testlib.h"
 
 static gr_arena arena;
@@ -474,11 +475,126 @@ static void test_upstream_configs(void)
 	CHECK(gr_rules_file_load_upstream(
 	              GR_PROFILE_KUBE_LINTER,
 	              "../shared/conformance/rulepacks/kube-linter/e2etests/testdata/cel-config.yaml", &f,
-	              &err) != 0 &&
-	      strstr(err.message, "not supported") && err.line > 0);
+	              &err) == 0);
+	gr_rules_file_free(f);
+	const char *unsupported = "customChecks:\n- name: x\n  template: liveness-port\n";
+	CHECK(gr_rules_file_parse_upstream(GR_PROFILE_KUBE_LINTER, "k.yaml", unsupported, strlen(unsupported),
+	                                   &f, &err) != 0 &&
+	      strstr(err.message, "not supported") && err.line == 3);
 	CHECK(gr_rules_file_parse_upstream(GR_PROFILE_POLARIS, "p.yaml", "checks: {nope: danger}\n", 22, &f,
 	                                   &err) != 0 &&
 	      strstr(err.message, "unknown Polaris check") && err.line == 1 && err.column == 10);
+}
+
+/* The messages of rule `rule` over yaml with kube-linter configuration conf, joined by '|'. */
+static int kl_messages(const char *yaml, const char *conf, const char *rule, char *out, size_t cap,
+                       gr_schema_registry *schema)
+{
+	gr_rules_file *f;
+	gr_error err;
+	out[0] = '\0';
+	if (gr_rules_file_parse_upstream(GR_PROFILE_KUBE_LINTER, "k.yaml", conf, strlen(conf), &f, &err) !=
+	    0) {
+		snprintf(out, cap, "config: %s (line %u)", err.message, err.line);
+		return -1;
+	}
+	gr_rules_options o;
+	memset(&o, 0, sizeof o);
+	gr_rules_file_apply(f, &o, &err);
+	o.profile = GR_PROFILE_KUBE_LINTER;
+	o.upstream_file = f;
+	o.kube_linter_no_defaults = true;
+	o.schema = schema;
+	gr_rules *r;
+	if (gr_rules_new(&r, &o, &err) != 0) {
+		snprintf(out, cap, "new: %s", err.message);
+		gr_rules_file_free(f);
+		return -1;
+	}
+	size_t n;
+	gr_object *objs = load(yaml, &n);
+	gr_findings fs;
+	gr_findings_init(&fs, &arena);
+	gr_rules_check_set(r, objs, n, &fs, &err);
+	int c = 0;
+	size_t len = 0;
+	for (size_t i = 0; i < fs.len; i++)
+		if (!strcmp(fs.items[i].rule, rule)) {
+			c++;
+			len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, "%s%s", len ? "|" : "",
+			                        fs.items[i].message);
+			if (len >= cap)
+				len = cap - 1;
+		}
+	gr_findings_free(&fs);
+	gr_rules_free(r);
+	gr_rules_file_free(f);
+	return c;
+}
+
+/* kube-linter's cel-expression and kubeconform templates, schema-validation */
+static void test_kube_linter_templates(void)
+{
+	char m[2048];
+	const char *objs = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {x: '1'}\n---\n"
+	                   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n";
+	const char *cel = "customChecks:\n- name: c\n  scope: {objectKinds: [ConfigMap]}\n"
+	                  "  template: cel-expression\n  params:\n    check: |\n"
+	                  "      has(object.metadata.labels) ? 'labelled ' + object.metadata.name + ' of ' + "
+	                  "string(size(objects)) : ''\n";
+	CHECK(kl_messages(objs, cel, "kube-linter.c", m, sizeof m, NULL) == 1 &&
+	      !strcmp(m, "CEL check expression returned: labelled a of 2"));
+	/* an evaluation error and a result that is not a string are reports, never a pass */
+	const char *err_cel = "customChecks:\n- name: c\n  scope: {objectKinds: [Any]}\n"
+	                      "  template: cel-expression\n  params: {check: 'object.metadata.labels.x'}\n";
+	CHECK(kl_messages(objs, err_cel, "kube-linter.c", m, sizeof m, NULL) == 2 &&
+	      strstr(m, "error evaluating CEL check expression: failed to evaluate CEL expression: ") &&
+	      strstr(m, "no such key"));
+	const char *int_cel = "customChecks:\n- name: c\n  template: cel-expression\n"
+	                      "  scope: {objectKinds: [Any]}\n  params: {check: '1 + 1'}\n";
+	CHECK(kl_messages(objs, int_cel, "kube-linter.c", m, sizeof m, NULL) == 2 &&
+	      strstr(m, "error evaluating CEL check expression: expected string, got 2"));
+	/* a typed kind sees Go's always-present struct fields (kube-linter's JSON round trip) */
+	const char *sm =
+	        "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: s}\nspec: {}\n";
+	const char *has_cel = "customChecks:\n- name: c\n  template: cel-expression\n"
+	                      "  scope: {objectKinds: [Any]}\n"
+	                      "  params: {check: \"has(object.spec.namespaceSelector.any) ? 'y' : 'n'\"}\n";
+	CHECK(kl_messages(sm, has_cel, "kube-linter.c", m, sizeof m, NULL) == 1 &&
+	      !strcmp(m, "CEL check expression returned: n"));
+	/* compile errors are configuration errors, at the expression's line */
+	const char *bad_cel = "customChecks:\n- name: c\n  template: cel-expression\n  params:\n"
+	                      "    check: 'object.('\n";
+	CHECK(kl_messages(objs, bad_cel, "kube-linter.c", m, sizeof m, NULL) == -1 &&
+	      strstr(m, "CEL expression") && strstr(m, "line 5"));
+	const char *no_check = "customChecks:\n- name: c\n  template: cel-expression\n";
+	CHECK(kl_messages(objs, no_check, "kube-linter.c", m, sizeof m, NULL) == -1 &&
+	      strstr(m, "params.check"));
+	/* kubeconform: schema locations are guardrail's own; without a registry the rules refuse to run */
+	const char *kc_loc = "customChecks:\n- name: k\n  template: kubeconform\n"
+	                     "  params: {schemaLocations: [default]}\n";
+	CHECK(kl_messages(objs, kc_loc, "kube-linter.k", m, sizeof m, NULL) == -1 &&
+	      strstr(m, "schemaLocations"));
+	const char *kc = "customChecks:\n- name: k\n  template: kubeconform\n"
+	                 "  params: {strict: true, ignoreMissingSchemas: true, skipKinds: [Secret]}\n";
+	CHECK(kl_messages(objs, kc, "kube-linter.k", m, sizeof m, NULL) == -1 && strstr(m, "--schema-dir"));
+	gr_schema_registry *reg;
+	gr_error err;
+	CHECK(gr_schema_registry_open(&reg, "../shared/k8s-openapi", NULL, NULL, &err) == 0);
+	const char *bad =
+	        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: 1}\nextra: 2\n---\n"
+	        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nbogus: 1\n---\n"
+	        "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\n";
+	CHECK(kl_messages(bad, kc, "kube-linter.k", m, sizeof m, reg) == 1 &&
+	      !strncmp(m, "resource is not valid: ", 23) && strstr(m, "extra"));
+	const char *lax =
+	        "customChecks:\n- name: k\n  template: kubeconform\n  params: {skipKinds: [Secret]}\n";
+	CHECK(kl_messages(bad, lax, "kube-linter.k", m, sizeof m, reg) == 2 &&
+	      strstr(m, "error while processing resource") == NULL && !strstr(m, "extra") &&
+	      strstr(m, "Thing"));
+	const char *sv = "checks: {include: [schema-validation]}\n";
+	CHECK(kl_messages(bad, sv, "kube-linter.schema-validation", m, sizeof m, reg) == 2);
+	gr_schema_registry_free(reg);
 }
 
 int main(void)
@@ -488,6 +604,7 @@ int main(void)
 	test_ref();
 	test_api();
 	test_helm();
+	test_kube_linter_templates();
 	test_image_ref();
 	test_ignore_and_only();
 	test_table();
