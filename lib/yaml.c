@@ -800,7 +800,7 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 	              .docstack = docstack};
 	gri_budget_init(&b.budget, a, len, limits);
 	b.budget.limit = b.budget.limit > debt ? b.budget.limit - debt : 0;
-	if (limits->yaml_reader == GR_YAML_READER_OWN) {
+	if (limits->yaml_reader != GR_YAML_READER_LIBYAML) { /* ours is the default */
 		gri_yerr yerr;
 		int rc = gri_yaml_read(data, len, on_event, &b, &yerr);
 		if (rc == -2) {

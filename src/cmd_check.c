@@ -109,6 +109,7 @@ static void usage(FILE *out)
 	      "                               `kubectl kustomize` and check the result\n"
 	      "      --allow-duplicate-keys   a key repeated in a YAML mapping keeps its last value\n"
 	      "                               (go-yaml's non-strict decoding, as kube-linter loads)\n"
+	      "      --yaml-reader own|libyaml  which YAML reader decodes (default: own)\n"
 	      "  -h, --help                   this help\n"
 	      "\n"
 	      "exit codes: 0 no enforce-level finding, 1 at least one, 2 bad input or invocation.\n"
@@ -129,6 +130,7 @@ typedef struct check_args {
 	bool kustomize;                /* --kustomize */
 	bool duplicate_keys_last_wins; /* --allow-duplicate-keys */
 	engine_flag_state engine;      /* what the engine flags (engine_flags.c) imply */
+	int yaml_reader;               /* --yaml-reader: GR_YAML_READER_* */
 } check_args;
 
 /* One flag at argv[*i]: 0 handled, 1 help shown, -1 bad (message printed). */
@@ -172,6 +174,19 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			return -1;
 		}
 		a->docs_url = v;
+		return 0;
+	}
+	v = engine_flag_value(argc, argv, i, "--yaml-reader", &m);
+	if (m) {
+		if (v && strcmp(v, "own") == 0)
+			a->yaml_reader = GR_YAML_READER_OWN;
+		else if (v && strcmp(v, "libyaml") == 0)
+			a->yaml_reader = GR_YAML_READER_LIBYAML;
+		else {
+			fprintf(stderr, "guardrail check: --yaml-reader wants own or libyaml, not '%s'\n",
+			        v ? v : "");
+			return -1;
+		}
 		return 0;
 	}
 	const char *names[] = {"--output", "-o", "--color", "--jobs", "-j"};
@@ -428,6 +443,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	gr_session_options_default(&so);
 	so.jobs = (unsigned)a->jobs;
 	so.limits.duplicate_keys_last_wins = a->duplicate_keys_last_wins;
+	so.limits.yaml_reader = a->yaml_reader;
 	gr_session *s = gr_session_new(c, &so);
 	input_state st = {0};
 	if (!s) {

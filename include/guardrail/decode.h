@@ -55,14 +55,15 @@ typedef struct gr_decode_limits {
 	size_t max_alias_nodes;   /* nodes reachable through aliases, per document; default 1,000,000 */
 	size_t max_bytes;         /* input size; default 256 MiB */
 	size_t max_memory_factor; /* value-tree bytes per input byte; default (and 0) 16 */
-	int yaml_reader;          /* GR_YAML_READER_*; 0 is the default reader */
+	int yaml_reader;          /* GR_YAML_READER_*; 0 is the default reader (our own) */
 	/* YAML: a repeated key replaces the earlier value instead of failing the
 	 * document (go-yaml v2's non-strict Unmarshal, as kube-linter loads
 	 * files). Default false: strict, as the API server decodes. */
 	bool duplicate_keys_last_wins;
 } gr_decode_limits;
 
-/* Which YAML reader decodes: libyaml, or guardrail's own (lib/yaml/). */
+/* Which YAML reader decodes: guardrail's own (lib/yaml/, the default), or
+ * libyaml (kept as the reference and as a fallback). */
 enum { GR_YAML_READER_DEFAULT = 0, GR_YAML_READER_LIBYAML = 1, GR_YAML_READER_OWN = 2 };
 
 void gr_decode_limits_default(gr_decode_limits *l);

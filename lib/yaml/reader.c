@@ -8,20 +8,32 @@
  * scalars without escapes) point into the input; the others are written to
  * one scratch buffer reused for the whole piece. Recursion follows nesting,
  * and the builder refuses a collection past max_depth before the reader
- * descends into it, so the C stack stays bounded.
+ * descends into it; the reader's own bound (1000 levels) keeps the C stack
+ * bounded whatever max_depth is.
+ *
+ * Where libyaml needs a token of lookahead (is this node a key?), the
+ * reader peeks: it reads the node without events (`mute`) within the 1024
+ * characters a simple key may span, then reads it for real. A value scalar
+ * is read once and only re-read when a ':' follows it on its line.
  *
  * Read: block mappings and sequences (indentless sequences, compact nested
- * entries), flow sequences and mappings, plain (multi-line), single- and
- * double-quoted (every escape) and literal/folded scalars (chomping and
- * indentation indicators), comments, anchors, aliases, tags (!!x, !x, !<x>,
- * !), %YAML directives, document markers. Rejected with a position as
- * unsupported: explicit keys (`?`), empty keys, collections as keys, %TAG
- * directives, tags with % escapes, single-pair mappings inside flow
- * sequences, and the Unicode line breaks NEL, LS and PS.
+ * entries, explicit `?` keys, keys of properties only), flow sequences and
+ * mappings (single pairs in sequences, explicit keys), collections as keys,
+ * plain (multi-line), single- and double-quoted (every escape) and
+ * literal/folded scalars (chomping and indentation indicators), comments,
+ * anchors, aliases, tags (!!x, !x, !<x>, !, named handles, % escapes),
+ * %YAML and %TAG directives, document markers. Refused with a position as
+ * unsupported: the Unicode line breaks NEL, LS and PS, a byte order mark
+ * inside the text, non-ASCII anchor names (libyaml refuses them too), %YAML
+ * versions other than 1.1 and 1.2, more than 16 %TAG directives, tags over
+ * 512 bytes, nesting past 1000 levels.
  */
 #include "reader.h"
 
 #include <stdarg.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +49,16 @@ typedef struct rd {
 	size_t blen, bcap;
 	int flow;        /* flow nesting level */
 	int after_entry; /* just past a block entry '-' */
+	int mute;        /* peeking: read without calling fn (nesting of peeks) */
+	long peeks_left; /* peeks allowed inside peeks (bounds the work) */
+	int depth;       /* nodes being read, nested (bounds the C stack) */
+	/* the %TAG directives of the current document: handle -> prefix */
+	struct {
+		const char *handle, *prefix;
+		size_t hlen, plen;
+	} tags[16];
+	int ntags;
+	int ascii; /* the text is all ASCII: a column is a byte offset */
 } rd;
 
 typedef struct state {
@@ -75,8 +97,10 @@ typedef struct props {
 
 enum { R_OK = 0, R_STOP = -1, R_ERR = -2 };
 
-static size_t chars(const char *a, const char *b)
+static size_t chars(const rd *r, const char *a, const char *b)
 {
+	if (r->ascii)
+		return (size_t)(b - a);
 	size_t n = 0;
 	for (; a < b; a++)
 		n += ((unsigned char)*a & 0xC0) != 0x80;
@@ -85,7 +109,7 @@ static size_t chars(const char *a, const char *b)
 
 static gri_ymark mark_at(const rd *r, const char *q)
 {
-	gri_ymark m = {r->line, chars(r->line_start, q)};
+	gri_ymark m = {r->line, chars(r, r->line_start, q)};
 	return m;
 }
 
@@ -110,7 +134,7 @@ static int fail_offset(rd *r, const char *at, int unsupported, const char *msg)
 			m.line++;
 			ls = q + 1;
 		}
-	m.column = chars(ls, at);
+	m.column = chars(r, ls, at);
 	return fail_mark(r, m, unsupported, "%s", msg);
 }
 
@@ -130,6 +154,24 @@ static int is_blank(const rd *r, const char *q)
 static int is_bz(const rd *r, const char *q)
 {
 	return q >= r->end || *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r';
+}
+
+/* The first line break (or the end) from q: 16 bytes at a time. */
+static const char *find_break(const rd *r, const char *q)
+{
+#if defined(__SSE2__)
+	while (r->end - q >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+		                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		if (m)
+			return q + __builtin_ctz((unsigned)m);
+		q += 16;
+	}
+#endif
+	while (q < r->end && *q != '\n' && *q != '\r')
+		q++;
+	return q;
 }
 
 /* Consume a line break at p (\n, \r\n or \r). */
@@ -178,8 +220,7 @@ static int next_token(rd *r)
 		if (r->p < r->end && *r->p == '\t')
 			return FAIL(r->p, "found character that cannot start any token");
 		if (r->p < r->end && *r->p == '#')
-			while (r->p < r->end && !is_break(r, r->p))
-				r->p++;
+			r->p = find_break(r, r->p);
 		if (is_break(r, r->p)) {
 			take_break(r);
 			r->after_entry = 0;
@@ -225,10 +266,28 @@ static int oom(rd *r)
 
 static int emit(rd *r, gri_yev *ev)
 {
+	if (r->mute)
+		return R_OK;
 	return r->fn(r->ctx, ev) ? R_STOP : R_OK;
 }
 
-/* The tag in libyaml's form, in tb (NUL-terminated). */
+static int is_anchor_char(char c);
+static int hexval(char c);
+
+/* The length of a tag's handle: "!word!" (named), "!!" or "!". */
+static size_t handle_len(const char *t, size_t n)
+{
+	size_t i = 1;
+	while (i < n && is_anchor_char(t[i]) && (unsigned char)t[i] < 0x80)
+		i++;
+	if (i < n && t[i] == '!')
+		return i + 1;
+	return 1;
+}
+
+/* The tag in libyaml's form, in tb (NUL-terminated): a verbatim tag as
+ * written, the handle replaced by its %TAG prefix (or the default one for
+ * `!` and `!!`), `!` alone as is. */
 static int resolve_tag(rd *r, const props *pr, char *tb, size_t cap, const char **out)
 {
 	*out = NULL;
@@ -237,14 +296,71 @@ static int resolve_tag(rd *r, const props *pr, char *tb, size_t cap, const char 
 	const char *t = pr->tag_start;
 	size_t n = pr->tag_len;
 	int w;
-	if (n >= 2 && t[1] == '<')
+	if (n >= 2 && t[1] == '<') {
 		w = snprintf(tb, cap, "%.*s", (int)(n - 3), t + 2);
-	else if (n >= 2 && t[1] == '!')
-		w = snprintf(tb, cap, "tag:yaml.org,2002:%.*s", (int)(n - 2), t + 2);
-	else
-		w = snprintf(tb, cap, "%.*s", (int)n, t);
+	} else if (n == 1) {
+		w = snprintf(tb, cap, "!");
+	} else {
+		size_t hl = handle_len(t, n);
+		const char *prefix = NULL;
+		size_t plen = 0;
+		for (int i = 0; i < r->ntags; i++)
+			if (r->tags[i].hlen == hl && memcmp(r->tags[i].handle, t, hl) == 0) {
+				prefix = r->tags[i].prefix;
+				plen = r->tags[i].plen;
+			}
+		if (!prefix) {
+			if (hl == 1) {
+				prefix = "!";
+				plen = 1;
+			} else if (hl == 2 && t[1] == '!') {
+				prefix = "tag:yaml.org,2002:";
+				plen = 18;
+			} else {
+				return fail_mark(r, pr->mark, 0,
+				                 "found undefined tag handle while parsing a node");
+			}
+		}
+		w = snprintf(tb, cap, "%.*s%.*s", (int)plen, prefix, (int)(n - hl), t + hl);
+	}
 	if (w < 0 || (size_t)w >= cap)
 		return fail_mark(r, pr->mark, 1, "a tag this long (%zu bytes)", n);
+	/* %XX escapes, decoded in place as libyaml does: each escaped run is
+	 * one UTF-8 character */
+	char *o = tb;
+	for (const char *q = tb; *q;) {
+		if (*q != '%') {
+			*o++ = *q++;
+			continue;
+		}
+		int width = 0;
+		for (int k = 0;; k++) {
+			if (q[0] != '%' || hexval(q[1]) < 0 || hexval(q[2]) < 0)
+				return fail_mark(r, pr->mark, 0,
+				                 "did not find URI escaped octet while parsing a tag");
+			unsigned char octet = (unsigned char)(hexval(q[1]) * 16 + hexval(q[2]));
+			if (k == 0) {
+				width = (octet & 0x80) == 0x00   ? 1
+				        : (octet & 0xE0) == 0xC0 ? 2
+				        : (octet & 0xF0) == 0xE0 ? 3
+				        : (octet & 0xF8) == 0xF0 ? 4
+				                                 : 0;
+				if (!width)
+					return fail_mark(
+					        r, pr->mark, 0,
+					        "found an incorrect leading UTF-8 octet while parsing a tag");
+			} else if ((octet & 0xC0) != 0x80) {
+				return fail_mark(
+				        r, pr->mark, 0,
+				        "found an incorrect trailing UTF-8 octet while parsing a tag");
+			}
+			*o++ = (char)octet;
+			q += 3;
+			if (k + 1 == width)
+				break;
+		}
+	}
+	*o = 0;
 	*out = tb;
 	return R_OK;
 }
@@ -330,6 +446,12 @@ static int is_uri_char(char c)
  * Properties on a later line count only when indented past ind. */
 static int read_props(rd *r, props *pr, int ind)
 {
+	pr->anchor = NULL;
+	pr->tag_start = NULL;
+	pr->line = r->line;
+	pr->last_line = save(r);
+	if (r->p >= r->end || (*r->p != '&' && *r->p != '!'))
+		return R_OK; /* the common case: no properties (and no memset) */
 	memset(pr, 0, sizeof *pr);
 	pr->last_line = save(r);
 	size_t line = r->line, first_line = r->line;
@@ -338,7 +460,7 @@ static int read_props(rd *r, props *pr, int ind)
 		if (r->p >= r->end)
 			return R_OK;
 		if (r->line != line) {
-			if (!r->flow && (long)chars(r->line_start, r->p) <= ind)
+			if (!r->flow && (long)chars(r, r->line_start, r->p) <= ind)
 				return R_OK;
 			if (*r->p == '&' || *r->p == '!') {
 				pr->prev_anchor = pr->anchor;
@@ -363,8 +485,6 @@ static int read_props(rd *r, props *pr, int ind)
 				q++;
 				while (q < r->end && *q != '>' &&
 				       (is_uri_char(*q) || *q == ',' || *q == '[' || *q == ']')) {
-					if (*q == '%')
-						return UNSUPPORTED(r->p, "a tag with % escapes");
 					q++;
 				}
 				if (q >= r->end || *q != '>')
@@ -374,8 +494,6 @@ static int read_props(rd *r, props *pr, int ind)
 				while (q < r->end && is_uri_char(*q) &&
 				       !(r->flow &&
 				         (*q == ',' || *q == '[' || *q == ']' || *q == '{' || *q == '}'))) {
-					if (*q == '%')
-						return UNSUPPORTED(r->p, "a tag with % escapes");
 					q++;
 				}
 			}
@@ -387,12 +505,6 @@ static int read_props(rd *r, props *pr, int ind)
 				if (c1 == '!' && q == r->p + 2)
 					return FAIL(r->p,
 					            "did not find expected tag URI while parsing a tag");
-				/* a named handle !word! needs a %TAG */
-				const char *w = r->p + 1;
-				while (w < q && *w != '!' && is_anchor_char(*w) && (unsigned char)*w < 0x80)
-					w++;
-				if (w < q && *w == '!' && w > r->p + 1)
-					return FAIL(r->p, "found undefined tag handle while parsing a node");
 			}
 			pr->tag_start = r->p;
 			pr->tag_len = (size_t)(q - r->p);
@@ -438,6 +550,11 @@ static int fold(rd *r, size_t breaks)
 	return 0;
 }
 
+/* The bytes a plain scalar's line scan stops at, by context. */
+static const unsigned char plain_stop_block[256] = {['\n'] = 1, ['\r'] = 1, [':'] = 1, ['#'] = 1};
+static const unsigned char plain_stop_flow[256] = {
+        ['\n'] = 1, ['\r'] = 1, [':'] = 1, ['#'] = 1, [','] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1};
+
 /* A plain scalar; ind is the innermost block collection's column. */
 static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 {
@@ -447,21 +564,35 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 	r->blen = 0;
 	const char *seg_end;
 	for (;;) {
-		const char *q = r->p, *content_end = q;
-		while (q < r->end && !is_break(r, q)) {
+		/* skip to the bytes that may end the line's part: a table
+		 * lookup per byte */
+		const unsigned char *stop = r->flow ? plain_stop_flow : plain_stop_block;
+		const char *q = r->p;
+		for (;;) {
+			while (q < r->end && !stop[(unsigned char)*q])
+				q++;
+			if (q >= r->end)
+				break;
 			char c = *q;
-			if (c == ':' && r->flow && q + 1 < r->end && (flow_ind(q[1]) || q[1] == '?'))
-				return FAIL(q, "found unexpected ':' while scanning a plain scalar");
-			if (c == ':' && is_bz(r, q + 1))
-				break;
-			if (r->flow && flow_ind(c))
-				break;
-			if (c == '#' && q > r->p && (q[-1] == ' ' || q[-1] == '\t'))
-				break;
-			q++;
-			if (c != ' ' && c != '\t')
-				content_end = q;
+			if (c == ':') {
+				if (r->flow && q + 1 < r->end && (flow_ind(q[1]) || q[1] == '?'))
+					return FAIL(q, "found unexpected ':' while scanning a plain scalar");
+				if (is_bz(r, q + 1))
+					break;
+				q++;
+				continue;
+			}
+			if (c == '#') {
+				if (q > r->p && (q[-1] == ' ' || q[-1] == '\t'))
+					break;
+				q++;
+				continue;
+			}
+			break; /* a line break, or a flow indicator in flow context */
 		}
+		const char *content_end = q;
+		while (content_end > r->p && (content_end[-1] == ' ' || content_end[-1] == '\t'))
+			content_end--;
 		if (inbuf && bput(r, r->p, (size_t)(content_end - r->p)))
 			return oom(r);
 		seg_end = content_end;
@@ -481,7 +612,7 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 				breaks++;
 			}
 			while (r->p < r->end && (*r->p == ' ' || *r->p == '\t')) {
-				if (*r->p == '\t' && !r->flow && (long)(r->p - r->line_start) < ind + 1 &&
+				if (*r->p == '\t' && (long)(r->p - r->line_start) < ind + 1 &&
 				    at_line_start(r, r->p))
 					return FAIL(r->p, "found a tab character that violates indentation");
 				r->p++;
@@ -490,7 +621,7 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 				break;
 		}
 		const char *c = r->p;
-		long col = (long)chars(r->line_start, c);
+		long col = (long)chars(r, r->line_start, c);
 		if (c >= r->end || *c == '#' || doc_marker(r, c) || (!r->flow && col < ind + 1) ||
 		    (*c == ':' && (is_bz(r, c + 1) || (r->flow && flow_ind(c[1])))) ||
 		    (r->flow && flow_ind(*c))) {
@@ -776,8 +907,7 @@ static int block_scalar(rd *r, int ind, const props *pr)
 				return oom(r);
 		leading_blank = is_blank(r, r->p);
 		const char *s = r->p;
-		while (r->p < r->end && !is_break(r, r->p))
-			r->p++;
+		r->p = find_break(r, r->p);
 		if (bput(r, s, (size_t)(r->p - s)))
 			return oom(r);
 		first = 0;
@@ -801,7 +931,9 @@ static int block_scalar(rd *r, int ind, const props *pr)
 /* ---- nodes ---- */
 
 static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty);
+static int flow_coll(rd *r, const props *pr, int ind);
 static int flow_node(rd *r, int ind);
+static int flow_pair(rd *r, int ind);
 
 static int cannot_start(char c)
 {
@@ -844,7 +976,7 @@ static int scalar(rd *r, int ind, const props *pr, int *multiline)
 	return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, ':', 0);
 }
 
-static int flow_coll(rd *r, const props *pr, int ind)
+static int flow_coll_in(rd *r, const props *pr, int ind)
 {
 	gri_ymark m = mark_at(r, r->p);
 	int is_map = *r->p == '{';
@@ -852,37 +984,57 @@ static int flow_coll(rd *r, const props *pr, int ind)
 	if (emit_node(r, is_map ? GRI_YEV_MAP_START : GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 1))
 		return R_STOP;
 	r->flow++;
+	if (r->mute && r->flow > 64)
+		return FAIL(r->p, "flow collections nested this deep are not read as a key");
 	r->p++;
 	for (;;) {
 		if (next_token(r))
 			return R_ERR;
 		if (r->p >= r->end)
-			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection",
-			            close);
+			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s", close,
+			            is_map ? "mapping" : "sequence");
 		if (doc_marker(r, r->p))
 			return FAIL(r->p, "did not find expected node content while parsing a flow node");
 		if (*r->p == close)
 			break;
 		/* in flow context '?' and ':' are always indicators */
-		if (*r->p == '?')
-			return UNSUPPORTED(r->p, "an explicit key (?)");
 		if (*r->p == ':')
 			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		int rc, explicit = *r->p == '?';
+		/* a pair in a sequence is a single-pair mapping: an explicit
+		 * key, or a node followed by ':' on its line */
+		int pair = !is_map && (explicit || flow_pair(r, ind));
+		if (pair && emit_node(r, GRI_YEV_MAP_START, NULL, mark_at(r, r->p), NULL, 0, 0, 1))
+			return R_STOP;
 		size_t key_line = r->line;
-		int rc = flow_node(r, ind);
+		if (explicit) {
+			r->p++;
+			if (next_token(r))
+				return R_ERR;
+			if (r->p < r->end && (*r->p == ':' || *r->p == ',' || *r->p == close))
+				rc = empty_scalar(r, NULL, mark_at(r, r->p));
+			else
+				rc = flow_node(r, ind);
+		} else {
+			rc = flow_node(r, ind);
+		}
 		if (rc)
 			return rc;
 		if (next_token(r))
 			return R_ERR;
-		if (r->p < r->end && *r->p == ':' && r->line != key_line)
-			return FAIL(r->p, "could not find expected ':' (a key spans lines)");
+		if (r->p < r->end && *r->p == ':' && r->line != key_line && !explicit)
+			/* no simple key spans lines: libyaml finds a ':' where an
+			 * entry should end */
+			return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s", close,
+			            is_map ? "mapping" : "sequence");
 		if (r->p < r->end && *r->p == ':') {
-			if (!is_map)
-				return UNSUPPORTED(r->p, "a single-pair mapping in a flow sequence");
+			if (!is_map && !pair)
+				return FAIL(r->p,
+				            "did not find expected ',' or ']' while parsing a flow sequence");
 			r->p++;
 			if (next_token(r))
 				return R_ERR;
-			if (r->p < r->end && (*r->p == ',' || *r->p == '}'))
+			if (r->p < r->end && (*r->p == ',' || *r->p == close))
 				rc = empty_scalar(r, NULL, mark_at(r, r->p));
 			else
 				rc = flow_node(r, ind);
@@ -890,22 +1042,25 @@ static int flow_coll(rd *r, const props *pr, int ind)
 				return rc;
 			if (next_token(r))
 				return R_ERR;
-		} else if (is_map) {
-			if (r->p < r->end && (*r->p == ',' || *r->p == '}')) {
+		} else if (is_map || pair) {
+			if (r->p < r->end && (*r->p == ',' || *r->p == close)) {
 				if ((rc = empty_scalar(r, NULL, mark_at(r, r->p))))
 					return rc;
 			} else {
-				return FAIL(r->p,
-				            "did not find expected ',' or '}' while parsing a flow mapping");
+				return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s",
+				            close, is_map ? "mapping" : "sequence");
 			}
 		}
+		if (pair && emit_end(r, GRI_YEV_MAP_END, mark_at(r, r->p)))
+			return R_STOP;
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
 			continue;
 		}
 		if (r->p < r->end && *r->p == close)
 			break;
-		return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow collection", close);
+		return FAIL(r->p, "did not find expected ',' or '%c' while parsing a flow %s", close,
+		            is_map ? "mapping" : "sequence");
 	}
 	gri_ymark em = mark_at(r, r->p);
 	r->p++;
@@ -938,6 +1093,9 @@ static int flow_node(rd *r, int ind)
 	return scalar(r, ind, &pr, &ml);
 }
 
+/* 1024 characters of at most 4 bytes each */
+#define PEEK_WINDOW 4100
+
 /* Does a simple key (scalar or alias on one line) followed by ':' start at r->p?
  * Leaves r unchanged. */
 static int peek_key(rd *r, int ind, const char **colon)
@@ -951,7 +1109,24 @@ static int peek_key(rd *r, int ind, const char **colon)
 	int ml = 0, ok = 0;
 	char c = *r->p;
 	gri_yerr keep = *r->err;
-	if (c == '*') {
+	int flow = r->flow, mute = r->mute;
+	/* a simple key is at most 1024 characters: look no further, so
+	 * that peeking stays linear */
+	const char *end = r->end;
+	if (r->end - r->p > PEEK_WINDOW)
+		r->end = r->p + PEEK_WINDOW;
+	if (c == '[' || c == '{') {
+		/* a flow collection on one line can be a key: read it without
+		 * events; inside such a read, entries are peeked again only a
+		 * few levels deep and a bounded number of times (the work is
+		 * exponential in that nesting) */
+		if (!mute || (mute < 4 && r->peeks_left > 0)) {
+			if (mute)
+				r->peeks_left--;
+			r->mute = mute + 1;
+			ok = flow_coll(r, NULL, ind) == R_OK;
+		}
+	} else if (c == '*') {
 		const char *name;
 		ok = read_name(r, &name, &n) == R_OK;
 	} else if (c == '"' || c == '\'') {
@@ -961,18 +1136,58 @@ static int peek_key(rd *r, int ind, const char **colon)
 		ok = plain(r, ind, &v, &n, &ml) == R_OK;
 	}
 	*r->err = keep;
+	r->flow = flow;
+	r->mute = mute;
+	int cut = r->end != end;
+	r->end = end;
 	int key = 0;
-	if (ok && !ml && r->line == st.line) {
+	if (ok && !ml && r->line == st.line && !(cut && r->p >= st.p + PEEK_WINDOW)) {
 		const char *q = r->p;
 		while (is_blank(r, q))
 			q++;
-		if (q < r->end && *q == ':' && is_bz(r, q + 1)) {
+		if (q < r->end && *q == ':' && (r->flow || is_bz(r, q + 1))) {
 			key = 1;
 			*colon = q;
 		}
 	}
 	restore(r, st);
 	r->blen = bl;
+	return key;
+}
+
+/* The value of an explicit key (`? key` then `: value` at the mapping's
+ * column on a later line), or an empty one where libyaml puts it. */
+static int explicit_entry(rd *r, int col)
+{
+	r->p++;
+	r->after_entry = 1; /* libyaml: a simple key may follow '?' */
+	int rc = block_node(r, col, 1, 1, mark_at(r, r->p));
+	if (rc)
+		return rc;
+	if (next_token(r))
+		return R_ERR;
+	if (r->p < r->end && !block_stop(r, r->p) && *r->p == ':' && is_bz(r, r->p + 1) &&
+	    (long)(r->p - r->line_start) == col && at_line_start(r, r->p)) {
+		r->p++;
+		r->after_entry = 1;
+		return block_node(r, col, 1, 1, mark_at(r, r->p));
+	}
+	return empty_scalar(r, NULL, end_mark(r));
+}
+
+/* In a flow sequence: is the entry at r->p (properties, then a node) a
+ * key, followed by ':' on the same line? Leaves r unchanged. */
+static int flow_pair(rd *r, int ind)
+{
+	state st = save(r);
+	gri_yerr keep = *r->err;
+	props pr;
+	const char *colon;
+	int key = 0;
+	if (read_props(r, &pr, ind) == R_OK && r->line == st.line && r->p < r->end)
+		key = *r->p == ':' ? 1 : peek_key(r, ind, &colon);
+	*r->err = keep;
+	restore(r, st);
 	return key;
 }
 
@@ -983,6 +1198,12 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 	for (;;) {
 		size_t line = r->line;
 		const char *kstart = r->p;
+		int rc;
+		if (*r->p == '?' && is_bz(r, r->p + 1)) {
+			if ((rc = explicit_entry(r, col)))
+				return rc;
+			goto next;
+		}
 		props kp;
 		if (read_props(r, &kp, col))
 			return R_ERR;
@@ -991,30 +1212,53 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 		if (r->p >= r->end)
 			return FAIL(r->p, "could not find expected ':' while scanning a simple key");
 		char c = *r->p;
-		if (c == '?' && is_bz(r, r->p + 1))
-			return UNSUPPORTED(r->p, "an explicit key (?)");
-		if (c == ':' && is_bz(r, r->p + 1))
-			return UNSUPPORTED(r->p, "an empty key");
-		if (c == '[' || c == '{')
-			return UNSUPPORTED(r->p, "a collection as a mapping key");
-		const char *colon;
-		if (!peek_key(r, col, &colon))
-			return FAIL(r->p, "could not find expected ':' while scanning a simple key");
-		if (colon - kstart > 1024)
+		const char *colon = r->p;
+		int empty_key = c == ':' && is_bz(r, r->p + 1);
+		if (empty_key) {
+			/* a key of properties only (`&a : v`); without any, libyaml
+			 * finds no key */
+			if (!kp.anchor && !kp.tag_start)
+				return FAIL(r->p, "did not find expected key while parsing a block mapping");
+		} else if (c == '?' && is_bz(r, r->p + 1)) {
+			return FAIL(r->p, "did not find expected key while parsing a block mapping");
+		}
+		int ml = 0;
+		if (empty_key) {
+			rc = empty_scalar(r, &kp, kp.mark);
+		} else {
+			/* read the key once; it must end on its line, before ':' */
+			if (c == '[' || c == '{')
+				rc = flow_coll(r, &kp, col);
+			else
+				rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
+			if (rc)
+				return rc;
+			colon = r->p;
+			while (is_blank(r, colon))
+				colon++;
+			if (ml || r->line != line ||
+			    !(colon < r->end && *colon == ':' && is_bz(r, colon + 1)))
+				return FAIL(kstart,
+				            "could not find expected ':' while scanning a simple key");
+		}
+		if (colon - kstart > 1024 && chars(r, kstart, colon) > 1024)
 			return FAIL(kstart, "could not find expected ':' while scanning a simple key");
-		int ml, rc = c == '*' ? alias(r, &kp) : scalar(r, col, &kp, &ml);
 		if (rc)
 			return rc;
 		r->p = colon + 1;
 		gri_ymark after = mark_at(r, r->p);
 		if ((rc = block_node(r, col, 0, 1, after)))
 			return rc;
+	next:
 		if (next_token(r))
 			return R_ERR;
 		if (r->p >= r->end || block_stop(r, r->p))
 			break;
 		if (!at_line_start(r, r->p))
-			return FAIL(r->p, "did not find expected key while parsing a block mapping");
+			return FAIL(r->p,
+			            *r->p == ':' && is_bz(r, r->p + 1)
+			                    ? "mapping values are not allowed in this context"
+			                    : "did not find expected key while parsing a block mapping");
 		long c2 = (long)(r->p - r->line_start);
 		if (c2 < col)
 			break;
@@ -1041,7 +1285,10 @@ static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentles
 			break;
 		if (!at_line_start(r, r->p))
 			return FAIL(r->p,
-			            "did not find expected '-' indicator while parsing a block collection");
+			            *r->p == ':' && is_bz(r, r->p + 1)
+			                    ? "mapping values are not allowed in this context"
+			                    : "did not find expected '-' indicator while parsing a block "
+			                      "collection");
 		long c2 = (long)(r->p - r->line_start);
 		if (c2 < col)
 			break;
@@ -1054,7 +1301,7 @@ static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentles
 	return emit_end(r, GRI_YEV_SEQ_END, end_mark(r));
 }
 
-static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty)
+static int block_node_in(rd *r, int ind, int compact, int indentless, gri_ymark empty)
 {
 	size_t line0 = r->line;
 	if (next_token(r))
@@ -1062,7 +1309,10 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	const char *t = r->p;
 	if (t >= r->end || block_stop(r, t) ||
 	    (r->line != line0 && (long)(t - r->line_start) <= ind &&
-	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1))))
+	     !(indentless && (long)(t - r->line_start) == ind && *t == '-' && is_bz(r, t + 1)) &&
+	     /* libyaml: a block scalar is no simple key, so one at the
+	      * collection's own column is still this node */
+	     !((long)(t - r->line_start) == ind && (*t == '|' || *t == '>'))))
 		return empty_scalar(r, NULL, empty);
 	props pr;
 	if (read_props(r, &pr, ind))
@@ -1074,7 +1324,8 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	long col = (long)tm.column;
 	if (t >= r->end || block_stop(r, t) ||
 	    (has_props && r->line != pr.line && col <= ind &&
-	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1))))
+	     !(indentless && col == ind && *t == '-' && is_bz(r, t + 1)) &&
+	     !(col == ind && (*t == '|' || *t == '>'))))
 		return empty_scalar(r, &pr, has_props ? pr.mark : empty);
 	char c = *t;
 	if (c == '-' && is_bz(r, t + 1)) {
@@ -1084,35 +1335,66 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	}
 	if (c == '|' || c == '>')
 		return block_scalar(r, ind, &pr);
-	if (c == '?' && is_bz(r, t + 1))
-		return UNSUPPORTED(t, "an explicit key (?)");
-	if (c == ':' && is_bz(r, t + 1))
-		return UNSUPPORTED(t, "an empty key");
-	if (c == '[' || c == '{') {
-		int rc = flow_coll(r, &pr, ind);
-		if (rc)
-			return rc;
-		const char *q = r->p;
-		while (is_blank(r, q))
-			q++;
-		if (q < r->end && *q == ':' && is_bz(r, q + 1))
-			return UNSUPPORTED(t, "a collection as a mapping key");
-		return R_OK;
+	if (c == '?' && is_bz(r, t + 1)) {
+		/* an explicit key starts a block mapping where a simple key may */
+		if ((!crossed && !compact) || (has_props && pr.line == tm.line))
+			return FAIL(t, "mapping keys are not allowed in this context");
+		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
 	}
 	const char *colon;
+	int empty_key = c == ':' && is_bz(r, t + 1);
+	if (empty_key && !has_props)
+		return FAIL(t, "did not find expected key while parsing a block mapping");
 	if (c == '&' || c == '!') {
 		/* read_props stopped at the properties of a key on a later line */
 		state ks = save(r);
 		props kp;
 		if (read_props(r, &kp, ind))
 			return R_ERR;
-		int key = r->line == ks.line && peek_key(r, ind, &colon);
+		int key = r->line == ks.line &&
+		          (peek_key(r, ind, &colon) || (r->p < r->end && *r->p == ':' && is_bz(r, r->p + 1)));
 		restore(r, ks);
 		if (!key) /* libyaml: the properties so far make an empty node */
 			return empty_scalar(r, &pr, pr.mark);
 		return block_map(r, (int)col, &pr, has_props ? pr.mark : tm);
 	}
-	if (peek_key(r, ind, &colon)) {
+	if (!has_props && !empty_key &&
+	    (c == '"' || c == '\'' ||
+	     !(cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, t + 1)) || flow_ind(c) ||
+	       c == '#'))) {
+		/* a scalar: read it once; only when ':' follows on its line is
+		 * it the first key of a mapping, read again below */
+		state st = save(r);
+		const char *v;
+		size_t n;
+		int ml, rc = c == '"' || c == '\'' ? quoted(r, &v, &n, &ml) : plain(r, ind, &v, &n, &ml);
+		if (rc)
+			return rc;
+		const char *q = r->p;
+		while (is_blank(r, q))
+			q++;
+		if (ml || r->line != st.line || !(q < r->end && *q == ':' && is_bz(r, q + 1)))
+			return emit_node(r, GRI_YEV_SCALAR, NULL, tm, v, n, c == '"' || c == '\'' ? c : ':',
+			                 0);
+		restore(r, st);
+	}
+	if (empty_key) {
+		colon = t;
+	} else if (!peek_key(r, ind, &colon)) {
+		if (c == '[' || c == '{') {
+			int rc = flow_coll(r, &pr, ind);
+			if (rc)
+				return rc;
+			const char *q = r->p;
+			while (is_blank(r, q))
+				q++;
+			if (q < r->end && *q == ':' && is_bz(r, q + 1))
+				return FAIL(q, "mapping values are not allowed in this context");
+			return R_OK;
+		}
+		colon = NULL;
+	}
+	if (colon) {
 		/* properties on the key's line are the key's; earlier ones the mapping's */
 		int key_props = has_props && pr.last_line.line == tm.line;
 		state ks = key_props ? pr.last_line : save(r);
@@ -1137,6 +1419,31 @@ static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark emp
 	return scalar(r, ind, &pr, &ml);
 }
 
+/* The reader recurses as the text nests; the builder refuses nesting past
+ * max_depth before the reader goes deeper, and this bounds the stack
+ * whatever max_depth a caller sets (about 1 KB a level). */
+#define MAX_NESTING 1000
+
+static int block_node(rd *r, int ind, int compact, int indentless, gri_ymark empty)
+{
+	if (r->depth >= MAX_NESTING)
+		return UNSUPPORTED(r->p, "nesting deeper than 1000 levels");
+	r->depth++;
+	int rc = block_node_in(r, ind, compact, indentless, empty);
+	r->depth--;
+	return rc;
+}
+
+static int flow_coll(rd *r, const props *pr, int ind)
+{
+	if (r->depth >= MAX_NESTING)
+		return UNSUPPORTED(r->p, "nesting deeper than 1000 levels");
+	r->depth++;
+	int rc = flow_coll_in(r, pr, ind);
+	r->depth--;
+	return rc;
+}
+
 /* ---- documents ---- */
 
 /* libyaml's scanner: a directive name is alphanumeric (and - _) then a blank. */
@@ -1152,6 +1459,52 @@ static int directive_name(rd *r)
 	return R_OK;
 }
 
+/* A %TAG directive's handle and prefix, from r->p (past "%TAG"). */
+static int tag_directive(rd *r)
+{
+	const char *q = r->p;
+	while (is_blank(r, q))
+		q++;
+	const char *h = q;
+	if (q >= r->end || *q != '!')
+		return FAIL(q, "did not find expected '!' while scanning a %%TAG directive");
+	q++;
+	while (q < r->end && is_anchor_char(*q) && (unsigned char)*q < 0x80)
+		q++;
+	if (q < r->end && *q == '!')
+		q++;
+	else if (q != h + 1)
+		return FAIL(q, "did not find expected '!' while scanning a %%TAG directive");
+	if (!is_blank(r, q))
+		return FAIL(q, "did not find expected whitespace while scanning a %%TAG directive");
+	while (is_blank(r, q))
+		q++;
+	const char *pfx = q;
+	while (q < r->end && (is_uri_char(*q) || *q == ',' || *q == '[' || *q == ']')) {
+		q++;
+	}
+	if (q == pfx)
+		return FAIL(q, "did not find expected tag URI while scanning a %%TAG directive");
+	if (!is_bz(r, q))
+		return FAIL(q, "did not find expected whitespace or line break while scanning a %%TAG "
+		               "directive");
+	size_t hl = (size_t)(pfx - h);
+	while (h[hl - 1] == ' ' || h[hl - 1] == '\t')
+		hl--;
+	for (int i = 0; i < r->ntags; i++)
+		if (r->tags[i].hlen == hl && memcmp(r->tags[i].handle, h, hl) == 0)
+			return FAIL(h, "found duplicate %%TAG directive");
+	if (r->ntags == (int)(sizeof r->tags / sizeof r->tags[0]))
+		return UNSUPPORTED(h, "more than 16 %TAG directives");
+	r->tags[r->ntags].handle = h;
+	r->tags[r->ntags].hlen = hl;
+	r->tags[r->ntags].prefix = pfx;
+	r->tags[r->ntags].plen = (size_t)(q - pfx);
+	r->ntags++;
+	r->p = q;
+	return R_OK;
+}
+
 static int directive(rd *r)
 {
 	if (directive_name(r))
@@ -1161,18 +1514,35 @@ static int directive(rd *r)
 		while (is_blank(r, q))
 			q++;
 		if (!(r->end - q >= 3 && q[0] == '1' && q[1] == '.' && (q[2] == '1' || q[2] == '2') &&
-		      is_bz(r, q + 3)))
+		      (is_bz(r, q + 3) || q[3] == '#')))
 			return q + 1 < r->end && q[0] == '1' && q[1] == '.'
 			               ? UNSUPPORTED(q, "this YAML version")
 			               : FAIL(q, "found incompatible YAML document while parsing a %%YAML "
 			                         "directive");
 		r->p = q + 3;
-		return R_OK;
+	} else if (r->end - r->p >= 4 && memcmp(r->p, "%TAG", 4) == 0 && is_blank(r, r->p + 4)) {
+		r->p += 4;
+		if (tag_directive(r))
+			return R_ERR;
+	} else {
+		/* libyaml knows no other directive */
+		return FAIL(r->p, "found unknown directive name while scanning a directive");
 	}
-	if (r->end - r->p >= 4 && memcmp(r->p, "%TAG", 4) == 0)
-		return UNSUPPORTED(r->p, "a %TAG directive");
-	/* libyaml knows no other directive */
-	return FAIL(r->p, "found unknown directive name while scanning a directive");
+	/* libyaml's scanner takes the rest of the line with the directive,
+	 * and then skips tabs as well as spaces at the next line's start */
+	while (is_blank(r, r->p))
+		r->p++;
+	if (r->p < r->end && *r->p == '#')
+		while (r->p < r->end && !is_break(r, r->p))
+			r->p++;
+	if (r->p < r->end && !is_break(r, r->p))
+		return FAIL(r->p, "did not find expected comment or line break while scanning a directive");
+	if (is_break(r, r->p)) {
+		take_break(r);
+		while (is_blank(r, r->p))
+			r->p++;
+	}
+	return R_OK;
 }
 
 static int documents(rd *r)
@@ -1183,6 +1553,7 @@ static int documents(rd *r)
 		if (next_token(r))
 			return R_ERR;
 		int dirs = 0, seen_yaml = 0;
+		r->ntags = 0;
 		while (r->p < r->end && *r->p == '%' && r->p == r->line_start) {
 			if (dirs && r->end - r->p >= 5 && memcmp(r->p, "%YAML", 5) == 0 && seen_yaml)
 				return FAIL(r->p, "found duplicate %%YAML directive");
@@ -1192,10 +1563,6 @@ static int documents(rd *r)
 			dirs = 1;
 			if (next_token(r))
 				return R_ERR;
-		}
-		if (dirs && !first && !closed) {
-			/* libyaml: directives only after a document closed by `...` */
-			return FAIL(r->p, "did not find expected <document start>");
 		}
 		if (r->p >= r->end) {
 			if (dirs)
@@ -1221,7 +1588,14 @@ static int documents(rd *r)
 		int rc;
 		if (explicit) {
 			r->p += 3;
-			rc = block_node(r, -1, 0, 0, mark_at(r, r->p));
+			/* an empty document's null is where the next token starts */
+			state st = save(r);
+			if (next_token(r))
+				return R_ERR;
+			int empty = r->p >= r->end || block_stop(r, r->p);
+			gri_ymark em = end_mark(r);
+			restore(r, st);
+			rc = block_node(r, -1, 0, 0, empty ? em : mark_at(r, r->p));
 		} else {
 			rc = block_node(r, -1, 1, 0, zero);
 		}
@@ -1253,7 +1627,25 @@ static int check_text(rd *r)
 		                   "a UTF-16 byte order mark here (after conversion) is valid YAML that "
 		                   "guardrail's reader does not read");
 	for (const unsigned char *q = s; q < e;) {
+#if defined(__SSE2__)
+		/* 16 bytes at a time while they are printable ASCII or \t \n \r */
+		while (e - q >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+			__m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+			                           _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+			__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+			                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+			                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+			if (_mm_movemask_epi8(_mm_andnot_si128(ws, bad)))
+				break;
+			q += 16;
+		}
+		if (q >= e)
+			break;
+#endif
 		unsigned c = *q;
+		if (c >= 0x80)
+			r->ascii = 0;
 		if (c >= 0x20 && c < 0x7F) {
 			q++;
 			continue;
@@ -1323,7 +1715,9 @@ int gri_yaml_read(const char *data, size_t len, gri_yev_fn fn, void *ctx, gri_ye
 	        .line_start = data,
 	        .fn = fn,
 	        .ctx = ctx,
-	        .err = err};
+	        .err = err,
+	        .ascii = 1,
+	        .peeks_left = 10000};
 	int rc = check_text(&r);
 	if (rc == R_OK) {
 		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)

@@ -6,7 +6,9 @@
  * read (an error saying so, with a position). When both fail, the number of
  * documents returned before the error may differ (libyaml closes some
  * documents before a parser error); those both return must be identical.
- * Anything else that differs aborts. Seeds: ../shared/corpus and tests/fuzz/decode/.
+ * Anything else that differs aborts. Seeds (tests/fuzz/run.sh): ../shared/corpus,
+ * the yaml-test-suite inputs, and tests/fuzz/yaml_diff/, which holds every
+ * disagreement found so far (replayed by make test, fuzz-regressions.sh).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -16,6 +16,10 @@ short=${name#fuzz_}
 [ -d "tests/fuzz/$short" ] && seeds="$seeds tests/fuzz/$short"
 case $name in
 fuzz_decode|fuzz_validate) [ -d ../shared/corpus ] && seeds="$seeds ../shared/corpus" ;;
+fuzz_yaml_diff)
+	[ -d ../shared/corpus ] && seeds="$seeds ../shared/corpus"
+	[ -d ../shared/conformance/yaml-test-suite ] && seeds="$seeds ../shared/conformance/yaml-test-suite"
+	;;
 esac
 [ -x "tests/fuzz/seed-$short.sh" ] && sh "tests/fuzz/seed-$short.sh" "$work"
 exec build-fuzz/tests/fuzz/$name "$work" $seeds -max_total_time="$secs" -rss_limit_mb=2048 \
