@@ -808,6 +808,9 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 			             (uint32_t)yerr.mark.column + 1, "%s", yerr.msg);
 			if (yerr.encoding)
 				gr_error_mark(err, GR_ERR_ENCODING);
+		} else if (rc && !err->message[0]) { /* never an error without a message */
+			gr_error_set(err, line0 + 1, 1,
+			             "the YAML reader stopped without a reason (a bug: please report it)");
 		}
 		builder_free(&b);
 		return rc ? -1 : 0;

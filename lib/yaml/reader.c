@@ -981,8 +981,9 @@ static int flow_coll_in(rd *r, const props *pr, int ind)
 	gri_ymark m = mark_at(r, r->p);
 	int is_map = *r->p == '{';
 	char close = is_map ? '}' : ']';
-	if (emit_node(r, is_map ? GRI_YEV_MAP_START : GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 1))
-		return R_STOP;
+	int erc = emit_node(r, is_map ? GRI_YEV_MAP_START : GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 1);
+	if (erc) /* R_ERR (a bad tag) keeps its message; R_STOP is the consumer's */
+		return erc;
 	r->flow++;
 	if (r->mute && r->flow > 64)
 		return FAIL(r->p, "flow collections nested this deep are not read as a key");
@@ -1193,8 +1194,9 @@ static int flow_pair(rd *r, int ind)
 
 static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 {
-	if (emit_node(r, GRI_YEV_MAP_START, mp, mm, NULL, 0, 0, 0))
-		return R_STOP;
+	int erc = emit_node(r, GRI_YEV_MAP_START, mp, mm, NULL, 0, 0, 0);
+	if (erc)
+		return erc;
 	for (;;) {
 		size_t line = r->line;
 		const char *kstart = r->p;
@@ -1270,8 +1272,9 @@ static int block_map(rd *r, int col, const props *mp, gri_ymark mm)
 
 static int block_seq(rd *r, int col, const props *pr, gri_ymark m, int indentless)
 {
-	if (emit_node(r, GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 0))
-		return R_STOP;
+	int erc = emit_node(r, GRI_YEV_SEQ_START, pr, m, NULL, 0, 0, 0);
+	if (erc)
+		return erc;
 	for (;;) {
 		r->p++;
 		r->after_entry = 1;
