@@ -142,6 +142,9 @@ int gri_parse_timestamp(const char *s, size_t n);
 /* !!binary content to its bytes (invalid UTF-8 bytes as U+FFFD, as
  * encoding/json writes them). -1: bad base64, or *err_oom set. */
 int gri_decode_binary(gr_arena *a, const char *s, size_t n, const char **out, size_t *out_len, int *err_oom);
+/* base64 (standard or URL alphabet; whitespace skipped; padding only at the
+ * end) into a malloc'd NUL-terminated buffer. -1: bad input or no memory. */
+int gri_base64_decode(const char *s, size_t len, char **out, size_t *outlen);
 /* strconv.FormatFloat(d, 'g', -1, 32), with .inf/-.inf/.nan. */
 size_t gri_format_float32(double d, char out[40]);
 

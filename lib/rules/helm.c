@@ -12,53 +12,17 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../internal.h"
 #include "guardrail/decode.h"
 #include "rules_int.h"
 
 #define HELM_MAX_JSON ((size_t)64 << 20)
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-/* Standard base64 (padding optional, whitespace skipped) into a malloc'd buffer. */
+/* Standard base64 into a malloc'd buffer (gri_base64_decode), or NULL. */
 static unsigned char *b64_decode(const char *s, size_t n, size_t *out_len)
 {
-	unsigned char *out = malloc(n / 4 * 3 + 4);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '=' || c == '\n' || c == '\r' || c == ' ')
-			continue;
-		int v = b64val(c);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*out_len = o;
-	return out;
+	char *out = NULL;
+	return gri_base64_decode(s, n, &out, out_len) ? NULL : (unsigned char *)out;
 }
 
 static char *gunzip(const unsigned char *in, size_t n, size_t *out_len)
