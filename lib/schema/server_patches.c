@@ -24,61 +24,38 @@
 #include "guardrail/schema.h"
 #include "registry_int.h"
 
+/* The pod template's lists that the server does not treat as maps (it
+ * accepts duplicate env names and ports, and warns): in every document
+ * that carries core/v1's Container, EphemeralContainer and PodSpec. */
+#define POD_LISTS_RELAXED                                                                                    \
+	"\"io.k8s.api.core.v1.Container\":{\"properties\":{\"env\":{\"x-kubernetes-lis"                      \
+	"t-type\":null,\"x-kubernetes-list-map-keys\":null},\"ports\":{\"x-kubernetes"                       \
+	"-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"volumeMounts\":{\"x"                       \
+	"-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null}}},\"io.k"                         \
+	"8s.api.core.v1.EphemeralContainer\":{\"properties\":{\"env\":{\"x-kubernetes"                       \
+	"-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"ports\":{\"x-kubern"                       \
+	"etes-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"volumeMounts\""                        \
+	":{\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null}}},\""                        \
+	"io.k8s.api.core.v1.PodSpec\":{\"properties\":{\"containers\":{\"x-kubernetes"                       \
+	"-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"initContainers\":{"                        \
+	"\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"volu"                        \
+	"mes\":{\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null}"                        \
+	"}}"
+
 static const struct {
 	const char *rel; /* the document, as under the schema directory's version folder */
 	const char *json;
 } patches[] = {
-        {"api/v1.json",
-         "{\"components\":{\"schemas\":{\"io.k8s.api.core.v1.Container\":{\"properties\":{\"env\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"ports\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},"
-         "\"volumeMounts\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null}}},\"io.k8s.api.core.v1.EphemeralContainer\":{"
-         "\"properties\":{\"env\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"ports\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"volumeMounts\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null}}},"
-         "\"io.k8s.api.core.v1.PodSpec\":{\"properties\":{\"containers\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},"
-         "\"initContainers\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"volumes\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null}}}}}}"},
-        {"apis/apps/v1.json",
-         "{\"components\":{\"schemas\":{\"io.k8s.api.core.v1.Container\":{\"properties\":{\"env\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"ports\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},"
-         "\"volumeMounts\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null}}},\"io.k8s.api.core.v1.EphemeralContainer\":{"
-         "\"properties\":{\"env\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"ports\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"volumeMounts\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null}}},"
-         "\"io.k8s.api.core.v1.PodSpec\":{\"properties\":{\"containers\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},"
-         "\"initContainers\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"volumes\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null}}},\"io.k8s.api.apps.v1.StatefulSetSpec\":{"
-         "\"required\":[\"selector\",\"template\"]}}}}"},
-        {"apis/batch/v1.json",
-         "{\"components\":{\"schemas\":{\"io.k8s.api.core.v1.Container\":{\"properties\":{\"env\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},\"ports\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},"
-         "\"volumeMounts\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null}}},\"io.k8s.api.core.v1.EphemeralContainer\":{"
-         "\"properties\":{\"env\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"ports\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"volumeMounts\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null}}},"
-         "\"io.k8s.api.core.v1.PodSpec\":{\"properties\":{\"containers\":{"
-         "\"x-kubernetes-list-type\":null,\"x-kubernetes-list-map-keys\":null},"
-         "\"initContainers\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null},\"volumes\":{\"x-kubernetes-list-type\":null,"
-         "\"x-kubernetes-list-map-keys\":null}}},"
-         "\"io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern\":{"
-         "\"required\":[\"type\"]}}}}"},
+        {"api/v1.json", "{\"components\":{\"schemas\":{" POD_LISTS_RELAXED "}}}"},
+        {"apis/apps/v1.json", "{\"components\":{\"schemas\":{" POD_LISTS_RELAXED
+                              ",\"io.k8s.api.apps.v1.StatefulSetSpec\":{\"required\":[\"selector\",\"templat"
+                              "e\"]}}}}"},
+        {"apis/batch/v1.json", "{\"components\":{\"schemas\":{" POD_LISTS_RELAXED
+                               ",\"io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern\":{\"requir"
+                               "ed\":[\"type\"]}}}}"},
         {"apis/discovery.k8s.io/v1.json",
-         "{\"components\":{\"schemas\":{\"io.k8s.api.discovery.v1.EndpointSlice\":{"
-         "\"required\":[\"addressType\"]}}}}"},
+         "{\"components\":{\"schemas\":{\"io.k8s.api.discovery.v1.EndpointSlice\":{\"re"
+         "quired\":[\"addressType\"]}}}}"},
 };
 
 gr_value gri_schema_server_patch(gr_arena *a, const char *rel, const gr_value *doc)
