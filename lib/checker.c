@@ -312,6 +312,14 @@ bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const cha
 	return false;
 }
 
+bool gri_checker_may_judge_again(const gr_checker *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->engines[i].engine->revoking_kinds)
+			return true;
+	return false;
+}
+
 bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj)
 {
 	for (size_t i = 0; i < c->n; i++) {

@@ -5,6 +5,8 @@
 #ifndef GUARDRAIL_PIPELINE_H
 #define GUARDRAIL_PIPELINE_H
 
+#include <stdint.h>
+
 #include "guardrail/session.h"
 #include "guardrail/set.h"
 
@@ -12,8 +14,11 @@
  * with borrow, the header and tree are obj's own and must outlive the set).
  * When the first object of the same group, kind, namespace and name in the
  * set has a tree and different content, *conflict is its index, else
- * (size_t)-1. Returns the new index, or (size_t)-1 on allocation failure. */
-size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, size_t *conflict);
+ * (size_t)-1. digest (0: none) is gri_value_digest of obj's tree before it was
+ * pruned (gri_crd_pruned_copy): definitions with digests are the same when
+ * their digests and pruned trees are. Returns the new index, or (size_t)-1 on allocation failure. */
+size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, uint64_t digest,
+                   size_t *conflict);
 /* Is (group, kind) in a kinds list ("Namespace", "group/Kind"; NULL: no)? */
 bool gri_kind_listed(const char *const *kinds, const char *group, const char *kind);
 /* Does an engine of c list (group, kind) in its revoking_kinds? */
@@ -21,6 +26,9 @@ bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const cha
 /* Once the inputs held a revoking kind: does an engine with revoking kinds
  * need the set for obj (judged early, perhaps light), given c's state? */
 bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
+/* Has c an engine with revoking kinds (that may judge an object judged
+ * early again, from its kept tree)? */
+bool gri_checker_may_judge_again(const gr_checker *c);
 /* A set that outlives every checker derived from it (a session's): engines
  * may then borrow its trees, e.g. to compile a CRD version on first use. */
 void gri_set_mark_lasting(gr_set *s);
@@ -29,5 +37,10 @@ bool gri_set_lasting(const gr_set *s);
 size_t gri_set_trees(const gr_set *s);
 /* A deep copy of v into a (positions kept); GR_NULL on exhaustion. */
 gr_value gri_value_copy(gr_arena *a, const gr_value *v);
+/* A copy of a CustomResourceDefinition's tree without the descriptions of
+ * its schema nodes (crdprune.c); GR_NULL on exhaustion. */
+gr_value gri_crd_pruned_copy(gr_arena *a, const gr_value *crd);
+/* A digest of v, the same for trees gr_equal finds equal; never 0. */
+uint64_t gri_value_digest(const gr_value *v);
 
 #endif

@@ -69,6 +69,7 @@ typedef struct input {
 	bool again;                   /* judged in pass 1, then revoked: judge again in pass 2 */
 	unsigned char *again_objects; /* or only these objects (whole trees kept) */
 	bool keep_arena;              /* the set borrowed trees from arena: free it last */
+	uint64_t *digests;            /* per object: its tree's digest when pruned, else 0 */
 	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
@@ -96,6 +97,7 @@ struct gr_session {
 	gr_checker *run_checker;
 	atomic_size_t retained;
 	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
+	bool prune_crds;     /* no engine judges again: kept CRD trees lose their descriptions */
 	/* work distribution */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -128,6 +130,7 @@ gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
 	if (!s->opt.max_retained_bytes)
 		s->opt.max_retained_bytes = DEFAULT_RETAINED;
 	s->checker = gr_checker_ref(c);
+	s->prune_crds = !gri_checker_may_judge_again(c);
 	atomic_init(&s->retained, 0);
 	atomic_init(&s->revoked, false);
 	return s;
@@ -362,6 +365,12 @@ static gr_value pick(gr_arena *a, const gr_value *v, const char *const *keys, si
 	return c;
 }
 
+static bool is_crd(const gr_object *o)
+{
+	return strcmp(o->kind, "CustomResourceDefinition") == 0 &&
+	       strcmp(o->group, "apiextensions.k8s.io") == 0;
+}
+
 static gr_value light_root(gr_arena *a, const gr_value *v)
 {
 	if (!v || v->type != GR_OBJECT)
@@ -391,6 +400,7 @@ static int compact(gr_session *s, input *in, bool results)
 	 * first chunk for light objects and findings, not the 64 KiB default */
 	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
+	uint64_t *digests = NULL;
 	if (n && !objs)
 		goto oom;
 	for (size_t k = 0; k < n; k++) {
@@ -399,7 +409,16 @@ static int compact(gr_session *s, input *in, bool results)
 		if (!root)
 			goto oom;
 		bool whole = o->root && gr_checker_wants_kind(s->checker, o->group, o->kind);
-		*root = whole ? gri_value_copy(&c, o->root) : light_root(&c, o->root);
+		if (whole && s->prune_crds && is_crd(o)) {
+			if (!digests && !(digests = gr_arena_calloc(&c, n, sizeof *digests)))
+				goto oom;
+			*root = gri_crd_pruned_copy(&c, o->root);
+			if (root->type == GR_NULL && o->root->type != GR_NULL)
+				goto oom;
+			digests[k] = gri_value_digest(o->root);
+		} else {
+			*root = whole ? gri_value_copy(&c, o->root) : light_root(&c, o->root);
+		}
 		gr_object_init(&c, &objs[k], o->root ? root : NULL, in->name, o->document, o->item);
 	}
 	if (results && n) {
@@ -437,6 +456,7 @@ static int compact(gr_session *s, input *in, bool results)
 	in->arena = c;
 	in->findings.arena = &in->arena;
 	in->objects = objs;
+	in->digests = digests;
 	in->light = true;
 	return 0;
 oom:
@@ -471,9 +491,11 @@ static void read_and_decode(gr_session *s, input *in)
 	bool early = true;
 	for (size_t k = 0; k < in->nobjects && early; k++)
 		early = !gr_checker_needs_set(s->checker, &in->objects[k]);
-	bool only_defines = true; /* every object kept whole: compacting would copy it all */
+	/* every object kept whole: compacting would copy it all, unless pruned */
+	bool only_defines = true;
 	for (size_t k = 0; k < in->nobjects && only_defines; k++)
-		only_defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind);
+		only_defines = gr_checker_wants_kind(s->checker, in->objects[k].group, in->objects[k].kind) &&
+		               !(s->prune_crds && is_crd(&in->objects[k]));
 	if (early) {
 		gr_findings_init(&in->findings, &in->arena);
 		check_objects(s, in, s->checker, NULL);
@@ -775,7 +797,8 @@ static int build_set(gr_session *s, gr_error *err)
 			            gr_checker_wants_kind(s->checker, o->group, o->kind);
 			size_t earlier;
 			/* the set borrows the tree: the input's arena stays to the end */
-			if (gri_set_add(s->set, o, keep, true, &earlier) == (size_t)-1)
+			uint64_t digest = in->digests && in->light ? in->digests[k] : 0;
+			if (gri_set_add(s->set, o, keep, true, digest, &earlier) == (size_t)-1)
 				return gr_error_set(err, 0, 0, "out of memory");
 			if (keep)
 				in->keep_arena = true;

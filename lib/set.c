@@ -39,6 +39,7 @@ typedef struct entry {
 	gr_label *labels;
 	size_t nlabels;
 	bool tree;
+	uint64_t digest; /* of the tree before pruning, or 0 */
 } entry;
 
 struct gr_set {
@@ -263,7 +264,21 @@ static int copy_labels(gr_arena *a, entry *e, const gr_value *root)
 	return 0;
 }
 
-size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, size_t *conflict)
+/* Do two kept definitions differ? With digests (trees pruned), by digest
+ * and by what pruning kept. */
+static bool differ(const entry *a, const entry *b)
+{
+	if (!a->digest && !b->digest)
+		return !gr_equal(a->obj.root, b->obj.root);
+	uint64_t da = a->digest ? a->digest : gri_value_digest(a->obj.root);
+	uint64_t db = b->digest ? b->digest : gri_value_digest(b->obj.root);
+	if (da != db)
+		return true;
+	return a->digest && b->digest && !gr_equal(a->obj.root, b->obj.root);
+}
+
+size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, uint64_t digest,
+                   size_t *conflict)
 {
 	*conflict = (size_t)-1;
 	if (s->n == s->cap) {
@@ -280,6 +295,7 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
 	if (keep_tree && obj->root && borrow) {
 		e->obj = *obj;
 		e->tree = true;
+		e->digest = digest;
 	} else if (keep_tree && obj->root) {
 		gr_value *root = gr_arena_alloc(&s->arena, sizeof *root);
 		if (!root)
@@ -304,7 +320,7 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
 	/* against the first definition: the one that applies */
 	if (e->tree && o->name[0] && same->n > 1) {
 		const entry *first = &s->v[same->v[0]];
-		if (first->tree && !gr_equal(first->obj.root, o->root))
+		if (first->tree && differ(first, e))
 			*conflict = same->v[0];
 	}
 	const char *kind_parts[] = {o->group, o->kind};
@@ -332,7 +348,7 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
 int gr_set_add(gr_set *s, const gr_object *obj, bool keep_tree)
 {
 	size_t conflict;
-	return gri_set_add(s, obj, keep_tree, false, &conflict) == (size_t)-1 ? -1 : 0;
+	return gri_set_add(s, obj, keep_tree, false, 0, &conflict) == (size_t)-1 ? -1 : 0;
 }
 
 void gri_set_mark_lasting(gr_set *s)

@@ -1,0 +1,218 @@
+/*
+ * crdprune.c — the CustomResourceDefinition trees a session keeps between
+ * its passes, without what nothing reads after the CRD object itself was
+ * judged: the `description` of every schema node of its openAPIV3Schema
+ * (more than half of a CRD's bytes). The set compiles CRD versions, their
+ * CEL rules and answers rule packs from these trees; none of them reads a
+ * schema's description. The session prunes only when no engine can ask to
+ * judge the CRD object again from its kept tree (pipeline.h).
+ *
+ * The walk knows the schema grammar: `properties` (and patternProperties,
+ * definitions, dependencies) map names to schemas, so a property named
+ * "description" is kept; only a string `description` of a schema node goes.
+ *
+ * Since two definitions of one CRD are compared to report a conflict, a
+ * digest of the whole tree (consistent with gr_equal: member order ignored,
+ * numbers by value) is taken before pruning.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "pipeline.h"
+
+static gr_value copy_schema(gr_arena *a, const gr_value *v, int depth);
+
+static bool key_is(const gr_member *m, const char *k, size_t len)
+{
+	return m->key_len == len && memcmp(m->key, k, len) == 0;
+}
+#define KEY_IS(m, lit) key_is((m), lit, sizeof lit - 1)
+
+/* An object whose every member value is a schema (properties, ...). */
+static gr_value copy_schema_map(gr_arena *a, const gr_value *v, int depth)
+{
+	if (v->type != GR_OBJECT)
+		return gri_value_copy(a, v);
+	gr_value c = *v;
+	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
+	if (v->u.o.len && !c.u.o.members)
+		return gr_make_null();
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		gr_member *d = &c.u.o.members[i];
+		*d = *m;
+		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		if (!d->key)
+			return gr_make_null();
+		d->value = copy_schema(a, &m->value, depth + 1);
+		if (d->value.type == GR_NULL && m->value.type != GR_NULL)
+			return gr_make_null();
+	}
+	return c;
+}
+
+/* An array of schemas (allOf, anyOf, oneOf; items as a list). */
+static gr_value copy_schema_list(gr_arena *a, const gr_value *v, int depth)
+{
+	if (v->type != GR_ARRAY)
+		return copy_schema(a, v, depth + 1);
+	gr_value c = *v;
+	c.u.a.items = v->u.a.len ? gr_arena_alloc(a, v->u.a.len * sizeof *c.u.a.items) : NULL;
+	if (v->u.a.len && !c.u.a.items)
+		return gr_make_null();
+	for (size_t i = 0; i < v->u.a.len; i++) {
+		c.u.a.items[i] = copy_schema(a, &v->u.a.items[i], depth + 1);
+		if (c.u.a.items[i].type == GR_NULL && v->u.a.items[i].type != GR_NULL)
+			return gr_make_null();
+	}
+	return c;
+}
+
+/* One schema node: its string description dropped, its subschemas pruned,
+ * everything else (defaults, enums, rules, ...) copied as it is. */
+static gr_value copy_schema(gr_arena *a, const gr_value *v, int depth)
+{
+	if (v->type != GR_OBJECT || depth > 256)
+		return gri_value_copy(a, v);
+	gr_value c = *v;
+	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
+	if (v->u.o.len && !c.u.o.members)
+		return gr_make_null();
+	size_t n = 0;
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		if (KEY_IS(m, "description") && m->value.type == GR_STRING)
+			continue;
+		gr_member *d = &c.u.o.members[n];
+		*d = *m;
+		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		if (!d->key)
+			return gr_make_null();
+		if (KEY_IS(m, "properties") || KEY_IS(m, "patternProperties") || KEY_IS(m, "definitions") ||
+		    KEY_IS(m, "dependencies"))
+			d->value = copy_schema_map(a, &m->value, depth);
+		else if (KEY_IS(m, "items") || KEY_IS(m, "allOf") || KEY_IS(m, "anyOf") || KEY_IS(m, "oneOf"))
+			d->value = copy_schema_list(a, &m->value, depth);
+		else if (KEY_IS(m, "additionalProperties") || KEY_IS(m, "additionalItems") ||
+		         KEY_IS(m, "not"))
+			d->value = copy_schema(a, &m->value, depth + 1);
+		else
+			d->value = gri_value_copy(a, &m->value);
+		if (d->value.type == GR_NULL && m->value.type != GR_NULL)
+			return gr_make_null();
+		n++;
+	}
+	c.u.o.len = n;
+	return c;
+}
+
+/* Where a CRD holds schemas: each path a list of keys, "[]" for every
+ * item of an array, ending at a schema node. */
+static const char *const schema_paths[][6] = {
+        {"spec", "validation", "openAPIV3Schema", NULL},
+        {"spec", "versions", "[]", "schema", "openAPIV3Schema", NULL},
+};
+#define NPATHS (sizeof schema_paths / sizeof schema_paths[0])
+
+/* v at depth d of the paths still matching (mask): copied, the schemas at
+ * the paths' ends pruned. */
+static gr_value copy_along(gr_arena *a, const gr_value *v, unsigned mask, int d)
+{
+	for (size_t p = 0; p < NPATHS; p++)
+		if ((mask >> p & 1) && !schema_paths[p][d])
+			return copy_schema(a, v, 0);
+	gr_value c = *v;
+	if (v->type == GR_ARRAY) {
+		unsigned next = 0;
+		for (size_t p = 0; p < NPATHS; p++)
+			if ((mask >> p & 1) && strcmp(schema_paths[p][d], "[]") == 0)
+				next |= 1u << p;
+		if (!next)
+			return gri_value_copy(a, v);
+		c.u.a.items = v->u.a.len ? gr_arena_alloc(a, v->u.a.len * sizeof *c.u.a.items) : NULL;
+		if (v->u.a.len && !c.u.a.items)
+			return gr_make_null();
+		for (size_t i = 0; i < v->u.a.len; i++) {
+			c.u.a.items[i] = copy_along(a, &v->u.a.items[i], next, d + 1);
+			if (c.u.a.items[i].type == GR_NULL && v->u.a.items[i].type != GR_NULL)
+				return gr_make_null();
+		}
+		return c;
+	}
+	if (v->type != GR_OBJECT)
+		return gri_value_copy(a, v);
+	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
+	if (v->u.o.len && !c.u.o.members)
+		return gr_make_null();
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		gr_member *dm = &c.u.o.members[i];
+		*dm = *m;
+		dm->key = gr_arena_strndup(a, m->key, m->key_len);
+		if (!dm->key)
+			return gr_make_null();
+		unsigned next = 0;
+		for (size_t p = 0; p < NPATHS; p++)
+			if ((mask >> p & 1) && key_is(m, schema_paths[p][d], strlen(schema_paths[p][d])))
+				next |= 1u << p;
+		dm->value = next ? copy_along(a, &m->value, next, d + 1) : gri_value_copy(a, &m->value);
+		if (dm->value.type == GR_NULL && m->value.type != GR_NULL)
+			return gr_make_null();
+	}
+	return c;
+}
+
+gr_value gri_crd_pruned_copy(gr_arena *a, const gr_value *crd)
+{
+	return copy_along(a, crd, (1u << NPATHS) - 1, 0);
+}
+
+/* ---- digest: equal under gr_equal => equal digest ---- */
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t digest(const gr_value *v, int depth)
+{
+	if (gr_is_number(v)) { /* 1 and 1.0 are equal to gr_equal */
+		double x = gr_number(v);
+		if (x == 0)
+			x = 0; /* -0.0 == 0.0 */
+		uint64_t b;
+		memcpy(&b, &x, sizeof b);
+		return mix(b ^ 0x6e756d);
+	}
+	switch ((gr_type)v->type) {
+	case GR_NULL: return 0x9e3779b97f4a7c15ULL;
+	case GR_BOOL: return mix(v->u.b ? 0xb001 : 0xb000);
+	case GR_STRING: return mix(gr_hash_bytes(GR_HASH_SEED, v->u.s.ptr, v->u.s.len) ^ 0x737472);
+	case GR_ARRAY: {
+		uint64_t h = 0xa11a7 + v->u.a.len;
+		for (size_t i = 0; i < v->u.a.len && depth < 4096; i++)
+			h = mix(h * 31 + digest(&v->u.a.items[i], depth + 1));
+		return h;
+	}
+	case GR_OBJECT: { /* member order does not count: a sum */
+		uint64_t h = 0;
+		for (size_t i = 0; i < v->u.o.len && depth < 4096; i++) {
+			const gr_member *m = &v->u.o.members[i];
+			h += mix(gr_hash_bytes(GR_HASH_SEED, m->key, m->key_len) * 0x100000001b3ULL ^
+			         digest(&m->value, depth + 1));
+		}
+		return mix(h ^ (0x0b1ec7 + v->u.o.len));
+	}
+	default: return 0;
+	}
+}
+
+uint64_t gri_value_digest(const gr_value *v)
+{
+	return digest(v, 0) | 1; /* never 0: 0 means "no digest" */
+}
