@@ -216,3 +216,115 @@ uint64_t gri_value_digest(const gr_value *v)
 {
 	return digest(v, 0) | 1; /* never 0: 0 means "no digest" */
 }
+
+/* ---- versions nobody will look up ---- */
+
+/* A copy of v without its member named key (every other member copied). */
+static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key)
+{
+	gr_value c = *v;
+	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
+	if (v->u.o.len && !c.u.o.members)
+		return gr_make_null();
+	size_t n = 0;
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		if (key_is(m, key, strlen(key)))
+			continue;
+		gr_member *d = &c.u.o.members[n++];
+		*d = *m;
+		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		d->value = gri_value_copy(a, &m->value);
+		if (!d->key || (d->value.type == GR_NULL && m->value.type != GR_NULL))
+			return gr_make_null();
+	}
+	c.u.o.len = n;
+	return c;
+}
+
+int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+{
+	const gr_value *spec = gr_get(crd, "spec");
+	const char *group = gr_get_str(spec, "group");
+	const char *kind = gr_get_str(gr_get(spec, "names"), "kind");
+	if (!group || !kind || crd->type != GR_OBJECT || spec->type != GR_OBJECT)
+		return 0;
+	const gr_value *versions = gr_get(spec, "versions");
+	size_t nv = versions && versions->type == GR_ARRAY ? versions->u.a.len : 0;
+	bool any = false, drop_some = false;
+	for (size_t i = 0; i < nv; i++) {
+		const gr_value *v = &versions->u.a.items[i];
+		const char *name = gr_get_str(v, "name");
+		bool need = !name || used(user, group, name, kind);
+		any |= need;
+		drop_some |= !need && gr_get(v, "schema");
+	}
+	const char *single = gr_get_str(spec, "version");
+	if (single && used(user, group, single, kind))
+		any = true;
+	bool drop_shared = !any && gr_get(spec, "validation");
+	if (!drop_some && !drop_shared)
+		return 0;
+	/* the copy: crd with spec replaced, spec with versions and validation replaced */
+	gr_value c = *crd;
+	c.u.o.members = gr_arena_alloc(a, crd->u.o.len * sizeof *c.u.o.members);
+	if (!c.u.o.members)
+		return -1;
+	for (size_t i = 0; i < crd->u.o.len; i++) {
+		const gr_member *m = &crd->u.o.members[i];
+		gr_member *d = &c.u.o.members[i];
+		*d = *m;
+		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		if (!d->key)
+			return -1;
+		if (&m->value != spec) {
+			d->value = gri_value_copy(a, &m->value);
+			if (d->value.type == GR_NULL && m->value.type != GR_NULL)
+				return -1;
+			continue;
+		}
+		gr_value sc = *spec;
+		sc.u.o.members = gr_arena_alloc(a, spec->u.o.len * sizeof *sc.u.o.members);
+		if (!sc.u.o.members)
+			return -1;
+		size_t n = 0;
+		for (size_t j = 0; j < spec->u.o.len; j++) {
+			const gr_member *sm = &spec->u.o.members[j];
+			if (drop_shared && KEY_IS(sm, "validation"))
+				continue;
+			gr_member *dm = &sc.u.o.members[n++];
+			*dm = *sm;
+			dm->key = gr_arena_strndup(a, sm->key, sm->key_len);
+			if (!dm->key)
+				return -1;
+			if (nv && &sm->value == versions)
+				continue; /* below */
+			dm->value = gri_value_copy(a, &sm->value);
+			if (dm->value.type == GR_NULL && sm->value.type != GR_NULL)
+				return -1;
+		}
+		sc.u.o.len = n;
+		for (size_t j = 0; j < sc.u.o.len; j++) {
+			gr_member *sm = &sc.u.o.members[j];
+			if (!nv || !KEY_IS(sm, "versions") || sm->value.type != GR_ARRAY)
+				continue;
+			gr_value *items = gr_arena_alloc(a, nv * sizeof *items);
+			if (!items)
+				return -1;
+			for (size_t k = 0; k < nv; k++) {
+				const gr_value *v = &versions->u.a.items[k];
+				const char *name = gr_get_str(v, "name");
+				bool need = !name || used(user, group, name, kind);
+				items[k] = need || v->type != GR_OBJECT ? gri_value_copy(a, v)
+				                                        : copy_without(a, v, "schema");
+				if (items[k].type == GR_NULL && v->type != GR_NULL)
+					return -1;
+			}
+			sm->value = *versions;
+			sm->value.u.a.items = items;
+		}
+		d->value = sc;
+	}
+	*out = c;
+	return 1;
+}

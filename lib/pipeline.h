@@ -15,8 +15,8 @@
  * When the first object of the same group, kind, namespace and name in the
  * set has a tree and different content, *conflict is its index, else
  * (size_t)-1. digest (0: none) is gri_value_digest of obj's tree before it was
- * pruned (gri_crd_pruned_copy): definitions with digests are the same when
- * their digests and pruned trees are. Returns the new index, or (size_t)-1 on allocation failure. */
+ * pruned (gri_crd_pruned_copy, gri_crd_strip): definitions with digests are
+ * the same when their digests are. Returns the new index, or (size_t)-1 on allocation failure. */
 size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, uint64_t digest,
                    size_t *conflict);
 /* Is (group, kind) in a kinds list ("Namespace", "group/Kind"; NULL: no)? */
@@ -40,6 +40,13 @@ gr_value gri_value_copy(gr_arena *a, const gr_value *v);
 /* A copy of a CustomResourceDefinition's tree without the descriptions of
  * its schema nodes (crdprune.c); GR_NULL on exhaustion. */
 gr_value gri_crd_pruned_copy(gr_arena *a, const gr_value *crd);
+/* Is (group, version, kind) among the inputs' objects? */
+typedef bool (*gri_gvk_used_fn)(void *user, const char *group, const char *version, const char *kind);
+/* A copy of a CRD's tree without the schemas of its versions that no
+ * object of the inputs uses (used says which), which only a lookup of such
+ * a version would compile: 1 and *out set, 0 when every schema is used
+ * (no copy), -1 when memory ran out. */
+int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out);
 /* A digest of v, the same for trees gr_equal finds equal; never 0. */
 uint64_t gri_value_digest(const gr_value *v);
 

@@ -70,6 +70,7 @@ typedef struct input {
 	unsigned char *again_objects; /* or only these objects (whole trees kept) */
 	bool keep_arena;              /* the set borrowed trees from arena: free it last */
 	uint64_t *digests;            /* per object: its tree's digest when pruned, else 0 */
+	gr_arena trees;               /* the pruned CRD trees (the set borrows them) */
 	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
@@ -161,6 +162,7 @@ void gr_session_free(gr_session *s)
 		s->in[i].keep_arena = false;
 		input_release(&s->in[i]);
 		gr_arena_free(&s->in[i].kept);
+		gr_arena_free(&s->in[i].trees);
 		free(s->in[i].name);
 	}
 	free(s->in);
@@ -188,6 +190,7 @@ static input *add_input(gr_session *s, input_kind kind, const char *name)
 		return NULL;
 	in->kind = kind;
 	gr_arena_init(&in->arena);
+	gr_arena_init(&in->trees);
 	s->n++;
 	return in;
 }
@@ -412,7 +415,8 @@ static int compact(gr_session *s, input *in, bool results)
 		if (whole && s->prune_crds && is_crd(o)) {
 			if (!digests && !(digests = gr_arena_calloc(&c, n, sizeof *digests)))
 				goto oom;
-			*root = gri_crd_pruned_copy(&c, o->root);
+			/* in an arena of their own: build_set may replace them */
+			*root = gri_crd_pruned_copy(&in->trees, o->root);
 			if (root->type == GR_NULL && o->root->type != GR_NULL)
 				goto oom;
 			digests[k] = gri_value_digest(o->root);
@@ -783,8 +787,181 @@ static void join_workers(pthread_t *threads, size_t n)
 
 /* ---- the set ---- */
 
+/* Which CRD versions a check may look up: those whose (group, version,
+ * kind) some object of the inputs has (hashed: a collision keeps a schema
+ * that was not needed, never the reverse), and that the CRD registers
+ * first in input order, as the schema engine's registry does (crd.c: the
+ * first definition of a (group, version, kind) wins; unserved versions
+ * are not registered). */
+typedef struct claim {
+	const char *group, *version, *kind;
+	const gr_value *crd; /* the first CRD to register it */
+} claim;
+
+typedef struct gvk_table {
+	uint64_t *slots; /* hashes of the objects' (group, version, kind); 0: empty */
+	size_t mask;
+	claim *claims; /* open addressing on the same hash */
+	size_t cmask;
+	const gr_value *crd; /* the CRD being stripped */
+} gvk_table;
+
+static uint64_t gvk_hash(const char *group, const char *version, const char *kind)
+{
+	uint64_t h = gr_hash_bytes(GR_HASH_SEED, group, strlen(group) + 1);
+	h = gr_hash_bytes(h, version, strlen(version) + 1);
+	h = gr_hash_bytes(h, kind, strlen(kind));
+	return h ? h : 1;
+}
+
+static claim *claim_slot(gvk_table *t, const char *group, const char *version, const char *kind)
+{
+	size_t i = gvk_hash(group, version, kind) & t->cmask;
+	for (; t->claims[i].crd; i = (i + 1) & t->cmask)
+		if (!strcmp(t->claims[i].group, group) && !strcmp(t->claims[i].version, version) &&
+		    !strcmp(t->claims[i].kind, kind))
+			break;
+	return &t->claims[i];
+}
+
+static bool gvk_used(void *user, const char *group, const char *version, const char *kind)
+{
+	gvk_table *t = user;
+	uint64_t h = gvk_hash(group, version, kind);
+	bool found = false;
+	for (size_t i = h & t->mask; t->slots[i] && !found; i = (i + 1) & t->mask)
+		found = t->slots[i] == h;
+	return found && claim_slot(t, group, version, kind)->crd == t->crd;
+}
+
+/* The versions crd registers (crd.c's add_crd): claimed in t when free. */
+static void claim_versions(gvk_table *t, const gr_value *crd)
+{
+	const char *av = gr_get_str(crd, "apiVersion"), *k = gr_get_str(crd, "kind");
+	if (!av || !k || strcmp(k, "CustomResourceDefinition") != 0 ||
+	    (strcmp(av, "apiextensions.k8s.io/v1") != 0 && strcmp(av, "apiextensions.k8s.io/v1beta1") != 0))
+		return;
+	const gr_value *spec = gr_get(crd, "spec");
+	const char *group = gr_get_str(spec, "group");
+	const char *kind = gr_get_str(gr_get(spec, "names"), "kind");
+	if (!group || !kind || !*kind)
+		return;
+	const gr_value *versions = gr_get(spec, "versions");
+	size_t nv = versions && versions->type == GR_ARRAY ? versions->u.a.len : 0;
+	for (size_t i = 0; i <= nv; i++) {
+		const char *name;
+		if (i < nv) {
+			const gr_value *v = &versions->u.a.items[i];
+			const gr_value *served = gr_get(v, "served");
+			if (served && served->type == GR_BOOL && !served->u.b)
+				continue;
+			name = gr_get_str(v, "name");
+		} else {
+			name = nv ? NULL : gr_get_str(spec, "version");
+		}
+		if (!name || !*name)
+			continue;
+		claim *c = claim_slot(t, group, name, kind);
+		if (!c->crd)
+			*c = (claim){group, name, kind, crd};
+	}
+}
+
+/* Pruned CRD trees lose the schemas of versions no input object uses (a
+ * copy replaces the input's trees arena). -1 when memory ran out. */
+static int strip_unused_versions(gr_session *s)
+{
+	size_t nobj = 0, ncrd = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		nobj += s->in[i].nobjects;
+		ncrd += s->in[i].digests != NULL;
+	}
+	if (!ncrd)
+		return 0;
+	size_t cap = 16;
+	while (cap < nobj * 2)
+		cap *= 2;
+	gvk_table t = {.slots = calloc(cap, sizeof *t.slots), .mask = cap - 1};
+	size_t ccap = 16; /* a CRD registers a few versions; room for them all */
+	while (ccap < nobj * 8)
+		ccap *= 2;
+	t.claims = calloc(ccap, sizeof *t.claims);
+	t.cmask = ccap - 1;
+	if (!t.slots || !t.claims) {
+		free(t.slots);
+		free(t.claims);
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->in[i].nobjects; k++) {
+			const gr_object *o = &s->in[i].objects[k];
+			uint64_t h = gvk_hash(o->group, o->version, o->kind);
+			size_t j = h & t.mask;
+			while (t.slots[j] && t.slots[j] != h)
+				j = (j + 1) & t.mask;
+			t.slots[j] = h;
+		}
+	for (size_t i = 0; i < s->n; i++) /* in input order, as the set is built */
+		for (size_t k = 0; k < s->in[i].nobjects; k++)
+			if (s->in[i].objects[k].root && is_crd(&s->in[i].objects[k]))
+				claim_versions(&t, s->in[i].objects[k].root);
+	int rc = 0;
+	for (size_t i = 0; i < s->n && rc == 0; i++) {
+		input *in = &s->in[i];
+		if (!in->digests)
+			continue;
+		gr_arena fresh;
+		gr_arena_init(&fresh);
+		bool changed = false;
+		gr_value *roots = gr_arena_calloc(&fresh, in->nobjects, sizeof *roots);
+		if (!roots)
+			rc = -1;
+		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
+			if (!in->digests[k])
+				continue;
+			t.crd = in->objects[k].root;
+			int r = gri_crd_strip(&fresh, in->objects[k].root, gvk_used, &t, &roots[k]);
+			if (r < 0)
+				rc = -1;
+			changed |= r > 0;
+			if (r == 0)
+				roots[k] = *in->objects[k].root;
+		}
+		if (rc || !changed) {
+			gr_arena_free(&fresh);
+			continue;
+		}
+		/* every tree now in fresh: the stripped ones, and copies of the rest */
+		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
+			if (!in->digests[k])
+				continue;
+			if (roots[k].u.o.members == in->objects[k].root->u.o.members) {
+				roots[k] = gri_value_copy(&fresh, in->objects[k].root);
+				if (roots[k].type == GR_NULL)
+					rc = -1;
+			}
+		}
+		if (rc) {
+			gr_arena_free(&fresh);
+			continue;
+		}
+		for (size_t k = 0; k < in->nobjects; k++) {
+			gr_object *o = &in->objects[k];
+			if (in->digests[k])
+				gr_object_init(&fresh, o, &roots[k], in->name, o->document, o->item);
+		}
+		gr_arena_free(&in->trees);
+		in->trees = fresh;
+	}
+	free(t.slots);
+	free(t.claims);
+	return rc;
+}
+
 static int build_set(gr_session *s, gr_error *err)
 {
+	if (s->prune_crds && strip_unused_versions(s))
+		return gr_error_set(err, 0, 0, "out of memory");
 	s->set = gr_set_new();
 	if (!s->set)
 		return gr_error_set(err, 0, 0, "out of memory");

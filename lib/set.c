@@ -264,17 +264,17 @@ static int copy_labels(gr_arena *a, entry *e, const gr_value *root)
 	return 0;
 }
 
-/* Do two kept definitions differ? With digests (trees pruned), by digest
- * and by what pruning kept. */
+/* Do two kept definitions differ? A pruned tree (its digest set) is
+ * compared by the digest of the whole tree it was pruned from: pruning
+ * drops descriptions and unused versions' schemas, which a difference
+ * in still counts. */
 static bool differ(const entry *a, const entry *b)
 {
 	if (!a->digest && !b->digest)
 		return !gr_equal(a->obj.root, b->obj.root);
 	uint64_t da = a->digest ? a->digest : gri_value_digest(a->obj.root);
 	uint64_t db = b->digest ? b->digest : gri_value_digest(b->obj.root);
-	if (da != db)
-		return true;
-	return a->digest && b->digest && !gr_equal(a->obj.root, b->obj.root);
+	return da != db;
 }
 
 size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow, uint64_t digest,
