@@ -161,7 +161,8 @@ int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 	no_selector:
 		if (o->root && strcmp(o->kind, "CustomResourceDefinition") == 0) {
 			const gr_value *spec = gr_get(o->root, "spec");
-			const char *g = gr_get_str(spec, "group"), *k = gr_get_str(gr_get(spec, "names"), "kind");
+			const char *g = gr_get_str(spec, "group"),
+			           *k = gr_get_str(gr_get(spec, "names"), "kind");
 			if (g && k && map_add(&s->crd_gk, rl_hash(g, k, NULL), ix))
 				return -1;
 		}
