@@ -39,11 +39,48 @@ static size_t append(char *path, size_t len, size_t cap, const char *a, const ch
 	return len + al + bl + cl;
 }
 
+/* The members check_schema reads, found in one pass over the node (nine
+ * lookups per schema node cost more than the rest of the walk). */
+typedef struct schema_keys {
+	const gr_value *type, *pattern, *properties, *single[3], *lists[3];
+} schema_keys;
+
+static void find_keys(const gr_value *s, schema_keys *k)
+{
+	memset(k, 0, sizeof *k);
+	for (size_t i = 0; i < s->u.o.len; i++) {
+		const gr_member *m = &s->u.o.members[i];
+		const gr_value **slot = NULL;
+#define IS(lit) (m->key_len == sizeof lit - 1 && memcmp(m->key, lit, sizeof lit - 1) == 0)
+		switch (m->key[0]) {
+		case 't': slot = IS("type") ? &k->type : NULL; break;
+		case 'p':
+			slot = IS("pattern") ? &k->pattern : IS("properties") ? &k->properties : NULL;
+			break;
+		case 'i': slot = IS("items") ? &k->single[0] : NULL; break;
+		case 'n': slot = IS("not") ? &k->single[2] : NULL; break;
+		case 'a':
+			slot = IS("additionalProperties") ? &k->single[1]
+			       : IS("allOf")              ? &k->lists[0]
+			       : IS("anyOf")              ? &k->lists[1]
+			                                  : NULL;
+			break;
+		case 'o': slot = IS("oneOf") ? &k->lists[2] : NULL; break;
+		default: break;
+		}
+#undef IS
+		if (slot && !*slot) /* the first, as gr_get finds it */
+			*slot = &m->value;
+	}
+}
+
 static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, size_t cap, int depth)
 {
 	if (!s || s->type != GR_OBJECT || depth > 64 || len + 64 >= cap)
 		return;
-	const gr_value *t = gr_get(s, "type");
+	schema_keys keys;
+	find_keys(s, &keys);
+	const gr_value *t = keys.type;
 	if (t && t->type == GR_STRING && t->u.s.len && !known_type(t)) {
 		snprintf(path + len, cap - len, ".type");
 		v->path_override = path;
@@ -56,7 +93,7 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 		v->path_override = NULL;
 		path[len] = '\0';
 	}
-	const gr_value *pat = gr_get(s, "pattern");
+	const gr_value *pat = keys.pattern;
 	if (pat && pat->type == GR_STRING && pat->u.s.len) {
 		const sregex *re = gri_registry_pattern(v->reg, pat->u.s.ptr, pat->u.s.len);
 		if (re && !re->re) {
@@ -70,7 +107,7 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 			path[len] = '\0';
 		}
 	}
-	const gr_value *props = gr_get(s, "properties");
+	const gr_value *props = keys.properties;
 	if (props && props->type == GR_OBJECT)
 		for (size_t i = 0; i < props->u.o.len; i++) {
 			const gr_member *m = &props->u.o.members[i];
@@ -81,7 +118,7 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 		}
 	static const char *const single[] = {"items", "additionalProperties", "not"};
 	for (int k = 0; k < 3; k++) {
-		const gr_value *c = gr_get(s, single[k]);
+		const gr_value *c = keys.single[k];
 		if (c && c->type == GR_OBJECT) {
 			size_t n = append(path, len, cap, ".", single[k], "");
 			if (n)
@@ -91,7 +128,7 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	}
 	static const char *const lists[] = {"allOf", "anyOf", "oneOf"};
 	for (int k = 0; k < 3; k++) {
-		const gr_value *c = gr_get(s, lists[k]);
+		const gr_value *c = keys.lists[k];
 		if (c && c->type == GR_ARRAY)
 			for (size_t i = 0; i < c->u.a.len; i++) {
 				int n = snprintf(path + len, cap - len, ".%s[%zu]", lists[k], i);
