@@ -58,7 +58,7 @@ typedef struct input {
 	size_t len;
 	char *owned;
 	const gr_value *value;
-	gr_error read_error;
+	gr_error *read_error; /* set with read_failed (keep_error) */
 	bool read_failed;
 	/* pass 1 */
 	gr_arena arena; /* trees (when kept), objects, findings' strings */
@@ -83,7 +83,7 @@ typedef struct input {
 	size_t *ne;               /* not evaluated, per object */
 	const char **ne_reason;   /* per object */
 	size_t engine_errors;
-	gr_error engine_error;
+	gr_error *engine_error; /* the first, with engine_errors */
 	size_t suppressed; /* findings dropped by guardrail.dev/ignore */
 	size_t *sup;       /* the same, per object */
 	int done;
@@ -109,6 +109,26 @@ struct gr_session {
 	gr_reason_count *skipped, *not_evaluated;
 	size_t nskipped, nnot_evaluated;
 };
+
+/* Errors live outside the input record (two gr_errors are 1.5 KiB, and a
+ * corpus has thousands of inputs, nearly all without one). When memory
+ * runs out the error still counts, as "out of memory". */
+static const gr_error oom_error = {.message = "out of memory", .kind = GR_ERR_NOMEM};
+
+static gr_error *keep_error(const gr_error *e)
+{
+	gr_error *k = malloc(sizeof *k);
+	if (!k)
+		return (gr_error *)&oom_error; /* never written through, never freed */
+	*k = *e;
+	return k;
+}
+
+static void drop_error(gr_error *e)
+{
+	if (e != &oom_error)
+		free(e);
+}
 
 void gr_session_options_default(gr_session_options *o)
 {
@@ -163,6 +183,8 @@ void gr_session_free(gr_session *s)
 		input_release(&s->in[i]);
 		gr_arena_free(&s->in[i].kept);
 		gr_arena_free(&s->in[i].trees);
+		drop_error(s->in[i].read_error);
+		drop_error(s->in[i].engine_error);
 		free(s->in[i].name);
 	}
 	free(s->in);
@@ -225,8 +247,9 @@ int gr_session_add_failed(gr_session *s, const char *name, const gr_error *why)
 	if (!in)
 		return -1;
 	in->read_failed = true;
-	if (why)
-		in->read_error = *why;
+	gr_error none;
+	gr_error_clear(&none);
+	in->read_error = keep_error(why ? why : &none);
 	return 0;
 }
 
@@ -256,8 +279,9 @@ static int add_doc_error(input *in, unsigned document, const gr_error *e)
 	doc_error *nv = realloc(in->errors, (in->nerrors + 1) * sizeof *nv);
 	if (!nv) { /* the error still counts: an input is never passed for want of memory */
 		if (!in->engine_errors) {
-			in->engine_error = *e;
-			gr_error_set_file(&in->engine_error, in->name);
+			gr_error f = *e;
+			gr_error_set_file(&f, in->name);
+			in->engine_error = keep_error(&f);
 		}
 		in->engine_errors++;
 		return -1;
@@ -477,9 +501,11 @@ static void read_and_decode(gr_session *s, input *in)
 	if (in->kind == IN_FILE) {
 		char *data;
 		size_t len;
-		gr_error_clear(&in->read_error);
-		if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &in->read_error)) {
+		gr_error e;
+		gr_error_clear(&e);
+		if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &e)) {
 			in->read_failed = true;
+			in->read_error = keep_error(&e);
 			return;
 		}
 		in->owned = data;
@@ -611,7 +637,7 @@ static void check_object(gr_session *s, input *in, size_t o, gr_checker *checker
 	gr_error e;
 	if (gr_checker_check_object(checker, &in->objects[o], &ctx, &in->findings, &st, &e)) {
 		if (!in->engine_errors)
-			in->engine_error = e;
+			in->engine_error = keep_error(&e);
 		in->engine_errors++;
 	}
 	in->status[o] = (unsigned char)st;
@@ -635,8 +661,9 @@ static void check_objects(gr_session *s, input *in, gr_checker *checker, const g
 		if (!in->status || !in->skip_reason || !in->ne || !in->ne_reason || !in->sup) {
 			gr_error e;
 			gr_error_set(&e, 0, 0, "out of memory");
+			drop_error(in->engine_error);
+			in->engine_error = keep_error(&e);
 			in->engine_errors++;
-			in->engine_error = e;
 			in->nobjects = 0;
 			return;
 		}
@@ -675,11 +702,14 @@ static int again_bytes(gr_session *s, input *in)
 		return 0;
 	char *data;
 	size_t len;
-	gr_error_clear(&in->read_error);
-	if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &in->read_error)) {
+	gr_error e;
+	gr_error_clear(&e);
+	if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &e)) {
 		in->read_failed = true;
+		drop_error(in->read_error);
+		in->read_error = keep_error(&e);
 		gr_findings_init(&in->findings, &in->arena);
-		add_file_finding(in, "read", &in->read_error, 0);
+		add_file_finding(in, "read", in->read_error, 0);
 		return -1;
 	}
 	free(in->owned);
@@ -698,7 +728,7 @@ static void decode_changed(input *in, size_t before)
 	             in->nobjects);
 	gr_error_set_file(&e, in->name);
 	if (!in->engine_errors)
-		in->engine_error = e;
+		in->engine_error = keep_error(&e);
 	in->engine_errors++;
 	in->nconflicts = 0; /* they name objects of the first reading */
 }
@@ -707,7 +737,7 @@ static void check_input(gr_session *s, input *in)
 {
 	if (in->read_failed) {
 		gr_findings_init(&in->findings, &in->arena);
-		add_file_finding(in, "read", &in->read_error, 0);
+		add_file_finding(in, "read", in->read_error, 0);
 		return;
 	}
 	if (in->again) { /* the early verdicts are void: judge again, with the set */
@@ -1054,11 +1084,11 @@ static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_sum
 	r.report.nfindings = in->findings.len;
 	r.errors = (in->read_failed ? 1 : 0) + (in->nerrors ? 1 : 0) + in->engine_errors;
 	if (in->read_failed)
-		r.first_error = &in->read_error;
+		r.first_error = in->read_error;
 	else if (in->nerrors)
 		r.first_error = &in->errors[0].e;
 	else if (in->engine_errors)
-		r.first_error = &in->engine_error;
+		r.first_error = in->engine_error;
 	sum->files++;
 	sum->errors += r.errors;
 	sum->findings += in->findings.len;
