@@ -9,6 +9,12 @@
  * kube-openapi attaches a default or description to a reference) resolves
  * to the referenced node itself; its default and nullable go on the edge
  * (sprop), never into a copy of the node.
+ *
+ * CRDs have no `$ref`, but repeat themselves (a container schema in every
+ * workload-shaped field, `{type: string}` everywhere): with sharing on
+ * (gr_scompiler_share), a subschema equal to one compiled before, byte for
+ * byte and key for key, is the node compiled before. One pass hashes every
+ * object of the schema bottom-up first, so a lookup costs a probe.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +38,25 @@ typedef struct centry {
 	snode *node;
 } centry;
 
+/* Sharing: every object node of the schema with its structural hash and
+ * height, and the nodes compiled so far by hash. */
+typedef struct hnode {
+	const gr_value *v;
+	uint64_t hash;
+	uint32_t height;
+} hnode;
+
+typedef struct memo {
+	const gr_value *src;
+	const snode *node;
+	uint64_t hash;
+} memo;
+
 struct scompiler {
+	hnode *hn;
+	size_t hn_cap, hn_n; /* power of two; 0: sharing off */
+	memo *mm;
+	size_t mm_cap, mm_n;
 	gr_arena *out;
 	const gr_value *comps;
 	bool builtin;
@@ -104,6 +128,8 @@ void gr_scompiler_free(scompiler *c)
 {
 	if (!c)
 		return;
+	free(c->hn);
+	free(c->mm);
 	free(c->tab);
 	free(c);
 }
@@ -260,6 +286,188 @@ static uint8_t type_bits(const char *t)
 	return 0;
 }
 
+/* ---- sharing equal subschemas ---- */
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static bool is_default_key(const gr_member *m)
+{
+	return m->key_len == 7 && memcmp(m->key, "default", 7) == 0 &&
+	       (m->value.type == GR_OBJECT || m->value.type == GR_ARRAY);
+}
+
+/* Equal for the compiler: same types (1 is not 1.0), values, keys in the
+ * same order; inside an object or array `default` the positions too (a
+ * default's nodes may be reported where they are written). */
+static bool same(const gr_value *a, const gr_value *b, bool positions)
+{
+	if (a->type != b->type || (positions && (a->line != b->line || a->column != b->column)))
+		return false;
+	switch ((gr_type)a->type) {
+	case GR_NULL: return true;
+	case GR_BOOL: return a->u.b == b->u.b;
+	case GR_INT: return a->u.i == b->u.i;
+	case GR_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
+	case GR_STRING: return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
+	case GR_ARRAY:
+		if (a->u.a.len != b->u.a.len)
+			return false;
+		for (size_t i = 0; i < a->u.a.len; i++)
+			if (!same(&a->u.a.items[i], &b->u.a.items[i], positions))
+				return false;
+		return true;
+	case GR_OBJECT:
+		if (a->u.o.len != b->u.o.len)
+			return false;
+		for (size_t i = 0; i < a->u.o.len; i++) {
+			const gr_member *ma = &a->u.o.members[i], *mb = &b->u.o.members[i];
+			if (ma->key_len != mb->key_len || memcmp(ma->key, mb->key, ma->key_len) != 0 ||
+			    !same(&ma->value, &mb->value, positions || is_default_key(ma)))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+static int hn_put(scompiler *c, const gr_value *v, uint64_t h, uint32_t height)
+{
+	if ((c->hn_n + 1) * 2 > c->hn_cap) {
+		size_t cap = c->hn_cap ? c->hn_cap * 2 : 1024;
+		hnode *t = calloc(cap, sizeof *t);
+		if (!t)
+			return -1;
+		for (size_t i = 0; i < c->hn_cap; i++)
+			if (c->hn[i].v) {
+				size_t j = (size_t)mix64((uintptr_t)c->hn[i].v) & (cap - 1);
+				while (t[j].v)
+					j = (j + 1) & (cap - 1);
+				t[j] = c->hn[i];
+			}
+		free(c->hn);
+		c->hn = t;
+		c->hn_cap = cap;
+	}
+	size_t j = (size_t)mix64((uintptr_t)v) & (c->hn_cap - 1);
+	while (c->hn[j].v)
+		j = (j + 1) & (c->hn_cap - 1);
+	c->hn[j] = (hnode){v, h, height};
+	c->hn_n++;
+	return 0;
+}
+
+static const hnode *hn_get(const scompiler *c, const gr_value *v)
+{
+	if (!c->hn_n)
+		return NULL;
+	for (size_t j = (size_t)mix64((uintptr_t)v) & (c->hn_cap - 1); c->hn[j].v;
+	     j = (j + 1) & (c->hn_cap - 1))
+		if (c->hn[j].v == v)
+			return &c->hn[j];
+	return NULL;
+}
+
+/* The hash of v (consistent with same() without positions); every object
+ * node recorded with its height. -1 when memory ran out. */
+static int hash_tree(scompiler *c, const gr_value *v, uint64_t *out, uint32_t *height, int depth)
+{
+	uint64_t h = 0x51ed27 + v->type;
+	uint32_t ht = 0;
+	if (depth > 256)
+		return -1;
+	switch ((gr_type)v->type) {
+	case GR_NULL: break;
+	case GR_BOOL: h ^= v->u.b; break;
+	case GR_INT: h ^= (uint64_t)v->u.i * 0x9e3779b97f4a7c15ULL; break;
+	case GR_DOUBLE: {
+		uint64_t b;
+		memcpy(&b, &v->u.d, sizeof b);
+		h ^= b * 0x9e3779b97f4a7c15ULL;
+		break;
+	}
+	case GR_STRING: h ^= hash_bytes(v->u.s.ptr, v->u.s.len); break;
+	case GR_ARRAY:
+		for (size_t i = 0; i < v->u.a.len; i++) {
+			uint64_t ch;
+			uint32_t cht;
+			if (hash_tree(c, &v->u.a.items[i], &ch, &cht, depth + 1))
+				return -1;
+			h = mix64(h * 31 + ch);
+			ht = cht + 1 > ht ? cht + 1 : ht;
+		}
+		break;
+	case GR_OBJECT:
+		for (size_t i = 0; i < v->u.o.len; i++) {
+			const gr_member *m = &v->u.o.members[i];
+			uint64_t ch;
+			uint32_t cht;
+			if (hash_tree(c, &m->value, &ch, &cht, depth + 1))
+				return -1;
+			h = mix64((h ^ m->key_head ^ m->key_len) * 31 + ch);
+			ht = cht + 1 > ht ? cht + 1 : ht;
+		}
+		if (hn_put(c, v, h, ht))
+			return -1;
+		break;
+	}
+	*out = mix64(h);
+	*height = ht;
+	return 0;
+}
+
+void gr_scompiler_share(scompiler *c, const gr_value *schema)
+{
+	uint64_t h;
+	uint32_t ht;
+	if (!schema || hash_tree(c, schema, &h, &ht, 0)) {
+		free(c->hn); /* sharing is an economy: without it, compile everything */
+		c->hn = NULL;
+		c->hn_n = c->hn_cap = 0;
+	}
+}
+
+/* A node compiled before from a subschema equal to s, or NULL. */
+static const snode *memo_get(const scompiler *c, const gr_value *s, uint64_t h)
+{
+	if (!c->mm_n)
+		return NULL;
+	for (size_t j = (size_t)h & (c->mm_cap - 1); c->mm[j].src; j = (j + 1) & (c->mm_cap - 1))
+		if (c->mm[j].hash == h && same(c->mm[j].src, s, false))
+			return c->mm[j].node;
+	return NULL;
+}
+
+static void memo_put(scompiler *c, const gr_value *s, const snode *n, uint64_t h)
+{
+	if ((c->mm_n + 1) * 2 > c->mm_cap) {
+		size_t cap = c->mm_cap ? c->mm_cap * 2 : 256;
+		memo *t = calloc(cap, sizeof *t);
+		if (!t)
+			return; /* not shared: still correct */
+		for (size_t i = 0; i < c->mm_cap; i++)
+			if (c->mm[i].src) {
+				size_t j = (size_t)c->mm[i].hash & (cap - 1);
+				while (t[j].src)
+					j = (j + 1) & (cap - 1);
+				t[j] = c->mm[i];
+			}
+		free(c->mm);
+		c->mm = t;
+		c->mm_cap = cap;
+	}
+	size_t j = (size_t)h & (c->mm_cap - 1);
+	while (c->mm[j].src)
+		j = (j + 1) & (c->mm_cap - 1);
+	c->mm[j] = (memo){s, n, h};
+	c->mm_n++;
+}
+
 static const char *ref_of(const gr_value *s)
 {
 	const char *ref = gr_get_str(s, "$ref");
@@ -291,12 +499,23 @@ const snode *gr_scompile(scompiler *c, const gr_value *s)
 		const snode *target = component(c, e);
 		return target;
 	}
+	/* shared only where no depth limit can cut either copy */
+	const hnode *hn = c->hn_n && c->depth <= 100 ? hn_get(c, s) : NULL;
+	if (hn && hn->height > 64)
+		hn = NULL;
+	if (hn) {
+		const snode *seen = memo_get(c, s, hn->hash);
+		if (seen)
+			return seen;
+	}
 	snode *n = gr_arena_calloc(c->out, 1, sizeof *n);
 	if (!n)
 		return nomem(c), &gr_snode_any;
 	c->depth++;
 	fill(c, n, s, NULL, 0);
 	c->depth--;
+	if (hn)
+		memo_put(c, s, n, hn->hash);
 	return n;
 }
 

@@ -44,6 +44,7 @@ const snode *gri_crd_compile(gr_schema_registry *r, kind_entry *e)
 	if (!c)
 		return NULL;
 	gr_scompiler_set_registry_patterns(c, r);
+	gr_scompiler_share(c, e->schema);
 	const snode *root = gr_scompile(c, e->schema);
 	if (root != &gr_snode_any && !gr_scompiler_failed(c))
 		gr_schema_cel_attach(r->version, &e->arena, &e->cels, (snode *)root, e->borrowed, e->schema);

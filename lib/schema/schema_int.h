@@ -115,6 +115,10 @@ void gr_scompiler_set_registry_patterns(scompiler *c, struct gr_schema_registry 
  * CRD version and CRD object validated against r); NULL: out of memory. */
 const sregex *gri_registry_pattern(struct gr_schema_registry *r, const char *pat, size_t len);
 void gr_sregex_free_all(sregex *list);
+/* Share equal subschemas of schema (which gr_scompile will compile next)
+ * between the places they occur: one node each. Without memory for its
+ * tables, compiling goes on unshared. */
+void gr_scompiler_share(scompiler *c, const gr_value *schema);
 
 /* Register a CRD's versions, compiled on their first lookup: crd's tree
  * must outlive r. 0/1/-1 as gr_schema_add_crd. */
