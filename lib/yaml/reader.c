@@ -555,6 +555,36 @@ static const unsigned char plain_stop_block[256] = {['\n'] = 1, ['\r'] = 1, [':'
 static const unsigned char plain_stop_flow[256] = {
         ['\n'] = 1, ['\r'] = 1, [':'] = 1, ['#'] = 1, [','] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1};
 
+/* The first byte at or after q that may end a plain scalar's line part
+ * (the stop tables), or end: sixteen bytes at a time while they last
+ * (descriptions are long lines of plain text). */
+static const char *plain_skip(const char *q, const char *end, int flow)
+{
+	const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), colon = _mm_set1_epi8(':'),
+	              hash = _mm_set1_epi8('#');
+	while (end - q >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr)),
+		                           _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, hash)));
+		if (flow) {
+			/* , [ ] { } */
+			hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+			                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('['))));
+			hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(']')),
+			                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('{'))));
+			hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8('}')));
+		}
+		int m = _mm_movemask_epi8(hit);
+		if (m)
+			return q + __builtin_ctz((unsigned)m);
+		q += 16;
+	}
+	const unsigned char *stop = flow ? plain_stop_flow : plain_stop_block;
+	while (q < end && !stop[(unsigned char)*q])
+		q++;
+	return q;
+}
+
 /* A plain scalar; ind is the innermost block collection's column. */
 static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 {
@@ -564,13 +594,10 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 	r->blen = 0;
 	const char *seg_end;
 	for (;;) {
-		/* skip to the bytes that may end the line's part: a table
-		 * lookup per byte */
-		const unsigned char *stop = r->flow ? plain_stop_flow : plain_stop_block;
+		/* skip to the bytes that may end the line's part */
 		const char *q = r->p;
 		for (;;) {
-			while (q < r->end && !stop[(unsigned char)*q])
-				q++;
+			q = plain_skip(q, r->end, r->flow);
 			if (q >= r->end)
 				break;
 			char c = *q;
