@@ -59,6 +59,10 @@ typedef struct rd {
 	} tags[16];
 	int ntags;
 	int ascii; /* the text is all ASCII: a column is a byte offset */
+	/* caches, by line (the text never changes; a restore may go back) */
+	const char *ws_line, *ws_end; /* ws_line's first byte that is not a space */
+	const char *cc_line, *cc_pos; /* characters from cc_line to cc_pos: cc_n */
+	size_t cc_n;
 } rd;
 
 typedef struct state {
@@ -97,14 +101,30 @@ typedef struct props {
 
 enum { R_OK = 0, R_STOP = -1, R_ERR = -2 };
 
-static size_t chars(const rd *r, const char *a, const char *b)
+static size_t count_chars(const char *a, const char *b)
 {
-	if (r->ascii)
-		return (size_t)(b - a);
 	size_t n = 0;
 	for (; a < b; a++)
 		n += ((unsigned char)*a & 0xC0) != 0x80;
 	return n;
+}
+
+/* Characters from a to b. From a line's start (columns), counted on from
+ * the last position asked on that line when it is not past b. */
+static size_t chars(const rd *r, const char *a, const char *b)
+{
+	if (r->ascii)
+		return (size_t)(b - a);
+	if (a != r->line_start)
+		return count_chars(a, b);
+	rd *w = (rd *)r; /* the cache only */
+	if (w->cc_line != a || w->cc_pos > b) {
+		w->cc_line = w->cc_pos = a;
+		w->cc_n = 0;
+	}
+	w->cc_n += count_chars(w->cc_pos, b);
+	w->cc_pos = b;
+	return w->cc_n;
 }
 
 static gri_ymark mark_at(const rd *r, const char *q)
@@ -184,12 +204,19 @@ static void take_break(rd *r)
 	r->line_start = r->p;
 }
 
+/* Only spaces from the line's start to q? (The line's indentation is
+ * found once per line.) */
 static int at_line_start(const rd *r, const char *q)
 {
-	for (const char *x = r->line_start; x < q; x++)
-		if (*x != ' ')
-			return 0;
-	return 1;
+	rd *w = (rd *)r; /* the cache only */
+	if (w->ws_line != r->line_start) {
+		const char *x = r->line_start;
+		while (x < r->end && *x == ' ')
+			x++;
+		w->ws_line = r->line_start;
+		w->ws_end = x;
+	}
+	return q <= r->ws_end;
 }
 
 static int doc_marker(const rd *r, const char *q)
