@@ -204,17 +204,31 @@ static void take_break(rd *r)
 	r->line_start = r->p;
 }
 
+/* The first byte at or after q that is not a space, or end: indentation,
+ * sixteen bytes at a time. */
+static const char *skip_spaces(const char *q, const char *end)
+{
+	const __m128i sp = _mm_set1_epi8(' ');
+	while (end - q >= 16) {
+		int m = _mm_movemask_epi8(
+		        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), sp));
+		if (m != 0xFFFF)
+			return q + __builtin_ctz(~(unsigned)m);
+		q += 16;
+	}
+	while (q < end && *q == ' ')
+		q++;
+	return q;
+}
+
 /* Only spaces from the line's start to q? (The line's indentation is
  * found once per line.) */
 static int at_line_start(const rd *r, const char *q)
 {
 	rd *w = (rd *)r; /* the cache only */
 	if (w->ws_line != r->line_start) {
-		const char *x = r->line_start;
-		while (x < r->end && *x == ' ')
-			x++;
 		w->ws_line = r->line_start;
-		w->ws_end = x;
+		w->ws_end = skip_spaces(r->line_start, r->end);
 	}
 	return q <= r->ws_end;
 }
@@ -240,10 +254,14 @@ static int next_token(rd *r)
 	for (;;) {
 		/* libyaml skips tabs only where no simple key may start: not at
 		 * the start of a line, nor right after a '-' entry */
-		while (r->p < r->end &&
-		       (*r->p == ' ' ||
-		        (*r->p == '\t' && (r->flow || (!r->after_entry && !at_line_start(r, r->p))))))
-			r->p++;
+		for (;;) {
+			r->p = skip_spaces(r->p, r->end);
+			if (r->p < r->end && *r->p == '\t' &&
+			    (r->flow || (!r->after_entry && !at_line_start(r, r->p))))
+				r->p++;
+			else
+				break;
+		}
 		if (r->p < r->end && *r->p == '\t')
 			return FAIL(r->p, "found character that cannot start any token");
 		if (r->p < r->end && *r->p == '#')
