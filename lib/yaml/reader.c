@@ -683,9 +683,11 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 				take_break(r);
 				breaks++;
 			}
-			while (r->p < r->end && (*r->p == ' ' || *r->p == '\t')) {
-				if (*r->p == '\t' && (long)(r->p - r->line_start) < ind + 1 &&
-				    at_line_start(r, r->p))
+			for (;;) {
+				r->p = skip_spaces(r->p, r->end);
+				if (r->p >= r->end || *r->p != '\t')
+					break;
+				if ((long)(r->p - r->line_start) < ind + 1 && at_line_start(r, r->p))
 					return FAIL(r->p, "found a tab character that violates indentation");
 				r->p++;
 			}
@@ -940,9 +942,9 @@ static int block_scalar(rd *r, int ind, const props *pr)
 	do {                                                                                                 \
 		long max_indent = 0;                                                                         \
 		for (;;) {                                                                                   \
-			while ((!indent || (long)(r->p - r->line_start) < indent) && r->p < r->end &&        \
-			       *r->p == ' ')                                                                 \
-				r->p++;                                                                      \
+			r->p = skip_spaces(r->p, !indent || r->end - r->line_start <= indent                 \
+			                                 ? r->end                                            \
+			                                 : r->line_start + indent);                          \
 			if ((long)(r->p - r->line_start) > max_indent)                                       \
 				max_indent = (long)(r->p - r->line_start);                                   \
 			if ((!indent || (long)(r->p - r->line_start) < indent) && r->p < r->end &&           \
