@@ -42,32 +42,36 @@ typedef struct word {
 	{                                                                                                    \
 		str, sizeof str - 1, k, v                                                                    \
 	}
+/* By length: [by_len[n], by_len[n + 1]) are the words of n bytes. */
 static const word words[] = {
-        W("", GRI_R_NULL, 0),        W("~", GRI_R_NULL, 0),       W("null", GRI_R_NULL, 0),
-        W("Null", GRI_R_NULL, 0),    W("NULL", GRI_R_NULL, 0),    W("y", GRI_R_BOOL, 1),
-        W("Y", GRI_R_BOOL, 1),       W("yes", GRI_R_BOOL, 1),     W("Yes", GRI_R_BOOL, 1),
-        W("YES", GRI_R_BOOL, 1),     W("true", GRI_R_BOOL, 1),    W("True", GRI_R_BOOL, 1),
-        W("TRUE", GRI_R_BOOL, 1),    W("on", GRI_R_BOOL, 1),      W("On", GRI_R_BOOL, 1),
-        W("ON", GRI_R_BOOL, 1),      W("n", GRI_R_BOOL, 0),       W("N", GRI_R_BOOL, 0),
+        W("", GRI_R_NULL, 0),        W("~", GRI_R_NULL, 0),       W("y", GRI_R_BOOL, 1),
+        W("Y", GRI_R_BOOL, 1),       W("n", GRI_R_BOOL, 0),       W("N", GRI_R_BOOL, 0),
+        W("on", GRI_R_BOOL, 1),      W("On", GRI_R_BOOL, 1),      W("ON", GRI_R_BOOL, 1),
         W("no", GRI_R_BOOL, 0),      W("No", GRI_R_BOOL, 0),      W("NO", GRI_R_BOOL, 0),
-        W("false", GRI_R_BOOL, 0),   W("False", GRI_R_BOOL, 0),   W("FALSE", GRI_R_BOOL, 0),
-        W("off", GRI_R_BOOL, 0),     W("Off", GRI_R_BOOL, 0),     W("OFF", GRI_R_BOOL, 0),
-        W(".nan", GRI_R_FLOAT, 0),   W(".NaN", GRI_R_FLOAT, 0),   W(".NAN", GRI_R_FLOAT, 0),
-        W(".inf", GRI_R_FLOAT, 1),   W(".Inf", GRI_R_FLOAT, 1),   W(".INF", GRI_R_FLOAT, 1),
-        W("+.inf", GRI_R_FLOAT, 1),  W("+.Inf", GRI_R_FLOAT, 1),  W("+.INF", GRI_R_FLOAT, 1),
-        W("-.inf", GRI_R_FLOAT, -1), W("-.Inf", GRI_R_FLOAT, -1), W("-.INF", GRI_R_FLOAT, -1),
-        W("<<", GRI_R_MERGE, 0),
+        W("<<", GRI_R_MERGE, 0),     W("yes", GRI_R_BOOL, 1),     W("Yes", GRI_R_BOOL, 1),
+        W("YES", GRI_R_BOOL, 1),     W("off", GRI_R_BOOL, 0),     W("Off", GRI_R_BOOL, 0),
+        W("OFF", GRI_R_BOOL, 0),     W("null", GRI_R_NULL, 0),    W("Null", GRI_R_NULL, 0),
+        W("NULL", GRI_R_NULL, 0),    W("true", GRI_R_BOOL, 1),    W("True", GRI_R_BOOL, 1),
+        W("TRUE", GRI_R_BOOL, 1),    W(".nan", GRI_R_FLOAT, 0),   W(".NaN", GRI_R_FLOAT, 0),
+        W(".NAN", GRI_R_FLOAT, 0),   W(".inf", GRI_R_FLOAT, 1),   W(".Inf", GRI_R_FLOAT, 1),
+        W(".INF", GRI_R_FLOAT, 1),   W("false", GRI_R_BOOL, 0),   W("False", GRI_R_BOOL, 0),
+        W("FALSE", GRI_R_BOOL, 0),   W("+.inf", GRI_R_FLOAT, 1),  W("+.Inf", GRI_R_FLOAT, 1),
+        W("+.INF", GRI_R_FLOAT, 1),  W("-.inf", GRI_R_FLOAT, -1), W("-.Inf", GRI_R_FLOAT, -1),
+        W("-.INF", GRI_R_FLOAT, -1),
 };
+static const unsigned char by_len[7] = {0, 1, 6, 13, 19, 31, 40};
 #undef W
+
+_Static_assert(sizeof words / sizeof words[0] == 40, "by_len counts the words");
 
 /* The word table; 1 when s is in it. */
 static int resolve_word(const char *s, size_t n, gri_resolved *r)
 {
 	if (n > 5)
 		return 0; /* every word of the table is at most 5 bytes */
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+	for (size_t i = by_len[n]; i < by_len[n + 1]; i++) {
 		const word *w = &words[i];
-		if (w->n != n || (n && (w->s[0] != s[0] || memcmp(w->s, s, n) != 0)))
+		if (n && (w->s[0] != s[0] || memcmp(w->s, s, n) != 0))
 			continue;
 		r->kind = w->kind;
 		r->b = w->value == 1;
@@ -283,7 +287,7 @@ static void resolve_text(const char *tag, const char *in, size_t n, gri_resolved
 		hint = 'N';
 	if (!hint || strcmp(tag, "!!str") == 0)
 		return;
-	if (resolve_word(in, n, r))
+	if (hint != 'D' && resolve_word(in, n, r)) /* no word starts with a digit */
 		return;
 	if (hint == '.') {
 		if (dot_float_syntax(in, n) && parse_finite(in, n, &r->d) == 0)
