@@ -331,11 +331,20 @@ bool gr_registry_builtin_gv_exists(gr_schema_registry *r, const char *group, con
 	return stat(full, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Kinds of this document served under /namespaces/{namespace}/. */
-static bool path_is_namespaced(const gr_value *paths, const char *g, const char *v, const char *k)
+/* The (group, version, kind) of every operation the document serves under
+ * /namespaces/{namespace}/, gathered once per document (a search of every
+ * path per kind cost more than compiling the kind). */
+typedef struct ns_gvk {
+	const char *g, *v, *k;
+} ns_gvk;
+
+static ns_gvk *namespaced_gvks(const gr_value *paths, size_t *n)
 {
+	*n = 0;
 	if (!paths || paths->type != GR_OBJECT)
-		return false;
+		return NULL;
+	ns_gvk *out = NULL;
+	size_t cap = 0;
 	for (size_t i = 0; i < paths->u.o.len; i++) {
 		const gr_member *pm = &paths->u.o.members[i];
 		if (!strstr(pm->key, "/namespaces/{namespace}/"))
@@ -349,10 +358,32 @@ static bool path_is_namespaced(const gr_value *paths, const char *g, const char 
 			const char *kk = gr_get_str(gvk, "kind");
 			const char *gg = gr_get_str(gvk, "group");
 			const char *vv = gr_get_str(gvk, "version");
-			if (kk && gg && vv && strcmp(kk, k) == 0 && strcmp(gg, g) == 0 && strcmp(vv, v) == 0)
-				return true;
+			if (!kk || !gg || !vv)
+				continue;
+			if (*n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				ns_gvk *t = realloc(out, nc * sizeof *t);
+				if (!t) {
+					free(out);
+					*n = (size_t)-1; /* out of memory: the load fails */
+					return NULL;
+				}
+				out = t;
+				cap = nc;
+			}
+			out[(*n)++] = (ns_gvk){gg, vv, kk};
 		}
 	}
+	return out;
+}
+
+/* Kinds of this document served under /namespaces/{namespace}/. */
+static bool path_is_namespaced(const ns_gvk *ns, size_t n, const char *g, const char *v, const char *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ns[i].k[0] == k[0] && strcmp(ns[i].k, k) == 0 && strcmp(ns[i].g, g) == 0 &&
+		    strcmp(ns[i].v, v) == 0)
+			return true;
 	return false;
 }
 
@@ -449,7 +480,11 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 		gr_scompiler_set_regex_list(c, &gv->regexes);
 	loaded_kind *kinds = NULL;
 	size_t nkinds = 0, capkinds = 0;
-	bool failed = !c || !comps || comps->type != GR_OBJECT;
+	size_t nns;
+	ns_gvk *ns = namespaced_gvks(paths, &nns);
+	bool failed = !c || !comps || comps->type != GR_OBJECT || nns == (size_t)-1;
+	if (nns == (size_t)-1)
+		nns = 0;
 	if (c && comps && comps->type == GR_OBJECT) {
 		for (size_t i = 0; i < comps->u.o.len; i++) {
 			const gr_member *m = &comps->u.o.members[i];
@@ -478,7 +513,7 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 					capkinds = cap;
 				}
 				kinds[nkinds++] =
-				        (loaded_kind){g, v, k, root, path_is_namespaced(paths, g, v, k)};
+				        (loaded_kind){g, v, k, root, path_is_namespaced(ns, nns, g, v, k)};
 			}
 		}
 	}
@@ -487,6 +522,7 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 		         !comps || comps->type != GR_OBJECT ? "no components.schemas object"
 		                                            : "out of memory compiling the schemas");
 	gr_scompiler_free(c);
+	free(ns);
 	pthread_mutex_lock(&r->mu);
 	publish_locked(r, kinds, nkinds);
 	pthread_mutex_unlock(&r->mu);
