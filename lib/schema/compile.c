@@ -16,6 +16,7 @@
  * byte and key for key, is the node compiled before. One pass hashes every
  * object of the schema bottom-up first, so a lookup costs a probe.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,8 +96,12 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return gr_hash_bytes(GR_HASH_SEED, s, n);
 }
 
+static pthread_once_t key_once;
+static void key_index_init(void);
+
 scompiler *gr_scompiler_new(gr_arena *out, const gr_value *components, bool builtin)
 {
+	pthread_once(&key_once, key_index_init);
 	scompiler *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
@@ -256,15 +261,6 @@ static bool get_bool(const gr_value *s, const char *key)
 {
 	const gr_value *v = gr_get(s, key);
 	return v && v->type == GR_BOOL && v->u.b;
-}
-
-static int64_t get_count(const gr_value *s, const char *key)
-{
-	const gr_value *v = gr_get(s, key);
-	if (!gr_is_number(v))
-		return -1;
-	double d = gr_number(v);
-	return d < 0 ? -1 : d > 9e18 ? INT64_MAX : (int64_t)d;
 }
 
 static uint8_t type_bits(const char *t)
@@ -468,26 +464,159 @@ static void memo_put(scompiler *c, const gr_value *s, const snode *n, uint64_t h
 	c->mm_n++;
 }
 
-static const char *ref_of(const gr_value *s)
+/* ---- the keys a schema node is compiled from, found in one pass ---- */
+
+enum {
+	K_NOT,
+	K_REF,
+	K_TYPE,
+	K_ENUM,
+	K_ALLOF,
+	K_ANYOF,
+	K_ONEOF,
+	K_ITEMS,
+	K_FORMAT,
+	K_MINIMUM,
+	K_MAXIMUM,
+	K_PATTERN,
+	K_NULLABLE,
+	K_REQUIRED,
+	K_MIN_ITEMS,
+	K_MAX_ITEMS,
+	K_MIN_LEN,
+	K_MAX_LEN,
+	K_PROPERTIES,
+	K_MULTIPLE_OF,
+	K_UNIQUE,
+	K_MIN_PROPS,
+	K_MAX_PROPS,
+	K_EXCL_MIN,
+	K_EXCL_MAX,
+	K_ADDL,
+	K_LIST_TYPE,
+	K_VALIDATIONS,
+	K_INT_OR_STRING,
+	K_MAP_KEYS,
+	K_EMBEDDED,
+	K_PRESERVE,
+	NKEYS
+};
+
+/* In order of length (key_by_len indexes it). */
+static const char *const key_names[NKEYS] = {"not",
+                                             "$ref",
+                                             "type",
+                                             "enum",
+                                             "allOf",
+                                             "anyOf",
+                                             "oneOf",
+                                             "items",
+                                             "format",
+                                             "minimum",
+                                             "maximum",
+                                             "pattern",
+                                             "nullable",
+                                             "required",
+                                             "minItems",
+                                             "maxItems",
+                                             "minLength",
+                                             "maxLength",
+                                             "properties",
+                                             "multipleOf",
+                                             "uniqueItems",
+                                             "minProperties",
+                                             "maxProperties",
+                                             "exclusiveMinimum",
+                                             "exclusiveMaximum",
+                                             "additionalProperties",
+                                             "x-kubernetes-list-type",
+                                             "x-kubernetes-validations",
+                                             "x-kubernetes-int-or-string",
+                                             "x-kubernetes-list-map-keys",
+                                             "x-kubernetes-embedded-resource",
+                                             "x-kubernetes-preserve-unknown-fields"};
+
+#define KEY_MAX_LEN 36
+
+typedef struct skeys {
+	const gr_value *v[NKEYS]; /* the first member of each name, as gr_get finds it */
+} skeys;
+
+/* key_by_len[n] .. key_by_len[n + 1]: the names of n bytes. */
+static unsigned char key_by_len[KEY_MAX_LEN + 2];
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void key_index_init(void)
 {
-	const char *ref = gr_get_str(s, "$ref");
+	size_t k = 0;
+	for (size_t n = 0; n <= KEY_MAX_LEN + 1; n++) {
+		key_by_len[n] = (unsigned char)k;
+		while (k < NKEYS && strlen(key_names[k]) == n)
+			k++;
+	}
+}
+
+static void index_keys(const gr_value *s, skeys *k)
+{
+	memset(k, 0, sizeof *k);
+	if (!s || s->type != GR_OBJECT)
+		return;
+	for (size_t i = 0; i < s->u.o.len; i++) {
+		const gr_member *m = &s->u.o.members[i];
+		if (m->key_len > KEY_MAX_LEN)
+			continue;
+		for (size_t j = key_by_len[m->key_len]; j < key_by_len[m->key_len + 1]; j++)
+			if (memcmp(key_names[j], m->key, m->key_len) == 0) {
+				if (!k->v[j])
+					k->v[j] = &m->value;
+				break;
+			}
+	}
+}
+
+static const char *kstr(const skeys *k, int key)
+{
+	const gr_value *v = k->v[key];
+	return v && v->type == GR_STRING ? v->u.s.ptr : NULL;
+}
+
+static bool kbool(const skeys *k, int key)
+{
+	const gr_value *v = k->v[key];
+	return v && v->type == GR_BOOL && v->u.b;
+}
+
+static int64_t kcount(const skeys *k, int key)
+{
+	const gr_value *v = k->v[key];
+	if (!gr_is_number(v))
+		return -1;
+	double d = gr_number(v);
+	return d < 0 ? -1 : d > 9e18 ? INT64_MAX : (int64_t)d;
+}
+
+static const char *ref_of(const skeys *k)
+{
+	const char *ref = kstr(k, K_REF);
 	if (ref)
 		return ref;
-	const gr_value *all = gr_get(s, "allOf");
-	if (all && all->type == GR_ARRAY && all->u.a.len == 1 && !gr_get(s, "properties") &&
-	    !gr_get(s, "items"))
+	const gr_value *all = k->v[K_ALLOF];
+	if (all && all->type == GR_ARRAY && all->u.a.len == 1 && !k->v[K_PROPERTIES] && !k->v[K_ITEMS])
 		return gr_get_str(&all->u.a.items[0], "$ref");
 	return NULL;
 }
 
-static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, size_t name_len);
+static void fill(scompiler *c, snode *n, const gr_value *s, const skeys *k, const char *name,
+                 size_t name_len);
 static const snode *component(scompiler *c, centry *e);
 
 const snode *gr_scompile(scompiler *c, const gr_value *s)
 {
 	if (!s || s->type != GR_OBJECT || c->depth > 200)
 		return &gr_snode_any;
-	const char *ref = ref_of(s);
+	skeys k;
+	index_keys(s, &k);
+	const char *ref = ref_of(&k);
 	if (ref) {
 		const char *slash = strrchr(ref, '/');
 		const char *nm = slash ? slash + 1 : ref;
@@ -512,7 +641,7 @@ const snode *gr_scompile(scompiler *c, const gr_value *s)
 	if (!n)
 		return nomem(c), &gr_snode_any;
 	c->depth++;
-	fill(c, n, s, NULL, 0);
+	fill(c, n, s, &k, NULL, 0);
 	c->depth--;
 	if (hn)
 		memo_put(c, s, n, hn->hash);
@@ -534,7 +663,9 @@ static const snode *component(scompiler *c, centry *e)
 		return nomem(c), &gr_snode_any;
 	e->node = n;
 	c->depth++;
-	fill(c, n, &e->m->value, e->m->key, e->m->key_len);
+	skeys k;
+	index_keys(&e->m->value, &k);
+	fill(c, n, &e->m->value, &k, e->m->key, e->m->key_len);
 	c->depth--;
 	return n;
 }
@@ -582,16 +713,16 @@ static const char **copy_strings(scompiler *c, const gr_value *arr, uint32_t *co
 }
 
 /* type, format, and the spellings of int-or-string */
-static void fill_types(snode *n, const gr_value *s, const char *name, size_t name_len)
+static void fill_types(snode *n, const skeys *k, const char *name, size_t name_len)
 {
-	n->types = type_bits(gr_get_str(s, "type"));
+	n->types = type_bits(kstr(k, K_TYPE));
 	static const struct {
 		const char *name;
 		uint8_t format;
 	} formats[] = {{"int32", FMT_INT32},        {"int64", FMT_INT64},       {"byte", FMT_BYTE},
 	               {"date-time", FMT_DATETIME}, {"quantity", FMT_QUANTITY}, {"ipv4", FMT_IPV4},
 	               {"ipv6", FMT_IPV6}};
-	const char *fmt = gr_get_str(s, "format");
+	const char *fmt = kstr(k, K_FORMAT);
 	for (size_t i = 0; fmt && i < sizeof formats / sizeof formats[0]; i++)
 		if (strcmp(fmt, formats[i].name) == 0)
 			n->format = formats[i].format;
@@ -601,44 +732,44 @@ static void fill_types(snode *n, const gr_value *s, const char *name, size_t nam
 	if (name && name_len == sizeof qname - 1 && memcmp(name, qname, name_len) == 0)
 		n->format = FMT_QUANTITY;
 	if (!n->types) {
-		uint8_t t = branch_types(gr_get(s, "oneOf"));
+		uint8_t t = branch_types(k->v[K_ONEOF]);
 		if (!t)
-			t = branch_types(gr_get(s, "anyOf"));
+			t = branch_types(k->v[K_ANYOF]);
 		n->types = t;
 	}
-	if (get_bool(s, "x-kubernetes-int-or-string"))
+	if (kbool(k, K_INT_OR_STRING))
 		n->types = ST_INT | ST_STR;
 }
 
 /* boolean markers, list semantics, required fields, CEL rules (counted) */
-static void fill_flags(scompiler *c, snode *n, const gr_value *s)
+static void fill_flags(scompiler *c, snode *n, const skeys *k)
 {
 	static const struct {
-		const char *key;
+		int key;
 		uint16_t flag;
-	} bools[] = {{"nullable", SF_NULLABLE},
-	             {"x-kubernetes-preserve-unknown-fields", SF_PRESERVE},
-	             {"x-kubernetes-embedded-resource", SF_EMBEDDED},
-	             {"uniqueItems", SF_UNIQUE}};
+	} bools[] = {{K_NULLABLE, SF_NULLABLE},
+	             {K_PRESERVE, SF_PRESERVE},
+	             {K_EMBEDDED, SF_EMBEDDED},
+	             {K_UNIQUE, SF_UNIQUE}};
 	for (size_t i = 0; i < sizeof bools / sizeof bools[0]; i++)
-		if (get_bool(s, bools[i].key))
+		if (kbool(k, bools[i].key))
 			n->flags |= bools[i].flag;
-	const char *lt = gr_get_str(s, "x-kubernetes-list-type");
+	const char *lt = kstr(k, K_LIST_TYPE);
 	if (lt && strcmp(lt, "map") == 0)
 		n->flags |= SF_LIST_MAP;
 	else if (lt && strcmp(lt, "set") == 0)
 		n->flags |= SF_LIST_SET;
-	n->keys = copy_strings(c, gr_get(s, "x-kubernetes-list-map-keys"), &n->nkeys);
-	n->required = copy_strings(c, gr_get(s, "required"), &n->nrequired);
-	const gr_value *xv = gr_get(s, "x-kubernetes-validations");
+	n->keys = copy_strings(c, k->v[K_MAP_KEYS], &n->nkeys);
+	n->required = copy_strings(c, k->v[K_REQUIRED], &n->nrequired);
+	const gr_value *xv = k->v[K_VALIDATIONS];
 	if (xv && xv->type == GR_ARRAY)
 		n->nvalidations = (uint32_t)xv->u.a.len;
 }
 
 /* enum, lengths, counts, numeric bounds */
-static void fill_bounds(scompiler *c, snode *n, const gr_value *s)
+static void fill_bounds(scompiler *c, snode *n, const skeys *k)
 {
-	const gr_value *en = gr_get(s, "enum");
+	const gr_value *en = k->v[K_ENUM];
 	if (en && en->type == GR_ARRAY && en->u.a.len) {
 		gr_value copy;
 		if (gr_value_copy(c->out, &copy, en)) {
@@ -648,26 +779,26 @@ static void fill_bounds(scompiler *c, snode *n, const gr_value *s)
 			nomem(c);
 		}
 	}
-	n->min_len = get_count(s, "minLength");
-	n->max_len = get_count(s, "maxLength");
-	n->min_items = get_count(s, "minItems");
-	n->max_items = get_count(s, "maxItems");
-	n->min_props = get_count(s, "minProperties");
-	n->max_props = get_count(s, "maxProperties");
+	n->min_len = kcount(k, K_MIN_LEN);
+	n->max_len = kcount(k, K_MAX_LEN);
+	n->min_items = kcount(k, K_MIN_ITEMS);
+	n->max_items = kcount(k, K_MAX_ITEMS);
+	n->min_props = kcount(k, K_MIN_PROPS);
+	n->max_props = kcount(k, K_MAX_PROPS);
 	const gr_value *v;
-	if (gr_is_number(v = gr_get(s, "minimum"))) {
+	if (gr_is_number(v = k->v[K_MINIMUM])) {
 		n->minimum = gr_number(v);
 		n->flags |= SF_HAS_MIN;
-		if (get_bool(s, "exclusiveMinimum"))
+		if (kbool(k, K_EXCL_MIN))
 			n->flags |= SF_EXCL_MIN;
 	}
-	if (gr_is_number(v = gr_get(s, "maximum"))) {
+	if (gr_is_number(v = k->v[K_MAXIMUM])) {
 		n->maximum = gr_number(v);
 		n->flags |= SF_HAS_MAX;
-		if (get_bool(s, "exclusiveMaximum"))
+		if (kbool(k, K_EXCL_MAX))
 			n->flags |= SF_EXCL_MAX;
 	}
-	if (gr_is_number(v = gr_get(s, "multipleOf")) && gr_number(v) > 0)
+	if (gr_is_number(v = k->v[K_MULTIPLE_OF]) && gr_number(v) > 0)
 		n->multiple_of = gr_number(v);
 }
 
@@ -678,9 +809,9 @@ static void fill_bounds(scompiler *c, snode *n, const gr_value *s)
  * registry's, under its pattern lock (shared with CRD objects' checks),
  * never shared unlocked.
  */
-static void fill_pattern(scompiler *c, snode *n, const gr_value *s)
+static void fill_pattern(scompiler *c, snode *n, const skeys *k)
 {
-	const gr_value *pat = gr_get(s, "pattern");
+	const gr_value *pat = k->v[K_PATTERN];
 	if (!pat || pat->type != GR_STRING || !pat->u.s.len || (!c->reg && !c->regexes))
 		return;
 	n->pattern = c->reg ? gri_registry_pattern(c->reg, pat->u.s.ptr, pat->u.s.len)
@@ -690,11 +821,11 @@ static void fill_pattern(scompiler *c, snode *n, const gr_value *s)
 }
 
 /* allOf, anyOf, oneOf (unless they only spell a type), not */
-static void fill_combinators(scompiler *c, snode *n, const gr_value *s)
+static void fill_combinators(scompiler *c, snode *n, const skeys *keys)
 {
-	static const char *const comb[] = {"allOf", "anyOf", "oneOf"};
+	static const int comb[] = {K_ALLOF, K_ANYOF, K_ONEOF};
 	for (int k = 0; k < 3; k++) {
-		const gr_value *alts = gr_get(s, comb[k]);
+		const gr_value *alts = keys->v[comb[k]];
 		if (!alts || alts->type != GR_ARRAY || !alts->u.a.len || branch_types(alts))
 			continue;
 		const snode **arr = gr_arena_calloc(c->out, alts->u.a.len, sizeof *arr);
@@ -712,15 +843,15 @@ static void fill_combinators(scompiler *c, snode *n, const gr_value *s)
 		else
 			n->one_of = arr, n->none_of = cnt;
 	}
-	const gr_value *notv = gr_get(s, "not");
+	const gr_value *notv = keys->v[K_NOT];
 	if (notv && notv->type == GR_OBJECT)
 		n->not_ = gr_scompile(c, notv);
 }
 
 /* properties (sorted by name), their defaults, the object-valued defaults */
-static void fill_properties(scompiler *c, snode *n, const gr_value *s)
+static void fill_properties(scompiler *c, snode *n, const skeys *k)
 {
-	const gr_value *props = gr_get(s, "properties");
+	const gr_value *props = k->v[K_PROPERTIES];
 	if (!props || props->type != GR_OBJECT || !props->u.o.len)
 		return;
 	size_t np = props->u.o.len;
@@ -766,9 +897,9 @@ static void fill_properties(scompiler *c, snode *n, const gr_value *s)
 }
 
 /* additionalProperties and items */
-static void fill_children(scompiler *c, snode *n, const gr_value *s)
+static void fill_children(scompiler *c, snode *n, const skeys *k)
 {
-	const gr_value *ap = gr_get(s, "additionalProperties");
+	const gr_value *ap = k->v[K_ADDL];
 	if (ap && ap->type == GR_BOOL) {
 		if (ap->u.b)
 			n->additional = &gr_snode_any;
@@ -777,7 +908,7 @@ static void fill_children(scompiler *c, snode *n, const gr_value *s)
 	} else if (ap && ap->type == GR_OBJECT) {
 		n->additional = gr_scompile(c, ap);
 	}
-	const gr_value *items = gr_get(s, "items");
+	const gr_value *items = k->v[K_ITEMS];
 	if (items && items->type == GR_ARRAY)
 		items = items->u.a.len ? &items->u.a.items[0] : NULL;
 	if (items && items->type == GR_OBJECT)
@@ -785,26 +916,26 @@ static void fill_children(scompiler *c, snode *n, const gr_value *s)
 }
 
 /* One schema into node n, step by step. */
-static void fill(scompiler *c, snode *n, const gr_value *s, const char *name, size_t name_len)
+static void fill(scompiler *c, snode *n, const gr_value *s, const skeys *k, const char *name, size_t name_len)
 {
 	n->min_len = n->max_len = n->min_items = n->max_items = n->min_props = n->max_props = -1;
 	if (s->type != GR_OBJECT) {
 		n->flags = SF_PRESERVE | SF_NULLABLE;
 		return;
 	}
-	if (ref_of(s)) { /* a component that is itself a reference */
+	if (ref_of(k)) { /* a component that is itself a reference */
 		const snode *t = gr_scompile(c, s);
 		if (t != n)
 			*n = *t;
 		return;
 	}
-	fill_types(n, s, name, name_len);
-	fill_flags(c, n, s);
-	fill_bounds(c, n, s);
-	fill_pattern(c, n, s);
-	fill_combinators(c, n, s);
-	fill_properties(c, n, s);
-	fill_children(c, n, s);
+	fill_types(n, k, name, name_len);
+	fill_flags(c, n, k);
+	fill_bounds(c, n, k);
+	fill_pattern(c, n, k);
+	fill_combinators(c, n, k);
+	fill_properties(c, n, k);
+	fill_children(c, n, k);
 	/* an object schema that says nothing of its fields keeps them all */
 	if (!n->nprops && !n->additional && !(n->flags & SF_ADDL_FALSE) && (c->builtin || !n->types) &&
 	    (n->types == 0 || n->types == ST_OBJ))
