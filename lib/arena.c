@@ -150,8 +150,26 @@ char *gr_arena_strndup(gr_arena *a, const char *s, size_t len)
 	char *p = bump(a, len + 1, 1);
 	if (!p)
 		return NULL;
-	if (len)
+	/* most strings of a tree are keys and short values: two overlapping
+	 * moves inside [s, s + len) instead of a call */
+	if (len >= 8 && len <= 16) {
+		uint64_t h, t;
+		memcpy(&h, s, 8);
+		memcpy(&t, s + len - 8, 8);
+		memcpy(p, &h, 8);
+		memcpy(p + len - 8, &t, 8);
+	} else if (len >= 4 && len < 8) {
+		uint32_t h, t;
+		memcpy(&h, s, 4);
+		memcpy(&t, s + len - 4, 4);
+		memcpy(p, &h, 4);
+		memcpy(p + len - 4, &t, 4);
+	} else if (len < 4) {
+		for (size_t i = 0; i < len; i++)
+			p[i] = s[i];
+	} else {
 		memcpy(p, s, len);
+	}
 	p[len] = '\0';
 	return p;
 }
