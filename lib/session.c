@@ -84,8 +84,8 @@ typedef struct input {
 	const char **ne_reason;   /* per object */
 	size_t engine_errors;
 	gr_error *engine_error; /* the first, with engine_errors */
-	size_t suppressed; /* findings dropped by guardrail.dev/ignore */
-	size_t *sup;       /* the same, per object */
+	size_t suppressed;      /* findings dropped by guardrail.dev/ignore */
+	size_t *sup;            /* the same, per object */
 	int done;
 } input;
 
@@ -825,7 +825,7 @@ static void join_workers(pthread_t *threads, size_t n)
  * are not registered). */
 typedef struct claim {
 	const char *group, *version, *kind;
-	const gr_value *crd; /* the first CRD to register it */
+	uint64_t owner; /* the first CRD to register it: (input << 32 | object) + 1; 0: free */
 } claim;
 
 typedef struct gvk_table {
@@ -833,7 +833,9 @@ typedef struct gvk_table {
 	size_t mask;
 	claim *claims; /* open addressing on the same hash */
 	size_t cmask;
-	const gr_value *crd; /* the CRD being stripped */
+	gr_arena names; /* the claims' strings: the trees they come from may be replaced */
+	bool failed;    /* out of memory copying them */
+	uint64_t crd;   /* the CRD being stripped, as claim.owner */
 } gvk_table;
 
 static uint64_t gvk_hash(const char *group, const char *version, const char *kind)
@@ -847,7 +849,7 @@ static uint64_t gvk_hash(const char *group, const char *version, const char *kin
 static claim *claim_slot(gvk_table *t, const char *group, const char *version, const char *kind)
 {
 	size_t i = gvk_hash(group, version, kind) & t->cmask;
-	for (; t->claims[i].crd; i = (i + 1) & t->cmask)
+	for (; t->claims[i].owner; i = (i + 1) & t->cmask)
 		if (!strcmp(t->claims[i].group, group) && !strcmp(t->claims[i].version, version) &&
 		    !strcmp(t->claims[i].kind, kind))
 			break;
@@ -861,11 +863,11 @@ static bool gvk_used(void *user, const char *group, const char *version, const c
 	bool found = false;
 	for (size_t i = h & t->mask; t->slots[i] && !found; i = (i + 1) & t->mask)
 		found = t->slots[i] == h;
-	return found && claim_slot(t, group, version, kind)->crd == t->crd;
+	return found && claim_slot(t, group, version, kind)->owner == t->crd;
 }
 
 /* The versions crd registers (crd.c's add_crd): claimed in t when free. */
-static void claim_versions(gvk_table *t, const gr_value *crd)
+static void claim_versions(gvk_table *t, const gr_value *crd, uint64_t owner)
 {
 	const char *av = gr_get_str(crd, "apiVersion"), *k = gr_get_str(crd, "kind");
 	if (!av || !k || strcmp(k, "CustomResourceDefinition") != 0 ||
@@ -892,8 +894,15 @@ static void claim_versions(gvk_table *t, const gr_value *crd)
 		if (!name || !*name)
 			continue;
 		claim *c = claim_slot(t, group, name, kind);
-		if (!c->crd)
-			*c = (claim){group, name, kind, crd};
+		if (c->owner)
+			continue;
+		const char *cg = gr_arena_strdup(&t->names, group), *cv = gr_arena_strdup(&t->names, name),
+		           *ck = gr_arena_strdup(&t->names, kind);
+		if (!cg || !cv || !ck) {
+			t->failed = true;
+			return;
+		}
+		*c = (claim){cg, cv, ck, owner};
 	}
 }
 
@@ -912,6 +921,7 @@ static int strip_unused_versions(gr_session *s)
 	while (cap < nobj * 2)
 		cap *= 2;
 	gvk_table t = {.slots = calloc(cap, sizeof *t.slots), .mask = cap - 1};
+	gr_arena_init(&t.names);
 	size_t ccap = 16; /* a CRD registers a few versions; room for them all */
 	while (ccap < nobj * 8)
 		ccap *= 2;
@@ -934,8 +944,8 @@ static int strip_unused_versions(gr_session *s)
 	for (size_t i = 0; i < s->n; i++) /* in input order, as the set is built */
 		for (size_t k = 0; k < s->in[i].nobjects; k++)
 			if (s->in[i].objects[k].root && is_crd(&s->in[i].objects[k]))
-				claim_versions(&t, s->in[i].objects[k].root);
-	int rc = 0;
+				claim_versions(&t, s->in[i].objects[k].root, ((uint64_t)i << 32 | k) + 1);
+	int rc = t.failed ? -1 : 0;
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		input *in = &s->in[i];
 		if (!in->digests)
@@ -949,7 +959,7 @@ static int strip_unused_versions(gr_session *s)
 		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
 			if (!in->digests[k])
 				continue;
-			t.crd = in->objects[k].root;
+			t.crd = ((uint64_t)i << 32 | k) + 1;
 			int r = gri_crd_strip(&fresh, in->objects[k].root, gvk_used, &t, &roots[k]);
 			if (r < 0)
 				rc = -1;
@@ -985,6 +995,7 @@ static int strip_unused_versions(gr_session *s)
 	}
 	free(t.slots);
 	free(t.claims);
+	gr_arena_free(&t.names);
 	return rc;
 }
 
