@@ -745,6 +745,26 @@ static gr_cel_value eval_optmap(cel_eval *ev, const cel_node *n)
 static gr_cel_value eval_node(cel_eval *ev, const cel_node *n);
 static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n);
 
+/* cel-go plans a selection or index as a qualifier added to its operand's
+ * attribute (a variable, a selection or index chain, a ternary). Any other
+ * operand (a literal, a call, a macro) is first wrapped in a relative
+ * attribute, and evaluating that attribute is charged once more on top of
+ * the qualifier: `['a', 'b'][4]` costs 2 where `self.l[4]` costs 1 beyond
+ * `self.l` (interpreter planner.go: planSelect, planCallIndex). */
+static uint64_t relative_attribute_cost(const cel_node *operand)
+{
+	switch (operand->kind) {
+	case N_IDENT:
+	case N_ITERVAR:
+	case N_SELECT:
+	case N_INDEX:
+	case N_COND:
+	case N_HAS:
+	case N_OPTMAP: return 0;
+	default: return 1;
+	}
+}
+
 gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 {
 	if (n->constant && n->kind != N_LITERAL && ev->prog->opts.fold_constants) {
@@ -783,12 +803,14 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 	case N_SELECT:
 		if (n->optional) {
 			/* x.?f: cel-go charges the qualifier only when the field is there */
+			if (charge(ev, relative_attribute_cost(n->args[0])) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 			gr_cel_value r = eval_select(ev, n);
 			if (r.kind == GR_CEL_OPTIONAL && r.u.opt && charge(ev, 1) < 0)
 				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 			return r;
 		}
-		if (charge(ev, 1) < 0)
+		if (charge(ev, 1 + relative_attribute_cost(n->args[0])) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_select(ev, n);
 	case N_HAS: {
@@ -803,7 +825,7 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 		return select_field(ev, n, t, 1);
 	}
 	case N_INDEX:
-		if (charge(ev, 1) < 0)
+		if (charge(ev, 1 + relative_attribute_cost(n->args[0])) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_index(ev, n);
 	case N_CALL: return eval_call(ev, n);

@@ -413,6 +413,50 @@ static void test_threads(void)
 	gr_cel_free(p);
 }
 
+/* Runtime cost of `expr` in the CRD validator's dialect (constants folded),
+ * `self` bound to the JSON input; UINT64_MAX when it does not compile. */
+static uint64_t runtime_cost(bool fold, const char *expr, const char *input)
+{
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	o.kubernetes = true;
+	o.homogeneous_literals = true;
+	o.fold_constants = fold;
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_cel_env *env = gr_cel_env_new(&o);
+	gr_cel_env_declare(env, "self", NULL);
+	gr_cel_program *p;
+	gr_cel_error err;
+	uint64_t cost = UINT64_MAX;
+	if (gr_cel_compile(env, expr, strlen(expr), &p, &err) == 0) {
+		gr_value doc = parse_json(&a, input ? input : "null");
+		gr_cel_value self = gr_cel_from_json(&doc), r;
+		cost = 0;
+		gr_cel_eval(p, &self, 1, &a, &r, &cost, &err);
+		gr_cel_free(p);
+	}
+	gr_cel_env_free(env);
+	gr_arena_free(&a);
+	return cost;
+}
+
+/* cel-go's interpreter charges a selection or index on anything but an
+ * attribute (a literal, a call, a macro) once more: the relative attribute
+ * it wraps the operand in. */
+static void test_runtime_cost(void)
+{
+	const char *doc = "{\"l\":[\"a\",\"b\"],\"m\":{\"k\":1}}";
+	CHECK(runtime_cost(true, "self.l[1]", doc) == 3);        /* self, .l, [1] */
+	CHECK(runtime_cost(true, "['a', 'b'][1]", NULL) == 2);   /* folded list, attribute, [1] */
+	CHECK(runtime_cost(false, "['a', 'b'][1]", NULL) == 12); /* list creation 10 */
+	CHECK(runtime_cost(true, "['a', 'b'][4]", NULL) == 2);   /* charged when it fails too */
+	CHECK(runtime_cost(true, "{'k': 1}.k", NULL) == 2);      /* the same for a selection */
+	CHECK(runtime_cost(true, "self.l.map(x, x)[0]", doc) ==
+	      runtime_cost(true, "self.l.map(x, x)", doc) + 2); /* and a macro's result */
+	CHECK(runtime_cost(true, "(true ? self.m : self.m).k", doc) == 3);
+}
+
 int main(void)
 {
 	test_values_and_errors();
@@ -424,5 +468,6 @@ int main(void)
 	test_static_cost();
 	test_types();
 	test_threads();
+	test_runtime_cost();
 	return test_report("cel");
 }
