@@ -132,7 +132,12 @@ typedef struct gr_cel_options {
 	bool unchecked;            /* undeclared names and functions fail at run time, not compile time */
 	bool fold_constants;       /* cost: constant literals and conversions cost nothing, as the API
 	                            * server's CRD validator plans them (cel-go's plain programs charge them) */
-	const char *container;     /* namespace for name resolution ("" none); must outlive the env */
+	bool jsonpatch;            /* with kubernetes: the JSONPatch library (jsonpatch.escapeKey), which the
+	                            * API server declares for MutatingAdmissionPolicy only (1.32+) */
+	uint64_t string_size_estimate; /* estimated cost: the size a string or bytes value nothing bounds
+	                                * (no literal, no schema) is estimated at; 0: unknown, as the API
+	                                * server's estimator says (Kubernetes' cost tests use 12) */
+	const char *container;         /* namespace for name resolution ("" none); must outlive the env */
 } gr_cel_options;
 void gr_cel_options_default(gr_cel_options *o);
 

@@ -120,6 +120,31 @@ static void test_versions(void)
 	o.kubernetes_minor = 0; /* the newest */
 	run_opts(&o, "[1, 2].all(i, v, v > i) && semver('1.2.3').major() == 1", NULL, got, sizeof got);
 	CHECK_STR(got, "true");
+	/* Kubernetes' lists library v1 (1.37): includes() is membership for a
+	 * list and equality for anything else, never a substring search */
+	run_opts(&o,
+	         "[[1, 2, 3].includes(2), [1, 2].includes(4), [1, 2].includes(dyn(2.0)), "
+	         "'model-a'.includes('model-a'), 'model-a'.includes('model')]",
+	         NULL, got, sizeof got);
+	CHECK_STR(got, "[true,false,true,true,false]");
+	o.kubernetes_minor = 36;
+	run_opts(&o, "[1].includes(1)", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@5: undeclared reference to 'includes'");
+	o.kubernetes_minor = 37;
+	run_opts(&o, "[1].includes(1)", NULL, got, sizeof got);
+	CHECK_STR(got, "true");
+	/* JSONPatch: only where the API server declares it (MutatingAdmissionPolicy, 1.32+) */
+	o.kubernetes_minor = 0;
+	run_opts(&o, "jsonpatch.escapeKey('k8s.io/my~label')", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@1: undeclared reference to 'jsonpatch'");
+	o.jsonpatch = true;
+	run_opts(&o, "'/metadata/labels/' + jsonpatch.escapeKey('k8s.io/my~label')", NULL, got, sizeof got);
+	CHECK_STR(got, "\"/metadata/labels/k8s.io~1my~0label\"");
+	run_opts(&o, "jsonpatch.escapeKey(1)", NULL, got, sizeof got);
+	CHECK(strstr(got, "error check") != NULL);
+	o.kubernetes_minor = 31;
+	run_opts(&o, "jsonpatch.escapeKey('a')", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@1: undeclared reference to 'jsonpatch'");
 }
 
 static void test_time_zones(void)
