@@ -480,6 +480,12 @@ static void test_runtime_cost(void)
 	CHECK(runtime_cost(true, "self.l.map(x, x)[0]", doc) ==
 	      runtime_cost(true, "self.l.map(x, x)", doc) + 2); /* and a macro's result */
 	CHECK(runtime_cost(true, "(true ? self.m : self.m).k", doc) == 3);
+	/* folding (the API server's OptOptimize): a constant list costs nothing
+	 * where a plain program creates it (10) on every iteration */
+	CHECK(runtime_cost(false, "lists.range(10).all(i, [1, 2, 3].size() == 3)", NULL) ==
+	      runtime_cost(true, "lists.range(10).all(i, [1, 2, 3].size() == 3)", NULL) + 10 * 10);
+	CHECK(runtime_cost(false, "duration('1s') < duration('2s')", NULL) ==
+	      runtime_cost(true, "duration('1s') < duration('2s')", NULL) + 2);
 }
 
 int main(void)
