@@ -476,6 +476,10 @@ static int sort_values(cel_eval *ev, gr_cel_value *keys, size_t *idx, size_t n);
 static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 {
 	if (n->ckind == C_BIND) {
+		/* cel-go's cel.bind is a fold over an empty list literal: created
+		 * (10) unless the planner folded it */
+		if (!ev->prog->opts.fold_constants && charge(ev, 10) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		gr_cel_value init = cel_eval_node(ev, n->args[0]);
 		if (init.kind == GR_CEL_ERROR)
 			return init;
