@@ -1044,8 +1044,9 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 	}
 }
 
-/* Mark what cel-go plans as constants: literals, list and map literals of
- * constants, and conversions of constants (duration('1h'), double(5)). */
+/* Mark what cel-go's planner folds under OptOptimize (interpreter
+ * decOptimize): literals, list and map literals of constants, and the type
+ * conversions of a constant (duration('1h'), double(5), type(1)). */
 static int mark_constants(cel_node *n, int depth)
 {
 	if (depth > 1000)
@@ -1068,8 +1069,9 @@ static int mark_constants(cel_node *n, int depth)
 					n->constant = 0;
 		break;
 	case N_CALL: {
-		static const char *const conv[] = {"int",  "uint",     "double",    "string", "bytes",
-		                                   "bool", "duration", "timestamp", "dyn",    NULL};
+		static const char *const conv[] = {"int",   "uint", "double",   "string",
+		                                   "bytes", "bool", "duration", "timestamp",
+		                                   "dyn",   "type", NULL};
 		if (!all || n->member)
 			break;
 		for (int i = 0; conv[i]; i++)

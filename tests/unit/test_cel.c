@@ -486,6 +486,7 @@ static void test_runtime_cost(void)
 	      runtime_cost(true, "lists.range(10).all(i, [1, 2, 3].size() == 3)", NULL) + 10 * 10);
 	CHECK(runtime_cost(false, "duration('1s') < duration('2s')", NULL) ==
 	      runtime_cost(true, "duration('1s') < duration('2s')", NULL) + 2);
+	CHECK(runtime_cost(true, "type(1) == int", NULL) == 1); /* type() of a constant is folded too */
 	/* cel.bind ranges over an empty list literal */
 	CHECK(runtime_cost(false, "cel.bind(x, self.l, x.size())", doc) ==
 	      runtime_cost(true, "cel.bind(x, self.l, x.size())", doc) + 10);
