@@ -317,6 +317,31 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	if (n->member && n->nargs == 2 && n->name[0] == 'o' &&
 	    (!strcmp(n->name, "or") || !strcmp(n->name, "orValue")))
 		return eval_optional_or(ev, n, n->name[2] == 'V');
+	if (n->nargs == 2 && n->name[0] == '@' && ev->prog->opts.fold_constants && n->args[1]->constant) {
+		/* x in [constants]: cel-go's planner (OptOptimize) makes it a set
+		 * lookup that costs nothing itself when every element is a bool,
+		 * int, uint, double or string, and the constant false when the
+		 * list is empty (x is then never evaluated) */
+		gr_cel_value range = cel_eval_node(ev, n->args[1]);
+		if (range.kind == GR_CEL_LIST) {
+			size_t len = gr_cel_size(&range);
+			if (len == 0)
+				return gr_cel_bool(false);
+			bool prim = true;
+			for (size_t i = 0; i < len && prim; i++) {
+				gr_cel_kind k = gr_cel_list_at(&range, i).kind;
+				prim = k == GR_CEL_BOOL || k == GR_CEL_INT || k == GR_CEL_UINT ||
+				       k == GR_CEL_DOUBLE || k == GR_CEL_STRING;
+			}
+			if (prim) {
+				gr_cel_value in[2] = {cel_eval_node(ev, n->args[0]), range};
+				if (in[0].kind == GR_CEL_ERROR)
+					return in[0];
+				ev->column = n->column;
+				return n->fn->fn(ev, n, in, 2);
+			}
+		}
+	}
 	gr_cel_value small[8];
 	gr_cel_value *args = small;
 	if (n->nargs > 8) {
@@ -345,9 +370,6 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	}
 	ev->column = n->column;
 	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
-	/* x in [constants] is a set lookup in cel-go: no call cost */
-	if (n->nargs == 2 && n->name[0] == '@' && n->args[1]->constant && ev->prog->opts.fold_constants)
-		return r;
 	if (charge(ev, cel_call_cost(n, args, n->nargs, &r)) < 0)
 		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 	return r;

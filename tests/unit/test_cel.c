@@ -487,6 +487,14 @@ static void test_runtime_cost(void)
 	CHECK(runtime_cost(false, "duration('1s') < duration('2s')", NULL) ==
 	      runtime_cost(true, "duration('1s') < duration('2s')", NULL) + 2);
 	CHECK(runtime_cost(true, "type(1) == int", NULL) == 1); /* type() of a constant is folded too */
+	/* x in [constants]: a set lookup (no call cost) for primitive elements,
+	 * false without evaluating x for an empty list, charged by the list's
+	 * size otherwise, and 1 for a map */
+	CHECK(runtime_cost(true, "self.m.k in [1, 2, 3]", doc) == 3);
+	CHECK(runtime_cost(true, "self.m.k in []", doc) == 0);
+	CHECK(runtime_cost(true, "duration('1s') in [duration('1s'), duration('2s')]", NULL) == 2);
+	CHECK(runtime_cost(true, "'k' in {'k': 1}", NULL) == 1);
+	CHECK(runtime_cost(false, "self.m.k in [1, 2, 3]", doc) == 3 + 10 + 3);
 	/* cel.bind ranges over an empty list literal */
 	CHECK(runtime_cost(false, "cel.bind(x, self.l, x.size())", doc) ==
 	      runtime_cost(true, "cel.bind(x, self.l, x.size())", doc) + 10);
