@@ -280,6 +280,12 @@ gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opt
 void gr_cel_crd_free(gr_cel_crd *c);
 size_t gr_cel_crd_rule_count(const gr_cel_crd *c);
 size_t gr_cel_crd_compile_errors(const gr_cel_crd *c);
+/* Rule i (in schema order, a node's rules before its children's) as
+ * compiled: its program, or NULL when it did not compile (*error says why)
+ * or is blank (*error ""); *message_error is its messageExpression's
+ * compile error ("" none). NULL when i is out of range. */
+const gr_cel_program *gr_cel_crd_rule(const gr_cel_crd *c, size_t i, const char **error,
+                                      const char **message_error);
 /* Rules that mention oldSelf (without optionalOldSelf): they run only
  * when an old object is given. */
 size_t gr_cel_crd_transition_count(const gr_cel_crd *c);

@@ -721,6 +721,10 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		if (known(o) && o->k != T_OPTIONAL)
 			return no_overload(c, n, a, na), NULL;
 		const ctype *inner = o->k == T_OPTIONAL ? o->a : &t_dyn;
+		/* optional_type(T).orValue(T): the default must be a T */
+		if (!strcmp(f, "orValue") && na == 2 && known(inner) && known(a[1]) &&
+		    !compatible(inner, a[1]))
+			return no_overload(c, n, a, na), NULL;
 		if (!strcmp(f, "hasValue"))
 			return &t_bool;
 		if (!strcmp(f, "or"))
