@@ -18,7 +18,7 @@ rc=0
 /usr/bin/time -f 'ledger-time %e %U %S' sh tests/fuzz/run.sh "$name" "$secs" >"$log" 2>&1 || rc=$?
 wall=$(awk '/^ledger-time/ {print $2}' "$log")
 cpu=$(awk '/^ledger-time/ {printf "%.0f", $3 + $4}' "$log")
-runs=$(awk -F': *' '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
+runs=$(awk '/stat::number_of_executed_units/ {print $NF}' "$log" | tail -1)
 outcome=clean
 if [ "$rc" -ne 0 ]; then
 	outcome="exit-$rc $(grep -o 'crash-[0-9a-f]*\|timeout-[0-9a-f]*\|oom-[0-9a-f]*\|leak-[0-9a-f]*' "$log" | head -1)"
