@@ -6,7 +6,8 @@
 # CPU seconds (user+system, as /usr/bin/time measured it: a niced fuzzer on a
 # busy machine gets less CPU than wall time), executions (libFuzzer's
 # stat::number_of_executed_units), and the outcome (clean, or the exit code
-# with the crash file left by libFuzzer in the current directory).
+# with the crash file left by libFuzzer in the current directory; "stopped"
+# for a run interrupted by hand, clean until then).
 # tests/fuzz/ledger-sum.sh prints the totals per harness.
 set -e
 name=$1
