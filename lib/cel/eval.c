@@ -317,12 +317,15 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	if (n->member && n->nargs == 2 && n->name[0] == 'o' &&
 	    (!strcmp(n->name, "or") || !strcmp(n->name, "orValue")))
 		return eval_optional_or(ev, n, n->name[2] == 'V');
+	gr_cel_value range = {0};
+	bool have_range = false;
 	if (n->nargs == 2 && n->name[0] == '@' && ev->prog->opts.fold_constants && n->args[1]->constant) {
 		/* x in [constants]: cel-go's planner (OptOptimize) makes it a set
 		 * lookup that costs nothing itself when every element is a bool,
 		 * int, uint, double or string, and the constant false when the
 		 * list is empty (x is then never evaluated) */
-		gr_cel_value range = cel_eval_node(ev, n->args[1]);
+		range = cel_eval_node(ev, n->args[1]);
+		have_range = true;
 		if (range.kind == GR_CEL_LIST) {
 			size_t len = gr_cel_size(&range);
 			if (len == 0)
@@ -353,14 +356,14 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	 * charges the call even when one is an error; longer calls stop at the
 	 * first error */
 	for (size_t i = 0; i < n->nargs; i++) {
-		args[i] = cel_eval_node(ev, n->args[i]);
+		args[i] = i == 1 && have_range ? range : cel_eval_node(ev, n->args[i]);
 		if (args[i].kind != GR_CEL_ERROR)
 			continue;
 		if (ev->fatal || n->nargs > 2)
 			return args[i];
 		gr_cel_value e = args[i];
 		if (i == 0 && n->nargs == 2) {
-			args[1] = cel_eval_node(ev, n->args[1]);
+			args[1] = have_range ? range : cel_eval_node(ev, n->args[1]);
 			if (ev->fatal)
 				return args[1];
 		}
