@@ -62,6 +62,7 @@ typedef struct vpolicy {
 typedef struct vap_config {
 	char **paths;
 	size_t npaths;
+	int kubernetes_minor; /* the API server's environment (--kubernetes-version); 0 the newest */
 } vap_config;
 
 typedef struct vap_prepared {
@@ -73,6 +74,7 @@ typedef struct vap_prepared {
 	const gr_value **bindings;
 	size_t nbindings;
 	const gr_set *set;
+	int kubernetes_minor;
 } vap_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -87,8 +89,14 @@ static int config_new(void **out, gr_error *err)
 static int config_set(void *p, const char *key, const char *value, gr_error *err)
 {
 	vap_config *c = p;
+	if (!strcmp(key, "kubernetes-version")) {
+		/* "1.30" or "v1.30": the CEL environment of that API server */
+		const char *dot = value ? strchr(value, '.') : NULL;
+		c->kubernetes_minor = dot ? atoi(dot + 1) : 0;
+		return 0;
+	}
 	if (strcmp(key, "policy") != 0)
-		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy)", key);
+		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy, kubernetes-version)", key);
 	if (!value || !*value)
 		return gr_error_set(err, 0, 0, "option policy wants a path");
 	char **v = realloc(c->paths, (c->npaths + 1) * sizeof *v);
@@ -112,7 +120,11 @@ static void config_free(void *p)
 	free(c);
 }
 
-static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
+/* Compiled as the API server's admission compiler does: Kubernetes' base
+ * environment at the selected version, its program options (cel-go's
+ * OptOptimize folds constant literals and conversions, which then cost
+ * nothing) and the per-call cost limit. */
+static void compile_expr(vexpr *e, const char *text, bool *uses_authz, int minor)
 {
 	e->text = text;
 	e->error[0] = 0;
@@ -125,6 +137,8 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
 	o.duration_total_ms = true;
+	o.fold_constants = true;
+	o.kubernetes_minor = minor;
 	o.cost_limit = 1000000;
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env) {
@@ -167,7 +181,8 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		p->conditions = calloc(mc->u.a.len, sizeof *p->conditions);
 		for (size_t i = 0; p->conditions && i < mc->u.a.len; i++)
 			compile_expr(&p->conditions[p->nconditions++],
-			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer);
+			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer,
+			             s->kubernetes_minor);
 	}
 	const gr_value *vars = array_of(p->spec, "variables");
 	if (vars) {
@@ -176,7 +191,8 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		for (size_t i = 0; p->variables && p->var_names && i < vars->u.a.len; i++) {
 			p->var_names[p->nvariables] = gr_get_str(&vars->u.a.items[i], "name");
 			compile_expr(&p->variables[p->nvariables++],
-			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer);
+			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer,
+			             s->kubernetes_minor);
 		}
 	}
 	const gr_value *vals = array_of(p->spec, "validations");
@@ -185,12 +201,13 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		for (size_t i = 0; p->validations && i < vals->u.a.len; i++) {
 			const gr_value *v = &vals->u.a.items[i];
 			vvalidation *vv = &p->validations[p->nvalidations++];
-			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer);
+			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer,
+			             s->kubernetes_minor);
 			vv->message = gr_get_str(v, "message");
 			vv->reason = gr_get_str(v, "reason");
 			const char *me = gr_get_str(v, "messageExpression");
 			if (me)
-				compile_expr(&vv->msg_expr, me, NULL);
+				compile_expr(&vv->msg_expr, me, NULL, s->kubernetes_minor);
 		}
 	}
 }
@@ -283,6 +300,7 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&s->arena);
 	s->set = set;
+	s->kubernetes_minor = c->kubernetes_minor;
 	for (size_t i = 0; i < c->npaths; i++)
 		if (load_file(s, c->paths[i], err) < 0) {
 			prepared_free(s);
