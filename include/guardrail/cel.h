@@ -229,7 +229,8 @@ void gr_cel_write_json(gr_buf *b, const gr_cel_value *v);
  * Kubernetes' authz library: the value of `authorizer` for a user, whose
  * checks az answers (authz.h); and of `authorizer.requestResource`, a
  * ResourceCheck for the resource of the request being admitted. az and
- * user must outlive the evaluation; the value lives in the arena.
+ * user must outlive the evaluation; the value (and a copy of the
+ * strings) lives in the arena.
  */
 struct gr_authorizer;
 struct gr_authz_user;

@@ -142,11 +142,14 @@ gr_cel_value gr_cel_authorizer_request_resource(gr_arena *a, const gr_authorizer
 		return gr_cel_unbound();
 	v->az = az;
 	v->user = user;
-	v->group = group ? group : "";
-	v->resource = resource ? resource : "";
-	v->subresource = subresource ? subresource : "";
-	v->namespace_ = namespace_ ? namespace_ : "";
-	v->name = name ? name : "";
+	/* copied: the caller's strings may be its own temporaries */
+	v->group = gr_arena_strdup(a, group ? group : "");
+	v->resource = gr_arena_strdup(a, resource ? resource : "");
+	v->subresource = gr_arena_strdup(a, subresource ? subresource : "");
+	v->namespace_ = gr_arena_strdup(a, namespace_ ? namespace_ : "");
+	v->name = gr_arena_strdup(a, name ? name : "");
+	if (!v->group || !v->resource || !v->subresource || !v->namespace_ || !v->name)
+		return gr_cel_unbound();
 	return wrap(GR_CEL_OBJ_RESOURCE_CHECK, v);
 }
 

@@ -24,15 +24,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guardrail/authz.h"
+#include "guardrail/buf.h"
 #include "guardrail/cel.h"
 #include "guardrail/decode.h"
 #include "guardrail/engine.h"
 #include "guardrail/inputs.h"
+#include "guardrail/schema.h"
 #include "guardrail/set.h"
 
-enum { V_OBJECT, V_OLD, V_REQUEST, V_PARAMS, V_NSOBJ, V_VARIABLES, V_AUTHORIZER, V_COUNT };
-static const char *const var_names[V_COUNT] = {"object",          "oldObject", "request",   "params",
-                                               "namespaceObject", "variables", "authorizer"};
+enum { V_OBJECT, V_OLD, V_REQUEST, V_PARAMS, V_NSOBJ, V_VARIABLES, V_AUTHORIZER, V_REQRES, V_COUNT };
+static const char *const var_names[V_COUNT] = {
+        "object",          "oldObject", "request",    "params",
+        "namespaceObject", "variables", "authorizer", "authorizer.requestResource"};
 
 typedef struct vexpr {
 	const char *text;
@@ -62,6 +66,9 @@ typedef struct vpolicy {
 typedef struct vap_config {
 	char **paths;
 	size_t npaths;
+	char *authz; /* the authz file (user, RBAC objects): `authorizer` answers from it */
+	char **olds; /* previous versions of the objects: an UPDATE */
+	size_t nolds;
 } vap_config;
 
 typedef struct vap_prepared {
@@ -73,6 +80,12 @@ typedef struct vap_prepared {
 	const gr_value **bindings;
 	size_t nbindings;
 	const gr_set *set;
+	gr_authz *authz; /* owned by the base state */
+	gr_rbac *rbac;   /* the file's and the inputs' RBAC objects (rbac.fromInputs), or NULL */
+	gr_authorizer authorizer;
+	bool have_authz;
+	gr_old_objects *old; /* owned by the base state */
+	bool owns;           /* authz and old are this state's */
 } vap_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -87,17 +100,29 @@ static int config_new(void **out, gr_error *err)
 static int config_set(void *p, const char *key, const char *value, gr_error *err)
 {
 	vap_config *c = p;
-	if (strcmp(key, "policy") != 0)
-		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy)", key);
+	bool policy = !strcmp(key, "policy"), old = !strcmp(key, "old"), authz = !strcmp(key, "authz");
+	if (!policy && !old && !authz)
+		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy, old, authz)", key);
 	if (!value || !*value)
-		return gr_error_set(err, 0, 0, "option policy wants a path");
-	char **v = realloc(c->paths, (c->npaths + 1) * sizeof *v);
+		return gr_error_set(err, 0, 0, "option %s wants a path", key);
+	if (authz) {
+		if (c->authz)
+			return gr_error_set(err, 0, 0,
+			                    "option authz is given once (one file: the user and the RBAC "
+			                    "objects)");
+		if (!(c->authz = strdup(value)))
+			return gr_error_set(err, 0, 0, "out of memory");
+		return 0;
+	}
+	char ***list = old ? &c->olds : &c->paths;
+	size_t *n = old ? &c->nolds : &c->npaths;
+	char **v = realloc(*list, (*n + 1) * sizeof *v);
 	if (!v)
 		return gr_error_set(err, 0, 0, "out of memory");
-	c->paths = v;
-	if (!(v[c->npaths] = strdup(value)))
+	*list = v;
+	if (!(v[*n] = strdup(value)))
 		return gr_error_set(err, 0, 0, "out of memory");
-	c->npaths++;
+	(*n)++;
 	return 0;
 }
 
@@ -109,6 +134,10 @@ static void config_free(void *p)
 	for (size_t i = 0; i < c->npaths; i++)
 		free(c->paths[i]);
 	free(c->paths);
+	for (size_t i = 0; i < c->nolds; i++)
+		free(c->olds[i]);
+	free(c->olds);
+	free(c->authz);
 	free(c);
 }
 
@@ -131,13 +160,17 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
 		snprintf(e->error, sizeof e->error, "out of memory");
 		return;
 	}
-	for (int i = 0; i < V_COUNT; i++)
+	/* as the API server declares them: authorizer and
+	 * authorizer.requestResource are typed, the rest dyn */
+	for (int i = 0; i < V_AUTHORIZER; i++)
 		gr_cel_env_declare(env, var_names[i], NULL);
+	gr_cel_env_declare_object(env, var_names[V_AUTHORIZER], GR_CEL_OBJ_AUTHORIZER);
+	gr_cel_env_declare_object(env, var_names[V_REQRES], GR_CEL_OBJ_RESOURCE_CHECK);
 	gr_cel_error err;
 	if (gr_cel_compile(env, text, strlen(text), &e->prog, &err) != 0)
 		snprintf(e->error, sizeof e->error, "compilation failed: ERROR: <input>:1:%u: %.200s",
 		         err.column, err.message);
-	else if (uses_authz && gr_cel_uses(e->prog, V_AUTHORIZER))
+	else if (uses_authz && (gr_cel_uses(e->prog, V_AUTHORIZER) || gr_cel_uses(e->prog, V_REQRES)))
 		*uses_authz = true;
 	gr_cel_env_free(env);
 }
@@ -190,7 +223,7 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 			vv->reason = gr_get_str(v, "reason");
 			const char *me = gr_get_str(v, "messageExpression");
 			if (me)
-				compile_expr(&vv->msg_expr, me, NULL);
+				compile_expr(&vv->msg_expr, me, &p->uses_authorizer);
 		}
 	}
 }
@@ -222,6 +255,11 @@ static void prepared_free(void *p)
 	}
 	free(s->policies);
 	free(s->bindings);
+	gr_rbac_free(s->rbac);
+	if (s->owns) {
+		gr_authz_free(s->authz);
+		gr_old_objects_free(s->old);
+	}
 	for (size_t i = 0; i < s->ndata; i++)
 		free(s->data[i]);
 	free(s->data);
@@ -274,15 +312,67 @@ static int load_file(vap_prepared *s, const char *path, gr_error *err)
 	return 0;
 }
 
+static const char *const rbac_kinds[] = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"};
+
+/* The authorizer: the file's RBAC objects, and with rbac.fromInputs those
+ * among the inputs too. */
+static int prepare_rbac(vap_prepared *s, gr_error *err)
+{
+	s->have_authz = true;
+	if (!gr_authz_rbac_from_inputs(s->authz) || !s->set) {
+		s->authorizer = gr_rbac_authorizer(gr_authz_rbac(s->authz));
+		return 0;
+	}
+	if (!(s->rbac = gr_rbac_new()))
+		return gr_error_set(err, 0, 0, "out of memory");
+	const gr_value *const *objs;
+	size_t n = gr_authz_objects(s->authz, &objs);
+	for (size_t i = 0; i < n; i++)
+		if (gr_rbac_add(s->rbac, objs[i], err) < 0)
+			return -1;
+	for (int k = 0; k < 4; k++) {
+		const size_t *idx;
+		size_t m = gr_set_kind(s->set, "rbac.authorization.k8s.io", rbac_kinds[k], &idx);
+		for (size_t i = 0; i < m; i++) {
+			const gr_object *o = gr_set_object(s->set, idx[i]);
+			if (o->root && gr_rbac_add(s->rbac, o->root, err) < 0)
+				return -1;
+		}
+	}
+	if (gr_rbac_finish(s->rbac, err) != 0)
+		return -1;
+	s->authorizer = gr_rbac_authorizer(s->rbac);
+	return 0;
+}
+
 static int prepare(const void *config, const void *base, const gr_set *set, void **out, gr_error *err)
 {
 	const vap_config *c = config;
-	(void)base;
+	const vap_prepared *b = base;
 	vap_prepared *s = calloc(1, sizeof *s);
 	if (!s)
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&s->arena);
 	s->set = set;
+	/* the authz file and the old objects are read once, by the base state */
+	if (b) {
+		s->authz = b->authz;
+		s->old = b->old;
+	} else {
+		s->owns = true;
+		if (c->authz && gr_authz_load(c->authz, &s->authz, err) != 0) {
+			prepared_free(s);
+			return -1;
+		}
+		if (c->nolds && gr_old_objects_load(&s->old, c->olds, c->nolds, err) != 0) {
+			prepared_free(s);
+			return -1;
+		}
+	}
+	if (s->authz && prepare_rbac(s, err) != 0) {
+		prepared_free(s);
+		return -1;
+	}
 	for (size_t i = 0; i < c->npaths; i++)
 		if (load_file(s, c->paths[i], err) < 0) {
 			prepared_free(s);
@@ -565,22 +655,124 @@ static void run_policy(vrun *r)
 	}
 }
 
-/* request, as an AdmissionRequest for operation op (CREATE offline) of obj. */
-static gr_cel_value synth_request(gr_arena *a, const gr_object *o, const char *op)
+static void json_member(gr_buf *b, const char *key, const char *value, bool comma)
+{
+	if (comma)
+		gr_buf_putc(b, ',');
+	gr_buf_json_string(b, key, strlen(key));
+	gr_buf_putc(b, ':');
+	gr_buf_json_string(b, value ? value : "", value ? strlen(value) : 0);
+}
+
+static void json_strings(gr_buf *b, const char *const *v, size_t n)
+{
+	gr_buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			gr_buf_putc(b, ',');
+		gr_buf_json_string(b, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
+	}
+	gr_buf_putc(b, ']');
+}
+
+/* request, as an AdmissionRequest for operation op (CREATE offline; UPDATE
+ * with an old object) of obj, from user (the authz file's; none: an empty
+ * username). */
+static gr_cel_value synth_request(gr_arena *a, const gr_object *o, const char *op, const gr_authz_user *user)
 {
 	char res[160];
 	plural(o->kind, res, sizeof res);
-	char *json = gr_arena_printf(
-	        a,
-	        "{\"operation\":\"%s\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
-	        "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},\"name\":\"%s\","
-	        "\"namespace\":\"%s\",\"dryRun\":false,\"userInfo\":{\"username\":\"\",\"groups\":[]}}",
-	        op, o->group, o->version, o->kind, o->group, o->version, res, o->name, o->namespace_);
+	gr_buf b;
+	gr_buf_init(&b);
+	gr_buf_putc(&b, '{');
+	json_member(&b, "operation", op, false);
+	gr_buf_puts(&b, ",\"kind\":{");
+	json_member(&b, "group", o->group, false);
+	json_member(&b, "version", o->version, true);
+	json_member(&b, "kind", o->kind, true);
+	gr_buf_puts(&b, "},\"resource\":{");
+	json_member(&b, "group", o->group, false);
+	json_member(&b, "version", o->version, true);
+	json_member(&b, "resource", res, true);
+	gr_buf_putc(&b, '}');
+	json_member(&b, "name", o->name, true);
+	json_member(&b, "namespace", o->namespace_, true);
+	gr_buf_puts(&b, ",\"dryRun\":false,\"userInfo\":{");
+	json_member(&b, "username", user ? user->username : "", false);
+	if (user && user->uid && *user->uid)
+		json_member(&b, "uid", user->uid, true);
+	gr_buf_puts(&b, ",\"groups\":");
+	json_strings(&b, user ? user->groups : NULL, user ? user->ngroups : 0);
+	if (user && user->nextra) {
+		gr_buf_puts(&b, ",\"extra\":{");
+		for (size_t i = 0; i < user->nextra; i++) {
+			if (i)
+				gr_buf_putc(&b, ',');
+			gr_buf_json_string(&b, user->extra_keys[i], strlen(user->extra_keys[i]));
+			gr_buf_putc(&b, ':');
+			json_strings(&b, user->extra_values[i], user->extra_counts[i]);
+		}
+		gr_buf_putc(&b, '}');
+	}
+	gr_buf_puts(&b, "}}");
+	char *json = b.data ? gr_arena_strndup(a, b.data, b.len) : NULL;
+	gr_buf_free(&b);
 	gr_value *v = gr_arena_alloc(a, sizeof *v);
 	gr_error err;
 	if (!json || !v || gr_decode_json(a, json, strlen(json), NULL, v, &err) != 0)
 		return gr_cel_null();
 	return gr_cel_from_json(v);
+}
+
+/* The user of an AdmissionRequest (the webhook): request.userInfo. */
+static const gr_authz_user *request_user(gr_arena *a, const gr_value *request)
+{
+	const gr_value *ui = gr_get(request, "userInfo");
+	gr_authz_user *u = gr_arena_calloc(a, 1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->username = gr_get_str(ui, "username");
+	u->uid = gr_get_str(ui, "uid");
+	if (!u->username)
+		u->username = "";
+	if (!u->uid)
+		u->uid = "";
+	const gr_value *g = gr_get(ui, "groups");
+	if (gr_is(g, GR_ARRAY) && g->u.a.len) {
+		const char **gs = gr_arena_alloc(a, g->u.a.len * sizeof *gs);
+		if (!gs)
+			return NULL;
+		for (size_t i = 0; i < g->u.a.len; i++)
+			if (gr_is(&g->u.a.items[i], GR_STRING))
+				gs[u->ngroups++] = g->u.a.items[i].u.s.ptr;
+		u->groups = gs;
+	}
+	const gr_value *ex = gr_get(ui, "extra");
+	if (gr_is(ex, GR_OBJECT) && ex->u.o.len) {
+		size_t n = ex->u.o.len;
+		const char **keys = gr_arena_alloc(a, n * sizeof *keys);
+		const char *const **vals = gr_arena_alloc(a, n * sizeof *vals);
+		size_t *counts = gr_arena_calloc(a, n, sizeof *counts);
+		if (!keys || !vals || !counts)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			const gr_value *l = &ex->u.o.members[i].value;
+			size_t m = gr_is(l, GR_ARRAY) ? l->u.a.len : 0;
+			const char **vs = gr_arena_alloc(a, (m + 1) * sizeof *vs);
+			if (!vs)
+				return NULL;
+			for (size_t k = 0; k < m; k++)
+				if (gr_is(&l->u.a.items[k], GR_STRING))
+					vs[counts[i]++] = l->u.a.items[k].u.s.ptr;
+			keys[i] = ex->u.o.members[i].key;
+			vals[i] = vs;
+		}
+		u->extra_keys = keys;
+		u->extra_values = vals;
+		u->extra_counts = counts;
+		u->nextra = n;
+	}
+	return u;
 }
 
 static gr_action action_of(const gr_value *binding, bool *audit)
@@ -609,8 +801,18 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		return 0;
 	const gr_value *nsobj = namespace_object(s, obj);
 	/* an admission request (the webhook) gives the operation, the old
-	 * object and the request itself; offline, a CREATE is synthesized */
+	 * object and the request itself; offline, a CREATE is synthesized, or
+	 * an UPDATE when --old holds the object's previous version */
+	const gr_value *old = ctx->old_object;
 	const char *op = ctx->operation && ctx->operation[0] ? ctx->operation : "CREATE";
+	if (!ctx->request && !old && s->old && (old = gr_old_objects_find(s->old, obj)))
+		op = "UPDATE";
+	/* who asks: the AdmissionRequest's user in the webhook, else the authz file's */
+	const gr_authz_user *user = NULL;
+	if (ctx->request && gr_get(ctx->request, "userInfo"))
+		user = request_user(ctx->arena, ctx->request);
+	else if (s->authz)
+		user = gr_authz_user_info(s->authz);
 	for (size_t b = 0; b < s->nbindings; b++) {
 		const gr_value *binding = s->bindings[b];
 		const gr_value *bspec = gr_get(binding, "spec");
@@ -624,10 +826,11 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		if (!resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op) ||
 		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op))
 			continue;
-		if (p->uses_authorizer) {
+		if (p->uses_authorizer && (!s->have_authz || !user)) {
 			ctx->not_evaluated += p->nvalidations ? p->nvalidations : 1;
-			ctx->not_evaluated_reason = "ValidatingAdmissionPolicy expressions using authorizer "
-			                            "(no API server offline)";
+			ctx->not_evaluated_reason =
+			        "ValidatingAdmissionPolicy expressions using authorizer "
+			        "(no --authz file: no permissions to answer from offline)";
 			continue;
 		}
 		vrun r;
@@ -643,11 +846,26 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			r.binding = "";
 		r.action = action_of(binding, &r.audit_only);
 		r.vars[V_OBJECT] = gr_cel_from_json(obj->root);
-		r.vars[V_OLD] = ctx->old_object ? gr_cel_from_json(ctx->old_object) : gr_cel_null();
-		r.vars[V_REQUEST] =
-		        ctx->request ? gr_cel_from_json(ctx->request) : synth_request(ctx->arena, obj, op);
+		r.vars[V_OLD] = old ? gr_cel_from_json(old) : gr_cel_null();
+		r.vars[V_REQUEST] = ctx->request ? gr_cel_from_json(ctx->request)
+		                                 : synth_request(ctx->arena, obj, op, user);
 		r.vars[V_NSOBJ] = nsobj ? gr_cel_from_json(nsobj) : gr_cel_null();
 		r.vars[V_AUTHORIZER] = gr_cel_unbound();
+		r.vars[V_REQRES] = gr_cel_unbound();
+		if (s->have_authz && user) {
+			/* the request's resource: the webhook's request.resource and
+			 * subResource; offline, the kind's plural */
+			char res[160];
+			plural(obj->kind, res, sizeof res);
+			const gr_value *rr = gr_get(ctx->request, "resource");
+			const char *group = gr_get_str(rr, "group"), *resource = gr_get_str(rr, "resource");
+			const char *sub = gr_get_str(ctx->request, "subResource");
+			r.vars[V_AUTHORIZER] = gr_cel_authorizer(ctx->arena, &s->authorizer, user);
+			r.vars[V_REQRES] = gr_cel_authorizer_request_resource(
+			        ctx->arena, &s->authorizer, user,
+			        resource ? (group ? group : "") : obj->group, resource ? resource : res,
+			        sub ? sub : "", obj->namespace_, obj->name);
+		}
 		r.vars[V_PARAMS] = gr_cel_null();
 		const gr_value *pk = gr_get(p->spec, "paramKind");
 		const gr_value *pr = gr_get(bspec, "paramRef");
@@ -710,7 +928,13 @@ static const char *const vap_revoking[] = {"admissionregistration.k8s.io/Validat
 
 static const char *const vap_kinds[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
                                         "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-                                        "Namespace", "ConfigMap", NULL};
+                                        "Namespace",
+                                        "ConfigMap",
+                                        "rbac.authorization.k8s.io/Role",
+                                        "rbac.authorization.k8s.io/ClusterRole",
+                                        "rbac.authorization.k8s.io/RoleBinding",
+                                        "rbac.authorization.k8s.io/ClusterRoleBinding",
+                                        NULL};
 
 const gr_engine gri_engine_vap = {
         .name = "vap",
