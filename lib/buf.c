@@ -81,11 +81,33 @@ void gr_buf_putc(gr_buf *b, char c)
 
 void gr_buf_printf(gr_buf *b, const char *fmt, ...)
 {
+	if (b->failed)
+		return;
+	/* format once into the spare room; only text that does not fit is
+	 * measured and formatted a second time */
+	size_t spare = b->cap > b->len ? b->cap - b->len : 0;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = gri_vsnprintf(NULL, 0, fmt, ap);
+	int n = gri_vsnprintf(spare ? b->data + b->len : NULL, spare, fmt, ap);
 	va_end(ap);
-	if (n < 0 || grow(b, (size_t)n))
+	if (n < 0) {
+		if (spare)
+			b->data[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n < spare) {
+		if (b->limit && ((size_t)n > b->limit || b->len > b->limit - (size_t)n)) {
+			b->failed = 1;
+			b->over_limit = 1;
+			b->data[b->len] = '\0';
+			return;
+		}
+		b->len += (size_t)n;
+		return;
+	}
+	if (spare)
+		b->data[b->len] = '\0';
+	if (grow(b, (size_t)n))
 		return;
 	va_start(ap, fmt);
 	gri_vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -9,11 +9,24 @@
 
 static void field_str(gr_buf *out, const char *name, const char *v)
 {
-	gr_buf_printf(out, "\"%s\":", name);
+	gr_buf_putc(out, '"');
+	gr_buf_puts(out, name);
+	gr_buf_append(out, "\":", 2);
 	if (v)
 		gr_buf_json_string(out, v, strlen(v));
 	else
 		gr_buf_puts(out, "null");
+}
+
+/* a decimal without printf (a report writes three per finding) */
+static void put_uint(gr_buf *out, unsigned v)
+{
+	char d[12];
+	size_t i = sizeof d;
+	do
+		d[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	gr_buf_append(out, d + i, sizeof d - i);
 }
 
 void gr_report_json_begin(gr_reporter *r, gr_buf *out)
@@ -44,8 +57,13 @@ void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		field_str(out, "name", o ? o->name : "");
 		gr_buf_putc(out, ',');
 		field_str(out, "file", fr->file);
-		gr_buf_printf(out, ",\"document\":%u,\"line\":%u,\"column\":%u,", f->document, f->line,
-		              f->column);
+		gr_buf_puts(out, ",\"document\":");
+		put_uint(out, f->document);
+		gr_buf_puts(out, ",\"line\":");
+		put_uint(out, f->line);
+		gr_buf_puts(out, ",\"column\":");
+		put_uint(out, f->column);
+		gr_buf_putc(out, ',');
 		field_str(out, "path", f->path ? f->path : "");
 		gr_buf_putc(out, ',');
 		field_str(out, "message", f->message ? f->message : "");

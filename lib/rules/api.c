@@ -49,17 +49,21 @@ const rl_api_row *rl_api_lookup(const char *api_version, const char *kind)
 	return NULL;
 }
 
-/* The CustomResourceDefinition in the set that defines group/kind, or NULL. */
+/* The CustomResourceDefinition in the set that defines group/kind, or NULL
+ * (the first in document order). */
 static const gr_object *find_crd(const rl_ctx *c, const char *group, size_t glen, const char *kind)
 {
-	uint64_t h = rl_hash("CustomResourceDefinition", NULL, NULL);
-	for (uint32_t e = rl_map_first(&c->set->by_kind, h); e; e = rl_map_next(&c->set->by_kind, e, h)) {
-		const gr_object *x = &c->set->objs[rl_map_obj(&c->set->by_kind, e)];
-		if (strcmp(x->kind, "CustomResourceDefinition") != 0)
-			continue;
+	char g0[256];
+	if (glen >= sizeof g0)
+		return NULL; /* longer than a DNS subdomain: no CRD can declare it */
+	memcpy(g0, group, glen);
+	g0[glen] = '\0';
+	uint64_t h = rl_hash(g0, kind, NULL);
+	for (uint32_t e = rl_map_first(&c->set->crd_gk, h); e; e = rl_map_next(&c->set->crd_gk, e, h)) {
+		const gr_object *x = &c->set->objs[rl_map_obj(&c->set->crd_gk, e)];
 		const gr_value *spec = gr_get(x->root, "spec");
 		const char *g = gr_get_str(spec, "group"), *k = gr_get_str(gr_get(spec, "names"), "kind");
-		if (g && k && strlen(g) == glen && strncmp(g, group, glen) == 0 && strcmp(k, kind) == 0)
+		if (g && k && strcmp(g, g0) == 0 && strcmp(k, kind) == 0)
 			return x;
 	}
 	return NULL;

@@ -159,6 +159,13 @@ int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 				return -1;
 		}
 	no_selector:
+		if (o->root && strcmp(o->kind, "CustomResourceDefinition") == 0) {
+			const gr_value *spec = gr_get(o->root, "spec");
+			const char *g = gr_get_str(spec, "group"),
+			           *k = gr_get_str(gr_get(spec, "names"), "kind");
+			if (g && k && map_add(&s->crd_gk, rl_hash(g, k, NULL), ix))
+				return -1;
+		}
 		if (o->root && strcmp(o->kind, "HorizontalPodAutoscaler") == 0) {
 			const gr_value *ref = gr_get_path(o->root, "spec", "scaleTargetRef", NULL);
 			const char *tk = gr_get_str(ref, "kind"), *tn = gr_get_str(ref, "name");
@@ -168,7 +175,8 @@ int rl_set_build(rl_set *s, const gr_object *objs, size_t n)
 	}
 	if (map_seal(&s->by_name) || map_seal(&s->by_kind_ns) || map_seal(&s->by_kind) ||
 	    map_seal(&s->pods_ns) || map_seal(&s->pod_labels) || map_seal(&s->svc_sel) ||
-	    map_seal(&s->ns_declared) || map_seal(&s->identity) || map_seal(&s->hpa_target))
+	    map_seal(&s->ns_declared) || map_seal(&s->identity) || map_seal(&s->hpa_target) ||
+	    map_seal(&s->crd_gk))
 		return -1;
 	return 0;
 }
@@ -184,6 +192,7 @@ void rl_set_free(rl_set *s)
 	map_free(&s->ns_declared);
 	map_free(&s->identity);
 	map_free(&s->hpa_target);
+	map_free(&s->crd_gk);
 	pthread_mutex_destroy(&s->cel_mu);
 	gr_arena_free(&s->cel_arena);
 }

@@ -105,6 +105,7 @@ typedef struct rl_set {
 	rl_map hpa_target;  /* namespace, target kind, target name -> HorizontalPodAutoscalers */
 	rl_map ns_declared; /* Namespace objects by name */
 	rl_map identity;    /* file, document, item -> object */
+	rl_map crd_gk;      /* CustomResourceDefinitions by spec.group, spec.names.kind */
 	/* kube-linter cel-expression's `objects` (gr_cel_value[cel_n], in
 	 * cel_arena): built once, on first use, under cel_mu */
 	pthread_mutex_t cel_mu;
