@@ -37,6 +37,7 @@ static const struct option_flag {
         {"--kubernetes-version", "-k", "schema", "kubernetes-version"},
         {"--kubernetes-version", "-k", "native", "kubernetes-version"},
         {"--kubernetes-version", "-k", "rules", "kubernetes-version"},
+        {"--kubernetes-version", "-k", "vap", "kubernetes-version"},
         {"--schema-dir", NULL, "schema", "schema-dir"},
         {"--schema-dir", NULL, "rules", "schema-dir"},
         {"--schema-patches", NULL, "schema", "patches-dir"},

@@ -69,6 +69,7 @@ typedef struct vap_config {
 	char *authz; /* the authz file (user, RBAC objects): `authorizer` answers from it */
 	char **olds; /* previous versions of the objects: an UPDATE */
 	size_t nolds;
+	int minor; /* kubernetes-version 1.<minor>: its CEL environment; 0 the newest */
 } vap_config;
 
 typedef struct vap_prepared {
@@ -86,6 +87,7 @@ typedef struct vap_prepared {
 	bool have_authz;
 	gr_old_objects *old; /* owned by the base state */
 	bool owns;           /* authz and old are this state's */
+	int minor;
 } vap_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -101,8 +103,21 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 {
 	vap_config *c = p;
 	bool policy = !strcmp(key, "policy"), old = !strcmp(key, "old"), authz = !strcmp(key, "authz");
+	if (!strcmp(key, "kubernetes-version")) {
+		if (value && value[0] == 'v')
+			value++;
+		int maj, min;
+		char extra;
+		if (!value || sscanf(value, "%d.%d%c", &maj, &min, &extra) != 2 || maj != 1 || min < 0 ||
+		    min > 99)
+			return gr_error_set(err, 0, 0, "kubernetes-version wants 1.Y, not \"%.100s\"",
+			                    value ? value : "");
+		c->minor = min;
+		return 0;
+	}
 	if (!policy && !old && !authz)
-		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy, old, authz)", key);
+		return gr_error_set(
+		        err, 0, 0, "unknown option \"%.100s\" (policy, old, authz, kubernetes-version)", key);
 	if (!value || !*value)
 		return gr_error_set(err, 0, 0, "option %s wants a path", key);
 	if (authz) {
@@ -141,7 +156,7 @@ static void config_free(void *p)
 	free(c);
 }
 
-static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
+static void compile_expr(vexpr *e, const char *text, bool *uses_authz, int minor)
 {
 	e->text = text;
 	e->error[0] = 0;
@@ -155,6 +170,7 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz)
 	o.homogeneous_literals = true;
 	o.duration_total_ms = true;
 	o.cost_limit = 1000000;
+	o.kubernetes_minor = minor; /* --kubernetes-version: that API server's libraries */
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env) {
 		snprintf(e->error, sizeof e->error, "out of memory");
@@ -200,7 +216,8 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		p->conditions = calloc(mc->u.a.len, sizeof *p->conditions);
 		for (size_t i = 0; p->conditions && i < mc->u.a.len; i++)
 			compile_expr(&p->conditions[p->nconditions++],
-			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer);
+			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer,
+			             s->minor);
 	}
 	const gr_value *vars = array_of(p->spec, "variables");
 	if (vars) {
@@ -209,7 +226,8 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		for (size_t i = 0; p->variables && p->var_names && i < vars->u.a.len; i++) {
 			p->var_names[p->nvariables] = gr_get_str(&vars->u.a.items[i], "name");
 			compile_expr(&p->variables[p->nvariables++],
-			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer);
+			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer,
+			             s->minor);
 		}
 	}
 	const gr_value *vals = array_of(p->spec, "validations");
@@ -218,12 +236,12 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		for (size_t i = 0; p->validations && i < vals->u.a.len; i++) {
 			const gr_value *v = &vals->u.a.items[i];
 			vvalidation *vv = &p->validations[p->nvalidations++];
-			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer);
+			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer, s->minor);
 			vv->message = gr_get_str(v, "message");
 			vv->reason = gr_get_str(v, "reason");
 			const char *me = gr_get_str(v, "messageExpression");
 			if (me)
-				compile_expr(&vv->msg_expr, me, &p->uses_authorizer);
+				compile_expr(&vv->msg_expr, me, &p->uses_authorizer, s->minor);
 		}
 	}
 }
@@ -354,6 +372,7 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&s->arena);
 	s->set = set;
+	s->minor = c->minor;
 	/* the authz file and the old objects are read once, by the base state */
 	if (b) {
 		s->authz = b->authz;
