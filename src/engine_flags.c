@@ -243,7 +243,12 @@ gr_checker *engine_flags_checker(gr_options *o, const char *cmd, engine_flag_sta
 	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, o, &err)) {
-		fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
+		/* an engine's own file (--authz, a policy): where, unless the message says */
+		if (err.file[0] && err.line && !strstr(err.message, err.file))
+			fprintf(stderr, "guardrail %s: %s:%u:%u: %s\n", cmd, err.file, err.line, err.column,
+			        err.message);
+		else
+			fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
 		if (!found)
 			fprintf(stderr, "guardrail %s: %s\n", cmd, guardrail_schema_dir_hint());
 		return NULL;
