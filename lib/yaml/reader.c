@@ -622,9 +622,12 @@ static int plain(rd *r, int ind, const char **v, size_t *n, int *multiline)
 		}
 		const char *c = r->p;
 		long col = (long)chars(r, r->line_start, c);
+		/* libyaml's scanner continues the scalar onto this line and
+		 * meets the ':' its line scan refuses in flow context */
+		if (r->flow && c + 1 < r->end && *c == ':' && (flow_ind(c[1]) || c[1] == '?'))
+			return FAIL(c, "found unexpected ':' while scanning a plain scalar");
 		if (c >= r->end || *c == '#' || doc_marker(r, c) || (!r->flow && col < ind + 1) ||
-		    (*c == ':' && (is_bz(r, c + 1) || (r->flow && flow_ind(c[1])))) ||
-		    (r->flow && flow_ind(*c))) {
+		    (*c == ':' && is_bz(r, c + 1)) || (r->flow && flow_ind(*c))) {
 			(void)st; /* the blanks and breaks stay consumed, as libyaml's scanner leaves them */
 			break;
 		}
@@ -1076,6 +1079,15 @@ static int flow_node(rd *r, int ind)
 		return R_ERR;
 	if (r->p >= r->end)
 		return FAIL(r->p, "did not find expected node content while parsing a flow node");
+	if (doc_marker(r, r->p)) {
+		/* libyaml reads a document marker in the first column as one
+		 * in flow context too: no node content here; properties
+		 * before it make an empty scalar, and the collection then
+		 * meets the marker where it wants ',' or its end */
+		if (!pr.anchor && !pr.tag_start)
+			return FAIL(r->p, "did not find expected node content while parsing a flow node");
+		return empty_scalar(r, &pr, pr.mark);
+	}
 	char c = *r->p;
 	if (c == '?')
 		return UNSUPPORTED(r->p, "an explicit key (?)");

@@ -7,7 +7,7 @@ printf "%-22s %10s %8s %14s %7s\n" harness "CPU (min)" runs executions crashes
 	for h in fuzz_*.c; do
 		printf '%s\t0\t0\t0\t0\n' "${h%.c}"
 	done
-	grep -v '^#' LEDGER | awk -F'\t' '{c = ($7 == "clean") ? 0 : 1; print $3 "\t" $5 "\t" $6 "\t" c "\t1"}'
+	grep -v '^#' LEDGER | awk -F'\t' '{c = ($7 == "clean" || $7 == "stopped") ? 0 : 1; print $3 "\t" $5 "\t" $6 "\t" c "\t1"}'
 } | awk -F'\t' '{cpu[$1] += $2; runs[$1] += $3; bad[$1] += $4; n[$1] += $5}
 END {
 	for (h in cpu)
