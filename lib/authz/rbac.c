@@ -25,6 +25,7 @@ typedef struct rbac_role {
 	const char *name, *namespace_; /* namespace "" for a ClusterRole */
 	const gr_value *labels;
 	const gr_value *selectors; /* aggregationRule.clusterRoleSelectors, or NULL */
+	bool aggregated;           /* has an aggregationRule: its rules are the selected roles' */
 	const gr_value **rules;    /* the PolicyRules in effect */
 	size_t nrules;
 	bool cluster;
@@ -110,8 +111,9 @@ int gr_rbac_add(gr_rbac *r, const gr_value *obj, gr_error *err)
 		x->namespace_ = crole ? "" : str_or_empty(md, "namespace");
 		x->labels = gr_get(md, "labels");
 		x->cluster = crole;
-		const gr_value *sel =
-		        crole ? gr_get(gr_get(obj, "aggregationRule"), "clusterRoleSelectors") : NULL;
+		const gr_value *ar = crole ? gr_get(obj, "aggregationRule") : NULL;
+		const gr_value *sel = gr_get(ar, "clusterRoleSelectors");
+		x->aggregated = gr_is(ar, GR_OBJECT);
 		x->selectors = gr_is(sel, GR_ARRAY) ? sel : NULL;
 		if (rules_of(x, gr_get(obj, "rules")) < 0)
 			return gr_error_set(err, 0, 0, "out of memory");
@@ -157,8 +159,10 @@ static bool in_strings(const gr_value *list, const char *s)
  * everything, as LabelSelectorAsSelector makes it. */
 static bool selector_matches(const gr_value *sel, const gr_value *labels)
 {
+	if (gr_is(sel, GR_NULL))
+		return true; /* a null entry is the empty selector: everything */
 	if (!gr_is(sel, GR_OBJECT))
-		return false; /* a null selector matches nothing */
+		return false;
 	const gr_value *ml = gr_get(sel, "matchLabels");
 	for (size_t i = 0; gr_is(ml, GR_OBJECT) && i < ml->u.o.len; i++) {
 		const gr_member *m = &ml->u.o.members[i];
@@ -205,14 +209,16 @@ int gr_rbac_finish(gr_rbac *r, gr_error *err)
 		bool changed = false;
 		for (size_t i = 0; i < r->nroles; i++) {
 			rbac_role *agg = &r->roles[i];
-			if (!agg->cluster || !agg->selectors)
+			if (!agg->cluster || !agg->aggregated)
 				continue;
+			/* an aggregationRule without selectors selects nothing: no rules */
+			size_t nsel = agg->selectors ? agg->selectors->u.a.len : 0;
 			size_t n = 0;
 			for (size_t k = 0; k < r->nroles; k++) {
 				const rbac_role *c = &r->roles[k];
 				if (k == i || !c->cluster)
 					continue;
-				for (size_t s = 0; s < agg->selectors->u.a.len; s++)
+				for (size_t s = 0; s < nsel; s++)
 					if (selector_matches(&agg->selectors->u.a.items[s], c->labels)) {
 						n += c->nrules;
 						break;
@@ -226,7 +232,7 @@ int gr_rbac_finish(gr_rbac *r, gr_error *err)
 				const rbac_role *c = &r->roles[k];
 				if (k == i || !c->cluster)
 					continue;
-				for (size_t s = 0; s < agg->selectors->u.a.len; s++)
+				for (size_t s = 0; s < nsel; s++)
 					if (selector_matches(&agg->selectors->u.a.items[s], c->labels)) {
 						/* the controller keeps each distinct rule once */
 						for (size_t q = 0; q < c->nrules; q++) {

@@ -313,6 +313,43 @@ static void test_aggregation(void)
 	CHECK(!strncmp(ask(a, "get", "", "nodes", "", "", "n1", b, sizeof b), "allow", 5)); /* two steps */
 	CHECK_STR(ask(a, "delete", "", "pods", "", "default", "p", b, sizeof b), "no");
 	gr_authz_free(a);
+	/* an aggregationRule replaces the role's own rules: with no selectors it
+	 * has none; an empty selector selects every other ClusterRole */
+	a = load("user: {username: u}\n",
+	         "apiVersion: rbac.authorization.k8s.io/v1\n"
+	         "kind: ClusterRole\n"
+	         "metadata: {name: empty}\n"
+	         "aggregationRule: {}\n"
+	         "rules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\n"
+	         "---\n"
+	         "apiVersion: rbac.authorization.k8s.io/v1\n"
+	         "kind: ClusterRole\n"
+	         "metadata: {name: all}\n"
+	         "aggregationRule: {clusterRoleSelectors: [{}]}\n"
+	         "---\n"
+	         "apiVersion: rbac.authorization.k8s.io/v1\n"
+	         "kind: ClusterRole\n"
+	         "metadata: {name: cm}\n"
+	         "rules: [{apiGroups: [\"\"], resources: [configmaps], verbs: [get]}]\n"
+	         "---\n"
+	         "apiVersion: rbac.authorization.k8s.io/v1\n"
+	         "kind: ClusterRoleBinding\n"
+	         "metadata: {name: u}\n"
+	         "subjects: [{kind: User, name: u}]\n"
+	         "roleRef: {kind: ClusterRole, name: empty}\n"
+	         "---\n"
+	         "apiVersion: rbac.authorization.k8s.io/v1\n"
+	         "kind: ClusterRoleBinding\n"
+	         "metadata: {name: u2}\n"
+	         "subjects: [{kind: User, name: u}]\n"
+	         "roleRef: {kind: ClusterRole, name: all}\n");
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	CHECK_STR(ask(a, "get", "", "pods", "", "", "", b, sizeof b), "no");
+	CHECK_STR(ask(a, "get", "", "configmaps", "", "", "", b, sizeof b),
+	          "allow RBAC: allowed by ClusterRoleBinding \"u2\" of ClusterRole \"all\" to User \"u\"");
+	gr_authz_free(a);
 }
 
 /* service account subjects, the groups the authenticators add, roles not found */
