@@ -2,7 +2,8 @@
  * vap.c — the `vap` engine: admissionregistration.k8s.io/v1
  * ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding, from the
  * inputs or from `policy` files, applied to every object as an API server
- * would admit it on CREATE.
+ * would admit it on CREATE — or on UPDATE, when the `old` files hold the
+ * object's previous version (`check --old`) or the webhook says so.
  *
  * For each binding whose policy exists: the policy's and the binding's
  * matchConstraints/matchResources (resourceRules and excludeResourceRules
@@ -10,14 +11,20 @@
  * namespaceSelector and objectSelector by matchLabels and matchExpressions),
  * paramKind/paramRef (params from the inputs), matchConditions, variables,
  * validations (message, messageExpression, reason) and auditAnnotations are
- * compiled once; `object`, `oldObject` (null offline; the request's on an
- * UPDATE in the webhook), `request` (synthesized for a CREATE offline; the
- * AdmissionRequest itself in the webhook), `params`, `namespaceObject` and `variables` are bound. A failed
+ * compiled once, in the CEL environment of `kubernetes-version`; `object`,
+ * `oldObject` (the previous version on an UPDATE, else null), `request`
+ * (synthesized offline, with the authz file's user; the AdmissionRequest
+ * itself in the webhook), `params`, `namespaceObject`, `variables`,
+ * `authorizer` and `authorizer.requestResource` are bound. A failed
  * validation is a `vap.<policy>` finding acting as the binding's
  * validationActions say (Deny: enforce, Warn: warn, Audit: audit), worded
  * as the API server words it; an expression error follows failurePolicy.
- * `authorizer` is not available offline: a policy that uses it is counted
- * as not evaluated, with that reason.
+ *
+ * `authorizer` answers from the `authz` file (authz.h: the user, RBAC
+ * objects, and with rbac.fromInputs those among the inputs); the webhook
+ * asks for the AdmissionRequest's user. Without the file a policy that uses
+ * it is counted as not evaluated, with that reason — never a silent allow
+ * or deny.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -957,7 +964,7 @@ static const char *const vap_kinds[] = {"admissionregistration.k8s.io/Validating
 
 const gr_engine gri_engine_vap = {
         .name = "vap",
-        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE",
+        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE or UPDATE",
         .kinds = vap_kinds,
         .config_new = config_new,
         .config_set = config_set,
