@@ -126,7 +126,8 @@ int cmd_query_cel(int argc, char **argv)
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
 	o.duration_total_ms = true;
-	o.cost_limit = 1000000; /* the API server's per-call limit */
+	o.fold_constants = true; /* the API server's programs are planned with cel-go's OptOptimize */
+	o.cost_limit = 1000000;  /* the API server's per-call limit */
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env || (!null_input && (gr_cel_env_declare(env, "self", NULL) < 0 ||
 	                             gr_cel_env_declare(env, "object", NULL) < 0))) {

@@ -139,7 +139,12 @@ typedef struct gr_cel_options {
 	bool unchecked;            /* undeclared names and functions fail at run time, not compile time */
 	bool fold_constants;       /* cost: constant literals and conversions cost nothing, as the API
 	                            * server's CRD validator plans them (cel-go's plain programs charge them) */
-	const char *container;     /* namespace for name resolution ("" none); must outlive the env */
+	bool jsonpatch;            /* with kubernetes: the JSONPatch library (jsonpatch.escapeKey), which the
+	                            * API server declares for MutatingAdmissionPolicy only (1.32+) */
+	uint64_t string_size_estimate; /* estimated cost: the size a string or bytes value nothing bounds
+	                                * (no literal, no schema) is estimated at; 0: unknown, as the API
+	                                * server's estimator says (Kubernetes' cost tests use 12) */
+	const char *container;         /* namespace for name resolution ("" none); must outlive the env */
 } gr_cel_options;
 void gr_cel_options_default(gr_cel_options *o);
 
@@ -301,6 +306,12 @@ gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opt
 void gr_cel_crd_free(gr_cel_crd *c);
 size_t gr_cel_crd_rule_count(const gr_cel_crd *c);
 size_t gr_cel_crd_compile_errors(const gr_cel_crd *c);
+/* Rule i (in schema order, a node's rules before its children's) as
+ * compiled: its program, or NULL when it did not compile (*error says why)
+ * or is blank (*error ""); *message_error is its messageExpression's
+ * compile error ("" none). NULL when i is out of range. */
+const gr_cel_program *gr_cel_crd_rule(const gr_cel_crd *c, size_t i, const char **error,
+                                      const char **message_error);
 /* Rules that mention oldSelf (without optionalOldSelf): they run only
  * when an old object is given. */
 size_t gr_cel_crd_transition_count(const gr_cel_crd *c);

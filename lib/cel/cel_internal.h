@@ -150,13 +150,18 @@ typedef struct cel_func {
 	const char *name;
 	int min_args, max_args; /* counting the receiver for member calls */
 	uint8_t member;         /* 0 global only, 1 member only, 2 both */
-	uint8_t k8s;            /* only in the Kubernetes environment */
+	uint8_t k8s;            /* the libraries it needs (CEL_LIB_*): 0 the standard library */
 	cel_fn fn;
 } cel_func;
 
-const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s,
+/* Libraries beyond the standard one, as a bit set. */
+#define CEL_LIB_K8S       1 /* Kubernetes' base environment */
+#define CEL_LIB_JSONPATCH 2 /* Kubernetes' JSONPatch library (MutatingAdmissionPolicy) */
+int cel_env_libs(const gr_cel_options *o);
+
+const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, int libs,
                                   int minor);
-bool cel_function_known(const char *name, size_t len, bool k8s, int minor);
+bool cel_function_known(const char *name, size_t len, int libs, int minor);
 
 /* ---- programs and environments ---- */
 struct gr_cel_env {
@@ -220,6 +225,7 @@ enum {
 int cel_type_kind(const void *type);
 const void *cel_type_elem(const void *type);
 bool cel_type_scalar(const void *type);
+int cel_type_kobj(const void *type); /* GR_CEL_OBJ_* of a Kubernetes object type, else 0 */
 
 /* Compute the program's estimated cost (after cel_check). */
 void cel_estimate(gr_cel_program *p, const gr_cel_env *env);

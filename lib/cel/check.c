@@ -722,11 +722,34 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		if (known(o) && o->k != T_OPTIONAL)
 			return no_overload(c, n, a, na), NULL;
 		const ctype *inner = o->k == T_OPTIONAL ? o->a : &t_dyn;
+		/* optional_type(T).orValue(T): the default must be a T */
+		if (!strcmp(f, "orValue") && na == 2 && known(inner) && known(a[1]) &&
+		    !compatible(inner, a[1]))
+			return no_overload(c, n, a, na), NULL;
 		if (!strcmp(f, "hasValue"))
 			return &t_bool;
 		if (!strcmp(f, "or"))
 			return o;
 		return inner;
+	}
+	if (!strcmp(f, "includes") && n->member)
+		return &t_bool; /* Kubernetes' lists v1: <dyn>.includes(<dyn>) */
+	if (!strcmp(f, "jsonpatch.escapeKey")) {
+		if (known(a[0]) && a[0]->k != T_STRING)
+			return no_overload(c, n, a, na), NULL;
+		return &t_string;
+	}
+	/* format: format.named(s) is optional_type(Format), format.<name>() a
+	 * Format, f.validate(s) optional_type(list(string)) */
+	if ((!strncmp(f, "format.", 7) && !n->member) || (!strcmp(f, "validate") && n->member)) {
+		if (f[0] == 'v')
+			return mk(c, T_OPTIONAL, &t_list_string, NULL);
+		ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
+		if (!t)
+			return &t_dyn;
+		t->k = T_KOBJ;
+		t->sub = GR_CEL_OBJ_FORMAT;
+		return !strcmp(f, "format.named") ? mk(c, T_OPTIONAL, t, NULL) : t;
 	}
 	static const char *const string_results[] = {"charAt",        "lowerAscii", "upperAscii", "replace",
 	                                             "substring",     "trim",       "join",       "format",
@@ -856,6 +879,12 @@ const void *cel_type_elem(const void *type)
 	if (t->k == T_MAP)
 		return t->b;
 	return NULL;
+}
+
+int cel_type_kobj(const void *type)
+{
+	const ctype *t = type;
+	return t && t->k == T_KOBJ ? t->sub : 0;
 }
 
 /* cel-go's isScalar: a type of constant size */

@@ -307,6 +307,8 @@ typedef struct slotinfo {
 
 typedef struct coster {
 	const cel_schema_node *root; /* the rule's schema (NULL: no size estimates) */
+	uint64_t string_size;        /* the size estimator's answer for an unbounded string or bytes
+	                              * value (gr_cel_options.string_size_estimate); 0: none */
 	slotinfo *slots;
 	int nslots;
 } coster;
@@ -326,9 +328,27 @@ static uint8_t path_append(const coster *c, uint8_t st, dpos d, const char *name
 	return dpos_step(d, name, len, out) ? P_OK : P_BAD;
 }
 
+/* The size estimator's answer for a value of type `type` that nothing else
+ * sizes: a string or bytes gets the configured estimate. */
+static bool estimator_size(const coster *c, const void *type, rng *out)
+{
+	int k = cel_type_kind(type);
+	if (!c->string_size || (k != CEL_TK_STRING && k != CEL_TK_BYTES))
+		return false;
+	*out = R(0, c->string_size);
+	return true;
+}
+
 /* computeSize: the computed size, the schema estimate, the size of a
- * scalar type, a local variable's size; false when unknown. */
+ * scalar type, a local variable's size, the size estimator's; false when
+ * unknown. */
+static bool size_of_c(const coster *c, const est *e, const cel_node *n, rng *out);
 static bool size_of(const est *e, const cel_node *n, rng *out)
+{
+	return size_of_c(NULL, e, n, out);
+}
+
+static bool size_of_c(const coster *c, const est *e, const cel_node *n, rng *out)
 {
 	if (e->sized) {
 		*out = e->size;
@@ -346,13 +366,19 @@ static bool size_of(const est *e, const cel_node *n, rng *out)
 		*out = e->lsize;
 		return true;
 	}
-	return false;
+	return c && estimator_size(c, n->type, out);
 }
 
 static rng size_or_unknown(const est *e, const cel_node *n)
 {
 	rng r;
 	return size_of(e, n, &r) ? r : unknown_size;
+}
+
+static rng size_or_unknown_c(const coster *c, const est *e, const cel_node *n)
+{
+	rng r;
+	return size_of_c(c, e, n, &r) ? r : unknown_size;
 }
 
 static entry entry_of(const est *e)
@@ -391,8 +417,12 @@ static rng alloc_list(double factor, rng size)
 	return radd(rfac(size, factor), R(11, 11));
 }
 
-/* The element size of a list for Kubernetes' per-element estimates. */
-static bool list_elem_size(const est *t, const cel_node *tn, rng *out)
+/* The element size of a list for Kubernetes' per-element estimates: its
+ * listElementNode is a node of the element type at the list's path plus
+ * "@items", which only the size estimator can size (from the schema, or
+ * the configured estimate for strings and bytes); the sizes of a literal's
+ * elements are not consulted. */
+static bool list_elem_size(const coster *c, const est *t, const cel_node *tn, rng *out)
 {
 	dpos d;
 	if (t->pst == P_OK && dpos_step(t->path, "@items", 6, &d)) {
@@ -404,13 +434,7 @@ static bool list_elem_size(const est *t, const cel_node *tn, rng *out)
 		*out = R(1, 1);
 		return true;
 	}
-	/* a list whose elements' sizes are known (a literal): up to the largest */
-	entry e = entry_of(t);
-	if (e.set) {
-		*out = R(0, e.val.hi);
-		return true;
-	}
-	return false;
+	return estimator_size(c, et, out);
 }
 
 /* A receiver a string function applies to: a string, or dyn (cel-go then
@@ -488,22 +512,40 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 		return r;
 	}
 	/* Kubernetes' EstimateCallCost */
-	if (member && (is_name(n, "isSorted") || is_name(n, "sum") || is_name(n, "max") ||
-	               is_name(n, "min") || is_name(n, "indexOf") || is_name(n, "lastIndexOf"))) {
-		rng ts = size_or_unknown(t, tn);
+	if (member &&
+	    (is_name(n, "isSorted") || is_name(n, "sum") || is_name(n, "max") || is_name(n, "min") ||
+	     is_name(n, "indexOf") || is_name(n, "lastIndexOf") || is_name(n, "includes"))) {
+		rng ts = size_or_unknown_c(c, t, tn);
 		if (cel_type_kind(tn->type) == CEL_TK_LIST) {
 			rng el = R(1, 1);
 			int ek = cel_type_kind(cel_type_elem(tn->type));
 			rng es;
 			if ((ek == CEL_TK_STRING || ek == CEL_TK_BYTES)) {
-				if (!list_elem_size(t, tn, &es))
+				if (!list_elem_size(c, t, tn, &es))
 					es = unknown_size;
 				el = radd(el, rfac(es, 0.1));
 			}
 			fc = rmul(ts, el);
-		} else
-			fc = rfac(ts, 0.1);
+		} else if (is_name(n, "includes"))
+			fc = ts; /* one comparison per element of the target's size (the cost cases) */
+		else
+			fc = rfac(ts, 0.1); /* indexOf on a string: a traversal */
 		r.cost = radd(fc, sum);
+		return r;
+	}
+	if (!member && na == 1 && is_name(n, "jsonpatch.escapeKey")) {
+		/* a traversal; the result is estimated as large as the key */
+		rng sz = size_or_unknown_c(c, &a[0], n->args[0]);
+		r.cost = radd(rfac(sz, 0.1), sum);
+		r.sized = true;
+		r.size = sz;
+		return r;
+	}
+	if (member && is_name(n, "validate") && nargs == 1) {
+		/* format's validate: a traversal times the longest name-format regex
+		 * (MaxNameFormatRegexSize 128, a quarter per unit) */
+		rng sz = size_or_unknown_c(c, &args[0], argn[0]);
+		r.cost = radd(rfac(rfac(sz, 0.1), 128 * 0.25), sum);
 		return r;
 	}
 	if (!member && na == 1 &&
@@ -575,7 +617,7 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 	}
 	if (member && is_name(n, "join") && cel_type_kind(tn->type) == CEL_TK_LIST) {
 		rng ls = size_or_unknown(t, tn), sz = R(0, 0), es;
-		if (list_elem_size(t, tn, &es))
+		if (list_elem_size(c, t, tn, &es))
 			sz = rmul(ls, es);
 		else if (cel_type_elem(tn->type))
 			sz = rmul(ls, unknown_size);
@@ -674,6 +716,18 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 			r.cost = k == CEL_TK_LIST ? radd(R(1, 1), sum) : radd(rfac(rsz, 0.1), sum);
 			return r;
 		}
+	}
+	if (na == 2 && is_name(n, "_==_") && cel_type_kobj(n->args[0]->type) &&
+	    cel_type_kobj(n->args[0]->type) == cel_type_kobj(n->args[1]->type)) {
+		/* Kubernetes' equality estimates for its own types */
+		rng eq = R(1, 1);
+		int sub = cel_type_kobj(n->args[0]->type);
+		if (sub == GR_CEL_OBJ_FORMAT)
+			eq = rfac(R(1, 64), 0.1);             /* MaxFormatSize */
+		else if (sub == GR_CEL_OBJ_URL && a[1].sized) /* both sides are read from the right */
+			eq = rfac(R(1, a[1].size.hi), 0.1);
+		r.cost = radd(eq, sum);
+		return r;
 	}
 	if (na == 2 &&
 	    (is_name(n, "_==_") || is_name(n, "_!=_") ||
@@ -994,7 +1048,8 @@ static est estimate(coster *c, const cel_node *n, int depth)
  * alive: the estimate is kept in the program. */
 void cel_estimate(gr_cel_program *p, const gr_cel_env *env)
 {
-	coster c = {env->n ? (const cel_schema_node *)env->schemas[0] : NULL, NULL, 0};
+	coster c = {env->n ? (const cel_schema_node *)env->schemas[0] : NULL, env->opts.string_size_estimate,
+	            NULL, 0};
 	if (p->nslots > 0) {
 		c.slots = calloc((size_t)p->nslots, sizeof *c.slots);
 		if (c.slots)

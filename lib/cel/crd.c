@@ -37,6 +37,7 @@ typedef struct crd_rule {
 	char compile_error[400];
 	char msg_compile_error[400];
 	bool cost_error; /* compile_error is the estimated cost over the limit */
+	bool empty;      /* a blank rule: no program, never run */
 } crd_rule;
 
 #define STATIC_COST_LIMIT     10000000ULL  /* per expression (apiextensions validation) */
@@ -127,6 +128,22 @@ static int track(gr_cel_crd *c, crd_rule *r)
 
 static void compile_node(gr_cel_crd *c, cel_schema_node *n, int depth, uint64_t card);
 
+/* A rule of nothing but white space. */
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\v' && *s != '\f')
+			return false;
+	return true;
+}
+
+/* The API server wants a rule's type to be bool and a messageExpression's
+ * string; where guardrail's checker deduced dyn the run time decides. */
+static bool known_type(const char *deduced, const char *want)
+{
+	return !strcmp(deduced, want) || !strcmp(deduced, "dyn");
+}
+
 static void compile_rules(gr_cel_crd *c, cel_schema_node *n, uint64_t card)
 {
 	const gr_value *rules = n->rules;
@@ -169,9 +186,17 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n, uint64_t card)
 		gr_cel_error err;
 		if (!r->rule)
 			snprintf(r->compile_error, sizeof r->compile_error, "rule is missing");
+		else if (blank(r->rule))
+			r->empty = true; /* the API server compiles no program for it, and reports nothing */
 		else if (gr_cel_compile(env, r->rule, strlen(r->rule), &r->prog, &err) < 0) {
 			snprintf(r->compile_error, sizeof r->compile_error,
 			         "compilation failed: ERROR: <input>:1:%u: %s", err.column, err.message);
+			c->compile_errors++;
+		} else if (!known_type(gr_cel_program_type(r->prog), "bool")) {
+			snprintf(r->compile_error, sizeof r->compile_error,
+			         "cel expression must evaluate to a bool");
+			gr_cel_free(r->prog);
+			r->prog = NULL;
 			c->compile_errors++;
 		} else {
 			r->transition = gr_cel_uses(r->prog, 1);
@@ -182,7 +207,12 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n, uint64_t card)
 			snprintf(r->msg_compile_error, sizeof r->msg_compile_error,
 			         "messageExpression compilation failed: ERROR: <input>:1:%u: %s", err.column,
 			         err.message);
-		else if (me && r->msg_prog)
+		else if (me && r->msg_prog && !known_type(gr_cel_program_type(r->msg_prog), "string")) {
+			snprintf(r->msg_compile_error, sizeof r->msg_compile_error,
+			         "messageExpression must evaluate to a string");
+			gr_cel_free(r->msg_prog);
+			r->msg_prog = NULL;
+		} else if (me && r->msg_prog)
 			observe_cost(c, r->msg_prog, card, n, r, true);
 		gr_cel_env_free(env);
 	}
@@ -254,6 +284,19 @@ size_t gr_cel_crd_rule_count(const gr_cel_crd *c)
 size_t gr_cel_crd_compile_errors(const gr_cel_crd *c)
 {
 	return c->compile_errors;
+}
+
+const gr_cel_program *gr_cel_crd_rule(const gr_cel_crd *c, size_t i, const char **error,
+                                      const char **message_error)
+{
+	if (i >= c->nall)
+		return NULL;
+	const crd_rule *r = c->all[i];
+	if (error)
+		*error = r->compile_error;
+	if (message_error)
+		*message_error = r->msg_compile_error;
+	return r->prog;
 }
 
 size_t gr_cel_crd_transition_count(const gr_cel_crd *c)
@@ -386,6 +429,8 @@ static void run_rule_eval(walk *w, const cel_schema_node *n, const crd_rule *r, 
 	if (w->stopped)
 		return;
 	w->at = v;
+	if (r->empty)
+		return;
 	if (r->cost_error) {
 		field_error(w, GR_CEL_VIOLATION_COMPILE, "FieldValueForbidden", field, NULL,
 		            r->compile_error);

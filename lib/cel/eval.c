@@ -317,6 +317,34 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	if (n->member && n->nargs == 2 && n->name[0] == 'o' &&
 	    (!strcmp(n->name, "or") || !strcmp(n->name, "orValue")))
 		return eval_optional_or(ev, n, n->name[2] == 'V');
+	gr_cel_value range = {0};
+	bool have_range = false;
+	if (n->nargs == 2 && n->name[0] == '@' && ev->prog->opts.fold_constants && n->args[1]->constant) {
+		/* x in [constants]: cel-go's planner (OptOptimize) makes it a set
+		 * lookup that costs nothing itself when every element is a bool,
+		 * int, uint, double or string, and the constant false when the
+		 * list is empty (x is then never evaluated) */
+		range = cel_eval_node(ev, n->args[1]);
+		have_range = true;
+		if (range.kind == GR_CEL_LIST) {
+			size_t len = gr_cel_size(&range);
+			if (len == 0)
+				return gr_cel_bool(false);
+			bool prim = true;
+			for (size_t i = 0; i < len && prim; i++) {
+				gr_cel_kind k = gr_cel_list_at(&range, i).kind;
+				prim = k == GR_CEL_BOOL || k == GR_CEL_INT || k == GR_CEL_UINT ||
+				       k == GR_CEL_DOUBLE || k == GR_CEL_STRING;
+			}
+			if (prim) {
+				gr_cel_value in[2] = {cel_eval_node(ev, n->args[0]), range};
+				if (in[0].kind == GR_CEL_ERROR)
+					return in[0];
+				ev->column = n->column;
+				return n->fn->fn(ev, n, in, 2);
+			}
+		}
+	}
 	gr_cel_value small[8];
 	gr_cel_value *args = small;
 	if (n->nargs > 8) {
@@ -328,14 +356,14 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	 * charges the call even when one is an error; longer calls stop at the
 	 * first error */
 	for (size_t i = 0; i < n->nargs; i++) {
-		args[i] = cel_eval_node(ev, n->args[i]);
+		args[i] = i == 1 && have_range ? range : cel_eval_node(ev, n->args[i]);
 		if (args[i].kind != GR_CEL_ERROR)
 			continue;
 		if (ev->fatal || n->nargs > 2)
 			return args[i];
 		gr_cel_value e = args[i];
 		if (i == 0 && n->nargs == 2) {
-			args[1] = cel_eval_node(ev, n->args[1]);
+			args[1] = have_range ? range : cel_eval_node(ev, n->args[1]);
 			if (ev->fatal)
 				return args[1];
 		}
@@ -345,9 +373,6 @@ static gr_cel_value eval_call(cel_eval *ev, const cel_node *n)
 	}
 	ev->column = n->column;
 	gr_cel_value r = n->fn->fn(ev, n, args, n->nargs);
-	/* x in [constants] is a set lookup in cel-go: no call cost */
-	if (n->nargs == 2 && n->name[0] == '@' && n->args[1]->constant && ev->prog->opts.fold_constants)
-		return r;
 	if (charge(ev, cel_call_cost(n, args, n->nargs, &r)) < 0)
 		return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 	return r;
@@ -476,6 +501,10 @@ static int sort_values(cel_eval *ev, gr_cel_value *keys, size_t *idx, size_t n);
 static gr_cel_value eval_comprehension(cel_eval *ev, const cel_node *n)
 {
 	if (n->ckind == C_BIND) {
+		/* cel-go's cel.bind is a fold over an empty list literal: created
+		 * (10) unless the planner folded it */
+		if (!ev->prog->opts.fold_constants && charge(ev, 10) < 0)
+			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		gr_cel_value init = cel_eval_node(ev, n->args[0]);
 		if (init.kind == GR_CEL_ERROR)
 			return init;
@@ -745,6 +774,26 @@ static gr_cel_value eval_optmap(cel_eval *ev, const cel_node *n)
 static gr_cel_value eval_node(cel_eval *ev, const cel_node *n);
 static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n);
 
+/* cel-go plans a selection or index as a qualifier added to its operand's
+ * attribute (a variable, a selection or index chain, a ternary). Any other
+ * operand (a literal, a call, a macro) is first wrapped in a relative
+ * attribute, and evaluating that attribute is charged once more on top of
+ * the qualifier: `['a', 'b'][4]` costs 2 where `self.l[4]` costs 1 beyond
+ * `self.l` (interpreter planner.go: planSelect, planCallIndex). */
+static uint64_t relative_attribute_cost(const cel_node *operand)
+{
+	switch (operand->kind) {
+	case N_IDENT:
+	case N_ITERVAR:
+	case N_SELECT:
+	case N_INDEX:
+	case N_COND:
+	case N_HAS:
+	case N_OPTMAP: return 0;
+	default: return 1;
+	}
+}
+
 gr_cel_value cel_eval_node(cel_eval *ev, const cel_node *n)
 {
 	if (n->constant && n->kind != N_LITERAL && ev->prog->opts.fold_constants) {
@@ -783,12 +832,14 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 	case N_SELECT:
 		if (n->optional) {
 			/* x.?f: cel-go charges the qualifier only when the field is there */
+			if (charge(ev, relative_attribute_cost(n->args[0])) < 0)
+				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 			gr_cel_value r = eval_select(ev, n);
 			if (r.kind == GR_CEL_OPTIONAL && r.u.opt && charge(ev, 1) < 0)
 				return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 			return r;
 		}
-		if (charge(ev, 1) < 0)
+		if (charge(ev, 1 + relative_attribute_cost(n->args[0])) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_select(ev, n);
 	case N_HAS: {
@@ -803,7 +854,7 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 		return select_field(ev, n, t, 1);
 	}
 	case N_INDEX:
-		if (charge(ev, 1) < 0)
+		if (charge(ev, 1 + relative_attribute_cost(n->args[0])) < 0)
 			return limit_error(ev, "operation cancelled: actual cost limit exceeded");
 		return eval_index(ev, n);
 	case N_CALL: return eval_call(ev, n);

@@ -1472,6 +1472,49 @@ static gr_cel_value f_last_index_of(cel_eval *ev, const cel_node *call, gr_cel_v
 	return gr_cel_int(-1);
 }
 
+/* Kubernetes' lists library v1: <dyn>.includes(<dyn>) is true when a list
+ * target holds an element equal to the argument, or when any other target
+ * equals it ('model-a'.includes('model') is false: no substring search). */
+static gr_cel_value f_includes(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n)
+{
+	if (n != 2)
+		return NO();
+	if (K(0) != GR_CEL_LIST)
+		return gr_cel_bool(gr_cel_equal(&a[0], &a[1]));
+	size_t len = gr_cel_size(&a[0]);
+	for (size_t i = 0; i < len; i++) {
+		gr_cel_value x = gr_cel_list_at(&a[0], i);
+		if (gr_cel_equal(&x, &a[1]))
+			return gr_cel_bool(true);
+	}
+	return gr_cel_bool(false);
+}
+
+/* Kubernetes' JSONPatch library: a path key escaped as RFC 6901 says
+ * ("~" becomes "~0", "/" becomes "~1"). */
+static gr_cel_value f_jsonpatch_escape(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n)
+{
+	if (n != 1 || K(0) != GR_CEL_STRING)
+		return NO();
+	const char *s = a[0].u.s.ptr;
+	size_t len = a[0].u.s.len, extra = 0;
+	for (size_t i = 0; i < len; i++)
+		extra += s[i] == '~' || s[i] == '/';
+	char *out = gr_arena_alloc(ev->arena, len + extra + 1);
+	if (!out)
+		return cel_error(ev, "out of memory");
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '~' || s[i] == '/') {
+			out[o++] = '~';
+			out[o++] = s[i] == '~' ? '0' : '1';
+		} else
+			out[o++] = s[i];
+	}
+	out[o] = 0;
+	return gr_cel_string(out, o);
+}
+
 static gr_cel_value f_slice(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n)
 {
 	if (K(0) != GR_CEL_LIST || K(1) != GR_CEL_INT || K(2) != GR_CEL_INT)
@@ -1706,6 +1749,7 @@ static gr_cel_value f_unknown(cel_eval *ev, const cel_node *call, gr_cel_value *
 
 /* Kubernetes library objects (k8s.c). */
 gr_cel_value cel_k8s_call(cel_eval *ev, const cel_node *call, gr_cel_value *a, size_t n);
+uint64_t cel_k8s_format_regex_size(const gr_cel_value *f);
 
 /* ---- the table ---- */
 
@@ -1764,6 +1808,7 @@ static const cel_func table[] = {
         {"join", 1, 2, M, 0, f_join},
         {"format", 2, 2, M, 0, f_format},
         {"strings.quote", 1, 1, G, 0, f_quote},
+        {"jsonpatch.escapeKey", 1, 1, G, 2, f_jsonpatch_escape}, /* 2: the JSONPatch library */
         {"reverse", 1, 1, M, 0, f_reverse},
         /* optionals */
         {"optional.of", 1, 1, G, 0, f_opt_of},
@@ -1785,6 +1830,7 @@ static const cel_func table[] = {
         {"sort", 1, 1, M, 0, f_sort},
         {"first", 1, 1, M, 0, f_first},
         {"last", 1, 1, M, 0, f_first},
+        {"includes", 2, 2, M, 1, f_includes},
         /* sets */
         {"sets.contains", 2, 2, G, 0, f_sets_contains},
         {"sets.equivalent", 2, 2, G, 0, f_sets_equivalent},
@@ -1904,6 +1950,8 @@ static int since_minor(const char *name)
 	        {33, {"semver", "isSemver", "major", "minor", "patch", NULL}},
 	        {34,
 	         {"slice", "flatten", "lists.range", "distinct", "sort", "first", "last", "reverse", NULL}},
+	        {32, {"jsonpatch.escapeKey", NULL}}, /* MutatingAdmissionPolicy's environment */
+	        {37, {"includes", NULL}},            /* Kubernetes' lists library v1 */
 	};
 	for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
 		for (int k = 0; added[i].names[k]; k++)
@@ -1912,13 +1960,13 @@ static int since_minor(const char *name)
 	return 0;
 }
 
-const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, bool k8s,
+const cel_func *cel_find_function(const char *name, size_t len, bool member, size_t nargs, int libs,
                                   int minor)
 {
 	for (const cel_func *f = table; f->name; f++) {
 		if (!name_eq(f->name, name, len))
 			continue;
-		if (f->k8s && !k8s)
+		if (f->k8s & ~libs)
 			continue;
 		if (minor && since_minor(f->name) > minor)
 			continue;
@@ -1933,10 +1981,10 @@ const cel_func *cel_find_function(const char *name, size_t len, bool member, siz
 	return NULL;
 }
 
-bool cel_function_known(const char *name, size_t len, bool k8s, int minor)
+bool cel_function_known(const char *name, size_t len, int libs, int minor)
 {
 	for (const cel_func *f = table; f->name; f++)
-		if (name_eq(f->name, name, len) && (!f->k8s || k8s) &&
+		if (name_eq(f->name, name, len) && !(f->k8s & ~libs) &&
 		    !(minor && since_minor(f->name) > minor))
 			return true;
 	return false;
@@ -2097,6 +2145,17 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 		return 3 + (a[1].kind == GR_CEL_STRING ? tenth(a[1].u.s.len) : 0);
 	if (n == 2 && call->member && !strcmp(f, "containsIP"))
 		return 1 + (a[1].kind == GR_CEL_STRING ? tenth(a[1].u.s.len) : 0);
+	/* Kubernetes' lists library v1: one traversal of the target, a list or not */
+	if (n == 2 && call->member && !strcmp(f, "includes"))
+		return traversal_cost(&a[0], 0);
+	if (n == 1 && !call->member && !strcmp(f, "jsonpatch.escapeKey") && a[0].kind == GR_CEL_STRING)
+		return tenth(cost_size(&a[0]));
+	/* format's validate: a regular expression as long as the format's over the string */
+	if (n == 2 && call->member && !strcmp(f, "validate") && a[1].kind == GR_CEL_STRING) {
+		uint64_t rx = cel_k8s_format_regex_size(&a[0]);
+		if (rx)
+			return tenth(1 + cost_size(&a[1])) * ((rx + 3) / 4);
+	}
 	/* Kubernetes' library costs (ext.Sets, lists) */
 	if (n >= 1 && call->member && a[0].kind == GR_CEL_LIST &&
 	    (!strcmp(f, "sum") || !strcmp(f, "isSorted") || !strcmp(f, "min") || !strcmp(f, "max") ||

@@ -996,6 +996,41 @@ static size_t format_check(const char *name, const char *s0, size_t n, const cha
 	return k;
 }
 
+/* Kubernetes' Format.MaxRegexSize per named format (apiserver
+ * pkg/cel/library/format.go): the length of the regular expression the
+ * format stands for, which its validate() is charged by. The name formats
+ * give the sizes directly; uri, uuid, byte, date and datetime give the
+ * length of a pattern of the validators they use (govalidator's URL and
+ * Base64, kube-openapi strfmt's UUIDPattern and DateTimePattern), counted
+ * from the versions read (no cost case checks them). */
+uint64_t cel_k8s_format_regex_size(const gr_cel_value *f)
+{
+	static const struct {
+		const char *name;
+		uint64_t size;
+	} sizes[] = {
+	        {"dns1123Label", 30},
+	        {"dns1123Subdomain", 60},
+	        {"dns1035Label", 30},
+	        {"qualifiedName", 60},
+	        {"dns1123LabelPrefix", 30},
+	        {"dns1123SubdomainPrefix", 60},
+	        {"dns1035LabelPrefix", 30},
+	        {"labelValue", 40},
+	        {"uri", 1120},
+	        {"uuid", 70},
+	        {"byte", 84},
+	        {"date", 71},
+	        {"datetime", 71},
+	};
+	if (f->kind != GR_CEL_OBJECT || f->sub != GR_CEL_OBJ_FORMAT)
+		return 0;
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		if (strlen(sizes[i].name) == f->u.s.len && !memcmp(sizes[i].name, f->u.s.ptr, f->u.s.len))
+			return sizes[i].size;
+	return 0;
+}
+
 static const char *format_name(const char *s, size_t n)
 {
 	for (int i = 0; format_names[i]; i++)

@@ -980,7 +980,7 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 					buf[l] = '.';
 					memcpy(buf + l + 1, n->name, n->name_len);
 					l += 1 + n->name_len;
-					if (cel_function_known(buf, l, p->env->opts.kubernetes,
+					if (cel_function_known(buf, l, cel_env_libs(&p->env->opts),
 					                       p->env->opts.kubernetes_minor)) {
 						n->name = gr_arena_strndup(p->arena, buf, l);
 						n->name_len = l;
@@ -997,18 +997,18 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 		n->name = gr_arena_strndup(p->arena, n->name, n->name_len);
 		if (!n->name)
 			return fail_at(p, n->column - 1, GR_CEL_LIMIT, "out of memory");
-		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs, p->env->opts.kubernetes,
-		                          p->env->opts.kubernetes_minor);
+		n->fn = cel_find_function(n->name, n->name_len, n->member, n->nargs,
+		                          cel_env_libs(&p->env->opts), p->env->opts.kubernetes_minor);
 		if (!n->fn && cel_env_find_decl(p->env, n->name, n->name_len, n->member, n->nargs, 0, NULL)) {
-			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
+			n->fn = cel_find_function("@unknown", 8, 0, 0, 0, 0);
 			return 0;
 		}
 		if (!n->fn && p->env->opts.unchecked) {
-			n->fn = cel_find_function("@unknown", 8, 0, 0, false, 0);
+			n->fn = cel_find_function("@unknown", 8, 0, 0, 0, 0);
 			return 0;
 		}
 		if (!n->fn) {
-			if (!cel_function_known(n->name, n->name_len, p->env->opts.kubernetes,
+			if (!cel_function_known(n->name, n->name_len, cel_env_libs(&p->env->opts),
 			                        p->env->opts.kubernetes_minor))
 				return fail_at(p, n->column - 1, GR_CEL_CHECK,
 				               "undeclared reference to '%.*s'", (int)n->name_len, n->name);
@@ -1044,8 +1044,9 @@ static int resolve(resolver *r, cel_node *n, scope *sc, int depth)
 	}
 }
 
-/* Mark what cel-go plans as constants: literals, list and map literals of
- * constants, and conversions of constants (duration('1h'), double(5)). */
+/* Mark what cel-go's planner folds under OptOptimize (interpreter
+ * decOptimize): literals, list and map literals of constants, and the type
+ * conversions of a constant (duration('1h'), double(5), type(1)). */
 static int mark_constants(cel_node *n, int depth)
 {
 	if (depth > 1000)
@@ -1068,8 +1069,9 @@ static int mark_constants(cel_node *n, int depth)
 					n->constant = 0;
 		break;
 	case N_CALL: {
-		static const char *const conv[] = {"int",  "uint",     "double",    "string", "bytes",
-		                                   "bool", "duration", "timestamp", "dyn",    NULL};
+		static const char *const conv[] = {"int",   "uint", "double",   "string",
+		                                   "bytes", "bool", "duration", "timestamp",
+		                                   "dyn",   "type", NULL};
 		if (!all || n->member)
 			break;
 		for (int i = 0; conv[i]; i++)

@@ -30,6 +30,13 @@ void gr_cel_options_default(gr_cel_options *o)
 	o->max_depth = 250;
 }
 
+int cel_env_libs(const gr_cel_options *o)
+{
+	if (!o->kubernetes)
+		return 0;
+	return CEL_LIB_K8S | (o->jsonpatch ? CEL_LIB_JSONPATCH : 0);
+}
+
 gr_cel_env *gr_cel_env_new(const gr_cel_options *opts)
 {
 	gr_cel_env *e = calloc(1, sizeof *e);

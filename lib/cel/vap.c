@@ -76,7 +76,7 @@ typedef struct vap_config {
 	char *authz; /* the authz file (user, RBAC objects): `authorizer` answers from it */
 	char **olds; /* previous versions of the objects: an UPDATE */
 	size_t nolds;
-	int minor; /* kubernetes-version 1.<minor>: its CEL environment; 0 the newest */
+	int kubernetes_minor; /* the API server's environment (--kubernetes-version); 0 the newest */
 } vap_config;
 
 typedef struct vap_prepared {
@@ -94,7 +94,7 @@ typedef struct vap_prepared {
 	bool have_authz;
 	gr_old_objects *old; /* owned by the base state */
 	bool owns;           /* authz and old are this state's */
-	int minor;
+	int kubernetes_minor;
 } vap_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -119,7 +119,7 @@ static int config_set(void *p, const char *key, const char *value, gr_error *err
 		    min > 99)
 			return gr_error_set(err, 0, 0, "kubernetes-version wants 1.Y, not \"%.100s\"",
 			                    value ? value : "");
-		c->minor = min;
+		c->kubernetes_minor = min;
 		return 0;
 	}
 	if (!policy && !old && !authz)
@@ -163,6 +163,10 @@ static void config_free(void *p)
 	free(c);
 }
 
+/* Compiled as the API server's admission compiler does: Kubernetes' base
+ * environment at the selected version, its program options (cel-go's
+ * OptOptimize folds constant literals and conversions, which then cost
+ * nothing) and the per-call cost limit. */
 static void compile_expr(vexpr *e, const char *text, bool *uses_authz, int minor)
 {
 	e->text = text;
@@ -176,6 +180,7 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz, int minor
 	o.kubernetes = true;
 	o.homogeneous_literals = true;
 	o.duration_total_ms = true;
+	o.fold_constants = true;
 	o.cost_limit = 1000000;
 	o.kubernetes_minor = minor; /* --kubernetes-version: that API server's libraries */
 	gr_cel_env *env = gr_cel_env_new(&o);
@@ -224,7 +229,7 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		for (size_t i = 0; p->conditions && i < mc->u.a.len; i++)
 			compile_expr(&p->conditions[p->nconditions++],
 			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer,
-			             s->minor);
+			             s->kubernetes_minor);
 	}
 	const gr_value *vars = array_of(p->spec, "variables");
 	if (vars) {
@@ -234,7 +239,7 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 			p->var_names[p->nvariables] = gr_get_str(&vars->u.a.items[i], "name");
 			compile_expr(&p->variables[p->nvariables++],
 			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer,
-			             s->minor);
+			             s->kubernetes_minor);
 		}
 	}
 	const gr_value *vals = array_of(p->spec, "validations");
@@ -243,12 +248,13 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 		for (size_t i = 0; p->validations && i < vals->u.a.len; i++) {
 			const gr_value *v = &vals->u.a.items[i];
 			vvalidation *vv = &p->validations[p->nvalidations++];
-			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer, s->minor);
+			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer,
+			             s->kubernetes_minor);
 			vv->message = gr_get_str(v, "message");
 			vv->reason = gr_get_str(v, "reason");
 			const char *me = gr_get_str(v, "messageExpression");
 			if (me)
-				compile_expr(&vv->msg_expr, me, &p->uses_authorizer, s->minor);
+				compile_expr(&vv->msg_expr, me, &p->uses_authorizer, s->kubernetes_minor);
 		}
 	}
 }
@@ -379,7 +385,7 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&s->arena);
 	s->set = set;
-	s->minor = c->minor;
+	s->kubernetes_minor = c->kubernetes_minor;
 	/* the authz file and the old objects are read once, by the base state */
 	if (b) {
 		s->authz = b->authz;
@@ -964,7 +970,8 @@ static const char *const vap_kinds[] = {"admissionregistration.k8s.io/Validating
 
 const gr_engine gri_engine_vap = {
         .name = "vap",
-        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE or UPDATE",
+        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE or "
+                   "UPDATE",
         .kinds = vap_kinds,
         .config_new = config_new,
         .config_set = config_set,

@@ -2,14 +2,15 @@
  * cel_crd_compile.c — apiextensions-apiserver's TestCelCompilation
  * (../shared/conformance/cel/k8s_crd/crd_compilation.jsonl: 25 schemas,
  * 45 rules): each rule of the root schema compiled as the CRD validator
- * compiles it (self and oldSelf typed by the schema; oldSelf optional under
- * optionalOldSelf), its messageExpression too, then judged per the
- * record: no_error, invalid_error_contains (in the validator's wording,
+ * compiles it (gr_cel_crd_new, then gr_cel_crd_rule: self and oldSelf typed
+ * by the schema, oldSelf optional under optionalOldSelf, a bool result, a
+ * blank rule without a program), its messageExpression too (a string
+ * result), then judged per the record: no_error, invalid_error_contains (in the validator's wording,
  * "compilation failed: ERROR: <input>:1:N: ..."), transition_rule,
- * message_expression_error_contains. The estimated-cost cases
- * (crd_estimated_cost.jsonl, 301) are counted here as well: guardrail does
- * not compute estimated costs, so they are known failures with that
- * reason. Misses are in cel_crd_compile.known-failures.
+ * message_expression_error_contains, custom_check "program is nil". The
+ * estimated-cost cases (crd_estimated_cost.jsonl, 301) are counted here as
+ * well: each rule's estimated maximum cost (gr_cel_estimate_cost) must be
+ * cel-go's. Misses are in cel_crd_compile.known-failures.
  */
 #include "cel_common.h"
 
@@ -42,49 +43,43 @@ static int compile_one(const gr_value *schema, const char *text, bool optional_o
 	return rc;
 }
 
-/* One matcher ({"no_error": true}, {"all_of": [...]}, ...) against a rule. */
-static int judge(const gr_value *m, const gr_value *schema, const gr_value *entry, const char *rule,
-                 gr_buf *what)
+/* One matcher ({"no_error": true}, {"all_of": [...]}, ...) against rule r
+ * of the schema as the CRD validator compiled it (gr_cel_crd_rule). */
+static int judge(const gr_value *m, const gr_cel_crd *crd, size_t r, const char *rule, gr_buf *what)
 {
 	const gr_value *all = gr_get(m, "all_of");
 	if (all) {
 		int ok = 1;
 		for (size_t i = 0; i < all->u.a.len; i++)
-			ok &= judge(&all->u.a.items[i], schema, entry, rule, what);
+			ok &= judge(&all->u.a.items[i], crd, r, rule, what);
 		return ok;
 	}
-	const gr_value *oo = gr_get(entry, "optionalOldSelf");
-	bool optional_old = gr_is(oo, GR_BOOL) && oo->u.b;
-	gr_cel_program *p = NULL;
-	char msg[600] = "";
-	int rc = compile_one(schema, rule, optional_old, &p, msg, sizeof msg);
+	const char *error = NULL, *msg_error = NULL;
+	const gr_cel_program *p = crd ? gr_cel_crd_rule(crd, r, &error, &msg_error) : NULL;
+	if (!crd || !error) {
+		gr_buf_puts(what, "[the schema did not compile] ");
+		return 0;
+	}
 	int ok = 0;
 	const gr_value *t;
 	const char *s;
 	if ((t = gr_get(m, "no_error")))
-		ok = rc == 0;
+		ok = !error[0];
 	else if ((s = gr_get_str(m, "invalid_error_contains")))
-		ok = rc != 0 && strstr(msg, s);
+		ok = error[0] && strstr(error, s);
 	else if ((t = gr_get(m, "transition_rule")))
-		ok = rc == 0 && gr_cel_uses(p, 1) == t->u.b;
+		ok = p && gr_cel_uses(p, 1) == t->u.b;
 	else if ((s = gr_get_str(m, "message_expression_error_contains"))) {
-		const char *me = gr_get_str(entry, "messageExpression");
-		gr_cel_program *mp = NULL;
-		char mmsg[600] = "";
-		if (me && compile_one(schema, me, optional_old, &mp, mmsg, sizeof mmsg) != 0) {
-			char full[700];
-			snprintf(full, sizeof full, "messageExpression %s", mmsg);
-			ok = strstr(full, s) != NULL;
-			if (!ok)
-				gr_buf_printf(what, "[messageExpression: %s] ", mmsg);
-		} else
-			gr_buf_puts(what, "[messageExpression compiled] ");
-		gr_cel_free(mp);
-	} else
+		ok = msg_error[0] && strstr(msg_error, s);
+		if (!ok)
+			gr_buf_printf(what, "[messageExpression: %s] ",
+			              msg_error[0] ? msg_error : "compiled");
+	} else if ((s = gr_get_str(m, "custom_check")) && !strcmp(s, "program is nil"))
+		ok = !p;
+	else
 		gr_buf_puts(what, "[matcher not supported] ");
 	if (!ok)
-		gr_buf_printf(what, "[%s: %s] ", rule, rc ? msg : "compiled");
-	gr_cel_free(p);
+		gr_buf_printf(what, "[%s: %s] ", rule, error[0] ? error : p ? "compiled" : "no program");
 	return ok;
 }
 
@@ -109,8 +104,16 @@ int main(int argc, char **argv)
 		const char *id = gr_get_str(c, "id");
 		const gr_value *schema = gr_get(c, "schema");
 		const gr_value *rl = gr_get(c, "rules"), *ex = gr_get(c, "expect_per_rule");
-		const gr_value *entries = gr_get(schema, "x-kubernetes-validations");
 		size_t n = is_cost ? 1 : gr_is(rl, GR_ARRAY) ? rl->u.a.len : 0;
+		/* the rules compiled as the CRD validator compiles them (not a
+		 * resource root: TestCelCompilation's schemas are fragments) */
+		gr_cel_crd *crd = NULL;
+		if (!is_cost) {
+			gr_cel_crd_options co;
+			memset(&co, 0, sizeof co);
+			gr_cel_error cerr;
+			crd = gr_cel_crd_new(schema, &co, &cerr);
+		}
 		for (size_t r = 0; r < n; r++) {
 			char cid[600];
 			snprintf(cid, sizeof cid, "%s#rule%zu", id ? id : "?", r);
@@ -139,10 +142,7 @@ int main(int argc, char **argv)
 				gr_cel_free(p);
 			} else {
 				rules++;
-				const gr_value *entry = gr_is(entries, GR_ARRAY) && r < entries->u.a.len
-				                                ? &entries->u.a.items[r]
-				                                : NULL;
-				ok = judge(&ex->u.a.items[r], schema, entry, rl->u.a.items[r].u.s.ptr, &what);
+				ok = judge(&ex->u.a.items[r], crd, r, rl->u.a.items[r].u.s.ptr, &what);
 			}
 			int k = cel_known_find(&known, cid);
 			if (ok && k < 0)
@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 			if (list && !ok)
 				printf("%s\t%s\n", cid, what.data ? what.data : "");
 		}
+		gr_cel_crd_free(crd);
 	}
 	gr_buf_free(&what);
 	for (size_t i = 0; i < known.n; i++)

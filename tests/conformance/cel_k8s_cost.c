@@ -38,6 +38,9 @@ int main(int argc, char **argv)
 		gr_cel_options o;
 		gr_cel_options_default(&o);
 		o.kubernetes = true; /* the test's env: no homogeneous-literal validator, no folding */
+		o.jsonpatch = true;  /* ... with the JSONPatch library */
+		/* testCostEstimator.EstimateSize: any string or bytes it is asked about is 0..12 */
+		o.string_size_estimate = 12;
 		gr_cel_env *env = gr_cel_env_new(&o);
 		/* the test's `authorizer`: typed as the API server declares it,
 		 * answered by an always-allow authorizer */

@@ -120,6 +120,31 @@ static void test_versions(void)
 	o.kubernetes_minor = 0; /* the newest */
 	run_opts(&o, "[1, 2].all(i, v, v > i) && semver('1.2.3').major() == 1", NULL, got, sizeof got);
 	CHECK_STR(got, "true");
+	/* Kubernetes' lists library v1 (1.37): includes() is membership for a
+	 * list and equality for anything else, never a substring search */
+	run_opts(&o,
+	         "[[1, 2, 3].includes(2), [1, 2].includes(4), [1, 2].includes(dyn(2.0)), "
+	         "'model-a'.includes('model-a'), 'model-a'.includes('model')]",
+	         NULL, got, sizeof got);
+	CHECK_STR(got, "[true,false,true,true,false]");
+	o.kubernetes_minor = 36;
+	run_opts(&o, "[1].includes(1)", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@5: undeclared reference to 'includes'");
+	o.kubernetes_minor = 37;
+	run_opts(&o, "[1].includes(1)", NULL, got, sizeof got);
+	CHECK_STR(got, "true");
+	/* JSONPatch: only where the API server declares it (MutatingAdmissionPolicy, 1.32+) */
+	o.kubernetes_minor = 0;
+	run_opts(&o, "jsonpatch.escapeKey('k8s.io/my~label')", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@1: undeclared reference to 'jsonpatch'");
+	o.jsonpatch = true;
+	run_opts(&o, "'/metadata/labels/' + jsonpatch.escapeKey('k8s.io/my~label')", NULL, got, sizeof got);
+	CHECK_STR(got, "\"/metadata/labels/k8s.io~1my~0label\"");
+	run_opts(&o, "jsonpatch.escapeKey(1)", NULL, got, sizeof got);
+	CHECK(strstr(got, "error check") != NULL);
+	o.kubernetes_minor = 31;
+	run_opts(&o, "jsonpatch.escapeKey('a')", NULL, got, sizeof got);
+	CHECK_STR(got, "error check@1: undeclared reference to 'jsonpatch'");
 }
 
 static void test_time_zones(void)
@@ -413,6 +438,68 @@ static void test_threads(void)
 	gr_cel_free(p);
 }
 
+/* Runtime cost of `expr` in the CRD validator's dialect (constants folded),
+ * `self` bound to the JSON input; UINT64_MAX when it does not compile. */
+static uint64_t runtime_cost(bool fold, const char *expr, const char *input)
+{
+	gr_cel_options o;
+	gr_cel_options_default(&o);
+	o.kubernetes = true;
+	o.homogeneous_literals = true;
+	o.fold_constants = fold;
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_cel_env *env = gr_cel_env_new(&o);
+	gr_cel_env_declare(env, "self", NULL);
+	gr_cel_program *p;
+	gr_cel_error err;
+	uint64_t cost = UINT64_MAX;
+	if (gr_cel_compile(env, expr, strlen(expr), &p, &err) == 0) {
+		gr_value doc = parse_json(&a, input ? input : "null");
+		gr_cel_value self = gr_cel_from_json(&doc), r;
+		cost = 0;
+		gr_cel_eval(p, &self, 1, &a, &r, &cost, &err);
+		gr_cel_free(p);
+	}
+	gr_cel_env_free(env);
+	gr_arena_free(&a);
+	return cost;
+}
+
+/* cel-go's interpreter charges a selection or index on anything but an
+ * attribute (a literal, a call, a macro) once more: the relative attribute
+ * it wraps the operand in. */
+static void test_runtime_cost(void)
+{
+	const char *doc = "{\"l\":[\"a\",\"b\"],\"m\":{\"k\":1}}";
+	CHECK(runtime_cost(true, "self.l[1]", doc) == 3);        /* self, .l, [1] */
+	CHECK(runtime_cost(true, "['a', 'b'][1]", NULL) == 2);   /* folded list, attribute, [1] */
+	CHECK(runtime_cost(false, "['a', 'b'][1]", NULL) == 12); /* list creation 10 */
+	CHECK(runtime_cost(true, "['a', 'b'][4]", NULL) == 2);   /* charged when it fails too */
+	CHECK(runtime_cost(true, "{'k': 1}.k", NULL) == 2);      /* the same for a selection */
+	CHECK(runtime_cost(true, "self.l.map(x, x)[0]", doc) ==
+	      runtime_cost(true, "self.l.map(x, x)", doc) + 2); /* and a macro's result */
+	CHECK(runtime_cost(true, "(true ? self.m : self.m).k", doc) == 3);
+	/* folding (the API server's OptOptimize): a constant list costs nothing
+	 * where a plain program creates it (10) on every iteration */
+	CHECK(runtime_cost(false, "lists.range(10).all(i, [1, 2, 3].size() == 3)", NULL) ==
+	      runtime_cost(true, "lists.range(10).all(i, [1, 2, 3].size() == 3)", NULL) + 10 * 10);
+	CHECK(runtime_cost(false, "duration('1s') < duration('2s')", NULL) ==
+	      runtime_cost(true, "duration('1s') < duration('2s')", NULL) + 2);
+	CHECK(runtime_cost(true, "type(1) == int", NULL) == 1); /* type() of a constant is folded too */
+	/* x in [constants]: a set lookup (no call cost) for primitive elements,
+	 * false without evaluating x for an empty list, charged by the list's
+	 * size otherwise, and 1 for a map */
+	CHECK(runtime_cost(true, "self.m.k in [1, 2, 3]", doc) == 3);
+	CHECK(runtime_cost(true, "self.m.k in []", doc) == 0);
+	CHECK(runtime_cost(true, "duration('1s') in [duration('1s'), duration('2s')]", NULL) == 2);
+	CHECK(runtime_cost(true, "'k' in {'k': 1}", NULL) == 1);
+	CHECK(runtime_cost(false, "self.m.k in [1, 2, 3]", doc) == 3 + 10 + 3);
+	/* cel.bind ranges over an empty list literal */
+	CHECK(runtime_cost(false, "cel.bind(x, self.l, x.size())", doc) ==
+	      runtime_cost(true, "cel.bind(x, self.l, x.size())", doc) + 10);
+}
+
 int main(void)
 {
 	test_values_and_errors();
@@ -424,5 +511,6 @@ int main(void)
 	test_static_cost();
 	test_types();
 	test_threads();
+	test_runtime_cost();
 	return test_report("cel");
 }
