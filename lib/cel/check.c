@@ -771,7 +771,10 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 			for (size_t i = 1; i < na; i++)
 				if (known(a[i]) && a[i]->k != T_STRING)
 					return no_overload(c, n, a, na), NULL;
-			int res = cel_authz_signature(f, !known(a[0]) ? -1 : a[0]->k == T_KOBJ ? a[0]->sub : 0,
+			int res = cel_authz_signature(f,
+			                              !known(a[0])        ? -1
+			                              : a[0]->k == T_KOBJ ? a[0]->sub
+			                                                  : 0,
 			                              na - 1, &named);
 			if (!res && known(a[0]))
 				return no_overload(c, n, a, na), NULL;

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
 			else
 				ok_est = 1;
 			static const gr_authz_user user = {.username = "test-user", .uid = ""};
-			gr_cel_value vars[1] = {gr_cel_authorizer(&ca, &gr_authorizer_always_allow, &user)}, r;
+			gr_cel_value vars[1] = {gr_cel_authorizer(&ca, &gr_authorizer_always_allow, &user)},
+			             r;
 			uint64_t cost = 0;
 			if (gr_cel_eval(p, vars, 1, &ca, &r, &cost, &err) != 0)
 				snprintf(what, sizeof what, "eval error: %s", err.message);
