@@ -233,6 +233,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 
 typedef struct segs {
 	gr_buf deny, audit;
+	gr_buf ann; /* ValidatingAdmissionPolicy audit annotations: "<policy>/<key>=<value>" */
 	gr_buf warn; /* one warning's text, reused: no allocation per finding */
 } segs;
 
@@ -375,6 +376,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	segs s;
 	gr_buf_init(&s.deny);
 	gr_buf_init(&s.audit);
+	gr_buf_init(&s.ann);
 	gr_buf_init(&s.warn);
 	char version[32];
 	const char *policy = gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
@@ -451,6 +453,13 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 			const gr_finding *f = &fs.items[i];
 			if (f->rule && strcmp(f->rule, "engine") == 0)
 				continue; /* the failure itself, reported below */
+			if (f->reason && strcmp(f->reason, "AuditAnnotation") == 0) {
+				/* not a violation: published as the API server would
+				 * publish it, in one annotation (a webhook's keys
+				 * cannot hold the policy's "/") */
+				seg_add(&s.ann, f->message ? f->message : "");
+				continue;
+			}
 			const char *rule = f->rule ? f->rule : "unknown";
 			out->nfindings++;
 			add_rule(out, rule);
@@ -506,6 +515,12 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 				out->summary = v;
 		}
 	}
+	if (s.ann.len) {
+		const char *v = buf_str(a, &s.ann);
+		if (v)
+			gr_admission_annotate(&out->resp, "vap-audit-annotations", v);
+	}
+	gr_buf_free(&s.ann);
 	gr_buf_free(&s.deny);
 	gr_buf_free(&s.audit);
 	gr_buf_free(&s.warn);

@@ -56,6 +56,14 @@ typedef struct vvalidation {
 	const char *message, *reason;
 } vvalidation;
 
+/* spec.auditAnnotations[]: published as "<policy>/<key>" when the
+ * valueExpression gives a non-empty string */
+typedef struct vaudit {
+	const char *key;
+	vexpr expr;
+	char key_error[160]; /* the API server would refuse the key, or "" */
+} vaudit;
+
 typedef struct vpolicy {
 	const char *name;
 	const gr_value *spec;
@@ -66,6 +74,8 @@ typedef struct vpolicy {
 	size_t nvariables;
 	vvalidation *validations;
 	size_t nvalidations;
+	vaudit *audits;
+	size_t naudits;
 	bool fail_ignore; /* failurePolicy: Ignore */
 	bool uses_authorizer;
 } vpolicy;
@@ -209,6 +219,8 @@ static const gr_value *array_of(const gr_value *v, const char *key)
 	return gr_is(a, GR_ARRAY) ? a : NULL;
 }
 
+static void add_audits(vap_prepared *s, vpolicy *p);
+
 static void add_policy(vap_prepared *s, const gr_value *root)
 {
 	vpolicy *grown = realloc(s->policies, (s->npolicies + 1) * sizeof *grown);
@@ -257,6 +269,54 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 				compile_expr(&vv->msg_expr, me, &p->uses_authorizer, s->kubernetes_minor);
 		}
 	}
+	add_audits(s, p);
+}
+
+/* A qualified name's name part, as the API server validates an audit
+ * annotation key: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, at most 63 bytes. */
+static bool audit_key_valid(const char *k)
+{
+	size_t n = k ? strlen(k) : 0;
+	if (n == 0 || n > 63 || !isalnum((unsigned char)k[0]) || !isalnum((unsigned char)k[n - 1]))
+		return false;
+	for (size_t i = 1; i + 1 < n; i++)
+		if (!isalnum((unsigned char)k[i]) && k[i] != '-' && k[i] != '_' && k[i] != '.')
+			return false;
+	return true;
+}
+
+static void add_audits(vap_prepared *s, vpolicy *p)
+{
+	const gr_value *aa = array_of(p->spec, "auditAnnotations");
+	if (!aa)
+		return;
+	p->audits = calloc(aa->u.a.len, sizeof *p->audits);
+	for (size_t i = 0; p->audits && i < aa->u.a.len; i++) {
+		const gr_value *a = &aa->u.a.items[i];
+		vaudit *va = &p->audits[p->naudits++];
+		va->key = gr_get_str(a, "key");
+		if (!audit_key_valid(va->key))
+			snprintf(va->key_error, sizeof va->key_error,
+			         "spec.auditAnnotations[%zu].key: Invalid value: \"%.63s\": a qualified name "
+			         "of at most 63 characters is required",
+			         i, va->key ? va->key : "");
+		for (size_t j = 0; !va->key_error[0] && j + 1 < p->naudits; j++)
+			if (p->audits[j].key && !strcmp(p->audits[j].key, va->key))
+				snprintf(va->key_error, sizeof va->key_error,
+				         "spec.auditAnnotations[%zu].key: Duplicate value: \"%s\"", i,
+				         va->key);
+		compile_expr(&va->expr, gr_get_str(a, "valueExpression"), &p->uses_authorizer,
+		             s->kubernetes_minor);
+		const char *t = va->expr.prog ? gr_cel_program_type(va->expr.prog) : NULL;
+		if (t && strcmp(t, "string") && strcmp(t, "null_type") && strcmp(t, "dyn")) {
+			snprintf(va->expr.error, sizeof va->expr.error,
+			         "compilation failed: valueExpression must evaluate to string or null, not "
+			         "%.60s",
+			         t);
+			gr_cel_free(va->expr.prog);
+			va->expr.prog = NULL;
+		}
+	}
 }
 
 static void free_expr(vexpr *e)
@@ -282,7 +342,10 @@ static void prepared_free(void *p)
 		free(v->conditions);
 		free(v->variables);
 		free(v->var_names);
+		for (size_t k = 0; k < v->naudits; k++)
+			free_expr(&v->audits[k].expr);
 		free(v->validations);
+		free(v->audits);
 	}
 	free(s->policies);
 	free(s->bindings);
@@ -620,6 +683,73 @@ static void expression_error(vrun *r, const char *what, const char *msg)
 	       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", m);
 }
 
+/* The most an audit annotation's value keeps, as the API server truncates it. */
+#define AUDIT_VALUE_MAX (10 * 1024)
+
+/* spec.auditAnnotations, evaluated for every binding that admits the
+ * object: a non-empty string is published as "<policy>/<key>" (an info
+ * finding acting as audit, and an audit annotation in the webhook); null or
+ * "" publishes nothing; an error follows failurePolicy as a validation's
+ * does. */
+static void run_audits(vrun *r)
+{
+	const vpolicy *p = r->p;
+	for (size_t i = 0; i < p->naudits; i++) {
+		const vaudit *va = &p->audits[i];
+		char m[600];
+		if (va->key_error[0]) {
+			expression_error(r, "auditAnnotation", va->key_error);
+			continue;
+		}
+		if (!va->expr.prog) {
+			snprintf(m, sizeof m, "%s: %s", va->key, va->expr.error);
+			expression_error(r, "auditAnnotation", m);
+			continue;
+		}
+		gr_cel_error ce;
+		gr_cel_value v;
+		if (gr_cel_eval(va->expr.prog, r->vars, V_COUNT, r->arena, &v, NULL, &ce) != 0) {
+			snprintf(m, sizeof m, "valueExpression '%.200s' resulted in error: %.300s",
+			         va->expr.text, ce.message);
+			expression_error(r, "auditAnnotation", m);
+			continue;
+		}
+		if (v.kind == GR_CEL_NULL || (v.kind == GR_CEL_STRING && v.u.s.len == 0))
+			continue;
+		if (v.kind != GR_CEL_STRING) {
+			snprintf(m, sizeof m,
+			         "valueExpression '%.200s' resulted in unsupported return type: %s. Must "
+			         "evaluate "
+			         "to string or null.",
+			         va->expr.text, gr_cel_type_name(&v));
+			expression_error(r, "auditAnnotation", m);
+			continue;
+		}
+		gr_finding *f = gr_findings_add(r->out);
+		if (!f)
+			return;
+		gr_arena *a = r->out->arena;
+		size_t n = v.u.s.len > AUDIT_VALUE_MAX ? AUDIT_VALUE_MAX : v.u.s.len;
+		f->rule = gr_arena_printf(a, "vap.%s", p->name);
+		f->severity = GR_SEV_INFO;
+		f->action = GR_ACTION_AUDIT;
+		f->object = r->obj;
+		f->file = r->obj->file;
+		f->document = r->obj->document;
+		f->path = "";
+		f->line = r->obj->root ? r->obj->root->line : 0;
+		f->column = r->obj->root ? r->obj->root->column : 0;
+		f->message = gr_arena_printf(
+		        a, "audit annotation %s/%s=%.*s (ValidatingAdmissionPolicy '%s' with binding '%s')",
+		        p->name, va->key, (int)n, v.u.s.ptr, p->name, r->binding);
+		f->remediation =
+		        "Nothing to change: the API server records this annotation in the request's audit "
+		        "event.";
+		f->doc = "docs/rules/vap.md";
+		f->reason = "AuditAnnotation";
+	}
+}
+
 static void run_policy(vrun *r)
 {
 	const vpolicy *p = r->p;
@@ -685,6 +815,7 @@ static void run_policy(vrun *r)
 		       vv->reason ? vv->reason : "Invalid",
 		       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", msg);
 	}
+	run_audits(r);
 }
 
 static void json_member(gr_buf *b, const char *key, const char *value, bool comma)

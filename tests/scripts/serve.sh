@@ -152,6 +152,9 @@ spec:
   validations:
   - expression: "authorizer.requestResource.check('create').allowed()"
     messageExpression: "'user ' + request.userInfo.username + ' may not create Secrets in ' + object.metadata.namespace"
+  auditAnnotations:
+  - key: requester
+    valueExpression: "'created by ' + request.userInfo.username"
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicyBinding
@@ -384,6 +387,8 @@ printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: team-a\
 review z1 CREATE "$tmp/secret.yaml" null "" secrets "" team-a alice > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "VAP authorizer: a user RBAC allows is admitted ($(head -c 200 "$tmp/out.json"))" has "$tmp/out.json" '"uid":"z1","allowed":true'
+check "VAP auditAnnotations: published in the response ($(head -c 300 "$tmp/out.json"))" \
+	has "$tmp/out.json" '"auditAnnotations":{"vap-audit-annotations":"audit annotation guarded-secrets/requester=created by alice'
 review z2 CREATE "$tmp/secret.yaml" null "" secrets "" team-a bob > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "VAP authorizer: another user is denied ($(head -c 300 "$tmp/out.json"))" \
