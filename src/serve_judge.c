@@ -233,7 +233,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 
 typedef struct segs {
 	gr_buf deny, audit;
-	gr_buf ann; /* ValidatingAdmissionPolicy audit annotations: "<policy>/<key>=<value>" */
+	gr_buf ann;  /* ValidatingAdmissionPolicy audit annotations: "<policy>/<key>=<value>" */
 	gr_buf warn; /* one warning's text, reused: no allocation per finding */
 } segs;
 
