@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "guardrail/authz.h"
 #include "guardrail/buf.h"
 #include "guardrail/cel.h"
@@ -521,15 +522,72 @@ static bool list_has(const gr_value *list, const char *s)
 	return false;
 }
 
-static bool rule_matches(const gr_value *r, const gr_object *o, const char *op)
+/* The resource's form in the rules: "*" matches every resource, "*" "/" "*"
+ * every resource and subresource (guardrail judges resources, not
+ * subresources). */
+static bool resources_have(const gr_value *list, const char *res)
 {
-	char res[160];
-	plural(o->kind, res, sizeof res);
+	if (list_has(list, res))
+		return true;
+	for (size_t i = 0; gr_is(list, GR_ARRAY) && i < list->u.a.len; i++)
+		if (gr_is(&list->u.a.items[i], GR_STRING) && !strcmp(list->u.a.items[i].u.s.ptr, "*/*"))
+			return true;
+	return false;
+}
+
+static bool rule_matches_gvr(const gr_value *r, const char *group, const char *version, const char *res,
+                             bool namespaced, const char *op)
+{
 	const gr_value *ops = gr_get(r, "operations");
 	if (ops && !list_has(ops, op))
 		return false;
-	return list_has(gr_get(r, "apiGroups"), o->group) && list_has(gr_get(r, "apiVersions"), o->version) &&
-	       list_has(gr_get(r, "resources"), res);
+	const char *scope = gr_get_str(r, "scope");
+	if (scope &&
+	    ((!strcmp(scope, "Cluster") && namespaced) || (!strcmp(scope, "Namespaced") && !namespaced)))
+		return false;
+	return list_has(gr_get(r, "apiGroups"), group) &&
+	       (version ? list_has(gr_get(r, "apiVersions"), version)
+	                : gr_is(gr_get(r, "apiVersions"), GR_ARRAY) &&
+	                          gr_get(r, "apiVersions")->u.a.len > 0) &&
+	       resources_have(gr_get(r, "resources"), res);
+}
+
+/* Kubernetes' equivalent resources (the RESTMapper's EquivalentResourcesFor
+ * under matchPolicy: Equivalent, the default): the same resource in the
+ * other versions of its group, and the kinds that moved out of extensions. */
+static const char *const moved[][3] = {
+        {"deployments", "apps", "extensions"},
+        {"daemonsets", "apps", "extensions"},
+        {"replicasets", "apps", "extensions"},
+        {"networkpolicies", "networking.k8s.io", "extensions"},
+        {"ingresses", "networking.k8s.io", "extensions"},
+        {"podsecuritypolicies", "policy", "extensions"},
+};
+
+/* Does any rule of the array match the object, exactly or (equivalent) as
+ * the API server would after converting the request to the rule's version? */
+static bool rules_match(const gr_value *rules, const gr_object *o, const char *op, bool equivalent)
+{
+	char res[160];
+	plural(o->kind, res, sizeof res);
+	bool namespaced = o->namespace_[0] || !gri_kind_cluster_scoped(o->kind);
+	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++)
+		if (rule_matches_gvr(&rules->u.a.items[i], o->group, o->version, res, namespaced, op))
+			return true;
+	if (!equivalent)
+		return false;
+	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++) {
+		const gr_value *r = &rules->u.a.items[i];
+		if (rule_matches_gvr(r, o->group, NULL, res, namespaced, op))
+			return true; /* another version of the same group */
+		for (size_t k = 0; k < sizeof moved / sizeof moved[0]; k++)
+			if (!strcmp(res, moved[k][0]) &&
+			    (!strcmp(o->group, moved[k][1]) || !strcmp(o->group, moved[k][2])) &&
+			    rule_matches_gvr(r, strcmp(o->group, moved[k][1]) ? moved[k][1] : moved[k][2],
+			                     NULL, res, namespaced, op))
+				return true;
+	}
+	return false;
 }
 
 static const char *label_of(const gr_value *labels, const char *key)
@@ -584,18 +642,13 @@ static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_o
 {
 	if (!m)
 		return true;
+	const char *mp = gr_get_str(m, "matchPolicy");
+	bool equivalent = !mp || strcmp(mp, "Exact") != 0;
 	const gr_value *rules = gr_get(m, "resourceRules");
-	if (gr_is(rules, GR_ARRAY)) {
-		bool any = false;
-		for (size_t i = 0; i < rules->u.a.len && !any; i++)
-			any = rule_matches(&rules->u.a.items[i], o, op);
-		if (!any)
-			return false;
-	}
-	const gr_value *ex = gr_get(m, "excludeResourceRules");
-	for (size_t i = 0; gr_is(ex, GR_ARRAY) && i < ex->u.a.len; i++)
-		if (rule_matches(&ex->u.a.items[i], o, op))
-			return false;
+	if (gr_is(rules, GR_ARRAY) && rules->u.a.len && !rules_match(rules, o, op, equivalent))
+		return false;
+	if (rules_match(gr_get(m, "excludeResourceRules"), o, op, equivalent))
+		return false;
 	const gr_value *labels = gr_get(gr_get(o->root, "metadata"), "labels");
 	if (!selector_matches(gr_get(m, "objectSelector"), labels))
 		return false;
@@ -1075,12 +1128,11 @@ static bool needs_set(const void *prepared, const gr_object *obj)
 		        gr_get(gr_get(s->policies[i].spec, "matchConstraints"), "resourceRules");
 		if (!gr_is(rules, GR_ARRAY))
 			return true;
-		for (size_t r = 0; r < rules->u.a.len; r++)
-			for (size_t op = 0; op < 4; op++) /* whatever the operation judged */
-				if (rule_matches(&rules->u.a.items[r], obj,
-				                 (const char *const[]){"CREATE", "UPDATE", "DELETE",
-				                                       "CONNECT"}[op]))
-					return true;
+		for (size_t op = 0; op < 4; op++) /* whatever the operation judged */
+			if (rules_match(rules, obj,
+			                (const char *const[]){"CREATE", "UPDATE", "DELETE", "CONNECT"}[op],
+			                true))
+				return true;
 	}
 	return false;
 }
