@@ -138,6 +138,30 @@ EOF
 # A ValidatingAdmissionPolicy asking the authorizer: a Secret labelled
 # guarded=yes may only come from users the RBAC objects of the `authz:` file
 # let create Secrets (the request's own user, not the file's).
+# A ValidatingAdmissionPolicy on pod UPDATEs: the owner label may not
+# change. A labels-only UPDATE is not one PSA judges, but the API server
+# still runs every other admission plugin on it.
+cat > "$tmp/policies/owner.yaml" <<'EOF'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: owner-immutable
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [UPDATE], resources: [pods]}
+  validations:
+  - expression: "object.metadata.?labels.?owner.orValue('') == oldObject.metadata.?labels.?owner.orValue('')"
+    message: "the owner label is immutable"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: owner-immutable
+spec:
+  policyName: owner-immutable
+  validationActions: [Deny]
+EOF
 cat > "$tmp/policies/guarded.yaml" <<'EOF'
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
@@ -323,6 +347,12 @@ sed 's/^metadata:/metadata:\n  labels: {touched: "yes"}/' "$bad_pod" > "$tmp/rel
 review u1 UPDATE "$tmp/relabelled.yaml" "$bad_pod" "" pods > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "UPDATE without significant change: allowed, nothing said" has "$tmp/out.json" '"uid":"u1","allowed":true}}'
+sed 's/^metadata:/metadata:\n  labels: {owner: "mallory"}/' "$bad_pod" > "$tmp/reowned.yaml"
+review u3 UPDATE "$tmp/reowned.yaml" "$bad_pod" "" pods > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "labels-only pod UPDATE: PSS skips it, VAP still judges it ($(head -c 300 "$tmp/out.json"))" \
+	has "$tmp/out.json" '"uid":"u3","allowed":false,"status":{"code":403,"reason":"Forbidden","message":"violates vap.owner-immutable'
+check "labels-only pod UPDATE: no PodSecurity verdict" hasnt "$tmp/out.json" PodSecurity
 sed 's/image: \(.*\)$/image: \1-v2/' "$bad_pod" > "$tmp/reimaged.yaml"
 review u2 UPDATE "$tmp/reimaged.yaml" "$bad_pod" "" pods > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
@@ -471,7 +501,7 @@ check "a fixed set reloads" eventually metric '^guardrail_config_reloads_total [
 # a policy file changed in place inside a policy directory: reloaded without a signal
 printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n' >> "$tmp/policies/ok.yaml"
 check "a policy file changed in place is reloaded without SIGHUP" eventually metric '^guardrail_config_reloads_total [2-9]'
-check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 7$'
+check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 9$'
 # the rule packs, served once the configuration lists them (a reload)
 printf 'engines: [kyverno, vap, rules]\n' >> "$tmp/config.yaml"
 kill -HUP "$server_pid"
