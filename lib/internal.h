@@ -25,6 +25,10 @@ static inline uint64_t gr_hash_bytes(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* Is kind served cluster-wide (Namespace, ClusterRole, StorageClass, ...)?
+ * (object.c) */
+bool gri_kind_cluster_scoped(const char *kind);
+
 /* SipHash-2-4 of n bytes under a per-process random key (decode_util.c). */
 uint64_t gri_keyed_hash(const void *p, size_t n);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guardrail/object.h"
+#include "internal.h"
 
 typedef struct workload {
 	const char *kind;
@@ -226,4 +227,57 @@ int gr_objects_from_document(gr_arena *a, const gr_document *doc, const char *fi
 	*objs = out;
 	*nobjs = nout;
 	return rc;
+}
+
+/* Kinds the API server serves cluster-wide (no metadata.namespace): the
+ * built-in ones and the common cluster-scoped custom kinds. */
+static const char *const cluster_scoped[] = {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "PriorityClass",
+        "IngressClass",
+        "RuntimeClass",
+        "CSIDriver",
+        "CSINode",
+        "APIService",
+        "ClusterPolicy",
+        "PodSecurityPolicy",
+        "CertificateSigningRequest",
+        "VolumeAttachment",
+        "ClusterIssuer",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ClusterPolicyReport",
+        "ComponentStatus",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "FlowSchema",
+        "PriorityLevelConfiguration",
+        "ClusterTrustBundle",
+        "DeviceClass",
+        "IPAddress",
+        "ServiceCIDR",
+        "VolumeAttributesClass",
+        "StorageVersionMigration",
+        "TokenReview",
+        "SubjectAccessReview",
+        "SelfSubjectAccessReview",
+        "SelfSubjectRulesReview",
+        "SelfSubjectReview",
+        NULL,
+};
+
+bool gri_kind_cluster_scoped(const char *kind)
+{
+	for (size_t i = 0; cluster_scoped[i]; i++)
+		if (strcmp(cluster_scoped[i], kind) == 0)
+			return true;
+	return false;
 }

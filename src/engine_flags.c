@@ -43,7 +43,9 @@ static const struct option_flag {
         {"--schema-patches", NULL, "schema", "patches-dir"},
         {"--crd", NULL, "schema", "crd"},
         {"--old", NULL, "schema", "old"},
+        {"--old", NULL, "vap", "old"},
         {"--vap-policy", NULL, "vap", "policy"},
+        {"--authz", NULL, "vap", "authz"},
         {"--pss-enforce", NULL, "pss", "enforce"},
         {"--pss-warn", NULL, "pss", "warn"},
         {"--pss-audit", NULL, "pss", "audit"},
@@ -86,7 +88,8 @@ const char engine_flags_help[] =
         "      --schema-dir DIR         OpenAPI v3 documents\n"
         "      --schema-patches DIR     JSON merge patches laid over the schemas\n"
         "      --crd PATH               CRD file or directory (repeatable; listed CRDs count too)\n"
-        "      --old PATH               previous versions of the objects (CRD transition rules)\n"
+        "      --old PATH               previous versions of the objects (an UPDATE: CRD transition\n"
+        "                               rules, ValidatingAdmissionPolicy oldObject)\n"
         "      --strict / --no-strict   unknown fields are errors (default) / warnings\n"
         "      --ignore-missing-schemas skip kinds with no schema instead of failing\n"
         "pod security:\n"
@@ -98,6 +101,7 @@ const char engine_flags_help[] =
         "      --pss-exempt-runtime-class RC  skip pods with this runtimeClassName (repeatable)\n"
         "      --policy FILE|DIR        Kyverno ClusterPolicy/Policy files to apply (repeatable)\n"
         "      --vap-policy PATH        ValidatingAdmissionPolicy and binding files (repeatable)\n"
+        "      --authz FILE             the user and RBAC objects `authorizer` answers from\n"
         "rule packs (as check; docs/rules/bp.md, docs/configuration.md):\n"
         "      --config FILE, --profile NAME, --profile-config FILE, --only LIST,\n"
         "      --enable-rule / --disable-rule RULE[,RULE...],\n"
@@ -239,7 +243,12 @@ gr_checker *engine_flags_checker(gr_options *o, const char *cmd, engine_flag_sta
 	}
 	gr_checker *c = NULL;
 	if (gr_checker_new(&c, o, &err)) {
-		fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
+		/* an engine's own file (--authz, a policy): where, unless the message says */
+		if (err.file[0] && err.line && !strstr(err.message, err.file))
+			fprintf(stderr, "guardrail %s: %s:%u:%u: %s\n", cmd, err.file, err.line, err.column,
+			        err.message);
+		else
+			fprintf(stderr, "guardrail %s: %s\n", cmd, err.message);
 		if (!found)
 			fprintf(stderr, "guardrail %s: %s\n", cmd, guardrail_schema_dir_hint());
 		return NULL;

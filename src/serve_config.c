@@ -19,11 +19,13 @@
  *   engines: [pss, rules, kyverno]   # default: every engine but schema, native and rules
  *                                    # (rules: served when listed or configured below)
  *   rules: .guardrail.yaml           # the rules engine's option `config`
+ *   authz: authz.yaml                # RBAC objects ValidatingAdmissionPolicy's `authorizer`
+ *                                    # answers from (the vap engine's option `authz`)
  *   policies: [policies/]            # policy files or directories
  *   engineOptions:                   # any engine's own options, passed as they are
  *     kyverno: {policy: [/etc/policies]}
  *
- * Relative paths (rules, policies) are relative to the configuration file.
+ * Relative paths (rules, authz, policies) are relative to the configuration file.
  * The engines come from the library pipeline (session.h): a gr_options with
  * every known engine but schema and pss selected, a gr_checker prepared
  * from it, then derived with the policy files as a set of definitions
@@ -290,6 +292,7 @@ typedef struct parsed {
 	size_t nengines;
 	bool engines_listed;
 	char *rules_path;
+	char *authz_path;
 	char **policies;
 	size_t npolicies;
 	const gr_value *engine_options; /* engine -> key -> string or list of strings */
@@ -300,12 +303,13 @@ static void parsed_free(parsed *c)
 	free_list(c->engines, c->nengines);
 	free_list(c->policies, c->npolicies);
 	free(c->rules_path);
+	free(c->authz_path);
 }
 
 static int parse_config(loader *l, const gr_value *root, serve_policy *p, const gr_options *opts, parsed *c)
 {
-	static const char *const top[] = {"apiVersion", "kind",     "podSecurity",   "engines",
-	                                  "rules",      "policies", "engineOptions", NULL};
+	static const char *const top[] = {"apiVersion", "kind",          "podSecurity", "engines", "rules",
+	                                  "authz",      "engineOptions", "policies",    NULL};
 	if (root->type != GR_OBJECT)
 		return at(l, root, "%s must be a mapping", "the configuration");
 	if (!only_keys(l, root, top, "the configuration"))
@@ -379,6 +383,13 @@ static int parse_config(loader *l, const gr_value *root, serve_policy *p, const 
 			return at(l, rv, "rules: %s", "this build has no rules engine to read it");
 		if (!(c->rules_path = resolve(l, rv->u.s.ptr)))
 			return at(l, rv, "out of memory reading %s", "rules");
+	}
+	const gr_value *zv = gr_get(root, "authz");
+	if (zv && zv->type != GR_NULL) {
+		if (zv->type != GR_STRING)
+			return at(l, zv, "%s must be a file name", "authz");
+		if (!(c->authz_path = resolve(l, zv->u.s.ptr)))
+			return at(l, zv, "out of memory reading %s", "authz");
 	}
 	const gr_value *pv = gr_get(root, "policies");
 	if (pv && pv->type != GR_NULL) {
@@ -495,6 +506,8 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 	 * judged per route, at the level and version of the path). */
 	if (rc == 0 && c.rules_path)
 		rc = gr_options_set(opts, "rules", "config", c.rules_path, err);
+	if (rc == 0 && c.authz_path)
+		rc = gr_options_set(opts, "vap", "authz", c.authz_path, err);
 	if (rc == 0)
 		rc = apply_engine_options(&l, opts, c.engine_options);
 	gr_buf sel;

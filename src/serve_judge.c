@@ -6,8 +6,9 @@
  * with the mode, level and version taken from the webhook path: pods (and
  * every pod subresource PSA evaluates, ephemeralcontainers among them) are
  * enforced; workload controllers are judged on their pod templates and only
- * warned or audited; a pod UPDATE is judged only when it is significant
- * (PSA's isSignificantPodUpdate); DELETE and CONNECT are allowed. Every
+ * warned or audited; a pod UPDATE is judged by PSS only when it is
+ * significant (PSA's isSignificantPodUpdate), while the other engines see
+ * every UPDATE; DELETE and CONNECT are allowed. Every
  * other engine the library offers (rule packs, policies) judges every kind
  * on the decoded request.object; its findings keep their own action, capped
  * by the path's mode (an enforce finding on a warn path warns).
@@ -233,6 +234,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 
 typedef struct segs {
 	gr_buf deny, audit;
+	gr_buf ann;  /* ValidatingAdmissionPolicy audit annotations: "<policy>/<key>=<value>" */
 	gr_buf warn; /* one warning's text, reused: no allocation per finding */
 } segs;
 
@@ -358,15 +360,15 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		out->skip_reason = skip;
 		return;
 	}
+	/* PSA leaves an UPDATE alone when nothing it judges changed; the other
+	 * engines see every UPDATE, as the API server's admission chain does
+	 * (a policy may judge labels, the user or oldObject) */
 	bool update = req->operation == GR_ADMISSION_UPDATE && req->old_object;
-	if (update && cls == CLASS_POD && !significant_pod_update(req->object, req->old_object)) {
-		out->skip_reason = "pod update without significant change";
-		return;
-	}
-	if (update && cls != CLASS_POD && !object_changed(req->object, req->old_object)) {
-		out->skip_reason = "update without change to judge";
-		return;
-	}
+	const char *pss_skip = NULL;
+	if (update && cls == CLASS_POD && !significant_pod_update(req->object, req->old_object))
+		pss_skip = "pod update without significant change";
+	else if (update && cls != CLASS_POD && !object_changed(req->object, req->old_object))
+		pss_skip = "update without change to judge";
 	gr_object obj;
 	gr_object_init(a, &obj, req->object, "request", 0, -1);
 	if (!obj.namespace_[0] && req->namespace_[0])
@@ -375,6 +377,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	segs s;
 	gr_buf_init(&s.deny);
 	gr_buf_init(&s.audit);
+	gr_buf_init(&s.ann);
 	gr_buf_init(&s.warn);
 	char version[32];
 	const char *policy = gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
@@ -394,8 +397,8 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		if (rc && in_list(p->exempt_runtime_classes, p->nexempt_runtime_classes, rc))
 			exempt = "runtimeClass";
 	}
-	bool pss_applies =
-	        p->pss_enabled && (cls == CLASS_POD || cls == CLASS_CONTROLLER || cls == CLASS_NAMESPACE);
+	bool pss_applies = p->pss_enabled && !pss_skip &&
+	                   (cls == CLASS_POD || cls == CLASS_CONTROLLER || cls == CLASS_NAMESPACE);
 	if (pss_applies && exempt) {
 		gr_admission_annotate(&out->resp, "exempt", exempt);
 	} else if (pss_applies && cls == CLASS_NAMESPACE) {
@@ -451,6 +454,13 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 			const gr_finding *f = &fs.items[i];
 			if (f->rule && strcmp(f->rule, "engine") == 0)
 				continue; /* the failure itself, reported below */
+			if (f->reason && strcmp(f->reason, "AuditAnnotation") == 0) {
+				/* not a violation: published as the API server would
+				 * publish it, in one annotation (a webhook's keys
+				 * cannot hold the policy's "/") */
+				seg_add(&s.ann, f->message ? f->message : "");
+				continue;
+			}
 			const char *rule = f->rule ? f->rule : "unknown";
 			out->nfindings++;
 			add_rule(out, rule);
@@ -474,7 +484,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 
 	if (!judged) {
 		out->result = SERVE_SKIPPED;
-		out->skip_reason = exempt ? "exempt" : "nothing applies to this kind";
+		out->skip_reason = exempt ? "exempt" : pss_skip ? pss_skip : "nothing applies to this kind";
 	} else
 		out->result = SERVE_ALLOWED;
 	if (s.deny.len) {
@@ -506,6 +516,12 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 				out->summary = v;
 		}
 	}
+	if (s.ann.len) {
+		const char *v = buf_str(a, &s.ann);
+		if (v)
+			gr_admission_annotate(&out->resp, "vap-audit-annotations", v);
+	}
+	gr_buf_free(&s.ann);
 	gr_buf_free(&s.deny);
 	gr_buf_free(&s.audit);
 	gr_buf_free(&s.warn);

@@ -60,7 +60,14 @@ typedef enum gr_cel_object_kind {
 	GR_CEL_OBJ_CIDR,
 	GR_CEL_OBJ_URL,
 	GR_CEL_OBJ_SEMVER,
-	GR_CEL_OBJ_FORMAT
+	GR_CEL_OBJ_FORMAT,
+	/* Kubernetes' authz library (kubernetes.authorization.*): u.s.ptr points
+	 * at the library's own state, not at text */
+	GR_CEL_OBJ_AUTHORIZER = 16,
+	GR_CEL_OBJ_PATH_CHECK,
+	GR_CEL_OBJ_GROUP_CHECK,
+	GR_CEL_OBJ_RESOURCE_CHECK,
+	GR_CEL_OBJ_DECISION
 } gr_cel_object_kind;
 
 struct gr_cel_value {
@@ -153,6 +160,10 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema);
  * oldSelf under optionalOldSelf. */
 int gr_cel_env_declare_optional(gr_cel_env *env, const char *name, const void *schema);
 size_t gr_cel_env_count(const gr_cel_env *env);
+/* Declare a variable of a Kubernetes library object type (GR_CEL_OBJ_*):
+ * `authorizer` (GR_CEL_OBJ_AUTHORIZER), `authorizer.requestResource`
+ * (GR_CEL_OBJ_RESOURCE_CHECK), as the API server declares them. */
+int gr_cel_env_declare_object(gr_cel_env *env, const char *name, int object_kind);
 /* Declare a function overload for the type checker only (no implementation:
  * a call fails at run time). Types in cel-go's notation: "int", "string",
  * "list(int)", "map(string, T)", "optional_type(T)", "dyn"; a single
@@ -218,6 +229,21 @@ const char *gr_cel_type_name(const gr_cel_value *v);
 /* JSON rendering: uint/double as numbers, bytes base64, timestamps and
  * durations as their string forms, Kubernetes objects as strings. */
 void gr_cel_write_json(gr_buf *b, const gr_cel_value *v);
+
+/*
+ * Kubernetes' authz library: the value of `authorizer` for a user, whose
+ * checks az answers (authz.h); and of `authorizer.requestResource`, a
+ * ResourceCheck for the resource of the request being admitted. az and
+ * user must outlive the evaluation; the value (and a copy of the
+ * strings) lives in the arena.
+ */
+struct gr_authorizer;
+struct gr_authz_user;
+gr_cel_value gr_cel_authorizer(gr_arena *a, const struct gr_authorizer *az, const struct gr_authz_user *user);
+gr_cel_value gr_cel_authorizer_request_resource(gr_arena *a, const struct gr_authorizer *az,
+                                                const struct gr_authz_user *user, const char *group,
+                                                const char *resource, const char *subresource,
+                                                const char *namespace_, const char *name);
 
 /* List/map access (any backing). */
 size_t gr_cel_size(const gr_cel_value *v);

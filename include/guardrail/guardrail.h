@@ -15,6 +15,7 @@
 
 #include "guardrail/admission.h"
 #include "guardrail/arena.h"
+#include "guardrail/authz.h"
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
 #include "guardrail/defs.h"

@@ -169,6 +169,7 @@ struct gr_cel_env {
 	char **names;
 	const void **schemas;
 	bool *optional; /* typed optional_type(schema type): optionalOldSelf */
+	uint8_t *kobj;  /* typed as a Kubernetes library object (GR_CEL_OBJ_*), or 0 */
 	size_t n, cap;
 	struct cel_fdecl *fdecls; /* declared function overloads (checker only) */
 	size_t nfdecls;
@@ -262,6 +263,15 @@ static inline bool cel_is_error(const gr_cel_value *v)
 }
 
 uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *args, size_t n, const gr_cel_value *result);
+
+/* authz.c: Kubernetes' authz library (authorizer.path(...).check(...)) */
+gr_cel_value cel_authz_call(cel_eval *ev, const cel_node *call, gr_cel_value *args, size_t n);
+bool cel_authz_object(int sub); /* an authz object kind (not text) */
+const char *cel_authz_type_name(int sub);
+/* The result of an authz member function on a receiver of object kind
+ * recv with nstr string arguments: an object kind, -1 bool, -2 string,
+ * 0 no such overload; *known_name false when name is not the library's. */
+int cel_authz_signature(const char *name, int recv, size_t nstr, bool *known_name);
 
 /* value.c */
 /* -2 when not comparable; -1, 0, 1 otherwise; 2 when unordered (NaN). */

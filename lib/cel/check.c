@@ -683,7 +683,8 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 	if (!n->member && na == 1)
 		for (size_t i = 0; i < sizeof conv / sizeof conv[0]; i++)
 			if (!strcmp(f, conv[i].name)) {
-				if (known(a[0]) && !(conv[i].accepts & (1u << a[0]->k)))
+				if (known(a[0]) && (!(conv[i].accepts & (1u << a[0]->k)) ||
+				                    (a[0]->k == T_KOBJ && cel_authz_object(a[0]->sub))))
 					return no_overload(c, n, a, na), NULL;
 				return conv[i].result;
 			}
@@ -762,6 +763,36 @@ static const ctype *check_call(checker *c, const cel_node *n, const ctype **a, s
 		return &t_int;
 	if (!strncmp(f, "get", 3) && (a[0]->k == T_TIMESTAMP || a[0]->k == T_DURATION || !known(a[0])))
 		return &t_int;
+	/* Kubernetes' authz library: receiver type and string arguments */
+	if (n->member && na >= 1) {
+		bool named;
+		cel_authz_signature(f, 0, 0, &named);
+		if (named) {
+			for (size_t i = 1; i < na; i++)
+				if (known(a[i]) && a[i]->k != T_STRING)
+					return no_overload(c, n, a, na), NULL;
+			int res = cel_authz_signature(f,
+			                              !known(a[0])        ? -1
+			                              : a[0]->k == T_KOBJ ? a[0]->sub
+			                                                  : 0,
+			                              na - 1, &named);
+			if (!res && known(a[0]))
+				return no_overload(c, n, a, na), NULL;
+			if (res == -1)
+				return &t_bool;
+			if (res == -2)
+				return &t_string;
+			if (res > 0) {
+				ctype *t = gr_arena_calloc(c->arena, 1, sizeof *t);
+				if (!t)
+					return &t_dyn;
+				t->k = T_KOBJ;
+				t->sub = (uint8_t)res;
+				return t;
+			}
+			return &t_dyn;
+		}
+	}
 	/* Kubernetes constructors and predicates take a string */
 	static const struct {
 		const char *name;
@@ -891,6 +922,14 @@ static const ctype *check_node(checker *c, const cel_node *n, int depth)
 	case N_TYPE: return &t_type;
 	case N_IDENT:
 		if (n->slot >= 0 && (size_t)n->slot < c->env->n) {
+			if (c->env->kobj && c->env->kobj[n->slot]) {
+				ctype *k = gr_arena_calloc(c->arena, 1, sizeof *k);
+				if (!k)
+					return &t_dyn;
+				k->k = T_KOBJ;
+				k->sub = c->env->kobj[n->slot];
+				return k;
+			}
 			const ctype *t = schema_type(c, c->env->schemas[n->slot], 0);
 			return c->env->optional[n->slot] ? mk(c, T_OPTIONAL, t, NULL) : t;
 		}

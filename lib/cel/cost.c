@@ -648,6 +648,17 @@ static est estimate_call(coster *c, const cel_node *n, est *a, int depth)
 		r.cost = radd(ip, sum);
 		return r;
 	}
+	/* Kubernetes' authz library: a fixed price per check; a selector is
+	 * parsed into requirements (a list, and per 2 bytes a struct and a list) */
+	if (member && is_name(n, "check") && nargs == 1) {
+		r.cost = radd(R(350000, 350000), sum);
+		return r;
+	}
+	if (member && (is_name(n, "fieldSelector") || is_name(n, "labelSelector")) && nargs == 1) {
+		rng sz = size_or_unknown(&args[0], argn[0]);
+		r.cost = radd(radd(radd(R(10, 10), rfac(sz, 0.1)), rfac(rfac(sz, 0.5), 50)), sum);
+		return r;
+	}
 	if (member && is_name(n, "ip") && nargs == 0) {
 		r.cost = radd(R(1, 1), sum);
 		return r;

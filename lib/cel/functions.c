@@ -534,7 +534,10 @@ static gr_cel_value f_string(cel_eval *ev, const cel_node *call, gr_cel_value *a
 		break;
 	}
 	case GR_CEL_DURATION: cel_format_duration(buf, sizeof buf, a[0].u.i); break;
-	case GR_CEL_OBJECT: return gr_cel_string(a[0].u.s.ptr, a[0].u.s.len);
+	case GR_CEL_OBJECT:
+		if (cel_authz_object(a[0].sub))
+			return NO();
+		return gr_cel_string(a[0].u.s.ptr, a[0].u.s.len);
 	default: return NO();
 	}
 	return cel_make_string(ev, buf, strlen(buf));
@@ -1076,7 +1079,7 @@ static int fmt_string_of(cel_eval *ev, gr_buf *b, const gr_cel_value *v, gr_cel_
 		return 0;
 	}
 	default:
-		if (v->kind == GR_CEL_OBJECT) {
+		if (v->kind == GR_CEL_OBJECT && !cel_authz_object(v->sub)) {
 			gr_buf_append(b, v->u.s.ptr, v->u.s.len);
 			return 0;
 		}
@@ -1890,6 +1893,21 @@ static const cel_func table[] = {
         {"format.byte", 0, 0, G, 1, cel_k8s_call},
         {"format.date", 0, 0, G, 1, cel_k8s_call},
         {"format.datetime", 0, 0, G, 1, cel_k8s_call},
+        /* Kubernetes' authz library (authz.c) */
+        {"path", 2, 2, M, 1, cel_authz_call},
+        {"group", 2, 2, M, 1, cel_authz_call},
+        {"serviceAccount", 3, 3, M, 1, cel_authz_call},
+        {"resource", 2, 2, M, 1, cel_authz_call},
+        {"subresource", 2, 2, M, 1, cel_authz_call},
+        {"namespace", 2, 2, M, 1, cel_authz_call},
+        {"name", 2, 2, M, 1, cel_authz_call},
+        {"fieldSelector", 2, 2, M, 1, cel_authz_call},
+        {"labelSelector", 2, 2, M, 1, cel_authz_call},
+        {"check", 2, 2, M, 1, cel_authz_call},
+        {"allowed", 1, 1, M, 1, cel_authz_call},
+        {"reason", 1, 1, M, 1, cel_authz_call},
+        {"errored", 1, 1, M, 1, cel_authz_call},
+        {"error", 1, 1, M, 1, cel_authz_call},
         {"@unknown", 0, 1000000, B, 0, f_unknown},
         {NULL, 0, 0, 0, 0, NULL},
 };
@@ -1907,6 +1925,12 @@ static int since_minor(const char *name)
 		int minor;
 		const char *names[24];
 	} added[] = {
+	        {27,
+	         {"path", "group", "serviceAccount", "resource", "subresource", "namespace", "name", "check",
+	          "allowed", "reason", "errored", "error", NULL}},
+	        /* AuthzSelectors: 1.31 behind the AuthorizeWithSelectors feature gate,
+	         * on by default from 1.32 */
+	        {32, {"fieldSelector", "labelSelector", NULL}},
 	        {28,
 	         {"optional.of", "optional.none", "optional.ofNonZeroValue", "hasValue", "value", "orValue",
 	          "or", "quantity", "isQuantity", "sign", "isInteger", "asInteger", "asApproximateFloat",
@@ -2055,6 +2079,14 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 			                       gr_cel_size(&a[0]));
 		if ((!strcmp(f, "sort") || !strcmp(f, "distinct")) && n == 1)
 			return cel_list_self_compare_cost(&a[0]);
+	}
+	/* Kubernetes' authz library: a check is dear (two per expression fit the
+	 * per-call limit), a selector is parsed into requirements */
+	if (call->member && !strcmp(f, "check"))
+		return 350000;
+	if (call->member && n >= 2 && (!strcmp(f, "fieldSelector") || !strcmp(f, "labelSelector"))) {
+		uint64_t len = cost_size(&a[1]);
+		return 10 + tenth(len) + (len + 1) / 2 * 50;
 	}
 	if (!strcmp(f, "lists.range") && n == 1)
 		return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result) : 0);

@@ -1416,7 +1416,7 @@ const char *cel_object_type_name(const gr_cel_value *v)
 	case GR_CEL_OBJ_URL: return "kubernetes.URL";
 	case GR_CEL_OBJ_SEMVER: return "kubernetes.Semver";
 	case GR_CEL_OBJ_FORMAT: return "kubernetes.NamedFormat";
-	default: return "object";
+	default: return cel_authz_object(v->sub) ? cel_authz_type_name(v->sub) : "object";
 	}
 }
 
@@ -1465,6 +1465,8 @@ int cel_object_compare(const gr_cel_value *a, const gr_cel_value *b)
 		return semver_cmp(&x, &y);
 	}
 	default:
+		if (cel_authz_object(a->sub)) /* the same check, not an equal one */
+			return a->u.s.ptr == b->u.s.ptr ? 0 : 1;
 		if (a->u.s.len != b->u.s.len || memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len))
 			return 1;
 		return 0;

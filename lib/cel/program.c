@@ -62,6 +62,7 @@ void gr_cel_env_free(gr_cel_env *env)
 	free(env->names);
 	free(env->schemas);
 	free(env->optional);
+	free(env->kobj);
 	for (size_t i = 0; i < env->nfdecls; i++) {
 		cel_fdecl *d = &env->fdecls[i];
 		free(d->name);
@@ -93,6 +94,10 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 		if (!no)
 			return -1;
 		env->optional = no;
+		uint8_t *nk = realloc(env->kobj, nc * sizeof *nk);
+		if (!nk)
+			return -1;
+		env->kobj = nk;
 		env->cap = nc;
 	}
 	char *c = strdup(name);
@@ -101,7 +106,16 @@ int gr_cel_env_declare(gr_cel_env *env, const char *name, const void *schema)
 	env->names[env->n] = c;
 	env->schemas[env->n] = schema;
 	env->optional[env->n] = false;
+	env->kobj[env->n] = 0;
 	env->n++;
+	return 0;
+}
+
+int gr_cel_env_declare_object(gr_cel_env *env, const char *name, int object_kind)
+{
+	if (object_kind <= 0 || object_kind > 255 || gr_cel_env_declare(env, name, NULL) < 0)
+		return -1;
+	env->kobj[env->n - 1] = (uint8_t)object_kind;
 	return 0;
 }
 

@@ -382,8 +382,14 @@ void gr_cel_write_json(gr_buf *b, const gr_cel_value *v)
 		break;
 	}
 	case GR_CEL_STRING:
-	case GR_CEL_TYPE:
-	case GR_CEL_OBJECT: gr_buf_json_string(b, v->u.s.ptr, v->u.s.len); break;
+	case GR_CEL_TYPE: gr_buf_json_string(b, v->u.s.ptr, v->u.s.len); break;
+	case GR_CEL_OBJECT:
+		if (cel_authz_object(v->sub)) { /* no text: its type name */
+			const char *t = gr_cel_type_name(v);
+			gr_buf_json_string(b, t, strlen(t));
+		} else
+			gr_buf_json_string(b, v->u.s.ptr, v->u.s.len);
+		break;
 	case GR_CEL_BYTES: write_base64(b, (const unsigned char *)v->u.s.ptr, v->u.s.len); break;
 	case GR_CEL_TIMESTAMP:
 		cel_format_timestamp(tmp, sizeof tmp, v->u.t.sec, v->u.t.nsec);

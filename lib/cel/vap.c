@@ -2,7 +2,8 @@
  * vap.c — the `vap` engine: admissionregistration.k8s.io/v1
  * ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding, from the
  * inputs or from `policy` files, applied to every object as an API server
- * would admit it on CREATE.
+ * would admit it on CREATE — or on UPDATE, when the `old` files hold the
+ * object's previous version (`check --old`) or the webhook says so.
  *
  * For each binding whose policy exists: the policy's and the binding's
  * matchConstraints/matchResources (resourceRules and excludeResourceRules
@@ -10,29 +11,40 @@
  * namespaceSelector and objectSelector by matchLabels and matchExpressions),
  * paramKind/paramRef (params from the inputs), matchConditions, variables,
  * validations (message, messageExpression, reason) and auditAnnotations are
- * compiled once; `object`, `oldObject` (null offline; the request's on an
- * UPDATE in the webhook), `request` (synthesized for a CREATE offline; the
- * AdmissionRequest itself in the webhook), `params`, `namespaceObject` and `variables` are bound. A failed
+ * compiled once, in the CEL environment of `kubernetes-version`; `object`,
+ * `oldObject` (the previous version on an UPDATE, else null), `request`
+ * (synthesized offline, with the authz file's user; the AdmissionRequest
+ * itself in the webhook), `params`, `namespaceObject`, `variables`,
+ * `authorizer` and `authorizer.requestResource` are bound. A failed
  * validation is a `vap.<policy>` finding acting as the binding's
  * validationActions say (Deny: enforce, Warn: warn, Audit: audit), worded
  * as the API server words it; an expression error follows failurePolicy.
- * `authorizer` is not available offline: a policy that uses it is counted
- * as not evaluated, with that reason.
+ *
+ * `authorizer` answers from the `authz` file (authz.h: the user, RBAC
+ * objects, and with rbac.fromInputs those among the inputs); the webhook
+ * asks for the AdmissionRequest's user. Without the file a policy that uses
+ * it is counted as not evaluated, with that reason — never a silent allow
+ * or deny.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
+#include "guardrail/authz.h"
+#include "guardrail/buf.h"
 #include "guardrail/cel.h"
 #include "guardrail/decode.h"
 #include "guardrail/engine.h"
 #include "guardrail/inputs.h"
+#include "guardrail/schema.h"
 #include "guardrail/set.h"
 
-enum { V_OBJECT, V_OLD, V_REQUEST, V_PARAMS, V_NSOBJ, V_VARIABLES, V_AUTHORIZER, V_COUNT };
-static const char *const var_names[V_COUNT] = {"object",          "oldObject", "request",   "params",
-                                               "namespaceObject", "variables", "authorizer"};
+enum { V_OBJECT, V_OLD, V_REQUEST, V_PARAMS, V_NSOBJ, V_VARIABLES, V_AUTHORIZER, V_REQRES, V_COUNT };
+static const char *const var_names[V_COUNT] = {
+        "object",          "oldObject", "request",    "params",
+        "namespaceObject", "variables", "authorizer", "authorizer.requestResource"};
 
 typedef struct vexpr {
 	const char *text;
@@ -45,6 +57,14 @@ typedef struct vvalidation {
 	const char *message, *reason;
 } vvalidation;
 
+/* spec.auditAnnotations[]: published as "<policy>/<key>" when the
+ * valueExpression gives a non-empty string */
+typedef struct vaudit {
+	const char *key;
+	vexpr expr;
+	char key_error[160]; /* the API server would refuse the key, or "" */
+} vaudit;
+
 typedef struct vpolicy {
 	const char *name;
 	const gr_value *spec;
@@ -55,6 +75,8 @@ typedef struct vpolicy {
 	size_t nvariables;
 	vvalidation *validations;
 	size_t nvalidations;
+	vaudit *audits;
+	size_t naudits;
 	bool fail_ignore; /* failurePolicy: Ignore */
 	bool uses_authorizer;
 } vpolicy;
@@ -62,6 +84,9 @@ typedef struct vpolicy {
 typedef struct vap_config {
 	char **paths;
 	size_t npaths;
+	char *authz; /* the authz file (user, RBAC objects): `authorizer` answers from it */
+	char **olds; /* previous versions of the objects: an UPDATE */
+	size_t nolds;
 	int kubernetes_minor; /* the API server's environment (--kubernetes-version); 0 the newest */
 } vap_config;
 
@@ -74,6 +99,12 @@ typedef struct vap_prepared {
 	const gr_value **bindings;
 	size_t nbindings;
 	const gr_set *set;
+	gr_authz *authz; /* owned by the base state */
+	gr_rbac *rbac;   /* the file's and the inputs' RBAC objects (rbac.fromInputs), or NULL */
+	gr_authorizer authorizer;
+	bool have_authz;
+	gr_old_objects *old; /* owned by the base state */
+	bool owns;           /* authz and old are this state's */
 	int kubernetes_minor;
 } vap_prepared;
 
@@ -89,23 +120,42 @@ static int config_new(void **out, gr_error *err)
 static int config_set(void *p, const char *key, const char *value, gr_error *err)
 {
 	vap_config *c = p;
+	bool policy = !strcmp(key, "policy"), old = !strcmp(key, "old"), authz = !strcmp(key, "authz");
 	if (!strcmp(key, "kubernetes-version")) {
-		/* "1.30" or "v1.30": the CEL environment of that API server */
-		const char *dot = value ? strchr(value, '.') : NULL;
-		c->kubernetes_minor = dot ? atoi(dot + 1) : 0;
+		if (value && value[0] == 'v')
+			value++;
+		int maj, min;
+		char extra;
+		if (!value || sscanf(value, "%d.%d%c", &maj, &min, &extra) != 2 || maj != 1 || min < 0 ||
+		    min > 99)
+			return gr_error_set(err, 0, 0, "kubernetes-version wants 1.Y, not \"%.100s\"",
+			                    value ? value : "");
+		c->kubernetes_minor = min;
 		return 0;
 	}
-	if (strcmp(key, "policy") != 0)
-		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy, kubernetes-version)", key);
+	if (!policy && !old && !authz)
+		return gr_error_set(
+		        err, 0, 0, "unknown option \"%.100s\" (policy, old, authz, kubernetes-version)", key);
 	if (!value || !*value)
-		return gr_error_set(err, 0, 0, "option policy wants a path");
-	char **v = realloc(c->paths, (c->npaths + 1) * sizeof *v);
+		return gr_error_set(err, 0, 0, "option %s wants a path", key);
+	if (authz) {
+		if (c->authz)
+			return gr_error_set(err, 0, 0,
+			                    "option authz is given once (one file: the user and the RBAC "
+			                    "objects)");
+		if (!(c->authz = strdup(value)))
+			return gr_error_set(err, 0, 0, "out of memory");
+		return 0;
+	}
+	char ***list = old ? &c->olds : &c->paths;
+	size_t *n = old ? &c->nolds : &c->npaths;
+	char **v = realloc(*list, (*n + 1) * sizeof *v);
 	if (!v)
 		return gr_error_set(err, 0, 0, "out of memory");
-	c->paths = v;
-	if (!(v[c->npaths] = strdup(value)))
+	*list = v;
+	if (!(v[*n] = strdup(value)))
 		return gr_error_set(err, 0, 0, "out of memory");
-	c->npaths++;
+	(*n)++;
 	return 0;
 }
 
@@ -117,6 +167,10 @@ static void config_free(void *p)
 	for (size_t i = 0; i < c->npaths; i++)
 		free(c->paths[i]);
 	free(c->paths);
+	for (size_t i = 0; i < c->nolds; i++)
+		free(c->olds[i]);
+	free(c->olds);
+	free(c->authz);
 	free(c);
 }
 
@@ -138,20 +192,24 @@ static void compile_expr(vexpr *e, const char *text, bool *uses_authz, int minor
 	o.homogeneous_literals = true;
 	o.duration_total_ms = true;
 	o.fold_constants = true;
-	o.kubernetes_minor = minor;
 	o.cost_limit = 1000000;
+	o.kubernetes_minor = minor; /* --kubernetes-version: that API server's libraries */
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env) {
 		snprintf(e->error, sizeof e->error, "out of memory");
 		return;
 	}
-	for (int i = 0; i < V_COUNT; i++)
+	/* as the API server declares them: authorizer and
+	 * authorizer.requestResource are typed, the rest dyn */
+	for (int i = 0; i < V_AUTHORIZER; i++)
 		gr_cel_env_declare(env, var_names[i], NULL);
+	gr_cel_env_declare_object(env, var_names[V_AUTHORIZER], GR_CEL_OBJ_AUTHORIZER);
+	gr_cel_env_declare_object(env, var_names[V_REQRES], GR_CEL_OBJ_RESOURCE_CHECK);
 	gr_cel_error err;
 	if (gr_cel_compile(env, text, strlen(text), &e->prog, &err) != 0)
 		snprintf(e->error, sizeof e->error, "compilation failed: ERROR: <input>:1:%u: %.200s",
 		         err.column, err.message);
-	else if (uses_authz && gr_cel_uses(e->prog, V_AUTHORIZER))
+	else if (uses_authz && (gr_cel_uses(e->prog, V_AUTHORIZER) || gr_cel_uses(e->prog, V_REQRES)))
 		*uses_authz = true;
 	gr_cel_env_free(env);
 }
@@ -161,6 +219,8 @@ static const gr_value *array_of(const gr_value *v, const char *key)
 	const gr_value *a = gr_get(v, key);
 	return gr_is(a, GR_ARRAY) ? a : NULL;
 }
+
+static void add_audits(vap_prepared *s, vpolicy *p);
 
 static void add_policy(vap_prepared *s, const gr_value *root)
 {
@@ -207,7 +267,55 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 			vv->reason = gr_get_str(v, "reason");
 			const char *me = gr_get_str(v, "messageExpression");
 			if (me)
-				compile_expr(&vv->msg_expr, me, NULL, s->kubernetes_minor);
+				compile_expr(&vv->msg_expr, me, &p->uses_authorizer, s->kubernetes_minor);
+		}
+	}
+	add_audits(s, p);
+}
+
+/* A qualified name's name part, as the API server validates an audit
+ * annotation key: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, at most 63 bytes. */
+static bool audit_key_valid(const char *k)
+{
+	size_t n = k ? strlen(k) : 0;
+	if (n == 0 || n > 63 || !isalnum((unsigned char)k[0]) || !isalnum((unsigned char)k[n - 1]))
+		return false;
+	for (size_t i = 1; i + 1 < n; i++)
+		if (!isalnum((unsigned char)k[i]) && k[i] != '-' && k[i] != '_' && k[i] != '.')
+			return false;
+	return true;
+}
+
+static void add_audits(vap_prepared *s, vpolicy *p)
+{
+	const gr_value *aa = array_of(p->spec, "auditAnnotations");
+	if (!aa)
+		return;
+	p->audits = calloc(aa->u.a.len, sizeof *p->audits);
+	for (size_t i = 0; p->audits && i < aa->u.a.len; i++) {
+		const gr_value *a = &aa->u.a.items[i];
+		vaudit *va = &p->audits[p->naudits++];
+		va->key = gr_get_str(a, "key");
+		if (!audit_key_valid(va->key))
+			snprintf(va->key_error, sizeof va->key_error,
+			         "spec.auditAnnotations[%zu].key: Invalid value: \"%.63s\": a qualified name "
+			         "of at most 63 characters is required",
+			         i, va->key ? va->key : "");
+		for (size_t j = 0; !va->key_error[0] && j + 1 < p->naudits; j++)
+			if (p->audits[j].key && !strcmp(p->audits[j].key, va->key))
+				snprintf(va->key_error, sizeof va->key_error,
+				         "spec.auditAnnotations[%zu].key: Duplicate value: \"%s\"", i,
+				         va->key);
+		compile_expr(&va->expr, gr_get_str(a, "valueExpression"), &p->uses_authorizer,
+		             s->kubernetes_minor);
+		const char *t = va->expr.prog ? gr_cel_program_type(va->expr.prog) : NULL;
+		if (t && strcmp(t, "string") && strcmp(t, "null_type") && strcmp(t, "dyn")) {
+			snprintf(va->expr.error, sizeof va->expr.error,
+			         "compilation failed: valueExpression must evaluate to string or null, not "
+			         "%.60s",
+			         t);
+			gr_cel_free(va->expr.prog);
+			va->expr.prog = NULL;
 		}
 	}
 }
@@ -235,10 +343,18 @@ static void prepared_free(void *p)
 		free(v->conditions);
 		free(v->variables);
 		free(v->var_names);
+		for (size_t k = 0; k < v->naudits; k++)
+			free_expr(&v->audits[k].expr);
 		free(v->validations);
+		free(v->audits);
 	}
 	free(s->policies);
 	free(s->bindings);
+	gr_rbac_free(s->rbac);
+	if (s->owns) {
+		gr_authz_free(s->authz);
+		gr_old_objects_free(s->old);
+	}
 	for (size_t i = 0; i < s->ndata; i++)
 		free(s->data[i]);
 	free(s->data);
@@ -291,16 +407,68 @@ static int load_file(vap_prepared *s, const char *path, gr_error *err)
 	return 0;
 }
 
+static const char *const rbac_kinds[] = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"};
+
+/* The authorizer: the file's RBAC objects, and with rbac.fromInputs those
+ * among the inputs too. */
+static int prepare_rbac(vap_prepared *s, gr_error *err)
+{
+	s->have_authz = true;
+	if (!gr_authz_rbac_from_inputs(s->authz) || !s->set) {
+		s->authorizer = gr_rbac_authorizer(gr_authz_rbac(s->authz));
+		return 0;
+	}
+	if (!(s->rbac = gr_rbac_new()))
+		return gr_error_set(err, 0, 0, "out of memory");
+	const gr_value *const *objs;
+	size_t n = gr_authz_objects(s->authz, &objs);
+	for (size_t i = 0; i < n; i++)
+		if (gr_rbac_add(s->rbac, objs[i], err) < 0)
+			return -1;
+	for (int k = 0; k < 4; k++) {
+		const size_t *idx;
+		size_t m = gr_set_kind(s->set, "rbac.authorization.k8s.io", rbac_kinds[k], &idx);
+		for (size_t i = 0; i < m; i++) {
+			const gr_object *o = gr_set_object(s->set, idx[i]);
+			if (o->root && gr_rbac_add(s->rbac, o->root, err) < 0)
+				return -1;
+		}
+	}
+	if (gr_rbac_finish(s->rbac, err) != 0)
+		return -1;
+	s->authorizer = gr_rbac_authorizer(s->rbac);
+	return 0;
+}
+
 static int prepare(const void *config, const void *base, const gr_set *set, void **out, gr_error *err)
 {
 	const vap_config *c = config;
-	(void)base;
+	const vap_prepared *b = base;
 	vap_prepared *s = calloc(1, sizeof *s);
 	if (!s)
 		return gr_error_set(err, 0, 0, "out of memory");
 	gr_arena_init(&s->arena);
 	s->set = set;
 	s->kubernetes_minor = c->kubernetes_minor;
+	/* the authz file and the old objects are read once, by the base state */
+	if (b) {
+		s->authz = b->authz;
+		s->old = b->old;
+	} else {
+		s->owns = true;
+		if (c->authz && gr_authz_load(c->authz, &s->authz, err) != 0) {
+			prepared_free(s);
+			return -1;
+		}
+		if (c->nolds && gr_old_objects_load(&s->old, c->olds, c->nolds, err) != 0) {
+			prepared_free(s);
+			return -1;
+		}
+	}
+	if (s->authz && prepare_rbac(s, err) != 0) {
+		prepared_free(s);
+		return -1;
+	}
 	for (size_t i = 0; i < c->npaths; i++)
 		if (load_file(s, c->paths[i], err) < 0) {
 			prepared_free(s);
@@ -354,15 +522,72 @@ static bool list_has(const gr_value *list, const char *s)
 	return false;
 }
 
-static bool rule_matches(const gr_value *r, const gr_object *o, const char *op)
+/* The resource's form in the rules: "*" matches every resource, "*" "/" "*"
+ * every resource and subresource (guardrail judges resources, not
+ * subresources). */
+static bool resources_have(const gr_value *list, const char *res)
 {
-	char res[160];
-	plural(o->kind, res, sizeof res);
+	if (list_has(list, res))
+		return true;
+	for (size_t i = 0; gr_is(list, GR_ARRAY) && i < list->u.a.len; i++)
+		if (gr_is(&list->u.a.items[i], GR_STRING) && !strcmp(list->u.a.items[i].u.s.ptr, "*/*"))
+			return true;
+	return false;
+}
+
+static bool rule_matches_gvr(const gr_value *r, const char *group, const char *version, const char *res,
+                             bool namespaced, const char *op)
+{
 	const gr_value *ops = gr_get(r, "operations");
 	if (ops && !list_has(ops, op))
 		return false;
-	return list_has(gr_get(r, "apiGroups"), o->group) && list_has(gr_get(r, "apiVersions"), o->version) &&
-	       list_has(gr_get(r, "resources"), res);
+	const char *scope = gr_get_str(r, "scope");
+	if (scope &&
+	    ((!strcmp(scope, "Cluster") && namespaced) || (!strcmp(scope, "Namespaced") && !namespaced)))
+		return false;
+	return list_has(gr_get(r, "apiGroups"), group) &&
+	       (version ? list_has(gr_get(r, "apiVersions"), version)
+	                : gr_is(gr_get(r, "apiVersions"), GR_ARRAY) &&
+	                          gr_get(r, "apiVersions")->u.a.len > 0) &&
+	       resources_have(gr_get(r, "resources"), res);
+}
+
+/* Kubernetes' equivalent resources (the RESTMapper's EquivalentResourcesFor
+ * under matchPolicy: Equivalent, the default): the same resource in the
+ * other versions of its group, and the kinds that moved out of extensions. */
+static const char *const moved[][3] = {
+        {"deployments", "apps", "extensions"},
+        {"daemonsets", "apps", "extensions"},
+        {"replicasets", "apps", "extensions"},
+        {"networkpolicies", "networking.k8s.io", "extensions"},
+        {"ingresses", "networking.k8s.io", "extensions"},
+        {"podsecuritypolicies", "policy", "extensions"},
+};
+
+/* Does any rule of the array match the object, exactly or (equivalent) as
+ * the API server would after converting the request to the rule's version? */
+static bool rules_match(const gr_value *rules, const gr_object *o, const char *op, bool equivalent)
+{
+	char res[160];
+	plural(o->kind, res, sizeof res);
+	bool namespaced = o->namespace_[0] || !gri_kind_cluster_scoped(o->kind);
+	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++)
+		if (rule_matches_gvr(&rules->u.a.items[i], o->group, o->version, res, namespaced, op))
+			return true;
+	if (!equivalent)
+		return false;
+	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++) {
+		const gr_value *r = &rules->u.a.items[i];
+		if (rule_matches_gvr(r, o->group, NULL, res, namespaced, op))
+			return true; /* another version of the same group */
+		for (size_t k = 0; k < sizeof moved / sizeof moved[0]; k++)
+			if (!strcmp(res, moved[k][0]) &&
+			    (!strcmp(o->group, moved[k][1]) || !strcmp(o->group, moved[k][2])) &&
+			    rule_matches_gvr(r, strcmp(o->group, moved[k][1]) ? moved[k][1] : moved[k][2],
+			                     NULL, res, namespaced, op))
+				return true;
+	}
+	return false;
 }
 
 static const char *label_of(const gr_value *labels, const char *key)
@@ -417,18 +642,13 @@ static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_o
 {
 	if (!m)
 		return true;
+	const char *mp = gr_get_str(m, "matchPolicy");
+	bool equivalent = !mp || strcmp(mp, "Exact") != 0;
 	const gr_value *rules = gr_get(m, "resourceRules");
-	if (gr_is(rules, GR_ARRAY)) {
-		bool any = false;
-		for (size_t i = 0; i < rules->u.a.len && !any; i++)
-			any = rule_matches(&rules->u.a.items[i], o, op);
-		if (!any)
-			return false;
-	}
-	const gr_value *ex = gr_get(m, "excludeResourceRules");
-	for (size_t i = 0; gr_is(ex, GR_ARRAY) && i < ex->u.a.len; i++)
-		if (rule_matches(&ex->u.a.items[i], o, op))
-			return false;
+	if (gr_is(rules, GR_ARRAY) && rules->u.a.len && !rules_match(rules, o, op, equivalent))
+		return false;
+	if (rules_match(gr_get(m, "excludeResourceRules"), o, op, equivalent))
+		return false;
 	const gr_value *labels = gr_get(gr_get(o->root, "metadata"), "labels");
 	if (!selector_matches(gr_get(m, "objectSelector"), labels))
 		return false;
@@ -516,6 +736,73 @@ static void expression_error(vrun *r, const char *what, const char *msg)
 	       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", m);
 }
 
+/* The most an audit annotation's value keeps, as the API server truncates it. */
+#define AUDIT_VALUE_MAX (10 * 1024)
+
+/* spec.auditAnnotations, evaluated for every binding that admits the
+ * object: a non-empty string is published as "<policy>/<key>" (an info
+ * finding acting as audit, and an audit annotation in the webhook); null or
+ * "" publishes nothing; an error follows failurePolicy as a validation's
+ * does. */
+static void run_audits(vrun *r)
+{
+	const vpolicy *p = r->p;
+	for (size_t i = 0; i < p->naudits; i++) {
+		const vaudit *va = &p->audits[i];
+		char m[600];
+		if (va->key_error[0]) {
+			expression_error(r, "auditAnnotation", va->key_error);
+			continue;
+		}
+		if (!va->expr.prog) {
+			snprintf(m, sizeof m, "%s: %s", va->key, va->expr.error);
+			expression_error(r, "auditAnnotation", m);
+			continue;
+		}
+		gr_cel_error ce;
+		gr_cel_value v;
+		if (gr_cel_eval(va->expr.prog, r->vars, V_COUNT, r->arena, &v, NULL, &ce) != 0) {
+			snprintf(m, sizeof m, "valueExpression '%.200s' resulted in error: %.300s",
+			         va->expr.text, ce.message);
+			expression_error(r, "auditAnnotation", m);
+			continue;
+		}
+		if (v.kind == GR_CEL_NULL || (v.kind == GR_CEL_STRING && v.u.s.len == 0))
+			continue;
+		if (v.kind != GR_CEL_STRING) {
+			snprintf(m, sizeof m,
+			         "valueExpression '%.200s' resulted in unsupported return type: %s. Must "
+			         "evaluate "
+			         "to string or null.",
+			         va->expr.text, gr_cel_type_name(&v));
+			expression_error(r, "auditAnnotation", m);
+			continue;
+		}
+		gr_finding *f = gr_findings_add(r->out);
+		if (!f)
+			return;
+		gr_arena *a = r->out->arena;
+		size_t n = v.u.s.len > AUDIT_VALUE_MAX ? AUDIT_VALUE_MAX : v.u.s.len;
+		f->rule = gr_arena_printf(a, "vap.%s", p->name);
+		f->severity = GR_SEV_INFO;
+		f->action = GR_ACTION_AUDIT;
+		f->object = r->obj;
+		f->file = r->obj->file;
+		f->document = r->obj->document;
+		f->path = "";
+		f->line = r->obj->root ? r->obj->root->line : 0;
+		f->column = r->obj->root ? r->obj->root->column : 0;
+		f->message = gr_arena_printf(
+		        a, "audit annotation %s/%s=%.*s (ValidatingAdmissionPolicy '%s' with binding '%s')",
+		        p->name, va->key, (int)n, v.u.s.ptr, p->name, r->binding);
+		f->remediation =
+		        "Nothing to change: the API server records this annotation in the request's audit "
+		        "event.";
+		f->doc = "docs/rules/vap.md";
+		f->reason = "AuditAnnotation";
+	}
+}
+
 static void run_policy(vrun *r)
 {
 	const vpolicy *p = r->p;
@@ -581,24 +868,127 @@ static void run_policy(vrun *r)
 		       vv->reason ? vv->reason : "Invalid",
 		       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", msg);
 	}
+	run_audits(r);
 }
 
-/* request, as an AdmissionRequest for operation op (CREATE offline) of obj. */
-static gr_cel_value synth_request(gr_arena *a, const gr_object *o, const char *op)
+static void json_member(gr_buf *b, const char *key, const char *value, bool comma)
+{
+	if (comma)
+		gr_buf_putc(b, ',');
+	gr_buf_json_string(b, key, strlen(key));
+	gr_buf_putc(b, ':');
+	gr_buf_json_string(b, value ? value : "", value ? strlen(value) : 0);
+}
+
+static void json_strings(gr_buf *b, const char *const *v, size_t n)
+{
+	gr_buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			gr_buf_putc(b, ',');
+		gr_buf_json_string(b, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
+	}
+	gr_buf_putc(b, ']');
+}
+
+/* request, as an AdmissionRequest for operation op (CREATE offline; UPDATE
+ * with an old object) of obj, from user (the authz file's; none: an empty
+ * username). */
+static gr_cel_value synth_request(gr_arena *a, const gr_object *o, const char *op, const gr_authz_user *user)
 {
 	char res[160];
 	plural(o->kind, res, sizeof res);
-	char *json = gr_arena_printf(
-	        a,
-	        "{\"operation\":\"%s\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
-	        "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},\"name\":\"%s\","
-	        "\"namespace\":\"%s\",\"dryRun\":false,\"userInfo\":{\"username\":\"\",\"groups\":[]}}",
-	        op, o->group, o->version, o->kind, o->group, o->version, res, o->name, o->namespace_);
+	gr_buf b;
+	gr_buf_init(&b);
+	gr_buf_putc(&b, '{');
+	json_member(&b, "operation", op, false);
+	gr_buf_puts(&b, ",\"kind\":{");
+	json_member(&b, "group", o->group, false);
+	json_member(&b, "version", o->version, true);
+	json_member(&b, "kind", o->kind, true);
+	gr_buf_puts(&b, "},\"resource\":{");
+	json_member(&b, "group", o->group, false);
+	json_member(&b, "version", o->version, true);
+	json_member(&b, "resource", res, true);
+	gr_buf_putc(&b, '}');
+	json_member(&b, "name", o->name, true);
+	json_member(&b, "namespace", o->namespace_, true);
+	gr_buf_puts(&b, ",\"dryRun\":false,\"userInfo\":{");
+	json_member(&b, "username", user ? user->username : "", false);
+	if (user && user->uid && *user->uid)
+		json_member(&b, "uid", user->uid, true);
+	gr_buf_puts(&b, ",\"groups\":");
+	json_strings(&b, user ? user->groups : NULL, user ? user->ngroups : 0);
+	if (user && user->nextra) {
+		gr_buf_puts(&b, ",\"extra\":{");
+		for (size_t i = 0; i < user->nextra; i++) {
+			if (i)
+				gr_buf_putc(&b, ',');
+			gr_buf_json_string(&b, user->extra_keys[i], strlen(user->extra_keys[i]));
+			gr_buf_putc(&b, ':');
+			json_strings(&b, user->extra_values[i], user->extra_counts[i]);
+		}
+		gr_buf_putc(&b, '}');
+	}
+	gr_buf_puts(&b, "}}");
+	char *json = b.data ? gr_arena_strndup(a, b.data, b.len) : NULL;
+	gr_buf_free(&b);
 	gr_value *v = gr_arena_alloc(a, sizeof *v);
 	gr_error err;
 	if (!json || !v || gr_decode_json(a, json, strlen(json), NULL, v, &err) != 0)
 		return gr_cel_null();
 	return gr_cel_from_json(v);
+}
+
+/* The user of an AdmissionRequest (the webhook): request.userInfo. */
+static const gr_authz_user *request_user(gr_arena *a, const gr_value *request)
+{
+	const gr_value *ui = gr_get(request, "userInfo");
+	gr_authz_user *u = gr_arena_calloc(a, 1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->username = gr_get_str(ui, "username");
+	u->uid = gr_get_str(ui, "uid");
+	if (!u->username)
+		u->username = "";
+	if (!u->uid)
+		u->uid = "";
+	const gr_value *g = gr_get(ui, "groups");
+	if (gr_is(g, GR_ARRAY) && g->u.a.len) {
+		const char **gs = gr_arena_alloc(a, g->u.a.len * sizeof *gs);
+		if (!gs)
+			return NULL;
+		for (size_t i = 0; i < g->u.a.len; i++)
+			if (gr_is(&g->u.a.items[i], GR_STRING))
+				gs[u->ngroups++] = g->u.a.items[i].u.s.ptr;
+		u->groups = gs;
+	}
+	const gr_value *ex = gr_get(ui, "extra");
+	if (gr_is(ex, GR_OBJECT) && ex->u.o.len) {
+		size_t n = ex->u.o.len;
+		const char **keys = gr_arena_alloc(a, n * sizeof *keys);
+		const char *const **vals = gr_arena_alloc(a, n * sizeof *vals);
+		size_t *counts = gr_arena_calloc(a, n, sizeof *counts);
+		if (!keys || !vals || !counts)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			const gr_value *l = &ex->u.o.members[i].value;
+			size_t m = gr_is(l, GR_ARRAY) ? l->u.a.len : 0;
+			const char **vs = gr_arena_alloc(a, (m + 1) * sizeof *vs);
+			if (!vs)
+				return NULL;
+			for (size_t k = 0; k < m; k++)
+				if (gr_is(&l->u.a.items[k], GR_STRING))
+					vs[counts[i]++] = l->u.a.items[k].u.s.ptr;
+			keys[i] = ex->u.o.members[i].key;
+			vals[i] = vs;
+		}
+		u->extra_keys = keys;
+		u->extra_values = vals;
+		u->extra_counts = counts;
+		u->nextra = n;
+	}
+	return u;
 }
 
 static gr_action action_of(const gr_value *binding, bool *audit)
@@ -627,8 +1017,18 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		return 0;
 	const gr_value *nsobj = namespace_object(s, obj);
 	/* an admission request (the webhook) gives the operation, the old
-	 * object and the request itself; offline, a CREATE is synthesized */
+	 * object and the request itself; offline, a CREATE is synthesized, or
+	 * an UPDATE when --old holds the object's previous version */
+	const gr_value *old = ctx->old_object;
 	const char *op = ctx->operation && ctx->operation[0] ? ctx->operation : "CREATE";
+	if (!ctx->request && !old && s->old && (old = gr_old_objects_find(s->old, obj)))
+		op = "UPDATE";
+	/* who asks: the AdmissionRequest's user in the webhook, else the authz file's */
+	const gr_authz_user *user = NULL;
+	if (ctx->request && gr_get(ctx->request, "userInfo"))
+		user = request_user(ctx->arena, ctx->request);
+	else if (s->authz)
+		user = gr_authz_user_info(s->authz);
 	for (size_t b = 0; b < s->nbindings; b++) {
 		const gr_value *binding = s->bindings[b];
 		const gr_value *bspec = gr_get(binding, "spec");
@@ -642,10 +1042,11 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		if (!resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op) ||
 		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op))
 			continue;
-		if (p->uses_authorizer) {
+		if (p->uses_authorizer && (!s->have_authz || !user)) {
 			ctx->not_evaluated += p->nvalidations ? p->nvalidations : 1;
-			ctx->not_evaluated_reason = "ValidatingAdmissionPolicy expressions using authorizer "
-			                            "(no API server offline)";
+			ctx->not_evaluated_reason =
+			        "ValidatingAdmissionPolicy expressions using authorizer "
+			        "(no --authz file: no permissions to answer from offline)";
 			continue;
 		}
 		vrun r;
@@ -661,11 +1062,26 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			r.binding = "";
 		r.action = action_of(binding, &r.audit_only);
 		r.vars[V_OBJECT] = gr_cel_from_json(obj->root);
-		r.vars[V_OLD] = ctx->old_object ? gr_cel_from_json(ctx->old_object) : gr_cel_null();
-		r.vars[V_REQUEST] =
-		        ctx->request ? gr_cel_from_json(ctx->request) : synth_request(ctx->arena, obj, op);
+		r.vars[V_OLD] = old ? gr_cel_from_json(old) : gr_cel_null();
+		r.vars[V_REQUEST] = ctx->request ? gr_cel_from_json(ctx->request)
+		                                 : synth_request(ctx->arena, obj, op, user);
 		r.vars[V_NSOBJ] = nsobj ? gr_cel_from_json(nsobj) : gr_cel_null();
 		r.vars[V_AUTHORIZER] = gr_cel_unbound();
+		r.vars[V_REQRES] = gr_cel_unbound();
+		if (s->have_authz && user) {
+			/* the request's resource: the webhook's request.resource and
+			 * subResource; offline, the kind's plural */
+			char res[160];
+			plural(obj->kind, res, sizeof res);
+			const gr_value *rr = gr_get(ctx->request, "resource");
+			const char *group = gr_get_str(rr, "group"), *resource = gr_get_str(rr, "resource");
+			const char *sub = gr_get_str(ctx->request, "subResource");
+			r.vars[V_AUTHORIZER] = gr_cel_authorizer(ctx->arena, &s->authorizer, user);
+			r.vars[V_REQRES] = gr_cel_authorizer_request_resource(
+			        ctx->arena, &s->authorizer, user,
+			        resource ? (group ? group : "") : obj->group, resource ? resource : res,
+			        sub ? sub : "", obj->namespace_, obj->name);
+		}
 		r.vars[V_PARAMS] = gr_cel_null();
 		const gr_value *pk = gr_get(p->spec, "paramKind");
 		const gr_value *pr = gr_get(bspec, "paramRef");
@@ -712,12 +1128,11 @@ static bool needs_set(const void *prepared, const gr_object *obj)
 		        gr_get(gr_get(s->policies[i].spec, "matchConstraints"), "resourceRules");
 		if (!gr_is(rules, GR_ARRAY))
 			return true;
-		for (size_t r = 0; r < rules->u.a.len; r++)
-			for (size_t op = 0; op < 4; op++) /* whatever the operation judged */
-				if (rule_matches(&rules->u.a.items[r], obj,
-				                 (const char *const[]){"CREATE", "UPDATE", "DELETE",
-				                                       "CONNECT"}[op]))
-					return true;
+		for (size_t op = 0; op < 4; op++) /* whatever the operation judged */
+			if (rules_match(rules, obj,
+			                (const char *const[]){"CREATE", "UPDATE", "DELETE", "CONNECT"}[op],
+			                true))
+				return true;
 	}
 	return false;
 }
@@ -728,11 +1143,18 @@ static const char *const vap_revoking[] = {"admissionregistration.k8s.io/Validat
 
 static const char *const vap_kinds[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
                                         "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-                                        "Namespace", "ConfigMap", NULL};
+                                        "Namespace",
+                                        "ConfigMap",
+                                        "rbac.authorization.k8s.io/Role",
+                                        "rbac.authorization.k8s.io/ClusterRole",
+                                        "rbac.authorization.k8s.io/RoleBinding",
+                                        "rbac.authorization.k8s.io/ClusterRoleBinding",
+                                        NULL};
 
 const gr_engine gri_engine_vap = {
         .name = "vap",
-        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE",
+        .summary = "ValidatingAdmissionPolicy and its bindings (CEL), as the API server admits a CREATE or "
+                   "UPDATE",
         .kinds = vap_kinds,
         .config_new = config_new,
         .config_set = config_set,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "kyverno_int.h"
 
 /* Kyverno's wildcard: `*` any run (possibly empty), `?` one byte. */
@@ -386,38 +387,7 @@ bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 	return true;
 }
 
-static const char *const cluster_scoped[] = {
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-        "PriorityClass",
-        "IngressClass",
-        "RuntimeClass",
-        "CSIDriver",
-        "CSINode",
-        "APIService",
-        "ClusterPolicy",
-        "PodSecurityPolicy",
-        "CertificateSigningRequest",
-        "VolumeAttachment",
-        "ClusterIssuer",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "ClusterPolicyReport",
-        "ComponentStatus",
-        NULL,
-};
-
 bool ky_is_cluster_scoped(const char *kind)
 {
-	for (size_t i = 0; cluster_scoped[i]; i++)
-		if (strcmp(cluster_scoped[i], kind) == 0)
-			return true;
-	return false;
+	return gri_kind_cluster_scoped(kind);
 }

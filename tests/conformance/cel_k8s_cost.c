@@ -7,6 +7,7 @@
  * (gr_cel_estimate_cost). Misses are in cel_k8s_cost.known-failures.
  */
 #include "cel_common.h"
+#include "guardrail/authz.h"
 
 #define DATA           "../shared/conformance/cel/k8s_library/k8s_library_cost.jsonl"
 #define KNOWN          "tests/conformance/cel_k8s_cost.known-failures"
@@ -41,7 +42,9 @@ int main(int argc, char **argv)
 		/* testCostEstimator.EstimateSize: any string or bytes it is asked about is 0..12 */
 		o.string_size_estimate = 12;
 		gr_cel_env *env = gr_cel_env_new(&o);
-		gr_cel_env_declare(env, "authorizer", NULL);
+		/* the test's `authorizer`: typed as the API server declares it,
+		 * answered by an always-allow authorizer */
+		gr_cel_env_declare_object(env, "authorizer", GR_CEL_OBJ_AUTHORIZER);
 		gr_cel_program *p;
 		gr_cel_error err;
 		gr_arena ca;
@@ -62,7 +65,9 @@ int main(int argc, char **argv)
 				         (long long)wmax->u.i);
 			else
 				ok_est = 1;
-			gr_cel_value vars[1] = {gr_cel_unbound()}, r;
+			static const gr_authz_user user = {.username = "test-user", .uid = ""};
+			gr_cel_value vars[1] = {gr_cel_authorizer(&ca, &gr_authorizer_always_allow, &user)},
+			             r;
 			uint64_t cost = 0;
 			if (gr_cel_eval(p, vars, 1, &ca, &r, &cost, &err) != 0)
 				snprintf(what, sizeof what, "eval error: %s", err.message);

@@ -21,6 +21,9 @@ fuzz_yaml_diff)
 	[ -d ../shared/conformance/yaml-test-suite ] && seeds="$seeds ../shared/conformance/yaml-test-suite"
 	;;
 esac
+# -timeout is wall time: 60 s, not libFuzzer's usual 10, because a fuzzer
+# at nice 19 on a loaded machine can be starved that long on an input that
+# replays in milliseconds (a hang is still caught: no input is near 60 s).
 [ -x "tests/fuzz/seed-$short.sh" ] && sh "tests/fuzz/seed-$short.sh" "$work"
 exec build-fuzz/tests/fuzz/$name "$work" $seeds -max_total_time="$secs" -rss_limit_mb=2048 \
-	-max_len=1048576 -timeout=10 -print_final_stats=1
+	-max_len=1048576 -timeout=60 -print_final_stats=1

@@ -135,6 +135,75 @@ spec:
   policyName: locked-stays
   validationActions: [Deny]
 EOF
+# A ValidatingAdmissionPolicy asking the authorizer: a Secret labelled
+# guarded=yes may only come from users the RBAC objects of the `authz:` file
+# let create Secrets (the request's own user, not the file's).
+# A ValidatingAdmissionPolicy on pod UPDATEs: the owner label may not
+# change. A labels-only UPDATE is not one PSA judges, but the API server
+# still runs every other admission plugin on it.
+cat > "$tmp/policies/owner.yaml" <<'EOF'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: owner-immutable
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [UPDATE], resources: [pods]}
+  validations:
+  - expression: "object.metadata.?labels.?owner.orValue('') == oldObject.metadata.?labels.?owner.orValue('')"
+    message: "the owner label is immutable"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: owner-immutable
+spec:
+  policyName: owner-immutable
+  validationActions: [Deny]
+EOF
+cat > "$tmp/policies/guarded.yaml" <<'EOF'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: guarded-secrets
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [secrets]}
+    objectSelector:
+      matchLabels: {guarded: "yes"}
+  validations:
+  - expression: "authorizer.requestResource.check('create').allowed()"
+    messageExpression: "'user ' + request.userInfo.username + ' may not create Secrets in ' + object.metadata.namespace"
+  auditAnnotations:
+  - key: requester
+    valueExpression: "'created by ' + request.userInfo.username"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: guarded-secrets
+spec:
+  policyName: guarded-secrets
+  validationActions: [Deny]
+EOF
+cat > "$tmp/authz.yaml" <<'EOF'
+apiVersion: guardrail.dev/v1alpha1
+kind: AuthzConfiguration
+user: {username: offline-only}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: secret-writer, namespace: team-a}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-secrets, namespace: team-a}
+subjects: [{kind: User, name: alice}]
+roleRef: {kind: Role, name: secret-writer}
+EOF
 cat > "$tmp/config.yaml" <<'EOF'
 apiVersion: guardrail.dev/v1alpha1
 kind: ServeConfiguration
@@ -143,6 +212,7 @@ podSecurity:
     usernames: [system:serviceaccount:kube-system:exempt-controller]
     namespaces: [exempt-ns]
 policies: [policies]
+authz: authz.yaml
 EOF
 
 # ---- configurations that cannot load: exit 2 at start, with file:line:col ----
@@ -277,6 +347,12 @@ sed 's/^metadata:/metadata:\n  labels: {touched: "yes"}/' "$bad_pod" > "$tmp/rel
 review u1 UPDATE "$tmp/relabelled.yaml" "$bad_pod" "" pods > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "UPDATE without significant change: allowed, nothing said" has "$tmp/out.json" '"uid":"u1","allowed":true}}'
+sed 's/^metadata:/metadata:\n  labels: {owner: "mallory"}/' "$bad_pod" > "$tmp/reowned.yaml"
+review u3 UPDATE "$tmp/reowned.yaml" "$bad_pod" "" pods > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "labels-only pod UPDATE: PSS skips it, VAP still judges it ($(head -c 300 "$tmp/out.json"))" \
+	has "$tmp/out.json" '"uid":"u3","allowed":false,"status":{"code":403,"reason":"Forbidden","message":"violates vap.owner-immutable'
+check "labels-only pod UPDATE: no PodSecurity verdict" hasnt "$tmp/out.json" PodSecurity
 sed 's/image: \(.*\)$/image: \1-v2/' "$bad_pod" > "$tmp/reimaged.yaml"
 review u2 UPDATE "$tmp/reimaged.yaml" "$bad_pod" "" pods > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
@@ -335,6 +411,19 @@ check "VAP transition rule: the message evaluated oldObject" has "$tmp/out.json"
 review v3 UPDATE "$tmp/cm-a2.yaml" "$tmp/cm-a1.yaml" "" configmaps > "$tmp/r.json"
 post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
 check "VAP transition rule: UPDATE keeping data.locked allowed" has "$tmp/out.json" '"uid":"v3","allowed":true'
+
+# ---- the authorizer: the request's user against the authz file's RBAC objects ----
+printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: team-a\n  labels: {guarded: "yes"}\n' > "$tmp/secret.yaml"
+review z1 CREATE "$tmp/secret.yaml" null "" secrets "" team-a alice > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "VAP authorizer: a user RBAC allows is admitted ($(head -c 200 "$tmp/out.json"))" has "$tmp/out.json" '"uid":"z1","allowed":true'
+check "VAP auditAnnotations: published in the response ($(head -c 300 "$tmp/out.json"))" \
+	has "$tmp/out.json" '"auditAnnotations":{"vap-audit-annotations":"audit annotation guarded-secrets/requester=created by alice'
+review z2 CREATE "$tmp/secret.yaml" null "" secrets "" team-a bob > "$tmp/r.json"
+post /validate/enforce/baseline "$tmp/r.json" > "$tmp/out.json"
+check "VAP authorizer: another user is denied ($(head -c 300 "$tmp/out.json"))" \
+	has "$tmp/out.json" '"uid":"z2","allowed":false,"status":{"code":403,"reason":"Forbidden","message":"violates vap.guarded-secrets'
+check "VAP authorizer: the message names the request's user" has "$tmp/out.json" 'user bob may not create Secrets in team-a'
 
 # ---- the wire: errors ----
 code() { $CURL -o "$tmp/body" -w '%{http_code}' "$@"; }
@@ -412,7 +501,7 @@ check "a fixed set reloads" eventually metric '^guardrail_config_reloads_total [
 # a policy file changed in place inside a policy directory: reloaded without a signal
 printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: second\n' >> "$tmp/policies/ok.yaml"
 check "a policy file changed in place is reloaded without SIGHUP" eventually metric '^guardrail_config_reloads_total [2-9]'
-check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 5$'
+check "the reloaded set holds the new object" eventually metric '^guardrail_policy_objects 9$'
 # the rule packs, served once the configuration lists them (a reload)
 printf 'engines: [kyverno, vap, rules]\n' >> "$tmp/config.yaml"
 kill -HUP "$server_pid"
