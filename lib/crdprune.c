@@ -181,9 +181,9 @@ static uint64_t mix(uint64_t h)
 
 /* Bytes eight at a time (a string's digest is on the hot path of a large
  * CRD: FNV's byte loop cost more than copying the tree). */
-static uint64_t hash_bytes(const char *p, size_t n)
+static uint64_t hash_bytes(const char *p, size_t n, uint64_t k)
 {
-	uint64_t h = 0x243f6a8885a308d3ULL ^ n;
+	uint64_t h = 0x243f6a8885a308d3ULL ^ n ^ k;
 	for (; n >= 8; p += 8, n -= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
@@ -198,7 +198,7 @@ static uint64_t hash_bytes(const char *p, size_t n)
 	return h;
 }
 
-static uint64_t digest(const gr_value *v, int depth)
+static uint64_t digest(const gr_value *v, int depth, uint64_t k)
 {
 	if (gr_is_number(v)) { /* 1 and 1.0 are equal to gr_equal */
 		double x = gr_number(v);
@@ -206,16 +206,16 @@ static uint64_t digest(const gr_value *v, int depth)
 			x = 0; /* -0.0 == 0.0 */
 		uint64_t b;
 		memcpy(&b, &x, sizeof b);
-		return mix(b ^ 0x6e756d);
+		return mix(b ^ k ^ 0x6e756d);
 	}
 	switch ((gr_type)v->type) {
-	case GR_NULL: return 0x9e3779b97f4a7c15ULL;
-	case GR_BOOL: return mix(v->u.b ? 0xb001 : 0xb000);
-	case GR_STRING: return mix(hash_bytes(v->u.s.ptr, v->u.s.len) ^ 0x737472);
+	case GR_NULL: return mix(k ^ 0x9e3779b97f4a7c15ULL);
+	case GR_BOOL: return mix(k ^ (v->u.b ? 0xb001 : 0xb000));
+	case GR_STRING: return mix(hash_bytes(v->u.s.ptr, v->u.s.len, k) ^ 0x737472);
 	case GR_ARRAY: {
 		uint64_t h = 0xa11a7 + v->u.a.len;
 		for (size_t i = 0; i < v->u.a.len && depth < 4096; i++)
-			h = mix(h * 31 + digest(&v->u.a.items[i], depth + 1));
+			h = mix(h * 31 + digest(&v->u.a.items[i], depth + 1, k));
 		return h;
 	}
 	case GR_OBJECT: { /* member order does not count: a sum */
@@ -223,9 +223,9 @@ static uint64_t digest(const gr_value *v, int depth)
 		for (size_t i = 0; i < v->u.o.len && depth < 4096; i++) {
 			const gr_member *m = &v->u.o.members[i];
 			/* a key of up to 8 bytes is its head */
-			uint64_t kh = m->key_len <= 8 ? m->key_head ^ m->key_len * 0x100000001b3ULL
-			                              : hash_bytes(m->key, m->key_len);
-			h += mix(kh * 0x100000001b3ULL ^ digest(&m->value, depth + 1));
+			uint64_t kh = m->key_len <= 8 ? mix(k ^ m->key_head ^ m->key_len * 0x100000001b3ULL)
+			                              : hash_bytes(m->key, m->key_len, k);
+			h += mix(kh * 0x100000001b3ULL ^ digest(&m->value, depth + 1, k));
 		}
 		return mix(h ^ (0x0b1ec7 + v->u.o.len));
 	}
@@ -233,9 +233,13 @@ static uint64_t digest(const gr_value *v, int depth)
 	}
 }
 
+/* Keyed per process (gri_keyed_hash's random key), as the duplicate-key
+ * hash is: a document cannot be built to collide with another one and hide
+ * a conflict between two definitions of a CRD. */
 uint64_t gri_value_digest(const gr_value *v)
 {
-	return digest(v, 0) | 1; /* never 0: 0 means "no digest" */
+	uint64_t k = gri_keyed_hash("crd digest", 10);
+	return digest(v, 0, k) | 1; /* never 0: 0 means "no digest" */
 }
 
 /* ---- versions nobody will look up ---- */
