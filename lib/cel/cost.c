@@ -866,14 +866,15 @@ static est estimate_comprehension(coster *c, const cel_node *n, int depth)
 		/* the step's entry: [t] unioned with the empty accumulator */
 		bool list = n->ckind <= C_TRANSFORM_LIST_FILTER;
 		if (list) {
-			const cel_node *elem =
-			        n->ckind == C_FILTER ? NULL
-			        : (n->ckind == C_MAP_FILTER || n->ckind == C_TRANSFORM_LIST_FILTER)
-			                ? n->args[2]
-			                : n->args[1];
+			/* the element expression's argument (a malformed macro
+			 * may have fewer arguments than its kind takes) */
+			size_t ei = n->ckind == C_FILTER                                                ? 0
+			            : (n->ckind == C_MAP_FILTER || n->ckind == C_TRANSFORM_LIST_FILTER) ? 2
+			                                                                                : 1;
+			const cel_node *elem = ei && ei < n->nargs ? n->args[ei] : NULL;
 			rng es = unknown_size;
 			if (elem) {
-				const est *ee = elem == n->args[2] ? &x2 : &x1;
+				const est *ee = ei == 2 ? &x2 : &x1;
 				es = size_or_unknown(ee, elem);
 			} else if (n->slot >= 0 && n->slot < c->nslots && c->slots[n->slot].pst == P_OK)
 				es = R(0, (uint64_t)dpos_max(c->slots[n->slot].path));
