@@ -29,6 +29,12 @@ static inline uint64_t gr_hash_bytes(uint64_t h, const void *p, size_t n)
  * (object.c) */
 bool gri_kind_cluster_scoped(const char *kind);
 
+/* A metav1.LabelSelector's matchLabels and matchExpressions over a labels
+ * map (NULL: no labels); an operator other than In, NotIn, Exists and
+ * DoesNotExist fails the match when unknown_op_fails, else is ignored.
+ * (object.c) */
+bool gri_label_selector_matches(const gr_value *sel, const gr_value *labels, bool unknown_op_fails);
+
 /* SipHash-2-4 of n bytes under a per-process random key (decode_util.c). */
 uint64_t gri_keyed_hash(const void *p, size_t n);
 

@@ -281,3 +281,46 @@ bool gri_kind_cluster_scoped(const char *kind)
 			return true;
 	return false;
 }
+
+static bool value_in(const gr_value *list, const char *s)
+{
+	for (size_t i = 0; gr_is(list, GR_ARRAY) && i < list->u.a.len; i++)
+		if (gr_is(&list->u.a.items[i], GR_STRING) && !strcmp(list->u.a.items[i].u.s.ptr, s))
+			return true;
+	return false;
+}
+
+bool gri_label_selector_matches(const gr_value *sel, const gr_value *labels, bool unknown_op_fails)
+{
+	const gr_value *ml = gr_get(sel, "matchLabels");
+	for (size_t i = 0; gr_is(ml, GR_OBJECT) && i < ml->u.o.len; i++) {
+		const gr_member *m = &ml->u.o.members[i];
+		const char *v = gr_get_str(labels, m->key);
+		if (!v || !gr_is(&m->value, GR_STRING) || strcmp(v, m->value.u.s.ptr))
+			return false;
+	}
+	const gr_value *me = gr_get(sel, "matchExpressions");
+	for (size_t i = 0; gr_is(me, GR_ARRAY) && i < me->u.a.len; i++) {
+		const gr_value *e = &me->u.a.items[i];
+		const char *key = gr_get_str(e, "key"), *op = gr_get_str(e, "operator");
+		if (!key || !op)
+			return false;
+		const char *v = gr_get_str(labels, key);
+		const gr_value *vals = gr_get(e, "values");
+		if (!strcmp(op, "In")) {
+			if (!v || !value_in(vals, v))
+				return false;
+		} else if (!strcmp(op, "NotIn")) {
+			if (v && value_in(vals, v))
+				return false;
+		} else if (!strcmp(op, "Exists")) {
+			if (!v)
+				return false;
+		} else if (!strcmp(op, "DoesNotExist")) {
+			if (v)
+				return false;
+		} else if (unknown_op_fails)
+			return false;
+	}
+	return true;
+}

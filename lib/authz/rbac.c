@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../internal.h"
 #include "guardrail/authz.h"
 
 typedef struct rbac_role {
@@ -156,44 +157,13 @@ static bool in_strings(const gr_value *list, const char *s)
 }
 
 /* A metav1.LabelSelector over a labels map; an empty selector matches
- * everything, as LabelSelectorAsSelector makes it. */
+ * everything, as LabelSelectorAsSelector makes it, and an invalid operator
+ * does not parse (matches nothing). */
 static bool selector_matches(const gr_value *sel, const gr_value *labels)
 {
 	if (gr_is(sel, GR_NULL))
 		return true; /* a null entry is the empty selector: everything */
-	if (!gr_is(sel, GR_OBJECT))
-		return false;
-	const gr_value *ml = gr_get(sel, "matchLabels");
-	for (size_t i = 0; gr_is(ml, GR_OBJECT) && i < ml->u.o.len; i++) {
-		const gr_member *m = &ml->u.o.members[i];
-		const char *v = gr_get_str(labels, m->key);
-		if (!v || !gr_is(&m->value, GR_STRING) || strcmp(v, m->value.u.s.ptr))
-			return false;
-	}
-	const gr_value *me = gr_get(sel, "matchExpressions");
-	for (size_t i = 0; gr_is(me, GR_ARRAY) && i < me->u.a.len; i++) {
-		const gr_value *e = &me->u.a.items[i];
-		const char *key = gr_get_str(e, "key"), *op = gr_get_str(e, "operator");
-		if (!key || !op)
-			return false;
-		const char *v = gr_get_str(labels, key);
-		const gr_value *vals = gr_get(e, "values");
-		if (!strcmp(op, "In")) {
-			if (!v || !in_strings(vals, v))
-				return false;
-		} else if (!strcmp(op, "NotIn")) {
-			if (v && in_strings(vals, v))
-				return false;
-		} else if (!strcmp(op, "Exists")) {
-			if (!v)
-				return false;
-		} else if (!strcmp(op, "DoesNotExist")) {
-			if (v)
-				return false;
-		} else
-			return false; /* an invalid operator: the selector does not parse */
-	}
-	return true;
+	return gr_is(sel, GR_OBJECT) && gri_label_selector_matches(sel, labels, true);
 }
 
 /* ---- aggregation ---- */

@@ -590,42 +590,12 @@ static bool rules_match(const gr_value *rules, const gr_object *o, const char *o
 	return false;
 }
 
-static const char *label_of(const gr_value *labels, const char *key)
-{
-	const gr_value *v = gr_get(labels, key);
-	return gr_is(v, GR_STRING) ? v->u.s.ptr : NULL;
-}
-
-/* A LabelSelector over a labels map (NULL: no labels). */
+/* A LabelSelector over a labels map (NULL: no labels); absent: everything. */
 static bool selector_matches(const gr_value *sel, const gr_value *labels)
 {
 	if (!sel || !gr_is(sel, GR_OBJECT))
 		return true;
-	const gr_value *ml = gr_get(sel, "matchLabels");
-	for (size_t i = 0; gr_is(ml, GR_OBJECT) && i < ml->u.o.len; i++) {
-		const gr_member *m = &ml->u.o.members[i];
-		const char *v = label_of(labels, m->key);
-		if (!v || !gr_is(&m->value, GR_STRING) || strcmp(v, m->value.u.s.ptr))
-			return false;
-	}
-	const gr_value *me = gr_get(sel, "matchExpressions");
-	for (size_t i = 0; gr_is(me, GR_ARRAY) && i < me->u.a.len; i++) {
-		const gr_value *e = &me->u.a.items[i];
-		const char *key = gr_get_str(e, "key"), *op = gr_get_str(e, "operator");
-		const gr_value *vals = gr_get(e, "values");
-		if (!key || !op)
-			return false;
-		const char *v = label_of(labels, key);
-		if (!strcmp(op, "In") && !(v && list_has(vals, v)))
-			return false;
-		if (!strcmp(op, "NotIn") && v && list_has(vals, v))
-			return false;
-		if (!strcmp(op, "Exists") && !v)
-			return false;
-		if (!strcmp(op, "DoesNotExist") && v)
-			return false;
-	}
-	return true;
+	return gri_label_selector_matches(sel, labels, false);
 }
 
 static const gr_value *namespace_object(const vap_prepared *s, const gr_object *o)
