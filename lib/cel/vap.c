@@ -40,45 +40,13 @@
 #include "guardrail/inputs.h"
 #include "guardrail/schema.h"
 #include "guardrail/set.h"
-
-enum { V_OBJECT, V_OLD, V_REQUEST, V_PARAMS, V_NSOBJ, V_VARIABLES, V_AUTHORIZER, V_REQRES, V_COUNT };
-static const char *const var_names[V_COUNT] = {
-        "object",          "oldObject", "request",    "params",
-        "namespaceObject", "variables", "authorizer", "authorizer.requestResource"};
-
-typedef struct vexpr {
-	const char *text;
-	gr_cel_program *prog;
-	char error[300]; /* compile error, or "" */
-} vexpr;
-
-typedef struct vvalidation {
-	vexpr expr, msg_expr;
-	const char *message, *reason;
-} vvalidation;
-
-/* spec.auditAnnotations[]: published as "<policy>/<key>" when the
- * valueExpression gives a non-empty string */
-typedef struct vaudit {
-	const char *key;
-	vexpr expr;
-	char key_error[160]; /* the API server would refuse the key, or "" */
-} vaudit;
+#include "vap_core.h"
 
 typedef struct vpolicy {
 	const char *name;
 	const gr_value *spec;
-	vexpr *conditions;
-	size_t nconditions;
-	vexpr *variables;
-	const char **var_names;
-	size_t nvariables;
-	vvalidation *validations;
-	size_t nvalidations;
-	vaudit *audits;
-	size_t naudits;
+	gri_vap_program prog;
 	bool fail_ignore; /* failurePolicy: Ignore */
-	bool uses_authorizer;
 } vpolicy;
 
 typedef struct vap_config {
@@ -174,54 +142,6 @@ static void config_free(void *p)
 	free(c);
 }
 
-/* Compiled as the API server's admission compiler does: Kubernetes' base
- * environment at the selected version, its program options (cel-go's
- * OptOptimize folds constant literals and conversions, which then cost
- * nothing) and the per-call cost limit. */
-static void compile_expr(vexpr *e, const char *text, bool *uses_authz, int minor)
-{
-	e->text = text;
-	e->error[0] = 0;
-	if (!text) {
-		snprintf(e->error, sizeof e->error, "expression is missing");
-		return;
-	}
-	gr_cel_options o;
-	gr_cel_options_default(&o);
-	o.kubernetes = true;
-	o.homogeneous_literals = true;
-	o.duration_total_ms = true;
-	o.fold_constants = true;
-	o.cost_limit = 1000000;
-	o.kubernetes_minor = minor; /* --kubernetes-version: that API server's libraries */
-	gr_cel_env *env = gr_cel_env_new(&o);
-	if (!env) {
-		snprintf(e->error, sizeof e->error, "out of memory");
-		return;
-	}
-	/* as the API server declares them: authorizer and
-	 * authorizer.requestResource are typed, the rest dyn */
-	for (int i = 0; i < V_AUTHORIZER; i++)
-		gr_cel_env_declare(env, var_names[i], NULL);
-	gr_cel_env_declare_object(env, var_names[V_AUTHORIZER], GR_CEL_OBJ_AUTHORIZER);
-	gr_cel_env_declare_object(env, var_names[V_REQRES], GR_CEL_OBJ_RESOURCE_CHECK);
-	gr_cel_error err;
-	if (gr_cel_compile(env, text, strlen(text), &e->prog, &err) != 0)
-		snprintf(e->error, sizeof e->error, "compilation failed: ERROR: <input>:1:%u: %.200s",
-		         err.column, err.message);
-	else if (uses_authz && (gr_cel_uses(e->prog, V_AUTHORIZER) || gr_cel_uses(e->prog, V_REQRES)))
-		*uses_authz = true;
-	gr_cel_env_free(env);
-}
-
-static const gr_value *array_of(const gr_value *v, const char *key)
-{
-	const gr_value *a = gr_get(v, key);
-	return gr_is(a, GR_ARRAY) ? a : NULL;
-}
-
-static void add_audits(vap_prepared *s, vpolicy *p);
-
 static void add_policy(vap_prepared *s, const gr_value *root)
 {
 	vpolicy *grown = realloc(s->policies, (s->npolicies + 1) * sizeof *grown);
@@ -236,93 +156,9 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 	p->spec = gr_get(root, "spec");
 	const char *fp = gr_get_str(p->spec, "failurePolicy");
 	p->fail_ignore = fp && !strcmp(fp, "Ignore");
-	const gr_value *mc = array_of(p->spec, "matchConditions");
-	if (mc) {
-		p->conditions = calloc(mc->u.a.len, sizeof *p->conditions);
-		for (size_t i = 0; p->conditions && i < mc->u.a.len; i++)
-			compile_expr(&p->conditions[p->nconditions++],
-			             gr_get_str(&mc->u.a.items[i], "expression"), &p->uses_authorizer,
-			             s->kubernetes_minor);
-	}
-	const gr_value *vars = array_of(p->spec, "variables");
-	if (vars) {
-		p->variables = calloc(vars->u.a.len, sizeof *p->variables);
-		p->var_names = calloc(vars->u.a.len, sizeof *p->var_names);
-		for (size_t i = 0; p->variables && p->var_names && i < vars->u.a.len; i++) {
-			p->var_names[p->nvariables] = gr_get_str(&vars->u.a.items[i], "name");
-			compile_expr(&p->variables[p->nvariables++],
-			             gr_get_str(&vars->u.a.items[i], "expression"), &p->uses_authorizer,
-			             s->kubernetes_minor);
-		}
-	}
-	const gr_value *vals = array_of(p->spec, "validations");
-	if (vals) {
-		p->validations = calloc(vals->u.a.len, sizeof *p->validations);
-		for (size_t i = 0; p->validations && i < vals->u.a.len; i++) {
-			const gr_value *v = &vals->u.a.items[i];
-			vvalidation *vv = &p->validations[p->nvalidations++];
-			compile_expr(&vv->expr, gr_get_str(v, "expression"), &p->uses_authorizer,
-			             s->kubernetes_minor);
-			vv->message = gr_get_str(v, "message");
-			vv->reason = gr_get_str(v, "reason");
-			const char *me = gr_get_str(v, "messageExpression");
-			if (me)
-				compile_expr(&vv->msg_expr, me, &p->uses_authorizer, s->kubernetes_minor);
-		}
-	}
-	add_audits(s, p);
-}
-
-/* A qualified name's name part, as the API server validates an audit
- * annotation key: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, at most 63 bytes. */
-static bool audit_key_valid(const char *k)
-{
-	size_t n = k ? strlen(k) : 0;
-	if (n == 0 || n > 63 || !isalnum((unsigned char)k[0]) || !isalnum((unsigned char)k[n - 1]))
-		return false;
-	for (size_t i = 1; i + 1 < n; i++)
-		if (!isalnum((unsigned char)k[i]) && k[i] != '-' && k[i] != '_' && k[i] != '.')
-			return false;
-	return true;
-}
-
-static void add_audits(vap_prepared *s, vpolicy *p)
-{
-	const gr_value *aa = array_of(p->spec, "auditAnnotations");
-	if (!aa)
-		return;
-	p->audits = calloc(aa->u.a.len, sizeof *p->audits);
-	for (size_t i = 0; p->audits && i < aa->u.a.len; i++) {
-		const gr_value *a = &aa->u.a.items[i];
-		vaudit *va = &p->audits[p->naudits++];
-		va->key = gr_get_str(a, "key");
-		if (!audit_key_valid(va->key))
-			snprintf(va->key_error, sizeof va->key_error,
-			         "spec.auditAnnotations[%zu].key: Invalid value: \"%.63s\": a qualified name "
-			         "of at most 63 characters is required",
-			         i, va->key ? va->key : "");
-		for (size_t j = 0; !va->key_error[0] && j + 1 < p->naudits; j++)
-			if (p->audits[j].key && !strcmp(p->audits[j].key, va->key))
-				snprintf(va->key_error, sizeof va->key_error,
-				         "spec.auditAnnotations[%zu].key: Duplicate value: \"%s\"", i,
-				         va->key);
-		compile_expr(&va->expr, gr_get_str(a, "valueExpression"), &p->uses_authorizer,
-		             s->kubernetes_minor);
-		const char *t = va->expr.prog ? gr_cel_program_type(va->expr.prog) : NULL;
-		if (t && strcmp(t, "string") && strcmp(t, "null_type") && strcmp(t, "dyn")) {
-			snprintf(va->expr.error, sizeof va->expr.error,
-			         "compilation failed: valueExpression must evaluate to string or null, not "
-			         "%.60s",
-			         t);
-			gr_cel_free(va->expr.prog);
-			va->expr.prog = NULL;
-		}
-	}
-}
-
-static void free_expr(vexpr *e)
-{
-	gr_cel_free(e->prog);
+	gri_vap_compile(&p->prog, gr_get(p->spec, "matchConditions"), gr_get(p->spec, "variables"),
+	                gr_get(p->spec, "validations"), gr_get(p->spec, "auditAnnotations"), NULL,
+	                s->kubernetes_minor);
 }
 
 static void prepared_free(void *p)
@@ -330,24 +166,8 @@ static void prepared_free(void *p)
 	vap_prepared *s = p;
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->npolicies; i++) {
-		vpolicy *v = &s->policies[i];
-		for (size_t k = 0; k < v->nconditions; k++)
-			free_expr(&v->conditions[k]);
-		for (size_t k = 0; k < v->nvariables; k++)
-			free_expr(&v->variables[k]);
-		for (size_t k = 0; k < v->nvalidations; k++) {
-			free_expr(&v->validations[k].expr);
-			free_expr(&v->validations[k].msg_expr);
-		}
-		free(v->conditions);
-		free(v->variables);
-		free(v->var_names);
-		for (size_t k = 0; k < v->naudits; k++)
-			free_expr(&v->audits[k].expr);
-		free(v->validations);
-		free(v->audits);
-	}
+	for (size_t i = 0; i < s->npolicies; i++)
+		gri_vap_program_free(&s->policies[i].prog);
 	free(s->policies);
 	free(s->bindings);
 	gr_rbac_free(s->rbac);
@@ -490,26 +310,6 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 
 /* ---- matching ---- */
 
-/* The resource (plural) of a kind, as the API server's RESTMapper guesses it. */
-static void plural(const char *kind, char *out, size_t cap)
-{
-	size_t n = strlen(kind), o = 0;
-	for (size_t i = 0; i < n && o + 4 < cap; i++)
-		out[o++] = (char)tolower((unsigned char)kind[i]);
-	out[o] = 0;
-	if (!o)
-		return;
-	char last = out[o - 1];
-	if (last == 's' || last == 'x' || (o >= 2 && out[o - 2] == 'c' && last == 'h') ||
-	    (o >= 2 && out[o - 2] == 's' && last == 'h'))
-		snprintf(out + o, cap - o, "es");
-	else if (last == 'y' && o >= 2 && !strchr("aeiou", out[o - 2])) {
-		out[o - 1] = 0;
-		snprintf(out + o - 1, cap - o + 1, "ies");
-	} else
-		snprintf(out + o, cap - o, "s");
-}
-
 static bool list_has(const gr_value *list, const char *s)
 {
 	if (!gr_is(list, GR_ARRAY))
@@ -569,7 +369,7 @@ static const char *const moved[][3] = {
 static bool rules_match(const gr_value *rules, const gr_object *o, const char *op, bool equivalent)
 {
 	char res[160];
-	plural(o->kind, res, sizeof res);
+	gri_vap_plural(o->kind, res, sizeof res);
 	bool namespaced = o->namespace_[0] || !gri_kind_cluster_scoped(o->kind);
 	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++)
 		if (rule_matches_gvr(&rules->u.a.items[i], o->group, o->version, res, namespaced, op))
@@ -642,7 +442,7 @@ typedef struct vrun {
 	gr_check_ctx *ctx;
 	gr_findings *out;
 	gr_arena *arena;
-	gr_cel_value vars[V_COUNT];
+	gr_cel_value vars[GRI_VAP_NVARS];
 	const vpolicy *p;
 	const char *binding;
 	gr_action action;
@@ -674,28 +474,6 @@ static void report(vrun *r, gr_severity sev, gr_action act, const char *reason, 
 	f->reason = reason ? reason : "Invalid";
 }
 
-/* 1 true, 0 false, -1 error (message in err). */
-static int eval_bool(vrun *r, const vexpr *e, gr_cel_value *out, char *err, size_t cap)
-{
-	if (!e->prog) {
-		snprintf(err, cap, "%s", e->error);
-		return -1;
-	}
-	gr_cel_error ce;
-	gr_cel_value v;
-	if (gr_cel_eval(e->prog, r->vars, V_COUNT, r->arena, &v, NULL, &ce) != 0) {
-		snprintf(err, cap, "%s", ce.message);
-		return -1;
-	}
-	if (out)
-		*out = v;
-	if (v.kind != GR_CEL_BOOL) {
-		snprintf(err, cap, "expression did not evaluate to a bool");
-		return -1;
-	}
-	return v.u.b;
-}
-
 static void expression_error(vrun *r, const char *what, const char *msg)
 {
 	if (r->p->fail_ignore)
@@ -709,205 +487,57 @@ static void expression_error(vrun *r, const char *what, const char *msg)
 /* The most an audit annotation's value keeps, as the API server truncates it. */
 #define AUDIT_VALUE_MAX (10 * 1024)
 
+static void on_error(void *user, const char *what, const char *msg)
+{
+	expression_error(user, what, msg);
+}
+
+static void on_deny(void *user, const char *msg, const char *reason)
+{
+	vrun *r = user;
+	report(r, r->action == GR_ACTION_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING, r->action,
+	       reason ? reason : "Invalid",
+	       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", msg);
+}
+
 /* spec.auditAnnotations, evaluated for every binding that admits the
  * object: a non-empty string is published as "<policy>/<key>" (an info
  * finding acting as audit, and an audit annotation in the webhook); null or
  * "" publishes nothing; an error follows failurePolicy as a validation's
  * does. */
-static void run_audits(vrun *r)
+static void on_audit(void *user, const char *key, const char *value, size_t len)
 {
+	vrun *r = user;
 	const vpolicy *p = r->p;
-	for (size_t i = 0; i < p->naudits; i++) {
-		const vaudit *va = &p->audits[i];
-		char m[600];
-		if (va->key_error[0]) {
-			expression_error(r, "auditAnnotation", va->key_error);
-			continue;
-		}
-		if (!va->expr.prog) {
-			snprintf(m, sizeof m, "%s: %s", va->key, va->expr.error);
-			expression_error(r, "auditAnnotation", m);
-			continue;
-		}
-		gr_cel_error ce;
-		gr_cel_value v;
-		if (gr_cel_eval(va->expr.prog, r->vars, V_COUNT, r->arena, &v, NULL, &ce) != 0) {
-			snprintf(m, sizeof m, "valueExpression '%.200s' resulted in error: %.300s",
-			         va->expr.text, ce.message);
-			expression_error(r, "auditAnnotation", m);
-			continue;
-		}
-		if (v.kind == GR_CEL_NULL || (v.kind == GR_CEL_STRING && v.u.s.len == 0))
-			continue;
-		if (v.kind != GR_CEL_STRING) {
-			snprintf(m, sizeof m,
-			         "valueExpression '%.200s' resulted in unsupported return type: %s. Must "
-			         "evaluate "
-			         "to string or null.",
-			         va->expr.text, gr_cel_type_name(&v));
-			expression_error(r, "auditAnnotation", m);
-			continue;
-		}
-		gr_finding *f = gr_findings_add(r->out);
-		if (!f)
-			return;
-		gr_arena *a = r->out->arena;
-		size_t n = v.u.s.len > AUDIT_VALUE_MAX ? AUDIT_VALUE_MAX : v.u.s.len;
-		f->rule = gr_arena_printf(a, "vap.%s", p->name);
-		f->severity = GR_SEV_INFO;
-		f->action = GR_ACTION_AUDIT;
-		f->object = r->obj;
-		f->file = r->obj->file;
-		f->document = r->obj->document;
-		f->path = "";
-		f->line = r->obj->root ? r->obj->root->line : 0;
-		f->column = r->obj->root ? r->obj->root->column : 0;
-		f->message = gr_arena_printf(
-		        a, "audit annotation %s/%s=%.*s (ValidatingAdmissionPolicy '%s' with binding '%s')",
-		        p->name, va->key, (int)n, v.u.s.ptr, p->name, r->binding);
-		f->remediation =
-		        "Nothing to change: the API server records this annotation in the request's audit "
-		        "event.";
-		f->doc = "docs/rules/vap.md";
-		f->reason = "AuditAnnotation";
-	}
+	gr_finding *f = gr_findings_add(r->out);
+	if (!f)
+		return;
+	gr_arena *a = r->out->arena;
+	size_t n = len > AUDIT_VALUE_MAX ? AUDIT_VALUE_MAX : len;
+	f->rule = gr_arena_printf(a, "vap.%s", p->name);
+	f->severity = GR_SEV_INFO;
+	f->action = GR_ACTION_AUDIT;
+	f->object = r->obj;
+	f->file = r->obj->file;
+	f->document = r->obj->document;
+	f->path = "";
+	f->line = r->obj->root ? r->obj->root->line : 0;
+	f->column = r->obj->root ? r->obj->root->column : 0;
+	f->message =
+	        gr_arena_printf(a,
+	                        "audit annotation %s/%s=%.*s (ValidatingAdmissionPolicy '%s' with binding "
+	                        "'%s')",
+	                        p->name, key, (int)n, value, p->name, r->binding);
+	f->remediation = "Nothing to change: the API server records this annotation in the request's audit "
+	                 "event.";
+	f->doc = "docs/rules/vap.md";
+	f->reason = "AuditAnnotation";
 }
 
 static void run_policy(vrun *r)
 {
-	const vpolicy *p = r->p;
-	char err[600];
-	for (size_t i = 0; i < p->nconditions; i++) {
-		int c = eval_bool(r, &p->conditions[i], NULL, err, sizeof err);
-		if (c == 0)
-			return; /* a false matchCondition: the policy does not apply */
-		if (c < 0) {
-			expression_error(r, "matchCondition", err);
-			return;
-		}
-	}
-	/* variables, in order, each seeing the ones before */
-	gr_cel_value *keys = gr_arena_alloc(r->arena, (p->nvariables + 1) * sizeof *keys);
-	gr_cel_value *vals = gr_arena_alloc(r->arena, (p->nvariables + 1) * sizeof *vals);
-	if (!keys || !vals)
-		return;
-	size_t nv = 0;
-	r->vars[V_VARIABLES] = gr_cel_make_map(r->arena, keys, vals, 0);
-	for (size_t i = 0; i < p->nvariables; i++) {
-		const vexpr *e = &p->variables[i];
-		gr_cel_error ce;
-		gr_cel_value v;
-		if (!e->prog) {
-			expression_error(r, "variable", e->error);
-			return;
-		}
-		if (gr_cel_eval(e->prog, r->vars, V_COUNT, r->arena, &v, NULL, &ce) != 0) {
-			char m[400];
-			snprintf(m, sizeof m, "%s: %s", p->var_names[i] ? p->var_names[i] : "?", ce.message);
-			expression_error(r, "variable", m);
-			return;
-		}
-		const char *name = p->var_names[i] ? p->var_names[i] : "";
-		keys[nv] = gr_cel_string(name, strlen(name));
-		vals[nv++] = v;
-		r->vars[V_VARIABLES] = gr_cel_make_map(r->arena, keys, vals, nv);
-	}
-	for (size_t i = 0; i < p->nvalidations; i++) {
-		const vvalidation *vv = &p->validations[i];
-		gr_cel_value res;
-		int c = eval_bool(r, &vv->expr, &res, err, sizeof err);
-		if (c < 0) {
-			expression_error(r, "expression", err);
-			continue;
-		}
-		if (c)
-			continue;
-		char msg[1200];
-		if (vv->message)
-			snprintf(msg, sizeof msg, "%s", vv->message);
-		else
-			snprintf(msg, sizeof msg, "failed expression: %s", vv->expr.text);
-		if (vv->msg_expr.prog) {
-			gr_cel_error ce;
-			gr_cel_value mv;
-			if (gr_cel_eval(vv->msg_expr.prog, r->vars, V_COUNT, r->arena, &mv, NULL, &ce) == 0 &&
-			    mv.kind == GR_CEL_STRING && mv.u.s.len && !memchr(mv.u.s.ptr, '\n', mv.u.s.len))
-				snprintf(msg, sizeof msg, "%.*s", (int)mv.u.s.len, mv.u.s.ptr);
-		}
-		report(r, r->action == GR_ACTION_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING, r->action,
-		       vv->reason ? vv->reason : "Invalid",
-		       "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", msg);
-	}
-	run_audits(r);
-}
-
-static void json_member(gr_buf *b, const char *key, const char *value, bool comma)
-{
-	if (comma)
-		gr_buf_putc(b, ',');
-	gr_buf_json_string(b, key, strlen(key));
-	gr_buf_putc(b, ':');
-	gr_buf_json_string(b, value ? value : "", value ? strlen(value) : 0);
-}
-
-static void json_strings(gr_buf *b, const char *const *v, size_t n)
-{
-	gr_buf_putc(b, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			gr_buf_putc(b, ',');
-		gr_buf_json_string(b, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
-	}
-	gr_buf_putc(b, ']');
-}
-
-/* request, as an AdmissionRequest for operation op (CREATE offline; UPDATE
- * with an old object) of obj, from user (the authz file's; none: an empty
- * username). */
-static gr_cel_value synth_request(gr_arena *a, const gr_object *o, const char *op, const gr_authz_user *user)
-{
-	char res[160];
-	plural(o->kind, res, sizeof res);
-	gr_buf b;
-	gr_buf_init(&b);
-	gr_buf_putc(&b, '{');
-	json_member(&b, "operation", op, false);
-	gr_buf_puts(&b, ",\"kind\":{");
-	json_member(&b, "group", o->group, false);
-	json_member(&b, "version", o->version, true);
-	json_member(&b, "kind", o->kind, true);
-	gr_buf_puts(&b, "},\"resource\":{");
-	json_member(&b, "group", o->group, false);
-	json_member(&b, "version", o->version, true);
-	json_member(&b, "resource", res, true);
-	gr_buf_putc(&b, '}');
-	json_member(&b, "name", o->name, true);
-	json_member(&b, "namespace", o->namespace_, true);
-	gr_buf_puts(&b, ",\"dryRun\":false,\"userInfo\":{");
-	json_member(&b, "username", user ? user->username : "", false);
-	if (user && user->uid && *user->uid)
-		json_member(&b, "uid", user->uid, true);
-	gr_buf_puts(&b, ",\"groups\":");
-	json_strings(&b, user ? user->groups : NULL, user ? user->ngroups : 0);
-	if (user && user->nextra) {
-		gr_buf_puts(&b, ",\"extra\":{");
-		for (size_t i = 0; i < user->nextra; i++) {
-			if (i)
-				gr_buf_putc(&b, ',');
-			gr_buf_json_string(&b, user->extra_keys[i], strlen(user->extra_keys[i]));
-			gr_buf_putc(&b, ':');
-			json_strings(&b, user->extra_values[i], user->extra_counts[i]);
-		}
-		gr_buf_putc(&b, '}');
-	}
-	gr_buf_puts(&b, "}}");
-	char *json = b.data ? gr_arena_strndup(a, b.data, b.len) : NULL;
-	gr_buf_free(&b);
-	gr_value *v = gr_arena_alloc(a, sizeof *v);
-	gr_error err;
-	if (!json || !v || gr_decode_json(a, json, strlen(json), NULL, v, &err) != 0)
-		return gr_cel_null();
-	return gr_cel_from_json(v);
+	gri_vap_sink sink = {.error = on_error, .deny = on_deny, .audit = on_audit, .user = r};
+	gri_vap_run(&r->p->prog, r->vars, r->arena, &sink);
 }
 
 /* The user of an AdmissionRequest (the webhook): request.userInfo. */
@@ -1012,8 +642,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		if (!resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op) ||
 		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op))
 			continue;
-		if (p->uses_authorizer && (!s->have_authz || !user)) {
-			ctx->not_evaluated += p->nvalidations ? p->nvalidations : 1;
+		if (p->prog.uses_authorizer && (!s->have_authz || !user)) {
+			ctx->not_evaluated += p->prog.nvalidations ? p->prog.nvalidations : 1;
 			ctx->not_evaluated_reason =
 			        "ValidatingAdmissionPolicy expressions using authorizer "
 			        "(no --authz file: no permissions to answer from offline)";
@@ -1031,28 +661,30 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		if (!r.binding)
 			r.binding = "";
 		r.action = action_of(binding, &r.audit_only);
-		r.vars[V_OBJECT] = gr_cel_from_json(obj->root);
-		r.vars[V_OLD] = old ? gr_cel_from_json(old) : gr_cel_null();
-		r.vars[V_REQUEST] = ctx->request ? gr_cel_from_json(ctx->request)
-		                                 : synth_request(ctx->arena, obj, op, user);
-		r.vars[V_NSOBJ] = nsobj ? gr_cel_from_json(nsobj) : gr_cel_null();
-		r.vars[V_AUTHORIZER] = gr_cel_unbound();
-		r.vars[V_REQRES] = gr_cel_unbound();
+		r.vars[GRI_VAP_OBJECT] = gr_cel_from_json(obj->root);
+		r.vars[GRI_VAP_OLD] = old ? gr_cel_from_json(old) : gr_cel_null();
+		r.vars[GRI_VAP_REQUEST] =
+		        ctx->request ? gr_cel_from_json(ctx->request)
+		                     : gri_vap_request(ctx->arena, obj->group, obj->version, obj->kind,
+		                                       obj->name, obj->namespace_, op, user);
+		r.vars[GRI_VAP_NSOBJ] = nsobj ? gr_cel_from_json(nsobj) : gr_cel_null();
+		r.vars[GRI_VAP_AUTHORIZER] = gr_cel_unbound();
+		r.vars[GRI_VAP_REQRES] = gr_cel_unbound();
 		if (s->have_authz && user) {
 			/* the request's resource: the webhook's request.resource and
 			 * subResource; offline, the kind's plural */
 			char res[160];
-			plural(obj->kind, res, sizeof res);
+			gri_vap_plural(obj->kind, res, sizeof res);
 			const gr_value *rr = gr_get(ctx->request, "resource");
 			const char *group = gr_get_str(rr, "group"), *resource = gr_get_str(rr, "resource");
 			const char *sub = gr_get_str(ctx->request, "subResource");
-			r.vars[V_AUTHORIZER] = gr_cel_authorizer(ctx->arena, &s->authorizer, user);
-			r.vars[V_REQRES] = gr_cel_authorizer_request_resource(
+			r.vars[GRI_VAP_AUTHORIZER] = gr_cel_authorizer(ctx->arena, &s->authorizer, user);
+			r.vars[GRI_VAP_REQRES] = gr_cel_authorizer_request_resource(
 			        ctx->arena, &s->authorizer, user,
 			        resource ? (group ? group : "") : obj->group, resource ? resource : res,
 			        sub ? sub : "", obj->namespace_, obj->name);
 		}
-		r.vars[V_PARAMS] = gr_cel_null();
+		r.vars[GRI_VAP_PARAMS] = gr_cel_null();
 		const gr_value *pk = gr_get(p->spec, "paramKind");
 		const gr_value *pr = gr_get(bspec, "paramRef");
 		if (pk && pr) {
@@ -1077,7 +709,7 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 				       "parameterNotFoundAction");
 				continue;
 			}
-			r.vars[V_PARAMS] = gr_cel_from_json(param->root);
+			r.vars[GRI_VAP_PARAMS] = gr_cel_from_json(param->root);
 		}
 		run_policy(&r);
 	}
