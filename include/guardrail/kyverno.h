@@ -9,8 +9,11 @@
  * and calls a sink once per rule response, in Kyverno's terms: pass, fail,
  * warn, error, skip. Rules that do not match the resource give no response.
  * Rules of a type this engine does not evaluate (mutate, generate,
- * verifyImages, CEL) give a GR_KY_NOT_EVALUATED response with the reason,
- * so they are counted, never silently passed.
+ * verifyImages, assert, manifests), and validate.cel rules that need what
+ * is not there offline (authorizer, params without a lookup), give a
+ * GR_KY_NOT_EVALUATED response with the reason, so they are counted, never
+ * silently passed. validate.cel rules are evaluated with the CEL the `vap`
+ * engine uses.
  *
  * Everything an evaluation allocates comes from the caller's arena.
  *
@@ -70,7 +73,8 @@ int gr_kyverno_set_load_value(gr_kyverno_set *set, const char *name, const gr_va
 
 size_t gr_kyverno_set_policy_count(const gr_kyverno_set *set);
 /* Rules in the set, autogen rules included; and how many of them are of a
- * type that is not evaluated (mutate, generate, verifyImages, CEL). */
+ * type that is not evaluated (mutate, generate, verifyImages, assert,
+ * manifests). */
 size_t gr_kyverno_set_rule_count(const gr_kyverno_set *set);
 size_t gr_kyverno_set_not_evaluated_count(const gr_kyverno_set *set);
 
@@ -101,6 +105,11 @@ typedef struct gr_kyverno_request {
 	/* A ConfigMap for a `configMap` context entry (NULL when absent). */
 	const gr_value *(*config_map)(void *user, const char *ns, const char *name);
 	void *user;
+	/* A resource by apiVersion, kind, namespace ("" cluster-scoped) and
+	 * name (NULL when absent): validate.cel params (paramRef). NULL: params
+	 * are not evaluated (the rule says so). */
+	const gr_value *(*resource)(void *user, const char *api_version, const char *kind, const char *ns,
+	                            const char *name);
 } gr_kyverno_request;
 
 typedef struct gr_kyverno_response {
@@ -133,6 +142,7 @@ typedef struct gr_kyverno_expectation {
 	bool not_evaluated;   /* the rule is mutate/generate/CEL/...: not judged */
 	const char *reason;   /* not evaluated: why; mismatch: the engine's message */
 	bool ok;              /* expected == actual (false for not evaluated) */
+	bool cel;             /* the rule is a validate.cel rule */
 } gr_kyverno_expectation;
 
 typedef void (*gr_kyverno_test_sink)(void *user, const gr_kyverno_expectation *e);

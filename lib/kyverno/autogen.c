@@ -132,12 +132,13 @@ static gr_value replace_all(gr_arena *a, const char *s, size_t len, const char *
 typedef struct rewrite {
 	const char *from[4], *to[4];
 	int n;
+	const char *guard; /* only strings holding this are rewritten */
 } rewrite;
 
 static gr_value rewrite_string(gr_arena *a, const char *s, size_t len, const rewrite *rw)
 {
 	gr_value v = gr_make_string_ref(s, len);
-	if (!memmem(s, len, "request.", 8))
+	if (!memmem(s, len, rw->guard, strlen(rw->guard)))
 		return v;
 	for (int i = 0; i < rw->n; i++)
 		v = replace_all(a, v.u.s.ptr, v.u.s.len, rw->from[i], rw->to[i]);
@@ -350,17 +351,34 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
 	               .to = {"request.object.spec.template.spec", "request.oldObject.spec.template.spec",
 	                      "request.object.spec.template.metadata",
 	                      "request.oldObject.spec.template.metadata"},
-	               .n = 4};
+	               .n = 4,
+	               .guard = "request."};
 	rewrite cj = {.from = {"request.object.spec.template", "request.oldObject.spec.template"},
 	              .to = {"request.object.spec.jobTemplate.spec.template",
 	                     "request.oldObject.spec.jobTemplate.spec.template"},
-	              .n = 2};
+	              .n = 2,
+	              .guard = "request."};
+	/* validate.cel rules: Kyverno's updateCELFields over the Pod rule
+	 * ("oldObject" holds "Object", not "object": the pairs do not overlap) */
+	rewrite cel_ctl = {.from = {"object.spec", "oldObject.spec", "object.metadata", "oldObject.metadata"},
+	                   .to = {"object.spec.template.spec", "oldObject.spec.template.spec",
+	                          "object.spec.template.metadata", "oldObject.spec.template.metadata"},
+	                   .n = 4,
+	                   .guard = "bject."};
+	rewrite cel_cj = {.from = {"object.spec", "oldObject.spec", "object.metadata", "oldObject.metadata"},
+	                  .to = {"object.spec.jobTemplate.spec.template.spec",
+	                         "oldObject.spec.jobTemplate.spec.template.spec",
+	                         "object.spec.jobTemplate.spec.template.metadata",
+	                         "oldObject.spec.jobTemplate.spec.template.metadata"},
+	                  .n = 4,
+	                  .guard = "bject."};
 	for (size_t i = 0; i < rules->u.a.len; i++) {
 		const gr_value *rule = &rules->u.a.items[i];
 		const char *name = gr_get_str(rule, "name");
 		if (!name || strncmp(name, "autogen-", 8) == 0)
 			continue;
 		bool mk = false, ek = false;
+		bool is_cel = gr_get(gr_get(rule, "validate"), "cel") != NULL;
 		if (!block_kinds_contain(gr_get(rule, "match"), "Pod", &mk))
 			continue;
 		if (block_kinds_contain(gr_get(rule, "exclude"), "Pod", &ek) == false && ek)
@@ -380,12 +398,12 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
 			if (val && val->type == GR_OBJECT)
 				ctlrule = with_member(a, &ctlrule, "validate",
 				                      wrap_validate(a, val, "template", false));
-			ctlrule = copy_rewrite(a, &ctlrule, &ctl);
+			ctlrule = copy_rewrite(a, &ctlrule, is_cel ? &cel_ctl : &ctl);
 			res[n] = ctlrule;
 			bs[n++] = name;
 		} else {
 			/* CronJob alone still derives from the controller form */
-			ctlrule = copy_rewrite(a, &ctlrule, &ctl);
+			ctlrule = copy_rewrite(a, &ctlrule, is_cel ? &cel_ctl : &ctl);
 			const gr_value *val = gr_get(rule, "validate");
 			if (val && val->type == GR_OBJECT)
 				ctlrule = with_member(a, &ctlrule, "validate",
@@ -393,7 +411,8 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
 		}
 		if (cron) {
 			gr_value kinds = kinds_value(a, "CronJob");
-			gr_value cr = ctlrule;
+			/* a CEL rule's CronJob form is rewritten from the Pod rule */
+			gr_value cr = is_cel ? *rule : ctlrule;
 			const char *cn = autogen_name(a, "autogen-cronjob", name);
 			cr = with_member(a, &cr, "name", gr_make_string_ref(cn, strlen(cn)));
 			cr = with_member(a, &cr, "match", with_kinds(a, gr_get(rule, "match"), kinds));
@@ -401,7 +420,7 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
 				cr = with_member(a, &cr, "exclude",
 				                 with_kinds(a, gr_get(rule, "exclude"), kinds));
 			const gr_value *val = gr_get(&ctlrule, "validate");
-			if (val && val->type == GR_OBJECT) {
+			if (val && val->type == GR_OBJECT && !is_cel) {
 				/* the controller pattern {spec: {template: P}} becomes
 				 * {spec: {jobTemplate: {spec: {template: P}}}} */
 				gr_value v = *val;
@@ -419,7 +438,7 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
 				}
 				cr = with_member(a, &cr, "validate", v);
 			}
-			cr = copy_rewrite(a, &cr, &cj);
+			cr = copy_rewrite(a, &cr, is_cel ? &cel_cj : &cj);
 			res[n] = cr;
 			bs[n++] = name;
 		}

@@ -107,6 +107,8 @@ enum ky_rule_type {
 	KY_RULE_NOT_EVALUATED /* mutate, generate, verifyImages, CEL, ... */
 };
 
+typedef struct ky_cel ky_cel; /* a compiled validate.cel block (cel.c) */
+
 typedef struct ky_rule {
 	const gr_value *src; /* the rule node as written (or as autogen built it) */
 	const char *name;
@@ -123,6 +125,7 @@ typedef struct ky_rule {
 	const gr_value *deny;
 	const gr_value *foreach; /* array */
 	const gr_value *pss;     /* podSecurity */
+	ky_cel *cel;             /* validate.cel, compiled at load */
 	ky_pat *cpattern;        /* compiled when pattern has no variables */
 	ky_pat **cany;
 	bool pattern_vars; /* pattern or anyPattern holds {{ }} */
@@ -172,6 +175,9 @@ struct gr_kyverno_set {
 	const gr_value **pat_keys;
 	ky_pat **pat_vals;
 	size_t pat_cap, pat_len;
+	/* compiled validate.cel blocks (owned) */
+	ky_cel **cels;
+	size_t ncels, capcels;
 	/* documents of policy files that are not Kyverno policies: name, kind */
 	const char **other_names, **other_kinds;
 	size_t nother, capother;
@@ -321,6 +327,13 @@ ky_result ky_eval_rule(ky_eval *ev, const ky_policy *p, const ky_rule *r);
 
 /* pss.c */
 ky_result ky_eval_pss(ky_eval *ev, const ky_rule *r, const gr_value *resource);
+
+/* cel.c: validate.cel compiled once (NULL on ENOMEM; freed with the set),
+ * and evaluated after match, context and preconditions */
+ky_cel *ky_cel_compile(gr_kyverno_set *set, const gr_value *cel, const gr_value *preconditions,
+                       const char *message);
+void ky_cel_free(ky_cel *c);
+ky_result ky_eval_cel(ky_eval *ev, const ky_rule *r);
 
 /* functions.c */
 int ky_register_functions(gr_kyverno_set *set);

@@ -50,6 +50,9 @@ void gr_kyverno_set_free(gr_kyverno_set *s)
 	free(s->pat_vals);
 	free(s->other_names);
 	free(s->other_kinds);
+	for (size_t i = 0; i < s->ncels; i++)
+		ky_cel_free(s->cels[i]);
+	free(s->cels);
 	gr_jp_functions_free(s->functions);
 	gr_arena_free(&s->arena);
 	free(s);
@@ -365,9 +368,19 @@ static int parse_rule(gr_kyverno_set *set, const gr_value *rv, const char *base,
 		const gr_value *ae = gr_get(val, "allowExistingViolations");
 		if (ae && ae->type == GR_BOOL)
 			r->allow_existing = ae->u.b;
-		if (gr_get(val, "cel")) {
-			r->type = KY_RULE_NOT_EVALUATED;
-			r->reason = "validate.cel (CEL expressions) is not evaluated yet";
+		const gr_value *cel = gr_get(val, "cel");
+		if (cel) {
+			if (cel->type != GR_OBJECT)
+				return bad(err, file, cel, "rule %s: validate.cel must be a mapping",
+				           r->name);
+			const gr_value *pre = gr_get(rv, "celPreconditions");
+			if (pre && pre->type != GR_ARRAY && pre->type != GR_NULL)
+				return bad(err, file, pre, "rule %s: celPreconditions must be a list",
+				           r->name);
+			const char *msg =
+			        r->message && r->message->type == GR_STRING ? r->message->u.s.ptr : NULL;
+			if (!(r->cel = ky_cel_compile(set, cel, pre, msg)))
+				return gr_error_set(err, 0, 0, "out of memory");
 		} else if (gr_get(val, "assert")) {
 			r->type = KY_RULE_NOT_EVALUATED;
 			r->reason = "validate.assert (assertion trees) is not evaluated yet";
@@ -377,7 +390,7 @@ static int parse_rule(gr_kyverno_set *set, const gr_value *rv, const char *base,
 		} else if (!r->pattern && !r->any_pattern && !r->deny && !r->foreach && !r->pss) {
 			return bad(err, file, val,
 			           "rule %s: validate needs one of pattern, anyPattern, deny, foreach, "
-			           "podSecurity",
+			           "podSecurity, cel",
 			           r->name);
 		}
 		if (r->any_pattern && r->any_pattern->type != GR_ARRAY)
@@ -405,7 +418,7 @@ static int parse_rule(gr_kyverno_set *set, const gr_value *rv, const char *base,
 		collect_rule(set, r);
 		collect_foreach(set, r->foreach);
 		r->needs_ctx = r->context || r->preconditions || r->deny || r->foreach || r->pattern_vars ||
-		               (r->message && ky_has_vars(r->message));
+		               r->cel || (r->message && ky_has_vars(r->message));
 	}
 	return 0;
 }

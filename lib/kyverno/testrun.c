@@ -181,6 +181,21 @@ static const gr_value *ns_labels(void *user, const char *ns)
 	return NULL;
 }
 
+/* validate.cel params: a resource of the test's resources */
+static const gr_value *find_resource(void *user, const char *api_version, const char *kind, const char *ns,
+                                     const char *name)
+{
+	run *r = user;
+	for (size_t i = 0; i < r->nres; i++) {
+		const resource *res = &r->res[i];
+		const char *av = gr_get_str(res->root, "apiVersion");
+		if (av && !strcmp(av, api_version) && !strcmp(res->kind, kind) && !strcmp(res->ns, ns) &&
+		    res->name && !strcmp(res->name, name))
+			return res->root;
+	}
+	return NULL;
+}
+
 static const ky_policy *find_policy(const gr_kyverno_set *set, const char *name)
 {
 	for (size_t i = 0; i < set->npolicies; i++)
@@ -250,6 +265,7 @@ static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyvern
 		        .resource = nv->u.s.ptr,
 		        .kind = kind ? kind : "",
 		        .expected = expected,
+		        .cel = kr && kr->cel,
 		};
 		if (!pol) {
 			const char *other = NULL;
@@ -284,7 +300,7 @@ static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyvern
 			sink(user, &e);
 			continue;
 		}
-		bool found_res = false, any = false, ok = true;
+		bool found_res = false, any = false, ok = true, not_evaluated = false;
 		const char *actual = NULL, *why = NULL;
 		for (size_t j = 0; j < r->nres; j++) {
 			resource *res = &r->res[j];
@@ -297,6 +313,11 @@ static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyvern
 				    (strcmp(p->rule, rule) != 0 && strcmp(p->base, rule) != 0))
 					continue;
 				any = true;
+				if (p->status == GR_KY_NOT_EVALUATED) {
+					not_evaluated = true;
+					why = p->message;
+					continue;
+				}
 				const char *st = gr_kyverno_status_name(p->status);
 				if (strcmp(st, expected) != 0) {
 					ok = false;
@@ -311,6 +332,14 @@ static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyvern
 		if (!found_res) {
 			e.actual = "error";
 			e.reason = "no resource of this name (and kind) in the test's resources";
+			sink(user, &e);
+			continue;
+		}
+		if (not_evaluated) {
+			/* a response this engine could not judge: counted, never compared */
+			e.not_evaluated = true;
+			e.actual = "not evaluated";
+			e.reason = why;
 			sink(user, &e);
 			continue;
 		}
@@ -425,6 +454,7 @@ int gr_kyverno_test_run(const char *test_path, const gr_kyverno_options *opt, gr
 		        .userinfo = r.have_ui ? &r.ui : NULL,
 		        .values = r.values.root ? &r.values : NULL,
 		        .namespace_labels = ns_labels,
+		        .resource = find_resource,
 		        .user = &r,
 		};
 		if (gr_kyverno_evaluate(r.set, &req, &r.arena, collect, res, err) < 0)

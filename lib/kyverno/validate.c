@@ -314,7 +314,7 @@ static body rule_body(const ky_rule *r)
 static ky_result rule_once(ky_eval *ev, const ky_rule *r)
 {
 	body b = rule_body(r);
-	if (r->pss) {
+	if (r->pss || r->cel) {
 		if (ky_load_context(ev, b.context, NULL, r->name))
 			return res(GR_KY_ERROR,
 			           gr_arena_printf(ev->arena, "failed to load context: %s", ev->err));
@@ -325,7 +325,7 @@ static ky_result rule_once(ky_eval *ev, const ky_rule *r)
 			        gr_arena_printf(ev->arena, "failed to evaluate preconditions: %s", ev->err));
 		if (pc == 0)
 			return res(GR_KY_SKIP, "preconditions not met");
-		return ky_eval_pss(ev, r, ev->object);
+		return r->cel ? ky_eval_cel(ev, r) : ky_eval_pss(ev, r, ev->object);
 	}
 	return run_body(ev, &b, r->name, ev->object);
 }
@@ -342,8 +342,9 @@ ky_result ky_eval_rule(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 	ev->cur_rule = r->base_name;
 	ky_result out = rule_once(ev, r);
 	bool enforce = r->action >= 0 ? r->action == 1 : p->enforce;
+	/* (the CEL handler has no such rule) */
 	if (!out.none && out.status == GR_KY_FAIL && enforce && strcmp(ev->operation, "UPDATE") == 0 &&
-	    r->allow_existing) {
+	    r->allow_existing && !r->cel) {
 		/* existing violation: re-run on the old object as a CREATE */
 		ev->ctx = saved;
 		if (rv)

@@ -4,14 +4,16 @@
  * compared strictly (see lib/kyverno/testrun.c).
  *
  * Every expectation of a test over ClusterPolicy/Policy documents is
- * counted once, in one bucket: validate (judged and compared), or not
- * evaluated (mutate, generate, CEL, other rule types), or outside this
+ * counted once, in one bucket: validate (judged and compared; the
+ * validate.cel rules counted apart), or not evaluated (mutate, generate,
+ * CEL that needs a cluster, other rule types), or outside this
  * engine (tests of ValidatingPolicy and other policies.kyverno.io kinds),
  * or unresolved (the test names a rule its policy does not have). Validate
  * expectations that do not match are listed in
  * tests/conformance/kyverno-policies.known-failures as
  * `test-path|policy|rule|resource|kind reason`; a listed case that matches
- * fails the run, and so does a change in how many validate cases ran.
+ * fails the run, and so does a change in how many validate and
+ * validate.cel cases ran.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -25,6 +27,8 @@
 #define KNOWN "tests/conformance/kyverno-policies.known-failures"
 /* validate expectations of the library's tests (asserted) */
 #define EXPECTED_VALIDATE 1739
+/* validate.cel expectations (the library's *-cel folders; asserted) */
+#define EXPECTED_CEL 1545
 
 static char **tests;
 static size_t ntests, captests;
@@ -34,6 +38,7 @@ static size_t nknown;
 static int verbose;
 
 static size_t validate_total, matched, known_hit, unexpected, unexpected_pass;
+static size_t cel_total, cel_matched, cel_known;
 static size_t n_mutate, n_generate, n_cel, n_other_rule, n_other_kind, n_unresolved, n_broken_tests;
 static size_t no_response;
 
@@ -114,7 +119,10 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 		n_unresolved++;
 		return;
 	}
-	validate_total++;
+	if (e->cel)
+		cel_total++;
+	else
+		validate_total++;
 	if (e->no_response)
 		no_response++;
 	char id[1024];
@@ -122,6 +130,8 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 	long k = find_known(id);
 	if (e->ok) {
 		matched++;
+		if (e->cel)
+			cel_matched++;
 		if (k >= 0) {
 			unexpected_pass++;
 			printf("FAIL  %s: listed as a known failure but matches (remove it from %s)\n", id,
@@ -131,6 +141,8 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 	}
 	if (k >= 0) {
 		known_hit++;
+		if (e->cel)
+			cel_known++;
 		known_seen[k] = true;
 		if (verbose)
 			printf("known %s expected=%s actual=%s\n", id, e->expected, e->actual);
@@ -170,12 +182,16 @@ int main(int argc, char **argv)
 		}
 	printf("kyverno tests: %zu files; %zu could not be run as Kyverno ClusterPolicy tests\n", ntests,
 	       n_broken_tests);
+	size_t all = validate_total + cel_total;
 	printf("validate expectations: %zu, matched %zu (%.1f%%), known failures %zu, unexpected %zu, "
 	       "no rule response (counted as skip) %zu\n",
-	       validate_total, matched,
-	       validate_total ? 100.0 * (double)matched / (double)validate_total : 0.0, known_hit, unexpected,
+	       all, matched, all ? 100.0 * (double)matched / (double)all : 0.0, known_hit, unexpected,
 	       no_response);
-	printf("not evaluated: mutate %zu, generate %zu, CEL %zu, other rule types %zu; other policy kinds "
+	printf("  non-CEL: %zu, matched %zu; validate.cel: %zu, matched %zu (%.1f%%), known failures %zu\n",
+	       validate_total, matched - cel_matched, cel_total, cel_matched,
+	       cel_total ? 100.0 * (double)cel_matched / (double)cel_total : 0.0, cel_known);
+	printf("not evaluated: mutate %zu, generate %zu, validate.cel %zu, other rule types %zu; other "
+	       "policy kinds "
 	       "%zu; "
 	       "unresolved rule names %zu\n",
 	       n_mutate, n_generate, n_cel, n_other_rule, n_other_kind, n_unresolved);
@@ -183,6 +199,10 @@ int main(int argc, char **argv)
 	if (EXPECTED_VALIDATE && validate_total != EXPECTED_VALIDATE) {
 		printf("FAIL  ran %zu validate expectations, expected %d\n", validate_total,
 		       EXPECTED_VALIDATE);
+		bad++;
+	}
+	if (EXPECTED_CEL && cel_total != EXPECTED_CEL) {
+		printf("FAIL  ran %zu validate.cel expectations, expected %d\n", cel_total, EXPECTED_CEL);
 		bad++;
 	}
 	if (stale > unexpected_pass) {
