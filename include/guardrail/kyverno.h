@@ -106,10 +106,11 @@ typedef struct gr_kyverno_request {
 	const gr_value *(*config_map)(void *user, const char *ns, const char *name);
 	void *user;
 	/* A resource by apiVersion, kind, namespace ("" cluster-scoped) and
-	 * name (NULL when absent): validate.cel params (paramRef). NULL: params
-	 * are not evaluated (the rule says so). */
-	const gr_value *(*resource)(void *user, const char *api_version, const char *kind, const char *ns,
-	                            const char *name);
+	 * name, for validate.cel params (paramRef): 1 found (*out), 0 absent
+	 * (the rule's response is error, as Kyverno's), -1 cannot tell (the
+	 * rule is not evaluated). NULL: as -1. */
+	int (*resource)(void *user, const char *api_version, const char *kind, const char *ns,
+	                const char *name, const gr_value **out);
 } gr_kyverno_request;
 
 typedef struct gr_kyverno_response {

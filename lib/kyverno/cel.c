@@ -175,8 +175,13 @@ static int find_param(ky_eval *ev, const ky_cel *c, const gr_value **out, const 
 		*msg = "validate.cel params (paramRef) are not evaluated: no resources to find them among";
 		return 0;
 	}
-	*out = ev->req->resource(ev->req->user, av, kind, ns, name);
-	if (!*out) {
+	int found = ev->req->resource(ev->req->user, av, kind, ns, name, out);
+	if (found < 0) {
+		*msg = "validate.cel params (paramRef) are not evaluated: the inputs cannot say whether the "
+		       "parameter resource exists";
+		return 0;
+	}
+	if (found == 0 || !*out) {
 		*msg = gr_arena_printf(ev->arena, "error in parameterized resource: %s %s%s%s not found",
 		                       kind, ns, ns[0] ? "/" : "", name);
 		return -1;

@@ -221,6 +221,20 @@ static const gr_value *config_map(void *user, const char *ns, const char *name)
 	return o ? o->root : NULL;
 }
 
+/* validate.cel params: the set holds whole only the kinds this engine
+ * asks for (ConfigMap among them); of other kinds it cannot tell. */
+static int param_resource(void *user, const char *api_version, const char *kind, const char *ns,
+                          const char *name, const gr_value **out)
+{
+	call *c = user;
+	*out = NULL;
+	if (!c->set || strcmp(api_version, "v1") != 0 || strcmp(kind, "ConfigMap") != 0)
+		return -1;
+	const gr_object *o = gr_set_find(c->set, "", "ConfigMap", ns, name);
+	*out = o ? o->root : NULL;
+	return *out != NULL;
+}
+
 /* "/spec/containers/0/image/" -> "spec.containers[0].image", and the node there. */
 static const char *field_path(gr_arena *a, const gr_value *root, const char *kpath, const gr_value **at)
 {
@@ -262,8 +276,11 @@ static void sink(void *user, const gr_kyverno_response *r)
 	call *c = user;
 	if (r->status == GR_KY_NOT_EVALUATED) {
 		c->ctx->not_evaluated++;
+		/* the reasons are static text: the rule type's, or validate.cel's */
 		c->ctx->not_evaluated_reason =
-		        "Kyverno mutate, generate, verifyImages and CEL rules are not evaluated";
+		        r->message && r->message[0] ? r->message
+		                                    : "Kyverno mutate, generate and verifyImages rules are "
+		                                      "not evaluated";
 		return;
 	}
 	if (r->status == GR_KY_PASS || r->status == GR_KY_SKIP)
@@ -301,6 +318,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .namespace_ = ns,
 	        .namespace_labels = ns_labels,
 	        .config_map = config_map,
+	        .resource = param_resource,
 	        .cluster_entries_error = true,
 	        .user = &c,
 	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */

@@ -182,18 +182,21 @@ static const gr_value *ns_labels(void *user, const char *ns)
 }
 
 /* validate.cel params: a resource of the test's resources */
-static const gr_value *find_resource(void *user, const char *api_version, const char *kind, const char *ns,
-                                     const char *name)
+static int find_resource(void *user, const char *api_version, const char *kind, const char *ns,
+                         const char *name, const gr_value **out)
 {
 	run *r = user;
+	*out = NULL;
 	for (size_t i = 0; i < r->nres; i++) {
 		const resource *res = &r->res[i];
 		const char *av = gr_get_str(res->root, "apiVersion");
 		if (av && !strcmp(av, api_version) && !strcmp(res->kind, kind) && !strcmp(res->ns, ns) &&
-		    res->name && !strcmp(res->name, name))
-			return res->root;
+		    res->name && !strcmp(res->name, name)) {
+			*out = res->root;
+			return 1;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
 static const ky_policy *find_policy(const gr_kyverno_set *set, const char *name)
