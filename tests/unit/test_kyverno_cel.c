@@ -104,7 +104,7 @@ static void test_pass_fail_messages(void)
 	                     "        - expression: \"object.spec.containers.all(c, c.image != 'nginx')\"\n";
 	CHECK_STR(run(p, POD("default", ""), "r", NULL, false), "fail");
 	CHECK_STR(last_message, "rule message"); /* validate.message fills a validation without one */
-	CHECK_STR(run(p, POD("default", ",\"x\":1") "", "r", NULL, false), "fail");
+	CHECK_STR(run(p, POD("default", ",\"x\":1"), "r", NULL, false), "fail");
 	const char *ok = HEAD "    validate:\n      cel:\n        expressions:\n"
 	                      "        - expression: \"object.spec.containers.size() == 1\"\n";
 	CHECK_STR(run(ok, POD("default", ""), "r", NULL, false), "pass");
@@ -258,7 +258,7 @@ static void test_autogen_and_compile_once(void)
 	                   "\"namespace\":\"default\"},\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{"
 	                   "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}}}}}";
 	CHECK_STR(run(p, cron, "autogen-cronjob-r", NULL, false), "fail");
-	CHECK_STR(run(p, strstr(cron, "nginx") ? cron : cron, "autogen-r", NULL, false), "none");
+	CHECK_STR(run(p, cron, "autogen-r", NULL, false), "none");
 	/* compiled once, at load: a Pod rule, its controller and CronJob forms */
 	gr_kyverno_set *set = gr_kyverno_set_new(NULL);
 	gr_error err;
