@@ -5,9 +5,11 @@
  *
  * usage: kyverno_bench POLICY-LIST OBJECT-LIST  (text files, one path a line)
  *
- * Two sets are measured: the whole library (every rule; rules of types the
- * engine does not evaluate answer "not evaluated" at once) and the pattern
- * rules alone (policies whose every rule is validate.pattern/anyPattern).
+ * Three sets are measured: the whole library (every rule; rules of types
+ * the engine does not evaluate answer "not evaluated" at once), the pattern
+ * rules alone (policies whose every rule is validate.pattern/anyPattern)
+ * and the validate.cel rules alone (policies whose every rule is
+ * validate.cel: compiled at load, so a pass only evaluates).
  * A rule evaluation is one rule response (the rule matched the object and
  * was judged); match checks are counted apart.
  */
@@ -54,6 +56,17 @@ static bool pattern_only(const gr_kyverno_set *s)
 			    r->deny)
 				return false;
 		}
+	return true;
+}
+
+static bool cel_only(const gr_kyverno_set *s)
+{
+	if (s->npolicies == 0)
+		return false;
+	for (size_t i = 0; i < s->npolicies; i++)
+		for (size_t j = 0; j < s->policies[i].nrules; j++)
+			if (s->policies[i].rules[j].type != KY_RULE_VALIDATE || !s->policies[i].rules[j].cel)
+				return false;
 	return true;
 }
 
@@ -128,7 +141,8 @@ int main(int argc, char **argv)
 	}
 	size_t np, no;
 	char **pf = read_list(argv[1], &np), **of = read_list(argv[2], &no);
-	gr_kyverno_set *all = gr_kyverno_set_new(NULL), *pat = gr_kyverno_set_new(NULL);
+	gr_kyverno_set *all = gr_kyverno_set_new(NULL), *pat = gr_kyverno_set_new(NULL),
+	               *cel = gr_kyverno_set_new(NULL);
 	size_t bad = 0;
 	double t0 = bench_now();
 	for (size_t i = 0; i < np; i++) {
@@ -142,6 +156,8 @@ int main(int argc, char **argv)
 		gr_kyverno_set_load_file(all, pf[i], NULL, &err);
 		if (pattern_only(one))
 			gr_kyverno_set_load_file(pat, pf[i], NULL, &err);
+		if (cel_only(one))
+			gr_kyverno_set_load_file(cel, pf[i], NULL, &err);
 		gr_kyverno_set_free(one);
 	}
 	double load = bench_now() - t0;
@@ -177,12 +193,14 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("policies: %zu files (%zu not loadable as Kyverno policies), loaded and compiled in %.1f ms; "
-	       "%zu rules, %zu not evaluated (mutate/generate/CEL...)\n",
+	       "%zu rules, %zu not evaluated (mutate/generate/...)\n",
 	       np, bad, load * 1e3, gr_kyverno_set_rule_count(all), gr_kyverno_set_not_evaluated_count(all));
 	printf("objects: %zu from %zu files (%.1f MB)\n", o.n, no, (double)bytes / 1e6);
 	measure("whole library", all, &o);
 	measure("pattern rules", pat, &o);
+	measure("validate.cel", cel, &o);
 	gr_kyverno_set_free(all);
+	gr_kyverno_set_free(cel);
 	gr_kyverno_set_free(pat);
 	gr_arena_free(&oa);
 	free(o.v);

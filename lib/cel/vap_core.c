@@ -87,6 +87,7 @@ static void compile_audits(gri_vap_program *p, const gr_value *aa, int minor)
 	if (!(aa = array(aa)))
 		return;
 	p->audits = calloc(aa->u.a.len, sizeof *p->audits);
+	p->oom |= !p->audits;
 	for (size_t i = 0; p->audits && i < aa->u.a.len; i++) {
 		const gr_value *a = &aa->u.a.items[i];
 		gri_vap_audit *va = &p->audits[p->naudits++];
@@ -122,6 +123,7 @@ void gri_vap_compile(gri_vap_program *p, const gr_value *conditions, const gr_va
 	const gr_value *mc = array(conditions);
 	if (mc) {
 		p->conditions = calloc(mc->u.a.len, sizeof *p->conditions);
+		p->oom |= !p->conditions;
 		for (size_t i = 0; p->conditions && i < mc->u.a.len; i++)
 			compile_expr(p, &p->conditions[p->nconditions++],
 			             gr_get_str(&mc->u.a.items[i], "expression"), minor);
@@ -130,6 +132,7 @@ void gri_vap_compile(gri_vap_program *p, const gr_value *conditions, const gr_va
 	if (vars) {
 		p->variables = calloc(vars->u.a.len, sizeof *p->variables);
 		p->var_names = calloc(vars->u.a.len, sizeof *p->var_names);
+		p->oom |= !p->variables || !p->var_names;
 		for (size_t i = 0; p->variables && p->var_names && i < vars->u.a.len; i++) {
 			p->var_names[p->nvariables] = gr_get_str(&vars->u.a.items[i], "name");
 			compile_expr(p, &p->variables[p->nvariables++],
@@ -139,6 +142,7 @@ void gri_vap_compile(gri_vap_program *p, const gr_value *conditions, const gr_va
 	const gr_value *vals = array(validations);
 	if (vals) {
 		p->validations = calloc(vals->u.a.len, sizeof *p->validations);
+		p->oom |= !p->validations;
 		for (size_t i = 0; p->validations && i < vals->u.a.len; i++) {
 			const gr_value *v = &vals->u.a.items[i];
 			gri_vap_validation *vv = &p->validations[p->nvalidations++];
@@ -237,6 +241,10 @@ static void run_audits(const gri_vap_program *p, gr_cel_value *vars, gr_arena *a
 int gri_vap_run(const gri_vap_program *p, gr_cel_value *vars, gr_arena *arena, const gri_vap_sink *sink)
 {
 	char err[600];
+	if (p->oom) {
+		sink->error(sink->user, "expression", "out of memory compiling the policy");
+		return -1;
+	}
 	for (size_t i = 0; i < p->nconditions; i++) {
 		int c = eval_bool(&p->conditions[i], vars, arena, err, sizeof err);
 		if (c == 0)

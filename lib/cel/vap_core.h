@@ -65,6 +65,7 @@ typedef struct gri_vap_program {
 	size_t naudits;
 	bool uses_authorizer; /* some expression names authorizer or authorizer.requestResource */
 	bool uses_params;     /* some expression names params */
+	bool oom;             /* an allocation failed while compiling: the program is incomplete */
 } gri_vap_program;
 
 /*
@@ -99,8 +100,8 @@ typedef struct gri_vap_sink {
  * Evaluate with vars[GRI_VAP_NVARS] bound (GRI_VAP_VARIABLES is set here).
  * 0: a matchCondition is false (the policy does not apply; nothing heard);
  * 1: evaluated (the sink heard every failure, error and annotation);
- * -1: a matchCondition or a variable failed (heard as an error) and nothing
- * after it ran.
+ * -1: a matchCondition or a variable failed, or the program is incomplete
+ * (oom), heard as an error, and nothing after it ran.
  */
 int gri_vap_run(const gri_vap_program *p, gr_cel_value *vars, gr_arena *arena, const gri_vap_sink *sink);
 

@@ -4,8 +4,11 @@
  * crash), then every document of them is evaluated as a resource against
  * those policies and against a fixed set that exercises every part of the
  * engine (anchors, operators, variables, context, preconditions, foreach,
- * deny, anyPattern, autogen). Loading, matching, substitution and the
- * custom JMESPath functions must never crash, hang or read out of bounds.
+ * deny, anyPattern, autogen, validate.cel with celPreconditions, variables,
+ * messageExpression, params and audit annotations). Params are looked up
+ * among the input's own documents. Loading, matching, substitution, the
+ * custom JMESPath functions and the CEL rules must never crash, hang or
+ * read out of bounds.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +48,45 @@ static const char fixed[] =
         "  - name: anypattern\n    match: {any: [{resources: {kinds: [Pod], selector: {matchLabels: {'a*': "
         "b}}}}]}\n"
         "    validate:\n      anyPattern:\n      - spec: {hostNetwork: false}\n      - spec: {=(hostPID): "
-        "'{{ request.object.spec.hostNetwork }}'}\n";
+        "'{{ request.object.spec.hostNetwork }}'}\n"
+        "  - name: cel\n    match: {any: [{resources: {kinds: [Pod, ConfigMap]}}]}\n"
+        "    celPreconditions: [{name: p, expression: \"request.operation != 'CONNECT'\"}]\n"
+        "    validate:\n      message: cel says no\n      cel:\n"
+        "        variables:\n        - {name: cs, expression: \"object.?spec.?containers.orValue([])\"}\n"
+        "        - {name: n, expression: \"variables.cs.size() + (oldObject == null ? 0 : 1)\"}\n"
+        "        expressions:\n"
+        "        - {expression: \"variables.cs.all(c, c.image.matches('^[a-z]+:[0-9.]+$'))\", "
+        "messageExpression: \"'n=' + string(variables.n) + ' ns=' + "
+        "namespaceObject.?metadata.?name.orValue('')\"}\n"
+        "        - {expression: \"request.userInfo.username == '' && has(object.metadata)\", reason: "
+        "Forbidden}\n"
+        "        auditAnnotations:\n        - {key: k, valueExpression: \"object.kind\"}\n"
+        "  - name: cel-params\n    match: {any: [{resources: {kinds: ['*']}}]}\n"
+        "    validate:\n      cel:\n        paramKind: {apiVersion: v1, kind: ConfigMap}\n"
+        "        paramRef: {name: params, parameterNotFoundAction: Deny}\n"
+        "        expressions:\n        - expression: \"object.metadata.name in "
+        "params.data.?names.orValue('').split(',')\"\n";
+
+/* validate.cel params: the first document of that kind and name */
+static gr_object *fuzz_objs;
+static size_t fuzz_nobjs;
+
+static int lookup(void *user, const char *av, const char *kind, const char *ns, const char *name,
+                  const gr_value **out)
+{
+	(void)user;
+	(void)ns;
+	*out = NULL;
+	for (size_t i = 0; i < fuzz_nobjs; i++) {
+		const gr_object *o = &fuzz_objs[i];
+		const char *oav = gr_get_str(o->root, "apiVersion");
+		if (oav && !strcmp(oav, av) && !strcmp(o->kind, kind) && !strcmp(o->name, name)) {
+			*out = o->root;
+			return 1;
+		}
+	}
+	return name[0] == 'x' ? -1 : 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -72,9 +113,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n;
 		if (gr_objects_from_document(&a, &docs[d], "fuzz", &objs, &n) != 0)
 			continue;
+		fuzz_objs = objs;
+		fuzz_nobjs = n;
 		for (size_t i = 0; i < n; i++) {
 			static const char *const ops[] = {NULL, "UPDATE", "DELETE"};
-			gr_kyverno_request req = {.object = objs[i].root, .operation = ops[i % 3]};
+			gr_kyverno_request req = {
+			        .object = objs[i].root, .operation = ops[i % 3], .resource = lookup};
 			gr_arena ea;
 			gr_arena_init(&ea);
 			gr_arena_set_limit(&ea, 64u << 20);
