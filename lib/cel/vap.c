@@ -310,84 +310,11 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 
 /* ---- matching ---- */
 
-static bool list_has(const gr_value *list, const char *s)
-{
-	if (!gr_is(list, GR_ARRAY))
-		return false;
-	for (size_t i = 0; i < list->u.a.len; i++) {
-		const gr_value *v = &list->u.a.items[i];
-		if (gr_is(v, GR_STRING) && (!strcmp(v->u.s.ptr, "*") || !strcmp(v->u.s.ptr, s)))
-			return true;
-	}
-	return false;
-}
-
-/* The resource's form in the rules: "*" matches every resource, "*" "/" "*"
- * every resource and subresource (guardrail judges resources, not
- * subresources). */
-static bool resources_have(const gr_value *list, const char *res)
-{
-	if (list_has(list, res))
-		return true;
-	for (size_t i = 0; gr_is(list, GR_ARRAY) && i < list->u.a.len; i++)
-		if (gr_is(&list->u.a.items[i], GR_STRING) && !strcmp(list->u.a.items[i].u.s.ptr, "*/*"))
-			return true;
-	return false;
-}
-
-static bool rule_matches_gvr(const gr_value *r, const char *group, const char *version, const char *res,
-                             bool namespaced, const char *op)
-{
-	const gr_value *ops = gr_get(r, "operations");
-	if (ops && !list_has(ops, op))
-		return false;
-	const char *scope = gr_get_str(r, "scope");
-	if (scope &&
-	    ((!strcmp(scope, "Cluster") && namespaced) || (!strcmp(scope, "Namespaced") && !namespaced)))
-		return false;
-	return list_has(gr_get(r, "apiGroups"), group) &&
-	       (version ? list_has(gr_get(r, "apiVersions"), version)
-	                : gr_is(gr_get(r, "apiVersions"), GR_ARRAY) &&
-	                          gr_get(r, "apiVersions")->u.a.len > 0) &&
-	       resources_have(gr_get(r, "resources"), res);
-}
-
-/* Kubernetes' equivalent resources (the RESTMapper's EquivalentResourcesFor
- * under matchPolicy: Equivalent, the default): the same resource in the
- * other versions of its group, and the kinds that moved out of extensions. */
-static const char *const moved[][3] = {
-        {"deployments", "apps", "extensions"},
-        {"daemonsets", "apps", "extensions"},
-        {"replicasets", "apps", "extensions"},
-        {"networkpolicies", "networking.k8s.io", "extensions"},
-        {"ingresses", "networking.k8s.io", "extensions"},
-        {"podsecuritypolicies", "policy", "extensions"},
-};
-
-/* Does any rule of the array match the object, exactly or (equivalent) as
- * the API server would after converting the request to the rule's version? */
+/* Does any rule of the array match the object (vap_core.c)? */
 static bool rules_match(const gr_value *rules, const gr_object *o, const char *op, bool equivalent)
 {
-	char res[160];
-	gri_vap_plural(o->kind, res, sizeof res);
 	bool namespaced = o->namespace_[0] || !gri_kind_cluster_scoped(o->kind);
-	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++)
-		if (rule_matches_gvr(&rules->u.a.items[i], o->group, o->version, res, namespaced, op))
-			return true;
-	if (!equivalent)
-		return false;
-	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++) {
-		const gr_value *r = &rules->u.a.items[i];
-		if (rule_matches_gvr(r, o->group, NULL, res, namespaced, op))
-			return true; /* another version of the same group */
-		for (size_t k = 0; k < sizeof moved / sizeof moved[0]; k++)
-			if (!strcmp(res, moved[k][0]) &&
-			    (!strcmp(o->group, moved[k][1]) || !strcmp(o->group, moved[k][2])) &&
-			    rule_matches_gvr(r, strcmp(o->group, moved[k][1]) ? moved[k][1] : moved[k][2],
-			                     NULL, res, namespaced, op))
-				return true;
-	}
-	return false;
+	return gri_vap_rules_match(rules, o->group, o->version, o->kind, namespaced, op, equivalent);
 }
 
 /* A LabelSelector over a labels map (NULL: no labels); absent: everything. */

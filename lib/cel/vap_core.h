@@ -108,6 +108,14 @@ int gri_vap_run(const gri_vap_program *p, gr_cel_value *vars, gr_arena *arena, c
 /* The resource (plural) of a kind, as the API server's RESTMapper guesses it. */
 void gri_vap_plural(const char *kind, char *out, size_t cap);
 
+/* Does any of resourceRules (an array of NamedRuleWithOperations) match an
+ * object of group/version/kind under operation op — exactly, or with
+ * `equivalent` (matchPolicy Equivalent) in another version of its group or
+ * where the kind moved from extensions? A namespaced object does not match
+ * scope Cluster, nor a cluster-scoped one scope Namespaced. */
+bool gri_vap_rules_match(const gr_value *rules, const char *group, const char *version, const char *kind,
+                         bool namespaced, const char *op, bool equivalent);
+
 /* `request`: an AdmissionRequest for operation op of the object
  * (group/version/kind, name, namespace), made by user (NULL: an empty
  * username), in the arena. */
