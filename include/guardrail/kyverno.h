@@ -144,6 +144,7 @@ typedef struct gr_kyverno_expectation {
 	const char *reason;   /* not evaluated: why; mismatch: the engine's message */
 	bool ok;              /* expected == actual (false for not evaluated) */
 	bool cel;             /* the rule is a validate.cel rule */
+	bool vpol;            /* the policy is a ValidatingPolicy (policies.kyverno.io) */
 } gr_kyverno_expectation;
 
 typedef void (*gr_kyverno_test_sink)(void *user, const gr_kyverno_expectation *e);

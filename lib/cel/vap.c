@@ -314,7 +314,7 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 static bool rules_match(const gr_value *rules, const gr_object *o, const char *op, bool equivalent)
 {
 	bool namespaced = o->namespace_[0] || !gri_kind_cluster_scoped(o->kind);
-	return gri_vap_rules_match(rules, o->group, o->version, o->kind, namespaced, op, equivalent);
+	return gri_vap_rules_match(rules, o->group, o->version, o->kind, o->name, namespaced, op, equivalent);
 }
 
 /* A LabelSelector over a labels map (NULL: no labels); absent: everything. */

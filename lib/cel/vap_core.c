@@ -354,8 +354,17 @@ static bool resources_have(const gr_value *list, const char *res)
 }
 
 static bool rule_matches_gvr(const gr_value *r, const char *group, const char *version, const char *res,
-                             bool namespaced, const char *op)
+                             bool namespaced, const char *op, const char *name)
 {
+	const gr_value *names = gr_get(r, "resourceNames");
+	if (name && gr_is(names, GR_ARRAY) && names->u.a.len) {
+		bool hit = false;
+		for (size_t i = 0; i < names->u.a.len && !hit; i++)
+			hit = gr_is(&names->u.a.items[i], GR_STRING) &&
+			      !strcmp(names->u.a.items[i].u.s.ptr, name);
+		if (!hit)
+			return false;
+	}
 	const gr_value *ops = gr_get(r, "operations");
 	if (ops && !list_has(ops, op))
 		return false;
@@ -385,24 +394,24 @@ static const char *const moved[][3] = {
 /* Does any rule of the array match the object, exactly or (equivalent) as
  * the API server would after converting the request to the rule's version? */
 bool gri_vap_rules_match(const gr_value *rules, const char *group, const char *version, const char *kind,
-                         bool namespaced, const char *op, bool equivalent)
+                         const char *name, bool namespaced, const char *op, bool equivalent)
 {
 	char res[160];
 	gri_vap_plural(kind, res, sizeof res);
 	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++)
-		if (rule_matches_gvr(&rules->u.a.items[i], group, version, res, namespaced, op))
+		if (rule_matches_gvr(&rules->u.a.items[i], group, version, res, namespaced, op, name))
 			return true;
 	if (!equivalent)
 		return false;
 	for (size_t i = 0; gr_is(rules, GR_ARRAY) && i < rules->u.a.len; i++) {
 		const gr_value *r = &rules->u.a.items[i];
-		if (rule_matches_gvr(r, group, NULL, res, namespaced, op))
+		if (rule_matches_gvr(r, group, NULL, res, namespaced, op, name))
 			return true; /* another version of the same group */
 		for (size_t k = 0; k < sizeof moved / sizeof moved[0]; k++)
 			if (!strcmp(res, moved[k][0]) &&
 			    (!strcmp(group, moved[k][1]) || !strcmp(group, moved[k][2])) &&
 			    rule_matches_gvr(r, strcmp(group, moved[k][1]) ? moved[k][1] : moved[k][2], NULL,
-			                     res, namespaced, op))
+			                     res, namespaced, op, name))
 				return true;
 	}
 	return false;

@@ -112,9 +112,10 @@ void gri_vap_plural(const char *kind, char *out, size_t cap);
  * object of group/version/kind under operation op — exactly, or with
  * `equivalent` (matchPolicy Equivalent) in another version of its group or
  * where the kind moved from extensions? A namespaced object does not match
- * scope Cluster, nor a cluster-scoped one scope Namespaced. */
+ * scope Cluster, nor a cluster-scoped one scope Namespaced; a rule with
+ * resourceNames matches only those names (name NULL: not checked). */
 bool gri_vap_rules_match(const gr_value *rules, const char *group, const char *version, const char *kind,
-                         bool namespaced, const char *op, bool equivalent);
+                         const char *name, bool namespaced, const char *op, bool equivalent);
 
 /* `request`: an AdmissionRequest for operation op of the object
  * (group/version/kind, name, namespace), made by user (NULL: an empty

@@ -99,7 +99,7 @@ static ky_result result(gr_kyverno_status s, const char *msg)
 }
 
 /* {"metadata": {"name": ns}} */
-static gr_cel_value namespace_object(gr_arena *a, const char *ns)
+gr_cel_value ky_namespace_object(gr_arena *a, const char *ns)
 {
 	gr_value *root = gr_arena_alloc(a, sizeof *root);
 	if (!root)
@@ -207,7 +207,7 @@ ky_result ky_eval_cel(ky_eval *ev, const ky_rule *r)
 		ns = "";
 	vars[GRI_VAP_REQUEST] = gri_vap_request(ev->arena, ev->r_group, ev->r_version, ev->r_kind, ev->r_name,
 	                                        ns, op, user_of(ev->arena, ev->req));
-	vars[GRI_VAP_NSOBJ] = ns[0] ? namespace_object(ev->arena, ns) : gr_cel_null();
+	vars[GRI_VAP_NSOBJ] = ns[0] ? ky_namespace_object(ev->arena, ns) : gr_cel_null();
 	vars[GRI_VAP_VARIABLES] = gr_cel_null();
 	vars[GRI_VAP_AUTHORIZER] = gr_cel_unbound();
 	vars[GRI_VAP_REQRES] = gr_cel_unbound();

@@ -289,7 +289,10 @@ static void sink(void *user, const gr_kyverno_response *r)
 	                : r->enforce            ? GR_ACTION_ENFORCE
 	                                        : GR_ACTION_AUDIT;
 	gr_severity sev = act == GR_ACTION_ENFORCE ? GR_SEV_ERROR : GR_SEV_WARNING;
-	const char *rule = gr_arena_printf(c->ctx->arena, "kyverno.%s/%s", r->policy, r->base_rule);
+	/* a ValidatingPolicy has no rules: its id is the policy's */
+	const char *rule = r->base_rule && r->base_rule[0]
+	                           ? gr_arena_printf(c->ctx->arena, "kyverno.%s/%s", r->policy, r->base_rule)
+	                           : gr_arena_printf(c->ctx->arena, "kyverno.%s", r->policy);
 	const gr_value *at = c->obj->root;
 	const char *path = r->path && r->path[0] ? field_path(c->ctx->arena, c->obj->root, r->path, &at) : "";
 	gr_finding *f = gr_findings_addf(c->out, c->obj, rule ? rule : "kyverno", sev, act, path, at, "%s",
@@ -307,7 +310,7 @@ static void sink(void *user, const gr_kyverno_response *r)
 static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out, gr_error *err)
 {
 	const ky_prepared *s = state;
-	if (!s->set->npolicies || !obj->root || obj->root->type != GR_OBJECT)
+	if (!gr_kyverno_set_policy_count(s->set) || !obj->root || obj->root->type != GR_OBJECT)
 		return 0;
 	const char *ns = obj->namespace_;
 	if (!ns[0] && obj->kind[0] && !ky_is_cluster_scoped(obj->kind))
@@ -346,8 +349,8 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 static bool needs_set(const void *p, const gr_object *obj)
 {
 	const ky_prepared *s = p;
-	return s->set->npolicies > 0 && obj->root && obj->root->type == GR_OBJECT &&
-	       ky_set_may_match_kind(s->set, obj->kind);
+	return gr_kyverno_set_policy_count(s->set) > 0 && obj->root && obj->root->type == GR_OBJECT &&
+	       (s->set->nvpols || ky_set_may_match_kind(s->set, obj->kind));
 }
 
 static const char *const kinds[] = {"Namespace", "ConfigMap", "kyverno.io/ClusterPolicy", "kyverno.io/Policy",

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guardrail/cel.h"
 #include "guardrail/jmespath.h"
 #include "guardrail/kyverno.h"
 
@@ -107,7 +108,8 @@ enum ky_rule_type {
 	KY_RULE_NOT_EVALUATED /* mutate, generate, verifyImages, CEL, ... */
 };
 
-typedef struct ky_cel ky_cel; /* a compiled validate.cel block (cel.c) */
+typedef struct ky_cel ky_cel;   /* a compiled validate.cel block (cel.c) */
+typedef struct ky_vpol ky_vpol; /* a compiled ValidatingPolicy (vpol.c) */
 
 typedef struct ky_rule {
 	const gr_value *src; /* the rule node as written (or as autogen built it) */
@@ -175,6 +177,9 @@ struct gr_kyverno_set {
 	const gr_value **pat_keys;
 	ky_pat **pat_vals;
 	size_t pat_cap, pat_len;
+	/* ValidatingPolicies (policies.kyverno.io), owned */
+	ky_vpol **vpols;
+	size_t nvpols, capvpols;
 	/* compiled validate.cel blocks (owned) */
 	ky_cel **cels;
 	size_t ncels, capcels;
@@ -334,6 +339,16 @@ ky_cel *ky_cel_compile(gr_kyverno_set *set, const gr_value *cel, const gr_value 
                        const char *message);
 void ky_cel_free(ky_cel *c);
 ky_result ky_eval_cel(ky_eval *ev, const ky_rule *r);
+/* namespaceObject offline: {"metadata": {"name": ns}}, in the arena */
+gr_cel_value ky_namespace_object(gr_arena *a, const char *ns);
+
+/* vpol.c: a ValidatingPolicy document compiled into the set (-1 with err
+ * for a malformed one); every one judged against the request's object */
+int ky_vpol_add(gr_kyverno_set *set, const gr_value *root, const char *file, gr_error *err);
+void ky_vpol_free(ky_vpol *vp);
+const char *ky_vpol_name(const ky_vpol *vp);
+void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count);
+bool ky_is_vpol(const gr_value *root);
 
 /* functions.c */
 int ky_register_functions(gr_kyverno_set *set);

@@ -52,6 +52,9 @@ void gr_kyverno_set_free(gr_kyverno_set *s)
 	free(s->other_kinds);
 	for (size_t i = 0; i < s->ncels; i++)
 		ky_cel_free(s->cels[i]);
+	for (size_t i = 0; i < s->nvpols; i++)
+		ky_vpol_free(s->vpols[i]);
+	free(s->vpols);
 	free(s->cels);
 	gr_jp_functions_free(s->functions);
 	gr_arena_free(&s->arena);
@@ -60,7 +63,7 @@ void gr_kyverno_set_free(gr_kyverno_set *s)
 
 size_t gr_kyverno_set_policy_count(const gr_kyverno_set *s)
 {
-	return s->npolicies;
+	return s->npolicies + s->nvpols;
 }
 size_t gr_kyverno_set_rule_count(const gr_kyverno_set *s)
 {
@@ -503,6 +506,13 @@ int gr_kyverno_set_load_buffer(gr_kyverno_set *set, const char *name, const char
 		const gr_value *root = &docs[i].root;
 		const char *api = gr_get_str(root, "apiVersion");
 		const char *kind = gr_get_str(root, "kind");
+		if (ky_is_vpol(root)) {
+			if (ky_vpol_add(set, root, file, err))
+				return -1;
+			if (loaded)
+				(*loaded)++;
+			continue;
+		}
 		if (!api || !kind || strncmp(api, "kyverno.io/", 11) != 0 ||
 		    (strcmp(kind, "ClusterPolicy") != 0 && strcmp(kind, "Policy") != 0)) {
 			const char *oname = gr_get_str(gr_get(root, "metadata"), "name");
@@ -591,15 +601,16 @@ int gr_kyverno_set_load_value(gr_kyverno_set *set, const char *name, const gr_va
 		*loaded = 0;
 	const char *api = gr_get_str(root, "apiVersion");
 	const char *kind = gr_get_str(root, "kind");
-	if (!api || !kind || strncmp(api, "kyverno.io/", 11) != 0 ||
-	    (strcmp(kind, "ClusterPolicy") != 0 && strcmp(kind, "Policy") != 0))
+	bool vpol = ky_is_vpol(root);
+	if (!vpol && (!api || !kind || strncmp(api, "kyverno.io/", 11) != 0 ||
+	              (strcmp(kind, "ClusterPolicy") != 0 && strcmp(kind, "Policy") != 0)))
 		return 0;
 	gr_value *copy = gr_arena_alloc(&set->arena, sizeof *copy);
 	if (!copy)
 		return gr_error_set(err, 0, 0, "out of memory");
 	*copy = copy_value(&set->arena, root);
 	const char *file = gr_arena_strdup(&set->arena, name ? name : "-");
-	if (add_policy(set, copy, file, err))
+	if (vpol ? ky_vpol_add(set, copy, file, err) : add_policy(set, copy, file, err))
 		return -1;
 	if (loaded)
 		*loaded = 1;

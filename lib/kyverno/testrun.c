@@ -234,6 +234,65 @@ static bool kind_matches(const resource *res, const char *kind)
 	return strcmp(res->kind, k ? k + 1 : kind) == 0;
 }
 
+static bool find_vpol(const gr_kyverno_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->nvpols; i++)
+		if (!strcmp(ky_vpol_name(set->vpols[i]), name))
+			return true;
+	return false;
+}
+
+/* A ValidatingPolicy's expectation: its one response per resource. */
+static void judge_vpol(run *r, gr_kyverno_expectation *e, const char *policy, const char *kind,
+                       const char *name)
+{
+	bool found_res = false, any = false, ok = true;
+	const char *actual = NULL, *why = NULL;
+	e->vpol = true;
+	for (size_t j = 0; j < r->nres; j++) {
+		resource *res = &r->res[j];
+		if (!name_matches(res, name) || !kind_matches(res, kind))
+			continue;
+		found_res = true;
+		for (size_t k = 0; k < res->nresps; k++) {
+			resp *p = &res->resps[k];
+			if (strcmp(p->policy, policy) != 0 || p->rule[0])
+				continue;
+			any = true;
+			if (p->status == GR_KY_NOT_EVALUATED) {
+				e->not_evaluated = true;
+				e->actual = "not evaluated";
+				e->reason = p->message;
+				return;
+			}
+			const char *st = gr_kyverno_status_name(p->status);
+			if (strcmp(st, e->expected) != 0) {
+				ok = false;
+				actual = st;
+				why = p->message;
+			} else if (!actual) {
+				actual = st;
+				why = p->message;
+			}
+		}
+	}
+	if (!found_res) {
+		e->actual = "error";
+		e->reason = "no resource of this name (and kind) in the test's resources";
+		return;
+	}
+	if (!any) {
+		e->actual = "skip";
+		e->no_response = true;
+		e->reason = "no response: the policy does not match the resource";
+		e->ok = strcmp(e->expected, "skip") == 0;
+		return;
+	}
+	e->actual = actual;
+	e->reason = why;
+	e->ok = ok;
+}
+
 static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyverno_test_sink sink, void *user,
                  gr_error *err)
 {
@@ -270,6 +329,11 @@ static int judge(run *r, const char *test_path, const gr_value *entry, gr_kyvern
 		        .expected = expected,
 		        .cel = kr && kr->cel,
 		};
+		if (!pol && find_vpol(r->set, policy)) {
+			judge_vpol(r, &e, policy, kind, nv->u.s.ptr);
+			sink(user, &e);
+			continue;
+		}
 		if (!pol) {
 			const char *other = NULL;
 			for (size_t k = 0; k < r->set->nother && !other; k++)

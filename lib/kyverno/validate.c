@@ -630,6 +630,12 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 		if (ev.oom)
 			break;
 	}
+	if (!ev.oom && set->nvpols) {
+		/* ValidatingPolicies read request.oldObject of the context */
+		ev.operation = req->operation ? req->operation : "CREATE";
+		if (build_context(&ev, NULL, rname) == 0)
+			ky_eval_vpols(&ev, sink, user, &count);
+	}
 	ky_eval_free_dynamic(&ev);
 	if (ev.oom)
 		return gr_error_set(err, 0, 0, "out of memory evaluating policies");

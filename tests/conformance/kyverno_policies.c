@@ -5,15 +5,16 @@
  *
  * Every expectation of a test over ClusterPolicy/Policy documents is
  * counted once, in one bucket: validate (judged and compared; the
- * validate.cel rules counted apart), or not evaluated (mutate, generate,
- * CEL that needs a cluster, other rule types), or outside this
+ * validate.cel rules and the ValidatingPolicies counted apart), or not
+ * evaluated (mutate, generate, CEL that needs a cluster, other rule
+ * types), or outside this
  * engine (tests of ValidatingPolicy and other policies.kyverno.io kinds),
  * or unresolved (the test names a rule its policy does not have). Validate
  * expectations that do not match are listed in
  * tests/conformance/kyverno-policies.known-failures as
  * `test-path|policy|rule|resource|kind reason`; a listed case that matches
- * fails the run, and so does a change in how many validate and
- * validate.cel cases ran.
+ * fails the run, and so does a change in how many validate, validate.cel
+ * and ValidatingPolicy cases ran.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -29,6 +30,9 @@
 #define EXPECTED_VALIDATE 1739
 /* validate.cel expectations (the library's *-cel folders; asserted) */
 #define EXPECTED_CEL 1545
+/* ValidatingPolicy expectations judged (the *-vpol folders, less those
+ * whose policies call Kyverno's cluster libraries; asserted) */
+#define EXPECTED_VPOL 1317
 
 static char **tests;
 static size_t ntests, captests;
@@ -39,6 +43,7 @@ static int verbose;
 
 static size_t validate_total, matched, known_hit, unexpected, unexpected_pass;
 static size_t cel_total, cel_matched, cel_known;
+static size_t vpol_total, vpol_matched, vpol_known, n_vpol_not_evaluated;
 static size_t n_mutate, n_generate, n_cel, n_other_rule, n_other_kind, n_unresolved, n_broken_tests;
 static size_t no_response;
 
@@ -99,7 +104,9 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 	const char *rel = e->test_file + strlen(BASE) + 1;
 	if (e->not_evaluated) {
 		const char *r = e->reason ? e->reason : "";
-		if (strstr(r, "policy kind is not evaluated"))
+		if (e->vpol)
+			n_vpol_not_evaluated++;
+		else if (strstr(r, "policy kind is not evaluated"))
 			n_other_kind++;
 		else if (strstr(r, "mutate"))
 			n_mutate++;
@@ -121,6 +128,8 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 	}
 	if (e->cel)
 		cel_total++;
+	else if (e->vpol)
+		vpol_total++;
 	else
 		validate_total++;
 	if (e->no_response)
@@ -132,6 +141,8 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 		matched++;
 		if (e->cel)
 			cel_matched++;
+		if (e->vpol)
+			vpol_matched++;
 		if (k >= 0) {
 			unexpected_pass++;
 			printf("FAIL  %s: listed as a known failure but matches (remove it from %s)\n", id,
@@ -143,6 +154,8 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 		known_hit++;
 		if (e->cel)
 			cel_known++;
+		if (e->vpol)
+			vpol_known++;
 		known_seen[k] = true;
 		if (verbose)
 			printf("known %s expected=%s actual=%s\n", id, e->expected, e->actual);
@@ -182,14 +195,19 @@ int main(int argc, char **argv)
 		}
 	printf("kyverno tests: %zu files; %zu could not be run as Kyverno ClusterPolicy tests\n", ntests,
 	       n_broken_tests);
-	size_t all = validate_total + cel_total;
+	size_t all = validate_total + cel_total + vpol_total;
 	printf("validate expectations: %zu, matched %zu (%.1f%%), known failures %zu, unexpected %zu, "
 	       "no rule response (counted as skip) %zu\n",
 	       all, matched, all ? 100.0 * (double)matched / (double)all : 0.0, known_hit, unexpected,
 	       no_response);
 	printf("  non-CEL: %zu, matched %zu; validate.cel: %zu, matched %zu (%.1f%%), known failures %zu\n",
-	       validate_total, matched - cel_matched, cel_total, cel_matched,
+	       validate_total, matched - cel_matched - vpol_matched, cel_total, cel_matched,
 	       cel_total ? 100.0 * (double)cel_matched / (double)cel_total : 0.0, cel_known);
+	printf("  ValidatingPolicy: %zu, matched %zu (%.1f%%), known failures %zu; not evaluated (Kyverno's "
+	       "cluster "
+	       "libraries) %zu\n",
+	       vpol_total, vpol_matched, vpol_total ? 100.0 * (double)vpol_matched / (double)vpol_total : 0.0,
+	       vpol_known, n_vpol_not_evaluated);
 	printf("not evaluated: mutate %zu, generate %zu, validate.cel %zu, other rule types %zu; other "
 	       "policy kinds "
 	       "%zu; "
@@ -203,6 +221,11 @@ int main(int argc, char **argv)
 	}
 	if (EXPECTED_CEL && cel_total != EXPECTED_CEL) {
 		printf("FAIL  ran %zu validate.cel expectations, expected %d\n", cel_total, EXPECTED_CEL);
+		bad++;
+	}
+	if (EXPECTED_VPOL && vpol_total != EXPECTED_VPOL) {
+		printf("FAIL  ran %zu ValidatingPolicy expectations, expected %d\n", vpol_total,
+		       EXPECTED_VPOL);
 		bad++;
 	}
 	if (stale > unexpected_pass) {
