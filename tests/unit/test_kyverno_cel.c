@@ -6,7 +6,8 @@
  * Fail), celPreconditions (skip) after Kyverno's preconditions, request,
  * oldObject and namespaceObject as the CLI binds them, params by paramRef
  * (found, absent, undeclared, no lookup), authorizer (not evaluated), autogen's
- * rewriting for pod controllers, and that every expression compiles once.
+ * rewriting for pod controllers, and that every expression compiles once;
+ * then Kyverno's ValidatingPolicy: statuses, matching, autogen, libraries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,80 @@ static void test_autogen_and_compile_once(void)
 	gr_kyverno_set_free(set);
 }
 
+#define VPOL(rules, body)                                                                                    \
+	"apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: vp\nspec:\n"         \
+	"  validationActions: [Deny]\n  matchConstraints:\n    resourceRules:\n" rules body
+
+#define POD_RULE                                                                                             \
+	"    - {apiGroups: [''], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}\n"
+
+static void test_validating_policy(void)
+{
+	const char *p =
+	        VPOL(POD_RULE, "  validations:\n  - expression: \"true\"\n"
+	                       "  - expression: \"object.spec.containers.all(c, c.image != 'nginx')\"\n"
+	                       "    message: no nginx\n  - expression: \"false\"\n    message: later\n");
+	CHECK_STR(run(p, POD("default", ""), "", NULL, false), "fail");
+	CHECK_STR(last_message, "no nginx"); /* the first that denies */
+	const char *ok = VPOL(POD_RULE, "  validations:\n  - expression: \"object.kind == 'Pod'\"\n");
+	CHECK_STR(run(ok, POD("default", ""), "", NULL, false), "pass");
+	/* an object the constraints do not match: no response */
+	CHECK_STR(run(ok, "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"s\"}}", "",
+	              NULL, false),
+	          "none");
+	/* DELETE is not among the operations */
+	CHECK_STR(run(ok, POD("default", ""), "", "DELETE", false), "none");
+	/* an expression that errors is an error */
+	const char *err = VPOL(POD_RULE, "  validations:\n  - expression: \"object.spec.nodeName == 'x'\"\n");
+	CHECK_STR(run(err, POD("default", ""), "", NULL, false), "error");
+	/* a false matchCondition is a skip */
+	const char *mc =
+	        VPOL(POD_RULE, "  matchConditions:\n  - name: team\n    expression: \"request.namespace == "
+	                       "'team'\"\n  validations:\n  - expression: \"false\"\n");
+	CHECK_STR(run(mc, POD("default", ""), "", NULL, false), "skip");
+	CHECK_STR(run(mc, POD("team", ""), "", NULL, false), "fail");
+	/* resourceNames in excludeResourceRules */
+	const char *ex =
+	        VPOL(POD_RULE, "  excludeResourceRules:\n"
+	                       "    - {apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: "
+	                       "[pods], resourceNames: [x]}\n"
+	                       "  validations:\n  - expression: \"false\"\n");
+	CHECK_STR(run(ex, POD("default", ""), "", NULL, false),
+	          "fail"); /* misplaced: under resourceRules' list */
+	const char *ex2 =
+	        "apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: vp\nspec:\n"
+	        "  matchConstraints:\n    resourceRules:\n" POD_RULE "    excludeResourceRules:\n"
+	        "    - {apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [pods], "
+	        "resourceNames: [x]}\n  validations:\n  - expression: \"false\"\n";
+	CHECK_STR(run(ex2, POD("default", ""), "", NULL, false), "none");
+	/* autogen: a Deployment is judged on its pod template; controllers can be narrowed */
+	const char *ag =
+	        VPOL(POD_RULE, "  validations:\n  - expression: \"object.spec.containers.all(c, c.image != "
+	                       "'busybox') && object.metadata.?labels.?app.orValue('') == 'x'\"\n");
+	const char *deploy =
+	        "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"d\","
+	        "\"namespace\":\"default\"},\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"app\":"
+	        "\"x\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"redis\"}]}}}}";
+	CHECK_STR(run(ag, deploy, "", NULL, false), "pass");
+	const char *narrowed =
+	        "apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: vp\n"
+	        "spec:\n  autogen:\n    podControllers:\n      controllers: [CronJob]\n"
+	        "  matchConstraints:\n    resourceRules:\n" POD_RULE
+	        "  validations:\n  - expression: \"false\"\n";
+	CHECK_STR(run(narrowed, deploy, "", NULL, false), "none");
+	/* Kyverno's cluster libraries: not evaluated, with the reason */
+	const char *lib = VPOL(POD_RULE, "  validations:\n  - expression: \"resource.Get('v1', 'configmaps', "
+	                                 "'default', 'x').data.a == 'b'\"\n");
+	CHECK_STR(run(lib, POD("default", ""), "", NULL, false), "not evaluated");
+	CHECK(strstr(last_message, "Kyverno's CEL libraries") != NULL);
+	/* a malformed one is a load error */
+	const char *bad =
+	        "apiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: vp\n"
+	        "spec:\n  validations: 3\n";
+	CHECK_STR(run(bad, POD("default", ""), "", NULL, false), "load error");
+	CHECK(strncmp(last_message, "6:16:", 5) == 0);
+}
+
 int main(void)
 {
 	test_pass_fail_messages();
@@ -275,5 +350,6 @@ int main(void)
 	test_preconditions_and_bindings();
 	test_params_and_authorizer();
 	test_autogen_and_compile_once();
+	test_validating_policy();
 	return test_report("kyverno-cel");
 }
