@@ -58,8 +58,9 @@ gr_kyverno_set *gr_kyverno_set_new(const gr_kyverno_options *opt);
 void gr_kyverno_set_free(gr_kyverno_set *set);
 
 /*
- * Load every ClusterPolicy/Policy (kyverno.io/v1, v2beta1) of a YAML/JSON
- * buffer; other documents are ignored. `name` is used in errors and kept.
+ * Load every ClusterPolicy/Policy (kyverno.io/v1, v2beta1) and
+ * ValidatingPolicy (policies.kyverno.io) of a YAML/JSON buffer; other
+ * documents are ignored. `name` is used in errors and kept.
  * -1 with err (file:line:col) for a malformed policy; policies before it
  * stay loaded. *loaded (may be NULL) gets the number of policies added.
  */
@@ -115,7 +116,8 @@ typedef struct gr_kyverno_request {
 
 typedef struct gr_kyverno_response {
 	const char *policy;    /* name; "ns/name" for a namespaced Policy */
-	const char *rule;      /* rule name (autogen-..., autogen-cronjob-... for autogen rules) */
+	const char *rule;      /* rule name (autogen-..., autogen-cronjob-... for autogen rules);
+	                        * "" for a ValidatingPolicy, which has one response */
 	const char *base_rule; /* the rule as written in the policy */
 	gr_kyverno_status status;
 	bool enforce;            /* effective failure action is Enforce */
