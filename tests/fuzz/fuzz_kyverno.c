@@ -5,7 +5,8 @@
  * those policies and against a fixed set that exercises every part of the
  * engine (anchors, operators, variables, context, preconditions, foreach,
  * deny, anyPattern, autogen, validate.cel with celPreconditions, variables,
- * messageExpression, params and audit annotations). Params are looked up
+ * messageExpression, params and audit annotations, a ValidatingPolicy with
+ * its autogen forms). Params are looked up
  * among the input's own documents. Loading, matching, substitution, the
  * custom JMESPath functions and the CEL rules must never crash, hang or
  * read out of bounds.
@@ -65,7 +66,19 @@ static const char fixed[] =
         "    validate:\n      cel:\n        paramKind: {apiVersion: v1, kind: ConfigMap}\n"
         "        paramRef: {name: params, parameterNotFoundAction: Deny}\n"
         "        expressions:\n        - expression: \"object.metadata.name in "
-        "params.data.?names.orValue('').split(',')\"\n";
+        "params.data.?names.orValue('').split(',')\"\n"
+        "---\napiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata: {name: vpol}\nspec:\n"
+        "  validationActions: [Deny]\n  matchConstraints:\n    resourceRules:\n"
+        "    - {apiGroups: [''], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}\n"
+        "    excludeResourceRules:\n    - {apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], "
+        "resources: "
+        "['*'], resourceNames: [skip]}\n"
+        "    objectSelector: {matchExpressions: [{key: a, operator: NotIn, values: [b]}]}\n"
+        "  matchConditions: [{name: c, expression: \"request.operation != 'DELETE'\"}]\n"
+        "  variables: [{name: cs, expression: \"object.spec.containers\"}]\n"
+        "  validations:\n  - {expression: \"variables.cs.all(c, c.image.contains(':'))\", messageExpression: "
+        "\"object.metadata.name\"}\n"
+        "  - expression: \"namespaceObject == null || namespaceObject.metadata.name != 'default'\"\n";
 
 /* validate.cel params: the first document of that kind and name */
 static gr_object *fuzz_objs;
