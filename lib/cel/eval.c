@@ -288,18 +288,17 @@ static gr_cel_value eval_index(cel_eval *ev, const cel_node *n)
 
 /* opt.or(other) and opt.orValue(v): cel-go plans them as short-circuits
  * that cost nothing themselves; the argument is evaluated only when the
- * optional is empty. */
+ * optional is empty. A receiver that is not an optional (a dyn value the
+ * checker let through) is returned as it is, unevaluated further, as
+ * cel-go's evalOptionalOr/evalOptionalOrValue do — Kubernetes policies
+ * lean on it (`container.volumeMounts.orValue([])`). */
 static gr_cel_value eval_optional_or(cel_eval *ev, const cel_node *n, bool value)
 {
 	gr_cel_value t = cel_eval_node(ev, n->args[0]);
 	if (t.kind == GR_CEL_ERROR)
 		return t;
-	if (t.kind != GR_CEL_OPTIONAL) {
-		gr_cel_value a[2] = {t, cel_eval_node(ev, n->args[1])};
-		if (a[1].kind == GR_CEL_ERROR)
-			return a[1];
-		return cel_no_overload(ev, value ? "orValue" : "or", a, 2);
-	}
+	if (t.kind != GR_CEL_OPTIONAL)
+		return t;
 	if (t.u.opt)
 		return value ? *t.u.opt : t;
 	gr_cel_value o = cel_eval_node(ev, n->args[1]);

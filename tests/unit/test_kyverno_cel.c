@@ -134,6 +134,16 @@ static void test_pass_fail_messages(void)
 	CHECK_STR(last_message, "second");
 }
 
+static void test_or_value_on_a_value(void)
+{
+	/* cel-go returns a receiver that is not an optional as it is */
+	const char *p = HEAD "    validate:\n      cel:\n        expressions:\n"
+	                     "        - expression: \"object.spec.containers.orValue([]).size() == 1 && "
+	                     "object.spec.?initContainers.orValue([]).size() == 0 && "
+	                     "object.spec.containers[0].name.or(optional.of('x')) == 'c'\"\n";
+	CHECK_STR(run(p, POD("default", ""), "r", NULL, false), "pass");
+}
+
 static void test_errors_deny(void)
 {
 	/* a missing key at run time denies: failurePolicy Fail */
@@ -346,6 +356,7 @@ static void test_validating_policy(void)
 int main(void)
 {
 	test_pass_fail_messages();
+	test_or_value_on_a_value();
 	test_errors_deny();
 	test_preconditions_and_bindings();
 	test_params_and_authorizer();
