@@ -2,8 +2,9 @@
  * testrun.c — one kyverno-test.yaml, run as `kyverno test` runs it, but
  * compared strictly.
  *
- * The test's policies, resources, values and user info are read relative
- * to the test file; resources without a namespace get `default` (namespaced
+ * The test's policies, resources, paramResources (validate.cel params,
+ * with the resources), values and user info are read relative to the
+ * test file; resources without a namespace get `default` (namespaced
  * kinds only), every resource is evaluated against every policy, and each
  * (result entry x resource name) expectation is compared with the rule
  * responses for `rule`, `autogen-rule` and `autogen-cronjob-rule`: every
@@ -35,6 +36,9 @@ typedef struct resource {
 
 typedef struct run {
 	gr_arena arena;
+	/* the test's paramResources: looked up as params, never judged */
+	const gr_value **params;
+	size_t nparams, capparams;
 	gr_kyverno_set *set;
 	resource *res;
 	size_t nres, capres;
@@ -187,6 +191,19 @@ static int find_resource(void *user, const char *api_version, const char *kind, 
 {
 	run *r = user;
 	*out = NULL;
+	for (size_t i = 0; i < r->nparams; i++) {
+		const gr_value *o = r->params[i];
+		const char *av = gr_get_str(o, "apiVersion"), *k = gr_get_str(o, "kind");
+		const char *n = gr_get_str(gr_get(o, "metadata"), "name");
+		const char *pns = gr_get_str(gr_get(o, "metadata"), "namespace");
+		if (!pns && !ky_is_cluster_scoped(kind))
+			pns = "default";
+		if (av && k && n && !strcmp(av, api_version) && !strcmp(k, kind) && !strcmp(n, name) &&
+		    !strcmp(pns ? pns : "", ns)) {
+			*out = o;
+			return 1;
+		}
+	}
 	for (size_t i = 0; i < r->nres; i++) {
 		const resource *res = &r->res[i];
 		const char *av = gr_get_str(res->root, "apiVersion");
@@ -488,6 +505,35 @@ int gr_kyverno_test_run(const char *test_path, const gr_kyverno_options *opt, gr
 		if (add_resources(&r, join(&r, p->u.s.ptr), err))
 			goto out;
 	}
+	/* paramResources: the Kyverno CLI puts them in its fake cluster for
+	 * paramRef, beside the resources */
+	const gr_value *pres = gr_get(t, "paramResources");
+	for (size_t i = 0; gr_is(pres, GR_ARRAY) && i < pres->u.a.len; i++) {
+		const gr_value *p = &pres->u.a.items[i];
+		gr_document *pd;
+		size_t pn;
+		if (p->type != GR_STRING) {
+			fail_at(err, test_path, p, "%s", "paramResources must be file paths");
+			goto out;
+		}
+		if (read_docs(&r, join(&r, p->u.s.ptr), &pd, &pn, err))
+			goto out;
+		for (size_t k = 0; k < pn; k++) {
+			if (pd[k].root.type != GR_OBJECT)
+				continue;
+			if (r.nparams == r.capparams) {
+				size_t nc = r.capparams ? r.capparams * 2 : 8;
+				const gr_value **np = realloc(r.params, nc * sizeof *np);
+				if (!np) {
+					gr_error_set(err, 0, 0, "out of memory");
+					goto out;
+				}
+				r.params = np;
+				r.capparams = nc;
+			}
+			r.params[r.nparams++] = &pd[k].root;
+		}
+	}
 	const char *vars = gr_get_str(t, "variables");
 	if (vars) {
 		gr_document *vd;
@@ -535,6 +581,7 @@ out:
 	for (size_t i = 0; i < r.nres; i++)
 		free(r.res[i].resps);
 	free(r.res);
+	free(r.params);
 	gr_kyverno_set_free(r.set);
 	gr_arena_free(&r.arena);
 	return rc;
