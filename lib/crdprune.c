@@ -267,6 +267,24 @@ static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key)
 	return c;
 }
 
+bool gri_crd_uses_any(const gr_value *crd, gri_gvk_used_fn used, void *user)
+{
+	const gr_value *spec = gr_get(crd, "spec");
+	const char *group = gr_get_str(spec, "group");
+	const char *kind = gr_get_str(gr_get(spec, "names"), "kind");
+	if (!group || !kind || crd->type != GR_OBJECT || spec->type != GR_OBJECT)
+		return false; /* strip copies nothing: its result is the tree itself */
+	const gr_value *versions = gr_get(spec, "versions");
+	size_t nv = versions && versions->type == GR_ARRAY ? versions->u.a.len : 0;
+	for (size_t i = 0; i < nv; i++) {
+		const char *name = gr_get_str(&versions->u.a.items[i], "name");
+		if (name && used(user, group, name, kind))
+			return true;
+	}
+	const char *single = gr_get_str(spec, "version");
+	return single && used(user, group, single, kind);
+}
+
 int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
 {
 	const gr_value *spec = gr_get(crd, "spec");

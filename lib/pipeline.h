@@ -47,7 +47,18 @@ typedef bool (*gri_gvk_used_fn)(void *user, const char *group, const char *versi
  * a version would compile: 1 and *out set, 0 when every schema is used
  * (no copy), -1 when memory ran out. */
 int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out);
+/* Would gri_crd_strip keep the schema of some named version of crd (or its
+ * spec.validation) for used? When not, its result is the skeleton: what it
+ * gives when no version is used, whatever else used says. */
+bool gri_crd_uses_any(const gr_value *crd, gri_gvk_used_fn used, void *user);
 /* A digest of v, the same for trees gr_equal finds equal; never 0. */
 uint64_t gri_value_digest(const gr_value *v);
+/* v as compact bytes (valblob.c): *out malloc'd, the caller frees it. -1
+ * when memory ran out or v is nested past 4096 levels. */
+int gri_blob_encode(const gr_value *v, unsigned char **out, size_t *outlen);
+/* The tree gri_blob_encode was given, built in a (the same types, values,
+ * member order, positions and merge_keys; equal strings share one copy).
+ * -1 (and *out null) when memory ran out or the bytes are not a blob. */
+int gri_blob_decode(gr_arena *a, const unsigned char *p, size_t n, gr_value *out);
 
 #endif

@@ -50,6 +50,12 @@ typedef struct conflict {
 	size_t earlier;
 } conflict;
 
+/* A pruned CRD tree kept as bytes (gri_blob_encode) until the set is built. */
+typedef struct crd_blob {
+	unsigned char *data; /* malloc'd; NULL: none */
+	size_t len;
+} crd_blob;
+
 typedef struct input {
 	input_kind kind;
 	char *name;
@@ -71,6 +77,8 @@ typedef struct input {
 	bool keep_arena;              /* the set borrowed trees from arena: free it last */
 	uint64_t *digests;            /* per object: its tree's digest when pruned, else 0 */
 	gr_arena trees;               /* the pruned CRD trees (the set borrows them) */
+	crd_blob *blobs;              /* per object, with digests: its pruned tree as bytes, while
+	                                 objects[k].root is its skeleton (no version's schema) */
 	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
@@ -157,6 +165,15 @@ gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
 	return s;
 }
 
+static void free_blobs(input *in)
+{
+	for (size_t k = 0; in->blobs && k < in->nobjects; k++) {
+		free(in->blobs[k].data);
+		in->blobs[k].data = NULL;
+	}
+	in->blobs = NULL; /* the array itself is in the compact arena */
+}
+
 static void input_release(input *in)
 {
 	gr_findings_free(&in->findings);
@@ -179,6 +196,7 @@ void gr_session_free(gr_session *s)
 		return;
 	gr_checker_unref(s->run_checker); /* first: it borrows the set's trees */
 	for (size_t i = 0; i < s->n; i++) {
+		free_blobs(&s->in[i]);
 		s->in[i].keep_arena = false;
 		input_release(&s->in[i]);
 		gr_arena_free(&s->in[i].kept);
@@ -414,6 +432,40 @@ static const char *dup_or(gr_arena *a, const char *str)
 	return d ? d : "";
 }
 
+static bool never_used(void *user, const char *group, const char *version, const char *kind)
+{
+	(void)user, (void)group, (void)version, (void)kind;
+	return false;
+}
+
+/* What a session keeps of a CRD's tree between its passes: in *root (in
+ * in->trees) its skeleton, the pruned tree without any version's schema
+ * (gri_crd_strip when no version is used), which is all the set needs
+ * unless an input object uses one of its versions; and the pruned tree as
+ * bytes in *blob for that case (strip_unused_versions). A CRD without
+ * schemas to strip keeps its pruned tree and no blob. -1: out of memory. */
+static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob)
+{
+	gr_arena scratch;
+	gr_arena_init(&scratch);
+	int rc = -1;
+	gr_value pruned = gri_crd_pruned_copy(&scratch, tree);
+	if (pruned.type == GR_NULL && tree->type != GR_NULL)
+		goto done;
+	int r = gri_crd_strip(&in->trees, &pruned, never_used, NULL, root);
+	if (r < 0)
+		goto done;
+	if (r == 0) {
+		*root = gri_value_copy(&in->trees, &pruned);
+		rc = root->type == GR_NULL && pruned.type != GR_NULL ? -1 : 0;
+		goto done;
+	}
+	rc = gri_blob_encode(&pruned, &blob->data, &blob->len);
+done:
+	gr_arena_free(&scratch);
+	return rc;
+}
+
 /* Move what outlives the trees into a fresh, small arena: each object's
  * header and metadata (a light root; the whole tree for the kinds engines
  * declared), and with results, the findings and per-object results. The
@@ -428,6 +480,7 @@ static int compact(gr_session *s, input *in, bool results)
 	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
 	uint64_t *digests = NULL;
+	crd_blob *blobs = NULL;
 	if (n && !objs)
 		goto oom;
 	for (size_t k = 0; k < n; k++) {
@@ -439,9 +492,10 @@ static int compact(gr_session *s, input *in, bool results)
 		if (whole && s->prune_crds && is_crd(o)) {
 			if (!digests && !(digests = gr_arena_calloc(&c, n, sizeof *digests)))
 				goto oom;
-			/* in an arena of their own: build_set may replace them */
-			*root = gri_crd_pruned_copy(&in->trees, o->root);
-			if (root->type == GR_NULL && o->root->type != GR_NULL)
+			if (!blobs && !(blobs = gr_arena_calloc(&c, n, sizeof *blobs)))
+				goto oom;
+			/* in an arena of their own: build_set may add to them */
+			if (keep_crd(in, o->root, root, &blobs[k]))
 				goto oom;
 			digests[k] = gri_value_digest(o->root);
 		} else {
@@ -485,9 +539,12 @@ static int compact(gr_session *s, input *in, bool results)
 	in->findings.arena = &in->arena;
 	in->objects = objs;
 	in->digests = digests;
+	in->blobs = blobs;
 	in->light = true;
 	return 0;
 oom:
+	for (size_t k = 0; blobs && k < n; k++)
+		free(blobs[k].data);
 	gr_arena_free(&c);
 	return -1;
 }
@@ -948,50 +1005,32 @@ static int strip_unused_versions(gr_session *s)
 	int rc = t.failed ? -1 : 0;
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		input *in = &s->in[i];
-		if (!in->digests)
-			continue;
-		gr_arena fresh;
-		gr_arena_init(&fresh);
-		bool changed = false;
-		gr_value *roots = gr_arena_calloc(&fresh, in->nobjects, sizeof *roots);
-		if (!roots)
-			rc = -1;
-		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
-			if (!in->digests[k])
+		for (size_t k = 0; in->blobs && k < in->nobjects && rc == 0; k++) {
+			if (!in->blobs[k].data)
 				continue;
+			gr_object *o = &in->objects[k];
 			t.crd = ((uint64_t)i << 32 | k) + 1;
-			int r = gri_crd_strip(&fresh, in->objects[k].root, gvk_used, &t, &roots[k]);
+			/* no version used: the skeleton is what strip would give */
+			if (!gri_crd_uses_any(o->root, gvk_used, &t))
+				continue;
+			gr_arena scratch;
+			gr_arena_init(&scratch);
+			gr_value pruned, *root = gr_arena_alloc(&in->trees, sizeof *root);
+			int r = root ? gri_blob_decode(&scratch, in->blobs[k].data, in->blobs[k].len, &pruned) : -1;
+			if (r == 0)
+				r = gri_crd_strip(&in->trees, &pruned, gvk_used, &t, root);
+			if (r == 0) {
+				*root = gri_value_copy(&in->trees, &pruned);
+				if (root->type == GR_NULL)
+					r = -1;
+			}
+			gr_arena_free(&scratch);
 			if (r < 0)
 				rc = -1;
-			changed |= r > 0;
-			if (r == 0)
-				roots[k] = *in->objects[k].root;
+			else
+				gr_object_init(&in->trees, o, root, in->name, o->document, o->item);
 		}
-		if (rc || !changed) {
-			gr_arena_free(&fresh);
-			continue;
-		}
-		/* every tree now in fresh: the stripped ones, and copies of the rest */
-		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
-			if (!in->digests[k])
-				continue;
-			if (roots[k].u.o.members == in->objects[k].root->u.o.members) {
-				roots[k] = gri_value_copy(&fresh, in->objects[k].root);
-				if (roots[k].type == GR_NULL)
-					rc = -1;
-			}
-		}
-		if (rc) {
-			gr_arena_free(&fresh);
-			continue;
-		}
-		for (size_t k = 0; k < in->nobjects; k++) {
-			gr_object *o = &in->objects[k];
-			if (in->digests[k])
-				gr_object_init(&fresh, o, &roots[k], in->name, o->document, o->item);
-		}
-		gr_arena_free(&in->trees);
-		in->trees = fresh;
+		free_blobs(in);
 	}
 	free(t.slots);
 	free(t.claims);
