@@ -107,6 +107,7 @@ struct gr_session {
 	atomic_size_t retained;
 	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
 	bool prune_crds;     /* no engine judges again: kept CRD trees lose their descriptions */
+	gr_arena used_crds;  /* the trees of CRDs with a used version, decoded and stripped */
 	/* work distribution */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -207,6 +208,7 @@ void gr_session_free(gr_session *s)
 	}
 	free(s->in);
 	gr_set_free(s->set);
+	gr_arena_free(&s->used_crds);
 	gr_checker_unref(s->checker);
 	free(s->skipped);
 	free(s->not_evaluated);
@@ -231,6 +233,7 @@ static input *add_input(gr_session *s, input_kind kind, const char *name)
 	in->kind = kind;
 	gr_arena_init(&in->arena);
 	gr_arena_init(&in->trees);
+	gr_arena_expect(&in->trees, 4096); /* CRD skeletons: most inputs hold none or a few */
 	s->n++;
 	return in;
 }
@@ -1015,12 +1018,12 @@ static int strip_unused_versions(gr_session *s)
 				continue;
 			gr_arena scratch;
 			gr_arena_init(&scratch);
-			gr_value pruned, *root = gr_arena_alloc(&in->trees, sizeof *root);
+			gr_value pruned, *root = gr_arena_alloc(&s->used_crds, sizeof *root);
 			int r = root ? gri_blob_decode(&scratch, in->blobs[k].data, in->blobs[k].len, &pruned) : -1;
 			if (r == 0)
-				r = gri_crd_strip(&in->trees, &pruned, gvk_used, &t, root);
+				r = gri_crd_strip(&s->used_crds, &pruned, gvk_used, &t, root);
 			if (r == 0) {
-				*root = gri_value_copy(&in->trees, &pruned);
+				*root = gri_value_copy(&s->used_crds, &pruned);
 				if (root->type == GR_NULL)
 					r = -1;
 			}
@@ -1028,7 +1031,7 @@ static int strip_unused_versions(gr_session *s)
 			if (r < 0)
 				rc = -1;
 			else
-				gr_object_init(&in->trees, o, root, in->name, o->document, o->item);
+				gr_object_init(&s->used_crds, o, root, in->name, o->document, o->item);
 		}
 		free_blobs(in);
 	}
