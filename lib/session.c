@@ -1019,7 +1019,8 @@ static int strip_unused_versions(gr_session *s)
 			gr_arena scratch;
 			gr_arena_init(&scratch);
 			gr_value pruned, *root = gr_arena_alloc(&s->used_crds, sizeof *root);
-			int r = root ? gri_blob_decode(&scratch, in->blobs[k].data, in->blobs[k].len, &pruned) : -1;
+			int r = root ? gri_blob_decode(&scratch, in->blobs[k].data, in->blobs[k].len, &pruned)
+			             : -1;
 			if (r == 0)
 				r = gri_crd_strip(&s->used_crds, &pruned, gvk_used, &t, root);
 			if (r == 0) {
