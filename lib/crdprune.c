@@ -167,6 +167,115 @@ gr_value gri_crd_pruned_copy(gr_arena *a, const gr_value *crd)
 	return copy_along(a, crd, (1u << NPATHS) - 1, 0);
 }
 
+/* ---- the same walk, written as bytes (no copy) ---- */
+
+static void enc_schema(gri_blob_writer *w, const gr_value *v, int depth);
+
+static void enc_schema_map(gri_blob_writer *w, const gr_value *v, int depth)
+{
+	if (v->type != GR_OBJECT) {
+		gri_blob_put_value(w, v);
+		return;
+	}
+	gri_blob_put_container(w, v, v->u.o.len);
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		gri_blob_put_key(w, &v->u.o.members[i]);
+		enc_schema(w, &v->u.o.members[i].value, depth + 1);
+	}
+}
+
+static void enc_schema_list(gri_blob_writer *w, const gr_value *v, int depth)
+{
+	if (v->type != GR_ARRAY) {
+		enc_schema(w, v, depth + 1);
+		return;
+	}
+	gri_blob_put_container(w, v, v->u.a.len);
+	for (size_t i = 0; i < v->u.a.len; i++)
+		enc_schema(w, &v->u.a.items[i], depth + 1);
+}
+
+static bool dropped(const gr_member *m)
+{
+	return KEY_IS(m, "description") && m->value.type == GR_STRING;
+}
+
+static void enc_schema(gri_blob_writer *w, const gr_value *v, int depth)
+{
+	if (v->type != GR_OBJECT || depth > 256) {
+		gri_blob_put_value(w, v);
+		return;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < v->u.o.len; i++)
+		n += !dropped(&v->u.o.members[i]);
+	gri_blob_put_container(w, v, n);
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		if (dropped(m))
+			continue;
+		gri_blob_put_key(w, m);
+		if (KEY_IS(m, "properties") || KEY_IS(m, "patternProperties") || KEY_IS(m, "definitions") ||
+		    KEY_IS(m, "dependencies"))
+			enc_schema_map(w, &m->value, depth);
+		else if (KEY_IS(m, "items") || KEY_IS(m, "allOf") || KEY_IS(m, "anyOf") || KEY_IS(m, "oneOf"))
+			enc_schema_list(w, &m->value, depth);
+		else if (KEY_IS(m, "additionalProperties") || KEY_IS(m, "additionalItems") ||
+		         KEY_IS(m, "not"))
+			enc_schema(w, &m->value, depth + 1);
+		else
+			gri_blob_put_value(w, &m->value);
+	}
+}
+
+static void enc_along(gri_blob_writer *w, const gr_value *v, unsigned mask, int d)
+{
+	for (size_t p = 0; p < NPATHS; p++)
+		if ((mask >> p & 1) && !schema_paths[p][d]) {
+			enc_schema(w, v, 0);
+			return;
+		}
+	if (v->type == GR_ARRAY) {
+		unsigned next = 0;
+		for (size_t p = 0; p < NPATHS; p++)
+			if ((mask >> p & 1) && strcmp(schema_paths[p][d], "[]") == 0)
+				next |= 1u << p;
+		if (!next) {
+			gri_blob_put_value(w, v);
+			return;
+		}
+		gri_blob_put_container(w, v, v->u.a.len);
+		for (size_t i = 0; i < v->u.a.len; i++)
+			enc_along(w, &v->u.a.items[i], next, d + 1);
+		return;
+	}
+	if (v->type != GR_OBJECT) {
+		gri_blob_put_value(w, v);
+		return;
+	}
+	gri_blob_put_container(w, v, v->u.o.len);
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		gri_blob_put_key(w, m);
+		unsigned next = 0;
+		for (size_t p = 0; p < NPATHS; p++)
+			if ((mask >> p & 1) && key_is(m, schema_paths[p][d], strlen(schema_paths[p][d])))
+				next |= 1u << p;
+		if (next)
+			enc_along(w, &m->value, next, d + 1);
+		else
+			gri_blob_put_value(w, &m->value);
+	}
+}
+
+int gri_crd_pruned_encode(const gr_value *crd, unsigned char **out, size_t *outlen)
+{
+	gri_blob_writer *w = gri_blob_writer_new();
+	if (w)
+		enc_along(w, crd, (1u << NPATHS) - 1, 0);
+	return gri_blob_writer_finish(w, out, outlen);
+}
+
 /* ---- digest: equal under gr_equal => equal digest ---- */
 
 static uint64_t mix(uint64_t h)

@@ -56,6 +56,19 @@ uint64_t gri_value_digest(const gr_value *v);
 /* v as compact bytes (valblob.c): *out malloc'd, the caller frees it. -1
  * when memory ran out or v is nested past 4096 levels. */
 int gri_blob_encode(const gr_value *v, unsigned char **out, size_t *outlen);
+/* The same bytes written piece by piece, for a walk that leaves some
+ * members out (crdprune.c): a container's head with the count of what
+ * follows, each member's key before its value, whole values. finish gives
+ * the bytes (malloc'd) and frees w; -1 when memory ran out on the way. */
+typedef struct gri_blob_writer gri_blob_writer;
+gri_blob_writer *gri_blob_writer_new(void);
+void gri_blob_put_container(gri_blob_writer *w, const gr_value *v, size_t count);
+void gri_blob_put_key(gri_blob_writer *w, const gr_member *m);
+void gri_blob_put_value(gri_blob_writer *w, const gr_value *v);
+int gri_blob_writer_finish(gri_blob_writer *w, unsigned char **out, size_t *outlen);
+/* A CRD's tree as gri_crd_pruned_copy gives it, written as bytes without
+ * the copy (crdprune.c). */
+int gri_crd_pruned_encode(const gr_value *crd, unsigned char **out, size_t *outlen);
 /* The tree gri_blob_encode was given, built in a (the same types, values,
  * member order, positions and merge_keys; equal strings share one copy).
  * -1 (and *out null) when memory ran out or the bytes are not a blob. */

@@ -449,6 +449,20 @@ static bool never_used(void *user, const char *group, const char *version, const
  * schemas to strip keeps its pruned tree and no blob. -1: out of memory. */
 static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob)
 {
+	/* When every version has a name, strip drops every version's schema
+	 * (spec.validation too), all that pruning touches: the skeleton comes
+	 * from the tree itself, and the bytes are written without a copy. */
+	const gr_value *versions = gr_get(gr_get(tree, "spec"), "versions");
+	bool named = true;
+	for (size_t i = 0; versions && versions->type == GR_ARRAY && i < versions->u.a.len; i++)
+		named &= gr_get_str(&versions->u.a.items[i], "name") != NULL;
+	if (named) {
+		int r = gri_crd_strip(&in->trees, tree, never_used, NULL, root);
+		if (r > 0)
+			return gri_crd_pruned_encode(tree, &blob->data, &blob->len);
+		if (r < 0)
+			return -1;
+	}
 	gr_arena scratch;
 	gr_arena_init(&scratch);
 	int rc = -1;

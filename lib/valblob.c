@@ -38,14 +38,15 @@ typedef struct str_slot {
 	size_t index;
 } str_slot;
 
-typedef struct encoder {
+struct gri_blob_writer {
 	unsigned char *data;
 	size_t len, cap;
 	str_slot *slots;
 	size_t mask, nstrings;
 	uint32_t line; /* the previous position's line */
 	bool failed;
-} encoder;
+};
+typedef gri_blob_writer encoder;
 
 static bool reserve(encoder *e, size_t more)
 {
@@ -153,12 +154,9 @@ static void put_string(encoder *e, const char *p, size_t len)
 	e->len += len;
 }
 
-static void put_value(encoder *e, const gr_value *v, int depth)
+/* The tag and position of v. */
+static void put_head(encoder *e, const gr_value *v)
 {
-	if (depth > MAX_DEPTH) {
-		e->failed = true;
-		return;
-	}
 	if (!reserve(e, 2))
 		return;
 	unsigned tag = v->type & 7;
@@ -170,6 +168,27 @@ static void put_value(encoder *e, const gr_value *v, int depth)
 	if (v->merge_keys)
 		e->data[e->len++] = v->merge_keys;
 	put_position(e, v->line, v->column);
+}
+
+void gri_blob_put_container(gri_blob_writer *w, const gr_value *v, size_t count)
+{
+	put_head(w, v);
+	put_varint(w, count);
+}
+
+void gri_blob_put_key(gri_blob_writer *w, const gr_member *m)
+{
+	put_string(w, m->key, m->key_len);
+	put_position(w, m->line, m->column);
+}
+
+static void put_value(encoder *e, const gr_value *v, int depth)
+{
+	if (depth > MAX_DEPTH) {
+		e->failed = true;
+		return;
+	}
+	put_head(e, v);
 	switch ((gr_type)v->type) {
 	case GR_NULL:
 	case GR_BOOL: break;
@@ -199,20 +218,40 @@ static void put_value(encoder *e, const gr_value *v, int depth)
 	}
 }
 
+void gri_blob_put_value(gri_blob_writer *w, const gr_value *v)
+{
+	put_value(w, v, 0);
+}
+
+gri_blob_writer *gri_blob_writer_new(void)
+{
+	return calloc(1, sizeof(gri_blob_writer));
+}
+
+int gri_blob_writer_finish(gri_blob_writer *w, unsigned char **out, size_t *outlen)
+{
+	if (!w)
+		return -1;
+	free(w->slots);
+	int rc = w->failed ? -1 : 0;
+	if (rc) {
+		free(w->data);
+	} else {
+		/* the blob lives on: give back what the doubling left over */
+		unsigned char *d = w->len ? realloc(w->data, w->len) : w->data;
+		*out = d ? d : w->data;
+		*outlen = w->len;
+	}
+	free(w);
+	return rc;
+}
+
 int gri_blob_encode(const gr_value *v, unsigned char **out, size_t *outlen)
 {
-	encoder e = {0};
-	put_value(&e, v, 0);
-	free(e.slots);
-	if (e.failed) {
-		free(e.data);
-		return -1;
-	}
-	/* the blob lives on: give back what the doubling left over */
-	unsigned char *d = e.len ? realloc(e.data, e.len) : e.data;
-	*out = d ? d : e.data;
-	*outlen = e.len;
-	return 0;
+	gri_blob_writer *w = gri_blob_writer_new();
+	if (w)
+		gri_blob_put_value(w, v);
+	return gri_blob_writer_finish(w, out, outlen);
 }
 
 /* ---- decoding ---- */

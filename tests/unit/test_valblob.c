@@ -107,6 +107,16 @@ static void check_crd(const gr_value *root)
 	CHECK(r1 == r2 && r1 >= 0);
 	if (r1 == 1)
 		CHECK(same(&skeleton, &stripped));
+	/* written without the copy: the same bytes' tree; and with every version
+	 * named, the skeleton of the unpruned tree is the pruned one's */
+	unsigned char *blob;
+	size_t len;
+	gr_value back, skel2;
+	CHECK(gri_crd_pruned_encode(root, &blob, &len) == 0);
+	CHECK(gri_blob_decode(&a, blob, len, &back) == 0 && same(&back, &pruned));
+	free(blob);
+	if (r1 == 1 && gri_crd_strip(&a, root, never, NULL, &skel2) == 1)
+		CHECK(same(&skel2, &skeleton));
 	const gr_value *spec = gr_get(root, "spec");
 	if (gr_get_str(spec, "group") && gr_get_str(gr_get(spec, "names"), "kind")) {
 		CHECK(!gri_crd_uses_any(&pruned, others, (void *)root));
