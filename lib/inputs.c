@@ -10,11 +10,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "guardrail/inputs.h"
 
@@ -166,18 +168,28 @@ typedef struct walker {
 	int oom;
 } walker;
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void note(walker *w, const char *path, const char *fmt, const char *detail)
 {
 	if (problem(w->problems, path, fmt, detail))
 		w->oom = 1;
 }
 
-static void walk(walker *w, const char *dir, const struct stat *dst, int depth)
+typedef struct entry {
+	char *name;
+	unsigned char type; /* d_type: DT_UNKNOWN when the file system does not say */
+} entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const entry *)a)->name, ((const entry *)b)->name);
+}
+
+/* The directory dir (opened at name relative to the open directory parent,
+ * or at dir itself when parent is -1), whose stat is dst. Its entries are
+ * looked at relative to its descriptor (no path walked again per entry),
+ * in name order; a regular file the directory lists under a name that is
+ * no manifest's is passed over without a stat. */
+static void walk(walker *w, int parent, const char *name, const char *dir, const struct stat *dst, int depth)
 {
 	node_id id = {dst->st_dev, dst->st_ino};
 	int fresh = idset_add(&w->seen, id);
@@ -191,14 +203,17 @@ static void walk(walker *w, const char *dir, const struct stat *dst, int depth)
 		note(w, dir, "directories nested deeper than %s levels", "64");
 		return;
 	}
-	DIR *d = opendir(dir);
+	int fd = parent < 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+	                    : openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
 		note(w, dir, "cannot read directory: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
-	gr_pathlist names = {0};
-	size_t dlen = strlen(dir);
-	const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
+	entry *names = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *e;
 	for (;;) {
 		errno = 0;
@@ -209,25 +224,41 @@ static void walk(walker *w, const char *dir, const struct stat *dst, int depth)
 		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		size_t n = dlen + strlen(e->d_name) + 2;
-		char *p = malloc(n);
-		if (!p || push(&names, p)) {
-			free(p);
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			entry *nv = realloc(names, nc * sizeof *nv);
+			if (!nv) {
+				w->oom = 1;
+				break;
+			}
+			names = nv;
+			cap = nc;
+		}
+		if (!(names[n].name = strdup(e->d_name))) {
 			w->oom = 1;
 			break;
 		}
-		snprintf(p, n, "%s%s%s", dir, sep, e->d_name);
+		names[n++].type = e->d_type;
 	}
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, cmp_str);
-	for (size_t i = 0; i < names.n && !w->oom; i++) {
+	if (n)
+		qsort(names, n, sizeof *names, cmp_entry);
+	size_t dlen = strlen(dir);
+	const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
+	for (size_t i = 0; i < n && !w->oom; i++) {
 		struct stat st, lst;
-		char *p = names.v[i];
-		names.v[i] = NULL;
-		if (stat(p, &st) != 0) {
+		const char *base = names[i].name;
+		size_t len = dlen + strlen(base) + 2;
+		char *p = malloc(len);
+		if (!p) {
+			w->oom = 1;
+			break;
+		}
+		snprintf(p, len, "%s%s%s", dir, sep, base);
+		if (names[i].type == DT_REG && !gr_is_manifest_name(p)) {
+			free(p);
+		} else if (fstatat(fd, base, &st, 0) != 0) {
 			int e1 = errno;
-			if (lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode))
+			if (fstatat(fd, base, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
 				note(w, p,
 				     e1 == ENOENT ? "dangling symbolic link%s"
 				                  : "cannot follow symbolic link: %s",
@@ -236,7 +267,7 @@ static void walk(walker *w, const char *dir, const struct stat *dst, int depth)
 				note(w, p, "cannot read: %s", strerror(e1));
 			free(p);
 		} else if (S_ISDIR(st.st_mode)) {
-			walk(w, p, &st, depth + 1);
+			walk(w, fd, base, p, &st, depth + 1);
 			free(p);
 		} else if (!gr_is_manifest_name(p)) {
 			free(p);
@@ -255,9 +286,10 @@ static void walk(walker *w, const char *dir, const struct stat *dst, int depth)
 			}                /* else out owns p */
 		}
 	}
-	for (size_t i = 0; i < names.n; i++)
-		free(names.v[i]);
-	free(names.v);
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		free(names[i].name);
+	free(names);
 }
 
 int gr_walk_manifests(const char *dir, gr_pathlist *out, gr_input_problems *problems)
@@ -270,7 +302,7 @@ int gr_walk_manifests(const char *dir, gr_pathlist *out, gr_input_problems *prob
 	else if (!S_ISDIR(st.st_mode))
 		note(&w, dir, "not a directory%s", "");
 	else
-		walk(&w, dir, &st, 0);
+		walk(&w, -1, dir, dir, &st, 0);
 	idset_free(&w.seen);
 	if (w.oom) {
 		errno = ENOMEM;

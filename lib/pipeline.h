@@ -29,6 +29,8 @@ bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
 /* Has c an engine with revoking kinds (that may judge an object judged
  * early again, from its kept tree)? */
 bool gri_checker_may_judge_again(const gr_checker *c);
+/* Every engine's warm hook (gr_engine.warm) for (group, version, kind). */
+void gri_checker_warm(const gr_checker *c, const char *group, const char *version, const char *kind);
 /* A set that outlives every checker derived from it (a session's): engines
  * may then borrow its trees, e.g. to compile a CRD version on first use. */
 void gri_set_mark_lasting(gr_set *s);

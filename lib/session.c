@@ -18,6 +18,12 @@
  * declared kinds), else with their input decoded again (read again, for a
  * file).
  *
+ * Between the passes, the distinct kinds of the objects left for pass 2
+ * are handed to the engines' warm hooks on every thread (a CRD version
+ * compiles on first use; without this the first thread to meet it compiles
+ * while the others wait). In pass 2 workers take only inputs with judging
+ * left; the calling thread sorts the rest itself as it delivers in order.
+ *
  * Memory: decoded trees are kept between the passes up to
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
  * and a light copy of each object's header and metadata (enough to index
@@ -94,7 +100,8 @@ typedef struct input {
 	gr_error *engine_error; /* the first, with engine_errors */
 	size_t suppressed;      /* findings dropped by guardrail.dev/ignore */
 	size_t *sup;            /* the same, per object */
-	int done;
+	bool heavy;             /* pass 2 has judging to do (not only its results to sort) */
+	atomic_int state;       /* pass 2: 0 free, 1 taken by a thread, 2 checked */
 } input;
 
 struct gr_session {
@@ -108,12 +115,21 @@ struct gr_session {
 	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
 	bool prune_crds;     /* no engine judges again: kept CRD trees lose their descriptions */
 	gr_arena used_crds;  /* the trees of CRDs with a used version, decoded and stripped */
-	/* work distribution */
+	/* work distribution: inputs are claimed with an atomic counter; the
+	 * mutex and conditions are only for the waits (the caller for the next
+	 * input to deliver, a worker for room in the window), and a thread is
+	 * woken only when one waits (see worker and gr_session_run) */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	size_t next, flushed, window;
-	int pass; /* 1 or 2 */
-	bool stop;
+	pthread_cond_t delivered_cv; /* flushed moved (workers wait for room) */
+	pthread_cond_t done_cv;      /* the input awaited by the caller is done */
+	atomic_size_t next, flushed;
+	size_t window;
+	atomic_size_t awaited; /* the input the caller waits for, or SIZE_MAX */
+	atomic_int room_waiters;
+	int pass; /* 1, 3 (warm-up), 2 */
+	atomic_bool stop;
+	struct warm_kind *warm; /* pass 2's distinct kinds, warmed up first (pass 3) */
+	size_t nwarm;
 	/* summary reasons, in order of first appearance */
 	gr_reason_count *skipped, *not_evaluated;
 	size_t nskipped, nnot_evaluated;
@@ -848,27 +864,147 @@ static void check_input(gr_session *s, input *in)
 
 /* ---- threads ---- */
 
+/* Pass 2 may run at most `window` inputs ahead of the last one delivered,
+ * so that the results held in memory stay bounded. */
+static bool wait_for_room(gr_session *s, size_t i)
+{
+	if (i < atomic_load(&s->flushed) + s->window)
+		return !atomic_load(&s->stop);
+	pthread_mutex_lock(&s->mu);
+	atomic_fetch_add(&s->room_waiters, 1);
+	/* the caller stores flushed, then reads room_waiters; we did the
+	 * reverse: one of the two sees the other's store (sequential
+	 * consistency), so the wakeup is never lost */
+	while (!atomic_load(&s->stop) && i >= atomic_load(&s->flushed) + s->window)
+		pthread_cond_wait(&s->delivered_cv, &s->mu);
+	atomic_fetch_sub(&s->room_waiters, 1);
+	pthread_mutex_unlock(&s->mu);
+	return !atomic_load(&s->stop);
+}
+
+static uint64_t gvk_hash(const char *group, const char *version, const char *kind);
+
+typedef struct warm_kind {
+	const char *group, *version, *kind;
+	uint64_t hash;
+} warm_kind;
+
+/* The distinct (group, version, kind) of the objects that pass 2 will judge,
+ * for the engines' warm hooks (gr_engine.warm): a kind first met in pass 2
+ * may need work done once (a CRD version compiled), which the first thread
+ * to meet it would do while the others wait for it. -1: out of memory (the
+ * warm-up is skipped; nothing else changes). */
+static int collect_warm(gr_session *s)
+{
+	size_t nobj = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->in[i].heavy)
+			nobj += s->in[i].nobjects;
+	if (!nobj)
+		return 0;
+	size_t cap = 16;
+	while (cap < nobj * 2)
+		cap *= 2;
+	size_t *slots = calloc(cap, sizeof *slots); /* index into warm, plus one */
+	s->warm = malloc(nobj * sizeof *s->warm);
+	if (!slots || !s->warm) {
+		free(slots);
+		free(s->warm);
+		s->warm = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; s->in[i].heavy && k < s->in[i].nobjects; k++) {
+			const gr_object *o = &s->in[i].objects[k];
+			if (!o->kind[0])
+				continue;
+			uint64_t h = gvk_hash(o->group, o->version, o->kind);
+			size_t j = h & (cap - 1);
+			for (; slots[j]; j = (j + 1) & (cap - 1)) {
+				const warm_kind *w = &s->warm[slots[j] - 1];
+				if (w->hash == h && !strcmp(w->kind, o->kind) &&
+				    !strcmp(w->version, o->version) && !strcmp(w->group, o->group))
+					break;
+			}
+			if (slots[j])
+				continue;
+			s->warm[s->nwarm] = (warm_kind){o->group, o->version, o->kind, h};
+			slots[j] = ++s->nwarm;
+		}
+	free(slots);
+	return 0;
+}
+
+/* Pass 2 hands workers only the inputs with judging left to do; the
+ * caller sorts the results of those judged in pass 1 itself as it reaches
+ * them (waking a worker for that would cost more than the work), and takes
+ * any input no worker took yet rather than wait for one. */
 static void *worker(void *arg)
 {
 	gr_session *s = arg;
+	int pass = s->pass; /* set before the workers start */
+	size_t n = pass == 3 ? s->nwarm : s->n;
 	for (;;) {
-		pthread_mutex_lock(&s->mu);
-		while (s->pass == 2 && !s->stop && s->next < s->n && s->next >= s->flushed + s->window)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->stop || s->next >= s->n) {
-			pthread_mutex_unlock(&s->mu);
+		size_t i = atomic_fetch_add(&s->next, 1);
+		if (i >= n)
 			return NULL;
+		if (pass == 3) {
+			gri_checker_warm(s->run_checker, s->warm[i].group, s->warm[i].version,
+			                 s->warm[i].kind);
+			continue;
 		}
-		size_t i = s->next++;
-		int pass = s->pass;
-		pthread_mutex_unlock(&s->mu);
-		if (pass == 1)
-			read_and_decode(s, &s->in[i]);
-		else
-			check_input(s, &s->in[i]);
+		input *in = &s->in[i];
+		if (pass == 1) {
+			read_and_decode(s, in);
+			continue;
+		}
+		if (!in->heavy)
+			continue;
+		if (!wait_for_room(s, i))
+			return NULL;
+		int expect = 0;
+		if (!atomic_compare_exchange_strong(&in->state, &expect, 1))
+			continue; /* the caller took it */
+		check_input(s, in);
+		atomic_store(&in->state, 2);
+		if (atomic_load(&s->awaited) == i) { /* the caller sleeps on it */
+			pthread_mutex_lock(&s->mu);
+			pthread_cond_signal(&s->done_cv);
+			pthread_mutex_unlock(&s->mu);
+		}
+	}
+}
+
+/* The caller's turn at input i: checked here unless a worker took it, then
+ * waited for. */
+static void take_or_await(gr_session *s, size_t i)
+{
+	input *in = &s->in[i];
+	int expect = 0;
+	if (atomic_compare_exchange_strong(&in->state, &expect, 1)) {
+		check_input(s, in);
+		return;
+	}
+	if (atomic_load(&in->state) == 2)
+		return;
+	pthread_mutex_lock(&s->mu);
+	atomic_store(&s->awaited, i); /* then the state is read again: see wait_for_room */
+	while (atomic_load(&in->state) != 2)
+		pthread_cond_wait(&s->done_cv, &s->mu);
+	atomic_store(&s->awaited, SIZE_MAX);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Input i was delivered (stop: the caller wants no more): wake workers
+ * that wait for room in the window, if any. */
+static void mark_delivered(gr_session *s, size_t i, bool stop)
+{
+	if (stop)
+		atomic_store(&s->stop, true);
+	atomic_store(&s->flushed, i + 1);
+	if (atomic_load(&s->room_waiters)) {
 		pthread_mutex_lock(&s->mu);
-		s->in[i].done = 1;
-		pthread_cond_broadcast(&s->cv);
+		pthread_cond_broadcast(&s->delivered_cv);
 		pthread_mutex_unlock(&s->mu);
 	}
 }
@@ -1195,11 +1331,13 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 	if (nthreads && !threads)
 		return gr_error_set(err, 0, 0, "out of memory");
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->delivered_cv, NULL);
+	pthread_cond_init(&s->done_cv, NULL);
+	atomic_store(&s->awaited, SIZE_MAX);
 
 	/* pass 1 */
 	s->pass = 1;
-	s->next = 0;
+	atomic_store(&s->next, 0);
 	size_t started = start_workers(s, threads, nthreads);
 	if (!started)
 		worker(s);
@@ -1207,30 +1345,30 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 
 	int rc = build_set(s, err);
 	if (rc == 0) {
+		for (size_t i = 0; i < s->n; i++) {
+			input *in = &s->in[i];
+			atomic_store(&in->state, 0);
+			in->heavy = !in->read_failed && (!in->checked || in->again || in->again_objects);
+		}
+		/* the warm-up, on every thread: only worth it with more than one */
+		if (nthreads && collect_warm(s) == 0 && s->nwarm) {
+			s->pass = 3;
+			atomic_store(&s->next, 0);
+			started = start_workers(s, threads, nthreads);
+			if (!started)
+				worker(s);
+			join_workers(threads, started);
+		}
 		/* pass 2 */
-		for (size_t i = 0; i < s->n; i++)
-			s->in[i].done = 0;
 		s->pass = 2;
-		s->next = 0;
-		s->flushed = 0;
-		s->window = (nthreads ? nthreads : 1) * 4;
+		atomic_store(&s->next, 0);
+		atomic_store(&s->flushed, 0);
+		s->window = (nthreads ? nthreads : 1) * 8;
 		started = start_workers(s, threads, nthreads);
 		for (size_t i = 0; i < s->n; i++) {
-			if (!started) {
-				check_input(s, &s->in[i]);
-			} else {
-				pthread_mutex_lock(&s->mu);
-				while (!s->in[i].done)
-					pthread_cond_wait(&s->cv, &s->mu);
-				pthread_mutex_unlock(&s->mu);
-			}
+			take_or_await(s, i);
 			int stop = deliver(s, &s->in[i], fn, user, sum);
-			pthread_mutex_lock(&s->mu);
-			s->flushed = i + 1;
-			if (stop)
-				s->stop = true;
-			pthread_cond_broadcast(&s->cv);
-			pthread_mutex_unlock(&s->mu);
+			mark_delivered(s, i, stop);
 			if (stop)
 				break;
 		}
@@ -1241,7 +1379,10 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 	sum->not_evaluated_reasons = s->not_evaluated;
 	sum->nnot_evaluated_reasons = s->nnot_evaluated;
 	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->delivered_cv);
+	pthread_cond_destroy(&s->done_cv);
+	free(s->warm);
+	s->warm = NULL;
 	free(threads);
 	return rc;
 }

@@ -308,7 +308,8 @@ kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const c
 	e->crd = crd;
 	size_t b = gvk_bucket(g, v, k);
 	e->next = r->buckets[b];
-	r->buckets[b] = e;
+	/* published whole: lookups read the buckets without the lock */
+	__atomic_store_n(&r->buckets[b], e, __ATOMIC_RELEASE);
 	return e;
 }
 
@@ -536,18 +537,15 @@ bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *
 {
 	while (r->parent) /* built-in documents load in the base registry */
 		r = r->parent;
-	bool found = false;
-	pthread_mutex_lock(&r->mu);
-	for (gv_entry *gv = r->gvs; gv; gv = gv->next)
-		/* a gv still loading writes its error without the lock: skip it */
-		if (!gv->loading && gv->error[0] && strcmp(gv->group, group) == 0 &&
-		    strcmp(gv->version, version) == 0) {
+	/* without the lock (see published_gv); a gv still loading writes its
+	 * error without the lock: skip it */
+	for (gv_entry *gv = __atomic_load_n(&r->gvs, __ATOMIC_ACQUIRE); gv; gv = gv->next)
+		if (!__atomic_load_n(&gv->loading, __ATOMIC_ACQUIRE) && gv->error[0] &&
+		    strcmp(gv->group, group) == 0 && strcmp(gv->version, version) == 0) {
 			snprintf(out, cap, "%s", gv->error);
-			found = true;
-			break;
+			return true;
 		}
-	pthread_mutex_unlock(&r->mu);
-	return found;
+	return false;
 }
 
 /* A CRD version not compiled yet: compiled now by this thread, without the
@@ -563,8 +561,8 @@ static kind_entry *compiled_locked(gr_schema_registry *r, kind_entry *e, bool *o
 		const snode *root = gri_crd_compile(r, e);
 		pthread_mutex_lock(&r->mu);
 		e->compiling = false;
-		e->root = root;
 		e->failed = !root;
+		__atomic_store_n(&e->root, root, __ATOMIC_RELEASE); /* lookup's fast path */
 		pthread_cond_broadcast(&r->loaded);
 	}
 	if (e->failed) {
@@ -575,9 +573,40 @@ static kind_entry *compiled_locked(gr_schema_registry *r, kind_entry *e, bool *o
 	return e;
 }
 
+/* Lookups run on every thread for every object: what is already there is
+ * read without the lock. Entries and group-versions are never removed and
+ * are published whole (their fields written before a release store of the
+ * pointer that makes them reachable, read after an acquire load), so a
+ * reader sees either nothing or the whole entry; a compiled root and a
+ * finished load are published the same way. Anything else (a group-version
+ * to load, a CRD version to compile) takes the lock. */
+static kind_entry *published_kind(gr_schema_registry *r, const char *g, const char *v, const char *k)
+{
+	for (kind_entry *e = __atomic_load_n(&r->buckets[gvk_bucket(g, v, k)], __ATOMIC_ACQUIRE); e;
+	     e = e->next)
+		if (strcmp(e->kind, k) == 0 && strcmp(e->version, v) == 0 && strcmp(e->group, g) == 0)
+			return e;
+	return NULL;
+}
+
+static bool published_gv(gr_schema_registry *r, const char *group, const char *version)
+{
+	for (gv_entry *gv = __atomic_load_n(&r->gvs, __ATOMIC_ACQUIRE); gv; gv = gv->next)
+		if (strcmp(gv->group, group) == 0 && strcmp(gv->version, version) == 0)
+			return !__atomic_load_n(&gv->loading, __ATOMIC_ACQUIRE);
+	return false;
+}
+
 static const kind_entry *lookup(gr_schema_registry *r, const char *group, const char *version,
                                 const char *kind, bool *oom, bool compile)
 {
+	kind_entry *fast = published_kind(r, group, version, kind);
+	if (fast && (!compile || __atomic_load_n(&fast->root, __ATOMIC_ACQUIRE)))
+		return fast;
+	if (!fast && r->parent) /* an overlay holds CRDs only; the rest is its parent's */
+		return lookup(r->parent, group, version, kind, oom, compile);
+	if (!fast && published_gv(r, group, version))
+		return NULL; /* loaded, and the kind is not in it */
 	pthread_mutex_lock(&r->mu);
 	kind_entry *e = gr_registry_find_locked(r, group, version, kind);
 	if (e && !e->root && compile) {
@@ -602,13 +631,14 @@ static const kind_entry *lookup(gr_schema_registry *r, const char *group, const 
 				gr_arena_init(&gv->arena);
 				gv->loading = true;
 				gv->next = r->gvs;
-				r->gvs = gv;
+				__atomic_store_n(&r->gvs, gv, __ATOMIC_RELEASE); /* see published_gv */
 				/* load without the lock: other group-versions load and
 				 * every lookup proceeds meanwhile */
 				pthread_mutex_unlock(&r->mu);
 				load_gv(r, gv, group, version);
 				pthread_mutex_lock(&r->mu);
-				gv->loading = false;
+				__atomic_store_n(&gv->loading, false,
+				                 __ATOMIC_RELEASE); /* its error and kinds are in */
 				pthread_cond_broadcast(&r->loaded);
 				e = gr_registry_find_locked(r, group, version, kind);
 			} else if (oom) {
@@ -658,15 +688,14 @@ void gr_registry_suggest(gr_schema_registry *r, const char *group, const char *v
                          char *out, size_t cap)
 {
 	out[0] = '\0';
-	pthread_mutex_lock(&r->mu);
+	/* without the lock: see published_kind */
 	for (size_t b = 0; b < NBUCKETS && !out[0]; b++)
-		for (kind_entry *e = r->buckets[b]; e; e = e->next)
+		for (kind_entry *e = __atomic_load_n(&r->buckets[b], __ATOMIC_ACQUIRE); e; e = e->next)
 			if (strcasecmp(e->kind, kind) == 0 && strcmp(e->group, group) == 0 &&
 			    strcmp(e->version, version) == 0) {
 				snprintf(out, cap, "; did you mean kind %s?", e->kind);
 				break;
 			}
-	pthread_mutex_unlock(&r->mu);
 	if (!out[0] && r->parent) {
 		gr_registry_suggest(r->parent, group, version, kind, out, cap);
 		return;
