@@ -28,6 +28,9 @@
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
  * and a light copy of each object's header and metadata (enough to index
  * it) plus the whole tree of declared kinds, and is decoded again in pass 2.
+ * A CRD (when pruned) keeps only its skeleton, the tree without any
+ * version's schema, and its pruned tree as bytes (valblob.c); the set-level
+ * pass decodes the bytes only of CRDs whose versions an input object uses.
  */
 #include <pthread.h>
 #include <stdatomic.h>
