@@ -353,8 +353,20 @@ uint64_t gri_value_digest(const gr_value *v)
 
 /* ---- versions nobody will look up ---- */
 
+/* Kept parts of a stripped tree: copies, or with share the source's own
+ * nodes (the source then outlives the result). */
+static gr_value keep(gr_arena *a, const gr_value *v, bool share)
+{
+	return share ? *v : gri_value_copy(a, v);
+}
+
+static const char *keep_key(gr_arena *a, const gr_member *m, bool share)
+{
+	return share ? m->key : gr_arena_strndup(a, m->key, m->key_len);
+}
+
 /* A copy of v without its member named key (every other member copied). */
-static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key)
+static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key, bool share)
 {
 	gr_value c = *v;
 	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
@@ -367,8 +379,8 @@ static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key)
 			continue;
 		gr_member *d = &c.u.o.members[n++];
 		*d = *m;
-		d->key = gr_arena_strndup(a, m->key, m->key_len);
-		d->value = gri_value_copy(a, &m->value);
+		d->key = keep_key(a, m, share);
+		d->value = keep(a, &m->value, share);
 		if (!d->key || (d->value.type == GR_NULL && m->value.type != GR_NULL))
 			return gr_make_null();
 	}
@@ -394,7 +406,8 @@ bool gri_crd_uses_any(const gr_value *crd, gri_gvk_used_fn used, void *user)
 	return single && used(user, group, single, kind);
 }
 
-int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+static int strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out,
+                 bool share)
 {
 	const gr_value *spec = gr_get(crd, "spec");
 	const char *group = gr_get_str(spec, "group");
@@ -426,11 +439,11 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 		const gr_member *m = &crd->u.o.members[i];
 		gr_member *d = &c.u.o.members[i];
 		*d = *m;
-		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		d->key = keep_key(a, m, share);
 		if (!d->key)
 			return -1;
 		if (&m->value != spec) {
-			d->value = gri_value_copy(a, &m->value);
+			d->value = keep(a, &m->value, share);
 			if (d->value.type == GR_NULL && m->value.type != GR_NULL)
 				return -1;
 			continue;
@@ -446,12 +459,12 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 				continue;
 			gr_member *dm = &sc.u.o.members[n++];
 			*dm = *sm;
-			dm->key = gr_arena_strndup(a, sm->key, sm->key_len);
+			dm->key = keep_key(a, sm, share);
 			if (!dm->key)
 				return -1;
 			if (nv && &sm->value == versions)
 				continue; /* below */
-			dm->value = gri_value_copy(a, &sm->value);
+			dm->value = keep(a, &sm->value, share);
 			if (dm->value.type == GR_NULL && sm->value.type != GR_NULL)
 				return -1;
 		}
@@ -467,8 +480,8 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 				const gr_value *v = &versions->u.a.items[k];
 				const char *name = gr_get_str(v, "name");
 				bool need = !name || used(user, group, name, kind);
-				items[k] = need || v->type != GR_OBJECT ? gri_value_copy(a, v)
-				                                        : copy_without(a, v, "schema");
+				items[k] = need || v->type != GR_OBJECT ? keep(a, v, share)
+				                                        : copy_without(a, v, "schema", share);
 				if (items[k].type == GR_NULL && v->type != GR_NULL)
 					return -1;
 			}
@@ -479,4 +492,14 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 	}
 	*out = c;
 	return 1;
+}
+
+int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+{
+	return strip(a, crd, used, user, out, false);
+}
+
+int gri_crd_strip_shared(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+{
+	return strip(a, crd, used, user, out, true);
 }

@@ -49,6 +49,9 @@ typedef bool (*gri_gvk_used_fn)(void *user, const char *group, const char *versi
  * a version would compile: 1 and *out set, 0 when every schema is used
  * (no copy), -1 when memory ran out. */
 int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out);
+/* The same, sharing crd's nodes instead of copying them (only the
+ * containers that lose a member are new): crd must outlive *out. */
+int gri_crd_strip_shared(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out);
 /* Would gri_crd_strip keep the schema of some named version of crd (or its
  * spec.validation) for used? When not, its result is the skeleton: what it
  * gives when no version is used, whatever else used says. */

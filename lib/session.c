@@ -1169,19 +1169,16 @@ static int strip_unused_versions(gr_session *s)
 			/* no version used: the skeleton is what strip would give */
 			if (!gri_crd_uses_any(o->root, gvk_used, &t))
 				continue;
-			gr_arena scratch;
-			gr_arena_init(&scratch);
+			/* decoded where it stays; the stripped tree shares its nodes (the
+			 * schemas of the versions stripped away stay unused beside it) */
 			gr_value pruned, *root = gr_arena_alloc(&s->used_crds, sizeof *root);
-			int r = root ? gri_blob_decode(&scratch, in->blobs[k].data, in->blobs[k].len, &pruned)
+			int r = root ? gri_blob_decode(&s->used_crds, in->blobs[k].data, in->blobs[k].len,
+			                               &pruned)
 			             : -1;
 			if (r == 0)
-				r = gri_crd_strip(&s->used_crds, &pruned, gvk_used, &t, root);
-			if (r == 0) {
-				*root = gri_value_copy(&s->used_crds, &pruned);
-				if (root->type == GR_NULL)
-					r = -1;
-			}
-			gr_arena_free(&scratch);
+				r = gri_crd_strip_shared(&s->used_crds, &pruned, gvk_used, &t, root);
+			if (r == 0)
+				*root = pruned;
 			if (r < 0)
 				rc = -1;
 			else
