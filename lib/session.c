@@ -63,6 +63,7 @@ typedef struct conflict {
 typedef struct crd_blob {
 	unsigned char *data; /* malloc'd; NULL: none */
 	size_t len;
+	bool skeleton; /* the object's root is its skeleton, not its pruned tree */
 } crd_blob;
 
 typedef struct input {
@@ -88,6 +89,10 @@ typedef struct input {
 	gr_arena trees;               /* the pruned CRD trees (the set borrows them) */
 	crd_blob *blobs;              /* per object, with digests: its pruned tree as bytes, while
 	                                 objects[k].root is its skeleton (no version's schema) */
+	crd_blob *wholes;             /* the same CRDs' whole trees as bytes, when an engine may
+	                                 judge them again (may_judge_again) */
+	gr_arena again_trees;         /* whole trees decoded from wholes to be judged again */
+	const gr_value **again_roots; /* their objects' kept roots, put back once delivered */
 	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
@@ -116,7 +121,8 @@ struct gr_session {
 	gr_checker *run_checker;
 	atomic_size_t retained;
 	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
-	bool prune_crds;     /* no engine judges again: kept CRD trees lose their descriptions */
+	bool prune_crds;     /* kept CRD trees lose their descriptions (always, now) */
+	bool whole_crds;     /* an engine may judge a CRD again: keep its whole tree as bytes too */
 	gr_arena used_crds;  /* the trees of CRDs with a used version, decoded and stripped */
 	/* work distribution: inputs are claimed with an atomic counter; the
 	 * mutex and conditions are only for the waits (the caller for the next
@@ -179,7 +185,10 @@ gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
 	if (!s->opt.max_retained_bytes)
 		s->opt.max_retained_bytes = DEFAULT_RETAINED;
 	s->checker = gr_checker_ref(c);
-	s->prune_crds = !gri_checker_may_judge_again(c);
+	/* an engine that may judge a CRD object again gets its whole tree back
+	 * from bytes (check_again) */
+	s->prune_crds = true;
+	s->whole_crds = gri_checker_may_judge_again(c);
 	atomic_init(&s->retained, 0);
 	atomic_init(&s->revoked, false);
 	return s;
@@ -194,8 +203,31 @@ static void free_blobs(input *in)
 	in->blobs = NULL; /* the array itself is in the compact arena */
 }
 
+static void free_wholes(input *in)
+{
+	for (size_t k = 0; in->wholes && k < in->nobjects; k++) {
+		free(in->wholes[k].data);
+		in->wholes[k].data = NULL;
+	}
+	in->wholes = NULL;
+}
+
+/* The trees decoded to judge CRDs again: their objects get back the roots
+ * the set knows. */
+static void drop_again_trees(input *in)
+{
+	for (size_t k = 0; in->again_roots && k < in->nobjects; k++)
+		if (in->again_roots[k])
+			in->objects[k].root = in->again_roots[k];
+	free(in->again_roots);
+	in->again_roots = NULL;
+	gr_arena_free(&in->again_trees);
+}
+
 static void input_release(input *in)
 {
+	drop_again_trees(in);
+	free_wholes(in);
 	gr_findings_free(&in->findings);
 	if (!in->keep_arena)
 		gr_arena_free(&in->arena);
@@ -466,7 +498,7 @@ static bool never_used(void *user, const char *group, const char *version, const
  * unless an input object uses one of its versions; and the pruned tree as
  * bytes in *blob for that case (strip_unused_versions). A CRD without
  * schemas to strip keeps its pruned tree and no blob. -1: out of memory. */
-static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob)
+static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob, bool write)
 {
 	/* When every version has a name, strip drops every version's schema
 	 * (spec.validation too), all that pruning touches: the skeleton comes
@@ -477,8 +509,9 @@ static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *b
 		named &= gr_get_str(&versions->u.a.items[i], "name") != NULL;
 	if (named) {
 		int r = gri_crd_strip(&in->trees, tree, never_used, NULL, root);
+		blob->skeleton = r > 0;
 		if (r > 0)
-			return gri_crd_pruned_encode(tree, &blob->data, &blob->len);
+			return write ? gri_crd_pruned_encode(tree, &blob->data, &blob->len) : 0;
 		if (r < 0)
 			return -1;
 	}
@@ -496,7 +529,8 @@ static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *b
 		rc = root->type == GR_NULL && pruned.type != GR_NULL ? -1 : 0;
 		goto done;
 	}
-	rc = gri_blob_encode(&pruned, &blob->data, &blob->len);
+	blob->skeleton = true;
+	rc = write ? gri_blob_encode(&pruned, &blob->data, &blob->len) : 0;
 done:
 	gr_arena_free(&scratch);
 	return rc;
@@ -516,7 +550,7 @@ static int compact(gr_session *s, input *in, bool results)
 	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
 	uint64_t *digests = NULL;
-	crd_blob *blobs = NULL;
+	crd_blob *blobs = NULL, *wholes = NULL;
 	if (n && !objs)
 		goto oom;
 	for (size_t k = 0; k < n; k++) {
@@ -531,7 +565,13 @@ static int compact(gr_session *s, input *in, bool results)
 			if (!blobs && !(blobs = gr_arena_calloc(&c, n, sizeof *blobs)))
 				goto oom;
 			/* in an arena of their own: build_set may add to them */
-			if (keep_crd(in, o->root, root, &blobs[k]))
+			/* with the whole tree as bytes, the pruned one is made from it
+			 * when needed */
+			if (keep_crd(in, o->root, root, &blobs[k], !s->whole_crds))
+				goto oom;
+			if (s->whole_crds && !wholes && !(wholes = gr_arena_calloc(&c, n, sizeof *wholes)))
+				goto oom;
+			if (s->whole_crds && gri_blob_encode(o->root, &wholes[k].data, &wholes[k].len))
 				goto oom;
 			digests[k] = gri_value_digest(o->root);
 		} else {
@@ -576,11 +616,14 @@ static int compact(gr_session *s, input *in, bool results)
 	in->objects = objs;
 	in->digests = digests;
 	in->blobs = blobs;
+	in->wholes = wholes;
 	in->light = true;
 	return 0;
 oom:
 	for (size_t k = 0; blobs && k < n; k++)
 		free(blobs[k].data);
+	for (size_t k = 0; wholes && k < n; k++)
+		free(wholes[k].data);
 	gr_arena_free(&c);
 	return -1;
 }
@@ -777,9 +820,28 @@ static void check_again(gr_session *s, input *in)
 			in->findings.items[kept++] = in->findings.items[i];
 	}
 	in->findings.len = kept;
-	for (size_t o = 0; o < in->nobjects; o++)
-		if (in->again_objects[o])
-			check_object(s, in, o, s->run_checker, s->set);
+	for (size_t o = 0; o < in->nobjects; o++) {
+		if (!in->again_objects[o])
+			continue;
+		if (in->wholes && in->wholes[o].data) { /* a pruned CRD: its whole tree again */
+			gr_value *root = gr_arena_alloc(&in->again_trees, sizeof *root);
+			if (!in->again_roots)
+				in->again_roots = calloc(in->nobjects, sizeof *in->again_roots);
+			if (!root || !in->again_roots ||
+			    gri_blob_decode(&in->again_trees, in->wholes[o].data, in->wholes[o].len, root)) {
+				gr_error e;
+				gr_error_set(&e, 0, 0, "out of memory");
+				gr_error_set_file(&e, in->name);
+				if (!in->engine_errors)
+					in->engine_error = keep_error(&e);
+				in->engine_errors++;
+				continue;
+			}
+			in->again_roots[o] = in->objects[o].root;
+			in->objects[o].root = root;
+		}
+		check_object(s, in, o, s->run_checker, s->set);
+	}
 }
 
 /* The bytes of a light input judged early, to judge it again: the
@@ -1162,7 +1224,7 @@ static int strip_unused_versions(gr_session *s)
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		input *in = &s->in[i];
 		for (size_t k = 0; in->blobs && k < in->nobjects && rc == 0; k++) {
-			if (!in->blobs[k].data)
+			if (!in->blobs[k].skeleton)
 				continue;
 			gr_object *o = &in->objects[k];
 			t.crd = ((uint64_t)i << 32 | k) + 1;
@@ -1172,9 +1234,24 @@ static int strip_unused_versions(gr_session *s)
 			/* decoded where it stays; the stripped tree shares its nodes (the
 			 * schemas of the versions stripped away stay unused beside it) */
 			gr_value pruned, *root = gr_arena_alloc(&s->used_crds, sizeof *root);
-			int r = root ? gri_blob_decode(&s->used_crds, in->blobs[k].data, in->blobs[k].len,
-			                               &pruned)
-			             : -1;
+			int r = root ? 0 : -1;
+			if (r == 0 && in->blobs[k].data) {
+				r = gri_blob_decode(&s->used_crds, in->blobs[k].data, in->blobs[k].len,
+				                    &pruned);
+			} else if (r == 0) { /* from the whole tree's bytes */
+				gr_arena scratch;
+				gr_arena_init(&scratch);
+				gr_value tree;
+				r = in->wholes && in->wholes[k].data
+				            ? gri_blob_decode(&scratch, in->wholes[k].data, in->wholes[k].len,
+				                              &tree)
+				            : -1;
+				if (r == 0) {
+					pruned = gri_crd_pruned_copy(&s->used_crds, &tree);
+					r = pruned.type == GR_NULL ? -1 : 0;
+				}
+				gr_arena_free(&scratch);
+			}
 			if (r == 0)
 				r = gri_crd_strip_shared(&s->used_crds, &pruned, gvk_used, &t, root);
 			if (r == 0)
@@ -1239,6 +1316,8 @@ static int build_set(gr_session *s, gr_error *err)
 				continue;
 			bool whole = o->root &&
 			             (!in->light || gr_checker_wants_kind(s->checker, o->group, o->kind));
+			if (in->digests && in->digests[k]) /* pruned: whole again only from its bytes */
+				whole = in->wholes && in->wholes[k].data;
 			if (whole && !in->engine_errors && !in->again_objects)
 				in->again_objects = calloc(in->nobjects, 1);
 			if (whole && !in->engine_errors && in->again_objects) {
@@ -1250,6 +1329,15 @@ static int build_set(gr_session *s, gr_error *err)
 			free(in->again_objects);
 			in->again_objects = NULL;
 		}
+	}
+	/* whole CRD trees no engine will judge again */
+	for (size_t i = 0; i < s->n; i++) {
+		input *in = &s->in[i];
+		for (size_t k = 0; in->wholes && k < in->nobjects; k++)
+			if (!in->checked || !in->again_objects || !in->again_objects[k]) {
+				free(in->wholes[k].data);
+				in->wholes[k].data = NULL;
+			}
 	}
 	return 0;
 }
