@@ -48,12 +48,10 @@ struct gri_blob_writer {
 };
 typedef gri_blob_writer encoder;
 
-static bool reserve(encoder *e, size_t more)
+static __attribute__((noinline)) bool grow(encoder *e, size_t more)
 {
 	if (e->failed)
 		return false;
-	if (e->len + more <= e->cap)
-		return true;
 	size_t cap = e->cap ? e->cap * 2 : 4096;
 	while (cap < e->len + more)
 		cap *= 2;
@@ -67,7 +65,13 @@ static bool reserve(encoder *e, size_t more)
 	return true;
 }
 
-static void put_varint(encoder *e, uint64_t x)
+/* Room for more bytes (false once memory ran out: e->cap stays short). */
+static inline bool reserve(encoder *e, size_t more)
+{
+	return e->cap - e->len >= more || grow(e, more);
+}
+
+static inline void put_varint(encoder *e, uint64_t x)
 {
 	if (!reserve(e, 10))
 		return;
@@ -83,7 +87,7 @@ static uint64_t zigzag(int64_t x)
 	return ((uint64_t)x << 1) ^ (uint64_t)(x >> 63);
 }
 
-static void put_position(encoder *e, uint32_t line, uint32_t column)
+static inline void put_position(encoder *e, uint32_t line, uint32_t column)
 {
 	put_varint(e, zigzag((int64_t)line - (int64_t)e->line));
 	put_varint(e, column);
@@ -265,8 +269,12 @@ typedef struct decoder {
 	uint32_t line;
 } decoder;
 
-static bool get_varint(decoder *d, uint64_t *x)
+static inline bool get_varint(decoder *d, uint64_t *x)
 {
+	if (d->p < d->end && *d->p < 0x80) { /* most are one byte */
+		*x = *d->p++;
+		return true;
+	}
 	uint64_t r = 0;
 	for (unsigned shift = 0; shift < 64 && d->p < d->end; shift += 7) {
 		unsigned char b = *d->p++;
@@ -279,7 +287,7 @@ static bool get_varint(decoder *d, uint64_t *x)
 	return false;
 }
 
-static bool get_position(decoder *d, uint32_t *line, uint32_t *column)
+static inline bool get_position(decoder *d, uint32_t *line, uint32_t *column)
 {
 	uint64_t dl, c;
 	if (!get_varint(d, &dl) || !get_varint(d, &c) || c > UINT32_MAX)
