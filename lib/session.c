@@ -498,7 +498,7 @@ static bool never_used(void *user, const char *group, const char *version, const
  * unless an input object uses one of its versions; and the pruned tree as
  * bytes in *blob for that case (strip_unused_versions). A CRD without
  * schemas to strip keeps its pruned tree and no blob. -1: out of memory. */
-static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob, bool write)
+static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob)
 {
 	/* When every version has a name, strip drops every version's schema
 	 * (spec.validation too), all that pruning touches: the skeleton comes
@@ -511,7 +511,7 @@ static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *b
 		int r = gri_crd_strip(&in->trees, tree, never_used, NULL, root);
 		blob->skeleton = r > 0;
 		if (r > 0)
-			return write ? gri_crd_pruned_encode(tree, &blob->data, &blob->len) : 0;
+			return gri_crd_pruned_encode(tree, &blob->data, &blob->len);
 		if (r < 0)
 			return -1;
 	}
@@ -530,7 +530,7 @@ static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *b
 		goto done;
 	}
 	blob->skeleton = true;
-	rc = write ? gri_blob_encode(&pruned, &blob->data, &blob->len) : 0;
+	rc = gri_blob_encode(&pruned, &blob->data, &blob->len);
 done:
 	gr_arena_free(&scratch);
 	return rc;
@@ -565,9 +565,7 @@ static int compact(gr_session *s, input *in, bool results)
 			if (!blobs && !(blobs = gr_arena_calloc(&c, n, sizeof *blobs)))
 				goto oom;
 			/* in an arena of their own: build_set may add to them */
-			/* with the whole tree as bytes, the pruned one is made from it
-			 * when needed */
-			if (keep_crd(in, o->root, root, &blobs[k], !s->whole_crds))
+			if (keep_crd(in, o->root, root, &blobs[k]))
 				goto oom;
 			if (s->whole_crds && !wholes && !(wholes = gr_arena_calloc(&c, n, sizeof *wholes)))
 				goto oom;
@@ -1234,24 +1232,9 @@ static int strip_unused_versions(gr_session *s)
 			/* decoded where it stays; the stripped tree shares its nodes (the
 			 * schemas of the versions stripped away stay unused beside it) */
 			gr_value pruned, *root = gr_arena_alloc(&s->used_crds, sizeof *root);
-			int r = root ? 0 : -1;
-			if (r == 0 && in->blobs[k].data) {
-				r = gri_blob_decode(&s->used_crds, in->blobs[k].data, in->blobs[k].len,
-				                    &pruned);
-			} else if (r == 0) { /* from the whole tree's bytes */
-				gr_arena scratch;
-				gr_arena_init(&scratch);
-				gr_value tree;
-				r = in->wholes && in->wholes[k].data
-				            ? gri_blob_decode(&scratch, in->wholes[k].data, in->wholes[k].len,
-				                              &tree)
-				            : -1;
-				if (r == 0) {
-					pruned = gri_crd_pruned_copy(&s->used_crds, &tree);
-					r = pruned.type == GR_NULL ? -1 : 0;
-				}
-				gr_arena_free(&scratch);
-			}
+			int r = root ? gri_blob_decode(&s->used_crds, in->blobs[k].data, in->blobs[k].len,
+			                               &pruned)
+			             : -1;
 			if (r == 0)
 				r = gri_crd_strip_shared(&s->used_crds, &pruned, gvk_used, &t, root);
 			if (r == 0)
