@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,7 +59,8 @@ int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *
 		return gr_error_mark(err, GR_ERR_IO);
 	}
 	size_t cap = 64 * 1024;
-	if (S_ISREG(st.st_mode)) {
+	bool regular = S_ISREG(st.st_mode);
+	if (regular) {
 		/* The size is known: refuse before reading. The file may still
 		 * grow while it is read; the loop below enforces the limit too. */
 		if ((unsigned long long)st.st_size > max_bytes)
@@ -95,6 +97,12 @@ int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* all of a regular file's stat size is in: its end, without a
+		 * second read to be told so (a short read alone is not the end
+		 * on every file system; a file that grew fills the buffer and
+		 * is read on) */
+		if (regular && n < cap && n == (size_t)st.st_size)
+			break;
 	}
 	if (n > max_bytes) {
 		free(buf);
