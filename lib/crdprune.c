@@ -4,8 +4,14 @@
  * judged: the `description` of every schema node of its openAPIV3Schema
  * (more than half of a CRD's bytes). The set compiles CRD versions, their
  * CEL rules and answers rule packs from these trees; none of them reads a
- * schema's description. The session prunes only when no engine can ask to
- * judge the CRD object again from its kept tree (pipeline.h).
+ * schema's description. An engine that judges the CRD object itself again
+ * (vap, kyverno: pipeline.h) gets its whole tree back from bytes the
+ * session keeps for that (valblob.c).
+ *
+ * The pruned tree is also written straight to bytes (gri_crd_pruned_encode,
+ * the same walk), and gri_crd_strip drops the schemas of versions no input
+ * uses; with no version used its result is the CRD's skeleton, which is all
+ * the session keeps as a tree until the set is built.
  *
  * The walk knows the schema grammar: `properties` (and patternProperties,
  * definitions, dependencies) map names to schemas, so a property named

@@ -27,7 +27,8 @@ bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const cha
  * need the set for obj (judged early, perhaps light), given c's state? */
 bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
 /* Has c an engine with revoking kinds (that may judge an object judged
- * early again, from its kept tree)? */
+ * early again, from its kept tree; a pruned CRD from its whole tree kept as
+ * bytes)? */
 bool gri_checker_may_judge_again(const gr_checker *c);
 /* Every engine's warm hook (gr_engine.warm) for (group, version, kind). */
 void gri_checker_warm(const gr_checker *c, const char *group, const char *version, const char *kind);
