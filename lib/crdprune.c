@@ -34,14 +34,32 @@ static bool key_is(const gr_member *m, const char *k, size_t len)
 }
 #define KEY_IS(m, lit) key_is((m), lit, sizeof lit - 1)
 
+/* A copied object's `<<` members (value.h): after its n others, copied. */
+static bool copy_merge_members(gr_arena *a, gr_value *c, const gr_value *v, size_t n, bool share)
+{
+	for (size_t i = 0; i < v->merge_keys; i++) {
+		const gr_member *m = &v->u.o.members[v->u.o.len + i];
+		gr_member *d = &c->u.o.members[n + i];
+		*d = *m;
+		if (share)
+			continue;
+		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		d->value = gri_value_copy(a, &m->value);
+		if (!d->key || (d->value.type == GR_NULL && m->value.type != GR_NULL))
+			return false;
+	}
+	return true;
+}
+
 /* An object whose every member value is a schema (properties, ...). */
 static gr_value copy_schema_map(gr_arena *a, const gr_value *v, int depth)
 {
 	if (v->type != GR_OBJECT)
 		return gri_value_copy(a, v);
 	gr_value c = *v;
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	for (size_t i = 0; i < v->u.o.len; i++) {
 		const gr_member *m = &v->u.o.members[i];
@@ -54,7 +72,7 @@ static gr_value copy_schema_map(gr_arena *a, const gr_value *v, int depth)
 		if (d->value.type == GR_NULL && m->value.type != GR_NULL)
 			return gr_make_null();
 	}
-	return c;
+	return copy_merge_members(a, &c, v, v->u.o.len, false) ? c : gr_make_null();
 }
 
 /* An array of schemas (allOf, anyOf, oneOf; items as a list). */
@@ -81,8 +99,9 @@ static gr_value copy_schema(gr_arena *a, const gr_value *v, int depth)
 	if (v->type != GR_OBJECT || depth > 256)
 		return gri_value_copy(a, v);
 	gr_value c = *v;
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	size_t n = 0;
 	for (size_t i = 0; i < v->u.o.len; i++) {
@@ -109,7 +128,7 @@ static gr_value copy_schema(gr_arena *a, const gr_value *v, int depth)
 		n++;
 	}
 	c.u.o.len = n;
-	return c;
+	return copy_merge_members(a, &c, v, n, false) ? c : gr_make_null();
 }
 
 /* Where a CRD holds schemas: each path a list of keys, "[]" for every
@@ -147,8 +166,9 @@ static gr_value copy_along(gr_arena *a, const gr_value *v, unsigned mask, int d)
 	}
 	if (v->type != GR_OBJECT)
 		return gri_value_copy(a, v);
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	for (size_t i = 0; i < v->u.o.len; i++) {
 		const gr_member *m = &v->u.o.members[i];
@@ -165,7 +185,7 @@ static gr_value copy_along(gr_arena *a, const gr_value *v, unsigned mask, int d)
 		if (dm->value.type == GR_NULL && m->value.type != GR_NULL)
 			return gr_make_null();
 	}
-	return c;
+	return copy_merge_members(a, &c, v, v->u.o.len, false) ? c : gr_make_null();
 }
 
 gr_value gri_crd_pruned_copy(gr_arena *a, const gr_value *crd)
@@ -188,6 +208,7 @@ static void enc_schema_map(gri_blob_writer *w, const gr_value *v, int depth)
 		gri_blob_put_key(w, &v->u.o.members[i]);
 		enc_schema(w, &v->u.o.members[i].value, depth + 1);
 	}
+	gri_blob_put_merge_members(w, v);
 }
 
 static void enc_schema_list(gri_blob_writer *w, const gr_value *v, int depth)
@@ -232,6 +253,7 @@ static void enc_schema(gri_blob_writer *w, const gr_value *v, int depth)
 		else
 			gri_blob_put_value(w, &m->value);
 	}
+	gri_blob_put_merge_members(w, v);
 }
 
 static void enc_along(gri_blob_writer *w, const gr_value *v, unsigned mask, int d)
@@ -272,6 +294,7 @@ static void enc_along(gri_blob_writer *w, const gr_value *v, unsigned mask, int 
 		else
 			gri_blob_put_value(w, &m->value);
 	}
+	gri_blob_put_merge_members(w, v);
 }
 
 int gri_crd_pruned_encode(const gr_value *crd, unsigned char **out, size_t *outlen)
@@ -375,8 +398,9 @@ static const char *keep_key(gr_arena *a, const gr_member *m, bool share)
 static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key, bool share)
 {
 	gr_value c = *v;
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	size_t n = 0;
 	for (size_t i = 0; i < v->u.o.len; i++) {
@@ -391,7 +415,7 @@ static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key, bo
 			return gr_make_null();
 	}
 	c.u.o.len = n;
-	return c;
+	return copy_merge_members(a, &c, v, n, share) ? c : gr_make_null();
 }
 
 bool gri_crd_uses_any(const gr_value *crd, gri_gvk_used_fn used, void *user)
@@ -438,6 +462,7 @@ static int strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *u
 		return 0;
 	/* the copy: crd with spec replaced, spec with versions and validation replaced */
 	gr_value c = *crd;
+	c.merge_keys = 0; /* a CRD's own `<<` keys (as written) are not kept */
 	c.u.o.members = gr_arena_alloc(a, crd->u.o.len * sizeof *c.u.o.members);
 	if (!c.u.o.members)
 		return -1;
@@ -455,6 +480,7 @@ static int strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *u
 			continue;
 		}
 		gr_value sc = *spec;
+		sc.merge_keys = 0;
 		sc.u.o.members = gr_arena_alloc(a, spec->u.o.len * sizeof *sc.u.o.members);
 		if (!sc.u.o.members)
 			return -1;

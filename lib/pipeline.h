@@ -64,12 +64,15 @@ uint64_t gri_value_digest(const gr_value *v);
 int gri_blob_encode(const gr_value *v, unsigned char **out, size_t *outlen);
 /* The same bytes written piece by piece, for a walk that leaves some
  * members out (crdprune.c): a container's head with the count of what
- * follows, each member's key before its value, whole values. finish gives
+ * follows, each member's key before its value, an object's `<<` members
+ * after its others, whole values. finish gives
  * the bytes (malloc'd) and frees w; -1 when memory ran out on the way. */
 typedef struct gri_blob_writer gri_blob_writer;
 gri_blob_writer *gri_blob_writer_new(void);
 void gri_blob_put_container(gri_blob_writer *w, const gr_value *v, size_t count);
 void gri_blob_put_key(gri_blob_writer *w, const gr_member *m);
+/* After an object's members: its `<<` members (merge_keys), whole. */
+void gri_blob_put_merge_members(gri_blob_writer *w, const gr_value *v);
 void gri_blob_put_value(gri_blob_writer *w, const gr_value *v);
 int gri_blob_writer_finish(gri_blob_writer *w, unsigned char **out, size_t *outlen);
 /* A CRD's tree as gri_crd_pruned_copy gives it, written as bytes without

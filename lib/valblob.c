@@ -17,7 +17,8 @@
  * tag = type | 8 (merge_keys follows) | 16 (bool true); payload: int as a
  * zigzag varint, double as 8 bytes, string as a string ref, array as a
  * count and its items, object as a count and per member a key ref, the
- * key's line-delta and column, and its value. A string ref is a varint:
+ * key's line-delta and column, and its value; a mapping's `<<` members
+ * (merge_keys of them, kept past its len: value.h) follow its count. A string ref is a varint:
  * (length << 1 | 1) then the bytes for a new string, (index << 1) for a
  * seen one.
  */
@@ -174,10 +175,20 @@ static void put_head(encoder *e, const gr_value *v)
 	put_position(e, v->line, v->column);
 }
 
+static void put_value(encoder *e, const gr_value *v, int depth);
+
 void gri_blob_put_container(gri_blob_writer *w, const gr_value *v, size_t count)
 {
 	put_head(w, v);
 	put_varint(w, count);
+}
+
+void gri_blob_put_merge_members(gri_blob_writer *w, const gr_value *v)
+{
+	for (size_t i = v->u.o.len; v->type == GR_OBJECT && i < v->u.o.len + v->merge_keys; i++) {
+		gri_blob_put_key(w, &v->u.o.members[i]);
+		put_value(w, &v->u.o.members[i].value, 1);
+	}
 }
 
 void gri_blob_put_key(gri_blob_writer *w, const gr_member *m)
@@ -211,7 +222,7 @@ static void put_value(encoder *e, const gr_value *v, int depth)
 		break;
 	case GR_OBJECT:
 		put_varint(e, v->u.o.len);
-		for (size_t i = 0; i < v->u.o.len && !e->failed; i++) {
+		for (size_t i = 0; i < v->u.o.len + v->merge_keys && !e->failed; i++) {
 			const gr_member *m = &v->u.o.members[i];
 			put_string(e, m->key, m->key_len);
 			put_position(e, m->line, m->column);
@@ -381,14 +392,15 @@ static bool get_value(decoder *d, gr_value *v, int depth)
 			if (!get_value(d, &v->u.a.items[i], depth + 1))
 				return false;
 		return true;
-	case GR_OBJECT:
-		if (!get_varint(d, &x) || x > (uint64_t)(d->end - d->p) / 6)
+	case GR_OBJECT: {
+		if (!get_varint(d, &x) || x + v->merge_keys > (uint64_t)(d->end - d->p) / 6)
 			return false;
+		size_t all = (size_t)x + v->merge_keys; /* the `<<` members past len */
 		v->u.o.len = (size_t)x;
-		v->u.o.members = x ? gr_arena_alloc(d->a, (size_t)x * sizeof *v->u.o.members) : NULL;
-		if (x && !v->u.o.members)
+		v->u.o.members = all ? gr_arena_alloc(d->a, all * sizeof *v->u.o.members) : NULL;
+		if (all && !v->u.o.members)
 			return false;
-		for (size_t i = 0; i < x; i++) {
+		for (size_t i = 0; i < all; i++) {
 			gr_member *m = &v->u.o.members[i];
 			const char *k;
 			size_t klen;
@@ -399,6 +411,7 @@ static bool get_value(decoder *d, gr_value *v, int depth)
 				return false;
 		}
 		return true;
+	}
 	default: return false;
 	}
 }

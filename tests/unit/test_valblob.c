@@ -20,7 +20,7 @@
 
 #define CORPUS "../shared/corpus"
 
-static size_t ndocs, ncrds, nstripped;
+static size_t ndocs, ncrds, nstripped, nmerged;
 
 /* Node by node, positions included (gr_equal ignores them). */
 static bool same(const gr_value *a, const gr_value *b)
@@ -46,7 +46,8 @@ static bool same(const gr_value *a, const gr_value *b)
 	case GR_OBJECT:
 		if (a->u.o.len != b->u.o.len)
 			return false;
-		for (size_t i = 0; i < a->u.o.len; i++) {
+		nmerged += a->merge_keys != 0;
+		for (size_t i = 0; i < a->u.o.len + a->merge_keys; i++) { /* `<<` members too */
 			const gr_member *x = &a->u.o.members[i], *y = &b->u.o.members[i];
 			if (x->key_len != y->key_len || memcmp(x->key, y->key, x->key_len) != 0 ||
 			    y->key[y->key_len] != '\0' || x->key_head != y->key_head || x->line != y->line ||
@@ -200,7 +201,7 @@ static void check_edges(void)
 	obj.u.o.members[1].value = arr;
 	gr_member_set_key(&obj.u.o.members[2], "a\0c", 3);
 	obj.u.o.members[2].value = (gr_value){.type = GR_DOUBLE, .u.d = -0.0, .line = 1, .column = 2};
-	obj.u.o.len = 3;
+	obj.u.o.len = 1; /* the other two are its `<<` members */
 	obj.merge_keys = 2;
 	CHECK(round_trip(&obj));
 
@@ -220,13 +221,54 @@ static void check_edges(void)
 	gr_arena_free(&a);
 }
 
+/* `<<` merge keys inside a CRD's schema and in its spec: the copies and
+ * the bytes keep a mapping's `<<` members (value.h) alike. */
+static void check_merged_crd(void)
+{
+	static const char y[] = "apiVersion: apiextensions.k8s.io/v1\n"
+	                        "kind: CustomResourceDefinition\n"
+	                        "metadata: {name: ms.example.com}\n"
+	                        "base: &b {group: example.com}\n"
+	                        "spec:\n"
+	                        "  <<: *b\n"
+	                        "  names: {kind: M, plural: ms}\n"
+	                        "  versions:\n"
+	                        "  - name: v1\n"
+	                        "    schema:\n"
+	                        "      openAPIV3Schema:\n"
+	                        "        type: object\n"
+	                        "        properties:\n"
+	                        "          a: &s {type: string, description: some text}\n"
+	                        "          b:\n"
+	                        "            <<: *s\n"
+	                        "            maxLength: 3\n";
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_decode_limits limits;
+	gr_decode_limits_default(&limits);
+	gr_document *docs;
+	size_t n = 0;
+	gr_error err;
+	CHECK(gr_decode(&a, y, sizeof y - 1, &limits, &docs, &n, &err) == 0 && n == 1);
+	if (n == 1) {
+		const gr_value *b = gr_get_path(&docs[0].root, "spec", "versions", NULL);
+		CHECK(b && gr_get(&docs[0].root, "spec")->merge_keys == 1);
+		gr_value copy = gri_value_copy(&a, &docs[0].root);
+		CHECK(same(&copy, &docs[0].root));
+		check_crd(&docs[0].root);
+	}
+	gr_arena_free(&a);
+}
+
 int main(void)
 {
 	check_edges();
+	check_merged_crd();
 	walk(CORPUS);
 	printf("valblob: %zu documents, %zu CRDs (%zu with versions) round-tripped\n", ndocs, ncrds,
 	       nstripped);
 	CHECK(ndocs > 2000);
+	CHECK(nmerged > 0);
 	CHECK(ncrds > 80);
 	return test_report("valblob");
 }
