@@ -486,10 +486,6 @@ static const char *dup_or(gr_arena *a, const char *str)
 	return d ? d : "";
 }
 
-/* A pruned CRD's digest not taken yet (gri_value_digest never gives 2:
- * its low bit is set). */
-#define DIGEST_PENDING ((uint64_t)2)
-
 static bool never_used(void *user, const char *group, const char *version, const char *kind)
 {
 	(void)user, (void)group, (void)version, (void)kind;
@@ -575,9 +571,7 @@ static int compact(gr_session *s, input *in, bool results)
 				goto oom;
 			if (s->whole_crds && gri_blob_encode(o->root, &wholes[k].data, &wholes[k].len))
 				goto oom;
-			/* with the whole tree as bytes, its digest is taken only if
-			 * another definition of the same name comes (real_digests) */
-			digests[k] = s->whole_crds ? DIGEST_PENDING : gri_value_digest(o->root);
+			digests[k] = gri_value_digest(o->root);
 		} else {
 			*root = whole ? gri_value_copy(&c, o->root) : light_root(&c, o->root);
 		}
@@ -1258,75 +1252,9 @@ static int strip_unused_versions(gr_session *s)
 	return rc;
 }
 
-static uint64_t name_hash(const gr_object *o)
-{
-	uint64_t h = gr_hash_bytes(GR_HASH_SEED, o->group, strlen(o->group) + 1);
-	h = gr_hash_bytes(h, o->kind, strlen(o->kind) + 1);
-	h = gr_hash_bytes(h, o->namespace_, strlen(o->namespace_) + 1);
-	h = gr_hash_bytes(h, o->name, strlen(o->name));
-	return h ? h : 1;
-}
-
-/* The digests a conflict may compare: of pruned CRDs (DIGEST_PENDING) whose
- * name another CRD of the inputs has (hashed: a collision takes a digest
- * not needed, never the reverse), from their whole trees' bytes. */
-static int real_digests(gr_session *s)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++)
-		for (size_t k = 0; k < s->in[i].nobjects; k++)
-			n += is_crd(&s->in[i].objects[k]);
-	if (!n)
-		return 0;
-	size_t cap = 16;
-	while (cap < n * 2)
-		cap *= 2;
-	uint64_t *slots = calloc(cap, sizeof *slots);
-	unsigned char *twice = calloc(cap, 1);
-	int rc = slots && twice ? 0 : -1;
-	for (size_t i = 0; i < s->n && rc == 0; i++)
-		for (size_t k = 0; k < s->in[i].nobjects; k++) {
-			if (!is_crd(&s->in[i].objects[k]))
-				continue;
-			uint64_t h = name_hash(&s->in[i].objects[k]);
-			size_t j = h & (cap - 1);
-			while (slots[j] && slots[j] != h)
-				j = (j + 1) & (cap - 1);
-			twice[j] = slots[j] == h;
-			slots[j] = h;
-		}
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
-		input *in = &s->in[i];
-		for (size_t k = 0; in->digests && k < in->nobjects && rc == 0; k++) {
-			if (in->digests[k] != DIGEST_PENDING)
-				continue;
-			uint64_t h = name_hash(&in->objects[k]);
-			size_t j = h & (cap - 1);
-			while (slots[j] != h)
-				j = (j + 1) & (cap - 1);
-			if (!twice[j])
-				continue;
-			gr_arena scratch;
-			gr_arena_init(&scratch);
-			gr_value tree;
-			if (in->wholes && in->wholes[k].data &&
-			    gri_blob_decode(&scratch, in->wholes[k].data, in->wholes[k].len, &tree) == 0)
-				in->digests[k] = gri_value_digest(&tree);
-			else
-				rc = -1;
-			gr_arena_free(&scratch);
-		}
-	}
-	free(slots);
-	free(twice);
-	return rc;
-}
-
 static int build_set(gr_session *s, gr_error *err)
 {
 	if (s->prune_crds && strip_unused_versions(s))
-		return gr_error_set(err, 0, 0, "out of memory");
-	if (s->whole_crds && real_digests(s))
 		return gr_error_set(err, 0, 0, "out of memory");
 	s->set = gr_set_new();
 	if (!s->set)
