@@ -4,8 +4,14 @@
  * judged: the `description` of every schema node of its openAPIV3Schema
  * (more than half of a CRD's bytes). The set compiles CRD versions, their
  * CEL rules and answers rule packs from these trees; none of them reads a
- * schema's description. The session prunes only when no engine can ask to
- * judge the CRD object again from its kept tree (pipeline.h).
+ * schema's description. An engine that judges the CRD object itself again
+ * (vap, kyverno: pipeline.h) gets its whole tree back from bytes the
+ * session keeps for that (valblob.c).
+ *
+ * The pruned tree is also written straight to bytes (gri_crd_pruned_encode,
+ * the same walk), and gri_crd_strip drops the schemas of versions no input
+ * uses; with no version used its result is the CRD's skeleton, which is all
+ * the session keeps as a tree until the set is built.
  *
  * The walk knows the schema grammar: `properties` (and patternProperties,
  * definitions, dependencies) map names to schemas, so a property named
@@ -28,14 +34,32 @@ static bool key_is(const gr_member *m, const char *k, size_t len)
 }
 #define KEY_IS(m, lit) key_is((m), lit, sizeof lit - 1)
 
+/* A copied object's `<<` members (value.h): after its n others, copied. */
+static bool copy_merge_members(gr_arena *a, gr_value *c, const gr_value *v, size_t n, bool share)
+{
+	for (size_t i = 0; i < v->merge_keys; i++) {
+		const gr_member *m = &v->u.o.members[v->u.o.len + i];
+		gr_member *d = &c->u.o.members[n + i];
+		*d = *m;
+		if (share)
+			continue;
+		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		d->value = gri_value_copy(a, &m->value);
+		if (!d->key || (d->value.type == GR_NULL && m->value.type != GR_NULL))
+			return false;
+	}
+	return true;
+}
+
 /* An object whose every member value is a schema (properties, ...). */
 static gr_value copy_schema_map(gr_arena *a, const gr_value *v, int depth)
 {
 	if (v->type != GR_OBJECT)
 		return gri_value_copy(a, v);
 	gr_value c = *v;
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	for (size_t i = 0; i < v->u.o.len; i++) {
 		const gr_member *m = &v->u.o.members[i];
@@ -48,7 +72,7 @@ static gr_value copy_schema_map(gr_arena *a, const gr_value *v, int depth)
 		if (d->value.type == GR_NULL && m->value.type != GR_NULL)
 			return gr_make_null();
 	}
-	return c;
+	return copy_merge_members(a, &c, v, v->u.o.len, false) ? c : gr_make_null();
 }
 
 /* An array of schemas (allOf, anyOf, oneOf; items as a list). */
@@ -75,8 +99,9 @@ static gr_value copy_schema(gr_arena *a, const gr_value *v, int depth)
 	if (v->type != GR_OBJECT || depth > 256)
 		return gri_value_copy(a, v);
 	gr_value c = *v;
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	size_t n = 0;
 	for (size_t i = 0; i < v->u.o.len; i++) {
@@ -103,7 +128,7 @@ static gr_value copy_schema(gr_arena *a, const gr_value *v, int depth)
 		n++;
 	}
 	c.u.o.len = n;
-	return c;
+	return copy_merge_members(a, &c, v, n, false) ? c : gr_make_null();
 }
 
 /* Where a CRD holds schemas: each path a list of keys, "[]" for every
@@ -141,8 +166,9 @@ static gr_value copy_along(gr_arena *a, const gr_value *v, unsigned mask, int d)
 	}
 	if (v->type != GR_OBJECT)
 		return gri_value_copy(a, v);
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	for (size_t i = 0; i < v->u.o.len; i++) {
 		const gr_member *m = &v->u.o.members[i];
@@ -159,12 +185,124 @@ static gr_value copy_along(gr_arena *a, const gr_value *v, unsigned mask, int d)
 		if (dm->value.type == GR_NULL && m->value.type != GR_NULL)
 			return gr_make_null();
 	}
-	return c;
+	return copy_merge_members(a, &c, v, v->u.o.len, false) ? c : gr_make_null();
 }
 
 gr_value gri_crd_pruned_copy(gr_arena *a, const gr_value *crd)
 {
 	return copy_along(a, crd, (1u << NPATHS) - 1, 0);
+}
+
+/* ---- the same walk, written as bytes (no copy) ---- */
+
+static void enc_schema(gri_blob_writer *w, const gr_value *v, int depth);
+
+static void enc_schema_map(gri_blob_writer *w, const gr_value *v, int depth)
+{
+	if (v->type != GR_OBJECT) {
+		gri_blob_put_value(w, v);
+		return;
+	}
+	gri_blob_put_container(w, v, v->u.o.len);
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		gri_blob_put_key(w, &v->u.o.members[i]);
+		enc_schema(w, &v->u.o.members[i].value, depth + 1);
+	}
+	gri_blob_put_merge_members(w, v);
+}
+
+static void enc_schema_list(gri_blob_writer *w, const gr_value *v, int depth)
+{
+	if (v->type != GR_ARRAY) {
+		enc_schema(w, v, depth + 1);
+		return;
+	}
+	gri_blob_put_container(w, v, v->u.a.len);
+	for (size_t i = 0; i < v->u.a.len; i++)
+		enc_schema(w, &v->u.a.items[i], depth + 1);
+}
+
+static bool dropped(const gr_member *m)
+{
+	return KEY_IS(m, "description") && m->value.type == GR_STRING;
+}
+
+static void enc_schema(gri_blob_writer *w, const gr_value *v, int depth)
+{
+	if (v->type != GR_OBJECT || depth > 256) {
+		gri_blob_put_value(w, v);
+		return;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < v->u.o.len; i++)
+		n += !dropped(&v->u.o.members[i]);
+	gri_blob_put_container(w, v, n);
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		if (dropped(m))
+			continue;
+		gri_blob_put_key(w, m);
+		if (KEY_IS(m, "properties") || KEY_IS(m, "patternProperties") || KEY_IS(m, "definitions") ||
+		    KEY_IS(m, "dependencies"))
+			enc_schema_map(w, &m->value, depth);
+		else if (KEY_IS(m, "items") || KEY_IS(m, "allOf") || KEY_IS(m, "anyOf") || KEY_IS(m, "oneOf"))
+			enc_schema_list(w, &m->value, depth);
+		else if (KEY_IS(m, "additionalProperties") || KEY_IS(m, "additionalItems") ||
+		         KEY_IS(m, "not"))
+			enc_schema(w, &m->value, depth + 1);
+		else
+			gri_blob_put_value(w, &m->value);
+	}
+	gri_blob_put_merge_members(w, v);
+}
+
+static void enc_along(gri_blob_writer *w, const gr_value *v, unsigned mask, int d)
+{
+	for (size_t p = 0; p < NPATHS; p++)
+		if ((mask >> p & 1) && !schema_paths[p][d]) {
+			enc_schema(w, v, 0);
+			return;
+		}
+	if (v->type == GR_ARRAY) {
+		unsigned next = 0;
+		for (size_t p = 0; p < NPATHS; p++)
+			if ((mask >> p & 1) && strcmp(schema_paths[p][d], "[]") == 0)
+				next |= 1u << p;
+		if (!next) {
+			gri_blob_put_value(w, v);
+			return;
+		}
+		gri_blob_put_container(w, v, v->u.a.len);
+		for (size_t i = 0; i < v->u.a.len; i++)
+			enc_along(w, &v->u.a.items[i], next, d + 1);
+		return;
+	}
+	if (v->type != GR_OBJECT) {
+		gri_blob_put_value(w, v);
+		return;
+	}
+	gri_blob_put_container(w, v, v->u.o.len);
+	for (size_t i = 0; i < v->u.o.len; i++) {
+		const gr_member *m = &v->u.o.members[i];
+		gri_blob_put_key(w, m);
+		unsigned next = 0;
+		for (size_t p = 0; p < NPATHS; p++)
+			if ((mask >> p & 1) && key_is(m, schema_paths[p][d], strlen(schema_paths[p][d])))
+				next |= 1u << p;
+		if (next)
+			enc_along(w, &m->value, next, d + 1);
+		else
+			gri_blob_put_value(w, &m->value);
+	}
+	gri_blob_put_merge_members(w, v);
+}
+
+int gri_crd_pruned_encode(const gr_value *crd, unsigned char **out, size_t *outlen)
+{
+	gri_blob_writer *w = gri_blob_writer_new();
+	if (w)
+		enc_along(w, crd, (1u << NPATHS) - 1, 0);
+	return gri_blob_writer_finish(w, out, outlen);
 }
 
 /* ---- digest: equal under gr_equal => equal digest ---- */
@@ -244,12 +382,25 @@ uint64_t gri_value_digest(const gr_value *v)
 
 /* ---- versions nobody will look up ---- */
 
+/* Kept parts of a stripped tree: copies, or with share the source's own
+ * nodes (the source then outlives the result). */
+static gr_value keep(gr_arena *a, const gr_value *v, bool share)
+{
+	return share ? *v : gri_value_copy(a, v);
+}
+
+static const char *keep_key(gr_arena *a, const gr_member *m, bool share)
+{
+	return share ? m->key : gr_arena_strndup(a, m->key, m->key_len);
+}
+
 /* A copy of v without its member named key (every other member copied). */
-static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key)
+static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key, bool share)
 {
 	gr_value c = *v;
-	c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-	if (v->u.o.len && !c.u.o.members)
+	size_t all = v->u.o.len + v->merge_keys;
+	c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+	if (all && !c.u.o.members)
 		return gr_make_null();
 	size_t n = 0;
 	for (size_t i = 0; i < v->u.o.len; i++) {
@@ -258,16 +409,35 @@ static gr_value copy_without(gr_arena *a, const gr_value *v, const char *key)
 			continue;
 		gr_member *d = &c.u.o.members[n++];
 		*d = *m;
-		d->key = gr_arena_strndup(a, m->key, m->key_len);
-		d->value = gri_value_copy(a, &m->value);
+		d->key = keep_key(a, m, share);
+		d->value = keep(a, &m->value, share);
 		if (!d->key || (d->value.type == GR_NULL && m->value.type != GR_NULL))
 			return gr_make_null();
 	}
 	c.u.o.len = n;
-	return c;
+	return copy_merge_members(a, &c, v, n, share) ? c : gr_make_null();
 }
 
-int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+bool gri_crd_uses_any(const gr_value *crd, gri_gvk_used_fn used, void *user)
+{
+	const gr_value *spec = gr_get(crd, "spec");
+	const char *group = gr_get_str(spec, "group");
+	const char *kind = gr_get_str(gr_get(spec, "names"), "kind");
+	if (!group || !kind || crd->type != GR_OBJECT || spec->type != GR_OBJECT)
+		return false; /* strip copies nothing: its result is the tree itself */
+	const gr_value *versions = gr_get(spec, "versions");
+	size_t nv = versions && versions->type == GR_ARRAY ? versions->u.a.len : 0;
+	for (size_t i = 0; i < nv; i++) {
+		const char *name = gr_get_str(&versions->u.a.items[i], "name");
+		if (name && used(user, group, name, kind))
+			return true;
+	}
+	const char *single = gr_get_str(spec, "version");
+	return single && used(user, group, single, kind);
+}
+
+static int strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out,
+                 bool share)
 {
 	const gr_value *spec = gr_get(crd, "spec");
 	const char *group = gr_get_str(spec, "group");
@@ -292,6 +462,7 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 		return 0;
 	/* the copy: crd with spec replaced, spec with versions and validation replaced */
 	gr_value c = *crd;
+	c.merge_keys = 0; /* a CRD's own `<<` keys (as written) are not kept */
 	c.u.o.members = gr_arena_alloc(a, crd->u.o.len * sizeof *c.u.o.members);
 	if (!c.u.o.members)
 		return -1;
@@ -299,16 +470,17 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 		const gr_member *m = &crd->u.o.members[i];
 		gr_member *d = &c.u.o.members[i];
 		*d = *m;
-		d->key = gr_arena_strndup(a, m->key, m->key_len);
+		d->key = keep_key(a, m, share);
 		if (!d->key)
 			return -1;
 		if (&m->value != spec) {
-			d->value = gri_value_copy(a, &m->value);
+			d->value = keep(a, &m->value, share);
 			if (d->value.type == GR_NULL && m->value.type != GR_NULL)
 				return -1;
 			continue;
 		}
 		gr_value sc = *spec;
+		sc.merge_keys = 0;
 		sc.u.o.members = gr_arena_alloc(a, spec->u.o.len * sizeof *sc.u.o.members);
 		if (!sc.u.o.members)
 			return -1;
@@ -319,12 +491,12 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 				continue;
 			gr_member *dm = &sc.u.o.members[n++];
 			*dm = *sm;
-			dm->key = gr_arena_strndup(a, sm->key, sm->key_len);
+			dm->key = keep_key(a, sm, share);
 			if (!dm->key)
 				return -1;
 			if (nv && &sm->value == versions)
 				continue; /* below */
-			dm->value = gri_value_copy(a, &sm->value);
+			dm->value = keep(a, &sm->value, share);
 			if (dm->value.type == GR_NULL && sm->value.type != GR_NULL)
 				return -1;
 		}
@@ -340,8 +512,8 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 				const gr_value *v = &versions->u.a.items[k];
 				const char *name = gr_get_str(v, "name");
 				bool need = !name || used(user, group, name, kind);
-				items[k] = need || v->type != GR_OBJECT ? gri_value_copy(a, v)
-				                                        : copy_without(a, v, "schema");
+				items[k] = need || v->type != GR_OBJECT ? keep(a, v, share)
+				                                        : copy_without(a, v, "schema", share);
 				if (items[k].type == GR_NULL && v->type != GR_NULL)
 					return -1;
 			}
@@ -352,4 +524,14 @@ int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *
 	}
 	*out = c;
 	return 1;
+}
+
+int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+{
+	return strip(a, crd, used, user, out, false);
+}
+
+int gri_crd_strip_shared(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out)
+{
+	return strip(a, crd, used, user, out, true);
 }

@@ -27,7 +27,8 @@ bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const cha
  * need the set for obj (judged early, perhaps light), given c's state? */
 bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
 /* Has c an engine with revoking kinds (that may judge an object judged
- * early again, from its kept tree)? */
+ * early again, from its kept tree; a pruned CRD from its whole tree kept as
+ * bytes)? */
 bool gri_checker_may_judge_again(const gr_checker *c);
 /* Every engine's warm hook (gr_engine.warm) for (group, version, kind). */
 void gri_checker_warm(const gr_checker *c, const char *group, const char *version, const char *kind);
@@ -49,7 +50,37 @@ typedef bool (*gri_gvk_used_fn)(void *user, const char *group, const char *versi
  * a version would compile: 1 and *out set, 0 when every schema is used
  * (no copy), -1 when memory ran out. */
 int gri_crd_strip(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out);
+/* The same, sharing crd's nodes instead of copying them (only the
+ * containers that lose a member are new): crd must outlive *out. */
+int gri_crd_strip_shared(gr_arena *a, const gr_value *crd, gri_gvk_used_fn used, void *user, gr_value *out);
+/* Would gri_crd_strip keep the schema of some named version of crd (or its
+ * spec.validation) for used? When not, its result is the skeleton: what it
+ * gives when no version is used, whatever else used says. */
+bool gri_crd_uses_any(const gr_value *crd, gri_gvk_used_fn used, void *user);
 /* A digest of v, the same for trees gr_equal finds equal; never 0. */
 uint64_t gri_value_digest(const gr_value *v);
+/* v as compact bytes (valblob.c): *out malloc'd, the caller frees it. -1
+ * when memory ran out or v is nested past 4096 levels. */
+int gri_blob_encode(const gr_value *v, unsigned char **out, size_t *outlen);
+/* The same bytes written piece by piece, for a walk that leaves some
+ * members out (crdprune.c): a container's head with the count of what
+ * follows, each member's key before its value, an object's `<<` members
+ * after its others, whole values. finish gives
+ * the bytes (malloc'd) and frees w; -1 when memory ran out on the way. */
+typedef struct gri_blob_writer gri_blob_writer;
+gri_blob_writer *gri_blob_writer_new(void);
+void gri_blob_put_container(gri_blob_writer *w, const gr_value *v, size_t count);
+void gri_blob_put_key(gri_blob_writer *w, const gr_member *m);
+/* After an object's members: its `<<` members (merge_keys), whole. */
+void gri_blob_put_merge_members(gri_blob_writer *w, const gr_value *v);
+void gri_blob_put_value(gri_blob_writer *w, const gr_value *v);
+int gri_blob_writer_finish(gri_blob_writer *w, unsigned char **out, size_t *outlen);
+/* A CRD's tree as gri_crd_pruned_copy gives it, written as bytes without
+ * the copy (crdprune.c). */
+int gri_crd_pruned_encode(const gr_value *crd, unsigned char **out, size_t *outlen);
+/* The tree gri_blob_encode was given, built in a (the same types, values,
+ * member order, positions and merge_keys; equal strings share one copy).
+ * -1 (and *out null) when memory ran out or the bytes are not a blob. */
+int gri_blob_decode(gr_arena *a, const unsigned char *p, size_t n, gr_value *out);
 
 #endif

@@ -28,6 +28,9 @@
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
  * and a light copy of each object's header and metadata (enough to index
  * it) plus the whole tree of declared kinds, and is decoded again in pass 2.
+ * A CRD (when pruned) keeps only its skeleton, the tree without any
+ * version's schema, and its pruned tree as bytes (valblob.c); the set-level
+ * pass decodes the bytes only of CRDs whose versions an input object uses.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -56,6 +59,13 @@ typedef struct conflict {
 	size_t earlier;
 } conflict;
 
+/* A pruned CRD tree kept as bytes (gri_blob_encode) until the set is built. */
+typedef struct crd_blob {
+	unsigned char *data; /* malloc'd; NULL: none */
+	size_t len;
+	bool skeleton; /* the object's root is its skeleton, not its pruned tree */
+} crd_blob;
+
 typedef struct input {
 	input_kind kind;
 	char *name;
@@ -77,6 +87,12 @@ typedef struct input {
 	bool keep_arena;              /* the set borrowed trees from arena: free it last */
 	uint64_t *digests;            /* per object: its tree's digest when pruned, else 0 */
 	gr_arena trees;               /* the pruned CRD trees (the set borrows them) */
+	crd_blob *blobs;              /* per object, with digests: its pruned tree as bytes, while
+	                                 objects[k].root is its skeleton (no version's schema) */
+	crd_blob *wholes;             /* the same CRDs' whole trees as bytes, when an engine may
+	                                 judge them again (may_judge_again) */
+	gr_arena again_trees;         /* whole trees decoded from wholes to be judged again */
+	const gr_value **again_roots; /* their objects' kept roots, put back once delivered */
 	gr_arena kept;                /* an arena the set borrows from, once replaced */
 	doc_error *errors;
 	size_t nerrors;
@@ -105,7 +121,9 @@ struct gr_session {
 	gr_checker *run_checker;
 	atomic_size_t retained;
 	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
-	bool prune_crds;     /* no engine judges again: kept CRD trees lose their descriptions */
+	bool prune_crds;     /* kept CRD trees lose their descriptions (always, now) */
+	bool whole_crds;     /* an engine may judge a CRD again: keep its whole tree as bytes too */
+	gr_arena used_crds;  /* the trees of CRDs with a used version, decoded and stripped */
 	/* work distribution: inputs are claimed with an atomic counter; the
 	 * mutex and conditions are only for the waits (the caller for the next
 	 * input to deliver, a worker for room in the window), and a thread is
@@ -167,14 +185,49 @@ gr_session *gr_session_new(gr_checker *c, const gr_session_options *opt)
 	if (!s->opt.max_retained_bytes)
 		s->opt.max_retained_bytes = DEFAULT_RETAINED;
 	s->checker = gr_checker_ref(c);
-	s->prune_crds = !gri_checker_may_judge_again(c);
+	/* an engine that may judge a CRD object again gets its whole tree back
+	 * from bytes (check_again) */
+	s->prune_crds = true;
+	s->whole_crds = gri_checker_may_judge_again(c);
 	atomic_init(&s->retained, 0);
 	atomic_init(&s->revoked, false);
 	return s;
 }
 
+static void free_blobs(input *in)
+{
+	for (size_t k = 0; in->blobs && k < in->nobjects; k++) {
+		free(in->blobs[k].data);
+		in->blobs[k].data = NULL;
+	}
+	in->blobs = NULL; /* the array itself is in the compact arena */
+}
+
+static void free_wholes(input *in)
+{
+	for (size_t k = 0; in->wholes && k < in->nobjects; k++) {
+		free(in->wholes[k].data);
+		in->wholes[k].data = NULL;
+	}
+	in->wholes = NULL;
+}
+
+/* The trees decoded to judge CRDs again: their objects get back the roots
+ * the set knows. */
+static void drop_again_trees(input *in)
+{
+	for (size_t k = 0; in->again_roots && k < in->nobjects; k++)
+		if (in->again_roots[k])
+			in->objects[k].root = in->again_roots[k];
+	free(in->again_roots);
+	in->again_roots = NULL;
+	gr_arena_free(&in->again_trees);
+}
+
 static void input_release(input *in)
 {
+	drop_again_trees(in);
+	free_wholes(in);
 	gr_findings_free(&in->findings);
 	if (!in->keep_arena)
 		gr_arena_free(&in->arena);
@@ -195,6 +248,7 @@ void gr_session_free(gr_session *s)
 		return;
 	gr_checker_unref(s->run_checker); /* first: it borrows the set's trees */
 	for (size_t i = 0; i < s->n; i++) {
+		free_blobs(&s->in[i]);
 		s->in[i].keep_arena = false;
 		input_release(&s->in[i]);
 		gr_arena_free(&s->in[i].kept);
@@ -205,6 +259,7 @@ void gr_session_free(gr_session *s)
 	}
 	free(s->in);
 	gr_set_free(s->set);
+	gr_arena_free(&s->used_crds);
 	gr_checker_unref(s->checker);
 	free(s->skipped);
 	free(s->not_evaluated);
@@ -229,6 +284,7 @@ static input *add_input(gr_session *s, input_kind kind, const char *name)
 	in->kind = kind;
 	gr_arena_init(&in->arena);
 	gr_arena_init(&in->trees);
+	gr_arena_expect(&in->trees, 4096); /* CRD skeletons: most inputs hold none or a few */
 	s->n++;
 	return in;
 }
@@ -430,6 +486,56 @@ static const char *dup_or(gr_arena *a, const char *str)
 	return d ? d : "";
 }
 
+static bool never_used(void *user, const char *group, const char *version, const char *kind)
+{
+	(void)user, (void)group, (void)version, (void)kind;
+	return false;
+}
+
+/* What a session keeps of a CRD's tree between its passes: in *root (in
+ * in->trees) its skeleton, the pruned tree without any version's schema
+ * (gri_crd_strip when no version is used), which is all the set needs
+ * unless an input object uses one of its versions; and the pruned tree as
+ * bytes in *blob for that case (strip_unused_versions). A CRD without
+ * schemas to strip keeps its pruned tree and no blob. -1: out of memory. */
+static int keep_crd(input *in, const gr_value *tree, gr_value *root, crd_blob *blob)
+{
+	/* When every version has a name, strip drops every version's schema
+	 * (spec.validation too), all that pruning touches: the skeleton comes
+	 * from the tree itself, and the bytes are written without a copy. */
+	const gr_value *versions = gr_get(gr_get(tree, "spec"), "versions");
+	bool named = true;
+	for (size_t i = 0; versions && versions->type == GR_ARRAY && i < versions->u.a.len; i++)
+		named &= gr_get_str(&versions->u.a.items[i], "name") != NULL;
+	if (named) {
+		int r = gri_crd_strip(&in->trees, tree, never_used, NULL, root);
+		blob->skeleton = r > 0;
+		if (r > 0)
+			return gri_crd_pruned_encode(tree, &blob->data, &blob->len);
+		if (r < 0)
+			return -1;
+	}
+	gr_arena scratch;
+	gr_arena_init(&scratch);
+	int rc = -1;
+	gr_value pruned = gri_crd_pruned_copy(&scratch, tree);
+	if (pruned.type == GR_NULL && tree->type != GR_NULL)
+		goto done;
+	int r = gri_crd_strip(&in->trees, &pruned, never_used, NULL, root);
+	if (r < 0)
+		goto done;
+	if (r == 0) {
+		*root = gri_value_copy(&in->trees, &pruned);
+		rc = root->type == GR_NULL && pruned.type != GR_NULL ? -1 : 0;
+		goto done;
+	}
+	blob->skeleton = true;
+	rc = gri_blob_encode(&pruned, &blob->data, &blob->len);
+done:
+	gr_arena_free(&scratch);
+	return rc;
+}
+
 /* Move what outlives the trees into a fresh, small arena: each object's
  * header and metadata (a light root; the whole tree for the kinds engines
  * declared), and with results, the findings and per-object results. The
@@ -444,6 +550,7 @@ static int compact(gr_session *s, input *in, bool results)
 	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
 	uint64_t *digests = NULL;
+	crd_blob *blobs = NULL, *wholes = NULL;
 	if (n && !objs)
 		goto oom;
 	for (size_t k = 0; k < n; k++) {
@@ -455,9 +562,14 @@ static int compact(gr_session *s, input *in, bool results)
 		if (whole && s->prune_crds && is_crd(o)) {
 			if (!digests && !(digests = gr_arena_calloc(&c, n, sizeof *digests)))
 				goto oom;
-			/* in an arena of their own: build_set may replace them */
-			*root = gri_crd_pruned_copy(&in->trees, o->root);
-			if (root->type == GR_NULL && o->root->type != GR_NULL)
+			if (!blobs && !(blobs = gr_arena_calloc(&c, n, sizeof *blobs)))
+				goto oom;
+			/* in an arena of their own: build_set may add to them */
+			if (keep_crd(in, o->root, root, &blobs[k]))
+				goto oom;
+			if (s->whole_crds && !wholes && !(wholes = gr_arena_calloc(&c, n, sizeof *wholes)))
+				goto oom;
+			if (s->whole_crds && gri_blob_encode(o->root, &wholes[k].data, &wholes[k].len))
 				goto oom;
 			digests[k] = gri_value_digest(o->root);
 		} else {
@@ -501,9 +613,15 @@ static int compact(gr_session *s, input *in, bool results)
 	in->findings.arena = &in->arena;
 	in->objects = objs;
 	in->digests = digests;
+	in->blobs = blobs;
+	in->wholes = wholes;
 	in->light = true;
 	return 0;
 oom:
+	for (size_t k = 0; blobs && k < n; k++)
+		free(blobs[k].data);
+	for (size_t k = 0; wholes && k < n; k++)
+		free(wholes[k].data);
 	gr_arena_free(&c);
 	return -1;
 }
@@ -700,9 +818,28 @@ static void check_again(gr_session *s, input *in)
 			in->findings.items[kept++] = in->findings.items[i];
 	}
 	in->findings.len = kept;
-	for (size_t o = 0; o < in->nobjects; o++)
-		if (in->again_objects[o])
-			check_object(s, in, o, s->run_checker, s->set);
+	for (size_t o = 0; o < in->nobjects; o++) {
+		if (!in->again_objects[o])
+			continue;
+		if (in->wholes && in->wholes[o].data) { /* a pruned CRD: its whole tree again */
+			gr_value *root = gr_arena_alloc(&in->again_trees, sizeof *root);
+			if (!in->again_roots)
+				in->again_roots = calloc(in->nobjects, sizeof *in->again_roots);
+			if (!root || !in->again_roots ||
+			    gri_blob_decode(&in->again_trees, in->wholes[o].data, in->wholes[o].len, root)) {
+				gr_error e;
+				gr_error_set(&e, 0, 0, "out of memory");
+				gr_error_set_file(&e, in->name);
+				if (!in->engine_errors)
+					in->engine_error = keep_error(&e);
+				in->engine_errors++;
+				continue;
+			}
+			in->again_roots[o] = in->objects[o].root;
+			in->objects[o].root = root;
+		}
+		check_object(s, in, o, s->run_checker, s->set);
+	}
 }
 
 /* The bytes of a light input judged early, to judge it again: the
@@ -1084,50 +1221,30 @@ static int strip_unused_versions(gr_session *s)
 	int rc = t.failed ? -1 : 0;
 	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		input *in = &s->in[i];
-		if (!in->digests)
-			continue;
-		gr_arena fresh;
-		gr_arena_init(&fresh);
-		bool changed = false;
-		gr_value *roots = gr_arena_calloc(&fresh, in->nobjects, sizeof *roots);
-		if (!roots)
-			rc = -1;
-		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
-			if (!in->digests[k])
+		for (size_t k = 0; in->blobs && k < in->nobjects && rc == 0; k++) {
+			if (!in->blobs[k].skeleton)
 				continue;
+			gr_object *o = &in->objects[k];
 			t.crd = ((uint64_t)i << 32 | k) + 1;
-			int r = gri_crd_strip(&fresh, in->objects[k].root, gvk_used, &t, &roots[k]);
+			/* no version used: the skeleton is what strip would give */
+			if (!gri_crd_uses_any(o->root, gvk_used, &t))
+				continue;
+			/* decoded where it stays; the stripped tree shares its nodes (the
+			 * schemas of the versions stripped away stay unused beside it) */
+			gr_value pruned, *root = gr_arena_alloc(&s->used_crds, sizeof *root);
+			int r = root ? gri_blob_decode(&s->used_crds, in->blobs[k].data, in->blobs[k].len,
+			                               &pruned)
+			             : -1;
+			if (r == 0)
+				r = gri_crd_strip_shared(&s->used_crds, &pruned, gvk_used, &t, root);
+			if (r == 0)
+				*root = pruned;
 			if (r < 0)
 				rc = -1;
-			changed |= r > 0;
-			if (r == 0)
-				roots[k] = *in->objects[k].root;
+			else
+				gr_object_init(&s->used_crds, o, root, in->name, o->document, o->item);
 		}
-		if (rc || !changed) {
-			gr_arena_free(&fresh);
-			continue;
-		}
-		/* every tree now in fresh: the stripped ones, and copies of the rest */
-		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
-			if (!in->digests[k])
-				continue;
-			if (roots[k].u.o.members == in->objects[k].root->u.o.members) {
-				roots[k] = gri_value_copy(&fresh, in->objects[k].root);
-				if (roots[k].type == GR_NULL)
-					rc = -1;
-			}
-		}
-		if (rc) {
-			gr_arena_free(&fresh);
-			continue;
-		}
-		for (size_t k = 0; k < in->nobjects; k++) {
-			gr_object *o = &in->objects[k];
-			if (in->digests[k])
-				gr_object_init(&fresh, o, &roots[k], in->name, o->document, o->item);
-		}
-		gr_arena_free(&in->trees);
-		in->trees = fresh;
+		free_blobs(in);
 	}
 	free(t.slots);
 	free(t.claims);
@@ -1182,6 +1299,8 @@ static int build_set(gr_session *s, gr_error *err)
 				continue;
 			bool whole = o->root &&
 			             (!in->light || gr_checker_wants_kind(s->checker, o->group, o->kind));
+			if (in->digests && in->digests[k]) /* pruned: whole again only from its bytes */
+				whole = in->wholes && in->wholes[k].data;
 			if (whole && !in->engine_errors && !in->again_objects)
 				in->again_objects = calloc(in->nobjects, 1);
 			if (whole && !in->engine_errors && in->again_objects) {
@@ -1193,6 +1312,15 @@ static int build_set(gr_session *s, gr_error *err)
 			free(in->again_objects);
 			in->again_objects = NULL;
 		}
+	}
+	/* whole CRD trees no engine will judge again */
+	for (size_t i = 0; i < s->n; i++) {
+		input *in = &s->in[i];
+		for (size_t k = 0; in->wholes && k < in->nobjects; k++)
+			if (!in->checked || !in->again_objects || !in->again_objects[k]) {
+				free(in->wholes[k].data);
+				in->wholes[k].data = NULL;
+			}
 	}
 	return 0;
 }

@@ -199,11 +199,12 @@ gr_value gri_value_copy(gr_arena *a, const gr_value *v)
 		for (size_t i = 0; i < v->u.a.len; i++)
 			c.u.a.items[i] = gri_value_copy(a, &v->u.a.items[i]);
 		break;
-	case GR_OBJECT:
-		c.u.o.members = v->u.o.len ? gr_arena_alloc(a, v->u.o.len * sizeof *c.u.o.members) : NULL;
-		if (v->u.o.len && !c.u.o.members)
+	case GR_OBJECT: {
+		size_t all = v->u.o.len + v->merge_keys; /* the `<<` members past len too (value.h) */
+		c.u.o.members = all ? gr_arena_alloc(a, all * sizeof *c.u.o.members) : NULL;
+		if (all && !c.u.o.members)
 			return gr_make_null();
-		for (size_t i = 0; i < v->u.o.len; i++) {
+		for (size_t i = 0; i < all; i++) {
 			const gr_member *m = &v->u.o.members[i];
 			gr_member *d = &c.u.o.members[i];
 			*d = *m;
@@ -213,6 +214,7 @@ gr_value gri_value_copy(gr_arena *a, const gr_value *v)
 			d->value = gri_value_copy(a, &m->value);
 		}
 		break;
+	}
 	default: break;
 	}
 	return c;

@@ -7,7 +7,9 @@
  * with an engine that keeps whole trees (vap), in any order of inputs and
  * with one or two threads; a property named "description" is still a
  * property; two definitions that differ only in a description still
- * conflict.
+ * conflict. Every engine set prunes now: when a policy of the inputs makes
+ * vap judge a CRD judged early again, it judges the whole tree (kept as
+ * bytes), descriptions included.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,31 @@ static const char w1[] = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {n
 static const char w2[] = "apiVersion: example.com/v2\nkind: Widget\nmetadata: {name: w2, namespace: ns}\n"
                          "spec: {size: 3}\n";
 
+/* A policy on CRDs that reads what pruning takes away (a schema's
+ * description): judged again with the set, the CRD must be judged whole. */
+static const char vap_text[] =
+        "apiVersion: admissionregistration.k8s.io/v1\n"
+        "kind: ValidatingAdmissionPolicy\n"
+        "metadata: {name: no-widget-text}\n"
+        "spec:\n"
+        "  matchConstraints:\n"
+        "    resourceRules:\n"
+        "    - apiGroups: [apiextensions.k8s.io]\n"
+        "      apiVersions: [v1]\n"
+        "      operations: [CREATE, UPDATE]\n"
+        "      resources: [customresourcedefinitions]\n"
+        "  validations:\n"
+        "  - expression: \"!has(object.spec.versions[0].schema.openAPIV3Schema.description) || "
+        "object.spec.versions[0].schema.openAPIV3Schema.description != 'a widget'\"\n"
+        "    message: described as a widget\n"
+        "---\n"
+        "apiVersion: admissionregistration.k8s.io/v1\n"
+        "kind: ValidatingAdmissionPolicyBinding\n"
+        "metadata: {name: no-widget-text}\n"
+        "spec:\n"
+        "  policyName: no-widget-text\n"
+        "  validationActions: [Deny]\n";
+
 static gr_checker *checker(const char *engines)
 {
 	gr_error err;
@@ -105,13 +132,15 @@ typedef struct tally {
 	size_t files;
 } tally;
 
+static bool keep_vap;
+
 static int on_result(void *user, const gr_input_result *r)
 {
 	tally *t = user;
 	t->files++;
 	for (size_t i = 0; i < r->report.nfindings; i++) {
 		const gr_finding *f = &r->report.findings[i];
-		if (!strncmp(f->rule, "vap.", 4))
+		if (!strncmp(f->rule, "vap.", 4) && !keep_vap)
 			continue;
 		size_t l = strlen(t->out);
 		snprintf(t->out + l, sizeof t->out - l, "%s:%s:%s:%u:%u ", r->report.file, f->rule, f->path,
@@ -135,6 +164,7 @@ static void run(const char *engines, const char *const *names, size_t n, unsigne
 		const char *y = !strcmp(names[i], "crd")     ? crd
 		                : !strcmp(names[i], "other") ? crd_other_text
 		                : !strcmp(names[i], "w1")    ? w1
+		                : !strcmp(names[i], "vap")   ? vap_text
 		                                             : w2;
 		gr_session_add_bytes(s, names[i], y, strlen(y));
 	}
@@ -187,5 +217,20 @@ int main(void)
 	/* the same definition twice: no conflict */
 	const char *e[] = {"crd", "w2", "crd", "w1"};
 	same_both_ways(e, 4, "w2:schema.type:spec.size", "input.conflict");
+	/* a CRD judged early, then again once the inputs' policy is known: the
+	 * policy reads its whole tree (a description), in either input order */
+	keep_vap = true;
+	const char *f[] = {"crd", "w1", "vap"}, *g[] = {"vap", "crd"};
+	for (unsigned jobs = 1; jobs <= 2; jobs++) {
+		tally t;
+		run("schema,vap", f, 3, jobs, &t);
+		CHECK(strstr(t.out, "crd:vap.no-widget-text") != NULL);
+		CHECK(strstr(t.out, "w1:schema.value:spec.size") != NULL);
+		run("schema,vap", g, 2, jobs, &t);
+		CHECK(strstr(t.out, "crd:vap.no-widget-text") != NULL);
+		run("vap", f, 3, jobs, &t);
+		CHECK(strstr(t.out, "crd:vap.no-widget-text") != NULL);
+	}
+	keep_vap = false;
 	return test_report("crdkeep");
 }
