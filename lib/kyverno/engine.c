@@ -177,10 +177,10 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 			prepared_free(s);
 			return position_in_message(err);
 		}
-	static const char *const kinds[] = {"ClusterPolicy", "Policy"};
-	for (int k = 0; set && k < 2; k++) {
+	static const char *const kinds[] = {"ClusterPolicy", "Policy", "ValidatingPolicy"};
+	for (int k = 0; set && k < 3; k++) {
 		const size_t *idx;
-		size_t n = gr_set_kind(set, "kyverno.io", kinds[k], &idx);
+		size_t n = gr_set_kind(set, k < 2 ? "kyverno.io" : "policies.kyverno.io", kinds[k], &idx);
 		for (size_t i = 0; i < n; i++) {
 			const gr_object *o = gr_set_object(set, idx[i]);
 			if (!o->root)
@@ -353,9 +353,14 @@ static bool needs_set(const void *p, const gr_object *obj)
 	       (s->set->nvpols || ky_set_may_match_kind(s->set, obj->kind));
 }
 
-static const char *const kinds[] = {"Namespace", "ConfigMap", "kyverno.io/ClusterPolicy", "kyverno.io/Policy",
+static const char *const kinds[] = {"Namespace",
+                                    "ConfigMap",
+                                    "kyverno.io/ClusterPolicy",
+                                    "kyverno.io/Policy",
+                                    "policies.kyverno.io/ValidatingPolicy",
                                     NULL};
-static const char *const revoking[] = {"kyverno.io/ClusterPolicy", "kyverno.io/Policy", NULL};
+static const char *const revoking[] = {"kyverno.io/ClusterPolicy", "kyverno.io/Policy",
+                                       "policies.kyverno.io/ValidatingPolicy", NULL};
 
 const gr_engine gri_engine_kyverno = {
         .name = "kyverno",
