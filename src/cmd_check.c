@@ -9,7 +9,6 @@
  * passes, threads, the summary) is the library's: see session.h.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,11 +515,6 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 
 int cmd_check(int argc, char **argv)
 {
-	/* One malloc arena for every thread: the session's memory is arena
-	 * chunks of 4 KiB to 4 MiB, so threads rarely meet in malloc, and a
-	 * chunk freed by one thread is reused by the next instead of staying
-	 * in that thread's own glibc arena (corpus peak RSS, -j2: 34 -> 30 MiB). */
-	mallopt(M_ARENA_MAX, 1);
 	check_args a = {0};
 	int rc = parse_args(&a, argc, argv);
 	if (rc) {
