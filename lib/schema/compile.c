@@ -332,11 +332,26 @@ static bool same(const gr_value *a, const gr_value *b, bool positions)
 	return false;
 }
 
+/* A zeroed table written before it is read. calloc may hand out fresh
+ * pages unwritten (known to be zero): probing them maps the shared zero
+ * page, and the first store then takes a copy-on-write fault that flushes
+ * the TLB of every thread of the process (an interrupt to the other core:
+ * the warm-up compiles CRD versions on two threads at once). */
+static void *zeroed(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	void *p = malloc(n * size);
+	if (p) /* not memset: the compiler would make malloc+memset a calloc */
+		explicit_bzero(p, n * size);
+	return p;
+}
+
 static int hn_put(scompiler *c, const gr_value *v, uint64_t h, uint32_t height)
 {
 	if ((c->hn_n + 1) * 2 > c->hn_cap) {
 		size_t cap = c->hn_cap ? c->hn_cap * 2 : 1024;
-		hnode *t = calloc(cap, sizeof *t);
+		hnode *t = zeroed(cap, sizeof *t);
 		if (!t)
 			return -1;
 		for (size_t i = 0; i < c->hn_cap; i++)
@@ -443,7 +458,7 @@ static void memo_put(scompiler *c, const gr_value *s, const snode *n, uint64_t h
 {
 	if ((c->mm_n + 1) * 2 > c->mm_cap) {
 		size_t cap = c->mm_cap ? c->mm_cap * 2 : 256;
-		memo *t = calloc(cap, sizeof *t);
+		memo *t = zeroed(cap, sizeof *t);
 		if (!t)
 			return; /* not shared: still correct */
 		for (size_t i = 0; i < c->mm_cap; i++)
