@@ -320,13 +320,6 @@ bool gri_checker_may_judge_again(const gr_checker *c)
 	return false;
 }
 
-void gri_checker_warm(const gr_checker *c, const char *group, const char *version, const char *kind)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->engines[i].engine->warm)
-			c->engines[i].engine->warm(c->engines[i].prepared, group, version, kind);
-}
-
 bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj)
 {
 	for (size_t i = 0; i < c->n; i++) {

@@ -30,8 +30,6 @@ bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
  * early again, from its kept tree; a pruned CRD from its whole tree kept as
  * bytes)? */
 bool gri_checker_may_judge_again(const gr_checker *c);
-/* Every engine's warm hook (gr_engine.warm) for (group, version, kind). */
-void gri_checker_warm(const gr_checker *c, const char *group, const char *version, const char *kind);
 /* A set that outlives every checker derived from it (a session's): engines
  * may then borrow its trees, e.g. to compile a CRD version on first use. */
 void gri_set_mark_lasting(gr_set *s);

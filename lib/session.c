@@ -18,11 +18,9 @@
  * declared kinds), else with their input decoded again (read again, for a
  * file).
  *
- * Between the passes, the distinct kinds of the objects left for pass 2
- * are handed to the engines' warm hooks on every thread (a CRD version
- * compiles on first use; without this the first thread to meet it compiles
- * while the others wait). In pass 2 workers take only inputs with judging
- * left; the calling thread sorts the rest itself as it delivers in order.
+ * In pass 2 workers take only inputs with judging left; the calling
+ * thread sorts the rest itself as it delivers in order, and takes an input
+ * no worker took yet rather than wait for one.
  *
  * Memory: decoded trees are kept between the passes up to
  * max_retained_bytes; an input decoded past that budget keeps only its bytes
@@ -135,10 +133,8 @@ struct gr_session {
 	size_t window;
 	atomic_size_t awaited; /* the input the caller waits for, or SIZE_MAX */
 	atomic_int room_waiters;
-	int pass; /* 1, 3 (warm-up), 2 */
+	int pass; /* 1 or 2 */
 	atomic_bool stop;
-	struct warm_kind *warm; /* pass 2's distinct kinds, warmed up first (pass 3) */
-	size_t nwarm;
 	/* summary reasons, in order of first appearance */
 	gr_reason_count *skipped, *not_evaluated;
 	size_t nskipped, nnot_evaluated;
@@ -945,59 +941,6 @@ static bool wait_for_room(gr_session *s, size_t i)
 	return !atomic_load(&s->stop);
 }
 
-static uint64_t gvk_hash(const char *group, const char *version, const char *kind);
-
-typedef struct warm_kind {
-	const char *group, *version, *kind;
-	uint64_t hash;
-} warm_kind;
-
-/* The distinct (group, version, kind) of the objects that pass 2 will judge,
- * for the engines' warm hooks (gr_engine.warm): a kind first met in pass 2
- * may need work done once (a CRD version compiled), which the first thread
- * to meet it would do while the others wait for it. -1: out of memory (the
- * warm-up is skipped; nothing else changes). */
-static int collect_warm(gr_session *s)
-{
-	size_t nobj = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->in[i].heavy)
-			nobj += s->in[i].nobjects;
-	if (!nobj)
-		return 0;
-	size_t cap = 16;
-	while (cap < nobj * 2)
-		cap *= 2;
-	size_t *slots = calloc(cap, sizeof *slots); /* index into warm, plus one */
-	s->warm = malloc(nobj * sizeof *s->warm);
-	if (!slots || !s->warm) {
-		free(slots);
-		free(s->warm);
-		s->warm = NULL;
-		return -1;
-	}
-	for (size_t i = 0; i < s->n; i++)
-		for (size_t k = 0; s->in[i].heavy && k < s->in[i].nobjects; k++) {
-			const gr_object *o = &s->in[i].objects[k];
-			if (!o->kind[0])
-				continue;
-			uint64_t h = gvk_hash(o->group, o->version, o->kind);
-			size_t j = h & (cap - 1);
-			for (; slots[j]; j = (j + 1) & (cap - 1)) {
-				const warm_kind *w = &s->warm[slots[j] - 1];
-				if (w->hash == h && !strcmp(w->kind, o->kind) &&
-				    !strcmp(w->version, o->version) && !strcmp(w->group, o->group))
-					break;
-			}
-			if (slots[j])
-				continue;
-			s->warm[s->nwarm] = (warm_kind){o->group, o->version, o->kind, h};
-			slots[j] = ++s->nwarm;
-		}
-	free(slots);
-	return 0;
-}
-
 /* Pass 2 hands workers only the inputs with judging left to do; the
  * caller sorts the results of those judged in pass 1 itself as it reaches
  * them (waking a worker for that would cost more than the work), and takes
@@ -1006,16 +949,11 @@ static void *worker(void *arg)
 {
 	gr_session *s = arg;
 	int pass = s->pass; /* set before the workers start */
-	size_t n = pass == 3 ? s->nwarm : s->n;
+	size_t n = s->n;
 	for (;;) {
 		size_t i = atomic_fetch_add(&s->next, 1);
 		if (i >= n)
 			return NULL;
-		if (pass == 3) {
-			gri_checker_warm(s->run_checker, s->warm[i].group, s->warm[i].version,
-			                 s->warm[i].kind);
-			continue;
-		}
 		input *in = &s->in[i];
 		if (pass == 1) {
 			read_and_decode(s, in);
@@ -1421,15 +1359,6 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 			atomic_store(&in->state, 0);
 			in->heavy = !in->read_failed && (!in->checked || in->again || in->again_objects);
 		}
-		/* the warm-up, on every thread: only worth it with more than one */
-		if (nthreads && collect_warm(s) == 0 && s->nwarm) {
-			s->pass = 3;
-			atomic_store(&s->next, 0);
-			started = start_workers(s, threads, nthreads);
-			if (!started)
-				worker(s);
-			join_workers(threads, started);
-		}
 		/* pass 2 */
 		s->pass = 2;
 		atomic_store(&s->next, 0);
@@ -1452,8 +1381,6 @@ int gr_session_run(gr_session *s, gr_result_fn fn, void *user, gr_summary *sum, 
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->delivered_cv);
 	pthread_cond_destroy(&s->done_cv);
-	free(s->warm);
-	s->warm = NULL;
 	free(threads);
 	return rc;
 }

@@ -97,14 +97,6 @@ typedef struct gr_engine {
 	 * NULL-terminated, as kinds; NULL: needs_set's answers hold whatever the
 	 * inputs hold. */
 	const char *const *revoking_kinds;
-	/* Optional: make ready ahead of checking what judging objects of
-	 * (group, version, kind) will need, such as a schema compiled on first
-	 * use. A session calls it once per distinct kind of the objects left
-	 * for its second pass, from all its threads at once, so that this work
-	 * is shared out instead of done by the first thread to meet the kind
-	 * while the others wait for it. Thread-safe; failures are left for
-	 * check to report. */
-	void (*warm)(const void *prepared, const char *group, const char *version, const char *kind);
 } gr_engine;
 
 /* The built-in engines, NULL-terminated, in their default order. */

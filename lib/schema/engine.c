@@ -191,15 +191,6 @@ static int check(const void *p, const gr_object *obj, gr_check_ctx *ctx, gr_find
 	return 0;
 }
 
-/* A CRD version is compiled on its first lookup: compiled here, ahead of
- * the objects, the versions a session's second pass will use compile on
- * every thread at once. */
-static void warm(const void *p, const char *group, const char *version, const char *kind)
-{
-	const schema_prepared *s = p;
-	gr_registry_lookup(s->reg, group, version, kind);
-}
-
 /* A kind the checker's own registry knows (built-in, or from a crd
  * option) cannot be redefined by the inputs: the first definition wins. */
 static bool needs_set(const void *p, const gr_object *obj)
@@ -223,5 +214,4 @@ const gr_engine gri_engine_schema = {
         .check = check,
         .prepared_free = prepared_free,
         .needs_set = needs_set,
-        .warm = warm,
 };
