@@ -624,6 +624,44 @@ oom:
 
 static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set);
 
+/* An input that waits for the set keeps its trees between the passes: in
+ * an arena of their size rather than the decode arena, whose chunks double
+ * and end a third empty on average (the decode arena's bytes handed out
+ * bound the copy). Inputs with CRDs keep theirs (compact and build_set
+ * handle those). -1 (nothing changed) when memory ran out. */
+static int tighten(input *in)
+{
+	size_t n = in->nobjects;
+	for (size_t k = 0; k < n; k++)
+		if (is_crd(&in->objects[k]))
+			return 0;
+	gr_arena c;
+	gr_arena_init(&c);
+	c.first_chunk = in->arena.used + n * (sizeof(gr_object) + sizeof(gr_value)) + 256;
+	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
+	if (n && !objs)
+		goto oom;
+	for (size_t k = 0; k < n; k++) {
+		const gr_object *o = &in->objects[k];
+		gr_value *root = NULL;
+		if (o->root) {
+			if (!(root = gr_arena_alloc(&c, sizeof *root)))
+				goto oom;
+			*root = gri_value_copy(&c, o->root);
+			if (root->type == GR_NULL && o->root->type != GR_NULL)
+				goto oom;
+		}
+		gr_object_init(&c, &objs[k], root, in->name, o->document, o->item);
+	}
+	gr_arena_free(&in->arena);
+	in->arena = c;
+	in->objects = objs;
+	return 0;
+oom:
+	gr_arena_free(&c);
+	return -1;
+}
+
 static void read_and_decode(gr_session *s, input *in)
 {
 	if (in->kind == IN_FAILED)
@@ -669,6 +707,7 @@ static void read_and_decode(gr_session *s, input *in)
 	}
 	if (in->kind == IN_VALUE)
 		return;
+	tighten(in); /* out of memory: the decode arena stays, as it was */
 	size_t size = in->arena.reserved;
 	size_t before = atomic_fetch_add(&s->retained, size);
 	if (before + size > s->opt.max_retained_bytes) {
