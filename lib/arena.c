@@ -8,6 +8,7 @@
 #include "guardrail/arena.h"
 
 #include "cnum.h"
+#include "internal.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,15 @@ void gr_arena_expect(gr_arena *a, size_t expected)
 	while (first < expected && first < ARENA_MIN_CHUNK)
 		first *= 2;
 	a->first_chunk = first;
+}
+
+bool gri_arena_owns(const gr_arena *a, const void *p)
+{
+	const unsigned char *u = p;
+	for (const gr_arena_chunk *c = a->head; c; c = c->next)
+		if (u >= c->data && u < c->data + c->size)
+			return true;
+	return false;
 }
 
 void gr_arena_free(gr_arena *a)

@@ -35,6 +35,9 @@ bool gri_kind_cluster_scoped(const char *kind);
  * (object.c) */
 bool gri_label_selector_matches(const gr_value *sel, const gr_value *labels, bool unknown_op_fails);
 
+/* Does p point into one of a's chunks? (arena.c) */
+bool gri_arena_owns(const gr_arena *a, const void *p);
+
 /* SipHash-2-4 of n bytes under a per-process random key (decode_util.c). */
 uint64_t gri_keyed_hash(const void *p, size_t n);
 

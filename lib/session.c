@@ -474,10 +474,13 @@ static gr_value light_root(gr_arena *a, const gr_value *v)
 	return pick(a, v, keep, 3, true);
 }
 
-static const char *dup_or(gr_arena *a, const char *str)
+/* str copied into a when it lives in the arena `from` that is about to
+ * be freed; a string elsewhere (a rule's static text, an engine's prepared
+ * state, the kept trees) stays where it is. */
+static const char *dup_or(gr_arena *a, const gr_arena *from, const char *str)
 {
-	if (!str)
-		return NULL;
+	if (!str || !gri_arena_owns(from, str))
+		return str;
 	const char *d = gr_arena_strdup(a, str);
 	return d ? d : "";
 }
@@ -543,7 +546,7 @@ static int compact(gr_session *s, input *in, bool results)
 	size_t n = in->nobjects;
 	/* one compact arena lives per input to the end of the run: size its
 	 * first chunk for light objects and findings, not the 64 KiB default */
-	gr_arena_expect(&c, n * (sizeof(gr_object) + 256) + in->findings.len * (sizeof(gr_finding) + 256));
+	gr_arena_expect(&c, n * (sizeof(gr_object) + sizeof(gr_value) + 160) + in->findings.len * 128);
 	gr_object *objs = n ? gr_arena_alloc(&c, n * sizeof *objs) : NULL;
 	uint64_t *digests = NULL;
 	crd_blob *blobs = NULL, *wholes = NULL;
@@ -594,15 +597,23 @@ static int compact(gr_session *s, input *in, bool results)
 	}
 	for (size_t i = 0; results && i < in->findings.len; i++) {
 		gr_finding *f = &in->findings.items[i];
-		f->rule = dup_or(&c, f->rule);
+		f->rule = dup_or(&c, &in->arena, f->rule);
 		f->file = in->name;
-		f->path = dup_or(&c, f->path);
-		f->message = dup_or(&c, f->message);
-		f->remediation = dup_or(&c, f->remediation);
-		f->doc = dup_or(&c, f->doc);
-		f->reason = dup_or(&c, f->reason);
+		f->path = dup_or(&c, &in->arena, f->path);
+		f->message = dup_or(&c, &in->arena, f->message);
+		f->remediation = dup_or(&c, &in->arena, f->remediation);
+		f->doc = dup_or(&c, &in->arena, f->doc);
+		f->reason = dup_or(&c, &in->arena, f->reason);
 		if (f->object)
 			f->object = &objs[f->object - in->objects];
+	}
+	if (results && in->findings.len && in->findings.len < in->findings.cap) {
+		/* the array lives to delivery: no room for more (kept if it cannot shrink) */
+		gr_finding *fit = realloc(in->findings.items, in->findings.len * sizeof *fit);
+		if (fit) {
+			in->findings.items = fit;
+			in->findings.cap = in->findings.len;
+		}
 	}
 	gr_arena_free(&in->arena);
 	in->arena = c;
