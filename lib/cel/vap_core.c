@@ -391,6 +391,55 @@ static const char *const moved[][3] = {
         {"podsecuritypolicies", "policy", "extensions"},
 };
 
+/* A user from a userInfo object ({username, uid, groups, extra}): the
+ * vap engine's AdmissionRequest and Kyverno's user info files alike. */
+gr_authz_user *gri_vap_user(gr_arena *a, const gr_value *ui)
+{
+	gr_authz_user *u = gr_arena_calloc(a, 1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->username = gr_get_str(ui, "username");
+	u->uid = gr_get_str(ui, "uid");
+	if (!u->username)
+		u->username = "";
+	const gr_value *g = gr_get(ui, "groups");
+	if (gr_is(g, GR_ARRAY) && g->u.a.len) {
+		const char **gs = gr_arena_alloc(a, g->u.a.len * sizeof *gs);
+		if (!gs)
+			return NULL;
+		for (size_t i = 0; i < g->u.a.len; i++)
+			if (gr_is(&g->u.a.items[i], GR_STRING))
+				gs[u->ngroups++] = g->u.a.items[i].u.s.ptr;
+		u->groups = gs;
+	}
+	const gr_value *ex = gr_get(ui, "extra");
+	if (gr_is(ex, GR_OBJECT) && ex->u.o.len) {
+		size_t n = ex->u.o.len;
+		const char **keys = gr_arena_alloc(a, n * sizeof *keys);
+		const char *const **vals = gr_arena_alloc(a, n * sizeof *vals);
+		size_t *counts = gr_arena_calloc(a, n, sizeof *counts);
+		if (!keys || !vals || !counts)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			const gr_value *l = &ex->u.o.members[i].value;
+			size_t m = gr_is(l, GR_ARRAY) ? l->u.a.len : 0;
+			const char **vs = gr_arena_alloc(a, (m + 1) * sizeof *vs);
+			if (!vs)
+				return NULL;
+			for (size_t k = 0; k < m; k++)
+				if (gr_is(&l->u.a.items[k], GR_STRING))
+					vs[counts[i]++] = l->u.a.items[k].u.s.ptr;
+			keys[i] = ex->u.o.members[i].key;
+			vals[i] = vs;
+		}
+		u->extra_keys = keys;
+		u->extra_values = vals;
+		u->extra_counts = counts;
+		u->nextra = n;
+	}
+	return u;
+}
+
 /* Does any rule of the array match the object, exactly or (equivalent) as
  * the API server would after converting the request to the rule's version? */
 bool gri_vap_rules_match(const gr_value *rules, const char *group, const char *version, const char *kind,

@@ -120,6 +120,10 @@ bool gri_vap_rules_match(const gr_value *rules, const char *group, const char *v
 /* `request`: an AdmissionRequest for operation op of the object
  * (group/version/kind, name, namespace), made by user (NULL: an empty
  * username), in the arena. */
+/* The user a userInfo object names (username "" when absent, uid NULL);
+ * NULL when memory ran out. */
+gr_authz_user *gri_vap_user(gr_arena *a, const gr_value *user_info);
+
 gr_cel_value gri_vap_request(gr_arena *a, const char *group, const char *version, const char *kind,
                              const char *name, const char *namespace_, const char *op,
                              const gr_authz_user *user);

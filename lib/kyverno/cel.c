@@ -119,26 +119,7 @@ gr_cel_value ky_namespace_object(gr_arena *a, const char *ns)
 static const gr_authz_user *user_of(gr_arena *a, const gr_kyverno_request *req)
 {
 	const gr_value *ui = req->userinfo ? req->userinfo->user_info : NULL;
-	if (!ui)
-		return NULL;
-	gr_authz_user *u = gr_arena_calloc(a, 1, sizeof *u);
-	if (!u)
-		return NULL;
-	u->username = gr_get_str(ui, "username");
-	if (!u->username)
-		u->username = "";
-	u->uid = gr_get_str(ui, "uid");
-	const gr_value *g = gr_get(ui, "groups");
-	if (gr_is(g, GR_ARRAY) && g->u.a.len) {
-		const char **gs = gr_arena_alloc(a, g->u.a.len * sizeof *gs);
-		if (!gs)
-			return NULL;
-		for (size_t i = 0; i < g->u.a.len; i++)
-			if (gr_is(&g->u.a.items[i], GR_STRING))
-				gs[u->ngroups++] = g->u.a.items[i].u.s.ptr;
-		u->groups = gs;
-	}
-	return u;
+	return ui ? gri_vap_user(a, ui) : NULL;
 }
 
 /* paramRef by name, as admissionpolicy.CollectParams resolves it: 1 found
