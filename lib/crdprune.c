@@ -317,25 +317,6 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-/* Bytes eight at a time (a string's digest is on the hot path of a large
- * CRD: FNV's byte loop cost more than copying the tree). */
-static uint64_t hash_bytes(const char *p, size_t n, uint64_t k)
-{
-	uint64_t h = 0x243f6a8885a308d3ULL ^ n ^ k;
-	for (; n >= 8; p += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 31;
-	}
-	if (n) {
-		uint64_t w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	}
-	return h;
-}
-
 static uint64_t digest(const gr_value *v, int depth, uint64_t k)
 {
 	if (gr_is_number(v)) { /* 1 and 1.0 are equal to gr_equal */
@@ -349,7 +330,7 @@ static uint64_t digest(const gr_value *v, int depth, uint64_t k)
 	switch ((gr_type)v->type) {
 	case GR_NULL: return mix(k ^ 0x9e3779b97f4a7c15ULL);
 	case GR_BOOL: return mix(k ^ (v->u.b ? 0xb001 : 0xb000));
-	case GR_STRING: return mix(hash_bytes(v->u.s.ptr, v->u.s.len, k) ^ 0x737472);
+	case GR_STRING: return mix(gri_hash_words(v->u.s.ptr, v->u.s.len, k) ^ 0x737472);
 	case GR_ARRAY: {
 		uint64_t h = 0xa11a7 + v->u.a.len;
 		for (size_t i = 0; i < v->u.a.len && depth < 4096; i++)
@@ -362,7 +343,7 @@ static uint64_t digest(const gr_value *v, int depth, uint64_t k)
 			const gr_member *m = &v->u.o.members[i];
 			/* a key of up to 8 bytes is its head */
 			uint64_t kh = m->key_len <= 8 ? mix(k ^ m->key_head ^ m->key_len * 0x100000001b3ULL)
-			                              : hash_bytes(m->key, m->key_len, k);
+			                              : gri_hash_words(m->key, m->key_len, k);
 			h += mix(kh * 0x100000001b3ULL ^ digest(&m->value, depth + 1, k));
 		}
 		return mix(h ^ (0x0b1ec7 + v->u.o.len));

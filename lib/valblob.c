@@ -95,25 +95,6 @@ static inline void put_position(encoder *e, uint32_t line, uint32_t column)
 	e->line = line;
 }
 
-/* Eight bytes at a time; the table is the blob's own, never shared. */
-static uint64_t hash_str(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	for (; n >= 8; p += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 29;
-	}
-	if (n) {
-		uint64_t w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-	}
-	h ^= h >> 32;
-	return h;
-}
-
 static bool grow_table(encoder *e)
 {
 	size_t cap = e->slots ? (e->mask + 1) * 2 : 1024;
@@ -142,7 +123,7 @@ static void put_string(encoder *e, const char *p, size_t len)
 		p = "";
 	if ((e->nstrings + 1) * 2 > (e->slots ? e->mask + 1 : 0) && !grow_table(e))
 		return;
-	uint64_t h = hash_str(p, len);
+	uint64_t h = gri_hash_words(p, len, 0);
 	size_t i = h & e->mask;
 	for (; e->slots[i].p; i = (i + 1) & e->mask) {
 		const str_slot *s = &e->slots[i];
