@@ -21,8 +21,12 @@
 #include "guardrail/buf.h"
 #include "guardrail/decode.h"
 #include "internal.h"
+#include "pipeline.h"
 
-#define CACHE_FORMAT "guardrail-doccache-1"
+#define CACHE_FORMAT "guardrail-doccache-2"
+#define ENTRY_MAGIC  "GRDC2\n"
+#define MAGIC_LEN    6
+#define BLOB_SEED    0x67726463626c6f62ULL /* the blob hash's key: "grdcblob" */
 
 /* The cache folder: the caller's (the schema engine's cache-dir option). */
 static int cache_dir(const char *cache, char *out, size_t cap)
@@ -73,8 +77,24 @@ static int entry_path(const char *cache, const gr_buf *key, char *out, size_t ca
 	if (cache_dir(cache, dir, sizeof dir))
 		return -1;
 	uint64_t h = gr_hash_bytes(GR_HASH_SEED, key->data, key->len);
-	int n = snprintf(out, cap, "%s/%016llx.json", dir, (unsigned long long)h);
+	int n = snprintf(out, cap, "%s/%016llx.gdc", dir, (unsigned long long)h);
 	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+	uint64_t x = 0;
+	for (int i = n - 1; i >= 0; i--)
+		x = x << 8 | p[i];
+	return x;
+}
+
+static void put_le(gr_buf *b, uint64_t x, int n)
+{
+	char c[8];
+	for (int i = 0; i < n; i++, x >>= 8)
+		c[i] = (char)(x & 0xff);
+	gr_buf_append(b, c, (size_t)n);
 }
 
 bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
@@ -91,15 +111,25 @@ bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources
 	gr_error err;
 	if (gr_read_file(path, (size_t)64 * 1024 * 1024, &data, &len, &err))
 		goto done;
+	const unsigned char *p = (const unsigned char *)data, *end = p + len;
+	if ((size_t)(end - p) < MAGIC_LEN + 4 || memcmp(p, ENTRY_MAGIC, MAGIC_LEN))
+		goto bad;
+	p += MAGIC_LEN;
+	uint64_t klen = get_le(p, 4);
+	p += 4;
+	if ((uint64_t)(end - p) < klen + 16 || klen != key.len || memcmp(p, key.data, key.len))
+		goto bad;
+	p += klen;
+	uint64_t blen = get_le(p, 8), sum = get_le(p + 8, 8);
+	p += 16;
+	if ((uint64_t)(end - p) != blen || gri_hash_words((const char *)p, blen, BLOB_SEED) != sum)
+		goto bad;
 	gr_value v;
-	if (gr_decode_json(a, data, len, NULL, &v, &err) == 0) {
-		const char *k = gr_get_str(&v, "key");
-		const gr_value *doc = gr_get(&v, "document");
-		if (k && doc && strlen(k) == key.len && memcmp(k, key.data, key.len) == 0) {
-			*out = *doc;
-			hit = true;
-		}
+	if (gri_blob_decode(a, p, blen, &v) == 0) {
+		*out = v;
+		hit = true;
 	}
+bad:
 	free(data);
 done:
 	gr_buf_free(&key);
@@ -115,11 +145,17 @@ void gri_doccache_put(const char *cache, const char *const *sources, size_t nsou
 	if (!cache || source_key(sources, nsources, &key) || entry_path(cache, &key, path, sizeof path) ||
 	    cache_dir(cache, dir, sizeof dir) || ensure_dir(dir))
 		goto done;
-	gr_buf_puts(&body, "{\"key\":");
-	gr_buf_json_string(&body, key.data, key.len);
-	gr_buf_puts(&body, ",\"document\":");
-	gr_write_json(&body, doc, -1);
-	gr_buf_puts(&body, "}\n");
+	unsigned char *blob;
+	size_t blen;
+	if (key.len > UINT32_MAX || gri_blob_encode(doc, &blob, &blen))
+		goto done;
+	gr_buf_append(&body, ENTRY_MAGIC, MAGIC_LEN);
+	put_le(&body, key.len, 4);
+	gr_buf_append(&body, key.data, key.len);
+	put_le(&body, blen, 8);
+	put_le(&body, gri_hash_words((const char *)blob, blen, BLOB_SEED), 8);
+	gr_buf_append(&body, (const char *)blob, blen);
+	free(blob);
 	if (body.failed)
 		goto done;
 	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The schema document cache can only make loading faster, never change a
 # verdict: the corpus gives byte-identical output with the cache off, cold,
-# warm, and with every entry corrupted; an entry is written per document;
+# warm, and with every entry corrupted (overwritten, truncated, or with one
+# byte of its tree changed); an entry is written per document;
 # a changed patch file is a new entry, not a stale hit.
 BUILD=${BUILD:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,12 +18,31 @@ run() { GUARDRAIL_CACHE_DIR=$1 "$G" check -o json "$in" > "$2" 2>&1; }
 
 run off "$tmp/off.json"
 run "$tmp/c" "$tmp/cold.json"
-n=$(ls "$tmp/c" 2>/dev/null | grep -c '\.json$')
+n=$(ls "$tmp/c" 2>/dev/null | grep -c '\.gdc$')
 [ "$n" -gt 5 ] && ok || bad "cold run wrote $n entries"
 run "$tmp/c" "$tmp/warm.json"
 cmp -s "$tmp/off.json" "$tmp/cold.json" && ok || bad "cold cache changes the output"
 cmp -s "$tmp/off.json" "$tmp/warm.json" && ok || bad "warm cache changes the output"
-for f in "$tmp"/c/*.json; do printf '{"key":"x' > "$f"; done
+# one byte changed near the end of each entry (inside the tree, past the
+# key): the entry's hash must turn it into a miss, not a different schema
+cp -r "$tmp/c" "$tmp/flip"
+for f in "$tmp"/flip/*.gdc; do
+	size=$(wc -c < "$f")
+	byte=$(od -An -tu1 -j $((size - 40)) -N1 "$f" | tr -d ' ')
+	printf "$(printf '\\%03o' $(((byte + 1) % 256)))" |
+		dd of="$f" bs=1 seek=$((size - 40)) conv=notrunc 2>/dev/null
+done
+cmp -s "$tmp/c/$(ls "$tmp/c" | head -1)" "$tmp/flip/$(ls "$tmp/c" | head -1)" && bad "flipping a byte left the entry as it was" || ok
+run "$tmp/flip" "$tmp/flipped.json"
+cmp -s "$tmp/off.json" "$tmp/flipped.json" && ok || bad "an entry with a changed byte changes the output"
+cp -r "$tmp/c" "$tmp/trunc"
+for f in "$tmp"/trunc/*.gdc; do
+	size=$(wc -c < "$f")
+	head -c $((size / 2)) "$f" > "$f.t" && mv "$f.t" "$f"
+done
+run "$tmp/trunc" "$tmp/truncated.json"
+cmp -s "$tmp/off.json" "$tmp/truncated.json" && ok || bad "truncated entries change the output"
+for f in "$tmp"/c/*.gdc; do printf 'GRDC2\nxx' > "$f"; done
 run "$tmp/c" "$tmp/corrupt.json"
 cmp -s "$tmp/off.json" "$tmp/corrupt.json" && ok || bad "corrupt entries change the output"
 
