@@ -37,6 +37,11 @@ struct gr_cel_schema {
 	cel_schema_node *root;
 };
 
+/* gr_cel_schema_new, but only the nodes rules need (schema.c's
+ * build_rules): those with rules, all below them, and their ancestors;
+ * other children are NULL, and a schema without rules has no root. */
+gr_cel_schema *cel_schema_new_rules(const gr_value *openapi, bool is_root, gr_cel_error *err);
+
 /* Kubernetes' WithTypeAndObjectMeta: whether a resource root declares
  * kind, apiVersion (strings) and metadata with name and generateName
  * (strings) itself; otherwise those three are replaced by the standard

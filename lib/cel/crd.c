@@ -249,7 +249,7 @@ gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opt
 		c->opts.cost_budget = 10000000;
 	if (!c->opts.per_call_limit_set)
 		c->opts.per_call_limit = 1000000;
-	c->schema = gr_cel_schema_new(schema, c->opts.is_root, err);
+	c->schema = cel_schema_new_rules(schema, c->opts.is_root, err);
 	if (!c->schema) {
 		free(c);
 		return NULL;
@@ -605,13 +605,14 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 		for (size_t i = 0; i < v->u.o.len; i++) {
 			const gr_member *m = &v->u.o.members[i];
 			const cel_schema_node *child = NULL;
-			bool is_map = false;
+			bool is_map = false, declared = false;
 			for (size_t k = 0; k < n->nprops; k++)
 				if (n->plens[k] == m->key_len && !memcmp(n->pnames[k], m->key, m->key_len)) {
-					child = n->props[k];
+					child = n->props[k]; /* NULL: no rules at or below it */
+					declared = true;
 					break;
 				}
-			if (!child && n->additional) {
+			if (!declared && n->additional) {
 				child = n->additional;
 				is_map = true;
 			}

@@ -67,11 +67,9 @@ static cel_schema_node *build(gr_cel_schema *s, const gr_value *v, int depth);
  * additionalProperties add rules and nothing else in a structural schema). */
 static void add_allof(gr_cel_schema *s, cel_schema_node *n, const gr_value *v, int depth);
 
-static cel_schema_node *build(gr_cel_schema *s, const gr_value *v, int depth)
+/* The node's own facts, read from v (an object). */
+static void fill_node(cel_schema_node *n, const gr_value *v)
 {
-	cel_schema_node *n = node_new(s);
-	if (!n || depth > 200 || !gr_is(v, GR_OBJECT))
-		return n;
 	n->raw = v;
 	n->type = type_of(gr_get_str(v, "type"));
 	const char *fmt = gr_get_str(v, "format");
@@ -93,23 +91,39 @@ static cel_schema_node *build(gr_cel_schema *s, const gr_value *v, int depth)
 	n->list_type = lt && !strcmp(lt, "set") ? L_SET : lt && !strcmp(lt, "map") ? L_MAP : L_ATOMIC;
 	n->map_keys = gr_get(v, "x-kubernetes-list-map-keys");
 	n->dflt = gr_get(v, "default");
-	const gr_value *props = gr_get(v, "properties");
-	if (gr_is(props, GR_OBJECT)) {
-		n->nprops = props->u.o.len;
-		n->pnames = gr_arena_calloc(&s->arena, n->nprops + 1, sizeof *n->pnames);
-		n->plens = gr_arena_calloc(&s->arena, n->nprops + 1, sizeof *n->plens);
-		n->props = gr_arena_calloc(&s->arena, n->nprops + 1, sizeof *n->props);
-		if (!n->pnames || !n->plens || !n->props) {
-			n->nprops = 0;
-		} else {
-			for (size_t i = 0; i < n->nprops; i++) {
-				n->pnames[i] = props->u.o.members[i].key;
-				n->plens[i] = props->u.o.members[i].key_len;
-				n->props[i] = build(s, &props->u.o.members[i].value, depth + 1);
-			}
-		}
-		n->has_props = true;
+	n->rules = gr_get(v, "x-kubernetes-validations");
+}
+
+/* Room for the names of props (an object) and a child per name; false
+ * when memory ran out (the node then has none). */
+static bool alloc_props(gr_cel_schema *s, cel_schema_node *n, const gr_value *props)
+{
+	n->nprops = props->u.o.len;
+	n->pnames = gr_arena_calloc(&s->arena, n->nprops + 1, sizeof *n->pnames);
+	n->plens = gr_arena_calloc(&s->arena, n->nprops + 1, sizeof *n->plens);
+	n->props = gr_arena_calloc(&s->arena, n->nprops + 1, sizeof *n->props);
+	if (!n->pnames || !n->plens || !n->props) {
+		n->nprops = 0;
+		return false;
 	}
+	for (size_t i = 0; i < n->nprops; i++) {
+		n->pnames[i] = props->u.o.members[i].key;
+		n->plens[i] = props->u.o.members[i].key_len;
+	}
+	n->has_props = true;
+	return true;
+}
+
+static cel_schema_node *build(gr_cel_schema *s, const gr_value *v, int depth)
+{
+	cel_schema_node *n = node_new(s);
+	if (!n || depth > 200 || !gr_is(v, GR_OBJECT))
+		return n;
+	fill_node(n, v);
+	const gr_value *props = gr_get(v, "properties");
+	if (gr_is(props, GR_OBJECT) && alloc_props(s, n, props))
+		for (size_t i = 0; i < n->nprops; i++)
+			n->props[i] = build(s, &props->u.o.members[i].value, depth + 1);
 	const gr_value *ap = gr_get(v, "additionalProperties");
 	if (gr_is(ap, GR_OBJECT))
 		n->additional = build(s, ap, depth + 1);
@@ -118,8 +132,59 @@ static cel_schema_node *build(gr_cel_schema *s, const gr_value *v, int depth)
 	const gr_value *items = gr_get(v, "items");
 	if (gr_is(items, GR_OBJECT))
 		n->items = build(s, items, depth + 1);
-	n->rules = gr_get(v, "x-kubernetes-validations");
 	add_allof(s, n, v, depth);
+	return n;
+}
+
+/* Rules that apply to v's own value: its x-kubernetes-validations, or any
+ * allOf (whose branches' rules apply to v's value with v's type: a schema
+ * with allOf is taken whole, which costs little since CRDs rarely have
+ * one). */
+static bool own_rules(const gr_value *v)
+{
+	const gr_value *r = gr_get(v, "x-kubernetes-validations");
+	const gr_value *all = gr_get(v, "allOf");
+	return (gr_is(r, GR_ARRAY) && r->u.a.len) || (gr_is(all, GR_ARRAY) && all->u.a.len);
+}
+
+/*
+ * Only what rules need: a rule sees its own node's value (self, oldSelf)
+ * and nothing above it, so the nodes built are those with rules, with all
+ * below them (what the rules select, type-check and cost), and their
+ * ancestors (the walk to them, and the cardinality of lists and maps on
+ * the way, which the cost of a rule is multiplied by). Anything else is
+ * NULL: no node, and no memory for it. An ancestor keeps every property
+ * name, a pruned one with a NULL child, so that a name it declares is never
+ * taken for an additionalProperties key. NULL for a schema without rules.
+ */
+static cel_schema_node *build_rules(gr_cel_schema *s, const gr_value *v, int depth)
+{
+	if (depth > 200 || !gr_is(v, GR_OBJECT))
+		return NULL;
+	if (own_rules(v))
+		return build(s, v, depth);
+	const gr_value *props = gr_get(v, "properties");
+	size_t np = gr_is(props, GR_OBJECT) ? props->u.o.len : 0;
+	cel_schema_node **kids = np ? calloc(np, sizeof *kids) : NULL;
+	if (np && !kids)
+		return build(s, v, depth); /* the whole of it, as before */
+	bool any = false;
+	for (size_t i = 0; i < np; i++)
+		any |= (kids[i] = build_rules(s, &props->u.o.members[i].value, depth + 1)) != NULL;
+	const gr_value *ap = gr_get(v, "additionalProperties");
+	cel_schema_node *add = gr_is(ap, GR_OBJECT) ? build_rules(s, ap, depth + 1) : NULL;
+	const gr_value *items = gr_get(v, "items");
+	cel_schema_node *it = gr_is(items, GR_OBJECT) ? build_rules(s, items, depth + 1) : NULL;
+	cel_schema_node *n = any || add || it ? node_new(s) : NULL;
+	if (n) {
+		fill_node(n, v);
+		if (np && alloc_props(s, n, props))
+			memcpy(n->props, kids, np * sizeof *kids);
+		n->additional = add;
+		n->additional_any = gr_is(ap, GR_BOOL) && ap->u.b;
+		n->items = it;
+	}
+	free(kids);
 	return n;
 }
 
@@ -157,7 +222,7 @@ static void add_allof(gr_cel_schema *s, cel_schema_node *n, const gr_value *v, i
 		n->allof[i] = build(s, &all->u.a.items[i], depth + 1);
 }
 
-gr_cel_schema *gr_cel_schema_new(const gr_value *openapi, bool is_root, gr_cel_error *err)
+static gr_cel_schema *schema_new(const gr_value *openapi, bool is_root, bool rules_only, gr_cel_error *err)
 {
 	gr_cel_schema *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -168,10 +233,20 @@ gr_cel_schema *gr_cel_schema_new(const gr_value *openapi, bool is_root, gr_cel_e
 		return NULL;
 	}
 	gr_arena_init(&s->arena);
-	s->root = build(s, openapi, 0);
+	s->root = rules_only ? build_rules(s, openapi, 0) : build(s, openapi, 0);
 	if (s->root && is_root)
 		s->root->is_root = true;
 	return s;
+}
+
+gr_cel_schema *gr_cel_schema_new(const gr_value *openapi, bool is_root, gr_cel_error *err)
+{
+	return schema_new(openapi, is_root, false, err);
+}
+
+gr_cel_schema *cel_schema_new_rules(const gr_value *openapi, bool is_root, gr_cel_error *err)
+{
+	return schema_new(openapi, is_root, true, err);
 }
 
 void gr_cel_schema_free(gr_cel_schema *s)
