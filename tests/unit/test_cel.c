@@ -277,6 +277,47 @@ static void test_crd(void)
 	gr_arena_free(&a);
 }
 
+/* gr_cel_crd_new builds only the schema nodes rules need: a rule deep in
+ * the schema still runs (through ancestors without rules), siblings without
+ * rules are skipped, and a property a node declares is never taken for an
+ * additionalProperties key even though its node was not built. */
+static void test_crd_pruned(void)
+{
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_value schema = parse_json(
+	        &a, "{\"type\":\"object\",\"properties\":{"
+	            "\"spec\":{\"type\":\"object\",\"properties\":{"
+	            "\"big\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}},"
+	            "\"list\":{\"type\":\"array\",\"maxItems\":3,\"items\":{\"type\":\"object\","
+	            "\"properties\":{\"n\":{\"type\":\"integer\",\"x-kubernetes-validations\":["
+	            "{\"rule\":\"self < 10\",\"message\":\"small\"}]}}}}}},"
+	            "\"labels\":{\"type\":\"object\",\"properties\":{\"fixed\":{\"type\":\"string\"}},"
+	            "\"additionalProperties\":{\"type\":\"string\",\"x-kubernetes-validations\":["
+	            "{\"rule\":\"self.size() < 3\",\"message\":\"short\"}]}}}}");
+	gr_cel_crd_options o;
+	memset(&o, 0, sizeof o);
+	gr_cel_error err;
+	gr_cel_crd *c = gr_cel_crd_new(&schema, &o, &err);
+	CHECK(c != NULL);
+	if (!c) {
+		gr_arena_free(&a);
+		return;
+	}
+	CHECK(gr_cel_crd_rule_count(c) == 2);
+	gr_cel_violation *v;
+	size_t n;
+	gr_value obj = parse_json(&a, "{\"spec\":{\"big\":{\"x\":\"y\"},\"list\":[{\"n\":1},{\"n\":12}]},"
+	                              "\"labels\":{\"fixed\":\"a long value\",\"k\":\"ok\"}}");
+	gr_cel_crd_validate(c, &obj, NULL, "", &a, &v, &n, NULL);
+	CHECK(n == 1 && strstr(v[0].message, "small") && !strcmp(v[0].field, ".spec.list[1].n"));
+	obj = parse_json(&a, "{\"labels\":{\"k\":\"too long\"}}");
+	gr_cel_crd_validate(c, &obj, NULL, "", &a, &v, &n, NULL);
+	CHECK(n == 1 && strstr(v[0].message, "short") && !strcmp(v[0].field, ".labels[k]"));
+	gr_cel_crd_free(c);
+	gr_arena_free(&a);
+}
+
 /* The API server's static cost limits: an O(n^2) rule over unbounded
  * lists is refused (per rule), the same rule over bounded lists passes, and
  * a rule under an unbounded list counts once per element that fits in a
@@ -508,6 +549,7 @@ int main(void)
 	test_limits();
 	test_no_copy();
 	test_crd();
+	test_crd_pruned();
 	test_static_cost();
 	test_types();
 	test_threads();
