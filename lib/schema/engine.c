@@ -173,6 +173,15 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		                                     : gr_schema_add_crd(s->reg, o->root, err)) < 0)
 			rc = -1;
 	}
+	/* the CRD versions the set's objects use, in the order of their first
+	 * use: threads that would wait for each other's compiles compile these */
+	for (size_t i = 0, nobj = gri_set_lasting(set) && n ? gr_set_count(set) : 0; rc == 0 && i < nobj;
+	     i++) {
+		const gr_object *o = gr_set_object(set, i);
+		if (o->kind && o->version &&
+		    gri_registry_want(s->reg, o->group ? o->group : "", o->version, o->kind) < 0)
+			rc = gr_error_set(err, 0, 0, "out of memory");
+	}
 	if (rc) {
 		prepared_free(s);
 		return -1;

@@ -244,6 +244,7 @@ void gr_schema_registry_free(gr_schema_registry *r)
 	gr_sregex_free_all(r->regexes);
 	gr_schema_cel_free_all(r->cels);
 	free(r->buckets);
+	free(r->wanted);
 	free(r->dir);
 	free(r->patches);
 	free(r->cache);
@@ -548,23 +549,72 @@ bool gr_registry_gv_error(gr_schema_registry *r, const char *group, const char *
 	return false;
 }
 
+int gri_registry_want(gr_schema_registry *r, const char *g, const char *v, const char *k)
+{
+	pthread_mutex_lock(&r->mu);
+	kind_entry *e = gr_registry_find_locked(r, g, v, k);
+	int rc = 0;
+	if (e && e->crd && !e->root && !e->wanted) {
+		if (r->nwanted == r->capwanted) {
+			size_t nc = r->capwanted ? r->capwanted * 2 : 16;
+			kind_entry **nw = realloc(r->wanted, nc * sizeof *nw);
+			if (!nw)
+				rc = -1;
+			else
+				r->wanted = nw, r->capwanted = nc;
+		}
+		if (rc == 0) {
+			e->wanted = true;
+			r->wanted[r->nwanted++] = e;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+/* Compile CRD version e, which no thread compiles, without the lock. */
+static void compile_locked(gr_schema_registry *r, kind_entry *e)
+{
+	e->compiling = true;
+	gr_arena_expect(&e->arena, 4096); /* many versions have small schemas */
+	pthread_mutex_unlock(&r->mu);
+	const snode *root = gri_crd_compile(r, e);
+	pthread_mutex_lock(&r->mu);
+	e->compiling = false;
+	e->failed = !root;
+	__atomic_store_n(&e->root, root, __ATOMIC_RELEASE); /* lookup's fast path */
+	pthread_cond_broadcast(&r->loaded);
+}
+
+/* The next wanted CRD version nobody compiled or compiles yet, or NULL. */
+static kind_entry *next_wanted_locked(gr_schema_registry *r)
+{
+	while (r->next_wanted < r->nwanted) {
+		kind_entry *w = r->wanted[r->next_wanted];
+		if (!w->root && !w->failed && !w->compiling)
+			return w;
+		r->next_wanted++;
+	}
+	return NULL;
+}
+
 /* A CRD version not compiled yet: compiled now by this thread, without the
- * lock, or waited for while another compiles it. NULL when memory ran out. */
+ * lock, or waited for while another compiles it. A thread that would wait
+ * compiles a wanted version meanwhile, one some later object needs: two
+ * threads reaching the same custom resource kind at once (the corpus's
+ * inputs come in runs of one kind) would otherwise leave a core idle for
+ * the whole of a compile. NULL when memory ran out. */
 static kind_entry *compiled_locked(gr_schema_registry *r, kind_entry *e, bool *oom)
 {
-	while (e->compiling)
-		pthread_cond_wait(&r->loaded, &r->mu);
-	if (!e->root && !e->failed) {
-		e->compiling = true;
-		gr_arena_expect(&e->arena, 4096); /* many versions have small schemas */
-		pthread_mutex_unlock(&r->mu);
-		const snode *root = gri_crd_compile(r, e);
-		pthread_mutex_lock(&r->mu);
-		e->compiling = false;
-		e->failed = !root;
-		__atomic_store_n(&e->root, root, __ATOMIC_RELEASE); /* lookup's fast path */
-		pthread_cond_broadcast(&r->loaded);
+	while (e->compiling) {
+		kind_entry *w = next_wanted_locked(r);
+		if (w)
+			compile_locked(r, w);
+		else
+			pthread_cond_wait(&r->loaded, &r->mu);
 	}
+	if (!e->root && !e->failed)
+		compile_locked(r, e);
 	if (e->failed) {
 		if (oom)
 			*oom = true;

@@ -23,6 +23,7 @@ typedef struct kind_entry {
 	bool compiling;             /* a thread is compiling it */
 	bool failed;                /* memory ran out compiling it */
 	bool borrowed;              /* schema outlives the registry (else compiled at once) */
+	bool wanted;                /* in the registry's wanted list */
 	gr_arena arena;             /* its compiled nodes */
 	struct gr_schema_cel *cels; /* its compiled validation rules */
 	struct kind_entry *next;
@@ -56,7 +57,16 @@ struct gr_schema_registry {
 	gr_arena docs;              /* CRD files read by --crd paths: their versions borrow the trees */
 	struct gr_schema_cel *cels; /* compiled CRD validation rules, freed with the registry (cel.c) */
 	gr_schema_registry *parent; /* an overlay's base (built-ins, earlier CRDs), or NULL */
+	/* CRD versions objects of the set use, in the order of their first
+	 * use (gri_registry_want): a thread that would wait for another to
+	 * compile one compiles the next of these instead (under mu) */
+	kind_entry **wanted;
+	size_t nwanted, capwanted, next_wanted;
 };
+
+/* Note that an object of the set uses (g, v, k): a CRD version of r itself
+ * not compiled yet joins r's wanted list. -1 when memory ran out. */
+int gri_registry_want(gr_schema_registry *r, const char *g, const char *v, const char *k);
 
 kind_entry *gr_registry_find_locked(gr_schema_registry *r, const char *g, const char *v, const char *k);
 kind_entry *gr_registry_add_locked(gr_schema_registry *r, const char *g, const char *v, const char *k,
