@@ -205,40 +205,48 @@ static void walk(walker *w, int parent, const char *name, const char *dir, const
 	}
 	int fd = parent < 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 	                    : openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
+	if (fd < 0) {
 		note(w, dir, "cannot read directory: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return;
 	}
+	/* getdents64 on the descriptor, not fdopendir and readdir: those cost
+	 * an fstat and two fcntl per directory (the corpus has 400 of them) */
 	entry *names = NULL;
 	size_t n = 0, cap = 0;
-	struct dirent *e;
+	_Alignas(8) char buf[16384];
 	for (;;) {
-		errno = 0;
-		if ((e = readdir(d)) == NULL) {
-			if (errno)
-				note(w, dir, "cannot read directory: %s", strerror(errno));
+		ssize_t got = getdents64(fd, buf, sizeof buf);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			note(w, dir, "cannot read directory: %s", strerror(errno));
 			break;
 		}
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			entry *nv = realloc(names, nc * sizeof *nv);
-			if (!nv) {
+		if (got == 0)
+			break;
+		for (ssize_t off = 0; off < got && !w->oom;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + off);
+			off += e->d_reclen;
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 32;
+				entry *nv = realloc(names, nc * sizeof *nv);
+				if (!nv) {
+					w->oom = 1;
+					break;
+				}
+				names = nv;
+				cap = nc;
+			}
+			if (!(names[n].name = strdup(e->d_name))) {
 				w->oom = 1;
 				break;
 			}
-			names = nv;
-			cap = nc;
+			names[n++].type = e->d_type;
 		}
-		if (!(names[n].name = strdup(e->d_name))) {
-			w->oom = 1;
+		if (w->oom)
 			break;
-		}
-		names[n++].type = e->d_type;
 	}
 	if (n)
 		qsort(names, n, sizeof *names, cmp_entry);
@@ -286,7 +294,7 @@ static void walk(walker *w, int parent, const char *name, const char *dir, const
 			}                /* else out owns p */
 		}
 	}
-	closedir(d);
+	close(fd);
 	for (size_t i = 0; i < n; i++)
 		free(names[i].name);
 	free(names);
