@@ -1180,6 +1180,13 @@ typedef struct used_crd {
 	uint64_t crd; /* as claim.owner */
 } used_crd;
 
+static int by_size_desc(const void *a, const void *b)
+{
+	const used_crd *x = a, *y = b;
+	size_t lx = x->in->blobs[x->k].len, ly = y->in->blobs[y->k].len;
+	return lx < ly ? 1 : lx > ly ? -1 : 0;
+}
+
 typedef struct decode_job {
 	gr_session *s;
 	const gvk_table *t;
@@ -1225,9 +1232,11 @@ static void *decode_some(void *arg)
 
 /* Decoding the used CRDs (52 of the corpus's 88, 0.9 MB of bytes into
  * 6 MB of trees) is most of what the session does alone between its
- * passes, so the threads share it: each decodes into an arena of its own,
- * and with glibc a thread started now reuses a worker's malloc arena, whose
- * memory pass 1 freed (the caller's arena alone would have to grow). */
+ * passes, so threads share it, each into an arena of its own. With more
+ * than one job these are fresh threads and the caller only waits: with
+ * glibc a thread started now reuses the malloc arena of a pass-1 worker,
+ * whose memory pass 1 freed, where the caller's own arena would have to
+ * grow (and take a page fault for every page: a third of the time). */
 static int decode_used(gr_session *s, const gvk_table *t, used_crd *todo, size_t ntodo)
 {
 	size_t nthreads = s->opt.jobs > 1 ? s->opt.jobs : 1;
@@ -1236,32 +1245,27 @@ static int decode_used(gr_session *s, const gvk_table *t, used_crd *todo, size_t
 	decode_job job = {.s = s, .t = t, .todo = todo, .ntodo = ntodo};
 	atomic_init(&job.next, 0);
 	atomic_init(&job.failed, false);
-	size_t extra = nthreads - 1, started = 0;
+	size_t started = 0;
 	pthread_t *threads = NULL;
 	decode_arg *args = NULL;
-	if (extra) {
-		threads = calloc(extra, sizeof *threads);
-		args = calloc(extra, sizeof *args);
-		s->used_more = calloc(extra, sizeof *s->used_more);
-		if (!threads || !args || !s->used_more) {
-			free(threads);
-			free(args);
-			free(s->used_more);
-			s->used_more = NULL;
-			extra = 0; /* one thread does it all */
-		} else {
-			s->nused_more = extra;
-		}
+	if (nthreads > 1) {
+		threads = calloc(nthreads, sizeof *threads);
+		args = calloc(nthreads, sizeof *args);
+		s->used_more = calloc(nthreads, sizeof *s->used_more);
+		if (threads && args && s->used_more)
+			s->nused_more = nthreads;
 	}
-	for (size_t i = 0; i < extra; i++) {
+	for (size_t i = 0; i < s->nused_more; i++) {
 		gr_arena_init(&s->used_more[i]);
 		args[i] = (decode_arg){&job, &s->used_more[i]};
 		if (pthread_create(&threads[i], NULL, decode_some, &args[i]) != 0)
 			break;
 		started++;
 	}
-	decode_arg mine = {&job, &s->used_crds};
-	decode_some(&mine);
+	if (!started) { /* one job, or no thread could start: the caller does it all */
+		decode_arg mine = {&job, &s->used_crds};
+		decode_some(&mine);
+	}
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
@@ -1333,6 +1337,9 @@ static int strip_unused_versions(gr_session *s)
 			todo[ntodo++] = (used_crd){in, k, t.crd};
 		}
 	}
+	/* largest first, so that no thread is left with a big one at the end */
+	if (ntodo > 1)
+		qsort(todo, ntodo, sizeof *todo, by_size_desc);
 	if (rc == 0 && ntodo)
 		rc = decode_used(s, &t, todo, ntodo);
 	free(todo);
