@@ -6,6 +6,12 @@
  * regression inputs, in the normal and the sanitizer builds, so a crash once
  * found stays fixed without clang's fuzzer runtime. It lives in a subfolder
  * so the Makefile's fuzz_*.c wildcard does not see it.
+ *
+ * Memory is held to what libFuzzer allows (its -rss_limit_mb, 2048 in
+ * tests/fuzz/run.sh): an input after which the peak resident size is past
+ * it fails, as it would in a fuzzing run. Without a sanitizer the address
+ * space is also capped (8 GiB), so an input that would grow without bound
+ * fails an allocation instead of taking the machine's memory.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -13,7 +19,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#define RSS_LIMIT_MB 2048
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REPLAY_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define REPLAY_ASAN 1
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
@@ -54,11 +72,21 @@ static int run_file(const char *path)
 	free(buf);
 	LLVMFuzzerTestOneInput(exact, n);
 	free(exact);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > (long)RSS_LIMIT_MB * 1024) {
+		fprintf(stderr, "replay: %s: peak RSS %ld MB, over libFuzzer's -rss_limit_mb=%d\n", path,
+		        ru.ru_maxrss / 1024, RSS_LIMIT_MB);
+		return -1;
+	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+#ifndef REPLAY_ASAN
+	struct rlimit as = {(rlim_t)8 << 30, (rlim_t)8 << 30};
+	setrlimit(RLIMIT_AS, &as);
+#endif
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
 	int runs = 0, bad = 0;
