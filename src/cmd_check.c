@@ -298,6 +298,7 @@ typedef struct input_state {
 	bool kustomize;        /* --kustomize */
 	char **rendered;       /* kubectl kustomize output, alive as long as the session */
 	size_t nrendered;
+	unsigned jobs; /* threads for walking directories (--jobs) */
 } input_state;
 
 static void input_state_free(input_state *st)
@@ -377,7 +378,7 @@ static size_t add_inputs(gr_session *s, const strlist *paths, input_state *st)
 		} else if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			size_t before = st->files.n;
 			gr_input_problems problems = {0};
-			if (gr_walk_manifests(p, &st->files, &problems)) {
+			if (gr_walk_manifests_jobs(p, &st->files, &problems, st->jobs)) {
 				/* each unreadable directory, dangling link, ...: an input that failed */
 				for (size_t k = 0; k < problems.n; k++, added++) {
 					gr_error e;
@@ -471,6 +472,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 		return 2;
 	}
 	st.ignore = &a->ignore;
+	st.jobs = (unsigned)a->jobs;
 	st.kustomize = a->kustomize;
 	size_t n = add_inputs(s, &a->inputs, &st);
 	if (st.ignored)

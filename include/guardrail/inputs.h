@@ -48,6 +48,9 @@ void gr_input_problems_free(gr_input_problems *p);
  * (the walk goes on past a problem). Returns 0 when there was none, -1 when
  * problems were added or (errno ENOMEM) an allocation failed. */
 int gr_walk_manifests(const char *dir, gr_pathlist *out, gr_input_problems *problems);
+/* The same, the directories read on up to `jobs` threads (at most 8): the
+ * files, their order and the problems do not depend on it. */
+int gr_walk_manifests_jobs(const char *dir, gr_pathlist *out, gr_input_problems *problems, unsigned jobs);
 
 /* The same without the details: -1 on any problem (errno ENOMEM, or EIO). */
 int gr_list_manifests(const char *dir, gr_pathlist *out);

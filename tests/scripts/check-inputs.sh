@@ -78,5 +78,38 @@ if [ -w /dev/full ]; then
 	code=$?
 	t "text > /dev/full: exit 2 (got $code)" '[ $code = 2 ]'
 fi
+# The walk lists directories on --jobs threads and walks the listings in
+# order on one: the files, their order and the problems are the same for
+# any number of threads. A tree with a directory reached by two links (the
+# link sorting first), a file by two names, loops, a dangling link and
+# nesting past the 64-level limit, walked 5 times each at -j1 and -j4.
+w="$tmp/walk"
+mkdir -p "$w/b/real" "$w/c"
+# a finding in every file, so that the report names each one
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbogus: 1\n' > "$tmp/bad.yaml"
+for d in a b c; do mkdir -p "$w/$d/sub"; cp "$tmp/bad.yaml" "$w/$d/sub/$d.yaml"; done
+cp "$tmp/bad.yaml" "$w/b/real/r.yaml"
+ln -s ../b/real "$w/a/0-link-to-real"
+ln "$w/c/sub/c.yaml" "$w/c/hard.yaml"
+ln -s .. "$w/c/sub/up"
+ln -s gone.yaml "$w/c/dangling.yaml"
+deep="$w/deep"
+i=0
+while [ $i -lt 70 ]; do deep="$deep/d"; i=$((i + 1)); done
+mkdir -p "$deep"
+cp "$tmp/bad.yaml" "$deep/too-deep.yaml"
+"$G" check -j1 -o json "$w" > "$tmp/walk1" 2>&1
+ok=1
+for k in 1 2 3 4 5; do
+	"$G" check -j1 -o json "$w" > "$tmp/walkb" 2>&1 && ok=0
+	cmp -s "$tmp/walk1" "$tmp/walkb" || ok=0
+	"$G" check -j4 -o json "$w" > "$tmp/walkb" 2>&1 && ok=0
+	cmp -s "$tmp/walk1" "$tmp/walkb" || ok=0
+done
+t "walk: -j1 and -j4 give the same files, order and problems" '[ $ok = 1 ]'
+t "walk: the linked directory counts once, under the link that sorts first" \
+	'grep -q "a/0-link-to-real/r.yaml" "$tmp/walk1" && ! grep -q "b/real/r.yaml" "$tmp/walk1"'
+t "walk: a file with two names counts once, the dangling link and the depth are problems" \
+	'! grep -q "c/sub/c.yaml" "$tmp/walk1" && grep -q "hard.yaml" "$tmp/walk1" && grep -q "dangling symbolic link" "$tmp/walk1" && grep -q "nested deeper than 64" "$tmp/walk1"'
 echo "check-inputs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
