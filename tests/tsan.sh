@@ -26,7 +26,7 @@ for jobs in 2 3 4; do
 	fi
 done
 # checkers swapped while threads check; the pipeline's sessions on threads
-for t in test_swap test_pipeline test_early; do
+for t in test_swap test_pipeline test_early test_regex; do
 	TSAN_OPTIONS=halt_on_error=0 "$BUILD/tests/unit/$t" > /dev/null 2> "$log"
 	code=$?
 	if [ $code -eq 0 ] && ! grep -q "ThreadSanitizer" "$log"; then

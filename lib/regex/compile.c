@@ -386,8 +386,7 @@ int rx_compile(const rx_parsed *ps, bool longest, size_t max_inst, rx_prog *out,
 	out->ncap = ps->ncap;
 	out->longest = longest;
 	analyse(out);
-	rx_dfa_build(out);
-	return 0;
+	return 0; /* the DFA is built when first asked for (rx_dfa_get) */
 }
 
 void rx_prog_free(rx_prog *p)

@@ -1,8 +1,10 @@
 /*
  * dfa.c — the fast path for the common question "does it match anywhere?"
- * (gr_regex_match, what a CRD `pattern` asks): a DFA built eagerly at
- * compile time by subset construction over the Pike VM program, stepping one
- * ASCII byte per table lookup.
+ * (gr_regex_match, what a CRD `pattern` asks): a DFA built by subset
+ * construction over the Pike VM program, stepping one ASCII byte per table
+ * lookup. It is built at the first such question, not at compile time: a
+ * session compiles every pattern of every CRD it checks (to judge the CRD
+ * itself) and matches few of them, and building took 3.5% of a corpus run.
  *
  * It is built only when it is small and exact: the program's only
  * empty-width assertions are \A/^ and \z/$ (a text start and end, the usual
@@ -10,8 +12,10 @@
  * bounded amount of construction work. Each state is the set of threads
  * alive after a prefix of the subject, plus a thread started at every
  * position (an unanchored search). A subject with a non-ASCII byte, or an
- * empty subject, goes to the Pike VM instead. The table is part of the
- * immutable program: no scratch, no locks.
+ * empty subject, goes to the Pike VM instead. Once built the table never
+ * changes: it is published with a compare-and-swap (two threads that build
+ * it at once keep one table and free the other), so matching takes no lock
+ * and no scratch.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -171,14 +175,15 @@ static uint16_t byte_classes(const rx_prog *p, uint8_t *cls)
 	return n;
 }
 
-void rx_dfa_build(rx_prog *p)
+static rx_dfa *dfa_build(const rx_prog *p)
 {
 	for (size_t i = 0; i < p->ninst; i++)
 		if (p->inst[i].op == I_EMPTY && p->inst[i].arg != EMPTY_BEGIN_TEXT &&
 		    p->inst[i].arg != EMPTY_END_TEXT)
-			return; /* line anchors, word boundaries: the Pike VM handles them */
+			return NULL; /* line anchors, word boundaries: the Pike VM handles them */
 	if (p->ninst > 600)
-		return; /* CRD patterns are far smaller; big programs stay on the VM */
+		return NULL; /* CRD patterns are far smaller; big programs stay on the VM */
+	rx_dfa *built = NULL;
 	rx_dfa *d = calloc(1, sizeof *d);
 	builder b = {.p = p};
 	b.mark = calloc(p->ninst, sizeof *b.mark);
@@ -254,7 +259,7 @@ void rx_dfa_build(rx_prog *p)
 		uint16_t *shrunk = realloc(d->trans, (size_t)b.nstates * d->ncls * sizeof *d->trans);
 		if (shrunk)
 			d->trans = shrunk;
-		p->dfa = d;
+		built = d;
 	} else if (d) {
 		free(d->trans);
 		free(d->flags);
@@ -268,6 +273,22 @@ void rx_dfa_build(rx_prog *p)
 	free(b.len);
 	free(b.hash);
 	free(inject);
+	return built;
+}
+
+const rx_dfa *rx_dfa_get(rx_prog *p)
+{
+	rx_dfa *d = __atomic_load_n(&p->dfa, __ATOMIC_ACQUIRE);
+	if (d || __atomic_load_n(&p->dfa_tried, __ATOMIC_ACQUIRE))
+		return d;
+	rx_dfa *mine = dfa_build(p), *none = NULL;
+	if (mine &&
+	    !__atomic_compare_exchange_n(&p->dfa, &none, mine, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		rx_dfa_free(mine); /* another thread published its table first */
+		mine = none;
+	}
+	__atomic_store_n(&p->dfa_tried, true, __ATOMIC_RELEASE);
+	return mine;
 }
 
 int rx_dfa_match(const rx_dfa *d, const unsigned char *s, size_t len)

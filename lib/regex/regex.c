@@ -104,8 +104,11 @@ const char *gr_regex_group_name(const gr_regex *re, size_t i)
 
 int gr_regex_match(const gr_regex *re, const char *s, size_t len, gr_regex_scratch *sc)
 {
-	if (re->prog.dfa) {
-		int r = rx_dfa_match(re->prog.dfa, (const unsigned char *)s, len);
+	/* the compiled program is shared and const to its users; its DFA is a
+	 * cache filled once, thread-safely (rx_dfa_get) */
+	const rx_dfa *d = rx_dfa_get(&((gr_regex *)re)->prog);
+	if (d) {
+		int r = rx_dfa_match(d, (const unsigned char *)s, len);
 		if (r >= 0)
 			return r;
 	}

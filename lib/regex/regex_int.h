@@ -189,10 +189,13 @@ typedef struct rx_prog {
 	char *prefix; /* literal bytes every match starts with, or NULL */
 	size_t prefix_len;
 	size_t nconsume; /* consuming instructions (thread slots needed) */
-	rx_dfa *dfa;     /* or NULL: only the Pike VM */
+	rx_dfa *dfa;     /* built at the first gr_regex_match (rx_dfa_get), or NULL */
+	bool dfa_tried;  /* rx_dfa_get ran: a NULL dfa means only the Pike VM */
 } rx_prog;
 
-void rx_dfa_build(rx_prog *p);
+/* The program's DFA, built at the first call (any thread may call it;
+ * atomics publish it); NULL when the program has none. */
+const rx_dfa *rx_dfa_get(rx_prog *p);
 /* 1 / 0, or -1: the DFA cannot answer (non-ASCII byte, empty text). */
 int rx_dfa_match(const rx_dfa *d, const unsigned char *s, size_t len);
 void rx_dfa_free(rx_dfa *d);
