@@ -128,20 +128,22 @@ else
 fi
 PS=""
 if [ -x build/bench/pss_bench ]; then PS=$(build/bench/pss_bench); echo "$PS"; fi
-# Everything beyond the bare parse, in process and warm (as libyaml_parse is
-# measured): building the tree (decode minus libyaml), validating every
-# object against compiled schemas, Pod Security.
+# Everything beyond the bare parse, in process and warm (as the parse is
+# measured): building the tree (decode minus our reader's events alone),
+# validating every object against compiled schemas, Pod Security. (Against
+# libyaml's parse this went negative once our reader, with its tree, became
+# faster than libyaml's events alone.)
 if [ -x build/bench/schema_bench ]; then
 	SB=$(build/bench/schema_bench 2>&1)
 	echo "$SB" | grep -E "validation, warm|cold start"
-	t_ly=$(echo "$LY" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p' | head -1)
+	t_ev=$(echo "$DE" | sed -n 's/.*events only.*best of 5: \([0-9.]*\) s.*/\1/p' | head -1)
 	t_de=$(echo "$DE" | sed -n 's/.*best of 5: \([0-9.]*\) s.*/\1/p' | head -1) # the default reader's line
 	t_va=$(echo "$SB" | sed -n 's/^validation, warm: \([0-9.]*\) ms.*/\1/p')
 	t_ps=$(echo "$PS" | sed -n 's/^pss: \([0-9.]*\) ms per pass.*/\1/p')
 	[ -z "$t_ps" ] && t_ps=0
-	if [ -n "$t_ly" ] && [ -n "$t_de" ] && [ -n "$t_va" ]; then
-		printf 'beyond the bare parse (tree %.0f ms + validation %.1f ms + pss %.1f ms) = %.0f%% of libyaml'"'"'s %.0f ms\n' \
-			"$(echo "($t_de - $t_ly) * 1000" | bc -l)" "$t_va" "$t_ps" \
-			"$(echo "(($t_de - $t_ly) * 1000 + $t_va + $t_ps) * 100 / ($t_ly * 1000)" | bc -l)" "$(echo "$t_ly * 1000" | bc -l)"
+	if [ -n "$t_ev" ] && [ -n "$t_de" ] && [ -n "$t_va" ]; then
+		printf 'beyond our reader'"'"'s bare parse (tree %.0f ms + validation %.1f ms + pss %.1f ms) = %.0f%% of the parse'"'"'s %.0f ms\n' \
+			"$(echo "($t_de - $t_ev) * 1000" | bc -l)" "$t_va" "$t_ps" \
+			"$(echo "(($t_de - $t_ev) * 1000 + $t_va + $t_ps) * 100 / ($t_ev * 1000)" | bc -l)" "$(echo "$t_ev * 1000" | bc -l)"
 	fi
 fi
