@@ -4,6 +4,14 @@
  * variables in order, each seeing those before it, then every validation,
  * then the audit annotations). Shared by the `vap` engine and Kyverno's
  * validate.cel rules; see vap_core.h.
+ *
+ * The API server evaluates a variable lazily, when an expression reaches
+ * it (k8s.io/apiserver/pkg/admission/plugin/cel/composition.go): one that
+ * fails to compile or to evaluate is an error only for the expressions
+ * that use it, and not at all for one that is never reached (`a || b`,
+ * `has(x) && variables.y`). Here each variable is evaluated once, in order,
+ * and one that fails is bound to an error value: CEL propagates it only
+ * through the expressions that reach it, which gives the same verdicts.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -265,19 +273,27 @@ int gri_vap_run(const gri_vap_program *p, gr_cel_value *vars, gr_arena *arena, c
 	vars[GRI_VAP_VARIABLES] = gr_cel_make_map(arena, keys, vals, 0);
 	for (size_t i = 0; i < p->nvariables; i++) {
 		const gri_vap_expr *e = &p->variables[i];
+		const char *name = p->var_names[i] ? p->var_names[i] : "";
 		gr_cel_error ce;
 		gr_cel_value v;
-		if (!e->prog) {
-			sink->error(sink->user, "variable", e->error);
-			return -1;
+		char m[600];
+		m[0] = 0;
+		if (!e->prog) /* the API server's wording (composition.go) */
+			snprintf(m, sizeof m, "composited variable \"%s\" fails to compile: %s", name,
+			         e->error);
+		else if (gr_cel_eval(e->prog, vars, GRI_VAP_NVARS, arena, &v, NULL, &ce) != 0)
+			snprintf(m, sizeof m, "composited variable \"%s\" fails to evaluate: %s", name,
+			         ce.message);
+		if (m[0]) {
+			size_t ml = strlen(m);
+			char *copy = gr_arena_alloc(arena, ml + 1);
+			if (!copy) {
+				sink->error(sink->user, "variable", "out of memory");
+				return -1;
+			}
+			memcpy(copy, m, ml + 1);
+			v = (gr_cel_value){.kind = GR_CEL_ERROR, .u.s = {copy, ml}};
 		}
-		if (gr_cel_eval(e->prog, vars, GRI_VAP_NVARS, arena, &v, NULL, &ce) != 0) {
-			char m[400];
-			snprintf(m, sizeof m, "%s: %s", p->var_names[i] ? p->var_names[i] : "?", ce.message);
-			sink->error(sink->user, "variable", m);
-			return -1;
-		}
-		const char *name = p->var_names[i] ? p->var_names[i] : "";
 		keys[nv] = gr_cel_string(name, strlen(name));
 		vals[nv++] = v;
 		vars[GRI_VAP_VARIABLES] = gr_cel_make_map(arena, keys, vals, nv);

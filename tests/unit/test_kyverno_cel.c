@@ -156,12 +156,28 @@ static void test_errors_deny(void)
 	                       "        - expression: \"object.spec.(\"\n";
 	CHECK_STR(run(bad, POD("default", ""), "r", NULL, false), "fail");
 	CHECK(strstr(last_message, "compilation failed") != NULL);
-	/* a variable that fails denies too */
+	/* a variable is evaluated when an expression reaches it, as the API
+	 * server's composition does: one that fails denies through the
+	 * expressions that use it, and not at all when none reaches it */
 	const char *var = HEAD "    validate:\n      cel:\n        variables:\n        - name: v\n"
 	                       "          expression: \"object.missing\"\n        expressions:\n"
-	                       "        - expression: \"true\"\n";
+	                       "        - expression: \"variables.v == 1\"\n";
 	CHECK_STR(run(var, POD("default", ""), "r", NULL, false), "fail");
-	CHECK(strstr(last_message, "variable") != NULL);
+	CHECK(strstr(last_message, "composited variable \"v\" fails to evaluate") != NULL);
+	const char *unused = HEAD "    validate:\n      cel:\n        variables:\n        - name: v\n"
+	                          "          expression: \"object.missing\"\n        expressions:\n"
+	                          "        - expression: \"true\"\n";
+	CHECK_STR(run(unused, POD("default", ""), "r", NULL, false), "pass");
+	const char *guarded =
+	        HEAD "    validate:\n      cel:\n        variables:\n        - name: node\n"
+	             "          expression: \"object.spec.nodeName\"\n        expressions:\n"
+	             "        - expression: \"!has(object.spec.nodeName) || variables.node == 'a'\"\n";
+	CHECK_STR(run(guarded, POD("default", ""), "r", NULL, false), "pass");
+	const char *broken = HEAD "    validate:\n      cel:\n        variables:\n        - name: b\n"
+	                          "          expression: \"object.(\"\n        expressions:\n"
+	                          "        - expression: \"variables.b\"\n";
+	CHECK_STR(run(broken, POD("default", ""), "r", NULL, false), "fail");
+	CHECK(strstr(last_message, "composited variable \"b\" fails to compile") != NULL);
 	/* an audit annotation's error is no decision */
 	const char *aa =
 	        HEAD "    validate:\n      cel:\n        expressions:\n        - expression: \"true\"\n"
