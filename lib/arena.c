@@ -52,6 +52,28 @@ bool gri_arena_owns(const gr_arena *a, const void *p)
 	return false;
 }
 
+void gri_arena_adopt(gr_arena *to, gr_arena *from)
+{
+	gr_arena_chunk *c = from->head;
+	if (!c)
+		return;
+	gr_arena_chunk *last = c;
+	while (last->next)
+		last = last->next;
+	if (to->head) { /* behind to's current chunk, which keeps filling */
+		last->next = to->head->next;
+		to->head->next = c;
+	} else {
+		to->head = c;
+	}
+	to->used += from->used;
+	to->reserved += from->reserved;
+	size_t limit = from->limit, first = from->first_chunk;
+	memset(from, 0, sizeof *from);
+	from->limit = limit;
+	from->first_chunk = first;
+}
+
 void gr_arena_free(gr_arena *a)
 {
 	gr_arena_chunk *c = a->head;

@@ -312,6 +312,16 @@ bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const cha
 	return false;
 }
 
+int gri_checker_set_kinds(const gr_checker *c, const gr_set *set, gr_pathlist *out)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const gr_engine *e = c->engines[i].engine;
+		if (e->set_kinds && e->set_kinds(c->engines[i].prepared, set, out) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 bool gri_checker_may_judge_again(const gr_checker *c)
 {
 	for (size_t i = 0; i < c->n; i++)

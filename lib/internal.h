@@ -59,6 +59,9 @@ bool gri_label_selector_matches(const gr_value *sel, const gr_value *labels, boo
 
 /* Does p point into one of a's chunks? (arena.c) */
 bool gri_arena_owns(const gr_arena *a, const void *p);
+/* Move every chunk of from into to (what was allocated in from lives as
+ * long as to); from is left empty. */
+void gri_arena_adopt(gr_arena *to, gr_arena *from);
 
 /* SipHash-2-4 of n bytes under a per-process random key (decode_util.c). */
 uint64_t gri_keyed_hash(const void *p, size_t n);

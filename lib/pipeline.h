@@ -30,6 +30,10 @@ bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
  * early again, from its kept tree; a pruned CRD from its whole tree kept as
  * bytes)? */
 bool gri_checker_may_judge_again(const gr_checker *c);
+/* Every engine's set_kinds for this set (engine.h), appended to out. */
+int gri_checker_set_kinds(const gr_checker *c, const gr_set *set, gr_pathlist *out);
+/* Give entry i of the set obj, whose tree outlives the set (build_set). */
+void gri_set_give_tree(gr_set *s, size_t i, const gr_object *obj);
 /* A set that outlives every checker derived from it (a session's): engines
  * may then borrow its trees, e.g. to compile a CRD version on first use. */
 void gri_set_mark_lasting(gr_set *s);

@@ -125,6 +125,7 @@ struct gr_session {
 	gr_arena used_crds;  /* the trees of CRDs with a used version, decoded and stripped */
 	gr_arena *used_more; /* the same, decoded by the other threads (one arena each) */
 	size_t nused_more;
+	gr_arena param_trees; /* whole trees given to the set for an engine's set_kinds */
 	/* work distribution: inputs are claimed with an atomic counter; the
 	 * mutex and conditions are only for the waits (the caller for the next
 	 * input to deliver, a worker for room in the window), and a thread is
@@ -260,6 +261,7 @@ void gr_session_free(gr_session *s)
 	free(s->in);
 	gr_set_free(s->set);
 	gr_arena_free(&s->used_crds);
+	gr_arena_free(&s->param_trees);
 	for (size_t i = 0; i < s->nused_more; i++)
 		gr_arena_free(&s->used_more[i]);
 	free(s->used_more);
@@ -1368,6 +1370,66 @@ static int strip_unused_versions(gr_session *s)
 	return rc;
 }
 
+/*
+ * Objects an engine needs whole because of what the set holds (set_kinds:
+ * the params of a ValidatingAdmissionPolicy among the inputs), which pass 1
+ * kept light: their inputs are decoded again (from the bytes, or read again
+ * as a judged-again input is) and the set gets their trees, which live in
+ * s->param_trees to the end. An input that no longer holds the same objects
+ * (changed on disk) gives none; the engine then finds the object without a
+ * tree and says so. -1: out of memory.
+ */
+static int give_set_kinds(gr_session *s)
+{
+	gr_pathlist kinds = {0};
+	if (gri_checker_set_kinds(s->checker, s->set, &kinds) < 0) {
+		gr_pathlist_free(&kinds);
+		return -1;
+	}
+	const char **listed = kinds.n ? calloc(kinds.n + 1, sizeof *listed) : NULL;
+	for (size_t i = 0; listed && i < kinds.n; i++)
+		listed[i] = kinds.v[i];
+	int rc = kinds.n && !listed ? -1 : 0;
+	size_t base = 0;
+	for (size_t i = 0; listed && i < s->n && rc == 0; base += s->in[i].nobjects, i++) {
+		input *in = &s->in[i];
+		bool want = false;
+		for (size_t k = 0; k < in->nobjects && !want; k++)
+			want = !gr_set_has_tree(s->set, base + k) &&
+			       gri_kind_listed(listed, in->objects[k].group, in->objects[k].kind);
+		if (!want || in->kind == IN_VALUE || in->read_failed)
+			continue;
+		input tmp;
+		memset(&tmp, 0, sizeof tmp);
+		tmp.kind = in->kind;
+		tmp.name = in->name;
+		tmp.len = in->len;
+		tmp.data = in->data ? in->data : in->kind == IN_BYTES ? in->bytes : NULL;
+		gr_arena_init(&tmp.arena);
+		if (!tmp.data && (in->kind != IN_FILE || again_bytes(s, &tmp) != 0)) {
+			free(tmp.owned);
+			drop_error(tmp.read_error);
+			gr_arena_free(&tmp.arena);
+			continue; /* unreadable now: the engine says the params could not be had */
+		}
+		gr_arena_expect(&tmp.arena, tmp.len * 2 + 1024);
+		decode_input(&tmp, &s->opt.limits, false);
+		if (tmp.nobjects == in->nobjects) {
+			for (size_t k = 0; k < in->nobjects; k++)
+				if (!gr_set_has_tree(s->set, base + k) &&
+				    gri_kind_listed(listed, in->objects[k].group, in->objects[k].kind))
+					gri_set_give_tree(s->set, base + k, &tmp.objects[k]);
+		}
+		/* the trees stay (the set holds them); the bytes go */
+		free(tmp.owned);
+		free(tmp.errors);
+		gri_arena_adopt(&s->param_trees, &tmp.arena);
+	}
+	free(listed);
+	gr_pathlist_free(&kinds);
+	return rc;
+}
+
 static int build_set(gr_session *s, gr_error *err)
 {
 	if (s->prune_crds && strip_unused_versions(s))
@@ -1400,6 +1462,8 @@ static int build_set(gr_session *s, gr_error *err)
 			in->nconflicts++;
 		}
 	}
+	if (give_set_kinds(s))
+		return gr_error_set(err, 0, 0, "out of memory");
 	if (gri_set_trees(s->set) == 0)
 		s->run_checker = gr_checker_ref(s->checker);
 	else if (gr_checker_derive(&s->run_checker, s->checker, s->set, err))

@@ -27,6 +27,7 @@
 
 #include "guardrail/error.h"
 #include "guardrail/finding.h"
+#include "guardrail/inputs.h"
 #include "guardrail/object.h"
 #include "guardrail/set.h"
 
@@ -97,6 +98,14 @@ typedef struct gr_engine {
 	 * NULL-terminated, as kinds; NULL: needs_set's answers hold whatever the
 	 * inputs hold. */
 	const char *const *revoking_kinds;
+	/* Optional: kinds it must see whole because of what the set holds (a
+	 * ValidatingAdmissionPolicy's paramKind): called with the checker's own
+	 * prepared state once the set is built, before the state for the set
+	 * is prepared; appends "group/Kind" or "Kind" (core) strings to out.
+	 * The session then gives the set whole trees of the objects of those
+	 * kinds (decoding their inputs again), so the state prepared from it
+	 * sees them. -1 when memory ran out. */
+	int (*set_kinds)(const void *prepared, const gr_set *set, gr_pathlist *out);
 } gr_engine;
 
 /* The built-in engines, NULL-terminated, in their default order. */

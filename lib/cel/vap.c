@@ -583,7 +583,17 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			        pkind && pn && s->set
 			                ? gr_set_find(s->set, group, pkind, pns ? pns : obj->namespace_, pn)
 			                : NULL;
-			if (!param || !param->root) {
+			if (param && !param->root) {
+				/* the object is among the inputs, but the set keeps whole
+				 * trees only of the kinds an engine declared: not found
+				 * would be a wrong verdict, and with Allow a silent pass */
+				ctx->not_evaluated += p->prog.nvalidations ? p->prog.nvalidations : 1;
+				ctx->not_evaluated_reason =
+				        "ValidatingAdmissionPolicy params of a kind other than "
+				        "ConfigMap (only ConfigMaps are kept whole to be params)";
+				continue;
+			}
+			if (!param) {
 				const char *action = gr_get_str(pr, "parameterNotFoundAction");
 				if (action && !strcmp(action, "Allow"))
 					continue;
@@ -624,6 +634,46 @@ static bool needs_set(const void *prepared, const gr_object *obj)
 	return false;
 }
 
+/* A policy's paramKind as "group/Kind" (or "Kind"), appended to out unless
+ * it is a ConfigMap, which every session keeps whole (vap_kinds). */
+static int add_param_kind(const gr_value *policy_spec, gr_pathlist *out)
+{
+	const gr_value *pk = gr_get(policy_spec, "paramKind");
+	const char *av = gr_get_str(pk, "apiVersion"), *kind = gr_get_str(pk, "kind");
+	if (!av || !kind || !*kind)
+		return 0;
+	const char *slash = strchr(av, '/');
+	char name[512];
+	if (slash)
+		snprintf(name, sizeof name, "%.*s/%s", (int)(slash - av), av, kind);
+	else
+		snprintf(name, sizeof name, "%s", kind);
+	if (!strcmp(name, "ConfigMap"))
+		return 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->v[i], name))
+			return 0;
+	return gr_pathlist_add(out, name);
+}
+
+/* The params of the policies, the checker's own (--vap-policy files) and
+ * the inputs': their objects must be whole in the set to be params. */
+static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
+{
+	const vap_prepared *s = prepared;
+	for (size_t i = 0; s && i < s->npolicies; i++)
+		if (add_param_kind(s->policies[i].spec, out) < 0)
+			return -1;
+	const size_t *idx;
+	size_t n = gr_set_kind(set, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy", &idx);
+	for (size_t i = 0; i < n; i++) {
+		const gr_object *o = gr_set_object(set, idx[i]);
+		if (o->root && add_param_kind(gr_get(o->root, "spec"), out) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *const vap_revoking[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
                                            "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
                                            NULL};
@@ -651,4 +701,5 @@ const gr_engine gri_engine_vap = {
         .prepared_free = prepared_free,
         .needs_set = needs_set,
         .revoking_kinds = vap_revoking,
+        .set_kinds = set_kinds,
 };
