@@ -33,6 +33,11 @@ struct ky_cel {
 	bool has_param;
 };
 
+const gr_value *ky_cel_param_kind(const ky_cel *c)
+{
+	return c->has_param ? c->param_kind : NULL;
+}
+
 ky_cel *ky_cel_compile(gr_kyverno_set *set, const gr_value *cel, const gr_value *preconditions,
                        const char *message)
 {

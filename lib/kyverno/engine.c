@@ -221,16 +221,22 @@ static const gr_value *config_map(void *user, const char *ns, const char *name)
 	return o ? o->root : NULL;
 }
 
-/* validate.cel params: the set holds whole only the kinds this engine
- * asks for (ConfigMap among them); of other kinds it cannot tell. */
+/* validate.cel params, of any kind: the session gives the set whole trees
+ * of every rule's paramKind (set_kinds). One among the inputs without its
+ * tree (its file could not be read again) cannot be told: not evaluated. */
 static int param_resource(void *user, const char *api_version, const char *kind, const char *ns,
                           const char *name, const gr_value **out)
 {
 	call *c = user;
 	*out = NULL;
-	if (!c->set || strcmp(api_version, "v1") != 0 || strcmp(kind, "ConfigMap") != 0)
+	if (!c->set)
 		return -1;
-	const gr_object *o = gr_set_find(c->set, "", "ConfigMap", ns, name);
+	const char *slash = strchr(api_version, '/');
+	char group[256];
+	snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - api_version) : 0, api_version);
+	const gr_object *o = gr_set_find(c->set, group, kind, ns, name);
+	if (o && !o->root)
+		return -1;
 	*out = o ? o->root : NULL;
 	return *out != NULL;
 }
@@ -353,6 +359,56 @@ static bool needs_set(const void *p, const gr_object *obj)
 	       (s->set->nvpols || ky_set_may_match_kind(s->set, obj->kind));
 }
 
+/* A validate.cel paramKind as "group/Kind" (or "Kind"), added to out once;
+ * ConfigMaps are whole in every session (kinds). */
+static int add_param_kind(const gr_value *pk, gr_pathlist *out)
+{
+	const char *av = gr_get_str(pk, "apiVersion"), *kind = gr_get_str(pk, "kind");
+	if (!av || !kind || !*kind)
+		return 0;
+	const char *slash = strchr(av, '/');
+	char name[512];
+	if (slash)
+		snprintf(name, sizeof name, "%.*s/%s", (int)(slash - av), av, kind);
+	else
+		snprintf(name, sizeof name, "%s", kind);
+	if (!strcmp(name, "ConfigMap"))
+		return 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->v[i], name))
+			return 0;
+	return gr_pathlist_add(out, name);
+}
+
+/* The param kinds of validate.cel rules: the checker's own policies
+ * (compiled), and those among the inputs (their trees: rules[].validate.cel). */
+static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
+{
+	const ky_prepared *s = prepared;
+	for (size_t i = 0; s && s->set && i < s->set->ncels; i++) {
+		const gr_value *pk = ky_cel_param_kind(s->set->cels[i]);
+		if (pk && add_param_kind(pk, out) < 0)
+			return -1;
+	}
+	static const char *const policy_kinds[] = {"ClusterPolicy", "Policy"};
+	for (int k = 0; k < 2; k++) {
+		const size_t *idx;
+		size_t n = gr_set_kind(set, "kyverno.io", policy_kinds[k], &idx);
+		for (size_t i = 0; i < n; i++) {
+			const gr_object *o = gr_set_object(set, idx[i]);
+			const gr_value *rules = o->root ? gr_get_path(o->root, "spec", "rules", NULL) : NULL;
+			for (size_t r = 0; gr_is(rules, GR_ARRAY) && r < rules->u.a.len; r++) {
+				const gr_value *cel =
+				        gr_get_path(&rules->u.a.items[r], "validate", "cel", NULL);
+				if (gr_get(cel, "paramRef") &&
+				    add_param_kind(gr_get(cel, "paramKind"), out) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static const char *const kinds[] = {"Namespace",
                                     "ConfigMap",
                                     "kyverno.io/ClusterPolicy",
@@ -374,4 +430,5 @@ const gr_engine gri_engine_kyverno = {
         .prepared_free = prepared_free,
         .needs_set = needs_set,
         .revoking_kinds = revoking,
+        .set_kinds = set_kinds,
 };

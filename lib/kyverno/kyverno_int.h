@@ -108,7 +108,9 @@ enum ky_rule_type {
 	KY_RULE_NOT_EVALUATED /* mutate, generate, verifyImages, CEL, ... */
 };
 
-typedef struct ky_cel ky_cel;   /* a compiled validate.cel block (cel.c) */
+typedef struct ky_cel ky_cel; /* a compiled validate.cel block (cel.c) */
+/* Its paramKind when it has params (paramKind and paramRef), else NULL. */
+const gr_value *ky_cel_param_kind(const ky_cel *c);
 typedef struct ky_vpol ky_vpol; /* a compiled ValidatingPolicy (vpol.c) */
 
 typedef struct ky_rule {
