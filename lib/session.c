@@ -1379,6 +1379,15 @@ static int strip_unused_versions(gr_session *s)
  * (changed on disk) gives none; the engine then finds the object without a
  * tree and says so. -1: out of memory.
  */
+/* Object k of in (set entry i) is of a listed kind and the set lacks its
+ * whole tree: none (kept light), or a pruned CRD's (a policy whose params
+ * are CRDs reads them whole, descriptions and every version's schema). */
+static bool needs_whole(const gr_session *s, const input *in, size_t k, size_t i, const char *const *listed)
+{
+	return gri_kind_listed(listed, in->objects[k].group, in->objects[k].kind) &&
+	       (!gr_set_has_tree(s->set, i) || (in->digests && in->digests[k]));
+}
+
 static int give_set_kinds(gr_session *s)
 {
 	gr_pathlist kinds = {0};
@@ -1395,8 +1404,7 @@ static int give_set_kinds(gr_session *s)
 		input *in = &s->in[i];
 		bool want = false;
 		for (size_t k = 0; k < in->nobjects && !want; k++)
-			want = !gr_set_has_tree(s->set, base + k) &&
-			       gri_kind_listed(listed, in->objects[k].group, in->objects[k].kind);
+			want = needs_whole(s, in, k, base + k, listed);
 		if (!want || in->kind == IN_VALUE || in->read_failed)
 			continue;
 		input tmp;
@@ -1416,8 +1424,7 @@ static int give_set_kinds(gr_session *s)
 		decode_input(&tmp, &s->opt.limits, false);
 		if (tmp.nobjects == in->nobjects) {
 			for (size_t k = 0; k < in->nobjects; k++)
-				if (!gr_set_has_tree(s->set, base + k) &&
-				    gri_kind_listed(listed, in->objects[k].group, in->objects[k].kind))
+				if (needs_whole(s, in, k, base + k, listed))
 					gri_set_give_tree(s->set, base + k, &tmp.objects[k]);
 		}
 		/* the trees stay (the set holds them); the bytes go */

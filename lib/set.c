@@ -349,11 +349,12 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
 
 void gri_set_give_tree(gr_set *s, size_t i, const gr_object *obj)
 {
-	if (i >= s->n || s->v[i].tree || !obj->root)
+	if (i >= s->n || !obj->root)
 		return;
+	if (!s->v[i].tree)
+		s->ntrees++;
 	s->v[i].obj = *obj;
 	s->v[i].tree = true;
-	s->ntrees++;
 }
 
 int gr_set_add(gr_set *s, const gr_object *obj, bool keep_tree)
