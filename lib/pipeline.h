@@ -32,6 +32,9 @@ bool gri_checker_needs_again(const gr_checker *c, const gr_object *obj);
 bool gri_checker_may_judge_again(const gr_checker *c);
 /* Every engine's set_kinds for this set (engine.h), appended to out. */
 int gri_checker_set_kinds(const gr_checker *c, const gr_set *set, gr_pathlist *out);
+/* Is (group, kind) cluster-scoped: a built-in kind, or a custom resource
+ * whose CustomResourceDefinition in the set says `scope: Cluster`? */
+bool gri_set_kind_cluster_scoped(const gr_set *set, const char *group, const char *kind);
 /* Give entry i of the set obj, whose tree outlives the set (build_set);
  * it replaces the tree the entry had (a pruned CRD's), if any. */
 void gri_set_give_tree(gr_set *s, size_t i, const gr_object *obj);

@@ -347,6 +347,23 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
 	return i;
 }
 
+bool gri_set_kind_cluster_scoped(const gr_set *set, const char *group, const char *kind)
+{
+	if (!group[0] || !strchr(group, '.') || !strcmp(group, "apiextensions.k8s.io"))
+		return gri_kind_cluster_scoped(kind);
+	const size_t *idx;
+	size_t n = set ? gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const gr_value *spec = gr_get(gr_set_object(set, idx[i])->root, "spec");
+		const char *g = gr_get_str(spec, "group"), *k = gr_get_str(gr_get(spec, "names"), "kind");
+		if (g && k && !strcmp(g, group) && !strcmp(k, kind)) {
+			const char *scope = gr_get_str(spec, "scope");
+			return scope && !strcmp(scope, "Cluster");
+		}
+	}
+	return gri_kind_cluster_scoped(kind);
+}
+
 void gri_set_give_tree(gr_set *s, size_t i, const gr_object *obj)
 {
 	if (i >= s->n || !obj->root)

@@ -112,6 +112,9 @@ typedef struct gr_kyverno_request {
 	 * rule is not evaluated). NULL: as -1. */
 	int (*resource)(void *user, const char *api_version, const char *kind, const char *ns,
 	                const char *name, const gr_value **out);
+	/* Is a param kind cluster-scoped (its paramRef takes no namespace)?
+	 * NULL: the built-in cluster-scoped kinds only. */
+	bool (*cluster_scoped)(void *user, const char *api_version, const char *kind);
 } gr_kyverno_request;
 
 typedef struct gr_kyverno_response {

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "../pipeline.h"
 #include "guardrail/authz.h"
 #include "guardrail/buf.h"
 #include "guardrail/cel.h"
@@ -490,25 +491,6 @@ static gr_action action_of(const gr_value *binding, bool *audit)
 	return deny ? GR_ACTION_ENFORCE : warn ? GR_ACTION_WARN : GR_ACTION_AUDIT;
 }
 
-/* Is a param kind cluster-scoped: a built-in one, or a custom resource
- * whose CustomResourceDefinition among the inputs says `scope: Cluster`? */
-static bool param_cluster_scoped(const gr_set *set, const char *group, const char *kind)
-{
-	if (!group[0] || !strchr(group, '.') || !strcmp(group, "apiextensions.k8s.io"))
-		return gri_kind_cluster_scoped(kind);
-	const size_t *idx;
-	size_t n = set ? gr_set_kind(set, "apiextensions.k8s.io", "CustomResourceDefinition", &idx) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const gr_value *spec = gr_get(gr_set_object(set, idx[i])->root, "spec");
-		const char *g = gr_get_str(spec, "group"), *k = gr_get_str(gr_get(spec, "names"), "kind");
-		if (g && k && !strcmp(g, group) && !strcmp(k, kind)) {
-			const char *scope = gr_get_str(spec, "scope");
-			return scope && !strcmp(scope, "Cluster");
-		}
-	}
-	return gri_kind_cluster_scoped(kind);
-}
-
 static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, gr_findings *out,
                  gr_error *err)
 {
@@ -600,8 +582,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 				snprintf(group, sizeof group, "%.*s", (int)(slash - pav), pav);
 			/* a namespaced kind's param is in paramRef.namespace, else in
 			 * the object's; a cluster-scoped kind's has none */
-			const char *pnsv = pkind && param_cluster_scoped(s->set, group, pkind) ? ""
-			                   : pns && pns[0]                                     ? pns
+			const char *pnsv = pkind && gri_set_kind_cluster_scoped(s->set, group, pkind) ? ""
+			                   : pns && pns[0]                                            ? pns
 			                                   : obj->namespace_;
 			const gr_object *param =
 			        pkind && pn && s->set ? gr_set_find(s->set, group, pkind, pnsv, pn) : NULL;
@@ -700,10 +682,12 @@ static const char *const vap_revoking[] = {"admissionregistration.k8s.io/Validat
                                            "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
                                            NULL};
 
+/* CustomResourceDefinitions: a custom param kind's scope (paramRef) */
 static const char *const vap_kinds[] = {"admissionregistration.k8s.io/ValidatingAdmissionPolicy",
                                         "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
                                         "Namespace",
                                         "ConfigMap",
+                                        "apiextensions.k8s.io/CustomResourceDefinition",
                                         "rbac.authorization.k8s.io/Role",
                                         "rbac.authorization.k8s.io/ClusterRole",
                                         "rbac.authorization.k8s.io/RoleBinding",

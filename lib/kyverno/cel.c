@@ -145,7 +145,9 @@ static int find_param(ky_eval *ev, const ky_cel *c, const gr_value **out, const 
 		return 0;
 	}
 	const char *ns = "";
-	if (!ky_is_cluster_scoped(kind)) {
+	bool cluster = ev->req->cluster_scoped ? ev->req->cluster_scoped(ev->req->user, av, kind)
+	                                       : ky_is_cluster_scoped(kind);
+	if (!cluster) {
 		ns = pns && pns[0] ? pns : ev->ns;
 		if (!ns[0]) {
 			*msg = "error in parameterized resource: can't use namespaced paramRef to match "

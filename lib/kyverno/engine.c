@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../pipeline.h"
 #include "guardrail/engine.h"
 #include "guardrail/kyverno.h"
 #include "guardrail/set.h"
@@ -241,6 +242,16 @@ static int param_resource(void *user, const char *api_version, const char *kind,
 	return *out != NULL;
 }
 
+/* A param kind's scope: built in, or as its CRD among the inputs says. */
+static bool param_cluster_scoped(void *user, const char *api_version, const char *kind)
+{
+	call *c = user;
+	const char *slash = strchr(api_version, '/');
+	char group[256];
+	snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - api_version) : 0, api_version);
+	return gri_set_kind_cluster_scoped(c->set, group, kind);
+}
+
 /* "/spec/containers/0/image/" -> "spec.containers[0].image", and the node there. */
 static const char *field_path(gr_arena *a, const gr_value *root, const char *kpath, const gr_value **at)
 {
@@ -328,6 +339,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .namespace_labels = ns_labels,
 	        .config_map = config_map,
 	        .resource = param_resource,
+	        .cluster_scoped = param_cluster_scoped,
 	        .cluster_entries_error = true,
 	        .user = &c,
 	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */
@@ -409,8 +421,10 @@ static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
 	return 0;
 }
 
+/* CustomResourceDefinitions: a custom param kind's scope (validate.cel) */
 static const char *const kinds[] = {"Namespace",
                                     "ConfigMap",
+                                    "apiextensions.k8s.io/CustomResourceDefinition",
                                     "kyverno.io/ClusterPolicy",
                                     "kyverno.io/Policy",
                                     "policies.kyverno.io/ValidatingPolicy",
