@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "guardrail/decode.h"
+#include "internal.h"
 
 static int io_error(gr_error *err, const char *path, const char *what, int e)
 {
@@ -44,7 +45,8 @@ static int oom(gr_error *err, const char *path)
 	return gr_error_mark(err, GR_ERR_NOMEM);
 }
 
-int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *len, gr_error *err)
+static int read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *len, bool *is_regular,
+                   gr_error *err)
 {
 	*data = NULL;
 	*len = 0;
@@ -53,6 +55,8 @@ int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *
 	struct stat st;
 	if (fstat(fd, &st) != 0)
 		return io_error(err, name, "cannot read", errno);
+	if (is_regular)
+		*is_regular = S_ISREG(st.st_mode);
 	if (S_ISDIR(st.st_mode)) {
 		gr_error_set(err, 0, 0, "is a directory");
 		gr_error_set_file(err, name);
@@ -114,19 +118,32 @@ int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *
 	return 0;
 }
 
-int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, gr_error *err)
+int gr_read_fd(int fd, const char *name, size_t max_bytes, char **data, size_t *len, gr_error *err)
+{
+	return read_fd(fd, name, max_bytes, data, len, NULL, err);
+}
+
+int gri_read_file_regular(const char *path, size_t max_bytes, char **data, size_t *len, bool *is_regular,
+                          gr_error *err)
 {
 	*data = NULL;
 	*len = 0;
+	*is_regular = false;
 	if (strcmp(path, "-") == 0)
-		return gr_read_fd(STDIN_FILENO, "<stdin>", max_bytes, data, len, err);
+		return read_fd(STDIN_FILENO, "<stdin>", max_bytes, data, len, is_regular, err);
 	int fd;
 	do
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return io_error(err, path, "cannot open", errno);
-	int rc = gr_read_fd(fd, path, max_bytes, data, len, err);
+	int rc = read_fd(fd, path, max_bytes, data, len, is_regular, err);
 	close(fd);
 	return rc;
+}
+
+int gr_read_file(const char *path, size_t max_bytes, char **data, size_t *len, gr_error *err)
+{
+	bool regular;
+	return gri_read_file_regular(path, max_bytes, data, len, &regular, err);
 }

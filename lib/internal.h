@@ -62,6 +62,10 @@ bool gri_arena_owns(const gr_arena *a, const void *p);
 /* Move every chunk of from into to (what was allocated in from lives as
  * long as to); from is left empty. */
 void gri_arena_adopt(gr_arena *to, gr_arena *from);
+/* gr_read_file, also telling whether path is a regular file (one that can
+ * be read again: a pipe, a FIFO or a terminal cannot). */
+int gri_read_file_regular(const char *path, size_t max_bytes, char **data, size_t *len, bool *is_regular,
+                          gr_error *err);
 
 /* SipHash-2-4 of n bytes under a per-process random key (decode_util.c). */
 uint64_t gri_keyed_hash(const void *p, size_t n);

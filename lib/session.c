@@ -69,6 +69,8 @@ typedef struct input {
 	char *name;
 	const char *data;  /* bytes (the caller's, or owned) */
 	const char *bytes; /* the caller's bytes (IN_BYTES), kept for judging again */
+	bool once;         /* IN_FILE that is no regular file (a pipe, a FIFO): it cannot be
+	                      read again, so its bytes are kept while they may be needed */
 	size_t len;
 	char *owned;
 	const gr_value *value;
@@ -689,9 +691,10 @@ static void read_and_decode(gr_session *s, input *in)
 	if (in->kind == IN_FILE) {
 		char *data;
 		size_t len;
+		bool regular;
 		gr_error e;
 		gr_error_clear(&e);
-		if (gr_read_file(in->name, s->opt.limits.max_bytes, &data, &len, &e)) {
+		if (gri_read_file_regular(in->name, s->opt.limits.max_bytes, &data, &len, &regular, &e)) {
 			in->read_failed = true;
 			in->read_error = keep_error(&e);
 			return;
@@ -699,6 +702,7 @@ static void read_and_decode(gr_session *s, input *in)
 		in->owned = data;
 		in->data = data;
 		in->len = len;
+		in->once = !regular;
 	}
 	gr_arena_expect(&in->arena, in->len * 2 + 1024);
 	decode_input(in, &s->opt.limits, true);
@@ -718,7 +722,7 @@ static void read_and_decode(gr_session *s, input *in)
 		gr_findings_init(&in->findings, &in->arena);
 		check_objects(s, in, s->checker, NULL);
 		in->checked = true;
-		if (in->kind != IN_VALUE && (only_defines || compact(s, in, true) == 0)) {
+		if (in->kind != IN_VALUE && (only_defines || compact(s, in, true) == 0) && !in->once) {
 			free(in->owned); /* every object is judged: the bytes are done with */
 			in->owned = NULL;
 			in->data = NULL;
@@ -736,6 +740,8 @@ static void read_and_decode(gr_session *s, input *in)
 			return; /* the bytes stay: pass 2 decodes them again */
 	}
 	/* Trees never point into the bytes (decoders copy strings into the arena). */
+	if (in->once)
+		return; /* cannot be read again, should the input be judged again */
 	free(in->owned);
 	in->owned = NULL;
 	in->data = NULL;
@@ -906,6 +912,8 @@ static int again_bytes(gr_session *s, input *in)
 		in->data = in->bytes;
 		return 0;
 	}
+	if (in->data)
+		return 0; /* kept: a pipe or a FIFO, read once */
 	if (in->kind != IN_FILE)
 		return 0;
 	char *data;

@@ -588,13 +588,15 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 			const gr_object *param =
 			        pkind && pn && s->set ? gr_set_find(s->set, group, pkind, pnsv, pn) : NULL;
 			if (param && !param->root) {
-				/* the object is among the inputs, but the set keeps whole
-				 * trees only of the kinds an engine declared: not found
-				 * would be a wrong verdict, and with Allow a silent pass */
+				/* among the inputs, but its tree could not be had (the
+				 * session gives the set whole trees of params, set_kinds:
+				 * its input could not be read again, or changed): not
+				 * found would be a wrong verdict, and with Allow a silent
+				 * pass */
 				ctx->not_evaluated += p->prog.nvalidations ? p->prog.nvalidations : 1;
 				ctx->not_evaluated_reason =
-				        "ValidatingAdmissionPolicy params of a kind other than "
-				        "ConfigMap (only ConfigMaps are kept whole to be params)";
+				        "ValidatingAdmissionPolicy params whose input could not "
+				        "be read again whole";
 				continue;
 			}
 			if (!param) {

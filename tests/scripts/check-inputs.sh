@@ -32,6 +32,27 @@ code=$?
 wait
 t "FIFO: exit 0 (got $code)" '[ $code = 0 ]'
 t "FIFO: one object, no error" 'grep -q "\"objects\":1,\"valid\":1,\"invalid\":0,\"errors\":0" "$tmp/out"'
+# A FIFO judged early, then again because a later input holds policies
+# (the Kyverno case's resources), or holding a later policy's params (the
+# vap case's): its bytes are kept, since it cannot be read a second time.
+# Both give what the same files give.
+kc="$PWD/tests/cases/check/kyverno-cel"
+rm -f "$tmp/fifo.yaml"
+mkfifo "$tmp/fifo.yaml"
+(cat "$kc/resources.yaml" > "$tmp/fifo.yaml") &
+# (a FIFO opened again blocks for a writer: bounded, so a regression fails)
+timeout 60 "$G" check --engines kyverno -o json "$tmp/fifo.yaml" "$kc/policy.yaml" 2>&1 | tail -c 300 > "$tmp/fifo.out"
+wait
+"$G" check --engines kyverno -o json "$kc/resources.yaml" "$kc/policy.yaml" 2>&1 | tail -c 300 > "$tmp/file.out"
+t "FIFO judged again (policies after it): as its file" 'cmp -s "$tmp/fifo.out" "$tmp/file.out" && grep -q "\"objects\":6" "$tmp/file.out"'
+vc="$PWD/tests/cases/check/vap-params-custom-kind"
+rm -f "$tmp/fifo.yaml"
+mkfifo "$tmp/fifo.yaml"
+(cat "$vc/1-params.yaml" > "$tmp/fifo.yaml") &
+timeout 60 "$G" check --engines vap "$tmp/fifo.yaml" "$vc/2-deploy.yaml" "$vc/3-policy.yaml" > "$tmp/fifo.out" 2>&1
+code=$?
+wait
+t "FIFO holding a policy's params: found (exit 1, got $code)" '[ $code = 1 ] && grep -q "over the limit 3" "$tmp/fifo.out"'
 # /dev/stdin as a path
 "$G" check -o json /dev/stdin < "$tmp/pod.yaml" > "$tmp/out" 2> "$tmp/err"
 t "/dev/stdin: one object" 'grep -q "\"objects\":1,\"valid\":1" "$tmp/out"'
