@@ -31,12 +31,14 @@ time_cmd() {
 	done | median
 }
 rss_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
-# cpu_s CMD... -> median user+system CPU seconds over RUNS runs (less noisy than
-# wall time on a shared machine)
+# cpu_s CMD... -> median user+system CPU seconds per run (less noisy than
+# wall time on a shared machine): RUNS rounds of 5 runs in one loop each, so
+# that /usr/bin/time's 10 ms clock is divided by 5 (single runs made a 10%
+# ratio out of one tick)
 cpu_s() {
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		/usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}'
+		per_run 5 "$@" | awk '{print $2}'
 		i=$((i + 1))
 	done | median
 }
