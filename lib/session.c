@@ -1378,15 +1378,6 @@ static int strip_unused_versions(gr_session *s)
 	return rc;
 }
 
-/*
- * Objects an engine needs whole because of what the set holds (set_kinds:
- * the params of a ValidatingAdmissionPolicy among the inputs), which pass 1
- * kept light: their inputs are decoded again (from the bytes, or read again
- * as a judged-again input is) and the set gets their trees, which live in
- * s->param_trees to the end. An input that no longer holds the same objects
- * (changed on disk) gives none; the engine then finds the object without a
- * tree and says so. -1: out of memory.
- */
 /* Object k of in (set entry i) is of a listed kind and the set lacks its
  * whole tree: none (kept light), or a pruned CRD's (a policy whose params
  * are CRDs reads them whole, descriptions and every version's schema). */
@@ -1396,6 +1387,15 @@ static bool needs_whole(const gr_session *s, const input *in, size_t k, size_t i
 	       (!gr_set_has_tree(s->set, i) || (in->digests && in->digests[k]));
 }
 
+/*
+ * Objects an engine needs whole because of what the set holds (set_kinds:
+ * the params of a ValidatingAdmissionPolicy among the inputs), which pass 1
+ * kept light (or pruned, a CRD): their inputs are decoded again (from the bytes, or read again
+ * as a judged-again input is) and the set gets their trees, which live in
+ * s->param_trees to the end. An input that no longer holds the same objects
+ * (changed on disk) gives none; the engine then finds the object without a
+ * tree and says so. -1: out of memory.
+ */
 static int give_set_kinds(gr_session *s)
 {
 	gr_pathlist kinds = {0};
