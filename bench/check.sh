@@ -84,6 +84,13 @@ LY=$(build/bench/libyaml_parse $FILES)
 DE=$(build/bench/decode_bench $FILES)
 echo "$LY"
 echo "$DE"
+# JSON (the OpenAPI documents, admission requests) is read by lib/json.c:
+# the largest built-in document to trees, beside libyaml's bare events of it
+OA=$(ls ../shared/k8s-openapi/*/api/v1.json 2>/dev/null | tail -1)
+if [ -n "$OA" ]; then
+	echo "JSON, $OA: $(build/bench/libyaml_parse "$OA")"
+	echo "JSON, $OA: $(build/bench/decode_bench "$OA" | head -1)"
+fi
 
 OBJ=$($G check -o json $CORPUS 2>/dev/null | tail -c 300 | sed -n 's/.*"objects":\([0-9]*\).*/\1/p')
 for eng in schema,pss schema,pss,native schema pss native; do

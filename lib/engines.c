@@ -3,6 +3,7 @@
  * library's version. A new engine adds one extern and one row; an
  * embedder's engines are registered at run time with gr_options_register.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "guardrail/guardrail.h"
@@ -50,4 +51,26 @@ bool gri_kind_listed(const char *const *kinds, const char *group, const char *ki
 			return true;
 	}
 	return false;
+}
+
+void gri_api_group(const char *api_version, char *out, size_t cap)
+{
+	const char *slash = api_version ? strchr(api_version, '/') : NULL;
+	snprintf(out, cap, "%.*s", slash ? (int)(slash - api_version) : 0, slash ? api_version : "");
+}
+
+int gri_param_kind_add(const gr_value *param_kind, gr_pathlist *out)
+{
+	const char *av = gr_get_str(param_kind, "apiVersion"), *kind = gr_get_str(param_kind, "kind");
+	if (!av || !kind || !*kind)
+		return 0;
+	char group[256], name[512];
+	gri_api_group(av, group, sizeof group);
+	snprintf(name, sizeof name, "%s%s%s", group, group[0] ? "/" : "", kind);
+	if (!strcmp(name, "ConfigMap"))
+		return 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->v[i], name))
+			return 0;
+	return gr_pathlist_add(out, name);
 }

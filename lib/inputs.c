@@ -236,14 +236,16 @@ static listing *find_listing(lister *ls, node_id id)
 	return NULL;
 }
 
-/* The directory id found at path: a listing and a job to fill it, unless
- * one was made already (under ls->mu). */
-static void claim_locked(lister *ls, node_id id, const char *path)
+/* The directory id found at path (malloc'd, taken over): a listing and a
+ * job to fill it, unless one was made already (under ls->mu). */
+static void claim_locked(lister *ls, node_id id, char *path)
 {
-	if (find_listing(ls, id))
+	if (find_listing(ls, id)) {
+		free(path);
 		return;
+	}
 	listing *l = calloc(1, sizeof *l);
-	char *p = strdup(path);
+	char *p = path;
 	if (ls->njobs == ls->capjobs) {
 		size_t cap = ls->capjobs ? ls->capjobs * 2 : 64;
 		job *nj = realloc(ls->jobs, cap * sizeof *nj);
@@ -344,7 +346,6 @@ static void list_dir(lister *ls, const char *path, listing *l)
 			pthread_mutex_lock(&ls->mu);
 			claim_locked(ls, e->id, child);
 			pthread_mutex_unlock(&ls->mu);
-			free(child);
 		}
 	}
 	close(fd);
@@ -497,9 +498,12 @@ int gr_walk_manifests_jobs(const char *dir, gr_pathlist *out, gr_input_problems 
 		pthread_cond_init(&ls.cv, NULL);
 		node_id root = {st.st_dev, st.st_ino};
 		ls.buckets = calloc(LBUCKETS, sizeof *ls.buckets);
-		if (ls.buckets)
-			claim_locked(&ls, root, dir); /* no other thread yet */
-		if (!ls.buckets || ls.oom) {
+		char *rootp = strdup(dir);
+		if (ls.buckets && rootp)
+			claim_locked(&ls, root, rootp); /* no other thread yet */
+		else
+			free(rootp);
+		if (!ls.buckets || !rootp || ls.oom) {
 			w.oom = 1;
 		} else {
 			pthread_t threads[7];

@@ -21,6 +21,12 @@ size_t gri_set_add(gr_set *s, const gr_object *obj, bool keep_tree, bool borrow,
                    size_t *conflict);
 /* Is (group, kind) in a kinds list ("Namespace", "group/Kind"; NULL: no)? */
 bool gri_kind_listed(const char *const *kinds, const char *group, const char *kind);
+/* The API group of an apiVersion ("apps/v1" -> "apps", "v1" -> ""). */
+void gri_api_group(const char *api_version, char *out, size_t cap);
+/* For set_kinds (engine.h): a policy's paramKind {apiVersion, kind} as a
+ * kinds entry ("group/Kind", "Kind" for the core group), added to out
+ * once; not a ConfigMap, which every session keeps whole. -1: memory. */
+int gri_param_kind_add(const gr_value *param_kind, gr_pathlist *out);
 /* Does an engine of c list (group, kind) in its revoking_kinds? */
 bool gri_checker_revoking_kind(const gr_checker *c, const char *group, const char *kind);
 /* Once the inputs held a revoking kind: does an engine with revoking kinds

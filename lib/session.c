@@ -124,9 +124,9 @@ struct gr_session {
 	atomic_bool revoked; /* an input holds a revoking kind: early verdicts do not hold */
 	bool prune_crds;     /* kept CRD trees lose their descriptions (always, now) */
 	bool whole_crds;     /* an engine may judge a CRD again: keep its whole tree as bytes too */
-	gr_arena used_crds;  /* the trees of CRDs with a used version, decoded and stripped */
-	gr_arena *used_more; /* the same, decoded by the other threads (one arena each) */
-	size_t nused_more;
+	gr_arena *used_crds; /* the trees of CRDs with a used version, decoded and stripped:
+	                        an arena per thread that decoded them (decode_used) */
+	size_t nused_crds;
 	gr_arena param_trees; /* whole trees given to the set for an engine's set_kinds */
 	/* work distribution: inputs are claimed with an atomic counter; the
 	 * mutex and conditions are only for the waits (the caller for the next
@@ -262,11 +262,10 @@ void gr_session_free(gr_session *s)
 	}
 	free(s->in);
 	gr_set_free(s->set);
-	gr_arena_free(&s->used_crds);
 	gr_arena_free(&s->param_trees);
-	for (size_t i = 0; i < s->nused_more; i++)
-		gr_arena_free(&s->used_more[i]);
-	free(s->used_more);
+	for (size_t i = 0; i < s->nused_crds; i++)
+		gr_arena_free(&s->used_crds[i]);
+	free(s->used_crds);
 	gr_checker_unref(s->checker);
 	free(s->skipped);
 	free(s->not_evaluated);
@@ -1215,7 +1214,6 @@ static int by_size_desc(const void *a, const void *b)
 }
 
 typedef struct decode_job {
-	gr_session *s;
 	const gvk_table *t;
 	used_crd *todo;
 	size_t ntodo;
@@ -1269,35 +1267,30 @@ static int decode_used(gr_session *s, const gvk_table *t, used_crd *todo, size_t
 	size_t nthreads = s->opt.jobs > 1 ? s->opt.jobs : 1;
 	if (nthreads > ntodo)
 		nthreads = ntodo;
-	decode_job job = {.s = s, .t = t, .todo = todo, .ntodo = ntodo};
+	decode_job job = {.t = t, .todo = todo, .ntodo = ntodo};
 	atomic_init(&job.next, 0);
 	atomic_init(&job.failed, false);
+	s->used_crds = calloc(nthreads, sizeof *s->used_crds); /* zeroed: empty arenas */
+	pthread_t *threads = nthreads > 1 ? calloc(nthreads, sizeof *threads) : NULL;
+	decode_arg *args = calloc(nthreads, sizeof *args);
 	size_t started = 0;
-	pthread_t *threads = NULL;
-	decode_arg *args = NULL;
-	if (nthreads > 1) {
-		threads = calloc(nthreads, sizeof *threads);
-		args = calloc(nthreads, sizeof *args);
-		s->used_more = calloc(nthreads, sizeof *s->used_more);
-		if (threads && args && s->used_more)
-			s->nused_more = nthreads;
-	}
-	for (size_t i = 0; i < s->nused_more; i++) {
-		gr_arena_init(&s->used_more[i]);
-		args[i] = (decode_arg){&job, &s->used_more[i]};
-		if (pthread_create(&threads[i], NULL, decode_some, &args[i]) != 0)
-			break;
-		started++;
-	}
-	if (!started) { /* one job, or no thread could start: the caller does it all */
-		decode_arg mine = {&job, &s->used_crds};
-		decode_some(&mine);
+	if (s->used_crds && args) {
+		s->nused_crds = nthreads;
+		for (size_t i = 0; i < nthreads; i++)
+			args[i] = (decode_arg){&job, &s->used_crds[i]};
+		for (size_t i = 0; threads && i < nthreads; i++) {
+			if (pthread_create(&threads[i], NULL, decode_some, &args[i]) != 0)
+				break;
+			started++;
+		}
+		if (!started) /* one job, or no thread could start: the caller does it all */
+			decode_some(&args[0]);
 	}
 	for (size_t i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
 	free(args);
-	return atomic_load(&job.failed) ? -1 : 0;
+	return !s->nused_crds || atomic_load(&job.failed) ? -1 : 0;
 }
 
 static int strip_unused_versions(gr_session *s)

@@ -576,10 +576,8 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		if (pk && pr) {
 			const char *pav = gr_get_str(pk, "apiVersion"), *pkind = gr_get_str(pk, "kind");
 			const char *pn = gr_get_str(pr, "name"), *pns = gr_get_str(pr, "namespace");
-			const char *slash = pav ? strchr(pav, '/') : NULL;
-			char group[128] = "";
-			if (slash)
-				snprintf(group, sizeof group, "%.*s", (int)(slash - pav), pav);
+			char group[256];
+			gri_api_group(pav, group, sizeof group);
 			/* a namespaced kind's param is in paramRef.namespace, else in
 			 * the object's; a cluster-scoped kind's has none */
 			const char *pnsv = pkind && gri_set_kind_cluster_scoped(s->set, group, pkind) ? ""
@@ -640,41 +638,19 @@ static bool needs_set(const void *prepared, const gr_object *obj)
 	return false;
 }
 
-/* A policy's paramKind as "group/Kind" (or "Kind"), appended to out unless
- * it is a ConfigMap, which every session keeps whole (vap_kinds). */
-static int add_param_kind(const gr_value *policy_spec, gr_pathlist *out)
-{
-	const gr_value *pk = gr_get(policy_spec, "paramKind");
-	const char *av = gr_get_str(pk, "apiVersion"), *kind = gr_get_str(pk, "kind");
-	if (!av || !kind || !*kind)
-		return 0;
-	const char *slash = strchr(av, '/');
-	char name[512];
-	if (slash)
-		snprintf(name, sizeof name, "%.*s/%s", (int)(slash - av), av, kind);
-	else
-		snprintf(name, sizeof name, "%s", kind);
-	if (!strcmp(name, "ConfigMap"))
-		return 0;
-	for (size_t i = 0; i < out->n; i++)
-		if (!strcmp(out->v[i], name))
-			return 0;
-	return gr_pathlist_add(out, name);
-}
-
 /* The params of the policies, the checker's own (--vap-policy files) and
  * the inputs': their objects must be whole in the set to be params. */
 static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
 {
 	const vap_prepared *s = prepared;
 	for (size_t i = 0; s && i < s->npolicies; i++)
-		if (add_param_kind(s->policies[i].spec, out) < 0)
+		if (gri_param_kind_add(gr_get(s->policies[i].spec, "paramKind"), out) < 0)
 			return -1;
 	const size_t *idx;
 	size_t n = gr_set_kind(set, "admissionregistration.k8s.io", "ValidatingAdmissionPolicy", &idx);
 	for (size_t i = 0; i < n; i++) {
 		const gr_object *o = gr_set_object(set, idx[i]);
-		if (o->root && add_param_kind(gr_get(o->root, "spec"), out) < 0)
+		if (o->root && gri_param_kind_add(gr_get_path(o->root, "spec", "paramKind", NULL), out) < 0)
 			return -1;
 	}
 	return 0;

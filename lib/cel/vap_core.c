@@ -285,14 +285,12 @@ int gri_vap_run(const gri_vap_program *p, gr_cel_value *vars, gr_arena *arena, c
 			snprintf(m, sizeof m, "composited variable \"%s\" fails to evaluate: %s", name,
 			         ce.message);
 		if (m[0]) {
-			size_t ml = strlen(m);
-			char *copy = gr_arena_alloc(arena, ml + 1);
+			const char *copy = gr_arena_strdup(arena, m);
 			if (!copy) {
 				sink->error(sink->user, "variable", "out of memory");
 				return -1;
 			}
-			memcpy(copy, m, ml + 1);
-			v = (gr_cel_value){.kind = GR_CEL_ERROR, .u.s = {copy, ml}};
+			v = (gr_cel_value){.kind = GR_CEL_ERROR, .u.s = {copy, strlen(copy)}};
 		}
 		keys[nv] = gr_cel_string(name, strlen(name));
 		vals[nv++] = v;

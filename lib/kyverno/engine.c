@@ -232,9 +232,8 @@ static int param_resource(void *user, const char *api_version, const char *kind,
 	*out = NULL;
 	if (!c->set)
 		return -1;
-	const char *slash = strchr(api_version, '/');
 	char group[256];
-	snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - api_version) : 0, api_version);
+	gri_api_group(api_version, group, sizeof group);
 	const gr_object *o = gr_set_find(c->set, group, kind, ns, name);
 	if (o && !o->root)
 		return -1;
@@ -246,9 +245,8 @@ static int param_resource(void *user, const char *api_version, const char *kind,
 static bool param_cluster_scoped(void *user, const char *api_version, const char *kind)
 {
 	call *c = user;
-	const char *slash = strchr(api_version, '/');
 	char group[256];
-	snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - api_version) : 0, api_version);
+	gri_api_group(api_version, group, sizeof group);
 	return gri_set_kind_cluster_scoped(c->set, group, kind);
 }
 
@@ -371,27 +369,6 @@ static bool needs_set(const void *p, const gr_object *obj)
 	       (s->set->nvpols || ky_set_may_match_kind(s->set, obj->kind));
 }
 
-/* A validate.cel paramKind as "group/Kind" (or "Kind"), added to out once;
- * ConfigMaps are whole in every session (kinds). */
-static int add_param_kind(const gr_value *pk, gr_pathlist *out)
-{
-	const char *av = gr_get_str(pk, "apiVersion"), *kind = gr_get_str(pk, "kind");
-	if (!av || !kind || !*kind)
-		return 0;
-	const char *slash = strchr(av, '/');
-	char name[512];
-	if (slash)
-		snprintf(name, sizeof name, "%.*s/%s", (int)(slash - av), av, kind);
-	else
-		snprintf(name, sizeof name, "%s", kind);
-	if (!strcmp(name, "ConfigMap"))
-		return 0;
-	for (size_t i = 0; i < out->n; i++)
-		if (!strcmp(out->v[i], name))
-			return 0;
-	return gr_pathlist_add(out, name);
-}
-
 /* The param kinds of validate.cel rules: the checker's own policies
  * (compiled), and those among the inputs (their trees: rules[].validate.cel). */
 static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
@@ -399,7 +376,7 @@ static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
 	const ky_prepared *s = prepared;
 	for (size_t i = 0; s && s->set && i < s->set->ncels; i++) {
 		const gr_value *pk = ky_cel_param_kind(s->set->cels[i]);
-		if (pk && add_param_kind(pk, out) < 0)
+		if (pk && gri_param_kind_add(pk, out) < 0)
 			return -1;
 	}
 	static const char *const policy_kinds[] = {"ClusterPolicy", "Policy"};
@@ -413,7 +390,7 @@ static int set_kinds(const void *prepared, const gr_set *set, gr_pathlist *out)
 				const gr_value *cel =
 				        gr_get_path(&rules->u.a.items[r], "validate", "cel", NULL);
 				if (gr_get(cel, "paramRef") &&
-				    add_param_kind(gr_get(cel, "paramKind"), out) < 0)
+				    gri_param_kind_add(gr_get(cel, "paramKind"), out) < 0)
 					return -1;
 			}
 		}
