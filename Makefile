@@ -47,7 +47,7 @@ DATADIR ?= $(PREFIX)/share/guardrail
 
 .SECONDARY:
 
-.PHONY: install uninstall dist format-check all deps test-tsan test test-unit test-sanitize demo clean format fuzz bench tests-bin
+.PHONY: install uninstall dist format-check all deps test-tsan test test-unit test-sanitize demo clean format fuzz fuzz-bins bench tests-bin
 
 all: $(TOOL)
 
@@ -133,16 +133,27 @@ test-tsan: deps
 	@BUILD=build-tsan sh tests/tsan.sh
 
 # libFuzzer harnesses (clang). Run one: tests/fuzz/run.sh fuzz_decode 600
+# A harness is relinked only when its source, a header it includes or the
+# library changed: tests/fuzz/run.sh calls `make fuzz` before every run, so an
+# up-to-date build must write nothing (it relinked all 21 harnesses, ~8 s,
+# each time, and .ci/run's two runs at a time could rewrite a binary while
+# the other was about to start it).
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/tests/fuzz/%,$(FUZZ_SRC))
+
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libguardrail.a
-	@mkdir -p build-fuzz/tests/fuzz
-	@for f in $(FUZZ_SRC); do \
-		n=$$(basename $$f .c); \
-		echo "  FUZZ $$n"; \
-		clang $(STD) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) \
-			-o build-fuzz/tests/fuzz/$$n $$f build-fuzz/libguardrail.a $(LDLIBS) || exit 1; \
-	done
+	@$(MAKE) --no-print-directory fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/tests/fuzz/%: tests/fuzz/%.c build-fuzz/libguardrail.a
+	@mkdir -p $(@D)
+	@echo "  FUZZ $*"
+	@clang $(STD) $(CPPFLAGS) -MMD -MP -MF $@.d -MT $@ -O1 -g -fsanitize=fuzzer,address,undefined \
+		$(WARN) -o $@.tmp $< build-fuzz/libguardrail.a $(LDLIBS) && mv -f $@.tmp $@
+
+-include $(wildcard build-fuzz/tests/fuzz/*.d)
 
 bench: $(TOOL) $(BENCH_BIN)
 	@scripts/install-deps.sh bench
