@@ -1202,8 +1202,9 @@ static void claim_versions(gvk_table *t, const gr_value *crd, uint64_t owner)
  * copy replaces the input's trees arena). -1 when memory ran out. */
 typedef struct used_crd {
 	input *in;
-	size_t k;     /* the object */
-	uint64_t crd; /* as claim.owner */
+	size_t k;      /* the object */
+	uint64_t crd;  /* as claim.owner */
+	gr_object obj; /* decoded and stripped: in->objects[k] once every thread is done */
 } used_crd;
 
 static int by_size_desc(const void *a, const void *b)
@@ -1213,37 +1214,44 @@ static int by_size_desc(const void *a, const void *b)
 	return lx < ly ? 1 : lx > ly ? -1 : 0;
 }
 
-typedef struct decode_job {
-	const gvk_table *t;
+/* The decoding of the used CRDs, from strip_unused_versions (which starts
+ * it) to used_finish (which waits for it): the set is built meanwhile. */
+typedef struct used_job {
+	gvk_table t;
 	used_crd *todo;
 	size_t ntodo;
 	atomic_size_t next;
 	atomic_bool failed;
-} decode_job;
+	pthread_t *threads;
+	size_t started;
+	struct decode_arg *args;
+} used_job;
 
 typedef struct decode_arg {
-	decode_job *job;
+	used_job *job;
 	gr_arena *arena;
 } decode_arg;
 
 /* Decode the bytes of CRDs from job->todo until none is left, into arena:
  * each tree stays where it is decoded, and its stripped form shares its
- * nodes (the schemas of the versions stripped away stay unused beside it). */
+ * nodes (the schemas of the versions stripped away stay unused beside it).
+ * The object goes to its todo entry: the caller reads in->objects while
+ * this runs (building the set). */
 static void *decode_some(void *arg)
 {
 	decode_arg *d = arg;
-	decode_job *job = d->job;
-	gvk_table t = *job->t; /* read only but for t.crd, which is this thread's */
+	used_job *job = d->job;
+	gvk_table t = job->t; /* read only but for t.crd, which is this thread's */
 	for (;;) {
 		size_t j = atomic_fetch_add(&job->next, 1);
 		if (j >= job->ntodo || atomic_load(&job->failed))
 			return NULL;
-		input *in = job->todo[j].in;
-		size_t k = job->todo[j].k;
-		gr_object *o = &in->objects[k];
-		t.crd = job->todo[j].crd;
+		used_crd *u = &job->todo[j];
+		const gr_object *o = &u->in->objects[u->k];
+		t.crd = u->crd;
 		gr_value pruned, *root = gr_arena_alloc(d->arena, sizeof *root);
-		int r = root ? gri_blob_decode(d->arena, in->blobs[k].data, in->blobs[k].len, &pruned) : -1;
+		const crd_blob *b = &u->in->blobs[u->k];
+		int r = root ? gri_blob_decode(d->arena, b->data, b->len, &pruned) : -1;
 		if (r == 0)
 			r = gri_crd_strip_shared(d->arena, &pruned, gvk_used, &t, root);
 		if (r == 0)
@@ -1251,49 +1259,47 @@ static void *decode_some(void *arg)
 		if (r < 0)
 			atomic_store(&job->failed, true);
 		else
-			gr_object_init(d->arena, o, root, in->name, o->document, o->item);
+			gr_object_init(d->arena, &u->obj, root, u->in->name, o->document, o->item);
 	}
 }
 
 /* Decoding the used CRDs (52 of the corpus's 88, 0.9 MB of bytes into
- * 6 MB of trees) is most of what the session does alone between its
- * passes, so threads share it, each into an arena of its own. With more
- * than one job these are fresh threads and the caller only waits: with
- * glibc a thread started now reuses the malloc arena of a pass-1 worker,
- * whose memory pass 1 freed, where the caller's own arena would have to
- * grow (and take a page fault for every page: a third of the time). */
-static int decode_used(gr_session *s, const gvk_table *t, used_crd *todo, size_t ntodo)
+ * 6 MB of trees) is most of what the session does between its passes
+ * besides building the set, so fresh threads do it, each into an arena of
+ * its own, while the caller builds the set: with glibc a thread started
+ * now reuses the malloc arena of a pass-1 worker, whose memory pass 1
+ * freed, where the caller's own arena would have to grow (and take a page
+ * fault for every page: a third of the time). With one job, or when no
+ * thread starts, the caller decodes them all first. */
+static void decode_start(gr_session *s, used_job *job)
 {
 	size_t nthreads = s->opt.jobs > 1 ? s->opt.jobs : 1;
-	if (nthreads > ntodo)
-		nthreads = ntodo;
-	decode_job job = {.t = t, .todo = todo, .ntodo = ntodo};
-	atomic_init(&job.next, 0);
-	atomic_init(&job.failed, false);
+	if (nthreads > job->ntodo)
+		nthreads = job->ntodo;
+	atomic_init(&job->next, 0);
+	atomic_init(&job->failed, false);
 	s->used_crds = calloc(nthreads, sizeof *s->used_crds); /* zeroed: empty arenas */
-	pthread_t *threads = nthreads > 1 ? calloc(nthreads, sizeof *threads) : NULL;
-	decode_arg *args = calloc(nthreads, sizeof *args);
-	size_t started = 0;
-	if (s->used_crds && args) {
-		s->nused_crds = nthreads;
-		for (size_t i = 0; i < nthreads; i++)
-			args[i] = (decode_arg){&job, &s->used_crds[i]};
-		for (size_t i = 0; threads && i < nthreads; i++) {
-			if (pthread_create(&threads[i], NULL, decode_some, &args[i]) != 0)
-				break;
-			started++;
-		}
-		if (!started) /* one job, or no thread could start: the caller does it all */
-			decode_some(&args[0]);
+	job->threads = nthreads > 1 ? calloc(nthreads, sizeof *job->threads) : NULL;
+	job->args = calloc(nthreads, sizeof *job->args);
+	if (!s->used_crds || !job->args) {
+		atomic_store(&job->failed, true);
+		return;
 	}
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	free(args);
-	return !s->nused_crds || atomic_load(&job.failed) ? -1 : 0;
+	s->nused_crds = nthreads;
+	for (size_t i = 0; i < nthreads; i++)
+		job->args[i] = (decode_arg){job, &s->used_crds[i]};
+	for (size_t i = 0; job->threads && i < nthreads; i++) {
+		if (pthread_create(&job->threads[i], NULL, decode_some, &job->args[i]) != 0)
+			break;
+		job->started++;
+	}
+	if (!job->started)
+		decode_some(&job->args[0]);
 }
 
-static int strip_unused_versions(gr_session *s)
+/* The tables and the todo list of the used CRDs, and their decoding
+ * started (used_finish ends it). -1 when memory ran out. */
+static int strip_unused_versions(gr_session *s, used_job *job)
 {
 	size_t nobj = 0, ncrd = 0;
 	for (size_t i = 0; i < s->n; i++) {
@@ -1305,69 +1311,87 @@ static int strip_unused_versions(gr_session *s)
 	size_t cap = 16;
 	while (cap < nobj * 2)
 		cap *= 2;
-	gvk_table t = {.slots = calloc(cap, sizeof *t.slots), .mask = cap - 1};
-	gr_arena_init(&t.names);
+	gvk_table *t = &job->t;
+	*t = (gvk_table){.slots = calloc(cap, sizeof *t->slots), .mask = cap - 1};
+	gr_arena_init(&t->names);
 	size_t ccap = 16; /* a CRD registers a few versions; room for them all */
 	while (ccap < nobj * 8)
 		ccap *= 2;
-	t.claims = calloc(ccap, sizeof *t.claims);
-	t.cmask = ccap - 1;
-	if (!t.slots || !t.claims) {
-		free(t.slots);
-		free(t.claims);
+	t->claims = calloc(ccap, sizeof *t->claims);
+	t->cmask = ccap - 1;
+	if (!t->slots || !t->claims)
 		return -1;
-	}
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t k = 0; k < s->in[i].nobjects; k++) {
 			const gr_object *o = &s->in[i].objects[k];
 			uint64_t h = gvk_hash(o->group, o->version, o->kind);
-			size_t j = h & t.mask;
-			while (t.slots[j] && t.slots[j] != h)
-				j = (j + 1) & t.mask;
-			t.slots[j] = h;
+			size_t j = h & t->mask;
+			while (t->slots[j] && t->slots[j] != h)
+				j = (j + 1) & t->mask;
+			t->slots[j] = h;
 		}
 	for (size_t i = 0; i < s->n; i++) /* in input order, as the set is built */
 		for (size_t k = 0; k < s->in[i].nobjects; k++)
 			if (s->in[i].objects[k].root && is_crd(&s->in[i].objects[k]))
-				claim_versions(&t, s->in[i].objects[k].root, ((uint64_t)i << 32 | k) + 1);
-	int rc = t.failed ? -1 : 0;
+				claim_versions(t, s->in[i].objects[k].root, ((uint64_t)i << 32 | k) + 1);
+	if (t->failed)
+		return -1;
 	/* the CRDs with a used version: their bytes decoded and stripped on
-	 * every thread (see decode_used) */
-	size_t ntodo = 0, captodo = 0;
-	used_crd *todo = NULL;
-	for (size_t i = 0; i < s->n && rc == 0; i++) {
+	 * fresh threads (see decode_start) */
+	size_t captodo = 0;
+	for (size_t i = 0; i < s->n; i++) {
 		input *in = &s->in[i];
 		for (size_t k = 0; in->blobs && k < in->nobjects; k++) {
 			if (!in->blobs[k].skeleton)
 				continue;
-			t.crd = ((uint64_t)i << 32 | k) + 1;
+			t->crd = ((uint64_t)i << 32 | k) + 1;
 			/* no version used: the skeleton is what strip would give */
-			if (!gri_crd_uses_any(in->objects[k].root, gvk_used, &t))
+			if (!gri_crd_uses_any(in->objects[k].root, gvk_used, t))
 				continue;
-			if (ntodo == captodo) {
+			if (job->ntodo == captodo) {
 				size_t nc = captodo ? captodo * 2 : 16;
-				used_crd *nv = realloc(todo, nc * sizeof *nv);
-				if (!nv) {
-					rc = -1;
-					break;
-				}
-				todo = nv;
+				used_crd *nv = realloc(job->todo, nc * sizeof *nv);
+				if (!nv)
+					return -1;
+				job->todo = nv;
 				captodo = nc;
 			}
-			todo[ntodo++] = (used_crd){in, k, t.crd};
+			job->todo[job->ntodo++] = (used_crd){.in = in, .k = k, .crd = t->crd};
 		}
 	}
 	/* largest first, so that no thread is left with a big one at the end */
-	if (ntodo > 1)
-		qsort(todo, ntodo, sizeof *todo, by_size_desc);
-	if (rc == 0 && ntodo)
-		rc = decode_used(s, &t, todo, ntodo);
-	free(todo);
+	if (job->ntodo > 1)
+		qsort(job->todo, job->ntodo, sizeof *job->todo, by_size_desc);
+	if (job->ntodo)
+		decode_start(s, job);
+	return 0;
+}
+
+/* Wait for the decoding strip_unused_versions started; its objects
+ * replace the skeletons in the inputs and in the set (entry bases[i] + k
+ * for object k of input i, when the set holds its tree). Frees what the
+ * job holds and every input's CRD bytes. -1 when memory ran out. */
+static int used_finish(gr_session *s, used_job *job, const size_t *bases)
+{
+	for (size_t i = 0; i < job->started; i++)
+		pthread_join(job->threads[i], NULL);
+	int rc = job->ntodo && (!s->nused_crds || atomic_load(&job->failed)) ? -1 : 0;
+	for (size_t j = 0; rc == 0 && j < job->ntodo; j++) {
+		used_crd *u = &job->todo[j];
+		u->in->objects[u->k] = u->obj;
+		size_t e = bases ? bases[u->in - s->in] + u->k : (size_t)-1;
+		if (s->set && e != (size_t)-1 && gr_set_has_tree(s->set, e))
+			gri_set_give_tree(s->set, e, &u->obj);
+	}
+	free(job->threads);
+	free(job->args);
+	free(job->todo);
 	for (size_t i = 0; i < s->n; i++)
 		free_blobs(&s->in[i]);
-	free(t.slots);
-	free(t.claims);
-	gr_arena_free(&t.names);
+	free(job->t.slots);
+	free(job->t.claims);
+	gr_arena_free(&job->t.names);
+	memset(job, 0, sizeof *job);
 	return rc;
 }
 
@@ -1440,36 +1464,56 @@ static int give_set_kinds(gr_session *s)
 
 static int build_set(gr_session *s, gr_error *err)
 {
-	if (s->prune_crds && strip_unused_versions(s))
+	used_job used = {0};
+	size_t *bases = NULL;
+	if (s->prune_crds && strip_unused_versions(s, &used)) {
+		used_finish(s, &used, NULL);
 		return gr_error_set(err, 0, 0, "out of memory");
+	}
+	/* the set's entry of each input's first object, for used_finish */
+	if (used.ntodo && !(bases = malloc((s->n ? s->n : 1) * sizeof *bases))) {
+		used_finish(s, &used, NULL);
+		return gr_error_set(err, 0, 0, "out of memory");
+	}
 	s->set = gr_set_new();
-	if (!s->set)
-		return gr_error_set(err, 0, 0, "out of memory");
-	gri_set_mark_lasting(s->set); /* freed after the run checker */
-	for (size_t i = 0; i < s->n; i++) {
+	int rc = s->set ? 0 : -1;
+	for (size_t i = 0, base = 0; i < s->n && rc == 0; base += s->in[i].nobjects, i++) {
 		input *in = &s->in[i];
-		for (size_t k = 0; k < in->nobjects; k++) {
+		if (bases)
+			bases[i] = base;
+		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
 			const gr_object *o = &in->objects[k];
 			bool keep = !s->opt.ignore_definitions && o->root &&
 			            gr_checker_wants_kind(s->checker, o->group, o->kind);
 			size_t earlier;
 			/* the set borrows the tree: the input's arena stays to the end */
 			uint64_t digest = in->digests && in->light ? in->digests[k] : 0;
-			if (gri_set_add(s->set, o, keep, true, digest, &earlier) == (size_t)-1)
-				return gr_error_set(err, 0, 0, "out of memory");
+			if (gri_set_add(s->set, o, keep, true, digest, &earlier) == (size_t)-1) {
+				rc = -1;
+				break;
+			}
 			if (keep)
 				in->keep_arena = true;
 			if (earlier == (size_t)-1)
 				continue;
 			conflict *nc = realloc(in->conflicts, (in->nconflicts + 1) * sizeof *nc);
-			if (!nc)
-				return gr_error_set(err, 0, 0, "out of memory");
+			if (!nc) {
+				rc = -1;
+				break;
+			}
 			in->conflicts = nc;
 			nc[in->nconflicts].object = k;
 			nc[in->nconflicts].earlier = earlier;
 			in->nconflicts++;
 		}
 	}
+	if (s->set)
+		gri_set_mark_lasting(s->set); /* freed after the run checker */
+	if (used_finish(s, &used, rc == 0 ? bases : NULL))
+		rc = -1;
+	free(bases);
+	if (rc)
+		return gr_error_set(err, 0, 0, "out of memory");
 	if (give_set_kinds(s))
 		return gr_error_set(err, 0, 0, "out of memory");
 	if (gri_set_trees(s->set) == 0)
