@@ -1314,8 +1314,19 @@ static int strip_unused_versions(gr_session *s, used_job *job)
 	gvk_table *t = &job->t;
 	*t = (gvk_table){.slots = calloc(cap, sizeof *t->slots), .mask = cap - 1};
 	gr_arena_init(&t->names);
-	size_t ccap = 16; /* a CRD registers a few versions; room for them all */
-	while (ccap < nobj * 8)
+	/* a CRD claims each of its versions (or spec.version): room for all of
+	 * them at half load, not a slot per object (1 MB of fresh pages, each
+	 * probe a page fault) */
+	size_t nversions = 0;
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->in[i].nobjects; k++)
+			if (s->in[i].objects[k].root && is_crd(&s->in[i].objects[k])) {
+				const gr_value *v =
+				        gr_get(gr_get(s->in[i].objects[k].root, "spec"), "versions");
+				nversions += 1 + (v && v->type == GR_ARRAY ? v->u.a.len : 0);
+			}
+	size_t ccap = 16;
+	while (ccap < nversions * 2)
 		ccap *= 2;
 	t->claims = calloc(ccap, sizeof *t->claims);
 	t->cmask = ccap - 1;
