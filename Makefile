@@ -129,7 +129,7 @@ test-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/guardrail \
 		build-tsan/tests/unit/test_swap build-tsan/tests/unit/test_pipeline build-tsan/tests/unit/test_early \
-		build-tsan/tests/unit/test_regex
+		build-tsan/tests/unit/test_regex build-tsan/tests/unit/test_schema
 	@BUILD=build-tsan sh tests/tsan.sh
 
 # libFuzzer harnesses (clang). Run one: tests/fuzz/run.sh fuzz_decode 600

@@ -100,6 +100,12 @@ static void put_le(gr_buf *b, uint64_t x, int n)
 bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
                       gr_value *out)
 {
+	return gri_doccache_get_blob(cache, a, sources, nsources, out, NULL, NULL);
+}
+
+bool gri_doccache_get_blob(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
+                           gr_value *out, unsigned char **blob, size_t *blob_len)
+{
 	gr_buf key;
 	gr_buf_init(&key);
 	char path[4096];
@@ -128,6 +134,12 @@ bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources
 	if (gri_blob_decode(a, p, blen, &v) == 0) {
 		*out = v;
 		hit = true;
+		if (blob) { /* the entry's bytes, moved to the front of the buffer read */
+			memmove(data, p, blen);
+			*blob = (unsigned char *)data;
+			*blob_len = blen;
+			data = NULL;
+		}
 	}
 bad:
 	free(data);

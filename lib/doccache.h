@@ -32,6 +32,14 @@ bool gri_doccache_get(const char *cache, gr_arena *a, const char *const *sources
                       gr_value *out);
 
 /*
+ * The same, and on a hit also the entry's bytes (malloc'd, the caller's to
+ * free) in *blob: gri_blob_decode of them gives *out again, without
+ * reading the cache a second time.
+ */
+bool gri_doccache_get_blob(const char *cache, gr_arena *a, const char *const *sources, size_t nsources,
+                           gr_value *out, unsigned char **blob, size_t *blob_len);
+
+/*
  * Store the pruned form of doc for these sources. Writes a temporary file
  * and renames it into place, so concurrent runs never read half an entry.
  */

@@ -663,6 +663,22 @@ const snode *gr_scompile(scompiler *c, const gr_value *s)
 	return n;
 }
 
+void gr_scompiler_each_component(const scompiler *c,
+                                 void (*fn)(void *user, const char *name, size_t len, const snode *node),
+                                 void *user)
+{
+	for (size_t i = 0; c->tab && i < c->cap; i++)
+		if (c->tab[i].m && c->tab[i].node)
+			fn(user, c->tab[i].m->key, c->tab[i].m->key_len, c->tab[i].node);
+}
+
+void gr_scompiler_seed_component(scompiler *c, const char *name, size_t len, const snode *node)
+{
+	centry *e = find_component(c, name, len);
+	if (e && !e->node)
+		e->node = (snode *)node;
+}
+
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len)
 {
 	centry *e = find_component(c, name, len);

@@ -26,6 +26,12 @@ typedef struct kind_entry {
 	bool wanted;                /* in the registry's wanted list */
 	gr_arena arena;             /* its compiled nodes */
 	struct gr_schema_cel *cels; /* its compiled validation rules */
+	/* A built-in kind its group-version's load did not compile (the load
+	 * compiles the kind asked for; the first other kind asked for compiles
+	 * the rest, registry.c): its group-version and component */
+	struct gv_entry *gv;
+	const char *component;  /* the component's name (in the registry's arena) */
+	size_t component_index; /* its place in components.schemas */
 	struct kind_entry *next;
 } kind_entry;
 
@@ -36,6 +42,14 @@ typedef struct gv_entry {
 	bool loading;    /* a thread is loading it (without the lock) */
 	gr_arena arena;  /* its compiled nodes */
 	sregex *regexes; /* its compiled patterns */
+	/* Kinds published but not compiled yet (kind_entry.gv): the cached
+	 * document's bytes are kept for them until one is asked for, which
+	 * decodes them again, compiles every pending kind and frees them. */
+	unsigned char *pending; /* NULL: every kind compiled */
+	size_t pending_len;
+	struct gv_seed *seeds; /* the components the load compiled (in arena): not compiled twice */
+	size_t nseeds;
+	bool compiling; /* a thread compiles the pending kinds (without the lock) */
 	struct gv_entry *next;
 } gv_entry;
 

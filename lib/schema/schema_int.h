@@ -135,6 +135,13 @@ void gr_schema_cel_free_all(struct gr_schema_cel *list);
 const snode *gr_scompile(scompiler *c, const gr_value *schema);
 const snode *gr_scompile_component(scompiler *c, const char *name, size_t len);
 void gr_scompiler_free(scompiler *c);
+/* The components c compiled: fn for each, with its name and node. */
+void gr_scompiler_each_component(const scompiler *c,
+                                 void (*fn)(void *user, const char *name, size_t len, const snode *node),
+                                 void *user);
+/* Component name of c's document is node, which a compiler of the same
+ * document made (in an arena that outlives c): it is not compiled again. */
+void gr_scompiler_seed_component(scompiler *c, const char *name, size_t len, const snode *node);
 /* True when an allocation failed during any compile: discard the result. */
 bool gr_scompiler_failed(const scompiler *c);
 

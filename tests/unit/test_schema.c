@@ -643,6 +643,106 @@ static void test_threads(void)
 	gr_schema_registry_free(r);
 }
 
+/* Findings of one document checked against r: their paths and messages,
+ * one line each, in out (empty on a decode failure). */
+static void check_lines(gr_schema_registry *r, const char *yaml, char *out, size_t cap)
+{
+	out[0] = '\0';
+	gr_arena a;
+	gr_arena_init(&a);
+	gr_document *docs;
+	size_t nd, used = 0;
+	gr_error err;
+	if (gr_decode(&a, yaml, strlen(yaml), NULL, &docs, &nd, &err) == 0 && nd == 1) {
+		gr_object *objs;
+		size_t no;
+		gr_objects_from_document(&a, &docs[0], "t.yaml", &objs, &no);
+		gr_findings f;
+		gr_findings_init(&f, &a);
+		gr_schema_check_options opt = {.strict = true};
+		gr_check_ctx c = {.arena = &a};
+		gr_schema_check(r, &objs[0], &opt, &c, &f);
+		for (size_t i = 0; i < f.len && used < cap; i++) {
+			int k = snprintf(out + used, cap - used, "%s: %s\n",
+			                 f.items[i].path ? f.items[i].path : "", f.items[i].message);
+			used += k > 0 ? (size_t)k : 0;
+		}
+		gr_findings_free(&f);
+	}
+	gr_arena_free(&a);
+}
+
+/* With the schema cache warm, loading a group-version compiles only the
+ * kind asked for; the first other kind asked for compiles the rest from
+ * the cached bytes. Every kind must judge as it does with the cache cold
+ * (everything compiled at once), asked for in any order, on any thread. */
+static void test_lazy_kinds(void)
+{
+	static const char *const docs[] = {
+	        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: x}], bad: 1}\n",
+	        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i, "
+	        "resources: {limits: {cpu: []}}, bad: 1}]}\n",
+	        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 1}\nbinaryData: []\n",
+	        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: d}\nspec: {replicas: x, template: "
+	        "{spec: {containers: [{name: c, ports: [{containerPort: y}]}]}}}\n",
+	        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: x, template: "
+	        "{spec: {containers: [{name: c, bad: 1}]}}}\n",
+	};
+	enum { N = sizeof docs / sizeof docs[0] };
+	char tmpl[] = "/tmp/gr-lazy-XXXXXX";
+	char *cache = mkdtemp(tmpl);
+	CHECK(cache != NULL);
+	if (!cache)
+		return;
+	static char want[N][2048], got[N][2048];
+	gr_error err;
+	gr_schema_registry *r;
+	/* cold: every kind of a group-version compiled when it loads */
+	CHECK(gr_schema_registry_open(&r, SCHEMAS, "1.31", NULL, &err) == 0);
+	CHECK(gr_schema_registry_set_cache(r, cache, &err) == 0);
+	for (int i = 0; i < N; i++) {
+		check_lines(r, docs[i], want[i], sizeof want[i]);
+		CHECK(want[i][0] != '\0');
+	}
+	gr_schema_registry_free(r);
+	/* warm, in other orders: the first kind of core/v1 and of apps/v1
+	 * loads alone, the next compiles the rest */
+	static const int orders[][N] = {{0, 1, 2, 3, 4}, {2, 1, 0, 4, 3}, {1, 4, 2, 3, 0}};
+	for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		CHECK(gr_schema_registry_open(&r, SCHEMAS, "1.31", NULL, &err) == 0);
+		CHECK(gr_schema_registry_set_cache(r, cache, &err) == 0);
+		for (int j = 0; j < N; j++) {
+			int i = orders[o][j];
+			check_lines(r, docs[i], got[i], sizeof got[i]);
+			CHECK(strcmp(got[i], want[i]) == 0);
+		}
+		/* asked again: the same */
+		for (int i = 0; i < N; i++) {
+			check_lines(r, docs[i], got[i], sizeof got[i]);
+			CHECK(strcmp(got[i], want[i]) == 0);
+		}
+		gr_schema_registry_free(r);
+	}
+	/* warm, threads asking for different kinds of one group-version at once */
+	CHECK(gr_schema_registry_open(&r, SCHEMAS, "1.31", NULL, &err) == 0);
+	CHECK(gr_schema_registry_set_cache(r, cache, &err) == 0);
+	pthread_t th[8];
+	thread_arg args[8];
+	for (int i = 0; i < 8; i++) {
+		args[i] = (thread_arg){r, docs[i % N], 0};
+		pthread_create(&th[i], NULL, thread_main, &args[i]);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 8; i++)
+		CHECK(args[i].findings != (size_t)-1 && args[i].findings > 0 &&
+		      args[i].findings == args[i % N].findings);
+	gr_schema_registry_free(r);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+	CHECK(system(cmd) == 0);
+}
+
 /* A schema checker for 1.30 with crd options; NULL and err set on failure. */
 static gr_checker *schema_checker(const char *version, const char *crd_path, gr_error *err)
 {
@@ -863,6 +963,7 @@ int main(void)
 	test_patches();
 	test_registry();
 	test_threads();
+	test_lazy_kinds();
 	test_engine();
 	test_checker_around_engines();
 	gr_findings_free(&found);
