@@ -7,10 +7,12 @@
 # the run without failure (same exit code, same output). A crash, a hang, or
 # an exit 0/1 with other output is a failure.
 #
-# Two sweeps: with the schema cache off (documents decoded and compiled),
-# and with a fresh cache per run followed by a clean run on that cache,
-# which must give the full findings (an allocation failure must never leave
-# a poisoned cache entry behind).
+# Three sweeps: with the schema cache off (documents decoded and compiled),
+# with a fresh cache per run followed by a clean run on that cache, which
+# must give the full findings (an allocation failure must never leave a
+# poisoned cache entry behind), and with the cache warm (a group-version
+# read from the cache compiles the kind asked for, and its other kinds when
+# the first of them is asked for: those compiles fail too).
 #
 # The shim is tests/support/failmalloc/failmalloc.c (LD_PRELOAD). Under the
 # sanitizer builds the sweep is skipped: ASan must own malloc.
@@ -90,9 +92,11 @@ judge() {
 	return 1
 }
 
-for mode in nocache freshcache; do
+for mode in nocache freshcache warmcache; do
 	cache=off
-	[ $mode = freshcache ] && cache="$tmp/cache" && rm -rf "$cache" && mkdir "$cache"
+	[ $mode != nocache ] && cache="$tmp/cache" && rm -rf "$cache" && mkdir "$cache"
+	# warm: the baseline fills the cache, and the sweep reads it
+	[ $mode = warmcache ] && run "$tmp/base" 0 "$cache"
 	run "$tmp/base" 0 "$cache"
 	base_rc=$?
 	total=$(cat "$tmp/count")
