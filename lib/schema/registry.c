@@ -441,12 +441,18 @@ static void count_seed(void *user, const char *name, size_t len, const snode *no
 	(*(size_t *)user)++;
 }
 
-/* Publish the kinds of a finished load; caller holds the lock. */
-static void publish_locked(gr_schema_registry *r, gv_entry *gv, const loaded_kind *kinds, size_t n)
+/* Publish the kinds of a finished load; caller holds the lock. false when
+ * memory ran out for one: the group-version's error then says so, since a
+ * kind left out would read as a kind without a schema (schema.missing)
+ * rather than as a failure. */
+static bool publish_locked(gr_schema_registry *r, gv_entry *gv, const loaded_kind *kinds, size_t n)
 {
+	bool ok = true;
 	for (size_t i = 0; i < n; i++) {
 		kind_entry *e = gr_registry_add_locked(r, kinds[i].g, kinds[i].v, kinds[i].k, kinds[i].root,
 		                                       kinds[i].namespaced, false);
+		if (!e)
+			ok = false;
 		if (e && !kinds[i].root) {
 			e->gv = gv;
 			e->component = gr_arena_strndup(&r->arena, kinds[i].component->key,
@@ -456,6 +462,7 @@ static void publish_locked(gr_schema_registry *r, gv_entry *gv, const loaded_kin
 				e->failed = true; /* out of memory: its lookups say so */
 		}
 	}
+	return ok;
 }
 
 /*
@@ -609,7 +616,10 @@ static int load_gv(gr_schema_registry *r, gv_entry *gv, const char *group, const
 		blob = NULL;
 	}
 	pthread_mutex_lock(&r->mu);
-	publish_locked(r, gv, kinds, nkinds);
+	if (!publish_locked(r, gv, kinds, nkinds)) {
+		snprintf(gv->error, sizeof gv->error, "%.300s: out of memory compiling the schemas", full);
+		failed = true;
+	}
 	gv->pending = blob;
 	gv->pending_len = blob_len;
 	gv->seeds = seeds.v;

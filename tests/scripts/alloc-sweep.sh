@@ -12,7 +12,11 @@
 # must give the full findings (an allocation failure must never leave a
 # poisoned cache entry behind), and with the cache warm (a group-version
 # read from the cache compiles the kind asked for, and its other kinds when
-# the first of them is asked for: those compiles fail too).
+# the first of them is asked for: those compiles fail too). Each sweep runs
+# on one thread (the Nth allocation is the same in every run) and on two
+# (the threads' allocations interleave differently from run to run, so each
+# sweep fails other allocations of the threaded paths: the CRD bytes decoded
+# beside the set, group-versions loaded on two threads at once).
 #
 # The shim is tests/support/failmalloc/failmalloc.c (LD_PRELOAD). Under the
 # sanitizer builds the sweep is skipped: ASan must own malloc.
@@ -73,10 +77,10 @@ metadata: {name: w, namespace: shop}
 spec: {size: 20, color: green, tags: [averyverylongtag], extra: 1}
 YAML
 
-# run OUT N CACHE: one check with allocation N failing (0: none)
+# run OUT N CACHE: one check with allocation N failing (0: none), on $jobs threads
 run() {
 	GUARDRAIL_CACHE_DIR=$3 FAILMALLOC_N=$2 FAILMALLOC_COUNT="$tmp/count" LD_PRELOAD="$shim" \
-		timeout 20 "$G" check -j 1 -o json "$in" > "$1.out" 2> "$1.err"
+		timeout 20 "$G" check -j "$jobs" -o json "$in" > "$1.out" 2> "$1.err"
 }
 
 # judge N CODE: compare one run with the baseline
@@ -92,7 +96,8 @@ judge() {
 	return 1
 }
 
-for mode in nocache freshcache warmcache; do
+for sweep in nocache:1 freshcache:1 warmcache:1 nocache:2 freshcache:2 warmcache:2; do
+	mode=${sweep%:*} jobs=${sweep#*:}
 	cache=off
 	[ $mode != nocache ] && cache="$tmp/cache" && rm -rf "$cache" && mkdir "$cache"
 	# warm: the baseline fills the cache, and the sweep reads it
@@ -102,7 +107,7 @@ for mode in nocache freshcache warmcache; do
 	total=$(cat "$tmp/count")
 	if [ "$base_rc" != 1 ] || ! grep -q '"rule":"schema.type"' "$tmp/base.out" ||
 		! grep -q '"rule":"pss.privileged"' "$tmp/base.out"; then
-		bad "$mode: the baseline run did not judge the inputs (exit $base_rc)"
+		bad "$mode -j$jobs: the baseline run did not judge the inputs (exit $base_rc)"
 		head -5 "$tmp/base.err" >&2
 		fail=$((fail + 1))
 		continue
@@ -115,19 +120,19 @@ for mode in nocache freshcache warmcache; do
 		rc=$?
 		if ! judge "$n" "$rc"; then
 			wrong=$((wrong + 1))
-			[ "$wrong" -le 10 ] && bad "$mode N=$n: exit $rc, $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
+			[ "$wrong" -le 10 ] && bad "$mode -j$jobs N=$n: exit $rc, $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
 		elif [ $mode = freshcache ]; then
 			# the cache this run left behind must give the full findings
 			run "$tmp/r" 0 "$cache"
 			rc=$?
 			if [ "$rc" != "$base_rc" ] || ! cmp -s "$tmp/r.out" "$tmp/base.out"; then
 				wrong=$((wrong + 1))
-				[ "$wrong" -le 10 ] && bad "$mode N=$n: a clean run on the cache it left: exit $rc"
+				[ "$wrong" -le 10 ] && bad "$mode -j$jobs N=$n: a clean run on the cache it left: exit $rc"
 			fi
 		fi
 		n=$((n + 1))
 	done
-	echo "alloc-sweep $mode: $total allocations, every N swept: $full full findings, $errors exit 2, $wrong wrong"
+	echo "alloc-sweep $mode -j$jobs: $total allocations, every N swept: $full full findings, $errors exit 2, $wrong wrong"
 	[ "$wrong" = 0 ] && pass=$((pass + 1)) || fail=$((fail + 1))
 done
 echo "alloc-sweep: $pass passed, $fail failed"
