@@ -143,11 +143,13 @@ static void config_free(void *p)
 	free(c);
 }
 
-static void add_policy(vap_prepared *s, const gr_value *root)
+/* -1 when memory ran out: the policy would otherwise be left out, or
+ * judge with an expression that did not compile for want of memory. */
+static int add_policy(vap_prepared *s, const gr_value *root)
 {
 	vpolicy *grown = realloc(s->policies, (s->npolicies + 1) * sizeof *grown);
 	if (!grown)
-		return;
+		return -1;
 	s->policies = grown;
 	vpolicy *p = &s->policies[s->npolicies++];
 	memset(p, 0, sizeof *p);
@@ -160,6 +162,7 @@ static void add_policy(vap_prepared *s, const gr_value *root)
 	gri_vap_compile(&p->prog, gr_get(p->spec, "matchConditions"), gr_get(p->spec, "variables"),
 	                gr_get(p->spec, "validations"), gr_get(p->spec, "auditAnnotations"), NULL,
 	                s->kubernetes_minor);
+	return p->prog.oom ? -1 : 0;
 }
 
 static void prepared_free(void *p)
@@ -189,17 +192,22 @@ static bool is_kind(const gr_value *root, const char *kind)
 	return av && k && !strncmp(av, "admissionregistration.k8s.io/", 29) && !strcmp(k, kind);
 }
 
-static void take(vap_prepared *s, const gr_value *root)
+/* -1 when memory ran out (err set). */
+static int take(vap_prepared *s, const gr_value *root, gr_error *err)
 {
-	if (is_kind(root, "ValidatingAdmissionPolicy"))
-		add_policy(s, root);
-	else if (is_kind(root, "ValidatingAdmissionPolicyBinding")) {
+	if (is_kind(root, "ValidatingAdmissionPolicy")) {
+		if (add_policy(s, root) < 0)
+			return gr_error_set(err, 0, 0, "out of memory compiling ValidatingAdmissionPolicy %s",
+			                    s->policies && s->npolicies ? s->policies[s->npolicies - 1].name
+			                                                : "");
+	} else if (is_kind(root, "ValidatingAdmissionPolicyBinding")) {
 		const gr_value **b = realloc(s->bindings, (s->nbindings + 1) * sizeof *b);
-		if (b) {
-			s->bindings = b;
-			s->bindings[s->nbindings++] = root;
-		}
+		if (!b)
+			return gr_error_set(err, 0, 0, "out of memory");
+		s->bindings = b;
+		s->bindings[s->nbindings++] = root;
 	}
+	return 0;
 }
 
 static int load_file(vap_prepared *s, const char *path, gr_error *err)
@@ -224,7 +232,8 @@ static int load_file(vap_prepared *s, const char *path, gr_error *err)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		take(s, &docs[i].root);
+		if (take(s, &docs[i].root, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -301,8 +310,10 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		size_t n = gr_set_kind(set, "admissionregistration.k8s.io", kinds[k], &idx);
 		for (size_t i = 0; i < n; i++) {
 			const gr_object *o = gr_set_object(set, idx[i]);
-			if (o->root)
-				take(s, o->root);
+			if (o->root && take(s, o->root, err) < 0) {
+				prepared_free(s);
+				return -1;
+			}
 		}
 	}
 	*out = s;

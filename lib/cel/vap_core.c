@@ -49,18 +49,27 @@ static void compile_expr(gri_vap_program *p, gri_vap_expr *e, const char *text, 
 	o.kubernetes_minor = minor; /* --kubernetes-version: that API server's libraries */
 	gr_cel_env *env = gr_cel_env_new(&o);
 	if (!env) {
+		p->oom = true;
 		snprintf(e->error, sizeof e->error, "out of memory");
 		return;
 	}
 	/* as the API server declares them: authorizer and
-	 * authorizer.requestResource are typed, the rest dyn */
+	 * authorizer.requestResource are typed, the rest dyn (a declaration
+	 * that fails is memory run out: the name would read as undeclared) */
+	bool declared = true;
 	for (int i = 0; i < GRI_VAP_AUTHORIZER; i++)
-		gr_cel_env_declare(env, var_names[i], NULL);
-	gr_cel_env_declare_object(env, var_names[GRI_VAP_AUTHORIZER], GR_CEL_OBJ_AUTHORIZER);
-	gr_cel_env_declare_object(env, var_names[GRI_VAP_REQRES], GR_CEL_OBJ_RESOURCE_CHECK);
+		declared &= gr_cel_env_declare(env, var_names[i], NULL) == 0;
+	declared &= gr_cel_env_declare_object(env, var_names[GRI_VAP_AUTHORIZER], GR_CEL_OBJ_AUTHORIZER) == 0;
+	declared &= gr_cel_env_declare_object(env, var_names[GRI_VAP_REQRES], GR_CEL_OBJ_RESOURCE_CHECK) == 0;
 	gr_cel_error err;
-	if (gr_cel_compile(env, text, strlen(text), &e->prog, &err) != 0) {
+	if (!declared) {
+		p->oom = true;
+		snprintf(e->error, sizeof e->error, "out of memory");
+	} else if (gr_cel_compile(env, text, strlen(text), &e->prog, &err) != 0) {
 		e->prog = NULL;
+		/* lib/cel reports memory run out as a limit with this message */
+		if (err.type == GR_CEL_LIMIT && !strcmp(err.message, "out of memory"))
+			p->oom = true;
 		snprintf(e->error, sizeof e->error, "compilation failed: ERROR: <input>:1:%u: %.200s",
 		         err.column, err.message);
 	} else {

@@ -60,7 +60,7 @@ ky_cel *ky_cel_compile(gr_kyverno_set *set, const gr_value *cel, const gr_value 
 	c->has_param = gr_is(c->param_kind, GR_OBJECT) && gr_is(c->param_ref, GR_OBJECT);
 	gri_vap_compile(&c->prog, preconditions, gr_get(cel, "variables"), gr_get(cel, "expressions"),
 	                gr_get(cel, "auditAnnotations"), message, 0);
-	return c;
+	return c->prog.oom ? NULL : c; /* memory ran out: the set frees c */
 }
 
 void ky_cel_free(ky_cel *c)

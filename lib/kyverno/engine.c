@@ -250,7 +250,8 @@ static bool param_cluster_scoped(void *user, const char *api_version, const char
 	return gri_set_kind_cluster_scoped(c->set, group, kind);
 }
 
-/* "/spec/containers/0/image/" -> "spec.containers[0].image", and the node there. */
+/* "/spec/containers/0/image/" -> "spec.containers[0].image", and the node
+ * there; NULL when memory ran out. */
 static const char *field_path(gr_arena *a, const gr_value *root, const char *kpath, const gr_value **at)
 {
 	gr_buf b;
@@ -281,9 +282,9 @@ static const char *field_path(gr_arena *a, const gr_value *root, const char *kpa
 			*at = cur;
 		p += l;
 	}
-	char *s = gr_arena_strndup(a, b.data ? b.data : "", b.len);
+	char *s = b.failed ? NULL : gr_arena_strndup(a, b.data ? b.data : "", b.len);
 	gr_buf_free(&b);
-	return s ? s : "";
+	return s; /* NULL: memory ran out */
 }
 
 static void sink(void *user, const gr_kyverno_response *r)
@@ -310,7 +311,11 @@ static void sink(void *user, const gr_kyverno_response *r)
 	                           : gr_arena_printf(c->ctx->arena, "kyverno.%s", r->policy);
 	const gr_value *at = c->obj->root;
 	const char *path = r->path && r->path[0] ? field_path(c->ctx->arena, c->obj->root, r->path, &at) : "";
-	gr_finding *f = gr_findings_addf(c->out, c->obj, rule ? rule : "kyverno", sev, act, path, at, "%s",
+	if (!rule || !path) { /* memory ran out: an error of the run, not a finding without its place */
+		c->failed = true;
+		return;
+	}
+	gr_finding *f = gr_findings_addf(c->out, c->obj, rule, sev, act, path, at, "%s",
 	                                 r->message ? r->message : "");
 	if (!f) {
 		c->failed = true;

@@ -747,6 +747,12 @@ gr_kyverno_status ky_pat_match(ky_eval *ev, const ky_pat *p, const gr_value *res
 	if (r == E_OK)
 		return GR_KY_PASS;
 	const char *ep = m.have_err ? gr_arena_strdup(ev->arena, m.errpath) : "/";
+	if (!ep) { /* memory ran out: an error of the run, not a verdict */
+		ev->oom = true;
+		*path = "/";
+		*msg = "out of memory";
+		return GR_KY_ERROR;
+	}
 	if (skip_class(r)) {
 		*msg = r == E_SKIP     ? "conditional anchor mismatch: no element applied"
 		       : r == E_GLOBAL ? "global anchor mismatch"

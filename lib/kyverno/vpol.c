@@ -88,7 +88,10 @@ static char *replace_all(gr_arena *a, const char *s, const char *from, const cha
 	return out;
 }
 
-static gr_value rewrite(gr_arena *a, const gr_value *v, const rw *r)
+/* *oom set when memory ran out (the copy is then incomplete: an
+ * expression left unrewritten would judge the pod's fields on a
+ * controller). */
+static gr_value rewrite(gr_arena *a, const gr_value *v, const rw *r, bool *oom)
 {
 	gr_value out = *v;
 	if (v->type == GR_STRING) {
@@ -97,40 +100,47 @@ static gr_value rewrite(gr_arena *a, const gr_value *v, const rw *r)
 			s = replace_all(a, s, r->from[i], r->to[i]);
 		if (s)
 			out = gr_make_string_ref(s, strlen(s));
+		else
+			*oom = true;
 	} else if (v->type == GR_ARRAY) {
 		out.u.a.items = gr_arena_alloc(a, (v->u.a.len + 1) * sizeof(gr_value));
 		if (!out.u.a.items)
-			return gr_make_null();
+			return *oom = true, gr_make_null();
 		for (size_t i = 0; i < v->u.a.len; i++)
-			out.u.a.items[i] = rewrite(a, &v->u.a.items[i], r);
+			out.u.a.items[i] = rewrite(a, &v->u.a.items[i], r, oom);
 	} else if (v->type == GR_OBJECT) {
 		out.u.o.members = gr_arena_alloc(a, (v->u.o.len + 1) * sizeof(gr_member));
 		if (!out.u.o.members)
-			return gr_make_null();
+			return *oom = true, gr_make_null();
 		for (size_t i = 0; i < v->u.o.len; i++) {
 			out.u.o.members[i] = v->u.o.members[i];
-			out.u.o.members[i].value = rewrite(a, &v->u.o.members[i].value, r);
+			out.u.o.members[i].value = rewrite(a, &v->u.o.members[i].value, r, oom);
 		}
 	}
 	return out;
 }
 
-static void compile_form(gr_arena *a, ky_vpol *vp, int form, const gr_value *spec, const rw *r)
+/* -1 when memory ran out. */
+static int compile_form(gr_arena *a, ky_vpol *vp, int form, const gr_value *spec, const rw *r)
 {
 	const char *const keys[4] = {"matchConditions", "variables", "validations", "auditAnnotations"};
 	const gr_value *arr[4];
+	bool oom = false;
 	for (int k = 0; k < 4; k++) {
 		arr[k] = gr_get(spec, keys[k]);
 		if (arr[k] && r) {
 			gr_value *c = gr_arena_alloc(a, sizeof *c);
-			if (c) {
-				*c = rewrite(a, arr[k], r);
-				arr[k] = c;
-			}
+			if (!c)
+				return -1;
+			*c = rewrite(a, arr[k], r, &oom);
+			arr[k] = c;
 		}
 	}
+	if (oom)
+		return -1;
 	gri_vap_compile(&vp->prog[form], arr[0], arr[1], arr[2], arr[3], NULL, 0);
 	vp->has_form[form] = true;
+	return vp->prog[form].oom ? -1 : 0;
 }
 
 /* Do the resourceRules select pods alone (Kyverno's CanAutoGen)? */
@@ -210,7 +220,8 @@ int ky_vpol_add(gr_kyverno_set *set, const gr_value *root, const char *file, gr_
 	for (size_t i = 0; gr_is(acts, GR_ARRAY) && i < acts->u.a.len; i++)
 		if (gr_is(&acts->u.a.items[i], GR_STRING) && !strcmp(acts->u.a.items[i].u.s.ptr, "Deny"))
 			vp->enforce = true;
-	compile_form(a, vp, FORM_SELF, spec, NULL);
+	if (compile_form(a, vp, FORM_SELF, spec, NULL) < 0)
+		return gr_error_set(err, 0, 0, "out of memory compiling ValidatingPolicy %s", name);
 	/* Kyverno's libraries: the expressions that do not compile because they call one */
 	const gri_vap_program *p = &vp->prog[FORM_SELF];
 	for (size_t i = 0; i < p->nvalidations && !vp->not_evaluated; i++)
@@ -255,10 +266,9 @@ int ky_vpol_add(gr_kyverno_set *set, const gr_value *root, const char *file, gr_
 	                  "oldObject.spec.jobTemplate.spec.template.spec",
 	                  "object.spec.jobTemplate.spec.template.metadata",
 	                  "oldObject.spec.jobTemplate.spec.template.metadata"}};
-	if (any)
-		compile_form(a, vp, FORM_CONTROLLER, spec, &r_ctl);
-	if (cron)
-		compile_form(a, vp, FORM_CRONJOB, spec, &r_cj);
+	if ((any && compile_form(a, vp, FORM_CONTROLLER, spec, &r_ctl) < 0) ||
+	    (cron && compile_form(a, vp, FORM_CRONJOB, spec, &r_cj) < 0))
+		return gr_error_set(err, 0, 0, "out of memory compiling ValidatingPolicy %s", name);
 	return 0;
 }
 

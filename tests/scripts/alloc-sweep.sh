@@ -1,7 +1,8 @@
 #!/bin/sh
 # Fail closed, proven by injection: `guardrail check` over real manifests
 # (workloads with PSS findings, a CRD and a custom resource that breaks its
-# schema, a JSON file) with the Nth allocation failing, for EVERY N from 1 to
+# schema, a JSON file, a ValidatingAdmissionPolicy with a param and a Kyverno
+# policy among the inputs) with the Nth allocation failing, for EVERY N from 1 to
 # the number of allocations the run makes. Each run must end one of two
 # ways: exit 2 with a message on standard error, or exactly the findings of
 # the run without failure (same exit code, same output). A crash, a hang, or
@@ -76,6 +77,65 @@ kind: Widget
 metadata: {name: w, namespace: shop}
 spec: {size: 20, color: green, tags: [averyverylongtag], extra: 1}
 YAML
+# policies the set-level engines find among the inputs: a
+# ValidatingAdmissionPolicy with a ConfigMap param, and a Kyverno policy
+cat > "$in/policies.yaml" <<'YAML'
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: max-replicas}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}
+  validations:
+    - expression: "object.spec.replicas <= int(params.data.max)"
+      messageExpression: "'replicas must be at most ' + params.data.max"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: max-replicas}
+spec:
+  policyName: max-replicas
+  validationActions: [Deny]
+  paramRef: {name: limits, namespace: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: limits, namespace: shop}
+data: {max: "1"}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: require-team}
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: team-label
+      match: {any: [{resources: {kinds: [Deployment]}}]}
+      validate:
+        message: "the label team is required"
+        pattern: {metadata: {labels: {team: "?*"}}}
+    - name: no-latest
+      match: {any: [{resources: {kinds: [Deployment]}}]}
+      validate:
+        cel:
+          expressions:
+            - expression: "object.spec.template.spec.containers.all(c, !c.image.endsWith(':latest'))"
+              message: "no :latest images"
+---
+apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: pod-names}
+spec:
+  validationActions: [Deny]
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}
+  validations:
+    - expression: "object.spec.containers.all(c, c.name.size() <= 5)"
+      message: "container names of at most 5 characters"
+YAML
 
 # run OUT N CACHE: one check with allocation N failing (0: none), on $jobs threads
 run() {
@@ -106,7 +166,10 @@ for sweep in nocache:1 freshcache:1 warmcache:1 nocache:2 freshcache:2 warmcache
 	base_rc=$?
 	total=$(cat "$tmp/count")
 	if [ "$base_rc" != 1 ] || ! grep -q '"rule":"schema.type"' "$tmp/base.out" ||
-		! grep -q '"rule":"pss.privileged"' "$tmp/base.out"; then
+		! grep -q '"rule":"pss.privileged"' "$tmp/base.out" ||
+		! grep -q '"rule":"vap.max-replicas"' "$tmp/base.out" ||
+		! grep -q '"rule":"kyverno.require-team/team-label"' "$tmp/base.out" ||
+		! grep -q '"rule":"kyverno.pod-names"' "$tmp/base.out"; then
 		bad "$mode -j$jobs: the baseline run did not judge the inputs (exit $base_rc)"
 		head -5 "$tmp/base.err" >&2
 		fail=$((fail + 1))
