@@ -40,7 +40,7 @@
 /* run.c: the rules without their own guardrail.dev/ignore handling when
  * own_ignore is false (the pipeline applies the annotation then). */
 int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                              gr_findings *out, bool own_ignore);
+                              gr_findings *out, bool own_ignore, gr_error *err);
 
 typedef struct strv {
 	char **v;
@@ -390,11 +390,11 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 	const rules_prepared *s = prepared;
 	bool own_ignore = !ctx->honour_ignore_annotation; /* else the pipeline applies it */
 	if (s->ix)
-		return gri_rules_check_object_ex(s->rules, s->ix, obj, out, own_ignore);
+		return gri_rules_check_object_ex(s->rules, s->ix, obj, out, own_ignore, err);
 	gr_rules_index *own;
 	if (gr_rules_index_new(obj, 1, &own, err) != 0)
 		return -1;
-	int rc = gri_rules_check_object_ex(s->rules, own, obj, out, own_ignore);
+	int rc = gri_rules_check_object_ex(s->rules, own, obj, out, own_ignore, err);
 	gr_rules_index_free(own);
 	return rc;
 }

@@ -9,7 +9,6 @@
  * DeploymentConfigs included: run.c locates their template).
  */
 #include <ctype.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -76,14 +75,10 @@ static void selector_string(char *buf, size_t cap, const gr_value *ml)
 		                        rl_str(&ms[i]->value) ? ms[i]->value.u.s.ptr : "");
 }
 
-static bool kl_re(const char *pattern, const char *s)
+/* kube-linter's regexp.MatchString (Go's syntax, lib/regex); NULL s: false. */
+static bool kl_re(rl_ctx *c, const char *pattern, const char *s)
 {
-	regex_t re;
-	if (!s || regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return false;
-	bool m = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
-	return m;
+	return s && rl_re_match(c, pattern, strlen(pattern), s);
 }
 
 bool rl_first_obj(void *user, const gr_object *o);
@@ -349,8 +344,8 @@ static void ctr_rule(rl_ctx *c)
 			break;
 		case C_LATEST: {
 			const char *img = gr_get_str(k.node, "image");
-			if (img && (kl_re(".*:(latest)$", img) || kl_re("^[^:]*$", img) ||
-			            kl_re("(.*/[^:]+)$", img)))
+			if (img && (kl_re(c, ".*:(latest)$", img) || kl_re(c, "^[^:]*$", img) ||
+			            kl_re(c, "(.*/[^:]+)$", img)))
 				rl_emit(c, rl_cpath(c, &k, ".image"), k.node,
 				        "The container \"%s\" is using an invalid container image, \"%s\". "
 				        "Please use images that "
@@ -401,7 +396,7 @@ static void ctr_rule(rl_ctx *c)
 				const char *proto = gr_get_str(p, "protocol");
 				if (!proto || !*proto)
 					proto = "TCP";
-				if (c->rule->param == C_SSH && cp == 22 && kl_re("^(TCP)$", proto))
+				if (c->rule->param == C_SSH && cp == 22 && kl_re(c, "^(TCP)$", proto))
 					rl_emit(c, rl_cpath(c, &k, ".ports"), p,
 					        "port %lld and protocol %s in container \"%s\" found",
 					        (long long)cp, proto, n);
@@ -434,7 +429,7 @@ static void ctr_rule(rl_ctx *c)
 			const gr_value *add = gr_get(caps, "add"), *drop = gr_get(caps, "drop");
 			for (size_t i = 0; add && add->type == GR_ARRAY && i < add->u.a.len; i++) {
 				const char *cap = rl_str(&add->u.a.items[i]);
-				if (cap && (kl_re("NET_RAW", cap) || strcasecmp(cap, "ALL") == 0))
+				if (cap && (kl_re(c, "NET_RAW", cap) || strcasecmp(cap, "ALL") == 0))
 					rl_emit(c, rl_cpath(c, &k, ".securityContext.capabilities.add"), add,
 					        "container \"%s\" has ADD capability: \"%s\", which matched "
 					        "with the forbidden "
@@ -558,9 +553,10 @@ static void host_mounts(rl_ctx *c)
 					continue;
 				bool hit;
 				if (p == 0)
-					hit = kl_re("docker.sock$", path);
+					hit = kl_re(c, "docker.sock$", path);
 				else if (p == 1)
-					hit = kl_re("^/$|^/boot$|^/dev$|^/etc$|^/lib$|^/proc$|^/sys$|^/usr$",
+					hit = kl_re(c,
+					            "^/$|^/boot$|^/dev$|^/etc$|^/lib$|^/proc$|^/sys$|^/usr$",
 					            path);
 				else
 					hit = !rl_true(gr_get(mt, "readOnly"));
@@ -691,7 +687,7 @@ static void workload(rl_ctx *c)
 		const char *t = gr_get_str(gr_get(spec, field), "type");
 		if (!t || !*t)
 			t = rl_kind(c->obj, "DeploymentConfig") ? "Rolling" : "RollingUpdate";
-		if (!kl_re("^(RollingUpdate|Rolling)$", t))
+		if (!kl_re(c, "^(RollingUpdate|Rolling)$", t))
 			rl_emit(c, "spec", spec,
 			        "object has %s strategy type but must match regex ^(RollingUpdate|Rolling)$",
 			        t);
@@ -715,8 +711,8 @@ static void workload(rl_ctx *c)
 		const gr_value *a = rl_annotations(c->obj);
 		for (size_t i = 0; a && a->type == GR_OBJECT && i < a->u.o.len; i++)
 			if (strstr(a->u.o.members[i].key, "email") &&
-			    kl_re("[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\\.[-a-zA-Z0-9.]+", /* POSIX spelling of Go's
-			                                                                [a-zA-Z0-9-.] */
+			    kl_re(c,
+			          "[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\\.[a-zA-Z0-9-.]+", /* kube-linter's own */
 			          rl_str(&a->u.o.members[i].value)))
 				return;
 		rl_emit(c, "metadata.annotations", c->obj->root,
@@ -1206,7 +1202,7 @@ static void rbac(rl_ctx *c)
 			const char *v = rl_str(&rv->u.a.items[j]);
 			bool m = v && !strcmp(v, "*");
 			for (int q = 0; v && verbs[q] && !m; q++)
-				m = kl_re(verbs[q], v);
+				m = kl_re(c, verbs[q], v);
 			if (m && vl < sizeof vb)
 				vl += (size_t)snprintf(vb + vl, sizeof vb - vl, "%s%s", vl ? " " : "", v);
 		}
@@ -1214,7 +1210,7 @@ static void rbac(rl_ctx *c)
 			const char *v = rl_str(&rr->u.a.items[j]);
 			bool m = v && !strcmp(v, "*");
 			for (int q = 0; v && res[q] && !m; q++)
-				m = kl_re(res[q], v);
+				m = kl_re(c, res[q], v);
 			if (m && rlen < sizeof rb)
 				rlen += (size_t)snprintf(rb + rlen, sizeof rb - rlen, "%s%s", rlen ? " " : "",
 				                         v);
@@ -1228,7 +1224,7 @@ static void rbac(rl_ctx *c)
 static void api_ext(rl_ctx *c)
 {
 	rl_judged(c);
-	if (rl_is(c->obj->group, "extensions") && kl_re("v1beta.+", c->obj->version))
+	if (rl_is(c->obj->group, "extensions") && kl_re(c, "v1beta.+", c->obj->version))
 		rl_emit(c, "apiVersion", c->obj->root, "disallowed API object found: %s, Kind=%s",
 		        c->obj->api_version, c->obj->kind);
 }

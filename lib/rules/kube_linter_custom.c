@@ -31,8 +31,9 @@
 #include "guardrail/schema.h"
 #include "rules_int.h"
 
-/* 1 when pattern (NULL or "": anything) matches s; '!' negates. */
-static int match(const char *pattern, const char *s)
+/* 1 when pattern (NULL or "": anything) matches s; '!' negates. Memory
+ * run out sets c->oom (the check then fails). */
+static int match(rl_ctx *c, const char *pattern, const char *s)
 {
 	if (!pattern || !*pattern)
 		return 1;
@@ -41,13 +42,19 @@ static int match(const char *pattern, const char *s)
 	size_t n = strlen(p);
 	while (n && (p[n - 1] == '\n' || p[n - 1] == ' '))
 		n--; /* block scalars end with a newline */
-	gr_regex *re = gr_regex_compile(p, n, NULL, NULL);
-	if (!re)
+	gr_regex_error e;
+	gr_regex *re = gr_regex_compile(p, n, NULL, &e);
+	if (!re) {
+		if (e.status == GR_REGEX_NO_MEMORY)
+			c->oom = true;
 		return 0; /* an invalid pattern matches nothing */
-	gr_regex_scratch *sc = gr_regex_scratch_new();
-	int m = sc ? gr_regex_match(re, s ? s : "", s ? strlen(s) : 0, sc) : 0;
-	gr_regex_scratch_free(sc);
+	}
+	int m = gr_regex_match(re, s ? s : "", s ? strlen(s) : 0, NULL);
 	gr_regex_free(re);
+	if (m < 0) {
+		c->oom = true;
+		return 0;
+	}
 	return m == 1 ? !neg : neg;
 }
 
@@ -67,10 +74,11 @@ static bool in_scope(const rl_ctx *c, const rl_custom *k)
 }
 
 /* Does map m hold a key matching k->key whose value matches k->value? */
-static bool has_matching(const gr_value *m, const rl_custom *k)
+static bool has_matching(rl_ctx *c, const gr_value *m, const rl_custom *k)
 {
 	for (size_t i = 0; m && m->type == GR_OBJECT && i < m->u.o.len; i++)
-		if (match(k->key, m->u.o.members[i].key) && match(k->value, rl_str(&m->u.o.members[i].value)))
+		if (match(c, k->key, m->u.o.members[i].key) &&
+		    match(c, k->value, rl_str(&m->u.o.members[i].value)))
 			return true;
 	return false;
 }
@@ -81,7 +89,7 @@ static void required_meta(rl_ctx *c, bool labels)
 	if (!in_scope(c, k))
 		return;
 	rl_judged(c);
-	if (!has_matching(labels ? rl_labels(c->obj) : rl_annotations(c->obj), k))
+	if (!has_matching(c, labels ? rl_labels(c->obj) : rl_annotations(c->obj), k))
 		rl_emit(c, labels ? "metadata.labels" : "metadata.annotations", c->obj->root,
 		        "no %s matching \"%s=%s\" found", labels ? "label" : "annotation",
 		        k->key ? k->key : "", k->value && *k->value ? k->value : "<any>");
@@ -95,7 +103,8 @@ static void forbidden_meta(rl_ctx *c, bool labels)
 	rl_judged(c);
 	const gr_value *m = labels ? rl_labels(c->obj) : rl_annotations(c->obj);
 	for (size_t i = 0; m && m->type == GR_OBJECT && i < m->u.o.len; i++)
-		if (match(k->key, m->u.o.members[i].key) && match(k->value, rl_str(&m->u.o.members[i].value)))
+		if (match(c, k->key, m->u.o.members[i].key) &&
+		    match(c, k->value, rl_str(&m->u.o.members[i].value)))
 			rl_emit(c, labels ? "metadata.labels" : "metadata.annotations",
 			        &m->u.o.members[i].value, "forbidden %s found: %s=%s",
 			        labels ? "label" : "annotation", m->u.o.members[i].key,

@@ -152,8 +152,14 @@ struct rl_ctx {
 	size_t judged;
 	bool skipped; /* the rule chose not to judge this object (kube-score's skipped) */
 	const char *skip_reason;
+	bool oom; /* memory ran out (a finding, a regex): the check fails, never fewer findings */
 	char path[1024];
 };
+
+/* Go's regexp.MatchString(pattern, s) (kube-linter and its custom checks
+ * are Go), with lib/regex: true when a substring of s matches. An invalid
+ * pattern matches nothing; memory run out sets c->oom (and gives false). */
+bool rl_re_match(rl_ctx *c, const char *pattern, size_t len, const char *s);
 
 void rl_judged(rl_ctx *c);
 static inline void rl_skip(rl_ctx *c, const char *why)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "guardrail/regex.h"
 #include "rules_int.h"
 
 struct gr_rules {
@@ -244,9 +245,27 @@ static gr_finding *emitv(rl_ctx *c, gr_severity sev, const char *path, const gr_
 	if (f) {
 		f->remediation = c->rule->info.remediation;
 		f->doc = c->rule->info.doc;
+	} else {
+		c->oom = true;
 	}
 	c->judged++;
 	return f;
+}
+
+bool rl_re_match(rl_ctx *c, const char *pattern, size_t len, const char *s)
+{
+	gr_regex_error e;
+	gr_regex *re = gr_regex_compile(pattern, len, NULL, &e);
+	if (!re) {
+		if (e.status == GR_REGEX_NO_MEMORY)
+			c->oom = true;
+		return false;
+	}
+	int m = gr_regex_match(re, s ? s : "", s ? strlen(s) : 0, NULL);
+	gr_regex_free(re);
+	if (m < 0)
+		c->oom = true;
+	return m == 1;
 }
 
 gr_finding *rl_emit(rl_ctx *c, const char *path, const gr_value *at, const char *fmt, ...)
@@ -487,25 +506,26 @@ void gr_rules_index_free(gr_rules_index *ix)
 }
 
 static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                           gr_findings *out, bool own_ignore);
+                           gr_findings *out, bool own_ignore, bool *oom);
 
 int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj, gr_findings *out,
                           gr_error *err)
 {
-	(void)err;
-	check_object(r, ix, obj, out, true);
-	return 0;
+	bool oom = false;
+	check_object(r, ix, obj, out, true, &oom);
+	return oom ? gr_error_set(err, 0, 0, "out of memory") : 0;
 }
 
 /* For the engine: when the pipeline applies guardrail.dev/ignore to every
  * engine's findings (and counts them), the rules do not apply it again. */
 int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                              gr_findings *out, bool own_ignore);
+                              gr_findings *out, bool own_ignore, gr_error *err);
 int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                              gr_findings *out, bool own_ignore)
+                              gr_findings *out, bool own_ignore, gr_error *err)
 {
-	check_object(r, ix, obj, out, own_ignore);
-	return 0;
+	bool oom = false;
+	check_object(r, ix, obj, out, own_ignore, &oom);
+	return oom ? gr_error_set(err, 0, 0, "out of memory") : 0;
 }
 
 /* For the conformance runner: a whole set, and how many results the rules judged. */
@@ -517,14 +537,16 @@ size_t gri_rules_check_set_judged(const gr_rules *r, const gr_object *objs, size
 	size_t judged = 0;
 	if (gr_rules_index_new(objs, n, &ix, &err) != 0)
 		return 0;
+	bool oom = false;
 	for (size_t i = 0; i < n; i++)
-		judged += check_object(r, ix, &objs[i], out, true);
+		judged += check_object(r, ix, &objs[i], out, true, &oom);
 	gr_rules_index_free(ix);
 	return judged;
 }
 
+/* *oom set when memory ran out: some finding may be missing. */
 static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                           gr_findings *out, bool own_ignore)
+                           gr_findings *out, bool own_ignore, bool *oom)
 {
 	rl_ctx c;
 	memset(&c, 0, sizeof c);
@@ -555,6 +577,8 @@ static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr
 			continue;
 		run_rule(&c);
 	}
+	if (c.oom)
+		*oom = true;
 	return c.judged;
 }
 
@@ -563,10 +587,11 @@ int gr_rules_check_set(const gr_rules *r, const gr_object *objs, size_t n, gr_fi
 	gr_rules_index *ix;
 	if (gr_rules_index_new(objs, n, &ix, err) != 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		gr_rules_check_object(r, ix, &objs[i], out, err);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = gr_rules_check_object(r, ix, &objs[i], out, err);
 	gr_rules_index_free(ix);
-	return 0;
+	return rc;
 }
 
 /* For the conformance runner: run one rule on one object of a set; the

@@ -17,7 +17,9 @@
 # on one thread (the Nth allocation is the same in every run) and on two
 # (the threads' allocations interleave differently from run to run, so each
 # sweep fails other allocations of the threaded paths: the CRD bytes decoded
-# beside the set, group-versions loaded on two threads at once).
+# beside the set, group-versions loaded on two threads at once). Two more
+# sweep the rule packs (the rules engine: the guardrail and kube-linter
+# profiles, whose checks match Go regular expressions).
 #
 # The shim is tests/support/failmalloc/failmalloc.c (LD_PRELOAD). Under the
 # sanitizer builds the sweep is skipped: ASan must own malloc.
@@ -137,10 +139,13 @@ spec:
       message: "container names of at most 5 characters"
 YAML
 
-# run OUT N CACHE: one check with allocation N failing (0: none), on $jobs threads
+# run OUT N CACHE: one check with allocation N failing (0: none), on $jobs
+# threads, with the rule pack $profile (none: the default engines)
 run() {
+	set -- "$1" "$2" "$3"
+	[ "$profile" = none ] || set -- "$@" --profile "$profile"
 	GUARDRAIL_CACHE_DIR=$3 FAILMALLOC_N=$2 FAILMALLOC_COUNT="$tmp/count" LD_PRELOAD="$shim" \
-		timeout 20 "$G" check -j "$jobs" -o json "$in" > "$1.out" 2> "$1.err"
+		timeout 20 "$G" check -j "$jobs" $4 $5 -o json "$in" > "$1.out" 2> "$1.err"
 }
 
 # judge N CODE: compare one run with the baseline
@@ -156,8 +161,10 @@ judge() {
 	return 1
 }
 
-for sweep in nocache:1 freshcache:1 warmcache:1 nocache:2 freshcache:2 warmcache:2; do
-	mode=${sweep%:*} jobs=${sweep#*:}
+for sweep in nocache:1:none freshcache:1:none warmcache:1:none nocache:2:none freshcache:2:none \
+	warmcache:2:none nocache:2:guardrail nocache:1:kube-linter; do
+	mode=${sweep%%:*} rest=${sweep#*:}
+	jobs=${rest%%:*} profile=${rest#*:}
 	cache=off
 	[ $mode != nocache ] && cache="$tmp/cache" && rm -rf "$cache" && mkdir "$cache"
 	# warm: the baseline fills the cache, and the sweep reads it
@@ -170,7 +177,7 @@ for sweep in nocache:1 freshcache:1 warmcache:1 nocache:2 freshcache:2 warmcache
 		! grep -q '"rule":"vap.max-replicas"' "$tmp/base.out" ||
 		! grep -q '"rule":"kyverno.require-team/team-label"' "$tmp/base.out" ||
 		! grep -q '"rule":"kyverno.pod-names"' "$tmp/base.out"; then
-		bad "$mode -j$jobs: the baseline run did not judge the inputs (exit $base_rc)"
+		bad "$mode -j$jobs $profile: the baseline run did not judge the inputs (exit $base_rc)"
 		head -5 "$tmp/base.err" >&2
 		fail=$((fail + 1))
 		continue
@@ -183,19 +190,19 @@ for sweep in nocache:1 freshcache:1 warmcache:1 nocache:2 freshcache:2 warmcache
 		rc=$?
 		if ! judge "$n" "$rc"; then
 			wrong=$((wrong + 1))
-			[ "$wrong" -le 10 ] && bad "$mode -j$jobs N=$n: exit $rc, $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
+			[ "$wrong" -le 10 ] && bad "$mode -j$jobs $profile N=$n: exit $rc, $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
 		elif [ $mode = freshcache ]; then
 			# the cache this run left behind must give the full findings
 			run "$tmp/r" 0 "$cache"
 			rc=$?
 			if [ "$rc" != "$base_rc" ] || ! cmp -s "$tmp/r.out" "$tmp/base.out"; then
 				wrong=$((wrong + 1))
-				[ "$wrong" -le 10 ] && bad "$mode -j$jobs N=$n: a clean run on the cache it left: exit $rc"
+				[ "$wrong" -le 10 ] && bad "$mode -j$jobs $profile N=$n: a clean run on the cache it left: exit $rc"
 			fi
 		fi
 		n=$((n + 1))
 	done
-	echo "alloc-sweep $mode -j$jobs: $total allocations, every N swept: $full full findings, $errors exit 2, $wrong wrong"
+	echo "alloc-sweep $mode -j$jobs $profile: $total allocations, every N swept: $full full findings, $errors exit 2, $wrong wrong"
 	[ "$wrong" = 0 ] && pass=$((pass + 1)) || fail=$((fail + 1))
 done
 echo "alloc-sweep: $pass passed, $fail failed"
