@@ -406,20 +406,26 @@ static void decode_input(input *in, const gr_decode_limits *limits, bool record_
 	size_t cap = 0;
 	in->objects = NULL;
 	in->nobjects = 0;
+	gr_error derr;
 	if (in->kind == IN_VALUE) {
 		gr_document doc = {.root = *in->value, .index = 0};
 		gr_object *objs;
 		size_t nobjs;
-		if (gr_objects_from_document(&in->arena, &doc, in->name, &objs, &nobjs) == 0) {
+		int rc = gr_objects_from_document(&in->arena, &doc, in->name, &objs, &nobjs);
+		if (rc == 0) {
 			/* one object rooted at the copy in doc: root it at the caller's
 			 * tree instead (List items already are the caller's nodes) */
 			if (nobjs == 1 && objs[0].item < 0)
 				gr_object_init(&in->arena, &objs[0], in->value, in->name, 0, -1);
-			append_objects(&in->arena, in, &cap, objs, nobjs);
+			rc = append_objects(&in->arena, in, &cap, objs, nobjs);
+		}
+		if (rc) { /* memory ran out: an error of the input, never an input without objects */
+			gr_error_set(&derr, 0, 0, "out of memory");
+			gr_error_mark(&derr, GR_ERR_NOMEM);
+			add_doc_error(in, 0, &derr);
 		}
 		return;
 	}
-	gr_error derr;
 	if (gr_check_input_size(in->len, limits, &derr)) {
 		if (record_errors)
 			add_doc_error(in, 0, &derr);

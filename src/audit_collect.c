@@ -413,6 +413,8 @@ int audit_snapshot_read(audit_data *d, const char *file, const char *cmd)
 			const char *srv = gr_get_str(&v, "server");
 			d->server = strdup(srv ? srv : "");
 			d->res = calloc(res->u.a.len + 1, sizeof *d->res);
+			if (!d->server || !d->res)
+				goto oom;
 			for (size_t i = 0; i < res->u.a.len; i++) {
 				const gr_value *r = &res->u.a.items[i];
 				const char *g = gr_get_str(r, "group"), *ver = gr_get_str(r, "version"),
@@ -426,8 +428,11 @@ int audit_snapshot_read(audit_data *d, const char *file, const char *cmd)
 					        cmd, file, r->column, i);
 					goto out;
 				}
-				d->res[d->nres++] = (gr_kube_resource){strdup(g), strdup(ver), strdup(nm),
-				                                       strdup(k), ns->u.b,     true};
+				gr_kube_resource *kr = &d->res[d->nres++];
+				*kr = (gr_kube_resource){strdup(g), strdup(ver), strdup(nm),
+				                         strdup(k), ns->u.b,     true};
+				if (!kr->group || !kr->version || !kr->name || !kr->kind)
+					goto oom;
 			}
 		} else {
 			const gr_value *ri = gr_get(&v, "resource");
@@ -443,7 +448,10 @@ int audit_snapshot_read(audit_data *d, const char *file, const char *cmd)
 			}
 			if (d->npages == d->cap) {
 				size_t cap = d->cap ? d->cap * 2 : 64;
-				d->pages = realloc(d->pages, cap * sizeof *d->pages);
+				audit_page *grown = realloc(d->pages, cap * sizeof *d->pages);
+				if (!grown)
+					goto oom;
+				d->pages = grown;
 				d->cap = cap;
 			}
 			d->pages[d->npages++] = (audit_page){(size_t)ri->u.i, path, *list};
@@ -454,9 +462,13 @@ int audit_snapshot_read(audit_data *d, const char *file, const char *cmd)
 		fprintf(stderr, "guardrail %s: %s: empty snapshot\n", cmd, file);
 		goto out;
 	}
-	/* the tree points into all's bytes for strings? no: the decoder copies into the arena */
+	/* the decoder copies strings into the arena: the trees outlive all's bytes */
 	rc = 0;
 out:
 	gr_buf_free(&all);
 	return rc;
+oom:
+	fprintf(stderr, "guardrail %s: %s: out of memory\n", cmd, file);
+	gr_buf_free(&all);
+	return -1;
 }

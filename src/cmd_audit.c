@@ -23,6 +23,22 @@
 #include "guardrail/guardrail.h"
 #include "guardrail/pss.h"
 
+/* The audit is a program run to its end: memory run out anywhere in it is
+ * an error of the run (exit 2, said on stderr), never a table or a report
+ * with rows or findings missing. */
+static _Noreturn void out_of_memory(void)
+{
+	fprintf(stderr, "guardrail audit: out of memory\n");
+	exit(2);
+}
+
+static void *must(void *p)
+{
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -157,9 +173,9 @@ static void with_type(gr_arena *ar, const gr_kube_resource *r, const gr_value *i
 	if (!gr_is(in, GR_OBJECT))
 		return;
 	size_t n = in->u.o.len;
-	gr_member *m = gr_arena_calloc(ar, n + 2, sizeof *m);
+	gr_member *m = must(gr_arena_calloc(ar, n + 2, sizeof *m));
 	size_t k = 0;
-	const char *av = *r->group ? gr_arena_printf(ar, "%s/%s", r->group, r->version) : r->version;
+	const char *av = *r->group ? must(gr_arena_printf(ar, "%s/%s", r->group, r->version)) : r->version;
 	gr_member_set_key(&m[k], "apiVersion", 10);
 	m[k].value.type = GR_STRING;
 	m[k].value.u.s.ptr = av;
@@ -217,7 +233,7 @@ static ns_row *row_for(report_state *r, const char *ns)
 	for (size_t i = 0; i < r->nrows; i++)
 		if (!strcmp(r->rows[i].ns, ns))
 			return &r->rows[i];
-	r->rows = realloc(r->rows, (r->nrows + 1) * sizeof *r->rows);
+	r->rows = must(realloc(r->rows, (r->nrows + 1) * sizeof *r->rows));
 	ns_row *row = &r->rows[r->nrows++];
 	memset(row, 0, sizeof *row);
 	row->ns = ns;
@@ -231,7 +247,7 @@ static void count_rule(ns_row *row, const char *rule, gr_action act)
 			row->rules[i].n[act]++;
 			return;
 		}
-	row->rules = realloc(row->rules, (row->nrules + 1) * sizeof *row->rules);
+	row->rules = must(realloc(row->rules, (row->nrules + 1) * sizeof *row->rules));
 	row->rules[row->nrules] = (struct rule_count){rule, {0, 0, 0}};
 	row->rules[row->nrules++].n[act]++;
 }
@@ -273,6 +289,8 @@ static int on_result(void *user, const gr_input_result *res)
 		row->counts[f->action]++;
 		count_rule(row, f->rule, f->action);
 	}
+	if (r->buf.failed || gr_reporter_failed(r->rep)) /* the report of this input is incomplete */
+		out_of_memory();
 	if (r->buf.len && fwrite(r->buf.data, 1, r->buf.len, stdout) != r->buf.len)
 		r->write_failed = true;
 	gr_buf_reset(&r->buf);
@@ -340,25 +358,26 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 				           */
 			if (n == cap) {
 				cap = cap ? cap * 2 : 256;
-				items = realloc(items, cap * sizeof *items);
+				items = must(realloc(items, cap * sizeof *items));
 			}
 			item *x = &items[n++];
 			x->res = pg->res;
 			clear_positions((gr_value *)it);
 			with_type(ar, r, it, &x->root);
-			const char *base = *r->group
-			                           ? gr_arena_printf(ar, "/apis/%s/%s", r->group, r->version)
-			                           : gr_arena_printf(ar, "/api/%s", r->version);
-			x->name = r->namespaced && ns
-			                  ? gr_arena_printf(ar, "%s/namespaces/%s/%s/%s", base, ns, r->name,
-			                                    name ? name : "")
-			                  : gr_arena_printf(ar, "%s/%s/%s", base, r->name, name ? name : "");
+			const char *base =
+			        *r->group ? must(gr_arena_printf(ar, "/apis/%s/%s", r->group, r->version))
+			                  : must(gr_arena_printf(ar, "/api/%s", r->version));
+			x->name =
+			        must(r->namespaced && ns ? gr_arena_printf(ar, "%s/namespaces/%s/%s/%s", base,
+			                                                   ns, r->name, name ? name : "")
+			                                 : gr_arena_printf(ar, "%s/%s/%s", base, r->name,
+			                                                   name ? name : ""));
 			x->uid = gr_get_str(meta, "uid");
 			x->owner_uid = controller_uid(meta);
 		}
 	}
 	/* uids known, for owner collapsing */
-	const char **uids = malloc((n ? n : 1) * sizeof *uids);
+	const char **uids = must(malloc((n ? n : 1) * sizeof *uids));
 	size_t nu = 0;
 	for (size_t i = 0; i < n; i++)
 		if (items[i].uid)
@@ -369,7 +388,7 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 	gr_session_options_default(&so);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	so.jobs = cpus > 0 ? (unsigned)cpus : 1;
-	gr_session *s = gr_session_new(c, &so);
+	gr_session *s = must(gr_session_new(c, &so));
 	size_t collapsed = 0, added = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!a->no_collapse && items[i].owner_uid && nu &&
@@ -377,10 +396,11 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 			collapsed++;
 			continue;
 		}
-		gr_session_add_value(s, items[i].name, &items[i].root);
+		if (gr_session_add_value(s, items[i].name, &items[i].root))
+			out_of_memory();
 		added++;
 	}
-	report_state r = {.rep = gr_reporter_new((gr_format)fmt, color, GUARDRAIL_VERSION),
+	report_state r = {.rep = must(gr_reporter_new((gr_format)fmt, color, GUARDRAIL_VERSION)),
 	                  .format = (gr_format)fmt};
 	gr_buf_init(&r.buf);
 	if (a->pss_enforce) {
@@ -408,6 +428,8 @@ static int run(audit_args *a, audit_data *d, gr_checker *c, int fmt, bool color)
 		rc = 2;
 	} else {
 		gr_report_end(r.rep, &r.buf, &sum);
+		if (r.buf.failed || gr_reporter_failed(r.rep))
+			out_of_memory();
 		if (r.buf.len && fwrite(r.buf.data, 1, r.buf.len, stdout) != r.buf.len)
 			r.write_failed = true;
 		if (fmt == GR_FORMAT_TEXT && !a->no_table) {

@@ -77,6 +77,28 @@ static void sink(void *user, const gr_kyverno_expectation *e)
 	r->reason = dup(e->reason);
 	r->state = e->not_evaluated ? 2 : e->ok ? 0 : 1;
 	r->no_response = e->no_response;
+	if (!r->test || !r->policy || !r->rule || !r->resource || !r->kind || !r->expected || !r->actual ||
+	    !r->reason) {
+		fprintf(stderr, "guardrail test: out of memory\n");
+		exit(2);
+	}
+}
+
+/* 1 when memory ran out. */
+static int add_path(const char *path)
+{
+	if (nfiles == capfiles) {
+		size_t cap = capfiles ? capfiles * 2 : 32;
+		char **grown = realloc(files, cap * sizeof *files);
+		if (!grown)
+			return 1;
+		files = grown;
+		capfiles = cap;
+	}
+	if (!(files[nfiles] = strdup(path)))
+		return 1;
+	nfiles++;
+	return 0;
 }
 
 static int add_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
@@ -84,14 +106,7 @@ static int add_file(const char *path, const struct stat *sb, int type, struct FT
 	(void)sb;
 	if (type != FTW_F || strcmp(path + ftw->base, "kyverno-test.yaml") != 0)
 		return 0;
-	if (nfiles == capfiles) {
-		capfiles = capfiles ? capfiles * 2 : 32;
-		files = realloc(files, capfiles * sizeof *files);
-		if (!files)
-			return 1;
-	}
-	files[nfiles++] = strdup(path);
-	return 0;
+	return add_path(path);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -297,8 +312,10 @@ int cmd_test(int argc, char **argv)
 	gr_kyverno_options opt = {0};
 	char **paths = calloc((size_t)argc + 1, sizeof *paths);
 	int npaths = 0;
-	if (!paths)
+	if (!paths) {
+		fprintf(stderr, "guardrail test: out of memory\n");
 		return 2;
+	}
 	bool only_paths = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -344,17 +361,18 @@ int cmd_test(int argc, char **argv)
 		}
 		size_t before = nfiles;
 		if (S_ISDIR(st.st_mode)) {
-			if (nftw(paths[p], add_file, 32, FTW_PHYS) != 0) {
-				fprintf(stderr, "guardrail test: %s: cannot be read\n", paths[p]);
+			int rc = nftw(paths[p], add_file, 32, FTW_PHYS);
+			if (rc != 0) {
+				fprintf(stderr, "guardrail test: %s: %s\n", paths[p],
+				        rc == 1 ? "out of memory" : "cannot be read");
+				free(paths);
 				return 2;
 			}
 			qsort(files + before, nfiles - before, sizeof *files, cmp_str);
-		} else {
-			if (nfiles == capfiles) {
-				capfiles = capfiles ? capfiles * 2 : 32;
-				files = realloc(files, capfiles * sizeof *files);
-			}
-			files[nfiles++] = strdup(paths[p]);
+		} else if (add_path(paths[p])) {
+			fprintf(stderr, "guardrail test: out of memory\n");
+			free(paths);
+			return 2;
 		}
 	}
 	free(paths);

@@ -317,7 +317,9 @@ const gr_cel_program *gr_cel_crd_rule(const gr_cel_crd *c, size_t i, const char 
 size_t gr_cel_crd_transition_count(const gr_cel_crd *c);
 /* Violations go to *out (arena array of *n); `root` prefixes field paths
  * ("root" in the API server's unit tests, "" for "spec.x"). `old` may be
- * NULL (a CREATE). *remaining (may be NULL) gets the budget left. */
+ * NULL (a CREATE). *remaining (may be NULL) gets the budget left. -1 when
+ * memory ran out: some violation may be missing, so the caller must fail
+ * (or count the rules not evaluated), never report *out as complete. */
 int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value *old, const char *root,
                         gr_arena *arena, gr_cel_violation **out, size_t *n, uint64_t *remaining);
 

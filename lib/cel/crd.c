@@ -55,6 +55,7 @@ struct gr_cel_crd {
 	crd_rule **all; /* every rule, for freeing and counting */
 	size_t nall, capall;
 	size_t compile_errors;
+	bool oom;             /* memory ran out compiling: the rules would read as not compiling */
 	uint64_t total_cost;  /* estimated, over all rules (saturating) */
 	char cost_error[400]; /* the schema's total over STATIC_CRD_COST_LIMIT */
 };
@@ -174,21 +175,31 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n, uint64_t card)
 		r->field_path = gr_get_str(rv, "fieldPath");
 		const gr_value *oo = gr_get(rv, "optionalOldSelf");
 		r->optional_old = gr_is(oo, GR_BOOL) && oo->u.b;
-		track(c, r);
+		if (track(c, r)) {
+			c->oom = true;
+			return;
+		}
 		gr_cel_env *env = gr_cel_env_new(&o);
-		if (!env)
-			continue;
-		gr_cel_env_declare(env, "self", n);
-		if (r->optional_old)
-			gr_cel_env_declare_optional(env, "oldSelf", n);
-		else
-			gr_cel_env_declare(env, "oldSelf", n);
+		if (!env) {
+			c->oom = true;
+			return;
+		}
+		if (gr_cel_env_declare(env, "self", n) ||
+		    (r->optional_old ? gr_cel_env_declare_optional(env, "oldSelf", n)
+		                     : gr_cel_env_declare(env, "oldSelf", n))) {
+			c->oom = true;
+			gr_cel_env_free(env);
+			return;
+		}
 		gr_cel_error err;
 		if (!r->rule)
 			snprintf(r->compile_error, sizeof r->compile_error, "rule is missing");
 		else if (blank(r->rule))
 			r->empty = true; /* the API server compiles no program for it, and reports nothing */
 		else if (gr_cel_compile(env, r->rule, strlen(r->rule), &r->prog, &err) < 0) {
+			/* lib/cel reports memory run out as a limit with this message */
+			if (err.type == GR_CEL_LIMIT && !strcmp(err.message, "out of memory"))
+				c->oom = true;
 			snprintf(r->compile_error, sizeof r->compile_error,
 			         "compilation failed: ERROR: <input>:1:%u: %s", err.column, err.message);
 			c->compile_errors++;
@@ -203,7 +214,10 @@ static void compile_rules(gr_cel_crd *c, cel_schema_node *n, uint64_t card)
 			observe_cost(c, r->prog, card, n, r, false);
 		}
 		const char *me = gr_get_str(rv, "messageExpression");
-		if (me && gr_cel_compile(env, me, strlen(me), &r->msg_prog, &err) < 0)
+		if (me && gr_cel_compile(env, me, strlen(me), &r->msg_prog, &err) < 0 &&
+		    err.type == GR_CEL_LIMIT && !strcmp(err.message, "out of memory"))
+			c->oom = true;
+		if (me && !r->msg_prog)
 			snprintf(r->msg_compile_error, sizeof r->msg_compile_error,
 			         "messageExpression compilation failed: ERROR: <input>:1:%u: %s", err.column,
 			         err.message);
@@ -255,6 +269,15 @@ gr_cel_crd *gr_cel_crd_new(const gr_value *schema, const gr_cel_crd_options *opt
 		return NULL;
 	}
 	compile_node(c, c->schema->root, 0, 1);
+	if (c->oom) { /* a rule left without its program would be reported as not compiling */
+		if (err) {
+			memset(err, 0, sizeof *err);
+			err->type = GR_CEL_LIMIT;
+			snprintf(err->message, sizeof err->message, "out of memory");
+		}
+		gr_cel_crd_free(c);
+		return NULL;
+	}
 	if (c->total_cost > STATIC_CRD_COST_LIMIT)
 		cost_message(
 		        c->cost_error, sizeof c->cost_error,
@@ -321,6 +344,7 @@ typedef struct walk {
 	bool unchanged;     /* under an atomic list the update leaves unchanged (no old items, but
 	                     * ratcheted all the same) */
 	const gr_value *at; /* the value being judged, for positions */
+	bool oom;           /* memory ran out: a violation or a path could not be kept */
 } walk;
 
 static void add(walk *w, int kind, const char *reason, const char *field, const char *message)
@@ -329,8 +353,10 @@ static void add(walk *w, int kind, const char *reason, const char *field, const 
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 8;
 		gr_cel_violation *nv = gr_arena_alloc(w->arena, nc * sizeof *nv);
-		if (!nv)
+		if (!nv) {
+			w->oom = w->stopped = true;
 			return;
+		}
 		if (w->n)
 			memcpy(nv, w->out, w->n * sizeof *nv);
 		w->out = nv;
@@ -341,6 +367,11 @@ static void add(walk *w, int kind, const char *reason, const char *field, const 
 	v->reason = reason ? reason : "FieldValueInvalid";
 	v->field = gr_arena_strdup(w->arena, field);
 	v->message = gr_arena_strdup(w->arena, message);
+	if (!v->field || !v->message) {
+		w->n--;
+		w->oom = w->stopped = true;
+		return;
+	}
 	v->line = at ? at->line : 0;
 	v->column = at ? at->column : 0;
 }
@@ -624,6 +655,10 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 				gr_buf_printf(&w->path, "[%.*s]", (int)m->key_len, m->key);
 			else
 				gr_buf_printf(&w->path, ".%.*s", (int)m->key_len, m->key);
+			if (w->path.failed) {
+				w->oom = w->stopped = true;
+				return;
+			}
 			walk_node(w, child, &m->value, oc, depth + 1);
 			w->path.len = mark;
 			w->path.data[mark] = 0;
@@ -635,6 +670,10 @@ static void walk_children(walk *w, const cel_schema_node *n, const gr_value *v, 
 		for (size_t i = 0; i < v->u.a.len; i++) {
 			const gr_value *item = &v->u.a.items[i];
 			gr_buf_printf(&w->path, "[%zu]", i);
+			if (w->path.failed) {
+				w->oom = w->stopped = true;
+				break;
+			}
 			walk_node(w, n->items, item, old_item(n, item, old), depth + 1);
 			w->path.len = mark;
 			w->path.data[mark] = 0;
@@ -675,6 +714,12 @@ int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value
 	gr_buf_init(&w.path);
 	gr_buf_puts(&w.path, root ? root : "");
 	w.root_len = w.path.len;
+	if (w.path.failed || !w.path.data) {
+		gr_buf_free(&w.path);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
 	if (c->cost_error[0])
 		field_error(&w, GR_CEL_VIOLATION_COMPILE, "FieldValueForbidden",
 		            w.path.data ? w.path.data : "", NULL, c->cost_error);
@@ -684,5 +729,5 @@ int gr_cel_crd_validate(const gr_cel_crd *c, const gr_value *obj, const gr_value
 	*n = w.n;
 	if (remaining)
 		*remaining = w.remaining;
-	return 0;
+	return w.oom ? -1 : 0; /* -1: memory ran out, some violation may be missing */
 }

@@ -20,13 +20,12 @@ static const char *const default_controllers = "DaemonSet,Deployment,Job,Statefu
 
 static bool kind_is(const char *sel, const char *kind)
 {
-	/* the kind part of a kind selector: last part that is not a subresource */
-	ky_kind k;
-	gr_arena a;
-	gr_arena_init(&a);
-	bool r = ky_parse_kind(&a, sel, &k) == 0 && strcmp(k.kind, kind) == 0;
-	gr_arena_free(&a);
-	return r;
+	/* the kind part of a kind selector: last part that is not a subresource
+	 * (no copy: nothing here can fail for want of memory) */
+	const char *k;
+	size_t len;
+	ky_kind_name(sel, &k, &len);
+	return len == strlen(kind) && memcmp(k, kind, len) == 0;
 }
 
 static bool kinds_contain(const gr_value *kinds, const char *kind)

@@ -226,6 +226,9 @@ int ky_autogen(gr_arena *a, const gr_value *spec, const gr_value *annotations, g
                const char ***bases);
 int ky_parse_match(gr_arena *a, const gr_value *v, ky_match *m, const char *file, gr_error *err);
 int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k);
+/* The kind part of a kind selector (as ky_parse_kind takes it), without
+ * copying: a span of s, or "*". */
+void ky_kind_name(const char *s, const char **kind, size_t *len);
 
 /* Kinds that have no namespace (offline defaulting gives the others "default"). */
 bool ky_is_cluster_scoped(const char *kind);

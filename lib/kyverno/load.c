@@ -106,10 +106,10 @@ static bool is_version(const char *s, size_t n)
 	return i == n;
 }
 
-int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k)
+/* A kind selector's parts: Kind, Kind/sub, version/Kind, group/version/Kind,
+ * version/Kind/sub or group/version/Kind/sub ("*" for any). */
+static size_t kind_parts(const char *s, const char *parts[4], size_t lens[4])
 {
-	const char *parts[4];
-	size_t lens[4];
 	size_t n = 0;
 	const char *p = s;
 	while (n < 4) {
@@ -121,8 +121,47 @@ int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k)
 			break;
 		p = e + 1;
 	}
+	return n;
+}
+
+void ky_kind_name(const char *s, const char **kind, size_t *len)
+{
+	const char *parts[4];
+	size_t lens[4];
+	size_t n = kind_parts(s, parts, lens), i;
+	if (n == 2 && lens[0] == 1 && parts[0][0] == '*') {
+		*kind = "*";
+		*len = 1;
+		return;
+	}
+	if (n == 1)
+		i = 0;
+	else if (n == 2)
+		i = is_version(parts[0], lens[0]) ? 1 : 0;
+	else if (n == 3)
+		i = is_version(parts[0], lens[0]) ? 1 : 2;
+	else
+		i = 2;
+	*kind = parts[i];
+	*len = lens[i];
+}
+
+static const char *dup_part(gr_arena *a, const char *p, size_t len, bool *oom)
+{
+	const char *d = gr_arena_strndup(a, p, len);
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k)
+{
+	const char *parts[4];
+	size_t lens[4];
+	size_t n = kind_parts(s, parts, lens);
 	memset(k, 0, sizeof *k);
-#define DUP(i) gr_arena_strndup(a, parts[i], lens[i])
+	bool oom = false; /* a part that could not be copied would read as absent */
+#define DUP(i) dup_part(a, parts[i], lens[i], &oom)
 	switch (n) {
 	case 1: k->kind = DUP(0); break;
 	case 2:
@@ -158,7 +197,7 @@ int ky_parse_kind(gr_arena *a, const char *s, ky_kind *k)
 		break;
 	}
 #undef DUP
-	if (!k->kind)
+	if (!k->kind || oom)
 		return -1;
 	k->kind_wild = strpbrk(k->kind, "*?") != NULL;
 	return 0;

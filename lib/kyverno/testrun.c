@@ -32,6 +32,7 @@ typedef struct resource {
 	const char *name, *ns, *kind;
 	resp *resps;
 	size_t nresps, cap;
+	bool oom; /* a response could not be kept: the test run fails */
 } resource;
 
 typedef struct run {
@@ -156,8 +157,10 @@ static void collect(void *user, const gr_kyverno_response *resp_in)
 	if (res->nresps == res->cap) {
 		size_t nc = res->cap ? res->cap * 2 : 8;
 		resp *n = realloc(res->resps, nc * sizeof *n);
-		if (!n)
+		if (!n) {
+			res->oom = true;
 			return;
+		}
 		res->resps = n;
 		res->cap = nc;
 	}
@@ -572,6 +575,10 @@ int gr_kyverno_test_run(const char *test_path, const gr_kyverno_options *opt, gr
 		};
 		if (gr_kyverno_evaluate(r.set, &req, &r.arena, collect, res, err) < 0)
 			goto out;
+		if (res->oom) {
+			gr_error_set(err, 0, 0, "out of memory");
+			goto out;
+		}
 	}
 	for (size_t i = 0; results && results->type == GR_ARRAY && i < results->u.a.len; i++)
 		if (judge(&r, test_path, &results->u.a.items[i], sink, user, err))

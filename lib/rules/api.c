@@ -202,12 +202,16 @@ static void api_rule(rl_ctx *c)
 	const char *applied = NULL;
 	gr_value v;
 	gr_error err;
-	if (lac && lac->type == GR_STRING &&
-	    gr_decode_json(c->out->arena, lac->u.s.ptr, lac->u.s.len, NULL, &v, &err) == 0) {
-		const char *av = gr_get_str(&v, "apiVersion"), *k = gr_get_str(&v, "kind");
-		if (av && k && strcmp(av, c->obj->api_version) != 0) {
-			judge(c, av, k, lpath, lac, " (as last applied)");
-			applied = av;
+	if (lac && lac->type == GR_STRING) {
+		gr_error_clear(&err);
+		if (gr_decode_json(c->out->arena, lac->u.s.ptr, lac->u.s.len, NULL, &v, &err) == 0) {
+			const char *av = gr_get_str(&v, "apiVersion"), *k = gr_get_str(&v, "kind");
+			if (av && k && strcmp(av, c->obj->api_version) != 0) {
+				judge(c, av, k, lpath, lac, " (as last applied)");
+				applied = av;
+			}
+		} else if (err.kind == GR_ERR_NOMEM) {
+			c->oom = true; /* not an annotation that does not parse: the check fails */
 		}
 	}
 	managed_fields(c, applied);

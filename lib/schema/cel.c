@@ -90,7 +90,12 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old
 	gr_arena_set_limit(&a, 256u << 20);
 	gr_cel_violation *vs;
 	size_t n;
-	gr_cel_crd_validate(crd, x, old, "", &a, &vs, &n, NULL);
+	if (gr_cel_crd_validate(crd, x, old, "", &a, &vs, &n, NULL) < 0) {
+		/* an error of the check, never fewer findings */
+		gr_findings_fail(v->out, "out of memory validating an object's x-kubernetes-validations");
+		gr_arena_free(&a);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (vs[i].kind == GR_CEL_VIOLATION_UNSUPPORTED) {
 			v->ctx->not_evaluated++;

@@ -849,6 +849,8 @@ static void fill_pattern(scompiler *c, snode *n, const skeys *k)
 	                    : gr_pattern_get(c->regexes, c->out, pat->u.s.ptr, pat->u.s.len);
 	if (n->pattern)
 		n->pattern_src = n->pattern->src;
+	else
+		nomem(c); /* a node without its pattern would accept any string */
 }
 
 /* allOf, anyOf, oneOf (unless they only spell a type), not */

@@ -6,7 +6,8 @@
  * Each distinct pattern text is compiled once per registry and shared by
  * every node that names it. A pattern Go would reject is kept too, with
  * Go's error message: the nodes that name it report it (schema.crd) when a
- * value reaches them, rather than accepting the value unchecked.
+ * value reaches them, rather than accepting the value unchecked. NULL:
+ * memory ran out (the caller fails, or counts the pattern not evaluated).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ const sregex *gr_pattern_get(sregex **list, gr_arena *out, const char *pat, size
 	r->len = len;
 	gr_regex_error err;
 	r->re = gr_regex_compile(pat, len, NULL, &err);
+	if (!r->re && err.status == GR_REGEX_NO_MEMORY)
+		return NULL; /* not Go's verdict on the pattern: never kept as one */
 	if (!r->re) {
 		r->error = gr_arena_strdup(out, err.message);
 		if (!r->error)
