@@ -205,5 +205,30 @@ for sweep in nocache:1:none freshcache:1:none warmcache:1:none nocache:2:none fr
 	echo "alloc-sweep $mode -j$jobs $profile: $total allocations, every N swept: $full full findings, $errors exit 2, $wrong wrong"
 	[ "$wrong" = 0 ] && pass=$((pass + 1)) || fail=$((fail + 1))
 done
+# guardrail test (Kyverno CLI tests): every allocation of a run over one of
+# the library's tests fails in turn; the full summary or exit 2 with a message.
+kt="$root/../shared/conformance/kyverno-policies/best-practices/require-labels"
+if [ -d "$kt" ]; then
+	"$G" test "$kt" >"$tmp/base.out" 2>/dev/null
+	base_rc=$?
+	FAILMALLOC_COUNT="$tmp/count" LD_PRELOAD="$shim" "$G" test "$kt" >/dev/null 2>&1
+	total=$(cat "$tmp/count")
+	full=0 errors=0 wrong=0 n=1
+	while [ "$n" -le "$total" ]; do
+		FAILMALLOC_N=$n LD_PRELOAD="$shim" timeout 20 "$G" test "$kt" >"$tmp/r.out" 2>"$tmp/r.err"
+		rc=$?
+		if [ "$rc" = "$base_rc" ] && cmp -s "$tmp/r.out" "$tmp/base.out"; then
+			full=$((full + 1))
+		elif [ "$rc" = 2 ] && [ -s "$tmp/r.err" ]; then
+			errors=$((errors + 1))
+		else
+			wrong=$((wrong + 1))
+			[ "$wrong" -le 10 ] && bad "test N=$n: exit $rc, $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
+		fi
+		n=$((n + 1))
+	done
+	echo "alloc-sweep test: $total allocations, every N swept: $full full, $errors exit 2, $wrong wrong"
+	[ "$wrong" = 0 ] && pass=$((pass + 1)) || fail=$((fail + 1))
+fi
 echo "alloc-sweep: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
