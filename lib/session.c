@@ -1211,6 +1211,7 @@ typedef struct used_crd {
 	size_t k;      /* the object */
 	uint64_t crd;  /* as claim.owner */
 	gr_object obj; /* decoded and stripped: in->objects[k] once every thread is done */
+	size_t entry;  /* its set entry: build_set adds every object of every input in order */
 } used_crd;
 
 static int by_size_desc(const void *a, const void *b)
@@ -1356,7 +1357,7 @@ static int strip_unused_versions(gr_session *s, used_job *job)
 	/* the CRDs with a used version: their bytes decoded and stripped on
 	 * fresh threads (see decode_start) */
 	size_t captodo = 0;
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0, base = 0; i < s->n; base += s->in[i].nobjects, i++) {
 		input *in = &s->in[i];
 		for (size_t k = 0; in->blobs && k < in->nobjects; k++) {
 			if (!in->blobs[k].skeleton)
@@ -1373,7 +1374,8 @@ static int strip_unused_versions(gr_session *s, used_job *job)
 				job->todo = nv;
 				captodo = nc;
 			}
-			job->todo[job->ntodo++] = (used_crd){.in = in, .k = k, .crd = t->crd};
+			job->todo[job->ntodo++] =
+			        (used_crd){.in = in, .k = k, .crd = t->crd, .entry = base + k};
 		}
 	}
 	/* largest first, so that no thread is left with a big one at the end */
@@ -1385,10 +1387,10 @@ static int strip_unused_versions(gr_session *s, used_job *job)
 }
 
 /* Wait for the decoding strip_unused_versions started; its objects
- * replace the skeletons in the inputs and in the set (entry bases[i] + k
- * for object k of input i, when the set holds its tree). Frees what the
+ * replace the skeletons in the inputs and, once the set is built, in the
+ * set (when it holds their trees). Frees what the
  * job holds and every input's CRD bytes. -1 when memory ran out. */
-static int used_finish(gr_session *s, used_job *job, const size_t *bases)
+static int used_finish(gr_session *s, used_job *job, bool set_built)
 {
 	for (size_t i = 0; i < job->started; i++)
 		pthread_join(job->threads[i], NULL);
@@ -1396,9 +1398,8 @@ static int used_finish(gr_session *s, used_job *job, const size_t *bases)
 	for (size_t j = 0; rc == 0 && j < job->ntodo; j++) {
 		used_crd *u = &job->todo[j];
 		u->in->objects[u->k] = u->obj;
-		size_t e = bases ? bases[u->in - s->in] + u->k : (size_t)-1;
-		if (s->set && e != (size_t)-1 && gr_set_has_tree(s->set, e))
-			gri_set_give_tree(s->set, e, &u->obj);
+		if (set_built && gr_set_has_tree(s->set, u->entry))
+			gri_set_give_tree(s->set, u->entry, &u->obj);
 	}
 	free(job->threads);
 	free(job->args);
@@ -1482,22 +1483,14 @@ static int give_set_kinds(gr_session *s)
 static int build_set(gr_session *s, gr_error *err)
 {
 	used_job used = {0};
-	size_t *bases = NULL;
 	if (s->prune_crds && strip_unused_versions(s, &used)) {
-		used_finish(s, &used, NULL);
-		return gr_error_set(err, 0, 0, "out of memory");
-	}
-	/* the set's entry of each input's first object, for used_finish */
-	if (used.ntodo && !(bases = malloc((s->n ? s->n : 1) * sizeof *bases))) {
-		used_finish(s, &used, NULL);
+		used_finish(s, &used, false);
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
 	s->set = gr_set_new();
 	int rc = s->set ? 0 : -1;
-	for (size_t i = 0, base = 0; i < s->n && rc == 0; base += s->in[i].nobjects, i++) {
+	for (size_t i = 0; i < s->n && rc == 0; i++) {
 		input *in = &s->in[i];
-		if (bases)
-			bases[i] = base;
 		for (size_t k = 0; k < in->nobjects && rc == 0; k++) {
 			const gr_object *o = &in->objects[k];
 			bool keep = !s->opt.ignore_definitions && o->root &&
@@ -1526,9 +1519,8 @@ static int build_set(gr_session *s, gr_error *err)
 	}
 	if (s->set)
 		gri_set_mark_lasting(s->set); /* freed after the run checker */
-	if (used_finish(s, &used, rc == 0 ? bases : NULL))
+	if (used_finish(s, &used, rc == 0))
 		rc = -1;
-	free(bases);
 	if (rc)
 		return gr_error_set(err, 0, 0, "out of memory");
 	if (give_set_kinds(s))
