@@ -527,6 +527,9 @@ int serve_policy_load(const char *config_path, serve_policy **out, gr_error *err
 		gr_buf_puts(&sel, known[i]);
 		p->nengines++;
 	}
+	/* a list cut short by a failed allocation would serve fewer engines */
+	if (rc == 0 && sel.failed)
+		rc = gr_error_set(err, 0, 0, "out of memory");
 	for (size_t i = 0; i < c.npolicies && rc == 0; i++)
 		rc = load_policy_path(p, c.policies[i], 0, err);
 	if (rc == 0 && p->nengines) {

@@ -153,11 +153,24 @@ typedef struct serve_verdict {
 	size_t nrules;
 	size_t engine_runs;   /* engines run */
 	size_t engine_errors; /* engines that failed (the request says so) */
+	bool oom;             /* an allocation failed: the reply is incomplete and never sent */
 } serve_verdict;
 
 /* Judge one decoded request under a route. Everything lives in a. */
 void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_request *req, gr_arena *a,
                  serve_verdict *out);
+
+/*
+ * One review body answered as `serve` answers it, socket aside: the HTTP
+ * status and the body in *reply — 200 with the AdmissionReview reply, 400
+ * with a line saying why the body is not an AdmissionReview, 500 when memory
+ * ran out anywhere on the way (the API server then applies the webhook's
+ * failurePolicy: an incomplete verdict is never sent). p NULL: nothing is
+ * loaded, every review is allowed unjudged. *req and *v live in a. A reply
+ * whose own growth failed (reply->failed) must be answered 500 too.
+ */
+int serve_review(serve_policy *p, const serve_route *route, const char *body, size_t len, gr_arena *a,
+                 gr_admission_request *req, serve_verdict *v, gr_buf *reply);
 
 /* ---- metrics (serve_metrics.c) ---- */
 

@@ -182,6 +182,26 @@ static void add_rule(serve_verdict *out, const char *rule)
 		out->rules[out->nrules++] = rule;
 }
 
+/* What an allocation gave, or "" with the verdict marked out of memory: a
+ * reply that lost part of itself is never sent (serve_review answers 500,
+ * and the API server applies the webhook's failurePolicy). */
+static const char *need(serve_verdict *out, const char *s)
+{
+	if (s)
+		return s;
+	out->oom = true;
+	return "";
+}
+
+/* An engine's failure as the text the reply carries; out of memory (the
+ * error itself, or its copy) marks the verdict instead. */
+static const char *failure(serve_verdict *out, gr_arena *a, const gr_error *err)
+{
+	if (err->kind == GR_ERR_NOMEM)
+		out->oom = true;
+	return need(out, gr_arena_strdup(a, err->message));
+}
+
 static void pss_sink(void *user, const gr_pss_violation *v)
 {
 	pss_collect *c = user;
@@ -192,7 +212,7 @@ static void pss_sink(void *user, const gr_pss_violation *v)
 		return;
 	}
 	c->v[c->n].reason = v->reason; /* static */
-	c->v[c->n].detail = gr_arena_strdup(c->a, v->detail ? v->detail : "");
+	c->v[c->n].detail = need(c->out, gr_arena_strdup(c->a, v->detail ? v->detail : ""));
 	c->n++;
 }
 
@@ -208,7 +228,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 	gr_error_clear(&err);
 	gr_checker *c = serve_policy_pss_checker(p, at, &err);
 	if (!c) {
-		*error = gr_arena_strdup(a, err.message);
+		*error = failure(pc->out, a, &err);
 		return;
 	}
 	gr_findings fs;
@@ -216,7 +236,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 	gr_check_ctx ctx = {.arena = a};
 	gr_object_status status;
 	if (gr_checker_check_object(c, obj, &ctx, &fs, &status, &err) != 0)
-		*error = gr_arena_strdup(a, err.message);
+		*error = failure(pc->out, a, &err);
 	for (size_t i = 0; i < fs.len; i++) {
 		const gr_finding *f = &fs.items[i];
 		if (!f->rule || strcmp(f->rule, "engine") == 0)
@@ -226,7 +246,7 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 		gr_pss_violation v = {.rule = f->rule, .reason = f->reason ? f->reason : msg, .detail = ""};
 		if (rl && ml > rl + 3 && strncmp(msg, f->reason, rl) == 0 && msg[rl] == ' ' &&
 		    msg[rl + 1] == '(' && msg[ml - 1] == ')')
-			v.detail = gr_arena_strndup(a, msg + rl + 2, ml - rl - 3);
+			v.detail = need(pc->out, gr_arena_strndup(a, msg + rl + 2, ml - rl - 3));
 		pss_sink(pc, &v);
 	}
 	gr_findings_free(&fs);
@@ -252,7 +272,8 @@ static const char *buf_str(gr_arena *a, gr_buf *b)
 
 static void add_warning(serve_verdict *out, gr_arena *a, const char *text)
 {
-	gr_admission_warning_add(&out->resp.warnings, a, text, strlen(text));
+	if (gr_admission_warning_add(&out->resp.warnings, a, text, strlen(text)) == -2)
+		out->oom = true;
 }
 
 /* The effective mode of a finding: its own action, capped by the path. */
@@ -289,8 +310,10 @@ static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, co
 	}
 	gr_buf_puts(b, ": ");
 	gr_buf_puts(b, detail);
-	if (w && !w->failed)
-		gr_admission_warning_add(&out->resp.warnings, a, w->data, w->len);
+	if (w && w->failed)
+		out->oom = true;
+	else if (w && gr_admission_warning_add(&out->resp.warnings, a, w->data, w->len) == -2)
+		out->oom = true;
 }
 
 /* Namespace labels that select a level: invalid values are violations. */
@@ -329,9 +352,10 @@ static void check_namespace(const gr_admission_request *req, gr_arena *a, pss_co
 			if (ok)
 				continue;
 			c->v[c->n].reason = "invalid label";
-			c->v[c->n].detail = gr_arena_printf(a, "%s=%.64s: must be %s", m->key, val,
-			                                    version ? "\"latest\" or \"v1.N\""
-			                                            : "privileged, baseline or restricted");
+			c->v[c->n].detail =
+			        need(c->out, gr_arena_printf(a, "%s=%.64s: must be %s", m->key, val,
+			                                     version ? "\"latest\" or \"v1.N\""
+			                                             : "privileged, baseline or restricted"));
 			c->n++;
 			add_rule(c->out, "serve.namespace-label");
 			c->out->nfindings++;
@@ -380,8 +404,9 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	gr_buf_init(&s.ann);
 	gr_buf_init(&s.warn);
 	char version[32];
-	const char *policy = gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
-	                                     gr_pss_version_name(route->pss.minor, version, sizeof version));
+	const char *policy =
+	        need(out, gr_arena_printf(a, "%s:%s", gr_pss_level_name(route->pss.level),
+	                                  gr_pss_version_name(route->pss.minor, version, sizeof version)));
 	bool judged = false;
 
 	/* Pod Security. */
@@ -413,11 +438,9 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 			pss_judge(p, route->pss, &obj, a, &pc, &pss_error);
 	}
 	if (pc.n) {
-		const char *detail = gr_admission_forbidden_detail(a, pc.v, pc.n);
-		if (!detail)
-			detail = "out of memory formatting the violations";
+		const char *detail = need(out, gr_admission_forbidden_detail(a, pc.v, pc.n));
 		if (pc.dropped)
-			detail = gr_arena_printf(a, "%s, and %zu more", detail, pc.dropped);
+			detail = need(out, gr_arena_printf(a, "%s, and %zu more", detail, pc.dropped));
 		/* PSA: controllers are never enforced, only warned and audited. */
 		serve_mode mode = route->mode;
 		if (mode == SERVE_ENFORCE && cls == CLASS_CONTROLLER)
@@ -445,7 +468,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		gr_error err;
 		gr_error_clear(&err);
 		if (gr_checker_check_object(p->checker, &obj, &ctx, &fs, &status, &err) != 0) {
-			engine_error = gr_arena_strdup(a, err.message);
+			engine_error = failure(out, a, &err);
 			out->engine_errors++;
 		}
 		out->engine_runs += p->nengines;
@@ -475,10 +498,12 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		/* Never a silent pass: on the enforce path the request is refused
 		 * (fail closed, as PSA refuses a pod it cannot evaluate); else said. */
 		gr_admission_annotate(&out->resp, "error", engine_error);
-		char *text = gr_arena_printf(a, "guardrail could not evaluate this object: %s", engine_error);
-		if (text && route->mode == SERVE_ENFORCE)
+		const char *text =
+		        need(out, gr_arena_printf(a, "guardrail could not evaluate this object: %s",
+		                                  engine_error));
+		if (route->mode == SERVE_ENFORCE)
 			seg_add(&s.deny, text);
-		else if (text && route->mode == SERVE_WARN)
+		else if (route->mode == SERVE_WARN)
 			add_warning(out, a, text);
 	}
 
@@ -488,16 +513,16 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	} else
 		out->result = SERVE_ALLOWED;
 	if (s.deny.len) {
-		const char *msg = buf_str(a, &s.deny);
-		gr_admission_response_deny(&out->resp,
-		                           msg ? msg : "denied (out of memory formatting the message)");
+		const char *msg = need(out, buf_str(a, &s.deny));
+		gr_admission_response_deny(&out->resp, msg);
 		/* PSA: no warnings on a request that is rejected anyway. */
 		out->resp.warnings.n = 0;
 		out->resp.warnings.dropped = 0;
 		out->result = SERVE_DENIED;
 		out->summary = out->resp.message;
 	} else if (out->resp.warnings.n || out->resp.warnings.dropped) {
-		gr_admission_warnings_finish(&out->resp.warnings, a);
+		if (gr_admission_warnings_finish(&out->resp.warnings, a) != 0)
+			out->oom = true;
 		out->result = SERVE_WARNED;
 		gr_buf all;
 		gr_buf_init(&all);
@@ -507,22 +532,69 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		gr_buf_free(&all);
 	}
 	if (s.audit.len) {
-		const char *v = buf_str(a, &s.audit);
-		if (v) {
-			gr_admission_annotate(&out->resp, "audit-violations", v);
-			if (out->result == SERVE_ALLOWED)
-				out->result = SERVE_AUDITED;
-			if (!out->summary)
-				out->summary = v;
-		}
+		const char *v = need(out, buf_str(a, &s.audit));
+		gr_admission_annotate(&out->resp, "audit-violations", v);
+		if (out->result == SERVE_ALLOWED)
+			out->result = SERVE_AUDITED;
+		if (!out->summary)
+			out->summary = v;
 	}
-	if (s.ann.len) {
-		const char *v = buf_str(a, &s.ann);
-		if (v)
-			gr_admission_annotate(&out->resp, "vap-audit-annotations", v);
+	if (s.ann.len)
+		gr_admission_annotate(&out->resp, "vap-audit-annotations", need(out, buf_str(a, &s.ann)));
+	if (s.deny.failed || s.audit.failed || s.ann.failed)
+		out->oom = true;
+	if (out->oom) {
+		out->result = SERVE_ERROR;
+		out->summary = "out of memory";
 	}
 	gr_buf_free(&s.ann);
 	gr_buf_free(&s.deny);
 	gr_buf_free(&s.audit);
 	gr_buf_free(&s.warn);
+}
+
+int serve_review(serve_policy *p, const serve_route *route, const char *body, size_t len, gr_arena *a,
+                 gr_admission_request *req, serve_verdict *v, gr_buf *reply)
+{
+	memset(v, 0, sizeof *v);
+	v->result = SERVE_ERROR;
+	gr_error err;
+	gr_error_clear(&err);
+	gr_decode_limits lim;
+	gr_decode_limits_default(&lim);
+	lim.max_bytes = SERVE_MAX_BODY;
+	lim.max_depth = 256;
+	if (gr_admission_decode(a, body, len, &lim, req, &err) != GR_ADMISSION_OK) {
+		/* nothing of the request is known (the caller tests req->uid) */
+		memset(req, 0, sizeof *req);
+		req->operation = GR_ADMISSION_OP_OTHER;
+		if (err.kind == GR_ERR_NOMEM) {
+			v->oom = true;
+			gr_buf_puts(reply, "out of memory\n");
+			return 500;
+		}
+		gr_buf_puts(reply, "not an AdmissionReview: ");
+		if (err.line)
+			gr_buf_printf(reply, "%u:%u: ", err.line, err.column);
+		gr_buf_puts(reply, err.message);
+		gr_buf_putc(reply, '\n');
+		return 400;
+	}
+	if (p)
+		serve_judge(p, route, req, a, v);
+	else {
+		gr_admission_response_init(&v->resp, req->uid);
+		v->result = SERVE_SKIPPED;
+		v->skip_reason = "no policy loaded";
+	}
+	if (!v->oom) {
+		gr_admission_encode(reply, &v->resp);
+		if (!reply->failed)
+			return 200;
+		gr_buf_reset(reply);
+		v->oom = true;
+		v->result = SERVE_ERROR;
+	}
+	gr_buf_puts(reply, "out of memory\n");
+	return 500;
 }

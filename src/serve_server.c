@@ -460,42 +460,23 @@ static void handle_review(worker *w, conn *c, const serve_route *route, int rout
 	refresh_policy(w);
 	gr_arena_set_limit(&w->arena, (size_t)256 * 1024 * 1024);
 	gr_admission_request req;
-	gr_error err;
-	gr_error_clear(&err);
-	gr_decode_limits lim;
-	gr_decode_limits_default(&lim);
-	lim.max_bytes = SERVE_MAX_BODY;
-	lim.max_depth = 256;
-	gr_admission_error de = gr_admission_decode(&w->arena, body, len, &lim, &req, &err);
-	if (de != GR_ADMISSION_OK) {
+	serve_verdict v;
+	gr_buf reply;
+	gr_buf_init(&reply);
+	int status = serve_review(w->policy, route, body, len, &w->arena, &req, &v, &reply);
+	if (reply.failed)
+		respond_text(w, c, 500, "out of memory\n");
+	else if (status == 200)
+		respond(w, c, 200, "application/json", reply.data, reply.len);
+	else
+		respond_text(w, c, status, reply.data);
+	gr_buf_free(&reply);
+	if (!req.uid) { /* not decoded */
 		serve_metrics_review(w->m, route_index, GR_ADMISSION_OP_OTHER, NULL, SERVE_ERROR,
 		                     now_ns() - t0);
-		char msg[600];
-		if (err.line)
-			snprintf(msg, sizeof msg, "not an AdmissionReview: %u:%u: %s\n", err.line, err.column,
-			         err.message);
-		else
-			snprintf(msg, sizeof msg, "not an AdmissionReview: %s\n", err.message);
-		respond_text(w, c, 400, msg);
 		gr_arena_free(&w->arena);
 		return;
 	}
-	serve_verdict v;
-	if (w->policy)
-		serve_judge(w->policy, route, &req, &w->arena, &v);
-	else {
-		memset(&v, 0, sizeof v);
-		gr_admission_response_init(&v.resp, req.uid);
-		v.result = SERVE_SKIPPED;
-	}
-	gr_buf json;
-	gr_buf_init(&json);
-	gr_admission_encode(&json, &v.resp);
-	if (json.failed) {
-		respond_text(w, c, 500, "out of memory\n");
-	} else
-		respond(w, c, 200, "application/json", json.data, json.len);
-	gr_buf_free(&json);
 	uint64_t ns = now_ns() - t0;
 	serve_metrics_review(w->m, route_index, req.operation, req.kind, v.result, ns);
 	atomic_fetch_add_explicit(&w->m->engine_runs, v.engine_runs, memory_order_relaxed);
@@ -503,7 +484,7 @@ static void handle_review(worker *w, conn *c, const serve_route *route, int rout
 	atomic_fetch_add_explicit(&w->m->findings, v.nfindings, memory_order_relaxed);
 	for (size_t i = 0; i < v.nrules; i++)
 		serve_metrics_rule(w->m, v.rules[i]);
-	if (v.result == SERVE_DENIED || v.result == SERVE_WARNED || v.result == SERVE_AUDITED ||
+	if (v.result == SERVE_DENIED || v.result == SERVE_WARNED || v.result == SERVE_AUDITED || v.oom ||
 	    w->srv->o.log_allowed)
 		log_decision(w, rq->path, rq->path_len, &req, &v, ns);
 	gr_arena_free(&w->arena);

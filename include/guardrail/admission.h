@@ -111,11 +111,13 @@ void gr_admission_response_deny(gr_admission_response *r, const char *message);
  * U+FFFD, an exact duplicate is dropped, and the text is cut (on a rune
  * boundary, with "...") so that the total stays within the budget, keeping
  * room for a last note saying how many warnings were left out. Returns 1
- * when added, 0 when a duplicate, -1 when dropped (budget or memory).
+ * when added, 0 when a duplicate, -1 when dropped for the budget (counted,
+ * and said by the note), -2 when out of memory (not counted: a reply that
+ * lost a warning that way must not be sent).
  */
 int gr_admission_warning_add(gr_admission_warnings *w, gr_arena *a, const char *text, size_t len);
-/* Append "N more warnings not shown" when some were dropped. */
-void gr_admission_warnings_finish(gr_admission_warnings *w, gr_arena *a);
+/* Append "N more warnings not shown" when some were dropped; -1 when out of memory. */
+int gr_admission_warnings_finish(gr_admission_warnings *w, gr_arena *a);
 
 /* True when key is a valid name part of a qualified name (at most 63
  * characters, [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, so no '/'). */

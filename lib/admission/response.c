@@ -68,10 +68,8 @@ int gr_admission_warning_add(gr_admission_warnings *w, gr_arena *a, const char *
 	size_t room = GR_ADMISSION_WARNING_BUDGET - NOTE_RESERVE - w->runes;
 	/* Worst case 3 bytes per input byte (U+FFFD), plus "...". */
 	char *out = gr_arena_alloc(a, len * 3 + 8);
-	if (!out) {
-		w->dropped++;
-		return -1;
-	}
+	if (!out)
+		return -2; /* not counted as dropped: the caller must fail the whole reply */
 	size_t o = 0, runes = 0;
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
@@ -128,16 +126,17 @@ int gr_admission_warning_add(gr_admission_warnings *w, gr_arena *a, const char *
 	return 1;
 }
 
-void gr_admission_warnings_finish(gr_admission_warnings *w, gr_arena *a)
+int gr_admission_warnings_finish(gr_admission_warnings *w, gr_arena *a)
 {
 	if (!w->dropped || w->n >= GR_ADMISSION_MAX_WARNINGS)
-		return;
+		return 0;
 	char *note =
 	        gr_arena_printf(a, "%zu more warning%s not shown", w->dropped, w->dropped == 1 ? "" : "s");
-	if (note) {
-		w->items[w->n++] = note;
-		w->runes += strlen(note);
-	}
+	if (!note)
+		return -1;
+	w->items[w->n++] = note;
+	w->runes += strlen(note);
+	return 0;
 }
 
 static bool key_char(char c)
