@@ -436,9 +436,19 @@ int gr_checker_check_object(gr_checker *c, const gr_object *obj, gr_check_ctx *c
 		gr_error why;
 		gr_error_clear(&why);
 		int failed_before = out->failed;
+		size_t engine_before = out->len;
 		/* a finding the engine could not record (findings.failed) is a
-		 * failure too, whatever the engine returned */
-		if (s->engine->check(s->prepared, obj, ctx, out, &why) || (out->failed && !failed_before)) {
+		 * failure too, whatever the engine returned; so is one whose rule
+		 * id or message it could not allocate (an engine that missed a
+		 * NULL would otherwise report a violation that says nothing) */
+		int rcheck = s->engine->check(s->prepared, obj, ctx, out, &why);
+		for (size_t i = engine_before; i < out->len && !rcheck; i++)
+			if (!out->items[i].rule || !out->items[i].message) {
+				gr_findings_fail(out, "out of memory recording a finding");
+				if (failed_before) /* the list was already marked: still this engine's failure */
+					rcheck = gr_error_set(&why, 0, 0, "out of memory recording a finding");
+			}
+		if (rcheck || (out->failed && !failed_before)) {
 			if (!why.message[0])
 				gr_error_set(&why, 0, 0, "%s", out->failure ? out->failure : "out of memory");
 			engine_failure(s->engine, obj, out, &why);

@@ -165,7 +165,6 @@ run() {
 }
 run "$tmp/base" 0 "$@"
 base_rc=$?
-total=$(cat "$tmp/count")
 # the baseline must show every kind of answer, or the sweep proves nothing
 for needle in '"allowed":false' 'violates PodSecurity' 'would violate PodSecurity' 'kyverno.require-team/team-label' \
 	'kyverno.require-team/no-latest' 'kyverno.warn-owner' 'vap.max-replicas' 'kyverno.pod-names' \
@@ -196,22 +195,36 @@ END {
 	}
 	print oom + 0
 }'
-full=0 errors=0 partial=0 wrong=0
-n=1
-while [ "$n" -le "$total" ]; do
-	run "$tmp/r" "$n" "$@"
-	rc=$?
-	if [ "$rc" = 2 ] && [ -s "$tmp/r.err" ] && ! [ -s "$tmp/r.out" ]; then
-		errors=$((errors + 1))
-	elif [ "$rc" = 0 ] && res=$(awk -v n=10 "$awk_judge" "$tmp/base.out" "$tmp/r.out"); then
-		if [ "$res" = 0 ]; then full=$((full + 1)); else partial=$((partial + 1)); fi
-	else
-		wrong=$((wrong + 1))
-		[ "$wrong" -le 10 ] && bad "N=$n: exit $rc: ${res:-} $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
+# Two sweeps: the reviews' arenas as serve has them (64 KiB chunks: a
+# failure lands where a review needs a new chunk), and with 4 KiB first
+# chunks (JUDGE_FIRST_CHUNK), so that the arena's own allocations fail at
+# many more points of decoding and judging.
+for chunk in 0 4096; do
+	export JUDGE_FIRST_CHUNK=$chunk
+	run "$tmp/base$chunk" 0 "$@"
+	total=$(cat "$tmp/count")
+	if ! cmp -s "$tmp/base$chunk.out" "$tmp/base.out"; then
+		bad "first chunk $chunk: the run without failure answers otherwise"
+		continue
 	fi
-	n=$((n + 1))
+	full=0 errors=0 partial=0 wrong=0
+	n=1
+	while [ "$n" -le "$total" ]; do
+		run "$tmp/r" "$n" "$@"
+		rc=$?
+		res=""
+		if [ "$rc" = 2 ] && [ -s "$tmp/r.err" ] && ! [ -s "$tmp/r.out" ]; then
+			errors=$((errors + 1))
+		elif [ "$rc" = 0 ] && res=$(awk -v n=10 "$awk_judge" "$tmp/base.out" "$tmp/r.out"); then
+			if [ "$res" = 0 ]; then full=$((full + 1)); else partial=$((partial + 1)); fi
+		else
+			wrong=$((wrong + 1))
+			[ "$wrong" -le 10 ] && bad "first chunk $chunk, N=$n: exit $rc: $res $(head -c 200 "$tmp/r.err" | tr '\n' ' ')"
+		fi
+		n=$((n + 1))
+	done
+	echo "serve-sweep: first chunk $chunk: $total allocations: $full runs with every reply in full, $partial with a 500 for a review, $errors with the configuration refused, $wrong wrong"
+	if [ "$wrong" = 0 ] && [ "$partial" -gt 0 ] && [ "$errors" -gt 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
-echo "serve-sweep: $total allocations: $full runs with every reply in full, $partial with a 500 for a review, $errors with the configuration refused, $wrong wrong"
-if [ "$wrong" = 0 ] && [ "$partial" -gt 0 ] && [ "$errors" -gt 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 echo "serve-sweep: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@
  *
  *   judge CONFIG PATH REVIEW [PATH REVIEW]...
  *
+ * JUDGE_FIRST_CHUNK=N sizes each review's first arena chunk (gr_arena_expect).
  * Prints, for each review, "== <path> <status>" and the reply (the
  * AdmissionReview JSON for 200, serve's text line otherwise). Exit 2 when the
  * configuration cannot be loaded or a file cannot be read, else 0.
@@ -52,6 +53,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "judge: %s%s%s\n", err.file, err.file[0] ? ": " : "", err.message);
 		return 2;
 	}
+	/* JUDGE_FIRST_CHUNK=4096: small first chunks, so a sweep fails the
+	 * arena's allocations at many more points */
+	const char *fc = getenv("JUDGE_FIRST_CHUNK");
+	size_t first_chunk = fc ? strtoul(fc, NULL, 10) : 0;
 	int rc = 0;
 	for (int i = 2; i + 1 < argc; i += 2) {
 		serve_route route;
@@ -70,6 +75,8 @@ int main(int argc, char **argv)
 		gr_arena a;
 		gr_arena_init(&a);
 		gr_arena_set_limit(&a, (size_t)256 * 1024 * 1024);
+		if (first_chunk)
+			gr_arena_expect(&a, first_chunk);
 		gr_admission_request req;
 		serve_verdict v;
 		gr_buf reply;
