@@ -165,8 +165,8 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
  * status and the body in *reply — 200 with the AdmissionReview reply, 400
  * with a line saying why the body is not an AdmissionReview, 500 when memory
  * ran out anywhere on the way (the API server then applies the webhook's
- * failurePolicy: an incomplete verdict is never sent). p NULL: nothing is
- * loaded, every review is allowed unjudged. *req and *v live in a. A reply
+ * failurePolicy: an incomplete verdict is never sent) or when p is NULL (no
+ * configuration loaded: never judged as allowed). *req and *v live in a. A reply
  * whose own growth failed (reply->failed) must be answered 500 too.
  */
 int serve_review(serve_policy *p, const serve_route *route, const char *body, size_t len, gr_arena *a,

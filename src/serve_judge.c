@@ -580,13 +580,12 @@ int serve_review(serve_policy *p, const serve_route *route, const char *body, si
 		gr_buf_putc(reply, '\n');
 		return 400;
 	}
-	if (p)
-		serve_judge(p, route, req, a, v);
-	else {
-		gr_admission_response_init(&v->resp, req->uid);
-		v->result = SERVE_SKIPPED;
-		v->skip_reason = "no policy loaded";
+	if (!p) { /* never while serving (the configuration loads before the
+	           * listener opens): refused rather than allowed unjudged */
+		gr_buf_puts(reply, "no configuration loaded\n");
+		return 500;
 	}
+	serve_judge(p, route, req, a, v);
 	if (!v->oom) {
 		gr_admission_encode(reply, &v->resp);
 		if (!reply->failed)
