@@ -445,8 +445,10 @@ int gr_checker_check_object(gr_checker *c, const gr_object *obj, gr_check_ctx *c
 		for (size_t i = engine_before; i < out->len && !rcheck; i++)
 			if (!out->items[i].rule || !out->items[i].message) {
 				gr_findings_fail(out, "out of memory recording a finding");
-				if (failed_before) /* the list was already marked: still this engine's failure */
-					rcheck = gr_error_set(&why, 0, 0, "out of memory recording a finding");
+				if (failed_before) /* the list was already marked: still this engine's failure
+				                    */
+					rcheck =
+					        gr_error_set(&why, 0, 0, "out of memory recording a finding");
 			}
 		if (rcheck || (out->failed && !failed_before)) {
 			if (!why.message[0])

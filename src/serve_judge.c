@@ -581,7 +581,7 @@ int serve_review(serve_policy *p, const serve_route *route, const char *body, si
 		return 400;
 	}
 	if (!p) { /* never while serving (the configuration loads before the
-	           * listener opens): refused rather than allowed unjudged */
+		   * listener opens): refused rather than allowed unjudged */
 		gr_buf_puts(reply, "no configuration loaded\n");
 		return 500;
 	}
