@@ -427,25 +427,35 @@ case $BUILD in
 		A2="$G audit --snapshot $tmp/s1.gz -o json --color never"
 		FAILMALLOC_COUNT="$tmp/count" LD_PRELOAD="$shim" $A2 >/dev/null 2>&1
 		total=$(cat "$tmp/count")
-		wrong=0 n=1
-		while [ "$n" -le "$total" ]; do
-			FAILMALLOC_N=$n LD_PRELOAD="$shim" timeout 20 $A2 >"$tmp/f.json" 2>"$tmp/f.err"
-			rc=$?
-			if [ $rc = 2 ] && [ -s "$tmp/f.err" ]; then
-				:
-			elif [ $rc = 1 ] && python3 - "$tmp/snap.json" "$tmp/f.json" <<'PY'; then
+		# two workers (CI's machine has two cores): N = 1, 47, ... and 24, 70, ...
+		for w in 0 1; do
+			(
+				wrong=0 n=$((1 + 23 * w))
+				while [ "$n" -le "$total" ]; do
+					FAILMALLOC_N=$n LD_PRELOAD="$shim" timeout 20 $A2 >"$tmp/f$w.json" 2>"$tmp/f$w.err"
+					rc=$?
+					if [ $rc = 2 ] && [ -s "$tmp/f$w.err" ]; then
+						:
+					elif [ $rc = 1 ] && python3 - "$tmp/snap.json" "$tmp/f$w.json" <<'PY'; then
 import json, sys
 b, r = (json.load(open(p)) for p in sys.argv[1:3])
 ok = b["findings"] == r["findings"] and r["summary"]["notEvaluated"] >= b["summary"]["notEvaluated"]
 sys.exit(0 if ok else 1)
 PY
-				:
-			else
-				wrong=$((wrong + 1))
-				[ $wrong -le 5 ] && echo "audit N=$n: exit $rc $(head -c 150 "$tmp/f.err" | tr '\n' ' ')" >&2
-			fi
-			n=$((n + 23))
+						:
+					else
+						wrong=$((wrong + 1))
+						[ $wrong -le 5 ] && echo "audit N=$n: exit $rc $(head -c 150 "$tmp/f$w.err" | tr '\n' ' ')" >&2
+					fi
+					n=$((n + 46))
+				done
+				echo "$wrong" > "$tmp/w$w"
+			) &
 		done
+		wait
+		read -r w0 < "$tmp/w0" || w0=1
+		read -r w1 < "$tmp/w1" || w1=1
+		wrong=$((w0 + w1))
 		[ $wrong -eq 0 ] && ok || bad "audit with allocations failing: $wrong runs neither full, nor an error, nor counted (of $total allocations, every 23rd)"
 	else
 		bad "cannot build the failmalloc shim"
