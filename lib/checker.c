@@ -441,7 +441,18 @@ int gr_checker_check_object(gr_checker *c, const gr_object *obj, gr_check_ctx *c
 		 * failure too, whatever the engine returned; so is one whose rule
 		 * id or message it could not allocate (an engine that missed a
 		 * NULL would otherwise report a violation that says nothing) */
+		size_t ne_before = ctx->not_evaluated;
 		int rcheck = s->engine->check(s->prepared, obj, ctx, out, &why);
+		/* an engine that added to not_evaluated without giving its reason
+		 * through gr_check_ctx_not_evaluated */
+		size_t tabled = 0;
+		for (size_t i = 0; i < ctx->nne; i++)
+			tabled += ctx->ne[i].count;
+		if (ctx->not_evaluated > tabled && ctx->not_evaluated > ne_before) {
+			size_t extra = ctx->not_evaluated - tabled;
+			ctx->not_evaluated -= extra; /* added back by the call */
+			gr_check_ctx_not_evaluated(ctx, extra, ctx->not_evaluated_reason);
+		}
 		for (size_t i = engine_before; i < out->len && !rcheck; i++)
 			if (!out->items[i].rule || !out->items[i].message) {
 				gr_findings_fail(out, "out of memory recording a finding");

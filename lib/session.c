@@ -64,6 +64,14 @@ typedef struct crd_blob {
 	bool skeleton; /* the object's root is its skeleton, not its pruned tree */
 } crd_blob;
 
+/* One more reason for rules of one object not evaluated (most objects have
+ * none or one, kept in the input's per-object arrays). */
+typedef struct ne_more {
+	size_t object;
+	const char *reason;
+	size_t count;
+} ne_more;
+
 typedef struct input {
 	input_kind kind;
 	char *name;
@@ -102,8 +110,11 @@ typedef struct input {
 	gr_findings findings;
 	unsigned char *status;
 	const char **skip_reason; /* per object, or NULL */
-	size_t *ne;               /* not evaluated, per object */
-	const char **ne_reason;   /* per object */
+	size_t *ne;               /* not evaluated, per object: for its first reason */
+	const char **ne_reason;   /* per object: that first reason */
+	ne_more *ne_more;         /* the other reasons of objects that have several */
+	size_t nne_more;
+	size_t ne_more_max; /* the highest object among them */
 	size_t engine_errors;
 	gr_error *engine_error; /* the first, with engine_errors */
 	size_t suppressed;      /* findings dropped by guardrail.dev/ignore */
@@ -229,6 +240,9 @@ static void drop_again_trees(input *in)
 
 static void input_release(input *in)
 {
+	free(in->ne_more);
+	in->ne_more = NULL;
+	in->nne_more = in->ne_more_max = 0;
 	drop_again_trees(in);
 	free_wholes(in);
 	gr_findings_free(&in->findings);
@@ -842,10 +856,37 @@ static void check_object(gr_session *s, input *in, size_t o, gr_checker *checker
 	}
 	in->status[o] = (unsigned char)st;
 	in->skip_reason[o] = st == GR_OBJECT_SKIPPED ? ctx.skip_reason : NULL;
-	in->ne[o] = ctx.not_evaluated;
-	in->ne_reason[o] = ctx.not_evaluated_reason;
 	in->suppressed += ctx.suppressed - in->sup[o]; /* judged again: replaces its count */
 	in->sup[o] = ctx.suppressed;
+	/* judged again: its other reasons are replaced too (objects are first
+	 * judged in order: only one at or below the highest with other
+	 * reasons can have some) */
+	if (in->nne_more && o <= in->ne_more_max) {
+		size_t keep = 0;
+		for (size_t i = 0; i < in->nne_more; i++)
+			if (in->ne_more[i].object != o)
+				in->ne_more[keep++] = in->ne_more[i];
+		in->nne_more = keep;
+	}
+	in->ne[o] = ctx.nne ? ctx.ne[0].count : ctx.not_evaluated;
+	in->ne_reason[o] = ctx.nne ? ctx.ne[0].reason : ctx.not_evaluated_reason;
+	if (ctx.nne > 1) {
+		ne_more *m = realloc(in->ne_more, (in->nne_more + ctx.nne - 1) * sizeof *m);
+		if (!m) { /* the counts would be short: the run fails */
+			gr_error oom;
+			gr_error_set(&oom, 0, 0, "out of memory");
+			if (!in->engine_errors)
+				in->engine_error = keep_error(&oom);
+			in->engine_errors++;
+			return;
+		}
+		in->ne_more = m;
+		for (size_t i = 1; i < ctx.nne; i++)
+			m[in->nne_more++] =
+			        (ne_more){.object = o, .reason = ctx.ne[i].reason, .count = ctx.ne[i].count};
+		if (o > in->ne_more_max)
+			in->ne_more_max = o;
+	}
 }
 
 static void check_objects(gr_session *s, input *in, gr_checker *checker, const gr_set *set)
@@ -1623,6 +1664,12 @@ static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_sum
 			r.not_evaluated += in->ne[o];
 			count_reason(&s->not_evaluated, &s->nnot_evaluated, in->ne_reason[o], in->ne[o]);
 		}
+	}
+	for (size_t i = 0; !in->read_failed && i < in->nne_more; i++) {
+		sum->not_evaluated += in->ne_more[i].count;
+		r.not_evaluated += in->ne_more[i].count;
+		count_reason(&s->not_evaluated, &s->nnot_evaluated, in->ne_more[i].reason,
+		             in->ne_more[i].count);
 	}
 	int stop = fn ? fn(user, &r) : 0;
 	input_release(in);

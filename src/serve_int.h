@@ -153,6 +153,7 @@ typedef struct serve_verdict {
 	size_t nrules;
 	size_t engine_runs;   /* engines run */
 	size_t engine_errors; /* engines that failed (the request says so) */
+	size_t not_evaluated; /* rules that applied but were not evaluated (the request says so) */
 	bool oom;             /* an allocation failed: the reply is incomplete and never sent */
 } serve_verdict;
 
@@ -187,6 +188,7 @@ typedef struct serve_metrics {
 	atomic_ullong http[8]; /* by status class: see serve_metrics_http */
 	atomic_ullong engine_runs;
 	atomic_ullong engine_errors;
+	atomic_ullong not_evaluated;
 	atomic_ullong findings;
 	atomic_ullong read_timeouts;
 	atomic_ullong deadline_exceeded;

@@ -473,6 +473,24 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 		}
 		out->engine_runs += p->nengines;
 		judged = true;
+		if (ctx.not_evaluated) {
+			/* never a silent pass: a rule that applied but could not be
+			 * evaluated (a Kyverno mutate rule, an authorizer check without
+			 * an authz file) is said on the response and counted */
+			out->not_evaluated += ctx.not_evaluated;
+			gr_buf ne;
+			gr_buf_init(&ne);
+			gr_buf_printf(&ne, "%zu rule%s: ", ctx.not_evaluated,
+			              ctx.not_evaluated == 1 ? "" : "s");
+			if (ctx.nne == 1)
+				gr_buf_puts(&ne, ctx.ne[0].reason);
+			for (size_t i = 0; ctx.nne > 1 && i < ctx.nne; i++)
+				gr_buf_printf(&ne, "%s%s (%zu)", i ? "; " : "", ctx.ne[i].reason,
+				              ctx.ne[i].count);
+			gr_admission_annotate(&out->resp, "not-evaluated",
+			                      need(out, ne.failed ? NULL : buf_str(a, &ne)));
+			gr_buf_free(&ne);
+		}
 		for (size_t i = 0; i < fs.len; i++) {
 			const gr_finding *f = &fs.items[i];
 			if (f->rule && strcmp(f->rule, "engine") == 0)

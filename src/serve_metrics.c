@@ -156,6 +156,10 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 	help(b, "guardrail_engine_errors_total", "counter",
 	     "Engine failures (the request was refused on enforce paths).");
 	gr_buf_printf(b, "guardrail_engine_errors_total %llu\n", SUM(engine_errors));
+	help(b, "guardrail_rules_not_evaluated_total", "counter",
+	     "Rules that applied to a request but could not be evaluated (the response's "
+	     "guardrail.dev/not-evaluated annotation says why).");
+	gr_buf_printf(b, "guardrail_rules_not_evaluated_total %llu\n", SUM(not_evaluated));
 	help(b, "guardrail_findings_total", "counter", "Violations found, by rule id.");
 	/* Sum by name across workers (slots differ only by collisions). */
 	for (size_t w = 0; w < n; w++)

@@ -481,6 +481,7 @@ static void handle_review(worker *w, conn *c, const serve_route *route, int rout
 	serve_metrics_review(w->m, route_index, req.operation, req.kind, v.result, ns);
 	atomic_fetch_add_explicit(&w->m->engine_runs, v.engine_runs, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->m->engine_errors, v.engine_errors, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->m->not_evaluated, v.not_evaluated, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->m->findings, v.nfindings, memory_order_relaxed);
 	for (size_t i = 0; i < v.nrules; i++)
 		serve_metrics_rule(w->m, v.rules[i]);

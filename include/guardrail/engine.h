@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "guardrail/error.h"
 #include "guardrail/finding.h"
@@ -35,14 +36,23 @@
 extern "C" {
 #endif
 
+/* How many rules of one call were not evaluated for one reason. */
+typedef struct gr_check_ne {
+	const char *reason; /* static text */
+	size_t count;
+} gr_check_ne;
+#define GR_CHECK_NE_REASONS 4
+
 /* Per-call context of check. */
 typedef struct gr_check_ctx {
-	gr_arena *arena;                  /* for finding strings; lives as long as the object */
-	const gr_set *set;                /* every object of the inputs, indexed (set.h) */
-	bool skipped;                     /* set by an engine that could not judge the object */
-	const char *skip_reason;          /* why, when skipped (a static string) */
-	size_t not_evaluated;             /* rules present but not evaluated, added to */
-	const char *not_evaluated_reason; /* why (a static string), when not_evaluated grows */
+	gr_arena *arena;         /* for finding strings; lives as long as the object */
+	const gr_set *set;       /* every object of the inputs, indexed (set.h) */
+	bool skipped;            /* set by an engine that could not judge the object */
+	const char *skip_reason; /* why, when skipped (a static string) */
+	/* Rules present but not evaluated, added to (gr_check_ctx_not_evaluated
+	 * below), and why (a static string: the last reason given). */
+	size_t not_evaluated;
+	const char *not_evaluated_reason;
 	/* Set by the caller of gr_checker_check_object: honour the object's
 	 * guardrail.dev/ignore annotation (with its mandatory
 	 * guardrail.dev/ignore-reason) for the findings of every engine. A
@@ -59,7 +69,36 @@ typedef struct gr_check_ctx {
 	const char *operation;
 	const gr_value *old_object;
 	const gr_value *request;
+	/* not_evaluated split by reason, in the order first given (the last
+	 * entry takes the count of any reason past GR_CHECK_NE_REASONS, as
+	 * "other reasons"). An engine that only adds to not_evaluated is
+	 * entered here by the checker, under its not_evaluated_reason. */
+	gr_check_ne ne[GR_CHECK_NE_REASONS];
+	size_t nne;
 } gr_check_ctx;
+
+/* n rules of this object are not evaluated, for reason (static text). */
+static inline void gr_check_ctx_not_evaluated(gr_check_ctx *ctx, size_t n, const char *reason)
+{
+	if (!n)
+		return;
+	if (!reason)
+		reason = "not evaluated";
+	ctx->not_evaluated += n;
+	ctx->not_evaluated_reason = reason;
+	size_t i = 0;
+	while (i < ctx->nne && ctx->ne[i].reason != reason && strcmp(ctx->ne[i].reason, reason) != 0)
+		i++;
+	if (i == ctx->nne && i == GR_CHECK_NE_REASONS) {
+		i--; /* full: the last entry is "other reasons" */
+		ctx->ne[i].reason = "other reasons";
+	} else if (i == ctx->nne) {
+		ctx->ne[i].reason = reason;
+		ctx->ne[i].count = 0;
+		ctx->nne++;
+	}
+	ctx->ne[i].count += n;
+}
 
 typedef struct gr_engine {
 	const char *name;    /* "schema", "pss", ... */

@@ -540,10 +540,10 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op))
 			continue;
 		if (p->prog.uses_authorizer && (!s->have_authz || !user)) {
-			ctx->not_evaluated += p->prog.nvalidations ? p->prog.nvalidations : 1;
-			ctx->not_evaluated_reason =
+			gr_check_ctx_not_evaluated(
+			        ctx, p->prog.nvalidations ? p->prog.nvalidations : 1,
 			        "ValidatingAdmissionPolicy expressions using authorizer "
-			        "(no --authz file: no permissions to answer from offline)";
+			        "(no --authz file: no permissions to answer from offline)");
 			continue;
 		}
 		vrun r;
@@ -602,10 +602,10 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 				 * its input could not be read again, or changed): not
 				 * found would be a wrong verdict, and with Allow a silent
 				 * pass */
-				ctx->not_evaluated += p->prog.nvalidations ? p->prog.nvalidations : 1;
-				ctx->not_evaluated_reason =
+				gr_check_ctx_not_evaluated(
+				        ctx, p->prog.nvalidations ? p->prog.nvalidations : 1,
 				        "ValidatingAdmissionPolicy params whose input could not "
-				        "be read again whole";
+				        "be read again whole");
 				continue;
 			}
 			if (!param) {

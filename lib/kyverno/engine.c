@@ -291,12 +291,12 @@ static void sink(void *user, const gr_kyverno_response *r)
 {
 	call *c = user;
 	if (r->status == GR_KY_NOT_EVALUATED) {
-		c->ctx->not_evaluated++;
 		/* the reasons are static text: the rule type's, or validate.cel's */
-		c->ctx->not_evaluated_reason =
-		        r->message && r->message[0] ? r->message
-		                                    : "Kyverno mutate, generate and verifyImages rules are "
-		                                      "not evaluated";
+		gr_check_ctx_not_evaluated(c->ctx, 1,
+		                           r->message && r->message[0]
+		                                   ? r->message
+		                                   : "Kyverno mutate, generate and verifyImages rules are "
+		                                     "not evaluated");
 		return;
 	}
 	if (r->status == GR_KY_PASS || r->status == GR_KY_SKIP)

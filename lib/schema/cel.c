@@ -82,8 +82,8 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old
 	const gr_cel_crd *crd = root->cel->crd;
 	size_t transitions = old ? 0 : gr_cel_crd_transition_count(crd);
 	if (transitions) {
-		v->ctx->not_evaluated += transitions;
-		v->ctx->not_evaluated_reason = "transition rules (oldSelf) need the previous object";
+		gr_check_ctx_not_evaluated(v->ctx, transitions,
+		                           "transition rules (oldSelf) need the previous object");
 	}
 	gr_arena a;
 	gr_arena_init(&a);
@@ -98,9 +98,8 @@ void gr_v_cel(vctx *v, const snode *root, const gr_value *x, const gr_value *old
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (vs[i].kind == GR_CEL_VIOLATION_UNSUPPORTED) {
-			v->ctx->not_evaluated++;
-			v->ctx->not_evaluated_reason =
-			        "rules using RE2-only regex syntax (no RE2 engine in this build)";
+			gr_check_ctx_not_evaluated(
+			        v->ctx, 1, "rules using RE2-only regex syntax (no RE2 engine in this build)");
 			continue;
 		}
 		const char *field = vs[i].field[0] == '.' ? vs[i].field + 1 : vs[i].field;

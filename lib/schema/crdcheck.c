@@ -97,8 +97,8 @@ static void check_schema(vctx *v, const gr_value *s, char *path, size_t len, siz
 	if (pat && pat->type == GR_STRING && pat->u.s.len) {
 		const sregex *re = gri_registry_pattern(v->reg, pat->u.s.ptr, pat->u.s.len);
 		if (!re) { /* counted, never passed as checked */
-			v->ctx->not_evaluated++;
-			v->ctx->not_evaluated_reason = "a pattern could not be compiled: out of memory";
+			gr_check_ctx_not_evaluated(v->ctx, 1,
+			                           "a pattern could not be compiled: out of memory");
 		} else if (!re->re) {
 			snprintf(path + len, cap - len, ".pattern");
 			v->path_override = path;

@@ -385,8 +385,8 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 			            NULL, 0, "invalid value %s: should match '%s'", gr_v_show(v, x),
 			            n->pattern_src);
 		else if (m < 0) { /* counted, never passed as checked */
-			v->ctx->not_evaluated++;
-			v->ctx->not_evaluated_reason = "a pattern could not be matched: out of memory";
+			gr_check_ctx_not_evaluated(v->ctx, 1,
+			                           "a pattern could not be matched: out of memory");
 		}
 	} else if (n->pattern) {
 		/* Go rejects the pattern, so the API server rejects the CRD: say so
@@ -821,9 +821,9 @@ static void walk(vctx *v, const snode *n, const gr_value *x)
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 {
 	if (n->nvalidations && !v->in_branch && !v->cel_done) {
-		v->ctx->not_evaluated += n->nvalidations;
-		v->ctx->not_evaluated_reason =
-		        "CEL validation rules (x-kubernetes-validations) are not evaluated";
+		gr_check_ctx_not_evaluated(
+		        v->ctx, n->nvalidations,
+		        "CEL validation rules (x-kubernetes-validations) are not evaluated");
 	}
 	if (x->type == GR_NULL) {
 		if ((n->flags & SF_NULLABLE) || n->types == 0)

@@ -117,6 +117,33 @@ spec:
         message: "an owner label is recommended"
         pattern: {metadata: {labels: {owner: "?*"}}}
 ---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: add-team}
+spec:
+  rules:
+    - name: default-team
+      match: {any: [{resources: {kinds: [Pod]}}]}
+      mutate:
+        patchStrategicMerge: {metadata: {labels: {+(team): none}}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: deployers}
+spec:
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}
+  validations:
+    - expression: "authorizer.requestResource.check('create').allowed()"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: deployers}
+spec:
+  policyName: deployers
+  validationActions: [Deny]
+---
 apiVersion: policies.kyverno.io/v1alpha1
 kind: ValidatingPolicy
 metadata: {name: pod-names}
@@ -169,6 +196,8 @@ base_rc=$?
 for needle in '"allowed":false' 'violates PodSecurity' 'would violate PodSecurity' 'kyverno.require-team/team-label' \
 	'kyverno.require-team/no-latest' 'kyverno.warn-owner' 'vap.max-replicas' 'kyverno.pod-names' \
 	'"warnings":[' 'audit-violations' 'vap-audit-annotations' 'namespace labels' '"allowed":true' \
+	'"not-evaluated":"1 rule: mutate rules are not evaluated yet"' \
+	'"not-evaluated":"2 rules: mutate rules are not evaluated yet (1); ValidatingAdmissionPolicy expressions using authorizer' \
 	'== /validate/enforce/restricted 400'; do
 	grep -qF -- "$needle" "$tmp/base.out" || bad "the baseline has no $needle"
 done

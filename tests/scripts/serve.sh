@@ -447,6 +447,7 @@ $CURL "$URL/metrics" > "$tmp/metrics"
 check "metrics: reviews by path, operation, kind, result" has "$tmp/metrics" 'guardrail_admission_reviews_total{path="enforce/restricted",operation="CREATE",kind="Pod",result="denied"}'
 check "metrics: sub-millisecond latency buckets" has "$tmp/metrics" 'guardrail_admission_review_duration_seconds_bucket{le="0.0001"}'
 check "metrics: build info, in flight, reloads" sh -c "grep -q guardrail_build_info '$tmp/metrics' && grep -q guardrail_in_flight_requests '$tmp/metrics' && grep -q guardrail_config_reload_failures_total '$tmp/metrics'"
+check "metrics: rules not evaluated" has "$tmp/metrics" 'guardrail_rules_not_evaluated_total 0'
 check "one JSON log line per decision, never for allowed" sh -c "grep -c '\"msg\":\"admission decision\"' '$tmp/server.log' | grep -qv '^0$' && ! grep -q '\"result\":\"allowed\"' '$tmp/server.log'"
 
 # ---- a slow client is cut by the read timeout; others are served meanwhile ----
