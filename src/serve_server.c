@@ -427,6 +427,8 @@ static void log_decision(worker *w, const char *path, size_t path_len, const gr_
 	bool secret = strcmp(req->kind, "Secret") == 0 || strcmp(req->resource, "secrets") == 0;
 	if (v->summary && !secret)
 		put_field(&f, "message", v->summary);
+	if (v->not_evaluated)
+		gr_buf_printf(&f, ",\"notEvaluated\":%zu", v->not_evaluated);
 	gr_buf_printf(&f, ",\"durationMicroseconds\":%llu", (unsigned long long)(ns / 1000));
 	if (!f.failed)
 		log_line(&w->log, "info", "admission decision", f.data);
@@ -486,7 +488,7 @@ static void handle_review(worker *w, conn *c, const serve_route *route, int rout
 	for (size_t i = 0; i < v.nrules; i++)
 		serve_metrics_rule(w->m, v.rules[i]);
 	if (v.result == SERVE_DENIED || v.result == SERVE_WARNED || v.result == SERVE_AUDITED || v.oom ||
-	    w->srv->o.log_allowed)
+	    v.not_evaluated || w->srv->o.log_allowed)
 		log_decision(w, rq->path, rq->path_len, &req, &v, ns);
 	gr_arena_free(&w->arena);
 }
