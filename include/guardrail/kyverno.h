@@ -115,6 +115,12 @@ typedef struct gr_kyverno_request {
 	/* Is a param kind cluster-scoped (its paramRef takes no namespace)?
 	 * NULL: the built-in cluster-scoped kinds only. */
 	bool (*cluster_scoped)(void *user, const char *api_version, const char *kind);
+	/* An admission request (the webhook): policies that are not applied
+	 * at admission (ClusterPolicy spec.admission: false, ValidatingPolicy
+	 * spec.evaluation.admission.enabled: false) are left out, as Kyverno's
+	 * webhook leaves them to its background scans. false: every policy
+	 * applies (check and test, as the Kyverno CLI applies them). */
+	bool admission;
 } gr_kyverno_request;
 
 typedef struct gr_kyverno_response {

@@ -347,6 +347,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .user = &c,
 	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */
 	        .operation = ctx->operation,
+	        .admission = ctx->request != NULL, /* the webhook's AdmissionRequest */
 	};
 	/* The evaluation's scratch (contexts, substitutions) is freed here;
 	 * findings copy what they keep into the object's arena. */

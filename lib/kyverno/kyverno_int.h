@@ -152,6 +152,7 @@ typedef struct ky_policy {
 	bool scored_false;
 	const gr_value *overrides; /* validationFailureActionOverrides */
 	bool apply_one;
+	bool no_admission; /* spec.admission: false: background scans only */
 	ky_rule *rules;
 	size_t nrules;
 } ky_policy;

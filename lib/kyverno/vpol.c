@@ -37,6 +37,7 @@ struct ky_vpol {
 	bool controllers[6];       /* autogen: deployment, daemonset, statefulset, replicaset, job,
 	                              replicationcontroller */
 	bool enforce;              /* validationActions holds Deny */
+	bool no_admission;         /* spec.evaluation.admission.enabled: false */
 	const char *not_evaluated; /* why the policy is not evaluated, or NULL */
 	uint32_t line, column;
 };
@@ -213,6 +214,8 @@ int ky_vpol_add(gr_kyverno_set *set, const gr_value *root, const char *file, gr_
 	set->vpols[set->nvpols++] = vp;
 	vp->name = name;
 	vp->file = file;
+	const gr_value *adm = gr_get_path(spec, "evaluation", "admission", "enabled", NULL);
+	vp->no_admission = adm && adm->type == GR_BOOL && !adm->u.b;
 	vp->line = root->line;
 	vp->column = root->column;
 	vp->constraints = gr_get(spec, "matchConstraints");
@@ -358,6 +361,8 @@ void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count)
 	bool namespaced = ns[0] || !ky_is_cluster_scoped(ev->r_kind);
 	for (size_t i = 0; i < set->nvpols; i++) {
 		const ky_vpol *vp = set->vpols[i];
+		if (ev->req->admission && vp->no_admission)
+			continue;
 		int form = form_for(ev, vp, namespaced);
 		if (form < 0)
 			continue;

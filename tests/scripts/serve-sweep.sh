@@ -119,6 +119,32 @@ spec:
 ---
 apiVersion: kyverno.io/v1
 kind: ClusterPolicy
+metadata: {name: scan-only}
+spec:
+  admission: false
+  validationFailureAction: Enforce
+  rules:
+    - name: cost-center
+      match: {any: [{resources: {kinds: [Deployment, Pod]}}]}
+      validate:
+        message: "a cost-center label is required"
+        pattern: {metadata: {labels: {cost-center: "?*"}}}
+---
+apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: scan-only-vpol}
+spec:
+  validationActions: [Deny]
+  evaluation: {admission: {enabled: false}}
+  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}
+  validations:
+    - expression: "false"
+      message: "never admitted"
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
 metadata: {name: add-team}
 spec:
   rules:
@@ -200,6 +226,11 @@ for needle in '"allowed":false' 'violates PodSecurity' 'would violate PodSecurit
 	'"not-evaluated":"2 rules: mutate rules are not evaluated yet (1); ValidatingAdmissionPolicy expressions using authorizer' \
 	'== /validate/enforce/restricted 400'; do
 	grep -qF -- "$needle" "$tmp/base.out" || bad "the baseline has no $needle"
+done
+# policies that are not applied at admission (Kyverno's spec.admission:
+# false, a ValidatingPolicy's evaluation.admission.enabled: false)
+for needle in scan-only cost-center 'never admitted'; do
+	grep -qF -- "$needle" "$tmp/base.out" && bad "the baseline applies a policy not applied at admission: $needle"
 done
 if [ "$base_rc" != 0 ] || [ "$(grep -c '^== ' "$tmp/base.out")" != 10 ]; then
 	bad "the baseline run did not answer the 10 reviews (exit $base_rc): $(head -c 300 "$tmp/base.err")"
