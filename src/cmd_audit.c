@@ -464,15 +464,22 @@ static const engine_flag_defaults audit_defaults = {.find_config = false, .rules
 /* Objects as the API server stored them: the server filled in what a
  * manifest may leave out (a Job's generated selector, defaults), so native
  * validation must not judge them as a client's request. The one call site
- * of the native engine's "stored" option. */
+ * of the native engine's "stored" option. And an audit is a background
+ * scan: Kyverno policies that leave themselves out of background scans
+ * (spec.background: false) are left out, as Kyverno's scans do. */
 static int set_stored(gr_options *o)
 {
 	gr_error err;
 	gr_error_clear(&err);
-	if (gr_options_set(o, "native", "stored", "true", &err) == 0)
-		return 0;
-	fprintf(stderr, "guardrail audit: native stored=true: %s\n", err.message);
-	return -1;
+	if (gr_options_set(o, "native", "stored", "true", &err) != 0) {
+		fprintf(stderr, "guardrail audit: native stored=true: %s\n", err.message);
+		return -1;
+	}
+	if (gr_options_set(o, "kyverno", "background", "true", &err) != 0) {
+		fprintf(stderr, "guardrail audit: kyverno background=true: %s\n", err.message);
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_audit(int argc, char **argv)

@@ -121,6 +121,10 @@ typedef struct gr_kyverno_request {
 	 * webhook leaves them to its background scans. false: every policy
 	 * applies (check and test, as the Kyverno CLI applies them). */
 	bool admission;
+	/* A background scan (guardrail audit): policies that are not applied
+	 * in background scans (spec.background: false, ValidatingPolicy
+	 * spec.evaluation.background.enabled: false) are left out. */
+	bool background;
 } gr_kyverno_request;
 
 typedef struct gr_kyverno_response {

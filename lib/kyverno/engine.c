@@ -28,10 +28,12 @@
 typedef struct ky_config {
 	char **paths;
 	size_t n;
+	bool background; /* a background scan (audit): spec.background: false is left out */
 } ky_config;
 
 typedef struct ky_prepared {
 	gr_kyverno_set *set;
+	bool background;
 } ky_prepared;
 
 static int config_new(void **out, gr_error *err)
@@ -54,8 +56,15 @@ static void config_free(void *p)
 static int config_set(void *p, const char *key, const char *value, gr_error *err)
 {
 	ky_config *c = p;
+	if (strcmp(key, "background") == 0) {
+		if (!value || (strcmp(value, "true") != 0 && strcmp(value, "false") != 0))
+			return gr_error_set(err, 0, 0, "background: expected true or false, got \"%.100s\"",
+			                    value ? value : "");
+		c->background = strcmp(value, "true") == 0;
+		return 0;
+	}
 	if (strcmp(key, "policy") != 0)
-		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy)", key);
+		return gr_error_set(err, 0, 0, "unknown option \"%.100s\" (policy, background)", key);
 	struct stat st;
 	if (!value || !*value || stat(value, &st) != 0)
 		return gr_error_set(err, 0, 0, "%.200s: no such file or directory", value ? value : "");
@@ -173,6 +182,7 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		free(s);
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
+	s->background = c->background;
 	for (size_t i = 0; i < c->n; i++)
 		if (load_path(s->set, c->paths[i], 0, err)) {
 			prepared_free(s);
@@ -348,6 +358,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */
 	        .operation = ctx->operation,
 	        .admission = ctx->request != NULL, /* the webhook's AdmissionRequest */
+	        .background = s->background,
 	};
 	/* The evaluation's scratch (contexts, substitutions) is freed here;
 	 * findings copy what they keep into the object's arena. */

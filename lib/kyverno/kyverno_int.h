@@ -152,7 +152,8 @@ typedef struct ky_policy {
 	bool scored_false;
 	const gr_value *overrides; /* validationFailureActionOverrides */
 	bool apply_one;
-	bool no_admission; /* spec.admission: false: background scans only */
+	bool no_admission;  /* spec.admission: false: background scans only */
+	bool no_background; /* spec.background: false: admission only */
 	ky_rule *rules;
 	size_t nrules;
 } ky_policy;

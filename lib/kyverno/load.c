@@ -505,6 +505,8 @@ static int add_policy(gr_kyverno_set *set, const gr_value *root, const char *fil
 	p->apply_one = ar && strcmp(ar, "One") == 0;
 	const gr_value *adm = gr_get(spec, "admission");
 	p->no_admission = adm && adm->type == GR_BOOL && !adm->u.b;
+	const gr_value *bg = gr_get(spec, "background");
+	p->no_background = bg && bg->type == GR_BOOL && !bg->u.b;
 	const gr_value *ann = gr_get(meta, "annotations");
 	const char *scored = ann ? gr_get_str(ann, "policies.kyverno.io/scored") : NULL;
 	p->scored_false = scored && strcmp(scored, "false") == 0;

@@ -572,7 +572,7 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 	gr_value shared = gr_null_value;
 	for (size_t i = 0; i < set->npolicies; i++) {
 		const ky_policy *p = &set->policies[i];
-		if (req->admission && p->no_admission)
+		if ((req->admission && p->no_admission) || (req->background && p->no_background))
 			continue;
 		ev.operation = req->operation ? req->operation : "CREATE";
 		gr_value base = gr_null_value;

@@ -38,6 +38,7 @@ struct ky_vpol {
 	                              replicationcontroller */
 	bool enforce;              /* validationActions holds Deny */
 	bool no_admission;         /* spec.evaluation.admission.enabled: false */
+	bool no_background;        /* spec.evaluation.background.enabled: false */
 	const char *not_evaluated; /* why the policy is not evaluated, or NULL */
 	uint32_t line, column;
 };
@@ -216,6 +217,8 @@ int ky_vpol_add(gr_kyverno_set *set, const gr_value *root, const char *file, gr_
 	vp->file = file;
 	const gr_value *adm = gr_get_path(spec, "evaluation", "admission", "enabled", NULL);
 	vp->no_admission = adm && adm->type == GR_BOOL && !adm->u.b;
+	const gr_value *bg = gr_get_path(spec, "evaluation", "background", "enabled", NULL);
+	vp->no_background = bg && bg->type == GR_BOOL && !bg->u.b;
 	vp->line = root->line;
 	vp->column = root->column;
 	vp->constraints = gr_get(spec, "matchConstraints");
@@ -361,7 +364,7 @@ void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count)
 	bool namespaced = ns[0] || !ky_is_cluster_scoped(ev->r_kind);
 	for (size_t i = 0; i < set->nvpols; i++) {
 		const ky_vpol *vp = set->vpols[i];
-		if (ev->req->admission && vp->no_admission)
+		if ((ev->req->admission && vp->no_admission) || (ev->req->background && vp->no_background))
 			continue;
 		int form = form_for(ev, vp, namespaced);
 		if (form < 0)

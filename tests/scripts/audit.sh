@@ -101,6 +101,45 @@ $G audit --snapshot "$tmp/s1.gz" -o json --color never >"$tmp/snap.json" 2>/dev/
 cmp -s "$tmp/snap.json" "$tmp/audit.json" && ok || bad "audit --snapshot differs from the live audit"
 $G audit --snapshot "$tmp/s1.gz" --pss-enforce restricted --color never >"$tmp/snap.txt" 2>/dev/null
 cmp -s "$tmp/snap.txt" "$tmp/audit.txt" && ok || bad "audit --snapshot (text) differs from the live audit"
+# an audit is a background scan: a Kyverno policy with background: false
+# (and a ValidatingPolicy with evaluation.background.enabled: false) is
+# left out, as Kyverno's background scans leave it out; check applies it
+cat >"$tmp/bg.yaml" <<'EOF'
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: scanned}
+spec:
+  rules:
+  - name: no-pods
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    validate: {message: "pod seen by the scan", deny: {}}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: admission-only}
+spec:
+  background: false
+  rules:
+  - name: no-pods
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    validate: {message: "pod seen at admission only", deny: {}}
+---
+apiVersion: policies.kyverno.io/v1alpha1
+kind: ValidatingPolicy
+metadata: {name: admission-only-vpol}
+spec:
+  evaluation: {background: {enabled: false}}
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}
+  validations:
+  - {expression: "false", message: "pod seen at admission only (vpol)"}
+EOF
+$G audit --snapshot "$tmp/s1.gz" --policy "$tmp/bg.yaml" -o json --color never >"$tmp/bg.json" 2>/dev/null
+has "$tmp/bg.json" '"rule":"kyverno.scanned/no-pods"' "audit applies a Kyverno policy"
+grep -q 'admission-only' "$tmp/bg.json" && bad "audit applies background: false policies" || ok
+$G check --engines kyverno "$tmp/bg.yaml" examples/bad/hostpath-pod.yaml -o json >"$tmp/bg-check.json" 2>/dev/null
+[ "$(grep -o 'seen at admission only' "$tmp/bg-check.json" | wc -l)" = 2 ] && ok || bad "check applies background: false policies"
 zcat "$tmp/s1.gz" | grep '"path":"/api/v1/secrets' >"$tmp/secrets.line"
 [ -s "$tmp/secrets.line" ] && ok || bad "snapshot has the secrets LIST"
 grep -q '"data":{"[^"]*":"[^"]\|"kubectl.kubernetes.io/last-applied-configuration":' "$tmp/secrets.line" && bad "snapshot keeps Secret values" || ok
