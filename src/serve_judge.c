@@ -254,8 +254,9 @@ static void pss_judge(serve_policy *p, gr_pss_spec at, const gr_object *obj, gr_
 
 typedef struct segs {
 	gr_buf deny, audit;
-	gr_buf ann;  /* ValidatingAdmissionPolicy audit annotations: "<policy>/<key>=<value>" */
-	gr_buf warn; /* one warning's text, reused: no allocation per finding */
+	gr_buf ann;          /* ValidatingAdmissionPolicy audit annotations: "<policy>/<key>=<value>" */
+	gr_buf warn;         /* one warning's text, reused: no allocation per finding */
+	bool deny_violation; /* deny holds a violation (not only an engine failure) */
 } segs;
 
 static void seg_add(gr_buf *b, const char *s)
@@ -292,6 +293,8 @@ static void report(serve_verdict *out, gr_arena *a, segs *s, serve_mode mode, co
 {
 	gr_buf *b = mode == SERVE_ENFORCE ? &s->deny : mode == SERVE_AUDIT ? &s->audit : NULL;
 	gr_buf *w = NULL;
+	if (mode == SERVE_ENFORCE)
+		s->deny_violation = true;
 	if (!b) {
 		w = b = &s->warn;
 		gr_buf_reset(w);
@@ -398,7 +401,7 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	if (!obj.namespace_[0] && req->namespace_[0])
 		obj.namespace_ = req->namespace_;
 
-	segs s;
+	segs s = {.deny_violation = false};
 	gr_buf_init(&s.deny);
 	gr_buf_init(&s.audit);
 	gr_buf_init(&s.ann);
@@ -533,6 +536,11 @@ void serve_judge(serve_policy *p, const serve_route *route, const gr_admission_r
 	if (s.deny.len) {
 		const char *msg = need(out, buf_str(a, &s.deny));
 		gr_admission_response_deny(&out->resp, msg);
+		if (!s.deny_violation) { /* refused only because an engine failed: as PSA answers
+			                  * an object it cannot evaluate */
+			out->resp.code = 500;
+			out->resp.reason = "InternalError";
+		}
 		/* PSA: no warnings on a request that is rejected anyway. */
 		out->resp.warnings.n = 0;
 		out->resp.warnings.dropped = 0;
