@@ -231,9 +231,21 @@ static int load_file(vap_prepared *s, const char *path, gr_error *err)
 		gr_error_set_file(err, path);
 		return -1;
 	}
+	size_t before = s->npolicies + s->nbindings;
 	for (size_t i = 0; i < n; i++)
 		if (take(s, &docs[i].root, err) < 0)
 			return -1;
+	if (s->npolicies + s->nbindings == before) {
+		/* a wrong path would otherwise run no policy at all: a silent pass */
+		gr_error_set(
+		        err, 0, 0,
+		        "%.200s: no ValidatingAdmissionPolicy or ValidatingAdmissionPolicyBinding in this "
+		        "file (--vap-policy takes policy files; give other objects, such as params, as "
+		        "inputs)",
+		        path);
+		gr_error_set_file(err, path);
+		return -1;
+	}
 	return 0;
 }
 

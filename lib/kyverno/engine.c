@@ -87,6 +87,12 @@ static void prepared_free(void *p)
 	free(s);
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -183,11 +189,23 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		return gr_error_set(err, 0, 0, "out of memory");
 	}
 	s->background = c->background;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
+		size_t before = gr_kyverno_set_policy_count(s->set);
 		if (load_path(s->set, c->paths[i], 0, err)) {
 			prepared_free(s);
 			return position_in_message(err);
 		}
+		if (gr_kyverno_set_policy_count(s->set) == before) {
+			/* a wrong path would otherwise run no policy at all: a silent pass */
+			gr_error_set(
+			        err, 0, 0,
+			        "no Kyverno policy (ClusterPolicy, Policy or ValidatingPolicy) in this %s",
+			        is_dir(c->paths[i]) ? "directory" : "file");
+			gr_error_set_file(err, c->paths[i]);
+			prepared_free(s);
+			return position_in_message(err);
+		}
+	}
 	static const char *const kinds[] = {"ClusterPolicy", "Policy", "ValidatingPolicy"};
 	for (int k = 0; set && k < 3; k++) {
 		const size_t *idx;
