@@ -158,9 +158,17 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 		rc = gr_schema_registry_set_cache(s->reg, c->cache_dir, err);
 	if (rc == 0 && !b)
 		gri_schema_registry_server_patches(s->reg, c->server_patches);
-	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++)
-		if (gr_schema_add_crd_path(s->reg, c->crds[i], err) < 0)
+	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++) {
+		int k = gr_schema_add_crd_path(s->reg, c->crds[i], err);
+		if (k < 0)
 			rc = -1;
+		else if (k == 0) /* a wrong path would otherwise leave every custom resource unchecked */
+			rc = gr_error_set(
+			        err, 0, 0,
+			        "%.200s: no CustomResourceDefinition in it gives a kind (none, or only "
+			        "malformed ones or ones for built-in groups)",
+			        c->crds[i]);
+	}
 	if (rc == 0 && !b && c->nolds && gr_old_objects_load(&s->old, c->olds, c->nolds, err) < 0)
 		rc = -1;
 	s->use = b ? b->use : s->old;
