@@ -144,7 +144,7 @@ static int file_error(gr_error *err, const char *path)
 	return -1;
 }
 
-static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
+static int add_file(gr_schema_registry *r, const char *path, size_t *crds, gr_error *err)
 {
 	char *data;
 	size_t len;
@@ -168,6 +168,10 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 				break;
 			}
 			for (size_t j = 0; j < no; j++) {
+				const gr_value *spec = gr_get(objs[j].root, "spec");
+				if (is_crd(objs[j].root) && gr_get_str(spec, "group") &&
+				    gr_get_str(gr_get(spec, "names"), "kind"))
+					(*crds)++;
 				int k = add_crd(r, objs[j].root, false, err);
 				if (k < 0) {
 					added = file_error(err, path);
@@ -181,7 +185,7 @@ static int add_file(gr_schema_registry *r, const char *path, gr_error *err)
 	return added;
 }
 
-static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
+static int add_path(gr_schema_registry *r, const char *path, size_t *crds, gr_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -189,7 +193,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return add_file(r, path, err);
+		return add_file(r, path, crds, err);
 	/* the manifests below it, sorted, so that the first definition of a kind
 	 * is predictable */
 	gr_pathlist files = {0};
@@ -205,7 +209,7 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 	}
 	int total = 0;
 	for (size_t i = 0; i < files.n; i++) {
-		int k = add_file(r, files.v[i], err);
+		int k = add_file(r, files.v[i], crds, err);
 		if (k < 0) {
 			total = -1;
 			break;
@@ -218,5 +222,12 @@ static int add_path(gr_schema_registry *r, const char *path, gr_error *err)
 
 int gr_schema_add_crd_path(gr_schema_registry *r, const char *path, gr_error *err)
 {
-	return add_path(r, path, err);
+	size_t crds = 0;
+	return add_path(r, path, &crds, err);
+}
+
+int gri_schema_add_crd_path_seen(gr_schema_registry *r, const char *path, size_t *crds, gr_error *err)
+{
+	*crds = 0;
+	return add_path(r, path, crds, err);
 }

@@ -159,15 +159,14 @@ static int prepare(const void *config, const void *base, const gr_set *set, void
 	if (rc == 0 && !b)
 		gri_schema_registry_server_patches(s->reg, c->server_patches);
 	for (size_t i = 0; rc == 0 && !b && i < c->ncrds; i++) {
-		int k = gr_schema_add_crd_path(s->reg, c->crds[i], err);
-		if (k < 0)
+		size_t crds;
+		if (gri_schema_add_crd_path_seen(s->reg, c->crds[i], &crds, err) < 0)
 			rc = -1;
-		else if (k == 0) /* a wrong path would otherwise leave every custom resource unchecked */
-			rc = gr_error_set(
-			        err, 0, 0,
-			        "%.200s: no CustomResourceDefinition in it gives a kind (none, or only "
-			        "malformed ones or ones for built-in groups)",
-			        c->crds[i]);
+		else if (crds == 0) /* a wrong path would otherwise leave every custom resource unchecked */
+			rc = gr_error_set(err, 0, 0,
+			                  "%.200s: no CustomResourceDefinition (with spec.group and "
+			                  "spec.names.kind) in it",
+			                  c->crds[i]);
 	}
 	if (rc == 0 && !b && c->nolds && gr_old_objects_load(&s->old, c->olds, c->nolds, err) < 0)
 		rc = -1;

@@ -123,6 +123,9 @@ void gr_scompiler_share(scompiler *c, const gr_value *schema);
 /* Register a CRD's versions, compiled on their first lookup: crd's tree
  * must outlive r. 0/1/-1 as gr_schema_add_crd. */
 int gri_schema_add_crd_lazy(struct gr_schema_registry *r, const gr_value *crd, gr_error *err);
+/* gr_schema_add_crd_path, and in *crds the CRD documents it found that
+ * name a group and a kind (added, or defined already). */
+int gri_schema_add_crd_path_seen(struct gr_schema_registry *r, const char *path, size_t *crds, gr_error *err);
 
 /* CRD validation rules compiled by lib/cel (cel.c) for the Kubernetes
  * version ("1.30"): attached to a CRD version's root node when it is
