@@ -185,7 +185,7 @@ typedef struct serve_metrics {
 	atomic_ullong latency[SERVE_LAT_BUCKETS + 1]; /* cumulative at render */
 	atomic_ullong latency_sum_ns;
 	atomic_ullong latency_count;
-	atomic_ullong http[8]; /* by status class: see serve_metrics_http */
+	atomic_ullong http[9]; /* by status code: see serve_metrics_http */
 	atomic_ullong engine_runs;
 	atomic_ullong engine_errors;
 	atomic_ullong not_evaluated;

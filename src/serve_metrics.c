@@ -55,12 +55,15 @@ void serve_metrics_review(serve_metrics *m, int route, gr_admission_op op, const
 	atomic_fetch_add_explicit(&m->latency_count, 1, RELAXED);
 }
 
-static const int http_codes[8] = {200, 400, 404, 405, 413, 431, 503, 0};
+/* the codes serve answers (500: a review it could not complete); the last
+ * slot counts any other */
+#define NHTTP 9
+static const int http_codes[NHTTP] = {200, 400, 404, 405, 413, 431, 500, 503, 0};
 
 void serve_metrics_http(serve_metrics *m, int status)
 {
 	int i = 0;
-	while (i < 7 && http_codes[i] != status)
+	while (i < NHTTP - 1 && http_codes[i] != status)
 		i++;
 	atomic_fetch_add_explicit(&m->http[i], 1, RELAXED);
 }
@@ -191,11 +194,11 @@ void serve_metrics_render(gr_buf *b, serve_metrics *const *workers, size_t n)
 	              SUM(rule_counts[SERVE_RULE_SLOTS]));
 
 	help(b, "guardrail_http_responses_total", "counter", "HTTP responses by status code.");
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < NHTTP; i++) {
 		unsigned long long v = SUM(http[i]);
 		if (!v && i != 0)
 			continue;
-		if (i < 7)
+		if (i < NHTTP - 1)
 			gr_buf_printf(b, "guardrail_http_responses_total{code=\"%d\"} %llu\n", http_codes[i],
 			              v);
 		else
