@@ -59,8 +59,9 @@ static const gr_object *find_crd(const rl_ctx *c, const char *group, size_t glen
 	memcpy(g0, group, glen);
 	g0[glen] = '\0';
 	uint64_t h = rl_hash(g0, kind, NULL);
-	for (uint32_t e = rl_map_first(&c->set->crd_gk, h); e; e = rl_map_next(&c->set->crd_gk, e, h)) {
-		const gr_object *x = &c->set->objs[rl_map_obj(&c->set->crd_gk, e)];
+	for (uint32_t e = rl_map_first(&rl_use_set(c)->crd_gk, h); e;
+	     e = rl_map_next(&rl_use_set(c)->crd_gk, e, h)) {
+		const gr_object *x = &rl_use_set(c)->objs[rl_map_obj(&rl_use_set(c)->crd_gk, e)];
 		const gr_value *spec = gr_get(x->root, "spec");
 		const char *g = gr_get_str(spec, "group"), *k = gr_get_str(gr_get(spec, "names"), "kind");
 		if (g && k && strcmp(g, g0) == 0 && strcmp(k, kind) == 0)
@@ -74,7 +75,7 @@ static void judge_crd(rl_ctx *c, const char *api_version, const char *kind, cons
                       const gr_value *at, const char *where)
 {
 	const char *slash = strchr(api_version, '/');
-	if (!slash || !c->set)
+	if (!slash || !rl_use_set(c))
 		return;
 	const gr_object *crd = find_crd(c, api_version, (size_t)(slash - api_version), kind);
 	if (!crd)

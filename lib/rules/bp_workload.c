@@ -53,7 +53,7 @@ static void automount(rl_ctx *c)
 		return;
 	if (!rl_true(a)) {
 		const gr_object *sa =
-		        rl_find(c->set, "ServiceAccount", c->obj->namespace_, effective_sa(c->obj));
+		        rl_find(rl_use_set(c), "ServiceAccount", c->obj->namespace_, effective_sa(c->obj));
 		if (sa && rl_false(gr_get(sa->root, "automountServiceAccountToken")))
 			return;
 	}
@@ -86,7 +86,7 @@ static void min_replicas(rl_ctx *c)
 	if (!rl_kind(c->obj, "Deployment") && !rl_kind(c->obj, "StatefulSet"))
 		return;
 	rl_judged(c);
-	if (rl_hpa_for(c->set, c->obj))
+	if (rl_hpa_for(rl_use_set(c), c->obj))
 		return; /* the HPA owns the replica count */
 	int64_t min = c->opt->min_replicas > 0 ? c->opt->min_replicas : 2;
 	int64_t r = replicas(c->obj);
@@ -121,7 +121,7 @@ static void hpa_static(rl_ctx *c)
 		return;
 	rl_judged(c);
 	const gr_value *r = gr_get_path(c->obj->root, "spec", "replicas", NULL);
-	if (r && rl_hpa_for(c->set, c->obj))
+	if (r && rl_hpa_for(rl_use_set(c), c->obj))
 		rl_emit(c, "spec.replicas", r,
 		        "%s sets spec.replicas but an HPA scales it (every apply resets the replica count)",
 		        c->obj->kind);
@@ -372,8 +372,8 @@ static void pdb_missing(rl_ctx *c)
 		return;
 	rl_judged(c);
 	const gr_object *pdb = NULL;
-	rl_each_selecting(c->set, "PodDisruptionBudget", c->obj->namespace_, rl_pod_labels(c->obj), false,
-	                  found_one, &pdb);
+	rl_each_selecting(rl_use_set(c), "PodDisruptionBudget", c->obj->namespace_, rl_pod_labels(c->obj),
+	                  false, found_one, &pdb);
 	if (pdb)
 		return;
 	rl_emit(c, NULL, NULL, "%s has %lld replicas and no PodDisruptionBudget selects its pods",
@@ -404,8 +404,8 @@ static void network_policy(rl_ctx *c)
 		return;
 	rl_judged(c);
 	const gr_object *np = NULL;
-	rl_each_selecting(c->set, "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true, found_one,
-	                  &np);
+	rl_each_selecting(rl_use_set(c), "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true,
+	                  found_one, &np);
 	if (np)
 		return;
 	if (!rl_ns_complete(c, c->obj->namespace_))

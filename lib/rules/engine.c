@@ -38,9 +38,13 @@
 #include "guardrail/set.h"
 
 /* run.c: the rules without their own guardrail.dev/ignore handling when
- * own_ignore is false (the pipeline applies the annotation then). */
+ * own_ignore is false (the pipeline applies the annotation then); with
+ * lone, the object is judged alone (an admission request): a rule that
+ * looks at other objects has no verdict, its findings are dropped and
+ * *not_judged counts it. */
 int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                              gr_findings *out, bool own_ignore, gr_error *err);
+                              gr_findings *out, bool own_ignore, bool lone, size_t *not_judged,
+                              gr_error *err);
 
 typedef struct strv {
 	char **v;
@@ -389,13 +393,25 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 {
 	const rules_prepared *s = prepared;
 	bool own_ignore = !ctx->honour_ignore_annotation; /* else the pipeline applies it */
+	/* An admission request (the webhook) is one object: the objects around
+	 * it in the cluster are not in the set, so a cross-object rule would
+	 * judge it against nothing (every Service "selects no pod"). */
+	bool lone = ctx->request != NULL;
+	size_t not_judged = 0;
+	int rc;
 	if (s->ix)
-		return gri_rules_check_object_ex(s->rules, s->ix, obj, out, own_ignore, err);
-	gr_rules_index *own;
-	if (gr_rules_index_new(obj, 1, &own, err) != 0)
-		return -1;
-	int rc = gri_rules_check_object_ex(s->rules, own, obj, out, own_ignore, err);
-	gr_rules_index_free(own);
+		rc = gri_rules_check_object_ex(s->rules, s->ix, obj, out, own_ignore, lone, &not_judged, err);
+	else {
+		gr_rules_index *own;
+		if (gr_rules_index_new(obj, 1, &own, err) != 0)
+			return -1;
+		rc = gri_rules_check_object_ex(s->rules, own, obj, out, own_ignore, lone, &not_judged, err);
+		gr_rules_index_free(own);
+	}
+	gr_check_ctx_not_evaluated(ctx, not_judged,
+	                           "rules about other objects (ref.*, a NetworkPolicy, PDB, HPA or "
+	                           "ServiceAccount of the workload) are not judged at admission: the "
+	                           "webhook sees one object; check and audit judge them");
 	return rc;
 }
 

@@ -229,7 +229,7 @@ const gr_object *rl_set_identity(const rl_set *s, const gr_object *o)
 
 bool rl_ns_complete(const rl_ctx *c, const char *ns)
 {
-	const rl_set *s = c->set;
+	const rl_set *s = rl_use_set(c);
 	if (c->opt->assume_complete)
 		return true;
 	uint64_t h = rl_hash(ns, NULL, NULL);

@@ -129,8 +129,8 @@ static void pod_rule(rl_ctx *c)
 		break;
 	case P_ISOLATED: {
 		const gr_object *np = NULL;
-		rl_each_selecting(c->set, "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true,
-		                  rl_first_obj, &np);
+		rl_each_selecting(rl_use_set(c), "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj),
+		                  true, rl_first_obj, &np);
 		if (np)
 			return;
 		rl_emit(c, NULL, NULL, "pods created by this object are non-isolated");
@@ -189,7 +189,7 @@ static void pod_rule(rl_ctx *c)
 		if (!sa || !*sa)
 			sa = gr_get_str(ps, "serviceAccount");
 		if (sa && *sa && strcmp(sa, "default") &&
-		    !rl_find(c->set, "ServiceAccount", c->obj->namespace_, sa))
+		    !rl_find(rl_use_set(c), "ServiceAccount", c->obj->namespace_, sa))
 			rl_emit(c, rl_spath(c, ".serviceAccountName"), ps, "serviceAccount \"%s\" not found",
 			        sa);
 		break;
@@ -597,9 +597,10 @@ static void env_value_from(rl_ctx *c)
 				           *word = t ? "config map" : "secret";
 				const gr_object *o = NULL;
 				uint64_t h = rl_hash(kind, NULL, NULL); /* by name only, any namespace */
-				for (uint32_t e = rl_map_first(&c->set->by_kind, h); e && !o;
-				     e = rl_map_next(&c->set->by_kind, e, h)) {
-					const gr_object *x = &c->set->objs[rl_map_obj(&c->set->by_kind, e)];
+				for (uint32_t e = rl_map_first(&rl_use_set(c)->by_kind, h); e && !o;
+				     e = rl_map_next(&rl_use_set(c)->by_kind, e, h)) {
+					const gr_object *x =
+					        &rl_use_set(c)->objs[rl_map_obj(&rl_use_set(c)->by_kind, e)];
 					if (rl_kind(x, kind) && rl_is(x->name, name))
 						o = x;
 				}
@@ -814,7 +815,7 @@ static void service_rule(rl_ctx *c)
 		}
 		const gr_object *hit = NULL;
 		extern bool rl_first_obj(void *user, const gr_object *o);
-		rl_each_selected(c->set, c->obj->namespace_, sel, true, false, rl_first_obj, &hit);
+		rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, true, false, rl_first_obj, &hit);
 		if (!hit) {
 			char m[512];
 			go_map(m, sizeof m, sel);
@@ -888,8 +889,8 @@ static void dangling_hpa(rl_ctx *c)
 	const gr_value *ref = gr_get_path(c->obj->root, "spec", "scaleTargetRef", NULL);
 	const char *k = gr_get_str(ref, "kind"), *n = gr_get_str(ref, "name"),
 	           *a = gr_get_str(ref, "apiVersion");
-	for (size_t i = 0; i < c->set->n; i++) {
-		const gr_object *o = &c->set->objs[i];
+	for (size_t i = 0; i < rl_use_set(c)->n; i++) {
+		const gr_object *o = &rl_use_set(c)->objs[i];
 		if (o->pod_spec && rl_is(o->kind, k) && rl_is(o->name, n) && rl_is(o->api_version, a))
 			return;
 	}
@@ -936,7 +937,7 @@ static void dangling_ingress(rl_ctx *c)
 		int64_t num = 0;
 		bool isnum = rl_int(gr_get(port, "number"), &num);
 		const char *pname = gr_get_str(port, "name");
-		const gr_object *s = rl_find(c->set, "Service", c->obj->namespace_, name);
+		const gr_object *s = rl_find(rl_use_set(c), "Service", c->obj->namespace_, name);
 		bool ok = false;
 		const gr_value *ports = s ? gr_get_path(s->root, "spec", "ports", NULL) : NULL;
 		for (size_t i = 0; ports && ports->type == GR_ARRAY && i < ports->u.a.len && !ok; i++) {
@@ -966,7 +967,7 @@ static void netpol(rl_ctx *c)
 	const gr_object *hit = NULL;
 	if (c->rule->param == 0) {
 		const gr_value *ps = gr_get(spec, "podSelector");
-		rl_each_selected(c->set, c->obj->namespace_, ps, false, true, rl_first_obj, &hit);
+		rl_each_selected(rl_use_set(c), c->obj->namespace_, ps, false, true, rl_first_obj, &hit);
 		if (!hit) {
 			char m[512];
 			go_map(m, sizeof m, gr_get(ps, "matchLabels"));
@@ -987,8 +988,8 @@ static void netpol(rl_ctx *c)
 				if (!ps || gr_get(&peers->u.a.items[j], "namespaceSelector"))
 					continue;
 				hit = NULL;
-				rl_each_selected(c->set, c->obj->namespace_, ps, false, true, rl_first_obj,
-				                 &hit);
+				rl_each_selected(rl_use_set(c), c->obj->namespace_, ps, false, true,
+				                 rl_first_obj, &hit);
 				if (!hit) {
 					char sel[512];
 					selector_string(sel, sizeof sel, gr_get(ps, "matchLabels"));
@@ -1019,8 +1020,9 @@ static void servicemonitor(rl_ctx *c)
 		return;
 	}
 	uint64_t h = rl_hash("Service", NULL, NULL);
-	for (uint32_t e = rl_map_first(&c->set->by_kind, h); e; e = rl_map_next(&c->set->by_kind, e, h)) {
-		const gr_object *s = &c->set->objs[rl_map_obj(&c->set->by_kind, e)];
+	for (uint32_t e = rl_map_first(&rl_use_set(c)->by_kind, h); e;
+	     e = rl_map_next(&rl_use_set(c)->by_kind, e, h)) {
+		const gr_object *s = &rl_use_set(c)->objs[rl_map_obj(&rl_use_set(c)->by_kind, e)];
 		if (!rl_kind(s, "Service"))
 			continue;
 		bool label_ok = !has_labels || rl_map_selects(ml, rl_labels(s), true);
@@ -1071,9 +1073,9 @@ static void pdb(rl_ctx *c)
 			return;
 		}
 		uint64_t h = rl_hash(c->obj->namespace_, NULL, NULL);
-		for (uint32_t e = rl_map_first(&c->set->pods_ns, h); e;
-		     e = rl_map_next(&c->set->pods_ns, e, h)) {
-			const gr_object *o = &c->set->objs[rl_map_obj(&c->set->pods_ns, e)];
+		for (uint32_t e = rl_map_first(&rl_use_set(c)->pods_ns, h); e;
+		     e = rl_map_next(&rl_use_set(c)->pods_ns, e, h)) {
+			const gr_object *o = &rl_use_set(c)->objs[rl_map_obj(&rl_use_set(c)->pods_ns, e)];
 			if (strcmp(o->namespace_, c->obj->namespace_) || !has_replicas_field(o))
 				continue;
 			const gr_value *osel = gr_get_path(o->root, "spec", "selector", NULL);
@@ -1083,7 +1085,7 @@ static void pdb(rl_ctx *c)
 				continue;
 			int64_t reps = replicas(o);
 			extern const gr_object *rl_hpa_for(const rl_set *s, const gr_object *o);
-			const gr_object *hpa = rl_hpa_for(c->set, o);
+			const gr_object *hpa = rl_hpa_for(rl_use_set(c), o);
 			if (hpa)
 				rl_int(gr_get_path(hpa->root, "spec", "minReplicas", NULL), &reps);
 			int64_t min = 0;
@@ -1177,11 +1179,12 @@ static void rbac(rl_ctx *c)
 	if (rl_is(rk, "ClusterRole")) {
 		if (!strcmp(rn, "cluster_admin"))
 			return;
-		role = rl_find(c->set, "ClusterRole", "", rn);
+		role = rl_find(rl_use_set(c), "ClusterRole", "", rn);
 	} else
-		role = rl_find(c->set, "Role", c->obj->namespace_[0] ? c->obj->namespace_ : "default", rn);
+		role = rl_find(rl_use_set(c), "Role", c->obj->namespace_[0] ? c->obj->namespace_ : "default",
+		               rn);
 	if (!role && rl_is(rk, "Role") && !c->obj->namespace_[0])
-		role = rl_find(c->set, "Role", "", rn);
+		role = rl_find(rl_use_set(c), "Role", "", rn);
 	if (!role)
 		return;
 	static const char *const create_res[] = {

@@ -295,7 +295,7 @@ static void cel_expression(rl_ctx *c)
 	gr_cel_value vars[2] = {typed_view(&a, o), gr_cel_unbound()};
 	if (gr_cel_uses(p, 1)) { /* objects: the whole input set, in input order */
 		size_t n;
-		const gr_cel_value *items = set_objects(c->set, &n);
+		const gr_cel_value *items = set_objects(rl_use_set(c), &n);
 		if (!items) {
 			rl_emit(c, NULL, o->root, "error evaluating CEL check expression: out of memory");
 			gr_arena_free(&a);

@@ -329,7 +329,7 @@ static void probes(rl_ctx *c)
 		return;
 	}
 	rl_judged(c);
-	if (!targeted_by_service(c->set, c->obj)) {
+	if (!targeted_by_service(rl_use_set(c), c->obj)) {
 		rl_skip(c, "The pod is not targeted by a service, skipping probe checks.");
 		return;
 	}
@@ -428,11 +428,11 @@ static void deployment_replicas(rl_ctx *c)
 {
 	if (!is(c->obj, "apps/v1", "Deployment"))
 		return;
-	if (!targeted_by_service(c->set, c->obj)) {
+	if (!targeted_by_service(rl_use_set(c), c->obj)) {
 		rl_skip(c, "Skipped as the Deployment is not targeted by service");
 		return;
 	}
-	if (hpa_targeting(c->set, c->obj, true, false)) {
+	if (hpa_targeting(rl_use_set(c), c->obj, true, false)) {
 		rl_skip(c, "Skipped as the Deployment is controlled by a HorizontalPodAutoscaler");
 		return;
 	}
@@ -450,7 +450,7 @@ static void deployment_strategy(rl_ctx *c)
 {
 	if (!is(c->obj, "apps/v1", "Deployment"))
 		return;
-	if (!targeted_by_service(c->set, c->obj)) {
+	if (!targeted_by_service(rl_use_set(c), c->obj)) {
 		rl_skip(c, "Skipped as the Deployment is not targeted by service");
 		return;
 	}
@@ -464,7 +464,7 @@ static void hpa_static(rl_ctx *c)
 {
 	if (!is(c->obj, "apps/v1", "Deployment"))
 		return;
-	if (!hpa_targeting(c->set, c->obj, false, true))
+	if (!hpa_targeting(rl_use_set(c), c->obj, false, true))
 		return;
 	rl_judged(c);
 	if (gr_get_path(c->obj->root, "spec", "replicas", NULL))
@@ -521,8 +521,8 @@ static void has_pdb(rl_ctx *c)
 		return;
 	rl_judged(c);
 	const gr_object *pdb = NULL;
-	rl_each_selecting(c->set, "PodDisruptionBudget", c->obj->namespace_, rl_pod_labels(c->obj), true,
-	                  any_obj, &pdb);
+	rl_each_selecting(rl_use_set(c), "PodDisruptionBudget", c->obj->namespace_, rl_pod_labels(c->obj),
+	                  true, any_obj, &pdb);
 	if (pdb)
 		return;
 	rl_emit(c, NULL, NULL, "No matching PodDisruptionBudget was found");
@@ -555,7 +555,7 @@ static void statefulset_service(rl_ctx *c)
 		return;
 	rl_judged(c);
 	const char *sn = gr_get_str(gr_get(c->obj->root, "spec"), "serviceName");
-	const gr_object *svc = sn ? rl_find(c->set, "Service", c->obj->namespace_, sn) : NULL;
+	const gr_object *svc = sn ? rl_find(rl_use_set(c), "Service", c->obj->namespace_, sn) : NULL;
 	if (!svc || !rl_is(gr_get_str(gr_get(svc->root, "spec"), "clusterIP"), "None") ||
 	    !rl_map_selects(gr_get_path(svc->root, "spec", "selector", NULL), rl_pod_labels(c->obj), true))
 		rl_emit(c, "spec.serviceName", c->obj->root, "StatefulSet does not have a valid serviceName");
@@ -615,8 +615,8 @@ static void pod_netpol(rl_ctx *c)
 		return;
 	rl_judged(c);
 	netpol_dirs d = {false, false};
-	rl_each_selecting(c->set, "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true, add_dirs,
-	                  &d);
+	rl_each_selecting(rl_use_set(c), "NetworkPolicy", c->obj->namespace_, rl_pod_labels(c->obj), true,
+	                  add_dirs, &d);
 	bool in = d.in, eg = d.eg;
 	if (!in && !eg)
 		rl_emit_sev(c, CRITICAL, NULL, NULL, "The pod does not have a matching NetworkPolicy");
@@ -632,8 +632,8 @@ static void netpol_targets(rl_ctx *c)
 		return;
 	rl_judged(c);
 	const gr_object *hit = NULL;
-	rl_each_selected(c->set, c->obj->namespace_, gr_get_path(c->obj->root, "spec", "podSelector", NULL),
-	                 false, true, any_obj, &hit);
+	rl_each_selected(rl_use_set(c), c->obj->namespace_,
+	                 gr_get_path(c->obj->root, "spec", "podSelector", NULL), false, true, any_obj, &hit);
 	if (!hit)
 		rl_emit(c, "spec.podSelector", c->obj->root,
 		        "The NetworkPolicys selector doesn't match any pods");
@@ -651,7 +651,7 @@ static void service_targets(rl_ctx *c)
 	if (!sel || sel->type != GR_OBJECT || sel->u.o.len == 0)
 		return; /* empty selector matches everything */
 	const gr_object *hit = NULL;
-	rl_each_selected(c->set, c->obj->namespace_, sel, true, false, any_obj, &hit);
+	rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, true, false, any_obj, &hit);
 	if (!hit)
 		rl_emit(c, "spec.selector", sel, "The services selector does not match any pods");
 }
@@ -707,7 +707,7 @@ static void ingress_targets(rl_ctx *c)
 					pname = rl_str(sp);
 			}
 			const gr_object *svc =
-			        name ? rl_find(c->set, "Service", c->obj->namespace_, name) : NULL;
+			        name ? rl_find(rl_use_set(c), "Service", c->obj->namespace_, name) : NULL;
 			if (!svc || !svc_port(svc, num, pname)) {
 				rl_emit(c, "spec.rules", b ? b : c->obj->root, "No service match was found");
 				return;
@@ -726,7 +726,7 @@ static void hpa_target(rl_ctx *c)
 	const gr_value *ref = gr_get_path(c->obj->root, "spec", "scaleTargetRef", NULL);
 	const char *api = gr_get_str(ref, "apiVersion"), *kind = gr_get_str(ref, "kind"),
 	           *name = gr_get_str(ref, "name");
-	const gr_object *t = kind && name ? rl_find(c->set, kind, c->obj->namespace_, name) : NULL;
+	const gr_object *t = kind && name ? rl_find(rl_use_set(c), kind, c->obj->namespace_, name) : NULL;
 	if (!t || !rl_is(api ? api : "", t->api_version))
 		rl_emit(c, "spec.scaleTargetRef", ref ? ref : c->obj->root,
 		        "The HPA target does not match anything");

@@ -324,7 +324,8 @@ static void automount(rl_ctx *c)
 	bool fail = rl_true(a);
 	if (!fail) {
 		const char *sa = gr_get_str(c->obj->pod_spec, "serviceAccountName");
-		const gr_object *o = rl_find(c->set, "ServiceAccount", c->obj->namespace_, sa ? sa : "");
+		const gr_object *o =
+		        rl_find(rl_use_set(c), "ServiceAccount", c->obj->namespace_, sa ? sa : "");
 		fail = !o || !rl_false(gr_get(o->root, "automountServiceAccountToken"));
 	}
 	if (fail)
@@ -389,7 +390,7 @@ static void missing_pdb(rl_ctx *c)
 	if (labels && labels->type == GR_OBJECT && labels->u.o.len) {
 		uint32_t e = 0;
 		const gr_object *p;
-		while (!ok && (p = each_kind(c->set, "PodDisruptionBudget", &e)))
+		while (!ok && (p = each_kind(rl_use_set(c), "PodDisruptionBudget", &e)))
 			ok = !strcmp(p->namespace_, c->obj->namespace_) &&
 			     shares_pair(gr_get_path(p->root, "spec", "selector", "matchLabels", NULL),
 			                 labels);
@@ -416,11 +417,11 @@ static void pdb_hpa(rl_ctx *c)
 	const gr_value *labels = rl_pod_labels(c->obj);
 	uint32_t e = 0;
 	const gr_object *p, *pdb = NULL, *hpa = NULL;
-	while (!pdb && (p = each_kind(c->set, "PodDisruptionBudget", &e)))
+	while (!pdb && (p = each_kind(rl_use_set(c), "PodDisruptionBudget", &e)))
 		if (shares_pair(gr_get_path(p->root, "spec", "selector", "matchLabels", NULL), labels))
 			pdb = p;
 	e = 0;
-	while (!hpa && (p = each_kind(c->set, "HorizontalPodAutoscaler", &e))) {
+	while (!hpa && (p = each_kind(rl_use_set(c), "HorizontalPodAutoscaler", &e))) {
 		const gr_value *ref = gr_get_path(p->root, "spec", "scaleTargetRef", NULL);
 		if (rl_is(gr_get_str(ref, "kind"), "Deployment") &&
 		    rl_is(gr_get_str(ref, "name"), c->obj->name))
@@ -509,7 +510,7 @@ static void netpol(rl_ctx *c)
 	if (!(labels && labels->type == GR_OBJECT && labels->u.o.len == 0)) {
 		uint32_t e = 0;
 		const gr_object *p;
-		while (!ok && (p = each_kind(c->set, "NetworkPolicy", &e))) {
+		while (!ok && (p = each_kind(rl_use_set(c), "NetworkPolicy", &e))) {
 			if (p->namespace_[0] && strcmp(p->namespace_, c->obj->namespace_))
 				continue;
 			const gr_value *spec = gr_get(p->root, "spec");
@@ -642,11 +643,11 @@ static void binding(rl_ctx *c)
 		fail = "The binding grants cluster-admin";
 	else if (crb && !strcmp(rname, "view")) {
 		uint32_t e = 0;
-		if (!each_kind(c->set, "ClusterRole", &e))
+		if (!each_kind(rl_use_set(c), "ClusterRole", &e))
 			fail = "The referenced ClusterRole does not exist";
 	} else {
-		const gr_object *role = want_role ? rl_find(c->set, "Role", c->obj->namespace_, rname)
-		                                  : rl_find(c->set, "ClusterRole", "", rname);
+		const gr_object *role = want_role ? rl_find(rl_use_set(c), "Role", c->obj->namespace_, rname)
+		                                  : rl_find(rl_use_set(c), "ClusterRole", "", rname);
 		if (!role)
 			fail = want_role ? "The referenced Role does not exist"
 			                 : "The referenced ClusterRole does not exist";

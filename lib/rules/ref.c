@@ -55,7 +55,7 @@ static void service_selects(rl_ctx *c)
 		return; /* no selector: endpoints are managed by hand */
 	rl_judged(c);
 	const gr_object *hit = NULL;
-	rl_each_selected(c->set, c->obj->namespace_, sel, true, false, first, &hit);
+	rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, true, false, first, &hit);
 	if (!hit)
 		rl_emit(c, "spec.selector", sel,
 		        "the Service's selector matches no pod template in namespace \"%s\"",
@@ -109,7 +109,7 @@ static void service_target_port(rl_ctx *c)
 	if (!sel || sel->type != GR_OBJECT || sel->u.o.len == 0)
 		return;
 	const gr_object *hit = NULL;
-	rl_each_selected(c->set, c->obj->namespace_, sel, true, false, first, &hit);
+	rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, true, false, first, &hit);
 	if (!hit)
 		return; /* ref.service-selector reports it */
 	rl_judged(c);
@@ -122,7 +122,7 @@ static void service_target_port(rl_ctx *c)
 		if (!t || (t->type != GR_STRING && t->type != GR_INT))
 			continue;
 		port_q q = {t, false, false};
-		rl_each_selected(c->set, c->obj->namespace_, sel, true, false, port_in_pod, &q);
+		rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, true, false, port_in_pod, &q);
 		/* A name must resolve. A number is judged only when the selected
 		 * containers declare their ports (a container may listen on a port
 		 * it does not declare, but one that lists its ports and not this
@@ -167,7 +167,7 @@ static void check_backend(rl_ctx *c, const gr_value *svcref, const char *path, c
 {
 	if (!name)
 		return;
-	const gr_object *svc = rl_find(c->set, "Service", c->obj->namespace_, name);
+	const gr_object *svc = rl_find(rl_use_set(c), "Service", c->obj->namespace_, name);
 	if (!svc) {
 		if (rl_ns_complete(c, c->obj->namespace_))
 			rl_emit(c, path, svcref, "backend Service \"%s\" is not defined", name);
@@ -250,7 +250,7 @@ static void hpa_target(rl_ctx *c)
 	const char *kind = gr_get_str(ref, "kind"), *name = gr_get_str(ref, "name");
 	if (!kind || !name)
 		return;
-	const gr_object *t = rl_find(c->set, kind, c->obj->namespace_, name);
+	const gr_object *t = rl_find(rl_use_set(c), kind, c->obj->namespace_, name);
 	if (!t) {
 		if (rl_ns_complete(c, c->obj->namespace_))
 			rl_emit(c, "spec.scaleTargetRef", ref, "scale target %s \"%s\" is not defined", kind,
@@ -305,7 +305,7 @@ static bool pdb_min_blocks(void *user, const gr_object *o)
 	pdb_q *q = user;
 	q->any = true;
 	int64_t reps = replicas_of(o);
-	const gr_object *hpa = rl_hpa_for(q->c->set, o);
+	const gr_object *hpa = rl_hpa_for(rl_use_set(q->c), o);
 	if (hpa)
 		rl_int(gr_get_path(hpa->root, "spec", "minReplicas", NULL), &reps);
 	if (rl_kind(o, "Pod") || rl_kind(o, "DaemonSet") || rl_kind(o, "Job") || rl_kind(o, "CronJob"))
@@ -328,7 +328,7 @@ static void pdb_rules(rl_ctx *c)
 	const gr_value *sel = gr_get(spec, "selector");
 	if (c->rule->param == 0) { /* selects nothing */
 		const gr_object *hit = NULL;
-		rl_each_selected(c->set, c->obj->namespace_, sel, false, true, first, &hit);
+		rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, false, true, first, &hit);
 		if (!hit)
 			rl_emit(c, "spec.selector", sel ? sel : spec,
 			        "the PodDisruptionBudget selects no pods");
@@ -345,7 +345,7 @@ static void pdb_rules(rl_ctx *c)
 		        "minAvailable is 100%%: no voluntary disruption is ever allowed");
 	else if (ma && ma->type != GR_STRING && sel) {
 		pdb_q q = {c, ma, false};
-		rl_each_selected(c->set, c->obj->namespace_, sel, false, false, pdb_min_blocks, &q);
+		rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, false, false, pdb_min_blocks, &q);
 	}
 }
 
@@ -360,7 +360,7 @@ static void netpol_selects(rl_ctx *c)
 		return; /* selects every pod of the namespace */
 	rl_judged(c);
 	const gr_object *hit = NULL;
-	rl_each_selected(c->set, c->obj->namespace_, sel, false, false, first, &hit);
+	rl_each_selected(rl_use_set(c), c->obj->namespace_, sel, false, false, first, &hit);
 	if (!hit)
 		rl_emit(c, "spec.podSelector", sel,
 		        "the NetworkPolicy's podSelector matches no pod template in the inputs");
@@ -382,7 +382,8 @@ static void netpol_peers(rl_ctx *c)
 				if (!ps || gr_get(p, "namespaceSelector") || rl_selector_empty(ps))
 					continue;
 				const gr_object *hit = NULL;
-				rl_each_selected(c->set, c->obj->namespace_, ps, false, false, first, &hit);
+				rl_each_selected(rl_use_set(c), c->obj->namespace_, ps, false, false, first,
+				                 &hit);
 				if (!hit) {
 					char path[96];
 					snprintf(path, sizeof path, "spec.%s[%zu].%s[%zu].podSelector",
@@ -404,7 +405,7 @@ static void missing_ref(rl_ctx *c, const char *kind, const char *name, const gr_
 {
 	if (!name || !*name || optional)
 		return;
-	if (!rl_find(c->set, kind, c->obj->namespace_, name))
+	if (!rl_find(rl_use_set(c), kind, c->obj->namespace_, name))
 		rl_emit(c, path, at, "%s \"%s\" is not defined in namespace \"%s\"", kind, name,
 		        c->obj->namespace_[0] ? c->obj->namespace_ : "default");
 }
@@ -476,7 +477,8 @@ static void pod_refs(rl_ctx *c)
 			snprintf(sfx, sizeof sfx, ".env[%zu].valueFrom.%s", i, keyref);
 			const char *name = gr_get_str(r, "name");
 			bool opt = rl_true(gr_get(r, "optional"));
-			const gr_object *o = name ? rl_find(c->set, kind, c->obj->namespace_, name) : NULL;
+			const gr_object *o =
+			        name ? rl_find(rl_use_set(c), kind, c->obj->namespace_, name) : NULL;
 			if (!o)
 				missing_ref(c, kind, name, r, rl_cpath(c, &k, sfx), opt);
 			else if (!opt) {
@@ -529,17 +531,19 @@ static void servicemonitor(rl_ctx *c)
 	const gr_value *names = gr_get(nsel, "matchNames");
 	if (rl_true(gr_get(nsel, "any"))) {
 		uint64_t h = rl_hash("Service", NULL, NULL);
-		for (uint32_t e = rl_map_first(&c->set->by_kind, h); e;
-		     e = rl_map_next(&c->set->by_kind, e, h))
+		for (uint32_t e = rl_map_first(&rl_use_set(c)->by_kind, h); e;
+		     e = rl_map_next(&rl_use_set(c)->by_kind, e, h))
 			if (rl_selector_selects(
-			            sel, rl_labels(&c->set->objs[rl_map_obj(&c->set->by_kind, e)]), true))
+			            sel,
+			            rl_labels(&rl_use_set(c)->objs[rl_map_obj(&rl_use_set(c)->by_kind, e)]),
+			            true))
 				return;
 	} else if (names && names->type == GR_ARRAY && names->u.a.len) {
 		for (size_t i = 0; i < names->u.a.len; i++)
 			if (rl_str(&names->u.a.items[i]) &&
-			    svc_in_ns_selected(c->set, names->u.a.items[i].u.s.ptr, sel))
+			    svc_in_ns_selected(rl_use_set(c), names->u.a.items[i].u.s.ptr, sel))
 				return;
-	} else if (svc_in_ns_selected(c->set, c->obj->namespace_, sel))
+	} else if (svc_in_ns_selected(rl_use_set(c), c->obj->namespace_, sel))
 		return;
 	if (rl_ns_complete(c, c->obj->namespace_))
 		rl_emit(c, "spec.selector", sel ? sel : spec,
@@ -560,7 +564,7 @@ static void statefulset_service(rl_ctx *c)
 		        "the StatefulSet has no serviceName");
 		return;
 	}
-	const gr_object *svc = rl_find(c->set, "Service", c->obj->namespace_, name);
+	const gr_object *svc = rl_find(rl_use_set(c), "Service", c->obj->namespace_, name);
 	if (!svc) {
 		if (rl_ns_complete(c, c->obj->namespace_))
 			rl_emit(c, "spec.serviceName", sn, "governing Service \"%s\" is not defined", name);
@@ -577,8 +581,9 @@ static void duplicates(rl_ctx *c)
 		return;
 	rl_judged(c);
 	uint64_t h = rl_hash(c->obj->kind, c->obj->namespace_, c->obj->name);
-	for (uint32_t e = rl_map_first(&c->set->by_name, h); e; e = rl_map_next(&c->set->by_name, e, h)) {
-		const gr_object *o = &c->set->objs[rl_map_obj(&c->set->by_name, e)];
+	for (uint32_t e = rl_map_first(&rl_use_set(c)->by_name, h); e;
+	     e = rl_map_next(&rl_use_set(c)->by_name, e, h)) {
+		const gr_object *o = &rl_use_set(c)->objs[rl_map_obj(&rl_use_set(c)->by_name, e)];
 		if (o == c->obj || rl_same_object(o, c->obj))
 			return; /* the first of its name is not a duplicate */
 		if (strcmp(o->kind, c->obj->kind) == 0 && strcmp(o->namespace_, c->obj->namespace_) == 0 &&

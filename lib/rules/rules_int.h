@@ -153,8 +153,19 @@ struct rl_ctx {
 	bool skipped; /* the rule chose not to judge this object (kube-score's skipped) */
 	const char *skip_reason;
 	bool oom; /* memory ran out (a finding, a regex): the check fails, never fewer findings */
+	/* the rule looked at other objects of the set (rl_use_set): where the
+	 * set is not the objects around this one (the webhook judges one
+	 * object at a time), its verdict cannot be had */
+	bool used_set;
 	char path[1024];
 };
+
+/* The set, for a rule that looks at other objects than its own. */
+static inline const rl_set *rl_use_set(const rl_ctx *c)
+{
+	((rl_ctx *)c)->used_set = true;
+	return c->set;
+}
 
 /* Go's regexp.MatchString(pattern, s) (kube-linter and its custom checks
  * are Go), with lib/regex: true when a substring of s matches. An invalid

@@ -505,8 +505,13 @@ void gr_rules_index_free(gr_rules_index *ix)
 	free(ix);
 }
 
+static size_t check_object_lone(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
+                                gr_findings *out, bool own_ignore, bool lone, size_t *not_judged, bool *oom);
 static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                           gr_findings *out, bool own_ignore, bool *oom);
+                           gr_findings *out, bool own_ignore, bool *oom)
+{
+	return check_object_lone(r, ix, obj, out, own_ignore, false, NULL, oom);
+}
 
 int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj, gr_findings *out,
                           gr_error *err)
@@ -519,12 +524,13 @@ int gr_rules_check_object(const gr_rules *r, const gr_rules_index *ix, const gr_
 /* For the engine: when the pipeline applies guardrail.dev/ignore to every
  * engine's findings (and counts them), the rules do not apply it again. */
 int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                              gr_findings *out, bool own_ignore, gr_error *err);
+                              gr_findings *out, bool own_ignore, bool lone, size_t *not_judged,
+                              gr_error *err);
 int gri_rules_check_object_ex(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                              gr_findings *out, bool own_ignore, gr_error *err)
+                              gr_findings *out, bool own_ignore, bool lone, size_t *not_judged, gr_error *err)
 {
 	bool oom = false;
-	check_object(r, ix, obj, out, own_ignore, &oom);
+	check_object_lone(r, ix, obj, out, own_ignore, lone, not_judged, &oom);
 	return oom ? gr_error_set(err, 0, 0, "out of memory") : 0;
 }
 
@@ -544,9 +550,11 @@ size_t gri_rules_check_set_judged(const gr_rules *r, const gr_object *objs, size
 	return judged;
 }
 
-/* *oom set when memory ran out: some finding may be missing. */
-static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
-                           gr_findings *out, bool own_ignore, bool *oom)
+/* *oom set when memory ran out: some finding may be missing. With lone (the
+ * object judged alone), a rule that looked at other objects of the set has
+ * its findings dropped and is counted in *not_judged. */
+static size_t check_object_lone(const gr_rules *r, const gr_rules_index *ix, const gr_object *obj,
+                                gr_findings *out, bool own_ignore, bool lone, size_t *not_judged, bool *oom)
 {
 	rl_ctx c;
 	memset(&c, 0, sizeof c);
@@ -575,7 +583,13 @@ static size_t check_object(const gr_rules *r, const gr_rules_index *ix, const gr
 			continue;
 		if ((has_ann || c.obj->pod_metadata) && exempt(c.obj, ann, c.rule, &r->opt, own_ignore))
 			continue;
+		size_t first = out->len;
+		c.used_set = false;
 		run_rule(&c);
+		if (lone && c.used_set) {
+			out->len = first; /* judged against objects that are not the cluster's */
+			(*not_judged)++;
+		}
 	}
 	if (c.oom)
 		*oom = true;
