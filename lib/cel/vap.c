@@ -357,9 +357,12 @@ static const gr_value *namespace_object(const vap_prepared *s, const gr_object *
 	return ns ? ns->root : NULL;
 }
 
-/* matchConstraints / matchResources */
+/* matchConstraints / matchResources. *unknown (when non-NULL) is set when
+ * the answer needs the labels of a namespace that is not among the inputs
+ * (the webhook: the policy might apply, so it is not evaluated); offline
+ * such a selector does not match (the inputs are the deployment). */
 static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_object *o,
-                            const gr_value *nsobj, const char *op)
+                            const gr_value *nsobj, const char *op, bool *unknown)
 {
 	if (!m)
 		return true;
@@ -376,8 +379,11 @@ static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_o
 	const gr_value *nsel = gr_get(m, "namespaceSelector");
 	if (nsel && o->namespace_[0]) {
 		const gr_value *nsl = nsobj ? gr_get(gr_get(nsobj, "metadata"), "labels") : NULL;
-		if (!nsobj && (gr_get(nsel, "matchLabels") || gr_get(nsel, "matchExpressions")))
+		if (!nsobj && (gr_get(nsel, "matchLabels") || gr_get(nsel, "matchExpressions"))) {
+			if (unknown)
+				*unknown = true;
 			return false; /* the namespace is not among the inputs: its labels are unknown */
+		}
 		if (!selector_matches(nsel, nsl))
 			return false;
 	}
@@ -548,9 +554,20 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 				p = &s->policies[i];
 		if (!p)
 			continue;
-		if (!resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op) ||
-		    !resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op))
+		bool u1 = false, u2 = false, adm = ctx->request != NULL;
+		bool m1 = resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op,
+		                          adm ? &u1 : NULL);
+		bool m2 = (m1 || u1) && resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op,
+		                                        adm ? &u2 : NULL);
+		if (!m1 || !m2) {
+			if ((m1 || u1) && (m2 || u2)) /* it might apply: never a silent pass */
+				gr_check_ctx_not_evaluated(
+				        ctx, p->prog.nvalidations ? p->prog.nvalidations : 1,
+				        "namespaceSelector: the namespace's labels are not known at "
+				        "admission "
+				        "(give its Namespace object among the policy files)");
 			continue;
+		}
 		if (p->prog.uses_authorizer && (!s->have_authz || !user)) {
 			gr_check_ctx_not_evaluated(
 			        ctx, p->prog.nvalidations ? p->prog.nvalidations : 1,

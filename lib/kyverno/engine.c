@@ -238,7 +238,11 @@ static const gr_value *ns_labels(void *user, const char *ns)
 	if (!c->set)
 		return NULL;
 	const gr_object *o = gr_set_find(c->set, "", "Namespace", "", ns);
-	return o && o->root ? gr_get_path(o->root, "metadata", "labels", NULL) : NULL;
+	if (!o || !o->root)
+		return NULL;                              /* not known */
+	static const gr_value none = {.type = GR_OBJECT}; /* known: no labels */
+	const gr_value *l = gr_get_path(o->root, "metadata", "labels", NULL);
+	return l ? l : &none;
 }
 
 static const gr_value *config_map(void *user, const char *ns, const char *name)
@@ -364,6 +368,11 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	if (!ns[0] && obj->kind[0] && !ky_is_cluster_scoped(obj->kind))
 		ns = "default";
 	call c = {.set = ctx->set, .obj = obj, .ctx = ctx, .out = out};
+	/* the webhook's requester (request.userInfo): subjects, users and
+	 * groups match as in Kyverno's webhook; Roles and ClusterRoles come
+	 * from RBAC, which it cannot read (a rule that needs them is not
+	 * evaluated) */
+	gr_kyverno_userinfo ui = {.user_info = ctx->request ? gr_get(ctx->request, "userInfo") : NULL};
 	gr_kyverno_request req = {
 	        .object = obj->root,
 	        .namespace_ = ns,
@@ -376,6 +385,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */
 	        .operation = ctx->operation,
 	        .admission = ctx->request != NULL, /* the webhook's AdmissionRequest */
+	        .userinfo = ui.user_info ? &ui : NULL,
 	        .background = s->background,
 	};
 	/* The evaluation's scratch (contexts, substitutions) is freed here;

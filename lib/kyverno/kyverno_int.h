@@ -212,6 +212,14 @@ typedef struct ky_eval {
 	int nesting;                       /* foreach depth */
 	const char *cur_policy, *cur_rule; /* for values lookups */
 	bool oom;
+	/* At admission (req->admission): a match or exclude filter needed what
+	 * the webhook cannot know — a namespace's labels (no Namespace object
+	 * among the policy files), the requester's Roles and ClusterRoles —
+	 * and its answer could change whether the rule applies: the rule is
+	 * not evaluated (ky_rule_matches sets rule_unknown, and says why). */
+	bool unknown;
+	bool rule_unknown;
+	const char *unknown_why;
 } ky_eval;
 
 /* Result of a rule evaluation. */

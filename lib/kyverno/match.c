@@ -155,6 +155,14 @@ static bool userinfo_matches(ky_eval *ev, const ky_filter *f)
 	const char *username = ui ? str_at(ui->user_info, "username", NULL) : "";
 	const gr_value *groups = ui ? gr_get(ui->user_info, "groups") : NULL;
 	bool any_set = false;
+	if ((f->roles.n || f->cluster_roles.n) && ui && !ui->roles && !ui->cluster_roles &&
+	    ev->req->admission) {
+		/* the requester's roles come from RBAC, which the webhook cannot read */
+		ev->unknown = true;
+		ev->unknown_why = "match or exclude by roles or clusterRoles: the requester's roles are "
+		                  "not known at admission";
+		return false;
+	}
 	if (f->roles.n) {
 		any_set = true;
 		bool ok = false;
@@ -202,6 +210,14 @@ static bool userinfo_matches(ky_eval *ev, const ky_filter *f)
 	return any_set;
 }
 
+/* A selector with no requirement (it matches every label set). */
+static bool selector_empty(const gr_value *sel)
+{
+	const gr_value *ml = gr_get(sel, "matchLabels"), *me = gr_get(sel, "matchExpressions");
+	return (!ml || ml->type != GR_OBJECT || !ml->u.o.len) &&
+	       (!me || me->type != GR_ARRAY || !me->u.a.len);
+}
+
 static bool resources_match(ky_eval *ev, const ky_filter *f)
 {
 	const gr_value *obj = ev->object;
@@ -232,6 +248,13 @@ static bool resources_match(ky_eval *ev, const ky_filter *f)
 		const gr_value *labels = NULL;
 		if (ev->req->namespace_labels && ev->ns)
 			labels = ev->req->namespace_labels(ev->req->user, ev->ns);
+		if (!labels && ev->req->admission && ev->ns && ev->ns[0] && !selector_empty(f->ns_selector)) {
+			/* a Namespace not among the policy files: its labels are not known */
+			ev->unknown = true;
+			ev->unknown_why = "namespaceSelector: the namespace's labels are not known at "
+			                  "admission (give its Namespace object among the policy files)";
+			return false;
+		}
 		if (!ky_selector_matches(f->ns_selector, labels))
 			return false;
 	}
@@ -371,6 +394,7 @@ bool ky_set_may_match_kind(const gr_kyverno_set *set, const char *kind)
 
 bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 {
+	ev->unknown = ev->rule_unknown = false;
 	if (!r->any_kind) {
 		size_t i = 0;
 		while (i < r->nkind_hashes && r->kind_hashes[i] != ev->r_kind_hash)
@@ -380,10 +404,17 @@ bool ky_rule_matches(ky_eval *ev, const ky_policy *p, const ky_rule *r)
 	}
 	if (p->namespace_ && (!ev->ns || strcmp(p->namespace_, ev->ns) != 0))
 		return false;
-	if (!block_matches(ev, &r->match, false))
+	if (!block_matches(ev, &r->match, false)) {
+		ev->rule_unknown = ev->unknown; /* it might have matched */
 		return false;
+	}
+	ev->unknown = false;
 	if (r->exclude.present && block_matches(ev, &r->exclude, true))
 		return false;
+	if (ev->unknown) { /* it might have been excluded */
+		ev->rule_unknown = true;
+		return false;
+	}
 	return true;
 }
 

@@ -584,8 +584,23 @@ int gr_kyverno_evaluate(const gr_kyverno_set *set, const gr_kyverno_request *req
 		for (size_t j = 0; j < p->nrules; j++) {
 			const ky_rule *r = &p->rules[j];
 			ev.nesting = 0;
-			if (!ky_rule_matches(&ev, p, r))
+			if (!ky_rule_matches(&ev, p, r)) {
+				if (ev.rule_unknown && sink) {
+					/* it might apply: never a silent pass */
+					gr_kyverno_response ne = {.policy = p->display,
+					                          .rule = r->name,
+					                          .base_rule = r->base_name,
+					                          .path = "",
+					                          .policy_file = p->file,
+					                          .line = r->line,
+					                          .column = r->column,
+					                          .status = GR_KY_NOT_EVALUATED,
+					                          .message = ev.unknown_why};
+					sink(user, &ne);
+					count++;
+				}
 				continue;
+			}
 			if (!per_policy && (r->needs_ctx || strcmp(ev.operation, "CREATE") != 0)) {
 				if (!built) {
 					if (build_context(&ev, NULL, rname) != 0)

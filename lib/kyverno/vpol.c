@@ -374,11 +374,20 @@ void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count)
 		if (!selector_ok(gr_get(c, "objectSelector"), labels))
 			continue;
 		const gr_value *nsel = gr_get(c, "namespaceSelector");
+		bool ns_unknown = false;
 		if (gr_is(nsel, GR_OBJECT) && ns[0]) {
 			const gr_value *nsl = ev->req->namespace_labels
 			                              ? ev->req->namespace_labels(ev->req->user, ns)
 			                              : NULL;
-			if (!selector_ok(nsel, nsl))
+			const gr_value *ml = gr_get(nsel, "matchLabels"),
+			               *me = gr_get(nsel, "matchExpressions");
+			bool any =
+			        (gr_is(ml, GR_OBJECT) && ml->u.o.len) || (gr_is(me, GR_ARRAY) && me->u.a.len);
+			/* at admission a Namespace not among the policy files has labels
+			 * nobody knows: the policy might apply */
+			if (!nsl && ev->req->admission && any)
+				ns_unknown = true;
+			else if (!selector_ok(nsel, nsl))
 				continue;
 		}
 		gr_kyverno_response resp = {
@@ -391,7 +400,11 @@ void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count)
 		        .line = vp->line,
 		        .column = vp->column,
 		};
-		if (vp->not_evaluated) {
+		if (ns_unknown) {
+			resp.status = GR_KY_NOT_EVALUATED;
+			resp.message = "namespaceSelector: the namespace's labels are not known at admission "
+			               "(give its Namespace object among the policy files)";
+		} else if (vp->not_evaluated) {
 			resp.status = GR_KY_NOT_EVALUATED;
 			resp.message = vp->not_evaluated;
 		} else {

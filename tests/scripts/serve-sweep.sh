@@ -117,6 +117,59 @@ spec:
         message: "an owner label is recommended"
         pattern: {metadata: {labels: {owner: "?*"}}}
 ---
+# what the webhook can and cannot know of the request: its user (alice,
+# excluded here, so this never denies), the namespace's labels and the
+# user's roles (neither: those rules are counted as not evaluated)
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: everyone-but-alice}
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: deny
+      match: {any: [{resources: {kinds: [Pod]}}]}
+      exclude: {any: [{subjects: [{kind: User, name: alice}]}]}
+      validate: {message: "alice is excluded", deny: {}}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: prod-only}
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: deny
+      match: {any: [{resources: {kinds: [Pod], namespaceSelector: {matchLabels: {env: prod}}}}]}
+      validate: {message: "prod pods denied", deny: {}}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: admins-excluded}
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: deny
+      match: {any: [{resources: {kinds: [Pod]}}]}
+      exclude: {any: [{clusterRoles: [cluster-admin]}]}
+      validate: {message: "admins are excluded", deny: {}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: prod-vap}
+spec:
+  matchConstraints:
+    namespaceSelector: {matchLabels: {env: prod}}
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods]}
+  validations:
+    - {expression: "false", message: "prod pods denied by VAP"}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: prod-vap}
+spec:
+  policyName: prod-vap
+  validationActions: [Deny]
+---
 apiVersion: kyverno.io/v1
 kind: ClusterPolicy
 metadata: {name: scan-only}
@@ -222,14 +275,18 @@ base_rc=$?
 for needle in '"allowed":false' 'violates PodSecurity' 'would violate PodSecurity' 'kyverno.require-team/team-label' \
 	'kyverno.require-team/no-latest' 'kyverno.warn-owner' 'vap.max-replicas' 'kyverno.pod-names' \
 	'"warnings":[' 'audit-violations' 'vap-audit-annotations' 'namespace labels' '"allowed":true' \
-	'"not-evaluated":"1 rule: mutate rules are not evaluated yet"' \
-	'"not-evaluated":"2 rules: mutate rules are not evaluated yet (1); ValidatingAdmissionPolicy expressions using authorizer' \
+	"namespaceSelector: the namespace's labels are not known at admission" \
+	"match or exclude by roles or clusterRoles: the requester's roles are not known at admission" \
+	'"not-evaluated":"4 rules: namespaceSelector' \
+	'mutate rules are not evaluated yet (1); ValidatingAdmissionPolicy expressions using authorizer' \
 	'== /validate/enforce/restricted 400'; do
 	grep -qF -- "$needle" "$tmp/base.out" || bad "the baseline has no $needle"
 done
 # policies that are not applied at admission (Kyverno's spec.admission:
-# false, a ValidatingPolicy's evaluation.admission.enabled: false)
-for needle in scan-only cost-center 'never admitted'; do
+# false, a ValidatingPolicy's evaluation.admission.enabled: false), one
+# that excludes the requester, and ones whose match the webhook cannot know
+for needle in scan-only cost-center 'never admitted' 'alice is excluded' 'prod pods denied' \
+	'admins are excluded'; do
 	grep -qF -- "$needle" "$tmp/base.out" && bad "the baseline applies a policy not applied at admission: $needle"
 done
 if [ "$base_rc" != 0 ] || [ "$(grep -c '^== ' "$tmp/base.out")" != 10 ]; then
