@@ -121,6 +121,11 @@ typedef struct gr_kyverno_request {
 	 * webhook leaves them to its background scans. false: every policy
 	 * applies (check and test, as the Kyverno CLI applies them). */
 	bool admission;
+	/* A namespaceSelector over a namespace whose labels namespace_labels
+	 * does not know (NULL) might match: the rule is not evaluated (counted,
+	 * with the reason) rather than taken as not matching. false: unknown
+	 * labels are empty, as the Kyverno CLI reads them (guardrail test). */
+	bool count_unknown;
 	/* A background scan (guardrail audit): policies that are not applied
 	 * in background scans (spec.background: false, ValidatingPolicy
 	 * spec.evaluation.background.enabled: false) are left out. */

@@ -359,8 +359,8 @@ static const gr_value *namespace_object(const vap_prepared *s, const gr_object *
 
 /* matchConstraints / matchResources. *unknown (when non-NULL) is set when
  * the answer needs the labels of a namespace that is not among the inputs
- * (the webhook: the policy might apply, so it is not evaluated); offline
- * such a selector does not match (the inputs are the deployment). */
+ * (or the webhook's policy files): the policy might apply, so the caller
+ * counts it as not evaluated. */
 static bool resources_match(const vap_prepared *s, const gr_value *m, const gr_object *o,
                             const gr_value *nsobj, const char *op, bool *unknown)
 {
@@ -554,18 +554,21 @@ static int check(const void *prepared, const gr_object *obj, gr_check_ctx *ctx, 
 				p = &s->policies[i];
 		if (!p)
 			continue;
-		bool u1 = false, u2 = false, adm = ctx->request != NULL;
-		bool m1 = resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op,
-		                          adm ? &u1 : NULL);
-		bool m2 = (m1 || u1) && resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op,
-		                                        adm ? &u2 : NULL);
+		bool u1 = false, u2 = false;
+		bool m1 = resources_match(s, gr_get(p->spec, "matchConstraints"), obj, nsobj, op, &u1);
+		bool m2 = (m1 || u1) &&
+		          resources_match(s, gr_get(bspec, "matchResources"), obj, nsobj, op, &u2);
 		if (!m1 || !m2) {
 			if ((m1 || u1) && (m2 || u2)) /* it might apply: never a silent pass */
 				gr_check_ctx_not_evaluated(
 				        ctx, p->prog.nvalidations ? p->prog.nvalidations : 1,
-				        "namespaceSelector: the namespace's labels are not known at "
-				        "admission "
-				        "(give its Namespace object among the policy files)");
+				        ctx->request
+				                ? "namespaceSelector: the namespace's labels are not known "
+				                  "at "
+				                  "admission (give its Namespace object among the policy "
+				                  "files)"
+				                : "namespaceSelector: the namespace's labels are not known "
+				                  "(its Namespace object is not among the inputs)");
 			continue;
 		}
 		if (p->prog.uses_authorizer && (!s->have_authz || !user)) {

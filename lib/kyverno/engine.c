@@ -381,6 +381,7 @@ static int check(const void *state, const gr_object *obj, gr_check_ctx *ctx, gr_
 	        .resource = param_resource,
 	        .cluster_scoped = param_cluster_scoped,
 	        .cluster_entries_error = true,
+	        .count_unknown = true,
 	        .user = &c,
 	        .old_object = ctx->old_object, /* an UPDATE in the webhook; else NULL */
 	        .operation = ctx->operation,

@@ -248,11 +248,17 @@ static bool resources_match(ky_eval *ev, const ky_filter *f)
 		const gr_value *labels = NULL;
 		if (ev->req->namespace_labels && ev->ns)
 			labels = ev->req->namespace_labels(ev->req->user, ev->ns);
-		if (!labels && ev->req->admission && ev->ns && ev->ns[0] && !selector_empty(f->ns_selector)) {
-			/* a Namespace not among the policy files: its labels are not known */
+		if (!labels && ev->req->count_unknown && ev->ns && ev->ns[0] &&
+		    !selector_empty(f->ns_selector)) {
+			/* a Namespace not among the inputs (the policy files, in the
+			 * webhook): its labels are not known */
 			ev->unknown = true;
-			ev->unknown_why = "namespaceSelector: the namespace's labels are not known at "
-			                  "admission (give its Namespace object among the policy files)";
+			ev->unknown_why =
+			        ev->req->admission
+			                ? "namespaceSelector: the namespace's labels are not known at "
+			                  "admission (give its Namespace object among the policy files)"
+			                : "namespaceSelector: the namespace's labels are not known (its "
+			                  "Namespace object is not among the inputs)";
 			return false;
 		}
 		if (!ky_selector_matches(f->ns_selector, labels))

@@ -385,7 +385,7 @@ void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count)
 			        (gr_is(ml, GR_OBJECT) && ml->u.o.len) || (gr_is(me, GR_ARRAY) && me->u.a.len);
 			/* at admission a Namespace not among the policy files has labels
 			 * nobody knows: the policy might apply */
-			if (!nsl && ev->req->admission && any)
+			if (!nsl && ev->req->count_unknown && any)
 				ns_unknown = true;
 			else if (!selector_ok(nsel, nsl))
 				continue;
@@ -402,8 +402,12 @@ void ky_eval_vpols(ky_eval *ev, gr_kyverno_sink sink, void *user, int *count)
 		};
 		if (ns_unknown) {
 			resp.status = GR_KY_NOT_EVALUATED;
-			resp.message = "namespaceSelector: the namespace's labels are not known at admission "
-			               "(give its Namespace object among the policy files)";
+			resp.message =
+			        ev->req->admission
+			                ? "namespaceSelector: the namespace's labels are not known at "
+			                  "admission (give its Namespace object among the policy files)"
+			                : "namespaceSelector: the namespace's labels are not known (its "
+			                  "Namespace object is not among the inputs)";
 		} else if (vp->not_evaluated) {
 			resp.status = GR_KY_NOT_EVALUATED;
 			resp.message = vp->not_evaluated;
