@@ -122,6 +122,7 @@ typedef struct input {
 	bool heavy;             /* pass 2 has judging to do (not only its results to sort) */
 	size_t heavy_before;    /* pass 2: how many inputs before this one are heavy */
 	atomic_int state;       /* pass 2: 0 free, 1 taken by a thread, 2 checked */
+	gr_source_map srcmap;   /* Helm's `# Source:` comments, when helm_source asks */
 } input;
 
 struct gr_session {
@@ -257,6 +258,7 @@ static void input_release(input *in)
 	in->conflicts = NULL;
 	free(in->again_objects);
 	in->again_objects = NULL;
+	gr_source_map_free(&in->srcmap);
 }
 
 void gr_session_free(gr_session *s)
@@ -723,6 +725,11 @@ static void read_and_decode(gr_session *s, input *in)
 		in->len = len;
 		in->once = !regular;
 	}
+	/* Without its map a finding is reported where it is in the input: the
+	 * map failing for memory loses no finding, so it is no error. */
+	if (s->opt.helm_source == GR_HELM_SOURCE_ALWAYS ||
+	    (s->opt.helm_source == GR_HELM_SOURCE_STREAMS && (in->kind == IN_BYTES || in->once)))
+		(void)gr_source_map_build(in->data, in->len, &in->srcmap);
 	gr_arena_expect(&in->arena, in->len * 2 + 1024);
 	decode_input(in, &s->opt.limits, true);
 	/* Judge now what the set cannot change, and keep only the results. */
@@ -1628,9 +1635,29 @@ static int count_reason(gr_reason_count **v, size_t *n, const char *reason, size
 	return 0;
 }
 
+/* Findings in a document Helm rendered from a template: at the template's
+ * file and line, the input's position kept beside them. */
+static void map_sources(input *in)
+{
+	for (size_t i = 0; i < in->findings.len; i++) {
+		gr_finding *f = &in->findings.items[i];
+		uint32_t line;
+		const char *name;
+		if (!f->line || f->rendered_file || (f->file && strcmp(f->file, in->name) != 0) ||
+		    !(name = gr_source_map_find(&in->srcmap, f->line, &line)))
+			continue;
+		f->rendered_file = in->name;
+		f->rendered_line = f->line;
+		f->file = name;
+		f->line = line;
+	}
+}
+
 /* Hand input i to the caller and add it to the summary. */
 static int deliver(gr_session *s, input *in, gr_result_fn fn, void *user, gr_summary *sum)
 {
+	if (in->srcmap.n && !in->read_failed)
+		map_sources(in);
 	gr_input_result r = {0};
 	r.report.file = in->name;
 	r.report.objects = in->objects;

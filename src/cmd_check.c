@@ -130,6 +130,9 @@ static void usage(FILE *out)
 	      "      --allow-duplicate-keys   a key repeated in a YAML mapping keeps its last value\n"
 	      "                               (go-yaml's non-strict decoding, as kube-linter loads)\n"
 	      "      --yaml-reader own|libyaml  which YAML reader decodes (default: own)\n"
+	      "      --helm-source WHEN       report findings of `helm template` output at the template\n"
+	      "                               its `# Source:` comment names: auto (default: standard\n"
+	      "                               input and pipes), always, never\n"
 	      "  -h, --help                   this help\n"
 	      "\n"
 	      "exit codes: 0 no enforce-level finding, 1 at least one, 2 bad input or invocation.\n"
@@ -151,6 +154,7 @@ typedef struct check_args {
 	bool duplicate_keys_last_wins; /* --allow-duplicate-keys */
 	engine_flag_state engine;      /* what the engine flags (engine_flags.c) imply */
 	int yaml_reader;               /* --yaml-reader: GR_YAML_READER_* */
+	int helm_source;               /* --helm-source: GR_HELM_SOURCE_* + 1; 0: auto */
 } check_args;
 
 /* One flag at argv[*i]: 0 handled, 1 help shown, -1 bad (message printed). */
@@ -204,6 +208,22 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			a->yaml_reader = GR_YAML_READER_LIBYAML;
 		else {
 			fprintf(stderr, "guardrail check: --yaml-reader wants own or libyaml, not '%s'\n",
+			        v ? v : "");
+			return -1;
+		}
+		return 0;
+	}
+	v = engine_flag_value(argc, argv, i, "--helm-source", &m);
+	if (m) {
+		if (v && strcmp(v, "auto") == 0)
+			a->helm_source = GR_HELM_SOURCE_STREAMS + 1;
+		else if (v && strcmp(v, "always") == 0)
+			a->helm_source = GR_HELM_SOURCE_ALWAYS + 1;
+		else if (v && strcmp(v, "never") == 0)
+			a->helm_source = GR_HELM_SOURCE_NEVER + 1;
+		else {
+			fprintf(stderr,
+			        "guardrail check: --helm-source wants auto, always or never, not '%s'\n",
 			        v ? v : "");
 			return -1;
 		}
@@ -465,6 +485,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	so.jobs = (unsigned)a->jobs;
 	so.limits.duplicate_keys_last_wins = a->duplicate_keys_last_wins;
 	so.limits.yaml_reader = a->yaml_reader;
+	so.helm_source = a->helm_source ? a->helm_source - 1 : GR_HELM_SOURCE_STREAMS;
 	gr_session *s = gr_session_new(c, &so);
 	input_state st = {0};
 	if (!s) {

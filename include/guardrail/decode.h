@@ -108,6 +108,33 @@ int gr_decode_json(gr_arena *a, const char *data, size_t len, const gr_decode_li
 #define GR_INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 /*
+ * Helm's `# Source: <chart>/templates/<file>` comments. `helm template`
+ * begins every document with the template it was rendered from; a source
+ * map says, for a line of the rendered stream, which template and which
+ * line of that template's output it is (line - the comment's line), as
+ * kube-score reports them. Lines outside such a document map to nothing.
+ * Only a comment among a document's leading comment and blank lines counts.
+ */
+typedef struct gr_source_span {
+	uint32_t first, last; /* lines of the stream (inclusive) */
+	uint32_t base;        /* the comment's line: mapped = line - base */
+	const char *name;     /* the template, as Helm wrote it */
+} gr_source_span;
+
+typedef struct gr_source_map {
+	gr_source_span *spans; /* in line order */
+	size_t n;
+	char *names; /* one block for every name */
+} gr_source_map;
+
+/* Build the map of a stream (m zeroed first); 0, or -1 when memory ran out
+ * (m left empty). */
+int gr_source_map_build(const char *data, size_t len, gr_source_map *m);
+/* The template of a line (and its line there in *mapped), or NULL. */
+const char *gr_source_map_find(const gr_source_map *m, uint32_t line, uint32_t *mapped);
+void gr_source_map_free(gr_source_map *m);
+
+/*
  * Read a whole input into a malloc'd, NUL-terminated buffer (caller frees);
  * -1 on error. Every path is opened once and read once: regular files have
  * their size checked before reading, pipes, FIFOs, sockets, /dev/stdin and

@@ -43,6 +43,11 @@ typedef struct gr_finding {
 	const char *remediation; /* one line; may be NULL */
 	const char *doc;         /* documentation anchor, e.g. "docs/rules/schema.md#schema-type" */
 	const char *reason;      /* optional machine reason (e.g. "FieldValueRequired"); may be NULL */
+	/* Set when the position was mapped through Helm's `# Source:` comment
+	 * (gr_session_options.helm_source): file and line are then the
+	 * template's, and these where the finding is in the input. */
+	const char *rendered_file;
+	uint32_t rendered_line;
 } gr_finding;
 
 /* Growable list of findings (malloc'd array; strings live in `arena`). */

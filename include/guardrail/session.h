@@ -108,7 +108,17 @@ typedef struct gr_session_options {
 	                                  inputs are decoded again in the check pass (0: default) */
 	bool honour_ignore_annotation; /* guardrail.dev/ignore (+ -reason) drops the findings it
 	                                  names, of every engine, counted as suppressed (default on) */
+	int helm_source;               /* GR_HELM_SOURCE_*: findings in a document that begins
+	                                  with Helm's `# Source: <template>` comment are reported
+	                                  at the template and its line (default: never) */
 } gr_session_options;
+
+enum {
+	GR_HELM_SOURCE_NEVER = 0,
+	GR_HELM_SOURCE_STREAMS = 1, /* inputs that are no regular file: bytes given to the
+	                               session, standard input, a pipe, a FIFO */
+	GR_HELM_SOURCE_ALWAYS = 2,
+};
 
 void gr_session_options_default(gr_session_options *o);
 

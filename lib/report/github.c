@@ -46,7 +46,7 @@ void gr_report_github_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr
 		                  : f->severity == GR_SEV_WARNING ? "warning"
 		                                                  : "notice";
 		gr_buf_printf(out, "::%s file=", cmd);
-		esc(out, fr->file, 1);
+		esc(out, gr_report_file_of(fr, f), 1);
 		if (f->line)
 			gr_buf_printf(out, ",line=%u,col=%u", f->line, f->column ? f->column : 1);
 		gr_buf_puts(out, ",title=");

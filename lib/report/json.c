@@ -56,7 +56,7 @@ void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		gr_buf_putc(out, ',');
 		field_str(out, "name", o ? o->name : "");
 		gr_buf_putc(out, ',');
-		field_str(out, "file", fr->file);
+		field_str(out, "file", gr_report_file_of(fr, f));
 		gr_buf_puts(out, ",\"document\":");
 		put_uint(out, f->document);
 		gr_buf_puts(out, ",\"line\":");
@@ -71,6 +71,13 @@ void gr_report_json_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		field_str(out, "remediation", f->remediation ? f->remediation : "");
 		gr_buf_putc(out, ',');
 		field_str(out, "reason", f->reason); /* null when the rule has none */
+		if (f->rendered_file) {              /* mapped to a Helm template: where it is in the input */
+			gr_buf_puts(out, ",\"rendered\":{");
+			field_str(out, "file", f->rendered_file);
+			gr_buf_puts(out, ",\"line\":");
+			put_uint(out, f->rendered_line);
+			gr_buf_putc(out, '}');
+		}
 		gr_buf_putc(out, ',');
 		gr_buf scratch;
 		gr_buf_init(&scratch);

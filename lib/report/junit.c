@@ -86,7 +86,7 @@ void gr_report_junit_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		gr_buf_puts(out, "    <testcase classname=\"");
 		xml_escape(out, fr->file);
 		gr_buf_printf(out, "\" name=\"document %u\">\n", f->document);
-		failure(out, f, fr->file, "error");
+		failure(out, f, gr_report_file_of(fr, f), "error");
 		gr_buf_puts(out, "    </testcase>\n");
 	}
 	for (size_t o = 0; o < fr->nobjects; o++) {
@@ -111,7 +111,8 @@ void gr_report_junit_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		}
 		for (size_t i = 0; i < fr->nfindings; i++)
 			if (fr->findings[i].object == obj)
-				failure(out, &fr->findings[i], fr->file, "failure");
+				failure(out, &fr->findings[i], gr_report_file_of(fr, &fr->findings[i]),
+				        "failure");
 		gr_buf_puts(out, "    </testcase>\n");
 	}
 	gr_buf_puts(out, "  </testsuite>\n");

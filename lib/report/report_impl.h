@@ -34,6 +34,13 @@ void gr_report_put_safe(gr_buf *out, const char *s);
 /* A finding's doc anchor as an absolute URL (an absolute anchor is kept);
  * "" when there is none. Valid until the next call. */
 const char *gr_report_doc_url(gr_reporter *r, const char *doc, gr_buf *scratch);
+/* Where a finding is: its input's file, or the Helm template its position
+ * was mapped to (gr_finding.rendered_file). */
+static inline const char *gr_report_file_of(const gr_file_result *fr, const gr_finding *f)
+{
+	return f->rendered_file && f->file ? f->file : fr->file;
+}
+
 /* "1 object", "2 objects": n and the noun, singular or plural (+s). */
 void gr_report_count(gr_buf *out, size_t n, const char *noun);
 

@@ -72,7 +72,7 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 		gr_buf_json_string(out, b.data ? b.data : "", b.len);
 		gr_buf_free(&b);
 		gr_buf_puts(out, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-		uri(out, fr->file);
+		uri(out, gr_report_file_of(fr, f));
 		gr_buf_putc(out, '}');
 		if (f->line)
 			gr_buf_printf(out, ",\"region\":{\"startLine\":%u,\"startColumn\":%u}", f->line,
@@ -84,6 +84,11 @@ void gr_report_sarif_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 			gr_buf_puts(out, "}]");
 		}
 		gr_buf_printf(out, "}],\"properties\":{\"action\":\"%s\"", gr_action_name(f->action));
+		if (f->rendered_file) {
+			gr_buf_puts(out, ",\"renderedFile\":");
+			gr_buf_json_string(out, f->rendered_file, strlen(f->rendered_file));
+			gr_buf_printf(out, ",\"renderedLine\":%u", f->rendered_line);
+		}
 		if (f->reason) {
 			gr_buf_puts(out, ",\"reason\":");
 			gr_buf_json_string(out, f->reason, strlen(f->reason));

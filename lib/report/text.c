@@ -30,7 +30,7 @@ void gr_report_text_file(gr_reporter *r, gr_buf *out, const gr_file_result *fr)
 	for (size_t i = 0; i < fr->nfindings; i++) {
 		const gr_finding *f = &fr->findings[i];
 		r->nresults++;
-		gr_report_put_safe(out, fr->file);
+		gr_report_put_safe(out, gr_report_file_of(fr, f));
 		if (f->line)
 			gr_buf_printf(out, ":%u:%u: ", f->line, f->column ? f->column : 1);
 		else

@@ -436,6 +436,28 @@ static void run_kube_score(void)
 					ok = nchecks > 2;
 				}
 				gr_rules_free(r);
+			} else if (strstr(jstr(row, "test"), "(TestFileLocationHelm)")) {
+				/* every object at app1/templates/deployment.yaml, both at
+				 * line 1: Helm's "# Source:" comments, as check maps them */
+				gr_source_map m = {0};
+				const char *f0 = NULL, *f1 = NULL;
+				uint32_t l0 = 0, l1 = 0;
+				ok = s.nbufs == 1 &&
+				     gr_source_map_build(s.bufs[0], strlen(s.bufs[0]), &m) == 0;
+				if (ok) {
+					ok = s.n == 2 && !strcmp(s.objs[0].name, "foo") &&
+					     !strcmp(s.objs[1].name, "foo2");
+					f0 = s.n > 0 ? gr_source_map_find(&m, s.objs[0].root->line, &l0)
+					             : NULL;
+					f1 = s.n > 1 ? gr_source_map_find(&m, s.objs[1].root->line, &l1)
+					             : NULL;
+					ok = ok && f0 && f1 &&
+					     !strcmp(f0, "app1/templates/deployment.yaml") &&
+					     !strcmp(f1, f0) && l0 == 1 && l1 == 1;
+				}
+				snprintf(why, sizeof why, "objects at %s:%u, %s:%u", f0 ? f0 : "-", l0,
+				         f1 ? f1 : "-", l1);
+				gr_source_map_free(&m);
 			} else if (strstr(jstr(row, "test"), "(TestFileLocation)")) {
 				/* line 2 for Deployment foo, 12 for foo2 */
 				ok = s.n == 2 && !strcmp(s.objs[0].name, "foo") &&

@@ -4,7 +4,8 @@
  * memory. The tree is then turned into objects and written back as JSON to
  * walk every node. The same bytes also go through the chunked path that
  * `check` uses (gr_split_yaml, then gr_decode_yaml_chunk per piece), which
- * must agree with gr_decode on the number of documents when both succeed.
+ * must agree with gr_decode on the number of documents when both succeed,
+ * and build the map of Helm's `# Source:` comments (gr_source_map_build).
  * Seeds: ../shared/corpus (by path) and tests/fuzz/decode/ (UTF-16, NDJSON,
  * tags, nested Lists, special floats).
  */
@@ -83,6 +84,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort(); /* the two paths disagree */
 		}
 		gr_arena_free(&a);
+	}
+	/* Helm's `# Source:` map: spans in order, apart, each line found in
+	 * its own span only, at a line of the template from 1 up. */
+	gr_source_map m;
+	if (gr_source_map_build((const char *)data, size, &m) == 0) {
+		for (size_t i = 0; i < m.n; i++) {
+			const gr_source_span *sp = &m.spans[i];
+			if (sp->first != sp->base + 1 || !sp->name[0] ||
+			    (i && sp->first <= m.spans[i - 1].last))
+				abort();
+			uint32_t line;
+			const char *f = gr_source_map_find(&m, sp->first, &line);
+			if (sp->first <= sp->last && (f != sp->name || line != 1))
+				abort();
+			if (gr_source_map_find(&m, sp->base, &line) && (!i || m.spans[i - 1].last < sp->base))
+				abort();
+		}
+		gr_source_map_free(&m);
 	}
 	return 0;
 }

@@ -90,6 +90,46 @@ static char *utf16(const char *s, int be, size_t *len)
 	return (char *)o;
 }
 
+/* Helm's `# Source:` comments: which template, which line of it. */
+static void test_source_map(void)
+{
+	const char *s = "---\n"                                           /* 1 */
+	                "# Source: app/templates/a.yaml\n"                /* 2 */
+	                "kind: A\n"                                       /* 3 */
+	                "data: |\n"                                       /* 4 */
+	                "  # Source: inside/a/block.yaml\n"               /* 5 */
+	                "---\n"                                           /* 6 */
+	                "kind: NoSource\n"                                /* 7 */
+	                "---\r\n"                                         /* 8 */
+	                "# a note\r\n"                                    /* 9 */
+	                "\r\n"                                            /* 10 */
+	                "# Source: app/charts/sub/templates/b.yaml  \r\n" /* 11 */
+	                "kind: B\r\n"                                     /* 12 */
+	                "--- # Source: not/at/the/start.yaml\n"           /* 13 */
+	                "# Source: \n"                                    /* 14: no name */
+	                "kind: C\n"                                       /* 15 */
+	                "---\n"                                           /* 16 */
+	                "# Source: last.yaml\n"                           /* 17 */
+	                "kind: D";                                        /* 18, no newline */
+	gr_source_map m;
+	CHECK(gr_source_map_build(s, strlen(s), &m) == 0);
+	CHECK(m.n == 3);
+	uint32_t line = 0;
+	const char *f;
+	CHECK((f = gr_source_map_find(&m, 3, &line)) && !strcmp(f, "app/templates/a.yaml") && line == 1);
+	CHECK((f = gr_source_map_find(&m, 5, &line)) && !strcmp(f, "app/templates/a.yaml") && line == 3);
+	CHECK(!gr_source_map_find(&m, 2, &line)); /* the comment itself */
+	CHECK(!gr_source_map_find(&m, 6, &line) && !gr_source_map_find(&m, 7, &line));
+	CHECK((f = gr_source_map_find(&m, 12, &line)) && !strcmp(f, "app/charts/sub/templates/b.yaml") &&
+	      line == 1);
+	CHECK(!gr_source_map_find(&m, 13, &line) && !gr_source_map_find(&m, 15, &line));
+	CHECK((f = gr_source_map_find(&m, 18, &line)) && !strcmp(f, "last.yaml") && line == 1);
+	CHECK(!gr_source_map_find(&m, 19, &line) && !gr_source_map_find(&m, 0, &line));
+	gr_source_map_free(&m);
+	CHECK(gr_source_map_build("", 0, &m) == 0 && m.n == 0 && !gr_source_map_find(&m, 1, &line));
+	gr_source_map_free(&m);
+}
+
 static void test_forms(void)
 {
 	gr_document *docs;
@@ -510,6 +550,7 @@ int main(void)
 		CHECK((x = gr_get(&docs[0].root, "true")) && x->u.i == 3);
 	}
 	test_forms();
+	test_source_map();
 	test_lists();
 	test_limits();
 	test_locale();

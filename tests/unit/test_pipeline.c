@@ -51,12 +51,15 @@ typedef struct input {
 	const char *yaml;
 } input;
 
+static int helm_source; /* gr_session_options.helm_source of run() */
+
 /* Run inputs through a session on c; the JSON report (malloc'd) and summary. */
 static char *run(gr_checker *c, const input *in, size_t n, unsigned jobs, size_t retain, gr_summary *sum)
 {
 	gr_session_options so;
 	gr_session_options_default(&so);
 	so.jobs = jobs;
+	so.helm_source = helm_source;
 	if (retain)
 		so.max_retained_bytes = retain;
 	gr_session *s = gr_session_new(c, &so);
@@ -428,6 +431,55 @@ static void test_cell(void)
 	gr_checker_cell_free(cell);
 }
 
+/* Helm's `# Source:` comments: a finding of a rendered document at its
+ * template, on every path of the session (judged early, judged with the
+ * set after the trees were dropped and decoded again, on threads). */
+static void test_helm_source(void)
+{
+	gr_checker *c = checker("schema", NULL);
+	char rendered[1024], plain_pod[600];
+	snprintf(rendered, sizeof rendered, "---\n# Source: shop/templates/widget.yaml\n%s", widget_bad);
+	snprintf(plain_pod, sizeof plain_pod, "# Source: shop/templates/pod.yaml\n%s  bad: 1\n", pod_in_shop);
+	const input in[] = {{"crd.yaml", crd}, {"<stdin>", rendered}, {"pod.yaml", plain_pod}};
+	for (unsigned jobs = 1; jobs <= 2; jobs++)
+		for (size_t retain = 0; retain <= 1; retain++) {
+			gr_summary sum;
+			helm_source = GR_HELM_SOURCE_NEVER;
+			char *never = run(c, in, 3, jobs, retain, &sum);
+			helm_source = GR_HELM_SOURCE_STREAMS;
+			char *streams = run(c, in, 3, jobs, retain, &sum);
+			helm_source = GR_HELM_SOURCE_ALWAYS;
+			char *always = run(c, in, 3, jobs, retain, &sum);
+			/* the widget's finding: its line in the input, less the comment's (line 2) */
+			static const char prefix[] = "\"file\":\"<stdin>\",\"document\":0,\"line\":";
+			const char *at = strstr(never, prefix);
+			unsigned line = at ? (unsigned)atoi(at + sizeof prefix - 1) : 0;
+			CHECK(line > 3);
+			char want[200], rendered_at[100];
+			snprintf(want, sizeof want,
+			         "\"file\":\"shop/templates/widget.yaml\",\"document\":0,\"line\":%u,",
+			         line - 2);
+			snprintf(rendered_at, sizeof rendered_at,
+			         "\"rendered\":{\"file\":\"<stdin>\",\"line\":%u}", line);
+			CHECK(!strstr(never, "rendered") && !strstr(never, "templates"));
+			CHECK(strstr(streams, want) && strstr(streams, rendered_at));
+			CHECK(strstr(always, want) && strstr(always, rendered_at));
+			/* bytes given to the session are a stream's (a file is one only
+			 * with ALWAYS: tests/cases/check/helm-source-file); the pod's
+			 * unknown field, line 7 of its input, is line 6 of its template */
+			CHECK(strstr(never, "\"file\":\"pod.yaml\",\"document\":0,\"line\":7,"));
+			CHECK(strstr(streams,
+			             "\"file\":\"shop/templates/pod.yaml\",\"document\":0,\"line\":6,"));
+			CHECK(strstr(always,
+			             "\"file\":\"shop/templates/pod.yaml\",\"document\":0,\"line\":6,"));
+			free(never);
+			free(streams);
+			free(always);
+		}
+	helm_source = GR_HELM_SOURCE_NEVER;
+	gr_checker_unref(c);
+}
+
 int main(void)
 {
 	test_set_level_order();
@@ -435,5 +487,6 @@ int main(void)
 	test_inputs_and_set();
 	test_limits();
 	test_cell();
+	test_helm_source();
 	return test_report("pipeline");
 }
