@@ -141,6 +141,16 @@ static int charge(cel_eval *ev, uint64_t c)
 	return 0;
 }
 
+/* A presence test (has(x.f), x.?f, x[?k]) on a value that is neither a
+ * map (an object) nor a list finds nothing, where a plain selection is an
+ * error: cel-go qualifies such a value through refQualify, whose last case
+ * answers "not present" to a presence test. It is what a policy meets in a
+ * manifest's `metadata:` left empty (null): `x.metadata.?labels` is none. */
+static bool absent_in(const gr_cel_value *t)
+{
+	return t->kind != GR_CEL_MAP && t->kind != GR_CEL_LIST;
+}
+
 static gr_cel_value select_field(cel_eval *ev, const cel_node *n, gr_cel_value t, int presence)
 {
 	if (t.kind == GR_CEL_MAP) {
@@ -177,9 +187,12 @@ static gr_cel_value eval_select(cel_eval *ev, const cel_node *n)
 				return t;
 			t = *t.u.opt;
 		}
-		if (t.kind != GR_CEL_MAP)
+		if (t.kind != GR_CEL_MAP) {
+			if (n->optional && t.kind != GR_CEL_LIST)
+				return make_optional(ev, NULL); /* see absent_in */
 			return cel_error(ev, "type '%s' does not support field selection",
 			                 gr_cel_type_name(&t));
+		}
 		gr_cel_value has = select_field(ev, n, t, 1);
 		if (has.kind == GR_CEL_ERROR)
 			return has;
@@ -276,6 +289,8 @@ static gr_cel_value eval_index(cel_eval *ev, const cel_node *n)
 				return t;
 			t = *t.u.opt;
 		}
+		if (n->optional && absent_in(&t))
+			return make_optional(ev, NULL);
 		gr_cel_value v = index_value(ev, t, k, &found);
 		if (!found)
 			return make_optional(ev, NULL);
@@ -850,6 +865,8 @@ static gr_cel_value eval_node_kind(cel_eval *ev, const cel_node *n)
 				return gr_cel_bool(false);
 			t = *t.u.opt;
 		}
+		if (absent_in(&t))
+			return gr_cel_bool(false);
 		return select_field(ev, n, t, 1);
 	}
 	case N_INDEX:

@@ -99,6 +99,19 @@ static void test_values_and_errors(void)
 	EXPECT_EVAL("cidr('10.0.0.0/8').containsIP('10.1.2.3')", NULL, "true");
 	EXPECT_EVAL("'%s-%d'.format(['a', 1])", NULL, "\"a-1\"");
 	EXPECT_EVAL("self.?a.?b.orValue(7)", "{\"a\":{}}", "7");
+	/* a presence test on null, a number or a string finds nothing (cel-go's
+	 * refQualify); a plain selection there, or a presence test on a list,
+	 * is an error */
+	EXPECT_EVAL("self.m.?labels.orValue({}).size()", "{\"m\":null}", "0");
+	EXPECT_EVAL("has(self.m.labels) || has(self.n.x) || has(self.s.x)",
+	            "{\"m\":null,\"n\":1,\"s\":\"a\"}", "false");
+	EXPECT_EVAL("self.m[?'labels'].hasValue()", "{\"m\":null}", "false");
+	EXPECT_EVAL("self.?m.labels", "{\"m\":null}",
+	            "error eval@9: type 'null_type' does not support field selection");
+	EXPECT_EVAL("self.m.labels", "{\"m\":null}",
+	            "error eval@8: type 'null_type' does not support field selection");
+	EXPECT_EVAL("has(self.l.x)", "{\"l\":[1]}",
+	            "error eval@10: type 'list' does not support field selection");
 	EXPECT_EVAL("'héllo'.size() == 5 && 'héllo'.substring(1, 2) == 'é'", NULL, "true");
 }
 
