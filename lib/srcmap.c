@@ -51,6 +51,34 @@ static const char *source_name(const char *p, const char *e, size_t *n)
 	return p;
 }
 
+/* The name of the first `# Source:` line among the leading comment and
+ * blank lines of the document [p, end) starting at line, with its length
+ * and line; NULL when there is none. */
+static const char *doc_source(const char *p, const char *end, uint32_t line, size_t *n, uint32_t *at)
+{
+	for (; p < end; line++) {
+		const char *e = line_end(p, end);
+		if (!is_leading(p, e))
+			break;
+		const char *name = source_name(p, e, n);
+		if (name) {
+			*at = line;
+			return name;
+		}
+		p = e < end ? e + 1 : end;
+	}
+	return NULL;
+}
+
+/* The last line of the document [p, end) starting at line: its first plus
+ * its line breaks (a break that ends it starts no line of its own). */
+static uint32_t last_line(const char *p, const char *end, uint32_t line)
+{
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL && ++p < end)
+		line++;
+	return line;
+}
+
 int gr_source_map_build(const char *data, size_t len, gr_source_map *m)
 {
 	memset(m, 0, sizeof *m);
@@ -58,59 +86,39 @@ int gr_source_map_build(const char *data, size_t len, gr_source_map *m)
 	size_t nchunks;
 	if (gr_split_yaml(data, len, &chunks, &nchunks))
 		return -1;
-	/* first the sizes, then one block for the names */
-	size_t nspans = 0, bytes = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1) {
-			if (!nspans)
-				break;
-			m->spans = malloc(nspans * sizeof *m->spans);
-			m->names = malloc(bytes);
-			if (!m->spans || !m->names) {
-				free(chunks);
-				gr_source_map_free(m);
-				return -1;
-			}
-		}
-		char *put = m->names;
-		for (size_t c = 0; c < nchunks; c++) {
-			const char *p = data + chunks[c].offset, *end = p + chunks[c].length;
-			uint32_t line = chunks[c].line, found = 0;
-			const char *name = NULL;
-			size_t n = 0;
-			for (; p < end; line++) {
-				const char *e = line_end(p, end);
-				if (!is_leading(p, e))
-					break;
-				const char *nm = source_name(p, e, &n);
-				if (nm && !name) {
-					name = nm;
-					found = line;
-				}
-				p = e < end ? e + 1 : end;
-			}
-			if (!name)
-				continue;
-			/* the chunk's last line: its first plus its line breaks (a
-			 * break that ends it starts no line of its own) */
-			uint32_t last = chunks[c].line;
-			const char *q = data + chunks[c].offset;
-			while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL && ++q < end)
-				last++;
-			if (pass == 0) {
-				nspans++;
-				bytes += n + 1;
-				continue;
-			}
-			memcpy(put, name, n);
-			put[n] = '\0';
-			m->spans[m->n++] = (gr_source_span){
-			        .first = found + 1, .last = last, .base = found, .name = put};
-			put += n + 1;
-		}
+	/* at most a span per document; names point into data until they are
+	 * copied into one block (the caller may free data before the map) */
+	size_t *lens = NULL, bytes = 0;
+	if (nchunks &&
+	    (!(m->spans = malloc(nchunks * sizeof *m->spans)) || !(lens = malloc(nchunks * sizeof *lens))))
+		goto oom;
+	for (size_t c = 0; c < nchunks; c++) {
+		const char *p = data + chunks[c].offset, *end = p + chunks[c].length;
+		uint32_t at;
+		const char *name = doc_source(p, end, chunks[c].line, &lens[m->n], &at);
+		if (!name)
+			continue;
+		m->spans[m->n] = (gr_source_span){
+		        .first = at + 1, .last = last_line(p, end, chunks[c].line), .base = at, .name = name};
+		bytes += lens[m->n++] + 1;
 	}
+	if (m->n && !(m->names = malloc(bytes)))
+		goto oom;
+	char *put = m->names;
+	for (size_t i = 0; i < m->n; i++) {
+		memcpy(put, m->spans[i].name, lens[i]);
+		put[lens[i]] = '\0';
+		m->spans[i].name = put;
+		put += lens[i] + 1;
+	}
+	free(lens);
 	free(chunks);
 	return 0;
+oom:
+	free(lens);
+	free(chunks);
+	gr_source_map_free(m);
+	return -1;
 }
 
 const char *gr_source_map_find(const gr_source_map *m, uint32_t line, uint32_t *mapped)

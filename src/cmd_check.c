@@ -154,7 +154,7 @@ typedef struct check_args {
 	bool duplicate_keys_last_wins; /* --allow-duplicate-keys */
 	engine_flag_state engine;      /* what the engine flags (engine_flags.c) imply */
 	int yaml_reader;               /* --yaml-reader: GR_YAML_READER_* */
-	int helm_source;               /* --helm-source: GR_HELM_SOURCE_* + 1; 0: auto */
+	int helm_source;               /* --helm-source: GR_HELM_SOURCE_* */
 } check_args;
 
 /* One flag at argv[*i]: 0 handled, 1 help shown, -1 bad (message printed). */
@@ -216,11 +216,11 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 	v = engine_flag_value(argc, argv, i, "--helm-source", &m);
 	if (m) {
 		if (v && strcmp(v, "auto") == 0)
-			a->helm_source = GR_HELM_SOURCE_STREAMS + 1;
+			a->helm_source = GR_HELM_SOURCE_STREAMS;
 		else if (v && strcmp(v, "always") == 0)
-			a->helm_source = GR_HELM_SOURCE_ALWAYS + 1;
+			a->helm_source = GR_HELM_SOURCE_ALWAYS;
 		else if (v && strcmp(v, "never") == 0)
-			a->helm_source = GR_HELM_SOURCE_NEVER + 1;
+			a->helm_source = GR_HELM_SOURCE_NEVER;
 		else {
 			fprintf(stderr,
 			        "guardrail check: --helm-source wants auto, always or never, not '%s'\n",
@@ -485,7 +485,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 	so.jobs = (unsigned)a->jobs;
 	so.limits.duplicate_keys_last_wins = a->duplicate_keys_last_wins;
 	so.limits.yaml_reader = a->yaml_reader;
-	so.helm_source = a->helm_source ? a->helm_source - 1 : GR_HELM_SOURCE_STREAMS;
+	so.helm_source = a->helm_source;
 	gr_session *s = gr_session_new(c, &so);
 	input_state st = {0};
 	if (!s) {
@@ -563,7 +563,7 @@ static int run_session(check_args *a, gr_checker *c, int format, bool color)
 
 int cmd_check(int argc, char **argv)
 {
-	check_args a = {0};
+	check_args a = {.helm_source = GR_HELM_SOURCE_STREAMS};
 	int rc = parse_args(&a, argc, argv);
 	if (rc) {
 		rc = rc > 0 ? 0 : 2;

@@ -187,12 +187,11 @@ static gr_cel_value eval_select(cel_eval *ev, const cel_node *n)
 				return t;
 			t = *t.u.opt;
 		}
-		if (t.kind != GR_CEL_MAP) {
-			if (n->optional && t.kind != GR_CEL_LIST)
-				return make_optional(ev, NULL); /* see absent_in */
+		if (n->optional && absent_in(&t))
+			return make_optional(ev, NULL);
+		if (t.kind != GR_CEL_MAP)
 			return cel_error(ev, "type '%s' does not support field selection",
 			                 gr_cel_type_name(&t));
-		}
 		gr_cel_value has = select_field(ev, n, t, 1);
 		if (has.kind == GR_CEL_ERROR)
 			return has;

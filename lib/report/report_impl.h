@@ -38,7 +38,7 @@ const char *gr_report_doc_url(gr_reporter *r, const char *doc, gr_buf *scratch);
  * was mapped to (gr_finding.rendered_file). */
 static inline const char *gr_report_file_of(const gr_file_result *fr, const gr_finding *f)
 {
-	return f->rendered_file && f->file ? f->file : fr->file;
+	return f->rendered_file ? f->file : fr->file;
 }
 
 /* "1 object", "2 objects": n and the noun, singular or plural (+s). */
