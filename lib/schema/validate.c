@@ -376,8 +376,9 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 	default: break;
 	}
 	if (bad)
-		gr_v_report(v, "schema.format", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL,
-		            0, "invalid value %s: expected %s", gr_v_show(v, x), bad);
+		/* kube-openapi's format errors are InvalidType errors */
+		gr_v_report(v, "schema.format", "FieldValueTypeInvalid", GR_SEV_ERROR, x->line, x->column,
+		            NULL, 0, "invalid value %s: expected %s", gr_v_show(v, x), bad);
 	if (n->pattern && n->pattern->re) {
 		int m = gr_regex_match(n->pattern->re, s, len, NULL);
 		if (m == 0)
@@ -727,20 +728,44 @@ static void walk_object(vctx *v, const snode *n, const gr_value *x, int root)
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root);
 
-/* Errors x would get against branch b, without reporting them. */
-static size_t trial(vctx *v, const snode *b, const gr_value *x)
+/* Errors x would get against branch b, without reporting them; *matches
+ * is the branch's MatchCount. */
+static size_t trial(vctx *v, const snode *b, const gr_value *x, size_t *matches)
 {
 	bool saved = v->silent;
-	size_t saved_n = v->silent_errors;
+	size_t saved_n = v->silent_errors, saved_m = v->matches;
 	v->silent = true;
 	v->silent_errors = 0;
+	v->matches = 0;
 	v->in_branch++;
 	walk_root(v, b, x, 0);
 	v->in_branch--;
 	size_t errors = v->silent_errors;
+	*matches = v->matches;
 	v->silent = saved;
 	v->silent_errors = saved_n;
+	v->matches = saved_m;
 	return errors;
+}
+
+static void closest_fix(vctx *v, size_t before)
+{
+	gr_v_set_fix(v, before,
+	             "fix what is reported at this path for the closest alternative, or make the value "
+	             "fit another alternative of the schema");
+}
+
+/* Report the errors of branch b, the alternative that came closest, as
+ * the API server does (its MatchCount was counted by the trial). */
+static void explain(vctx *v, const snode *b, const gr_value *x)
+{
+	if (v->silent)
+		return; /* a trial: the combinator's own error already counts */
+	size_t saved_m = v->matches;
+	v->in_branch++;
+	walk_root(v, b, x, 0);
+	v->in_branch--;
+	v->matches = saved_m;
 }
 
 /* x with the defaults of n's absent properties filled in, as the API server
@@ -790,25 +815,65 @@ static void check_combinators(vctx *v, const snode *n, const gr_value *x)
 		walk_root(v, n->all_of[i], x, 0);
 		v->in_branch--;
 	}
+	/* anyOf and oneOf as kube-openapi judges them: when no alternative
+	 * fits, the errors of the one with the highest MatchCount (the first
+	 * on a tie) are reported beside the combinator's own, and that count
+	 * is the enclosing schema's too (an outer anyOf/oneOf weighs it). */
 	if (n->nany_of) {
-		uint32_t i;
-		for (i = 0; i < n->nany_of; i++)
-			if (trial(v, n->any_of[i], x) == 0)
-				break;
-		if (i == n->nany_of)
+		uint32_t best = 0;
+		size_t best_m = 0, m = 0;
+		bool ok = false;
+		for (uint32_t i = 0; i < n->nany_of && !ok; i++) {
+			ok = trial(v, n->any_of[i], x, &m) == 0;
+			if (!ok && (i == 0 || m > best_m))
+				best = i, best_m = m;
+		}
+		if (!ok) {
+			size_t before = v->out->len;
 			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
-			            NULL, 0, "must validate at least one schema (anyOf)");
+			            NULL, 0,
+			            "must validate at least one schema (anyOf); none of %u matches, the "
+			            "closest is alternative %u",
+			            n->nany_of, best + 1);
+			closest_fix(v, before);
+			explain(v, n->any_of[best], x);
+			m = best_m;
+		}
+		v->matches += m;
 	}
 	if (n->none_of) {
-		uint32_t ok = 0;
-		for (uint32_t i = 0; i < n->none_of; i++)
-			ok += trial(v, n->one_of[i], x) == 0;
-		if (ok != 1)
+		uint32_t ok = 0, best = UINT32_MAX;
+		size_t best_m = 0, first_m = 0;
+		for (uint32_t i = 0; i < n->none_of; i++) {
+			size_t m;
+			if (trial(v, n->one_of[i], x, &m) == 0) {
+				if (!ok++)
+					first_m = m;
+				best = UINT32_MAX;
+			} else if (!ok && (best == UINT32_MAX || m > best_m)) {
+				best = i, best_m = m;
+			}
+		}
+		if (ok == 1) {
+			v->matches += first_m;
+		} else if (ok) {
 			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
 			            NULL, 0, "must validate one and only one schema (oneOf); %u of %u match",
 			            ok, n->none_of);
+		} else {
+			size_t before = v->out->len;
+			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
+			            NULL, 0,
+			            "must validate one and only one schema (oneOf); none of %u matches, the "
+			            "closest is alternative %u",
+			            n->none_of, best + 1);
+			closest_fix(v, before);
+			explain(v, n->one_of[best], x);
+			v->matches += best_m;
+		}
 	}
-	if (n->not_ && trial(v, n->not_, x) == 0)
+	size_t not_m;
+	if (n->not_ && trial(v, n->not_, x, &not_m) == 0)
 		gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
 		            "must not validate the schema (not)");
 }
@@ -816,6 +881,41 @@ static void check_combinators(vctx *v, const snode *n, const gr_value *x)
 static void walk(vctx *v, const snode *n, const gr_value *x)
 {
 	walk_root(v, n, x, 0);
+}
+
+/*
+ * kube-openapi's MatchCount of x against n, without its children: what
+ * decides which failing anyOf/oneOf alternative the API server reports.
+ * Its SchemaValidator counts each of its eight validators that applies to
+ * the value's kind, one more for the schema, and what some validators
+ * count themselves: the type validator 1 when the type fits, the schema
+ * props validator 1 (its alternatives' counts are added where it judges
+ * them), the number and slice validators 1 each; the object and slice
+ * validators add their properties' and items' counts (the walk below
+ * them does). A null counts 1 when the schema allows it, nothing else.
+ */
+static void count_matches(vctx *v, const snode *n, const gr_value *x, bool type_ok)
+{
+	if (x->type == GR_NULL) {
+		v->matches += type_ok;
+		return;
+	}
+	size_t m = 2 /* schema props: applied, its own count */ + 1 /* common (enum) */ + 1 /* the schema */;
+	if (n->types || n->format != FMT_NONE)
+		m += 1 + type_ok;
+	switch (x->type) {
+	case GR_STRING:
+		m += 1; /* string */
+		m += n->format == FMT_BYTE || n->format == FMT_DATETIME || n->format == FMT_IPV4 ||
+		     n->format == FMT_IPV6; /* format: a known string format */
+		break;
+	case GR_INT:
+	case GR_DOUBLE: m += 2; break; /* number: applied, its own count */
+	case GR_ARRAY: m += 2; break;  /* slice: applied, its own count */
+	case GR_OBJECT: m += 1; break; /* object: applied */
+	default: break;
+	}
+	v->matches += m;
 }
 
 static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
@@ -826,7 +926,9 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 		        "CEL validation rules (x-kubernetes-validations) are not evaluated");
 	}
 	if (x->type == GR_NULL) {
-		if ((n->flags & SF_NULLABLE) || n->types == 0)
+		bool ok = (n->flags & SF_NULLABLE) || n->types == 0;
+		count_matches(v, n, x, ok);
+		if (ok)
 			return;
 		char want[64];
 		types_text(n->types, want, sizeof want);
@@ -835,6 +937,7 @@ static void walk_root(vctx *v, const snode *n, const gr_value *x, int root)
 		return;
 	}
 	uint8_t bits = value_bits(x);
+	count_matches(v, n, x, !n->types || (n->types & bits));
 	if (n->types && !(n->types & bits)) {
 		char want[64];
 		types_text(n->types, want, sizeof want);

@@ -38,6 +38,7 @@ typedef struct vctx {
 	int in_default; /* inside a value the schema's defaults supplied */
 	bool silent;    /* count errors instead of reporting them (anyOf/oneOf/not trials) */
 	size_t silent_errors;
+	size_t matches; /* kube-openapi's MatchCount of the walk so far (see count_matches) */
 } vctx;
 
 static inline void v_push_key(vctx *v, const char *k, size_t len)

@@ -455,7 +455,13 @@ static const char comb_crd[] =
         "            properties: {type: {type: string, default: IP}, value: {type: string}}\n"
         "            oneOf:\n            - properties: {type: {enum: [IP]}, value: {anyOf: [{format: ipv4}, "
         "{format: ipv6}]}}\n"
-        "            - properties: {type: {not: {enum: [IP]}}}\n";
+        "            - properties: {type: {not: {enum: [IP]}}}\n"
+        "          best:\n            type: object\n"
+        "            properties: {p: {type: string}, q: {type: string}}\n"
+        "            oneOf:\n            - properties: {p: {minLength: 10}}\n"
+        "            - properties: {p: {maxLength: 2}, q: {minLength: 1}}\n"
+        "          either:\n            type: string\n"
+        "            anyOf: [{minLength: 10}, {maxLength: 2}]\n";
 
 static void test_combinators(gr_schema_registry *r)
 {
@@ -475,19 +481,46 @@ static void test_combinators(gr_schema_registry *r)
 	    true, false);
 	EXPECT("schema.value", "one");
 	EXPECT("schema.value", "any");
+	EXPECT("schema.enum", "any"); /* the closest alternative (a tie: the first) */
 	EXPECT("schema.value", "all");
 	EXPECT("schema.value", "nt");
-	EXPECT_COUNT(4);
+	EXPECT_COUNT(5);
+	/* type defaults to IP, so value must be an address: as the API server,
+	 * the closest alternative's errors are reported beside the oneOf's
+	 * (the first alternative applies more validators than the second),
+	 * and the anyOf's inside it the same way (a tie: the first) */
 	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\naddr: {value: not-an-ip}\n", true,
 	    false);
-	EXPECT("schema.value", "addr"); /* type defaults to IP, so value must be an address */
-	EXPECT_COUNT(1);
+	EXPECT("schema.value", "addr");
+	EXPECT("schema.value", "addr.value");
+	EXPECT("schema.format", "addr.value");
+	EXPECT_COUNT(3);
+	CHECK(found.len == 3 &&
+	      strstr(found.items[0].message, "none of 2 matches, the closest is alternative 1"));
+	CHECK(found.len == 3 && strcmp(found.items[2].reason, "FieldValueTypeInvalid") == 0 &&
+	      strstr(found.items[2].message, "(format ipv4)"));
+	/* the closest is the alternative with the highest MatchCount, not the
+	 * first: the second weighs p and q, the first p alone */
+	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\nbest: {p: abcd, q: x}\n", true,
+	    false);
+	EXPECT("schema.value", "best");
+	EXPECT("schema.value", "best.p");
+	EXPECT_COUNT(2);
+	CHECK(found.len == 2 && strstr(found.items[0].message, "the closest is alternative 2"));
+	CHECK(found.len == 2 && strstr(found.items[1].message, "at most 2 characters"));
+	/* a tie: the first alternative's error */
+	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\neither: abcd\n", true, false);
+	EXPECT_COUNT(2);
+	CHECK(found.len == 2 && strstr(found.items[0].message, "(anyOf); none of 2 matches, the closest is "
+	                                                       "alternative 1"));
+	CHECK(found.len == 2 && strstr(found.items[1].message, "at least 10 characters"));
 	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\naddr: {type: Host, value: a.b}\n",
 	    true, false);
 	EXPECT_NONE();
 	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\none: {}\n", true, false);
 	EXPECT("schema.value", "one");
-	EXPECT_COUNT(1);
+	EXPECT("schema.required", "one.a"); /* the closest (a tie): the first */
+	EXPECT_COUNT(2);
 }
 
 static void test_patches(void)
