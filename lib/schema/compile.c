@@ -743,20 +743,87 @@ static const char **copy_strings(scompiler *c, const gr_value *arr, uint32_t *co
 	return out;
 }
 
+/* The formats a schema may name, as kube-openapi's strfmt registry looks
+ * them up (dashes removed: "date-time" is "datetime"). A built-in kind's
+ * schema is judged by Go's types when the API server decodes the object:
+ * the formats of BUILTIN. A CRD's by strfmt, for the formats apiextensions
+ * keeps (its supportedFormats; the others it drops, int32 and int64 among
+ * them): those of CRD. */
+enum { BUILTIN = 1, CRD = 2 };
+static const struct {
+	const char *name;
+	uint8_t format;
+	uint8_t where;
+} formats[] = {
+        {"int32", FMT_INT32, BUILTIN},
+        {"int64", FMT_INT64, BUILTIN},
+        {"quantity", FMT_QUANTITY, BUILTIN},
+        {"byte", FMT_BYTE, BUILTIN},
+        {"byte", FMT_BYTE_STRFMT, CRD},
+        {"datetime", FMT_DATETIME, BUILTIN | CRD},
+        {"ipv4", FMT_IPV4, BUILTIN},
+        {"ipv4", FMT_IPV4_SLOPPY, CRD},
+        {"ipv6", FMT_IPV6, BUILTIN | CRD},
+        {"uuid", FMT_UUID, CRD},
+        {"uuid3", FMT_UUID3, CRD},
+        {"uuid4", FMT_UUID4, CRD},
+        {"uuid5", FMT_UUID5, CRD},
+        {"hostname", FMT_HOSTNAME, CRD},
+        {"bsonobjectid", FMT_BSONOBJECTID, CRD},
+        {"date", FMT_DATE, CRD},
+        {"duration", FMT_DURATION, CRD},
+        {"cidr", FMT_CIDR, CRD},
+        {"mac", FMT_MAC, CRD},
+        {"hexcolor", FMT_HEXCOLOR, CRD},
+        {"rgbcolor", FMT_RGBCOLOR, CRD},
+        {"password", FMT_PASSWORD, CRD},
+        {"email", FMT_EMAIL, CRD},
+        {"uri", FMT_URI, CRD},
+        {"isbn", FMT_ISBN, CRD},
+        {"isbn10", FMT_ISBN10, CRD},
+        {"isbn13", FMT_ISBN13, CRD},
+        {"creditcard", FMT_CREDITCARD, CRD},
+        {"ssn", FMT_SSN, CRD},
+};
+
+const char *gri_format_name(uint8_t format)
+{
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (formats[i].format == format)
+			return formats[i].name;
+	return NULL;
+}
+
+bool gri_format_is_strfmt(uint8_t format)
+{
+	return format != FMT_NONE && format != FMT_INT32 && format != FMT_INT64 && format != FMT_QUANTITY;
+}
+
+static uint8_t format_code(const char *fmt, bool builtin)
+{
+	char norm[32];
+	size_t n = 0;
+	for (const char *p = fmt; *p; p++) {
+		if (*p == '-')
+			continue;
+		if (n + 1 >= sizeof norm)
+			return FMT_NONE;
+		norm[n++] = *p;
+	}
+	norm[n] = '\0';
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(norm, formats[i].name) == 0 && (formats[i].where & (builtin ? BUILTIN : CRD)))
+			return formats[i].format;
+	return FMT_NONE;
+}
+
 /* type, format, and the spellings of int-or-string */
-static void fill_types(snode *n, const skeys *k, const char *name, size_t name_len)
+static void fill_types(snode *n, const skeys *k, const char *name, size_t name_len, bool builtin)
 {
 	n->types = type_bits(kstr(k, K_TYPE));
-	static const struct {
-		const char *name;
-		uint8_t format;
-	} formats[] = {{"int32", FMT_INT32},        {"int64", FMT_INT64},       {"byte", FMT_BYTE},
-	               {"date-time", FMT_DATETIME}, {"quantity", FMT_QUANTITY}, {"ipv4", FMT_IPV4},
-	               {"ipv6", FMT_IPV6}};
 	const char *fmt = kstr(k, K_FORMAT);
-	for (size_t i = 0; fmt && i < sizeof formats / sizeof formats[0]; i++)
-		if (strcmp(fmt, formats[i].name) == 0)
-			n->format = formats[i].format;
+	if (fmt)
+		n->format = format_code(fmt, builtin);
 	if (fmt && strcmp(fmt, "int-or-string") == 0)
 		n->types = ST_INT | ST_STR;
 	static const char qname[] = "io.k8s.apimachinery.pkg.api.resource.Quantity";
@@ -962,7 +1029,7 @@ static void fill(scompiler *c, snode *n, const gr_value *s, const skeys *k, cons
 			*n = *t;
 		return;
 	}
-	fill_types(n, k, name, name_len);
+	fill_types(n, k, name, name_len, c->builtin);
 	fill_flags(c, n, k);
 	fill_bounds(c, n, k);
 	fill_pattern(c, n, k);

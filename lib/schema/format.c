@@ -6,11 +6,15 @@
  * Go's net.ParseIP accepts, written with a '.' or with a ':').
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "guardrail/cel.h"
+#include "guardrail/regex.h"
 #include "guardrail/schema.h"
+#include "schema_int.h"
 
 static bool is_digit(char c)
 {
@@ -161,4 +165,352 @@ bool gr_format_ipv4_ok(const char *s, size_t len)
 bool gr_format_ipv6_ok(const char *s, size_t len)
 {
 	return parse_ip(s, len) && memchr(s, ':', len);
+}
+
+/* ---- the other formats kube-openapi's strfmt checks in CRD schemas ---- */
+
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool hex_run(const char *s, size_t len, size_t *i, size_t n)
+{
+	for (size_t k = 0; k < n; k++, (*i)++)
+		if (*i >= len || !is_hex(s[*i]))
+			return false;
+	return true;
+}
+
+/* strfmt's UUID patterns, case-insensitive, each dash optional:
+ * 8-4-4-4-12 hex digits; version 3, 4, 5 fix the third group's first
+ * digit, and 4 and 5 the fourth group's first to one of 8, 9, a, b. */
+bool gri_format_uuid_ok(const char *s, size_t len, int version)
+{
+	static const size_t groups[] = {8, 4, 4, 4, 12};
+	size_t i = 0;
+	for (int g = 0; g < 5; g++) {
+		if (g && i < len && s[i] == '-')
+			i++;
+		size_t n = groups[g];
+		if (g == 2 && version) {
+			if (i >= len || s[i] != '0' + version)
+				return false;
+			i++, n--;
+		}
+		if (g == 3 && (version == 4 || version == 5)) {
+			if (i >= len || !strchr("89abAB", s[i]) || !s[i])
+				return false;
+			i++, n--;
+		}
+		if (!hex_run(s, len, &i, n))
+			return false;
+	}
+	return i == len;
+}
+
+/* bson ObjectIDFromHex: 24 hex digits */
+bool gri_format_bsonobjectid_ok(const char *s, size_t len)
+{
+	size_t i = 0;
+	return len == 24 && hex_run(s, len, &i, 24);
+}
+
+/* govalidator's Hexcolor: ^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$ */
+bool gri_format_hexcolor_ok(const char *s, size_t len)
+{
+	size_t i = len && s[0] == '#';
+	size_t n = len - i;
+	return (n == 3 || n == 6) && hex_run(s, len, &i, n);
+}
+
+static bool go_space(char c) /* Go's \s: [\t\n\f\r ] */
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* govalidator's RGBcolor: rgb( n , n , n ) with n 0-255 written without a
+ * leading zero and \s* around each */
+bool gri_format_rgbcolor_ok(const char *s, size_t len)
+{
+	if (len < 4 || memcmp(s, "rgb(", 4) != 0)
+		return false;
+	size_t i = 4;
+	for (int k = 0; k < 3; k++) {
+		while (i < len && go_space(s[i]))
+			i++;
+		size_t st = i;
+		unsigned v = 0;
+		while (i < len && is_digit(s[i]) && i - st < 4)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		size_t nd = i - st;
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && s[st] == '0'))
+			return false;
+		while (i < len && go_space(s[i]))
+			i++;
+		if (i >= len || s[i] != (k < 2 ? ',' : ')'))
+			return false;
+		i++;
+	}
+	return i == len;
+}
+
+static bool leap(long y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/* time.Parse("2006-01-02", s): four-digit year, two-digit month 01-12,
+ * two-digit day that exists in that month, nothing else */
+bool gri_format_date_ok(const char *s, size_t len)
+{
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (i != 4 && i != 7 && !is_digit(s[i]))
+			return false;
+	long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= days[m - 1] + (m == 2 && leap(y));
+}
+
+/* One match of strfmt's durationMatcher, (((?:-\s?)?\d+)\s*([A-Za-zµ]+)),
+ * at s[i] (leftmost-first, greedy): the digits and the unit. */
+static bool duration_match_at(const char *s, size_t len, size_t i, size_t *digits, size_t *ndigits,
+                              size_t *unit, size_t *nunit, size_t *end)
+{
+	if (i < len && s[i] == '-') {
+		size_t j = i + 1;
+		if (j < len && go_space(s[j]))
+			j++;
+		if (j < len && is_digit(s[j]))
+			i = j; /* the optional "-\s?" taken */
+	}
+	size_t st = i;
+	while (i < len && is_digit(s[i]))
+		i++;
+	if (i == st)
+		return false;
+	*digits = st, *ndigits = i - st;
+	while (i < len && go_space(s[i]))
+		i++;
+	size_t us = i;
+	for (;;) {
+		if (i < len && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+			i++;
+		else if (i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xB5)
+			i += 2; /* µ */
+		else
+			break;
+	}
+	if (i == us)
+		return false;
+	*unit = us, *nunit = i - us, *end = i;
+	return true;
+}
+
+static bool unit_is(const char *u, size_t n, const char *v, bool prefix)
+{
+	size_t vl = strlen(v);
+	if (prefix ? n < vl : n != vl)
+		return false;
+	for (size_t k = 0; k < vl; k++) {
+		char c = u[k];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != v[k])
+			return false;
+	}
+	return true;
+}
+
+/* strfmt's ParseDuration: Go's time.ParseDuration, else every match of its
+ * durationMatcher whose unit it knows (a unit's last spelling may begin a
+ * longer word: "minutes"); valid when one was known and no number
+ * overflowed strconv.Atoi. */
+bool gri_format_duration_ok(const char *s, size_t len)
+{
+	int64_t ns;
+	if (gr_cel_parse_duration(s, len, &ns) == 0)
+		return true;
+	static const char *const units[][3] = {{"ns", "nano", NULL},  {"us", "\xc2\xb5s", "micro"},
+	                                       {"ms", "milli", NULL}, {"s", "sec", NULL},
+	                                       {"m", "min", NULL},    {"h", "hr", "hour"},
+	                                       {"d", "day", NULL},    {"w", "wk", "week"}};
+	bool ok = false;
+	size_t i = 0;
+	while (i < len) {
+		size_t d, nd, u, nu, end;
+		if (!duration_match_at(s, len, i, &d, &nd, &u, &nu, &end)) {
+			i++;
+			continue;
+		}
+		size_t k = d;
+		while (k < d + nd && s[k] == '0')
+			k++;
+		if (d + nd - k > 19 || (d + nd - k == 19 && memcmp(s + k, "9223372036854775807", 19) > 0))
+			return false; /* strconv.Atoi: out of range */
+		for (size_t g = 0; g < sizeof units / sizeof units[0]; g++) {
+			size_t last = units[g][2] ? 2 : 1;
+			for (size_t v = 0; v <= last; v++)
+				if (unit_is(s + u, nu, units[g][v], v == last))
+					ok = true;
+		}
+		i = end;
+	}
+	return ok;
+}
+
+/* Go's net.ParseMAC: 6, 8 or 20 bytes as two-hex-digit groups joined by
+ * ':' or '-' (one separator throughout), or four-digit groups joined by
+ * '.' */
+bool gri_format_mac_ok(const char *s, size_t len)
+{
+	if (len < 14)
+		return false;
+	if (s[2] == ':' || s[2] == '-') {
+		if ((len + 1) % 3)
+			return false;
+		size_t n = (len + 1) / 3;
+		if (n != 6 && n != 8 && n != 20)
+			return false;
+		for (size_t g = 0, x = 0; g < n; g++, x += 3)
+			if (!is_hex(s[x]) || !is_hex(s[x + 1]) || (x + 2 < len && s[x + 2] != s[2]))
+				return false;
+		return true;
+	}
+	if (s[4] != '.' || (len + 1) % 5)
+		return false;
+	size_t n = 2 * (len + 1) / 5;
+	if (n != 6 && n != 8 && n != 20)
+		return false;
+	for (size_t x = 0; x < len; x += 5)
+		if (!is_hex(s[x]) || !is_hex(s[x + 1]) || !is_hex(s[x + 2]) || !is_hex(s[x + 3]) ||
+		    (x + 4 < len && s[x + 4] != '.'))
+			return false;
+	return true;
+}
+
+/* Go 1.16's parseIPv4, which k8s.io/utils/net's ParseIPSloppy keeps:
+ * four decimal fields up to 255, leading zeros allowed. */
+static bool ipv4_sloppy(const char *s, size_t len)
+{
+	size_t i = 0;
+	for (int f = 0; f < 4; f++) {
+		if (f) {
+			if (i >= len || s[i] != '.')
+				return false;
+			i++;
+		}
+		size_t st = i;
+		unsigned v = 0;
+		while (i < len && is_digit(s[i])) {
+			v = v * 10 + (unsigned)(s[i++] - '0');
+			if (v > 0xFFFFFF)
+				return false;
+		}
+		if (i == st || v > 255)
+			return false;
+	}
+	return i == len;
+}
+
+static bool ipv6_addr(const char *s, size_t len)
+{
+	char buf[64];
+	unsigned char addr[16];
+	if (len == 0 || len >= sizeof buf || memchr(s, '%', len) || !memchr(s, ':', len))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+/* strfmt's ipv4 (isIPv4): ParseIPSloppy accepts it and it has a '.' */
+bool gri_format_ipv4_sloppy_ok(const char *s, size_t len)
+{
+	return memchr(s, '.', len) && (ipv4_sloppy(s, len) || ipv6_addr(s, len));
+}
+
+/* strfmt's cidr: ParseCIDRSloppy, an address (IPv4 leading zeros allowed)
+ * and a decimal prefix length within its size */
+bool gri_format_cidr_ok(const char *s, size_t len)
+{
+	const char *sl = memchr(s, '/', len);
+	if (!sl)
+		return false;
+	size_t al = (size_t)(sl - s);
+	int bits = ipv4_sloppy(s, al) ? 32 : ipv6_addr(s, al) ? 128 : 0;
+	if (!bits)
+		return false;
+	const char *m = sl + 1, *end = s + len;
+	if (m == end)
+		return false;
+	unsigned long n = 0;
+	for (; m < end; m++) {
+		if (!is_digit(*m))
+			return false;
+		n = n * 10 + (unsigned long)(*m - '0');
+		if (n > 0xFFFFFF)
+			return false;
+	}
+	return n <= (unsigned long)bits;
+}
+
+/* strfmt's HostnamePattern (Unicode letters and symbols allowed), compiled
+ * once by our RE2-compatible engine as Go's regexp reads it. */
+static const char hostname_pattern[] =
+        "^([a-zA-Z0-9\\p{S}\\p{L}]((-?[a-zA-Z0-9\\p{S}\\p{L}]{0,62})?)|([a-zA-Z0-9\\p{S}\\p{L}](([a-zA-Z0-9-"
+        "\\p{S}\\p{L}]{0,61}[a-zA-Z0-9\\p{S}\\p{L}])?)(\\.)){1,}([a-zA-Z\\p{L}]){2,63})$";
+static gr_regex *hostname_re;
+static pthread_once_t hostname_once = PTHREAD_ONCE_INIT;
+
+static void hostname_compile(void)
+{
+	hostname_re = gr_regex_compile(hostname_pattern, sizeof hostname_pattern - 1, NULL, NULL);
+}
+
+/* strfmt's IsHostname: the pattern, at most 255 bytes, no label over 63
+ * bytes. 1 valid, 0 not, -1 out of memory (not judged). */
+int gri_format_hostname_ok(const char *s, size_t len)
+{
+	pthread_once(&hostname_once, hostname_compile);
+	if (!hostname_re)
+		return -1;
+	int m = gr_regex_match(hostname_re, s, len, NULL);
+	if (m <= 0)
+		return m;
+	if (len > 255)
+		return 0;
+	for (size_t i = 0, st = 0; i <= len; i++)
+		if (i == len || s[i] == '.') {
+			if (i - st > 63)
+				return 0;
+			st = i + 1;
+		}
+	return 1;
+}
+
+/* govalidator's IsBase64, strfmt's byte:
+ * ^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$
+ * groups of four, at least one, '=' only to pad the last */
+bool gri_format_base64_strfmt_ok(const char *s, size_t len)
+{
+	if (len == 0 || len % 4)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '+' ||
+		             c == '/';
+		if (alpha)
+			continue;
+		/* '=' only as the last one or two, after at least two of the group */
+		if (c == '=' && (i == len - 1 || (i == len - 2 && s[len - 1] == '=')))
+			continue;
+		return false;
+	}
+	return true;
 }

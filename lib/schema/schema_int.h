@@ -46,7 +46,57 @@ enum {
 	SF_ROOT_META = 1 << 11, /* object root: apiVersion/kind/metadata always allowed */
 };
 
-enum { FMT_NONE = 0, FMT_INT32, FMT_INT64, FMT_BYTE, FMT_DATETIME, FMT_QUANTITY, FMT_IPV4, FMT_IPV6 };
+enum {
+	FMT_NONE = 0,
+	FMT_INT32,
+	FMT_INT64,
+	FMT_BYTE,
+	FMT_DATETIME,
+	FMT_QUANTITY,
+	FMT_IPV4,
+	FMT_IPV6,
+	/* the other strfmt formats a CRD schema may name (schemas of built-in
+	 * kinds are judged by Go's types: not these) */
+	FMT_IPV4_SLOPPY, /* ipv4 in a CRD: strfmt's isIPv4, leading zeros allowed */
+	FMT_BYTE_STRFMT, /* byte in a CRD: govalidator's IsBase64 */
+	FMT_UUID,
+	FMT_UUID3,
+	FMT_UUID4,
+	FMT_UUID5,
+	FMT_HOSTNAME,
+	FMT_BSONOBJECTID,
+	FMT_DATE,
+	FMT_DURATION,
+	FMT_CIDR,
+	FMT_MAC,
+	FMT_HEXCOLOR,
+	FMT_RGBCOLOR,
+	FMT_PASSWORD,
+	/* checked by the API server, not by guardrail: counted not evaluated */
+	FMT_EMAIL,
+	FMT_URI,
+	FMT_ISBN,
+	FMT_ISBN10,
+	FMT_ISBN13,
+	FMT_CREDITCARD,
+	FMT_SSN,
+};
+
+/* The strfmt format a code stands for ("uuid"), NULL for FMT_NONE. */
+const char *gri_format_name(uint8_t format);
+/* Does the format apply to strings (kube-openapi's format validator)? */
+bool gri_format_is_strfmt(uint8_t format);
+bool gri_format_uuid_ok(const char *s, size_t len, int version);
+bool gri_format_bsonobjectid_ok(const char *s, size_t len);
+bool gri_format_base64_strfmt_ok(const char *s, size_t len);
+bool gri_format_hexcolor_ok(const char *s, size_t len);
+bool gri_format_rgbcolor_ok(const char *s, size_t len);
+bool gri_format_date_ok(const char *s, size_t len);
+bool gri_format_duration_ok(const char *s, size_t len);
+bool gri_format_mac_ok(const char *s, size_t len);
+bool gri_format_ipv4_sloppy_ok(const char *s, size_t len);
+bool gri_format_cidr_ok(const char *s, size_t len);
+int gri_format_hostname_ok(const char *s, size_t len);
 
 typedef struct snode snode;
 

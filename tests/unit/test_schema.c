@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../lib/schema/schema_int.h"
 #include "guardrail/guardrail.h"
 #include "guardrail/schema.h"
 #include "testlib.h"
@@ -946,10 +947,150 @@ static void test_engine(void)
 	gr_options_free(opts);
 }
 
+#define S(lit) lit, sizeof lit - 1
+
+/* The strfmt formats a CRD schema may name, each function against values
+ * whose answer kube-openapi's strfmt (and the Go parsers it calls) gives. */
+static void test_strfmt_functions(void)
+{
+	CHECK(gri_format_uuid_ok(S("123e4567-e89b-12d3-a456-426614174000"), 0));
+	CHECK(gri_format_uuid_ok(S("123E4567E89B12D3A456426614174000"), 0)); /* dashes optional, any case */
+	CHECK(!gri_format_uuid_ok(S("123e4567-e89b-12d3-a456-42661417400"), 0));
+	CHECK(!gri_format_uuid_ok(S("123e4567-e89b-12d3-a456-4266141740000"), 0));
+	CHECK(!gri_format_uuid_ok(S("g23e4567-e89b-12d3-a456-426614174000"), 0));
+	CHECK(gri_format_uuid_ok(S("a3bb189e-8bf9-3888-9912-ace4e6543002"), 3));
+	CHECK(!gri_format_uuid_ok(S("a3bb189e-8bf9-4888-9912-ace4e6543002"), 3));
+	CHECK(gri_format_uuid_ok(S("16fd2706-8baf-433b-82eb-8c7fada847da"), 4));
+	CHECK(!gri_format_uuid_ok(S("16fd2706-8baf-433b-c2eb-8c7fada847da"), 4)); /* variant c */
+	CHECK(gri_format_uuid_ok(S("886313e1-3b8a-5372-9b90-0c9aee199e5d"), 5));
+	CHECK(!gri_format_uuid_ok(S("886313e1-3b8a-4372-9b90-0c9aee199e5d"), 5));
+
+	CHECK(gri_format_hostname_ok(S("example.com")) == 1 && gri_format_hostname_ok(S("localhost")) == 1);
+	CHECK(gri_format_hostname_ok(S("1host.example.com")) == 1);
+	CHECK(gri_format_hostname_ok(S("b\xc3\xbc"
+	                               "cher.example")) == 1); /* a Unicode letter */
+	CHECK(gri_format_hostname_ok(S("-a.example.com")) == 0 && gri_format_hostname_ok(S("a_b.com")) == 0);
+	CHECK(gri_format_hostname_ok(S("example.c")) == 0); /* a top-level domain of one letter */
+	CHECK(gri_format_hostname_ok(S("a.b.c1")) == 0);    /* ... or with a digit */
+	CHECK(gri_format_hostname_ok(S("")) == 0);
+	char longlabel[80];
+	memset(longlabel, 'a', 70);
+	memcpy(longlabel + 70, ".com", 5);
+	CHECK(gri_format_hostname_ok(longlabel, strlen(longlabel)) == 0);
+
+	CHECK(gri_format_bsonobjectid_ok(S("507f1f77bcf86cd799439011")));
+	CHECK(!gri_format_bsonobjectid_ok(S("507f1f77bcf86cd79943901")) &&
+	      !gri_format_bsonobjectid_ok(S("507f1f77bcf86cd79943901z")));
+
+	CHECK(gri_format_date_ok(S("2024-02-29")) && gri_format_date_ok(S("2000-02-29")));
+	CHECK(!gri_format_date_ok(S("2023-02-29")) && !gri_format_date_ok(S("1900-02-29")));
+	CHECK(!gri_format_date_ok(S("2024-13-01")) && !gri_format_date_ok(S("2024-00-10")) &&
+	      !gri_format_date_ok(S("2024-04-31")));
+	CHECK(!gri_format_date_ok(S("2024-1-01")) && !gri_format_date_ok(S("2024-01-01T00:00:00Z")));
+
+	CHECK(gri_format_duration_ok(S("1h30m")) && gri_format_duration_ok(S("-1.5h")) &&
+	      gri_format_duration_ok(S("0")));
+	CHECK(gri_format_duration_ok(S("5 minutes")) && gri_format_duration_ok(S("3 days")) &&
+	      gri_format_duration_ok(S("2 Weeks")));
+	CHECK(gri_format_duration_ok(S("10 \xc2\xb5s")) && gri_format_duration_ok(S("1d 12hours")));
+	CHECK(gri_format_duration_ok(S("about 5s or so"))); /* strfmt finds the match inside */
+	CHECK(!gri_format_duration_ok(S("")) && !gri_format_duration_ok(S("5")) &&
+	      !gri_format_duration_ok(S("soon")));
+	CHECK(!gri_format_duration_ok(S("5 fortnights")) && !gri_format_duration_ok(S("5 hrs")));
+	CHECK(!gri_format_duration_ok(S("99999999999999999999 days"))); /* strconv.Atoi overflows */
+
+	CHECK(gri_format_cidr_ok(S("10.0.0.0/8")) && gri_format_cidr_ok(S("010.0.0.0/08")));
+	CHECK(gri_format_cidr_ok(S("2001:db8::/32")) && gri_format_cidr_ok(S("::/0")));
+	CHECK(!gri_format_cidr_ok(S("10.0.0.0/33")) && !gri_format_cidr_ok(S("10.0.0.0")) &&
+	      !gri_format_cidr_ok(S("10.0.0.0/")));
+	CHECK(!gri_format_cidr_ok(S("2001:db8::/129")) && !gri_format_cidr_ok(S("10.0.0/8")) &&
+	      !gri_format_cidr_ok(S("10.0.0.0/+8")));
+
+	CHECK(gri_format_ipv4_sloppy_ok(S("10.0.0.1")) && gri_format_ipv4_sloppy_ok(S("010.000.000.001")));
+	CHECK(gri_format_ipv4_sloppy_ok(S("::ffff:1.2.3.4")));
+	CHECK(!gri_format_ipv4_sloppy_ok(S("1.2.3")) && !gri_format_ipv4_sloppy_ok(S("256.1.1.1")) &&
+	      !gri_format_ipv4_sloppy_ok(S("::1")));
+
+	CHECK(gri_format_mac_ok(S("00:1a:2b:3c:4d:5e")) && gri_format_mac_ok(S("00-1A-2B-3C-4D-5E")));
+	CHECK(gri_format_mac_ok(S("001a.2b3c.4d5e")) && gri_format_mac_ok(S("00:1a:2b:3c:4d:5e:6f:70")));
+	CHECK(!gri_format_mac_ok(S("00:1a:2b:3c:4d")) && !gri_format_mac_ok(S("00:1a-2b:3c:4d:5e")));
+	CHECK(!gri_format_mac_ok(S("00:1a:2b:3c:4d:5g")) && !gri_format_mac_ok(S("001a.2b3c.4d5")));
+
+	CHECK(gri_format_base64_strfmt_ok(S("aGk=")) && gri_format_base64_strfmt_ok(S("aA==")) &&
+	      gri_format_base64_strfmt_ok(S("abcd")));
+	CHECK(!gri_format_base64_strfmt_ok(S("")) && !gri_format_base64_strfmt_ok(S("aGk")) &&
+	      !gri_format_base64_strfmt_ok(S("a===")) && !gri_format_base64_strfmt_ok(S("ab=c")) &&
+	      !gri_format_base64_strfmt_ok(S("aGk=\n")));
+	CHECK(gri_format_hexcolor_ok(S("#fff")) && gri_format_hexcolor_ok(S("1A2B3C")));
+	CHECK(!gri_format_hexcolor_ok(S("#ffff")) && !gri_format_hexcolor_ok(S("#ggg")) &&
+	      !gri_format_hexcolor_ok(S("")));
+	CHECK(gri_format_rgbcolor_ok(S("rgb(255,128,0)")) && gri_format_rgbcolor_ok(S("rgb( 0 , 9 ,10 )")));
+	CHECK(!gri_format_rgbcolor_ok(S("rgb(256,0,0)")) && !gri_format_rgbcolor_ok(S("rgb(01,0,0)")) &&
+	      !gri_format_rgbcolor_ok(S("rgb(1,2)")) && !gri_format_rgbcolor_ok(S("RGB(1,2,3)")));
+}
+
+static const char fmt_crd[] =
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: "
+        "fs.example.com}\n"
+        "spec:\n  group: example.com\n  scope: Cluster\n  names: {kind: F, plural: fs}\n"
+        "  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: "
+        "object\n        properties:\n"
+        "          id: {type: string, format: uuid}\n"
+        "          day: {type: string, format: date}\n"
+        "          every: {type: string, format: duration}\n"
+        "          net: {type: string, format: cidr}\n"
+        "          host: {type: string, format: hostname}\n"
+        "          at: {type: string, format: datetime}\n" /* strfmt removes dashes: date-time */
+        "          mail: {type: string, format: email}\n"
+        "          link: {type: string, format: uri}\n"
+        "          secret: {type: string, format: password}\n"
+        "          blob: {type: string, format: byte}\n"
+        "          big: {type: integer, format: int32}\n";
+
+/* A CRD's formats are kube-openapi's: checked, or counted not evaluated. */
+static void test_crd_formats(gr_schema_registry *r)
+{
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	CHECK(gr_decode(&arena, fmt_crd, strlen(fmt_crd), NULL, &docs, &nd, &err) == 0);
+	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+	run(r,
+	    "apiVersion: example.com/v1\nkind: F\nmetadata: {name: f}\nid: "
+	    "123e4567-e89b-12d3-a456-426614174000\n"
+	    "day: 2024-02-29\nevery: 5 minutes\nnet: 10.0.0.0/8\nhost: example.com\n"
+	    "at: 2024-01-31T12:00:00Z\nsecret: anything\nblob: aGk=\n"
+	    "big: 3000000000\n", /* apiextensions drops int32: not checked in a CRD */
+	    true, false);
+	EXPECT_NONE();
+	CHECK(ctx.not_evaluated == 0);
+	run(r,
+	    "apiVersion: example.com/v1\nkind: F\nmetadata: {name: f}\nid: not-a-uuid\nday: 2023-02-29\n"
+	    "every: soon\nnet: 10.0.0.0/33\nhost: -bad-\nat: yesterday\n"
+	    "blob: \"\"\n", /* strfmt's byte (govalidator's IsBase64) wants a group of four */
+	    true, false);
+	EXPECT("schema.format", "id");
+	EXPECT("schema.format", "day");
+	EXPECT("schema.format", "every");
+	EXPECT("schema.format", "net");
+	EXPECT("schema.format", "host");
+	EXPECT("schema.format", "at");
+	EXPECT("schema.format", "blob");
+	EXPECT_COUNT(7);
+	CHECK(found.len && strcmp(found.items[0].reason, "FieldValueTypeInvalid") == 0);
+	/* email and uri: the API server checks them with Go's parsers; never
+	 * passed as checked */
+	run(r, "apiVersion: example.com/v1\nkind: F\nmetadata: {name: f}\nmail: a@b.c\nlink: /x\n", true,
+	    false);
+	EXPECT_NONE();
+	CHECK(ctx.not_evaluated == 2);
+}
+
 int main(void)
 {
 	gr_arena_init(&arena);
 	gr_findings_init(&found, &arena);
+	test_strfmt_functions();
 	/* formats and names */
 	CHECK(gr_format_quantity_ok("500m", 4) && gr_format_quantity_ok("1Gi", 3) &&
 	      gr_format_quantity_ok("1e3", 3));
@@ -991,6 +1132,7 @@ int main(void)
 		test_crd(r);
 		test_pattern(r);
 		test_combinators(r);
+		test_crd_formats(r);
 		gr_schema_registry_free(r);
 	}
 	test_patches();
