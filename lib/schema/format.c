@@ -514,3 +514,163 @@ bool gri_format_base64_strfmt_ok(const char *s, size_t len)
 	}
 	return true;
 }
+
+/* ---- uri: Go's net/url.ParseRequestURI accepts it ---- */
+
+static bool is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* net/url's shouldEscape for a host or zone byte (ASCII) */
+static bool host_escape(unsigned char c)
+{
+	if (is_alnum((char)c))
+		return false;
+	return !strchr("!$&'()*+,;=:[]<>\"-_.~", c) || c == 0;
+}
+
+enum { U_PATH, U_HOST, U_ZONE, U_USER };
+
+static int unhex(char c)
+{
+	return is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : c - 'A' + 10;
+}
+
+/* net/url's unescape(s, mode) succeeds */
+static bool url_unescape_ok(const char *s, size_t len, int mode)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			if (i + 2 >= len || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+				return false;
+			bool pct25 = s[i + 1] == '2' && s[i + 2] == '5';
+			if (mode == U_HOST && unhex(s[i + 1]) < 8 && !pct25)
+				return false;
+			if (mode == U_ZONE) {
+				unsigned char v = (unsigned char)(unhex(s[i + 1]) << 4 | unhex(s[i + 2]));
+				/* as Go: shouldEscape on the byte (non-ASCII included) */
+				if (!pct25 && v != ' ' && (v >= 0x80 || host_escape(v)))
+					return false;
+			}
+			i += 3;
+			continue;
+		}
+		if ((mode == U_HOST || mode == U_ZONE) && c < 0x80 && host_escape(c))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+/* "" or ":" and digits */
+static bool valid_optional_port(const char *p, size_t n)
+{
+	if (n == 0)
+		return true;
+	if (p[0] != ':')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!is_digit(p[i]))
+			return false;
+	return true;
+}
+
+static bool url_host_ok(const char *h, size_t n)
+{
+	if (n && h[0] == '[') {
+		const char *rb = NULL;
+		for (size_t i = n; i-- > 0;)
+			if (h[i] == ']') {
+				rb = h + i;
+				break;
+			}
+		if (!rb)
+			return false;
+		size_t i = (size_t)(rb - h);
+		if (!valid_optional_port(rb + 1, n - i - 1))
+			return false;
+		for (size_t z = 0; z + 3 <= i; z++)
+			if (h[z] == '%' && h[z + 1] == '2' && h[z + 2] == '5')
+				return url_unescape_ok(h, z, U_HOST) &&
+				       url_unescape_ok(h + z, i - z, U_ZONE) &&
+				       url_unescape_ok(h + i, n - i, U_HOST);
+	} else {
+		for (size_t i = n; i-- > 0;)
+			if (h[i] == ':') {
+				if (!valid_optional_port(h + i, n - i))
+					return false;
+				break;
+			}
+	}
+	return url_unescape_ok(h, n, U_HOST);
+}
+
+static bool url_userinfo_ok(const char *u, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(u[i]) && !strchr("-._:~!$&'()*+,;=%@", u[i]))
+			return false; /* non-ASCII too: Go's loop reads runes */
+	return url_unescape_ok(u, n, U_USER);
+}
+
+/* govalidator's IsRequestURI, strfmt's uri: url.ParseRequestURI(s) gives
+ * no error. An absolute URI (a scheme; without "/" after it, opaque and
+ * taken as it is) or an absolute path; no control bytes; well-formed
+ * %-escapes; a host of the bytes net/url allows, a numeric port. */
+bool gri_format_uri_ok(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	if (len == 0)
+		return false;
+	if (len == 1 && s[0] == '*')
+		return true;
+	size_t scheme = 0, k;
+	for (k = 0; k < len; k++) {
+		char c = s[k];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			continue;
+		if (is_digit(c) || c == '+' || c == '-' || c == '.') {
+			if (k == 0)
+				break;
+			continue;
+		}
+		if (c == ':') {
+			if (k == 0)
+				return false; /* missing protocol scheme */
+			scheme = k;
+		}
+		break;
+	}
+	const char *rest = scheme ? s + scheme + 1 : s;
+	size_t n = len - (size_t)(rest - s);
+	const char *q = memchr(rest, '?', n);
+	if (q && q == rest + n - 1)
+		n--; /* a lone '?' at the end: ForceQuery */
+	else if (q)
+		n = (size_t)(q - rest);
+	if (!n || rest[0] != '/')
+		return scheme != 0; /* opaque, or not a request URI */
+	if (scheme && n >= 2 && rest[1] == '/') {
+		const char *auth = rest + 2;
+		const char *sl = memchr(auth, '/', n - 2);
+		size_t an = sl ? (size_t)(sl - auth) : n - 2;
+		const char *at = NULL;
+		for (size_t i = an; i-- > 0;)
+			if (auth[i] == '@') {
+				at = auth + i;
+				break;
+			}
+		const char *host = at ? at + 1 : auth;
+		if (!url_host_ok(host, an - (size_t)(host - auth)))
+			return false;
+		if (at && !url_userinfo_ok(auth, (size_t)(at - auth)))
+			return false;
+		rest = auth + an;
+		n -= an + 2;
+	}
+	return url_unescape_ok(rest, n, U_PATH);
+}

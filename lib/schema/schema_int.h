@@ -72,9 +72,9 @@ enum {
 	FMT_HEXCOLOR,
 	FMT_RGBCOLOR,
 	FMT_PASSWORD,
+	FMT_URI,
 	/* checked by the API server, not by guardrail: counted not evaluated */
 	FMT_EMAIL,
-	FMT_URI,
 	FMT_ISBN,
 	FMT_ISBN10,
 	FMT_ISBN13,
@@ -97,6 +97,7 @@ bool gri_format_mac_ok(const char *s, size_t len);
 bool gri_format_ipv4_sloppy_ok(const char *s, size_t len);
 bool gri_format_cidr_ok(const char *s, size_t len);
 int gri_format_hostname_ok(const char *s, size_t len);
+bool gri_format_uri_ok(const char *s, size_t len);
 
 typedef struct snode snode;
 

@@ -351,7 +351,6 @@ static const char *not_checked_format(uint8_t format)
 {
 	switch (format) {
 	case FMT_EMAIL: return "format email (an address as Go's net/mail parses it) is not checked";
-	case FMT_URI: return "format uri (as Go's net/url.ParseRequestURI reads it) is not checked";
 	case FMT_ISBN:
 	case FMT_ISBN10:
 	case FMT_ISBN13: return "formats isbn, isbn10, isbn13 are not checked";
@@ -446,15 +445,19 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 		if (!gri_format_rgbcolor_ok(s, len))
 			bad = "a color such as rgb(255,128,0) (format rgbcolor)";
 		break;
-	case FMT_EMAIL:
 	case FMT_URI:
+		if (!gri_format_uri_ok(s, len))
+			bad = "an absolute URI or path as Go's net/url.ParseRequestURI reads it, such as "
+			      "https://example.com/x (format uri)";
+		break;
+	case FMT_EMAIL:
 	case FMT_ISBN:
 	case FMT_ISBN10:
 	case FMT_ISBN13:
 	case FMT_CREDITCARD:
 	case FMT_SSN:
-		/* the API server checks these with Go's parsers (net/mail,
-		 * net/url) and govalidator's: counted, never passed as checked */
+		/* the API server checks these with Go's net/mail and
+		 * govalidator's rules: counted, never passed as checked */
 		if (!v->silent)
 			gr_check_ctx_not_evaluated(v->ctx, 1, not_checked_format(n->format));
 		break;
