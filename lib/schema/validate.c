@@ -849,11 +849,25 @@ static void explain(vctx *v, const snode *b, const gr_value *x)
 {
 	if (v->silent)
 		return; /* a trial: the combinator's own error already counts */
-	size_t saved_m = v->matches;
+	size_t saved_m = v->matches, before = v->out->len;
 	v->in_branch++;
 	walk_root(v, b, x, 0);
 	v->in_branch--;
 	v->matches = saved_m;
+	/* what the schema itself reported already is not said twice (the
+	 * API server drops repeated messages from its answer) */
+	gr_finding *f = v->out->items;
+	size_t k = before;
+	for (size_t i = before; i < v->out->len; i++) {
+		bool seen = false;
+		for (size_t j = v->first; j < k && !seen; j++)
+			seen = f[j].rule == f[i].rule && f[j].line == f[i].line &&
+			       f[j].column == f[i].column && strcmp(f[j].path, f[i].path) == 0 &&
+			       strcmp(f[j].message, f[i].message) == 0;
+		if (!seen)
+			f[k++] = f[i];
+	}
+	v->out->len = k;
 }
 
 /* x with the defaults of n's absent properties filled in, as the API server
@@ -1064,11 +1078,13 @@ int gr_schema_check(gr_schema_registry *r, const gr_object *obj, const gr_schema
 	v->in_default = 0;
 	v->silent = false;
 	v->silent_errors = 0;
+	v->matches = 0;
 	v->obj = obj;
 	v->reg = r;
 	v->opt = opt;
 	v->ctx = ctx;
 	v->out = out;
+	v->first = out->len;
 	const gr_value *root = obj->root;
 	if (!root || root->type != GR_OBJECT) {
 		gr_v_report(v, "schema.object", "FieldValueTypeInvalid", GR_SEV_ERROR, root ? root->line : 0,

@@ -39,6 +39,7 @@ typedef struct vctx {
 	bool silent;    /* count errors instead of reporting them (anyOf/oneOf/not trials) */
 	size_t silent_errors;
 	size_t matches; /* kube-openapi's MatchCount of the walk so far (see count_matches) */
+	size_t first;   /* out->len when this object's walk began */
 } vctx;
 
 static inline void v_push_key(vctx *v, const char *k, size_t len)

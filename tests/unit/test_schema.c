@@ -461,6 +461,9 @@ static const char comb_crd[] =
         "            properties: {p: {type: string}, q: {type: string}}\n"
         "            oneOf:\n            - properties: {p: {minLength: 10}}\n"
         "            - properties: {p: {maxLength: 2}, q: {minLength: 1}}\n"
+        "          dup:\n            type: object\n"
+        "            properties: {a: {type: string, maxLength: 3}, b: {type: string}}\n"
+        "            oneOf: [{properties: {a: {maxLength: 3}}, required: [b]}, {required: [a, b]}]\n"
         "          either:\n            type: string\n"
         "            anyOf: [{minLength: 10}, {maxLength: 2}]\n";
 
@@ -509,6 +512,13 @@ static void test_combinators(gr_schema_registry *r)
 	EXPECT_COUNT(2);
 	CHECK(found.len == 2 && strstr(found.items[0].message, "the closest is alternative 2"));
 	CHECK(found.len == 2 && strstr(found.items[1].message, "at most 2 characters"));
+	/* what the schema reported itself is not reported again for the
+	 * closest alternative (the API server drops repeated messages) */
+	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\ndup: {a: abcdef}\n", true, false);
+	EXPECT("schema.value", "dup");
+	EXPECT("schema.required", "dup.b");
+	EXPECT("schema.value", "dup.a");
+	EXPECT_COUNT(3);
 	/* a tie: the first alternative's error */
 	run(r, "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\neither: abcd\n", true, false);
 	EXPECT_COUNT(2);
