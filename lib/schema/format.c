@@ -674,3 +674,52 @@ bool gri_format_uri_ok(const char *s, size_t len)
 	}
 	return url_unescape_ok(rest, n, U_PATH);
 }
+
+/* govalidator's IsSSN: 11 bytes, ^\d{3}[- ]?\d{2}[- ]?\d{4}$ (so both
+ * separators present) */
+bool gri_format_ssn_ok(const char *s, size_t len)
+{
+	if (len != 11)
+		return false;
+	for (size_t i = 0; i < 11; i++) {
+		bool sep = i == 3 || i == 6;
+		if (sep ? (s[i] != '-' && s[i] != ' ') : !is_digit(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* govalidator's IsISBN(s, version): spaces (Go's \s) and dashes removed,
+ * then ten digits (the last may be X) with the ISBN-10 checksum, or
+ * thirteen with the ISBN-13 one; version 0: either. */
+bool gri_format_isbn_ok(const char *s, size_t len, int version)
+{
+	char d[16];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (go_space(s[i]) || s[i] == '-')
+			continue;
+		if (n == sizeof d)
+			return false;
+		d[n++] = s[i];
+	}
+	if ((version == 0 || version == 10) && n == 10) {
+		int sum = 0;
+		bool ok = true;
+		for (int i = 0; i < 9 && ok; i++)
+			ok = is_digit(d[i]), sum += (i + 1) * (d[i] - '0');
+		if (ok && (is_digit(d[9]) || d[9] == 'X') &&
+		    (sum + 10 * (d[9] == 'X' ? 10 : d[9] - '0')) % 11 == 0)
+			return true;
+	}
+	if ((version == 0 || version == 13) && n == 13) {
+		int sum = 0;
+		for (int i = 0; i < 13; i++)
+			if (!is_digit(d[i]))
+				return false;
+		for (int i = 0; i < 12; i++)
+			sum += (i % 2 ? 3 : 1) * (d[i] - '0');
+		return d[12] - '0' == (10 - sum % 10) % 10;
+	}
+	return false;
+}

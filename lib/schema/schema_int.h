@@ -73,13 +73,13 @@ enum {
 	FMT_RGBCOLOR,
 	FMT_PASSWORD,
 	FMT_URI,
-	/* checked by the API server, not by guardrail: counted not evaluated */
-	FMT_EMAIL,
 	FMT_ISBN,
 	FMT_ISBN10,
 	FMT_ISBN13,
-	FMT_CREDITCARD,
 	FMT_SSN,
+	/* checked by the API server, not by guardrail: counted not evaluated */
+	FMT_EMAIL,
+	FMT_CREDITCARD,
 };
 
 /* The strfmt format a code stands for ("uuid"), NULL for FMT_NONE. */
@@ -98,6 +98,8 @@ bool gri_format_ipv4_sloppy_ok(const char *s, size_t len);
 bool gri_format_cidr_ok(const char *s, size_t len);
 int gri_format_hostname_ok(const char *s, size_t len);
 bool gri_format_uri_ok(const char *s, size_t len);
+bool gri_format_ssn_ok(const char *s, size_t len);
+bool gri_format_isbn_ok(const char *s, size_t len, int version);
 
 typedef struct snode snode;
 

@@ -1047,6 +1047,14 @@ static void test_strfmt_functions(void)
 	CHECK(!gri_format_uri_ok(S("http://a b@host/")) && !gri_format_uri_ok(S("http://[::1/")) &&
 	      !gri_format_uri_ok(S("https://example.com/\tx")));
 	CHECK(!gri_format_uri_ok(S("http://%41.com/")) && gri_format_uri_ok(S("http://%c3%bc.com/")));
+	CHECK(gri_format_ssn_ok(S("123-45-6789")) && gri_format_ssn_ok(S("123 45-6789")));
+	CHECK(!gri_format_ssn_ok(S("123456789")) && !gri_format_ssn_ok(S("123-45-678a")) &&
+	      !gri_format_ssn_ok(S("12-345-6789")));
+	CHECK(gri_format_isbn_ok(S("0321751043"), 10) && gri_format_isbn_ok(S("0-8044-2957-X"), 10));
+	CHECK(!gri_format_isbn_ok(S("0321751044"), 10) && !gri_format_isbn_ok(S("X321751043"), 10));
+	CHECK(gri_format_isbn_ok(S("978-0321751041"), 13) && gri_format_isbn_ok(S("978 0 321 75104 1"), 0));
+	CHECK(!gri_format_isbn_ok(S("9780321751042"), 13) && !gri_format_isbn_ok(S("0321751043"), 13) &&
+	      gri_format_isbn_ok(S("0321751043"), 0));
 	CHECK(gri_format_hexcolor_ok(S("#fff")) && gri_format_hexcolor_ok(S("1A2B3C")));
 	CHECK(!gri_format_hexcolor_ok(S("#ffff")) && !gri_format_hexcolor_ok(S("#ggg")) &&
 	      !gri_format_hexcolor_ok(S("")));
