@@ -278,10 +278,14 @@ bool gri_format_date_ok(const char *s, size_t len)
 }
 
 /* One match of strfmt's durationMatcher, (((?:-\s?)?\d+)\s*([A-Za-zµ]+)),
- * at s[i] (leftmost-first, greedy): the digits and the unit. */
+ * at s[i] (leftmost-first, greedy): the digits and the unit. *end is
+ * where the match ends, or where a start after i may next succeed: no
+ * start inside a run of digits that has no unit after it can (so the
+ * scan over a string stays linear, as Go's regexp is). */
 static bool duration_match_at(const char *s, size_t len, size_t i, size_t *digits, size_t *ndigits,
                               size_t *unit, size_t *nunit, size_t *end)
 {
+	*end = i + 1;
 	if (i < len && s[i] == '-') {
 		size_t j = i + 1;
 		if (j < len && go_space(s[j]))
@@ -295,6 +299,8 @@ static bool duration_match_at(const char *s, size_t len, size_t i, size_t *digit
 	if (i == st)
 		return false;
 	*digits = st, *ndigits = i - st;
+	if (i > *end)
+		*end = i;
 	while (i < len && go_space(s[i]))
 		i++;
 	size_t us = i;
@@ -345,7 +351,7 @@ bool gri_format_duration_ok(const char *s, size_t len)
 	while (i < len) {
 		size_t d, nd, u, nu, end;
 		if (!duration_match_at(s, len, i, &d, &nd, &u, &nu, &end)) {
-			i++;
+			i = end;
 			continue;
 		}
 		size_t k = d;
