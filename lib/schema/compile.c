@@ -786,14 +786,6 @@ static const struct {
         {"ssn", FMT_SSN, CRD},
 };
 
-const char *gri_format_name(uint8_t format)
-{
-	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-		if (formats[i].format == format)
-			return formats[i].name;
-	return NULL;
-}
-
 bool gri_format_is_strfmt(uint8_t format)
 {
 	return format != FMT_NONE && format != FMT_INT32 && format != FMT_INT64 && format != FMT_QUANTITY;

@@ -140,6 +140,19 @@ bool gr_format_byte_ok(const char *s, size_t len)
 	return n % 4 == 0 && pad <= 2;
 }
 
+/* An IPv6 address as inet_pton reads it (it may end in a dotted quad);
+ * no zone. */
+static bool ipv6_addr(const char *s, size_t len)
+{
+	char buf[64];
+	unsigned char addr[16];
+	if (len == 0 || len >= sizeof buf || memchr(s, '%', len) || !memchr(s, ':', len))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(AF_INET6, buf, addr) == 1;
+}
+
 /* net.ParseIP: dotted IPv4 (no leading zeros) or IPv6 (may end in a dotted quad). */
 static bool parse_ip(const char *s, size_t len)
 {
@@ -155,7 +168,7 @@ static bool parse_ip(const char *s, size_t len)
 				return false;
 		return true;
 	}
-	return inet_pton(AF_INET6, buf, addr) == 1;
+	return ipv6_addr(s, len);
 }
 
 bool gr_format_ipv4_ok(const char *s, size_t len)
@@ -264,13 +277,10 @@ static bool leap(long y)
  * two-digit day that exists in that month, nothing else */
 bool gri_format_date_ok(const char *s, size_t len)
 {
-	if (len != 10 || s[4] != '-' || s[7] != '-')
+	int y, m, d;
+	if (len != 10 || !digits(s, len, 0, 4, &y) || s[4] != '-' || !digits(s, len, 5, 2, &m) ||
+	    s[7] != '-' || !digits(s, len, 8, 2, &d))
 		return false;
-	for (size_t i = 0; i < len; i++)
-		if (i != 4 && i != 7 && !is_digit(s[i]))
-			return false;
-	long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (m < 1 || m > 12 || d < 1)
 		return false;
@@ -422,17 +432,6 @@ static bool ipv4_sloppy(const char *s, size_t len)
 			return false;
 	}
 	return i == len;
-}
-
-static bool ipv6_addr(const char *s, size_t len)
-{
-	char buf[64];
-	unsigned char addr[16];
-	if (len == 0 || len >= sizeof buf || memchr(s, '%', len) || !memchr(s, ':', len))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return inet_pton(AF_INET6, buf, addr) == 1;
 }
 
 /* strfmt's ipv4 (isIPv4): ParseIPSloppy accepts it and it has a '.' */
@@ -728,4 +727,73 @@ bool gri_format_isbn_ok(const char *s, size_t len, int version)
 		return d[12] - '0' == (10 - sum % 10) % 10;
 	}
 	return false;
+}
+
+/* ---- a CRD's strfmt format, by its code ---- */
+
+static bool uuid_any(const char *s, size_t len)
+{
+	return gri_format_uuid_ok(s, len, 0);
+}
+static bool uuid3(const char *s, size_t len)
+{
+	return gri_format_uuid_ok(s, len, 3);
+}
+static bool uuid4(const char *s, size_t len)
+{
+	return gri_format_uuid_ok(s, len, 4);
+}
+static bool uuid5(const char *s, size_t len)
+{
+	return gri_format_uuid_ok(s, len, 5);
+}
+static bool isbn_any(const char *s, size_t len)
+{
+	return gri_format_isbn_ok(s, len, 0);
+}
+static bool isbn10(const char *s, size_t len)
+{
+	return gri_format_isbn_ok(s, len, 10);
+}
+static bool isbn13(const char *s, size_t len)
+{
+	return gri_format_isbn_ok(s, len, 13);
+}
+
+static const struct {
+	uint8_t format;
+	bool (*ok)(const char *s, size_t len);
+	const char *expected;
+} strfmt_rules[] = {
+        {FMT_BYTE_STRFMT, gri_format_base64_strfmt_ok,
+         "base64 data in groups of four, padded with '=' (format byte)"},
+        {FMT_IPV4_SLOPPY, gri_format_ipv4_sloppy_ok, "an IPv4 address (format ipv4)"},
+        {FMT_UUID, uuid_any, "a UUID such as 123e4567-e89b-12d3-a456-426614174000 (format uuid)"},
+        {FMT_UUID3, uuid3, "a version 3 UUID (format uuid3)"},
+        {FMT_UUID4, uuid4, "a version 4 UUID (format uuid4)"},
+        {FMT_UUID5, uuid5, "a version 5 UUID (format uuid5)"},
+        {FMT_BSONOBJECTID, gri_format_bsonobjectid_ok,
+         "a BSON object id of 24 hex digits (format bsonobjectid)"},
+        {FMT_DATE, gri_format_date_ok, "a date such as 2024-01-31 (format date)"},
+        {FMT_DURATION, gri_format_duration_ok,
+         "a duration such as 90s, 1h30m or \"5 minutes\" (format duration)"},
+        {FMT_CIDR, gri_format_cidr_ok, "a CIDR such as 10.0.0.0/16 (format cidr)"},
+        {FMT_MAC, gri_format_mac_ok, "a MAC address such as 00:1a:2b:3c:4d:5e (format mac)"},
+        {FMT_HEXCOLOR, gri_format_hexcolor_ok, "a hex color such as #1a2b3c (format hexcolor)"},
+        {FMT_RGBCOLOR, gri_format_rgbcolor_ok, "a color such as rgb(255,128,0) (format rgbcolor)"},
+        {FMT_URI, gri_format_uri_ok,
+         "an absolute URI or path as Go's net/url.ParseRequestURI reads it, such as https://example.com/x "
+         "(format uri)"},
+        {FMT_ISBN, isbn_any, "an ISBN-10 or ISBN-13 with its check digit (format isbn)"},
+        {FMT_ISBN10, isbn10, "an ISBN-10 with its check digit (format isbn10)"},
+        {FMT_ISBN13, isbn13, "an ISBN-13 with its check digit (format isbn13)"},
+        {FMT_SSN, gri_format_ssn_ok, "a social security number such as 123-45-6789 (format ssn)"},
+};
+
+const char *gri_strfmt_expected(uint8_t format, const char *s, size_t len)
+{
+	for (size_t i = 0; i < sizeof strfmt_rules / sizeof strfmt_rules[0]; i++)
+		if (strfmt_rules[i].format == format)
+			return strfmt_rules[i].ok(s, len) ? NULL : strfmt_rules[i].expected;
+	return NULL;
 }

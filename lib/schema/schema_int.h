@@ -82,8 +82,6 @@ enum {
 	FMT_CREDITCARD,
 };
 
-/* The strfmt format a code stands for ("uuid"), NULL for FMT_NONE. */
-const char *gri_format_name(uint8_t format);
 /* Does the format apply to strings (kube-openapi's format validator)? */
 bool gri_format_is_strfmt(uint8_t format);
 bool gri_format_uuid_ok(const char *s, size_t len, int version);
@@ -97,6 +95,10 @@ bool gri_format_mac_ok(const char *s, size_t len);
 bool gri_format_ipv4_sloppy_ok(const char *s, size_t len);
 bool gri_format_cidr_ok(const char *s, size_t len);
 int gri_format_hostname_ok(const char *s, size_t len);
+/* For a CRD's strfmt format with a yes/no rule (not hostname, email,
+ * creditcard): NULL when s fits it (or the format has no such rule), else
+ * what the format expects, for the message. */
+const char *gri_strfmt_expected(uint8_t format, const char *s, size_t len);
 bool gri_format_uri_ok(const char *s, size_t len);
 bool gri_format_ssn_ok(const char *s, size_t len);
 bool gri_format_isbn_ok(const char *s, size_t len, int version);

@@ -380,29 +380,6 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 		if (!gr_format_ipv6_ok(s, len))
 			bad = "an IPv6 address (format ipv6)";
 		break;
-	case FMT_BYTE_STRFMT:
-		if (!gri_format_base64_strfmt_ok(s, len))
-			bad = "base64 data in groups of four, padded with '=' (format byte)";
-		break;
-	case FMT_IPV4_SLOPPY:
-		if (!gri_format_ipv4_sloppy_ok(s, len))
-			bad = "an IPv4 address (format ipv4)";
-		break;
-	case FMT_UUID:
-	case FMT_UUID3:
-	case FMT_UUID4:
-	case FMT_UUID5: {
-		int ver = n->format == FMT_UUID    ? 0
-		          : n->format == FMT_UUID3 ? 3
-		          : n->format == FMT_UUID4 ? 4
-		                                   : 5;
-		if (!gri_format_uuid_ok(s, len, ver))
-			bad = ver == 0   ? "a UUID such as 123e4567-e89b-12d3-a456-426614174000 (format uuid)"
-			      : ver == 3 ? "a version 3 UUID (format uuid3)"
-			      : ver == 4 ? "a version 4 UUID (format uuid4)"
-			                 : "a version 5 UUID (format uuid5)";
-		break;
-	}
 	case FMT_HOSTNAME: {
 		int ok = gri_format_hostname_ok(s, len);
 		if (ok < 0) /* counted, never passed as checked */
@@ -412,53 +389,6 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 			bad = "a host name such as example.com (format hostname)";
 		break;
 	}
-	case FMT_BSONOBJECTID:
-		if (!gri_format_bsonobjectid_ok(s, len))
-			bad = "a BSON object id of 24 hex digits (format bsonobjectid)";
-		break;
-	case FMT_DATE:
-		if (!gri_format_date_ok(s, len))
-			bad = "a date such as 2024-01-31 (format date)";
-		break;
-	case FMT_DURATION:
-		if (!gri_format_duration_ok(s, len))
-			bad = "a duration such as 90s, 1h30m or \"5 minutes\" (format duration)";
-		break;
-	case FMT_CIDR:
-		if (!gri_format_cidr_ok(s, len))
-			bad = "a CIDR such as 10.0.0.0/16 (format cidr)";
-		break;
-	case FMT_MAC:
-		if (!gri_format_mac_ok(s, len))
-			bad = "a MAC address such as 00:1a:2b:3c:4d:5e (format mac)";
-		break;
-	case FMT_HEXCOLOR:
-		if (!gri_format_hexcolor_ok(s, len))
-			bad = "a hex color such as #1a2b3c (format hexcolor)";
-		break;
-	case FMT_RGBCOLOR:
-		if (!gri_format_rgbcolor_ok(s, len))
-			bad = "a color such as rgb(255,128,0) (format rgbcolor)";
-		break;
-	case FMT_URI:
-		if (!gri_format_uri_ok(s, len))
-			bad = "an absolute URI or path as Go's net/url.ParseRequestURI reads it, such as "
-			      "https://example.com/x (format uri)";
-		break;
-	case FMT_ISBN:
-	case FMT_ISBN10:
-	case FMT_ISBN13: {
-		int ver = n->format == FMT_ISBN ? 0 : n->format == FMT_ISBN10 ? 10 : 13;
-		if (!gri_format_isbn_ok(s, len, ver))
-			bad = ver == 0    ? "an ISBN-10 or ISBN-13 with its check digit (format isbn)"
-			      : ver == 10 ? "an ISBN-10 with its check digit (format isbn10)"
-			                  : "an ISBN-13 with its check digit (format isbn13)";
-		break;
-	}
-	case FMT_SSN:
-		if (!gri_format_ssn_ok(s, len))
-			bad = "a social security number such as 123-45-6789 (format ssn)";
-		break;
 	case FMT_EMAIL:
 	case FMT_CREDITCARD:
 		/* the API server checks these with Go's net/mail and a
@@ -467,7 +397,10 @@ static void check_string(vctx *v, const snode *n, const gr_value *x)
 		if (!v->silent)
 			gr_check_ctx_not_evaluated(v->ctx, 1, not_checked_format(n->format));
 		break;
-	default: break; /* int32, int64: numbers; password: any string */
+	case FMT_NONE: break; /* most strings: no table to look in */
+	default:              /* a CRD's strfmt format; int32, int64 and password find no rule */
+		bad = gri_strfmt_expected(n->format, s, len);
+		break;
 	}
 	if (bad)
 		/* kube-openapi's format errors are InvalidType errors */
@@ -842,13 +775,6 @@ static size_t trial(vctx *v, const snode *b, const gr_value *x, size_t *matches)
 	return errors;
 }
 
-static void closest_fix(vctx *v, size_t before)
-{
-	gr_v_set_fix(v, before,
-	             "fix what is reported at this path for the closest alternative, or make the value "
-	             "fit another alternative of the schema");
-}
-
 /* Report the errors of branch b, the alternative that came closest, as
  * the API server does (its MatchCount was counted by the trial). */
 static void explain(vctx *v, const snode *b, const gr_value *x)
@@ -874,6 +800,20 @@ static void explain(vctx *v, const snode *b, const gr_value *x)
 			f[k++] = f[i];
 	}
 	v->out->len = k;
+}
+
+/* No alternative of an anyOf/oneOf fits x: the combinator's error, naming
+ * the closest (best), then that alternative's own errors. */
+static void none_matches(vctx *v, const gr_value *x, const char *what, const snode *const *alts,
+                         uint32_t nalts, uint32_t best)
+{
+	size_t before = v->out->len;
+	gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column, NULL, 0,
+	            "%s; none of %u matches, the closest is alternative %u", what, nalts, best + 1);
+	gr_v_set_fix(v, before,
+	             "fix what is reported at this path for the closest alternative, or make the value "
+	             "fit another alternative of the schema");
+	explain(v, alts[best], x);
 }
 
 /* x with the defaults of n's absent properties filled in, as the API server
@@ -937,14 +877,8 @@ static void check_combinators(vctx *v, const snode *n, const gr_value *x)
 				best = i, best_m = m;
 		}
 		if (!ok) {
-			size_t before = v->out->len;
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
-			            NULL, 0,
-			            "must validate at least one schema (anyOf); none of %u matches, the "
-			            "closest is alternative %u",
-			            n->nany_of, best + 1);
-			closest_fix(v, before);
-			explain(v, n->any_of[best], x);
+			none_matches(v, x, "must validate at least one schema (anyOf)", n->any_of, n->nany_of,
+			             best);
 			m = best_m;
 		}
 		v->matches += m;
@@ -969,14 +903,8 @@ static void check_combinators(vctx *v, const snode *n, const gr_value *x)
 			            NULL, 0, "must validate one and only one schema (oneOf); %u of %u match",
 			            ok, n->none_of);
 		} else {
-			size_t before = v->out->len;
-			gr_v_report(v, "schema.value", "FieldValueInvalid", GR_SEV_ERROR, x->line, x->column,
-			            NULL, 0,
-			            "must validate one and only one schema (oneOf); none of %u matches, the "
-			            "closest is alternative %u",
-			            n->none_of, best + 1);
-			closest_fix(v, before);
-			explain(v, n->one_of[best], x);
+			none_matches(v, x, "must validate one and only one schema (oneOf)", n->one_of,
+			             n->none_of, best);
 			v->matches += best_m;
 		}
 	}

@@ -381,6 +381,16 @@ static void test_crd(gr_schema_registry *r)
 	EXPECT("schema.crd", "spec.validation.openAPIV3Schema.properties[spec].properties[m].type");
 }
 
+/* Add the one CRD of text to r (its version becomes servable). */
+static void add_crd(gr_schema_registry *r, const char *text)
+{
+	gr_document *docs;
+	size_t nd;
+	gr_error err;
+	CHECK(gr_decode(&arena, text, strlen(text), NULL, &docs, &nd, &err) == 0);
+	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+}
+
 /* pattern: Go's regexp syntax (lib/regex), including what POSIX lacks */
 static const char pattern_crd[] =
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: "
@@ -403,11 +413,7 @@ static const char pattern_crd[] =
 
 static void test_pattern(gr_schema_registry *r)
 {
-	gr_document *docs;
-	size_t nd;
-	gr_error err;
-	CHECK(gr_decode(&arena, pattern_crd, strlen(pattern_crd), NULL, &docs, &nd, &err) == 0);
-	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+	add_crd(r, pattern_crd);
 	run(r,
 	    "apiVersion: example.com/v1\nkind: P\nmetadata: {name: p}\nhost: '*.example.com'\ntok: "
 	    "\"a-b.c^_`|~\"\n"
@@ -469,11 +475,7 @@ static const char comb_crd[] =
 
 static void test_combinators(gr_schema_registry *r)
 {
-	gr_document *docs;
-	size_t nd;
-	gr_error err;
-	CHECK(gr_decode(&arena, comb_crd, strlen(comb_crd), NULL, &docs, &nd, &err) == 0);
-	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+	add_crd(r, comb_crd);
 	run(r,
 	    "apiVersion: example.com/v1\nkind: C\nmetadata: {name: c}\none: {a: x}\nany: yes-please\nall: 3\n"
 	    "nt: fine\nios: 3\naddr: {value: 1.2.3.4}\n",
@@ -1084,11 +1086,7 @@ static const char fmt_crd[] =
 /* A CRD's formats are kube-openapi's: checked, or counted not evaluated. */
 static void test_crd_formats(gr_schema_registry *r)
 {
-	gr_document *docs;
-	size_t nd;
-	gr_error err;
-	CHECK(gr_decode(&arena, fmt_crd, strlen(fmt_crd), NULL, &docs, &nd, &err) == 0);
-	CHECK(gr_schema_add_crd(r, &docs[0].root, &err) == 1);
+	add_crd(r, fmt_crd);
 	run(r,
 	    "apiVersion: example.com/v1\nkind: F\nmetadata: {name: f}\nid: "
 	    "123e4567-e89b-12d3-a456-426614174000\n"
