@@ -39,11 +39,8 @@ static inline uint64_t gri_hash_words(const char *p, size_t n, uint64_t k)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 31;
 	}
-	if (n) {
-		uint64_t w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	}
+	if (n)
+		h = (h ^ gr_load_prefix(p, n)) * 0x9e3779b97f4a7c15ULL;
 	return h;
 }
 

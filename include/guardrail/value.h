@@ -81,11 +81,33 @@ struct gr_member {
  * large tree). Whoever builds a member sets all three with gr_member_set_key;
  * copying a member copies its head.
  */
-static inline uint64_t gr_key_head(const char *key, size_t len)
+/* The first n bytes at p (n <= 8) as memcpy puts them in a zeroed uint64_t,
+ * without memcpy's call for a length not known at compile time (a call
+ * per key was 2% of a corpus run): two overlapping loads, or three bytes. */
+static inline uint64_t gr_load_prefix(const char *p, size_t n)
 {
 	uint64_t h = 0;
-	memcpy(&h, key, len < 8 ? len : 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const unsigned char *b = (const unsigned char *)p;
+	if (n >= 8) {
+		memcpy(&h, b, 8);
+	} else if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, b, 4);
+		memcpy(&hi, b + n - 4, 4);
+		h = lo | (uint64_t)hi << (8 * (n - 4));
+	} else if (n) {
+		h = b[0] | (uint64_t)b[n / 2] << (8 * (n / 2)) | (uint64_t)b[n - 1] << (8 * (n - 1));
+	}
+#else
+	memcpy(&h, p, n < 8 ? n : 8);
+#endif
 	return h;
+}
+
+static inline uint64_t gr_key_head(const char *key, size_t len)
+{
+	return gr_load_prefix(key, len);
 }
 static inline void gr_member_set_key(gr_member *m, const char *key, size_t len)
 {

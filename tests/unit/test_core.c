@@ -145,6 +145,25 @@ static void test_values(void)
 	CHECK(bv && bv->line == 2 && bv->column == 6);
 }
 
+/* gr_load_prefix is memcpy into a zeroed word, for every length and offset,
+ * reading no byte past the length (ASan checks the heap copy's end). */
+static void test_load_prefix(void)
+{
+	unsigned char src[24];
+	for (size_t i = 0; i < sizeof src; i++)
+		src[i] = (unsigned char)(0x81 + 37 * i);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n <= 12; n++) {
+			char *p = malloc(n ? n : 1);
+			memcpy(p, src + off, n);
+			uint64_t want = 0;
+			memcpy(&want, p, n < 8 ? n : 8);
+			CHECK(gr_load_prefix(p, n) == want);
+			CHECK(gr_key_head(p, n) == want);
+			free(p);
+		}
+}
+
 /* ---- arenas ---- */
 
 static void test_arenas(void)
@@ -251,6 +270,7 @@ int main(void)
 	gr_arena_init(&arena);
 	test_objects();
 	test_values();
+	test_load_prefix();
 	test_arenas();
 	test_walk();
 	gr_arena_free(&arena);
