@@ -264,10 +264,14 @@ const void *gr_cel_schema_root(const gr_cel_schema *s)
 
 /* ---- names ---- */
 
-/* Unescape a CEL field name into a property name; 0 when it does not
- * unescape (an unknown __x__ sequence). */
+/* Unescape a CEL field name into a property name; 0 when the name is to
+ * be used as it is (no escape in it, or an unknown __x__ sequence). */
 int cel_unescape_name(const char *in, size_t len, char *out, size_t cap, size_t *olen)
 {
+	/* without "__" (most names) the name is its own property name: the
+	 * callers read 0 as "use it as it is" */
+	if (!memmem(in, len, "__", 2))
+		return 0;
 	if (len > 4 && in[0] == '_' && in[1] == '_' && in[len - 1] == '_' && in[len - 2] == '_') {
 		for (int i = 0; reserved_words[i]; i++)
 			if (strlen(reserved_words[i]) == len - 4 &&
