@@ -74,8 +74,9 @@ const nv_rule nv_rules[NV_RULE_COUNT] = {
         [NV_CONTAINER_NAME_DUPLICATE] = {"native.container.name-duplicate", "FieldValueDuplicate",
                                          V "validateContainers / validateInitContainers",
                                          "give every container, init container included, its own name"},
-        [NV_CONTAINER_IMAGE] = {"native.container.image", "FieldValueRequired", V "validateContainerCommon",
-                                "set an image without leading or trailing whitespace"},
+        [NV_CONTAINER_IMAGE] =
+                {"native.container.image", "FieldValueRequired", V "validateContainerCommon",
+                 "set the container's image (registry/name:tag), with no leading or trailing whitespace"},
         [NV_CONTAINER_IMAGE_PULL_POLICY] = {"native.container.image-pull-policy", "FieldValueNotSupported",
                                             V "validatePullPolicy", "use Always, IfNotPresent or Never"},
         [NV_CONTAINER_TERMINATION_MESSAGE_POLICY] = {"native.container.termination-message-policy",
