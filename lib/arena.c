@@ -74,6 +74,40 @@ void gri_arena_adopt(gr_arena *to, gr_arena *from)
 	from->first_chunk = first;
 }
 
+gri_arena_mark gri_arena_mark_get(const gr_arena *a)
+{
+	gri_arena_mark m = {a->head, a->head ? a->head->next : NULL, a->head ? a->head->off : 0, a->used,
+	                    a->reserved};
+	return m;
+}
+
+/* Chunks come in two ways (bump_slow): a new chunk to fill goes first in
+ * the list, and a big request's own chunk right behind the chunk being
+ * filled. So the chunks obtained since the mark are those before the
+ * marked chunk, and those between it and the chunk that followed it. */
+void gri_arena_rollback(gr_arena *a, const gri_arena_mark *m)
+{
+	gr_arena_chunk *c = a->head;
+	while (c && c != m->head) {
+		gr_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	if (m->head) {
+		c = m->head->next;
+		while (c && c != m->after) {
+			gr_arena_chunk *next = c->next;
+			free(c);
+			c = next;
+		}
+		m->head->next = m->after;
+		m->head->off = m->off;
+	}
+	a->head = m->head;
+	a->used = m->used;
+	a->reserved = m->reserved;
+}
+
 void gr_arena_free(gr_arena *a)
 {
 	gr_arena_chunk *c = a->head;

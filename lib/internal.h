@@ -59,6 +59,34 @@ bool gri_arena_owns(const gr_arena *a, const void *p);
 /* Move every chunk of from into to (what was allocated in from lives as
  * long as to); from is left empty. */
 void gri_arena_adopt(gr_arena *to, gr_arena *from);
+
+/* A point in an arena to go back to: every allocation made after
+ * gri_arena_mark is undone by gri_arena_rollback (chunks obtained since are
+ * freed), so an attempt that gives up leaves no memory behind. */
+typedef struct gri_arena_mark {
+	gr_arena_chunk *head, *after; /* the chunk being filled, and the one after it */
+	size_t off, used, reserved;
+} gri_arena_mark;
+gri_arena_mark gri_arena_mark_get(const gr_arena *a);
+void gri_arena_rollback(gr_arena *a, const gri_arena_mark *m);
+
+/*
+ * The YAML reader's direct path (yaml/reader.c): one piece of a stream (see
+ * gr_split_yaml) holding one document of the usual block shape -- block
+ * mappings with plain or quoted keys, block sequences, scalars of every
+ * style, empty flow collections, comments -- read straight into a value
+ * tree in a, without events. 1 and *root (a mapping or a sequence) when it
+ * read the document; 0 when the document needs the events path (anchors,
+ * tags, flow collections, errors, limits, anything unusual), having
+ * allocated from a what the caller then rolls back. The trees are those of
+ * the events path, positions included.
+ */
+struct gri_budget;
+int gri_yaml_read_tree(const char *data, size_t len, gr_arena *a, const struct gri_budget *budget,
+                       size_t max_depth, uint32_t line0, gr_value *root);
+/* An untagged plain scalar to a value as the events builder makes it
+ * (yaml.c); 1 when the direct path must give the document up. */
+int gri_yaml_plain(gr_arena *a, const char *s, size_t n, int key, gr_value *v);
 /* gr_read_file, also telling whether path is a regular file (one that can
  * be read again: a pipe, a FIFO or a terminal cannot). */
 int gri_read_file_regular(const char *path, size_t max_bytes, char **data, size_t *len, bool *is_regular,
@@ -176,6 +204,17 @@ typedef struct gri_resolved {
 /* go-yaml v2 resolve(tag, in); tag in short form ("" untagged, "!!int",
  * "!foo"). -1 with msg when the tag disagrees with the text. */
 int gri_yaml_resolve(const char *tag, const char *in, size_t n, gri_resolved *r, char *msg, size_t msgcap);
+/* An untagged plain scalar that resolves to a string whatever else it
+ * holds, told by its first byte and length (most names, images, paths,
+ * descriptions): no word of go-yaml's table and no number starts so. */
+static inline bool gri_plain_is_string(const char *in, size_t n)
+{
+	char c = n ? in[0] : 'N';
+	bool numeric = c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9');
+	return !(numeric || c == '~' || c == 'y' || c == 'Y' || c == 'n' || c == 'N' || c == 't' ||
+	         c == 'T' || c == 'f' || c == 'F' || c == 'o' || c == 'O') ||
+	       (n > 5 && !numeric);
+}
 /* 1 when s is a timestamp by go-yaml v2's parseTimestamp. */
 int gri_parse_timestamp(const char *s, size_t n);
 /* !!binary content to its bytes (invalid UTF-8 bytes as U+FFFD, as

@@ -304,6 +304,59 @@ static int scalar_value(ybuilder *b, const gri_yev *ev, gr_value *v, unsigned *f
 	return 0;
 }
 
+/* An untagged plain scalar as the direct path (reader.c) reads it: what
+ * scalar_value and, for a value, finish_number make of it. 1 (the direct
+ * path gives the document up) for what needs the builder: a key that is
+ * not a string (key_text), the merge key, a value JSON cannot hold; and
+ * when memory ran out. */
+int gri_yaml_plain(gr_arena *a, const char *s, size_t n, int key, gr_value *v)
+{
+	gri_resolved r = {.kind = GRI_R_STR};
+	char msg[8];
+	if (n == 2 && s[0] == '<' && s[1] == '<')
+		return 1; /* the merge key, which scalar_value knows before resolving */
+	if (!gri_plain_is_string(s, n) && gri_yaml_resolve("", s, n, &r, msg, sizeof msg))
+		return 1;
+	switch (r.kind) {
+	case GRI_R_STR:
+	case GRI_R_TIMESTAMP: break;
+	case GRI_R_NULL:
+		if (key)
+			return 1;
+		*v = gr_make_null();
+		return 0;
+	case GRI_R_BOOL:
+		if (key)
+			return 1;
+		*v = gr_make_bool(r.b);
+		return 0;
+	case GRI_R_INT:
+		if (key)
+			return 1;
+		*v = gr_make_int(r.i);
+		return 0;
+	case GRI_R_UINT: /* over int64: a float64, as finish_number leaves it */
+		if (key)
+			return 1;
+		*v = gr_make_double((double)r.u);
+		return 0;
+	case GRI_R_FLOAT: {
+		double d = r.d;
+		if (key || !isfinite(d))
+			return 1;
+		if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+			*v = gr_make_int((int64_t)d);
+		else
+			*v = gr_make_double(d);
+		return 0;
+	}
+	case GRI_R_MERGE:
+	case GRI_R_BINARY: return 1;
+	}
+	*v = gr_make_string(a, s, n);
+	return v->type == GR_STRING ? 0 : 1;
+}
+
 /* ---- tree building ---- */
 
 static int frame_push(ybuilder *b, const frame *f)
@@ -801,6 +854,22 @@ static int decode_chunk(gr_arena *a, const char *data, size_t len, uint32_t line
 	gri_budget_init(&b.budget, a, len, limits);
 	b.budget.limit = b.budget.limit > debt ? b.budget.limit - debt : 0;
 	if (limits->yaml_reader != GR_YAML_READER_LIBYAML) { /* ours is the default */
+		if (limits->yaml_reader != GR_YAML_READER_EVENTS) {
+			/* the direct path first; what it gives up on, it leaves
+			 * no trace of (the arena as it was), and the events
+			 * path reads the document from the start */
+			gri_arena_mark mark = gri_arena_mark_get(a);
+			gr_value root;
+			if (gri_yaml_read_tree(data, len, a, &b.budget, limits->max_depth, line0, &root)) {
+				gr_document *d = gr_stack_push(docstack, sizeof *d);
+				if (!d)
+					return gr_error_set(err, 0, 0, "out of memory");
+				d->root = root;
+				d->index = doc_index;
+				return 0;
+			}
+			gri_arena_rollback(a, &mark);
+		}
 		gri_yerr yerr;
 		int rc = gri_yaml_read(data, len, on_event, &b, &yerr);
 		if (rc == -2) {

@@ -343,13 +343,17 @@ int gri_yaml_resolve(const char *tag, const char *in, size_t n, gri_resolved *r,
 	if (tag[0] == '\0') {
 		/* untagged: most scalars are names, images and paths, settled by
 		 * their first byte before any table is looked at */
-		char c = n ? in[0] : 'N';
-		if (!(c == '+' || c == '-' || c == '.' || c == '~' || (c >= '0' && c <= '9') || c == 'y' ||
-		      c == 'Y' || c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F' ||
-		      c == 'o' || c == 'O') ||
-		    (n > 5 && !(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9')))) {
+		if (gri_plain_is_string(in, n)) {
 			memset(r, 0, sizeof *r);
 			r->kind = GRI_R_STR;
+			return 0;
+		}
+		char c = n ? in[0] : 'N';
+		if (!(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9'))) {
+			/* a word of the table, or a string (resolve_text's 'M') */
+			memset(r, 0, sizeof *r);
+			r->kind = GRI_R_STR;
+			resolve_word(in, n, r);
 			return 0;
 		}
 		resolve_text(tag, in, n, r);

@@ -129,7 +129,7 @@ static void usage(FILE *out)
 	      "                               `kubectl kustomize` and check the result\n"
 	      "      --allow-duplicate-keys   a key repeated in a YAML mapping keeps its last value\n"
 	      "                               (go-yaml's non-strict decoding, as kube-linter loads)\n"
-	      "      --yaml-reader own|libyaml  which YAML reader decodes (default: own)\n"
+	      "      --yaml-reader own|events|libyaml  which YAML reader decodes (default: own)\n"
 	      "      --helm-source WHEN       report findings of `helm template` output at the template\n"
 	      "                               its `# Source:` comment names: auto (default: standard\n"
 	      "                               input and pipes), always, never\n"
@@ -206,8 +206,11 @@ static int parse_flag(check_args *a, int argc, char **argv, int *i)
 			a->yaml_reader = GR_YAML_READER_OWN;
 		else if (v && strcmp(v, "libyaml") == 0)
 			a->yaml_reader = GR_YAML_READER_LIBYAML;
+		else if (v && strcmp(v, "events") == 0)
+			a->yaml_reader = GR_YAML_READER_EVENTS;
 		else {
-			fprintf(stderr, "guardrail check: --yaml-reader wants own or libyaml, not '%s'\n",
+			fprintf(stderr,
+			        "guardrail check: --yaml-reader wants own, events or libyaml, not '%s'\n",
 			        v ? v : "");
 			return -1;
 		}

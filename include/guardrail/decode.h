@@ -63,8 +63,17 @@ typedef struct gr_decode_limits {
 } gr_decode_limits;
 
 /* Which YAML reader decodes: guardrail's own (lib/yaml/, the default), or
- * libyaml (kept as the reference and as a fallback). */
-enum { GR_YAML_READER_DEFAULT = 0, GR_YAML_READER_LIBYAML = 1, GR_YAML_READER_OWN = 2 };
+ * libyaml (kept as the reference and as a fallback). Our own reader takes
+ * a document of the usual block shape straight to its value tree, and any
+ * other through its events; GR_YAML_READER_EVENTS makes it take every
+ * document through its events, the reference the direct path is tested
+ * against (the same trees, the same errors). */
+enum {
+	GR_YAML_READER_DEFAULT = 0,
+	GR_YAML_READER_LIBYAML = 1,
+	GR_YAML_READER_OWN = 2,
+	GR_YAML_READER_EVENTS = 3
+};
 
 void gr_decode_limits_default(gr_decode_limits *l);
 

@@ -30,6 +30,8 @@
  */
 #include "reader.h"
 
+#include "../internal.h"
+
 #include <stdarg.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -904,11 +906,12 @@ static int quoted(rd *r, const char **v, size_t *n, int *multiline)
 	return R_OK;
 }
 
-/* A literal or folded block scalar at r->p; ind as for plain. */
-static int block_scalar(rd *r, int ind, const props *pr)
+/* A literal or folded block scalar at r->p; ind as for plain. Its text
+ * in *v, *n (the scratch buffer), *literal: '|' or not. */
+static int block_scalar_text(rd *r, int ind, const char **v, size_t *n, int *is_literal)
 {
-	gri_ymark m = mark_at(r, r->p);
 	int literal = *r->p == '|';
+	*is_literal = literal;
 	int chomp = 0, incr = 0;
 	r->p++;
 	for (int i = 0; i < 2 && r->p < r->end; i++) {
@@ -1002,7 +1005,20 @@ static int block_scalar(rd *r, int ind, const props *pr)
 		for (; trailing_breaks; trailing_breaks--)
 			if (bputc(r, '\n'))
 				return oom(r);
-	return emit_node(r, GRI_YEV_SCALAR, pr, m, r->buf ? r->buf : "", r->blen, literal ? '|' : '>', 0);
+	*v = r->buf ? r->buf : "";
+	*n = r->blen;
+	return R_OK;
+}
+
+static int block_scalar(rd *r, int ind, const props *pr)
+{
+	gri_ymark m = mark_at(r, r->p);
+	const char *v;
+	size_t n;
+	int literal;
+	if (block_scalar_text(r, ind, &v, &n, &literal))
+		return R_ERR;
+	return emit_node(r, GRI_YEV_SCALAR, pr, m, v, n, literal ? '|' : '>', 0);
 }
 
 /* ---- nodes ---- */
@@ -1793,6 +1809,451 @@ static int check_text(rd *r)
 		return fail_offset(r, at, 0, "invalid UTF-8 octet sequence");
 	}
 	return R_OK;
+}
+
+/* ---- the direct path: the usual block document straight to a tree ---- */
+
+/*
+ * Most manifests and CRDs are block mappings and sequences of scalars: for
+ * them the events and the builder's frames cost as much as the reading.
+ * The direct path reads such a document with the same scalar readers and
+ * the same rules as block_node_in, block_map and block_seq, and builds the
+ * tree as the builder would (yaml.c: positions, key copies, scalar
+ * resolution, duplicate keys). Wherever the events path would do something
+ * else -- properties, aliases, flow collections other than [] and {},
+ * explicit keys, directives, document markers after the first, errors and
+ * limits -- it gives the document up (F_BAIL) before deciding anything,
+ * and the caller reads it again through events: a document is read by one
+ * path or by the other, never partly. tests/unit/test_yaml_fast.c and the
+ * fuzz_yaml_fast target hold the two paths to the same trees and errors.
+ */
+enum { F_OK = 0, F_BAIL = 1 };
+
+typedef struct tbuild {
+	gr_arena *a;
+	const gri_budget *budget;
+	gr_stack st; /* members and items of the open collections */
+	size_t depth, max_depth;
+	uint32_t line0;
+} tbuild;
+
+static void f_pos(const tbuild *t, gr_value *v, gri_ymark m)
+{
+	v->line = t->line0 + (uint32_t)m.line + 1;
+	v->column = (uint32_t)m.column + 1;
+}
+
+static int f_node(rd *r, tbuild *t, int ind, int compact, int indentless, gri_ymark empty, gr_value *out);
+
+/* The builder refuses a collection past max_depth and the reader nests
+ * no deeper than MAX_NESTING block nodes: both are errors of the events
+ * path. The memory budget likewise. */
+static int f_open(tbuild *t)
+{
+	if (t->depth >= t->max_depth || t->depth >= 400 || gri_budget_over(t->budget, t->st.cap))
+		return F_BAIL;
+	t->depth++;
+	return F_OK;
+}
+
+/* May a plain scalar start at q (block context)? As block_node_in asks. */
+static int f_plain_start(const rd *r, const char *q)
+{
+	char c = *q;
+	return !(cannot_start(c) || ((c == '-' || c == '?' || c == ':') && is_bz(r, q + 1)) || flow_ind(c) ||
+	         c == '#');
+}
+
+/* Is the node just read (from line `line`) a key: ':' and a blank follow
+ * on its line? */
+static int f_key_follows(const rd *r, size_t line, int ml)
+{
+	const char *q = r->p;
+	while (is_blank(r, q))
+		q++;
+	return !ml && r->line == line && q < r->end && *q == ':' && is_bz(r, q + 1);
+}
+
+static int f_string(tbuild *t, const char *v, size_t n, gri_ymark m, gr_value *out)
+{
+	*out = gr_make_string(t->a, v, n);
+	if (out->type != GR_STRING)
+		return F_BAIL;
+	f_pos(t, out, m);
+	return F_OK;
+}
+
+/* A key f_node read before it knew it was one (r->p is past it). */
+typedef struct fkey {
+	const char *start, *v; /* the key's first byte; its text */
+	size_t n;
+	int plain;
+} fkey;
+
+/* A block mapping whose first key is at r->p, in column col; or, with
+ * first, whose first key was read (a key is one line: the column that
+ * bounds a plain scalar's continuation lines changes nothing). */
+static int f_map(rd *r, tbuild *t, int col, gri_ymark mm, const fkey *first, gr_value *out)
+{
+	if (f_open(t))
+		return F_BAIL;
+	size_t base = t->st.len;
+	for (;;) {
+		const char *k;
+		gri_ymark km;
+		const char *v;
+		size_t n;
+		int plain_key;
+		if (first) {
+			k = first->start;
+			km = mm;
+			v = first->v;
+			n = first->n;
+			plain_key = first->plain;
+			first = NULL;
+		} else {
+			k = r->p;
+			char c = *k;
+			km = mark_at(r, k);
+			size_t line = r->line;
+			int ml = 0;
+			plain_key = 0;
+			if (c == '"' || c == '\'') {
+				if (quoted(r, &v, &n, &ml))
+					return F_BAIL;
+			} else if (f_plain_start(r, k)) {
+				if (plain(r, col, &v, &n, &ml))
+					return F_BAIL;
+				plain_key = 1;
+			} else {
+				return F_BAIL;
+			}
+			if (!f_key_follows(r, line, ml))
+				return F_BAIL;
+		}
+		const char *colon = r->p;
+		while (is_blank(r, colon))
+			colon++;
+		if (colon - k > 1024 && chars(r, k, colon) > 1024)
+			return F_BAIL;
+		gr_member m;
+		memset(&m, 0, sizeof m);
+		gr_value key;
+		if (plain_key ? gri_yaml_plain(t->a, v, n, 1, &key) : f_string(t, v, n, km, &key))
+			return F_BAIL;
+		gr_member_set_key(&m, key.u.s.ptr, key.u.s.len);
+		m.line = t->line0 + (uint32_t)km.line + 1;
+		m.column = (uint32_t)km.column + 1;
+		r->p = colon + 1;
+		if (f_node(r, t, col, 0, 1, mark_at(r, r->p), &m.value))
+			return F_BAIL;
+		gr_member *slot = gr_stack_push(&t->st, sizeof *slot);
+		if (!slot || gri_budget_over(t->budget, t->st.cap)) /* as the builder, entry by entry */
+			return F_BAIL;
+		*slot = m;
+		if (next_token(r))
+			return F_BAIL;
+		if (r->p >= r->end)
+			break;
+		if (block_stop(r, r->p) || !at_line_start(r, r->p))
+			return F_BAIL;
+		long c2 = (long)(r->p - r->line_start);
+		if (c2 < col)
+			break;
+		if (c2 > col || (*r->p == '?' && is_bz(r, r->p + 1)))
+			return F_BAIL;
+	}
+	gr_member *ms = (gr_member *)(void *)(t->st.data + base);
+	size_t n = (t->st.len - base) / sizeof *ms;
+	if (gr_find_duplicate_key(ms, n) != (size_t)-1)
+		return F_BAIL; /* the builder reports it, or keeps the last (non-strict) */
+	gr_member *members = gr_arena_alloc(t->a, n * sizeof *members);
+	/* the builder checks the budget again when it attaches the mapping:
+	 * arena and stack only grow, so this check after the last allocation
+	 * sees at least what any check of the builder saw */
+	if (!members || gri_budget_over(t->budget, t->st.cap))
+		return F_BAIL;
+	memcpy(members, ms, n * sizeof *members);
+	t->st.len = base;
+	memset(out, 0, sizeof *out);
+	out->type = GR_OBJECT;
+	out->u.o.members = members;
+	out->u.o.len = n;
+	f_pos(t, out, mm);
+	t->depth--;
+	return F_OK;
+}
+
+/* A block sequence whose first '-' is at r->p, in column col. */
+static int f_seq(rd *r, tbuild *t, int col, int indentless, gri_ymark sm, gr_value *out)
+{
+	if (f_open(t))
+		return F_BAIL;
+	size_t base = t->st.len;
+	for (;;) {
+		r->p++;
+		r->after_entry = 1;
+		gr_value item;
+		if (f_node(r, t, col, 1, 0, mark_at(r, r->p), &item))
+			return F_BAIL;
+		gr_value *slot = gr_stack_push(&t->st, sizeof *slot);
+		if (!slot || gri_budget_over(t->budget, t->st.cap))
+			return F_BAIL;
+		*slot = item;
+		if (next_token(r))
+			return F_BAIL;
+		if (r->p >= r->end)
+			break;
+		if (block_stop(r, r->p) || !at_line_start(r, r->p))
+			return F_BAIL;
+		long c2 = (long)(r->p - r->line_start);
+		if (c2 < col)
+			break;
+		if (c2 == col && *r->p == '-' && is_bz(r, r->p + 1))
+			continue;
+		if (c2 == col && indentless)
+			break;
+		return F_BAIL;
+	}
+	size_t bytes = t->st.len - base;
+	gr_value *items = gr_arena_alloc(t->a, bytes);
+	if (!items || gri_budget_over(t->budget, t->st.cap)) /* as in f_map */
+		return F_BAIL;
+	memcpy(items, t->st.data + base, bytes);
+	t->st.len = base;
+	memset(out, 0, sizeof *out);
+	out->type = GR_ARRAY;
+	out->u.a.items = items;
+	out->u.a.len = bytes / sizeof *items;
+	f_pos(t, out, sm);
+	t->depth--;
+	return F_OK;
+}
+
+/* A scalar in a flow collection, as flow_node reads one without
+ * properties: quoted, or plain in flow context, on one line. */
+static int f_flow_scalar(rd *r, tbuild *t, int ind, int key, gr_value *out)
+{
+	char c = *r->p;
+	gri_ymark m = mark_at(r, r->p);
+	const char *v;
+	size_t n;
+	int ml;
+	if (c == '"' || c == '\'') {
+		if (quoted(r, &v, &n, &ml) || ml)
+			return F_BAIL;
+		return f_string(t, v, n, m, out);
+	}
+	/* flow_node refuses a ':' where a node starts, even before a letter,
+	 * and a '?' there is always an explicit key */
+	if (cannot_start(c) || c == ':' || c == '?' || (c == '-' && is_bz(r, r->p + 1)) || flow_ind(c) ||
+	    c == '#' || doc_marker(r, r->p))
+		return F_BAIL; /* properties, aliases, nested collections, empty nodes, errors */
+	if (plain(r, ind, &v, &n, &ml) || ml || gri_yaml_plain(t->a, v, n, key, out))
+		return F_BAIL;
+	f_pos(t, out, m);
+	return F_OK;
+}
+
+/* A flow sequence of scalars, or a flow mapping of scalar keys and
+ * values, at r->p, as flow_coll_in reads it: entries may span lines;
+ * anything else (nested collections, pairs in a sequence, empty keys or
+ * values, explicit keys) is left to the events. */
+static int f_flow(rd *r, tbuild *t, int ind, gri_ymark m, gr_value *out)
+{
+	int is_map = *r->p == '{';
+	char close = is_map ? '}' : ']';
+	if (f_open(t))
+		return F_BAIL;
+	size_t base = t->st.len;
+	r->flow++;
+	r->p++;
+	for (;;) {
+		if (next_token(r) || r->p >= r->end)
+			return F_BAIL;
+		if (*r->p == close)
+			break;
+		size_t line = r->line;
+		gr_member mem;
+		memset(&mem, 0, sizeof mem);
+		gr_value key;
+		if (f_flow_scalar(r, t, ind, is_map, is_map ? &key : &mem.value))
+			return F_BAIL;
+		const char *q = r->p;
+		while (is_blank(r, q))
+			q++;
+		if (is_map) {
+			/* the ':' on the key's line (a plain scalar leaves the
+			 * breaks after it read), then a scalar */
+			if (r->line != line || !(q < r->end && *q == ':'))
+				return F_BAIL;
+			gr_member_set_key(&mem, key.u.s.ptr, key.u.s.len);
+			mem.line = key.line;
+			mem.column = key.column;
+			r->p = q + 1;
+			if (next_token(r) || r->p >= r->end || *r->p == ',' || *r->p == close ||
+			    f_flow_scalar(r, t, ind, 0, &mem.value))
+				return F_BAIL;
+		} else if (q < r->end && *q == ':') {
+			return F_BAIL; /* a single-pair mapping, or an error */
+		}
+		void *slot = gr_stack_push(&t->st, is_map ? sizeof mem : sizeof mem.value);
+		if (!slot || gri_budget_over(t->budget, t->st.cap))
+			return F_BAIL;
+		if (is_map)
+			memcpy(slot, &mem, sizeof mem);
+		else
+			memcpy(slot, &mem.value, sizeof mem.value);
+		if (next_token(r) || r->p >= r->end || *r->p == ':')
+			return F_BAIL;
+		if (*r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (*r->p != close)
+			return F_BAIL;
+		break;
+	}
+	r->p++;
+	r->flow--;
+	size_t bytes = t->st.len - base;
+	void *kids = NULL;
+	if (bytes) {
+		if (is_map && gr_find_duplicate_key((gr_member *)(void *)(t->st.data + base),
+		                                    bytes / sizeof(gr_member)) != (size_t)-1)
+			return F_BAIL;
+		kids = gr_arena_alloc(t->a, bytes);
+		if (!kids || gri_budget_over(t->budget, t->st.cap)) /* as in f_map */
+			return F_BAIL;
+		memcpy(kids, t->st.data + base, bytes);
+	}
+	t->st.len = base;
+	memset(out, 0, sizeof *out);
+	if (is_map) {
+		out->type = GR_OBJECT;
+		out->u.o.members = kids;
+		out->u.o.len = bytes / sizeof(gr_member);
+	} else {
+		out->type = GR_ARRAY;
+		out->u.a.items = kids;
+		out->u.a.len = bytes / sizeof(gr_value);
+	}
+	f_pos(t, out, m);
+	t->depth--;
+	/* a flow collection as a key is the builder's error */
+	const char *q = r->p;
+	while (is_blank(r, q))
+		q++;
+	return q < r->end && *q == ':' ? F_BAIL : F_OK;
+}
+
+/* A node in block context, as block_node_in reads it (see there). */
+static int f_node(rd *r, tbuild *t, int ind, int compact, int indentless, gri_ymark empty, gr_value *out)
+{
+	size_t line0 = r->line;
+	if (next_token(r))
+		return F_BAIL;
+	const char *q = r->p;
+	if (q < r->end && block_stop(r, q))
+		return F_BAIL;
+	int crossed = r->line != line0;
+	if (q < r->end && crossed && (long)(q - r->line_start) <= ind) {
+		long c0 = (long)(q - r->line_start);
+		if (indentless && c0 == ind && *q == '-' && is_bz(r, q + 1))
+			return f_seq(r, t, ind, 1, mark_at(r, q), out);
+		if (c0 == ind && (*q == '|' || *q == '>'))
+			return F_BAIL;
+		q = r->end; /* an empty node */
+	}
+	if (q >= r->end) {
+		*out = gr_make_null();
+		f_pos(t, out, empty);
+		return F_OK;
+	}
+	char c = *q;
+	gri_ymark tm = mark_at(r, q);
+	int col = (int)tm.column;
+	if (c == '-' && is_bz(r, q + 1)) {
+		if (!crossed && !compact)
+			return F_BAIL;
+		return f_seq(r, t, col, indentless && col == ind, tm, out);
+	}
+	if (c == '|' || c == '>') {
+		const char *v;
+		size_t n;
+		int literal;
+		if (block_scalar_text(r, ind, &v, &n, &literal))
+			return F_BAIL;
+		return f_string(t, v, n, tm, out);
+	}
+	if (c == '[' || c == '{')
+		return f_flow(r, t, ind, tm, out);
+	int dq = c == '"' || c == '\'';
+	if (!dq && !f_plain_start(r, q))
+		return F_BAIL; /* properties, aliases, explicit keys, errors */
+	state st = save(r);
+	const char *v;
+	size_t n;
+	int ml;
+	if (dq ? quoted(r, &v, &n, &ml) : plain(r, ind, &v, &n, &ml))
+		return F_BAIL;
+	if (f_key_follows(r, st.line, ml)) {
+		/* the first key of a mapping */
+		if (!compact && !crossed)
+			return F_BAIL; /* "mapping values are not allowed in this context" */
+		fkey first = {q, v, n, !dq};
+		return f_map(r, t, col, tm, &first, out);
+	}
+	if (dq)
+		return f_string(t, v, n, tm, out);
+	if (gri_yaml_plain(t->a, v, n, 0, out))
+		return F_BAIL;
+	f_pos(t, out, tm);
+	return F_OK;
+}
+
+int gri_yaml_read_tree(const char *data, size_t len, gr_arena *a, const struct gri_budget *budget,
+                       size_t max_depth, uint32_t line0, gr_value *root)
+{
+	gri_yerr err;
+	memset(&err, 0, sizeof err);
+	rd r = {.s = data,
+	        .p = data,
+	        .end = data + len,
+	        .line_start = data,
+	        .err = &err,
+	        .ascii = 1,
+	        .peeks_left = 10000};
+	tbuild t = {.a = a, .budget = budget, .max_depth = max_depth, .line0 = line0};
+	int ok = 0;
+	if (check_text(&r) != R_OK)
+		goto out;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		r.p = r.line_start = data + 3;
+	if (next_token(&r) || r.p >= r.end || (r.p == r.line_start && *r.p == '%') ||
+	    (r.end - r.p >= 3 && memcmp(r.p, "...", 3) == 0 && is_bz(&r, r.p + 3)))
+		goto out;
+	gri_ymark zero = {0, 0};
+	int rc;
+	if (r.p == r.line_start && r.end - r.p >= 3 && memcmp(r.p, "---", 3) == 0 && is_bz(&r, r.p + 3)) {
+		/* explicit: the content starts on a later line (an empty
+		 * document, or content on the marker's line, go through events) */
+		r.p += 3;
+		state st = save(&r);
+		if (next_token(&r) || r.p >= r.end || r.line == st.line || block_stop(&r, r.p))
+			goto out;
+		restore(&r, st);
+		rc = f_node(&r, &t, -1, 0, 0, zero, root);
+	} else {
+		rc = f_node(&r, &t, -1, 1, 0, zero, root);
+	}
+	if (rc || next_token(&r) || r.p < r.end || (root->type != GR_OBJECT && root->type != GR_ARRAY))
+		goto out;
+	ok = 1;
+out:
+	free(r.buf);
+	gr_stack_free(&t.st);
+	return ok;
 }
 
 int gri_yaml_read(const char *data, size_t len, gri_yev_fn fn, void *ctx, gri_yerr *err)

@@ -16,9 +16,10 @@ short=${name#fuzz_}
 [ -d "tests/fuzz/$short" ] && seeds="$seeds tests/fuzz/$short"
 case $name in
 fuzz_decode|fuzz_validate) [ -d ../shared/corpus ] && seeds="$seeds ../shared/corpus" ;;
-fuzz_yaml_diff)
+fuzz_yaml_diff | fuzz_yaml_fast)
 	[ -d ../shared/corpus ] && seeds="$seeds ../shared/corpus"
 	[ -d ../shared/conformance/yaml-test-suite ] && seeds="$seeds ../shared/conformance/yaml-test-suite"
+	[ "$name" = fuzz_yaml_fast ] && seeds="$seeds tests/fuzz/yaml_diff"
 	;;
 esac
 # -timeout is wall time: 60 s, not libFuzzer's usual 10, because a fuzzer
