@@ -2072,7 +2072,8 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 	const char *f = call->name;
 	/* operators first (most calls are): no function below starts with '_' */
 	if (f[0] == '_') {
-		if (n == 2 && (!strcmp(f, "_==_") || !strcmp(f, "_!=_"))) {
+		if (n == 2 && (f[1] == '=' || f[1] == '!') && f[2] == '=' && f[3] == '_' &&
+		    !f[4]) { /* _==_ _!=_ */
 			uint64_t x = cost_size(&a[0]), y = cost_size(&a[1]);
 			return tenth(x < y ? x : y);
 		}
@@ -2082,10 +2083,13 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 			uint64_t x = cost_size(&a[0]), y = cost_size(&a[1]);
 			return tenth(x < y ? x : y);
 		}
-		if (n == 2 && !strcmp(f, "_+_") && (a[0].kind == GR_CEL_STRING || a[0].kind == GR_CEL_BYTES))
+		if (n == 2 && f[1] == '+' && f[2] == '_' && !f[3] &&
+		    (a[0].kind == GR_CEL_STRING || a[0].kind == GR_CEL_BYTES))
 			return tenth(cost_size(&a[0]) + cost_size(&a[1]));
 		return 1; /* every other operator: O(1) */
 	}
+	if (f[0] == '@') /* `in` traverses its list; no function below starts with '@' */
+		return n == 2 && !strcmp(f, "@in") && a[1].kind == GR_CEL_LIST ? cost_size(&a[1]) : 1;
 	if (n >= 1 && a[0].kind == GR_CEL_LIST && call->member) {
 		if ((!strcmp(f, "slice") && n == 3) || (!strcmp(f, "reverse") && n == 1))
 			return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result)
@@ -2106,8 +2110,6 @@ uint64_t cel_call_cost(const cel_node *call, const gr_cel_value *a, size_t n, co
 	}
 	if (!strcmp(f, "lists.range") && n == 1)
 		return alloc_list_cost(1, result && result->kind == GR_CEL_LIST ? gr_cel_size(result) : 0);
-	if (n == 2 && !strcmp(f, "@in") && a[1].kind == GR_CEL_LIST)
-		return cost_size(&a[1]);
 	if (n >= 2 && (!strcmp(f, "startsWith") || !strcmp(f, "endsWith")))
 		return tenth(cost_size(&a[1])); /* Kubernetes' estimator: the affix */
 	/* Kubernetes' library CallCost (apiserver pkg/cel/library/cost.go) */

@@ -269,8 +269,12 @@ const void *gr_cel_schema_root(const gr_cel_schema *s)
 int cel_unescape_name(const char *in, size_t len, char *out, size_t cap, size_t *olen)
 {
 	/* without "__" (most names) the name is its own property name: the
-	 * callers read 0 as "use it as it is" */
-	if (!memmem(in, len, "__", 2))
+	 * callers read 0 as "use it as it is" (a loop: memmem's set-up cost
+	 * more than these names are long) */
+	size_t u = 0;
+	while (u + 1 < len && !(in[u] == '_' && in[u + 1] == '_'))
+		u++;
+	if (u + 1 >= len)
 		return 0;
 	if (len > 4 && in[0] == '_' && in[1] == '_' && in[len - 1] == '_' && in[len - 2] == '_') {
 		for (int i = 0; reserved_words[i]; i++)
