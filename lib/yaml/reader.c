@@ -11,6 +11,11 @@
  * descends into it; the reader's own bound (1000 levels) keeps the C stack
  * bounded whatever max_depth is.
  *
+ * A document of the usual block shape is also read without events,
+ * straight into its value tree (gri_yaml_read_tree, "the direct path",
+ * at the end of this file); the events path reads every other document
+ * and is the reference the direct path is tested against.
+ *
  * Where libyaml needs a token of lookahead (is this node a key?), the
  * reader peeks: it reads the node without events (`mute`) within the 1024
  * characters a simple key may span, then reads it for real. A value scalar
@@ -1817,10 +1822,11 @@ static int check_text(rd *r)
  * Most manifests and CRDs are block mappings and sequences of scalars: for
  * them the events and the builder's frames cost as much as the reading.
  * The direct path reads such a document with the same scalar readers and
- * the same rules as block_node_in, block_map and block_seq, and builds the
- * tree as the builder would (yaml.c: positions, key copies, scalar
- * resolution, duplicate keys). Wherever the events path would do something
- * else -- properties, aliases, flow collections other than [] and {},
+ * the same rules as block_node_in, block_map, block_seq and flow_coll_in,
+ * and builds the tree as the builder would (yaml.c: positions, key copies,
+ * scalar resolution, duplicate keys, the memory budget). Wherever the
+ * events path would do something else -- properties, aliases, merge keys,
+ * keys that are not strings, flow collections holding more than scalars,
  * explicit keys, directives, document markers after the first, errors and
  * limits -- it gives the document up (F_BAIL) before deciding anything,
  * and the caller reads it again through events: a document is read by one
@@ -1845,9 +1851,10 @@ static void f_pos(const tbuild *t, gr_value *v, gri_ymark m)
 
 static int f_node(rd *r, tbuild *t, int ind, int compact, int indentless, gri_ymark empty, gr_value *out);
 
-/* The builder refuses a collection past max_depth and the reader nests
- * no deeper than MAX_NESTING block nodes: both are errors of the events
- * path. The memory budget likewise. */
+/* The builder refuses a collection past max_depth, and the events path
+ * stops at MAX_NESTING block nodes: past 400 collections (a block node or
+ * two each) the direct path leaves both limits to it, and the memory
+ * budget too (checked again entry by entry). */
 static int f_open(tbuild *t)
 {
 	if (t->depth >= t->max_depth || t->depth >= 400 || gri_budget_over(t->budget, t->st.cap))
