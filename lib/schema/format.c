@@ -731,69 +731,49 @@ bool gri_format_isbn_ok(const char *s, size_t len, int version)
 
 /* ---- a CRD's strfmt format, by its code ---- */
 
-static bool uuid_any(const char *s, size_t len)
-{
-	return gri_format_uuid_ok(s, len, 0);
-}
-static bool uuid3(const char *s, size_t len)
-{
-	return gri_format_uuid_ok(s, len, 3);
-}
-static bool uuid4(const char *s, size_t len)
-{
-	return gri_format_uuid_ok(s, len, 4);
-}
-static bool uuid5(const char *s, size_t len)
-{
-	return gri_format_uuid_ok(s, len, 5);
-}
-static bool isbn_any(const char *s, size_t len)
-{
-	return gri_format_isbn_ok(s, len, 0);
-}
-static bool isbn10(const char *s, size_t len)
-{
-	return gri_format_isbn_ok(s, len, 10);
-}
-static bool isbn13(const char *s, size_t len)
-{
-	return gri_format_isbn_ok(s, len, 13);
-}
-
+/* A format's check: ok(s, len), or versioned(s, len, version) for the
+ * UUID and ISBN families (version 0: any). */
 static const struct {
 	uint8_t format;
 	bool (*ok)(const char *s, size_t len);
+	bool (*versioned)(const char *s, size_t len, int version);
+	int version;
 	const char *expected;
 } strfmt_rules[] = {
-        {FMT_BYTE_STRFMT, gri_format_base64_strfmt_ok,
+        {FMT_BYTE_STRFMT, gri_format_base64_strfmt_ok, NULL, 0,
          "base64 data in groups of four, padded with '=' (format byte)"},
-        {FMT_IPV4_SLOPPY, gri_format_ipv4_sloppy_ok, "an IPv4 address (format ipv4)"},
-        {FMT_UUID, uuid_any, "a UUID such as 123e4567-e89b-12d3-a456-426614174000 (format uuid)"},
-        {FMT_UUID3, uuid3, "a version 3 UUID (format uuid3)"},
-        {FMT_UUID4, uuid4, "a version 4 UUID (format uuid4)"},
-        {FMT_UUID5, uuid5, "a version 5 UUID (format uuid5)"},
-        {FMT_BSONOBJECTID, gri_format_bsonobjectid_ok,
+        {FMT_IPV4_SLOPPY, gri_format_ipv4_sloppy_ok, NULL, 0, "an IPv4 address (format ipv4)"},
+        {FMT_UUID, NULL, gri_format_uuid_ok, 0,
+         "a UUID such as 123e4567-e89b-12d3-a456-426614174000 (format uuid)"},
+        {FMT_UUID3, NULL, gri_format_uuid_ok, 3, "a version 3 UUID (format uuid3)"},
+        {FMT_UUID4, NULL, gri_format_uuid_ok, 4, "a version 4 UUID (format uuid4)"},
+        {FMT_UUID5, NULL, gri_format_uuid_ok, 5, "a version 5 UUID (format uuid5)"},
+        {FMT_BSONOBJECTID, gri_format_bsonobjectid_ok, NULL, 0,
          "a BSON object id of 24 hex digits (format bsonobjectid)"},
-        {FMT_DATE, gri_format_date_ok, "a date such as 2024-01-31 (format date)"},
-        {FMT_DURATION, gri_format_duration_ok,
+        {FMT_DATE, gri_format_date_ok, NULL, 0, "a date such as 2024-01-31 (format date)"},
+        {FMT_DURATION, gri_format_duration_ok, NULL, 0,
          "a duration such as 90s, 1h30m or \"5 minutes\" (format duration)"},
-        {FMT_CIDR, gri_format_cidr_ok, "a CIDR such as 10.0.0.0/16 (format cidr)"},
-        {FMT_MAC, gri_format_mac_ok, "a MAC address such as 00:1a:2b:3c:4d:5e (format mac)"},
-        {FMT_HEXCOLOR, gri_format_hexcolor_ok, "a hex color such as #1a2b3c (format hexcolor)"},
-        {FMT_RGBCOLOR, gri_format_rgbcolor_ok, "a color such as rgb(255,128,0) (format rgbcolor)"},
-        {FMT_URI, gri_format_uri_ok,
+        {FMT_CIDR, gri_format_cidr_ok, NULL, 0, "a CIDR such as 10.0.0.0/16 (format cidr)"},
+        {FMT_MAC, gri_format_mac_ok, NULL, 0, "a MAC address such as 00:1a:2b:3c:4d:5e (format mac)"},
+        {FMT_HEXCOLOR, gri_format_hexcolor_ok, NULL, 0, "a hex color such as #1a2b3c (format hexcolor)"},
+        {FMT_RGBCOLOR, gri_format_rgbcolor_ok, NULL, 0, "a color such as rgb(255,128,0) (format rgbcolor)"},
+        {FMT_URI, gri_format_uri_ok, NULL, 0,
          "an absolute URI or path as Go's net/url.ParseRequestURI reads it, such as https://example.com/x "
          "(format uri)"},
-        {FMT_ISBN, isbn_any, "an ISBN-10 or ISBN-13 with its check digit (format isbn)"},
-        {FMT_ISBN10, isbn10, "an ISBN-10 with its check digit (format isbn10)"},
-        {FMT_ISBN13, isbn13, "an ISBN-13 with its check digit (format isbn13)"},
-        {FMT_SSN, gri_format_ssn_ok, "a social security number such as 123-45-6789 (format ssn)"},
+        {FMT_ISBN, NULL, gri_format_isbn_ok, 0, "an ISBN-10 or ISBN-13 with its check digit (format isbn)"},
+        {FMT_ISBN10, NULL, gri_format_isbn_ok, 10, "an ISBN-10 with its check digit (format isbn10)"},
+        {FMT_ISBN13, NULL, gri_format_isbn_ok, 13, "an ISBN-13 with its check digit (format isbn13)"},
+        {FMT_SSN, gri_format_ssn_ok, NULL, 0, "a social security number such as 123-45-6789 (format ssn)"},
 };
 
 const char *gri_strfmt_expected(uint8_t format, const char *s, size_t len)
 {
 	for (size_t i = 0; i < sizeof strfmt_rules / sizeof strfmt_rules[0]; i++)
 		if (strfmt_rules[i].format == format)
-			return strfmt_rules[i].ok(s, len) ? NULL : strfmt_rules[i].expected;
+			return (strfmt_rules[i].ok
+			                ? strfmt_rules[i].ok(s, len)
+			                : strfmt_rules[i].versioned(s, len, strfmt_rules[i].version))
+			               ? NULL
+			               : strfmt_rules[i].expected;
 	return NULL;
 }

@@ -1890,6 +1890,68 @@ static int f_string(tbuild *t, const char *v, size_t n, gri_ymark m, gr_value *o
 	return F_OK;
 }
 
+/* An entry of the open collection onto the stack; the budget is checked
+ * entry by entry, as the builder checks it. */
+static inline __attribute__((always_inline)) int f_push(tbuild *t, const void *entry, size_t size)
+{
+	void *slot = gr_stack_push(&t->st, size);
+	if (!slot || gri_budget_over(t->budget, t->st.cap))
+		return F_BAIL;
+	memcpy(slot, entry, size);
+	return F_OK;
+}
+
+/* After an entry of a block collection: the next token must start a line
+ * (or the text ends: *col -1); *col is its column. */
+static inline __attribute__((always_inline)) int f_next_line(rd *r, long *col)
+{
+	if (next_token(r))
+		return F_BAIL;
+	*col = -1;
+	if (r->p >= r->end)
+		return F_OK;
+	if (block_stop(r, r->p) || !at_line_start(r, r->p))
+		return F_BAIL;
+	*col = (long)(r->p - r->line_start);
+	return F_OK;
+}
+
+/* Close the collection whose entries are on the stack from base: a mapping
+ * (gr_member entries) or a sequence (gr_value), at mark m. The builder
+ * checks the budget again when it attaches the collection: arena and stack
+ * only grow, so this check after the last allocation sees at least what
+ * any check of the builder saw. */
+static int f_close(tbuild *t, size_t base, gr_type type, gri_ymark m, gr_value *out)
+{
+	size_t bytes = t->st.len - base;
+	void *kids = bytes ? gr_arena_alloc(t->a, bytes) : NULL;
+	if ((bytes && !kids) || gri_budget_over(t->budget, t->st.cap))
+		return F_BAIL;
+	if (bytes)
+		memcpy(kids, t->st.data + base, bytes);
+	t->st.len = base;
+	memset(out, 0, sizeof *out);
+	out->type = (uint8_t)type;
+	if (type == GR_OBJECT) {
+		out->u.o.members = kids;
+		out->u.o.len = bytes / sizeof(gr_member);
+	} else {
+		out->u.a.items = kids;
+		out->u.a.len = bytes / sizeof(gr_value);
+	}
+	f_pos(t, out, m);
+	t->depth--;
+	return F_OK;
+}
+
+/* Would the builder find a key twice among the entries from base? It
+ * reports it, or keeps the last (non-strict): the events path's to do. */
+static int f_duplicates(const tbuild *t, size_t base)
+{
+	return gr_find_duplicate_key((const gr_member *)(const void *)(t->st.data + base),
+	                             (t->st.len - base) / sizeof(gr_member)) != (size_t)-1;
+}
+
 /* A key f_node read before it knew it was one (r->p is past it). */
 typedef struct fkey {
 	const char *start, *v; /* the key's first byte; its text */
@@ -1954,41 +2016,17 @@ static int f_map(rd *r, tbuild *t, int col, gri_ymark mm, const fkey *first, gr_
 		r->p = colon + 1;
 		if (f_node(r, t, col, 0, 1, mark_at(r, r->p), &m.value))
 			return F_BAIL;
-		gr_member *slot = gr_stack_push(&t->st, sizeof *slot);
-		if (!slot || gri_budget_over(t->budget, t->st.cap)) /* as the builder, entry by entry */
+		long c2;
+		if (f_push(t, &m, sizeof m) || f_next_line(r, &c2))
 			return F_BAIL;
-		*slot = m;
-		if (next_token(r))
-			return F_BAIL;
-		if (r->p >= r->end)
-			break;
-		if (block_stop(r, r->p) || !at_line_start(r, r->p))
-			return F_BAIL;
-		long c2 = (long)(r->p - r->line_start);
 		if (c2 < col)
 			break;
 		if (c2 > col || (*r->p == '?' && is_bz(r, r->p + 1)))
 			return F_BAIL;
 	}
-	gr_member *ms = (gr_member *)(void *)(t->st.data + base);
-	size_t n = (t->st.len - base) / sizeof *ms;
-	if (gr_find_duplicate_key(ms, n) != (size_t)-1)
-		return F_BAIL; /* the builder reports it, or keeps the last (non-strict) */
-	gr_member *members = gr_arena_alloc(t->a, n * sizeof *members);
-	/* the builder checks the budget again when it attaches the mapping:
-	 * arena and stack only grow, so this check after the last allocation
-	 * sees at least what any check of the builder saw */
-	if (!members || gri_budget_over(t->budget, t->st.cap))
+	if (f_duplicates(t, base))
 		return F_BAIL;
-	memcpy(members, ms, n * sizeof *members);
-	t->st.len = base;
-	memset(out, 0, sizeof *out);
-	out->type = GR_OBJECT;
-	out->u.o.members = members;
-	out->u.o.len = n;
-	f_pos(t, out, mm);
-	t->depth--;
-	return F_OK;
+	return f_close(t, base, GR_OBJECT, mm, out);
 }
 
 /* A block sequence whose first '-' is at r->p, in column col. */
@@ -2003,17 +2041,9 @@ static int f_seq(rd *r, tbuild *t, int col, int indentless, gri_ymark sm, gr_val
 		gr_value item;
 		if (f_node(r, t, col, 1, 0, mark_at(r, r->p), &item))
 			return F_BAIL;
-		gr_value *slot = gr_stack_push(&t->st, sizeof *slot);
-		if (!slot || gri_budget_over(t->budget, t->st.cap))
+		long c2;
+		if (f_push(t, &item, sizeof item) || f_next_line(r, &c2))
 			return F_BAIL;
-		*slot = item;
-		if (next_token(r))
-			return F_BAIL;
-		if (r->p >= r->end)
-			break;
-		if (block_stop(r, r->p) || !at_line_start(r, r->p))
-			return F_BAIL;
-		long c2 = (long)(r->p - r->line_start);
 		if (c2 < col)
 			break;
 		if (c2 == col && *r->p == '-' && is_bz(r, r->p + 1))
@@ -2022,19 +2052,7 @@ static int f_seq(rd *r, tbuild *t, int col, int indentless, gri_ymark sm, gr_val
 			break;
 		return F_BAIL;
 	}
-	size_t bytes = t->st.len - base;
-	gr_value *items = gr_arena_alloc(t->a, bytes);
-	if (!items || gri_budget_over(t->budget, t->st.cap)) /* as in f_map */
-		return F_BAIL;
-	memcpy(items, t->st.data + base, bytes);
-	t->st.len = base;
-	memset(out, 0, sizeof *out);
-	out->type = GR_ARRAY;
-	out->u.a.items = items;
-	out->u.a.len = bytes / sizeof *items;
-	f_pos(t, out, sm);
-	t->depth--;
-	return F_OK;
+	return f_close(t, base, GR_ARRAY, sm, out);
 }
 
 /* A scalar in a flow collection, as flow_node reads one without
@@ -2104,13 +2122,8 @@ static int f_flow(rd *r, tbuild *t, int ind, gri_ymark m, gr_value *out)
 		} else if (q < r->end && *q == ':') {
 			return F_BAIL; /* a single-pair mapping, or an error */
 		}
-		void *slot = gr_stack_push(&t->st, is_map ? sizeof mem : sizeof mem.value);
-		if (!slot || gri_budget_over(t->budget, t->st.cap))
+		if (is_map ? f_push(t, &mem, sizeof mem) : f_push(t, &mem.value, sizeof mem.value))
 			return F_BAIL;
-		if (is_map)
-			memcpy(slot, &mem, sizeof mem);
-		else
-			memcpy(slot, &mem.value, sizeof mem.value);
 		if (next_token(r) || r->p >= r->end || *r->p == ':')
 			return F_BAIL;
 		if (*r->p == ',') {
@@ -2123,30 +2136,8 @@ static int f_flow(rd *r, tbuild *t, int ind, gri_ymark m, gr_value *out)
 	}
 	r->p++;
 	r->flow--;
-	size_t bytes = t->st.len - base;
-	void *kids = NULL;
-	if (bytes) {
-		if (is_map && gr_find_duplicate_key((gr_member *)(void *)(t->st.data + base),
-		                                    bytes / sizeof(gr_member)) != (size_t)-1)
-			return F_BAIL;
-		kids = gr_arena_alloc(t->a, bytes);
-		if (!kids || gri_budget_over(t->budget, t->st.cap)) /* as in f_map */
-			return F_BAIL;
-		memcpy(kids, t->st.data + base, bytes);
-	}
-	t->st.len = base;
-	memset(out, 0, sizeof *out);
-	if (is_map) {
-		out->type = GR_OBJECT;
-		out->u.o.members = kids;
-		out->u.o.len = bytes / sizeof(gr_member);
-	} else {
-		out->type = GR_ARRAY;
-		out->u.a.items = kids;
-		out->u.a.len = bytes / sizeof(gr_value);
-	}
-	f_pos(t, out, m);
-	t->depth--;
+	if ((is_map && f_duplicates(t, base)) || f_close(t, base, is_map ? GR_OBJECT : GR_ARRAY, m, out))
+		return F_BAIL;
 	/* a flow collection as a key is the builder's error */
 	const char *q = r->p;
 	while (is_blank(r, q))

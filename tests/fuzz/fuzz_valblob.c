@@ -15,41 +15,8 @@
 #include <string.h>
 
 #include "../../lib/pipeline.h"
+#include "../support/tree_same.h"
 #include "guardrail/guardrail.h"
-
-/* Node for node, in order: types, values (doubles by their bits),
- * positions, keys and merge_keys, the `<<` members past len included. */
-static int same(const gr_value *a, const gr_value *b)
-{
-	if (a->type != b->type || a->line != b->line || a->column != b->column ||
-	    a->merge_keys != b->merge_keys)
-		return 0;
-	switch ((gr_type)a->type) {
-	case GR_NULL: return 1;
-	case GR_BOOL: return a->u.b == b->u.b;
-	case GR_INT: return a->u.i == b->u.i;
-	case GR_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
-	case GR_STRING: return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
-	case GR_ARRAY:
-		if (a->u.a.len != b->u.a.len)
-			return 0;
-		for (size_t i = 0; i < a->u.a.len; i++)
-			if (!same(&a->u.a.items[i], &b->u.a.items[i]))
-				return 0;
-		return 1;
-	case GR_OBJECT:
-		if (a->u.o.len != b->u.o.len)
-			return 0;
-		for (size_t i = 0; i < a->u.o.len + a->merge_keys; i++) {
-			const gr_member *x = &a->u.o.members[i], *y = &b->u.o.members[i];
-			if (x->key_len != y->key_len || memcmp(x->key, y->key, x->key_len) != 0 ||
-			    x->line != y->line || x->column != y->column || !same(&x->value, &y->value))
-				return 0;
-		}
-		return 1;
-	}
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -62,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n1, n2;
 		if (gri_blob_encode(&v, &b1, &n1) == 0) {
 			gr_value w;
-			if (gri_blob_decode(&a, b1, n1, &w) != 0 || !same(&v, &w))
+			if (gri_blob_decode(&a, b1, n1, &w) != 0 || !tree_same(&v, &w, 0, NULL, 0))
 				abort();
 			if (gri_blob_encode(&w, &b2, &n2) == 0) {
 				if (n1 != n2 || memcmp(b1, b2, n1) != 0)

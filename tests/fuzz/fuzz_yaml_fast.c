@@ -17,40 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../support/tree_same.h"
 #include "guardrail/guardrail.h"
-
-static int same_value(const gr_value *a, const gr_value *b)
-{
-	if (a->type != b->type || a->line != b->line || a->column != b->column ||
-	    a->merge_keys != b->merge_keys)
-		return 0;
-	switch ((gr_type)a->type) {
-	case GR_NULL: return 1;
-	case GR_BOOL: return a->u.b == b->u.b;
-	case GR_INT: return a->u.i == b->u.i;
-	case GR_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
-	case GR_STRING: return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
-	case GR_ARRAY:
-		if (a->u.a.len != b->u.a.len)
-			return 0;
-		for (size_t i = 0; i < a->u.a.len; i++)
-			if (!same_value(&a->u.a.items[i], &b->u.a.items[i]))
-				return 0;
-		return 1;
-	case GR_OBJECT:
-		if (a->u.o.len != b->u.o.len)
-			return 0;
-		for (size_t i = 0; i < a->u.o.len + a->merge_keys; i++) {
-			const gr_member *x = &a->u.o.members[i], *y = &b->u.o.members[i];
-			if (x->key_len != y->key_len || memcmp(x->key, y->key, x->key_len) != 0 ||
-			    x->key_head != y->key_head || x->line != y->line || x->column != y->column ||
-			    !same_value(&x->value, &y->value))
-				return 0;
-		}
-		return 1;
-	}
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -79,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc2 = gr_decode_yaml(&a2, (const char *)data, size, &l2, &d2, &n2, &e2);
 	int same = n1 == n2 && (rc1 != 0) == (rc2 != 0);
 	for (size_t i = 0; same && i < n1; i++)
-		same = d1[i].index == d2[i].index && same_value(&d1[i].root, &d2[i].root);
+		same = d1[i].index == d2[i].index && tree_same(&d1[i].root, &d2[i].root, 1, NULL, 0);
 	if (same && rc1)
 		same = e1.line == e2.line && e1.column == e2.column && e1.kind == e2.kind &&
 		       strcmp(e1.message, e2.message) == 0;

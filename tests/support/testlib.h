@@ -35,4 +35,10 @@ extern int test_passed, test_failed;
 
 int test_report(const char *suite);
 
+/* Call fn with the path of every regular file under dir, depth first in
+ * directory order, dot files skipped. */
+void test_each_file(const char *dir, void (*fn)(const char *path));
+/* Does name end in suffix? */
+int test_has_suffix(const char *name, const char *suffix);
+
 #endif

@@ -157,29 +157,10 @@ static void check_file(const char *path)
 	free(data);
 }
 
-static void walk(const char *dir)
+static void manifest_file(const char *path)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st))
-			continue;
-		size_t l = strlen(e->d_name);
-		if (S_ISDIR(st.st_mode))
-			walk(path);
-		else if ((l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0) ||
-		         (l > 4 && strcmp(e->d_name + l - 4, ".yml") == 0) ||
-		         (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0))
-			check_file(path);
-	}
-	closedir(d);
+	if (test_has_suffix(path, ".yaml") || test_has_suffix(path, ".yml") || test_has_suffix(path, ".json"))
+		check_file(path);
 }
 
 /* Values the corpus may not hold: merge keys, doubles, negative numbers,
@@ -264,7 +245,7 @@ int main(void)
 {
 	check_edges();
 	check_merged_crd();
-	walk(CORPUS);
+	test_each_file(CORPUS, manifest_file);
 	printf("valblob: %zu documents, %zu CRDs (%zu with versions) round-tripped\n", ndocs, ncrds,
 	       nstripped);
 	CHECK(ndocs > 2000);

@@ -9,11 +9,9 @@
  * our reader rejects as unsupported while libyaml reads it, or any other
  * difference, fails the test. Prints the counts; asserts how many files ran.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "guardrail/guardrail.h"
 #include "testlib.h"
@@ -75,15 +73,11 @@ static int same_value(const gr_value *a, const gr_value *b, char *why, size_t ca
 
 static void diff_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *data;
+	size_t n;
+	gr_error rerr;
+	if (gr_read_file(path, 0, &data, &n, &rerr))
 		return;
-	fseek(f, 0, SEEK_END);
-	long sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *data = malloc((size_t)sz + 1);
-	size_t n = fread(data, 1, (size_t)sz, f);
-	fclose(f);
 	nfiles++;
 	gr_decode_limits l1, l2;
 	gr_decode_limits_default(&l1);
@@ -141,32 +135,10 @@ static void diff_file(const char *path)
 	free(data);
 }
 
-static int is_yaml(const char *name)
+static void yaml_file(const char *path)
 {
-	size_t n = strlen(name);
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
-static void walk(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(path);
-		else if (S_ISREG(st.st_mode) && is_yaml(e->d_name))
-			diff_file(path);
-	}
-	closedir(d);
+	if (test_has_suffix(path, ".yaml") || test_has_suffix(path, ".yml"))
+		diff_file(path);
 }
 
 int main(int argc, char **argv)
@@ -180,7 +152,7 @@ int main(int argc, char **argv)
 		                                   "../shared/conformance/pod-security"};
 		for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
 			size_t before = nfiles;
-			walk(dirs[i]);
+			test_each_file(dirs[i], yaml_file);
 			printf("%s: %zu YAML files\n", dirs[i], nfiles - before);
 			CHECK(nfiles > before); /* the data is there */
 		}

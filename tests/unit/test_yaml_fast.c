@@ -15,72 +15,16 @@
  * are printed), and a set of small documents written here for each shape
  * it reads, and that it gives up on each shape it leaves to the events.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../../lib/internal.h"
 #include "guardrail/guardrail.h"
 #include "testlib.h"
+#include "tree_same.h"
 
 static size_t nfiles, ndiff, npieces, nfast, bytes_all, bytes_fast;
-
-static int same_value(const gr_value *a, const gr_value *b, char *why, size_t cap)
-{
-	if (a->type != b->type || a->line != b->line || a->column != b->column ||
-	    a->merge_keys != b->merge_keys) {
-		snprintf(why, cap, "node at %u:%u (type %d) vs %u:%u (type %d)", a->line, a->column, a->type,
-		         b->line, b->column, b->type);
-		return 0;
-	}
-	switch ((gr_type)a->type) {
-	case GR_NULL: return 1;
-	case GR_BOOL:
-		if (a->u.b != b->u.b)
-			return snprintf(why, cap, "bool at %u:%u", a->line, a->column), 0;
-		return 1;
-	case GR_INT:
-		if (a->u.i != b->u.i)
-			return snprintf(why, cap, "int at %u:%u", a->line, a->column), 0;
-		return 1;
-	case GR_DOUBLE:
-		if (memcmp(&a->u.d, &b->u.d, sizeof a->u.d) != 0)
-			return snprintf(why, cap, "double at %u:%u", a->line, a->column), 0;
-		return 1;
-	case GR_STRING:
-		if (a->u.s.len != b->u.s.len || memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) != 0 ||
-		    a->u.s.ptr[a->u.s.len] != '\0' || b->u.s.ptr[b->u.s.len] != '\0')
-			return snprintf(why, cap, "string at %u:%u: \"%.*s\" vs \"%.*s\"", a->line, a->column,
-			                (int)(a->u.s.len > 60 ? 60 : a->u.s.len), a->u.s.ptr,
-			                (int)(b->u.s.len > 60 ? 60 : b->u.s.len), b->u.s.ptr),
-			       0;
-		return 1;
-	case GR_ARRAY:
-		if (a->u.a.len != b->u.a.len)
-			return snprintf(why, cap, "sequence length at %u:%u", a->line, a->column), 0;
-		for (size_t i = 0; i < a->u.a.len; i++)
-			if (!same_value(&a->u.a.items[i], &b->u.a.items[i], why, cap))
-				return 0;
-		return 1;
-	case GR_OBJECT:
-		if (a->u.o.len != b->u.o.len)
-			return snprintf(why, cap, "mapping size at %u:%u", a->line, a->column), 0;
-		for (size_t i = 0; i < a->u.o.len + a->merge_keys; i++) {
-			const gr_member *x = &a->u.o.members[i], *y = &b->u.o.members[i];
-			if (x->key_len != y->key_len || memcmp(x->key, y->key, x->key_len) != 0 ||
-			    x->key_head != y->key_head || x->line != y->line || x->column != y->column)
-				return snprintf(why, cap, "key at %u:%u vs %u:%u", x->line, x->column,
-				                y->line, y->column),
-				       0;
-			if (!same_value(&x->value, &y->value, why, cap))
-				return 0;
-		}
-		return 1;
-	}
-	return 0;
-}
 
 /* Decode text both ways; 0 when the results are identical (why says what
  * differs otherwise). */
@@ -107,7 +51,7 @@ static int compare(const char *data, size_t n, const gr_decode_limits *base, cha
 			snprintf(why, cap, "document index %u vs %u", d1[i].index, d2[i].index);
 			same = 0;
 		} else {
-			same = same_value(&d1[i].root, &d2[i].root, why, cap);
+			same = tree_same(&d1[i].root, &d2[i].root, 1, why, cap);
 		}
 	}
 	if (same && ((rc1 != 0) != (rc2 != 0) ||
@@ -139,15 +83,11 @@ static int direct_reads(const char *data, size_t n)
 
 static void file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *data;
+	size_t n;
+	gr_error rerr;
+	if (gr_read_file(path, 0, &data, &n, &rerr))
 		return;
-	fseek(f, 0, SEEK_END);
-	long sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *data = malloc((size_t)sz + 1);
-	size_t n = fread(data, 1, (size_t)sz, f);
-	fclose(f);
 	nfiles++;
 	gr_decode_limits l;
 	gr_decode_limits_default(&l);
@@ -177,33 +117,12 @@ static void file(const char *path)
 	free(data);
 }
 
-static int is_yaml(const char *name)
+/* YAML files; every file of the yaml-test-suite and of the fuzz seeds */
+static void input_file(const char *path)
 {
-	size_t n = strlen(name);
-	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) || (n > 4 && strcmp(name + n - 4, ".yml") == 0);
-}
-
-static void walk(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st))
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(path);
-		else if (S_ISREG(st.st_mode) &&
-		         (is_yaml(e->d_name) || strstr(dir, "yaml-test-suite") || strstr(dir, "tests/fuzz/")))
-			file(path);
-	}
-	closedir(d);
+	if (test_has_suffix(path, ".yaml") || test_has_suffix(path, ".yml") ||
+	    strstr(path, "yaml-test-suite") || strstr(path, "tests/fuzz/"))
+		file(path);
 }
 
 /* Shapes the direct path reads (1) or leaves to the events (0), each
@@ -321,7 +240,7 @@ int main(int argc, char **argv)
 	                                   "tests/fuzz/yaml_diff", "tests/fuzz/decode",     "examples"};
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
 		size_t before = nfiles;
-		walk(dirs[i]);
+		test_each_file(dirs[i], input_file);
 		printf("%s: %zu files\n", dirs[i], nfiles - before);
 		CHECK(nfiles > before); /* the data is there */
 	}
