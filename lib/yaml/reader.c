@@ -1948,8 +1948,9 @@ static int f_close(tbuild *t, size_t base, gr_type type, gri_ymark m, gr_value *
  * reports it, or keeps the last (non-strict): the events path's to do. */
 static int f_duplicates(const tbuild *t, size_t base)
 {
-	return gr_find_duplicate_key((const gr_member *)(const void *)(t->st.data + base),
-	                             (t->st.len - base) / sizeof(gr_member)) != (size_t)-1;
+	size_t n = (t->st.len - base) / sizeof(gr_member);
+	return n > 1 && gr_find_duplicate_key((const gr_member *)(const void *)(t->st.data + base), n) !=
+	                        (size_t)-1; /* none yet ({}): the stack may have no buffer */
 }
 
 /* A key f_node read before it knew it was one (r->p is past it). */
